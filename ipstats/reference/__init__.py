@@ -1,0 +1,86 @@
+"""Reference tables shipped with ipstats (IPC scheme, provinces, Locarno classes, concordances).
+
+Every table is one file in ``ipstats/reference/data/`` described in ``catalogue.yaml``
+(edition, issuer, source, licence, trust). Loaders return fresh DataFrames so callers
+may modify them; the parsed files are cached.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+DATA_DIR = Path(__file__).with_name("data")
+
+__all__ = [
+    "DATA_DIR",
+    "catalogue",
+    "ipc_scheme",
+    "locarno_classes",
+    "provinces",
+    "wipo_technology_concordance",
+]
+
+
+@lru_cache(maxsize=None)
+def _catalogue() -> dict:
+    with open(DATA_DIR / "catalogue.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def catalogue() -> pd.DataFrame:
+    """List the shipped reference tables with their provenance and a sha256 of each file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per table: ``name``, ``file``, ``title``, ``edition``, ``issuer``,
+        ``source``, ``licence``, ``trust``, ``sha256``.
+    """
+    rows = []
+    for name, entry in _catalogue().items():
+        digest = hashlib.sha256((DATA_DIR / entry["file"]).read_bytes()).hexdigest()
+        rows.append({"name": name, **entry, "sha256": digest})
+    return pd.DataFrame(rows)
+
+
+@lru_cache(maxsize=None)
+def _read(name: str) -> pd.DataFrame:
+    path = DATA_DIR / _catalogue()[name]["file"]
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def ipc_scheme() -> pd.DataFrame:
+    """The IPC scheme (国际专利分类表), one row per symbol.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``symbol`` (compact form as printed by WIPO without spaces, e.g. ``H04L29/06``),
+        ``level`` (section, class, subclass, main_group, subgroup), ``title_en``,
+        ``heading_en`` (guidance heading above a main group, where one exists),
+        ``title_zh``, ``in_2019_01`` and ``in_2026_01`` (whether the edition holds the symbol).
+    """
+    return _read("ipc_scheme").copy()
+
+
+def provinces() -> pd.DataFrame:
+    """The 31 provincial-level divisions with GB/T 2260 codes (``province_code`` as a 2-character string)."""
+    return _read("provinces").copy()
+
+
+def locarno_classes() -> pd.DataFrame:
+    """The 32 Locarno classes for industrial designs (外观设计洛迦诺分类), codes as 2-character strings."""
+    return _read("locarno_classes").copy()
+
+
+def wipo_technology_concordance() -> pd.DataFrame:
+    """WIPO IPC–technology concordance (35 fields, Schmoch 2008 updated 2019), ``field_nr`` as int."""
+    table = _read("wipo_ipc_technology").copy()
+    table["field_nr"] = table["field_nr"].astype(int)
+    return table
