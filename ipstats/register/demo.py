@@ -1,0 +1,550 @@
+"""A deterministic, realistic synthetic national patent register (演示用专利登记数据).
+
+The demo register stands in for a CNIPA register extract so that every notebook and the
+bulletin run anywhere. It is drawn from the shapes in ``demo_profile/`` (see its README):
+filing years and patent types, provinces, WIPO technology fields, applicant types, and a
+life cycle (publication, grant or refusal, fee lapse, invalidation, expiry) seen from an
+extraction date ``as_of``. IPC symbols come from the real IPC scheme shipped in
+``ipstats.reference``; titles are built from their Chinese titles so keyword rules have
+text to match. Nothing here is a published statistic.
+
+Everything is vectorised with NumPy so ``patents=5_000_000`` runs in minutes; the same
+``seed`` always gives the same register.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ipstats import __version__, reference
+from ipstats.register.appno import check_characters
+
+log = logging.getLogger(__name__)
+
+PROFILE_DIR = Path(__file__).with_name("demo_profile")
+PATENT_TYPES = ("发明", "实用新型", "外观设计")
+APPLICANT_TYPES = ("企业", "高校", "科研单位", "机关团体", "个人")
+LEGAL_STATUSES = ("有效", "审中", "驳回", "撤回", "失效-未缴年费", "失效-宣告无效", "失效-期限届满")
+DEFAULT_AS_OF = "2025-03-31"
+
+#: Multiplier on the invention grant probability by applicant type (individuals are refused more often).
+_GRANT_FACTOR = {"企业": 1.0, "高校": 1.1, "科研单位": 1.1, "机关团体": 0.9, "个人": 0.55}
+#: Mean patents per applicant, which sets the size of each applicant pool.
+_PATENTS_PER_APPLICANT = {"企业": 6.0, "高校": 60.0, "科研单位": 25.0, "机关团体": 4.0, "个人": 1.3}
+#: Zipf exponent of applicant sizes (higher = more concentrated).
+_ZIPF = {"企业": 1.05, "高校": 0.9, "科研单位": 0.9, "机关团体": 0.8, "个人": 0.3}
+#: Filing seasonality by month (Chinese New Year dip, year-end peak).
+_MONTH_WEIGHTS = np.array([8.0, 5.5, 8.5, 8.0, 8.5, 9.0, 8.5, 8.5, 8.5, 8.0, 9.0, 10.5])
+#: Relative frequency of Locarno classes among design filings.
+_LOCARNO_WEIGHTS = {"14": 12, "06": 10, "07": 9, "26": 8, "23": 8, "09": 7, "02": 6, "12": 5, "13": 5,
+                    "08": 5, "10": 4, "15": 4, "24": 4, "25": 4, "21": 4, "32": 3, "03": 3, "19": 2,
+                    "28": 2, "31": 2, "11": 2, "05": 2, "16": 2, "20": 1, "30": 1, "01": 1, "04": 1,
+                    "17": 0.5, "18": 0.5, "22": 0.5, "27": 0.5, "29": 0.5}
+
+
+@dataclass(frozen=True)
+class DemoProfile:
+    """The shapes the demo register is drawn from (read from ``demo_profile/``)."""
+
+    annual: pd.DataFrame
+    provinces: pd.DataFrame
+    fields: pd.DataFrame
+    applicant_types: pd.DataFrame
+    lifecycle: pd.DataFrame
+    words: dict[str, list[str]]
+    locarno_products: dict[str, list[str]]
+
+
+@lru_cache(maxsize=1)
+def load_profile() -> DemoProfile:
+    """Read the demo profile tables shipped in ``ipstats/register/demo_profile``."""
+    read = lambda name, **kw: pd.read_csv(PROFILE_DIR / name, encoding="utf-8", **kw)  # noqa: E731
+    words = read("name_parts.csv", dtype=str).set_index("kind")["words"].str.split().to_dict()
+    products = {}
+    for item in words.pop("locarno_products"):
+        cls, names = item.split(":")
+        products[cls] = names.split(";")
+    return DemoProfile(
+        annual=read("annual_filings.csv").set_index("year"),
+        provinces=read("provinces.csv", dtype={"province_code": str}),
+        fields=read("technology_fields.csv").set_index("field_nr"),
+        applicant_types=read("applicant_types.csv").set_index("applicant_type"),
+        lifecycle=read("lifecycle.csv").set_index("parameter").drop(columns="meaning"),
+        words=words,
+        locarno_products=products,
+    )
+
+
+# --------------------------------------------------------------------------- IPC pools
+
+
+_PAREN = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def _clean_title(title: str) -> str:
+    """Drop references in brackets and cut a Chinese IPC title at its first clause break."""
+    text = title
+    for _ in range(3):
+        text = _PAREN.sub("", text)
+    text = re.sub(r"\s+", "", text)
+    return re.split(r"[；;，,。：:]", text)[0].strip("、 ")
+
+
+_NOUN_END = set("器机置备统法物剂料件体具构板管线路池膜片泵阀车灯网台架柜箱盒罐炉塔筒轮轴杆桩墙门窗床椅桌"
+                "刀锯钻针笔纸布鞋帽衣袋瓶杯锅碗灶仪表计镜头屏盘卡码芯组模块型酶苗药液气油粉胶漆肥饲品素酸盐酯醇胺")
+_BAD_ANYWHERE = re.compile(r"[A-Za-z]\d|不包|其他|所用|以外|除")
+_BAD_START = re.compile(r"^(?:[用以在其由按对从与及或于和使通借经来具带含包有把将被当若仅]|本小类|其他|环路)")
+
+
+def _stem(text: str) -> str:
+    text = _clean_title(text)
+    text = re.sub(r"^(?:本小类|本大组|本组)?其他(?:各)?(?:类|小类|大组|组)?(?:目)?中不包含的", "", text)
+    return text
+
+
+def _symbol_title(symbol: str, level: str, title: str, group_title: str | None) -> str:
+    """A title stem for a symbol: its own title when it reads as a noun phrase, else its main group's."""
+    for candidate in (_stem(title), _stem(group_title) if group_title else ""):
+        if (2 <= len(candidate) <= 18 and candidate[-1] in _NOUN_END and not _BAD_START.match(candidate)
+                and not _BAD_ANYWHERE.search(candidate)):
+            return candidate
+    fallback = _stem(group_title or title)
+    fallback = re.split(r"[A-Za-z]\d|不包|其他|以外", re.sub(r"的$", "", fallback))[0][:18].rstrip("、或和的")
+    if len(fallback) < 2:
+        return "装置"
+    return fallback if fallback[-1] in _NOUN_END else f"{fallback}装置"
+
+
+@lru_cache(maxsize=1)
+def ipc_pools() -> tuple[np.ndarray, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """Symbols the demo can draw, their title stems, and for each WIPO field the symbol indices and weights.
+
+    Only symbols of the current IPC edition (2026.01) with a Chinese title are used, at main group and
+    subgroup level. Within a field, popularity follows a Zipf law over a fixed random order so that
+    some groups are far more common than others, as in real filings.
+    """
+    scheme = reference.ipc_scheme()
+    scheme = scheme[scheme["in_2026_01"] & scheme["title_zh"].notna()
+                    & scheme["level"].isin(["main_group", "subgroup"])].reset_index(drop=True)
+    scheme["subclass"] = scheme["symbol"].str[:4]
+    scheme["main_group"] = scheme["symbol"].str[4:].str.split("/").str[0]
+    group_title = scheme[scheme["level"] == "main_group"].set_index(["subclass", "main_group"])["title_zh"]
+    gt = group_title.reindex(pd.MultiIndex.from_frame(scheme[["subclass", "main_group"]])).to_numpy()
+    stems = np.array([_symbol_title(s, lv, t, g if isinstance(g, str) else None)
+                      for s, lv, t, g in zip(scheme["symbol"], scheme["level"], scheme["title_zh"], gt)],
+                     dtype=object)
+
+    conc = reference.wipo_technology_concordance()
+    extra = pd.read_csv(PROFILE_DIR / "wipo_ipc_technology_post2019_subclasses_UNOFFICIAL.csv")
+    by_group = conc[conc["ipc_main_group"].notna() & (conc["ipc_main_group"] != "")]
+    by_subclass = conc[~conc.index.isin(by_group.index)]
+    field = pd.Series(scheme["subclass"].map(
+        pd.concat([by_subclass.set_index("ipc_subclass")["field_nr"],
+                   extra.set_index("ipc_subclass")["proposed_field_nr"]])), dtype="Int64")
+    group_field = by_group.assign(mg=by_group["ipc_main_group"].astype(str).str.strip()) \
+        .set_index(["ipc_subclass", "mg"])["field_nr"]
+    gf = group_field.reindex(pd.MultiIndex.from_frame(scheme[["subclass", "main_group"]])).to_numpy()
+    field = field.where(pd.isna(gf), pd.array(gf, dtype="Int64"))
+
+    rng = np.random.default_rng(20190101)          # fixed: popularity is part of the profile, not the seed
+    pools = {}
+    for nr, idx in scheme.groupby(field.to_numpy(dtype=float, na_value=np.nan)).groups.items():
+        idx = np.asarray(idx)
+        order = rng.permutation(len(idx))
+        weights = 1.0 / np.arange(1, len(idx) + 1) ** 0.9
+        weights = weights[np.argsort(order)]
+        pools[int(nr)] = (idx, weights / weights.sum())
+    return scheme["symbol"].to_numpy(dtype=object), stems, pools
+
+
+# --------------------------------------------------------------------------- generator
+
+
+def _draw_dates(rng: np.random.Generator, years: np.ndarray) -> np.ndarray:
+    months = rng.choice(12, size=len(years), p=_MONTH_WEIGHTS / _MONTH_WEIGHTS.sum())
+    starts = (years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + months
+    lengths = ((starts + 1).astype("datetime64[D]") - starts.astype("datetime64[D]")).astype(int)
+    return starts.astype("datetime64[D]") + (rng.random(len(years)) * lengths).astype(int)
+
+
+def _serials(rng: np.random.Generator, year: np.ndarray, type_digit: np.ndarray, filing: np.ndarray,
+             national: dict[tuple[int, int], int]) -> np.ndarray:
+    """Distinct serial numbers within each (year, type digit), increasing with the filing date."""
+    serial = np.zeros(len(year), dtype=np.int64)
+    keys = pd.DataFrame({"y": year, "t": type_digit, "d": filing}).sort_values(["y", "t", "d"], kind="stable")
+    for (y, t), grp in keys.groupby(["y", "t"], sort=False):
+        cap = int(min(9_999_999, max(national.get((y, t), 0), 5 * len(grp))))
+        chosen = np.sort(rng.choice(cap, size=len(grp), replace=False)) + 1
+        serial[grp.index.to_numpy()] = chosen
+    return serial
+
+
+def _applicants(rng: np.random.Generator, profile: DemoProfile, province: np.ndarray,
+                app_type: np.ndarray) -> np.ndarray:
+    """Synthetic applicant names: a Zipf-sized pool per province and applicant type."""
+    words = profile.words
+    capital = reference.provinces().set_index("province_code")
+    names = np.empty(len(province), dtype=object)
+    frame = pd.DataFrame({"p": province, "a": app_type})
+    for (p, a), grp in frame.groupby(["p", "a"], sort=True):
+        n = len(grp)
+        pool = max(3, int(np.ceil(n / _PATENTS_PER_APPLICANT[a])))
+        city, short = capital.at[p, "capital_zh"], capital.at[p, "short_zh"]
+        pick = lambda kind: rng.choice(words[kind], size=pool)  # noqa: E731
+        if a == "企业":
+            pool_names = [f"{city}{c1}{c2}{t}{s}" for c1, c2, t, s in
+                          zip(pick("firm_core"), pick("firm_core"), pick("firm_trade"), pick("firm_suffix"))]
+        elif a == "高校":
+            pool_names = [f"{short}{c}{k}" for c, k in zip(pick("firm_core"), pick("university_kind"))]
+        elif a == "科研单位":
+            pool_names = [f"{city}{c}{t}{k}" for c, t, k in
+                          zip(pick("firm_core"), pick("firm_trade"), pick("institute_kind"))]
+        elif a == "机关团体":
+            pool_names = [f"{city}市{c}{b}" for c, b in zip(pick("firm_core"), pick("public_body"))]
+        else:
+            pool_names = [f"{s}{g}" for s, g in zip(pick("surname"), pick("given_name"))]
+        pool_names = np.array(pool_names, dtype=object)
+        weights = 1.0 / np.arange(1, pool + 1) ** _ZIPF[a]
+        names[grp.index.to_numpy()] = pool_names[rng.choice(pool, size=n, p=weights / weights.sum())]
+    return names
+
+
+def _anniversary_after(filing: np.ndarray, after: np.ndarray, extra_years: np.ndarray) -> np.ndarray:
+    """The first anniversary of *filing* strictly after *after*, plus *extra_years* more years."""
+    fy = filing.astype("datetime64[Y]").astype(int)
+    ay = after.astype("datetime64[Y]").astype(int)
+    offset = filing - filing.astype("datetime64[Y]").astype("datetime64[D]")
+    candidate = (ay.astype("datetime64[Y]").astype("datetime64[D]") + offset)
+    bump = (candidate <= after).astype(int)
+    years = ay + bump + extra_years
+    years = np.maximum(years, fy + 1)
+    return years.astype("datetime64[Y]").astype("datetime64[D]") + offset
+
+
+def generate_register(patents: int = 100_000, seed: int = 2024,
+                      as_of: str = DEFAULT_AS_OF) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Draw a synthetic register of *patents* applications as seen on *as_of*.
+
+    Parameters
+    ----------
+    patents : int
+        Number of applications (all patent types, filing years 2004–2024).
+    seed : int
+        Seed of the random generator; the same seed gives the same register.
+    as_of : str
+        Extraction date (ISO). Events after it (publication, grant, lapse) are not yet known.
+
+    Returns
+    -------
+    register : pandas.DataFrame
+        One row per application; columns as in ``data_schemas/patent_register.schema.yaml``.
+    register_ipc : pandas.DataFrame
+        One row per application and IPC symbol: ``application_number``, ``ipc``, ``seq``
+        (1 = main classification).
+    """
+    if patents < 1:
+        raise ValueError(f"patents must be a positive number of applications, got {patents}")
+    profile = load_profile()
+    rng = np.random.default_rng(seed)
+    as_of_d = np.datetime64(as_of, "D")
+    life = profile.lifecycle
+
+    # year and type ----------------------------------------------------------------------------
+    annual = profile.annual[list(PATENT_TYPES)]
+    cells = annual.stack()
+    pick = rng.choice(len(cells), size=patents, p=(cells / cells.sum()).to_numpy())
+    year = cells.index.get_level_values(0).to_numpy()[pick].astype(np.int64)
+    ptype = cells.index.get_level_values(1).to_numpy()[pick]
+    type_code = pd.Categorical(ptype, categories=PATENT_TYPES).codes  # 0 invention, 1 utility, 2 design
+
+    # province and applicant type ----------------------------------------------------------------
+    prov = profile.provinces
+    province = np.empty(patents, dtype=object)
+    applicant_type = np.empty(patents, dtype=object)
+    for code, name in enumerate(PATENT_TYPES):
+        sel = np.flatnonzero(type_code == code)
+        w = prov["filing_share"] * (prov["invention_tilt"] if code == 0 else 1.0)
+        province[sel] = prov["province_code"].to_numpy()[rng.choice(len(prov), size=len(sel), p=w / w.sum())]
+        share = profile.applicant_types[name]
+        applicant_type[sel] = np.array(APPLICANT_TYPES)[
+            rng.choice(len(share), size=len(sel), p=(share / share.sum()).to_numpy())]
+
+    # dates and numbers --------------------------------------------------------------------------
+    filing = _draw_dates(rng, year)
+    by_type = lambda param: life.loc[param, list(PATENT_TYPES)].to_numpy(dtype=float)[type_code]  # noqa: E731
+    pct = rng.random(patents) < by_type("pct_share")
+    type_digit = np.select([type_code == 0, type_code == 1], [np.where(pct, 8, 1), np.where(pct, 9, 2)], 3)
+    national = {}
+    for y, row in annual.iterrows():
+        for code, name in enumerate(PATENT_TYPES):
+            national[(int(y), code + 1)] = int(row[name] * 10_000)
+    national.update({(y, 8): n // 20 for (y, t), n in list(national.items()) if t == 1})
+    national.update({(y, 9): n // 200 for (y, t), n in list(national.items()) if t == 2})
+    serial = _serials(rng, year, type_digit, filing, national)
+    check = check_characters(year, type_digit, serial)
+    numbers = np.char.add(np.char.add(np.char.add("CN", (year * 10 + type_digit).astype(str)),
+                                      np.char.zfill(serial.astype(str), 7)), np.char.add(".", check))
+
+    claims_priority = rng.random(patents) < by_type("priority_claim_share")
+    priority = filing - np.where(claims_priority, rng.integers(30, 366, patents), 0).astype("timedelta64[D]")
+
+    # examination --------------------------------------------------------------------------------
+    grant_p = by_type("grant_probability") * np.where(
+        type_code == 0, pd.Series(applicant_type).map(_GRANT_FACTOR).to_numpy(dtype=float), 1.0)
+    granted = rng.random(patents) < np.clip(grant_p, 0, 0.98)
+    lag = np.exp(np.log(by_type("decision_lag_median_days")) + by_type("decision_lag_sigma")
+                 * rng.standard_normal(patents))
+    decision = filing + np.maximum(lag, 20).astype(int).astype("timedelta64[D]")
+    decided = decision <= as_of_d
+    grant = np.where(granted & decided, decision, np.datetime64("NaT"))
+    refused_kind = np.where(rng.random(patents) < 0.55, "撤回", "驳回")
+
+    pub_lag = by_type("publication_lag_days")
+    publication = np.where(type_code == 0,
+                           priority + np.minimum(pub_lag, np.maximum(lag - 1, 90)).astype(int)
+                           .astype("timedelta64[D]"),
+                           grant)
+    # an invention withdrawn before 18 months is never published
+    withdrawn_early = (type_code == 0) & ~granted & (decision < priority + np.timedelta64(548, "D"))
+    publication = np.where(withdrawn_early, np.datetime64("NaT"), publication)
+    publication = np.where(publication <= as_of_d, publication, np.datetime64("NaT"))
+
+    # life after grant ---------------------------------------------------------------------------
+    term = by_type("term_years").astype(int)
+    term = np.where((type_code == 2) & (filing >= np.datetime64("2021-06-01")), 15, term)
+    expiry = (filing.astype("datetime64[M]") + (term * 12)).astype("datetime64[D]") \
+        + (filing - filing.astype("datetime64[M]").astype("datetime64[D]"))
+    lapse_years = rng.geometric(np.clip(by_type("lapse_hazard"), 1e-6, 1))
+    lapse = _anniversary_after(filing, np.where(np.isnat(grant), filing, grant), lapse_years - 1)
+    inval_years = rng.exponential(1.0 / by_type("invalidation_hazard"))
+    invalid = np.where(np.isnat(grant), np.datetime64("NaT"),
+                       grant + (inval_years * 365.25).astype(np.int64).astype("timedelta64[D]"))
+    end_kind = np.select([(expiry <= lapse) & (expiry <= invalid), invalid < lapse],
+                         ["失效-期限届满", "失效-宣告无效"], "失效-未缴年费")
+    end = np.minimum(np.minimum(lapse, expiry), np.where(np.isnat(invalid), expiry, invalid))
+
+    is_granted = ~np.isnat(grant)
+    ended = is_granted & (end <= as_of_d)
+    status = np.where(~decided, "审中", np.where(~granted, refused_kind, np.where(ended, end_kind, "有效")))
+    lapse_date = np.where(ended, end, np.where(decided & ~granted, decision, np.datetime64("NaT")))
+
+    # classification and titles ------------------------------------------------------------------
+    ipc_symbols, stems, pools = ipc_pools()
+    n_ipc = np.where(type_code == 2, 0,
+                     np.clip(1 + rng.poisson(np.maximum(by_type("ipc_count_mean") - 1, 0)), 1, 10))
+    field_cols = {0: "invention", 1: "utility_model"}
+    main_field = np.zeros(patents, dtype=np.int64)
+    for code, col in field_cols.items():
+        sel = np.flatnonzero(type_code == code)
+        fw = profile.fields[col]
+        fw = fw[fw.index.isin(list(pools))]
+        main_field[sel] = fw.index.to_numpy()[rng.choice(len(fw), size=len(sel), p=(fw / fw.sum()).to_numpy())]
+
+    max_ipc = int(n_ipc.max()) if patents else 0
+    slot_field = np.repeat(main_field[:, None], max(max_ipc, 1), axis=1)
+    other = rng.random(slot_field.shape) < 0.35
+    fw_all = profile.fields["invention"] + profile.fields["utility_model"]
+    fw_all = fw_all[fw_all.index.isin(list(pools))]
+    random_fields = fw_all.index.to_numpy()[rng.choice(len(fw_all), size=slot_field.shape,
+                                                       p=(fw_all / fw_all.sum()).to_numpy())]
+    slot_field = np.where(other, random_fields, slot_field)
+    slot_field[:, 0] = main_field
+    slot_used = np.arange(slot_field.shape[1])[None, :] < n_ipc[:, None]
+    slot_symbol = np.full(slot_field.shape, -1, dtype=np.int64)
+    for f, (idx, w) in pools.items():
+        mask = slot_used & (slot_field == f)
+        slot_symbol[mask] = idx[rng.choice(len(idx), size=int(mask.sum()), p=w)]
+    rows, seqs = np.nonzero(slot_used)
+    long = pd.DataFrame({"row": rows, "seq": seqs + 1, "sym": slot_symbol[rows, seqs]})
+    long = long.drop_duplicates(["row", "sym"], keep="first")
+    long["seq"] = long.groupby("row").cumcount() + 1
+    long["ipc"] = ipc_symbols[long["sym"].to_numpy()]
+    ipc_joined = long.groupby("row", sort=False)["ipc"].agg(";".join)
+
+    ipc_main = np.full(patents, None, dtype=object)
+    ipc_all = np.full(patents, None, dtype=object)
+    main_rows = long[long["seq"] == 1]
+    ipc_main[main_rows["row"].to_numpy()] = main_rows["ipc"].to_numpy()
+    ipc_all[ipc_joined.index.to_numpy()] = ipc_joined.to_numpy()
+
+    title = np.empty(patents, dtype=object)
+    utility_suffix = np.array(["", "", "装置", "结构", "组件"], dtype=object)
+    invention_suffix = np.array(["", "", "及其制备方法", "的方法", "系统及方法", "装置及方法"], dtype=object)
+    main_stem = np.full(patents, "", dtype=object)
+    main_stem[main_rows["row"].to_numpy()] = stems[main_rows["sym"].to_numpy()]
+    suffix = np.where(np.char.endswith(main_stem.astype(str), "方法"), "",
+                      np.where(type_code == 0, invention_suffix[rng.integers(0, len(invention_suffix), patents)],
+                      utility_suffix[rng.integers(0, len(utility_suffix), patents)]))
+    title[:] = np.char.add(np.char.add("一种", main_stem.astype(str)), suffix.astype(str)).astype(object)
+
+    locarno = np.full(patents, None, dtype=object)
+    design = np.flatnonzero(type_code == 2)
+    lw = pd.Series(_LOCARNO_WEIGHTS)
+    cls = lw.index.to_numpy()[rng.choice(len(lw), size=len(design), p=(lw / lw.sum()).to_numpy())]
+    locarno[design] = cls
+    products = np.array([rng.choice(profile.locarno_products[c]) for c in cls], dtype=object) \
+        if len(design) else np.array([], dtype=object)
+    model = np.char.add(np.array(list("ABCDEFGHJKMNPQRSTXYZ"))[rng.integers(0, 20, len(design))],
+                        rng.integers(1, 100, len(design)).astype(str))
+    title[design] = np.where(rng.random(len(design)) < 0.5, products,
+                             np.char.add(np.char.add(products.astype(str), "（"), np.char.add(model, "）")))
+
+    applicant = _applicants(rng, profile, province, applicant_type)
+
+    register = pd.DataFrame({
+        "application_number": numbers.astype(object),
+        "patent_type": ptype,
+        "filing_date": filing,
+        "priority_date": priority,
+        "publication_date": publication,
+        "grant_date": grant,
+        "legal_status": status,
+        "lapse_date": lapse_date,
+        "ipc_main": ipc_main,
+        "ipc": ipc_all,
+        "locarno_class": locarno,
+        "applicant_name": applicant,
+        "applicant_type": applicant_type,
+        "province_code": province,
+        "title": title,
+    })
+    register["__row"] = np.arange(patents)
+    register = register.sort_values(["filing_date", "application_number"], kind="stable")
+    order = register.pop("__row").to_numpy()
+    register = register.reset_index(drop=True)
+    position = np.empty(patents, dtype=np.int64)
+    position[order] = np.arange(patents)
+    long["position"] = position[long["row"].to_numpy()]
+    long = long.sort_values(["position", "seq"])
+    register_ipc = pd.DataFrame({
+        "application_number": register["application_number"].to_numpy()[long["position"].to_numpy()],
+        "ipc": long["ipc"].to_numpy(),
+        "seq": long["seq"].to_numpy(dtype=np.int16),
+    })
+    return register, register_ipc
+
+
+def demo_scale(patents: int) -> float:
+    """Sampling fraction of a demo register of *patents* applications against the profile's national filings."""
+    annual = load_profile().annual[list(PATENT_TYPES)]
+    return patents / float(annual.to_numpy().sum() * 10_000)
+
+
+def demo_population(patents: int, years: range = range(2004, 2025)) -> pd.DataFrame:
+    """Demo population by province and year (万人), labelled ``status='demo'``.
+
+    The demo register is a sample of about ``demo_scale(patents)`` of a national register, so the
+    population is scaled by the same fraction: per-10,000-people indicators then have realistic
+    magnitudes. Built from a rounded 2023 level and a constant growth rate per province; these are
+    demo figures, not official ones.
+    """
+    prov = load_profile().provinces
+    scale = demo_scale(patents)
+    rows = [(code, y, round(base * scale * (1 + g) ** (y - 2023), 4))
+            for code, base, g in zip(prov["province_code"], prov["population_10k_2023"], prov["population_growth"])
+            for y in years]
+    pop = pd.DataFrame(rows, columns=["province_code", "year", "population_10k"])
+    pop["status"] = f"demo: rounded 2023 population scaled by {scale:.6f} to match the demo register"
+    return pop
+
+
+_REGISTER_SCHEMA = pa.schema([
+    ("application_number", pa.string()), ("patent_type", pa.string()), ("filing_date", pa.date32()),
+    ("priority_date", pa.date32()), ("publication_date", pa.date32()), ("grant_date", pa.date32()),
+    ("legal_status", pa.string()), ("lapse_date", pa.date32()), ("ipc_main", pa.string()), ("ipc", pa.string()),
+    ("locarno_class", pa.string()), ("applicant_name", pa.string()), ("applicant_type", pa.string()),
+    ("province_code", pa.string()), ("title", pa.string()),
+])
+
+DEMO_README = """# Demo register (synthetic — 演示数据，非真实统计)
+
+Written by `ipstats demo-data` (ipstats {version}) with {patents:,} applications, seed {seed},
+as seen on {as_of}. Every record is synthetic; shapes come from `ipstats/register/demo_profile/`.
+
+| file | content |
+|---|---|
+| `register.parquet` | one row per application (schema: `data_schemas/patent_register.schema.yaml`) |
+| `register_ipc.parquet` | one row per application and IPC symbol (`seq` 1 = main classification) |
+| `register_sample.csv` | the first 1,000 rows of the register, UTF-8 with BOM |
+| `population.csv` | population by province and year, 万人, **demo figures** scaled to the size of this register (see `status`) |
+| `demo_meta.json` | how this folder was made |
+"""
+
+
+def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
+                    as_of: str = DEFAULT_AS_OF) -> dict[str, Path]:
+    """Generate the demo register and its side tables into *out*.
+
+    Parameters
+    ----------
+    out : path
+        Folder to write (created if needed; files in it are replaced).
+    patents, seed, as_of
+        As for :func:`generate_register`.
+
+    Returns
+    -------
+    dict
+        Paths of the written files by name (``register``, ``register_ipc``, ``sample``,
+        ``population``, ``meta``).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    register, register_ipc = generate_register(patents=patents, seed=seed, as_of=as_of)
+    paths = {name: out / f for name, f in [("register", "register.parquet"), ("register_ipc", "register_ipc.parquet"),
+                                           ("sample", "register_sample.csv"), ("population", "population.csv"),
+                                           ("meta", "demo_meta.json")]}
+    meta = {"generator": "ipstats.register.demo", "ipstats_version": __version__, "patents": int(patents),
+            "seed": int(seed), "as_of": as_of, "synthetic": True}
+    table = pa.Table.from_pandas(register, schema=_REGISTER_SCHEMA, preserve_index=False)
+    table = table.replace_schema_metadata({b"ipstats.demo": json.dumps(meta).encode()})
+    pq.write_table(table, paths["register"], compression="zstd")
+    pq.write_table(pa.Table.from_pandas(register_ipc, preserve_index=False), paths["register_ipc"],
+                   compression="zstd")
+    register.head(1000).to_csv(paths["sample"], index=False, encoding="utf-8-sig")
+    demo_population(patents).to_csv(paths["population"], index=False, encoding="utf-8-sig")
+    (out / "README.md").write_text(DEMO_README.format(version=__version__, patents=patents, seed=seed, as_of=as_of),
+                                   encoding="utf-8")
+    paths["meta"].write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    log.info("demo register: %s applications written to %s", f"{patents:,}", out)
+    return paths
+
+
+def ensure_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
+                     as_of: str = DEFAULT_AS_OF) -> dict[str, Path]:
+    """Return the demo files in *out*, generating them first if missing or made with other settings."""
+    out = Path(out)
+    meta_path = out / "demo_meta.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        wanted = {"patents": patents, "seed": seed, "as_of": as_of}
+        if all(meta.get(k) == v for k, v in wanted.items()) and (out / "register.parquet").exists():
+            return {name: out / f for name, f in [("register", "register.parquet"),
+                                                   ("register_ipc", "register_ipc.parquet"),
+                                                   ("sample", "register_sample.csv"),
+                                                   ("population", "population.csv"), ("meta", "demo_meta.json")]}
+    return write_demo_data(out, patents=patents, seed=seed, as_of=as_of)
+
+
+def demo_if_missing(register: str | Path, patents: int) -> None:
+    """Generate the demo data into the register's folder when *register* is missing and *patents* > 0.
+
+    Only a folder whose name contains ``demo`` or ``ci`` is written, so a mistyped path to a real
+    register is reported as missing instead of being replaced by synthetic data.
+    """
+    register = Path(register)
+    if register.exists() or patents <= 0:
+        return
+    folder = register.parent
+    if not ("demo" in folder.name or folder.name == "ci") or register.name != "register.parquet":
+        raise FileNotFoundError(f"{register}: register file not found")
+    ensure_demo_data(folder, patents=patents)
