@@ -1,0 +1,52 @@
+"""Plotly charts for the bulletin, with an ipstats template that names Chinese fonts explicitly."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+__all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "province_bar", "trend_lines"]
+
+#: Fonts tried in order: Debian's fonts-noto-cjk, then Windows and macOS defaults.
+FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+TEMPLATE = "ipstats"
+_COLORS = ["#1f5fa8", "#e07b39", "#3a9a5b", "#b03a48", "#7d5ba6", "#8c6d31"]
+
+pio.templates[TEMPLATE] = go.layout.Template(
+    layout=go.Layout(font={"family": FONT_FAMILY, "size": 13}, colorway=_COLORS,
+                     title={"x": 0.02, "xanchor": "left"}, margin={"l": 60, "r": 30, "t": 70, "b": 60},
+                     plot_bgcolor="white", paper_bgcolor="white",
+                     xaxis={"gridcolor": "#e5e5e5"}, yaxis={"gridcolor": "#e5e5e5"},
+                     legend={"orientation": "h", "y": -0.15}))
+
+
+def bar_by_type(summary: pd.DataFrame, year: int, region_name: str) -> go.Figure:
+    """Grouped bars: applications, grants and valid stock by patent type (without the 合计 row)."""
+    data = summary[summary["patent_type"] != "合计"]
+    labels = {"applications": "申请量", "grants": "授权量", "valid_stock": "年末有效量"}
+    fig = go.Figure([go.Bar(name=label, x=data["patent_type"], y=data[col]) for col, label in labels.items()])
+    fig.update_layout(template=TEMPLATE, barmode="group", title=f"{region_name}{year}年专利申请、授权和有效量（件）",
+                      yaxis_title="件")
+    return fig
+
+
+def province_bar(provinces: pd.DataFrame, year: int, highlight: str | None = None) -> go.Figure:
+    """Horizontal bars of valid invention patents per 10,000 people by province, highest on top."""
+    data = provinces.sort_values("per_10k")
+    colors = [_COLORS[1] if code == highlight else _COLORS[0] for code in data["province_code"]]
+    fig = go.Figure(go.Bar(x=data["per_10k"], y=data["province"], orientation="h", marker_color=colors,
+                           hovertemplate="%{y}: %{x:.2f}件<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=f"{year}年各省（区、市）每万人口发明专利拥有量（件）",
+                      height=max(420, 22 * len(data)), xaxis_title="件/万人", showlegend=False)
+    return fig
+
+
+def trend_lines(trend: pd.DataFrame, measure: str, region_name: str) -> go.Figure:
+    """Lines over years by patent type for one measure (``applications`` or ``grants``)."""
+    label = {"applications": "申请量", "grants": "授权量"}[measure]
+    data = trend[trend["measure"] == measure]
+    types = [c for c in data.columns if c not in ("measure", "year")]
+    fig = go.Figure([go.Scatter(name=t, x=data["year"], y=data[t], mode="lines+markers") for t in types])
+    fig.update_layout(template=TEMPLATE, title=f"{region_name}专利{label}（件）", xaxis_title="年份",
+                      yaxis_title="件", xaxis={"dtick": 1})
+    return fig

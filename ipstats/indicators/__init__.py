@@ -1,0 +1,1 @@
+"""Indicators computed from the count cube (small pure functions over DataFrames)."""

@@ -1,0 +1,94 @@
+"""Chinese summary text generated from computed numbers (every number in the text comes from the tables)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["format_count", "format_change", "overview_paragraph"]
+
+
+def format_count(n: float, unit: str = "件") -> str:
+    """Format a count the way bulletins do: ``12.35万件`` from 10,000 up, ``1,234件`` below.
+
+    Examples
+    --------
+    >>> format_count(123456)
+    '12.35万件'
+    >>> format_count(987)
+    '987件'
+    """
+    n = int(round(n))
+    if abs(n) >= 100_000_000:
+        return f"{n / 100_000_000:.2f}亿{unit}"
+    if abs(n) >= 10_000:
+        return f"{n / 10_000:.2f}万{unit}"
+    return f"{n:,}{unit}"
+
+
+def format_change(pct: float, digits: int = 1) -> str:
+    """``增长5.2%``, ``下降3.1%``, ``与上年持平``, or ``上年无可比数据`` when the growth is undefined."""
+    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+        return "上年无可比数据"
+    value = round(float(pct), digits)
+    if value > 0:
+        return f"增长{value:.{digits}f}%"
+    if value < 0:
+        return f"下降{-value:.{digits}f}%"
+    return "与上年持平"
+
+
+def _row(summary: pd.DataFrame, patent_type: str) -> pd.Series:
+    return summary.set_index("patent_type").loc[patent_type]
+
+
+def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int, region: str | None,
+                       headline: dict) -> str:
+    """The overview's Chinese paragraph.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`ipstats.indicators.overview.type_summary`.
+    provinces : pandas.DataFrame
+        Output of :func:`ipstats.indicators.overview.province_table`.
+    year : int
+        Reference year.
+    region : str or None
+        ``"national"``/None, or a province code.
+    headline : dict
+        ``region_name``, ``per_10k`` and ``per_10k_previous`` for the region.
+    """
+    name = headline["region_name"]
+    total, inv = _row(summary, "合计"), _row(summary, "发明")
+    parts = [f"{year}年，{name}共受理专利申请{format_count(total['applications'])}，比上年"
+             f"{format_change(total['applications_growth_pct'])}。其中，"]
+    clauses = []
+    for t in ("发明", "实用新型", "外观设计"):
+        if t in set(summary["patent_type"]):
+            r = _row(summary, t)
+            clauses.append(f"{t}专利申请{format_count(r['applications'])}，{format_change(r['applications_growth_pct'])}")
+    parts.append("；".join(clauses) + "。")
+    parts.append(f"全年授权专利{format_count(total['grants'])}，{format_change(total['grants_growth_pct'])}，"
+                 f"其中发明专利{format_count(inv['grants'])}，{format_change(inv['grants_growth_pct'])}。")
+    parts.append(f"截至{year}年底，{name}有效专利{format_count(total['valid_stock'])}，其中有效发明专利"
+                 f"{format_count(inv['valid_stock'])}，{format_change(inv['valid_stock_growth_pct'])}；")
+    per, prev = headline["per_10k"], headline["per_10k_previous"]
+    diff = round(per, 2) - round(prev, 2) if not math.isnan(prev) else float("nan")
+    if math.isnan(diff):
+        change = ""
+    elif diff > 0:
+        change = f"，比上年增加{diff:.2f}件"
+    elif diff < 0:
+        change = f"，比上年减少{-diff:.2f}件"
+    else:
+        change = "，与上年持平"
+    parts.append(f"每万人口发明专利拥有量{per:.2f}件{change}。")
+    if region in (None, "", "national"):
+        top = provinces.nsmallest(3, "rank")
+        listed = [f"{r.province}（{r.per_10k:.2f}件）" for r in top.itertuples()]
+        parts.append(f"每万人口发明专利拥有量居前三位的是{'、'.join(listed[:-1])}和{listed[-1]}。")
+    else:
+        row = provinces.set_index("province_code").loc[str(region)]
+        parts.append(f"{name}每万人口发明专利拥有量居全国第{int(row['rank'])}位。")
+    return "".join(parts)

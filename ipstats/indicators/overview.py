@@ -1,0 +1,240 @@
+"""The national (or provincial) overview of a year: flows, stock, growth, per-capita ownership.
+
+Functions take the small cubes returned by :mod:`ipstats.count` and return publication tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ipstats import reference
+from ipstats.count import count_flows, count_valid_stock
+from ipstats.indicators.narrative import overview_paragraph
+from ipstats.register.io import open_register, read_population
+
+__all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "per_10k_people", "province_table",
+           "region_name", "type_summary", "with_labels", "LABELS"]
+
+#: Display order of patent types (专利类型); 合计 = all types.
+PATENT_TYPE_ORDER = ["发明", "实用新型", "外观设计", "合计"]
+
+
+def growth_pct(current: pd.Series | float, previous: pd.Series | float) -> pd.Series | float:
+    """Growth on the previous year in percent (同比增长, %); NaN where the previous value is 0 or missing."""
+    if not isinstance(current, pd.Series) and not isinstance(previous, pd.Series):
+        if previous is None or pd.isna(previous) or previous == 0:
+            return float("nan")
+        return (float(current) / float(previous) - 1.0) * 100.0
+    current = pd.to_numeric(current).astype(float)
+    previous = pd.to_numeric(previous).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (current / previous - 1.0) * 100.0
+    return out.where(previous.notna() & (previous != 0))
+
+
+def _pivot(cube: pd.DataFrame, year: int, name: str) -> pd.DataFrame:
+    wide = cube.pivot_table(index="patent_type", columns="year", values="count", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=[year - 1, year], fill_value=0)
+    wide.loc["合计"] = wide.sum()
+    return pd.DataFrame({name: wide[year].astype("int64"), f"{name}_growth_pct": growth_pct(wide[year], wide[year - 1])})
+
+
+def type_summary(applications: pd.DataFrame, grants: pd.DataFrame, stock: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Applications, grants and year-end valid stock by patent type, with growth on the previous year.
+
+    Parameters
+    ----------
+    applications, grants, stock : pandas.DataFrame
+        Cubes with columns ``year``, ``patent_type``, ``count`` covering *year* and *year - 1*
+        (from :func:`ipstats.count.count_flows` and :func:`ipstats.count.count_valid_stock`).
+    year : int
+        Reference year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per patent type plus 合计: ``patent_type``, ``applications``, ``applications_growth_pct``,
+        ``grants``, ``grants_growth_pct``, ``valid_stock``, ``valid_stock_growth_pct``.
+    """
+    table = pd.concat([_pivot(applications, year, "applications"), _pivot(grants, year, "grants"),
+                       _pivot(stock, year, "valid_stock")], axis=1)
+    table = table.reindex([t for t in PATENT_TYPE_ORDER if t in table.index])
+    for col in ("applications", "grants", "valid_stock"):
+        table[col] = table[col].fillna(0).astype("int64")
+    return table.rename_axis("patent_type").reset_index()
+
+
+def per_10k_people(count: pd.Series | float, population_10k: pd.Series | float) -> pd.Series | float:
+    """Patents per 10,000 people (每万人口拥有量): *count* divided by population in 万人."""
+    return count / population_10k
+
+
+def province_table(stock: pd.DataFrame, applications: pd.DataFrame, grants: pd.DataFrame,
+                   population: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Valid invention patents per 10,000 people by province (每万人口发明专利拥有量), with flows and ranks.
+
+    Parameters
+    ----------
+    stock : pandas.DataFrame
+        Year-end valid invention patents: ``year``, ``province_code``, ``count`` for *year* and *year - 1*.
+    applications, grants : pandas.DataFrame
+        Invention applications and grants by ``year`` and ``province_code`` (``count``).
+    population : pandas.DataFrame
+        ``province_code``, ``year``, ``population_10k`` (万人).
+    year : int
+        Reference year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per province (all 31, zeros where nothing was counted), sorted by ``per_10k`` descending:
+        ``province_code``, ``province``, ``region_zh``, ``invention_applications``, ``invention_grants``,
+        ``valid_invention_patents``, ``valid_invention_growth_pct``, ``population_10k``, ``per_10k``,
+        ``per_10k_previous``, ``rank``.
+
+    Raises
+    ------
+    ValueError
+        When the population table lacks a province for *year* or *year - 1*.
+    """
+    prov = reference.provinces()[["province_code", "name_zh", "region_zh"]].rename(columns={"name_zh": "province"})
+    pop = population.assign(province_code=population["province_code"].astype(str).str.zfill(2))
+    pop = pop.pivot_table(index="province_code", columns="year", values="population_10k", aggfunc="sum")
+    for y in (year, year - 1):
+        missing = sorted(set(prov["province_code"]) - set(pop.index[pop.get(y, pd.Series(dtype=float)).notna()])) \
+            if y in pop.columns else list(prov["province_code"])
+        if missing:
+            raise ValueError(f"population table has no {y} figure for province(s) {', '.join(missing)}")
+
+    def by_prov(cube: pd.DataFrame, y: int) -> pd.Series:
+        sel = cube[cube["year"] == y]
+        return sel.groupby("province_code")["count"].sum().reindex(prov["province_code"], fill_value=0)
+
+    table = prov.set_index("province_code")
+    table["invention_applications"] = by_prov(applications, year)
+    table["invention_grants"] = by_prov(grants, year)
+    table["valid_invention_patents"] = by_prov(stock, year)
+    previous = by_prov(stock, year - 1)
+    table["valid_invention_growth_pct"] = growth_pct(table["valid_invention_patents"], previous)
+    table["population_10k"] = pop[year].reindex(table.index)
+    table["per_10k"] = per_10k_people(table["valid_invention_patents"], table["population_10k"])
+    table["per_10k_previous"] = per_10k_people(previous, pop[year - 1].reindex(table.index))
+    table["rank"] = table["per_10k"].rank(ascending=False, method="min").astype("int64")
+    return table.reset_index().sort_values(["rank", "province_code"], ignore_index=True)
+
+
+#: Chinese column labels for display and publication.
+LABELS = {
+    "patent_type": "专利类型", "applications": "申请量", "applications_growth_pct": "申请量增长(%)",
+    "grants": "授权量", "grants_growth_pct": "授权量增长(%)", "valid_stock": "年末有效量",
+    "valid_stock_growth_pct": "有效量增长(%)", "province_code": "省份代码", "province": "省份",
+    "region_zh": "地区", "invention_applications": "发明专利申请量", "invention_grants": "发明专利授权量",
+    "valid_invention_patents": "有效发明专利", "valid_invention_growth_pct": "有效发明专利增长(%)",
+    "population_10k": "人口(万人)", "per_10k": "每万人口发明专利拥有量", "per_10k_previous": "上年每万人口发明专利拥有量",
+    "rank": "位次", "measure": "指标", "year": "年份",
+}
+
+
+def with_labels(table: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
+    """Round floats and rename columns to their Chinese labels, for display in notebooks."""
+    out = table.copy()
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats].round(digits)
+    if "measure" in out.columns:
+        out["measure"] = out["measure"].map({"applications": "申请量", "grants": "授权量"}).fillna(out["measure"])
+    return out.rename(columns=LABELS)
+
+
+@dataclass
+class Overview:
+    """Everything the overview notebook shows for one year and region."""
+
+    year: int
+    region: str
+    region_name: str
+    summary: pd.DataFrame
+    provinces: pd.DataFrame
+    trend: pd.DataFrame
+    headline: dict
+    paragraph: str
+
+    def key_numbers(self) -> str:
+        """The headline numbers as stable text (checked by nbval: a change here is a change in the bulletin)."""
+        lines = [f"{self.year} {self.region_name}"]
+        for row in self.summary.itertuples():
+            lines.append(f"{row.patent_type}: 申请 {row.applications}, 授权 {row.grants}, 年末有效 {row.valid_stock}")
+        lines.append(f"每万人口发明专利拥有量: {self.headline['per_10k']:.2f}")
+        return "\n".join(lines)
+
+
+def region_name(region: str | None) -> str:
+    """全国 for the national run, else the province's name; ValueError for an unknown code."""
+    if region in (None, "", "national"):
+        return "全国"
+    prov = reference.provinces().set_index("province_code")
+    code = str(region)
+    if code not in prov.index:
+        raise ValueError(f"region must be 'national' or a GB/T 2260 province code such as '44', got {region!r}")
+    return prov.at[code, "name_zh"]
+
+
+def compute_overview(register: str, population: str, year: int, region: str = "national",
+                     trend_years: int = 10) -> Overview:
+    """Compute the overview of *year* for *region* from a register file and a population file.
+
+    Parameters
+    ----------
+    register : str
+        Path of the register (Parquet or CSV).
+    population : str
+        Path of the population table (CSV: ``province_code``, ``year``, ``population_10k``).
+    year : int
+        Reference year.
+    region : str
+        ``"national"`` or a GB/T 2260 province code.
+    trend_years : int
+        Number of years shown in the trend table (ending with *year*).
+
+    Returns
+    -------
+    Overview
+    """
+    name = region_name(region)
+    con = open_register(register)
+    pop = read_population(population)
+    years = [year - 1, year]
+    apps = count_flows(con, "applications", years, region=region)
+    grants = count_flows(con, "grants", years, region=region)
+    stock = count_valid_stock(con, years, region=region)
+    summary = type_summary(apps, grants, stock, year)
+
+    inv = "patent_type = '发明'"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW inventions AS SELECT * FROM register WHERE {inv}")
+    by = ("province_code",)
+    provinces = province_table(count_valid_stock(con, years, by=by, view="inventions"),
+                               count_flows(con, "applications", years, by=by, view="inventions"),
+                               count_flows(con, "grants", years, by=by, view="inventions"), pop, year)
+
+    span = range(year - trend_years + 1, year + 1)
+    trend = count_flows(con, "applications", span, region=region).assign(measure="applications")
+    trend = pd.concat([trend, count_flows(con, "grants", span, region=region).assign(measure="grants")])
+    trend = trend.pivot_table(index=["measure", "year"], columns="patent_type", values="count",
+                              fill_value=0, aggfunc="sum")
+    trend = trend.reindex(columns=[t for t in PATENT_TYPE_ORDER if t in trend.columns]).reset_index()
+    trend = trend.rename_axis(columns=None)
+    con.close()
+
+    if region in (None, "", "national"):
+        inv_now = provinces["valid_invention_patents"].sum()
+        per = inv_now / provinces["population_10k"].sum()
+        pop_prev = pop.loc[pop["year"] == year - 1].set_index("province_code")["population_10k"]
+        stock_prev = provinces["per_10k_previous"] * pop_prev.reindex(provinces["province_code"]).to_numpy()
+        per_prev = stock_prev.sum() / pop_prev.reindex(provinces["province_code"]).sum()
+    else:
+        row = provinces.set_index("province_code").loc[str(region)]
+        per, per_prev = float(row["per_10k"]), float(row["per_10k_previous"])
+    headline = {"region_name": name, "per_10k": float(per), "per_10k_previous": float(per_prev)}
+    paragraph = overview_paragraph(summary, provinces, year, region, headline)
+    return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph)

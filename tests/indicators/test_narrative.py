@@ -1,0 +1,38 @@
+import math
+
+import pandas as pd
+
+from ipstats.indicators.narrative import format_change, format_count, overview_paragraph
+
+
+def test_format_count():
+    assert format_count(987) == "987件"
+    assert format_count(12_345) == "1.23万件"
+    assert format_count(349_000_000) == "3.49亿件"
+
+
+def test_format_change():
+    assert format_change(5.24) == "增长5.2%"
+    assert format_change(-3.06) == "下降3.1%"
+    assert format_change(0.01) == "与上年持平"
+    assert format_change(float("nan")) == "上年无可比数据"
+
+
+def test_paragraph_states_only_given_numbers():
+    summary = pd.DataFrame({
+        "patent_type": ["发明", "实用新型", "外观设计", "合计"],
+        "applications": [300, 500, 200, 1000], "applications_growth_pct": [10.0, -5.0, 0.0, 1.0],
+        "grants": [100, 400, 150, 650], "grants_growth_pct": [2.0, 3.0, 4.0, 3.2],
+        "valid_stock": [1000, 2000, 500, 3500], "valid_stock_growth_pct": [8.0, 6.0, 1.0, 5.5]})
+    provinces = pd.DataFrame({"province_code": ["11", "31", "32", "44"], "province": ["北京市", "上海市", "江苏省", "广东省"],
+                              "per_10k": [250.0, 140.0, 90.0, 80.0], "rank": [1, 2, 3, 4]})
+    text = overview_paragraph(summary, provinces, 2023, "national",
+                              {"region_name": "全国", "per_10k": 30.456, "per_10k_previous": 28.0})
+    for fragment in ("2023年，全国共受理专利申请1,000件，比上年增长1.0%", "发明专利申请300件，增长10.0%",
+                     "实用新型专利申请500件，下降5.0%", "外观设计专利申请200件，与上年持平", "全年授权专利650件",
+                     "有效发明专利1,000件，增长8.0%", "每万人口发明专利拥有量30.46件，比上年增加2.46件",
+                     "北京市（250.00件）、上海市（140.00件）和江苏省（90.00件）"):
+        assert fragment in text, fragment
+    text = overview_paragraph(summary, provinces, 2023, "44",
+                              {"region_name": "广东省", "per_10k": 80.0, "per_10k_previous": math.nan})
+    assert "广东省每万人口发明专利拥有量居全国第4位" in text and "比上年" in text

@@ -1,0 +1,93 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ipstats import reference
+from ipstats.indicators.overview import (compute_overview, growth_pct, province_table, region_name, type_summary,
+                                         with_labels)
+
+
+def cube(rows):
+    return pd.DataFrame(rows, columns=["year", "patent_type", "count"])
+
+
+def test_growth_pct():
+    assert growth_pct(110, 100) == pytest.approx(10.0)
+    assert math.isnan(growth_pct(5, 0))
+    s = growth_pct(pd.Series([10, 5]), pd.Series([0, 4]))
+    assert math.isnan(s[0]) and s[1] == pytest.approx(25.0)
+
+
+def test_type_summary_adds_total_and_growth():
+    apps = cube([(2022, "发明", 100), (2023, "发明", 120), (2023, "实用新型", 50), (2022, "实用新型", 50)])
+    grants = cube([(2023, "发明", 10)])
+    stock = cube([(2022, "发明", 40), (2023, "发明", 50)])
+    out = type_summary(apps, grants, stock, 2023).set_index("patent_type")
+    assert list(out.index) == ["发明", "实用新型", "合计"]
+    assert out.loc["合计", "applications"] == 170
+    assert out.loc["合计", "applications_growth_pct"] == pytest.approx(170 / 150 * 100 - 100)
+    assert out.loc["发明", "valid_stock_growth_pct"] == pytest.approx(25.0)
+    assert math.isnan(out.loc["发明", "grants_growth_pct"])         # nothing granted the year before
+    assert out.loc["实用新型", "valid_stock"] == 0
+
+
+def population(years=(2022, 2023)):
+    codes = reference.provinces()["province_code"]
+    return pd.DataFrame([(c, y, 100.0 + i) for i, c in enumerate(codes) for y in years],
+                        columns=["province_code", "year", "population_10k"])
+
+
+def test_province_table_per_10k_and_rank():
+    stock = pd.DataFrame([(2023, "11", 500), (2023, "44", 300), (2022, "11", 400)],
+                         columns=["year", "province_code", "count"])
+    empty = stock.iloc[:0]
+    out = province_table(stock, empty, empty, population(), 2023).set_index("province_code")
+    assert len(out) == 31
+    assert out.loc["11", "per_10k"] == pytest.approx(500 / 100.0)
+    assert out.loc["11", "rank"] == 1 and out.loc["44", "rank"] == 2
+    assert out.loc["11", "valid_invention_growth_pct"] == pytest.approx(25.0)
+    assert out.loc["12", "per_10k"] == 0
+
+
+def test_province_table_needs_population():
+    stock = pd.DataFrame([(2023, "11", 5)], columns=["year", "province_code", "count"])
+    with pytest.raises(ValueError, match="no 2022 figure"):
+        province_table(stock, stock, stock, population(years=(2023,)), 2023)
+
+
+def test_region_name():
+    assert region_name("national") == "全国" and region_name("44") == "广东省"
+    with pytest.raises(ValueError, match="province code"):
+        region_name("99")
+
+
+def test_compute_overview_matches_pandas(small_demo):
+    """Backtest: the overview's numbers equal a direct pandas computation on the same register."""
+    ov = compute_overview(str(small_demo["register"]), str(small_demo["population"]), 2023)
+    reg = pd.read_parquet(small_demo["register"])
+    filing, grant = pd.to_datetime(reg["filing_date"]), pd.to_datetime(reg["grant_date"])
+    lapse = pd.to_datetime(reg["lapse_date"])
+    end = pd.Timestamp("2023-12-31")
+    valid = (grant <= end) & (lapse.isna() | (lapse > end))
+    summary = ov.summary.set_index("patent_type")
+    assert summary.loc["合计", "applications"] == (filing.dt.year == 2023).sum()
+    assert summary.loc["合计", "grants"] == (grant.dt.year == 2023).sum()
+    assert summary.loc["发明", "valid_stock"] == (valid & (reg["patent_type"] == "发明")).sum()
+    pop = pd.read_csv(small_demo["population"], dtype={"province_code": str})
+    national = (valid & (reg["patent_type"] == "发明")).sum() / pop.loc[pop["year"] == 2023, "population_10k"].sum()
+    assert ov.headline["per_10k"] == pytest.approx(national)
+    assert f"{national:.2f}件" in ov.paragraph
+    assert int(ov.provinces["valid_invention_patents"].sum()) == summary.loc["发明", "valid_stock"]
+    assert set(ov.trend["year"]) == set(range(2014, 2024))
+    assert "申请量" in with_labels(ov.summary).columns
+
+
+def test_compute_overview_for_a_province(small_demo):
+    ov = compute_overview(str(small_demo["register"]), str(small_demo["population"]), 2023, "44")
+    reg = pd.read_parquet(small_demo["register"])
+    gd = reg[reg["province_code"] == "44"]
+    assert ov.summary.set_index("patent_type").loc["合计", "applications"] == \
+        (pd.to_datetime(gd["filing_date"]).dt.year == 2023).sum()
+    assert ov.region_name == "广东省" and "居全国第" in ov.paragraph
