@@ -1,0 +1,6 @@
+"""``python -m ipstats`` runs the command line."""
+import sys
+
+from ipstats.cli import main
+
+sys.exit(main())

@@ -1,0 +1,123 @@
+"""Command line: ``ipstats demo-data``, ``ipstats bulletin``.
+
+Every failure a user can cause prints one line (``ipstats <command>: <what is wrong>``) and exits
+non-zero; ``--debug`` shows the traceback for bug reports.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from ipstats import __version__
+
+EPILOG = """examples:
+  ipstats demo-data --out data/demo                 # synthetic register, 100,000 applications
+  ipstats bulletin parameters/demo.yaml --out out/demo
+  ipstats bulletin parameters/demo.yaml --region 44 --out out/guangdong
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line."""
+
+    def error(self, message: str) -> None:  # noqa: D401 - argparse API
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ipstats`` argument parser with its subcommands."""
+    parser = _Parser(prog="ipstats", description="ipstats: China's national patent statistics — demo register, "
+                     "parameterized notebooks and the statistical bulletin.",
+                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"ipstats {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser("demo-data", help="write the synthetic demo register and its side tables",
+                          description="Write a deterministic synthetic national patent register (Parquet, a CSV "
+                          "sample, the IPC link table) and a demo population table into DIR. The same seed always "
+                          "gives the same files. Nothing in it is a real statistic.")
+    demo.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write (created if needed)")
+    demo.add_argument("--patents", type=_positive_int, default=100_000, metavar="N",
+                      help="number of applications, all types, filed 2004–2024 (default 100000; 5000000 for benchmarks)")
+    demo.add_argument("--seed", type=int, default=2024, metavar="S", help="random seed (default 2024)")
+    demo.add_argument("--as-of", default="2025-03-31", metavar="DATE",
+                      help="extraction date: later events are unknown (default 2025-03-31)")
+
+    bull = sub.add_parser("bulletin", help="run the notebooks of a parameter file into a bulletin folder",
+                          description="Run the notebooks named in PARAMS.yaml with papermill (kernel python3, working "
+                          "directory notebooks/) and write the executed notebooks, index.html with one page per "
+                          "notebook, tables/*.csv, tables.xlsx, figures/ and manifest.json into DIR. DIR is replaced "
+                          "only when the whole run succeeds.")
+    bull.add_argument("params", type=Path, metavar="PARAMS.yaml", help="parameter file, e.g. parameters/demo.yaml")
+    bull.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: `output` in the parameter file)")
+    bull.add_argument("--region", metavar="CODE",
+                      help="'national' or a GB/T 2260 province code such as 44 (overrides the parameter file)")
+    return parser
+
+
+def _demo_data(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from ipstats.register.demo import write_demo_data
+
+    try:
+        np.datetime64(args.as_of, "D")
+    except ValueError:
+        raise ValueError(f"--as-of expects a date such as 2025-03-31, got {args.as_of!r}") from None
+    paths = write_demo_data(args.out, patents=args.patents, seed=args.seed, as_of=args.as_of)
+    print(f"wrote {args.patents:,} synthetic applications (seed {args.seed}) to {args.out}:")
+    for path in paths.values():
+        print(f"  {path}")
+
+
+def _bulletin(args: argparse.Namespace) -> None:
+    from ipstats.bulletin import run_bulletin
+
+    region = args.region
+    if region is not None and region != "national" and region.isdigit():
+        region = region.zfill(2)
+    out = run_bulletin(args.params, out=args.out, region=region, progress=print)
+    print(f"bulletin written to {out} (open {out / 'index.html'})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ipstats`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 2
+    handler = {"demo-data": _demo_data, "bulletin": _bulletin}[args.command]
+    try:
+        handler(args)
+    except KeyboardInterrupt:
+        print(f"ipstats {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user gets one line; --debug shows the traceback
+        if args.debug:
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        known = type(exc).__name__ in {"BulletinError", "RegisterError", "ValueError", "FileNotFoundError",
+                                       "PermissionError"}
+        hint = "" if known else f" ({type(exc).__name__}; run with --debug for details)"
+        print(f"ipstats {args.command}: {message}{hint}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
