@@ -1,7 +1,7 @@
 """ipstats — China's national patent statistics: register → validate → classify → count → indicators → bulletin.
 
 Stages (one sub-package each): ``ipstats.register`` (reading registers, the demo register),
-``ipstats.validate`` (input checks against ``data_schemas/``), ``ipstats.count`` (flows and
+``ipstats.validate`` (input checks against ``data_schemas/``), ``ipstats.counting`` (flows and
 year-end stock with DuckDB), ``ipstats.indicators`` (the published indicators),
 ``ipstats.bulletin`` (papermill run, HTML, tables, manifest). Reference tables live in
 ``ipstats.reference``.

@@ -1,6 +1,6 @@
 """The national (or provincial) overview of a year: flows, stock, growth, per-capita ownership.
 
-Functions take the small cubes returned by :mod:`ipstats.count` and return publication tables.
+Functions take the small cubes returned by :mod:`ipstats.counting` and return publication tables.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ipstats import reference
-from ipstats.count import count_flows, count_valid_stock
+from ipstats.counting import count_flows, count_valid_stock
 from ipstats.indicators.narrative import overview_paragraph
 from ipstats.register.io import open_register, read_population
 
@@ -48,7 +48,7 @@ def type_summary(applications: pd.DataFrame, grants: pd.DataFrame, stock: pd.Dat
     ----------
     applications, grants, stock : pandas.DataFrame
         Cubes with columns ``year``, ``patent_type``, ``count`` covering *year* and *year - 1*
-        (from :func:`ipstats.count.count_flows` and :func:`ipstats.count.count_valid_stock`).
+        (from :func:`ipstats.counting.count_flows` and :func:`ipstats.counting.count_valid_stock`).
     year : int
         Reference year.
 

@@ -2,6 +2,6 @@
 
 The register stays in DuckDB; only the small result cube comes back to pandas.
 """
-from ipstats.count.flows import MEASURES, count_flows, count_valid_stock
+from ipstats.counting.flows import MEASURES, count_flows, count_valid_stock
 
 __all__ = ["MEASURES", "count_flows", "count_valid_stock"]

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from ipstats.count import count_flows, count_valid_stock
+from ipstats.counting import count_flows, count_valid_stock
 from ipstats.register.io import open_register
 
 ROWS = [
