@@ -18,6 +18,7 @@ DATA_DIR = Path(__file__).with_name("data")
 __all__ = [
     "DATA_DIR",
     "catalogue",
+    "catalogue_entry",
     "ipc_scheme",
     "locarno_classes",
     "provinces",
@@ -45,6 +46,14 @@ def catalogue() -> pd.DataFrame:
         digest = hashlib.sha256((DATA_DIR / entry["file"]).read_bytes()).hexdigest()
         rows.append({"name": name, **entry, "sha256": digest})
     return pd.DataFrame(rows)
+
+
+def catalogue_entry(name: str) -> dict:
+    """The catalogue entry (provenance and notes) of one reference table, as a dict."""
+    entries = _catalogue()
+    if name not in entries:
+        raise KeyError(f"no reference table named {name!r}; known: {', '.join(entries)}")
+    return dict(entries[name])
 
 
 @lru_cache(maxsize=None)
