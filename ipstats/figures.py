@@ -36,7 +36,7 @@ def province_bar(provinces: pd.DataFrame, year: int, highlight: str | None = Non
     colors = [_COLORS[1] if code == highlight else _COLORS[0] for code in data["province_code"]]
     fig = go.Figure(go.Bar(x=data["per_10k"], y=data["province"], orientation="h", marker_color=colors,
                            hovertemplate="%{y}: %{x:.2f}件<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=f"{year}年各省（区、市）每万人口发明专利拥有量（件）",
+    fig.update_layout(template=TEMPLATE, title=f"{year}年各省（区、市）每万人口发明专利拥有量（件）", yaxis_automargin=True,
                       height=max(420, 22 * len(data)), xaxis_title="件/万人", showlegend=False)
     return fig
 

@@ -15,7 +15,7 @@ from ipstats.indicators.narrative import overview_paragraph
 from ipstats.register.io import open_register, read_population
 
 __all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "per_10k_people", "province_table",
-           "region_name", "type_summary", "with_labels", "LABELS"]
+           "region_name", "type_summary"]
 
 #: Display order of patent types (专利类型); 合计 = all types.
 PATENT_TYPE_ORDER = ["发明", "实用新型", "外观设计", "合计"]
@@ -123,28 +123,6 @@ def province_table(stock: pd.DataFrame, applications: pd.DataFrame, grants: pd.D
     table["per_10k_previous"] = per_10k_people(previous, pop[year - 1].reindex(table.index))
     table["rank"] = table["per_10k"].rank(ascending=False, method="min").astype("int64")
     return table.reset_index().sort_values(["rank", "province_code"], ignore_index=True)
-
-
-#: Chinese column labels for display and publication.
-LABELS = {
-    "patent_type": "专利类型", "applications": "申请量", "applications_growth_pct": "申请量增长(%)",
-    "grants": "授权量", "grants_growth_pct": "授权量增长(%)", "valid_stock": "年末有效量",
-    "valid_stock_growth_pct": "有效量增长(%)", "province_code": "省份代码", "province": "省份",
-    "region_zh": "地区", "invention_applications": "发明专利申请量", "invention_grants": "发明专利授权量",
-    "valid_invention_patents": "有效发明专利", "valid_invention_growth_pct": "有效发明专利增长(%)",
-    "population_10k": "人口(万人)", "per_10k": "每万人口发明专利拥有量", "per_10k_previous": "上年每万人口发明专利拥有量",
-    "rank": "位次", "measure": "指标", "year": "年份",
-}
-
-
-def with_labels(table: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
-    """Round floats and rename columns to their Chinese labels, for display in notebooks."""
-    out = table.copy()
-    floats = out.select_dtypes("float").columns
-    out[floats] = out[floats].round(digits)
-    if "measure" in out.columns:
-        out["measure"] = out["measure"].map({"applications": "申请量", "grants": "授权量"}).fillna(out["measure"])
-    return out.rename(columns=LABELS)
 
 
 @dataclass

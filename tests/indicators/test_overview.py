@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from ipstats import reference
-from ipstats.indicators.overview import (compute_overview, growth_pct, province_table, region_name, type_summary,
-                                         with_labels)
+from ipstats.display import with_labels
+from ipstats.indicators.overview import compute_overview, growth_pct, province_table, region_name, type_summary
 
 
 def cube(rows):

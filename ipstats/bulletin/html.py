@@ -1,0 +1,289 @@
+"""HTML pages of a bulletin: one page per executed notebook (code hidden) and ``index.html``.
+
+Pages load nothing from the network: plotly.js is inlined once in the ``<head>`` of pages with
+charts, and nbconvert's require.js, MathJax and Mermaid script tags are left out.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import json
+import logging
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+import nbformat
+
+__all__ = ["PLOTLY_MIME", "export_page", "notebook_title", "plotly_outputs_to_html", "region_label", "unescape_cjk",
+           "write_index"]
+
+log = logging.getLogger(__name__)
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+# nbconvert's lab template with every network script left out and a link back to the index.
+_PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style type="text/css">
+body.jp-Notebook { font-family: """ + FONT_STACK + """; }
+.jp-RenderedHTMLCommon, .jp-RenderedMarkdown { font-family: """ + FONT_STACK + """; }
+nav.ipstats-nav { max-width: 1100px; margin: 0 auto; padding: 12px 20px 0; font-size: 14px; }
+nav.ipstats-nav a { color: #1f5fa8; text-decoration: none; }
+</style>
+{%- if resources.ipstats_plotlyjs -%}
+<script type="text/javascript">{{ resources.ipstats_plotlyjs }}</script>
+{%- endif -%}
+{%- endblock extra_css -%}
+{%- block body_header -%}
+{{ super() }}
+<nav class="ipstats-nav"><a href="index.html">← {{ resources.ipstats_back_label | e }}</a></nav>
+{%- endblock body_header -%}
+"""
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
+    """The first level-1 Markdown heading (``# …``) of a notebook.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook.
+    default : str
+        Returned when no markdown cell has a ``# `` heading.
+
+    Returns
+    -------
+    str
+        The heading text without the ``#``.
+    """
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = _HEADING.search(cell.source)
+            if match:
+                return match.group(1).strip()
+    return default
+
+
+_U_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
+
+
+def unescape_cjk(text: str) -> str:
+    """Turn JSON ``\\uXXXX`` escapes of non-ASCII characters back into the characters.
+
+    Plotly writes Chinese titles as ``\\u6d4b…`` inside the chart's script; as plain UTF-8 they
+    stay readable and searchable in the page. ASCII escapes (``\\u003c`` …), surrogates and the
+    JavaScript line separators U+2028/U+2029 stay escaped.
+
+    Parameters
+    ----------
+    text : str
+        HTML or JSON text.
+
+    Returns
+    -------
+    str
+        The text with those escapes replaced.
+    """
+    def repl(match: re.Match) -> str:
+        code = int(match.group(2), 16)
+        if code < 0x80 or 0xD800 <= code <= 0xDFFF or code in (0x2028, 0x2029):
+            return match.group(0)
+        return match.group(1) + chr(code)
+
+    return _U_ESCAPE.sub(repl, text)
+
+
+def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
+    """Replace plotly mime outputs by ``text/html`` divs that nbconvert renders.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook (not modified).
+
+    Returns
+    -------
+    notebook : nbformat.NotebookNode
+        A copy in which every output holding ``application/vnd.plotly.v1+json`` has only a
+        ``text/html`` entry (a div with id ``fig-{cell}-{output}`` and its script; plotly.js is not
+        included), and ``stderr`` streams (warnings) are dropped.
+    charts : int
+        Number of charts converted.
+    """
+    import plotly.io as pio
+
+    nb = copy.deepcopy(nb)
+    charts = 0
+    for ci, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for oi, output in enumerate(cell.get("outputs", [])):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                continue
+            data = output.get("data") or {}
+            if PLOTLY_MIME in data:
+                spec = data[PLOTLY_MIME]
+                if isinstance(spec, str):
+                    spec = json.loads(spec)
+                fig = {"data": spec.get("data", []), "layout": spec.get("layout", {})}
+                height = fig["layout"].get("height") if isinstance(fig["layout"], dict) else None
+                div = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f"fig-{ci}-{oi}",
+                                  config=spec.get("config") or None, validate=False, default_width="100%",
+                                  default_height=f"{int(height)}px" if height else "480px")
+                div = unescape_cjk(div)
+                output["data"] = nbformat.from_dict({"text/html": div})
+                output.get("metadata", {}).pop(PLOTLY_MIME, None)
+                charts += 1
+            kept.append(output)
+        cell["outputs"] = kept
+    return nb, charts
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.raw_template = _PAGE_TEMPLATE
+    return exporter
+
+
+_SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.IGNORECASE)
+
+
+def export_page(executed: Path, target: Path, *, title: str | None = None) -> int:
+    """Write the HTML page of an executed notebook with code hidden.
+
+    Parameters
+    ----------
+    executed : Path
+        The executed notebook (``notebooks/{name}.ipynb``).
+    target : Path
+        The page to write (``{name}.html``).
+    title : str, optional
+        Page title; default the notebook's first heading.
+
+    Returns
+    -------
+    int
+        Number of charts on the page.
+    """
+    import plotly.offline
+
+    nb = nbformat.read(executed, as_version=4)
+    nb, charts = plotly_outputs_to_html(nb)
+    nb.metadata["title"] = title or notebook_title(nb, executed.stem)
+    resources = {"ipstats_plotlyjs": plotly.offline.get_plotlyjs() if charts else "",
+                 "ipstats_back_label": "返回目录"}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    stripped, n = _SCRIPT_SRC.subn("", body)
+    if n:
+        log.warning("removed %d script tag(s) loading from the network in %s", n, target.name)
+    target.write_text(stripped, encoding="utf-8")
+    log.info("wrote %s (%d charts)", target, charts)
+    return charts
+
+
+_INDEX_CSS = """
+body { font-family: %s; color: #222; background: #fafafa; margin: 0; }
+main { max-width: 960px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; min-height: 100vh; }
+h1 { font-size: 26px; margin: 8px 0 4px; color: #123c6e; }
+h2 { font-size: 19px; border-bottom: 2px solid #1f5fa8; padding-bottom: 4px; margin-top: 32px; color: #123c6e; }
+h3 { font-size: 17px; margin: 20px 0 6px; }
+p.meta { color: #666; font-size: 14px; margin: 0 0 16px; }
+a { color: #1f5fa8; text-decoration: none; } a:hover { text-decoration: underline; }
+.summary { line-height: 1.8; margin: 4px 0 8px; }
+table { border-collapse: collapse; width: 100%%; font-size: 14px; }
+th, td { border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left; vertical-align: top; }
+th { background: #f0f4fa; }
+footer { margin-top: 40px; color: #888; font-size: 12px; }
+""" % FONT_STACK
+
+
+def _paragraphs(text: str) -> str:
+    parts = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "\n".join(f'<p class="summary">{html.escape(p)}</p>' for p in parts)
+
+
+def region_label(region: str) -> str:
+    """Chinese name of a region: 全国, or the province's ``name_zh``."""
+    if region == "national":
+        return "全国"
+    from ipstats.reference import provinces
+
+    table = provinces()
+    match = table.loc[table["province_code"] == region, "name_zh"]
+    return str(match.iloc[0]) if len(match) else region
+
+
+def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: Iterable[dict[str, Any]],
+                generated: datetime) -> Path:
+    """Write ``index.html`` of a bulletin folder.
+
+    Parameters
+    ----------
+    folder : Path
+        The bulletin folder holding the pages, ``texts/``, ``tables/``, ``tables.xlsx`` and ``manifest.json``.
+    title : str
+        Bulletin title.
+    year : int
+        Reference year.
+    region : str
+        ``"national"`` or a province code.
+    notebooks : iterable of dict
+        ``{"name", "title"}`` per notebook, in run order; the page is ``{name}.html``.
+    generated : datetime
+        Generation time shown on the page.
+
+    Returns
+    -------
+    Path
+        The index page.
+    """
+    e = html.escape
+    parts = [f"<h1>{e(title)}</h1>",
+             f'<p class="meta">统计年度：{year}　地区：{e(region_label(region))}　'
+             f"生成时间：{e(generated.strftime('%Y-%m-%d %H:%M'))}</p>",
+             "<h2>分析报告</h2>"]
+    for nb in notebooks:
+        name = nb["name"]
+        parts.append(f'<h3><a href="{e(name)}.html">{e(nb["title"])}</a></h3>')
+        summary = folder / "texts" / f"{name}.md"
+        if summary.is_file():
+            parts.append(_paragraphs(summary.read_text(encoding="utf-8")))
+    parts.append("<h2>统计表</h2>")
+    if (folder / "tables.xlsx").is_file():
+        parts.append('<p><a href="tables.xlsx">全部统计表（Excel，tables.xlsx）</a></p>')
+    rows = []
+    for csv in sorted((folder / "tables").glob("*.csv")):
+        meta_path = csv.with_name(f"{csv.stem}.meta.json")
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        rows.append(f'<tr><td><a href="tables/{e(csv.name)}">{e(csv.name)}</a></td>'
+                    f'<td>{e(meta.get("title", csv.stem))}</td><td>{e(meta.get("unit", ""))}</td></tr>')
+    if rows:
+        parts.append("<table><thead><tr><th>文件（CSV）</th><th>标题</th><th>单位</th></tr></thead><tbody>"
+                     + "".join(rows) + "</tbody></table>")
+    else:
+        parts.append("<p>本次运行没有生成统计表。</p>")
+    parts.append("<h2>运行记录</h2>")
+    parts.append('<p><a href="manifest.json">manifest.json</a>（参数、输入文件校验值、软件版本）</p>')
+    page = ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+            f"<title>{e(title)}</title>\n<style>{_INDEX_CSS}</style>\n</head>\n<body>\n<main>\n"
+            + "\n".join(parts)
+            + "\n<footer>由 ipstats 生成。</footer>\n</main>\n</body>\n</html>\n")
+    target = folder / "index.html"
+    target.write_text(page, encoding="utf-8")
+    return target

@@ -1,0 +1,140 @@
+"""``manifest.json``: what a bulletin was made from (parameters, input checksums, versions, git state)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+import shutil
+import subprocess
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+__all__ = ["build_manifest", "environment", "file_record", "git_state", "reference_tables", "sha256_file",
+           "write_manifest"]
+
+log = logging.getLogger(__name__)
+
+PACKAGES = ("pandas", "duckdb", "plotly", "papermill", "nbconvert")
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_record(path: Path) -> dict[str, Any]:
+    """``{"path", "sha256", "bytes"}`` of a file."""
+    path = Path(path)
+    return {"path": str(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
+
+
+def git_state(folder: Path) -> dict[str, Any]:
+    """Git commit and dirtiness of the repository holding *folder*.
+
+    Returns
+    -------
+    dict
+        ``git_commit`` (None when git is missing, *folder* is not in a repository or it has no
+        commit yet) and ``git_dirty`` (True when ``git status --porcelain`` lists anything; None
+        when not a repository).
+    """
+    state: dict[str, Any] = {"git_commit": None, "git_dirty": None}
+    if shutil.which("git") is None:
+        return state
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=30,
+                              check=False)
+
+    try:
+        status = git("status", "--porcelain")
+        if status.returncode != 0:
+            return state
+        state["git_dirty"] = bool(status.stdout.strip())
+        head = git("rev-parse", "HEAD")
+        if head.returncode == 0:
+            state["git_commit"] = head.stdout.strip()
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("git state of %s unknown: %s", folder, exc)
+    return state
+
+
+def environment() -> dict[str, Any]:
+    """Python version and the versions of the main packages (None where not installed)."""
+    env: dict[str, Any] = {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
+                           "platform": platform.platform()}
+    for name in PACKAGES:
+        try:
+            env[name] = version(name)
+        except PackageNotFoundError:
+            env[name] = None
+    return env
+
+
+def reference_tables() -> list[dict[str, Any]]:
+    """Name, file, edition and sha256 of every shipped reference table."""
+    from ipstats.reference import catalogue
+
+    table = catalogue()
+    cols = [c for c in ("name", "file", "edition", "sha256") if c in table.columns]
+    return [{k: (None if v is None else str(v)) for k, v in row.items()}
+            for row in table[cols].to_dict(orient="records")]
+
+
+def _listing(folder: Path, sub: str, pattern: str) -> list[str]:
+    base = folder / sub
+    return sorted(p.relative_to(folder).as_posix() for p in base.glob(pattern)) if base.is_dir() else []
+
+
+def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]], started: str,
+                   finished: str) -> dict[str, Any]:
+    """Assemble the manifest of a bulletin run.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder being built (tables and figures are listed from it).
+    params : BulletinParams
+        The validated parameters (with the effective region).
+    notebooks : list of dict
+        ``{"name", "status", "seconds", "output"}`` per notebook run (output relative to the folder).
+    started, finished : str
+        ISO 8601 timestamps.
+
+    Returns
+    -------
+    dict
+        JSON-able manifest.
+    """
+    from ipstats import __version__
+
+    return {
+        "title": params.title,
+        "parameters": {"file": str(params.path), "content": params.raw, "resolved": params.resolved(),
+                       "region": params.region},
+        "inputs": {key: file_record(path) for key, path in params.inputs.items()},
+        "ipstats_version": __version__,
+        **git_state(params.notebook_dir),
+        "reference_tables": reference_tables(),
+        "environment": environment(),
+        "notebooks": notebooks,
+        "started": started,
+        "finished": finished,
+        "tables": _listing(folder, "tables", "*.csv"),
+        "figures": _listing(folder, "figures", "*.json"),
+        "texts": _listing(folder, "texts", "*.md"),
+    }
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
+    """Write ``manifest.json`` (UTF-8, Chinese kept readable) and return its path."""
+    target = Path(folder) / "manifest.json"
+    target.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    return target

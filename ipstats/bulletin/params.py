@@ -1,0 +1,289 @@
+"""Bulletin parameter files (``parameters/*.yaml``): reading and validation.
+
+Paths in the file are relative to the file's folder and are resolved to absolute paths.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ipstats.bulletin.errors import BulletinError
+
+__all__ = ["BulletinParams", "NotebookEntry", "load_params", "province_codes"]
+
+log = logging.getLogger(__name__)
+
+KNOWN_KEYS = ("title", "year", "region", "output", "notebook_dir", "execution_timeout", "inputs", "demo_data",
+              "notebooks")
+REQUIRED_KEYS = ("title", "year", "output", "notebook_dir", "notebooks")
+DEMO_KEYS = ("out", "patents", "seed")
+DEFAULT_TIMEOUT = 900
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NB_NAME = re.compile(r"^[0-9A-Za-z_\-.]+$")
+
+
+@dataclass(frozen=True)
+class NotebookEntry:
+    """One notebook of the run: its name (file stem) and its own parameters."""
+
+    name: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BulletinParams:
+    """A validated parameter file with absolute paths.
+
+    Attributes
+    ----------
+    path : Path
+        The YAML file.
+    title : str
+        Bulletin title (index page).
+    year : int
+        Reference year.
+    region : str
+        ``"national"`` or a 2-character province code (after any override).
+    output : Path
+        Default output folder.
+    notebook_dir : Path
+        Folder of the source notebooks.
+    execution_timeout : int
+        Seconds allowed per cell.
+    inputs : dict of str to Path
+        Input files by key; the keys are also notebook parameter names.
+    notebooks : tuple of NotebookEntry
+        Notebooks in run order.
+    demo_data : dict or None
+        ``{"out": Path, "patents": int, "seed": int}`` when demo data is generated before the run.
+    raw : dict
+        The file's content as read.
+    """
+
+    path: Path
+    title: str
+    year: int
+    region: str
+    output: Path
+    notebook_dir: Path
+    execution_timeout: int
+    inputs: dict[str, Path]
+    notebooks: tuple[NotebookEntry, ...]
+    demo_data: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def notebook_path(self, name: str) -> Path:
+        """Source notebook ``{notebook_dir}/{name}.ipynb``."""
+        return self.notebook_dir / f"{name}.ipynb"
+
+    def resolved(self) -> dict[str, Any]:
+        """The parameters as plain JSON-able data (absolute paths as strings), for the manifest."""
+        return {"file": str(self.path), "title": self.title, "year": self.year, "region": self.region,
+                "output": str(self.output), "notebook_dir": str(self.notebook_dir),
+                "execution_timeout": self.execution_timeout,
+                "inputs": {k: str(v) for k, v in self.inputs.items()},
+                "demo_data": None if self.demo_data is None else {**self.demo_data, "out": str(self.demo_data["out"])},
+                "notebooks": [{"name": e.name, "parameters": e.parameters} for e in self.notebooks]}
+
+
+def province_codes() -> list[str]:
+    """The 31 GB/T 2260 province codes as 2-character strings."""
+    from ipstats.reference import provinces
+
+    return [str(c) for c in provinces()["province_code"]]
+
+
+def _resolve(base: Path, value: Any, what: str, where: Path) -> Path:
+    if not isinstance(value, (str, os.PathLike)) or str(value).strip() == "":
+        raise BulletinError(f"{where}: {what} must be a path (a string), got {value!r}")
+    return (base / Path(os.path.expanduser(str(value)))).resolve()
+
+
+def check_region(region: Any, where: str) -> str:
+    """Validate a region value and return it as a string.
+
+    Parameters
+    ----------
+    region : Any
+        ``"national"`` or a province code such as ``"44"``.
+    where : str
+        Where the value came from, for the message.
+
+    Returns
+    -------
+    str
+        The region.
+
+    Raises
+    ------
+    BulletinError
+        If the region is not ``"national"`` or one of the 31 province codes.
+    """
+    codes = province_codes()
+    if isinstance(region, bool) or region is None:
+        raise BulletinError(f"{where}: region must be \"national\" or a province code such as \"44\", got {region!r}")
+    if isinstance(region, int):
+        hint = " — quote province codes, e.g. region: \"%02d\"" % region if f"{region:02d}" in codes else ""
+        raise BulletinError(f"{where}: region {region} is a number, expected a quoted province code "
+                            f"such as \"44\" or \"national\"{hint}")
+    region = str(region).strip()
+    if region == "national" or region in codes:
+        return region
+    raise BulletinError(f"{where}: region {region!r} is not \"national\" or one of the 31 GB/T 2260 province "
+                        f"codes ({', '.join(codes[:3])}, …, {codes[-1]})")
+
+
+def _int(data: dict, key: str, where: Path, low: int, high: int, default: int | None = None) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BulletinError(f"{where}: {key} must be a whole number between {low} and {high}, got {value!r}")
+    if not low <= value <= high:
+        raise BulletinError(f"{where}: {key} {value} is outside {low}..{high}")
+    return value
+
+
+def _notebooks(value: Any, where: Path) -> tuple[NotebookEntry, ...]:
+    if not isinstance(value, list) or not value:
+        raise BulletinError(f"{where}: notebooks must be a non-empty list of notebook names")
+    entries = []
+    for i, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            unknown = sorted(set(item) - {"name", "parameters"})
+            if unknown:
+                raise BulletinError(f"{where}: notebooks entry {i} has unknown key {unknown[0]!r} "
+                                    f"(expected name and parameters)")
+            name, parameters = item.get("name"), item.get("parameters") or {}
+        else:
+            name, parameters = item, {}
+        if not isinstance(name, str) or not _NB_NAME.match(name):
+            raise BulletinError(f"{where}: notebooks entry {i} must be a notebook name such as 00_overview "
+                                f"(file name without .ipynb), got {name!r}")
+        if name.endswith(".ipynb"):
+            name = name[: -len(".ipynb")]
+        if not isinstance(parameters, dict) or not all(isinstance(k, str) and _IDENT.match(k) for k in parameters):
+            raise BulletinError(f"{where}: parameters of notebook {name} must be a mapping of parameter names "
+                                f"to values")
+        entries.append(NotebookEntry(name, dict(parameters)))
+    names = [e.name for e in entries]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise BulletinError(f"{where}: notebook {dupes[0]} is listed more than once")
+    return tuple(entries)
+
+
+def load_params(path: str | os.PathLike, *, region: str | None = None,
+                out: str | os.PathLike | None = None) -> BulletinParams:
+    """Read and validate a bulletin parameter file.
+
+    Parameters
+    ----------
+    path : str or path
+        The YAML file.
+    region : str, optional
+        Overrides ``region`` of the file (command line ``--region``).
+    out : str or path, optional
+        Overrides ``output`` of the file (command line ``--out``), resolved against the current folder.
+
+    Returns
+    -------
+    BulletinParams
+        The validated parameters with absolute paths.
+
+    Raises
+    ------
+    BulletinError
+        One line naming the file and what is wrong: missing file, not a mapping, unknown key,
+        year outside 1985..2100, unknown or unquoted region, missing notebook or input file.
+
+    Notes
+    -----
+    When ``demo_data`` is given, the demo register is generated (if missing) by
+    :func:`ipstats.register.demo.ensure_demo_data` before the input files are checked.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise BulletinError(f"parameter file {path} not found")
+    path = path.resolve()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise BulletinError(f"{path}: not valid YAML{line}: {problem}") from None
+    except UnicodeDecodeError:
+        raise BulletinError(f"{path}: not UTF-8 text") from None
+    if not isinstance(data, dict):
+        raise BulletinError(f"{path}: expected a YAML mapping (title:, year:, notebooks: …), "
+                            f"got {type(data).__name__}")
+    unknown = [k for k in data if k not in KNOWN_KEYS]
+    if unknown:
+        raise BulletinError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join(KNOWN_KEYS)})")
+    missing = [k for k in REQUIRED_KEYS if k not in data]
+    if missing:
+        raise BulletinError(f"{path}: missing key {missing[0]!r}")
+    base = path.parent
+
+    title = data["title"]
+    if not isinstance(title, str) or not title.strip():
+        raise BulletinError(f"{path}: title must be a non-empty string")
+    year = _int(data, "year", path, 1985, 2100)
+    timeout = _int(data, "execution_timeout", path, 1, 86_400, DEFAULT_TIMEOUT)
+    if region is not None:
+        region = check_region(region, "--region")
+    else:
+        region = check_region(data.get("region", "national"), str(path))
+    output = Path(out).expanduser().resolve() if out is not None else _resolve(base, data["output"], "output", path)
+    notebook_dir = _resolve(base, data["notebook_dir"], "notebook_dir", path)
+    if not notebook_dir.is_dir():
+        raise BulletinError(f"{path}: notebook_dir {notebook_dir} is not a folder")
+    notebooks = _notebooks(data["notebooks"], path)
+    for entry in notebooks:
+        nb = notebook_dir / f"{entry.name}.ipynb"
+        if not nb.is_file():
+            raise BulletinError(f"{path}: notebook {entry.name} not found (expected {nb})")
+
+    raw_inputs = data.get("inputs") or {}
+    if not isinstance(raw_inputs, dict):
+        raise BulletinError(f"{path}: inputs must be a mapping of names to file paths")
+    for key in raw_inputs:
+        if not isinstance(key, str) or not _IDENT.match(key):
+            raise BulletinError(f"{path}: input name {key!r} must be a Python identifier (it becomes a notebook "
+                                f"parameter)")
+        if key in ("year", "region", "output_dir", "title"):
+            raise BulletinError(f"{path}: input name {key!r} is reserved for a common notebook parameter")
+    inputs = {k: _resolve(base, v, f"input {k!r}", path) for k, v in raw_inputs.items()}
+
+    demo = data.get("demo_data")
+    if demo is not None:
+        if not isinstance(demo, dict):
+            raise BulletinError(f"{path}: demo_data must be a mapping with out, patents, seed")
+        bad = [k for k in demo if k not in DEMO_KEYS]
+        if bad:
+            raise BulletinError(f"{path}: unknown key {bad[0]!r} in demo_data (allowed: {', '.join(DEMO_KEYS)})")
+        if "out" not in demo:
+            raise BulletinError(f"{path}: demo_data needs out (the folder of the demo register)")
+        demo = {"out": _resolve(base, demo["out"], "demo_data out", path),
+                "patents": _int(demo, "patents", path, 1, 100_000_000, 100_000),
+                "seed": _int(demo, "seed", path, 0, 2**32 - 1, 2024)}
+        from ipstats.register.demo import ensure_demo_data
+
+        log.info("ensuring demo data in %s", demo["out"])
+        try:
+            ensure_demo_data(demo["out"], patents=demo["patents"], seed=demo["seed"])
+        except OSError as exc:
+            raise BulletinError(f"{path}: could not write demo data to {demo['out']}: {exc}") from None
+
+    for key, file in inputs.items():
+        if not file.is_file():
+            raise BulletinError(f"{path}: input {key!r} not found: {file}")
+
+    return BulletinParams(path=path, title=title.strip(), year=year, region=region, output=output,
+                          notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
+                          demo_data=demo, raw=data)

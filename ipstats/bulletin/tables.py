@@ -1,0 +1,197 @@
+"""``tables.xlsx``: every recorded CSV table as a formatted Excel sheet, with a contents sheet."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ipstats.bulletin.errors import BulletinError
+
+__all__ = ["is_code_column", "is_percent_column", "read_table", "write_workbook"]
+
+log = logging.getLogger(__name__)
+
+CONTENTS = "目录"
+INT_FORMAT = "#,##0"
+FLOAT_FORMAT = "#,##0.00"
+PCT_FORMAT = "0.00"
+
+
+def is_code_column(name: str) -> bool:
+    """Whether a column holds codes kept as text (``*_code`` or ``region``)."""
+    return str(name).endswith("_code") or str(name) == "region"
+
+
+def is_percent_column(name: str) -> bool:
+    """Whether a column holds percentages (``*_pct`` or a name containing ``%``)."""
+    return str(name).endswith("_pct") or "%" in str(name)
+
+
+def read_table(csv: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read a recorded table and its metadata.
+
+    Parameters
+    ----------
+    csv : Path
+        ``tables/{name}.csv`` (UTF-8 with BOM).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Types inferred by pandas, except code columns which stay text.
+    meta : dict
+        The ``.meta.json`` beside it (``name``, ``title``, ``unit``, ``source``, ``notes``);
+        defaults when it is missing.
+    """
+    header = pd.read_csv(csv, encoding="utf-8-sig", nrows=0).columns
+    table = pd.read_csv(csv, encoding="utf-8-sig", dtype={c: str for c in header if is_code_column(c)},
+                        keep_default_na=True)
+    meta_path = csv.with_name(f"{csv.stem}.meta.json")
+    meta = {"name": csv.stem, "title": csv.stem, "unit": "", "source": "", "notes": []}
+    if meta_path.is_file():
+        meta.update(json.loads(meta_path.read_text(encoding="utf-8")))
+    return table, meta
+
+
+def _display_width(value: Any) -> int:
+    text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+                                                  if isinstance(value, int) else str(value))
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value
+
+
+def _sheet_names(names: list[str]) -> list[str]:
+    used = {CONTENTS}
+    result = []
+    for name in names:
+        candidate = name[:31]
+        i = 2
+        while candidate.lower() in {u.lower() for u in used}:
+            suffix = f"~{i}"
+            candidate = name[: 31 - len(suffix)] + suffix
+            i += 1
+        used.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def _number_format(column: str, series: pd.Series) -> str | None:
+    if is_code_column(column) or pd.api.types.is_bool_dtype(series):
+        return None
+    if is_percent_column(column) and pd.api.types.is_numeric_dtype(series):
+        return PCT_FORMAT
+    if pd.api.types.is_integer_dtype(series):
+        return INT_FORMAT
+    if pd.api.types.is_float_dtype(series):
+        return FLOAT_FORMAT
+    return None
+
+
+def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
+    """Write every ``*.csv`` of *tables_dir* into one Excel workbook.
+
+    Parameters
+    ----------
+    tables_dir : str or Path
+        Folder of recorded tables (``{name}.csv`` with ``{name}.meta.json``).
+    path : str or Path
+        The workbook to write (``tables.xlsx``).
+
+    Returns
+    -------
+    Path
+        The workbook.
+
+    Notes
+    -----
+    The first sheet ``目录`` lists the tables (sheet, title, unit) with links. Each table sheet has
+    the title in A1, ``单位：…`` in A2, a bold header in row 3 (panes frozen below it), the data,
+    a blank row, ``资料来源：…`` and one ``注：…`` row per note. Integers are formatted ``#,##0``,
+    decimals ``#,##0.00`` and percentage columns (``*_pct`` or containing ``%``) ``0.00``;
+    code columns (``*_code``, ``region``) stay text.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    tables_dir, path = Path(tables_dir), Path(path)
+    csvs = sorted(tables_dir.glob("*.csv")) if tables_dir.is_dir() else []
+    wb = Workbook()
+    contents = wb.active
+    contents.title = CONTENTS
+    contents["A1"] = "统计表目录"
+    contents["A1"].font = Font(bold=True, size=14)
+    for col, label in enumerate(["工作表", "标题", "单位"], start=1):
+        cell = contents.cell(row=3, column=col, value=label)
+        cell.font = Font(bold=True)
+    contents.freeze_panes = "A4"
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDE7F3")
+    widths_contents = [6, 10, 6]
+
+    for row, (csv, sheet_name) in enumerate(zip(csvs, _sheet_names([c.stem for c in csvs])), start=4):
+        try:
+            table, meta = read_table(csv)
+        except (ValueError, OSError, json.JSONDecodeError) as exc:
+            raise BulletinError(f"table {csv} could not be read for tables.xlsx: {exc}".splitlines()[0]) from None
+        ws = wb.create_sheet(sheet_name)
+        ws["A1"] = meta["title"]
+        ws["A1"].font = Font(bold=True, size=13)
+        ws["A2"] = f"单位：{meta['unit']}"
+        widths = [_display_width(str(c)) for c in table.columns]
+        for col, name in enumerate(table.columns, start=1):
+            cell = ws.cell(row=3, column=col, value=str(name))
+            cell.font = bold
+            cell.fill = header_fill
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
+        formats = [_number_format(str(c), table[c]) for c in table.columns]
+        for r, values in enumerate(table.itertuples(index=False, name=None), start=4):
+            for col, value in enumerate(values, start=1):
+                value = _cell_value(value)
+                if value is not None and isinstance(value, (int, float)) and formats[col - 1] is None \
+                        and is_code_column(str(table.columns[col - 1])):
+                    value = str(value)
+                cell = ws.cell(row=r, column=col, value=value)
+                if formats[col - 1] and value is not None:
+                    cell.number_format = formats[col - 1]
+                if value is not None:
+                    widths[col - 1] = max(widths[col - 1], _display_width(value))
+        foot = 4 + len(table) + 1
+        ws.cell(row=foot, column=1, value=f"资料来源：{meta['source']}")
+        for i, note in enumerate(meta.get("notes") or [], start=1):
+            ws.cell(row=foot + i, column=1, value=f"注：{note}")
+        for col, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
+        ws.freeze_panes = "A4"
+
+        link = contents.cell(row=row, column=1, value=sheet_name)
+        link.hyperlink = f"#'{sheet_name}'!A1"
+        link.style = "Hyperlink"
+        contents.cell(row=row, column=2, value=meta["title"])
+        contents.cell(row=row, column=3, value=meta["unit"])
+        widths_contents = [max(w, _display_width(v)) for w, v in
+                           zip(widths_contents, (sheet_name, meta["title"], meta["unit"]))]
+    if not csvs:
+        contents["A4"] = "（没有统计表）"
+    for col, width in enumerate(widths_contents, start=1):
+        contents.column_dimensions[get_column_letter(col)].width = min(width + 2, 80)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    log.info("wrote %s (%d tables)", path, len(csvs))
+    return path

@@ -1,0 +1,46 @@
+"""How notebooks show tables: Chinese column labels, thousands separators, no index, '—' for undefined values."""
+from __future__ import annotations
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+__all__ = ["LABELS", "MEASURE_LABELS", "show_table", "with_labels"]
+
+#: Chinese column labels of the publication tables.
+LABELS = {
+    "patent_type": "专利类型", "applications": "申请量", "applications_growth_pct": "申请量增长(%)",
+    "grants": "授权量", "grants_growth_pct": "授权量增长(%)", "valid_stock": "年末有效量",
+    "valid_stock_growth_pct": "有效量增长(%)", "province_code": "省份代码", "province": "省份",
+    "region_zh": "地区", "invention_applications": "发明专利申请量", "invention_grants": "发明专利授权量",
+    "valid_invention_patents": "有效发明专利", "valid_invention_growth_pct": "有效发明专利增长(%)",
+    "population_10k": "人口(万人)", "per_10k": "每万人口发明专利拥有量",
+    "per_10k_previous": "上年每万人口发明专利拥有量", "rank": "位次", "measure": "指标", "year": "年份",
+}
+#: Chinese names of the measures.
+MEASURE_LABELS = {"applications": "申请量", "grants": "授权量", "valid_stock": "年末有效量"}
+_NOT_GROUPED = {"year", "rank"}
+
+
+def with_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """Rename columns (and measure names) to their Chinese labels; unknown columns keep their names."""
+    out = table.copy()
+    if "measure" in out.columns:
+        out["measure"] = out["measure"].map(MEASURE_LABELS).fillna(out["measure"])
+    return out.rename(columns=LABELS)
+
+
+def show_table(table: pd.DataFrame, digits: int = 2) -> Styler:
+    """A styled table for notebooks and the HTML bulletin.
+
+    Integers get thousands separators, floats *digits* decimals, undefined values (e.g. growth on a
+    zero base) show as ``—``; years and ranks are left ungrouped; the index is hidden.
+    """
+    labelled = with_labels(table)
+    styler = labelled.style.hide(axis="index")
+    numeric = [LABELS.get(c, c) for c in table.columns
+               if pd.api.types.is_numeric_dtype(table[c]) and c not in _NOT_GROUPED]
+    floats = [LABELS.get(c, c) for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    ints = [c for c in numeric if c not in floats]
+    styler = styler.format(precision=digits, thousands=",", na_rep="—", subset=floats)
+    styler = styler.format(thousands=",", na_rep="—", subset=ints)
+    return styler.set_table_attributes('class="ipstats-table"')

@@ -1,0 +1,50 @@
+"""Fixtures for the bulletin tests: parameter files written into tmp_path, pointing at ./data."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> dict[str, Path]:
+    """Two small input files."""
+    population = tmp_path / "population.csv"
+    population.write_text("province_code,population\n11,2185\n44,12706\n", encoding="utf-8")
+    register = tmp_path / "register.csv"
+    register.write_text("application_no,filing_date\nCN1,2023-01-02\n", encoding="utf-8")
+    return {"population": population, "register": register}
+
+
+@pytest.fixture
+def write_params(tmp_path: Path, inputs: dict[str, Path]) -> Callable[..., Path]:
+    """Write a parameter file into tmp_path; keyword arguments override or (value None) drop keys."""
+
+    def write(name: str = "params.yaml", text: str | None = None, **changes: Any) -> Path:
+        path = tmp_path / name
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
+            return path
+        content: dict[str, Any] = {
+            "title": "测试公报",
+            "year": 2023,
+            "region": "national",
+            "output": "out/bulletin",
+            "notebook_dir": str(DATA),
+            "execution_timeout": 120,
+            "inputs": {"population": "population.csv", "register": "register.csv"},
+            "notebooks": ["good"],
+        }
+        for key, value in changes.items():
+            if value is None:
+                content.pop(key, None)
+            else:
+                content[key] = value
+        path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write

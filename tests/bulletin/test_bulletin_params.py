@@ -1,0 +1,115 @@
+"""load_params: validation with one-line BulletinError messages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ipstats.bulletin import BulletinError, BulletinParams, load_params
+from ipstats.bulletin.params import province_codes
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _error(path, **kwargs) -> str:
+    with pytest.raises(BulletinError) as info:
+        load_params(path, **kwargs)
+    message = str(info.value)
+    assert "\n" not in message and message.strip() == message
+    return message
+
+
+def test_valid_file_resolves_paths(write_params, tmp_path):
+    params = load_params(write_params(notebooks=["good", {"name": "plain", "parameters": {"scale": 2}}]))
+    assert isinstance(params, BulletinParams)
+    assert params.year == 2023 and params.region == "national" and params.title == "测试公报"
+    assert params.output == (tmp_path / "out" / "bulletin").resolve()
+    assert params.notebook_dir == DATA
+    assert params.inputs == {"population": (tmp_path / "population.csv").resolve(),
+                             "register": (tmp_path / "register.csv").resolve()}
+    assert [(e.name, e.parameters) for e in params.notebooks] == [("good", {}), ("plain", {"scale": 2})]
+    assert params.execution_timeout == 120
+
+
+def test_overrides(write_params, tmp_path):
+    params = load_params(write_params(), region="44", out=tmp_path / "elsewhere")
+    assert params.region == "44"
+    assert params.output == (tmp_path / "elsewhere").resolve()
+
+
+def test_province_codes_are_31_strings():
+    codes = province_codes()
+    assert len(codes) == 31 and "44" in codes and all(isinstance(c, str) and len(c) == 2 for c in codes)
+
+
+def test_missing_file(tmp_path):
+    assert "not found" in _error(tmp_path / "nope.yaml")
+
+
+def test_not_a_mapping(write_params):
+    assert "mapping" in _error(write_params(text="- just\n- a list\n"))
+
+
+def test_invalid_yaml(write_params):
+    assert "YAML" in _error(write_params(text="title: [unclosed\n"))
+
+
+@pytest.mark.parametrize("year", [1984, 2101, "2023", 2023.5])
+def test_bad_year(write_params, year):
+    assert "year" in _error(write_params(year=year))
+
+
+def test_unquoted_province_code(write_params):
+    message = _error(write_params(text=write_params().read_text(encoding="utf-8").replace(
+        "region: national", "region: 44")))
+    assert "quote" in message and "44" in message
+
+
+def test_unknown_region(write_params):
+    assert "99" in _error(write_params(region="99"))
+    assert "--region" in _error(write_params(), region="guangdong")
+
+
+def test_unknown_key(write_params):
+    assert "'colour'" in _error(write_params(colour="blue"))
+
+
+def test_missing_notebook(write_params):
+    message = _error(write_params(notebooks=["good", "does_not_exist"]))
+    assert "does_not_exist" in message and "does_not_exist.ipynb" in message
+
+
+def test_empty_notebook_list(write_params):
+    assert "notebooks" in _error(write_params(notebooks=[]))
+
+
+def test_missing_input(write_params, tmp_path):
+    (tmp_path / "register.csv").unlink()
+    message = _error(write_params())
+    assert "'register'" in message and str(tmp_path / "register.csv") in message
+
+
+def test_demo_data_generated_before_inputs_are_checked(write_params, tmp_path, monkeypatch):
+    calls = []
+
+    def fake_ensure(out, patents, seed):
+        calls.append((Path(out), patents, seed))
+        Path(out).mkdir(parents=True, exist_ok=True)
+        (Path(out) / "register.parquet").write_bytes(b"PAR1")
+        return {"register": Path(out) / "register.parquet"}
+
+    monkeypatch.setattr("ipstats.register.demo.ensure_demo_data", fake_ensure)
+    path = write_params(inputs={"register": "demo/register.parquet"},
+                        demo_data={"out": "demo", "patents": 500, "seed": 7})
+    params = load_params(path)
+    assert calls == [((tmp_path / "demo").resolve(), 500, 7)]
+    assert params.inputs["register"].is_file()
+    assert params.demo_data == {"out": (tmp_path / "demo").resolve(), "patents": 500, "seed": 7}
+
+
+def test_demo_data_unknown_key(write_params):
+    assert "'size'" in _error(write_params(demo_data={"out": "demo", "size": 5}))
+
+
+def test_reserved_input_name(write_params, tmp_path):
+    assert "reserved" in _error(write_params(inputs={"year": "population.csv"}))

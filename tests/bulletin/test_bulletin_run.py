@@ -1,0 +1,180 @@
+"""run_bulletin end to end with the small notebooks in ./data (a few seconds per notebook)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from ipstats.bulletin import BulletinError, run_bulletin
+from ipstats.cli import main
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _write(folder: Path, **changes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "population.csv").write_text("province_code,population\n11,2185\n44,12706\n", encoding="utf-8")
+    (folder / "register.csv").write_text("application_no\nCN1\n", encoding="utf-8")
+    content = {"title": "测试公报", "year": 2023, "region": "national", "output": "out/bulletin",
+               "notebook_dir": str(DATA), "execution_timeout": 120,
+               "inputs": {"population": "population.csv", "register": "register.csv"},
+               "notebooks": [{"name": "good", "parameters": {"scale": 2}}]}
+    content.update(changes)
+    path = folder / "params.yaml"
+    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bulletin(tmp_path_factory):
+    """One successful run, region overridden to 44 (the file says national)."""
+    folder = tmp_path_factory.mktemp("run")
+    params = _write(folder)
+    lines: list[str] = []
+    out = run_bulletin(params, region="44", progress=lines.append)
+    return {"folder": folder, "params": params, "out": out, "lines": lines}
+
+
+def test_progress_and_folder(bulletin):
+    out = bulletin["out"]
+    assert out == (bulletin["folder"] / "out" / "bulletin").resolve()
+    assert re.fullmatch(r"\[1/1\] good … ok \(\d+\.\d s\)", bulletin["lines"][0])
+    for rel in ["index.html", "good.html", "notebooks/good.ipynb", "tables/demo_table.csv",
+                "tables/demo_table.meta.json", "figures/demo_chart.json", "texts/good.md", "tables.xlsx",
+                "manifest.json"]:
+        assert (out / rel).is_file(), rel
+    leftovers = [p.name for p in out.parent.iterdir() if p.name != "bulletin"]
+    assert leftovers == []  # no .partial-/.previous- folders
+
+
+def test_page_html(bulletin):
+    page = (bulletin["out"] / "good.html").read_text(encoding="utf-8")
+    assert page.count("* plotly.js v") == 1  # the library's header comment: inlined exactly once
+    assert page.index("* plotly.js v") < page.index("</head>")
+    assert 'id="fig-' in page and "Plotly.newPlot" in page
+    srcs = re.findall(r"<script\b[^>]*\bsrc\s*=\s*[\"']?([^\"' >]+)", page, flags=re.IGNORECASE)
+    assert not [s for s in srcs if "cdn" in s or "://" in s]
+    assert not re.search(r"<link\b[^>]*href=[\"']?https?://", page)
+    assert "cdnjs" not in page and "require.min.js" not in page and "cdn.plot.ly/plotly" not in page
+    assert "测试图表标题（中文）" in page  # chart title readable, not \\u-escaped
+    assert "测试概览" in page  # the notebook heading
+    assert "record_table(" not in page and "import pandas" not in page  # code hidden
+    assert '<meta charset="utf-8"' in page
+    assert 'href="index.html"' in page
+    assert "kaleido" not in page  # stderr warnings are not published
+
+
+def test_page_without_charts_has_no_plotlyjs(tmp_path):
+    from ipstats.bulletin.html import export_page
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 标题")])
+    src = tmp_path / "n.ipynb"
+    nbformat.write(nb, src)
+    assert export_page(src, tmp_path / "n.html") == 0
+    page = (tmp_path / "n.html").read_text(encoding="utf-8")
+    assert "plotly.js" not in page and "<script src" not in page
+
+
+def test_region_override_reached_notebook_and_index(bulletin):
+    out = bulletin["out"]
+    assert "地区 44" in (out / "texts" / "good.md").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "广东省" in index and "测试公报" in index and "2023" in index
+    assert 'href="good.html"' in index and "测试概览" in index
+    assert 'href="tables.xlsx"' in index and 'href="manifest.json"' in index
+    assert 'href="tables/demo_table.csv"' in index and "2023年测试统计表" in index
+    assert "地区 44，人口表 2 行" in index  # the summary text
+
+
+def test_tables(bulletin):
+    out = bulletin["out"]
+    csv = (out / "tables" / "demo_table.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf") and "北京市" in csv.decode("utf-8-sig")
+    assert "2400" in csv.decode("utf-8-sig")  # the entry's own parameter scale=2 arrived
+    wb = openpyxl.load_workbook(out / "tables.xlsx")
+    assert wb.sheetnames == ["目录", "demo_table"]
+    ws = wb["demo_table"]
+    assert ws["A1"].value == "2023年测试统计表"
+    assert ws["A2"].value == "单位：件"
+    assert ws.freeze_panes == "A4"
+    assert ws["A4"].value == "11"
+
+
+def test_manifest(bulletin):
+    out, folder = bulletin["out"], bulletin["folder"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for key in ["title", "parameters", "inputs", "ipstats_version", "git_commit", "git_dirty", "reference_tables",
+                "environment", "notebooks", "started", "finished", "tables", "figures"]:
+        assert key in manifest, key
+    assert manifest["title"] == "测试公报"
+    assert manifest["parameters"]["region"] == "44"
+    assert manifest["parameters"]["content"]["region"] == "national"
+    for key in ("population", "register"):
+        path = folder / f"{key}.csv"
+        record = manifest["inputs"][key]
+        assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert record["bytes"] == path.stat().st_size
+        assert Path(record["path"]) == path.resolve()
+    assert {"name", "file", "edition", "sha256"} <= set(manifest["reference_tables"][0])
+    assert {"python", "pandas", "duckdb", "plotly", "papermill", "nbconvert"} <= set(manifest["environment"])
+    [nb] = manifest["notebooks"]
+    assert nb["name"] == "good" and nb["status"] == "ok" and nb["output"] == "notebooks/good.ipynb"
+    assert nb["parameters"]["region"] == "44" and nb["parameters"]["scale"] == 2
+    assert "title" not in nb["parameters"]  # filtered to what the notebook declares
+    assert manifest["tables"] == ["tables/demo_table.csv"]
+    assert manifest["figures"] == ["figures/demo_chart.json"]
+    assert manifest["started"] <= manifest["finished"]
+
+
+def test_failure_leaves_previous_bulletin_untouched(bulletin):
+    out, folder = bulletin["out"], bulletin["folder"]
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    params = _write(folder / "failing", output=str(out), notebooks=["fail"])
+    stale = out.with_name("bulletin.failed")
+    stale.mkdir()
+    (stale / "from_an_older_run.txt").write_text("old", encoding="utf-8")
+    with pytest.raises(BulletinError) as info:
+        run_bulletin(params, progress=None)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("notebook fail failed in cell [")
+    assert "ValueError: 故意的错误 deliberate failure" in message
+    failed = out.with_name("bulletin.failed")
+    assert str(failed / "notebooks" / "fail.ipynb") in message
+    assert (failed / "notebooks" / "fail.ipynb").is_file()
+    assert not (failed / "from_an_older_run.txt").exists()  # an older DIR.failed is replaced
+    manifest = json.loads((failed / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["notebooks"][0]["status"] == "failed"
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(out.parent.glob("bulletin.partial-*"))
+
+
+def test_undeclared_entry_parameter_fails_before_running(tmp_path):
+    params = _write(tmp_path, notebooks=[{"name": "good", "parameters": {"colour": "red"}}])
+    with pytest.raises(BulletinError, match="no parameter 'colour'"):
+        run_bulletin(params, progress=None)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_prints_one_line(tmp_path, capsys):
+    params = _write(tmp_path, year=1900)
+    assert main(["bulletin", str(params)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ipstats bulletin: ") and err.count("\n") == 1 and "year" in err
+
+
+def test_kernel_is_this_environment():
+    """Kernel python3 must be this interpreter's (jupyter_client replaces argv 'python' by sys.executable)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert spec.argv[0] == "python" or Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()
