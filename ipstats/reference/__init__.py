@@ -19,6 +19,7 @@ __all__ = [
     "DATA_DIR",
     "catalogue",
     "catalogue_entry",
+    "ipc_new_subclasses",
     "ipc_scheme",
     "locarno_classes",
     "provinces",
@@ -76,6 +77,11 @@ def ipc_scheme() -> pd.DataFrame:
         ``title_zh``, ``in_2019_01`` and ``in_2026_01`` (whether the edition holds the symbol).
     """
     return _read("ipc_scheme").copy()
+
+
+def ipc_new_subclasses() -> pd.DataFrame:
+    """IPC subclasses created after edition 2019.01 (``ipc_subclass``, ``introduced_in`` such as ``2023.01``)."""
+    return _read("ipc_new_subclasses").copy()
 
 
 def provinces() -> pd.DataFrame:
