@@ -1,4 +1,4 @@
-"""Command line: ``ipstats demo-data``, ``ipstats bulletin``.
+"""Command line: ``ipstats demo-data``, ``ipstats bulletin``, ``ipstats classify``, ``ipstats systems``.
 
 Every failure a user can cause prints one line (``ipstats <command>: <what is wrong>``) and exits
 non-zero; ``--debug`` shows the traceback for bug reports.
@@ -16,6 +16,8 @@ EPILOG = """examples:
   ipstats demo-data --out data/demo                 # synthetic register, 100,000 applications
   ipstats bulletin parameters/demo.yaml --out out/demo
   ipstats bulletin parameters/demo.yaml --region 44 --out out/guangdong
+  ipstats systems
+  ipstats classify data/demo/register.parquet --system cnipa_sei_2021 --output out/sei.csv
 """
 
 
@@ -65,7 +67,55 @@ def build_parser() -> argparse.ArgumentParser:
     bull.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: `output` in the parameter file)")
     bull.add_argument("--region", metavar="CODE",
                       help="'national' or a GB/T 2260 province code such as 44 (overrides the parameter file)")
+    cls = sub.add_parser("classify", help="classify patents with a classification system (concordance)",
+                         description="Classify every patent of INPUT with a classification system and write one row "
+                         "per patent and category: patent_id, category, category_name, weight, match "
+                         "(confirmed / keyword-confirmed / IPC-only / candidate). INPUT is a register (Parquet/CSV "
+                         "with application_number) or any CSV with patent_id and ipc columns (several symbols per "
+                         "cell allowed), optionally title/abstract. A coverage summary goes to standard error.")
+    cls.add_argument("input", type=Path, metavar="INPUT", help="register or CSV file")
+    cls.add_argument("--system", required=True, metavar="NAME",
+                     help="system id from 'ipstats systems', or the path of a user rules CSV / system folder")
+    cls.add_argument("--output", type=Path, metavar="OUT", help="CSV to write (UTF-8 with BOM); default: standard output")
+    cls.add_argument("--keywords", choices=["confirm", "require", "ignore"], default="confirm",
+                     help="keyword strategy: confirm = keep all matches and label them (default); require = keep only "
+                          "matches whose keyword condition is met; ignore = IPC alone decides")
+
+    sub.add_parser("systems", help="list the shipped classification systems",
+                   description="List the shipped classification systems, one per line: id, edition, source document.")
     return parser
+
+
+def _classify(args: argparse.Namespace) -> None:
+    import duckdb
+
+    from ipstats.concordance import classify_links, coverage, load_system
+    from ipstats.concordance.api import links_from_register
+
+    system = load_system(args.system)
+    con = duckdb.connect()
+    texts, report = links_from_register(con, args.input)
+    out = classify_links(con, system, "links", texts, keywords=args.keywords)
+    summary = coverage(con, system, "links")["summary"].iloc[0]
+    if report is not None and report.n_failed:
+        print(f"ipstats classify: {args.input}: {report}", file=sys.stderr)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        out.to_csv(args.output, index=False, encoding="utf-8-sig")
+    else:
+        out.to_csv(sys.stdout, index=False)
+    counts = out.drop_duplicates("patent_id").shape[0]
+    print(f"{system.id} ({system.edition}): {counts:,} of {int(summary['patents']):,} patents with IPC codes classified "
+          f"({summary['matched_patents_pct']:.1f} %), {len(out):,} patent–category rows; "
+          f"{summary['matched_occurrences_pct']:.1f} % of IPC occurrences matched"
+          + (f"; written to {args.output}" if args.output else ""), file=sys.stderr)
+
+
+def _systems(args: argparse.Namespace) -> None:
+    from ipstats.concordance import list_systems
+
+    for row in list_systems().itertuples():
+        print(f"{row.id}\t{row.edition}\t{row.source_document}\t{row.name_zh}")
 
 
 def _demo_data(args: argparse.Namespace) -> None:
@@ -101,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handler = {"demo-data": _demo_data, "bulletin": _bulletin}[args.command]
+    handler = {"demo-data": _demo_data, "bulletin": _bulletin, "classify": _classify,
+               "systems": _systems}[args.command]
     try:
         handler(args)
     except KeyboardInterrupt:
@@ -112,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         known = type(exc).__name__ in {"BulletinError", "RegisterError", "ValueError", "FileNotFoundError",
-                                       "PermissionError"}
+                                       "PermissionError", "SystemError", "InputError"}
         hint = "" if known else f" ({type(exc).__name__}; run with --debug for details)"
         print(f"ipstats {args.command}: {message}{hint}", file=sys.stderr)
         return 1

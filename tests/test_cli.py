@@ -55,3 +55,31 @@ def test_demo_data_writes_files(tmp_path):
     for name in ("register.parquet", "register_ipc.parquet", "register_sample.csv", "population.csv",
                  "demo_meta.json", "README.md"):
         assert (tmp_path / "d" / name).exists()
+
+
+def test_systems_lists_one_per_line():
+    out = run("systems")
+    assert out.returncode == 0
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) >= 8 and any(line.startswith("cnipa_sei_2021\t2021\t国知办函规字〔2021〕121号") for line in lines)
+
+
+def test_classify_writes_long_csv(tmp_path):
+    src = tmp_path / "p.csv"
+    src.write_text("patent_id,ipc,title\n1,H04N 3/00;H04N 1/00,一种电视\n2,pizza,比萨\n", encoding="utf-8")
+    out = run("classify", str(src), "--system", "wipo_fields_2019", "--output", str(tmp_path / "o.csv"))
+    assert out.returncode == 0, out.stderr
+    import pandas as pd
+    table = pd.read_csv(tmp_path / "o.csv", dtype=str, encoding="utf-8-sig")
+    assert list(table.columns) == ["patent_id", "category", "category_name", "weight", "match"]
+    assert set(table["category"]) == {"2", "3"}
+    assert "1 of 1 patents with IPC codes classified" in out.stderr and "'pizza'" in out.stderr
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["classify", "missing.csv", "--system", "wipo_fields_2019"], "missing.csv: file not found"),
+    (["classify", "x.csv", "--system", "nope"], "unknown classification system 'nope'"),
+])
+def test_classify_errors_one_line(tmp_path, args, expected):
+    out = subprocess.run([sys.executable, "-m", "ipstats", *args], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1 and expected in out.stderr

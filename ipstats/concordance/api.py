@@ -1,0 +1,180 @@
+"""Classify a register file, any CSV of patents, or a DataFrame with one call.
+
+Input forms
+-----------
+* a register (``application_number`` column, Parquet or CSV): IPC links come from
+  ``register_ipc.parquet`` beside it when present, else from its ``ipc`` column; text is ``title``
+  (and ``abstract`` when present);
+* any table with ``patent_id`` and ``ipc`` columns (cells may hold several symbols in any spelling),
+  optionally ``title`` and ``abstract``.
+
+Raw IPC cells are parsed once per distinct spelling (:func:`ipstats.ipc.parse_many`), never row by row.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ipstats.concordance.engine import classify_links
+from ipstats.concordance.system import System, load_system
+from ipstats.ipc import IPCParseError, ParseReport, parse, split_cell
+
+__all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register"]
+
+
+class InputError(ValueError):
+    """An input that cannot be classified; the message is one line naming the file and what is missing."""
+
+
+def _canonical_map(raw: pd.Series) -> tuple[pd.DataFrame, ParseReport]:
+    """Map distinct raw parts to canonical codes; count the parts that are not IPC symbols."""
+    rows, failed = [], []
+    for value in pd.unique(raw.dropna()):
+        try:
+            rows.append((value, parse(value).canonical))
+        except IPCParseError:
+            failed.append(value)
+    mapping = pd.DataFrame(rows, columns=["raw", "ipc"])
+    return mapping, failed
+
+
+def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, ipc_col: str,
+                      name: str = "links") -> ParseReport:
+    """Create view *name* (patent_id, ipc) by splitting and parsing multi-value IPC cells of *source*."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ipstats_parts AS
+        SELECT {id_col}::VARCHAR AS patent_id, trim(part) AS raw
+        FROM (SELECT {id_col}, unnest(regexp_split_to_array(
+                  regexp_replace({ipc_col}::VARCHAR, '[；，\\n\\r|]', ';', 'g'), '[;,]')) AS part
+              FROM {source} WHERE {ipc_col} IS NOT NULL)
+        WHERE trim(part) <> ''""")
+    raw = con.execute("SELECT DISTINCT raw FROM _ipstats_parts").df()["raw"]
+    mapping, failed = _canonical_map(raw)
+    con.register("_ipstats_raw_map", mapping)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS
+        SELECT DISTINCT p.patent_id, m.ipc FROM _ipstats_parts p JOIN _ipstats_raw_map m ON p.raw = m.raw""")
+    con.unregister("_ipstats_raw_map")
+    n_parts, n_failed = con.execute(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE raw IN (SELECT UNNEST(?::VARCHAR[]))) FROM _ipstats_parts",
+        [failed]).fetchall()[0]
+    con.execute("DROP TABLE _ipstats_parts")
+    return ParseReport(n_parts=n_parts, n_parsed=n_parts - n_failed, n_failed=n_failed, failed_examples=failed[:5])
+
+
+def _text_view(con: duckdb.DuckDBPyConnection, source: str, id_col: str, columns: list[str]) -> str | None:
+    present = [c for c in ("title", "abstract") if c in columns]
+    if not present:
+        return None
+    text = " || ' ' || ".join(f"coalesce({c}::VARCHAR, '')" for c in present)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW texts AS SELECT {id_col}::VARCHAR AS patent_id, {text} AS text "
+                f"FROM {source}")
+    return "texts"
+
+
+def _source_sql(path: Path) -> str:
+    literal = str(path).replace("'", "''")
+    if path.suffix.lower() == ".csv":
+        return f"read_csv('{literal}', header=true, all_varchar=true)"
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return f"read_parquet('{literal}')"
+    raise InputError(f"{path}: expected a .parquet or .csv file")
+
+
+def links_from_register(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str | None, ParseReport | None]:
+    """Create views ``links`` (patent_id, ipc) and, when there is text, ``texts`` (patent_id, text) for *path*.
+
+    Returns
+    -------
+    texts : str or None
+        Name of the text view, None when the input has no title/abstract.
+    report : ParseReport or None
+        Parse report of the raw IPC cells (None when links came from ``register_ipc.parquet``).
+
+    Raises
+    ------
+    InputError
+        Missing file, unsupported format, or neither (``application_number``, ``ipc``) nor
+        (``patent_id``, ``ipc``) columns.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    source = _source_sql(path)
+    try:
+        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    except duckdb.Error as exc:
+        raise InputError(f"{path}: cannot read ({str(exc).splitlines()[0]})") from None
+    con.execute(f"CREATE OR REPLACE TEMP VIEW input AS SELECT * FROM {source}")
+    id_col = "application_number" if "application_number" in columns else "patent_id" if "patent_id" in columns else None
+    if id_col is None:
+        raise InputError(f"{path}: needs a patent_id column (or application_number for a register)")
+    side = path.with_name("register_ipc.parquet")
+    if id_col == "application_number" and side.exists() and path.name.startswith("register"):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW links AS SELECT application_number AS patent_id, ipc "
+                    f"FROM read_parquet('{str(side).replace(chr(39), chr(39) * 2)}')")
+        report = None
+    elif "ipc" in columns:
+        report = _links_from_cells(con, "input", id_col, "ipc")
+    else:
+        raise InputError(f"{path}: needs an ipc column (symbols, several per cell allowed)")
+    return _text_view(con, "input", id_col, columns), report
+
+
+def links_from_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> tuple[str | None, ParseReport]:
+    """Like :func:`links_from_register` for a DataFrame with ``patent_id`` and ``ipc`` columns."""
+    missing = [c for c in ("patent_id", "ipc") if c not in frame.columns]
+    if missing:
+        raise InputError(f"the table needs column(s) {', '.join(missing)}")
+    con.register("_ipstats_frame", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE input AS SELECT * FROM _ipstats_frame")
+    con.unregister("_ipstats_frame")
+    report = _links_from_cells(con, "input", "patent_id", "ipc")
+    return _text_view(con, "input", "patent_id", list(frame.columns)), report
+
+
+def _system(system: System | str | Path) -> System:
+    return system if isinstance(system, System) else load_system(system)
+
+
+def classify(path: str | Path, system: System | str | Path, keywords: str = "confirm"
+             ) -> tuple[pd.DataFrame, ParseReport | None]:
+    """Classify the patents of a register or CSV file.
+
+    Returns
+    -------
+    classified : pandas.DataFrame
+        ``patent_id``, ``category``, ``category_name``, ``weight``, ``match`` (see :mod:`ipstats.concordance.engine`).
+    report : ParseReport or None
+        How many raw IPC parts parsed (None when the links came from ``register_ipc.parquet``).
+    """
+    system = _system(system)
+    con = duckdb.connect()
+    try:
+        texts, report = links_from_register(con, path)
+        return classify_links(con, system, "links", texts, keywords=keywords), report
+    finally:
+        con.close()
+
+
+def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: str = "confirm"
+                   ) -> tuple[pd.DataFrame, ParseReport]:
+    """Classify a DataFrame with ``patent_id`` and ``ipc`` (and optionally ``title``/``abstract``)."""
+    system = _system(system)
+    con = duckdb.connect()
+    try:
+        texts, report = links_from_frame(con, frame)
+        return classify_links(con, system, "links", texts, keywords=keywords), report
+    finally:
+        con.close()
+
+
+def split_symbols(cell: str) -> list[str]:
+    """Canonical codes of one cell (bad parts skipped); a convenience for interactive use."""
+    out = []
+    for part in split_cell(cell):
+        try:
+            out.append(parse(part).canonical)
+        except IPCParseError:
+            continue
+    return out

@@ -1,0 +1,57 @@
+"""Keyword conditions of concordance rules: CNIPA's descriptive phrases split into searchable terms.
+
+CNIPA cells are phrases such as ``光纤宽带运营服务；新一代移动通信核心网和接入网建设、组网等移动电信服务``.
+They are split on ``、；，;,`` (and new lines), a trailing ``等`` is dropped from each part, full-width
+characters are folded (NFKC), and parts shorter than two characters are ignored. A rule is
+*keyword-confirmed* for a patent when any term occurs in its title or abstract.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["ASCII_FORMS", "FULL_WIDTH", "fold", "fold_sql", "split_terms", "terms_regex"]
+
+#: Full-width ASCII forms and the ideographic space, and their ASCII equivalents (what NFKC does to them).
+FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+ASCII_FORMS = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+
+_SPLIT = re.compile(r"[、；，;,\n\r]+")
+
+
+def fold(text: str) -> str:
+    """Fold full-width characters and letter case so that text and terms compare alike."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def fold_sql(expression: str) -> str:
+    """SQL (DuckDB) that folds full-width forms to ASCII and lower-cases *expression*, as :func:`fold` does."""
+    quote = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
+    return f"lower(translate(coalesce({expression}, ''), {quote(FULL_WIDTH)}, {quote(ASCII_FORMS)}))"
+
+
+def split_terms(cell: str | None) -> list[str]:
+    """Split a keyword cell into distinct terms, in order.
+
+    Examples
+    --------
+    >>> split_terms("光纤宽带运营服务；移动话音服务、移动数据通信服务等其他电信服务")
+    ['光纤宽带运营服务', '移动话音服务', '移动数据通信服务等其他电信服务']
+    >>> split_terms("智能芯片;AI芯片;ＧＰＵ等")
+    ['智能芯片', 'ai芯片', 'gpu']
+    """
+    if cell is None or cell != cell or not str(cell).strip():
+        return []
+    terms = []
+    for part in _SPLIT.split(fold(str(cell))):
+        part = part.strip().removesuffix("等").strip()
+        if len(part) >= 2 and part not in terms:
+            terms.append(part)
+    return terms
+
+
+def terms_regex(terms: list[str]) -> str | None:
+    """A regular expression matching any of *terms* literally (None for no terms)."""
+    if not terms:
+        return None
+    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
