@@ -87,13 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _classify(args: argparse.Namespace) -> None:
-    import duckdb
-
     from ipstats.concordance import classify_links, coverage, load_system
     from ipstats.concordance.api import links_from_register
+    from ipstats.register.io import connect
 
     system = load_system(args.system)
-    con = duckdb.connect()
+    con = connect()
     texts, report = links_from_register(con, args.input)
     out = classify_links(con, system, "links", texts, keywords=args.keywords)
     summary = coverage(con, system, "links")["summary"].iloc[0]

@@ -20,6 +20,7 @@ import pandas as pd
 from ipstats.concordance.engine import classify_links
 from ipstats.concordance.system import System, load_system
 from ipstats.ipc import IPCParseError, ParseReport, parse, split_cell
+from ipstats.register.io import connect
 
 __all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register"]
 
@@ -149,7 +150,7 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
         How many raw IPC parts parsed (None when the links came from ``register_ipc.parquet``).
     """
     system = _system(system)
-    con = duckdb.connect()
+    con = connect()
     try:
         texts, report = links_from_register(con, path)
         return classify_links(con, system, "links", texts, keywords=keywords), report
@@ -161,7 +162,7 @@ def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: s
                    ) -> tuple[pd.DataFrame, ParseReport]:
     """Classify a DataFrame with ``patent_id`` and ``ipc`` (and optionally ``title``/``abstract``)."""
     system = _system(system)
-    con = duckdb.connect()
+    con = connect()
     try:
         texts, report = links_from_frame(con, frame)
         return classify_links(con, system, "links", texts, keywords=keywords), report

@@ -34,11 +34,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from ipstats.concordance.keywords import fold_sql, terms_regex
+from ipstats.concordance.keywords import fold, terms_regex
 from ipstats.concordance.patterns import code_parts, match_codes, parse_pattern
 from ipstats.concordance.system import System
 
-__all__ = ["KEYWORD_STRATEGIES", "MATCH_LABELS", "classify_links", "resolve_codes"]
+__all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "classify_links", "create_patent_view", "classify_table", "find_terms", "resolve_codes"]
 
 KEYWORD_STRATEGIES = ("confirm", "require", "ignore")
 MATCH_LABELS = ("confirmed", "keyword-confirmed", "candidate", "IPC-only")
@@ -85,72 +85,292 @@ def resolve_codes(system: System, codes: pd.Series | list[str]) -> pd.DataFrame:
     return out.sort_values(["ipc", "rule_id"], ignore_index=True)
 
 
-def classify_links(con: duckdb.DuckDBPyConnection, system: System, links: str, texts: str | None = None,
-                   keywords: str = "confirm") -> pd.DataFrame:
-    """Classify patents given as DuckDB relations of IPC links (and optionally texts).
+def _rule_table(system: System, code_map: pd.DataFrame, keywords: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the resolved map into a thin (ipc, rid) table and one row per used rule with its attributes."""
+    used = code_map.drop_duplicates("rule_id")[["rule_id", "category", "weight", "coverage", "kw_regex", "kwx_regex"]]
+    used = used.reset_index(drop=True)
+    used["rid"] = range(len(used))
+    used["candidate"] = used["coverage"] == "部分涉及"
+    if keywords == "ignore":
+        used["ignored"] = used["kw_regex"].notna()
+        used["kw_regex"] = None
+        used["kwx_regex"] = None
+    else:
+        used["ignored"] = False
+    used["has_keywords"] = used["kw_regex"].notna()
+    used["has_terms"] = used["kw_regex"].notna() | used["kwx_regex"].notna()
+    thin = code_map[["ipc", "rule_id"]].merge(used[["rule_id", "rid"]], on="rule_id")[["ipc", "rid"]]
+    return thin, used[["rid", "rule_id", "category", "weight", "candidate", "ignored", "has_keywords", "has_terms",
+                       "kw_regex", "kwx_regex"]]
+
+
+class Classified(str):
+    """Name of the classification result in a DuckDB connection, with how it is stored.
+
+    It is a ``str`` (the name of a view with one row per patent and category: ``patent_id``,
+    ``category``, ``weight``, ``match``) carrying ``kind``:
+
+    * ``compressed`` (membership systems): ``{name}_patent_psig`` (patent → its set of rule
+      signatures), ``{name}_psig_cat`` (signature set → categories with rank and weight),
+      ``{name}_exc`` / ``{name}_exc_patents`` (patents whose keyword hits change the result, classified
+      one by one). Counting aggregates patents per signature set before spreading them over
+      categories, so a patent that falls into thirty categories is not copied thirty times.
+    * ``probabilistic``: ``{name}_units`` (patent, pattern, share) and ``{name}_weights``.
+    """
+
+    kind: str
+
+    def __new__(cls, name: str, kind: str) -> "Classified":
+        obj = super().__new__(cls, name)
+        obj.kind = kind
+        return obj
+
+
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the view and tables of an earlier classification called *name*."""
+    wanted = [f"{name}{suffix}" for suffix in ("", "_units", "_weights", "_patent_psig", "_psig_cat", "_exc",
+                                               "_exc_patents")]
+    found = con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                        "WHERE table_name IN (SELECT UNNEST(?::VARCHAR[]))", [wanted]).fetchall()
+    for table, kind in sorted(found, key=lambda row: row[1] != "VIEW"):   # views first: they depend on tables
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {table}")
+
+
+def classify_table(con: duckdb.DuckDBPyConnection, system: System, links: str, texts: str | None = None,
+                   keywords: str = "confirm", name: str = "classified") -> Classified:
+    """Classify in DuckDB: create the view *name* (``patent_id``, ``category``, ``weight``, ``match``).
+
+    Only the distinct IPC codes leave DuckDB (to be resolved against the rules); the patent-level work
+    is SQL, so the register is never loaded into pandas. Codes with the same set of matching rules
+    share a *signature*; each patent is reduced to its set of signatures, and categories, ranks and
+    weights are worked out once per distinct set. Keyword conditions are tested by one scan of the
+    texts (:func:`find_terms`); the few patents whose hits change their categories are classified
+    individually.
 
     Parameters
     ----------
     con : duckdb.DuckDBPyConnection
     system : System
     links : str
-        Name of a view/table with columns ``patent_id`` and ``ipc`` (canonical codes).
+        View/table with ``patent_id`` and ``ipc`` (canonical codes).
     texts : str, optional
-        Name of a view/table with ``patent_id`` and ``text`` (title and abstract) for keyword rules.
-        Without it keyword conditions cannot be confirmed: such matches are ``IPC-only``.
+        View/table with ``patent_id`` and ``text`` (title and abstract) for keyword rules; without it
+        keyword rules give ``IPC-only`` matches.
     keywords : {"confirm", "require", "ignore"}
         Keyword strategy (see the module docstring).
+    name : str
+        Name of the view to create (and prefix of its tables), replaced if it exists.
+
+    Returns
+    -------
+    Classified
+        *name*, with ``kind`` telling how the result is stored.
+    """
+    if keywords not in KEYWORD_STRATEGIES:
+        raise ValueError(f"keywords must be one of {', '.join(KEYWORD_STRATEGIES)}, got {keywords!r}")
+    codes = con.execute(f"SELECT DISTINCT ipc FROM {links} WHERE ipc IS NOT NULL").df()["ipc"]
+    labels = ", ".join(f"'{label}'" for label in MATCH_LABELS)
+    _drop(con, name)
+    if system.probabilistic:
+        return _classify_probabilistic(con, system, links, codes, name)
+
+    thin, rules = _rule_table(system, resolve_codes(system, codes), keywords)
+    terms = _term_table(system, rules)
+    for view, frame in (("_ipstats_code_rule", thin), ("_ipstats_rules", rules.drop(columns=["kw_regex", "kwx_regex",
+                                                                                            "rule_id"])),
+                        ("_ipstats_terms", terms)):
+        con.register(view, frame)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {view}_t AS SELECT * FROM {view}")
+        con.unregister(view)
+    # codes with the same set of rules share a signature
+    con.execute("""CREATE OR REPLACE TEMP TABLE _ipstats_code_key AS
+        SELECT ipc, string_agg(rid::VARCHAR, ',' ORDER BY rid) AS rule_key FROM _ipstats_code_rule_t GROUP BY ipc""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _ipstats_code_sig_t AS
+        SELECT c.ipc, k.sig FROM _ipstats_code_key c JOIN
+            (SELECT rule_key, row_number() OVER (ORDER BY rule_key) AS sig
+             FROM (SELECT DISTINCT rule_key FROM _ipstats_code_key)) k ON k.rule_key = c.rule_key""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _ipstats_sig_rule_t AS
+        SELECT DISTINCT cs.sig, cr.rid FROM _ipstats_code_sig_t cs JOIN _ipstats_code_rule_t cr ON cr.ipc = cs.ipc""")
+    con.execute("DROP TABLE _ipstats_code_key")
+    con.execute("DROP TABLE _ipstats_code_rule_t")
+    keep = "WHERE rank <> 3" if keywords == "require" else ""
+    rank_sql = ("CASE WHEN r.candidate THEN 2 WHEN r.ignored THEN 3 WHEN NOT r.has_keywords THEN 0 "
+                "WHEN coalesce(f.kw_hit, FALSE) THEN 1 ELSE 3 END")
+
+    # each patent -> its set of signatures (psig), identified by two independent 64-bit set hashes and
+    # its size (a false match of both hashes is of the order of 2^-128); each distinct set -> its rules
+    con.execute(f"""CREATE TEMP TABLE _ipstats_ps AS
+        SELECT patent_id, bit_xor(hash(sig)) AS h1, bit_xor(hash(sig * 7919 + 104729)) AS h2, COUNT(*) AS n
+        FROM (SELECT DISTINCT l.patent_id, cs.sig FROM {links} l JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc)
+        GROUP BY patent_id""")
+    con.execute("""CREATE TEMP TABLE _ipstats_psig AS
+        SELECT h1, h2, n, any_value(patent_id) AS example, row_number() OVER (ORDER BY h1, h2, n) AS psig
+        FROM _ipstats_ps GROUP BY h1, h2, n""")
+    con.execute(f"""CREATE TEMP TABLE {name}_patent_psig AS
+        SELECT ps.patent_id, d.psig FROM _ipstats_ps ps JOIN _ipstats_psig d USING (h1, h2, n)""")
+    con.execute(f"""CREATE TEMP TABLE _ipstats_psig_rule AS
+        SELECT DISTINCT d.psig, sr.rid
+        FROM _ipstats_psig d JOIN {links} l ON l.patent_id = d.example
+        JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc JOIN _ipstats_sig_rule_t sr ON sr.sig = cs.sig""")
+    con.execute("DROP TABLE _ipstats_ps")
+
+    # baseline per psig: no keyword hits (keyword rules are IPC-only)
+    con.execute(f"""CREATE TEMP TABLE {name}_psig_cat AS
+        WITH lab AS (SELECT pr.psig, r.category, {rank_sql} AS rank
+                     FROM _ipstats_psig_rule pr JOIN _ipstats_rules_t r ON r.rid = pr.rid
+                     LEFT JOIN (SELECT NULL::BOOLEAN AS kw_hit) f ON FALSE),
+             per AS (SELECT psig, category, MIN(rank) AS rank FROM lab {keep} GROUP BY psig, category),
+             n AS (SELECT psig, COUNT(*) AS n FROM per GROUP BY psig)
+        SELECT per.psig, per.category, per.rank, 1.0 / n.n AS weight FROM per JOIN n ON n.psig = per.psig""")
+
+    # keyword hits: one Aho–Corasick scan of the texts of patents that have a rule with terms
+    if texts and len(terms):
+        find_terms(con, texts, f"""SELECT pp.patent_id FROM {name}_patent_psig pp WHERE pp.psig IN
+                   (SELECT pr.psig FROM _ipstats_psig_rule pr JOIN _ipstats_rules_t r ON r.rid = pr.rid
+                    WHERE r.has_terms)""", terms, "_ipstats_hits")
+        con.execute(f"""CREATE TEMP TABLE _ipstats_found AS
+            SELECT h.patent_id, rt.rid, bool_or(NOT rt.exclusion) AS kw_hit, bool_or(rt.exclusion) AS kw_excluded
+            FROM _ipstats_hits h JOIN _ipstats_terms_t rt ON rt.term_id = h.term_id
+            JOIN {name}_patent_psig pp ON pp.patent_id = h.patent_id
+            JOIN _ipstats_psig_rule pr ON pr.psig = pp.psig AND pr.rid = rt.rid
+            GROUP BY h.patent_id, rt.rid""")
+        con.execute("DROP TABLE _ipstats_hits")
+    else:
+        con.execute("""CREATE TEMP TABLE _ipstats_found AS SELECT NULL::VARCHAR AS patent_id, NULL::BIGINT AS rid,
+                       FALSE AS kw_hit, FALSE AS kw_excluded WHERE FALSE""")
+
+    # patents whose hits change something are classified one by one
+    con.execute(f"CREATE TEMP TABLE {name}_exc_patents AS SELECT DISTINCT patent_id FROM _ipstats_found")
+    con.execute(f"""CREATE TEMP TABLE {name}_exc AS
+        WITH pairs AS (SELECT pp.patent_id, pr.rid FROM {name}_exc_patents e
+                       JOIN {name}_patent_psig pp ON pp.patent_id = e.patent_id
+                       JOIN _ipstats_psig_rule pr ON pr.psig = pp.psig),
+             lab AS (SELECT p.patent_id, r.category, {rank_sql} AS rank
+                     FROM pairs p JOIN _ipstats_rules_t r ON r.rid = p.rid
+                     LEFT JOIN _ipstats_found f ON f.patent_id = p.patent_id AND f.rid = p.rid
+                     WHERE NOT coalesce(f.kw_excluded, FALSE)),
+             per AS (SELECT patent_id, category, MIN(rank) AS rank FROM lab {keep} GROUP BY patent_id, category),
+             n AS (SELECT patent_id, COUNT(*) AS n FROM per GROUP BY patent_id)
+        SELECT per.patent_id, per.category, per.rank, 1.0 / n.n AS weight
+        FROM per JOIN n ON n.patent_id = per.patent_id""")
+    for table in ("_ipstats_psig", "_ipstats_psig_rule", "_ipstats_found", "_ipstats_code_sig_t",
+                  "_ipstats_sig_rule_t", "_ipstats_rules_t", "_ipstats_terms_t"):
+        con.execute(f"DROP TABLE {table}")
+    create_patent_view(con, name)
+    return Classified(name, "compressed")
+
+
+def create_patent_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """The per-patent view of a compressed classification (expanded only when read)."""
+    labels = ", ".join(f"'{label}'" for label in MATCH_LABELS)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
+        SELECT pp.patent_id, pc.category, pc.weight, [{labels}][pc.rank + 1] AS match
+        FROM {name}_patent_psig pp JOIN {name}_psig_cat pc ON pc.psig = pp.psig
+        WHERE pp.patent_id NOT IN (SELECT patent_id FROM {name}_exc_patents)
+        UNION ALL
+        SELECT patent_id, category, weight, [{labels}][rank + 1] AS match FROM {name}_exc""")
+
+
+def _classify_probabilistic(con: duckdb.DuckDBPyConnection, system: System, links: str, codes: pd.Series,
+                            name: str) -> Classified:
+    patterns = _pattern_table(system)
+    include = patterns[patterns["role"] == "include"]
+    unique = include.drop_duplicates("pattern")
+    code_pattern = match_codes(code_parts(codes), unique).merge(unique[["pid", "pattern"]], on="pid")[["ipc", "pattern"]]
+    weights = include.merge(system.rules[["rule_id", "category", "weight"]], on="rule_id")
+    weights = weights.groupby(["pattern", "category"], as_index=False)["weight"].sum()
+    con.register("_ipstats_code_pattern", code_pattern)
+    con.register("_ipstats_weights", weights)
+    con.execute(f"""CREATE TEMP TABLE {name}_units AS
+        WITH u AS (SELECT DISTINCT l.patent_id, m.pattern FROM {links} l JOIN _ipstats_code_pattern m ON l.ipc = m.ipc)
+        SELECT patent_id, pattern, 1.0 / COUNT(*) OVER (PARTITION BY patent_id) AS share FROM u""")
+    con.execute(f"CREATE TEMP TABLE {name}_weights AS SELECT * FROM _ipstats_weights")
+    con.unregister("_ipstats_code_pattern")
+    con.unregister("_ipstats_weights")
+    con.execute(f"""CREATE TEMP VIEW {name} AS
+        SELECT u.patent_id, w.category, SUM(u.share * w.weight) AS weight, 'confirmed' AS match
+        FROM {name}_units u JOIN {name}_weights w ON w.pattern = u.pattern
+        GROUP BY u.patent_id, w.category""")
+    return Classified(name, "probabilistic")
+
+
+def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, terms: pd.DataFrame,
+               name: str, batch_rows: int = 200_000) -> str:
+    """Create table *name* (``patent_id``, ``term_id``) of every term occurring in a patent's text.
+
+    The texts of the patents selected by *patents_sql* are streamed in Arrow batches, folded
+    (:func:`ipstats.concordance.keywords.fold`) and scanned once with an Aho–Corasick automaton of all
+    terms, so the cost grows with the length of the text, not with the number of rules or terms;
+    overlapping and nested terms are all found.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+    texts : str
+        View with ``patent_id`` and ``text``.
+    patents_sql : str
+        Query returning the ``patent_id`` values to scan.
+    terms : pandas.DataFrame
+        ``term_id`` and ``term`` (folded, as :func:`ipstats.concordance.keywords.split_terms` gives).
+    name : str
+        Table to create.
+    """
+    import ahocorasick_rs
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = terms.drop_duplicates("term_id").sort_values("term_id")
+    automaton = ahocorasick_rs.AhoCorasick(table["term"].tolist())
+    term_of = table["term_id"].to_numpy()
+    reader = con.sql(f"SELECT t.patent_id, t.text FROM {texts} t "
+                     f"WHERE t.patent_id IN ({patents_sql})").to_arrow_reader(batch_rows)
+    found_ids, found_terms = [], []
+    for batch in reader:
+        ids, text = batch.column(0), pc.fill_null(batch.column(1), "")
+        # one scan per batch: the texts joined by NUL (no term contains it); each match is mapped back to
+        # its text through the cumulative character offsets
+        ends = np.cumsum(pc.utf8_length(text).to_numpy(zero_copy_only=False) + 1)
+        matches = automaton.find_matches_as_indexes(fold("\x00".join(text.to_pylist())), overlapping=True)
+        if not matches:
+            continue
+        found = np.asarray(matches, dtype=np.int64)
+        owner = np.searchsorted(ends, found[:, 1], side="right")
+        pairs = pd.DataFrame({"row": owner, "term_id": term_of[found[:, 0]]}).drop_duplicates()
+        found_ids.extend(ids.take(pa.array(pairs["row"].to_numpy())).to_pylist())
+        found_terms.extend(pairs["term_id"].tolist())
+    hits = pa.table({"patent_id": pa.array(found_ids, pa.string()), "term_id": pa.array(found_terms, pa.int64())})
+    con.register("_ipstats_hits_arrow", hits)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _ipstats_hits_arrow")
+    con.unregister("_ipstats_hits_arrow")
+    return name
+
+
+def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:
+    """One row per (rule, term): keyword terms (``exclusion`` False) and keyword-exclusion terms (True)."""
+    attrs = system.rules.set_index("rule_id")
+    rows = []
+    for rid, rule_id, ignored in zip(rules["rid"], rules["rule_id"], rules["ignored"]):
+        if ignored:
+            continue
+        rows += [(rid, term, False) for term in attrs.at[rule_id, "terms"]]
+        rows += [(rid, term, True) for term in attrs.at[rule_id, "exclusion_terms"]]
+    table = pd.DataFrame(rows, columns=["rid", "term", "exclusion"]).astype({"rid": "int64", "exclusion": bool})
+    table["term_id"] = table.groupby("term", sort=True).ngroup().astype("int64")
+    return table
+
+
+def classify_links(con: duckdb.DuckDBPyConnection, system: System, links: str, texts: str | None = None,
+                   keywords: str = "confirm") -> pd.DataFrame:
+    """Classify and return the result as a DataFrame (for files and tables that fit in memory).
 
     Returns
     -------
     pandas.DataFrame
         One row per patent and category: ``patent_id``, ``category``, ``category_name``, ``weight``, ``match``.
     """
-    if keywords not in KEYWORD_STRATEGIES:
-        raise ValueError(f"keywords must be one of {', '.join(KEYWORD_STRATEGIES)}, got {keywords!r}")
-    codes = con.execute(f"SELECT DISTINCT ipc FROM {links} WHERE ipc IS NOT NULL").df()["ipc"]
-    code_map = resolve_codes(system, codes)
-    if keywords == "ignore":
-        code_map = code_map.assign(kw_regex=None, kwx_regex=None, ignored=code_map["kw_regex"].notna())
-    else:
-        code_map = code_map.assign(ignored=False)
-    con.register("_ipstats_code_map", code_map)
-    text_join = (f"LEFT JOIN {texts} t ON t.patent_id = h.patent_id" if texts else
-                 "LEFT JOIN (SELECT NULL::VARCHAR AS patent_id, NULL::VARCHAR AS text) t ON FALSE")
-    folded = fold_sql("t.text")
-    pairs = con.execute(f"""
-        WITH h AS (
-            SELECT DISTINCT l.patent_id, m.rule_id, m.category, m.pattern, m.weight, m.coverage,
-                   m.kw_regex, m.kwx_regex, m.ignored
-            FROM {links} l JOIN _ipstats_code_map m ON l.ipc = m.ipc
-        )
-        SELECT h.patent_id, h.rule_id, h.category, h.pattern, h.weight,
-               CASE
-                 WHEN h.coverage = '部分涉及' THEN 'candidate'
-                 WHEN h.ignored THEN 'IPC-only'
-                 WHEN h.kw_regex IS NULL THEN 'confirmed'
-                 WHEN regexp_matches({folded}, h.kw_regex) THEN 'keyword-confirmed'
-                 ELSE 'IPC-only'
-               END AS match,
-               h.kwx_regex IS NOT NULL AND regexp_matches({folded}, h.kwx_regex) AS kw_excluded
-        FROM h {text_join}
-    """).df()
-    con.unregister("_ipstats_code_map")
-    pairs = pairs[~pairs["kw_excluded"].astype(bool)]
-    if keywords == "require":
-        pairs = pairs[pairs["match"] != "IPC-only"]
-    rank = {label: i for i, label in enumerate(MATCH_LABELS)}
-    pairs = pairs.assign(rank=pairs["match"].map(rank))
-    if system.probabilistic:
-        units = pairs.drop_duplicates(["patent_id", "pattern", "category"])
-        n_units = units.groupby("patent_id")["pattern"].nunique()
-        out = units.groupby(["patent_id", "category"], as_index=False).agg(weight=("weight", "sum"),
-                                                                             rank=("rank", "min"))
-        out["weight"] = out["weight"] / out["patent_id"].map(n_units)
-    else:
-        out = pairs.groupby(["patent_id", "category"], as_index=False).agg(rank=("rank", "min"))
-        out["weight"] = 1.0 / out["patent_id"].map(out.groupby("patent_id").size())
-    out["match"] = out["rank"].map(dict(enumerate(MATCH_LABELS)))
+    table = classify_table(con, system, links, texts, keywords, name="_ipstats_classified")
+    out = con.execute(f"SELECT * FROM {table} ORDER BY patent_id, category").df()
+    _drop(con, table)
     out["category_name"] = out["category"].map(system.category_names())
-    out = out.sort_values(["patent_id", "category"], ignore_index=True)
     return out[["patent_id", "category", "category_name", "weight", "match"]]

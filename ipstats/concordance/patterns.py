@@ -98,23 +98,40 @@ def parse_pattern(text: str, conventions: Conventions = Conventions()) -> Patter
     return Pattern(raw, "exact", head, group, canonical)
 
 
+_CANONICAL = r"^([A-H])(\d\d)([A-Z])(?:([1-9]\d{0,3})/(\d{2,6}))?$"
+
+
 def code_parts(codes: pd.Series) -> pd.DataFrame:
     """Split distinct canonical codes into the fields matching uses; unparseable codes are dropped.
+
+    Canonical codes (``H04L29/06``, ``H04L``) are split with one vectorised pattern; anything else goes
+    through :func:`ipstats.ipc.parse`.
 
     Returns
     -------
     pandas.DataFrame
         ``ipc``, ``section``, ``cls`` (e.g. ``H01``), ``subclass`` (``H01L``), ``main_group``, ``subgroup``.
     """
+    distinct = pd.Series(pd.unique(codes.dropna()), dtype=object)
+    fields = distinct.str.extract(_CANONICAL)
+    ok = fields.notna()[0].to_numpy()
+    parts = pd.DataFrame({"ipc": distinct[ok].to_numpy(), "section": fields.loc[ok, 0].to_numpy(),
+                          "cls": (fields.loc[ok, 0] + fields.loc[ok, 1]).to_numpy(),
+                          "subclass": (fields.loc[ok, 0] + fields.loc[ok, 1] + fields.loc[ok, 2]).to_numpy(),
+                          "main_group": fields.loc[ok, 3].to_numpy(dtype=object),
+                          "subgroup": fields.loc[ok, 4].to_numpy(dtype=object)})
+    parts = parts.astype(object).where(parts.notna(), None)
     rows = []
-    for code in pd.unique(codes.dropna()):
+    for code in distinct[~ok]:
         try:
             sym = parse(code)
         except IPCParseError:
             continue
         rows.append((code, sym.section, (sym.section + sym.ipc_class) if sym.ipc_class else None,
                      sym.subclass_code, sym.main_group, sym.subgroup))
-    return pd.DataFrame(rows, columns=["ipc", "section", "cls", "subclass", "main_group", "subgroup"])
+    if rows:
+        parts = pd.concat([parts, pd.DataFrame(rows, columns=parts.columns)], ignore_index=True)
+    return parts
 
 
 def match_codes(parts: pd.DataFrame, patterns: pd.DataFrame) -> pd.DataFrame:

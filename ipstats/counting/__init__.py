@@ -1,7 +1,9 @@
-"""Counting stage: patent flows (applications, grants) and year-end valid stock (有效专利) with DuckDB.
+"""Counting stage: classify the register and count it into a small tidy cube (DuckDB, whole and fractional).
 
-The register stays in DuckDB; only the small result cube comes back to pandas.
+See :mod:`ipstats.counting.cube` for the counting rules and their OECD conventions.
 """
-from ipstats.counting.flows import MEASURES, count_flows, count_valid_stock
+from ipstats.counting.cube import MEASURES, PATENT_TYPES, REFERENCE_DATES, CountSpec, count, count_classified, rollup
+from ipstats.counting.flows import count_flows, count_valid_stock
 
-__all__ = ["MEASURES", "count_flows", "count_valid_stock"]
+__all__ = ["MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "CountSpec", "count", "count_classified", "count_flows",
+           "count_valid_stock", "rollup"]

@@ -1,8 +1,7 @@
-"""Flows by reference date and year-end stock, following the OECD Patent Statistics Manual (2009).
+"""Flows and year-end stock on a register view already open in DuckDB (no classification).
 
-Chinese practice (and the defaults here): applications are counted by filing date (申请日), grants by
-grant announcement date (授权公告日), and the stock of valid patents (有效专利) at 31 December: granted on
-or before that day and not lapsed, withdrawn, invalidated or expired by then.
+Thin entry points over :mod:`ipstats.counting.cube` for the overview: applications by filing date
+(申请日), grants by grant announcement date (授权公告日), valid stock (有效专利) at 31 December.
 """
 from __future__ import annotations
 
@@ -11,25 +10,9 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import pandas as pd
 
-__all__ = ["MEASURES", "count_flows", "count_valid_stock"]
+from ipstats.counting.cube import CountSpec, count_classified
 
-#: Flow measures and the register date column that places an event in a year.
-MEASURES = {"applications": "filing_date", "grants": "grant_date"}
-_IDENT = set("abcdefghijklmnopqrstuvwxyz0123456789_")
-
-
-def _check_columns(by: Sequence[str]) -> list[str]:
-    by = list(by)
-    for col in by:
-        if not col or set(col.lower()) - _IDENT:
-            raise ValueError(f"breakdown column names must be plain identifiers, got {col!r}")
-    return by
-
-
-def _region_clause(region: str | None) -> tuple[str, list]:
-    if region in (None, "", "national"):
-        return "", []
-    return " AND province_code = ?", [str(region)]
+__all__ = ["count_flows", "count_valid_stock"]
 
 
 def count_flows(con: duckdb.DuckDBPyConnection, measure: str, years: Iterable[int],
@@ -49,25 +32,18 @@ def count_flows(con: duckdb.DuckDBPyConnection, measure: str, years: Iterable[in
         Register columns to break down by, e.g. ``("patent_type", "province_code")``.
     region : str, optional
         ``"national"``/None for all, or a GB/T 2260 province code to keep one province.
+    view : str
+        Name of the register view.
 
     Returns
     -------
     pandas.DataFrame
         ``year``, the *by* columns and ``count`` (int64); combinations with no patent are absent.
     """
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {sorted(MEASURES)}, got {measure!r}")
-    by = _check_columns(by)
-    years = sorted({int(y) for y in years})
-    date = MEASURES[measure]
-    where, params = _region_clause(region)
-    cols = "".join(f", {c}" for c in by)
-    sql = (f"SELECT CAST(year({date}) AS INTEGER) AS year{cols}, COUNT(*) AS count FROM {view} "
-           f"WHERE {date} IS NOT NULL AND year({date}) IN (SELECT UNNEST(?::INTEGER[])){where} "
-           f"GROUP BY ALL ORDER BY ALL")
-    out = con.execute(sql, [years, *params]).df()
-    out["count"] = out["count"].astype("int64")
-    return out
+    if measure not in ("applications", "grants"):
+        raise ValueError(f"measure must be one of ['applications', 'grants'], got {measure!r}")
+    spec = CountSpec(measure=measure, years=tuple(years), by=tuple(by), region=region)
+    return count_classified(con, spec, view)[["year", *by, "count"]]
 
 
 def count_valid_stock(con: duckdb.DuckDBPyConnection, years: Iterable[int],
@@ -91,16 +67,5 @@ def count_valid_stock(con: duckdb.DuckDBPyConnection, years: Iterable[int],
     pandas.DataFrame
         ``year``, the *by* columns and ``count`` (int64).
     """
-    by = _check_columns(by)
-    years = sorted({int(y) for y in years})
-    where, params = _region_clause(region)
-    cols = "".join(f", r.{c}" for c in by)
-    sql = (f"SELECT y.year{cols}, COUNT(*) AS count "
-           f"FROM (SELECT UNNEST(?::INTEGER[]) AS year) y JOIN {view} r "
-           f"ON r.grant_date <= make_date(y.year, 12, 31) "
-           f"AND (r.lapse_date IS NULL OR r.lapse_date > make_date(y.year, 12, 31)) "
-           f"WHERE TRUE{where.replace('province_code', 'r.province_code')} "
-           f"GROUP BY ALL ORDER BY ALL")
-    out = con.execute(sql, [years, *params]).df()
-    out["count"] = out["count"].astype("int64")
-    return out
+    spec = CountSpec(measure="valid_stock", years=tuple(years), by=tuple(by), region=region)
+    return count_classified(con, spec, view)[["year", *by, "count"]]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["REQUIRED_COLUMNS", "RegisterError", "open_register"]
+__all__ = ["REQUIRED_COLUMNS", "RegisterError", "connect", "open_register", "read_population"]
 
 #: Columns every register must have for the counting stage (see data_schemas/patent_register.schema.yaml).
 REQUIRED_COLUMNS = ("application_number", "patent_type", "filing_date", "grant_date", "legal_status",
@@ -14,6 +14,18 @@ REQUIRED_COLUMNS = ("application_number", "patent_type", "filing_date", "grant_d
 
 class RegisterError(ValueError):
     """A register file that cannot be used; the message is one line for people."""
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for ipstats work: in memory, no progress bar, optional memory and thread limits."""
+    config = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None,
@@ -41,7 +53,7 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
     path = Path(path)
     if not path.exists() and not any(ch in str(path) for ch in "*?"):
         raise RegisterError(f"{path}: register file not found")
-    con = con or duckdb.connect()
+    con = con or connect()
     suffix = path.suffix.lower()
     literal = str(path).replace("'", "''")
     if suffix == ".csv":

@@ -60,5 +60,5 @@ def test_region_and_breakdown(con):
 def test_bad_arguments(con):
     with pytest.raises(ValueError, match="measure must be one of"):
         count_flows(con, "valid", [2023])
-    with pytest.raises(ValueError, match="plain identifiers"):
+    with pytest.raises(ValueError, match="plain register column names"):
         count_flows(con, "grants", [2023], by=["province_code; DROP TABLE x"])
