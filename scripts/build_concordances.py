@@ -102,6 +102,17 @@ def _level(code: str) -> int:
     return code.count(".") + 1
 
 
+def _dotted_categories(leaves: pd.DataFrame, ancestor_names: dict | None = None) -> pd.DataFrame:
+    """Categories of a table with dotted branch numbers: its leaves plus every ancestor number they imply."""
+    known = set(leaves["branch_no"])
+    ancestors = {".".join(c.split(".")[:n]) for c in known for n in range(1, len(c.split(".")))} - known
+    names = ancestor_names or {}
+    rows = [(a, *names.get(a, (None, None)), _parents(a, ancestors | known), _level(a)) for a in sorted(ancestors)]
+    rows += [(c, n, None, _parents(c, ancestors | known), _level(c))
+             for c, n in zip(leaves["branch_no"], leaves["branch_name"])]
+    return pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
+
+
 def build_sei(shared: Path) -> None:
     src = pd.read_csv(shared / "cnipa_sei_2021_rules.csv", dtype=str, keep_default_na=False)
     leaves = src.drop_duplicates("branch_no")[["branch_no", "branch_name"]]
@@ -159,13 +170,7 @@ def build_digital(shared: Path) -> None:
 
 def build_green(shared: Path) -> None:
     src = pd.read_csv(shared / "cnipa_green_tech_rules.csv", dtype=str, keep_default_na=False)
-    leaves = src.drop_duplicates("branch_no")
-    known = set(leaves["branch_no"])
-    ancestors = {".".join(c.split(".")[:n]) for c in known for n in range(1, len(c.split(".")))} - known
-    rows = [(a, None, None, _parents(a, ancestors | known), _level(a)) for a in sorted(ancestors)]
-    rows += [(c, n, None, _parents(c, ancestors | known), _level(c))
-             for c, n in zip(leaves["branch_no"], leaves["branch_name"])]
-    cats = pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
+    cats = _dotted_categories(src.drop_duplicates("branch_no"))
     meta = {
         "name_zh": "绿色技术专利分类体系（主表）",
         "name_en": "CNIPA green technology patent classification (main table)",
@@ -187,13 +192,7 @@ def build_green(shared: Path) -> None:
 
 def build_new_three(shared: Path) -> None:
     src = pd.read_csv(shared / "cnipa_new_three_2024_rules.csv", dtype=str, keep_default_na=False)
-    leaves = src.drop_duplicates("branch_no")
-    known = set(leaves["branch_no"])
-    ancestors = {".".join(c.split(".")[:n]) for c in known for n in range(1, len(c.split(".")))} - known
-    rows = [(a, *NEW_THREE.get(a, (None, None)), _parents(a, ancestors | known), _level(a)) for a in sorted(ancestors)]
-    rows += [(c, n, None, _parents(c, ancestors | known), _level(c))
-             for c, n in zip(leaves["branch_no"], leaves["branch_name"])]
-    cats = pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
+    cats = _dotted_categories(src.drop_duplicates("branch_no"), NEW_THREE)
     meta = {
         "name_zh": "“新三样”相关技术专利分类体系（2024）",
         "name_en": "CNIPA 'new three' technologies patent classification (2024): electric vehicles, lithium batteries, photovoltaics",

@@ -184,10 +184,7 @@ def count_classified(con: duckdb.DuckDBPyConnection, spec: CountSpec, register: 
                f"SUM(count_confirmed) AS count_confirmed, SUM(count_ipc_only) AS count_ipc_only, "
                f"SUM(count_candidate) AS count_candidate FROM part "
                f"GROUP BY {', '.join(keys)}, category ORDER BY {', '.join(keys)}, category")
-        out = con.execute(sql, params).df()
-        for col in [c for c in out.columns if c.startswith("count")]:
-            out[col] = out[col].astype("int64")
-        return out
+        return _typed(con.execute(sql, params).df(), "int64")
     if classified is not None and kind == "probabilistic":
         sql = (f"WITH agg AS (SELECT {group}, u.pattern, SUM(u.share) AS share FROM ({base}) b "
                f"JOIN {classified}_units u ON u.patent_id = b.patent_id GROUP BY {group}, u.pattern) "
@@ -196,10 +193,7 @@ def count_classified(con: duckdb.DuckDBPyConnection, spec: CountSpec, register: 
                f"NULL::BIGINT AS count_ipc_only, NULL::BIGINT AS count_candidate "
                f"FROM agg b JOIN {classified}_weights w ON w.pattern = b.pattern "
                f"GROUP BY {group}, w.category ORDER BY {group}, w.category")
-        out = con.execute(sql, params).df()
-        for col in [c for c in out.columns if c.startswith("count")]:
-            out[col] = out[col].astype("Int64")
-        return out
+        return _typed(con.execute(sql, params).df(), "Int64")
     if classified is None:
         sql = (f"SELECT {group}, COUNT(*) AS count, CAST(COUNT(*) AS DOUBLE) AS fractional "
                f"FROM ({base}) b GROUP BY {group} ORDER BY {group}")
@@ -210,10 +204,14 @@ def count_classified(con: duckdb.DuckDBPyConnection, spec: CountSpec, register: 
                f"COUNT(*) FILTER (WHERE c.match = 'candidate') AS count_candidate "
                f"FROM ({base}) b JOIN {classified} c ON c.patent_id = b.patent_id "
                f"GROUP BY {group}, c.category ORDER BY {group}, c.category")
-    out = con.execute(sql, params).df()
-    for col in [c for c in out.columns if c.startswith("count")]:
-        out[col] = out[col].astype("int64")
-    return out
+    return _typed(con.execute(sql, params).df(), "int64")
+
+
+def _typed(cube: pd.DataFrame, dtype: str) -> pd.DataFrame:
+    """Counts as integers (``Int64`` where whole counts are undefined and empty)."""
+    for col in [c for c in cube.columns if c.startswith("count")]:
+        cube[col] = cube[col].astype(dtype)
+    return cube
 
 
 def rollup(con: duckdb.DuckDBPyConnection, system: System, classified: str, level: int,

@@ -24,7 +24,11 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> duck
     if threads:
         config["threads"] = threads
     con = duckdb.connect(config=config)
-    con.execute("SET enable_progress_bar = false")
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        # inside a Jupyter kernel DuckDB refuses to touch the setting without ipywidgets; it then shows no bar
+        pass
     return con
 
 

@@ -1,0 +1,80 @@
+"""End to end: `ipstats bulletin parameters/ci.yaml` as CI and users run it, outputs checked as a reader sees them."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def ci_bulletin(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ci") / "bulletin"
+    proc = subprocess.run([sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"),
+                           "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_progress_and_outputs(ci_bulletin):
+    out, proc = ci_bulletin
+    assert "[1/1] 00_overview … ok" in proc.stdout
+    for name in ("index.html", "00_overview.html", "tables.xlsx", "manifest.json", "notebooks/00_overview.ipynb",
+                 "tables/overview_by_type.csv", "tables/invention_per_10k_by_province.csv",
+                 "figures/overview_by_type.json", "texts/00_overview.md"):
+        assert (out / name).exists(), name
+    assert "Traceback" not in proc.stderr and "WARNING" not in proc.stderr
+
+
+def test_pages_are_offline_and_chinese(ci_bulletin):
+    out, _ = ci_bulletin
+    page = (out / "00_overview.html").read_text(encoding="utf-8")
+    assert page.count("Plotly.newPlot") >= 4                     # four charts
+    # nothing is loaded from the network (plotly.js itself names its geo-map CDN as a default string: no maps here)
+    assert not re.search(r"<script[^>]+src=[\"']?(https?:)?//", page)
+    assert not re.search(r"<link[^>]+href=[\"']?(https?:)?//", page)
+    assert page.count("cdn.plot.ly") <= 1 and "topojsonURL" in page
+    assert "各省（区、市）每万人口发明专利拥有量" in page and "compute_overview(" not in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "全国专利统计公报（CI 测试数据）" in index and "00_overview.html" in index
+
+
+def test_numbers_equal_a_direct_computation(ci_bulletin):
+    """Backtest: the published table equals a plain pandas count on the same register."""
+    out, _ = ci_bulletin
+    table = pd.read_csv(out / "tables" / "overview_by_type.csv", encoding="utf-8-sig").set_index("patent_type")
+    reg = pd.read_parquet(ROOT / "data" / "ci" / "register.parquet")
+    filing, grant = pd.to_datetime(reg["filing_date"]), pd.to_datetime(reg["grant_date"])
+    lapse, end = pd.to_datetime(reg["lapse_date"]), pd.Timestamp("2023-12-31")
+    for ptype in ("发明", "实用新型", "外观设计"):
+        sel = reg["patent_type"] == ptype
+        assert table.loc[ptype, "applications"] == ((filing.dt.year == 2023) & sel).sum()
+        assert table.loc[ptype, "grants"] == ((grant.dt.year == 2023) & sel).sum()
+        assert table.loc[ptype, "valid_stock"] == ((grant <= end) & (lapse.isna() | (lapse > end)) & sel).sum()
+    assert table.loc["合计", "applications"] == (filing.dt.year == 2023).sum()
+    text = (out / "texts" / "00_overview.md").read_text(encoding="utf-8")
+    assert f"{table.loc['合计', 'applications']:,}件" in text or f"{table.loc['合计', 'applications'] / 10000:.2f}万件" in text
+
+
+def test_csv_bom_and_workbook(ci_bulletin):
+    out, _ = ci_bulletin
+    assert (out / "tables" / "overview_by_type.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    book = openpyxl.load_workbook(out / "tables.xlsx")
+    assert book.sheetnames[0] == "目录" and "overview_by_type" in book.sheetnames
+    sheet = book["overview_by_type"]
+    assert "分类型专利申请、授权和有效量" in sheet["A1"].value and sheet["A2"].value.startswith("单位")
+
+
+def test_manifest_records_the_run(ci_bulletin):
+    out, _ = ci_bulletin
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["notebooks"][0]["status"] == "ok"
+    assert {"register", "population"} <= set(manifest["inputs"])
+    assert all(len(v["sha256"]) == 64 for v in manifest["inputs"].values())
+    assert {t["name"] for t in manifest["reference_tables"]} >= {"ipc_scheme", "provinces"}
+    assert manifest["ipstats_version"]
