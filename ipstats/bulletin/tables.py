@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ipstats.bulletin.errors import BulletinError
+from ipstats.display import LABELS
 
 __all__ = ["is_code_column", "is_percent_column", "read_table", "write_workbook"]
 
@@ -154,9 +155,11 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
         ws["A1"] = meta["title"]
         ws["A1"].font = Font(bold=True, size=13)
         ws["A2"] = f"单位：{meta['unit']}"
-        widths = [_display_width(str(c)) for c in table.columns]
-        for col, name in enumerate(table.columns, start=1):
-            cell = ws.cell(row=3, column=col, value=str(name))
+        # readers see the Chinese labels; the CSV files keep the machine names for reuse
+        headers = [LABELS.get(str(c), str(c)) for c in table.columns]
+        widths = [_display_width(h) for h in headers]
+        for col, name in enumerate(headers, start=1):
+            cell = ws.cell(row=3, column=col, value=name)
             cell.font = bold
             cell.fill = header_fill
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)

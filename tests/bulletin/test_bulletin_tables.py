@@ -5,6 +5,7 @@ import openpyxl
 import pandas as pd
 
 from ipstats.bulletin import record_table, write_workbook
+from ipstats.display import LABELS
 
 
 def test_workbook_layout_and_formats(tmp_path):
@@ -25,7 +26,7 @@ def test_workbook_layout_and_formats(tmp_path):
     ws = wb["b_table"]
     assert ws["A1"].value == "分省表"
     assert ws["A2"].value == "单位：件"
-    assert [c.value for c in ws[3]] == list(df.columns)
+    assert [c.value for c in ws[3]] == [LABELS.get(c, c) for c in df.columns]      # Chinese labels where known
     assert ws["A3"].font.bold
     assert ws.freeze_panes == "A4"
     # codes stay text with their leading zero; numbers are numbers with formats

@@ -68,6 +68,7 @@ def test_csv_bom_and_workbook(ci_bulletin):
     assert book.sheetnames[0] == "目录" and "overview_by_type" in book.sheetnames
     sheet = book["overview_by_type"]
     assert "分类型专利申请、授权和有效量" in sheet["A1"].value and sheet["A2"].value.startswith("单位")
+    assert [c.value for c in sheet[3]][:3] == ["专利类型", "申请量", "申请量增长(%)"]    # Chinese headers
 
 
 def test_manifest_records_the_run(ci_bulletin):
