@@ -15,6 +15,12 @@ LABELS = {
     "valid_invention_patents": "有效发明专利", "valid_invention_growth_pct": "有效发明专利增长(%)",
     "population_10k": "人口(万人)", "per_10k": "每万人口发明专利拥有量",
     "per_10k_previous": "上年每万人口发明专利拥有量", "rank": "位次", "measure": "指标", "year": "年份",
+    "category": "类别代码", "category_name": "类别名称", "count": "件数（整数计数）", "fractional": "件数（分数计数）",
+    "fractional_growth_pct": "增长(%)", "share_pct": "结构(%)", "system": "分类体系", "edition": "版本",
+    "patents": "专利件数", "matched_patents": "匹配专利件数", "matched_patents_pct": "专利覆盖率(%)",
+    "ipc_occurrences": "分类号出现次数", "matched_occurrences": "匹配次数", "matched_occurrences_pct": "分类号覆盖率(%)",
+    "distinct_codes": "不同分类号数", "matched_codes": "匹配分类号数", "ipc": "分类号", "n": "出现次数",
+    "status": "分类号状态", "title_zh": "中文名称", "title_en": "英文名称",
 }
 #: Chinese names of the measures.
 MEASURE_LABELS = {"applications": "申请量", "grants": "授权量", "valid_stock": "年末有效量"}
@@ -36,7 +42,7 @@ def show_table(table: pd.DataFrame, digits: int = 2) -> Styler:
     zero base) show as ``—``; years and ranks are left ungrouped; the index is hidden.
     """
     labelled = with_labels(table)
-    styler = labelled.style.hide(axis="index")
+    styler = labelled.style.hide(axis="index").format(na_rep="—")
     numeric = [LABELS.get(c, c) for c in table.columns
                if pd.api.types.is_numeric_dtype(table[c]) and c not in _NOT_GROUPED]
     floats = [LABELS.get(c, c) for c in table.columns if pd.api.types.is_float_dtype(table[c])]

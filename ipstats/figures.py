@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "province_bar", "trend_lines"]
+__all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "category_bar", "province_bar", "trend_lines"]
 
 #: Fonts tried in order: Debian's fonts-noto-cjk, then Windows and macOS defaults.
 FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -49,4 +49,15 @@ def trend_lines(trend: pd.DataFrame, measure: str, region_name: str) -> go.Figur
     fig = go.Figure([go.Scatter(name=t, x=data["year"], y=data[t], mode="lines+markers") for t in types])
     fig.update_layout(template=TEMPLATE, title=f"{region_name}专利{label}（件）", xaxis_title="年份",
                       yaxis_title="件", xaxis={"dtick": 1})
+    return fig
+
+
+def category_bar(categories: pd.DataFrame, title: str, top: int = 20) -> go.Figure:
+    """Horizontal bars of the fractional count of the *top* categories, largest on top."""
+    data = categories.nlargest(top, "fractional").sort_values("fractional")
+    labels = data["category"].astype(str) + " " + data["category_name"].fillna("").astype(str)
+    fig = go.Figure(go.Bar(x=data["fractional"], y=labels, orientation="h", marker_color=_COLORS[0],
+                           hovertemplate="%{y}: %{x:.1f}件<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(420, 24 * len(data)), xaxis_title="件（分数计数）",
+                      yaxis_automargin=True, showlegend=False)
     return fig

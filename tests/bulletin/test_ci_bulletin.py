@@ -23,10 +23,11 @@ def ci_bulletin(tmp_path_factory):
 
 def test_progress_and_outputs(ci_bulletin):
     out, proc = ci_bulletin
-    assert "[1/1] 00_overview … ok" in proc.stdout
+    assert "[1/2] 00_overview … ok" in proc.stdout and "[2/2] 10_technology … ok" in proc.stdout
     for name in ("index.html", "00_overview.html", "tables.xlsx", "manifest.json", "notebooks/00_overview.ipynb",
                  "tables/overview_by_type.csv", "tables/invention_per_10k_by_province.csv",
-                 "figures/overview_by_type.json", "texts/00_overview.md"):
+                 "figures/overview_by_type.json", "texts/00_overview.md", "10_technology.html",
+                 "tables/tech_wipo_fields_2019_categories.csv", "tables/tech_wipo_fields_2019_coverage.csv"):
         assert (out / name).exists(), name
     assert "Traceback" not in proc.stderr and "WARNING" not in proc.stderr
 
@@ -74,8 +75,19 @@ def test_csv_bom_and_workbook(ci_bulletin):
 def test_manifest_records_the_run(ci_bulletin):
     out, _ = ci_bulletin
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["notebooks"][0]["status"] == "ok"
+    assert [n["status"] for n in manifest["notebooks"]] == ["ok", "ok"]
     assert {"register", "population"} <= set(manifest["inputs"])
     assert all(len(v["sha256"]) == 64 for v in manifest["inputs"].values())
     assert {t["name"] for t in manifest["reference_tables"]} >= {"ipc_scheme", "provinces"}
     assert manifest["ipstats_version"]
+
+
+def test_technology_section_states_its_system_and_adds_up(ci_bulletin):
+    out, _ = ci_bulletin
+    meta = json.loads((out / "tables" / "tech_wipo_fields_2019_categories.meta.json").read_text(encoding="utf-8"))
+    assert any("WIPO技术领域（35个领域）（2019，WIPO）" in note for note in meta["notes"])
+    cats = pd.read_csv(out / "tables" / "tech_wipo_fields_2019_categories.csv", encoding="utf-8-sig")
+    cov = pd.read_csv(out / "tables" / "tech_wipo_fields_2019_coverage.csv", encoding="utf-8-sig")
+    assert cats["share_pct"].sum() == pytest.approx(100)
+    assert cats["fractional"].sum() <= cats["count"].sum()
+    assert 0 < cov.loc[0, "matched_patents_pct"] <= 100
