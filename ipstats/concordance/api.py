@@ -19,7 +19,7 @@ import pandas as pd
 
 from ipstats.concordance.engine import classify_links
 from ipstats.concordance.system import System, load_system
-from ipstats.ipc import IPCParseError, ParseReport, parse, split_cell
+from ipstats.ipc import IPCParseError, ParseReport, parse
 from ipstats.register.io import connect
 
 __all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register"]
@@ -138,6 +138,17 @@ def _system(system: System | str | Path) -> System:
     return system if isinstance(system, System) else load_system(system)
 
 
+def _classify_with(load_links, source, system: System | str | Path, keywords: str):
+    """Open a connection, make the ``links``/``texts`` views with *load_links* and classify."""
+    system = _system(system)
+    con = connect()
+    try:
+        texts, report = load_links(con, source)
+        return classify_links(con, system, "links", texts, keywords=keywords), report
+    finally:
+        con.close()
+
+
 def classify(path: str | Path, system: System | str | Path, keywords: str = "confirm"
              ) -> tuple[pd.DataFrame, ParseReport | None]:
     """Classify the patents of a register or CSV file.
@@ -149,33 +160,10 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
     report : ParseReport or None
         How many raw IPC parts parsed (None when the links came from ``register_ipc.parquet``).
     """
-    system = _system(system)
-    con = connect()
-    try:
-        texts, report = links_from_register(con, path)
-        return classify_links(con, system, "links", texts, keywords=keywords), report
-    finally:
-        con.close()
+    return _classify_with(links_from_register, path, system, keywords)
 
 
 def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: str = "confirm"
                    ) -> tuple[pd.DataFrame, ParseReport]:
     """Classify a DataFrame with ``patent_id`` and ``ipc`` (and optionally ``title``/``abstract``)."""
-    system = _system(system)
-    con = connect()
-    try:
-        texts, report = links_from_frame(con, frame)
-        return classify_links(con, system, "links", texts, keywords=keywords), report
-    finally:
-        con.close()
-
-
-def split_symbols(cell: str) -> list[str]:
-    """Canonical codes of one cell (bad parts skipped); a convenience for interactive use."""
-    out = []
-    for part in split_cell(cell):
-        try:
-            out.append(parse(part).canonical)
-        except IPCParseError:
-            continue
-    return out
+    return _classify_with(links_from_frame, frame, system, keywords)
