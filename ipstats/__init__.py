@@ -1,10 +1,15 @@
-"""ipstats — China's national patent statistics: register → validate → classify → count → indicators → bulletin.
+"""ipstats — China's national patent statistics: register → classify → count → indicators → bulletin.
 
-Stages (one sub-package each): ``ipstats.register`` (reading registers, the demo register),
-``ipstats.validate`` (input checks against ``data_schemas/``), ``ipstats.counting`` (flows and
-year-end stock with DuckDB), ``ipstats.indicators`` (the published indicators),
-``ipstats.bulletin`` (papermill run, HTML, tables, manifest). Reference tables live in
-``ipstats.reference``.
+Stages, one module or sub-package each:
+
+* ``ipstats.reference`` — reference tables shipped with the package (IPC scheme, provinces, Locarno, …);
+* ``ipstats.register`` — opening registers in DuckDB, application numbers, the demo register;
+* ``ipstats.ipc`` — IPC symbols: parsing, canonical form, validation against the scheme;
+* ``ipstats.concordance`` — classification systems and the engine that maps IPC codes to categories;
+* ``ipstats.counting`` — flows and year-end stock counted into tidy cubes, whole and fractional;
+* ``ipstats.indicators`` — publication tables and generated Chinese text;
+* ``ipstats.figures`` / ``ipstats.display`` — charts and tables as readers see them;
+* ``ipstats.bulletin`` — papermill runs, HTML pages, tables.xlsx and the manifest.
 """
 from importlib.metadata import PackageNotFoundError, version
 
