@@ -31,6 +31,10 @@ P(category | pattern), averaged over the patent's distinct matched patterns.
 """
 from __future__ import annotations
 
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+
 import duckdb
 import pandas as pd
 
@@ -325,20 +329,34 @@ def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, ter
     term_of = table["term_id"].to_numpy()
     reader = con.sql(f"SELECT t.patent_id, t.text FROM {texts} t "
                      f"WHERE t.patent_id IN ({patents_sql})").to_arrow_reader(batch_rows)
-    found_ids, found_terms = [], []
-    for batch in reader:
-        ids, text = batch.column(0), pc.fill_null(batch.column(1), "")
+    def scan(batch: pa.RecordBatch) -> tuple[list, list]:
         # one scan per batch: the texts joined by NUL (no term contains it); each match is mapped back to
-        # its text through the cumulative character offsets
+        # its text through the cumulative character offsets. The automaton releases the GIL, so batches
+        # are scanned on several threads while the next ones are read and folded.
+        ids, text = batch.column(0), pc.fill_null(batch.column(1), "")
         ends = np.cumsum(pc.utf8_length(text).to_numpy(zero_copy_only=False) + 1)
         matches = automaton.find_matches_as_indexes(fold("\x00".join(text.to_pylist())), overlapping=True)
         if not matches:
-            continue
+            return [], []
         found = np.asarray(matches, dtype=np.int64)
         owner = np.searchsorted(ends, found[:, 1], side="right")
         pairs = pd.DataFrame({"row": owner, "term_id": term_of[found[:, 0]]}).drop_duplicates()
-        found_ids.extend(ids.take(pa.array(pairs["row"].to_numpy())).to_pylist())
-        found_terms.extend(pairs["term_id"].tolist())
+        return ids.take(pa.array(pairs["row"].to_numpy())).to_pylist(), pairs["term_id"].tolist()
+
+    found_ids, found_terms = [], []
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for batch in reader:
+            pending.append(pool.submit(scan, batch))
+            while len(pending) > 2 * workers:          # bounded: a national register never sits in memory
+                ids_, terms_ = pending.popleft().result()
+                found_ids.extend(ids_)
+                found_terms.extend(terms_)
+        for future in pending:
+            ids_, terms_ = future.result()
+            found_ids.extend(ids_)
+            found_terms.extend(terms_)
     hits = pa.table({"patent_id": pa.array(found_ids, pa.string()), "term_id": pa.array(found_terms, pa.int64())})
     con.register("_ipstats_hits_arrow", hits)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _ipstats_hits_arrow")
