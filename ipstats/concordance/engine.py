@@ -5,9 +5,11 @@ Plan (the same relational plan runs on any engine):
 1. take the distinct IPC codes of the data (tens of thousands, whatever the register size);
 2. resolve every rule against them in pandas (:func:`resolve_codes`): code → (rule, category,
    weight, coverage, keyword terms), exclusions applied;
-3. join the patent–IPC links to that small map in DuckDB, keep one row per patent and rule;
-4. test keyword conditions only for the (patent, rule) pairs whose rule has them, on title/abstract;
-5. reduce to one row per patent and category with its match label and weight.
+3. in DuckDB, give codes with the same set of rules one *signature* and reduce each patent to its set of
+   signatures; work out categories, match labels and weights once per distinct set;
+4. test keyword conditions with one Aho–Corasick scan of the title/abstract of the patents that have a
+   keyword rule, and classify the few patents whose hits change their result one by one;
+5. expose one row per patent and category (a view), which counting aggregates per signature set.
 
 Match labels
 ------------
@@ -38,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 import duckdb
 import pandas as pd
 
-from ipstats.concordance.keywords import fold, terms_regex
+from ipstats.concordance.keywords import fold
 from ipstats.concordance.patterns import code_parts, match_codes, parse_pattern
 from ipstats.concordance.system import System
 
@@ -74,7 +76,7 @@ def resolve_codes(system: System, codes: pd.Series | list[str]) -> pd.DataFrame:
     pandas.DataFrame
         One row per (code, rule) that applies: ``ipc``, ``rule_id``, ``category``, ``pattern`` (the
         first including pattern, used as the unit of probabilistic weights), ``weight``, ``coverage``,
-        ``kw_regex``, ``kwx_regex`` (None when the rule has no keyword condition / exclusion).
+        ``has_keywords`` and ``has_exclusions`` (whether the rule has keyword terms / keyword-exclusion terms).
     """
     parts = code_parts(pd.Series(list(codes), dtype=object))
     patterns = _pattern_table(system)
@@ -83,29 +85,27 @@ def resolve_codes(system: System, codes: pd.Series | list[str]) -> pd.DataFrame:
     exclude = hits.loc[hits["role"] == "exclude", ["ipc", "rule_id"]].drop_duplicates()
     kept = include.merge(exclude, on=["ipc", "rule_id"], how="left", indicator=True)
     kept = kept[kept["_merge"] == "left_only"][["ipc", "rule_id", "pattern"]]
-    rules = system.rules.assign(kw_regex=system.rules["terms"].map(terms_regex),
-                                kwx_regex=system.rules["exclusion_terms"].map(terms_regex))
-    out = kept.merge(rules[["rule_id", "category", "weight", "coverage", "kw_regex", "kwx_regex"]], on="rule_id")
+    rules = system.rules.assign(has_keywords=system.rules["terms"].map(bool),
+                                has_exclusions=system.rules["exclusion_terms"].map(bool))
+    out = kept.merge(rules[["rule_id", "category", "weight", "coverage", "has_keywords", "has_exclusions"]],
+                     on="rule_id")
     return out.sort_values(["ipc", "rule_id"], ignore_index=True)
 
 
 def _rule_table(system: System, code_map: pd.DataFrame, keywords: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split the resolved map into a thin (ipc, rid) table and one row per used rule with its attributes."""
-    used = code_map.drop_duplicates("rule_id")[["rule_id", "category", "weight", "coverage", "kw_regex", "kwx_regex"]]
-    used = used.reset_index(drop=True)
+    used = code_map.drop_duplicates("rule_id")[["rule_id", "category", "weight", "coverage", "has_keywords",
+                                                "has_exclusions"]].reset_index(drop=True)
     used["rid"] = range(len(used))
     used["candidate"] = used["coverage"] == "部分涉及"
+    # with keywords=ignore a keyword rule is an IPC-only match and its texts are never read
+    used["ignored"] = used["has_keywords"] if keywords == "ignore" else False
     if keywords == "ignore":
-        used["ignored"] = used["kw_regex"].notna()
-        used["kw_regex"] = None
-        used["kwx_regex"] = None
-    else:
-        used["ignored"] = False
-    used["has_keywords"] = used["kw_regex"].notna()
-    used["has_terms"] = used["kw_regex"].notna() | used["kwx_regex"].notna()
+        used["has_keywords"] = False
+        used["has_exclusions"] = False
+    used["has_terms"] = used["has_keywords"] | used["has_exclusions"]
     thin = code_map[["ipc", "rule_id"]].merge(used[["rule_id", "rid"]], on="rule_id")[["ipc", "rid"]]
-    return thin, used[["rid", "rule_id", "category", "weight", "candidate", "ignored", "has_keywords", "has_terms",
-                       "kw_regex", "kwx_regex"]]
+    return thin, used[["rid", "rule_id", "category", "weight", "candidate", "ignored", "has_keywords", "has_terms"]]
 
 
 class Classified(str):
@@ -180,8 +180,7 @@ def classify_table(con: duckdb.DuckDBPyConnection, system: System, links: str, t
 
     thin, rules = _rule_table(system, resolve_codes(system, codes), keywords)
     terms = _term_table(system, rules)
-    for view, frame in (("_ipstats_code_rule", thin), ("_ipstats_rules", rules.drop(columns=["kw_regex", "kwx_regex",
-                                                                                            "rule_id"])),
+    for view, frame in (("_ipstats_code_rule", thin), ("_ipstats_rules", rules.drop(columns=["rule_id"])),
                         ("_ipstats_terms", terms)):
         con.register(view, frame)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {view}_t AS SELECT * FROM {view}")

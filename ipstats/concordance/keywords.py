@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ASCII_FORMS", "FULL_WIDTH", "fold", "split_terms", "terms_regex"]
+__all__ = ["ASCII_FORMS", "FULL_WIDTH", "fold", "split_terms"]
 
 #: Full-width ASCII forms and the ideographic space, and their ASCII equivalents (what NFKC does to them).
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
@@ -53,10 +53,3 @@ def split_terms(cell: str | None) -> list[str]:
         if len(part) >= 2 and part not in terms:
             terms.append(part)
     return terms
-
-
-def terms_regex(terms: list[str]) -> str | None:
-    """A regular expression matching any of *terms* literally (None for no terms)."""
-    if not terms:
-        return None
-    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
