@@ -364,11 +364,14 @@ def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, ter
 
 
 def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:
-    """One row per (rule, term): keyword terms (``exclusion`` False) and keyword-exclusion terms (True)."""
+    """One row per (rule, term): keyword terms (``exclusion`` False) and keyword-exclusion terms (True).
+
+    Only rules whose terms are read (``has_terms``; none with ``keywords="ignore"``) contribute.
+    """
     attrs = system.rules.set_index("rule_id")
     rows = []
-    for rid, rule_id, ignored in zip(rules["rid"], rules["rule_id"], rules["ignored"]):
-        if ignored:
+    for rid, rule_id, has_terms in zip(rules["rid"], rules["rule_id"], rules["has_terms"]):
+        if not has_terms:
             continue
         rows += [(rid, term, False) for term in attrs.at[rule_id, "terms"]]
         rows += [(rid, term, True) for term in attrs.at[rule_id, "exclusion_terms"]]

@@ -281,3 +281,13 @@ def test_patentscope_wipo_fields_against_a_plain_implementation(shared_reference
     frac_ours = ours.groupby("category")["weight"].sum().sort_index()
     frac_theirs = theirs.groupby("category")["weight"].sum().sort_index()
     pd.testing.assert_series_equal(frac_ours, frac_theirs, check_names=False, atol=1e-9)
+
+
+def test_ignore_reads_no_keyword_exclusions(tmp_path):
+    """A rule with only a keyword exclusion: applied under confirm, not read under ignore."""
+    path = tmp_path / "rules.csv"
+    path.write_text("category,ipc_patterns,keyword_exclusions\nX,H01M*,燃料\nY,H02J*,\n", encoding="utf-8")
+    frame = pd.DataFrame({"patent_id": ["a"], "ipc": ["H01M10/0525;H02J7/00"], "title": ["燃料电池充电"]})
+    confirm, _ = classify_frame(frame, load_system(path))
+    ignore, _ = classify_frame(frame, load_system(path), keywords="ignore")
+    assert set(confirm["category"]) == {"Y"} and set(ignore["category"]) == {"X", "Y"}
