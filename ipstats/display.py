@@ -35,11 +35,11 @@ def with_labels(table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=LABELS)
 
 
-def show_table(table: pd.DataFrame, digits: int = 2) -> Styler:
+def show_table(table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | list[str] = ()) -> Styler:
     """A styled table for notebooks and the HTML bulletin.
 
-    Integers get thousands separators, floats *digits* decimals, undefined values (e.g. growth on a
-    zero base) show as ``—``; years and ranks are left ungrouped; the index is hidden.
+    Integers get thousands separators, floats *digits* decimals, undefined or suppressed values show as
+    ``—``; years and ranks are left ungrouped; the index is hidden; *notes* are printed under the table.
     """
     labelled = with_labels(table)
     styler = labelled.style.hide(axis="index").format(na_rep="—")
@@ -49,4 +49,7 @@ def show_table(table: pd.DataFrame, digits: int = 2) -> Styler:
     ints = [c for c in numeric if c not in floats]
     styler = styler.format(precision=digits, thousands=",", na_rep="—", subset=floats)
     styler = styler.format(thousands=",", na_rep="—", subset=ints)
+    if notes:
+        styler = styler.set_caption("<br>".join(f"注：{note}" for note in notes)).set_table_styles(
+            [{"selector": "caption", "props": "caption-side: bottom; text-align: left; font-size: 0.9em; color: #555;"}])
     return styler.set_table_attributes('class="ipstats-table"')

@@ -31,8 +31,11 @@ def bar_by_type(summary: pd.DataFrame, year: int, region_name: str) -> go.Figure
 
 
 def province_bar(provinces: pd.DataFrame, year: int, highlight: str | None = None) -> go.Figure:
-    """Horizontal bars of valid invention patents per 10,000 people by province, highest on top."""
-    data = provinces.sort_values("per_10k")
+    """Horizontal bars of valid invention patents per 10,000 people by province, highest on top.
+
+    Provinces whose figure is suppressed (missing) are left out of the chart.
+    """
+    data = provinces.dropna(subset=["per_10k"]).sort_values("per_10k")
     colors = [_COLORS[1] if code == highlight else _COLORS[0] for code in data["province_code"]]
     fig = go.Figure(go.Bar(x=data["per_10k"], y=data["province"], orientation="h", marker_color=colors,
                            hovertemplate="%{y}: %{x:.2f}件<extra></extra>"))

@@ -76,8 +76,19 @@ def primary(cells: pd.DataFrame, rules: Rules = Rules()) -> pd.Series:
     return frequency | dominance | p_rule
 
 
-def audit(cells: pd.DataFrame, status: pd.Series, rules: Rules = Rules()) -> pd.DataFrame:
+def _lines(row_totals: bool, col_totals: bool) -> tuple[str, ...]:
+    lines = tuple(k for k, on in (("row", row_totals), ("col", col_totals)) if on)
+    if not lines:
+        raise ValueError("at least the row or the column totals must be published")
+    return lines
+
+
+def audit(cells: pd.DataFrame, status: pd.Series, rules: Rules = Rules(), row_totals: bool = True,
+          col_totals: bool = True) -> pd.DataFrame:
     """Feasible interval of every suppressed cell given the published cells and the true margins.
+
+    ``row_totals`` / ``col_totals`` say which margins are published: a table whose columns are different
+    measures (applications, grants, stock by province) publishes column totals only.
 
     Returns
     -------
@@ -93,7 +104,8 @@ def audit(cells: pd.DataFrame, status: pd.Series, rules: Rules = Rules()) -> pd.
     values = cells["value"].astype(float).to_numpy()
     rows, cols = cells["row"].to_numpy(), cells["col"].to_numpy()
     a_eq, b_eq = [], []
-    for key_values, key in ((rows, "row"), (cols, "col")):
+    for key in _lines(row_totals, col_totals):
+        key_values = rows if key == "row" else cols
         for k in pd.unique(key_values):
             members = np.flatnonzero(key_values == k)
             in_line = [i for i, h in enumerate(hidden) if h in set(members)]
@@ -130,7 +142,8 @@ def _least_value(cells: pd.DataFrame, status: pd.Series, candidates: np.ndarray)
     return min(pool, key=lambda i: (cells["value"].iloc[i] <= 0, cells["value"].iloc[i], i))
 
 
-def protect(cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+def protect(cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 50, row_totals: bool = True,
+            col_totals: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply primary and secondary suppression and audit the result.
 
     Parameters
@@ -140,6 +153,8 @@ def protect(cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 50) -
     rules : Rules
     max_rounds : int
         Bound on the audit-driven rounds of extra suppression.
+    row_totals, col_totals : bool
+        Which margins are published (see :func:`audit`).
 
     Returns
     -------
@@ -152,12 +167,14 @@ def protect(cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 50) -
     cells = _check(cells)
     status = pd.Series(np.where(primary(cells, rules), "primary", "published"), index=cells.index)
     rows, cols = cells["row"].to_numpy(), cells["col"].to_numpy()
+    lines = _lines(row_totals, col_totals)
 
     def classic() -> None:
         changed = True
         while changed:
             changed = False
-            for key_values in (rows, cols):
+            for key in lines:
+                key_values = rows if key == "row" else cols
                 for k in pd.unique(key_values):
                     members = np.flatnonzero(key_values == k)
                     if (status.iloc[members] != "published").sum() == 1:
@@ -168,14 +185,14 @@ def protect(cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 50) -
 
     classic()
     for _ in range(max_rounds):
-        result = audit(cells, status, rules)
+        result = audit(cells, status, rules, row_totals, col_totals)
         weak = result[~result["protected"].astype(bool)]
         if weak.empty:
             break
         added = False
         for cell in weak.itertuples():
             i = int(np.flatnonzero((rows == cell.row) & (cols == cell.col))[0])
-            line = np.flatnonzero((rows == rows[i]) | (cols == cols[i]))
+            line = np.flatnonzero(((rows == rows[i]) & ("row" in lines)) | ((cols == cols[i]) & ("col" in lines)))
             # its row or column first; when those are used up, the least valuable cell anywhere
             pick = _least_value(cells, status, line)
             if pick is None:
@@ -188,4 +205,4 @@ def protect(cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 50) -
         classic()
     protected = cells.assign(status=status.to_numpy())
     protected["published_value"] = protected["value"].where(protected["status"] == "published")
-    return protected, audit(cells, status, rules)
+    return protected, audit(cells, status, rules, row_totals, col_totals)

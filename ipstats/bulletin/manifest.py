@@ -78,6 +78,16 @@ def environment() -> dict[str, Any]:
     return env
 
 
+def _disclosure(folder: Path) -> dict[str, Any]:
+    """Disclosure-control records of the published tables (rules, suppressed cells, audit), by table."""
+    records = {}
+    for meta_path in sorted((folder / "tables").glob("*.meta.json")):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if "disclosure" in meta:
+            records[meta["name"]] = meta["disclosure"]
+    return {"tables": records, "all_pass": all(r.get("audit_pass", False) for r in records.values())}
+
+
 def reference_tables() -> list[dict[str, Any]]:
     """Name, file, edition and sha256 of every shipped reference table."""
     from ipstats.reference import catalogue
@@ -128,6 +138,7 @@ def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]]
         "started": started,
         "finished": finished,
         "tables": _listing(folder, "tables", "*.csv"),
+        "disclosure_control": _disclosure(folder),
         "figures": _listing(folder, "figures", "*.json"),
         "texts": _listing(folder, "texts", "*.md"),
     }

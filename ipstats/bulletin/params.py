@@ -20,7 +20,7 @@ __all__ = ["BulletinParams", "NotebookEntry", "load_params", "province_codes"]
 log = logging.getLogger(__name__)
 
 KNOWN_KEYS = ("title", "year", "region", "output", "notebook_dir", "execution_timeout", "inputs", "demo_data",
-              "notebooks")
+              "notebooks", "disclosure")
 REQUIRED_KEYS = ("title", "year", "output", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 DEFAULT_TIMEOUT = 900
@@ -77,6 +77,7 @@ class BulletinParams:
     notebooks: tuple[NotebookEntry, ...]
     demo_data: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    disclosure: dict[str, Any] = field(default_factory=dict)
 
     def notebook_path(self, name: str) -> Path:
         """Source notebook ``{notebook_dir}/{name}.ipynb``."""
@@ -89,7 +90,8 @@ class BulletinParams:
                 "execution_timeout": self.execution_timeout,
                 "inputs": {k: str(v) for k, v in self.inputs.items()},
                 "demo_data": None if self.demo_data is None else {**self.demo_data, "out": str(self.demo_data["out"])},
-                "notebooks": [{"name": e.name, "parameters": e.parameters} for e in self.notebooks]}
+                "notebooks": [{"name": e.name, "parameters": e.parameters} for e in self.notebooks],
+                "disclosure": self.disclosure}
 
 
 def province_codes() -> list[str]:
@@ -286,4 +288,22 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
 
     return BulletinParams(path=path, title=title.strip(), year=year, region=region, output=output,
                           notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
-                          demo_data=demo, raw=data)
+                          demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path))
+
+
+def _disclosure(raw: Any, path: Path) -> dict[str, Any]:
+    """Disclosure-control rules: the file's ``disclosure:`` mapping over the defaults of :class:`ipstats.sdc.Rules`."""
+    from ipstats.sdc import Rules
+
+    if raw is None:
+        return Rules().as_dict()
+    if not isinstance(raw, dict):
+        raise BulletinError(f"{path}: disclosure must be a mapping such as {{min_contributors: 3, p_percent: 10}}")
+    allowed = Rules().as_dict()
+    unknown = [k for k in raw if k not in allowed]
+    if unknown:
+        raise BulletinError(f"{path}: unknown key {unknown[0]!r} in disclosure (allowed: {', '.join(allowed)})")
+    try:
+        return Rules(**{**allowed, **raw}).as_dict()
+    except (TypeError, ValueError) as exc:
+        raise BulletinError(f"{path}: disclosure: {exc}") from None

@@ -40,7 +40,8 @@ def _folder(output_dir: str | os.PathLike | None, sub: str) -> Path | None:
 
 
 def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: str,
-                 notes: Iterable[str] = (), output_dir: str | os.PathLike | None) -> Path | None:
+                 notes: Iterable[str] = (), output_dir: str | os.PathLike | None,
+                 disclosure: dict | None = None) -> Path | None:
     """Write a published table as CSV (UTF-8 with BOM) with a metadata file beside it.
 
     Parameters
@@ -55,6 +56,10 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
         Notes printed under the table (``注：…``).
     output_dir : str, path or None
         Folder of the bulletin run; ``""`` or ``None`` writes nothing.
+    disclosure : dict, optional
+        Disclosure-control record of the table (rules, counts of suppressed cells, audit result), written
+        into the metadata and collected into the manifest. Suppressed cells are missing values in *df*;
+        with a record they are written as ``—``.
 
     Returns
     -------
@@ -73,9 +78,11 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     if folder is None:
         return None
     csv_path = folder / f"{name}.csv"
-    df.to_csv(csv_path, index=False, encoding="utf-8-sig")
+    df.to_csv(csv_path, index=False, encoding="utf-8-sig", na_rep="—" if disclosure else "")
     meta = {"name": name, "title": str(title), "unit": str(unit), "source": str(source),
             "notes": [str(n) for n in notes]}
+    if disclosure:
+        meta["disclosure"] = disclosure
     (folder / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                               encoding="utf-8")
     log.info("recorded table %s", csv_path)
@@ -114,6 +121,10 @@ def record_figure(fig: Any, name: str, *, output_dir: str | os.PathLike | None) 
         File name without extension, letters, digits, ``_`` and ``-`` only.
     output_dir : str, path or None
         Folder of the bulletin run; ``""`` or ``None`` writes nothing.
+    disclosure : dict, optional
+        Disclosure-control record of the table (rules, counts of suppressed cells, audit result), written
+        into the metadata and collected into the manifest. Suppressed cells are missing values in *df*;
+        with a record they are written as ``—``.
 
     Returns
     -------
@@ -154,6 +165,10 @@ def record_text(name: str, text: str, *, output_dir: str | os.PathLike | None) -
         Markdown text.
     output_dir : str, path or None
         Folder of the bulletin run; ``""`` or ``None`` writes nothing.
+    disclosure : dict, optional
+        Disclosure-control record of the table (rules, counts of suppressed cells, audit result), written
+        into the metadata and collected into the manifest. Suppressed cells are missing values in *df*;
+        with a record they are written as ``—``.
 
     Returns
     -------

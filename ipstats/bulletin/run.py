@@ -85,7 +85,7 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
         If the entry sets a parameter the notebook does not declare.
     """
     offered: dict[str, Any] = {"year": params.year, "region": params.region, "output_dir": str(output_dir),
-                               "title": params.title}
+                               "title": params.title, "disclosure": params.disclosure}
     offered.update({key: str(path) for key, path in params.inputs.items()})
     declared_names = set(declared or {})
     unknown = sorted(set(entry.parameters) - declared_names)

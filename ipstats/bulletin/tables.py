@@ -50,8 +50,9 @@ def read_table(csv: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         defaults when it is missing.
     """
     header = pd.read_csv(csv, encoding="utf-8-sig", nrows=0).columns
+    # "—" marks a cell suppressed by disclosure control: read as missing, written back as "—"
     table = pd.read_csv(csv, encoding="utf-8-sig", dtype={c: str for c in header if is_code_column(c)},
-                        keep_default_na=True)
+                        keep_default_na=True, na_values=[SUPPRESSED])
     meta_path = csv.with_name(f"{csv.stem}.meta.json")
     meta = {"name": csv.stem, "title": csv.stem, "unit": "", "source": "", "notes": []}
     if meta_path.is_file():
@@ -63,6 +64,9 @@ def _display_width(value: Any) -> int:
     text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
                                                   if isinstance(value, int) else str(value))
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+SUPPRESSED = "—"
 
 
 def _cell_value(value: Any) -> Any:
@@ -167,11 +171,13 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
         for r, values in enumerate(table.itertuples(index=False, name=None), start=4):
             for col, value in enumerate(values, start=1):
                 value = _cell_value(value)
-                if value is not None and isinstance(value, (int, float)) and formats[col - 1] is None \
+                if value is None and "disclosure" in meta:
+                    value = SUPPRESSED                     # suppressed (or derived from a suppressed cell)
+                elif value is not None and isinstance(value, (int, float)) and formats[col - 1] is None \
                         and is_code_column(str(table.columns[col - 1])):
                     value = str(value)
                 cell = ws.cell(row=r, column=col, value=value)
-                if formats[col - 1] and value is not None:
+                if formats[col - 1] and value not in (None, SUPPRESSED):
                     cell.number_format = formats[col - 1]
                 if value is not None:
                     widths[col - 1] = max(widths[col - 1], _display_width(value))

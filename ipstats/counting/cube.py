@@ -34,7 +34,8 @@ from ipstats.concordance.api import links_from_register
 from ipstats.concordance.system import System
 from ipstats.register.io import connect, open_register
 
-__all__ = ["CountSpec", "MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "count", "count_classified", "rollup"]
+__all__ = ["CountSpec", "MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "count", "count_classified",
+           "count_contributors", "rollup"]
 
 #: Reference dates and the register columns that hold them.
 REFERENCE_DATES = {"filing": "filing_date", "priority": "priority_date", "publication": "publication_date",
@@ -205,6 +206,29 @@ def count_classified(con: duckdb.DuckDBPyConnection, spec: CountSpec, register: 
                f"FROM ({base}) b JOIN {classified} c ON c.patent_id = b.patent_id "
                f"GROUP BY {group}, c.category ORDER BY {group}, c.category")
     return _typed(con.execute(sql, params).df(), "int64")
+
+
+def count_contributors(con: duckdb.DuckDBPyConnection, spec: CountSpec, contributor: str = "applicant_name",
+                       register: str = "register") -> pd.DataFrame:
+    """Cells of a count with their contributors, for disclosure control (no classification).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, the *by* columns, ``count``, ``contributors`` (distinct values of *contributor*, e.g.
+        applicants), ``largest`` and ``second`` (patents of the two largest contributors).
+    """
+    spec.validate()
+    inner = CountSpec(**{**spec.__dict__, "by": (*spec.by, contributor), "system": None, "level": None})
+    base, params = _base_sql(inner, register)
+    keys = ", ".join(["year", *spec.by])
+    sql = (f"WITH per AS (SELECT {keys}, {contributor} AS who, COUNT(*) AS n FROM ({base}) b "
+           f"GROUP BY {keys}, {contributor}), "
+           f"ranked AS (SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY n DESC, who) AS rk FROM per) "
+           f"SELECT {keys}, SUM(n) AS count, COUNT(*) AS contributors, "
+           f"MAX(CASE WHEN rk = 1 THEN n END) AS largest, coalesce(MAX(CASE WHEN rk = 2 THEN n END), 0) AS second "
+           f"FROM ranked GROUP BY {keys} ORDER BY {keys}")
+    return _typed(con.execute(sql, params).df(), "int64").astype({"largest": "int64", "second": "int64"})
 
 
 def _typed(cube: pd.DataFrame, dtype: str) -> pd.DataFrame:

@@ -51,7 +51,7 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
     summary : pandas.DataFrame
         Output of :func:`ipstats.indicators.overview.type_summary`.
     provinces : pandas.DataFrame
-        Output of :func:`ipstats.indicators.overview.province_table`.
+        The published province table (suppressed cells missing): only published ranks are named.
     year : int
         Reference year.
     region : str or None
@@ -85,10 +85,14 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
         change = "，与上年持平"
     parts.append(f"每万人口发明专利拥有量{per:.2f}件{change}。")
     if region in (None, "", "national"):
-        top = provinces.nsmallest(3, "rank")
+        top = provinces.dropna(subset=["rank"]).nsmallest(3, "rank")
         listed = [f"{r.province}（{r.per_10k:.2f}件）" for r in top.itertuples()]
-        parts.append(f"每万人口发明专利拥有量居前三位的是{'、'.join(listed[:-1])}和{listed[-1]}。")
+        if len(listed) == 3:
+            parts.append(f"每万人口发明专利拥有量居前三位的是{'、'.join(listed[:-1])}和{listed[-1]}。")
     else:
         row = provinces.set_index("province_code").loc[str(region)]
-        parts.append(f"{name}每万人口发明专利拥有量居全国第{int(row['rank'])}位。")
+        if pd.notna(row["rank"]):
+            parts.append(f"{name}每万人口发明专利拥有量居全国第{int(row['rank'])}位。")
+        else:
+            parts.append(f"{name}每万人口发明专利拥有量的全国位次经保密处理不予公布。")
     return "".join(parts)

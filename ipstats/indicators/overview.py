@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 
 from ipstats import reference
-from ipstats.counting import count_flows, count_valid_stock
+from ipstats.counting import CountSpec, count_contributors, count_flows, count_valid_stock
 from ipstats.indicators.narrative import overview_paragraph
 from ipstats.register.io import open_register, read_population
 
 __all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "per_10k_people", "province_table",
-           "region_name", "type_summary"]
+           "protect_provinces", "region_name", "type_summary"]
 
 #: Display order of patent types (专利类型); 合计 = all types.
 PATENT_TYPE_ORDER = ["发明", "实用新型", "外观设计", "合计"]
@@ -125,6 +125,62 @@ def province_table(stock: pd.DataFrame, applications: pd.DataFrame, grants: pd.D
     return table.reset_index().sort_values(["rank", "province_code"], ignore_index=True)
 
 
+#: Province-table columns derived from each protected count: suppressed with it.
+_DERIVED = {"valid_invention_patents": ["per_10k", "rank", "valid_invention_growth_pct"],
+            "valid_invention_patents_previous": ["per_10k_previous", "valid_invention_growth_pct"]}
+
+
+def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataFrame],
+                      rules: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """Disclosure control of the province table: counts below the rules are suppressed, with partners.
+
+    Each count column is protected as a one-way table whose national total stays published
+    (:func:`ipstats.sdc.protect` with column totals only); columns derived from a suppressed count
+    (per-10,000 figures, growth, rank) are suppressed with it.
+
+    Parameters
+    ----------
+    provinces : pandas.DataFrame
+        Output of :func:`province_table`.
+    contributions : dict
+        Measure name → ``province_code``, ``count``, ``contributors``, ``largest``, ``second``
+        (:func:`ipstats.counting.count_contributors`); names are columns of *provinces* or keys of ``_DERIVED``.
+    rules : dict, optional
+        :class:`ipstats.sdc.Rules` fields; defaults otherwise.
+
+    Returns
+    -------
+    published : pandas.DataFrame
+        *provinces* with suppressed cells missing (shown as ``—``).
+    record : dict
+        Rules, suppressed cells by status, and whether the interval audit passed.
+    """
+    from ipstats.sdc import Rules, protect
+
+    rules_ = Rules(**(rules or {}))
+    codes = provinces["province_code"]
+    frames = []
+    for measure, table in contributions.items():
+        cells = table.set_index("province_code").reindex(codes).fillna(0).reset_index()
+        frames.append(cells.assign(col=measure).rename(columns={"province_code": "row", "count": "value"}))
+    cells = pd.concat(frames, ignore_index=True)[["row", "col", "value", "contributors", "largest", "second"]]
+    protected, audit = protect(cells, rules_, row_totals=False, col_totals=True)
+    published = provinces.set_index("province_code").copy()
+    hidden = protected[protected["status"] != "published"]
+    for cell in hidden.itertuples():
+        columns = ([cell.col] if cell.col in published.columns else []) + _DERIVED.get(cell.col, [])
+        published.loc[cell.row, columns] = float("nan")
+    for column in ("invention_applications", "invention_grants", "valid_invention_patents", "rank"):
+        if column in published.columns:
+            published[column] = published[column].astype("Int64")          # integers with gaps
+    record = {"rules": rules_.as_dict(), "cells": int(len(protected)),
+              "primary": int((protected["status"] == "primary").sum()),
+              "secondary": int((protected["status"] == "secondary").sum()),
+              "suppressed": [{"row": r.row, "col": r.col, "status": r.status} for r in hidden.itertuples()],
+              "audit_pass": bool(audit["protected"].all()) if len(audit) else True}
+    return published.reset_index(), record
+
+
 @dataclass
 class Overview:
     """Everything the overview notebook shows for one year and region."""
@@ -137,6 +193,8 @@ class Overview:
     trend: pd.DataFrame
     headline: dict
     paragraph: str
+    provinces_published: pd.DataFrame | None = None
+    disclosure: dict | None = None
 
     def key_numbers(self) -> str:
         """The headline numbers as stable text (checked by nbval: a change here is a change in the bulletin)."""
@@ -159,7 +217,7 @@ def region_name(region: str | None) -> str:
 
 
 def compute_overview(register: str, population: str, year: int, region: str = "national",
-                     trend_years: int = 10) -> Overview:
+                     trend_years: int = 10, disclosure: dict | None = None) -> Overview:
     """Compute the overview of *year* for *region* from a register file and a population file.
 
     Parameters
@@ -174,6 +232,9 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
         ``"national"`` or a GB/T 2260 province code.
     trend_years : int
         Number of years shown in the trend table (ending with *year*).
+    disclosure : dict, optional
+        Disclosure-control rules (:class:`ipstats.sdc.Rules` fields) for the province table; the
+        published table and the paragraph use only cells that pass them.
 
     Returns
     -------
@@ -195,6 +256,17 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
                                count_flows(con, "applications", years, by=by, view="inventions"),
                                count_flows(con, "grants", years, by=by, view="inventions"), pop, year)
 
+    contributions = {
+        "invention_applications": count_contributors(con, CountSpec(years=(year,), by=by), register="inventions"),
+        "invention_grants": count_contributors(con, CountSpec(measure="grants", years=(year,), by=by),
+                                               register="inventions"),
+        "valid_invention_patents": count_contributors(con, CountSpec(measure="valid_stock", years=(year,), by=by),
+                                                      register="inventions"),
+        "valid_invention_patents_previous": count_contributors(
+            con, CountSpec(measure="valid_stock", years=(year - 1,), by=by), register="inventions"),
+    }
+    published, record = protect_provinces(provinces, contributions, disclosure)
+
     span = range(year - trend_years + 1, year + 1)
     trend = count_flows(con, "applications", span, region=region).assign(measure="applications")
     trend = pd.concat([trend, count_flows(con, "grants", span, region=region).assign(measure="grants")])
@@ -214,5 +286,5 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
         row = provinces.set_index("province_code").loc[str(region)]
         per, per_prev = float(row["per_10k"]), float(row["per_10k_previous"])
     headline = {"region_name": name, "per_10k": float(per), "per_10k_previous": float(per_prev)}
-    paragraph = overview_paragraph(summary, provinces, year, region, headline)
-    return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph)
+    paragraph = overview_paragraph(summary, published, year, region, headline)
+    return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph, published, record)

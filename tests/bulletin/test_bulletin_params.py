@@ -113,3 +113,21 @@ def test_demo_data_unknown_key(write_params):
 
 def test_reserved_input_name(write_params, tmp_path):
     assert "reserved" in _error(write_params(inputs={"year": "population.csv"}))
+
+
+@pytest.mark.parametrize("block, message", [
+    ("disclosure: {threshold: 3}", "unknown key 'threshold' in disclosure"),
+    ("disclosure: {p_percent: 150}", "disclosure: p_percent must be a percentage"),
+    ("disclosure: 3", "disclosure must be a mapping"),
+])
+def test_disclosure_rules_are_checked(tmp_path, block, message):
+    from ipstats.bulletin import BulletinError, load_params
+
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "a.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    path = tmp_path / "p.yaml"
+    path.write_text(f'title: "t"\nyear: 2023\noutput: out\nnotebook_dir: nb\nnotebooks: [a]\n{block}\n',
+                    encoding="utf-8")
+    with pytest.raises(BulletinError) as exc:
+        load_params(path)
+    assert message in str(exc.value) and "\n" not in str(exc.value)

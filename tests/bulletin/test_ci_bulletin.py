@@ -91,3 +91,42 @@ def test_technology_section_states_its_system_and_adds_up(ci_bulletin):
     assert cats["share_pct"].sum() == pytest.approx(100)
     assert cats["fractional"].sum() <= cats["count"].sum()
     assert 0 < cov.loc[0, "matched_patents_pct"] <= 100
+
+
+def test_public_province_table_passes_disclosure_control(ci_bulletin):
+    """No published province cell has fewer applicants than the rule, or is dominated; the audit passed."""
+    out, _ = ci_bulletin
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    record = manifest["disclosure_control"]["tables"]["invention_per_10k_by_province"]
+    assert manifest["disclosure_control"]["all_pass"] and record["primary"] > 0
+    rules = record["rules"]
+    table = pd.read_csv(out / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig",
+                        dtype={"province_code": str})
+    assert (table == "—").any().any()                                 # the CI register has sensitive cells
+    reg = pd.read_parquet(ROOT / "data" / "ci" / "register.parquet")
+    inv = reg[(reg["patent_type"] == "发明") & (pd.to_datetime(reg["filing_date"]).dt.year == 2023)]
+    for row in table.itertuples():
+        if row.invention_applications == "—":
+            continue
+        cell = inv[inv["province_code"] == row.province_code]["applicant_name"].value_counts()
+        if len(cell) == 0:
+            continue
+        assert len(cell) >= rules["min_contributors"], row.province
+        assert cell.iloc[0] <= rules["dominance_k"] / 100 * cell.sum(), row.province
+        second = cell.iloc[1] if len(cell) > 1 else 0
+        assert cell.sum() - cell.iloc[0] - second >= rules["p_percent"] / 100 * cell.iloc[0], row.province
+    published = pd.to_numeric(table["invention_applications"], errors="coerce")
+    hidden = (table["invention_applications"] == "—").sum()
+    assert hidden == 0 or hidden >= 2                                  # never a lone suppressed cell
+    page = (out / "00_overview.html").read_text(encoding="utf-8")
+    assert "经统计数据保密处理不予公布" in page
+    assert published.notna().sum() > 0
+
+
+def test_workbook_shows_suppressed_cells_as_dash(ci_bulletin):
+    out, _ = ci_bulletin
+    sheet = openpyxl.load_workbook(out / "tables.xlsx")["invention_per_10k_by_province"]
+    header = [c.value for c in sheet[3]]
+    col = header.index("发明专利申请量") + 1
+    values = [sheet.cell(row=r, column=col).value for r in range(4, 4 + 31)]
+    assert "—" in values and all(isinstance(v, int) or v == "—" for v in values)

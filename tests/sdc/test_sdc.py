@@ -78,3 +78,36 @@ def test_random_tables_pass_the_audit_after_protection(n_rows, n_cols, data):
     lonely = any((protected.loc[primaries].groupby(key).size() == 1).any() for key in ("row", "col"))
     if lonely:
         assert not naive["protected"].all()
+
+
+def test_column_totals_only():
+    """Provinces × measures: only the national totals of each measure are published."""
+    cells = table([[50, 40], [2, 30], [60, 1], [70, 80]], [[9, 9], [1, 9], [9, 1], [9, 9]])
+    protected, result = protect(cells, row_totals=False, col_totals=True)
+    hidden = protected[protected["status"] != "published"]
+    assert (hidden.groupby("col").size() == 2).all()             # each measure: its primary and one partner
+    assert result["protected"].all()
+    with pytest.raises(ValueError, match="totals"):
+        protect(cells, row_totals=False, col_totals=False)
+
+
+def test_protect_provinces_suppresses_derived_columns():
+    from ipstats.indicators.overview import protect_provinces
+
+    provinces = pd.DataFrame({"province_code": ["11", "12", "13"], "province": ["北京市", "天津市", "河北省"],
+                              "invention_applications": [100, 2, 50], "valid_invention_patents": [300, 40, 80],
+                              "valid_invention_growth_pct": [5.0, 2.0, 1.0], "per_10k": [10.0, 4.0, 1.0],
+                              "per_10k_previous": [9.0, 3.9, 0.9], "rank": [1, 2, 3]})
+    contrib = lambda counts, people: pd.DataFrame({"province_code": ["11", "12", "13"], "count": counts,  # noqa: E731
+                                                    "contributors": people,
+                                                    "largest": [c // max(p, 1) + 1 for c, p in zip(counts, people)],
+                                                    "second": [c // max(p, 1) for c, p in zip(counts, people)]})
+    published, record = protect_provinces(provinces, {
+        "invention_applications": contrib([100, 2, 50], [40, 1, 20]),
+        "valid_invention_patents": contrib([300, 40, 80], [90, 30, 30])}, {"min_contributors": 3})
+    out = published.set_index("province_code")
+    assert pd.isna(out.loc["12", "invention_applications"])            # one applicant: primary
+    assert pd.isna(out.loc["13", "invention_applications"])            # least-value partner: secondary
+    assert out.loc["11", "invention_applications"] == 100
+    assert out["valid_invention_patents"].notna().all() and out["per_10k"].notna().all()
+    assert record["primary"] == 1 and record["secondary"] == 1 and record["audit_pass"]
