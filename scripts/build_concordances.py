@@ -113,6 +113,20 @@ def _dotted_categories(leaves: pd.DataFrame, ancestor_names: dict | None = None)
     return pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
 
 
+def _cnipa_meta(name_zh: str, name_en: str, year: int, source_document: str, source: str, trust: str,
+                expected: dict, notes: list[str], **extra) -> dict:
+    """Metadata of a CNIPA rule table transcribed by a third party (what the four tables share)."""
+    return {"name_zh": name_zh, "name_en": name_en, "edition": str(year), "edition_year": year,
+            "issuer": "国家知识产权局 (CNIPA)", "source_document": source_document, "source": source,
+            "licence": "Official CNIPA publication; the transcription carries no licence", "trust": trust,
+            "weighting": "split_over_categories", "keyword_role": "condition", "conventions": CNIPA_CONVENTIONS,
+            **extra, "expected": expected, "notes": notes}
+
+
+def _transcription(file: str) -> str:
+    return f"{file}: third-party transcription of the official PDF (vvangpc/pr-re)"
+
+
 def build_sei(shared: Path) -> None:
     src = pd.read_csv(shared / "cnipa_sei_2021_rules.csv", dtype=str, keep_default_na=False)
     leaves = src.drop_duplicates("branch_no")[["branch_no", "branch_name"]]
@@ -120,22 +134,16 @@ def build_sei(shared: Path) -> None:
     cats = pd.concat([cats, pd.DataFrame({"category": leaves["branch_no"], "name_zh": leaves["branch_name"],
                                           "name_en": None, "parent": leaves["branch_no"].str.split(".").str[0],
                                           "level": 2})])
-    meta = {
-        "name_zh": "战略性新兴产业分类与国际专利分类参照关系表（2021）（试行）",
-        "name_en": "CNIPA concordance of strategic emerging industries and the IPC (2021, trial)",
-        "edition": "2021", "edition_year": 2021, "issuer": "国家知识产权局 (CNIPA)",
-        "source_document": "国知办函规字〔2021〕121号",
-        "source": "cnipa_sei_2021_rules.csv: transcribed from a PDF compilation of CNIPA documents by a third party "
-                  "(public repository vvangpc/pr-re, commit ab5c0d49); page numbers refer to that compilation",
-        "licence": "Official CNIPA publication; the transcription carries no licence",
-        "trust": "medium: third-party transcription; 287 rules vs 321 in an independent copy",
-        "weighting": "split_over_categories", "keyword_role": "condition",
-        "conventions": CNIPA_CONVENTIONS,
-        "expected": {"leaf_categories": 40, "rules": 287},
-        "notes": ["Field names (level 1) from NBS 《战略性新兴产业分类（2018）》.",
-                  "Suspicious rows: 1.1 rule 3 lists 15 symbols both as patterns and as exclusions; 'H03M13' (1.3) and "
-                  "'G16H' (1.5) have no '*'; 'G16*' (1.3) and 'C08*' (3.6) are whole classes."],
-    }
+    meta = _cnipa_meta(
+        "战略性新兴产业分类与国际专利分类参照关系表（2021）（试行）",
+        "CNIPA concordance of strategic emerging industries and the IPC (2021, trial)", 2021, "国知办函规字〔2021〕121号",
+        "cnipa_sei_2021_rules.csv: transcribed from a PDF compilation of CNIPA documents by a third party "
+        "(public repository vvangpc/pr-re, commit ab5c0d49); page numbers refer to that compilation",
+        "medium: third-party transcription; 287 rules vs 321 in an independent copy",
+        {"leaf_categories": 40, "rules": 287},
+        ["Field names (level 1) from NBS 《战略性新兴产业分类（2018）》.",
+         "Suspicious rows: 1.1 rule 3 lists 15 symbols both as patterns and as exclusions; 'H03M13' (1.3) and "
+         "'G16H' (1.5) have no '*'; 'G16*' (1.3) and 'C08*' (3.6) are whole classes."])
     _write("cnipa_sei_2021", meta, cats, _cnipa_rules(src, src["branch_no"]))
 
 
@@ -150,62 +158,42 @@ def build_digital(shared: Path) -> None:
         parent = _parents(branch, {k.split(":")[1] for k in known if k.startswith(sub + ":")})
         rows.append((c, name, None, f"{sub}:{parent}" if parent else sub, _level(branch) + 1))
     cats = pd.DataFrame(rows, columns=CATEGORY_COLUMNS).drop_duplicates("category")
-    meta = {
-        "name_zh": "关键数字技术专利分类体系（2023）",
-        "name_en": "CNIPA key digital technologies patent classification (2023)",
-        "edition": "2023", "edition_year": 2023, "issuer": "国家知识产权局 (CNIPA)",
-        "source_document": "关键数字技术专利分类体系（2023）",
-        "source": "cnipa_key_digital_tech_2023_rules.csv: third-party transcription of the official PDF (vvangpc/pr-re)",
-        "licence": "Official CNIPA publication; the transcription carries no licence",
-        "trust": "medium: parent rows that had only a name were dropped by the transcriber (their names are blank)",
-        "weighting": "split_over_categories", "keyword_role": "condition",
-        "conventions": CNIPA_CONVENTIONS,
-        "expected": {"leaf_categories": 527, "rules": 527},
-        "notes": ["Branch numbers restart in each subsystem: a category code is SUBSYSTEM:branch, e.g. AI:1.1.",
-                  "The long list G06F3/0481…/04895 was merged into 'G06F3/048*' by the transcriber.",
-                  "Subsystem codes (AI, CHIP, …) are ipstats' own."],
-    }
+    meta = _cnipa_meta(
+        "关键数字技术专利分类体系（2023）", "CNIPA key digital technologies patent classification (2023)", 2023,
+        "关键数字技术专利分类体系（2023）", _transcription("cnipa_key_digital_tech_2023_rules.csv"),
+        "medium: parent rows that had only a name were dropped by the transcriber (their names are blank)",
+        {"leaf_categories": 527, "rules": 527},
+        ["Branch numbers restart in each subsystem: a category code is SUBSYSTEM:branch, e.g. AI:1.1.",
+         "The long list G06F3/0481…/04895 was merged into 'G06F3/048*' by the transcriber.",
+         "Subsystem codes (AI, CHIP, …) are ipstats' own."])
     _write("cnipa_digital_tech_2023", meta, cats, _cnipa_rules(src, code))
 
 
 def build_green(shared: Path) -> None:
     src = pd.read_csv(shared / "cnipa_green_tech_rules.csv", dtype=str, keep_default_na=False)
     cats = _dotted_categories(src.drop_duplicates("branch_no"))
-    meta = {
-        "name_zh": "绿色技术专利分类体系（主表）",
-        "name_en": "CNIPA green technology patent classification (main table)",
-        "edition": "2022", "edition_year": 2022, "issuer": "国家知识产权局 (CNIPA)",
-        "source_document": "绿色技术专利分类体系",
-        "source": "cnipa_green_tech_rules.csv: third-party transcription of the official PDF (vvangpc/pr-re)",
-        "licence": "Official CNIPA publication; the transcription carries no licence",
-        "trust": "medium: the transcriber turned every code into a subtree ('*') and 'X/00' into 'X*'; "
-                 "names of the 12 first-level groups and intermediate levels are not in the transcription (blank)",
-        "weighting": "split_over_categories", "keyword_role": "condition",
-        "conventions": CNIPA_CONVENTIONS,
-        "coverage_meaning": {"全部涉及": "confirmed: everything below the symbol is green",
-                             "部分涉及": "candidate: only part of what is below the symbol is green"},
-        "expected": {"leaf_categories": 143, "rules": 155},
-        "notes": ["Rules marked 全部涉及 count as confirmed, 部分涉及 as candidates; report both."],
-    }
+    meta = _cnipa_meta(
+        "绿色技术专利分类体系（主表）", "CNIPA green technology patent classification (main table)", 2022,
+        "绿色技术专利分类体系", _transcription("cnipa_green_tech_rules.csv"),
+        "medium: the transcriber turned every code into a subtree ('*') and 'X/00' into 'X*'; "
+        "names of the 12 first-level groups and intermediate levels are not in the transcription (blank)",
+        {"leaf_categories": 143, "rules": 155},
+        ["Rules marked 全部涉及 count as confirmed, 部分涉及 as candidates; report both."],
+        coverage_meaning={"全部涉及": "confirmed: everything below the symbol is green",
+                          "部分涉及": "candidate: only part of what is below the symbol is green"})
     _write("cnipa_green_tech", meta, cats, _cnipa_rules(src, src["branch_no"]))
 
 
 def build_new_three(shared: Path) -> None:
     src = pd.read_csv(shared / "cnipa_new_three_2024_rules.csv", dtype=str, keep_default_na=False)
     cats = _dotted_categories(src.drop_duplicates("branch_no"), NEW_THREE)
-    meta = {
-        "name_zh": "“新三样”相关技术专利分类体系（2024）",
-        "name_en": "CNIPA 'new three' technologies patent classification (2024): electric vehicles, lithium batteries, photovoltaics",
-        "edition": "2024", "edition_year": 2024, "issuer": "国家知识产权局 (CNIPA)",
-        "source_document": "国知办发规字〔2024〕28号",
-        "source": "cnipa_new_three_2024_rules.csv: third-party transcription of the official PDF (vvangpc/pr-re)",
-        "licence": "Official CNIPA publication; the transcription carries no licence",
-        "trust": "medium: ranges written with '…' were expanded and a few keyword variants added by the transcriber",
-        "weighting": "split_over_categories", "keyword_role": "condition",
-        "conventions": CNIPA_CONVENTIONS,
-        "expected": {"leaf_categories": 49, "rules": 78},
-        "notes": ["First-level names 电动汽车/锂电池/光伏 follow the document's three products."],
-    }
+    meta = _cnipa_meta(
+        "“新三样”相关技术专利分类体系（2024）",
+        "CNIPA 'new three' technologies patent classification (2024): electric vehicles, lithium batteries, photovoltaics",
+        2024, "国知办发规字〔2024〕28号", _transcription("cnipa_new_three_2024_rules.csv"),
+        "medium: ranges written with '…' were expanded and a few keyword variants added by the transcriber",
+        {"leaf_categories": 49, "rules": 78},
+        ["First-level names 电动汽车/锂电池/光伏 follow the document's three products."])
     _write("cnipa_new_three_2024", meta, cats, _cnipa_rules(src, src["branch_no"]))
 
 
