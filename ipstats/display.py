@@ -4,7 +4,10 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["LABELS", "MEASURE_LABELS", "show_table", "with_labels"]
+__all__ = ["LABELS", "MEASURE_LABELS", "SUPPRESSED", "show_table", "with_labels"]
+
+#: How a suppressed or undefined cell is shown in every published table (HTML, CSV, Excel).
+SUPPRESSED = "—"
 
 #: Chinese column labels of the publication tables.
 LABELS = {
@@ -42,13 +45,13 @@ def show_table(table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | li
     ``—``; years and ranks are left ungrouped; the index is hidden; *notes* are printed under the table.
     """
     labelled = with_labels(table)
-    styler = labelled.style.hide(axis="index").format(na_rep="—")
+    styler = labelled.style.hide(axis="index").format(na_rep=SUPPRESSED)
     numeric = [LABELS.get(c, c) for c in table.columns
                if pd.api.types.is_numeric_dtype(table[c]) and c not in _NOT_GROUPED]
     floats = [LABELS.get(c, c) for c in table.columns if pd.api.types.is_float_dtype(table[c])]
     ints = [c for c in numeric if c not in floats]
-    styler = styler.format(precision=digits, thousands=",", na_rep="—", subset=floats)
-    styler = styler.format(thousands=",", na_rep="—", subset=ints)
+    styler = styler.format(precision=digits, thousands=",", na_rep=SUPPRESSED, subset=floats)
+    styler = styler.format(thousands=",", na_rep=SUPPRESSED, subset=ints)
     if notes:
         styler = styler.set_caption("<br>".join(f"注：{note}" for note in notes)).set_table_styles(
             [{"selector": "caption", "props": "caption-side: bottom; text-align: left; font-size: 0.9em; color: #555;"}])

@@ -17,6 +17,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from ipstats.display import SUPPRESSED
+
 __all__ = ["record_figure", "record_table", "record_text", "static_export_available"]
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,7 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     if folder is None:
         return None
     csv_path = folder / f"{name}.csv"
-    df.to_csv(csv_path, index=False, encoding="utf-8-sig", na_rep="—" if disclosure else "")
+    df.to_csv(csv_path, index=False, encoding="utf-8-sig", na_rep=SUPPRESSED if disclosure else "")
     meta = {"name": name, "title": str(title), "unit": str(unit), "source": str(source),
             "notes": [str(n) for n in notes]}
     if disclosure:
@@ -121,10 +123,6 @@ def record_figure(fig: Any, name: str, *, output_dir: str | os.PathLike | None) 
         File name without extension, letters, digits, ``_`` and ``-`` only.
     output_dir : str, path or None
         Folder of the bulletin run; ``""`` or ``None`` writes nothing.
-    disclosure : dict, optional
-        Disclosure-control record of the table (rules, counts of suppressed cells, audit result), written
-        into the metadata and collected into the manifest. Suppressed cells are missing values in *df*;
-        with a record they are written as ``—``.
 
     Returns
     -------
@@ -165,10 +163,6 @@ def record_text(name: str, text: str, *, output_dir: str | os.PathLike | None) -
         Markdown text.
     output_dir : str, path or None
         Folder of the bulletin run; ``""`` or ``None`` writes nothing.
-    disclosure : dict, optional
-        Disclosure-control record of the table (rules, counts of suppressed cells, audit result), written
-        into the metadata and collected into the manifest. Suppressed cells are missing values in *df*;
-        with a record they are written as ``—``.
 
     Returns
     -------

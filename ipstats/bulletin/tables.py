@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ipstats.bulletin.errors import BulletinError
-from ipstats.display import LABELS
+from ipstats.display import LABELS, SUPPRESSED
 
 __all__ = ["is_code_column", "is_percent_column", "read_table", "write_workbook"]
 
@@ -64,9 +64,6 @@ def _display_width(value: Any) -> int:
     text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
                                                   if isinstance(value, int) else str(value))
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-SUPPRESSED = "—"
 
 
 def _cell_value(value: Any) -> Any:

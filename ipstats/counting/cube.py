@@ -23,7 +23,7 @@ only the distinct IPC codes are resolved in Python (:mod:`ipstats.concordance.en
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -80,7 +80,6 @@ class CountSpec:
     system: str | System | None = None
     level: int | None = None
     keywords: str = "confirm"
-    _checked: bool = field(default=False, repr=False, compare=False)
 
     @property
     def date_column(self) -> str | None:
