@@ -27,7 +27,7 @@ import pandas as pd
 from ipstats import reference
 
 __all__ = ["IPCParseError", "IPCSymbol", "LEVELS", "ParseReport", "normalize", "parse", "parse_cell",
-           "parse_many", "split_cell", "title", "validate"]
+           "parse_distinct", "parse_many", "split_cell", "title", "validate"]
 
 #: Levels of the IPC hierarchy, from the top.
 LEVELS = ("section", "class", "subclass", "main_group", "subgroup")
@@ -201,6 +201,17 @@ class ParseReport:
                 f"(e.g. {examples})")
 
 
+def parse_distinct(values) -> tuple[dict[str, IPCSymbol], list[str]]:
+    """Parse each distinct value once: the symbols by raw text, and the raw texts that are not symbols."""
+    parsed, failed = {}, []
+    for raw in pd.unique(pd.Series(values, dtype=object).dropna()):
+        try:
+            parsed[raw] = parse(raw)
+        except IPCParseError:
+            failed.append(raw)
+    return parsed, failed
+
+
 def parse_many(cells: pd.Series, max_examples: int = 5) -> tuple[pd.DataFrame, ParseReport]:
     """Parse a column of (multi-value) cells in bulk; bad parts are counted, not raised.
 
@@ -224,14 +235,7 @@ def parse_many(cells: pd.Series, max_examples: int = 5) -> tuple[pd.DataFrame, P
     parts = cells.map(split_cell).explode().dropna()
     parts = pd.DataFrame({"row": parts.index, "raw": parts.to_numpy(dtype=object)})
     parts["position"] = parts.groupby("row", sort=False).cumcount() + 1
-    distinct = pd.Series(parts["raw"].unique())
-    parsed = {}
-    failed = []
-    for raw in distinct:
-        try:
-            parsed[raw] = parse(raw)
-        except IPCParseError:
-            failed.append(raw)
+    parsed, failed = parse_distinct(parts["raw"])
     lookup = pd.DataFrame({"raw": list(parsed), "ipc": [s.canonical for s in parsed.values()],
                            "level": [s.level for s in parsed.values()],
                            "subclass": [s.subclass_code for s in parsed.values()]})

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ipstats.concordance.engine import classify_links
 from ipstats.concordance.system import System, load_system
-from ipstats.ipc import IPCParseError, ParseReport, parse
+from ipstats.ipc import ParseReport, parse_distinct
 from ipstats.register.io import connect
 
 __all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register"]
@@ -27,18 +27,6 @@ __all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "link
 
 class InputError(ValueError):
     """An input that cannot be classified; the message is one line naming the file and what is missing."""
-
-
-def _canonical_map(raw: pd.Series) -> tuple[pd.DataFrame, ParseReport]:
-    """Map distinct raw parts to canonical codes; count the parts that are not IPC symbols."""
-    rows, failed = [], []
-    for value in pd.unique(raw.dropna()):
-        try:
-            rows.append((value, parse(value).canonical))
-        except IPCParseError:
-            failed.append(value)
-    mapping = pd.DataFrame(rows, columns=["raw", "ipc"])
-    return mapping, failed
 
 
 def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, ipc_col: str,
@@ -51,7 +39,8 @@ def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, 
               FROM {source} WHERE {ipc_col} IS NOT NULL)
         WHERE trim(part) <> ''""")
     raw = con.execute("SELECT DISTINCT raw FROM _ipstats_parts").df()["raw"]
-    mapping, failed = _canonical_map(raw)
+    parsed, failed = parse_distinct(raw)
+    mapping = pd.DataFrame({"raw": list(parsed), "ipc": [sym.canonical for sym in parsed.values()]})
     con.register("_ipstats_raw_map", mapping)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS
         SELECT DISTINCT p.patent_id, m.ipc FROM _ipstats_parts p JOIN _ipstats_raw_map m ON p.raw = m.raw""")
