@@ -30,10 +30,19 @@ _NB_NAME = re.compile(r"^[0-9A-Za-z_\-.]+$")
 
 @dataclass(frozen=True)
 class NotebookEntry:
-    """One notebook of the run: its name (file stem) and its own parameters."""
+    """One notebook of the run: its name (file stem), its own parameters and the id of its outputs.
+
+    ``id`` names the executed notebook and its page (default: the name); a notebook run several times
+    with different parameters (one monitoring section per classification system) needs one id per run.
+    """
 
     name: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.name)
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ class BulletinParams:
                 "execution_timeout": self.execution_timeout,
                 "inputs": {k: str(v) for k, v in self.inputs.items()},
                 "demo_data": None if self.demo_data is None else {**self.demo_data, "out": str(self.demo_data["out"])},
-                "notebooks": [{"name": e.name, "parameters": e.parameters} for e in self.notebooks],
+                "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
                 "disclosure": self.disclosure}
 
 
@@ -156,13 +165,13 @@ def _notebooks(value: Any, where: Path) -> tuple[NotebookEntry, ...]:
     entries = []
     for i, item in enumerate(value, start=1):
         if isinstance(item, dict):
-            unknown = sorted(set(item) - {"name", "parameters"})
+            unknown = sorted(set(item) - {"name", "id", "parameters"})
             if unknown:
                 raise BulletinError(f"{where}: notebooks entry {i} has unknown key {unknown[0]!r} "
-                                    f"(expected name and parameters)")
-            name, parameters = item.get("name"), item.get("parameters") or {}
+                                    f"(expected name, id and parameters)")
+            name, parameters, run_id = item.get("name"), item.get("parameters") or {}, item.get("id")
         else:
-            name, parameters = item, {}
+            name, parameters, run_id = item, {}, None
         if not isinstance(name, str) or not _NB_NAME.match(name):
             raise BulletinError(f"{where}: notebooks entry {i} must be a notebook name such as 00_overview "
                                 f"(file name without .ipynb), got {name!r}")
@@ -171,11 +180,14 @@ def _notebooks(value: Any, where: Path) -> tuple[NotebookEntry, ...]:
         if not isinstance(parameters, dict) or not all(isinstance(k, str) and _IDENT.match(k) for k in parameters):
             raise BulletinError(f"{where}: parameters of notebook {name} must be a mapping of parameter names "
                                 f"to values")
-        entries.append(NotebookEntry(name, dict(parameters)))
-    names = [e.name for e in entries]
-    dupes = sorted({n for n in names if names.count(n) > 1})
+        if run_id is not None and (not isinstance(run_id, str) or not _NB_NAME.match(run_id)):
+            raise BulletinError(f"{where}: id of notebooks entry {i} must be a plain name such as "
+                                f"20_monitoring_sei (letters, digits, _ - .), got {run_id!r}")
+        entries.append(NotebookEntry(name, dict(parameters), run_id or name))
+    ids = [e.id for e in entries]
+    dupes = sorted({n for n in ids if ids.count(n) > 1})
     if dupes:
-        raise BulletinError(f"{where}: notebook {dupes[0]} is listed more than once")
+        raise BulletinError(f"{where}: notebook {dupes[0]} is listed more than once (give each run its own id:)")
     return tuple(entries)
 
 

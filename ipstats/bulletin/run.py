@@ -119,7 +119,7 @@ def plan_notebooks(params: BulletinParams, output_dir: Path) -> list[NotebookPla
         if declared is None:
             log.warning("notebook %s has no cell tagged 'parameters': it runs with its own values and records "
                         "nothing into the bulletin", entry.name)
-        plans.append(NotebookPlan(entry.name, source, notebook_parameters(params, entry, output_dir, declared)))
+        plans.append(NotebookPlan(entry.id, source, notebook_parameters(params, entry, output_dir, declared)))
     return plans
 
 
