@@ -99,3 +99,18 @@ def wipo_technology_concordance() -> pd.DataFrame:
     table = _read("wipo_ipc_technology").copy()
     table["field_nr"] = table["field_nr"].astype(int)
     return table
+
+
+def industry_divisions() -> pd.DataFrame:
+    """GB/T 4754-2017 sections (门类 ``A``–``T``) and divisions (大类 ``01``–``97``) with Chinese names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``section``, ``section_name_zh``, ``division`` (2-character string), ``division_name_zh``.
+        Transcribed, to be verified (see ``catalogue_entry("gbt4754_2017_divisions")``).
+    """
+    return _read("gbt4754_2017_divisions").copy()
+
+
+__all__ += ["industry_divisions"]
