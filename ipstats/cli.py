@@ -1,4 +1,5 @@
-"""Command line: ``ipstats demo-data``, ``ipstats bulletin``, ``ipstats classify``, ``ipstats systems``.
+"""Command line: ``ipstats demo-data``, ``ipstats bulletin``, ``ipstats validate``, ``ipstats classify``,
+``ipstats systems``.
 
 Every failure a user can cause prints one line (``ipstats <command>: <what is wrong>``) and exits
 non-zero; ``--debug`` shows the traceback for bug reports.
@@ -16,6 +17,7 @@ EPILOG = """examples:
   ipstats demo-data --out data/demo                 # synthetic register, 100,000 applications
   ipstats bulletin parameters/demo.yaml --out out/demo
   ipstats bulletin parameters/demo.yaml --region 44 --out out/guangdong
+  ipstats validate data/demo/register.parquet --schema patent_register
   ipstats systems
   ipstats classify data/demo/register.parquet --system cnipa_sei_2021 --output out/sei.csv
 """
@@ -81,6 +83,25 @@ def build_parser() -> argparse.ArgumentParser:
                      help="keyword strategy: confirm = keep all matches and label them (default); require = keep only "
                           "matches whose keyword condition is met; ignore = IPC alone decides")
 
+    val = sub.add_parser("validate", help="check an input file against its schema (data_schemas/)",
+                         description="Check FILE (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030; Excel .xlsx; "
+                         "Parquet) against a schema of data_schemas/: columns, types, dates in the usual Chinese "
+                         "forms, code lists, ranges, keys, IPC symbols and row checks such as grant before filing. "
+                         "Prints one line per problem, 'file:row: field: value — expected …', with the row number "
+                         "as in the file (header = 1), then a summary; exits 1 when there is any problem.")
+    val.add_argument("file", type=Path, metavar="FILE", help="the input file")
+    val.add_argument("--schema", required=True, metavar="NAME",
+                     help="schema name, e.g. patent_register, population (see data_schemas/), or a .schema.yaml path")
+    val.add_argument("--sheet", metavar="SHEET", help="Excel sheet (default: a sheet named like the schema, else the "
+                     "first)")
+    val.add_argument("--encoding", metavar="ENC", help="text encoding of a CSV file (default: detected; utf-8, gbk, "
+                     "gb18030)")
+    val.add_argument("--reference", action="append", default=[], metavar="SCHEMA=FILE",
+                     help="file of another schema for foreign keys, e.g. patent_register=data/demo/register.parquet "
+                          "(repeatable)")
+    val.add_argument("--max-problems", type=int, default=1000, metavar="N",
+                     help="list at most N problems (all are counted; 0 lists all; default 1000)")
+
     sub.add_parser("systems", help="list the shipped classification systems",
                    description="List the shipped classification systems, one per line: id, edition, source document.")
     return parser
@@ -132,6 +153,25 @@ def _demo_data(args: argparse.Namespace) -> None:
         print(f"  {path}")
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from ipstats.validate import load_schema, validate_file
+
+    references = {}
+    for item in args.reference:
+        name, sep, file = item.partition("=")
+        if not sep or not name or not file:
+            raise ValueError(f"--reference expects SCHEMA=FILE, e.g. patent_register=register.parquet; got {item!r}")
+        references[name] = Path(file)
+    report = validate_file(args.file, load_schema(args.schema), sheet=args.sheet, encoding=args.encoding,
+                           references=references, max_problems=max(args.max_problems, 0))
+    for note in report.notes:
+        print(f"info: {report.file}: {note}", file=sys.stderr)
+    for line in report.lines():
+        print(line)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
 def _bulletin(args: argparse.Namespace) -> None:
     from ipstats.bulletin import run_bulletin
 
@@ -150,10 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handler = {"demo-data": _demo_data, "bulletin": _bulletin, "classify": _classify,
+    handler = {"demo-data": _demo_data, "bulletin": _bulletin, "validate": _validate, "classify": _classify,
                "systems": _systems}[args.command]
     try:
-        handler(args)
+        code = handler(args) or 0
     except KeyboardInterrupt:
         print(f"ipstats {args.command}: interrupted", file=sys.stderr)
         return 130
@@ -162,11 +202,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         known = type(exc).__name__ in {"BulletinError", "RegisterError", "ValueError", "FileNotFoundError",
-                                       "PermissionError", "SystemError", "InputError"}
+                                       "PermissionError", "SystemError", "InputError", "SchemaError"}
         hint = "" if known else f" ({type(exc).__name__}; run with --debug for details)"
         print(f"ipstats {args.command}: {message}{hint}", file=sys.stderr)
         return 1
-    return 0
+    return code
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Run the notebooks of a parameter file into a bulletin folder (papermill → HTML, Excel, manifest).
 
-The folder is built beside its final place as ``DIR.partial-<pid>`` and swapped in only when
-everything succeeded; on failure ``DIR`` is untouched and the partial folder is kept as ``DIR.failed``.
+Every input is first checked against its schema (:func:`check_inputs`); a run with an invalid input is
+refused before anything is written. The folder is built beside its final place as ``DIR.partial-<pid>``
+and swapped in only when everything succeeded; on failure ``DIR`` is untouched and the partial folder is
+kept as ``DIR.failed``.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any, Callable
 from ipstats.bulletin.errors import BulletinError
 from ipstats.bulletin.params import BulletinParams, NotebookEntry, load_params
 
-__all__ = ["NotebookPlan", "notebook_parameters", "plan_notebooks", "run_bulletin"]
+__all__ = ["NotebookPlan", "check_inputs", "notebook_parameters", "plan_notebooks", "run_bulletin"]
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +184,48 @@ def _swap_in(partial: Path, target: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda line: None,
+                 shown: int = 10) -> None:
+    """Check every input of the parameter file against its schema before anything runs (数据校验).
+
+    Inputs map to schemas by :func:`ipstats.validate.schema_for_input` (``register`` →
+    ``patent_register``, ``register_ipc`` → ``patent_register_ipc``, any other key → ``<key>.schema.yaml``);
+    an input without a schema is not checked and gets an ``info:`` line.
+
+    Parameters
+    ----------
+    params : BulletinParams
+        The run's parameters (demo data already generated).
+    report : callable
+        Receives ``info:`` lines and the first *shown* problem lines of each invalid input.
+    shown : int
+        Problem lines reported per invalid input.
+
+    Raises
+    ------
+    BulletinError
+        One line naming each invalid input file, its schema and how many problems it has.
+    """
+    from ipstats.validate import SchemaError, validate_inputs
+
+    try:
+        reports, notes = validate_inputs(params.inputs, max_problems=shown)
+    except SchemaError as exc:
+        raise BulletinError(f"inputs cannot be checked, nothing was run: {exc}") from None
+    for note in notes:
+        report(f"info: {note}")
+    bad = {key: r for key, r in reports.items() if not r.ok}
+    for r in bad.values():
+        for line in r.lines():
+            report(line)
+    if bad:
+        listed = "; ".join(f"{key} {r.file}: {r.n_problems:,} problem{'s' if r.n_problems != 1 else ''} "
+                           f"(schema {r.schema})" for key, r in bad.items())
+        first = next(iter(bad.values()))
+        raise BulletinError(f"invalid input{'s' if len(bad) > 1 else ''}, nothing was run — {listed}; list them "
+                            f"with: ipstats validate {first.file} --schema {first.schema}")
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
@@ -222,6 +266,7 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         raise BulletinError(f"output {target} exists and is not a folder")
     if target == params.notebook_dir or target in params.notebook_dir.parents:
         raise BulletinError(f"output {target} would replace the notebook folder {params.notebook_dir}")
+    check_inputs(params, report)
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     failed = target.with_name(f"{target.name}.failed")
     plans = plan_notebooks(params, partial)

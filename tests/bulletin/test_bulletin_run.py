@@ -15,12 +15,18 @@ from ipstats.bulletin import BulletinError, run_bulletin
 from ipstats.cli import main
 
 DATA = Path(__file__).resolve().parent / "data"
+# small inputs that match data_schemas/population and patent_register (the run checks them first)
+POPULATION = "province_code,year,population_10k\n11,2023,2185\n44,2023,12706\n"
+REGISTER = ("application_number,patent_type,filing_date,priority_date,publication_date,grant_date,legal_status,"
+            "lapse_date,ipc_main,ipc,locarno_class,applicant_name,applicant_type,province_code,title\n"
+            "CN202310123456.6,发明,2023-01-02,2023-01-02,2024-07-05,,审中,,H04L29/06,H04L29/06;G06F17/30,,"
+            "某某大学,高校,44,一种方法\n")
 
 
 def _write(folder: Path, **changes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "population.csv").write_text("province_code,population\n11,2185\n44,12706\n", encoding="utf-8")
-    (folder / "register.csv").write_text("application_no\nCN1\n", encoding="utf-8")
+    (folder / "population.csv").write_text(POPULATION, encoding="utf-8")
+    (folder / "register.csv").write_text(REGISTER, encoding="utf-8")
     content = {"title": "测试公报", "year": 2023, "region": "national", "output": "out/bulletin",
                "notebook_dir": str(DATA), "execution_timeout": 120,
                "inputs": {"population": "population.csv", "register": "register.csv"},
@@ -170,6 +176,36 @@ def test_cli_prints_one_line(tmp_path, capsys):
     assert main(["bulletin", str(params)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("ipstats bulletin: ") and err.count("\n") == 1 and "year" in err
+
+
+def test_invalid_input_refused_before_anything_is_written(bulletin):
+    """A bad input stops the run with one line naming file and count; the earlier bulletin stays as it was."""
+    out, folder = bulletin["out"], bulletin["folder"]
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    siblings = {p: p.stat().st_mtime_ns for p in out.parent.iterdir()}
+    params = _write(folder / "invalid", output=str(out))
+    (folder / "invalid" / "population.csv").write_text(POPULATION + "99,2023,-5\n", encoding="utf-8")
+    lines: list[str] = []
+    with pytest.raises(BulletinError) as info:
+        run_bulletin(params, progress=lines.append)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("invalid input, nothing was run — population ")
+    assert "population.csv: 2 problems (schema population)" in message
+    assert lines[0].endswith("population.csv:4: province_code: '99' — expected one of 11, 12, 13, 14, …, 65 "
+                             "(31 values listed in the schema)")
+    assert lines[1].endswith("population.csv:4: population_10k: '-5' — expected more than 0")
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert {p: p.stat().st_mtime_ns for p in out.parent.iterdir()} == siblings  # no partial or failed folder
+
+
+def test_input_without_schema_is_reported_not_checked(tmp_path):
+    params = _write(tmp_path, inputs={"population": "population.csv", "register": "register.csv",
+                                      "notes": "population.csv"})
+    lines: list[str] = []
+    run_bulletin(params, progress=lines.append)
+    assert lines[0] == "info: input 'notes' has no schema in data_schemas/ (expected notes.schema.yaml): not checked"
 
 
 def test_kernel_is_this_environment():

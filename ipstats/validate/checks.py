@@ -1,0 +1,191 @@
+"""Checks of one field's cells against its schema field: type, constraints and format (vectorised).
+
+A check returns :class:`Finding` objects: a mask of the bad rows and what was expected there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ipstats.validate.formats import DATE_FORMS, FORMATS, parse_dates
+from ipstats.validate.schema import Field
+
+__all__ = ["Finding", "check_field", "compare_rows", "describe_enum", "parse_field"]
+
+_INTEGER = r"^[+-]?\d+$"
+_TYPE_EXPECTED = {
+    "integer": "a whole number",
+    "number": "a number",
+    "date": f"a date ({DATE_FORMS})",
+    "datetime": "a date and time such as 2023-05-01 08:30:00",
+    "year": "a year such as 2023",
+    "yearmonth": "a year and month such as 2023-05",
+    "time": "a time such as 08:30:00",
+}
+
+
+@dataclass
+class Finding:
+    """Rows of a chunk that fail one check: a boolean mask and the expectation (text or one per row)."""
+
+    mask: np.ndarray
+    expected: str | np.ndarray
+
+
+def describe_enum(values: list) -> str:
+    """'one of a, b, c' — long lists shortened to their first and last values with the count."""
+    shown = [str(v) for v in values]
+    if len(shown) > 8:
+        return f"one of {', '.join(shown[:4])}, …, {shown[-1]} ({len(shown)} values listed in the schema)"
+    return "one of " + ", ".join(shown)
+
+
+def parse_field(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Cast the cells *text* to the field's type.
+
+    Returns
+    -------
+    parsed : pandas.Series
+        Numbers as float, dates as datetime64, text unchanged; NaN/NaT where not castable.
+    ok : numpy.ndarray of bool
+        Whether each cell has the field's type.
+    """
+    kind = fld.type
+    stripped = text.astype(object).str.strip()
+    if kind == "integer":
+        ok = stripped.str.fullmatch(_INTEGER).fillna(False).to_numpy(dtype=bool)
+        return pd.to_numeric(stripped.where(ok), errors="coerce"), ok
+    if kind == "number":
+        parsed = pd.to_numeric(stripped, errors="coerce")
+        return parsed, parsed.notna().to_numpy()
+    if kind == "date":
+        parsed = parse_dates(stripped)
+        return parsed, parsed.notna().to_numpy()
+    if kind == "datetime":
+        parsed = pd.to_datetime(stripped, errors="coerce", format="ISO8601")
+        return parsed, parsed.notna().to_numpy()
+    if kind == "year":
+        ok = stripped.str.fullmatch(r"^\d{4}$").fillna(False).to_numpy(dtype=bool)
+        return pd.to_numeric(stripped.where(ok), errors="coerce"), ok
+    if kind == "yearmonth":
+        ok = stripped.str.fullmatch(r"^\d{4}-(0[1-9]|1[0-2])$").fillna(False).to_numpy(dtype=bool)
+        return stripped, ok
+    if kind == "time":
+        ok = stripped.str.fullmatch(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$").fillna(False).to_numpy(dtype=bool)
+        return stripped, ok
+    if kind == "boolean":
+        ok = stripped.isin([*fld.true_values, *fld.false_values]).to_numpy()
+        return stripped.isin(fld.true_values).where(ok), ok
+    return text, np.ones(len(text), dtype=bool)      # string, any and types ipstats does not cast
+
+
+def _bound(fld: Field, value) -> object:
+    """A constraint bound in the field's parsed form."""
+    if fld.type == "date":
+        return pd.Timestamp(str(value))
+    return float(value)
+
+
+def _constraint_findings(fld: Field, text: pd.Series, parsed: pd.Series, good: np.ndarray) -> list[Finding]:
+    c = fld.constraints
+    findings = []
+    if "enum" in c:
+        allowed = c["enum"] or []
+        if fld.type in ("integer", "number", "year"):
+            inside = parsed.isin([float(v) for v in allowed]).to_numpy()
+        else:
+            inside = text.isin([str(v) for v in allowed]).to_numpy()
+        findings.append(Finding(good & ~inside, describe_enum(allowed)))
+    for key, op, word in (("minimum", np.less, "at least"), ("maximum", np.greater, "at most"),
+                          ("exclusiveMinimum", np.less_equal, "more than"),
+                          ("exclusiveMaximum", np.greater_equal, "less than")):
+        if key in c and fld.type in ("integer", "number", "year", "date"):
+            bound = _bound(fld, c[key])
+            with np.errstate(invalid="ignore"):
+                bad = good & op(parsed, bound).fillna(False).to_numpy(dtype=bool)
+            findings.append(Finding(bad, f"{word} {c[key]}"))
+    lengths = text.astype(object).str.len()
+    if "minLength" in c:
+        findings.append(Finding(good & (lengths < int(c["minLength"])).to_numpy(), f"at least {c['minLength']} characters"))
+    if "maxLength" in c:
+        findings.append(Finding(good & (lengths > int(c["maxLength"])).to_numpy(), f"at most {c['maxLength']} characters"))
+    if "pattern" in c:
+        pattern = str(c["pattern"])
+        anchored = pattern if pattern.startswith("^") else f"^(?:{pattern})$"
+        matched = text.astype(object).str.match(re.compile(anchored)).fillna(False).to_numpy(dtype=bool)
+        findings.append(Finding(good & ~matched, f"text matching {pattern}"))
+    return findings
+
+
+def _check_values(fld: Field, text: pd.Series, required: bool) -> tuple[list[Finding], pd.Series, list[str]]:
+    """:func:`check_field` on distinct cells."""
+    text = text.astype(object)
+    missing = text.isin(fld.missing_values).to_numpy().copy()
+    if "" in fld.missing_values:
+        missing |= text.str.strip().eq("").to_numpy(dtype=bool)
+    findings = []
+    if required or fld.required:
+        findings.append(Finding(missing, "a value (required)"))
+    present = ~missing
+    parsed, ok = parse_field(fld, text)
+    findings.append(Finding(present & ~ok, _TYPE_EXPECTED.get(fld.type, f"a {fld.type}")))
+    good = present & ok
+    findings += _constraint_findings(fld, text, parsed, good)
+    notes = []
+    if fld.format in FORMATS and good.any():
+        verdicts = np.full(len(text), None, dtype=object)
+        checked = FORMATS[fld.format](text[good])
+        if checked is None:
+            notes.append(f"{fld.name}: format {fld.format} not checked (its checker is not installed)")
+        else:
+            verdicts[good] = checked
+            bad = ~pd.isna(verdicts)
+            findings.append(Finding(bad, verdicts))
+    parsed = parsed.where(good) if fld.type not in ("string", "any") else text.where(good)
+    return [f for f in findings if f.mask.any()], parsed, notes
+
+
+def check_field(fld: Field, text: pd.Series, required: bool = False) -> tuple[list[Finding], pd.Series, list[str]]:
+    """Check one column of a chunk against its field (each distinct cell is checked once).
+
+    Parameters
+    ----------
+    fld : Field
+    text : pandas.Series
+        The cells as text.
+    required : bool
+        Treat the field as required even if its constraints do not say so (primary-key fields).
+
+    Returns
+    -------
+    findings : list of Finding
+    parsed : pandas.Series
+        Cast values (NaN/NaT where missing or bad), for row checks.
+    notes : list of str
+        Checks that could not be made (e.g. a format whose checker is not installed).
+    """
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object))
+    findings, parsed, notes = _check_values(fld, pd.Series(distinct, dtype=object), required)
+    rows = [Finding(f.mask[codes], f.expected if isinstance(f.expected, str) else f.expected[codes])
+            for f in findings]
+    return rows, parsed.iloc[codes].reset_index(drop=True), notes
+
+
+def compare_rows(check: dict, left: pd.Series, right: pd.Series | pd.Timestamp, right_text: pd.Series | str) \
+        -> Finding:
+    """A ``rowChecks`` entry: rows where ``left op right`` fails (both values present)."""
+    op = np.greater_equal if check["op"] == ">=" else np.less_equal
+    both = left.notna().to_numpy() & (pd.notna(right) if np.isscalar(right) or isinstance(right, pd.Timestamp)
+                                       else right.notna().to_numpy())
+    with np.errstate(invalid="ignore"):
+        holds = op(left, right).fillna(False).to_numpy(dtype=bool)
+    words = {"notBefore": "not before", "notAfter": "not after", "atLeast": "at least", "atMost": "at most"}
+    prefix = f"{words[check['word']]} {check['other']}"
+    if isinstance(right_text, str):
+        expected: str | np.ndarray = f"{prefix} ({right_text})"
+    else:
+        expected = (prefix + " (" + right_text.astype(object).astype(str) + ")").to_numpy(dtype=object)
+    return Finding(both & ~holds, expected)

@@ -1,0 +1,335 @@
+"""Validate one input file against its schema (数据校验): columns, cells, keys and row checks.
+
+Every problem is one line for people::
+
+    register.csv:17: filing_date: '2023-02-30' — expected a date (2023-05-01, 2023/5/1, 20230501 or 2023年5月1日)
+
+with the row number as it is in the file (header = line 1 in CSV and Parquet, the sheet's row in Excel).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ipstats.validate.checks import Finding, check_field, compare_rows
+from ipstats.validate.readers import Chunk, ReadError, TableSource, open_table
+from ipstats.validate.schema import Schema, load_schema
+
+__all__ = ["Problem", "Report", "validate_file"]
+
+MAX_PROBLEMS = 1000
+_TEXT_TYPES = ("string", "large_string", "large_utf8", "utf8")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: where (row number, field), the value found, and what was expected."""
+
+    line: int | None
+    field: str | None
+    value: str | None
+    expected: str
+    order: int = 0
+
+    def format(self, file: str) -> str:
+        """``file:line: field: 'value' — expected …`` (parts that do not apply are left out)."""
+        where = file if self.line is None else f"{file}:{self.line}"
+        if self.field is None:
+            return f"{where}: {self.expected}"
+        value = self.value if self.value is None or self.value.startswith("(") else _quote(self.value)
+        return f"{where}: {self.field}: {value} — expected {self.expected}"
+
+
+def _quote(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+@dataclass
+class Report:
+    """The outcome of validating one file.
+
+    Attributes
+    ----------
+    file : str
+        The file as named by the caller (used in every message).
+    schema : str
+        Schema name.
+    rows : int
+        Data rows read.
+    problems : list of Problem
+        The first problems (at most ``max_problems``), in file order.
+    n_problems : int
+        All problems found.
+    notes : list of str
+        Information that is not a problem (encoding detected, sheet chosen, checks skipped).
+    """
+
+    file: str
+    schema: str
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    n_problems: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return self.n_problems == 0
+
+    def lines(self) -> list[str]:
+        """One line per listed problem."""
+        return [p.format(self.file) for p in self.problems]
+
+    def summary(self) -> str:
+        """One line: the count of problems (or that the file is valid) with rows and schema."""
+        if self.ok:
+            return f"{self.file}: valid — {self.rows:,} rows match schema {self.schema}"
+        shown = "" if len(self.problems) == self.n_problems else f", first {len(self.problems):,} listed"
+        noun = "problem" if self.n_problems == 1 else "problems"
+        return f"{self.file}: {self.n_problems:,} {noun} in {self.rows:,} rows (schema {self.schema}{shown})"
+
+
+class _Collector:
+    """Keeps the first *limit* row problems of each check (enough to know the first *limit* overall)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.frames: list[pd.DataFrame] = []
+        self.count = 0
+
+    def add(self, finding: Finding, lines: np.ndarray, values: pd.Series | list[str], field_name: str | None,
+            order: int) -> None:
+        idx = np.flatnonzero(finding.mask)
+        self.count += len(idx)
+        idx = idx[: self.limit]
+        if not len(idx):
+            return
+        expected = finding.expected if isinstance(finding.expected, str) else finding.expected[idx]
+        vals = np.asarray(values, dtype=object)[idx] if values is not None else None
+        self.frames.append(pd.DataFrame({"line": lines[idx], "order": order, "field": field_name,
+                                         "value": vals, "expected": expected}))
+
+    def problems(self) -> list[Problem]:
+        if not self.frames:
+            return []
+        table = pd.concat(self.frames, ignore_index=True).sort_values(["line", "order"], kind="stable")
+        table = table.head(self.limit).astype(object).where(table.head(self.limit).notna(), None)
+        return [Problem(int(r.line), r.field, r.value, r.expected, int(r.order)) for r in table.itertuples()]
+
+
+def _columns(source: TableSource, schema: Schema) -> tuple[list[Problem], dict[str, int]]:
+    """Header problems and the column index of each schema field found."""
+    line = source.header_line
+    problems, index = [], {}
+    names = schema.field_names
+    seen: set[str] = set()
+    for i, name in enumerate(source.header):
+        label = name or f"(unnamed column {i + 1})"
+        if name in seen:
+            problems.append(Problem(line, label, "(repeated column)", "each column once", -1))
+            continue
+        seen.add(name)
+        if name in names:
+            index[name] = i
+        elif schema.fields_match not in ("subset", "partial"):
+            problems.append(Problem(line, label, "(extra column)",
+                                    f"only the columns of schema {schema.name}: {', '.join(names)}", -1))
+    must = set(names) if schema.fields_match in ("exact", "equal", "subset") else \
+        {f.name for f in schema.fields if f.required} | set(schema.primary_key)
+    for name in names:
+        if name not in index and name in must:
+            title = schema.field(name).title
+            problems.append(Problem(line, name, "(no column)",
+                                    f"a column {name}" + (f" ({title})" if title else ""), -1))
+    if schema.fields_match == "partial" and not index:
+        problems.append(Problem(line, None, None, f"no column of schema {schema.name} found — expected at least "
+                                f"one of {', '.join(names)}", -1))
+    if schema.fields_match == "exact" and not problems:
+        order = [n for n in source.header if n in index]
+        if order != names:
+            problems.append(Problem(line, None, None, f"columns in another order — expected {', '.join(names)}", -1))
+    for name, col in index.items():
+        native = source.native_types.get(source.header[col], "")
+        if native and schema.field(name).type == "string" and native.split("[")[0] not in _TEXT_TYPES \
+                and not native.startswith(("date", "timestamp", "dictionary")):
+            problems.append(Problem(line, name, f"(column of type {native})",
+                                    "text (string), so that codes keep their leading zeros", -1))
+    return problems, index
+
+
+def _today() -> pd.Timestamp:
+    return pd.Timestamp(dt.date.today())
+
+
+def _key_columns(schema: Schema) -> set[str]:
+    keys = set(schema.primary_key) | {k for u in schema.unique_keys for k in u}
+    keys |= {f.name for f in schema.fields if f.constraints.get("unique")}
+    for fk in schema.foreign_keys:
+        keys |= set(fk["fields"])
+        if fk["resource"] == "":
+            keys |= set(fk["reference_fields"])
+    return keys
+
+
+def _check_chunk(chunk: Chunk, schema: Schema, index: dict[str, int], collector: _Collector,
+                 notes: list[str]) -> dict[str, pd.Series]:
+    """Row-local checks of a chunk; returns the cast values of the key columns (for key checks)."""
+    order = {name: i for i, name in enumerate(schema.field_names)}
+    parsed: dict[str, pd.Series] = {}
+    texts: dict[str, pd.Series] = {}
+    for name, col in index.items():
+        fld = schema.field(name)
+        text = chunk.frame[col]
+        findings, parsed[name], field_notes = check_field(fld, text, required=name in schema.primary_key)
+        texts[name] = text
+        notes.extend(n for n in field_notes if n not in notes)
+        for finding in findings:
+            collector.add(finding, chunk.lines, text, name, order[name])
+    for check in schema.row_checks:
+        name, other = check["field"], check["other"]
+        if name not in parsed or (other != "today" and other not in parsed):
+            continue
+        if other == "today":
+            today = _today()
+            finding = compare_rows(check, parsed[name], today, today.strftime("%Y-%m-%d"))
+        else:
+            finding = compare_rows(check, parsed[name], parsed[other], texts[other])
+        collector.add(finding, chunk.lines, texts[name], name, order[name])
+    return {k: texts[k] for k in _key_columns(schema) if k in texts}
+
+
+def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], what: str, collector: _Collector,
+                order: int) -> None:
+    present = keys[list(fields)].ne("").all(axis=1)
+    table = keys[present]
+    dup = table.duplicated(list(fields), keep=False)
+    if not dup.any():
+        return
+    table = table[dup]
+    first = table.groupby(list(fields), sort=False)["_line"].transform("min")
+    later = table["_line"] != first
+    table, first = table[later], first[later]
+    label = fields[0] if len(fields) == 1 else ", ".join(fields)
+    values = table[list(fields)].astype(str).agg(" / ".join, axis=1) if len(fields) > 1 else table[fields[0]]
+    expected = ("a unique " + what + " (already in row " + first.astype(str) + ")").to_numpy(dtype=object)
+    collector.add(Finding(np.ones(len(table), dtype=bool), expected), table["_line"].to_numpy(),
+                  values.to_numpy(dtype=object), label, order)
+
+
+def _reference_values(resource: str, fields: tuple[str, ...], references: dict[str, Any],
+                      notes: list[str]) -> pd.DataFrame | None:
+    source = references.get(resource)
+    if source is None:
+        notes.append(f"foreign key to {resource} not checked (no {resource} file given)")
+        return None
+    if isinstance(source, pd.DataFrame):
+        return source[list(fields)]
+    try:
+        table = open_table(source)
+        cols = [table.header.index(f) for f in fields]
+        return pd.concat([c.frame[cols].set_axis(list(fields), axis=1) for c in table.chunks], ignore_index=True)
+    except (ReadError, ValueError) as exc:
+        notes.append(f"foreign key to {resource} not checked ({source}: {exc})")
+        return None
+
+
+def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, references: dict[str, Any],
+                notes: list[str]) -> None:
+    order = {name: i for i, name in enumerate(schema.field_names)}
+    if schema.primary_key and all(k in keys for k in schema.primary_key):
+        _duplicates(keys, schema.primary_key, "value (primary key)" if len(schema.primary_key) == 1 else
+                    f"combination of {', '.join(schema.primary_key)} (primary key)", collector,
+                    order[schema.primary_key[0]])
+    singles = [f.name for f in schema.fields if f.constraints.get("unique") and (f.name,) != schema.primary_key]
+    for fields in [*((n,) for n in singles), *schema.unique_keys]:
+        if all(k in keys for k in fields):
+            _duplicates(keys, fields, "value", collector, order[fields[0]])
+    for fk in schema.foreign_keys:
+        fields, ref_fields = fk["fields"], fk["reference_fields"] or fk["fields"]
+        if not all(k in keys for k in fields):
+            continue
+        if fk["resource"] == "":
+            if not all(k in keys for k in ref_fields):
+                continue
+            target = keys[list(ref_fields)]
+            where = "in this file"
+        else:
+            target = _reference_values(fk["resource"], ref_fields, references, notes)
+            if target is None:
+                continue
+            where = f"of {fk['resource']}"
+        present = keys[list(fields)].ne("").all(axis=1).to_numpy()
+        wanted = pd.MultiIndex.from_frame(keys[list(fields)].astype(str)) if len(fields) > 1 else \
+            pd.Index(keys[fields[0]].astype(str))
+        known = pd.MultiIndex.from_frame(target.astype(str)) if len(fields) > 1 else \
+            pd.Index(target.iloc[:, 0].astype(str))
+        bad = present & ~wanted.isin(known)
+        label = ", ".join(fields)
+        values = keys[list(fields)].astype(str).agg(" / ".join, axis=1) if len(fields) > 1 else keys[fields[0]]
+        collector.add(Finding(bad, f"a value of {', '.join(ref_fields)} {where}"), keys["_line"].to_numpy(),
+                      values.to_numpy(dtype=object), label, order[fields[0]])
+
+
+def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
+                  encoding: str | None = None, references: dict[str, Any] | None = None,
+                  max_problems: int = MAX_PROBLEMS, label: str | None = None) -> Report:
+    """Check an input file against a schema.
+
+    Parameters
+    ----------
+    path : path
+        CSV (UTF-8, UTF-8 with BOM, GBK or GB18030, detected), Excel workbook or Parquet file.
+    schema : str or Schema
+        Schema name (``patent_register``), path of a schema YAML, or a loaded :class:`Schema`.
+    sheet : str, optional
+        Excel sheet (default: a sheet named like the schema, else the first).
+    encoding : str, optional
+        Declared encoding of a CSV file.
+    references : dict, optional
+        Files (paths or DataFrames) of other schemas by schema name, for foreign keys to them.
+    max_problems : int
+        How many problems to list (all are counted); 0 lists all.
+    label : str, optional
+        How to name the file in messages (default: *path* as given).
+
+    Returns
+    -------
+    Report
+        Never raises for a bad file: unreadable files give a report with one problem.
+    """
+    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    report = Report(file=label or str(path), schema=schema.name)
+    limit = max_problems if max_problems > 0 else 2**62
+    try:
+        source = open_table(path, sheet=sheet, encoding=encoding,
+                            prefer_sheets=(schema.name, *schema.title.split(" / ")))
+    except ReadError as exc:
+        report.problems, report.n_problems = [Problem(None, None, None, str(exc))], 1
+        return report
+    report.notes.extend(source.notes)
+    header_problems, index = _columns(source, schema)
+    collector = _Collector(limit)
+    key_parts: list[pd.DataFrame] = []
+    try:
+        for chunk in source.chunks:
+            keys = _check_chunk(chunk, schema, index, collector, report.notes)
+            key_parts.append(pd.DataFrame({**keys, "_line": chunk.lines}))
+            report.rows += len(chunk.lines)
+    except ReadError as exc:
+        header_problems.append(Problem(None, None, None, str(exc)))
+    for line, message in source.shape_problems:
+        collector.add(Finding(np.array([True]), message), np.array([line]), None, None, -1)
+    if key_parts:
+        _key_checks(pd.concat(key_parts, ignore_index=True), schema, collector, references or {}, report.notes)
+    if report.rows == 0 and not any(p.line is None for p in header_problems):
+        header_problems.append(Problem(None, None, None, "no data rows (header only) — expected at least one row "
+                                       "below the header"))
+    report.problems = (header_problems + collector.problems())[:limit]
+    report.n_problems = len(header_problems) + collector.count
+    return report

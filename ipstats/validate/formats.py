@@ -1,0 +1,133 @@
+"""Value formats of the schemas: Chinese date forms, IPC symbols, application numbers, credit codes.
+
+Each checker takes a Series of non-empty text cells and returns the expectation a bad cell failed
+(an object array, ``None`` where the cell is good), so messages can quote the bad part of a cell.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ipstats import ipc
+
+__all__ = ["DATE_FORMS", "FORMATS", "parse_dates", "uscc_checker"]
+
+log = logging.getLogger(__name__)
+
+#: The date spellings accepted where a schema says ``type: date``.
+DATE_FORMS = "2023-05-01, 2023/5/1, 20230501 or 2023年5月1日"
+_DATE_PATTERNS = (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$", r"^(\d{4})/(\d{1,2})/(\d{1,2})$",
+                  r"^(\d{4})(\d{2})(\d{2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_PATTERN_PART = re.compile(r"^[A-H](?:\d{2}(?:[A-Z](?:\d{1,4}(?:/\d{0,6})?)?)?)?\*?$")
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """Parse dates written in the usual Chinese forms (see :data:`DATE_FORMS`); NaT where not a real date.
+
+    Examples
+    --------
+    >>> parse_dates(pd.Series(["2023/5/1", "2023年5月1日", "20230230"])).dt.strftime("%Y-%m-%d").tolist()
+    ['2023-05-01', '2023-05-01', nan]
+    """
+    text = text.astype(object).str.strip()
+    parts = None
+    for pattern in _DATE_PATTERNS:
+        found = text.str.extract(pattern)
+        parts = found if parts is None else parts.combine_first(found)
+    numbers = parts.apply(pd.to_numeric, errors="coerce")
+    numbers.columns = ["year", "month", "day"]
+    return pd.to_datetime(numbers, errors="coerce")
+
+
+def _per_distinct(values: pd.Series, judge: Callable[[str], str | None]) -> np.ndarray:
+    """Apply *judge* (cell → expectation or None) once per distinct cell."""
+    distinct = pd.unique(values.to_numpy(dtype=object))
+    verdicts = {cell: judge(cell) for cell in distinct}
+    return np.array([verdicts[cell] for cell in values.to_numpy(dtype=object)], dtype=object)
+
+
+def _ipc_symbol(cell: str) -> str | None:
+    try:
+        ipc.parse(cell)
+    except ipc.IPCParseError:
+        return "an IPC symbol such as H04L29/06 or H04L 29/06"
+    return None
+
+
+def _ipc_list(cell: str) -> str | None:
+    for part in ipc.split_cell(cell):
+        try:
+            ipc.parse(part)
+        except ipc.IPCParseError:
+            return f"IPC symbols such as H04L29/06 separated by ';' ({part!r} is not one)"
+    return None
+
+
+def _ipc_patterns(cell: str) -> str | None:
+    for part in ipc.split_cell(cell):
+        if not _PATTERN_PART.match(part.replace(" ", "")):
+            return f"IPC patterns such as H01L*, H01L21* or H01L21/02 separated by ';' ({part!r} is not one)"
+    return None
+
+
+_APPNO = r"^CN(\d{12}|\d{8})\.([0-9X])$"
+_WEIGHTS = {12: np.array([2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5]), 8: np.array([2, 3, 4, 5, 6, 7, 8, 9])}
+
+
+def _application_numbers(values: pd.Series) -> np.ndarray:
+    """Vectorised 申请号 check: CN + 12 (or 8) digits + '.' + check character (mod 11, X for 10)."""
+    parts = values.astype(object).str.extract(_APPNO)
+    out = np.full(len(values), "an application number CN + 12 digits + '.' + check character, e.g. "
+                  "CN202310123456.7", dtype=object)
+    for width, weights in _WEIGHTS.items():
+        sel = parts[0].str.len().eq(width).fillna(False).to_numpy()
+        if not sel.any():
+            continue
+        digits = np.frombuffer("".join(parts[0][sel]).encode("ascii"), dtype=np.uint8).reshape(-1, width) - 48
+        remainder = (digits.astype(np.int64) @ weights) % 11
+        expected = np.where(remainder == 10, "X", remainder.astype(str))
+        given = parts[1][sel].to_numpy(dtype=str)
+        type_digit = digits[:, 4 if width == 12 else 2]
+        good = (expected == given) & np.isin(type_digit, [1, 2, 3, 8, 9])
+        out[np.flatnonzero(sel)[good]] = None
+        wrong = np.flatnonzero(sel)[~good]
+        out[wrong] = [f"the check character {e} (mod 11 over the digits)" if t in (1, 2, 3, 8, 9) else
+                      "a type digit 1, 2, 3, 8 or 9 after the year" for e, t in
+                      zip(expected[~good], type_digit[~good])]
+    return out
+
+
+def uscc_checker() -> Callable[[str], bool] | None:
+    """The 统一社会信用代码 validator of :mod:`ipstats.register.uscc`, or None while that module is absent."""
+    try:
+        from ipstats.register import uscc
+    except ImportError:
+        return None
+    for name in ("is_valid_uscc", "is_valid", "is_valid_credit_code", "valid"):
+        if callable(getattr(uscc, name, None)):
+            return getattr(uscc, name)
+    log.warning("ipstats.register.uscc has no is_valid_uscc(); credit codes are not checked")
+    return None
+
+
+def _uscc(values: pd.Series) -> np.ndarray | None:
+    valid = uscc_checker()
+    if valid is None:
+        return None
+    return _per_distinct(values, lambda cell: None if valid(cell) else
+                         "an 18-character unified social credit code (统一社会信用代码) with a valid check character")
+
+
+#: Checkers by schema ``format``: Series of non-empty cells → expectation per cell (None = good),
+#: or None when the check is unavailable.
+FORMATS: dict[str, Callable[[pd.Series], np.ndarray | None]] = {
+    "ipc": lambda values: _per_distinct(values, _ipc_symbol),
+    "ipc_list": lambda values: _per_distinct(values, _ipc_list),
+    "ipc_pattern_list": lambda values: _per_distinct(values, _ipc_patterns),
+    "cn_application_number": _application_numbers,
+    "uscc": _uscc,
+}

@@ -1,0 +1,325 @@
+"""Read an input file as text cells, chunk by chunk, with the row numbers a person sees in the file.
+
+CSV text is decoded as UTF-8 (with or without BOM), else GBK/GB18030 (检测编码); Excel workbooks
+(``.xlsx``/``.xlsm``) are read sheet by sheet with their row numbers; Parquet is read in record
+batches. Every cell becomes a string (``""`` when empty) so that one set of checks serves all formats:
+Excel and Parquet dates become ``YYYY-MM-DD``, whole numbers lose their ``.0``.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Chunk", "ReadError", "TableSource", "decode_text", "open_table"]
+
+CHUNK_ROWS = 200_000
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table; the message (without the file name) is for people."""
+
+
+@dataclass
+class Chunk:
+    """Consecutive data rows: cells as text and the row number of each row in the file."""
+
+    frame: pd.DataFrame
+    lines: np.ndarray
+
+
+@dataclass
+class TableSource:
+    """An opened input: header, how it was read, and an iterator over its data chunks.
+
+    Attributes
+    ----------
+    path : Path
+    header : list of str
+        Column names as written (duplicates kept).
+    header_line : int
+        Row number of the header in the file (1 for CSV and Parquet).
+    notes : list of str
+        How the file was read, e.g. ``read as GBK (no BOM, not UTF-8)``; info, not problems.
+    shape_problems : list of (int, str)
+        Rows whose number of cells differs from the header (row number, message).
+    native_types : dict
+        Parquet column types by name (empty for text formats).
+    """
+
+    path: Path
+    header: list[str]
+    header_line: int
+    chunks: Iterator[Chunk]
+    notes: list[str] = field(default_factory=list)
+    shape_problems: list[tuple[int, str]] = field(default_factory=list)
+    native_types: dict[str, str] = field(default_factory=dict)
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode file bytes: the declared *encoding*, else UTF-8 (BOM or not), else GBK, else GB18030.
+
+    Returns
+    -------
+    text, encoding_used : str, str
+
+    Raises
+    ------
+    ReadError
+        When no candidate decodes the bytes; the message gives the first undecodable byte.
+    """
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise ReadError(f"unknown encoding {encoding!r} — expected e.g. utf-8, gbk or gb18030") from None
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"not {encoding} text (byte 0x{data[exc.start]:02X} at offset {exc.start}) — "
+                            f"expected the declared encoding {encoding}") from None
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gbk", "gb18030"]
+    first_error = None
+    for candidate in candidates:
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    offset = first_error.start
+    raise ReadError(f"not text in UTF-8, GBK or GB18030 (byte 0x{data[offset]:02X} at offset {offset}) — "
+                    f"expected a CSV file saved as UTF-8 (or GBK/GB18030)")
+
+
+def _cell(value: object) -> str:
+    """An Excel cell as text: dates as YYYY-MM-DD, whole floats without .0, empty as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _frame(rows: list[list[str]], width: int) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=range(width), dtype=object) if rows else \
+        pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+
+
+def _fit(row: list[str], width: int, line: int, problems: list[tuple[int, str]]) -> list[str]:
+    if len(row) != width:
+        problems.append((line, f"{len(row)} cells — expected {width}, one per column of the header"))
+        row = (row + [""] * width)[:width]
+    return row
+
+
+def _chunked(numbered_rows: Iterator[tuple[int, list[str]]], width: int,
+             problems: list[tuple[int, str]]) -> Iterator[Chunk]:
+    """Group (row number, cells) into chunks, skipping blank rows and fitting rows to the header width."""
+    rows, lines = [], []
+    for number, cells in numbered_rows:
+        if not any(c.strip() for c in cells):
+            continue
+        rows.append(_fit(cells, width, number, problems))
+        lines.append(number)
+        if len(rows) >= CHUNK_ROWS:
+            yield Chunk(_frame(rows, width), np.asarray(lines))
+            rows, lines = [], []
+    if rows:
+        yield Chunk(_frame(rows, width), np.asarray(lines))
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _open_csv(path: Path, encoding: str | None) -> TableSource:
+    text, used = decode_text(path.read_bytes(), encoding)
+    notes = []
+    if used in ("gbk", "gb18030") and not encoding:
+        notes.append(f"read as {used.upper()} (not UTF-8; no encoding declared)")
+    if not text.strip():
+        raise ReadError("empty file — expected a header row with the column names")
+    delimiter = _sniff_delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] = []
+    header_line = 0
+    for header in reader:
+        if any(c.strip() for c in header):
+            header_line = reader.line_num
+            break
+    header = [h.strip() for h in header]
+    source = TableSource(path=path, header=header, header_line=header_line, chunks=iter(()), notes=notes)
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        previous = reader.line_num
+        for row in reader:
+            yield previous + 1, row
+            previous = reader.line_num
+
+    source.chunks = _chunked(numbered(), len(header), source.shape_problems)
+    return source
+
+
+def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...]) -> TableSource:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReadError(f"not a readable Excel workbook ({type(exc).__name__}) — expected an .xlsx file "
+                        f"saved by Excel or WPS") from None
+    names = book.sheetnames
+    if sheet is not None and sheet not in names:
+        raise ReadError(f"no sheet {sheet!r} — expected one of the sheets {', '.join(names)}")
+    notes = []
+    if sheet is None:
+        sheet = next((n for n in prefer if n in names), names[0])
+        if len(names) > 1:
+            notes.append(f"sheet {sheet!r} read (the workbook has {', '.join(names)}; choose with --sheet)")
+    rows_iter = book[sheet].iter_rows(values_only=True)
+    header, header_line = [], 0
+    for number, values in enumerate(rows_iter, start=1):
+        if any(v is not None and str(v).strip() for v in values):
+            header, header_line = [_cell(v).strip() for v in values], number
+            break
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        book.close()
+        raise ReadError(f"sheet {sheet!r} is empty — expected a header row with the column names")
+    source = TableSource(path=path, header=header, header_line=header_line, chunks=iter(()), notes=notes)
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        width = len(header)
+        for number, values in enumerate(rows_iter, start=header_line + 1):
+            cells = [_cell(v) for v in values]
+            while len(cells) > width and cells[-1] == "":
+                cells.pop()
+            yield number, cells
+        book.close()
+
+    source.chunks = _chunked(numbered(), len(header), source.shape_problems)
+    return source
+
+
+def _arrow_text(column) -> np.ndarray:
+    """An Arrow column as an object array of text ('' for null)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        values = column.to_pandas()
+        text = np.where(values.dt.normalize() == values, values.dt.strftime("%Y-%m-%d"),
+                        values.astype(str).to_numpy())
+        return np.where(values.isna().to_numpy(), "", text).astype(object)
+    if pa.types.is_floating(kind):
+        values = column.to_numpy(zero_copy_only=False)
+        whole = np.isfinite(values) & (np.mod(values, 1) == 0)
+        text = np.where(whole, np.char.mod("%d", np.where(whole, values, 0).astype(np.int64)), values.astype(str))
+        return np.where(np.isnan(values), "", text).astype(object)
+    if pa.types.is_boolean(kind):
+        column = pc.if_else(column, "true", "false")
+    elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        try:
+            column = pc.cast(column, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return np.array(["" if v is None else str(v) for v in column.to_pylist()], dtype=object)
+    return column.fill_null("").to_numpy(zero_copy_only=False).astype(object)
+
+
+def _open_parquet(path: Path) -> TableSource:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ReadError(f"not a readable Parquet file ({first}) — expected a complete Parquet file "
+                        f"(truncated or damaged?)") from None
+    arrow_schema = handle.schema_arrow
+    header = list(arrow_schema.names)
+    native = {f.name: str(f.type) for f in arrow_schema}
+
+    def chunks() -> Iterator[Chunk]:
+        start = 2
+        try:
+            for batch in handle.iter_batches(batch_size=CHUNK_ROWS):
+                frame = pd.DataFrame({i: _arrow_text(batch.column(i)) for i in range(batch.num_columns)})
+                yield Chunk(frame, np.arange(start, start + batch.num_rows))
+                start += batch.num_rows
+        except (pa.ArrowException, OSError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ReadError(f"Parquet data unreadable after row {start - 1} ({first}) — expected a complete "
+                            f"Parquet file (truncated or damaged?)") from None
+
+    return TableSource(path=path, header=header, header_line=1, chunks=chunks(), native_types=native)
+
+
+def open_table(path: str | os.PathLike, *, sheet: str | None = None, encoding: str | None = None,
+               prefer_sheets: tuple[str, ...] = ()) -> TableSource:
+    """Open an input file for checking.
+
+    Parameters
+    ----------
+    path : path
+        ``.csv`` (also ``.tsv``/``.txt``), ``.xlsx``/``.xlsm`` or ``.parquet``.
+    sheet : str, optional
+        Excel sheet; default the first of *prefer_sheets* present, else the first sheet.
+    encoding : str, optional
+        Declared text encoding; detected when not given.
+    prefer_sheets : tuple of str
+        Sheet names tried first (e.g. the schema name).
+
+    Returns
+    -------
+    TableSource
+
+    Raises
+    ------
+    ReadError
+        Missing file, unsupported type, undecodable text, empty file, unreadable workbook or
+        Parquet file, unknown sheet.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReadError("file not found")
+    if path.is_dir():
+        raise ReadError("is a folder — expected a CSV, Excel or Parquet file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in CSV_SUFFIXES:
+            return _open_csv(path, encoding)
+        if suffix in EXCEL_SUFFIXES:
+            return _open_excel(path, sheet, prefer_sheets)
+        if suffix in PARQUET_SUFFIXES:
+            return _open_parquet(path)
+    except PermissionError:
+        raise ReadError("permission denied — expected a file this user can read") from None
+    if suffix == ".xls":
+        raise ReadError("old Excel format .xls — expected .xlsx (save the workbook as .xlsx) or CSV")
+    raise ReadError(f"unsupported file type {suffix or '(no extension)'!r} — expected .csv, .xlsx or .parquet")

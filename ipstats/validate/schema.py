@@ -1,0 +1,226 @@
+"""Input schemas (输入数据模式): frictionless Table Schemas in YAML, found by name.
+
+The schemas live in ``data_schemas/`` at the top of the repository, where statisticians read them.
+A wheel has no repository, so the package carries a copy in ``ipstats/validate/data/schemas/``
+(refreshed with ``python -m ipstats.validate sync-schemas``; a test checks the copy matches). A name is
+looked up in ``$IPSTATS_SCHEMAS`` first, then ``data_schemas/`` beside the package, then the copy.
+
+ipstats reads these Table Schema properties: ``fields`` (``name``, ``title``, ``type``, ``format``,
+``constraints``: ``required``, ``unique``, ``enum``, ``minimum``, ``maximum``, ``exclusiveMinimum``,
+``exclusiveMaximum``, ``minLength``, ``maxLength``, ``pattern``; ``trueValues``/``falseValues``,
+``missingValues``), ``primaryKey``, ``uniqueKeys``, ``foreignKeys``, ``missingValues`` and
+``fieldsMatch`` (default ``equal``: the same columns in any order). Two ipstats additions:
+
+* string formats ``ipc`` (one IPC symbol), ``ipc_list`` (several, ``;``-separated),
+  ``ipc_pattern_list`` (concordance patterns such as ``H01L21/02*``), ``cn_application_number``
+  (申请号 with its check character) and ``uscc`` (统一社会信用代码, GB 32100-2015);
+* ``rowChecks``: comparisons within a row, e.g.
+  ``{field: grant_date, notBefore: filing_date}`` or ``{field: filing_date, notAfter: today}``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["Field", "Schema", "SchemaError", "load_schema", "schema_dirs", "schema_names", "sync_packaged_schemas"]
+
+SUFFIX = ".schema.yaml"
+PACKAGED = Path(__file__).with_name("data") / "schemas"
+REPOSITORY = Path(__file__).resolve().parents[2] / "data_schemas"
+FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
+ROW_CHECKS = {"notBefore": ">=", "notAfter": "<=", "atLeast": ">=", "atMost": "<="}
+
+
+class SchemaError(ValueError):
+    """A schema that cannot be found or read; one line for people."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field (column) of a schema."""
+
+    name: str
+    type: str = "string"
+    format: str = "default"
+    title: str = ""
+    constraints: dict[str, Any] = field(default_factory=dict)
+    true_values: tuple[str, ...] = ("true", "True", "TRUE", "1")
+    false_values: tuple[str, ...] = ("false", "False", "FALSE", "0")
+    missing_values: tuple[str, ...] = ("",)
+
+    @property
+    def required(self) -> bool:
+        """Whether every row needs a value (``constraints.required``)."""
+        return bool(self.constraints.get("required"))
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A parsed Table Schema.
+
+    Attributes
+    ----------
+    name : str
+        File stem without ``.schema.yaml``, e.g. ``patent_register``.
+    path : Path
+        The YAML file.
+    title : str
+        ``title`` of the schema (Chinese / English).
+    fields : tuple of Field
+    primary_key : tuple of str
+    unique_keys : tuple of tuple of str
+    foreign_keys : tuple of dict
+        ``{"fields": (...), "resource": str, "reference_fields": (...)}``; resource ``""`` is this table.
+    fields_match : str
+    row_checks : tuple of dict
+        ``{"field": str, "op": ">=" or "<=", "other": str, "title": str}``.
+    """
+
+    name: str
+    path: Path
+    title: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...] = ()
+    unique_keys: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[dict[str, Any], ...] = ()
+    fields_match: str = "equal"
+    row_checks: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def field_names(self) -> list[str]:
+        """Names of the fields in schema order."""
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        """The field called *name*."""
+        return next(f for f in self.fields if f.name == name)
+
+
+def schema_dirs() -> list[Path]:
+    """Folders searched for ``<name>.schema.yaml``, in order."""
+    dirs = [Path(p) for p in os.environ.get("IPSTATS_SCHEMAS", "").split(os.pathsep) if p]
+    return [d for d in [*dirs, REPOSITORY, PACKAGED] if d.is_dir()]
+
+
+def schema_names() -> list[str]:
+    """Names of all schemas found (``patent_register``, ``population``, …), sorted."""
+    return sorted({p.name[: -len(SUFFIX)] for d in schema_dirs() for p in d.glob(f"*{SUFFIX}")})
+
+
+def _keys(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise SchemaError(f"{where}: expected a field name or a list of field names, got {value!r}")
+
+
+def _field(raw: Any, where: str, missing: tuple[str, ...]) -> Field:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        raise SchemaError(f"{where}: every field needs a name, got {raw!r}")
+    constraints = raw.get("constraints") or {}
+    if not isinstance(constraints, dict):
+        raise SchemaError(f"{where}: constraints of field {raw['name']} must be a mapping")
+    extra = {}
+    for key, attr in (("trueValues", "true_values"), ("falseValues", "false_values"),
+                      ("missingValues", "missing_values")):
+        if key in raw:
+            extra[attr] = tuple(str(v) for v in raw[key])
+    if "missing_values" not in extra:
+        extra["missing_values"] = missing
+    return Field(name=raw["name"], type=str(raw.get("type") or "string"), format=str(raw.get("format") or "default"),
+                 title=str(raw.get("title") or ""), constraints=dict(constraints), **extra)
+
+
+def _row_checks(raw: Any, names: set[str], where: str) -> tuple[dict[str, Any], ...]:
+    checks = []
+    for item in raw or []:
+        ops = [k for k in item if k in ROW_CHECKS] if isinstance(item, dict) else []
+        if len(ops) != 1 or item.get("field") not in names:
+            raise SchemaError(f"{where}: rowChecks entry {item!r} needs a known field and one of "
+                              f"{', '.join(ROW_CHECKS)}")
+        other = str(item[ops[0]])
+        if other != "today" and other not in names:
+            raise SchemaError(f"{where}: rowChecks entry {item!r} compares with unknown field {other!r}")
+        checks.append({"field": item["field"], "op": ROW_CHECKS[ops[0]], "word": ops[0], "other": other,
+                       "title": str(item.get("title") or "")})
+    return tuple(checks)
+
+
+def parse_schema(data: Any, name: str, path: Path) -> Schema:
+    """Build a :class:`Schema` from the YAML content *data* of *path*."""
+    where = str(path)
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), list) or not data["fields"]:
+        raise SchemaError(f"{where}: not a Table Schema (expected a mapping with a non-empty list of fields)")
+    missing = tuple(str(v) for v in data.get("missingValues", [""]))
+    fields = tuple(_field(f, where, missing) for f in data["fields"])
+    names = {f.name for f in fields}
+    primary = _keys(data.get("primaryKey"), where)
+    foreign = []
+    for fk in data.get("foreignKeys") or []:
+        ref = (fk or {}).get("reference") or {}
+        foreign.append({"fields": _keys(fk.get("fields"), where), "resource": str(ref.get("resource") or ""),
+                        "reference_fields": _keys(ref.get("fields"), where)})
+    unknown = [k for k in [*primary, *(k for fk in foreign for k in fk["fields"])] if k not in names]
+    if unknown:
+        raise SchemaError(f"{where}: key field {unknown[0]!r} is not a field of the schema")
+    match = str(data.get("fieldsMatch") or "equal")
+    if match not in FIELDS_MATCH:
+        raise SchemaError(f"{where}: fieldsMatch {match!r} is not one of {', '.join(FIELDS_MATCH)}")
+    return Schema(name=name, path=path, title=str(data.get("title") or name), fields=fields, primary_key=primary,
+                  unique_keys=tuple(_keys(k, where) for k in data.get("uniqueKeys") or []),
+                  foreign_keys=tuple(foreign), fields_match=match,
+                  row_checks=_row_checks(data.get("rowChecks"), names, where))
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, mtime: float) -> Schema:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise SchemaError(f"{path}: not a readable YAML schema{where} ({problem})") from None
+    name = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.stem
+    return parse_schema(data, name, path)
+
+
+def load_schema(name: str | os.PathLike) -> Schema:
+    """Load a schema by name (``patent_register``) or by the path of a ``.yaml`` file.
+
+    Raises
+    ------
+    SchemaError
+        No such schema (the message lists the known names), or the file is not a Table Schema.
+    """
+    text = str(name)
+    if text.endswith((".yaml", ".yml")) or os.sep in text:
+        path = Path(text)
+        if not path.is_file():
+            raise SchemaError(f"schema file {path} not found")
+    else:
+        found = [d / f"{text}{SUFFIX}" for d in schema_dirs() if (d / f"{text}{SUFFIX}").is_file()]
+        if not found:
+            raise SchemaError(f"no schema named {text!r} (known: {', '.join(schema_names()) or 'none'})")
+        path = found[0]
+    path = path.resolve()
+    return _load(path, path.stat().st_mtime)
+
+
+def sync_packaged_schemas(source: Path = REPOSITORY, target: Path = PACKAGED) -> list[Path]:
+    """Copy every ``*.schema.yaml`` of *source* into the packaged folder *target*; remove stale copies."""
+    target.mkdir(parents=True, exist_ok=True)
+    wanted = {p.name for p in source.glob(f"*{SUFFIX}")}
+    for stale in target.glob(f"*{SUFFIX}"):
+        if stale.name not in wanted:
+            stale.unlink()
+    return [Path(shutil.copyfile(source / n, target / n)) for n in sorted(wanted)]
