@@ -114,3 +114,33 @@ def industry_divisions() -> pd.DataFrame:
 
 
 __all__ += ["industry_divisions"]
+
+
+def pii_value_added() -> pd.DataFrame:
+    """Published value added of patent-intensive industries (专利密集型产业增加值) by category, 2018–2023, 亿元.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``category_code`` (``"00"`` = total), ``category_name_zh``, ``value_added_100m_yuan``,
+        ``value_status`` (published / derived / not published), ``vintage`` (data year of the announcement),
+        ``basis`` (economic-census basis), ``growth_pct``, ``growth_status``, ``share_pct``,
+        ``share_of_gdp_pct``, ``source`` (the announcement each row comes from).
+    """
+    table = _read("pii_value_added").copy()
+    for col in ("year", "vintage"):
+        table[col] = table[col].astype(int)
+    for col in ("value_added_100m_yuan", "growth_pct", "share_pct", "share_of_gdp_pct"):
+        table[col] = pd.to_numeric(table[col].replace("", None)).astype(float)
+    return table
+
+
+def gdp_nominal() -> pd.DataFrame:
+    """China's nominal GDP (国内生产总值，现价), 亿元: ``year``, ``gdp_100m_yuan``, ``status`` (``unverified``), ``note``."""
+    table = _read("gdp_nominal").copy()
+    table["year"] = table["year"].astype(int)
+    table["gdp_100m_yuan"] = table["gdp_100m_yuan"].astype(float)
+    return table
+
+
+__all__ += ["gdp_nominal", "pii_value_added"]

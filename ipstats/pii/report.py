@@ -1,0 +1,102 @@
+"""What the patent-intensive industries notebook shows, computed in two calls (identification, value added)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ipstats.consistency import audit_summary, audit_table
+from ipstats.pii.announcement import announcement, announcement_table
+from ipstats.pii.identify import (Identification, employment_in_window, identify, patents_by_industry,
+                                  protect_identification, read_employment, sensitivity, window_patents)
+from ipstats.pii.value_added import (YearView, cagr_table, compile_year, history, latest_year, read_gdp,
+                                     read_value_added)
+
+__all__ = ["IdentificationView", "ValueAddedView", "compute_identification", "compute_value_added"]
+
+
+@dataclass
+class IdentificationView:
+    """The identification of one window: result, published (protected) table, disclosure record, sensitivity."""
+
+    result: Identification
+    published: pd.DataFrame
+    disclosure: dict
+    sensitivity: pd.DataFrame
+    membership: pd.DataFrame
+    employment_status: str
+    years: tuple[int, int]
+
+
+def compute_identification(register: str | Path, employment: str | Path, year: int, window: int = 5, *,
+                           system: str = "isi_nace2", industry_column: str = "", threshold: str = "all",
+                           multiplier: float = 1.0, min_patents: float = 0.0, min_employment: float = 0.0,
+                           user_min_patents: float = 0.0, sensitivity_windows=(3, 5, 7),
+                           sensitivity_thresholds=("all", "users"), disclosure: dict | None = None
+                           ) -> IdentificationView:
+    """Identify patent-intensive industries from invention grants of *window* years ending with *year*.
+
+    See :mod:`ipstats.pii.identify` for the method; parameters are those of :func:`identify` and
+    :func:`sensitivity`, plus the inputs and the disclosure-control rules (:class:`ipstats.sdc.Rules`).
+    """
+    widest = max([window, *sensitivity_windows])
+    years = range(year - widest + 1, year + 1)
+    source = dict(system=system, industry_column=industry_column or None)
+    by_year = patents_by_industry(register, years, **source)
+    emp = read_employment(employment)
+    options = dict(min_patents=min_patents, min_employment=min_employment, user_min_patents=user_min_patents)
+    result = identify(window_patents(by_year, year, window), employment_in_window(emp, year, window),
+                      threshold=threshold, multiplier=multiplier, **options)
+    per_applicant = patents_by_industry(register, range(year - window + 1, year + 1), by=("applicant_name",), **source)
+    per_applicant = per_applicant.groupby(["industry", "applicant_name"], as_index=False)["patents"].sum()
+    published, record = protect_identification(result.table, per_applicant.rename(columns={"applicant_name": "applicant"}),
+                                               disclosure)
+    summary, membership = sensitivity(by_year, emp, year, windows=sensitivity_windows,
+                                      thresholds=sensitivity_thresholds, multipliers=(multiplier,),
+                                      baseline=(window, threshold, multiplier)
+                                      if window in sensitivity_windows and threshold in sensitivity_thresholds
+                                      else None, **options)
+    status = "; ".join(sorted(set(emp["status"].astype(str)) - {""}))
+    return IdentificationView(result, published, record, summary, membership, status, (year - window + 1, year))
+
+
+@dataclass
+class ValueAddedView:
+    """Value added of one year with its history, span growth, the announcement and the consistency audit."""
+
+    year: int
+    view: YearView
+    table: pd.DataFrame
+    history: pd.DataFrame
+    cagr: pd.DataFrame
+    text: str
+    audit: pd.DataFrame
+    audit_summary: pd.DataFrame
+    gdp_status: str
+    note: str
+
+
+def compute_value_added(year: int, value_added: str | Path = "", gdp: str | Path = "") -> ValueAddedView:
+    """Compile *year* (or the latest earlier year in the series) and audit the whole series.
+
+    Parameters
+    ----------
+    year : int
+        Reference year; when the series stops earlier its last year is used and ``note`` says so.
+    value_added, gdp : path or ""
+        User CSV files; ``""`` uses the shipped published series and GDP (flagged unverified).
+    """
+    values, gdp_table = read_value_added(value_added), read_gdp(gdp)
+    used = latest_year(values, year)
+    note = "" if used == year else f"增加值数据截至{used}年，本节显示{used}年数据。"
+    view = compile_year(values, gdp_table, used)
+    hist = history(values, gdp_table)
+    first = int(hist["year"].min())
+    same_basis = hist[(hist["year"] <= used) & (hist["basis"] == hist["basis"].iloc[0])]   # longest comparable span
+    last = int(same_basis["year"].max())
+    cagr = cagr_table(values, first, last).assign(span=f"{first}–{last}") if first < last else pd.DataFrame()
+    result = audit_table(values, gdp=gdp_table)
+    status = "; ".join(sorted(set(gdp_table["status"].astype(str)) - {""}))
+    return ValueAddedView(used, view, announcement_table(view), hist, cagr, announcement(view), result,
+                          audit_summary(result), status, note)

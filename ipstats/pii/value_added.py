@@ -1,0 +1,431 @@
+"""Value added of patent-intensive industries (专利密集型产业增加值): totals, growth, structure, share of GDP.
+
+Conventions of the joint NBS–CNIPA announcement
+----------------------------------------------
+* value added is compiled by the income approach, in current prices (现价), 亿元; growth is nominal
+  (未扣除价格因素);
+* structure (构成) is each category's share of the total; share of GDP (占GDP比重) is the total over
+  nominal GDP; its change on the previous year is in percentage points (百分点) and is the difference of
+  the two *printed* shares (what a reader subtracts), compared with the previous year **on the same
+  basis** (口径);
+* printed rounding: levels as given, growth and structure 1 decimal, share of GDP and its change 2 decimals.
+
+Series layout (``data_schemas/pii_value_added.schema.yaml``): one row per year, category and vintage —
+``year``, ``category_code`` (``"00"`` = total), ``category_name_zh``, ``value_added_100m_yuan``, optional
+``vintage`` (data year of the announcement that published the row; a later announcement may revise an
+earlier year) and ``basis`` (e.g. 第五次全国经济普查). A year is compared with the previous year of the
+same basis, taken from the announcement of the year itself when it revised it (the 2023 release revised
+2022 to the 5th census basis: the share change is against the revised 12.60 %, and growth is not
+computed because no revised levels were published).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ipstats import reference
+from ipstats.indicators.overview import growth_pct
+
+__all__ = ["PRINTED_DIGITS", "TOTAL_CODE", "YearView", "cagr_pct", "cagr_table", "change_pp", "compile_year",
+           "composition_pct", "contribution_pp", "contribution_share_pct", "gdp_series", "growth_gap_pp",
+           "growth_pct", "history", "latest_year", "read_gdp", "read_value_added", "release", "series",
+           "share_of_gdp_pct",
+           "to_categories", "two_year_average_growth_pct"]
+
+#: Code of the total row (专利密集型产业合计).
+TOTAL_CODE = "00"
+#: Decimals printed in the announcement, by quantity.
+PRINTED_DIGITS = {"growth_pct": 1, "share_pct": 1, "share_of_gdp_pct": 2, "change_pp": 2, "gap_pp": 1}
+VALUE = "value_added_100m_yuan"
+_REQUIRED = ("year", "category_code", VALUE)
+
+
+# --- formulas (scalars or Series) -------------------------------------------------------------------
+
+def _pct(numerator, denominator):
+    """100 · numerator / denominator, NaN where the denominator is 0 or missing (scalars or Series)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 100.0 * np.divide(np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float))
+    out = np.where(np.asarray(denominator, dtype=float) == 0, np.nan, out)
+    if isinstance(numerator, pd.Series):
+        return pd.Series(out, index=numerator.index)
+    if isinstance(denominator, pd.Series):
+        return pd.Series(out, index=denominator.index)
+    return float(out)
+
+
+def composition_pct(value, total):
+    """Structure (构成, %): a category's value added over the total."""
+    return _pct(value, total)
+
+
+def share_of_gdp_pct(value, gdp):
+    """Share of GDP (占国内生产总值比重, %)."""
+    return _pct(value, gdp)
+
+
+def change_pp(share, share_previous, digits: int | None = 2):
+    """Change of a share in percentage points (比上年提高/降低 … 个百分点).
+
+    With *digits* the shares are rounded first, so the change equals the difference of the printed shares;
+    ``digits=None`` subtracts the unrounded shares.
+    """
+    if digits is None:
+        return share - share_previous
+    return round(round(share, digits) - round(share_previous, digits), digits)
+
+
+def growth_gap_pp(growth, gdp_growth, digits: int | None = 1):
+    """Gap between the nominal growth of value added and of GDP (高于GDP现价增速 … 个百分点), on printed growths."""
+    if digits is None:
+        return growth - gdp_growth
+    return round(round(growth, digits) - round(gdp_growth, digits), digits)
+
+
+def contribution_pp(change, total_previous):
+    """Contribution to the growth of the total (拉动, percentage points): Δcategory over last year's total."""
+    return _pct(change, total_previous)
+
+
+def contribution_share_pct(change, total_change):
+    """Contribution share (贡献率, %): Δcategory over Δtotal."""
+    return _pct(change, total_change)
+
+
+def cagr_pct(first, last, years):
+    """Compound annual growth rate over *years* years (年均增长, %): ``(last/first)^(1/years) - 1``.
+
+    Examples
+    --------
+    >>> round(cagr_pct(100.0, 121.0, 2), 6)
+    10.0
+    """
+    if years <= 0:
+        raise ValueError(f"a growth span needs at least one year, got {years}")
+    return (np.power(last / first, 1.0 / years) - 1.0) * 100.0
+
+
+def two_year_average_growth_pct(current, two_years_before):
+    """Two-year average growth (两年平均增长, %), quoted when the previous year's base was unusual."""
+    return cagr_pct(two_years_before, current, 2)
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+def _read_table(path: str | Path, what: str) -> pd.DataFrame:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: {what} file not found")
+    if path.suffix.lower() != ".csv":
+        raise ValueError(f"{path}: expected a .csv file of {what}, got '{path.suffix or 'no extension'}'")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _numbers(table: pd.DataFrame, columns, path: str) -> pd.DataFrame:
+    for col in columns:
+        if col not in table.columns:
+            continue
+        raw = table[col].astype(str).str.replace(",", "").str.strip().replace("", None)
+        numbers = pd.to_numeric(raw, errors="coerce")
+        bad = numbers.isna() & raw.notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{path}: row {row + 2}, field {col}: {table[col].iloc[row]!r} is not a number")
+        table[col] = numbers.astype(float)
+    return table
+
+
+def series(table: pd.DataFrame, source: str = "value-added table") -> pd.DataFrame:
+    """Check and normalise a value-added series (types, codes as 2-character text, vintage and basis filled).
+
+    Raises
+    ------
+    ValueError
+        A required column is missing, a number does not parse, or a (year, category, vintage) repeats.
+    """
+    missing = [c for c in _REQUIRED if c not in table.columns]
+    if missing:
+        raise ValueError(f"{source}: missing column(s) {', '.join(missing)}; expected {', '.join(_REQUIRED)} "
+                         f"(data_schemas/pii_value_added.schema.yaml)")
+    out = table.copy()
+    out["year"] = pd.to_numeric(out["year"], errors="raise").astype(int)
+    out["category_code"] = out["category_code"].astype(str).str.strip().str.zfill(2)
+    if "vintage" not in out.columns or out["vintage"].astype(str).str.strip().eq("").all():
+        out["vintage"] = out["year"]
+    out["vintage"] = pd.to_numeric(out["vintage"]).astype(int)
+    if "basis" not in out.columns:
+        out["basis"] = ""
+    if "category_name_zh" not in out.columns:
+        out["category_name_zh"] = out["category_code"]
+    out = _numbers(out, (VALUE, "growth_pct", "share_pct", "share_of_gdp_pct"), source)
+    dup = out.duplicated(["year", "category_code", "vintage"])
+    if dup.any():
+        r = out[dup].iloc[0]
+        raise ValueError(f"{source}: year {r['year']}, category {r['category_code']}, vintage {r['vintage']} "
+                         "appears twice")
+    return out
+
+
+def read_value_added(path: str | Path = "") -> pd.DataFrame:
+    """Value added by PII category: the shipped published series (``path=""``) or a user CSV in the same layout."""
+    if str(path) == "":
+        return series(reference.pii_value_added(), "ipstats reference pii_value_added")
+    return series(_read_table(path, "value-added"), str(path))
+
+
+def gdp_series(table: pd.DataFrame, source: str = "GDP table") -> pd.DataFrame:
+    """Check and normalise a GDP table: ``year``, ``gdp_100m_yuan`` and ``status`` (kept for the outputs)."""
+    missing = [c for c in ("year", "gdp_100m_yuan") if c not in table.columns]
+    if missing:
+        raise ValueError(f"{source}: missing column(s) {', '.join(missing)} (data_schemas/gdp.schema.yaml)")
+    out = _numbers(table.copy(), ("gdp_100m_yuan",), source)
+    out["year"] = pd.to_numeric(out["year"]).astype(int)
+    if "status" not in out.columns:
+        out["status"] = ""
+    return out
+
+
+def read_gdp(path: str | Path = "") -> pd.DataFrame:
+    """Nominal GDP: the shipped table (``path=""``, flagged ``unverified``) or a user CSV."""
+    if str(path) == "":
+        return gdp_series(reference.gdp_nominal(), "ipstats reference gdp_nominal")
+    return gdp_series(_read_table(path, "GDP"), str(path))
+
+
+def to_categories(by_industry: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFrame:
+    """Sum value added by industry (GB/T 4754 小类) into PII categories (大类) through a mapping table.
+
+    Parameters
+    ----------
+    by_industry : pandas.DataFrame
+        ``year``, ``industry_code``, ``value_added_100m_yuan`` (optionally ``vintage``, ``basis``).
+    mapping : pandas.DataFrame
+        ``industry_code``, ``category_code``, ``category_name_zh``, optional ``weight`` (the part of the
+        industry that belongs to the category, 1 by default; data_schemas/pii_industry_mapping.schema.yaml).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A category series (with the total row ``"00"``) ready for :func:`series`.
+
+    Raises
+    ------
+    ValueError
+        Industries with value added that the mapping does not list, or weights of one industry above 1.
+    """
+    mapping = mapping.copy()
+    mapping["industry_code"] = mapping["industry_code"].astype(str).str.strip()
+    mapping["weight"] = pd.to_numeric(mapping["weight"]) if "weight" in mapping.columns else 1.0
+    over = mapping.groupby("industry_code")["weight"].sum()
+    if (over > 1 + 1e-9).any():
+        raise ValueError(f"mapping: weights of industry {over[over > 1 + 1e-9].index[0]} add up to more than 1")
+    data = by_industry.copy()
+    data["industry_code"] = data["industry_code"].astype(str).str.strip()
+    for col, default in (("vintage", data["year"]), ("basis", "")):
+        if col not in data.columns:
+            data[col] = default
+    unknown = sorted(set(data["industry_code"]) - set(mapping["industry_code"]))
+    if unknown:
+        raise ValueError(f"value added by industry: industry code(s) {', '.join(unknown[:5])} not in the mapping "
+                         "(list every industry; industries outside the PII classification are not summed)")
+    merged = data.merge(mapping, on="industry_code")
+    merged["part"] = merged[VALUE].astype(float) * merged["weight"]
+    keys = ["year", "vintage", "basis"]
+    cats = merged.groupby([*keys, "category_code", "category_name_zh"], as_index=False)["part"].sum()
+    total = cats.groupby(keys, as_index=False)["part"].sum().assign(category_code=TOTAL_CODE,
+                                                                    category_name_zh="专利密集型产业(合计)")
+    out = pd.concat([total, cats], ignore_index=True).rename(columns={"part": VALUE})
+    return out.sort_values(["year", "vintage", "category_code"], ignore_index=True)
+
+
+# --- one year's release ---------------------------------------------------------------------------
+
+def release(values: pd.DataFrame, year: int, vintage: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of *year* as published and the previous year's rows comparable with them.
+
+    The release is *vintage*, by default the latest vintage holding levels of *year* (a later revision
+    that published only a share of GDP does not replace the levels). The previous year is taken from that same vintage
+    when it revised it, else from the latest earlier vintage **of the same basis**; rows of another
+    basis are not comparable and are left out (growth is then not computed).
+
+    Returns
+    -------
+    current, previous : pandas.DataFrame
+        Indexed by ``category_code``; *previous* may be empty or lack levels.
+    """
+    rows = values[values["year"] == year]
+    if rows.empty:
+        raise ValueError(f"value-added series has no figures for {year} (years: "
+                         f"{', '.join(map(str, sorted(values['year'].unique())))})")
+    if vintage is None:
+        with_level = rows[rows[VALUE].notna()]
+        vintage = (with_level if not with_level.empty else rows)["vintage"].max()
+    elif not (rows["vintage"] == vintage).any():
+        raise ValueError(f"value-added series has no {year} figures of vintage {vintage}")
+    current = rows[rows["vintage"] == vintage]
+    basis = current["basis"].iloc[0]
+    before = values[(values["year"] == year - 1) & (values["vintage"] <= vintage) & (values["basis"] == basis)]
+    if not before.empty:
+        before = before[before["vintage"] == before["vintage"].max()]
+    return current.set_index("category_code"), before.set_index("category_code")
+
+
+def _gdp(gdp: pd.DataFrame, year: int) -> tuple[float, str]:
+    row = gdp[gdp["year"] == year]
+    if row.empty:
+        return math.nan, ""
+    return float(row["gdp_100m_yuan"].iloc[0]), str(row["status"].iloc[0])
+
+
+def _value(frame: pd.DataFrame, code: str, column: str = VALUE) -> float:
+    if code not in frame.index or column not in frame.columns:
+        return math.nan
+    return float(frame.at[code, column])
+
+
+@dataclass
+class YearView:
+    """Everything the announcement states for one year.
+
+    Attributes
+    ----------
+    year : int
+    table : pandas.DataFrame
+        One row per category (total first): ``category_code``, ``category_name``, ``value_added_100m_yuan``,
+        ``value_status``, ``previous`` (comparable previous-year level), ``growth_pct``, ``share_pct``,
+        ``change``, ``contribution_pp``, ``contribution_share_pct``, ``previous_growth_pct`` and
+        ``two_year_growth_pct`` (two-year average).
+    headline : dict
+        ``total``, ``growth_pct``, ``gdp``, ``gdp_status``, ``gdp_growth_pct``, ``gap_pp``,
+        ``share_of_gdp_pct``, ``share_of_gdp_previous_pct``, ``change_pp``, ``basis``, ``vintage``,
+        ``basis_changed`` (the previous year is on another basis and no comparable level was published).
+    sources : list of str
+        Announcements (``source`` column) the year's rows come from.
+    """
+
+    year: int
+    table: pd.DataFrame
+    headline: dict
+    sources: list[str] = field(default_factory=list)
+
+    def printed(self) -> pd.DataFrame:
+        """The table rounded as printed (growth and structure 1 decimal)."""
+        out = self.table.copy()
+        for col in ("growth_pct", "share_pct", "previous_growth_pct", "two_year_growth_pct",
+                    "contribution_share_pct"):
+            out[col] = out[col].round(1)
+        out["contribution_pp"] = out["contribution_pp"].round(2)
+        return out
+
+    def key_numbers(self) -> str:
+        """Headline numbers as stable plain text (checked by nbval)."""
+        h = self.headline
+        parts = [f"{self.year}: 增加值 {h['total']:.0f} 亿元",
+                 f"增长 {h['growth_pct']:.1f}%" if not math.isnan(h["growth_pct"]) else "增长 不可比",
+                 f"占GDP {h['share_of_gdp_pct']:.2f}%" if not math.isnan(h["share_of_gdp_pct"]) else "占GDP —",
+                 f"变化 {h['change_pp']:+.2f} 个百分点" if not math.isnan(h["change_pp"]) else "变化 —",
+                 f"GDP {h['gdp_status'] or 'status unknown'}"]
+        return ", ".join(parts)
+
+
+def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: int | None = None) -> YearView:
+    """Compute the announcement's numbers for *year* from levels (and GDP).
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        A series from :func:`series` / :func:`read_value_added` (with a ``"00"`` total row per year).
+    gdp : pandas.DataFrame
+        From :func:`read_gdp`.
+    year : int
+    vintage : int, optional
+        Announcement whose figures of *year* are used (default: the latest with levels).
+
+    Returns
+    -------
+    YearView
+    """
+    current, previous = release(values, year, vintage)
+    if TOTAL_CODE not in current.index:
+        raise ValueError(f"value-added series: {year} has no total row (category_code {TOTAL_CODE})")
+    last_year, older = release(values, year - 1) if (values["year"] == year - 1).any() else (pd.DataFrame(),) * 2
+    total = _value(current, TOTAL_CODE)
+    total_prev = _value(previous, TOTAL_CODE)
+    codes = [TOTAL_CODE] + sorted(c for c in current.index if c != TOTAL_CODE)
+    rows = []
+    for code in codes:
+        value, prev = _value(current, code), _value(previous, code)
+        prev_growth = _value(last_year, code, "growth_pct")
+        if math.isnan(prev_growth):
+            prev_growth = growth_pct(_value(last_year, code), _value(older, code))
+        two_before = _value(older, code) if not math.isnan(prev) else math.nan
+        rows.append({
+            "category_code": code, "category_name": str(current.at[code, "category_name_zh"]),
+            VALUE: value, "value_status": str(current["value_status"].get(code, "")) if "value_status" in current else "",
+            "previous": prev, "growth_pct": growth_pct(value, prev), "share_pct": composition_pct(value, total),
+            "change": value - prev, "contribution_pp": contribution_pp(value - prev, total_prev),
+            "contribution_share_pct": contribution_share_pct(value - prev, total - total_prev),
+            "previous_growth_pct": prev_growth, "two_year_growth_pct": two_year_average_growth_pct(value, two_before),
+        })
+    table = pd.DataFrame(rows)
+    gdp_now, status = _gdp(gdp, year)
+    gdp_prev, _ = _gdp(gdp, year - 1)
+    share = share_of_gdp_pct(total, gdp_now)
+    share_prev = share_of_gdp_pct(total_prev, gdp_prev) if not math.isnan(total_prev) \
+        else _value(previous, TOTAL_CODE, "share_of_gdp_pct")
+    growth = growth_pct(total, total_prev)
+    gdp_growth = growth_pct(gdp_now, gdp_prev) if not math.isnan(gdp_prev) else math.nan
+    headline = {
+        "total": total, "growth_pct": growth, "gdp": gdp_now, "gdp_status": status, "gdp_growth_pct": gdp_growth,
+        "gap_pp": growth_gap_pp(growth, gdp_growth), "share_of_gdp_pct": share,
+        "share_of_gdp_previous_pct": share_prev, "change_pp": change_pp(share, share_prev),
+        "basis": str(current.at[TOTAL_CODE, "basis"]), "vintage": int(current.at[TOTAL_CODE, "vintage"]),
+        "basis_changed": math.isnan(total_prev) and bool(
+            ((values["year"] == year - 1) & (values["basis"] != current.at[TOTAL_CODE, "basis"])).any()),
+    }
+    sources = sorted(set(current["source"])) if "source" in current.columns else []
+    return YearView(year, table, headline, sources)
+
+
+def cagr_table(values: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Average annual growth of every category from *first* to *last* (年均增长, %), same basis only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``category_code``, ``category_name``, ``first``, ``last`` (levels), ``cagr_pct`` (NaN where the two
+        years are on different bases).
+    """
+    start, _ = release(values, first)
+    end, _ = release(values, last)
+    same = set(start["basis"]) == set(end["basis"])
+    rows = []
+    for code in end.index:
+        a, b = _value(start, code), _value(end, code)
+        rows.append({"category_code": code, "category_name": str(end.at[code, "category_name_zh"]),
+                     "first": a, "last": b, "cagr_pct": cagr_pct(a, b, last - first) if same else math.nan})
+    return pd.DataFrame(rows).sort_values("category_code", ignore_index=True)
+
+
+def history(values: pd.DataFrame, gdp: pd.DataFrame) -> pd.DataFrame:
+    """The headline of every year in the series: ``year``, ``value_added_100m_yuan``, ``growth_pct``,
+    ``share_of_gdp_pct``, ``change_pp``, ``basis``, ``gdp_status`` (levels from each year's latest release)."""
+    rows = []
+    for y in sorted(values.loc[values[VALUE].notna(), "year"].unique()):
+        h = compile_year(values, gdp, int(y)).headline
+        rows.append({"year": int(y), VALUE: h["total"], "growth_pct": h["growth_pct"],
+                     "share_of_gdp_pct": h["share_of_gdp_pct"], "change_pp": h["change_pp"], "basis": h["basis"],
+                     "gdp_status": h["gdp_status"]})
+    return pd.DataFrame(rows)
+
+
+def latest_year(values: pd.DataFrame, year: int) -> int:
+    """*year* when the series has levels for it, else the latest earlier year that has them."""
+    years = values.loc[values[VALUE].notna() & (values["year"] <= year), "year"]
+    if years.empty:
+        raise ValueError(f"value-added series has no levels for {year} or earlier")
+    return int(years.max())

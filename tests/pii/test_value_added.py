@@ -1,0 +1,172 @@
+"""Value-added formulas (hand-computed cases) and the backtest against the published announcements."""
+import math
+
+import pandas as pd
+import pytest
+
+from ipstats.pii.announcement import announcement, chinese_number, format_level
+from ipstats.pii.value_added import (cagr_pct, cagr_table, change_pp, compile_year, composition_pct, contribution_pp,
+                                     contribution_share_pct, growth_gap_pp, read_gdp, read_value_added, release,
+                                     series, share_of_gdp_pct, to_categories, two_year_average_growth_pct)
+
+
+# --- formulas, by hand ------------------------------------------------------------------------------
+
+def test_formulas_hand_computed():
+    assert composition_pct(25.0, 200.0) == 12.5
+    assert share_of_gdp_pct(12.0, 96.0) == 12.5
+    assert math.isnan(composition_pct(1.0, 0.0))
+    assert change_pp(12.714, 12.441) == 0.27                        # printed 12.71 − 12.44
+    assert change_pp(12.714, 12.446) == 0.26                        # printed 12.71 − 12.45
+    assert change_pp(12.714, 12.446, digits=None) == pytest.approx(0.268)
+    assert growth_gap_pp(7.13, 4.83) == 2.3
+    assert growth_gap_pp(3.0, 4.04) == -1.0
+    assert contribution_pp(5.0, 200.0) == 2.5                      # Δcategory 5 on a total of 200: 2.5 pp
+    assert contribution_share_pct(5.0, 20.0) == 25.0               # a quarter of the total's increase
+    assert math.isnan(contribution_share_pct(5.0, 0.0))
+    assert cagr_pct(100.0, 121.0, 2) == pytest.approx(10.0)
+    assert cagr_pct(100.0, 100.0 * 1.05 ** 4, 4) == pytest.approx(5.0)
+    assert two_year_average_growth_pct(144.0, 100.0) == pytest.approx(20.0)
+    with pytest.raises(ValueError, match="at least one year"):
+        cagr_pct(1.0, 2.0, 0)
+
+
+def _toy() -> pd.DataFrame:
+    rows = [(2020, "00", "合计", 100.0), (2020, "01", "甲", 60.0), (2020, "02", "乙", 40.0),
+            (2021, "00", "合计", 120.0), (2021, "01", "甲", 80.0), (2021, "02", "乙", 40.0),
+            (2022, "00", "合计", 110.0), (2022, "01", "甲", 90.0), (2022, "02", "乙", 20.0)]
+    return series(pd.DataFrame(rows, columns=["year", "category_code", "category_name_zh", "value_added_100m_yuan"]))
+
+
+def test_compile_year_on_a_toy_series():
+    gdp = pd.DataFrame({"year": [2021, 2022], "gdp_100m_yuan": [1000.0, 1100.0], "status": ["official"] * 2})
+    view = compile_year(_toy(), gdp, 2022)
+    t = view.table.set_index("category_code")
+    assert t.at["00", "growth_pct"] == pytest.approx(-100 / 12)          # 110 / 120 − 1
+    assert t.at["01", "growth_pct"] == pytest.approx(12.5)              # 90 / 80 − 1
+    assert t.at["02", "growth_pct"] == pytest.approx(-50.0)
+    assert t.at["01", "share_pct"] == pytest.approx(900 / 11)
+    assert t.at["01", "contribution_pp"] == pytest.approx(10 / 1.2)      # +10 on a total of 120
+    assert t.at["02", "contribution_share_pct"] == pytest.approx(200.0)  # −20 of a −10 change
+    assert t.at["02", "previous_growth_pct"] == pytest.approx(0.0)
+    assert t.at["02", "two_year_growth_pct"] == pytest.approx((math.sqrt(0.5) - 1) * 100)
+    h = view.headline
+    assert h["share_of_gdp_pct"] == pytest.approx(10.0) and h["share_of_gdp_previous_pct"] == pytest.approx(12.0)
+    assert h["change_pp"] == -2.0 and h["gdp_growth_pct"] == pytest.approx(10.0)
+    assert h["gap_pp"] == pytest.approx(-18.3)                           # printed −8.3 − 10.0
+    assert cagr_table(_toy(), 2020, 2022).set_index("category_code").at["01", "cagr_pct"] == \
+        pytest.approx((1.5 ** 0.5 - 1) * 100)
+
+
+def test_vintage_revision_is_the_comparison_base():
+    toy = _toy()
+    revised = pd.DataFrame([(2021, "00", "合计", math.nan, 2022, "", 11.0)],
+                           columns=["year", "category_code", "category_name_zh", "value_added_100m_yuan", "vintage",
+                                    "basis", "share_of_gdp_pct"])
+    new_basis = series(pd.concat([toy.assign(basis="A"), revised.assign(basis="B")]).assign(
+        basis=lambda d: d["basis"].where((d["year"] < 2022) | (d["basis"] == "B"), "B")))
+    gdp = pd.DataFrame({"year": [2021, 2022], "gdp_100m_yuan": [1000.0, 1100.0], "status": [""] * 2})
+    view = compile_year(new_basis, gdp, 2022)
+    assert math.isnan(view.headline["growth_pct"])              # 2021 levels are on the old basis
+    assert view.headline["share_of_gdp_previous_pct"] == 11.0   # the revised share
+    assert view.headline["change_pp"] == -1.0 and view.headline["basis_changed"]
+    current, previous = release(new_basis, 2021)
+    assert current["vintage"].iloc[0] == 2021                   # levels come from the release that has them
+
+
+def test_to_categories_with_partial_industries():
+    by_industry = pd.DataFrame({"year": [2022] * 3, "industry_code": ["3911", "3912", "2710"],
+                                "value_added_100m_yuan": [10.0, 20.0, 8.0]})
+    mapping = pd.DataFrame({"industry_code": ["3911", "3912", "2710", "2710"], "category_code": ["01", "01", "05", "04"],
+                            "category_name_zh": ["甲", "甲", "乙", "丙"], "weight": [1, 1, 0.75, 0.25]})
+    out = to_categories(by_industry, mapping).set_index("category_code")["value_added_100m_yuan"]
+    assert out.to_dict() == {"00": 38.0, "01": 30.0, "04": 2.0, "05": 6.0}
+    with pytest.raises(ValueError, match="not in the mapping"):
+        to_categories(by_industry.assign(industry_code=["9999", "3912", "2710"]), mapping)
+    with pytest.raises(ValueError, match="more than 1"):
+        to_categories(by_industry, mapping.assign(weight=1))
+
+
+def test_read_errors_name_file_row_and_field(tmp_path):
+    bad = tmp_path / "va.csv"
+    bad.write_text("year,category_code,value_added_100m_yuan\n2022,00,12x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"va.csv: row 2, field value_added_100m_yuan: '12x' is not a number"):
+        read_value_added(bad)
+    with pytest.raises(FileNotFoundError, match="value-added file not found"):
+        read_value_added(tmp_path / "none.csv")
+    bad.write_text("year,code\n2022,00\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="missing column"):
+        read_value_added(bad)
+
+
+# --- backtest against the published announcements -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def published():
+    return read_value_added(), read_gdp()
+
+
+@pytest.mark.parametrize("year", [2020, 2021, 2022])
+def test_backtest_growth_equals_published_rounding(published, year):
+    """Growth from the two published levels equals every published growth (status published) to 0.1."""
+    values, gdp = published
+    view = compile_year(values, gdp, year).printed().set_index("category_code")
+    pub = values[(values["year"] == year) & (values["vintage"] == year)].set_index("category_code")
+    checked = pub[(pub["growth_status"] == "published") & (pub["value_status"] == "published")]
+    assert len(checked) >= 2
+    for code, row in checked.iterrows():
+        assert view.at[code, "growth_pct"] == row["growth_pct"], (year, code)
+
+
+def test_backtest_2022_announcement(published):
+    """2022 from the 2021 and 2022 levels: growth, composition and share of GDP as printed; the text's ranks."""
+    values, gdp = published
+    view = compile_year(values, gdp, 2022)
+    printed = view.printed().set_index("category_code")
+    pub = values[(values["year"] == 2022) & (values["vintage"] == 2022)].set_index("category_code")
+    assert (pub["growth_status"] == "published").all() and (pub["value_status"] == "published").all()
+    pd.testing.assert_series_equal(printed["growth_pct"], pub["growth_pct"].reindex(printed.index), check_names=False)
+    pd.testing.assert_series_equal(printed["share_pct"], pub["share_pct"].reindex(printed.index), check_names=False)
+    assert round(view.headline["share_of_gdp_pct"], 2) == pub.at["00", "share_of_gdp_pct"]
+    assert view.headline["change_pp"] == round(pub.at["00", "share_of_gdp_pct"] - 12.44, 2)  # 2021 published 12.44
+
+    text = announcement(view)
+    cats = pub.drop(index="00").sort_values("value_added_100m_yuan", ascending=False)
+    # the official 2022 announcement: 新装备制造业 largest, then 信息通信技术服务业 and 信息通信技术制造业;
+    # 新材料制造业 grew fastest
+    assert list(cats["category_name_zh"][:3]) == ["新装备制造业", "信息通信技术服务业", "信息通信技术制造业"]
+    first, second, third = (cats.iloc[i] for i in range(3))
+    assert (f"{first['category_name_zh']}增加值为{format_level(first['value_added_100m_yuan'])}亿元，居七大产业之首，"
+            f"占专利密集型产业增加值的比重为{first['share_pct']:.1f}%") in text
+    assert (f"{second['category_name_zh']}和{third['category_name_zh']}增加值分别为"
+            f"{format_level(second['value_added_100m_yuan'])}亿元和{format_level(third['value_added_100m_yuan'])}亿元，"
+            f"占比分别为{second['share_pct']:.1f}%和{third['share_pct']:.1f}%") in text
+    fastest = pub.drop(index="00").sort_values("growth_pct").iloc[-1]
+    assert fastest["category_name_zh"] == "新材料制造业"
+    assert f"{fastest['category_name_zh']}增加值增长最快，比上年增长{fastest['growth_pct']:.1f}%" in text
+    total = pub.loc["00"]
+    assert (f"2022年全国专利密集型产业增加值为{format_level(total['value_added_100m_yuan'])}亿元，"
+            f"比上年增长{total['growth_pct']:.1f}%（现价，未扣除价格因素）") in text
+    assert f"占GDP的比重为{total['share_of_gdp_pct']:.2f}%，比上年提高0.27个百分点" in text
+    decline = pub[pub["growth_pct"] < 0].iloc[0]
+    assert f"{decline['category_name_zh']}增加值比上年下降{-decline['growth_pct']:.1f}%" in text
+    assert "unverified" in text                                   # the GDP flag stays visible
+
+
+def test_2023_against_the_revised_2022_share(published):
+    values, gdp = published
+    view = compile_year(values, gdp, 2023)
+    pub = values[(values["year"] == 2023) & (values["category_code"] == "00")].iloc[0]
+    assert round(view.headline["share_of_gdp_pct"], 2) == pub["share_of_gdp_pct"]
+    assert view.headline["change_pp"] == 0.44                    # 13.04 − 12.60 (revised), not − 12.71
+    assert math.isnan(view.headline["growth_pct"]) and view.headline["basis_changed"]
+    text = announcement(view)
+    assert "比上年（上年按第五次全国经济普查口径修订）提高0.44个百分点" in text and "不计算增长速度" in text
+    printed = view.printed().set_index("category_code")
+    pub_all = values[(values["year"] == 2023)].set_index("category_code")
+    assert (printed["share_pct"] == pub_all["share_pct"].reindex(printed.index)).all()
+
+
+def test_number_helpers():
+    assert chinese_number(7) == "七" and chinese_number(10) == "十" and chinese_number(31) == "三十一"
+    assert format_level(153176.0) == "153176" and format_level(114630.7) == "114630.7"
