@@ -53,11 +53,11 @@ def _row(check, year, item, published, computed, lower, upper, note="") -> dict:
 
 
 def _latest(table: pd.DataFrame, year: str, item: str, value: str, order: str | None) -> pd.DataFrame:
-    """One row per (year, item, comparability keys): the latest vintage holding a level."""
+    """One row per (year, item): the latest vintage (*order*) holding a level."""
     rows = table[table[value].notna()]
     if order and order in rows.columns:
-        rows = rows.sort_values(order)
-    return rows
+        rows = rows.sort_values(order, kind="stable")
+    return rows.drop_duplicates([year, item], keep="last")
 
 
 def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "category_code", total: str = "00",
@@ -97,7 +97,7 @@ def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "categor
     if missing:
         raise ValueError(f"audit_table: the table lacks column(s) {', '.join(missing)}")
     comparable = tuple(c for c in comparable if c in table.columns)
-    data = _latest(table, year, item, value, vintage).drop_duplicates([year, item], keep="last")
+    data = _latest(table, year, item, value, vintage)
     data = data.assign(**{item: data[item].astype(str)})
     out: list[dict] = []
     levels = data.set_index([year, item])

@@ -1,0 +1,49 @@
+"""The notebook's shape, the orchestrators on a small demo register, and the shipped copies of the sources."""
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ipstats import reference
+from ipstats.pii import compute_identification, compute_value_added
+from ipstats.pii.demo import write_demo
+
+NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "10_patent_intensive_industries.ipynb"
+
+
+def test_notebook_is_thin_and_stripped():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1 and nb["metadata"]["kernelspec"]["name"] == "python3"
+    for line in "".join(tagged[0]["source"]).splitlines()[1:]:
+        assert line.count("=") == 1 and ": " in line.split("=")[0] and "  # " in line, line
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert not any("def " in "".join(c["source"]) for c in code)
+
+
+def test_orchestrators_on_a_small_demo(small_demo, tmp_path):
+    employment = write_demo(small_demo["register"], tmp_path / "demo")["employment"]
+    ident = compute_identification(small_demo["register"], employment, 2023, 3, sensitivity_windows=(2, 3))
+    table = ident.result.table
+    assert len(table) == 88 and table["intensive"].any() and not table["intensive"].all()
+    assert ident.sensitivity["baseline"].sum() == 1 and "demo" in ident.employment_status
+    hidden = ident.published["patents"].isna()
+    assert hidden.sum() == ident.disclosure["primary"] + ident.disclosure["secondary"]
+    va = compute_value_added(2024)
+    assert va.year == 2023 and "2023" in va.note and va.gdp_status == "unverified"
+    assert va.cagr["span"].iloc[0] == "2018–2022"
+
+
+def test_shipped_series_are_the_gathered_sources(shared_reference):
+    source = pd.read_csv(shared_reference / "published" / "pii_value_added_2018_2023.csv", dtype=str,
+                         keep_default_na=False)
+    shipped = reference.pii_value_added()
+    own = shipped[shipped["vintage"] == shipped["year"]].reset_index(drop=True)
+    assert len(own) == len(source) and (own["source"] == source["source"]).all()
+    values = pd.to_numeric(source["value_added_100m_yuan"])
+    assert (own["value_added_100m_yuan"] == values).all()
+    assert (own["value_status"] == source["value_status"]).all()
+    gdp = pd.read_csv(shared_reference / "published" / "gdp_nominal_2018_2024.csv")
+    assert reference.gdp_nominal()["gdp_100m_yuan"].tolist() == gdp["gdp_100m_yuan"].astype(float).tolist()
+    assert set(reference.gdp_nominal()["status"]) == {"unverified"}
