@@ -16,13 +16,16 @@ from typing import Any, Iterable
 
 import nbformat
 
-__all__ = ["PLOTLY_MIME", "export_page", "notebook_title", "plotly_outputs_to_html", "region_label", "unescape_cjk",
+from ipstats.bulletin.record import FIGURE_KEY
+from ipstats.figures import FONT_FAMILY
+
+__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "page_charts", "notebook_title", "plotly_outputs_to_html", "region_label", "unescape_cjk",
            "write_index"]
 
 log = logging.getLogger(__name__)
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+FONT_STACK = FONT_FAMILY
 
 # nbconvert's lab template with every network script left out and a link back to the index.
 _PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -102,6 +105,45 @@ def unescape_cjk(text: str) -> str:
     return _U_ESCAPE.sub(repl, text)
 
 
+def chart_name(spec: dict[str, Any]) -> str:
+    """Name of the recorded figure a plotly output shows (``layout.meta.ipstats_figure``), or ``""``."""
+    meta = (spec.get("layout") or {}).get("meta")
+    return str(meta.get(FIGURE_KEY, "")) if isinstance(meta, dict) else ""
+
+
+def chart_title(spec: dict[str, Any]) -> str:
+    """Title text of a plotly figure spec, or ``""``."""
+    title = (spec.get("layout") or {}).get("title")
+    if isinstance(title, dict):
+        return str(title.get("text") or "")
+    return str(title or "")
+
+
+def page_charts(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """The charts an executed notebook shows, in page order.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    list of dict
+        ``{"figure", "title", "traces"}`` per plotly output: the recorded figure's name (``""`` when
+        not recorded), the chart title and the number of traces.
+    """
+    charts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            spec = (output.get("data") or {}).get(PLOTLY_MIME)
+            if spec is None:
+                continue
+            spec = json.loads(spec) if isinstance(spec, str) else spec
+            charts.append({"figure": chart_name(spec), "title": chart_title(spec), "traces": len(spec.get("data") or [])})
+    return charts
+
+
 def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     """Replace plotly mime outputs by ``text/html`` divs that nbconvert renders.
 
@@ -115,7 +157,8 @@ def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.Notebook
     notebook : nbformat.NotebookNode
         A copy in which every output holding ``application/vnd.plotly.v1+json`` has only a
         ``text/html`` entry (a div with id ``fig-{cell}-{output}`` and its script; plotly.js is not
-        included), and ``stderr`` streams (warnings) are dropped.
+        included) inside ``<div class="ipstats-figure" data-figure="{name}">`` (name of the recorded
+        figure, empty when the chart was not recorded), and ``stderr`` streams (warnings) are dropped.
     charts : int
         Number of charts converted.
     """
@@ -140,7 +183,7 @@ def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.Notebook
                 div = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f"fig-{ci}-{oi}",
                                   config=spec.get("config") or None, validate=False, default_width="100%",
                                   default_height=f"{int(height)}px" if height else "480px")
-                div = unescape_cjk(div)
+                div = f'<div class="ipstats-figure" data-figure="{html.escape(chart_name(spec))}">{unescape_cjk(div)}</div>'
                 output["data"] = nbformat.from_dict({"text/html": div})
                 output.get("metadata", {}).pop(PLOTLY_MIME, None)
                 charts += 1

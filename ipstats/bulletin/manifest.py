@@ -12,12 +12,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build_manifest", "environment", "file_record", "git_state", "reference_tables", "sha256_file",
-           "write_manifest"]
+__all__ = ["browser", "build_manifest", "environment", "file_record", "git_state", "pages", "reference_tables",
+           "sha256_file", "static_figures", "write_manifest"]
 
 log = logging.getLogger(__name__)
 
-PACKAGES = ("pandas", "duckdb", "plotly", "papermill", "nbconvert")
+PACKAGES = ("pandas", "duckdb", "plotly", "papermill", "nbconvert", "kaleido", "choreographer", "openpyxl")
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -88,6 +88,69 @@ def _disclosure(folder: Path) -> dict[str, Any]:
     return {"tables": records, "all_pass": all(r.get("audit_pass", False) for r in records.values())}
 
 
+def browser() -> dict[str, Any]:
+    """Path and version of the Chromium used for static figures (None when none is found)."""
+    from ipstats.bulletin.record import browser_path
+
+    path = browser_path()
+    found: dict[str, Any] = {"path": path, "version": None}
+    if path:
+        try:
+            proc = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30, check=False)
+            found["version"] = proc.stdout.strip() or None
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.warning("version of %s unknown: %s", path, exc)
+    return found
+
+
+def pages(folder: Path, notebooks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The HTML page of every executed notebook and the charts it shows.
+
+    Parameters
+    ----------
+    folder : Path
+        The bulletin folder.
+    notebooks : list of dict
+        Runs as given to :func:`build_manifest` (``name``, ``status``, ``output``).
+
+    Returns
+    -------
+    list of dict
+        ``{"notebook", "page", "charts"}`` with ``charts`` as :func:`ipstats.bulletin.html.page_charts`
+        gives them, for the notebooks that ran.
+    """
+    import nbformat
+
+    from ipstats.bulletin.html import page_charts
+
+    found = []
+    for run in notebooks:
+        executed = folder / run["output"]
+        if run.get("status") != "ok" or not executed.is_file():
+            continue
+        found.append({"notebook": run["name"], "page": f"{run['name']}.html",
+                      "charts": page_charts(nbformat.read(executed, as_version=4))})
+    return found
+
+
+def static_figures(folder: Path) -> dict[str, Any]:
+    """PNG and SVG files of the recorded figures, and the figures that have none.
+
+    Returns
+    -------
+    dict
+        ``files`` (relative paths), ``missing`` (figure names without PNG or SVG) and ``problem``
+        (why static export is impossible in this process, or None).
+    """
+    from ipstats.bulletin.record import static_export_problem
+
+    figures = folder / "figures"
+    names = sorted(p.stem for p in figures.glob("*.json")) if figures.is_dir() else []
+    missing = [n for n in names if not all((figures / f"{n}.{ext}").is_file() for ext in ("png", "svg"))]
+    return {"files": _listing(folder, "figures", "*.png") + _listing(folder, "figures", "*.svg"),
+            "missing": missing, "problem": static_export_problem()}
+
+
 def reference_tables() -> list[dict[str, Any]]:
     """Name, file, edition and sha256 of every shipped reference table."""
     from ipstats.reference import catalogue
@@ -140,6 +203,9 @@ def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]]
         "tables": _listing(folder, "tables", "*.csv"),
         "disclosure_control": _disclosure(folder),
         "figures": _listing(folder, "figures", "*.json"),
+        "static_figures": static_figures(folder),
+        "browser": browser(),
+        "pages": pages(folder, notebooks),
         "texts": _listing(folder, "texts", "*.md"),
     }
 

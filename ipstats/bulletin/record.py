@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -19,12 +20,15 @@ import pandas as pd
 
 from ipstats.display import SUPPRESSED
 
-__all__ = ["record_figure", "record_table", "record_text", "static_export_available"]
+__all__ = ["FIGURE_KEY", "browser_path", "record_figure", "record_table", "record_text", "static_export_available",
+           "static_export_problem", "write_static"]
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[0-9A-Za-z_\-]+$")
 _static_warned = False
+#: Key of ``layout.meta`` naming the recorded figure (read by the HTML pages and the manifest).
+FIGURE_KEY = "ipstats_figure"
 
 
 def _check_name(name: str) -> str:
@@ -91,18 +95,62 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     return csv_path
 
 
+#: Browser executables tried, in order, when ``BROWSER_PATH`` is not set (Debian's package first).
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Size of the static images when the figure does not set its own (pixels; PNG written at twice this).
+STATIC_WIDTH, STATIC_HEIGHT, PNG_SCALE = 960, 540, 2
+
+_session: dict[str, Any] = {"state": None, "problem": None}
+
+
+def browser_path() -> str | None:
+    """The Chromium used for static figures: ``BROWSER_PATH`` when it names a file, else the first on PATH.
+
+    Returns
+    -------
+    str or None
+        Path of the browser executable, or None when none is found.
+    """
+    env = os.environ.get("BROWSER_PATH")
+    if env:
+        return env if Path(env).is_file() else None
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def static_export_problem() -> str | None:
+    """Why PNG/SVG figures cannot be written here, or None when they can.
+
+    Returns
+    -------
+    str or None
+        A one-line reason (kaleido missing, no browser found, the browser failed to start), for
+        the bulletin to say once before it continues with HTML only.
+    """
+    if _session["problem"]:
+        return _session["problem"]
+    if importlib.util.find_spec("kaleido") is None:
+        return "the Python package kaleido (>= 1) is not installed"
+    if browser_path() is None:
+        env = os.environ.get("BROWSER_PATH")
+        if env:
+            return f"BROWSER_PATH={env!r} is not a file"
+        return f"no Chromium browser found (looked for {', '.join(BROWSER_NAMES)} on PATH; set BROWSER_PATH)"
+    return None
+
+
 def static_export_available() -> bool:
     """Whether PNG/SVG export can work: kaleido importable and a Chromium found.
 
     Returns
     -------
     bool
-        True when ``kaleido`` is installed and ``chromium`` is on PATH or ``BROWSER_PATH`` names a file.
+        True when :func:`static_export_problem` finds nothing wrong.
     """
-    if importlib.util.find_spec("kaleido") is None:
-        return False
-    browser = os.environ.get("BROWSER_PATH")
-    return bool((browser and Path(browser).exists()) or shutil.which("chromium"))
+    return static_export_problem() is None
 
 
 def _warn_static_once(reason: str) -> None:
@@ -112,13 +160,88 @@ def _warn_static_once(reason: str) -> None:
         log.warning("figures are recorded as JSON only, without PNG/SVG: %s", reason)
 
 
+def _start_session() -> None:
+    """Start one kaleido browser for this process (a notebook's kernel); kaleido closes it at exit."""
+    import kaleido
+
+    # one browser for all figures of the notebook: start-up costs about 2 s, a figure about 0.3 s.
+    # MathJax is off (kaleido would load it from a CDN); plotly.js comes from the installed plotly.
+    t0 = time.perf_counter()
+    kaleido.start_sync_server(path=browser_path(), mathjax=False, n=1, timeout=120, silence_warnings=True)
+    _session["state"] = "running"
+    log.info("kaleido session started with %s in %.2f s", browser_path(), time.perf_counter() - t0)
+
+
+def _static_size(fig: Any) -> tuple[int, int]:
+    layout = fig.layout
+    return int(layout.width or STATIC_WIDTH), int(layout.height or STATIC_HEIGHT)
+
+
+def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
+    """Write *fig* as ``{name}.png`` and ``{name}.svg`` with the process's kaleido session.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The chart.
+    folder : Path
+        Target folder.
+    name : str
+        File name without extension.
+
+    Returns
+    -------
+    list of Path
+        The files written; empty when static export is not possible here (warned once per process).
+    """
+    problem = static_export_problem()
+    if problem:
+        _warn_static_once(problem)
+        return []
+    import kaleido
+
+    width, height = _static_size(fig)
+    targets = [folder / f"{name}.png", folder / f"{name}.svg"]
+    jobs = [{"fig": fig, "path": targets[0], "opts": {"format": "png", "width": width, "height": height,
+                                                      "scale": PNG_SCALE}},
+            {"fig": fig, "path": targets[1], "opts": {"format": "svg", "width": width, "height": height}}]
+    try:
+        if _session["state"] is None:
+            _start_session()
+        t0 = time.perf_counter()
+        kaleido.write_fig_from_object_sync(jobs, cancel_on_error=True)
+    except Exception as exc:  # noqa: BLE001 - static images are optional, the HTML page has the chart
+        _session["problem"] = f"{type(exc).__name__}: {_first_line(exc)} (browser {browser_path()})"
+        _warn_static_once(_session["problem"])
+        for target in targets:
+            target.unlink(missing_ok=True)
+        return []
+    log.info("static figure %s.png/.svg in %.2f s", name, time.perf_counter() - t0)
+    return targets
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[0].strip() if lines else ""
+
+
+def _tag(fig: Any, name: str) -> None:
+    """Put the record name into ``layout.meta`` so the executed notebook's chart output names its figure."""
+    meta = fig.layout.meta
+    if meta is None:
+        fig.update_layout(meta={FIGURE_KEY: name})
+    elif isinstance(meta, dict):
+        fig.update_layout(meta={**meta, FIGURE_KEY: name})
+
+
 def record_figure(fig: Any, name: str, *, output_dir: str | os.PathLike | None) -> Path | None:
     """Write a plotly figure as JSON, plus PNG and SVG where static export is available.
 
     Parameters
     ----------
     fig : plotly.graph_objects.Figure
-        The chart.
+        The chart. When recording, ``layout.meta`` gets ``{"ipstats_figure": name}`` (unless it holds
+        something other than a dict) so the bulletin knows which chart of a page is which figure.
     name : str
         File name without extension, letters, digits, ``_`` and ``-`` only.
     output_dir : str, path or None
@@ -131,23 +254,18 @@ def record_figure(fig: Any, name: str, *, output_dir: str | os.PathLike | None) 
 
     Notes
     -----
-    PNG and SVG need kaleido and a Chromium (``chromium`` on PATH or ``BROWSER_PATH``); without
-    them one warning is logged per process and only the JSON is written.
+    PNG (at twice the figure's size, default 960 × 540) and SVG need kaleido and a Chromium
+    (``BROWSER_PATH``, or ``chromium`` on PATH); one browser is started per process and reused for
+    every figure. Without them one warning is logged per process and only the JSON is written.
     """
     _check_name(name)
     folder = _folder(output_dir, "figures")
     if folder is None:
         return None
+    _tag(fig, name)
     json_path = folder / f"{name}.json"
     json_path.write_text(fig.to_json(), encoding="utf-8")
-    if static_export_available():
-        try:
-            for ext in ("png", "svg"):
-                fig.write_image(folder / f"{name}.{ext}")
-        except Exception as exc:  # noqa: BLE001 - static images are optional
-            _warn_static_once(f"{type(exc).__name__}: {exc}".splitlines()[0])
-    else:
-        _warn_static_once("kaleido or a Chromium browser (chromium on PATH, or BROWSER_PATH) is missing")
+    write_static(fig, folder, name)
     log.info("recorded figure %s", json_path)
     return json_path
 

@@ -58,14 +58,16 @@ def test_notes_must_be_a_list(tmp_path, table):
 
 
 def test_record_figure_writes_json_and_warns_once(tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr(record, "static_export_available", lambda: False)
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-browser"))
     monkeypatch.setattr(record, "_static_warned", False)
+    assert "BROWSER_PATH" in record.static_export_problem() and not record.static_export_available()
     fig = go.Figure(go.Bar(x=["发明", "外观设计"], y=[3, 4]), layout={"title": "中文标题"})
     with caplog.at_level(logging.WARNING, logger="ipstats.bulletin.record"):
         path = record_figure(fig, "chart", output_dir=tmp_path)
         record_figure(fig, "chart2", output_dir=tmp_path)
     assert path == tmp_path / "figures" / "chart.json"
-    assert json.loads(path.read_text(encoding="utf-8"))["layout"]["title"]["text"] == "中文标题"
+    layout = json.loads(path.read_text(encoding="utf-8"))["layout"]
+    assert layout["title"]["text"] == "中文标题" and layout["meta"] == {"ipstats_figure": "chart"}
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["chart.json", "chart2.json"]
     assert len([r for r in caplog.records if "PNG" in r.getMessage()]) == 1
 
@@ -74,3 +76,36 @@ def test_record_text(tmp_path):
     path = record_text("00_overview", "2023年全国专利申请量增长。", output_dir=tmp_path)
     assert path == tmp_path / "texts" / "00_overview.md"
     assert path.read_text(encoding="utf-8") == "2023年全国专利申请量增长。\n"
+
+
+def test_record_figure_keeps_a_meta_that_is_not_a_dict(tmp_path, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-browser"))
+    fig = go.Figure(layout={"meta": ["用户的"], "title": "t"})
+    record_figure(fig, "kept", output_dir=tmp_path)
+    assert fig.layout.meta == ("用户的",)
+    fig = go.Figure(layout={"meta": {"own": 1}})
+    record_figure(fig, "merged", output_dir=tmp_path)
+    assert fig.layout.meta == {"own": 1, "ipstats_figure": "merged"}
+
+
+@pytest.mark.skipif(record.browser_path() is None or not record.static_export_available(),
+                    reason="kaleido or a Chromium (BROWSER_PATH, chromium on PATH) is missing")
+def test_static_png_and_svg_with_one_browser(tmp_path):
+    """Real kaleido and Chromium: PNG at twice the size, SVG with the Chinese title as text, one session."""
+    import struct
+
+    import kaleido
+
+    import ipstats.figures  # noqa: F401 - registers the ipstats template
+
+    for i, title in enumerate(["中文标题：专利申请量", "第二张图"]):
+        fig = go.Figure(go.Bar(x=["发明", "实用新型"], y=[3, 4 + i]), layout={"title": title, "template": "ipstats",
+                                                                          "height": 400})
+        record_figure(fig, f"static{i}", output_dir=tmp_path)
+        png, svg = tmp_path / "figures" / f"static{i}.png", tmp_path / "figures" / f"static{i}.svg"
+        head = png.read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", head[16:24]) == (2 * record.STATIC_WIDTH, 2 * 400)
+        text = svg.read_text(encoding="utf-8")
+        assert title in text and "Noto Sans CJK SC" in text
+    assert kaleido._global_server.is_running()          # the browser started once stays up for the next figure
