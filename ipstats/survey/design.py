@@ -261,34 +261,36 @@ class Design:
         return repr(self.data[column].iloc[first])
 
     def _stage_variance(self, z: np.ndarray, group: np.ndarray, unit: np.ndarray, n_units: np.ndarray,
-                        N_units: np.ndarray, stage: int) -> float:
-        """Σ over groups (strata; PSUs at stage 2) of (1-f)·n/(n-1)·Σ(t - t̄)² over the n unit totals t.
+                        N_units: np.ndarray, stage: int) -> pd.DataFrame:
+        """Per group (stratum; PSU at stage 2): (1-f)·n/(n-1)·Σ(t - t̄)² over the n unit totals t.
 
         Units of the design absent from *z* (outside a domain) count as zero totals, as R pads them.
+        Returns a frame indexed by group with ``var`` and ``ok`` (False: a lonely PSU under "average").
         """
-        units = pd.DataFrame({"g": group, "u": unit, "z": z, "n": n_units, "N": N_units})
-        t = units.groupby(["g", "u"], sort=False).agg(z=("z", "sum"), n=("n", "first"), N=("N", "first"))
-        grouped = t.groupby(level="g", sort=True)
-        per = grouped.agg(n=("n", "first"), N=("N", "first"), total=("z", "sum"), present=("z", "size"))
-        mean = per["total"] / per["n"]
-        dev = t["z"] - mean.reindex(t.index.get_level_values("g")).to_numpy()
-        ss = (dev ** 2).groupby(level="g", sort=True).sum() + (per["n"] - per["present"]) * mean ** 2
-        n, N = per["n"].to_numpy(), per["N"].to_numpy()
+        units, first_row, unit_inv = np.unique(unit, return_index=True, return_inverse=True)
+        totals = np.bincount(unit_inv, z, len(units))
+        groups, first_unit, g_inv = np.unique(group[first_row], return_index=True, return_inverse=True)
+        n = n_units[first_row][first_unit].astype(float)
+        N = N_units[first_row][first_unit].astype(float)
+        total_g = np.bincount(g_inv, totals, len(groups))
+        present = np.bincount(g_inv, minlength=len(groups))
+        mean = total_g / n                                           # absent units count as zero totals
+        ss = np.bincount(g_inv, (totals - mean[g_inv]) ** 2, len(groups)) + (n - present) * mean ** 2
         finite = np.isfinite(N)
-        f = np.ones(len(per))
+        f = np.ones(len(groups))
         f[finite] = (N[finite] - n[finite]) / N[finite]
-        var = np.zeros(len(per))
-        ok = np.ones(len(per), bool)
+        var = np.zeros(len(groups))
+        ok = np.ones(len(groups), bool)
         many = n > 1
-        var[many] = (f * n / np.where(many, n - 1, 1) * ss.to_numpy())[many]
+        var[many] = (f * n / np.where(many, n - 1, 1) * ss)[many]
         for j in np.flatnonzero(~many & (f >= 1e-7)):
-            self._lonely(int(per.index[j]), stage)
+            self._lonely(int(groups[j]), stage)
             if self.lonely_psu == "adjust":               # R: the lonely PSU's total is not centred
-                var[j] = f[j] * per["total"].iloc[j] ** 2
+                var[j] = f[j] * total_g[j] ** 2
             elif self.lonely_psu == "average":
                 ok[j] = False
         var[f < 1e-7] = 0.0
-        return float(var[ok].sum() * len(per) / ok.sum()) if ok.any() else float("nan")
+        return pd.DataFrame({"var": var, "ok": ok}, index=groups)
 
     def _variance(self, z: np.ndarray, rows: np.ndarray) -> float:
         """Design variance of the total of influence values *z* (full length, zero outside *rows*).
@@ -302,18 +304,16 @@ class Design:
             rows = np.arange(len(z))
         if len(rows) == 0:
             return 0.0
-        v = self._stage_variance(z[rows], s.strata[rows], s.psu[rows], s.n1[rows], s.N1[rows], stage=1)
+        first = self._stage_variance(z[rows], s.strata[rows], s.psu[rows], s.n1[rows], s.N1[rows], stage=1)
+        ok = first["ok"].to_numpy()
+        v = float(first["var"][ok].sum() * len(first) / ok.sum()) if ok.any() else float("nan")
         if s.ssu is None or not s.has_fpc:
             return v
-        fraction = s.n1[rows] / s.N1[rows]                     # R: nPSU / popsize, 0 without an fpc
-        sub = pd.DataFrame({"psu": s.psu[rows], "i": np.arange(len(rows))})
-        for _, idx in sub.groupby("psu", sort=True)["i"]:
-            idx = idx.to_numpy()
-            if fraction[idx[0]] == 0:
-                continue
-            r = rows[idx]
-            v += fraction[idx[0]] * self._stage_variance(z[r], s.psu[r], s.ssu[r], s.n2[r], s.N2[r], stage=2)
-        return v
+        second = self._stage_variance(z[rows], s.psu[rows], s.ssu[rows], s.n2[rows], s.N2[rows], stage=2)
+        psus, first = np.unique(s.psu[rows], return_index=True)         # same order as second.index
+        fraction = (s.n1[rows] / s.N1[rows])[first]                     # R: nPSU / popsize
+        second_var = np.where(second["ok"], second["var"], np.nan)       # "average" in a one-stratum PSU: NaN
+        return v + float((second_var * fraction).sum())
 
     # ------------------------------------------------------------------ estimation core
     def _values(self, var: str) -> np.ndarray:

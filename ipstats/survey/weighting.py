@@ -1,0 +1,295 @@
+"""Survey weights of the patent survey (调查权数): frame, base weights, nonresponse adjustment, calibration.
+
+The register is the survey's frame (抽样框): the valid patents (有效专利) at 31 December of the survey year
+and their patentees. ipstats assumes the following design (CNIPA does not publish its strata or weights,
+so every choice is a parameter):
+
+* **strata** (层) — patentee type × region × patent type by default (``SurveyDesign.strata``; province
+  instead of region is possible with a larger sample);
+* **stage 1** — patentees (专利权人, the PSUs) drawn by simple random sampling without replacement in each
+  stratum, ``n_h = max(min_psu, round(psu_fraction · N_h))`` capped at ``N_h``;
+* **stage 2** — up to ``patents_per_psu`` of the patentee's valid patents in the stratum, without
+  replacement;
+* **base weight** (基础权数) — ``N_h/n_h · M_i/m_i``;
+* **nonresponse adjustment** (无回答调整) — within response cells (patentee type × region by default) the
+  respondents' weights are scaled by ``Σ base weights of the sampled / Σ base weights of the respondents``
+  (a patentee answers for all its sampled patents); cells without respondents are merged into their
+  patentee type;
+* **calibration** (校准) — raking (default; linear calibration on request) of the patent counts to the register's valid patents by
+  patent type × patentee type and by province (:func:`register_totals`); cells with fewer than
+  ``min_respondents`` respondent patents are merged (patentee types into ``其他`` within the patent type,
+  provinces into their region).
+
+Variances treat the adjusted weights as the design's weights and linearise the calibration
+(:class:`ipstats.survey.Design`); the nonresponse adjustment is assumed to remove nonresponse bias
+(response at random within cells).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ipstats.survey.design import Design
+
+__all__ = ["SurveyDesign", "adjust_nonresponse", "calibration_margins", "register_totals", "survey_frame",
+           "merge_small_cells", "weight_survey"]
+
+OTHER = "其他"
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """The sample design ipstats assumes for the patent survey (all fields are parameters)."""
+
+    strata: tuple[str, ...] = ("applicant_type", "region", "patent_type")
+    psu_fraction: float = 0.12          # share of patentees drawn in each stratum
+    min_psu: int = 3                    # at least this many patentees per stratum (when it has them)
+    patents_per_psu: int = 4            # most patents surveyed per sampled patentee and stratum
+    response_cells: tuple[str, ...] = ("applicant_type", "region")
+    min_respondents: int = 20           # calibration cells with fewer respondent patents are merged
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.psu_fraction <= 1:
+            raise ValueError(f"psu_fraction must be in (0, 1], got {self.psu_fraction}")
+        if self.min_psu < 1 or self.patents_per_psu < 1:
+            raise ValueError("min_psu and patents_per_psu must be ≥ 1")
+
+
+def survey_frame(register: str | Path, year: int) -> pd.DataFrame:
+    """The survey frame: valid patents (有效专利) at 31 December *year*, one row per patent.
+
+    Validity follows :mod:`ipstats.counting` (granted on or before 31 December and not lapsed by then).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``application_number``, ``patent_type``, ``patentee`` (the applicant name: the survey's
+        patentee), ``applicant_type``, ``province_code``, ``region`` (东部/中部/西部/东北).
+    """
+    from ipstats.reference import provinces
+    from ipstats.register.io import open_register
+
+    con = open_register(register)
+    end = f"{int(year)}-12-31"
+    frame = con.execute(
+        "SELECT application_number, patent_type, applicant_name AS patentee, applicant_type, province_code "
+        "FROM register WHERE grant_date IS NOT NULL AND CAST(grant_date AS DATE) <= CAST(? AS DATE) "
+        "AND (lapse_date IS NULL OR CAST(lapse_date AS DATE) > CAST(? AS DATE)) ORDER BY application_number",
+        [end, end]).df()
+    if frame.empty:
+        raise ValueError(f"{register}: no valid patents at {end}; is the survey year right?")
+    regions = provinces().set_index("province_code")["region_zh"]
+    frame["region"] = frame["province_code"].map(regions)
+    unknown = frame.loc[frame["region"].isna(), "province_code"].unique()
+    if len(unknown):
+        raise ValueError(f"{register}: province_code value(s) {list(unknown)[:5]} are not GB/T 2260 province codes")
+    return frame
+
+
+def register_totals(register: str | Path, year: int,
+                    by: Sequence[str] = ("patent_type", "province_code", "applicant_type")) -> pd.DataFrame:
+    """Valid patents at 31 December *year* by *by* from the register (the calibration totals).
+
+    Counted with :func:`ipstats.counting.count_valid_stock` in DuckDB.
+    """
+    from ipstats.counting.flows import count_valid_stock
+    from ipstats.register.io import open_register
+
+    stock = count_valid_stock(open_register(register), [int(year)], by=tuple(by))
+    return stock.drop(columns="year").rename(columns={"count": "valid_patents"})
+
+
+def adjust_nonresponse(sample: pd.DataFrame, cells: Sequence[str] = ("applicant_type", "region"),
+                       weight: str = "base_weight", responded: str = "responded") -> pd.DataFrame:
+    """Respondents with nonresponse-adjusted weights (``nr_weight``) within response cells (无回答调整).
+
+    Parameters
+    ----------
+    sample : pandas.DataFrame
+        The whole sample (respondents and nonrespondents) with *weight* and the boolean *responded*.
+    cells : sequence of str
+        Response cells; a cell without respondents is merged into its first variable's level.
+    weight, responded : str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The respondents, with ``response_cell``, ``nr_factor`` and ``nr_weight``.
+    """
+    cells = list(cells)
+    for column in [*cells, weight, responded]:
+        if column not in sample.columns:
+            raise KeyError(f"adjust_nonresponse: column {column!r} missing from the sample")
+    did = sample[responded].astype(bool)
+    label = sample[cells].astype(str).agg("|".join, axis=1)
+    has = did.groupby(label).any()
+    merged = label.where(label.map(has), sample[cells[0]].astype(str) + f"|{OTHER}")
+    totals = sample.groupby(merged)[weight].sum()
+    answered = sample[did].groupby(merged[did])[weight].sum()
+    empty = sorted(set(totals.index) - set(answered.index))
+    if empty:
+        raise ValueError(f"adjust_nonresponse: response cell(s) {empty[:5]} have no respondent even after merging "
+                         "into the patentee type; collapse the cells further")
+    factor = totals / answered
+    out = sample[did].copy()
+    out["response_cell"] = merged[did]
+    out["nr_factor"] = out["response_cell"].map(factor).to_numpy()
+    out["nr_weight"] = out[weight] * out["nr_factor"]
+    return out.reset_index(drop=True)
+
+
+def merge_small_cells(counts: pd.Series, groups: pd.Series, minimum: int) -> dict:
+    """Within each group, merge the smallest cell into the next smallest until every cell has *minimum*.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Respondents per cell (cells of the frame without respondents count 0).
+    groups : pandas.Series
+        Group of each cell (same index); cells are only merged within their group.
+    minimum : int
+        Fewest respondents a calibration cell may have.
+
+    Returns
+    -------
+    dict
+        Cell → label of its merged cell (``a+b`` for merged cells; a cell left alone keeps its name).
+    """
+    mapping = {}
+    for _, cells in counts.groupby(groups, sort=True):
+        merged = {str(c): ([c], float(n)) for c, n in cells.sort_index().items()}
+        while len(merged) > 1:
+            order = sorted(merged, key=lambda k: (merged[k][1], k))
+            if merged[order[0]][1] >= minimum:
+                break
+            a, b = order[0], order[1]
+            members = merged.pop(a)[0] + merged.pop(b)[0]
+            merged["+".join(sorted(map(str, members)))] = (members, float(sum(cells[m] for m in members)))
+        for label, (members, _) in merged.items():
+            mapping.update({m: label for m in members})
+    return mapping
+
+
+def calibration_margins(totals: pd.DataFrame, respondents: pd.DataFrame,
+                        min_respondents: int = 20) -> tuple[dict, pd.DataFrame]:
+    """Calibration totals and the matching respondent columns (``cal_type`` and ``cal_province``).
+
+    Margins: patent type × patentee type, and province. Cells with fewer than *min_respondents*
+    respondent patents are merged with the smallest other cell of the same patent type (province: of
+    the same region) by :func:`merge_small_cells`.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        :func:`register_totals` by patent type × province × patentee type.
+    respondents : pandas.DataFrame
+        Output of :func:`adjust_nonresponse` (with ``patent_type``, ``applicant_type``,
+        ``province_code``, ``region``).
+    min_respondents : int
+        Fewest respondent patents per calibration cell.
+
+    Returns
+    -------
+    margins : dict
+        ``{"cal_type": {...}, "cal_province": {...}}`` for :meth:`Design.calibrate`.
+    respondents : pandas.DataFrame
+        A copy with the two calibration columns.
+    """
+    from ipstats.reference import provinces
+
+    regions = provinces().set_index("province_code")["region_zh"]
+    totals = totals[totals["valid_patents"] > 0].assign(region=totals["province_code"].map(regions))
+    out = respondents.copy()
+    margins = {}
+    for column, cell, group in (("cal_type", ["patent_type", "applicant_type"], "patent_type"),
+                                ("cal_province", ["province_code"], "region")):
+        out[column] = out[cell].astype(str).agg("·".join, axis=1)
+        totals[column] = totals[cell].astype(str).agg("·".join, axis=1)
+        frame_cells = totals.groupby(column)[group].first()
+        sample_cells = out.groupby(column).size().reindex(frame_cells.index, fill_value=0)
+        extra = sorted(set(out[column]) - set(frame_cells.index))
+        if extra:
+            raise ValueError(f"calibration: respondent cell(s) {extra[:5]} have no valid patent in the register")
+        mapping = merge_small_cells(sample_cells, frame_cells, min_respondents)
+        out[column] = out[column].map(mapping)
+        totals[column] = totals[column].map(mapping)
+        sums = totals.groupby(column)["valid_patents"].sum()
+        empty = sorted(set(sums.index) - set(out[column]))
+        if empty:
+            raise ValueError(f"calibration: cell(s) {empty[:5]} ({column}) have valid patents but no respondent")
+        margins[column] = {k: float(v) for k, v in sums.items()}
+    return margins, out
+
+
+def weight_survey(sample: pd.DataFrame, totals: pd.DataFrame | None = None,
+                  design: SurveyDesign = SurveyDesign(), method: str = "raking") -> Design:
+    """The weighted respondent design: base weights → nonresponse adjustment → calibration to the register.
+
+    Parameters
+    ----------
+    sample : pandas.DataFrame
+        The survey sample (data_schemas/survey_sample.schema.yaml).
+    totals : pandas.DataFrame, optional
+        :func:`register_totals`; None skips calibration.
+    design : SurveyDesign
+        Response cells and the minimum respondents per calibration cell.
+    method : {"raking", "linear"}
+        Raking ratio calibration (positive weights; converged to 1e-7 of the total) or linear (GREG)
+        calibration (exact in one step, but weights can turn negative: then an error).
+
+    Returns
+    -------
+    Design
+        Two-stage stratified design of the respondents (patentees as PSUs, patents as SSUs, fpc from the
+        frame), calibrated when *totals* is given.
+    """
+    if method not in ("raking", "linear"):
+        raise ValueError(f"method must be 'raking' or 'linear', got {method!r}")
+    from ipstats.survey.indicators import add_revenue
+
+    respondents = add_revenue(adjust_nonresponse(sample, design.response_cells))
+    margins = None
+    if totals is not None:
+        margins, respondents = calibration_margins(totals, respondents, design.min_respondents)
+    survey = Design(respondents, weights="nr_weight", strata="stratum", psu="patentee", ssu="application_number",
+                    fpc="patentees_in_stratum", fpc2="patents_in_psu", lonely_psu="adjust")
+    if margins is not None and method == "raking":
+        survey = survey.rake(margins, maxit=100, epsilon=1e-7)
+    elif margins is not None and method == "linear":
+        survey = survey.calibrate(margins)
+        if (survey.weights <= 0).any():
+            raise ValueError("linear calibration gave non-positive weights; use method='raking' or merge "
+                             "calibration cells (raise min_respondents)")
+    return survey
+
+
+def frame_counts(frame: pd.DataFrame, strata: Sequence[str]) -> pd.DataFrame:
+    """Per frame patent: its stratum label, patentees in the stratum and the patentee's patents in it."""
+    out = frame.copy()
+    out["stratum"] = out[list(strata)].astype(str).agg("|".join, axis=1)
+    out["patentees_in_stratum"] = out.groupby("stratum")["patentee"].transform("nunique")
+    out["patents_in_psu"] = out.groupby(["stratum", "patentee"])["application_number"].transform("size")
+    return out
+
+
+def draw_sample(frame: pd.DataFrame, design: SurveyDesign, rng: np.random.Generator) -> pd.DataFrame:
+    """A two-stage stratified sample of *frame* (output of :func:`frame_counts`) with base weights."""
+    psus = frame[["stratum", "patentee", "patentees_in_stratum"]].drop_duplicates(["stratum", "patentee"])
+    psus = psus.assign(key=rng.random(len(psus))).sort_values(["stratum", "key"])
+    n_h = np.minimum(psus["patentees_in_stratum"],
+                     np.maximum(design.min_psu, np.round(design.psu_fraction * psus["patentees_in_stratum"])))
+    chosen = psus[psus.groupby("stratum").cumcount() < n_h]
+    sample = frame.merge(chosen[["stratum", "patentee"]], on=["stratum", "patentee"])
+    sample = sample.assign(key=rng.random(len(sample))).sort_values(["stratum", "patentee", "key"])
+    sample = sample[sample.groupby(["stratum", "patentee"]).cumcount() < design.patents_per_psu].drop(columns="key")
+    sampled_psus = sample.groupby("stratum")["patentee"].transform("nunique")
+    sampled_patents = sample.groupby(["stratum", "patentee"])["application_number"].transform("size")
+    sample["base_weight"] = (sample["patentees_in_stratum"] / sampled_psus
+                             * sample["patents_in_psu"] / sampled_patents)
+    return sample.reset_index(drop=True)
