@@ -1,0 +1,384 @@
+"""Indicators of patent-intensive products (专利密集型产品统计指标).
+
+Small functions over the typed product table (:func:`ipstats.products.io.read_products`), the links
+(:func:`ipstats.products.io.read_links`) and the linked patents' register rows. A *round* (批次) is the
+filing year; a product counts in a round when it was recognised (认定) in it. Money is in 万元.
+
+* :func:`rounds_summary` — filed, recognised, not passed, enterprises, output, sales, exports and export
+  intensity by round, with growth on the previous round;
+* :func:`panel_growth` — growth of all recognised products and of the same-product panel (products
+  recognised in both rounds), so growth is not driven by new entrants;
+* :func:`breakdown` and :func:`protect_breakdown` — by GB/T 4754 section/division or province, with
+  disclosure control (contributors are enterprises, identified by their credit code);
+* :func:`patent_indicators` — patents per product, core patents per product, invention share, share
+  of linked patents valid at year end;
+* :func:`technology_categories` — SEI / digital / green categories of the linked patents;
+* :func:`enterprise_concentration` — top-n shares and the Herfindahl–Hirschman index.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ipstats import reference
+from ipstats.indicators.overview import growth_pct
+
+__all__ = ["BREAKDOWNS", "MEASURES", "breakdown", "breakdown_contributions", "enterprise_concentration",
+           "export_intensity", "hhi", "panel_growth", "patent_indicators", "protect_breakdown", "recognised",
+           "rounds_summary", "technology_categories", "top_share", "valid_at_year_end"]
+
+#: Money measures of a product (万元).
+MEASURES = ("output_value", "sales_revenue", "export_value")
+#: Breakdown keys and the column holding their Chinese name.
+BREAKDOWNS = {"section": "section_name", "division": "division_name", "province_code": "province"}
+_GROWTH_NAMES = {"output_value": "output_growth_pct", "sales_revenue": "sales_growth_pct",
+                 "export_value": "export_growth_pct"}
+
+
+def recognised(products: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Products recognised (认定) in round *year* (all rounds when None)."""
+    sel = products["status"] == "认定"
+    if year is not None:
+        sel &= products["filing_year"] == year
+    return products[sel]
+
+
+def export_intensity(exports: pd.Series | float, sales: pd.Series | float) -> pd.Series | float:
+    """Export intensity (出口交货值占销售收入比重, %): exports ÷ sales × 100; NaN where sales are 0."""
+    if isinstance(exports, pd.Series) or isinstance(sales, pd.Series):
+        sales = pd.Series(sales, dtype=float) if not isinstance(sales, pd.Series) else sales.astype(float)
+        return (exports / sales.where(sales != 0)) * 100.0
+    return float("nan") if not sales else float(exports) / float(sales) * 100.0
+
+
+def rounds_summary(products: pd.DataFrame) -> pd.DataFrame:
+    """Filings and recognised products by round with output, sales, exports and growth.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per round (``filing_year`` ascending): ``filing_year``, ``filed``, ``recognised``,
+        ``not_passed``, ``pending``, ``pass_rate_pct`` (recognised ÷ decided filings), ``enterprises``
+        (distinct credit codes of recognised products), ``output_value``, ``sales_revenue``,
+        ``export_value``, ``export_intensity_pct``, ``recognised_growth_pct``, ``output_growth_pct``,
+        ``sales_growth_pct``, ``export_growth_pct`` (on the previous round year; NaN when absent).
+    """
+    years = sorted(products["filing_year"].dropna().unique())
+    status = products.pivot_table(index="filing_year", columns="status", values="product_id", aggfunc="count")
+    status = status.reindex(index=years, columns=["认定", "未通过", "备案"]).fillna(0).astype("int64")
+    rec = recognised(products)
+    sums = rec.groupby("filing_year")[list(MEASURES)].sum().reindex(years).fillna(0.0)
+    table = pd.DataFrame({
+        "filing_year": years,
+        "filed": products.groupby("filing_year").size().reindex(years).to_numpy(),
+        "recognised": status["认定"].to_numpy(), "not_passed": status["未通过"].to_numpy(),
+        "pending": status["备案"].to_numpy(),
+        "enterprises": rec.groupby("filing_year")["credit_code"].nunique().reindex(years).fillna(0)
+        .astype("int64").to_numpy(),
+    })
+    decided = table["recognised"] + table["not_passed"]
+    table["pass_rate_pct"] = (table["recognised"] / decided.where(decided > 0) * 100.0).astype(float)
+    for measure in MEASURES:
+        table[measure] = sums[measure].to_numpy()
+    table["export_intensity_pct"] = export_intensity(table["export_value"], table["sales_revenue"])
+    previous = table.set_index("filing_year").reindex([y - 1 for y in years])
+    table["recognised_growth_pct"] = growth_pct(table["recognised"], previous["recognised"].reset_index(drop=True))
+    for measure, name in _GROWTH_NAMES.items():
+        table[name] = growth_pct(table[measure], previous[measure].reset_index(drop=True))
+    return table
+
+
+def panel_growth(products: pd.DataFrame, year: int, previous: int | None = None) -> pd.DataFrame:
+    """Growth of all recognised products and of the same-product panel between two rounds.
+
+    The panel (同一产品口径) holds the products recognised in both rounds; its growth shows how the
+    products themselves grew, while growth over all products also reflects new entrants and exits.
+
+    Parameters
+    ----------
+    products : pandas.DataFrame
+        Typed product table.
+    year : int
+        Round compared.
+    previous : int, optional
+        Base round; ``year - 1`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``scope`` = ``all`` (全部认定产品) and ``panel`` (两批均获认定的同一产品), and ``entrants``
+        (this round only) and ``exits`` (base round only); columns ``products_previous``, ``products``,
+        and for each measure its base value (``…_previous``), current value and growth (``…_growth_pct``).
+    """
+    previous = year - 1 if previous is None else previous
+    now = recognised(products, year).set_index("product_id")
+    before = recognised(products, previous).set_index("product_id")
+    both = now.index.intersection(before.index)
+    scopes = {"all": (before, now), "panel": (before.loc[both], now.loc[both]),
+              "entrants": (before.iloc[0:0], now.drop(both)), "exits": (before.drop(both), now.iloc[0:0])}
+    rows = []
+    for scope, (b, n) in scopes.items():
+        row = {"scope": scope, "products_previous": len(b), "products": len(n)}
+        for measure, name in _GROWTH_NAMES.items():
+            row[f"{measure}_previous"] = float(b[measure].sum())
+            row[measure] = float(n[measure].sum())
+            row[name] = growth_pct(row[measure], row[f"{measure}_previous"]) if scope in ("all", "panel") else np.nan
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.insert(1, "previous_round", previous)
+    table.insert(2, "round", year)
+    return table
+
+
+def _names(by: str) -> pd.Series:
+    if by == "province_code":
+        return reference.provinces().set_index("province_code")["name_zh"]
+    divisions = reference.industry_divisions()
+    if by == "section":
+        return divisions.drop_duplicates("section").set_index("section")["section_name_zh"]
+    if by == "division":
+        return divisions.set_index("division")["division_name_zh"]
+    raise ValueError(f"breakdown must be one of {', '.join(BREAKDOWNS)}, got {by!r}")
+
+
+def breakdown(products: pd.DataFrame, year: int, by: str) -> pd.DataFrame:
+    """Recognised products of round *year* by GB/T 4754 section (门类), division (大类) or province.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key with at least one product, most products first: the key (``section``,
+        ``division`` or ``province_code``), its Chinese name, ``products``, ``enterprises``,
+        ``output_value``, ``sales_revenue``, ``export_value``, ``products_share_pct``,
+        ``output_share_pct`` and ``export_intensity_pct``.
+    """
+    names = _names(by)
+    rec = recognised(products, year)
+    grouped = rec.groupby(by)
+    table = pd.DataFrame({"products": grouped.size(), "enterprises": grouped["credit_code"].nunique()})
+    for measure in MEASURES:
+        table[measure] = grouped[measure].sum()
+    table = table.rename_axis(by).reset_index()
+    table.insert(1, BREAKDOWNS[by], table[by].map(names))
+    table["products_share_pct"] = table["products"] / table["products"].sum() * 100.0
+    table["output_share_pct"] = table["output_value"] / table["output_value"].sum() * 100.0
+    table["export_intensity_pct"] = export_intensity(table["export_value"], table["sales_revenue"])
+    return table.sort_values(["products", by], ascending=[False, True], ignore_index=True)
+
+
+def breakdown_contributions(products: pd.DataFrame, year: int, by: str, measure: str) -> pd.DataFrame:
+    """Cells of one measure by *by* with their enterprise contributions (for disclosure control).
+
+    ``measure`` is ``products`` (number of products per enterprise) or a money measure. Only enterprises
+    with a positive amount count as contributors; a key without any is absent (an empty cell, published as 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, ``value``, ``contributors`` (enterprises), ``largest``, ``second`` (the two largest
+        enterprise contributions; 0 when there is no second).
+    """
+    rec = recognised(products, year)
+    if measure == "products":
+        per = rec.groupby([by, "credit_code"]).size().rename("v")
+    else:
+        per = rec.groupby([by, "credit_code"])[measure].sum().rename("v")
+    # an enterprise with nothing in the cell (no exports, say) does not contribute to it
+    per = per[per > 0].reset_index().sort_values([by, "v"], ascending=[True, False])
+    rank = per.groupby(by).cumcount()
+    cells = per.groupby(by).agg(value=("v", "sum"), contributors=("v", "size")).reset_index()
+    largest = per[rank == 0].set_index(by)["v"]
+    second = per[rank == 1].set_index(by)["v"]
+    cells["largest"] = cells[by].map(largest).astype(float)
+    cells["second"] = cells[by].map(second).fillna(0).astype(float)
+    return cells
+
+
+#: Breakdown columns suppressed together with a protected measure.
+_DERIVED = {"products": ["enterprises", "products_share_pct"], "output_value": ["output_share_pct"],
+            "sales_revenue": ["export_intensity_pct"], "export_value": ["export_intensity_pct"]}
+
+
+def protect_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by: str,
+                      rules: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """Disclosure control of a :func:`breakdown` table (contributors are enterprises).
+
+    Each measure (products, output value, sales, exports) is protected as a one-way table whose total
+    stays published (:func:`ipstats.sdc.protect`, column totals only): a cell is sensitive when fewer than
+    ``min_contributors`` enterprises contribute, when the largest enterprise dominates it ((n,k) rule) or
+    under the p % rule; secondary suppression and the interval audit follow. Columns derived from a
+    suppressed measure (shares, export intensity, enterprises with the product count) go with it.
+
+    Returns
+    -------
+    published : pandas.DataFrame
+        *table* with suppressed cells missing (shown as ``—``).
+    record : dict
+        Rules, suppressed cells, audit result (for the bulletin manifest).
+    """
+    from ipstats.sdc import Rules, protect
+
+    rules_ = Rules(**(rules or {}))
+    keys = table[by]
+    frames = []
+    for measure in ("products", *MEASURES):
+        cells = breakdown_contributions(products, year, by, measure).set_index(by).reindex(keys).fillna(0)
+        frames.append(cells.reset_index().rename(columns={by: "row"}).assign(col=measure))
+    cells = pd.concat(frames, ignore_index=True)[["row", "col", "value", "contributors", "largest", "second"]]
+    protected, audit = protect(cells, rules_, row_totals=False, col_totals=True)
+    published = table.set_index(by).astype({c: float for c in ("products", "enterprises")})
+    hidden = protected[protected["status"] != "published"]
+    for cell in hidden.itertuples():
+        published.loc[cell.row, [cell.col, *_DERIVED[cell.col]]] = np.nan
+    published = published.astype({"products": "Int64", "enterprises": "Int64"}).reset_index()
+    record = {"rules": rules_.as_dict(), "contributors": "enterprises (统一社会信用代码)", "cells": int(len(protected)),
+              "primary": int((protected["status"] == "primary").sum()),
+              "secondary": int((protected["status"] == "secondary").sum()),
+              "suppressed": [{"row": str(r.row), "col": r.col, "status": r.status} for r in hidden.itertuples()],
+              "audit_pass": bool(audit["protected"].all()) if len(audit) else True}
+    return published, record
+
+
+def valid_at_year_end(patents: pd.DataFrame, year: int) -> pd.Series:
+    """Whether each patent was valid (有效) on 31 December of *year*: ``grant_date <= 31 Dec < lapse_date``.
+
+    A patent without a lapse date that is granted by then is valid; the current legal status is not used
+    for past year-ends.
+    """
+    end = pd.Timestamp(year=year, month=12, day=31)
+    grant = pd.to_datetime(patents["grant_date"])
+    lapse = pd.to_datetime(patents["lapse_date"])
+    return (grant.notna() & (grant <= end) & (lapse.isna() | (lapse > end))).astype(bool)
+
+
+def patent_indicators(products: pd.DataFrame, links: pd.DataFrame, patents: pd.DataFrame) -> pd.DataFrame:
+    """Patents behind the recognised products of each round.
+
+    Parameters
+    ----------
+    products : pandas.DataFrame
+        Typed product table.
+    links : pandas.DataFrame
+        ``product_id``, ``application_number``, ``role``.
+    patents : pandas.DataFrame
+        Register rows of the linked patents: ``application_number``, ``patent_type``, ``grant_date``,
+        ``lapse_date``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per round: ``filing_year``, ``products`` (recognised), ``products_with_patents``,
+        ``links``, ``patents`` (distinct linked patents), ``patents_per_product`` (links ÷ products,
+        平均每件产品关联专利数), ``core_per_product`` (core links ÷ products), ``invention_share_pct``
+        (inventions among the distinct linked patents), ``valid_year_end`` and ``valid_share_pct``
+        (distinct linked patents valid on 31 December of the round year).
+    """
+    info = patents.drop_duplicates("application_number").set_index("application_number")
+    rows = []
+    for year in sorted(recognised(products)["filing_year"].unique()):
+        ids = set(recognised(products, year)["product_id"])
+        sel = links[links["product_id"].isin(ids)]
+        numbers = pd.Index(sel["application_number"].unique())
+        linked = info.reindex(numbers)
+        valid = valid_at_year_end(linked, int(year)) if len(linked) else pd.Series(dtype=bool)
+        n, d = len(ids), len(numbers)
+        rows.append({"filing_year": int(year), "products": n, "products_with_patents": int(sel["product_id"].nunique()),
+                     "links": int(len(sel)), "patents": d,
+                     "patents_per_product": len(sel) / n if n else np.nan,
+                     "core_per_product": int((sel["role"] == "core").sum()) / n if n else np.nan,
+                     "invention_share_pct": (linked["patent_type"] == "发明").sum() / d * 100.0 if d else np.nan,
+                     "valid_year_end": int(valid.sum()),
+                     "valid_share_pct": valid.sum() / d * 100.0 if d else np.nan})
+    return pd.DataFrame(rows)
+
+
+def technology_categories(products: pd.DataFrame, links: pd.DataFrame, classified: pd.DataFrame, year: int,
+                          top_level: pd.Series | None = None, names: pd.Series | None = None) -> pd.DataFrame:
+    """Which categories of a classification system the linked patents of round *year* fall into.
+
+    Parameters
+    ----------
+    classified : pandas.DataFrame
+        ``patent_id`` (application number), ``category`` and ``match``
+        (:func:`ipstats.concordance.classify_frame`).
+    top_level : pandas.Series, optional
+        Category → top-level category (``System.ancestors(1)``); categories are used as given when None.
+    names : pandas.Series, optional
+        Top-level category → Chinese name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per top-level category with a linked patent, then ``category`` = ``*`` (any category):
+        ``category``, ``category_name``, ``patents`` (distinct linked patents in it, every match),
+        ``patents_share_pct`` (of all distinct linked patents), ``products`` (recognised products with at
+        least one such patent), ``products_share_pct`` (of recognised products), and
+        ``products_confirmed`` / ``products_confirmed_share_pct`` counting only ``confirmed`` and
+        ``keyword-confirmed`` matches (IPC-only and candidate matches are upper bounds).
+    """
+    ids = set(recognised(products, year)["product_id"])
+    sel = links[links["product_id"].isin(ids)]
+    cats = classified[["patent_id", "category", "match"]].copy()
+    if top_level is not None:
+        cats["category"] = cats["category"].map(top_level)
+    cats["confirmed"] = cats["match"].isin(["confirmed", "keyword-confirmed"])
+    cats = cats.dropna(subset=["category"]).groupby(["patent_id", "category"], as_index=False)["confirmed"].max()
+    joined = sel.merge(cats, left_on="application_number", right_on="patent_id")
+    frame = pd.concat([joined, joined.assign(category="*")], ignore_index=True)
+    frame["confirmed_product"] = frame["product_id"].where(frame["confirmed"])
+    table = frame.groupby("category").agg(patents=("application_number", "nunique"),
+                                          products=("product_id", "nunique"),
+                                          products_confirmed=("confirmed_product", "nunique")).reset_index()
+    total_patents, total_products = sel["application_number"].nunique(), len(ids)
+    table["patents_share_pct"] = table["patents"] / total_patents * 100.0 if total_patents else np.nan
+    for col in ("products", "products_confirmed"):
+        table[f"{col}_share_pct"] = table[col] / total_products * 100.0 if total_products else np.nan
+
+    def label(code: str) -> str:
+        if code == "*":
+            return "合计（任一类别）"
+        name = names.get(code) if names is not None else None
+        return name if isinstance(name, str) and name else f"第{code}类"
+
+    table.insert(1, "category_name", table["category"].map(label))
+    last = table["category"].eq("*")
+    table = pd.concat([table[~last].sort_values(["products", "category"], ascending=[False, True]), table[last]])
+    return table[["category", "category_name", "patents", "patents_share_pct", "products", "products_share_pct",
+                  "products_confirmed", "products_confirmed_share_pct"]].reset_index(drop=True)
+
+
+def top_share(values: pd.Series, n: int) -> float:
+    """Share (%) of the *n* largest values in the total (前n位集中度); NaN when the total is 0."""
+    total = float(values.sum())
+    return float(values.nlargest(n).sum()) / total * 100.0 if total else float("nan")
+
+
+def hhi(values: pd.Series) -> float:
+    """Herfindahl–Hirschman index (赫芬达尔—赫希曼指数) on shares in percent: 0–10,000; NaN when the total is 0."""
+    total = float(values.sum())
+    if not total:
+        return float("nan")
+    shares = values.astype(float) / total * 100.0
+    return float((shares ** 2).sum())
+
+
+def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, ...] = (1, 5, 10)) -> pd.DataFrame:
+    """Concentration of round *year*'s recognised products among enterprises (企业集中度).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure (``products``, ``output_value``, ``export_value``): ``measure``,
+        ``enterprises``, ``top{n}_share_pct`` for each *n*, ``hhi``.
+    """
+    rec = recognised(products, year)
+    per = {"products": rec.groupby("credit_code").size(),
+           "output_value": rec.groupby("credit_code")["output_value"].sum(),
+           "export_value": rec.groupby("credit_code")["export_value"].sum()}
+    rows = []
+    for measure, values in per.items():
+        row = {"measure": measure, "enterprises": int((values > 0).sum())}
+        row.update({f"top{n}_share_pct": top_share(values, n) for n in top})
+        row["hhi"] = hhi(values)
+        rows.append(row)
+    return pd.DataFrame(rows)

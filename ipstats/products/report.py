@@ -1,0 +1,252 @@
+"""Everything the patent-intensive products notebook shows for one round, and its Chinese summary."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ipstats.indicators.narrative import format_change
+from ipstats.indicators.overview import region_name as _region_name
+from ipstats.products import indicators as ind
+from ipstats.products.io import read_links, read_products, register_patents
+
+__all__ = ["DEFAULT_SYSTEMS", "PRODUCT_LABELS", "ProductsReport", "compute_products", "format_wan_yuan", "labelled",
+           "products_paragraph"]
+
+#: Classification systems the linked patents are classified by (SEI, key digital technologies, green).
+DEFAULT_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech")
+
+
+#: Chinese column labels of the product tables (the CSV files keep the machine names).
+PRODUCT_LABELS = {
+    "filing_year": "批次", "filed": "备案产品", "recognised": "认定产品", "not_passed": "未通过", "pending": "审核中",
+    "pass_rate_pct": "认定通过率(%)", "enterprises": "企业数", "output_value": "总产值(万元)",
+    "sales_revenue": "销售收入(万元)", "export_value": "出口交货值(万元)", "export_intensity_pct": "出口交货值占销售收入(%)",
+    "recognised_growth_pct": "认定产品增长(%)", "output_growth_pct": "总产值增长(%)", "sales_growth_pct": "销售收入增长(%)",
+    "export_growth_pct": "出口交货值增长(%)", "scope": "口径", "previous_round": "基期批次", "round": "批次",
+    "products_previous": "基期产品数", "products": "产品数", "output_value_previous": "基期总产值(万元)",
+    "sales_revenue_previous": "基期销售收入(万元)", "export_value_previous": "基期出口交货值(万元)",
+    "section": "门类", "section_name": "门类名称", "division": "大类", "division_name": "大类名称",
+    "province_code": "省份代码", "province": "省份", "products_share_pct": "产品占比(%)",
+    "output_share_pct": "总产值占比(%)", "products_with_patents": "有关联专利的产品", "links": "关联专利（次）",
+    "patents": "关联专利（件）", "patents_per_product": "每件产品关联专利", "core_per_product": "每件产品核心专利",
+    "invention_share_pct": "发明专利占比(%)", "valid_year_end": "年末有效专利", "valid_share_pct": "年末有效占比(%)",
+    "category": "类别代码", "category_name": "类别名称", "patents_share_pct": "专利占比(%)",
+    "products_confirmed": "产品数（经确认）", "products_confirmed_share_pct": "产品占比（经确认）(%)",
+    "measure": "指标", "top1_share_pct": "最大企业占比(%)", "top5_share_pct": "前5位企业占比(%)",
+    "top10_share_pct": "前10位企业占比(%)", "hhi": "赫芬达尔—赫希曼指数",
+}
+_VALUE_NAMES = {"all": "全部认定产品", "panel": "同一产品（两批均获认定）", "entrants": "新认定产品", "exits": "未再认定产品",
+                "products": "产品数", "output_value": "总产值", "export_value": "出口交货值"}
+
+
+def labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """A product table for display: Chinese column labels and scope/measure names, years as text."""
+    out = table.copy()
+    for col in ("filing_year", "round", "previous_round"):
+        if col in out.columns:
+            out[col] = out[col].astype(str)
+    for col in ("scope", "measure"):
+        if col in out.columns:
+            out[col] = out[col].map(_VALUE_NAMES).fillna(out[col])
+    return out.rename(columns=PRODUCT_LABELS)
+
+
+def format_wan_yuan(value: float) -> str:
+    """A 万元 amount as bulletins write it: ``12.35亿元`` from 1亿元 up, ``8,765万元`` below.
+
+    Examples
+    --------
+    >>> format_wan_yuan(123456.0)
+    '12.35亿元'
+    >>> format_wan_yuan(8765.4)
+    '8,765万元'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if abs(value) >= 10_000:
+        return f"{value / 10_000:,.2f}亿元"
+    return f"{value:,.0f}万元"
+
+
+def _pct(value: float, digits: int = 1) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.{digits}f}%"
+
+
+def _changes(values: list[float]) -> str:
+    """``增长1.0%、2.0%和3.0%`` when all rose, else each change spelled out: ``增长1.0%、下降2.0%和增长3.0%``."""
+    words = [format_change(v) for v in values]
+    if all(w.startswith("增长") for w in words):
+        words = [words[0]] + [w[2:] for w in words[1:]]
+    return "、".join(words[:-1]) + "和" + words[-1]
+
+
+@dataclass
+class ProductsReport:
+    """Tables, records and text of one round (批次) for one region."""
+
+    year: int
+    previous: int
+    region: str
+    region_name: str
+    rounds: pd.DataFrame
+    panel: pd.DataFrame
+    sections: pd.DataFrame
+    divisions: pd.DataFrame
+    provinces: pd.DataFrame | None
+    patents: pd.DataFrame
+    categories: dict[str, pd.DataFrame]
+    system_labels: dict[str, str]
+    concentration: pd.DataFrame
+    disclosure: dict[str, dict] = field(default_factory=dict)
+    paragraph: str = ""
+
+    def key_numbers(self) -> str:
+        """The headline numbers as stable text (checked by nbval)."""
+        row = self.rounds.set_index("filing_year").loc[self.year]
+        panel = self.panel.set_index("scope")
+        pat = self.patents.set_index("filing_year").loc[self.year]
+        return "\n".join([
+            f"{self.year}年批次 {self.region_name}",
+            f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 未通过 {int(row['not_passed'])}, "
+            f"企业 {int(row['enterprises'])}",
+            f"总产值 {row['output_value']:.1f} 万元, 增长 {panel.at['all', 'output_growth_pct']:.1f}%",
+            f"出口交货值 {row['export_value']:.1f} 万元, 增长 {panel.at['all', 'export_growth_pct']:.1f}%",
+            f"同一产品 {int(panel.at['panel', 'products'])}, 总产值增长 {panel.at['panel', 'output_growth_pct']:.1f}%",
+            f"每件产品关联专利 {pat['patents_per_product']:.2f}, 发明占比 {pat['invention_share_pct']:.1f}%, "
+            f"年末有效占比 {pat['valid_share_pct']:.1f}%",
+        ])
+
+
+def _top_published(table: pd.DataFrame | None, name_col: str, n: int) -> list[tuple[str, int]]:
+    if table is None:
+        return []
+    shown = table.dropna(subset=["products"]).sort_values("products", ascending=False, kind="stable").head(n)
+    return [(r[name_col], int(r["products"])) for _, r in shown.iterrows()]
+
+
+def products_paragraph(report: ProductsReport) -> str:
+    """The Chinese summary of a round; every number comes from the report's (published) tables."""
+    y, p, name = report.year, report.previous, report.region_name
+    row = report.rounds.set_index("filing_year").loc[y]
+    panel = report.panel.set_index("scope")
+    comparable = p in set(report.rounds["filing_year"])
+    parts = [f"{y}年批次，{name}共有{int(row['filed']):,}件产品备案，认定专利密集型产品{int(row['recognised']):,}件，"
+             f"涉及企业{int(row['enterprises']):,}家"
+             + (f"，认定数量比{p}年批次{format_change(row['recognised_growth_pct'])}。" if comparable
+                else f"；数据中没有{p}年批次，不计算增长。")]
+    money = (f"认定产品总产值{format_wan_yuan(row['output_value'])}，销售收入{format_wan_yuan(row['sales_revenue'])}，"
+             f"出口交货值{format_wan_yuan(row['export_value'])}")
+    if comparable:
+        money += f"，分别{_changes([row['output_growth_pct'], row['sales_growth_pct'], row['export_growth_pct']])}"
+    parts.append(f"{money}；出口交货值占销售收入的{_pct(row['export_intensity_pct'])}。")
+    if panel.at["panel", "products"] > 0:
+        growth = panel.at["all", "output_value"] - panel.at["all", "output_value_previous"]
+        own = panel.at["panel", "output_value"] - panel.at["panel", "output_value_previous"]
+        text = (f"按同一产品口径，{p}年和{y}年两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值"
+                f"{format_change(panel.at['panel', 'output_growth_pct'])}，出口交货值"
+                f"{format_change(panel.at['panel', 'export_growth_pct'])}")
+        if growth > 0 and 0 <= own <= growth:
+            text += f"；同一产品的增长占全部认定产品总产值增量的{own / growth * 100:.1f}%，其余来自新认定产品"
+        parts.append(text + "。")
+    pat = report.patents.set_index("filing_year").loc[y]
+    parts.append(f"认定产品平均每件关联专利{pat['patents_per_product']:.1f}件，其中核心专利{pat['core_per_product']:.1f}件；"
+                 f"关联的{int(pat['patents']):,}件专利中发明专利占{_pct(pat['invention_share_pct'])}，"
+                 f"{y}年底仍有效的占{_pct(pat['valid_share_pct'])}。")
+    clauses = []
+    for system, table in report.categories.items():
+        total = table[table["category"] == "*"]
+        if total.empty:
+            continue
+        top = table[table["category"] != "*"].head(1)
+        clause = (f"按{report.system_labels[system]}，{int(total['products'].iloc[0]):,}件产品"
+                  f"（{_pct(total['products_share_pct'].iloc[0])}）的关联专利落入其类别（按分类号匹配的上限；"
+                  f"经确认的为{int(total['products_confirmed'].iloc[0]):,}件）")
+        if len(top):
+            clause += f"，以{top['category_name'].iloc[0]}最多（{int(top['products'].iloc[0]):,}件）"
+        clauses.append(clause)
+    if clauses:
+        parts.append("；".join(clauses) + "。")
+    top_div = _top_published(report.divisions, "division_name", 1)
+    if top_div:
+        share = report.divisions.set_index("division_name").at[top_div[0][0], "products_share_pct"]
+        parts.append(f"从行业看，{top_div[0][0]}认定产品最多，{top_div[0][1]:,}件，占{_pct(share)}。")
+    top_prov = _top_published(report.provinces, "province", 3)
+    if len(top_prov) == 3:
+        listed = [f"{n}（{k:,}件）" for n, k in top_prov]
+        parts.append(f"从地区看，认定产品最多的是{listed[0]}、{listed[1]}和{listed[2]}。")
+    conc = report.concentration.set_index("measure")
+    if "output_value" in conc.index and "top5_share_pct" in conc.columns:
+        parts.append(f"按总产值计，居前5位的企业占{_pct(conc.at['output_value', 'top5_share_pct'])}，"
+                     f"赫芬达尔—赫希曼指数为{conc.at['output_value', 'hhi']:.0f}。")
+    return "".join(parts)
+
+
+def compute_products(products: str | Path, links: str | Path, register: str | Path, year: int,
+                     region: str = "national", disclosure: dict | None = None,
+                     systems: tuple[str, ...] = DEFAULT_SYSTEMS, keywords: str = "confirm") -> ProductsReport:
+    """Read, validate and compute every table of round *year* for *region*.
+
+    Parameters
+    ----------
+    products, links : path
+        The product table and the product–patent links (``data_schemas/products.schema.yaml``,
+        ``data_schemas/product_patent_links.schema.yaml``).
+    register : path
+        The patent register the links point into.
+    year : int
+        Round (批次, filing year); compared with ``year - 1``.
+    region : str
+        ``"national"`` or a GB/T 2260 province code: products of enterprises in that province.
+    disclosure : dict, optional
+        :class:`ipstats.sdc.Rules` fields for the industry and province tables.
+    systems : tuple of str
+        Classification systems for the linked patents.
+    keywords : str
+        Keyword strategy of the classification (see :func:`ipstats.concordance.classify_frame`).
+
+    Raises
+    ------
+    ipstats.products.io.ProductDataError
+        Bad records in either table (one line each).
+    ValueError
+        No recognised product in round *year*, or an unknown region.
+    """
+    from ipstats.concordance import classify_frame
+    from ipstats.concordance.system import load_system
+
+    name = _region_name(region)
+    table = read_products(products)
+    link_table = read_links(links, table, register=register)
+    national = region in (None, "", "national")
+    if not national:
+        table = table[table["province_code"] == str(region)]
+    rounds_present = sorted(ind.recognised(table)["filing_year"].unique())
+    if year not in rounds_present:
+        raise ValueError(f"{products}: no product recognised (认定) in round {year} for {name}; rounds with "
+                         f"recognised products: {', '.join(map(str, rounds_present)) or 'none'}")
+    link_table = link_table[link_table["product_id"].isin(set(table["product_id"]))]
+    patents = register_patents(register, link_table["application_number"])
+
+    report = ProductsReport(year=year, previous=year - 1, region=str(region), region_name=name,
+                            rounds=ind.rounds_summary(table), panel=ind.panel_growth(table, year),
+                            sections=pd.DataFrame(), divisions=pd.DataFrame(), provinces=None,
+                            patents=ind.patent_indicators(table, link_table, patents), categories={},
+                            system_labels={}, concentration=ind.enterprise_concentration(table, year))
+    for by, attr in (("section", "sections"), ("division", "divisions")) + ((("province_code", "provinces"),)
+                                                                            if national else ()):
+        published, record = ind.protect_breakdown(ind.breakdown(table, year, by), table, year, by, disclosure)
+        setattr(report, attr, published)
+        report.disclosure[attr] = record
+    frame = patents.rename(columns={"application_number": "patent_id"})
+    frame = frame[[c for c in ("patent_id", "ipc", "title") if c in frame.columns]]
+    for system in systems:
+        sysm = load_system(system)
+        classified, _ = classify_frame(frame, sysm, keywords=keywords)
+        report.categories[system] = ind.technology_categories(table, link_table, classified, year,
+                                                              sysm.ancestors(1), sysm.category_names())
+        report.system_labels[system] = sysm.meta.get("name_zh", system)
+    report.paragraph = products_paragraph(report)
+    return report
