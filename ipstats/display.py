@@ -24,6 +24,16 @@ LABELS = {
     "ipc_occurrences": "分类号出现次数", "matched_occurrences": "匹配次数", "matched_occurrences_pct": "分类号覆盖率(%)",
     "distinct_codes": "不同分类号数", "matched_codes": "匹配分类号数", "ipc": "分类号", "n": "出现次数",
     "status": "分类号状态", "title_zh": "中文名称", "title_en": "英文名称",
+    # monitoring of a classification system (ipstats.indicators.monitoring)
+    "applications_fractional": "申请量（分数计数）", "applications_share_pct": "占全部申请(%)",
+    "applications_cagr_pct": "申请量年均增长(%)", "applications_candidate": "申请量（部分涉及）",
+    "grants_fractional": "授权量（分数计数）", "grants_share_pct": "占全部授权(%)", "grants_candidate": "授权量（部分涉及）",
+    "valid_stock_fractional": "有效量（分数计数）", "valid_stock_share_pct": "占全部有效量(%)",
+    "valid_stock_candidate": "有效量（部分涉及）", "all_patents": "全部专利件数", "share_of_all_pct": "占全部专利(%)", "growth_pct": "增长(%)",
+    "rank_change": "位次变化", "rta": "显示性技术优势指数(RTA)", "rta_note": "RTA说明", "applicant_type": "申请人类型",
+    "applicant_name": "申请人", "applicants": "申请人数", "top4_share_pct": "前4位集中度(%)",
+    "top10_share_pct": "前10位集中度(%)", "hhi": "赫芬达尔指数(HHI)", "level": "层级", "month": "月份",
+    "observed": "原始值", "adjusted": "季节调整后", "trend": "趋势", "seasonal": "季节因素", "remainder": "不规则因素",
 }
 #: Chinese names of the measures.
 MEASURE_LABELS = {"applications": "申请量", "grants": "授权量", "valid_stock": "年末有效量"}

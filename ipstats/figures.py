@@ -7,8 +7,10 @@ import plotly.io as pio
 
 __all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "category_bar", "province_bar", "trend_lines"]
 
-#: Fonts tried in order: Debian's fonts-noto-cjk, then Windows and macOS defaults.
-FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+#: Fonts tried in order: Debian's fonts-noto-cjk (also used for PNG/SVG export), Adobe's name for the same
+#: font, other Linux CJK fonts, then the Windows and macOS defaults; the HTML pages use the same list.
+FONT_FAMILY = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", '
+               '"Microsoft YaHei", "PingFang SC", "SimHei", sans-serif')
 TEMPLATE = "ipstats"
 _COLORS = ["#1f5fa8", "#e07b39", "#3a9a5b", "#b03a48", "#7d5ba6", "#8c6d31"]
 
@@ -63,4 +65,39 @@ def category_bar(categories: pd.DataFrame, title: str, top: int = 20) -> go.Figu
                            hovertemplate="%{y}: %{x:.1f}件<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=max(420, 24 * len(data)), xaxis_title="件（分数计数）",
                       yaxis_automargin=True, showlegend=False)
+    return fig
+
+
+def series_with_trend(monthly: pd.DataFrame, title: str, unit: str = "件") -> go.Figure:
+    """Monthly series: observed values, the seasonally adjusted series and the STL trend.
+
+    *monthly* has ``month``, ``observed``, ``adjusted``, ``trend`` (:func:`ipstats.indicators.monitoring.seasonal_adjust`).
+    """
+    lines = [("observed", "原始值", "lines", 1.0), ("adjusted", "季节调整后", "lines", 1.5), ("trend", "趋势", "lines", 3.0)]
+    fig = go.Figure([go.Scatter(name=label, x=monthly["month"], y=monthly[col], mode=mode, line_width=width,
+                                hovertemplate=f"%{{x|%Y-%m}}: %{{y:.0f}}{unit}<extra>{label}</extra>")
+                     for col, label, mode, width in lines])
+    fig.update_layout(template=TEMPLATE, title=title, yaxis_title=unit, xaxis_title="月份")
+    return fig
+
+
+def ranking_bar(table: pd.DataFrame, value: str, label: str, title: str, unit: str = "件", top: int = 31) -> go.Figure:
+    """Horizontal ranking bars of *value* by *label* (largest on top); suppressed (missing) values are left out."""
+    data = table.dropna(subset=[value]).nlargest(top, value).sort_values(value)
+    fig = go.Figure(go.Bar(x=data[value], y=data[label], orientation="h", marker_color=_COLORS[0],
+                           hovertemplate=f"%{{y}}: %{{x:,.0f}}{unit}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(420, 22 * len(data)), xaxis_title=unit,
+                      yaxis_automargin=True, showlegend=False)
+    return fig
+
+
+def structure_bar(table: pd.DataFrame, label: str, share: str, title: str) -> go.Figure:
+    """One stacked horizontal bar of shares (%) by *label* (e.g. applicant types), with the values printed."""
+    fig = go.Figure([go.Bar(name=str(row[label]), x=[row[share]], y=[""], orientation="h",
+                            text=[f"{row[label]} {row[share]:.1f}%"], textposition="inside",
+                            marker_color=_COLORS[i % len(_COLORS)],
+                            hovertemplate=f"{row[label]}: %{{x:.1f}}%<extra></extra>")
+                     for i, (_, row) in enumerate(table.iterrows())])
+    fig.update_layout(template=TEMPLATE, title=title, barmode="stack", height=260, xaxis_title="%",
+                      xaxis_range=[0, 100])
     return fig

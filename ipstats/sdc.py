@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-__all__ = ["Rules", "audit", "primary", "protect"]
+__all__ = ["Rules", "audit", "primary", "protect", "record"]
 
 CELL_COLUMNS = ["row", "col", "value", "contributors", "largest", "second"]
 
@@ -206,3 +206,26 @@ def protect(cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 50, r
     protected = cells.assign(status=status.to_numpy())
     protected["published_value"] = protected["value"].where(protected["status"] == "published")
     return protected, audit(cells, status, rules, row_totals, col_totals)
+
+
+def record(protected: pd.DataFrame, audit_result: pd.DataFrame, rules: Rules) -> dict:
+    """The disclosure-control record of one table, as written to its metadata and the bulletin manifest.
+
+    Parameters
+    ----------
+    protected, audit_result : pandas.DataFrame
+        The two results of :func:`protect`.
+    rules : Rules
+
+    Returns
+    -------
+    dict
+        ``rules``, ``cells``, ``primary``, ``secondary``, ``suppressed`` (row, col, status of each
+        suppressed cell) and ``audit_pass``.
+    """
+    hidden = protected[protected["status"] != "published"]
+    return {"rules": rules.as_dict(), "cells": int(len(protected)),
+            "primary": int((protected["status"] == "primary").sum()),
+            "secondary": int((protected["status"] == "secondary").sum()),
+            "suppressed": [{"row": r.row, "col": r.col, "status": r.status} for r in hidden.itertuples()],
+            "audit_pass": bool(audit_result["protected"].all()) if len(audit_result) else True}

@@ -131,7 +131,8 @@ _DERIVED = {"valid_invention_patents": ["per_10k", "rank", "valid_invention_grow
 
 
 def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataFrame],
-                      rules: dict | None = None) -> tuple[pd.DataFrame, dict]:
+                      rules: dict | None = None, derived: dict[str, list[str]] | None = None
+                      ) -> tuple[pd.DataFrame, dict]:
     """Disclosure control of the province table: counts below the rules are suppressed, with partners.
 
     Each count column is protected as a one-way table whose national total stays published
@@ -147,6 +148,8 @@ def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataF
         (:func:`ipstats.counting.count_contributors`); names are columns of *provinces* or keys of ``_DERIVED``.
     rules : dict, optional
         :class:`ipstats.sdc.Rules` fields; defaults otherwise.
+    derived : dict, optional
+        Count name → columns computed from it, suppressed with it (default: the overview's columns).
 
     Returns
     -------
@@ -155,9 +158,10 @@ def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataF
     record : dict
         Rules, suppressed cells by status, and whether the interval audit passed.
     """
-    from ipstats.sdc import Rules, protect
+    from ipstats.sdc import Rules, protect, record
 
     rules_ = Rules(**(rules or {}))
+    derived = _DERIVED if derived is None else derived
     codes = provinces["province_code"]
     frames = []
     for measure, table in contributions.items():
@@ -166,19 +170,14 @@ def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataF
     cells = pd.concat(frames, ignore_index=True)[["row", "col", "value", "contributors", "largest", "second"]]
     protected, audit = protect(cells, rules_, row_totals=False, col_totals=True)
     published = provinces.set_index("province_code").copy()
+    for column in published.columns:
+        if pd.api.types.is_integer_dtype(published[column]):
+            published[column] = published[column].astype("Int64")          # integers with gaps
     hidden = protected[protected["status"] != "published"]
     for cell in hidden.itertuples():
-        columns = ([cell.col] if cell.col in published.columns else []) + _DERIVED.get(cell.col, [])
-        published.loc[cell.row, columns] = float("nan")
-    for column in ("invention_applications", "invention_grants", "valid_invention_patents", "rank"):
-        if column in published.columns:
-            published[column] = published[column].astype("Int64")          # integers with gaps
-    record = {"rules": rules_.as_dict(), "cells": int(len(protected)),
-              "primary": int((protected["status"] == "primary").sum()),
-              "secondary": int((protected["status"] == "secondary").sum()),
-              "suppressed": [{"row": r.row, "col": r.col, "status": r.status} for r in hidden.itertuples()],
-              "audit_pass": bool(audit["protected"].all()) if len(audit) else True}
-    return published.reset_index(), record
+        columns = ([cell.col] if cell.col in published.columns else []) + derived.get(cell.col, [])
+        published.loc[cell.row, columns] = pd.NA
+    return published.reset_index(), record(protected, audit, rules_)
 
 
 @dataclass

@@ -9,6 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from ipstats.bulletin.params import load_params
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,13 +25,31 @@ def ci_bulletin(tmp_path_factory):
 
 def test_progress_and_outputs(ci_bulletin):
     out, proc = ci_bulletin
-    assert "[1/2] 00_overview … ok" in proc.stdout and "[2/2] 10_technology … ok" in proc.stdout
-    for name in ("index.html", "00_overview.html", "tables.xlsx", "manifest.json", "notebooks/00_overview.ipynb",
+    runs = [e.id for e in load_params(ROOT / "parameters" / "ci.yaml").notebooks]
+    for i, run in enumerate(runs, start=1):
+        assert f"[{i}/{len(runs)}] {run} … ok" in proc.stdout, run
+        assert (out / f"{run}.html").exists() and (out / "notebooks" / f"{run}.ipynb").exists(), run
+    for name in ("index.html", "tables.xlsx", "manifest.json",
                  "tables/overview_by_type.csv", "tables/invention_per_10k_by_province.csv",
-                 "figures/overview_by_type.json", "texts/00_overview.md", "10_technology.html",
-                 "tables/tech_wipo_fields_2019_categories.csv", "tables/tech_wipo_fields_2019_coverage.csv"):
+                 "figures/overview_by_type.json", "texts/00_overview.md",
+                 "tables/mon_cnipa_sei_2021_categories.csv", "tables/mon_wipo_fields_2019_coverage.csv",
+                 "tables/mon_cnipa_green_tech_provinces.csv", "texts/mon_cnipa_digital_tech_2023_summary.md"):
         assert (out / name).exists(), name
     assert "Traceback" not in proc.stderr and "WARNING" not in proc.stderr
+
+
+def test_monitoring_sections_add_up(ci_bulletin):
+    """Fractional counts of the categories add up to the system's patents; whole counts at least to them."""
+    out, _ = ci_bulletin
+    for system in ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech", "wipo_fields_2019"):
+        totals = pd.read_csv(out / "tables" / f"mon_{system}_totals.csv", encoding="utf-8-sig")
+        year = int(totals["year"].max())
+        for level in ("top", "categories"):
+            table = pd.read_csv(out / "tables" / f"mon_{system}_{level}.csv", encoding="utf-8-sig")
+            for measure in ("applications", "grants", "valid_stock"):
+                patents = totals.query("measure == @measure and year == @year")["patents"].iloc[0]
+                assert table[f"{measure}_fractional"].sum() == pytest.approx(patents, abs=1e-6), (system, level)
+                assert table[measure].sum() >= patents
 
 
 def test_pages_are_offline_and_chinese(ci_bulletin):
@@ -75,22 +95,21 @@ def test_csv_bom_and_workbook(ci_bulletin):
 def test_manifest_records_the_run(ci_bulletin):
     out, _ = ci_bulletin
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert [n["status"] for n in manifest["notebooks"]] == ["ok", "ok"]
+    assert {n["status"] for n in manifest["notebooks"]} == {"ok"}
     assert {"register", "population"} <= set(manifest["inputs"])
     assert all(len(v["sha256"]) == 64 for v in manifest["inputs"].values())
     assert {t["name"] for t in manifest["reference_tables"]} >= {"ipc_scheme", "provinces"}
     assert manifest["ipstats_version"]
 
 
-def test_technology_section_states_its_system_and_adds_up(ci_bulletin):
+def test_monitoring_section_states_its_system(ci_bulletin):
     out, _ = ci_bulletin
-    meta = json.loads((out / "tables" / "tech_wipo_fields_2019_categories.meta.json").read_text(encoding="utf-8"))
+    meta = json.loads((out / "tables" / "mon_wipo_fields_2019_categories.meta.json").read_text(encoding="utf-8"))
     assert any("WIPO技术领域（35个领域）（2019，WIPO）" in note for note in meta["notes"])
-    cats = pd.read_csv(out / "tables" / "tech_wipo_fields_2019_categories.csv", encoding="utf-8-sig")
-    cov = pd.read_csv(out / "tables" / "tech_wipo_fields_2019_coverage.csv", encoding="utf-8-sig")
-    assert cats["share_pct"].sum() == pytest.approx(100)
-    assert cats["fractional"].sum() <= cats["count"].sum()
+    cov = pd.read_csv(out / "tables" / "mon_wipo_fields_2019_coverage.csv", encoding="utf-8-sig")
     assert 0 < cov.loc[0, "matched_patents_pct"] <= 100
+    page = (out / "20_monitoring_sei.html").read_text(encoding="utf-8")
+    assert "战略性新兴产业" in page and page.count("Plotly.newPlot") >= 4
 
 
 def test_public_province_table_passes_disclosure_control(ci_bulletin):
@@ -130,3 +149,23 @@ def test_workbook_shows_suppressed_cells_as_dash(ci_bulletin):
     col = header.index("发明专利申请量") + 1
     values = [sheet.cell(row=r, column=col).value for r in range(4, 4 + 31)]
     assert "—" in values and all(isinstance(v, int) or v == "—" for v in values)
+
+
+def test_monitoring_province_tables_pass_disclosure_control(ci_bulletin):
+    """Every protected monitoring table passed its audit; no published province count has too few applicants."""
+    out, _ = ci_bulletin
+    tables = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["disclosure_control"]["tables"]
+    protected = [name for name in tables if name.startswith("mon_")]
+    assert len(protected) >= 8 and all(tables[name]["audit_pass"] for name in protected)
+    reg = pd.read_parquet(ROOT / "data" / "ci" / "register.parquet")
+    table = pd.read_csv(out / "tables" / "mon_cnipa_sei_2021_provinces.csv", encoding="utf-8-sig",
+                        dtype={"province_code": str})
+    rules = tables["mon_cnipa_sei_2021_provinces"]["rules"]
+    from ipstats.concordance import classify
+    sei = set(classify(ROOT / "data" / "ci" / "register.parquet", "cnipa_sei_2021")[0]["patent_id"])
+    inv = reg[(reg["patent_type"] == "发明") & (pd.to_datetime(reg["filing_date"]).dt.year == 2023)
+              & reg["application_number"].isin(sei)]
+    for row in table[table["patents"] != "—"].itertuples():
+        applicants = inv[inv["province_code"] == row.province_code]["applicant_name"].nunique()
+        assert applicants == 0 or applicants >= rules["min_contributors"], row.province
+    assert (table["patents"] == "—").sum() != 1

@@ -1,0 +1,181 @@
+"""Monitoring indicators: hand-computed cases for every formula, tiny cubes, and the register path."""
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ipstats.indicators import monitoring as mon
+from ipstats.register.demo import write_demo_data
+
+
+# --- formulas ----------------------------------------------------------------------------------------------
+def test_cagr():
+    assert mon.cagr_pct(100.0, 121.0, 2) == pytest.approx(10.0)
+    assert mon.cagr_pct(200.0, 100.0, 1) == pytest.approx(-50.0)
+    assert math.isnan(mon.cagr_pct(0.0, 10.0, 3))
+    series = mon.cagr_pct(pd.Series([100.0, 0.0, 50.0]), pd.Series([133.1, 5.0, 50.0]), 3)
+    assert series.iloc[0] == pytest.approx(10.0) and math.isnan(series.iloc[1]) and series.iloc[2] == pytest.approx(0)
+    with pytest.raises(ValueError, match="at least one period"):
+        mon.cagr_pct(1.0, 2.0, 0)
+
+
+def test_shares_and_ranks():
+    assert mon.share_pct(25, 200) == 12.5 and math.isnan(mon.share_pct(1, 0))
+    ranks = mon.rank_desc(pd.Series([5, 9, 9, 1]))
+    assert ranks.tolist() == [3, 1, 1, 4]                       # ties share the better rank
+    change = mon.rank_change(pd.Series([1, 3, 2]), pd.Series([2, 1, 2]))
+    assert change.tolist() == [1, -2, 0]                         # positive = moved up
+
+
+def test_rta_hand_computed():
+    # province: 30 of the category's 60 patents (50 %), 100 of all 1,000 patents (10 %) -> RTA 5
+    assert mon.rta(30, 100, 60, 1000) == pytest.approx(5.0)
+    # the national average is 1 by construction
+    assert mon.rta(60, 1000, 60, 1000) == pytest.approx(1.0)
+    cells = pd.Series([10.0, 0.0])
+    out = mon.rta(cells, pd.Series([100.0, 0.0]), 20.0, 400.0)
+    assert out.iloc[0] == pytest.approx((10 / 20) / (100 / 400)) and math.isnan(out.iloc[1])
+
+
+def test_hhi_and_concentration_ratios():
+    assert mon.hhi(pd.Series([50, 30, 20])) == pytest.approx(2500 + 900 + 400)
+    assert mon.hhi([7]) == pytest.approx(10_000)                # a single applicant
+    assert mon.hhi(np.full(100, 3.0)) == pytest.approx(100)     # 100 equal applicants
+    assert math.isnan(mon.hhi([]))
+    values = [40, 30, 10, 10, 5, 5]
+    assert mon.top_share_pct(values, 4) == pytest.approx(90.0)
+    assert mon.top_share_pct(values, 10) == pytest.approx(100.0)
+
+
+def test_stl_recovers_a_known_seasonal_pattern():
+    months = pd.date_range("2015-01-01", periods=96, freq="MS")
+    pattern = np.array([-30, -20, 10, 15, 5, 0, -5, -10, 5, 10, 20, 0], dtype=float)
+    trend = np.linspace(100, 200, 96)
+    series = pd.Series(trend + np.tile(pattern, 8), index=months)
+    out = mon.seasonal_adjust(series)
+    middle = out.iloc[24:72]                                     # away from the ends
+    assert np.allclose(middle["seasonal"].to_numpy(), np.tile(pattern, 4), atol=1.0)
+    assert np.allclose(middle["adjusted"].to_numpy(), trend[24:72], atol=1.0)
+    assert np.allclose(out["observed"] - out["seasonal"], out["adjusted"])
+    with pytest.raises(ValueError, match="two cycles"):
+        mon.seasonal_adjust(series.iloc[:20])
+
+
+def test_yoy():
+    series = pd.Series(np.arange(1, 26, dtype=float))
+    assert mon.yoy_pct(series) == pytest.approx(100 * (25 / 13 - 1))
+    assert math.isnan(mon.yoy_pct(series.iloc[:12]))
+
+
+# --- tables from tiny cubes ----------------------------------------------------------------------------------
+def _cube(rows):
+    return pd.DataFrame(rows, columns=["year", "category", "count", "fractional", "count_candidate"])
+
+
+def test_category_table_hand_computed():
+    # 2021: A 4 (frac 3), B 2 (frac 1); 2023: A 6 (frac 4.5), B 3 (frac 1.5); 2022: A 5 (frac 4)
+    cube = _cube([(2021, "A", 4, 3.0, 0), (2021, "B", 2, 1.0, 0), (2022, "A", 5, 4.0, 0), (2022, "B", 2, 2.0, 0),
+                  (2023, "A", 6, 4.5, 1), (2023, "B", 3, 1.5, 0)])
+    totals = pd.DataFrame({"year": [2021, 2022, 2023], "count": [10, 10, 20]})
+    names = pd.Series({"A": "甲", "B": "乙"})
+    table = mon.category_table({"applications": cube}, {"applications": totals}, 2023, 2, names)
+    a = table.set_index("category").loc["A"]
+    assert table["category"].tolist() == ["A", "B"] and a["category_name"] == "甲"
+    assert a["applications"] == 6 and a["applications_fractional"] == 4.5
+    assert a["applications_growth_pct"] == pytest.approx(12.5)          # 4 -> 4.5
+    assert a["applications_share_pct"] == pytest.approx(30.0)           # 6 of 20
+    assert a["applications_cagr_pct"] == pytest.approx(100 * (math.sqrt(4.5 / 3) - 1))
+    assert a["applications_candidate"] == 1
+    b = table.set_index("category").loc["B"]
+    assert b["applications_growth_pct"] == pytest.approx(-25.0)
+
+
+def test_totals_table():
+    mine = {"grants": pd.DataFrame({"year": [2022, 2023], "count": [4, 6]})}
+    every = {"grants": pd.DataFrame({"year": [2022, 2023], "count": [10, 12]})}
+    table = mon.totals_table(mine, every, [2022, 2023])
+    assert table["share_of_all_pct"].tolist() == pytest.approx([40.0, 50.0])
+    assert math.isnan(table["growth_pct"].iloc[0]) and table["growth_pct"].iloc[1] == pytest.approx(50.0)
+
+
+def test_province_table_rank_change_and_rta():
+    sys_ = pd.DataFrame({"year": [2022, 2022, 2023, 2023], "province_code": ["11", "44", "11", "44"],
+                         "count": [10, 5, 6, 12]})
+    every = pd.DataFrame({"year": [2023, 2023, 2023], "province_code": ["11", "44", "31"], "count": [20, 40, 40]})
+    table = mon.province_table(sys_, every, 2023).set_index("province_code")
+    assert table.loc["44", "rank"] == 1 and table.loc["44", "rank_change"] == 1
+    assert table.loc["11", "rank"] == 2 and table.loc["11", "rank_change"] == -1
+    assert table.loc["44", "share_pct"] == pytest.approx(100 * 12 / 18)
+    assert table.loc["44", "rta"] == pytest.approx((12 / 18) / (40 / 100))
+    assert table.loc["11", "growth_pct"] == pytest.approx(-40.0)
+    assert table.loc["11", "rta_note"] == "小样本" and len(table) == 31
+    assert table.loc["31", "patents"] == 0 and table.loc["31", "rta"] == 0
+
+
+def test_applicant_types_and_top_applicants():
+    by_type = pd.DataFrame({"year": [2022, 2022, 2023, 2023], "applicant_type": ["企业", "高校", "企业", "高校"],
+                            "count": [8, 2, 9, 3]})
+    table = mon.applicant_type_table(by_type, 2023).set_index("applicant_type")
+    assert table.loc["企业", "share_pct"] == pytest.approx(75.0) and table.loc["高校", "growth_pct"] == pytest.approx(50.0)
+    apps = pd.DataFrame({"applicant_name": ["张三", "甲公司", "乙大学", "丙公司", "丁公司"],
+                         "applicant_type": ["个人", "企业", "高校", "企业", "企业"], "count": [20, 10, 10, 5, 2]})
+    top = mon.top_applicants(apps, n=3, min_patents=3)
+    assert top["applicant_name"].tolist() == ["乙大学", "甲公司", "丙公司"]     # ties by name; persons, small ones not named
+    assert top["rank"].tolist() == [1, 1, 3]
+    assert top["share_pct"].iloc[0] == pytest.approx(100 * 10 / 47)
+
+
+def test_concentration_table():
+    per = pd.DataFrame({"category": ["A"] * 3 + ["*"] * 2, "applicant_name": ["x", "y", "z", "x", "y"],
+                        "fractional": [5.0, 3.0, 2.0, 6.0, 6.0]})
+    table = mon.concentration_table(per, pd.Series({"A": "甲"})).set_index("category")
+    assert table.loc["A", "hhi"] == pytest.approx(3800) and table.loc["A", "applicants"] == 3
+    assert table.loc["*", "category_name"] == "合计" and table.loc["*", "hhi"] == pytest.approx(5000)
+
+
+# --- from a register ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def register(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("mon_demo")
+    write_demo_data(out, patents=20_000, seed=2024)
+    return out / "register.parquet"
+
+
+@pytest.mark.parametrize("system", ["cnipa_sei_2021", "cnipa_green_tech"])
+def test_compute_monitoring_adds_up(register, system):
+    result = mon.compute_monitoring(str(register), 2023, system=system)
+    reg = pd.read_parquet(register)
+    inv23 = reg[(reg["patent_type"] == "发明") & (pd.to_datetime(reg["filing_date"]).dt.year == 2023)]
+    row = result.total("applications")
+    assert row["all_patents"] == len(inv23)
+    # fractional counts add up to the system's patents (each once) at every level
+    for table in result.levels.values():
+        assert table["applications_fractional"].sum() == pytest.approx(row["patents"])
+        assert table["applications"].sum() >= row["patents"]
+    assert result.applicant_types["patents"].sum() == row["patents"]
+    hidden = result.provinces["patents"].isna().sum()
+    assert result.provinces["patents"].sum() <= row["patents"] and hidden != 1   # never a lone suppressed cell
+    assert result.disclosure["provinces"]["audit_pass"] and result.disclosure["province_rta"]["audit_pass"]
+    months = result.monthly.set_index("month")["observed"]
+    assert months[months.index.year == 2023].sum() == row["patents"]
+    assert "个人" not in set(result.top_applicants["applicant_type"])
+    if system == "cnipa_green_tech":
+        assert result.has_candidates and "applications_candidate" in result.leaf.columns
+    text = mon.monitoring_paragraph(result, label="测试领域")
+    assert f"{int(row['patents']):,}件" in text and "测试领域" in text
+
+
+def test_compute_monitoring_for_a_province(register):
+    result = mon.compute_monitoring(str(register), 2023, system="wipo_fields_2019", region="44")
+    reg = pd.read_parquet(register)
+    gd = reg[(reg["patent_type"] == "发明") & (reg["province_code"] == "44")
+             & (pd.to_datetime(reg["filing_date"]).dt.year == 2023)]
+    assert result.provinces is None and result.total("applications")["all_patents"] == len(gd)
+    assert "广东" in result.region_name
+
+
+def test_probabilistic_systems_are_refused(register):
+    with pytest.raises(ValueError, match="membership system"):
+        mon.compute_monitoring(str(register), 2023, system="isi_nace2")
