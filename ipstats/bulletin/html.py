@@ -260,6 +260,34 @@ def _paragraphs(text: str) -> str:
     return "\n".join(f'<p class="summary">{html.escape(p)}</p>' for p in parts)
 
 
+def _figure_section(folder: Path) -> list[str]:
+    """Index section listing the recorded figures with their PNG/SVG files; says once when those are missing."""
+    from ipstats.bulletin.record import static_export_problem
+
+    e = html.escape
+    names = sorted(p.stem for p in (folder / "figures").glob("*.json")) if (folder / "figures").is_dir() else []
+    if not names:
+        return []
+    rows, missing = [], 0
+    for name in names:
+        spec = json.loads((folder / "figures" / f"{name}.json").read_text(encoding="utf-8"))
+        files = [f'<a href="figures/{e(name)}.{ext}">{ext.upper()}</a>' for ext in ("png", "svg")
+                 if (folder / "figures" / f"{name}.{ext}").is_file()]
+        missing += len(files) < 2
+        rows.append(f"<tr><td>{e(chart_title(spec) or name)}</td><td>{'　'.join(files) or '—'}</td>"
+                    f'<td><a href="figures/{e(name)}.json">JSON</a></td></tr>')
+    parts = ["<h2>统计图</h2>"]
+    if missing:
+        reason = static_export_problem() or "静态图导出失败（见各报告页的运行记录）"
+        log.warning("%d of %d figures have no PNG/SVG (%s); the HTML pages show every chart", missing, len(names),
+                    reason)
+        parts.append(f'<p class="meta">本次运行未能生成全部静态图（PNG/SVG）：{e(reason)}。网页中的交互图不受影响；'
+                     "安装 Chromium（或设置 BROWSER_PATH）和 kaleido 后重新运行即可生成。</p>")
+    parts.append("<table><thead><tr><th>图</th><th>静态图</th><th>数据</th></tr></thead><tbody>" + "".join(rows)
+                 + "</tbody></table>")
+    return parts
+
+
 def region_label(region: str) -> str:
     """Chinese name of a region: 全国, or the province's ``name_zh``."""
     if region == "national":
@@ -320,6 +348,7 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
                      + "".join(rows) + "</tbody></table>")
     else:
         parts.append("<p>本次运行没有生成统计表。</p>")
+    parts += _figure_section(folder)
     parts.append("<h2>运行记录</h2>")
     parts.append('<p><a href="manifest.json">manifest.json</a>（参数、输入文件校验值、软件版本）</p>')
     page = ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
