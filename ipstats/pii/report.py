@@ -8,12 +8,40 @@ import pandas as pd
 
 from ipstats.consistency import audit_summary, audit_table
 from ipstats.pii.announcement import announcement, announcement_table
-from ipstats.pii.identify import (Identification, employment_in_window, identify, patents_by_industry,
+from ipstats.pii.identify import (THRESHOLDS, Identification, employment_in_window, identify, patents_by_industry,
                                   protect_identification, read_employment, sensitivity, window_patents)
 from ipstats.pii.value_added import (YearView, cagr_table, compile_year, history, latest_year, read_gdp,
                                      read_value_added)
 
-__all__ = ["IdentificationView", "ValueAddedView", "compute_identification", "compute_value_added"]
+__all__ = ["LABELS", "IdentificationView", "ValueAddedView", "compute_identification", "compute_value_added",
+           "for_display"]
+
+#: Chinese column labels of the PII tables (CSV files keep the machine names).
+LABELS = {
+    "industry": "行业代码", "industry_name": "行业名称", "patents": "发明专利（分数计数）", "employment": "从业人员（人）",
+    "intensity_per_10k": "发明专利密集度（件/万人）", "patent_using": "使用专利", "meets_intensity": "达到密集度门槛",
+    "meets_scale": "达到规模门槛", "intensive": "专利密集型", "decision": "判定", "reason": "理由",
+    "window": "窗口期（年）", "threshold": "门槛规则", "multiplier": "倍数", "threshold_per_10k": "门槛（件/万人）",
+    "n_intensive": "专利密集型行业数", "entered": "新增", "left": "退出", "overlap_pct": "与基准名单重合度（%）",
+    "baseline": "基准方案", "category_code": "类别代码", "category_name": "产业类别",
+    "value_added_100m_yuan": "增加值（亿元）", "growth_pct": "比上年增长（%）", "share_pct": "构成（%）",
+    "value_status": "数据状态", "share_of_gdp_pct": "占GDP比重（%）", "change_pp": "比上年变化（百分点）",
+    "basis": "核算口径", "gdp_status": "GDP数据状态", "first": "首年增加值（亿元）", "last": "末年增加值（亿元）",
+    "cagr_pct": "年均增长（%）", "span": "时段", "check": "核查项目", "item": "项目", "published": "公布值",
+    "computed": "计算值", "lower": "下限", "upper": "上限", "ok": "通过", "note": "说明", "checks": "核查数",
+    "passed": "通过数", "failed": "未通过数",
+}
+
+
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Chinese column labels, 是/否 for flags and Chinese threshold rules, for :func:`ipstats.display.show_table`."""
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map({True: "是", False: "否"})
+    if "threshold" in out.columns and out["threshold"].isin(list(THRESHOLDS)).all():
+        out["threshold"] = out["threshold"].map(THRESHOLDS)
+    return out.rename(columns=LABELS)
 
 
 @dataclass
@@ -77,7 +105,8 @@ class ValueAddedView:
     note: str
 
 
-def compute_value_added(year: int, value_added: str | Path = "", gdp: str | Path = "") -> ValueAddedView:
+def compute_value_added(year: int, value_added: str | Path = "", gdp: str | Path = "", by_industry: str | Path = "",
+                        mapping: str | Path = "") -> ValueAddedView:
     """Compile *year* (or the latest earlier year in the series) and audit the whole series.
 
     Parameters
@@ -86,8 +115,10 @@ def compute_value_added(year: int, value_added: str | Path = "", gdp: str | Path
         Reference year; when the series stops earlier its last year is used and ``note`` says so.
     value_added, gdp : path or ""
         User CSV files; ``""`` uses the shipped published series and GDP (flagged unverified).
+    by_industry, mapping : path or ""
+        Value added by GB/T 4754 小类 and the 小类→大类 table, used instead of *value_added* when given.
     """
-    values, gdp_table = read_value_added(value_added), read_gdp(gdp)
+    values, gdp_table = read_value_added(value_added, by_industry, mapping), read_gdp(gdp)
     used = latest_year(values, year)
     note = "" if used == year else f"增加值数据截至{used}年，本节显示{used}年数据。"
     view = compile_year(values, gdp_table, used)

@@ -170,8 +170,35 @@ def series(table: pd.DataFrame, source: str = "value-added table") -> pd.DataFra
     return out
 
 
-def read_value_added(path: str | Path = "") -> pd.DataFrame:
-    """Value added by PII category: the shipped published series (``path=""``) or a user CSV in the same layout."""
+def read_value_added(path: str | Path = "", by_industry: str | Path = "", mapping: str | Path = "") -> pd.DataFrame:
+    """Value added by PII category.
+
+    Parameters
+    ----------
+    path : path or ""
+        A CSV by category (``data_schemas/pii_value_added.schema.yaml``); ``""`` = the shipped published series.
+    by_industry, mapping : path or ""
+        Instead: value added by GB/T 4754 小类 (``pii_value_added_by_industry.schema.yaml``) and the 小类→大类
+        table (``pii_industry_mapping.schema.yaml``), summed with :func:`to_categories`.
+    """
+    if str(by_industry) != "":
+        if str(mapping) == "":
+            raise ValueError(f"{by_industry}: value added by industry needs the 小类→大类 mapping table "
+                             "(parameter pii_industry_mapping, data_schemas/pii_industry_mapping.schema.yaml)")
+        data = _numbers(_read_table(by_industry, "value-added by industry"), (VALUE,), str(by_industry))
+        missing = [c for c in ("year", "industry_code", VALUE) if c not in data.columns]
+        if missing:
+            raise ValueError(f"{by_industry}: missing column(s) {', '.join(missing)} "
+                             "(data_schemas/pii_value_added_by_industry.schema.yaml)")
+        data["year"] = pd.to_numeric(data["year"]).astype(int)
+        table = _read_table(mapping, "industry mapping")
+        missing = [c for c in ("industry_code", "category_code", "category_name_zh") if c not in table.columns]
+        if missing:
+            raise ValueError(f"{mapping}: missing column(s) {', '.join(missing)} "
+                             "(data_schemas/pii_industry_mapping.schema.yaml)")
+        if "weight" in table.columns:
+            table["weight"] = table["weight"].replace("", "1")
+        return series(to_categories(data, _numbers(table, ("weight",), str(mapping))), str(by_industry))
     if str(path) == "":
         return series(reference.pii_value_added(), "ipstats reference pii_value_added")
     return series(_read_table(path, "value-added"), str(path))

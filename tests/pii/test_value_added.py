@@ -170,3 +170,18 @@ def test_2023_against_the_revised_2022_share(published):
 def test_number_helpers():
     assert chinese_number(7) == "七" and chinese_number(10) == "十" and chinese_number(31) == "三十一"
     assert format_level(153176.0) == "153176" and format_level(114630.7) == "114630.7"
+
+
+def test_value_added_by_industry_files(tmp_path):
+    by_industry = tmp_path / "va_by_industry.csv"
+    by_industry.write_text("year,industry_code,value_added_100m_yuan\n2021,3911,10\n2021,2710,8\n"
+                           "2022,3911,12\n2022,2710,10\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.csv"
+    mapping.write_text("industry_code,category_code,category_name_zh,weight\n3911,01,甲,\n2710,05,乙,0.5\n",
+                       encoding="utf-8")
+    values = read_value_added(by_industry=by_industry, mapping=mapping)
+    got = values.set_index(["year", "category_code"])["value_added_100m_yuan"].to_dict()
+    assert got == {(2021, "00"): 14.0, (2021, "01"): 10.0, (2021, "05"): 4.0,
+                   (2022, "00"): 17.0, (2022, "01"): 12.0, (2022, "05"): 5.0}
+    with pytest.raises(ValueError, match="needs the 小类→大类 mapping"):
+        read_value_added(by_industry=by_industry)
