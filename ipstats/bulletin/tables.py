@@ -13,7 +13,8 @@ import pandas as pd
 from ipstats.bulletin.errors import BulletinError
 from ipstats.display import LABELS, SUPPRESSED
 
-__all__ = ["is_code_column", "is_percent_column", "read_table", "write_workbook"]
+__all__ = ["FLAGS", "flag_columns", "flagged_cells", "is_code_column", "is_percent_column", "read_table",
+           "table_notes", "write_workbook"]
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,16 @@ CONTENTS = "目录"
 INT_FORMAT = "#,##0"
 FLOAT_FORMAT = "#,##0.00"
 PCT_FORMAT = "0.00"
+#: Footnote added under a table that shows "—" when none of its notes explains the mark.
+SUPPRESSED_NOTE = f"“{SUPPRESSED}”表示经统计数据保密处理不予公布。"
+
+#: Flag values of a row (in a flag column, see :func:`flag_columns`): the mark shown after the flagged
+#: numbers in Excel (the cell stays a number), the Chinese label shown in the flag column, and the footnote.
+FLAGS = {
+    "derived": ("*", "推算", "带“*”的数值为根据公布数推算的数值（derived），非直接公布值。"),
+    "unverified": ("†", "未核实", "带“†”的数值未经核实（unverified），引用前请核对原始公布。"),
+    "慎用": ("‡", "慎用", "带“‡”的估计值抽样误差较大（变异系数超过慎用标准），请谨慎使用。"),
+}
 
 
 def is_code_column(name: str) -> bool:
@@ -31,6 +42,72 @@ def is_code_column(name: str) -> bool:
 def is_percent_column(name: str) -> bool:
     """Whether a column holds percentages (``*_pct`` or a name containing ``%``)."""
     return str(name).endswith("_pct") or "%" in str(name)
+
+
+def flag_columns(columns: list[str]) -> dict[str, list[str]]:
+    """Flag columns of a table and the columns each one flags.
+
+    ``X_status`` and ``X_flag`` flag the columns whose names start with ``X`` (``value_status`` flags
+    ``value_added_100m_yuan``; ``gdp_status`` flags ``gdp`` and ``gdp_growth_pct``); ``quality`` (the survey's
+    quality flag) flags every other column of its row.
+
+    Parameters
+    ----------
+    columns : list of str
+        Column names of the table.
+
+    Returns
+    -------
+    dict
+        Flag column → flagged columns (only flag columns that flag at least one column).
+    """
+    found = {}
+    for col in map(str, columns):
+        for suffix in ("_status", "_flag"):
+            if col.endswith(suffix) and len(col) > len(suffix):
+                stem = col[: -len(suffix)]
+                targets = [c for c in map(str, columns) if c.startswith(stem) and c != col]
+                if targets:
+                    found[col] = targets
+        if col == "quality":
+            found[col] = [c for c in map(str, columns) if c != col]
+    return found
+
+
+def flagged_cells(table: pd.DataFrame) -> dict[tuple[int, str], str]:
+    """Cells carrying a flag of :data:`FLAGS`: ``(row position, column) → flag value``."""
+    cells: dict[tuple[int, str], str] = {}
+    for flag_col, targets in flag_columns(list(table.columns)).items():
+        for row, value in enumerate(table[flag_col].tolist()):
+            if isinstance(value, str) and value in FLAGS:
+                for col in targets:
+                    cells.setdefault((row, col), value)
+    return cells
+
+
+def table_notes(table: pd.DataFrame, meta: dict[str, Any], flags_used: set[str]) -> list[str]:
+    """Footnotes of a sheet: the recorded notes, the "—" note when needed, one note per flag used.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table as read back (suppressed cells missing).
+    meta : dict
+        Its metadata (``notes``, ``disclosure``).
+    flags_used : set of str
+        Flag values marked in the sheet.
+
+    Returns
+    -------
+    list of str
+        Notes without the ``注：`` prefix.
+    """
+    notes = [str(n) for n in meta.get("notes") or []]
+    shows_dash = "disclosure" in meta and bool(table.isna().to_numpy().any())
+    if shows_dash and not any(SUPPRESSED in n for n in notes):
+        notes.append(SUPPRESSED_NOTE)
+    notes += [FLAGS[f][2] for f in FLAGS if f in flags_used]
+    return notes
 
 
 def read_table(csv: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -122,11 +199,14 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
 
     Notes
     -----
-    The first sheet ``目录`` lists the tables (sheet, title, unit) with links. Each table sheet has
-    the title in A1, ``单位：…`` in A2, a bold header in row 3 (panes frozen below it), the data,
-    a blank row, ``资料来源：…`` and one ``注：…`` row per note. Integers are formatted ``#,##0``,
-    decimals ``#,##0.00`` and percentage columns (``*_pct`` or containing ``%``) ``0.00``;
-    code columns (``*_code``, ``region``) stay text.
+    The first sheet ``目录`` lists the tables (sheet, title, unit, source) with links. Each table sheet
+    has the title in A1, ``单位：…`` in A2, a bold header in row 3 (panes frozen below it, repeated on
+    printed pages), the data, a blank row, ``资料来源：…`` and one ``注：…`` row per note. Integers are
+    formatted ``#,##0``, decimals ``#,##0.00`` and percentage columns (``*_pct`` or containing ``%``)
+    ``0.00``; code columns (``*_code``, ``region``) stay text. Suppressed cells of a table with a
+    disclosure record show ``—`` (with a footnote unless a note explains it); numbers flagged
+    ``derived``, ``unverified`` or ``慎用`` by a flag column (:func:`flag_columns`) stay numbers, shown
+    in italics with the mark of :data:`FLAGS` and its footnote, and the flag column shows the Chinese label.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -139,13 +219,13 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
     contents.title = CONTENTS
     contents["A1"] = "统计表目录"
     contents["A1"].font = Font(bold=True, size=14)
-    for col, label in enumerate(["工作表", "标题", "单位"], start=1):
+    for col, label in enumerate(["工作表", "标题", "单位", "资料来源"], start=1):
         cell = contents.cell(row=3, column=col, value=label)
         cell.font = Font(bold=True)
     contents.freeze_panes = "A4"
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE7F3")
-    widths_contents = [6, 10, 6]
+    widths_contents = [6, 10, 6, 10]
 
     for row, (csv, sheet_name) in enumerate(zip(csvs, _sheet_names([c.stem for c in csvs])), start=4):
         try:
@@ -165,23 +245,38 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
             cell.fill = header_fill
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
         formats = [_number_format(str(c), table[c]) for c in table.columns]
+        flags = flagged_cells(table)
+        flag_cols = set(flag_columns(list(table.columns)))
+        used: set[str] = set()
         for r, values in enumerate(table.itertuples(index=False, name=None), start=4):
             for col, value in enumerate(values, start=1):
+                name = str(table.columns[col - 1])
                 value = _cell_value(value)
                 if value is None and "disclosure" in meta:
                     value = SUPPRESSED                     # suppressed (or derived from a suppressed cell)
                 elif value is not None and isinstance(value, (int, float)) and formats[col - 1] is None \
-                        and is_code_column(str(table.columns[col - 1])):
+                        and is_code_column(name):
                     value = str(value)
+                elif name in flag_cols and isinstance(value, str) and value in FLAGS:
+                    value = FLAGS[value][1]                # the flag's Chinese label
                 cell = ws.cell(row=r, column=col, value=value)
+                flag = flags.get((r - 4, name))
+                numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
                 if formats[col - 1] and value not in (None, SUPPRESSED):
                     cell.number_format = formats[col - 1]
+                if flag and numeric:
+                    # the mark is part of the number format: the cell stays a number
+                    cell.number_format = f'{formats[col - 1] or "General"}"{FLAGS[flag][0]}"'
+                    cell.font = Font(italic=True)
+                    used.add(flag)
                 if value is not None:
-                    widths[col - 1] = max(widths[col - 1], _display_width(value))
+                    widths[col - 1] = max(widths[col - 1], _display_width(value) + (1 if flag and numeric else 0))
         foot = 4 + len(table) + 1
         ws.cell(row=foot, column=1, value=f"资料来源：{meta['source']}")
-        for i, note in enumerate(meta.get("notes") or [], start=1):
+        for i, note in enumerate(table_notes(table, meta, used), start=1):
             ws.cell(row=foot + i, column=1, value=f"注：{note}")
+        ws.print_title_rows = "3:3"
+        ws.page_setup.orientation = "landscape" if len(table.columns) > 6 else "portrait"
         for col, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
         ws.freeze_panes = "A4"
@@ -191,8 +286,9 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
         link.style = "Hyperlink"
         contents.cell(row=row, column=2, value=meta["title"])
         contents.cell(row=row, column=3, value=meta["unit"])
+        contents.cell(row=row, column=4, value=meta["source"])
         widths_contents = [max(w, _display_width(v)) for w, v in
-                           zip(widths_contents, (sheet_name, meta["title"], meta["unit"]))]
+                           zip(widths_contents, (sheet_name, meta["title"], meta["unit"], meta["source"]))]
     if not csvs:
         contents["A4"] = "（没有统计表）"
     for col, width in enumerate(widths_contents, start=1):

@@ -44,3 +44,50 @@ def test_workbook_layout_and_formats(tmp_path):
 def test_empty_tables_folder(tmp_path):
     path = write_workbook(tmp_path / "missing", tmp_path / "tables.xlsx")
     assert openpyxl.load_workbook(path).sheetnames == ["目录"]
+
+
+def test_suppressed_cells_and_flags_read_back(tmp_path):
+    """A protected table shows "—" with its footnote; derived / unverified numbers stay numbers with a mark."""
+    protected = pd.DataFrame({"province_code": ["11", "44", "65"], "applications": [1200, None, None],
+                              "per_10k": [5.25, None, 0.5]})
+    record_table(protected, "protected", title="分省表", unit="件", source="测试", notes=["人口为年末数。"],
+                 output_dir=tmp_path, disclosure={"rules": {"min_contributors": 3}, "audit_pass": True})
+    series = pd.DataFrame({"year": [2022, 2023], "value_added_100m_yuan": [153_000.5, 161_000.0],
+                           "value_status": ["published", "derived"], "gdp": [1_204_724.0, 1_260_582.1],
+                           "gdp_status": ["unverified", "published"], "gdp_share_pct": [12.7, 12.77]})
+    record_table(series, "series", title="增加值", unit="亿元；%", source="公告", output_dir=tmp_path)
+    wb = openpyxl.load_workbook(write_workbook(tmp_path / "tables", tmp_path / "tables.xlsx"))
+
+    ws = wb["protected"]
+    assert [ws.cell(row=r, column=2).value for r in (4, 5, 6)] == [1200, "—", "—"]
+    assert ws["C6"].value == 0.5 and ws["C6"].number_format == "#,##0.00"
+    notes = [ws.cell(row=r, column=1).value for r in range(8, 12)]
+    assert notes[:3] == ["资料来源：测试", "注：人口为年末数。", "注：“—”表示经统计数据保密处理不予公布。"]
+    assert ws.print_title_rows == "$3:$3"
+
+    ws = wb["series"]
+    header = [c.value for c in ws[3]]
+    value, status, gdp, gdp_status = (header.index(LABELS.get(c, c)) + 1 for c in
+                                      ("value_added_100m_yuan", "value_status", "gdp", "gdp_status"))
+    assert ws.cell(row=4, column=value).number_format == "#,##0.00"                  # published: plain
+    derived = ws.cell(row=5, column=value)
+    assert derived.value == 161_000.0 and derived.number_format == '#,##0.00"*"' and derived.font.italic
+    assert ws.cell(row=5, column=status).value == "推算" and ws.cell(row=4, column=status).value == "published"
+    unverified = ws.cell(row=4, column=gdp)
+    assert unverified.value == 1_204_724.0 and unverified.number_format.endswith('"†"')
+    assert ws.cell(row=4, column=gdp_status).value == "未核实"
+    assert ws.cell(row=4, column=header.index(LABELS.get("gdp_share_pct", "gdp_share_pct")) + 1).number_format \
+        == '0.00"†"'                                                                  # gdp_* columns share the flag
+    foot = [ws.cell(row=r, column=1).value for r in range(7, 10)]
+    assert foot[0] == "资料来源：公告"
+    assert "推算" in foot[1] and "*" in foot[1] and "未经核实" in foot[2] and "†" in foot[2]
+    assert wb["目录"].cell(row=5, column=4).value == "公告"
+
+
+def test_flag_columns():
+    from ipstats.bulletin.tables import flag_columns
+
+    cols = ["year", "value", "value_growth_pct", "value_status", "gdp", "gdp_status", "status", "quality", "estimate"]
+    found = flag_columns(cols)
+    assert found["value_status"] == ["value", "value_growth_pct"] and found["gdp_status"] == ["gdp"]
+    assert "status" not in found and "estimate" in found["quality"] and "quality" not in found["quality"]
