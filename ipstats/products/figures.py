@@ -20,8 +20,9 @@ def rounds_chart(rounds: pd.DataFrame, region_name: str) -> go.Figure:
                    mode="lines+markers"),
     ])
     fig.update_layout(template=TEMPLATE, title=f"{region_name}各批次认定专利密集型产品数量和总产值",
-                      xaxis_title="批次", yaxis_title="件",
-                      yaxis2={"title": "亿元", "overlaying": "y", "side": "right", "showgrid": False})
+                      xaxis={"title": "批次", "type": "category"}, yaxis={"title": "件", "rangemode": "tozero"},
+                      yaxis2={"title": "亿元", "overlaying": "y", "side": "right", "showgrid": False,
+                              "rangemode": "tozero"}, margin={"r": 80})
     return fig
 
 

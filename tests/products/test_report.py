@@ -1,0 +1,110 @@
+"""The round report: tables, disclosure control, Chinese summary built from the tables, and notebook 30."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ipstats.products.demo import write_demo
+from ipstats.products.io import ProductDataError
+from ipstats.products.report import compute_products, format_wan_yuan, labelled
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "30_patent_intensive_products.ipynb"
+
+
+@pytest.fixture(scope="module")
+def files(small_demo, tmp_path_factory) -> dict:
+    return {**write_demo(small_demo["register"], tmp_path_factory.mktemp("report")),
+            "register": small_demo["register"]}
+
+
+@pytest.fixture(scope="module")
+def report(files):
+    return compute_products(files["products"], files["links"], files["register"], 2024,
+                            systems=("cnipa_sei_2021", "cnipa_green_tech"))
+
+
+def test_tables_are_consistent(report):
+    rounds = report.rounds.set_index("filing_year")
+    assert list(rounds.index) == [2023, 2024]
+    panel = report.panel.set_index("scope")
+    assert panel.at["all", "products"] == rounds.at[2024, "recognised"]
+    assert panel.at["all", "output_value"] == pytest.approx(rounds.at[2024, "output_value"])
+    assert report.patents.set_index("filing_year").at[2024, "products"] == rounds.at[2024, "recognised"]
+    for table in (report.sections, report.divisions, report.provinces):
+        assert table["products"].sum() <= rounds.at[2024, "recognised"]       # suppressed cells are missing
+    assert set(report.disclosure) == {"sections", "divisions", "provinces"}
+    assert all(r["audit_pass"] for r in report.disclosure.values())
+    assert set(report.categories) == {"cnipa_sei_2021", "cnipa_green_tech"}
+
+
+def test_paragraph_numbers_come_from_the_tables(report):
+    text = report.paragraph
+    rounds = report.rounds.set_index("filing_year")
+    assert f"认定专利密集型产品{int(rounds.at[2024, 'recognised']):,}件" in text
+    assert format_wan_yuan(rounds.at[2024, "output_value"]) in text
+    assert f"增长{rounds.at[2024, 'output_growth_pct']:.1f}%" in text
+    panel = report.panel.set_index("scope")
+    assert f"两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值增长" in text
+    assert f"{report.patents.iloc[-1]['valid_share_pct']:.1f}%" in text
+    top = report.provinces.dropna(subset=["products"]).sort_values("products", ascending=False, kind="stable").iloc[0]
+    assert f"{top['province']}（{int(top['products']):,}件）" in text
+    # no number in the text that the tables do not hold: every figure is followed by a unit or %
+    assert not re.search(r"nan|None", text)
+
+
+def test_key_numbers_are_stable_text(report):
+    lines = report.key_numbers().splitlines()
+    assert lines[0] == "2024年批次 全国" and lines[1].startswith("备案 ")
+
+
+def test_region_run(files):
+    rep = compute_products(files["products"], files["links"], files["register"], 2024, region="44", systems=())
+    assert rep.provinces is None and rep.region_name == "广东省"
+    assert "从地区看" not in rep.paragraph
+
+
+def test_first_round_has_no_growth(files):
+    rep = compute_products(files["products"], files["links"], files["register"], 2023, systems=())
+    assert "数据中没有2022年批次，不计算增长" in rep.paragraph and "同一产品口径" not in rep.paragraph
+
+
+def test_round_without_products_is_explained(files):
+    with pytest.raises(ValueError, match="no product recognised .* in round 2030"):
+        compute_products(files["products"], files["links"], files["register"], 2030, systems=())
+
+
+def test_bad_links_stop_the_report(files, tmp_path):
+    bad = tmp_path / "links.csv"
+    bad.write_text(files["links"].read_text(encoding="utf-8-sig") + "PIP000001,CN201710601862.3,core\n",
+                   encoding="utf-8")
+    with pytest.raises(ProductDataError, match="not in it"):
+        compute_products(files["products"], bad, files["register"], 2024, systems=())
+
+
+def test_labelled_keeps_years_as_text(report):
+    shown = labelled(report.rounds)
+    assert "批次" in shown.columns and shown["批次"].tolist() == ["2023", "2024"]
+    assert labelled(report.panel)["口径"].iloc[1] == "同一产品（两批均获认定）"
+
+
+def test_format_wan_yuan():
+    assert format_wan_yuan(123456.0) == "12.35亿元"
+    assert format_wan_yuan(8765.4) == "8,765万元"
+
+
+def test_notebook_shape():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    for line in "".join(tagged[0]["source"]).splitlines()[1:]:
+        assert re.match(r"^\w+: \w+ = .+  # .+$", line) and line.count("=") == 1, line
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert not any(re.search(r"^\s*def ", "".join(c["source"]), re.M) for c in code)
+    assert sum("# NBVAL_CHECK_OUTPUT" in "".join(c["source"]) for c in code) == 1
+    assert nb["cells"][0]["cell_type"] == "markdown" and "*" in "".join(nb["cells"][0]["source"])
