@@ -18,8 +18,13 @@ def level_and_share_chart(history: pd.DataFrame) -> go.Figure:
     fig.add_scatter(x=history["year"], y=history["share_of_gdp_pct"], name="占GDP比重（%）", yaxis="y2",
                     mode="lines+markers", hovertemplate="%{x}年: %{y:.2f}%<extra></extra>")
     fig.update_layout(template=TEMPLATE, title="专利密集型产业增加值及占GDP比重", xaxis={"dtick": 1, "title": "年份"},
-                      yaxis={"title": "亿元"}, yaxis2={"title": "%", "overlaying": "y", "side": "right",
-                                                     "showgrid": False})
+                      yaxis={"title": "亿元", "tickformat": ",.0f"}, margin={"r": 90},
+                      yaxis2={"title": "%", "overlaying": "y", "side": "right", "showgrid": False, "tickformat": ".2f"})
+    basis = history["basis"].tolist() if "basis" in history.columns else []
+    for before, after, year in zip(basis, basis[1:], history["year"].tolist()[1:]):
+        if before != after:      # a census-basis revision: levels on either side are not comparable
+            fig.add_vline(x=year - 0.5, line_dash="dash", line_color="#888",
+                          annotation_text=f"{after}口径", annotation_position="top left")
     return fig
 
 

@@ -185,3 +185,16 @@ def test_value_added_by_industry_files(tmp_path):
                    (2022, "00"): 17.0, (2022, "01"): 12.0, (2022, "05"): 5.0}
     with pytest.raises(ValueError, match="needs the 小类→大类 mapping"):
         read_value_added(by_industry=by_industry)
+
+
+def test_charts_mark_the_basis_break(published):
+    from ipstats.pii.charts import composition_chart, growth_chart, level_and_share_chart
+    from ipstats.pii.value_added import history
+
+    values, gdp = published
+    hist = history(values, gdp)
+    assert hist["year"].tolist() == list(range(2018, 2024))
+    fig = level_and_share_chart(hist)
+    assert len(fig.data) == 2 and len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == 2022.5
+    view = compile_year(values, gdp, 2023)
+    assert "不可比" in growth_chart(view).layout.title.text and len(composition_chart(view).data[0].x) == 7
