@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipstats.concordance import load_system
 from ipstats.consistency import audit_summary, audit_table
 from ipstats.pii.announcement import announcement, announcement_table
-from ipstats.pii.identify import (THRESHOLDS, Identification, employment_in_window, identify, patents_by_industry,
-                                  protect_identification, read_employment, sensitivity, window_patents)
+from ipstats.pii.identify import (THRESHOLDS, Identification, employment_in_window, identify, industry_names,
+                                  patents_by_industry, protect_identification, read_employment, sensitivity,
+                                  window_patents)
 from ipstats.pii.value_added import (YearView, cagr_table, compile_year, history, latest_year, read_gdp,
                                      read_value_added)
 
@@ -44,6 +46,17 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=LABELS)
 
 
+def _names(employment: pd.DataFrame, system: str, industry_column: str) -> pd.Series:
+    """Industry names: the employment file's, else the concordance's category names, else NACE divisions."""
+    names = industry_names()
+    if not industry_column and system != "isi_nace2":
+        names = load_system(system).category_names().combine_first(names)
+    if "industry_name" in employment.columns:
+        given = employment[employment["industry_name"].astype(str) != ""].drop_duplicates("industry_code")
+        names = pd.Series(given["industry_name"].to_numpy(), index=given["industry_code"]).combine_first(names)
+    return names
+
+
 @dataclass
 class IdentificationView:
     """The identification of one window: result, published (protected) table, disclosure record, sensitivity."""
@@ -61,19 +74,22 @@ def compute_identification(register: str | Path, employment: str | Path, year: i
                            system: str = "isi_nace2", industry_column: str = "", threshold: str = "all",
                            multiplier: float = 1.0, min_patents: float = 0.0, min_employment: float = 0.0,
                            user_min_patents: float = 0.0, sensitivity_windows=(3, 5, 7),
-                           sensitivity_thresholds=("all", "users"), disclosure: dict | None = None
-                           ) -> IdentificationView:
+                           sensitivity_thresholds=("all", "users"), sensitivity_multipliers=(),
+                           disclosure: dict | None = None) -> IdentificationView:
     """Identify patent-intensive industries from invention grants of *window* years ending with *year*.
 
     See :mod:`ipstats.pii.identify` for the method; parameters are those of :func:`identify` and
-    :func:`sensitivity`, plus the inputs and the disclosure-control rules (:class:`ipstats.sdc.Rules`).
+    :func:`sensitivity` (*multiplier* is always among the sensitivity multipliers), plus the inputs and the
+    disclosure-control rules (:class:`ipstats.sdc.Rules`). Industry names come from the employment file's
+    ``industry_name`` column, else from the concordance's categories, else the NACE Rev.2 division names.
     """
     widest = max([window, *sensitivity_windows])
     years = range(year - widest + 1, year + 1)
     source = dict(system=system, industry_column=industry_column or None)
     by_year = patents_by_industry(register, years, **source)
     emp = read_employment(employment)
-    options = dict(min_patents=min_patents, min_employment=min_employment, user_min_patents=user_min_patents)
+    options = dict(min_patents=min_patents, min_employment=min_employment, user_min_patents=user_min_patents,
+                   names=_names(emp, system, industry_column))
     result = identify(window_patents(by_year, year, window), employment_in_window(emp, year, window),
                       threshold=threshold, multiplier=multiplier, **options)
     per_applicant = patents_by_industry(register, range(year - window + 1, year + 1), by=("applicant_name",), **source)
@@ -81,8 +97,9 @@ def compute_identification(register: str | Path, employment: str | Path, year: i
     published, record = protect_identification(result.table, per_applicant.rename(columns={"applicant_name": "applicant"}),
                                                disclosure)
     summary, membership = sensitivity(by_year, emp, year, windows=sensitivity_windows,
-                                      thresholds=sensitivity_thresholds, multipliers=(multiplier,),
-                                      baseline=(window, threshold, multiplier)
+                                      thresholds=sensitivity_thresholds,
+                                      multipliers=sorted({float(multiplier), *map(float, sensitivity_multipliers)}),
+                                      baseline=(window, threshold, float(multiplier))
                                       if window in sensitivity_windows and threshold in sensitivity_thresholds
                                       else None, **options)
     status = "; ".join(sorted(set(emp["status"].astype(str)) - {""}))

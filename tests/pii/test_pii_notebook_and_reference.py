@@ -47,3 +47,15 @@ def test_shipped_series_are_the_gathered_sources(shared_reference):
     gdp = pd.read_csv(shared_reference / "published" / "gdp_nominal_2018_2024.csv")
     assert reference.gdp_nominal()["gdp_100m_yuan"].tolist() == gdp["gdp_100m_yuan"].astype(float).tolist()
     assert set(reference.gdp_nominal()["status"]) == {"unverified"}
+
+
+def test_names_follow_the_employment_file_and_a_user_concordance(tmp_path):
+    from ipstats.pii.report import _names
+
+    rules = tmp_path / "ipc_industry.csv"
+    rules.write_text("rule_id,category,category_name_zh,ipc_patterns,weight\nr1,3911,计算机整机制造,G06F*,1\n",
+                     encoding="utf-8")
+    employment = pd.DataFrame({"industry_code": ["3911", "2710"], "industry_name": ["", "化学药品原料药制造"]})
+    names = _names(employment, str(rules), "")
+    assert names["3911"] == "计算机整机制造" and names["2710"] == "化学药品原料药制造" and names["26"]
+    assert _names(employment.drop(columns="industry_name"), "isi_nace2", "")["26"] == "计算机、电子和光学产品"
