@@ -56,11 +56,11 @@ def test_unit_slip_yi_vs_wanyi():
     long = pd.DataFrame({"year": [2019, 2020, 2021, 2022] * 2, "category_code": ["00"] * 4 + ["01"] * 4,
                          "value_added_100m_yuan": [100.0, 110.0, 120.0, 130.0, 50.0, 55.0, 0.006, 65.0]})
     result = audit_table(long, growth=None, share=None, share_of_gdp=None)
-    slips = result[result["check"] == "unit"]
+    slips = result[(result["check"] == "unit") & ~result["ok"]]
     assert slips[["year", "item"]].values.tolist() == [[2021, "01"]]        # 60 亿元 entered as 0.006 万亿元
     assert "万亿" in slips["note"].iloc[0]
     share = audit_table(_table({(3, "share_of_gdp_pct"): 0.001}), gdp=GDP)
-    assert "10^4" in share.loc[share["check"] == "unit", "note"].iloc[0]
+    assert "10^4" in share.loc[(share["check"] == "unit") & ~share["ok"], "note"].iloc[0]
 
 
 def test_shipped_series_audit():
@@ -68,7 +68,8 @@ def test_shipped_series_audit():
     result = audit_table(values, gdp=gdp)
     summary = audit_summary(result).set_index("check")
     assert summary.at["sum", "failed"] == 0 and summary.at["share", "failed"] == 0
-    assert summary.at["share_of_gdp", "failed"] == 0 and "unit" not in summary.index
+    assert summary.at["share_of_gdp", "failed"] == 0
+    assert summary.at["unit", "checks"] == 8 and summary.at["unit", "failed"] == 0     # total and 7 categories
     failed = result[~result["ok"]]
     # the only inconsistency: the derived 2020 level of 研发、设计和技术服务业 against its published growth 5.9 %
     assert failed[["check", "year", "item"]].values.tolist() == [["growth", 2020, "07"]]
