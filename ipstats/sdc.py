@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-__all__ = ["Rules", "audit", "primary", "protect", "record"]
+__all__ = ["Rules", "audit", "cell_contributions", "primary", "protect", "protect_columns", "record"]
 
 CELL_COLUMNS = ["row", "col", "value", "contributors", "largest", "second"]
 
@@ -229,3 +229,82 @@ def record(protected: pd.DataFrame, audit_result: pd.DataFrame, rules: Rules) ->
             "secondary": int((protected["status"] == "secondary").sum()),
             "suppressed": [{"row": r.row, "col": r.col, "status": r.status} for r in hidden.itertuples()],
             "audit_pass": bool(audit_result["protected"].all()) if len(audit_result) else True}
+
+
+def cell_contributions(per_contributor: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+    """Cells with their contributor statistics, from one row per cell and contributor.
+
+    Parameters
+    ----------
+    per_contributor : pandas.DataFrame
+        *keys*, a contributor column of any name and *value* (e.g. patents of one applicant in one
+        province and category; fractional counts are fine).
+    keys : list of str
+        Columns that identify a cell.
+    value : str
+        The contribution column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        *keys*, ``count`` (sum of *value*), ``contributors`` (rows with *value* > 0), ``largest``,
+        ``second`` (0 when there is one contributor).
+    """
+    positive = per_contributor[per_contributor[value] > 0]
+    ordered = positive.sort_values([*keys, value], ascending=[True] * len(keys) + [False])
+    position = ordered.groupby(keys, sort=False).cumcount()
+    grouped = ordered.groupby(keys)
+    out = pd.DataFrame({"count": grouped[value].sum(), "contributors": grouped.size()})
+    out["largest"] = ordered[position.to_numpy() == 0].set_index(keys)[value]
+    out["second"] = ordered[position.to_numpy() == 1].set_index(keys)[value]
+    return out.fillna({"second": 0}).reset_index()
+
+
+def protect_columns(table: pd.DataFrame, key: str, contributions: dict[str, pd.DataFrame],
+                    rules: dict | None = None, derived: dict[str, list[str]] | None = None
+                    ) -> tuple[pd.DataFrame, dict]:
+    """Protect the count columns of a table with one row per *key* (province, category, …).
+
+    Each count column is a one-way table whose total over the rows stays published
+    (:func:`protect` with column totals only); columns computed from a suppressed count are
+    suppressed with it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per *key* value.
+    key : str
+        The row key column.
+    contributions : dict
+        Count name → frame with *key*, ``count``, ``contributors``, ``largest``, ``second``
+        (:func:`cell_contributions`, :func:`ipstats.counting.count_contributors`); the name is a
+        column of *table* or only a key of *derived*.
+    rules : dict, optional
+        :class:`Rules` fields; defaults otherwise.
+    derived : dict, optional
+        Count name → further columns suppressed with it.
+
+    Returns
+    -------
+    published : pandas.DataFrame
+        *table* with suppressed cells missing (integer columns become nullable).
+    record : dict
+        :func:`record` of the protection.
+    """
+    rules_ = Rules(**(rules or {}))
+    derived = derived or {}
+    keys = table[key]
+    frames = []
+    for name, cells in contributions.items():
+        cells = cells.set_index(key)[["count", "contributors", "largest", "second"]].reindex(keys).fillna(0)
+        frames.append(cells.reset_index().assign(col=name).rename(columns={key: "row", "count": "value"}))
+    cells = pd.concat(frames, ignore_index=True)[CELL_COLUMNS]
+    protected, audit_result = protect(cells, rules_, row_totals=False, col_totals=True)
+    published = table.set_index(key).copy()
+    for column in published.columns:
+        if pd.api.types.is_integer_dtype(published[column]):
+            published[column] = published[column].astype("Int64")          # integers with gaps
+    for cell in protected[protected["status"] != "published"].itertuples():
+        columns = [c for c in [cell.col, *derived.get(cell.col, [])] if c in published.columns]
+        published.loc[cell.row, columns] = pd.NA
+    return published.reset_index(), record(protected, audit_result, rules_)

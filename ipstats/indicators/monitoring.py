@@ -185,8 +185,7 @@ def yoy_pct(series: pd.Series, lag: int = 12) -> float:
 # Tables from cubes (pure)
 # ---------------------------------------------------------------------------------------------------------
 def _at(cube: pd.DataFrame, year: int, keys: list[str], column: str) -> pd.Series:
-    part = cube[cube["year"] == year]
-    return part.set_index(keys)[column] if not part.empty else pd.Series(dtype="float64")
+    return cube[cube["year"] == year].set_index(keys)[column]
 
 
 def category_table(cubes: dict[str, pd.DataFrame], totals: dict[str, pd.DataFrame], year: int, span: int,
@@ -387,17 +386,11 @@ def protect_province_categories(rta_table: pd.DataFrame, per_applicant: pd.DataF
     the province table publishes each province's patents of the system, which equal the province's
     fractional counts summed over categories; the audit does not link the two tables.
     """
-    from ipstats.sdc import Rules, protect, record
+    from ipstats.sdc import Rules, cell_contributions, protect, record
 
     rules_ = Rules(**(rules or {}))
-    per = per_applicant[per_applicant["fractional"] > 0].sort_values(
-        ["province_code", "category", "fractional"], ascending=[True, True, False])
-    per = per.assign(position=per.groupby(["province_code", "category"]).cumcount())
-    grouped = per.groupby(["province_code", "category"])
-    cells = pd.DataFrame({"value": grouped["fractional"].sum(), "contributors": grouped.size(),
-                          "largest": per[per["position"] == 0].set_index(["province_code", "category"])["fractional"],
-                          "second": per[per["position"] == 1].set_index(["province_code", "category"])["fractional"]})
-    cells = cells.fillna({"second": 0.0}).reset_index().rename(columns={"province_code": "row", "category": "col"})
+    cells = cell_contributions(per_applicant, ["province_code", "category"], "fractional")
+    cells = cells.rename(columns={"province_code": "row", "category": "col", "count": "value"})
     protected, audit = protect(cells[["row", "col", "value", "contributors", "largest", "second"]], rules_,
                                row_totals=False, col_totals=True)
     hidden = protected[protected["status"] != "published"]
@@ -405,6 +398,28 @@ def protect_province_categories(rta_table: pd.DataFrame, per_applicant: pd.DataF
     index = pd.MultiIndex.from_arrays([hidden["row"], hidden["col"]])
     published.loc[published.index.intersection(index), ["fractional", "rta", "rta_note"]] = pd.NA
     return published.reset_index(), record(protected, audit, rules_)
+
+
+def _protect_region(levels: dict[int, pd.DataFrame], per_level: dict[int, dict[str, pd.DataFrame]],
+                    applicant_types: pd.DataFrame, per_type: pd.DataFrame, rules: dict | None, records: dict
+                    ) -> tuple[dict[int, pd.DataFrame], pd.DataFrame]:
+    """Disclosure control of a province's category and applicant-type tables (below the national level).
+
+    Each measure of a category table is protected over the categories (applicants are the
+    contributors; the column total is taken as published), its fractional count, growth, share and
+    CAGR are suppressed with it. Records go into *records* (``level<n>``, ``applicant_types``).
+    """
+    from ipstats.sdc import cell_contributions, protect_columns
+
+    protected = {}
+    for level, table in levels.items():
+        contributions = {m: cell_contributions(per_level[level][m], ["category"], "count") for m in MEASURES}
+        derived = {m: [c for c in table.columns if c.startswith(f"{m}_")] for m in MEASURES}
+        protected[level], records[f"level{level}"] = protect_columns(table, "category", contributions, rules, derived)
+    contributions = {"patents": cell_contributions(per_type, ["applicant_type"], "count")}
+    applicant_types, records["applicant_types"] = protect_columns(
+        applicant_types, "applicant_type", contributions, rules, {"patents": ["share_pct", "growth_pct"]})
+    return protected, applicant_types
 
 
 #: Province-table columns derived from the system's patent count: suppressed with it.
@@ -450,6 +465,13 @@ class Monitoring:
     def top(self) -> pd.DataFrame:
         """The top-level category table."""
         return self.levels[min(self.levels)]
+
+    def level_disclosure(self, level: int | None = None) -> dict | None:
+        """Disclosure-control record of a category table (None in a national run: no protection needed).
+
+        *level* defaults to the top level; :data:`RULE_LEVEL` is the most detailed table.
+        """
+        return self.disclosure.get(f"level{min(self.levels) if level is None else level}")
 
     def total(self, measure: str, year: int | None = None) -> pd.Series:
         """The row of :attr:`totals` for *measure* and *year* (default the reference year)."""
@@ -552,13 +574,16 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     try:
         open_register(register, con)
         classified, reg_sys = _system_views(con, sys_, register)
-        levels_present = _complete_levels(sys_)
-        cubes_by_level: dict[int, dict[str, pd.DataFrame]] = {}
-        for level in levels_present:
-            view = classified if level == RULE_LEVEL else rollup(con, sys_, classified, level,
-                                                                  name=f"_mon_level{level}")
-            cubes_by_level[level] = {m: count_classified(con, _spec(m, years, patent_types, region), "register", view)
-                                     for m in MEASURES}
+        views = {lv: classified if lv == RULE_LEVEL else rollup(con, sys_, classified, lv, name=f"_mon_level{lv}")
+                 for lv in _complete_levels(sys_)}
+        cubes_by_level = {lv: {m: count_classified(con, _spec(m, years, patent_types, region), "register", view)
+                               for m in MEASURES} for lv, view in views.items()}
+        per_level, per_type = {}, None
+        if region not in (None, "", "national"):           # contributors of the region's cells
+            per_level = {lv: {m: count_classified(con, _spec(m, (year,), patent_types, region, ("applicant_name",)),
+                                                  "register", view) for m in MEASURES} for lv, view in views.items()}
+            per_type = count_classified(con, _spec("applications", (year,), patent_types, region,
+                                                   ("applicant_type", "applicant_name")), reg_sys)
         totals = {m: count_classified(con, _spec(m, years, patent_types, region), "register") for m in MEASURES}
         mine = {m: count_classified(con, _spec(m, years, patent_types, region), reg_sys) for m in MEASURES}
         levels = {lv: category_table(c, totals, year, span, names) for lv, c in cubes_by_level.items()}
@@ -595,6 +620,9 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         provinces_, records["provinces"] = protect_provinces(
             provinces_, {"patents": contributors[contributors["year"] == year]}, disclosure, PROVINCE_DERIVED)
         rta_table, records["province_rta"] = protect_province_categories(rta_table, per_applicant, disclosure)
+    applicant_types = applicant_type_table(by_type, year)
+    if per_type is not None:
+        levels, applicant_types = _protect_region(levels, per_level, applicant_types, per_type, disclosure, records)
     min_named = (disclosure or {}).get("min_contributors", Rules().min_contributors)
     whole = by_app.assign(category="*", fractional=by_app["count"].astype("float64"))
     conc = concentration_table(pd.concat([app_cat[["category", "applicant_name", "fractional"]],
@@ -604,8 +632,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         system_id=sys_.id, system_name=sys_.name, system_label=sys_.label(), year=year, region=region or "national",
         region_name=region_name(region), patent_types=tuple(patent_types), levels=levels,
         totals=totals_table(mine, totals, years), provinces=provinces_, province_rta=rta_table,
-        applicant_types=applicant_type_table(by_type, year),
-        top_applicants=top_applicants(by_app, top_n, min_named), concentration=conc, monthly=monthly,
+        applicant_types=applicant_types, top_applicants=top_applicants(by_app, top_n, min_named), concentration=conc, monthly=monthly,
         latest_yoy_pct=yoy_pct(month_series, 12), coverage=diag["summary"], unmatched=diag["unmatched"],
         predated=diag["predated"], disclosure=records,
         has_candidates=any(c.endswith("_candidate") for c in levels[RULE_LEVEL].columns))
@@ -636,7 +663,7 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
              f"授权{format_count(grant['patents'])}，{format_change(grant['growth_pct'])}；"
              f"年末有效{format_count(stock['patents'])}，{format_change(stock['growth_pct'])}，"
              f"占{kind}有效量的{_pct(stock['share_of_all_pct'])}。"]
-    top = mon.top[mon.top["applications_fractional"] > 0].head(3)
+    top = mon.top[mon.top["applications_fractional"].fillna(0) > 0].head(3)
     if not top.empty:
         listed = "、".join(f"{r.category_name if isinstance(r.category_name, str) else r.category}"
                            f"（{r.applications_fractional:,.0f}件，占{_pct(share_pct(r.applications_fractional, app['patents']))}）"
@@ -646,7 +673,7 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
         lead = mon.provinces.head(3)
         listed = "、".join(f"{r.province}（{r.patents:,}件）" for r in lead.itertuples())
         parts.append(f"分地区看，申请量居前三位的是{listed}。")
-    ent = mon.applicant_types[mon.applicant_types["applicant_type"] == ENTERPRISE]
+    ent = mon.applicant_types[mon.applicant_types["applicant_type"] == ENTERPRISE].dropna(subset=["patents"])
     if not ent.empty:
         parts.append(f"企业申请{format_count(ent['patents'].iloc[0])}，占{_pct(ent['share_pct'].iloc[0])}。")
     if not math.isnan(mon.latest_yoy_pct):

@@ -28,7 +28,7 @@ def format_count(n: float, unit: str = "件") -> str:
 
 def format_change(pct: float, digits: int = 1) -> str:
     """``增长5.2%``, ``下降3.1%``, ``与上年持平``, or ``上年无可比数据`` when the growth is undefined."""
-    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+    if pct is None or pd.isna(pct):
         return "上年无可比数据"
     value = round(float(pct), digits)
     if value > 0:
@@ -36,6 +36,17 @@ def format_change(pct: float, digits: int = 1) -> str:
     if value < 0:
         return f"下降{-value:.{digits}f}%"
     return "与上年持平"
+
+
+def _vs_previous(pct: float) -> str:
+    """``比上年增长5.2%``, or ``上年无可比数据`` when the growth is undefined."""
+    change = format_change(pct)
+    return change if pd.isna(pct) else f"比上年{change}"
+
+
+def _published(value) -> bool:
+    """False for a cell suppressed by disclosure control (missing)."""
+    return not pd.isna(value)
 
 
 def _row(summary: pd.DataFrame, patent_type: str) -> pd.Series:
@@ -49,7 +60,8 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
     Parameters
     ----------
     summary : pandas.DataFrame
-        Output of :func:`ipstats.indicators.overview.type_summary`.
+        Output of :func:`ipstats.indicators.overview.type_summary`, after disclosure control for a
+        province (suppressed cells missing: the text leaves them out).
     provinces : pandas.DataFrame
         The published province table (suppressed cells missing): only published ranks are named.
     year : int
@@ -61,18 +73,25 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
     """
     name = headline["region_name"]
     total, inv = _row(summary, "合计"), _row(summary, "发明")
-    parts = [f"{year}年，{name}共受理专利申请{format_count(total['applications'])}，比上年"
-             f"{format_change(total['applications_growth_pct'])}。其中，"]
+    parts = [f"{year}年，{name}共受理专利申请{format_count(total['applications'])}，"
+             f"{_vs_previous(total['applications_growth_pct'])}。"]
     clauses = []
     for t in ("发明", "实用新型", "外观设计"):
-        if t in set(summary["patent_type"]):
+        if t in set(summary["patent_type"]) and _published(_row(summary, t)["applications"]):
             r = _row(summary, t)
             clauses.append(f"{t}专利申请{format_count(r['applications'])}，{format_change(r['applications_growth_pct'])}")
-    parts.append("；".join(clauses) + "。")
-    parts.append(f"全年授权专利{format_count(total['grants'])}，{format_change(total['grants_growth_pct'])}，"
-                 f"其中发明专利{format_count(inv['grants'])}，{format_change(inv['grants_growth_pct'])}。")
-    parts.append(f"截至{year}年底，{name}有效专利{format_count(total['valid_stock'])}，其中有效发明专利"
-                 f"{format_count(inv['valid_stock'])}，{format_change(inv['valid_stock_growth_pct'])}；")
+    if clauses:
+        parts.append("其中，" + "；".join(clauses) + "。")
+    of_which = (f"，其中发明专利{format_count(inv['grants'])}，{format_change(inv['grants_growth_pct'])}"
+                if _published(inv["grants"]) else "")
+    parts.append(f"全年授权专利{format_count(total['grants'])}，{format_change(total['grants_growth_pct'])}{of_which}。")
+    of_which = (f"，其中有效发明专利{format_count(inv['valid_stock'])}，{format_change(inv['valid_stock_growth_pct'])}"
+                if _published(inv["valid_stock"]) else "")
+    parts.append(f"截至{year}年底，{name}有效专利{format_count(total['valid_stock'])}{of_which}；")
+    if region not in (None, "", "national") and not _published(
+            provinces.set_index("province_code").loc[str(region), "per_10k"]):
+        parts.append("每万人口发明专利拥有量经统计数据保密处理不予公布。")
+        return "".join(parts)
     per, prev = headline["per_10k"], headline["per_10k_previous"]
     diff = round(per, 2) - round(prev, 2) if not math.isnan(prev) else float("nan")
     if math.isnan(diff):

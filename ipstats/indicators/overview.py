@@ -18,7 +18,8 @@ __all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "p
            "protect_provinces", "region_name", "type_summary"]
 
 #: Display order of patent types (专利类型); 合计 = all types.
-PATENT_TYPE_ORDER = ["发明", "实用新型", "外观设计", "合计"]
+TOTAL = "合计"
+PATENT_TYPE_ORDER = ["发明", "实用新型", "外观设计", TOTAL]
 
 
 def growth_pct(current: pd.Series | float, previous: pd.Series | float) -> pd.Series | float:
@@ -158,26 +159,29 @@ def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataF
     record : dict
         Rules, suppressed cells by status, and whether the interval audit passed.
     """
-    from ipstats.sdc import Rules, protect, record
+    from ipstats.sdc import protect_columns
 
-    rules_ = Rules(**(rules or {}))
-    derived = _DERIVED if derived is None else derived
-    codes = provinces["province_code"]
-    frames = []
-    for measure, table in contributions.items():
-        cells = table.set_index("province_code").reindex(codes).fillna(0).reset_index()
-        frames.append(cells.assign(col=measure).rename(columns={"province_code": "row", "count": "value"}))
-    cells = pd.concat(frames, ignore_index=True)[["row", "col", "value", "contributors", "largest", "second"]]
-    protected, audit = protect(cells, rules_, row_totals=False, col_totals=True)
-    published = provinces.set_index("province_code").copy()
-    for column in published.columns:
-        if pd.api.types.is_integer_dtype(published[column]):
-            published[column] = published[column].astype("Int64")          # integers with gaps
-    hidden = protected[protected["status"] != "published"]
-    for cell in hidden.itertuples():
-        columns = ([cell.col] if cell.col in published.columns else []) + derived.get(cell.col, [])
-        published.loc[cell.row, columns] = pd.NA
-    return published.reset_index(), record(protected, audit, rules_)
+    return protect_columns(provinces, "province_code", contributions, rules, _DERIVED if derived is None else derived)
+
+
+def protect_type_summary(con, summary: pd.DataFrame, year: int, region: str, rules: dict | None = None
+                         ) -> tuple[pd.DataFrame, dict]:
+    """Disclosure control of a province's by-type table (a table below the national level).
+
+    Each measure is protected over the patent types with the province's total (合计) published;
+    growth rates are suppressed with their count.
+    """
+    from ipstats.sdc import protect_columns
+
+    contributions = {}
+    for measure in ("applications", "grants", "valid_stock"):
+        spec = CountSpec(measure=measure, years=(year,), by=("patent_type",), region=region)
+        contributions[measure] = count_contributors(con, spec)
+    types = summary[summary["patent_type"] != TOTAL]
+    published, record = protect_columns(types, "patent_type", contributions, rules,
+                                        {m: [f"{m}_growth_pct"] for m in contributions})
+    total = summary[summary["patent_type"] == TOTAL].astype({m: "Int64" for m in contributions})
+    return pd.concat([published, total], ignore_index=True), record
 
 
 @dataclass
@@ -194,6 +198,8 @@ class Overview:
     paragraph: str
     provinces_published: pd.DataFrame | None = None
     disclosure: dict | None = None
+    summary_published: pd.DataFrame | None = None
+    summary_disclosure: dict | None = None
 
     def key_numbers(self) -> str:
         """The headline numbers as stable text (checked by nbval: a change here is a change in the bulletin)."""
@@ -265,6 +271,9 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
             con, CountSpec(measure="valid_stock", years=(year - 1,), by=by), register="inventions"),
     }
     published, record = protect_provinces(provinces, contributions, disclosure)
+    summary_published, summary_record = summary, None
+    if region not in (None, "", "national"):
+        summary_published, summary_record = protect_type_summary(con, summary, year, str(region), disclosure)
 
     span = range(year - trend_years + 1, year + 1)
     trend = count_flows(con, "applications", span, region=region).assign(measure="applications")
@@ -285,5 +294,6 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
         row = provinces.set_index("province_code").loc[str(region)]
         per, per_prev = float(row["per_10k"]), float(row["per_10k_previous"])
     headline = {"region_name": name, "per_10k": float(per), "per_10k_previous": float(per_prev)}
-    paragraph = overview_paragraph(summary, published, year, region, headline)
-    return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph, published, record)
+    paragraph = overview_paragraph(summary_published, published, year, region, headline)
+    return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph, published, record,
+                    summary_published, summary_record)

@@ -179,3 +179,13 @@ def test_compute_monitoring_for_a_province(register):
 def test_probabilistic_systems_are_refused(register):
     with pytest.raises(ValueError, match="membership system"):
         mon.compute_monitoring(str(register), 2023, system="isi_nace2")
+
+
+def test_province_run_protects_category_and_applicant_type_tables(register):
+    result = mon.compute_monitoring(str(register), 2023, system="cnipa_sei_2021", region="44")
+    assert {"applicant_types", "level1", f"level{mon.RULE_LEVEL}"} <= set(result.disclosure)
+    leaf = result.leaf.set_index("category")
+    for cell in result.level_disclosure(mon.RULE_LEVEL)["suppressed"]:
+        assert pd.isna(leaf.loc[cell["row"], cell["col"]])
+        assert pd.isna(leaf.loc[cell["row"], f"{cell['col']}_fractional"])
+    assert result.level_disclosure(mon.RULE_LEVEL)["primary"] > 0

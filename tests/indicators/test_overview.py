@@ -91,3 +91,21 @@ def test_compute_overview_for_a_province(small_demo):
     assert ov.summary.set_index("patent_type").loc["合计", "applications"] == \
         (pd.to_datetime(gd["filing_date"]).dt.year == 2023).sum()
     assert ov.region_name == "广东省" and "居全国第" in ov.paragraph
+
+
+def test_province_run_protects_its_by_type_table(tmp_path):
+    """A province's by-type table is below the national level: its small cells are suppressed, the text skips them."""
+    from ipstats.indicators.overview import compute_overview
+    from ipstats.register.demo import write_demo_data
+
+    write_demo_data(tmp_path, patents=20_000, seed=2024)
+    ov = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023, "54")
+    record = ov.summary_disclosure
+    assert record is not None and record["primary"] >= 1 and record["audit_pass"]
+    published = ov.summary_published.set_index("patent_type")
+    assert published.loc["合计", "applications"] == ov.summary.set_index("patent_type").loc["合计", "applications"]
+    for cell in record["suppressed"]:
+        assert pd.isna(published.loc[cell["row"], cell["col"]])
+        assert f"{cell['row']}专利申请" not in ov.paragraph or cell["col"] != "applications"
+    national = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023)
+    assert national.summary_disclosure is None

@@ -111,3 +111,27 @@ def test_protect_provinces_suppresses_derived_columns():
     assert out.loc["11", "invention_applications"] == 100
     assert out["valid_invention_patents"].notna().all() and out["per_10k"].notna().all()
     assert record["primary"] == 1 and record["secondary"] == 1 and record["audit_pass"]
+
+
+def test_cell_contributions_hand_computed():
+    from ipstats.sdc import cell_contributions
+
+    per = pd.DataFrame({"row": ["a", "a", "a", "b", "b"], "who": ["x", "y", "z", "x", "w"],
+                        "n": [5.0, 2.0, 0.0, 1.5, 1.5]})
+    cells = cell_contributions(per, ["row"], "n").set_index("row")
+    assert cells.loc["a"].tolist() == [7.0, 2, 5.0, 2.0]          # count, contributors (z has 0), largest, second
+    assert cells.loc["b"].tolist() == [3.0, 2, 1.5, 1.5]
+
+
+def test_protect_columns_suppresses_derived_columns_and_keeps_the_total():
+    from ipstats.sdc import protect_columns
+
+    table = pd.DataFrame({"key": ["a", "b", "c", "d"], "n": [100, 2, 90, 80], "n_pct": [36.8, 0.7, 33.1, 29.4]})
+    contributions = {"n": pd.DataFrame({"key": ["a", "b", "c", "d"], "count": [100, 2, 90, 80],
+                                        "contributors": [20, 1, 15, 12], "largest": [10, 2, 9, 8],
+                                        "second": [9, 0, 8, 7]})}
+    published, rec = protect_columns(table, "key", contributions, {}, {"n": ["n_pct"]})
+    hidden = published[published["n"].isna()]
+    assert "b" in set(hidden["key"]) and len(hidden) == 2               # the primary cell and one partner
+    assert hidden["n_pct"].isna().all() and rec["primary"] == 1 and rec["secondary"] == 1 and rec["audit_pass"]
+    assert str(published["n"].dtype) == "Int64"
