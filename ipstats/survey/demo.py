@@ -111,7 +111,7 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, year: in
         ``survey_sample`` and ``survey_truth`` paths.
     """
     rng = np.random.default_rng(seed)
-    frame = frame_counts(survey_frame(register, year), design.strata)
+    frame = frame_counts(survey_frame(register, year), design)
     population = simulate_answers(frame, rng)
     sample = simulate_response(draw_sample(population, design, rng), rng)
     out = Path(out)

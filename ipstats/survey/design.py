@@ -56,6 +56,12 @@ def _codes(values: pd.Series | np.ndarray) -> np.ndarray:
     return pd.factorize(pd.Series(values), use_na_sentinel=False)[0].astype(np.int64)
 
 
+def _nested_codes(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """Codes of *inner* units nested in *outer* groups (the same id in two groups is two units)."""
+    pairs = pd.DataFrame({"outer": outer, "inner": inner})
+    return pairs.groupby(["outer", "inner"], sort=False, dropna=False).ngroup().to_numpy(np.int64)
+
+
 def _column(data: pd.DataFrame, spec, what: str) -> np.ndarray | None:
     """A design variable given as a column name, or None."""
     if spec is None:
@@ -167,10 +173,10 @@ class Design:
         strata_values = _column(self.data, strata, "strata")
         strata_codes = _codes(strata_values) if strata_values is not None else np.zeros(n, np.int64)
         psu_values = _column(self.data, psu, "psu")
-        psu_codes = (_codes(pd.Series(list(zip(strata_codes, psu_values)))) if psu_values is not None
+        psu_codes = (_nested_codes(strata_codes, psu_values) if psu_values is not None
                      else np.arange(n, dtype=np.int64))
         ssu_values = _column(self.data, ssu, "ssu")
-        ssu_codes = None if ssu_values is None else _codes(pd.Series(list(zip(psu_codes, ssu_values))))
+        ssu_codes = None if ssu_values is None else _nested_codes(psu_codes, ssu_values)
         n1 = _unique_per_group(psu_codes, strata_codes)
         fpc_values = _column(self.data, fpc, "fpc")
         N1 = np.full(n, np.inf) if fpc_values is None else _population_sizes(fpc_values, n1, f"fpc {fpc!r}")
@@ -428,25 +434,12 @@ class Design:
             A new design whose weights add up to *totals* within each level.
         """
         cols = [var] if isinstance(var, str) else list(var)
-        labels = self.data[cols].apply(tuple, axis=1) if len(cols) > 1 else self.data[cols[0]]
+        labels = pd.Series(list(zip(*(self.data[c] for c in cols)))) if len(cols) > 1 else self.data[cols[0]]
         return self._poststratified(labels.to_numpy(), dict(totals), " × ".join(cols))[0]
 
     def _poststratified(self, labels: np.ndarray, totals: dict, name: str) -> tuple[Design, np.ndarray]:
-        codes, levels = pd.factorize(pd.Series(labels), sort=True)
-        sample = np.bincount(codes, self._w, len(levels))
-        missing = [lv for lv in levels if lv not in totals]
-        if missing:
-            raise ValueError(f"poststratify: level(s) {missing[:5]} of {name} are in the sample but have no "
-                             "population count")
-        empty = [lv for lv, c in totals.items() if c > 0 and lv not in set(levels)]
-        if empty:
-            raise ValueError(f"poststratify: level(s) {empty[:5]} of {name} have a population count but no "
-                             "sample unit; merge them with a neighbouring level")
-        population = np.array([float(totals[lv]) for lv in levels])
-        if (sample == 0).any():
-            raise ValueError(f"poststratify: level {levels[int(np.flatnonzero(sample == 0)[0])]!r} of {name} "
-                             "has zero sample weight")
-        new = self._w * (population / sample)[codes]
+        codes, population = _cell_targets(labels, totals, name)
+        new = _post_weights(self._w, codes, population, name)
         step = _Step("post", codes=(codes,), weights=(self._w, new))
         return self._derived(new, step), codes
 
@@ -472,18 +465,15 @@ class Design:
         if not names:
             raise ValueError("rake: give at least one margin")
         tol = epsilon * self._w.sum() if epsilon < 1 else epsilon
-        joint = _codes(self.data[names].apply(tuple, axis=1)) if len(names) > 1 else _codes(self.data[names[0]])
+        joint = self.data.groupby(names, sort=False, dropna=False).ngroup().to_numpy()
         k = joint.max() + 1
         old_table = np.bincount(joint, self._w, k)
+        targets = [_cell_targets(self.data[name].to_numpy(), dict(margins[name]), name) for name in names]
         w, converged = self._w, False
         for _ in range(maxit):
-            codes, weights = [], []
-            for name in names:
-                step_design = replace_steps(self, ())
-                step_design._w = w
-                step_design, c = step_design._poststratified(self.data[name].to_numpy(), dict(margins[name]), name)
-                w = step_design._w
-                codes.append(c)
+            weights = []
+            for name, (codes, population) in zip(names, targets):
+                w = _post_weights(w, codes, population, name)
                 weights.append(w)
             new_table = np.bincount(joint, w, k)
             if np.abs(old_table - new_table).max() < tol:
@@ -493,7 +483,7 @@ class Design:
         if not converged:
             raise ValueError(f"rake: margins {names} did not converge in {maxit} passes; check that the margins "
                              "agree on the population total, or raise maxit")
-        return self._derived(w, _Step("rake", codes=tuple(codes), weights=tuple(weights)))
+        return self._derived(w, _Step("rake", codes=tuple(c for c, _ in targets), weights=tuple(weights)))
 
     def calibrate(self, totals: Mapping) -> Design:
         """Linear (GREG) calibration (校准) to known population totals (R ``calibrate(calfun="linear")``).
@@ -541,12 +531,27 @@ class Design:
         return self._derived(new, step)
 
 
-def replace_steps(design: Design, steps: tuple) -> Design:
-    """A copy of *design* with the given adjustment history (raking restarts each pass from it)."""
-    new = object.__new__(Design)
-    new.__dict__.update(design.__dict__)
-    new._steps = steps
-    return new
+def _cell_targets(labels: np.ndarray, totals: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of *labels*' levels and each level's population count; errors name the level at fault."""
+    codes, levels = pd.factorize(pd.Series(labels), sort=True)
+    missing = [lv for lv in levels if lv not in totals]
+    if missing:
+        raise ValueError(f"poststratify: level(s) {missing[:5]} of {name} are in the sample but have no "
+                         "population count")
+    present = set(levels)
+    empty = [lv for lv, c in totals.items() if c > 0 and lv not in present]
+    if empty:
+        raise ValueError(f"poststratify: level(s) {empty[:5]} of {name} have a population count but no "
+                         "sample unit; merge them with a neighbouring level")
+    return codes.astype(np.int64), np.array([float(totals[lv]) for lv in levels])
+
+
+def _post_weights(w: np.ndarray, codes: np.ndarray, population: np.ndarray, name: str) -> np.ndarray:
+    """Weights scaled so that they add up to *population* within each level."""
+    sample = np.bincount(codes, w, len(population))
+    if (sample == 0).any():
+        raise ValueError(f"poststratify: a level of {name} has zero sample weight")
+    return w * (population / sample)[codes]
 
 
 def _unique_per_group(unit: np.ndarray, group: np.ndarray) -> np.ndarray:

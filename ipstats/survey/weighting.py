@@ -7,14 +7,16 @@ so every choice is a parameter):
 * **strata** (层) — patentee type × region × patent type by default (``SurveyDesign.strata``; province
   instead of region is possible with a larger sample);
 * **stage 1** — patentees (专利权人, the PSUs) drawn by simple random sampling without replacement in each
-  stratum, ``n_h = max(min_psu, round(psu_fraction · N_h))`` capped at ``N_h``;
+  stratum, ``n_h = max(min_psu, round(psu_fraction · N_h))`` capped at ``N_h``; patentees holding at least
+  ``certainty_patents`` valid patents of the stratum are a take-all stratum (全取层: all drawn), which
+  keeps the few very large patentees from dominating the sampling error;
 * **stage 2** — up to ``patents_per_psu`` of the patentee's valid patents in the stratum, without
   replacement;
 * **base weight** (基础权数) — ``N_h/n_h · M_i/m_i``;
 * **nonresponse adjustment** (无回答调整) — within response cells (patentee type × region by default) the
   respondents' weights are scaled by ``Σ base weights of the sampled / Σ base weights of the respondents``
-  (a patentee answers for all its sampled patents); cells without respondents are merged into their
-  patentee type;
+  (a patentee answers for all its sampled patents); cells with fewer than 3 responding patents are
+  merged within their patentee type;
 * **calibration** (校准) — raking (default; linear calibration on request) of the patent counts to the register's valid patents by
   patent type × patentee type and by province (:func:`register_totals`); cells with fewer than
   ``min_respondents`` respondent patents are merged (patentee types into ``其他`` within the patent type,
@@ -39,6 +41,7 @@ __all__ = ["SurveyDesign", "adjust_nonresponse", "calibration_margins", "registe
            "merge_small_cells", "weight_survey"]
 
 OTHER = "其他"
+TAKE_ALL = "|全取"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class SurveyDesign:
     psu_fraction: float = 0.12          # share of patentees drawn in each stratum
     min_psu: int = 3                    # at least this many patentees per stratum (when it has them)
     patents_per_psu: int = 4            # most patents surveyed per sampled patentee and stratum
+    certainty_patents: int = 20         # patentees with this many patents in a stratum are all taken (take-all)
     response_cells: tuple[str, ...] = ("applicant_type", "region")
     min_respondents: int = 20           # calibration cells with fewer respondent patents are merged
     extra: dict = field(default_factory=dict)
@@ -105,7 +109,7 @@ def register_totals(register: str | Path, year: int,
 
 
 def adjust_nonresponse(sample: pd.DataFrame, cells: Sequence[str] = ("applicant_type", "region"),
-                       weight: str = "base_weight", responded: str = "responded") -> pd.DataFrame:
+                       weight: str = "base_weight", responded: str = "responded", minimum: int = 3) -> pd.DataFrame:
     """Respondents with nonresponse-adjusted weights (``nr_weight``) within response cells (无回答调整).
 
     Parameters
@@ -113,9 +117,13 @@ def adjust_nonresponse(sample: pd.DataFrame, cells: Sequence[str] = ("applicant_
     sample : pandas.DataFrame
         The whole sample (respondents and nonrespondents) with *weight* and the boolean *responded*.
     cells : sequence of str
-        Response cells; a cell without respondents is merged into its first variable's level.
+        Response cells. A cell with fewer than *minimum* responding patents is merged with the smallest
+        other cell of the same first variable (patentee type), then across types if still too small
+        (:func:`merge_small_cells`).
     weight, responded : str
         Column names.
+    minimum : int
+        Fewest responding patents per response cell.
 
     Returns
     -------
@@ -127,21 +135,36 @@ def adjust_nonresponse(sample: pd.DataFrame, cells: Sequence[str] = ("applicant_
         if column not in sample.columns:
             raise KeyError(f"adjust_nonresponse: column {column!r} missing from the sample")
     did = sample[responded].astype(bool)
-    label = sample[cells].astype(str).agg("|".join, axis=1)
-    has = did.groupby(label).any()
-    merged = label.where(label.map(has), sample[cells[0]].astype(str) + f"|{OTHER}")
+    label = join_columns(sample, cells, "|")
+    counts = did.groupby(label).sum()
+    first = sample.groupby(label)[cells[0]].first().astype(str)
+    mapping = merge_small_cells(counts, first, minimum)          # within the patentee type first
+    merged_counts = counts.groupby(counts.index.map(mapping)).sum()
+    if (merged_counts < minimum).any():                            # then across types
+        overall = merge_small_cells(merged_counts, pd.Series("all", index=merged_counts.index), minimum)
+        mapping = {cell: overall[m] for cell, m in mapping.items()}
+    merged = label.map(mapping)
     totals = sample.groupby(merged)[weight].sum()
     answered = sample[did].groupby(merged[did])[weight].sum()
     empty = sorted(set(totals.index) - set(answered.index))
     if empty:
-        raise ValueError(f"adjust_nonresponse: response cell(s) {empty[:5]} have no respondent even after merging "
-                         "into the patentee type; collapse the cells further")
+        raise ValueError(f"adjust_nonresponse: response cell(s) {empty[:5]} have no respondent; the sample has "
+                         "too few respondents")
     factor = totals / answered
     out = sample[did].copy()
     out["response_cell"] = merged[did]
     out["nr_factor"] = out["response_cell"].map(factor).to_numpy()
     out["nr_weight"] = out[weight] * out["nr_factor"]
     return out.reset_index(drop=True)
+
+
+def join_columns(frame: pd.DataFrame, columns: Sequence[str], sep: str) -> pd.Series:
+    """Cell labels ``a|b|c`` from several columns (vectorised)."""
+    columns = list(columns)
+    label = frame[columns[0]].astype(str)
+    for column in columns[1:]:
+        label = label + sep + frame[column].astype(str)
+    return label
 
 
 def merge_small_cells(counts: pd.Series, groups: pd.Series, minimum: int) -> dict:
@@ -209,8 +232,8 @@ def calibration_margins(totals: pd.DataFrame, respondents: pd.DataFrame,
     margins = {}
     for column, cell, group in (("cal_type", ["patent_type", "applicant_type"], "patent_type"),
                                 ("cal_province", ["province_code"], "region")):
-        out[column] = out[cell].astype(str).agg("·".join, axis=1)
-        totals[column] = totals[cell].astype(str).agg("·".join, axis=1)
+        out[column] = join_columns(out, cell, "·")
+        totals[column] = join_columns(totals, cell, "·")
         frame_cells = totals.groupby(column)[group].first()
         sample_cells = out.groupby(column).size().reindex(frame_cells.index, fill_value=0)
         extra = sorted(set(out[column]) - set(frame_cells.index))
@@ -269,10 +292,16 @@ def weight_survey(sample: pd.DataFrame, totals: pd.DataFrame | None = None,
     return survey
 
 
-def frame_counts(frame: pd.DataFrame, strata: Sequence[str]) -> pd.DataFrame:
-    """Per frame patent: its stratum label, patentees in the stratum and the patentee's patents in it."""
+def frame_counts(frame: pd.DataFrame, design: SurveyDesign = SurveyDesign()) -> pd.DataFrame:
+    """Per frame patent: its stratum label, patentees in the stratum and the patentee's patents in it.
+
+    Patentees holding at least ``design.certainty_patents`` patents of a stratum form that stratum's
+    take-all part (label ending ``|全取``), sampled with certainty at stage 1.
+    """
     out = frame.copy()
-    out["stratum"] = out[list(strata)].astype(str).agg("|".join, axis=1)
+    out["stratum"] = join_columns(out, design.strata, "|")
+    held = out.groupby(["stratum", "patentee"])["application_number"].transform("size")
+    out["stratum"] = out["stratum"].where(held < design.certainty_patents, out["stratum"] + TAKE_ALL)
     out["patentees_in_stratum"] = out.groupby("stratum")["patentee"].transform("nunique")
     out["patents_in_psu"] = out.groupby(["stratum", "patentee"])["application_number"].transform("size")
     return out
@@ -284,6 +313,7 @@ def draw_sample(frame: pd.DataFrame, design: SurveyDesign, rng: np.random.Genera
     psus = psus.assign(key=rng.random(len(psus))).sort_values(["stratum", "key"])
     n_h = np.minimum(psus["patentees_in_stratum"],
                      np.maximum(design.min_psu, np.round(design.psu_fraction * psus["patentees_in_stratum"])))
+    n_h = np.where(psus["stratum"].str.endswith(TAKE_ALL), psus["patentees_in_stratum"], n_h)
     chosen = psus[psus.groupby("stratum").cumcount() < n_h]
     sample = frame.merge(chosen[["stratum", "patentee"]], on=["stratum", "patentee"])
     sample = sample.assign(key=rng.random(len(sample))).sort_values(["stratum", "patentee", "key"])
