@@ -37,7 +37,7 @@ class Finding:
 
 def describe_enum(values: list) -> str:
     """'one of a, b, c' — long lists shortened to their first and last values with the count."""
-    shown = [str(v) for v in values]
+    shown = [str(v) if str(v) != "" else "(empty)" for v in values]
     if len(shown) > 8:
         return f"one of {', '.join(shown[:4])}, …, {shown[-1]} ({len(shown)} values listed in the schema)"
     return "one of " + ", ".join(shown)
@@ -133,15 +133,17 @@ def _check_values(fld: Field, text: pd.Series, required: bool) -> tuple[list[Fin
     parsed, ok = parse_field(fld, text)
     findings.append(Finding(present & ~ok, _TYPE_EXPECTED.get(fld.type, f"a {fld.type}")))
     good = present & ok
-    findings += _constraint_findings(fld, text, parsed, good)
+    constrained = _constraint_findings(fld, text, parsed, good)
+    findings += constrained
+    clean = good & ~np.logical_or.reduce([f.mask for f in constrained]) if constrained else good
     notes = []
-    if fld.format in FORMATS and good.any():
+    if fld.format in FORMATS and clean.any():
         verdicts = np.full(len(text), None, dtype=object)
-        checked = FORMATS[fld.format](text[good])
+        checked = FORMATS[fld.format](text[clean])
         if checked is None:
             notes.append(f"{fld.name}: format {fld.format} not checked (its checker is not installed)")
         else:
-            verdicts[good] = checked
+            verdicts[clean] = checked
             bad = ~pd.isna(verdicts)
             findings.append(Finding(bad, verdicts))
     parsed = parsed.where(good) if fld.type not in ("string", "any") else text.where(good)

@@ -92,7 +92,8 @@ class Report:
             return f"{self.file}: valid — {self.rows:,} rows match schema {self.schema}"
         shown = "" if len(self.problems) == self.n_problems else f", first {len(self.problems):,} listed"
         noun = "problem" if self.n_problems == 1 else "problems"
-        return f"{self.file}: {self.n_problems:,} {noun} in {self.rows:,} rows (schema {self.schema}{shown})"
+        rows = f" in {self.rows:,} rows" if self.rows else ", no rows read"
+        return f"{self.file}: {self.n_problems:,} {noun}{rows} (schema {self.schema}{shown})"
 
 
 class _Collector:
@@ -123,20 +124,39 @@ class _Collector:
         return [Problem(int(r.line), r.field, r.value, r.expected, int(r.order)) for r in table.itertuples()]
 
 
-def _columns(source: TableSource, schema: Schema) -> tuple[list[Problem], dict[str, int]]:
-    """Header problems and the column index of each schema field found."""
+def column_aliases(schema: Schema) -> dict[str, str]:
+    """Header texts accepted for each field: its name and the Chinese and English parts of its title.
+
+    A title ``申请号 / Application number`` lets a column headed ``申请号`` or ``Application number``
+    stand for ``application_number`` (workbooks exported with Chinese headers).
+    """
+    aliases: dict[str, str] = {}
+    for fld in schema.fields:
+        for part in (p.strip() for p in fld.title.split(" / ")):
+            if part:
+                aliases.setdefault(part, fld.name)
+    aliases.update({f.name: f.name for f in schema.fields})
+    return aliases
+
+
+def _columns(source: TableSource, schema: Schema) -> tuple[list[Problem], dict[str, int], list[str]]:
+    """Header problems, the column index of each schema field found, and notes on columns read by title."""
     line = source.header_line
-    problems, index = [], {}
+    problems, index, notes = [], {}, []
     names = schema.field_names
+    aliases = column_aliases(schema)
     seen: set[str] = set()
-    for i, name in enumerate(source.header):
-        label = name or f"(unnamed column {i + 1})"
+    for i, header in enumerate(source.header):
+        name = aliases.get(header, header)
+        label = header or f"(unnamed column {i + 1})"
         if name in seen:
             problems.append(Problem(line, label, "(repeated column)", "each column once", -1))
             continue
         seen.add(name)
         if name in names:
             index[name] = i
+            if header != name:
+                notes.append(f"column {header!r} read as {name}")
         elif schema.fields_match not in ("subset", "partial"):
             problems.append(Problem(line, label, "(extra column)",
                                     f"only the columns of schema {schema.name}: {', '.join(names)}", -1))
@@ -160,7 +180,7 @@ def _columns(source: TableSource, schema: Schema) -> tuple[list[Problem], dict[s
                 and not native.startswith(("date", "timestamp", "dictionary")):
             problems.append(Problem(line, name, f"(column of type {native})",
                                     "text (string), so that codes keep their leading zeros", -1))
-    return problems, index
+    return problems, index, notes
 
 
 def _today() -> pd.Timestamp:
@@ -204,8 +224,9 @@ def _check_chunk(chunk: Chunk, schema: Schema, index: dict[str, int], collector:
     return {k: texts[k] for k in _key_columns(schema) if k in texts}
 
 
-def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], what: str, collector: _Collector,
+def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], note: str, collector: _Collector,
                 order: int) -> None:
+    """Rows whose key repeats an earlier row's (both rows present in full)."""
     present = keys[list(fields)].ne("").all(axis=1)
     table = keys[present]
     dup = table.duplicated(list(fields), keep=False)
@@ -217,7 +238,8 @@ def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], what: str, collecto
     table, first = table[later], first[later]
     label = fields[0] if len(fields) == 1 else ", ".join(fields)
     values = table[list(fields)].astype(str).agg(" / ".join, axis=1) if len(fields) > 1 else table[fields[0]]
-    expected = ("a unique " + what + " (already in row " + first.astype(str) + ")").to_numpy(dtype=object)
+    what = "value" if len(fields) == 1 else f"combination of {', '.join(fields)}"
+    expected = (f"a unique {what} ({note}already in row " + first.astype(str) + ")").to_numpy(dtype=object)
     collector.add(Finding(np.ones(len(table), dtype=bool), expected), table["_line"].to_numpy(),
                   values.to_numpy(dtype=object), label, order)
 
@@ -243,13 +265,11 @@ def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, refer
                 notes: list[str]) -> None:
     order = {name: i for i, name in enumerate(schema.field_names)}
     if schema.primary_key and all(k in keys for k in schema.primary_key):
-        _duplicates(keys, schema.primary_key, "value (primary key)" if len(schema.primary_key) == 1 else
-                    f"combination of {', '.join(schema.primary_key)} (primary key)", collector,
-                    order[schema.primary_key[0]])
+        _duplicates(keys, schema.primary_key, "primary key; ", collector, order[schema.primary_key[0]])
     singles = [f.name for f in schema.fields if f.constraints.get("unique") and (f.name,) != schema.primary_key]
     for fields in [*((n,) for n in singles), *schema.unique_keys]:
         if all(k in keys for k in fields):
-            _duplicates(keys, fields, "value", collector, order[fields[0]])
+            _duplicates(keys, fields, "", collector, order[fields[0]])
     for fk in schema.foreign_keys:
         fields, ref_fields = fk["fields"], fk["reference_fields"] or fk["fields"]
         if not all(k in keys for k in fields):
@@ -258,12 +278,13 @@ def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, refer
             if not all(k in keys for k in ref_fields):
                 continue
             target = keys[list(ref_fields)]
-            where = "in this file"
+            where = "of this file"
         else:
             target = _reference_values(fk["resource"], ref_fields, references, notes)
             if target is None:
                 continue
-            where = f"of {fk['resource']}"
+            where = f"of {fk['resource']} ({references[fk['resource']]})" \
+                if not isinstance(references[fk['resource']], pd.DataFrame) else f"of {fk['resource']}"
         present = keys[list(fields)].ne("").all(axis=1).to_numpy()
         wanted = pd.MultiIndex.from_frame(keys[list(fields)].astype(str)) if len(fields) > 1 else \
             pd.Index(keys[fields[0]].astype(str))
@@ -272,7 +293,7 @@ def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, refer
         bad = present & ~wanted.isin(known)
         label = ", ".join(fields)
         values = keys[list(fields)].astype(str).agg(" / ".join, axis=1) if len(fields) > 1 else keys[fields[0]]
-        collector.add(Finding(bad, f"a value of {', '.join(ref_fields)} {where}"), keys["_line"].to_numpy(),
+        collector.add(Finding(bad, f"a value found in column {', '.join(ref_fields)} {where}"), keys["_line"].to_numpy(),
                       values.to_numpy(dtype=object), label, order[fields[0]])
 
 
@@ -308,12 +329,14 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
     limit = max_problems if max_problems > 0 else 2**62
     try:
         source = open_table(path, sheet=sheet, encoding=encoding,
-                            prefer_sheets=(schema.name, *schema.title.split(" / ")))
+                            prefer_sheets=(schema.name, *schema.title.split(" / ")),
+                            columns=tuple(column_aliases(schema)))
     except ReadError as exc:
         report.problems, report.n_problems = [Problem(None, None, None, str(exc))], 1
         return report
     report.notes.extend(source.notes)
-    header_problems, index = _columns(source, schema)
+    header_problems, index, column_notes = _columns(source, schema)
+    report.notes.extend(column_notes)
     collector = _Collector(limit)
     key_parts: list[pd.DataFrame] = []
     try:

@@ -5,7 +5,6 @@ Each checker takes a Series of non-empty text cells and returns the expectation 
 """
 from __future__ import annotations
 
-import logging
 import re
 from typing import Callable
 
@@ -15,8 +14,6 @@ import pandas as pd
 from ipstats import ipc
 
 __all__ = ["DATE_FORMS", "FORMATS", "parse_dates", "uscc_checker"]
-
-log = logging.getLogger(__name__)
 
 #: The date spellings accepted where a schema says ``type: date``.
 DATE_FORMS = "2023-05-01, 2023/5/1, 20230501 or 2023年5月1日"
@@ -101,25 +98,25 @@ def _application_numbers(values: pd.Series) -> np.ndarray:
     return out
 
 
-def uscc_checker() -> Callable[[str], bool] | None:
-    """The 统一社会信用代码 validator of :mod:`ipstats.register.uscc`, or None while that module is absent."""
+def uscc_checker() -> Callable[[str], str | None] | None:
+    """``credit_code_problem`` of :mod:`ipstats.register.uscc` (统一社会信用代码, GB 32100-2015), or None when absent."""
     try:
-        from ipstats.register import uscc
+        from ipstats.register.uscc import credit_code_problem
     except ImportError:
         return None
-    for name in ("is_valid_uscc", "is_valid", "is_valid_credit_code", "valid"):
-        if callable(getattr(uscc, name, None)):
-            return getattr(uscc, name)
-    log.warning("ipstats.register.uscc has no is_valid_uscc(); credit codes are not checked")
-    return None
+    return credit_code_problem
 
 
 def _uscc(values: pd.Series) -> np.ndarray | None:
-    valid = uscc_checker()
-    if valid is None:
+    problem = uscc_checker()
+    if problem is None:
         return None
-    return _per_distinct(values, lambda cell: None if valid(cell) else
-                         "an 18-character unified social credit code (统一社会信用代码) with a valid check character")
+
+    def judge(cell: str) -> str | None:
+        found = problem(cell)
+        return None if found is None else f"a unified social credit code (统一社会信用代码) — this one {found}"
+
+    return _per_distinct(values, judge)
 
 
 #: Checkers by schema ``format``: Series of non-empty cells → expectation per cell (None = good),

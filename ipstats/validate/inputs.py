@@ -14,7 +14,8 @@ from ipstats.validate.schema import load_schema, schema_names
 __all__ = ["INPUT_SCHEMAS", "schema_for_input", "validate_inputs"]
 
 #: Input keys whose schema has another name than the key.
-INPUT_SCHEMAS = {"register": "patent_register", "register_ipc": "patent_register_ipc"}
+INPUT_SCHEMAS = {"register": "patent_register", "register_ipc": "patent_register_ipc",
+                 "product_links": "product_patent_links"}
 
 
 def schema_for_input(key: str) -> str | None:

@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,13 +148,31 @@ def _chunked(numbered_rows: Iterator[tuple[int, list[str]]], width: int,
         yield Chunk(_frame(rows, width), np.asarray(lines))
 
 
+def _header_row(rows: Iterator[tuple[int, list[str]]], expected: frozenset[str], look: int = 20) \
+        -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """Find the header: the first row naming a schema column within *look* non-empty rows, else the first
+    non-empty row (title rows above a table are common in workbooks). Returns its number, its cells and the
+    rows read past it (to be read again as data)."""
+    seen: list[tuple[int, list[str]]] = []
+    for number, cells in rows:
+        if any(c.strip() for c in cells):
+            seen.append((number, cells))
+            if expected & {c.strip() for c in cells} or len(seen) >= look:
+                break
+    if not seen:
+        return 0, [], []
+    pick = next((i for i, (_, cells) in enumerate(seen) if expected & {c.strip() for c in cells}), 0)
+    number, cells = seen[pick]
+    return number, [c.strip() for c in cells], seen[pick + 1:]
+
+
 def _sniff_delimiter(first_line: str) -> str:
     counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
-def _open_csv(path: Path, encoding: str | None) -> TableSource:
+def _open_csv(path: Path, encoding: str | None, expected: frozenset[str]) -> TableSource:
     text, used = decode_text(path.read_bytes(), encoding)
     notes = []
     if used in ("gbk", "gb18030") and not encoding:
@@ -162,26 +181,30 @@ def _open_csv(path: Path, encoding: str | None) -> TableSource:
         raise ReadError("empty file — expected a header row with the column names")
     delimiter = _sniff_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] = []
-    header_line = 0
-    for header in reader:
-        if any(c.strip() for c in header):
-            header_line = reader.line_num
-            break
-    header = [h.strip() for h in header]
-    source = TableSource(path=path, header=header, header_line=header_line, chunks=iter(()), notes=notes)
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
-        previous = reader.line_num
+        previous = 0
         for row in reader:
             yield previous + 1, row
             previous = reader.line_num
 
-    source.chunks = _chunked(numbered(), len(header), source.shape_problems)
+    rows = numbered()
+    header_line, header, again = _header_row(rows, expected)
+    source = TableSource(path=path, header=header, header_line=header_line, chunks=iter(()), notes=notes)
+    source.chunks = _chunked(itertools.chain(again, rows), len(header), source.shape_problems)
     return source
 
 
-def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...]) -> TableSource:
+def _sheet_with_columns(book, expected: frozenset[str], look: int = 20) -> str | None:
+    """The first sheet naming one of the *expected* columns in its first *look* rows."""
+    for name in book.sheetnames:
+        for values in book[name].iter_rows(max_row=look, values_only=True):
+            if expected & {_cell(v).strip() for v in values}:
+                return name
+    return None
+
+
+def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...], expected: frozenset[str]) -> TableSource:
     import zipfile
 
     import openpyxl
@@ -196,15 +219,17 @@ def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...]) -> Table
         raise ReadError(f"no sheet {sheet!r} — expected one of the sheets {', '.join(names)}")
     notes = []
     if sheet is None:
-        sheet = next((n for n in prefer if n in names), names[0])
+        sheet = next((n for n in prefer if n in names), None) or _sheet_with_columns(book, expected) or names[0]
         if len(names) > 1:
             notes.append(f"sheet {sheet!r} read (the workbook has {', '.join(names)}; choose with --sheet)")
-    rows_iter = book[sheet].iter_rows(values_only=True)
-    header, header_line = [], 0
-    for number, values in enumerate(rows_iter, start=1):
-        if any(v is not None and str(v).strip() for v in values):
-            header, header_line = [_cell(v).strip() for v in values], number
-            break
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        for number, values in enumerate(book[sheet].iter_rows(values_only=True), start=1):
+            yield number, [_cell(v) for v in values]
+        book.close()
+
+    rows = numbered()
+    header_line, header, again = _header_row(rows, expected)
     while header and header[-1] == "":
         header.pop()
     if not header:
@@ -212,16 +237,14 @@ def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...]) -> Table
         raise ReadError(f"sheet {sheet!r} is empty — expected a header row with the column names")
     source = TableSource(path=path, header=header, header_line=header_line, chunks=iter(()), notes=notes)
 
-    def numbered() -> Iterator[tuple[int, list[str]]]:
+    def trimmed() -> Iterator[tuple[int, list[str]]]:
         width = len(header)
-        for number, values in enumerate(rows_iter, start=header_line + 1):
-            cells = [_cell(v) for v in values]
+        for number, cells in itertools.chain(again, rows):
             while len(cells) > width and cells[-1] == "":
                 cells.pop()
             yield number, cells
-        book.close()
 
-    source.chunks = _chunked(numbered(), len(header), source.shape_problems)
+    source.chunks = _chunked(trimmed(), len(header), source.shape_problems)
     return source
 
 
@@ -281,7 +304,7 @@ def _open_parquet(path: Path) -> TableSource:
 
 
 def open_table(path: str | os.PathLike, *, sheet: str | None = None, encoding: str | None = None,
-               prefer_sheets: tuple[str, ...] = ()) -> TableSource:
+               prefer_sheets: tuple[str, ...] = (), columns: tuple[str, ...] = ()) -> TableSource:
     """Open an input file for checking.
 
     Parameters
@@ -294,6 +317,9 @@ def open_table(path: str | os.PathLike, *, sheet: str | None = None, encoding: s
         Declared text encoding; detected when not given.
     prefer_sheets : tuple of str
         Sheet names tried first (e.g. the schema name).
+    columns : tuple of str
+        Expected column names: the header is the first row naming one of them (rows above it, such as a
+        workbook's title, are skipped); without them, the first non-empty row.
 
     Returns
     -------
@@ -307,15 +333,16 @@ def open_table(path: str | os.PathLike, *, sheet: str | None = None, encoding: s
     """
     path = Path(path)
     if not path.exists():
-        raise ReadError("file not found")
+        raise ReadError("file not found — expected an existing CSV, Excel or Parquet file")
     if path.is_dir():
         raise ReadError("is a folder — expected a CSV, Excel or Parquet file")
     suffix = path.suffix.lower()
+    expected = frozenset(columns)
     try:
         if suffix in CSV_SUFFIXES:
-            return _open_csv(path, encoding)
+            return _open_csv(path, encoding, expected)
         if suffix in EXCEL_SUFFIXES:
-            return _open_excel(path, sheet, prefer_sheets)
+            return _open_excel(path, sheet, prefer_sheets, expected)
         if suffix in PARQUET_SUFFIXES:
             return _open_parquet(path)
     except PermissionError:

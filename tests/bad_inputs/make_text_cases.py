@@ -1,0 +1,117 @@
+"""Write the text cases of the bad-input corpus (run once; the files are committed, read them as examples).
+
+Each case is a small valid table with one thing wrong; cases.yaml lists file, schema and the first message.
+Binary cases (GBK, Excel, Parquet) are built at test time by build_binary_cases() in test_bad_inputs.py.
+"""
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+REGISTER_HEADER = ("application_number,patent_type,filing_date,priority_date,publication_date,grant_date,"
+                   "legal_status,lapse_date,ipc_main,ipc,locarno_class,applicant_name,applicant_type,province_code,"
+                   "title")
+REGISTER_ROWS = [
+    "CN202310123456.6,发明,2023-01-02,2023-01-02,2024-07-05,,审中,,H04L29/06,H04L29/06;G06F17/30,,某某大学,高校,44,一种方法",
+    "CN202220000007.3,实用新型,2022-03-04,2022-03-04,2022-08-09,2022-08-09,有效,,B60L53/00,B60L53/00,,某某公司,企业,32,一种装置",
+    "CN202130004567.7,外观设计,2021-06-01,2021-06-01,2021-09-10,2021-09-10,有效,,,,14,张三,个人,11,显示器",
+]
+POPULATION = ["province_code,year,population_10k,status", "11,2023,2185.8,official", "44,2023,12706,official",
+              "44,2022,12657,official"]
+RULES = ["rule_id,category,ipc_patterns,ipc_exclusions,keywords,keyword_exclusions,coverage,weight,source_ref",
+         "1.1#1,1.1,G06F11*;G06F21*;H04L1*,G06F11/14,计算机,,,1.0,p. 148",
+         "1.2#1,1.2,H01L21/02*,,,,全部涉及,0.5,p. 150"]
+CATEGORIES = ["category,name_zh,name_en,parent,level", "1,新一代信息技术产业,New-generation IT,,1",
+              "1.1,下一代信息网络产业,Next-generation networks,1,2", "1.2,电子核心产业,Core electronics,1,2"]
+LINKS = ["application_number,ipc,seq", "CN202310123456.6,H04L29/06,1", "CN202310123456.6,G06F17/30,2",
+         "CN202220000007.3,B60L53/00,1"]
+
+
+def register(*rows: str, header: str = REGISTER_HEADER) -> str:
+    return "\n".join([header, *rows]) + "\n"
+
+
+def swap(row: int, old: str, new: str) -> list[str]:
+    """The valid register rows with *old* replaced by *new* in row *row* (0-based)."""
+    rows = list(REGISTER_ROWS)
+    assert old in rows[row], (old, rows[row])
+    rows[row] = rows[row].replace(old, new, 1)
+    return rows
+
+
+def lines(table: list[str], row: int, old: str, new: str) -> str:
+    table = list(table)
+    assert old in table[row], (old, table[row])
+    table[row] = table[row].replace(old, new, 1)
+    return "\n".join(table) + "\n"
+
+
+CASES = {
+    "register/valid.csv": register(*REGISTER_ROWS),
+    "register/missing_column.csv": "\n".join(
+        ",".join(c for i, c in enumerate(line.split(",")) if i != 2)
+        for line in [REGISTER_HEADER, *REGISTER_ROWS]) + "\n",
+    "register/extra_column.csv": register(*(r + ",红色" for r in REGISTER_ROWS), header=REGISTER_HEADER + ",colour"),
+    "register/empty.csv": "",
+    "register/header_only.csv": register(),
+    "register/duplicate_key.csv": register(*REGISTER_ROWS, REGISTER_ROWS[0].replace("一种方法", "另一种方法")),
+    "register/unknown_province.csv": register(*swap(1, ",企业,32,", ",企业,99,")),
+    "register/province_without_zero.csv": register(*swap(2, ",个人,11,", ",个人,1,")),
+    "register/future_filing.csv": register(*swap(0, "2023-01-02,2023-01-02", "2099-01-02,2023-01-02")),
+    "register/grant_before_filing.csv": register(*swap(1, "2022-08-09,2022-08-09", "2022-08-09,2021-12-31")),
+    "register/priority_after_filing.csv": register(*swap(2, "2021-06-01,2021-06-01", "2021-06-01,2021-07-01")),
+    "register/lapse_before_filing.csv": register(*swap(0, ",审中,,", ",驳回,2020-05-05,")),
+    "register/bad_ipc.csv": register(*swap(0, "H04L29/06;G06F17/30", "H04L29/06;G06F17/3O;Q99Z")),
+    "register/bad_ipc_main.csv": register(*swap(1, "有效,,B60L53/00", "有效,,B60L-53")),
+    "register/bad_application_number.csv": register(*swap(1, "CN202220000007.3", "CN202220000007.4")),
+    "register/application_number_shape.csv": register(*swap(2, "CN202130004567.7", "2021300045677")),
+    "register/patent_type_not_in_list.csv": register(*swap(0, ",发明,", ",发明专利,")),
+    "register/legal_status_not_in_list.csv": register(*swap(1, ",有效,", ",授权,")),
+    "register/applicant_type_not_in_list.csv": register(*swap(0, ",高校,", ",大学,")),
+    "register/impossible_date.csv": register(*swap(0, "2023-01-02,2023-01-02", "2023-02-30,2023-01-02")),
+    "register/chinese_dates.csv": register(*[r.replace("2023-01-02,2023-01-02", "2023/1/2,20230102")
+                                             .replace("2022-03-04,2022-03-04", "2022年3月4日,2022-03-04")
+                                             for r in REGISTER_ROWS[:2]],
+                                           REGISTER_ROWS[2].replace("2021-06-01,2021-06-01", "6/1/2021,2021-06-01")),
+    "register/empty_required.csv": register(*swap(1, ",某某公司,", ",,")),
+    "register/locarno_one_digit.csv": register(*swap(2, ",14,", ",4,")),
+    "register/ragged_row.csv": register(REGISTER_ROWS[0], REGISTER_ROWS[1].rsplit(",", 2)[0], REGISTER_ROWS[2]),
+    "register/repeated_column.csv": register(*(r + ",44" for r in REGISTER_ROWS), header=REGISTER_HEADER + ",province_code"),
+    "register/not_a_table.xls": "this is not a workbook\n",
+    "population/missing_column.csv": "\n".join(",".join(x.split(",")[:2] + x.split(",")[3:]) for x in POPULATION) + "\n",
+    "population/negative_count.csv": lines(POPULATION, 2, "12706", "-12706"),
+    "population/zero_population.csv": lines(POPULATION, 1, "2185.8", "0"),
+    "population/unknown_province.csv": lines(POPULATION, 3, "44,2022", "71,2022"),
+    "population/duplicate_key.csv": lines(POPULATION, 3, "44,2022", "44,2023"),
+    "population/year_in_words.csv": lines(POPULATION, 1, "2023", "二〇二三"),
+    "population/year_too_early.csv": lines(POPULATION, 3, "2022", "1900"),
+    "population/number_with_unit.csv": lines(POPULATION, 2, "12706", "12706万"),
+    "population/extra_column.csv": "\n".join(x + (",note" if i == 0 else ",") for i, x in enumerate(POPULATION)) + "\n",
+    "population/header_only.csv": POPULATION[0] + "\n",
+    "population/empty.csv": "\n\n",
+    "concordance_rules/bad_pattern.csv": lines(RULES, 2, "H01L21/02*", "H01L21/02*;电子器件"),
+    "concordance_rules/weight_above_one.csv": lines(RULES, 2, ",0.5,", ",1.5,"),
+    "concordance_rules/weight_zero.csv": lines(RULES, 1, ",1.0,", ",0,"),
+    "concordance_rules/coverage_not_in_list.csv": lines(RULES, 2, "全部涉及", "全部"),
+    "concordance_rules/missing_category.csv": "\n".join(",".join(x.split(",")[:1] + x.split(",")[2:]) for x in RULES) + "\n",
+    "concordance_rules/duplicate_rule_id.csv": lines(RULES, 2, "1.2#1", "1.1#1"),
+    "concordance_rules/valid.csv": "\n".join(RULES) + "\n",
+    "concordance_rules/category_not_in_system.csv": lines(RULES, 2, "1.2#1,1.2,", "1.3#1,1.3,"),
+    "concordance_categories/valid.csv": "\n".join(CATEGORIES) + "\n",
+    "population/valid.csv": "\n".join(POPULATION) + "\n",
+    "patent_register_ipc/valid.csv": "\n".join(LINKS) + "\n",
+    "concordance_categories/unknown_parent.csv": lines(CATEGORIES, 3, ",1,2", ",9,2"),
+    "concordance_categories/level_zero.csv": lines(CATEGORIES, 1, ",,1", ",,0"),
+    "concordance_categories/level_not_whole.csv": lines(CATEGORIES, 2, ",1,2", ",1,2.5"),
+    "concordance_categories/duplicate_category.csv": lines(CATEGORIES, 3, "1.2,电子", "1.1,电子"),
+    "patent_register_ipc/seq_zero.csv": lines(LINKS, 3, ",1", ",0"),
+    "patent_register_ipc/duplicate_symbol.csv": lines(LINKS, 2, "G06F17/30,2", "H04L29/06,2"),
+    "patent_register_ipc/bad_symbol.csv": lines(LINKS, 3, "B60L53/00", "B6OL53/00"),
+    "patent_register_ipc/not_in_register.csv": lines(LINKS, 3, "CN202220000007.3", "CN202010000099.0"),
+}
+
+if __name__ == "__main__":
+    for name, text in CASES.items():
+        path = HERE / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(path.relative_to(HERE))

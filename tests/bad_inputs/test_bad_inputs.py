@@ -1,0 +1,95 @@
+"""The bad-input corpus: `ipstats validate` on every case prints the expected first line, exits 1, no traceback.
+
+cases.yaml lists the cases; the text files beside it are the inputs (written by make_text_cases.py), the
+binary ones (GBK, Excel, Parquet) are built by binary_cases.py into a copy of this folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from binary_cases import build_binary_cases  # noqa: E402
+from make_text_cases import CASES  # noqa: E402
+
+ALL = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
+
+
+def validate(folder: Path, file: str, schema: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ipstats", "validate", file, "--schema", schema, *args],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("bad_inputs")
+    for sub in {name.split("/")[0] for name in CASES}:
+        shutil.copytree(HERE / sub, folder / sub)
+    build_binary_cases(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def outcomes(corpus) -> dict[str, subprocess.CompletedProcess]:
+    """Every case run once, a few at a time (each run is a fresh interpreter)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {c["id"]: pool.submit(validate, corpus, c["file"], c["schema"], *c.get("args", [])) for c in ALL}
+        return {key: run.result() for key, run in runs.items()}
+
+
+def test_corpus_is_large_and_covers_every_shipped_schema():
+    from ipstats.validate import schema_names
+
+    assert len(ALL) >= 40
+    assert len({c["id"] for c in ALL}) == len(ALL)
+    covered = {c["schema"] for c in ALL}
+    assert {"patent_register", "patent_register_ipc", "population", "concordance_rules",
+            "concordance_categories"} <= covered
+    missing = sorted(set(schema_names()) - covered)
+    assert not missing, f"schemas without bad-input cases: {missing}"
+
+
+def test_text_files_are_as_generated():
+    """The committed text cases are exactly what make_text_cases.py writes (edit the script, not the files)."""
+    for name, text in CASES.items():
+        assert (HERE / name).read_text(encoding="utf-8") == text, name
+
+
+@pytest.mark.parametrize("case", ALL, ids=[c["id"] for c in ALL])
+def test_bad_input(outcomes, case):
+    out = outcomes[case["id"]]
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Traceback" not in out.stdout + out.stderr
+    assert all(line.startswith("info: ") for line in out.stderr.splitlines()), out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == case["first"].replace("{today}", dt.date.today().isoformat())
+    count = case["problems"]
+    assert lines[-1].startswith(f"{case['file']}: {count:,} problem{'s' if count != 1 else ''}")
+    assert len(lines) == count + 1  # one line per problem, then the summary
+
+
+@pytest.mark.parametrize("file, schema, args", [
+    ("register/valid.csv", "patent_register", []),
+    ("population/valid.csv", "population", []),
+    ("concordance_rules/valid.csv", "concordance_rules",
+     ["--reference", "concordance_categories=concordance_categories/valid.csv"]),
+    ("concordance_categories/valid.csv", "concordance_categories", []),
+    ("patent_register_ipc/valid.csv", "patent_register_ipc", ["--reference", "patent_register=register/valid.csv"]),
+    ("register/wrong_sheet.xlsx", "patent_register", []),            # the sheet with the columns is found
+    ("register/notes_sheet_first.xlsx", "patent_register", []),
+])
+def test_valid_counterparts_pass(corpus, file, schema, args):
+    """Each case's valid base validates clean, so the one change in a case is what the message is about."""
+    out = validate(corpus, file, schema, *args)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.splitlines() == [f"{file}: valid — {out.stdout.split('— ')[1].split(' rows')[0]} rows match "
+                                       f"schema {schema}"]
