@@ -97,7 +97,7 @@ def _growth(view: YearView, unusual_gap_pp: float) -> str:
         if unusual and not math.isnan(row.two_year_growth_pct):
             clause += (f"，主要是上年基数较高（上年增长{_pct(row.previous_growth_pct)}%），"
                        f"两年平均增长{_pct(row.two_year_growth_pct)}%")
-        sentences.append(clause)
+        sentences.append(clause if sentences else "从增长速度看，" + clause)
     return "；".join(sentences) + "。"
 
 

@@ -154,9 +154,10 @@ def series(table: pd.DataFrame, source: str = "value-added table") -> pd.DataFra
     out = table.copy()
     out["year"] = pd.to_numeric(out["year"], errors="raise").astype(int)
     out["category_code"] = out["category_code"].astype(str).str.strip().str.zfill(2)
-    if "vintage" not in out.columns or out["vintage"].astype(str).str.strip().eq("").all():
+    if "vintage" not in out.columns:
         out["vintage"] = out["year"]
-    out["vintage"] = pd.to_numeric(out["vintage"]).astype(int)
+    blank = out["vintage"].isna() | out["vintage"].astype(str).str.strip().eq("")
+    out["vintage"] = pd.to_numeric(out["vintage"].where(~blank, out["year"])).astype(int)   # blank: own year
     if "basis" not in out.columns:
         out["basis"] = ""
     if "category_name_zh" not in out.columns:

@@ -198,3 +198,17 @@ def test_charts_mark_the_basis_break(published):
     assert len(fig.data) == 2 and len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == 2022.5
     view = compile_year(values, gdp, 2023)
     assert "不可比" in growth_chart(view).layout.title.text and len(composition_chart(view).data[0].x) == 7
+
+
+def test_blank_vintages_and_an_all_declining_year():
+    toy = _toy().assign(vintage=["2020", "", "2020", "", "", "", "", "", ""])
+    assert series(toy)["vintage"].tolist() == [2020] * 3 + [2021] * 3 + [2022] * 3
+    falling = series(pd.DataFrame({"year": [2021] * 3 + [2022] * 3, "category_code": ["00", "01", "02"] * 2,
+                                   "category_name_zh": ["合计", "甲", "乙"] * 2,
+                                   "value_added_100m_yuan": [100.0, 60.0, 40.0, 90.0, 54.0, 36.0]}))
+    gdp = pd.DataFrame({"year": [2021, 2022], "gdp_100m_yuan": [1000.0, 1000.0], "status": ["official"] * 2})
+    text = announcement(compile_year(falling, gdp, 2022), classification="《测试分类》")
+    assert "从增长速度看，甲增加值比上年下降10.0%；乙增加值比上年下降10.0%。" in text
+    assert "从专利密集型产业内部结构看" not in text                 # fewer than 4 categories: no ranking
+    assert "比上年下降10.0%（现价，未扣除价格因素）" in text and "比上年降低1.00个百分点" in text
+    assert "GDP数据状态" not in text                                # official GDP needs no flag
