@@ -1,0 +1,185 @@
+"""Everything the patent-survey notebook shows: weighted design, published tables, summary, charts, truth check."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ipstats.survey.design import Design
+from ipstats.survey.indicators import (CAUTION, INDICATORS, REPORT_TABLES, QualityRules, revenue_bands,
+                                       report_tables, survey_summary)
+from ipstats.survey.weighting import SurveyDesign, register_totals, weight_survey
+
+__all__ = ["PublishedTable", "SurveyReport", "compute_survey", "rate_chart", "truth_chart", "truth_table"]
+
+_COLUMNS = {"level": "分组", "indicator": "指标", "estimate": "估计值", "se": "标准误", "ci_low": "95%置信下限",
+            "ci_high": "95%置信上限", "cv_pct": "变异系数(%)", "deff": "设计效应", "n": "样本量",
+            "patentees": "回答权人数", "flag": "质量标识"}
+
+
+@dataclass
+class PublishedTable:
+    """One bulletin table: long published frame (suppressed values missing) and its display form."""
+
+    name: str
+    title: str
+    unit: str
+    published: pd.DataFrame
+    disclosure: dict
+    notes: list[str]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Chinese columns, one row per domain level and indicator."""
+        out = self.published.assign(indicator=self.published["indicator"].map(lambda k: INDICATORS[k][2]))
+        out = out.round({"estimate": 1, "se": 2, "ci_low": 1, "ci_high": 1, "cv_pct": 1, "deff": 2})
+        return out[list(_COLUMNS)].rename(columns=_COLUMNS)
+
+
+@dataclass
+class SurveyReport:
+    """The weighted survey and its published tables for one survey year."""
+
+    year: int
+    design: Design
+    sample_size: int
+    respondents: int
+    tables: list[PublishedTable]
+    summary: str
+    demo: bool
+    truth: pd.DataFrame | None = None
+    weighting: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def table(self, name: str) -> PublishedTable:
+        return next(t for t in self.tables if t.name == name)
+
+    def key_numbers(self) -> str:
+        """Headline numbers as stable text (checked by nbval)."""
+        by_type = self.table("survey_by_patent_type").published.set_index(["indicator", "level"])
+        lines = [f"{self.year}年专利调查: 样本 {self.sample_size} 件, 回答 {self.respondents} 件 "
+                 f"(回答率 {100 * self.respondents / self.sample_size:.1f}%), 加权有效专利 {self.design.weights.sum():.0f} 件"]
+        for indicator in ("industrialization_rate", "implementation_rate"):
+            row = by_type.loc[(indicator, "发明")]
+            lines.append(f"发明 {INDICATORS[indicator][2]}: {row['estimate']:.1f}% [{row['ci_low']:.1f}, "
+                         f"{row['ci_high']:.1f}] CV {row['cv_pct']:.1f}% {row['flag'] or '可发布'}")
+        flags = pd.concat([t.published["flag"] for t in self.tables])
+        lines.append(f"估计 {len(flags)} 项: 慎用 {int((flags == CAUTION).sum())}, 不发布 "
+                     f"{int(flags.isin(['不发布', '保密']).sum())}")
+        if self.truth is not None:
+            lines.append(f"演示真值落在95%置信区间内: {int(self.truth['covered'].sum())}/{len(self.truth)}")
+        return "\n".join(lines)
+
+
+def _notes(table_name: str, rules: QualityRules) -> list[str]:
+    notes = [f"质量标识：变异系数超过{rules.caution_cv:g}%的估计标注“慎用”；变异系数超过{rules.suppress_cv:g}%或样本量不足"
+             f"{rules.min_n}件的估计不发布，回答专利权人过少的分组经统计数据保密处理不发布（“—”）。",
+             "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；置信区间为正态近似。"]
+    if table_name == "survey_revenue_by_patent_type":
+        top = revenue_bands().iloc[-1]
+        notes.append(f"平均产业化收益按收益区间组中值估算；最高区间“{top['label_zh']}”取{top['midpoint_10k_yuan']:g}万元"
+                     "（下限的1.5倍），区间为ipstats默认设置。")
+    return notes
+
+
+def _truth_check(tables: list[PublishedTable], truth: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for t in tables:
+        est = t.published.merge(truth[truth["table"] == t.name], on=["level", "indicator"], how="inner")
+        rows.append(est.assign(table=t.name))
+    out = pd.concat(rows, ignore_index=True).dropna(subset=["estimate"])
+    out["covered"] = (out["ci_low"] <= out["truth"]) & (out["truth"] <= out["ci_high"])
+    return out[["table", "level", "indicator", "truth", "estimate", "ci_low", "ci_high", "flag", "covered"]]
+
+
+def compute_survey(register: str | Path, survey_sample: str | Path, year: int, survey_truth: str | Path | None = None,
+                   disclosure: dict | None = None, quality: dict | None = None, method: str = "raking",
+                   design: SurveyDesign = SurveyDesign()) -> SurveyReport:
+    """Weight the survey sample, estimate and publish the bulletin tables.
+
+    Parameters
+    ----------
+    register : path
+        The register (frame and calibration totals: valid patents at 31 December *year*).
+    survey_sample : path
+        The sample (data_schemas/survey_sample.schema.yaml).
+    year : int
+        Survey year.
+    survey_truth : path, optional
+        Demo only: true population values written by :func:`ipstats.survey.demo.write_demo`.
+    disclosure : dict, optional
+        :class:`ipstats.sdc.Rules` fields (the frequency rule is applied to respondent patentees).
+    quality : dict, optional
+        :class:`ipstats.survey.indicators.QualityRules` fields.
+    method : {"raking", "linear"}
+        Calibration to the register totals.
+    design : SurveyDesign
+        Response cells and calibration cell sizes.
+    """
+    from ipstats.survey.demo import read_sample
+
+    rules = QualityRules(**(quality or {}))
+    sample = read_sample(survey_sample)
+    totals = register_totals(register, year)
+    survey = weight_survey(sample, totals, design, method=method)
+    published = report_tables(survey, rules, disclosure)
+    tables = []
+    for spec in REPORT_TABLES:
+        frame, record = published[spec.name]
+        unit = "万元/件" if spec.indicators == ("average_revenue",) else "%"
+        tables.append(PublishedTable(spec.name, f"{year}年{spec.title}", unit, frame, record, _notes(spec.name, rules)))
+    truth = None
+    demo = survey_truth not in (None, "")
+    if demo:
+        truth = _truth_check(tables, pd.read_csv(survey_truth))
+    weighting = (pd.DataFrame({"patent_type": survey.data["patent_type"], "weight": survey.weights,
+                               "base": survey.data["base_weight"]})
+                 .groupby("patent_type").agg(respondents=("weight", "size"), base_weights=("base", "sum"),
+                                             calibrated_weights=("weight", "sum")).reset_index())
+    register_by_type = totals.groupby("patent_type")["valid_patents"].sum()
+    weighting["register_valid_patents"] = weighting["patent_type"].map(register_by_type).astype(int)
+    return SurveyReport(year, survey, len(sample), int(sample["responded"].sum()), tables,
+                        survey_summary(published, year, demo), demo, truth, weighting)
+
+
+def rate_chart(table: PublishedTable, indicator: str = "industrialization_rate") -> go.Figure:
+    """Bars with 95 % CI error bars for one indicator of *table*; 慎用 bars lighter, unpublished omitted."""
+    from ipstats.figures import TEMPLATE
+
+    data = table.published[(table.published["indicator"] == indicator)].dropna(subset=["estimate"])
+    caution = data["flag"] == CAUTION
+    fig = go.Figure()
+    for mask, name, opacity in ((~caution, "可发布", 1.0), (caution, "慎用（变异系数>15%）", 0.45)):
+        part = data[mask]
+        fig.add_bar(x=part["level"], y=part["estimate"], name=name, opacity=opacity,
+                    error_y={"type": "data", "symmetric": False, "array": part["ci_high"] - part["estimate"],
+                             "arrayminus": part["estimate"] - part["ci_low"]})
+    name, unit = INDICATORS[indicator][2], INDICATORS[indicator][3]
+    fig.update_layout(template=TEMPLATE, title=f"{table.title}：{name}（误差线为95%置信区间）", yaxis_title=unit,
+                      barmode="overlay")
+    return fig
+
+
+def truth_chart(report: SurveyReport, table: str = "survey_invention_by_patentee_type",
+                indicator: str = "industrialization_rate") -> go.Figure:
+    """Demo: estimates with 95 % CIs against the true population values."""
+    from ipstats.figures import TEMPLATE
+
+    data = report.truth[(report.truth["table"] == table) & (report.truth["indicator"] == indicator)]
+    fig = go.Figure()
+    fig.add_scatter(x=data["level"], y=data["estimate"], mode="markers", name="估计值",
+                    error_y={"type": "data", "symmetric": False, "array": data["ci_high"] - data["estimate"],
+                             "arrayminus": data["estimate"] - data["ci_low"]})
+    fig.add_scatter(x=data["level"], y=data["truth"], mode="markers", name="真值（演示总体）",
+                    marker={"symbol": "x", "size": 11})
+    fig.update_layout(template=TEMPLATE, title=f"演示数据：{INDICATORS[indicator][2]}估计值与真值", yaxis_title="%")
+    return fig
+
+
+def truth_table(report: SurveyReport) -> pd.DataFrame:
+    """Demo: estimate vs truth with Chinese columns (indicator names, 是/否 for coverage)."""
+    out = report.truth.assign(indicator=report.truth["indicator"].map(lambda k: INDICATORS[k][2]),
+                              covered=np.where(report.truth["covered"], "是", "否"))
+    return out.drop(columns="table").rename(columns={**_COLUMNS, "truth": "真值", "covered": "区间覆盖真值"})
