@@ -40,6 +40,7 @@ _GROWTH = {"products": 0.36, "output_value": 0.38, "export_value": 0.42}   # las
 _PANEL_RETENTION = 0.72          # share of recognised products filed and recognised again in the next round
 _NOT_PASSED = 0.22               # not-passed filings per recognised product
 _PENDING = 0.03                  # filed, still under review (备案) in the last round
+_CLAUSE_START = re.compile(r"^(?:用|以|应用|按照|按|由|在|基于|不|装在|装置在|穿过|对|从|通过|使|将|其他|专业|具有)")
 _TITLE_TAIL = re.compile(r"(及其制备方法|及其制造方法|系统及方法|装置及方法|及方法|的方法|方法)$")
 
 
@@ -85,8 +86,11 @@ def _credit_codes(rng: np.random.Generator, provinces: pd.Series) -> pd.Series:
     return pd.Series(codes)
 
 
-def _product_name(title: str, rng: np.random.Generator) -> str:
-    stem = _TITLE_TAIL.sub("", re.sub(r"^一种", "", title or "")) or "专用设备"
+def _product_name(titles: list[str], rng: np.random.Generator) -> str:
+    """A product name from the titles of its patents: the first that reads as a noun phrase."""
+    stems = [_TITLE_TAIL.sub("", re.sub(r"^一种", "", t or "")) for t in titles]
+    good = [t for t in stems if 2 <= len(t) <= 14 and not _CLAUSE_START.match(t)]
+    stem = (good or stems or ["专用设备"])[0] or "专用设备"
     if rng.random() < 0.5:
         return stem
     series = "".join(rng.choice(list("ABCDEFGHKMNPRSTXYZ"), 2)) + str(rng.integers(10, 990))
@@ -250,7 +254,7 @@ def _links(rng: np.random.Generator, reg: pd.DataFrame, products: pd.DataFrame,
         n_core = int(min(k, rng.integers(1, 4)))
         for i, number in enumerate(inventions_first["application_number"]):
             rows.append({"product_id": pid, "application_number": number, "role": "core" if i < n_core else "other"})
-        names[pid] = _product_name(inventions_first["title"].iloc[0], rng)
+        names[pid] = _product_name(inventions_first["title"].tolist(), rng)
     return pd.DataFrame(rows, columns=list(LINK_FIELDS)), names
 
 

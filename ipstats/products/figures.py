@@ -38,8 +38,8 @@ def growth_bars(panel: pd.DataFrame, year: int) -> go.Figure:
 
 def breakdown_bar(table: pd.DataFrame, name_col: str, title: str, value_col: str = "products",
                   top: int = 20) -> go.Figure:
-    """Horizontal bars of *value_col* by *name_col* (largest on top); suppressed cells are left out."""
-    data = table.dropna(subset=[value_col]).astype({value_col: float}).nlargest(top, value_col).sort_values(value_col)
+    """Horizontal bars of *value_col* by *name_col* (largest on top); suppressed cells and 合计 are left out."""
+    data = table[table[name_col] != "合计"].dropna(subset=[value_col]).astype({value_col: float}).nlargest(top, value_col).sort_values(value_col)
     fig = go.Figure(go.Bar(x=data[value_col], y=data[name_col], orientation="h", showlegend=False))
     fig.update_layout(template=TEMPLATE, title=title, yaxis_automargin=True, height=max(380, 26 * len(data)))
     return fig

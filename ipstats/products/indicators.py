@@ -25,7 +25,7 @@ from ipstats.indicators.overview import growth_pct
 
 __all__ = ["BREAKDOWNS", "MEASURES", "breakdown", "breakdown_contributions", "enterprise_concentration",
            "export_intensity", "hhi", "panel_growth", "patent_indicators", "protect_breakdown", "recognised",
-           "rounds_summary", "technology_categories", "top_share", "valid_at_year_end"]
+           "rounds_summary", "technology_categories", "top_share", "total_row", "valid_at_year_end"]
 
 #: Money measures of a product (万元).
 MEASURES = ("output_value", "sales_revenue", "export_value")
@@ -212,7 +212,8 @@ def protect_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by
     Returns
     -------
     published : pandas.DataFrame
-        *table* with suppressed cells missing (shown as ``—``).
+        *table* with suppressed cells missing (shown as ``—``), and a last row 合计 with the true totals
+        (key ``""``; see :func:`total_row`).
     record : dict
         Rules, suppressed cells, audit result (for the bulletin manifest).
     """
@@ -230,13 +231,33 @@ def protect_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by
     hidden = protected[protected["status"] != "published"]
     for cell in hidden.itertuples():
         published.loc[cell.row, [cell.col, *_DERIVED[cell.col]]] = np.nan
-    published = published.astype({"products": "Int64", "enterprises": "Int64"}).reset_index()
+    published = pd.concat([published.reset_index(), total_row(
+        table, by, recognised(products, year)["credit_code"].nunique())], ignore_index=True)
+    published = published.astype({"products": "Int64", "enterprises": "Int64"})
     record = {"rules": rules_.as_dict(), "contributors": "enterprises (统一社会信用代码)", "cells": int(len(protected)),
               "primary": int((protected["status"] == "primary").sum()),
               "secondary": int((protected["status"] == "secondary").sum()),
               "suppressed": [{"row": str(r.row), "col": r.col, "status": r.status} for r in hidden.itertuples()],
               "audit_pass": bool(audit["protected"].all()) if len(audit) else True}
     return published, record
+
+
+#: Name of the total row of a breakdown table.
+TOTAL = "合计"
+
+
+def total_row(table: pd.DataFrame, by: str, enterprises: int | None = None) -> pd.DataFrame:
+    """The 合计 row of a :func:`breakdown` table (key ``""``): true totals, shares 100 %, overall export intensity.
+
+    *enterprises* is the number of distinct enterprises (an enterprise may appear in several rows, so the
+    column is not summed); missing when not given.
+    """
+    row = {by: "", BREAKDOWNS[by]: TOTAL, "products": int(table["products"].sum()),
+           "enterprises": np.nan if enterprises is None else enterprises}
+    row.update({m: float(table[m].sum()) for m in MEASURES})
+    row.update({"products_share_pct": 100.0, "output_share_pct": 100.0,
+                "export_intensity_pct": export_intensity(row["export_value"], row["sales_revenue"])})
+    return pd.DataFrame([row])[list(table.columns)]
 
 
 def valid_at_year_end(patents: pd.DataFrame, year: int) -> pd.Series:
@@ -362,14 +383,19 @@ def hhi(values: pd.Series) -> float:
     return float((shares ** 2).sum())
 
 
-def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, ...] = (1, 5, 10)) -> pd.DataFrame:
+def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, ...] = (5, 10),
+                             min_contributors: int = 3) -> pd.DataFrame:
     """Concentration of round *year*'s recognised products among enterprises (企业集中度).
+
+    A top-*n* share is published only when both the *n* leaders and the other enterprises number at least
+    *min_contributors* (the frequency rule of :class:`ipstats.sdc.Rules`): a top-1 share, or a top-*n* share
+    with fewer than that many others, would give away single enterprises' figures together with the total.
 
     Returns
     -------
     pandas.DataFrame
         One row per measure (``products``, ``output_value``, ``export_value``): ``measure``,
-        ``enterprises``, ``top{n}_share_pct`` for each *n*, ``hhi``.
+        ``enterprises`` (with a positive amount), ``top{n}_share_pct`` for each *n* (NaN where withheld), ``hhi``.
     """
     rec = recognised(products, year)
     per = {"products": rec.groupby("credit_code").size(),
@@ -377,8 +403,10 @@ def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, 
            "export_value": rec.groupby("credit_code")["export_value"].sum()}
     rows = []
     for measure, values in per.items():
-        row = {"measure": measure, "enterprises": int((values > 0).sum())}
-        row.update({f"top{n}_share_pct": top_share(values, n) for n in top})
+        values = values[values > 0]
+        row = {"measure": measure, "enterprises": int(len(values))}
+        row.update({f"top{n}_share_pct": top_share(values, n)
+                    if n >= min_contributors and len(values) - n >= min_contributors else np.nan for n in top})
         row["hhi"] = hhi(values)
         rows.append(row)
     return pd.DataFrame(rows)

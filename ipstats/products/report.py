@@ -35,7 +35,7 @@ PRODUCT_LABELS = {
     "invention_share_pct": "发明专利占比(%)", "valid_year_end": "年末有效专利", "valid_share_pct": "年末有效占比(%)",
     "category": "类别代码", "category_name": "类别名称", "patents_share_pct": "专利占比(%)",
     "products_confirmed": "产品数（经确认）", "products_confirmed_share_pct": "产品占比（经确认）(%)",
-    "measure": "指标", "top1_share_pct": "最大企业占比(%)", "top5_share_pct": "前5位企业占比(%)",
+    "measure": "指标", "top5_share_pct": "前5位企业占比(%)",
     "top10_share_pct": "前10位企业占比(%)", "hhi": "赫芬达尔—赫希曼指数",
 }
 _VALUE_NAMES = {"all": "全部认定产品", "panel": "同一产品（两批均获认定）", "entrants": "新认定产品", "exits": "未再认定产品",
@@ -123,7 +123,7 @@ class ProductsReport:
 def _top_published(table: pd.DataFrame | None, name_col: str, n: int) -> list[tuple[str, int]]:
     if table is None:
         return []
-    shown = table.dropna(subset=["products"]).sort_values("products", ascending=False, kind="stable").head(n)
+    shown = table[table[name_col] != ind.TOTAL].dropna(subset=["products"]).sort_values("products", ascending=False, kind="stable").head(n)
     return [(r[name_col], int(r["products"])) for _, r in shown.iterrows()]
 
 
@@ -178,7 +178,7 @@ def products_paragraph(report: ProductsReport) -> str:
         listed = [f"{n}（{k:,}件）" for n, k in top_prov]
         parts.append(f"从地区看，认定产品最多的是{listed[0]}、{listed[1]}和{listed[2]}。")
     conc = report.concentration.set_index("measure")
-    if "output_value" in conc.index and "top5_share_pct" in conc.columns:
+    if "output_value" in conc.index and pd.notna(conc.get("top5_share_pct", pd.Series(dtype=float)).get("output_value")):
         parts.append(f"按总产值计，居前5位的企业占{_pct(conc.at['output_value', 'top5_share_pct'])}，"
                      f"赫芬达尔—赫希曼指数为{conc.at['output_value', 'hhi']:.0f}。")
     return "".join(parts)
@@ -216,6 +216,7 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
     """
     from ipstats.concordance import classify_frame
     from ipstats.concordance.system import load_system
+    from ipstats.sdc import Rules
 
     name = _region_name(region)
     table = read_products(products)
@@ -234,7 +235,8 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
                             rounds=ind.rounds_summary(table), panel=ind.panel_growth(table, year),
                             sections=pd.DataFrame(), divisions=pd.DataFrame(), provinces=None,
                             patents=ind.patent_indicators(table, link_table, patents), categories={},
-                            system_labels={}, concentration=ind.enterprise_concentration(table, year))
+                            system_labels={}, concentration=ind.enterprise_concentration(
+                                table, year, min_contributors=Rules(**(disclosure or {})).min_contributors))
     for by, attr in (("section", "sections"), ("division", "divisions")) + ((("province_code", "provinces"),)
                                                                             if national else ()):
         published, record = ind.protect_breakdown(ind.breakdown(table, year, by), table, year, by, disclosure)

@@ -134,14 +134,16 @@ def test_protect_breakdown_suppresses_single_enterprise_cells_with_a_partner():
     assert pd.isna(pub.loc["44", "products"]) and pub.loc["11", "products"] == 4
     assert pd.isna(pub.loc["11", "output_value"]) and pub.loc["44", "output_value"] == 300
     assert pub.loc["44", "output_share_pct"] == pytest.approx(300 / 840 * 100)
+    assert pub.loc["", ["province", "products", "output_value"]].tolist() == ["合计", 8, 840]        # true totals
+    assert pub.loc["", "enterprises"] == 8 and pub.loc["", "export_intensity_pct"] == 0
     # exports are 0 everywhere: no enterprise contributes, nothing to protect (3 primary cells, not 4)
-    assert pub["export_value"].tolist() == [0.0, 0.0, 0.0]
+    assert pub["export_value"].tolist() == [0.0, 0.0, 0.0, 0.0]
     assert record["audit_pass"] and record["primary"] == 3 and record["contributors"].startswith("enterprises")
     assert {"row": "32", "col": "output_value", "status": "primary"} in record["suppressed"]
     # with rules that protect nothing every cell is published
     loose = {"min_contributors": 1, "dominance_k": 100, "p_percent": 0}
     published, record = ind.protect_breakdown(table, products, 2024, "province_code", loose)
-    assert record["primary"] == 0 and published["output_value"].notna().all()
+    assert record["primary"] == 0 and published["output_value"].notna().all() and len(published) == 4
 
 
 def _patents() -> pd.DataFrame:
@@ -208,14 +210,29 @@ def test_concentration_measures():
 
 
 def test_enterprise_concentration(products):
-    table = ind.enterprise_concentration(products, 2024, top=(1, 5)).set_index("measure")
+    table = ind.enterprise_concentration(products, 2024, top=(1, 5), min_contributors=1).set_index("measure")
     # 2024 output by enterprise: X = 110 + 180 = 290, Z = 300
     assert table.loc["output_value", "enterprises"] == 2
     assert table.loc["output_value", "top1_share_pct"] == pytest.approx(300 / 590 * 100)
-    assert table.loc["output_value", "top5_share_pct"] == pytest.approx(100.0)
+    assert math.isnan(table.loc["output_value", "top5_share_pct"])            # 5 leaders of 2 enterprises
     assert table.loc["output_value", "hhi"] == pytest.approx((290 / 590 * 100) ** 2 + (300 / 590 * 100) ** 2)
     assert table.loc["products", "hhi"] == pytest.approx((200 / 3) ** 2 + (100 / 3) ** 2)   # X has 2 of 3
     assert table.loc["export_value", "top1_share_pct"] == pytest.approx(70 / 100 * 100)     # Z 70 of 100
+
+
+def test_top_shares_that_would_disclose_an_enterprise_are_withheld():
+    values = [50.0, 40.0, 30.0, 20.0, 10.0, 5.0, 4.0, 3.0]
+    rows = [{"product_id": f"P{i}", "product_name": "x", "enterprise_name": f"E{i}",
+             "credit_code": format_credit_code(f"9111000000000{i:04d}"), "province_code": "11", "industry_code": "39",
+             "filing_year": 2024, "recognition_year": 2024, "status": "认定", "output_value": v, "sales_revenue": v,
+             "export_value": 0.0} for i, v in enumerate(values)]
+    table = ind.enterprise_concentration(typed_products(pd.DataFrame(rows)), 2024, top=(1, 3, 5, 6))
+    out = table.set_index("measure").loc["output_value"]
+    assert math.isnan(out["top1_share_pct"])                   # one enterprise
+    assert out["top3_share_pct"] == pytest.approx(120 / 162 * 100)
+    assert out["top5_share_pct"] == pytest.approx(150 / 162 * 100)       # 3 others remain
+    assert math.isnan(out["top6_share_pct"])                   # the 2 others could be worked out
+    assert table.set_index("measure").loc["export_value", "enterprises"] == 0
 
 
 def test_export_intensity():

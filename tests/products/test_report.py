@@ -35,7 +35,10 @@ def test_tables_are_consistent(report):
     assert panel.at["all", "output_value"] == pytest.approx(rounds.at[2024, "output_value"])
     assert report.patents.set_index("filing_year").at[2024, "products"] == rounds.at[2024, "recognised"]
     for table in (report.sections, report.divisions, report.provinces):
-        assert table["products"].sum() <= rounds.at[2024, "recognised"]       # suppressed cells are missing
+        total = table.iloc[-1]
+        assert total.iloc[1] == "合计" and total["products"] == rounds.at[2024, "recognised"]
+        assert total["output_value"] == pytest.approx(rounds.at[2024, "output_value"])
+        assert table["products"].iloc[:-1].sum() <= rounds.at[2024, "recognised"]   # suppressed cells are missing
     assert set(report.disclosure) == {"sections", "divisions", "provinces"}
     assert all(r["audit_pass"] for r in report.disclosure.values())
     assert set(report.categories) == {"cnipa_sei_2021", "cnipa_green_tech"}
@@ -50,7 +53,7 @@ def test_paragraph_numbers_come_from_the_tables(report):
     panel = report.panel.set_index("scope")
     assert f"两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值增长" in text
     assert f"{report.patents.iloc[-1]['valid_share_pct']:.1f}%" in text
-    top = report.provinces.dropna(subset=["products"]).sort_values("products", ascending=False, kind="stable").iloc[0]
+    top = report.provinces.iloc[:-1].dropna(subset=["products"]).sort_values("products", ascending=False, kind="stable").iloc[0]
     assert f"{top['province']}（{int(top['products']):,}件）" in text
     # no number in the text that the tables do not hold: every figure is followed by a unit or %
     assert not re.search(r"nan|None", text)
