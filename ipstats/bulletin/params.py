@@ -19,8 +19,8 @@ __all__ = ["BulletinParams", "NotebookEntry", "load_params", "province_codes"]
 
 log = logging.getLogger(__name__)
 
-KNOWN_KEYS = ("title", "year", "region", "output", "notebook_dir", "execution_timeout", "inputs", "demo_data",
-              "notebooks", "disclosure")
+KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_dir", "execution_timeout", "inputs",
+              "demo_data", "notebooks", "disclosure")
 REQUIRED_KEYS = ("title", "year", "output", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 DEFAULT_TIMEOUT = 900
@@ -73,6 +73,11 @@ class BulletinParams:
         ``{"out": Path, "patents": int, "seed": int}`` when demo data is generated before the run.
     raw : dict
         The file's content as read.
+    disclosure : dict
+        Disclosure-control rules (:class:`ipstats.sdc.Rules` fields).
+    internal_output : Path or None
+        Folder for unprotected detail (未经保密处理的内部明细), only when the file names one; never
+        inside the public output.
     """
 
     path: Path
@@ -87,6 +92,7 @@ class BulletinParams:
     demo_data: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     disclosure: dict[str, Any] = field(default_factory=dict)
+    internal_output: Path | None = None
 
     def notebook_path(self, name: str) -> Path:
         """Source notebook ``{notebook_dir}/{name}.ipynb``."""
@@ -100,7 +106,8 @@ class BulletinParams:
                 "inputs": {k: str(v) for k, v in self.inputs.items()},
                 "demo_data": None if self.demo_data is None else {**self.demo_data, "out": str(self.demo_data["out"])},
                 "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
-                "disclosure": self.disclosure}
+                "disclosure": self.disclosure,
+                "internal_output": None if self.internal_output is None else str(self.internal_output)}
 
 
 def province_codes() -> list[str]:
@@ -254,6 +261,12 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
     else:
         region = check_region(data.get("region", "national"), str(path))
     output = Path(out).expanduser().resolve() if out is not None else _resolve(base, data["output"], "output", path)
+    internal = data.get("internal_output")
+    if internal is not None:
+        internal = _resolve(base, internal, "internal_output", path)
+        if internal == output or output in internal.parents or internal in output.parents:
+            raise BulletinError(f"{path}: internal_output {internal} must be a folder outside the public output "
+                                f"{output} (unprotected detail never goes into the published bulletin)")
     notebook_dir = _resolve(base, data["notebook_dir"], "notebook_dir", path)
     if not notebook_dir.is_dir():
         raise BulletinError(f"{path}: notebook_dir {notebook_dir} is not a folder")
@@ -270,7 +283,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         if not isinstance(key, str) or not _IDENT.match(key):
             raise BulletinError(f"{path}: input name {key!r} must be a Python identifier (it becomes a notebook "
                                 f"parameter)")
-        if key in ("year", "region", "output_dir", "title"):
+        if key in ("year", "region", "output_dir", "internal_dir", "title", "disclosure"):
             raise BulletinError(f"{path}: input name {key!r} is reserved for a common notebook parameter")
     inputs = {k: _resolve(base, v, f"input {k!r}", path) for k, v in raw_inputs.items()}
 
@@ -300,7 +313,8 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
 
     return BulletinParams(path=path, title=title.strip(), year=year, region=region, output=output,
                           notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
-                          demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path))
+                          demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path),
+                          internal_output=internal)
 
 
 def _disclosure(raw: Any, path: Path) -> dict[str, Any]:

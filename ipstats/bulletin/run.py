@@ -60,7 +60,7 @@ def _declared(source: Path) -> dict[str, Any] | None:
 
 
 def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir: Path,
-                        declared: dict[str, Any] | None) -> dict[str, Any]:
+                        declared: dict[str, Any] | None, internal_dir: Path | None = None) -> dict[str, Any]:
     """The parameters one notebook receives.
 
     Parameters
@@ -74,6 +74,8 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
     declared : dict or None
         Parameters declared by the notebook (:func:`papermill.inspect_notebook`); None when it
         has no ``parameters`` cell.
+    internal_dir : Path, optional
+        Folder for unprotected detail when the parameter file names ``internal_output`` (else ``""``).
 
     Returns
     -------
@@ -87,6 +89,7 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
         If the entry sets a parameter the notebook does not declare.
     """
     offered: dict[str, Any] = {"year": params.year, "region": params.region, "output_dir": str(output_dir),
+                               "internal_dir": "" if internal_dir is None else str(internal_dir),
                                "title": params.title, "disclosure": params.disclosure}
     offered.update({key: str(path) for key, path in params.inputs.items()})
     declared_names = set(declared or {})
@@ -99,7 +102,7 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
     return {k: v for k, v in offered.items() if k in declared_names}
 
 
-def plan_notebooks(params: BulletinParams, output_dir: Path) -> list[NotebookPlan]:
+def plan_notebooks(params: BulletinParams, output_dir: Path, internal_dir: Path | None = None) -> list[NotebookPlan]:
     """Inspect every notebook before running any, and work out its parameters.
 
     Parameters
@@ -108,6 +111,8 @@ def plan_notebooks(params: BulletinParams, output_dir: Path) -> list[NotebookPla
         The run's parameters.
     output_dir : Path
         Folder the notebooks record into.
+    internal_dir : Path, optional
+        Folder for unprotected detail (see :func:`notebook_parameters`).
 
     Returns
     -------
@@ -121,7 +126,8 @@ def plan_notebooks(params: BulletinParams, output_dir: Path) -> list[NotebookPla
         if declared is None:
             log.warning("notebook %s has no cell tagged 'parameters': it runs with its own values and records "
                         "nothing into the bulletin", entry.name)
-        plans.append(NotebookPlan(entry.id, source, notebook_parameters(params, entry, output_dir, declared)))
+        plans.append(NotebookPlan(entry.id, source, notebook_parameters(params, entry, output_dir, declared,
+                                                                         internal_dir)))
     return plans
 
 
@@ -269,12 +275,20 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
     check_inputs(params, report)
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     failed = target.with_name(f"{target.name}.failed")
-    plans = plan_notebooks(params, partial)
+    internal = params.internal_output
+    internal_partial = None if internal is None else internal.with_name(f"{internal.name}.partial-{os.getpid()}")
+    plans = plan_notebooks(params, partial, internal_partial)
 
     try:
         if partial.exists():
             shutil.rmtree(partial)
         (partial / "notebooks").mkdir(parents=True)
+        if internal_partial is not None:
+            if internal_partial.exists():
+                shutil.rmtree(internal_partial)
+            from ipstats.bulletin.internal import write_notice
+
+            write_notice(internal_partial)
     except OSError as exc:
         raise BulletinError(f"cannot create the output folder {partial}: {exc.strerror or exc}") from None
 
@@ -309,6 +323,8 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         html.write_index(partial, title=params.title, year=params.year, region=params.region, notebooks=pages,
                          generated=datetime.now())
     except BaseException as exc:
+        if internal_partial is not None:
+            shutil.rmtree(internal_partial, ignore_errors=True)      # unprotected detail is not kept around
         _failed_manifest(partial, params, runs, started)
         try:
             _keep_failed(partial, failed)
@@ -327,6 +343,8 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         raise
     try:
         _swap_in(partial, target)
+        if internal_partial is not None:
+            _swap_in(internal_partial, internal)
     except OSError as exc:
         raise BulletinError(f"could not move the finished bulletin {partial} to {target}: "
                             f"{exc.strerror or exc}") from None

@@ -431,7 +431,12 @@ PROVINCE_DERIVED = {"patents": ["share_pct", "growth_pct", "rank", "rank_change"
 # ---------------------------------------------------------------------------------------------------------
 @dataclass
 class Monitoring:
-    """Monitoring tables of one classification system (see the module docstring for the conventions)."""
+    """Monitoring tables of one classification system (see the module docstring for the conventions).
+
+    The table attributes are ready to publish (disclosure control applied where a table is below the
+    national level; the records are in ``disclosure``). ``detail`` holds the same tables before
+    protection, for the internal output folder only.
+    """
 
     system_id: str
     system_name: str
@@ -453,6 +458,7 @@ class Monitoring:
     unmatched: pd.DataFrame
     predated: pd.DataFrame
     disclosure: dict = field(default_factory=dict)
+    detail: dict = field(default_factory=dict)
     has_candidates: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -616,11 +622,13 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     finally:
         con.close()
     records = {}
+    applicant_types = applicant_type_table(by_type, year)
+    detail = {"applicant_types": applicant_types, **{f"level{lv}": t for lv, t in levels.items()}}
     if provinces_ is not None:
+        detail.update(provinces=provinces_, province_rta=rta_table)
         provinces_, records["provinces"] = protect_provinces(
             provinces_, {"patents": contributors[contributors["year"] == year]}, disclosure, PROVINCE_DERIVED)
         rta_table, records["province_rta"] = protect_province_categories(rta_table, per_applicant, disclosure)
-    applicant_types = applicant_type_table(by_type, year)
     if per_type is not None:
         levels, applicant_types = _protect_region(levels, per_level, applicant_types, per_type, disclosure, records)
     min_named = (disclosure or {}).get("min_contributors", Rules().min_contributors)
@@ -634,7 +642,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         totals=totals_table(mine, totals, years), provinces=provinces_, province_rta=rta_table,
         applicant_types=applicant_types, top_applicants=top_applicants(by_app, top_n, min_named), concentration=conc, monthly=monthly,
         latest_yoy_pct=yoy_pct(month_series, 12), coverage=diag["summary"], unmatched=diag["unmatched"],
-        predated=diag["predated"], disclosure=records,
+        predated=diag["predated"], disclosure=records, detail=detail,
         has_candidates=any(c.endswith("_candidate") for c in levels[RULE_LEVEL].columns))
 
 

@@ -131,3 +131,33 @@ def test_disclosure_rules_are_checked(tmp_path, block, message):
     with pytest.raises(BulletinError) as exc:
         load_params(path)
     assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_internal_output_must_be_outside_the_public_output(tmp_path):
+    from ipstats.bulletin.params import load_params
+
+    nb_dir = tmp_path / "nb"
+    nb_dir.mkdir()
+    (nb_dir / "a.ipynb").write_text("{}", encoding="utf-8")
+    path = tmp_path / "p.yaml"
+    path.write_text('title: t\nyear: 2023\noutput: out\ninternal_output: out/internal\nnotebook_dir: nb\n'
+                    'notebooks: [a]\n', encoding="utf-8")
+    with pytest.raises(BulletinError, match="must be a folder outside the public output"):
+        load_params(path)
+    path.write_text(path.read_text(encoding="utf-8").replace("out/internal", "internal"), encoding="utf-8")
+    assert load_params(path).internal_output == (tmp_path / "internal").resolve()
+
+
+def test_a_notebook_can_run_twice_with_ids(tmp_path):
+    from ipstats.bulletin.params import load_params
+
+    nb_dir = tmp_path / "nb"
+    nb_dir.mkdir()
+    (nb_dir / "a.ipynb").write_text("{}", encoding="utf-8")
+    path = tmp_path / "p.yaml"
+    path.write_text("title: t\nyear: 2023\noutput: out\nnotebook_dir: nb\nnotebooks:\n"
+                    "  - {name: a, id: a_one, parameters: {x: 1}}\n  - {name: a, id: a_two}\n", encoding="utf-8")
+    assert [(e.name, e.id) for e in load_params(path).notebooks] == [("a", "a_one"), ("a", "a_two")]
+    path.write_text(path.read_text(encoding="utf-8").replace("a_two", "a_one"), encoding="utf-8")
+    with pytest.raises(BulletinError, match="listed more than once"):
+        load_params(path)

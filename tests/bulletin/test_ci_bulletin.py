@@ -169,3 +169,15 @@ def test_monitoring_province_tables_pass_disclosure_control(ci_bulletin):
         applicants = inv[inv["province_code"] == row.province_code]["applicant_name"].nunique()
         assert applicants == 0 or applicants >= rules["min_contributors"], row.province
     assert (table["patents"] == "—").sum() != 1
+
+
+def test_unprotected_detail_only_in_the_named_internal_folder(ci_bulletin):
+    out, _ = ci_bulletin
+    internal = load_params(ROOT / "parameters" / "ci.yaml").internal_output
+    assert internal is not None and out not in internal.parents
+    assert "不得公开发布" in (internal / "README.txt").read_text(encoding="utf-8")
+    detail = pd.read_csv(internal / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig")
+    public = pd.read_csv(out / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig")
+    assert (public == "—").any().any() and detail["invention_applications"].notna().all()
+    assert not list(out.rglob("*internal*")) and "未经保密处理" not in (out / "index.html").read_text(encoding="utf-8")
+    assert {p.name for p in (internal / "tables").glob("mon_*_provinces.csv")} >= {"mon_cnipa_sei_2021_provinces.csv"}
