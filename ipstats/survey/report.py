@@ -13,7 +13,8 @@ from ipstats.survey.indicators import (CAUTION, INDICATORS, REPORT_TABLES, Quali
                                        report_tables, survey_summary)
 from ipstats.survey.weighting import SurveyDesign, register_totals, weight_survey
 
-__all__ = ["PublishedTable", "SurveyReport", "compute_survey", "rate_chart", "truth_chart", "truth_table"]
+__all__ = ["PublishedTable", "SurveyReport", "compute_survey", "published_rates", "rate_chart", "truth_chart",
+           "truth_table"]
 
 _COLUMNS = {"level": "分组", "indicator": "指标", "estimate": "估计值", "se": "标准误", "ci_low": "95%置信下限",
             "ci_high": "95%置信上限", "cv_pct": "变异系数(%)", "deff": "设计效应", "n": "样本量",
@@ -183,3 +184,10 @@ def truth_table(report: SurveyReport) -> pd.DataFrame:
     out = report.truth.assign(indicator=report.truth["indicator"].map(lambda k: INDICATORS[k][2]),
                               covered=np.where(report.truth["covered"], "是", "否"))
     return out.drop(columns="table").rename(columns={**_COLUMNS, "truth": "真值", "covered": "区间覆盖真值"})
+
+
+def published_rates() -> pd.DataFrame:
+    """CNIPA's published invention-patent industrialization rates (context; ``data/published_rates.csv``)."""
+    rates = pd.read_csv(Path(__file__).parent / "data" / "published_rates.csv")
+    return rates.pivot_table(index="year", columns="population", values="value_pct").reset_index().rename(
+        columns={"year": "年份"})

@@ -1,0 +1,97 @@
+"""The survey report behind notebooks/40_patent_survey.ipynb, the sample schema and the notebook's shape."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ipstats.survey.demo import write_demo
+from ipstats.survey.indicators import REPORT_TABLES
+from ipstats.survey.report import compute_survey, published_rates, rate_chart, truth_chart, truth_table
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "40_patent_survey.ipynb"
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def report(small_demo, tmp_path_factory):
+    paths = write_demo(small_demo["register"], tmp_path_factory.mktemp("survey_report"), seed=3, year=2023)
+    return compute_survey(small_demo["register"], paths["survey_sample"], 2023, paths["survey_truth"],
+                          disclosure={"min_contributors": 3}), paths
+
+
+def test_report_tables_in_report_order_and_calibrated(report):
+    sv, _ = report
+    assert [t.name for t in sv.tables] == [t.name for t in REPORT_TABLES]
+    check = sv.weighting
+    assert (check["calibrated_weights"] - check["register_valid_patents"]).abs().max() < 1e-3 * check[
+        "register_valid_patents"].max()
+    frame = sv.tables[0].frame
+    assert list(frame.columns[:3]) == ["分组", "指标", "估计值"]
+    hidden = frame["质量标识"].isin(["不发布", "保密"])
+    assert frame.loc[hidden, "估计值"].isna().all() and frame.loc[~hidden, "估计值"].notna().all()
+
+
+def test_key_numbers_and_truth(report):
+    sv, _ = report
+    text = sv.key_numbers()
+    assert text.splitlines()[0].startswith("2023年专利调查: 样本")
+    assert "演示真值落在95%置信区间内" in text
+    assert set(truth_table(sv).columns) >= {"真值", "估计值", "区间覆盖真值"}
+    assert 0.7 <= sv.truth["covered"].mean() <= 1.0
+    assert len(truth_chart(sv).data) == 2 and len(rate_chart(sv.tables[1]).data) == 2
+
+
+def test_recorded_tables_mark_suppressed_cells(report, tmp_path):
+    from ipstats.bulletin import record_table
+
+    sv, _ = report
+    table = sv.table("survey_invention_by_patentee_type")
+    path = record_table(table.frame, table.name, title=table.title, unit=table.unit, source="演示", notes=table.notes,
+                        output_dir=tmp_path, disclosure=table.disclosure)
+    written = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    suppressed = written["质量标识"].isin(["不发布", "保密"])
+    assert (written.loc[suppressed, "估计值"] == "—").all()
+    meta = json.loads(path.with_suffix(".meta.json").read_text(encoding="utf-8"))
+    assert meta["disclosure"]["rules"]["quality"]["caution_cv"] == 15.0
+
+
+def test_demo_sample_passes_its_schema(report):
+    from ipstats.validate import validate_file
+
+    _, paths = report
+    assert validate_file(paths["survey_sample"], "survey_sample").ok
+    broken = pd.read_csv(paths["survey_sample"], dtype=str)
+    broken.loc[0, "patent_type"] = "发明专利"
+    bad = paths["survey_sample"].with_name("broken.csv")
+    broken.to_csv(bad, index=False)
+    report_ = validate_file(bad, "survey_sample")
+    assert not report_.ok and any("patent_type" in line for line in report_.lines())
+
+
+def test_published_rates_are_the_domain_notes_values():
+    rates = published_rates().set_index("年份")
+    assert rates.loc[2023, "有效发明专利"] == 39.6 and rates.loc[2024, "企业有效发明专利"] == 53.3
+
+
+def test_frozen_r_data_are_the_shared_reference(shared_reference):
+    for name in ("r_survey_reference_values.csv", "apistrat.csv", "apiclus1.csv", "apisrs.csv"):
+        assert (DATA / name).read_bytes() == (shared_reference / "survey" / name).read_bytes()
+
+
+def test_notebook_shape():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    for line in "".join(tagged[0]["source"]).splitlines()[1:]:
+        assert re.match(r"^\w+: \w+ = [^=]+  # [^=]+$", line), line
+    sources = "".join("".join(c["source"]) for c in code)
+    assert "def " not in sources and "# NBVAL_CHECK_OUTPUT" in sources
+    assert nb["cells"][0]["cell_type"] == "markdown" and nb["cells"][0]["source"][0].startswith("# ")
