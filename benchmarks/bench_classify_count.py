@@ -170,7 +170,7 @@ def main() -> None:
     from ipstats.register.demo import ensure_demo_data
 
     t = time.perf_counter()
-    paths = ensure_demo_data(args.data, patents=args.patents, seed=args.seed)
+    paths = ensure_demo_data(args.data, patents=args.patents, seed=args.seed, domains=False)
     print(f"register: {args.data} ({args.patents:,} patents; ready in {time.perf_counter() - t:.0f} s)", flush=True)
     register, links = str(paths["register"]), str(paths["register_ipc"])
     con = duckdb.connect()

@@ -480,8 +480,24 @@ as seen on {as_of}. Every record is synthetic; shapes come from `ipstats/registe
 """
 
 
+#: Modules whose ``write_demo(register, out, seed)`` writes the demo inputs of their domain from the demo
+#: register: employment by industry (#5), patent-intensive products (#7), the patent survey (#8).
+DOMAIN_DEMOS = ("ipstats.pii.demo", "ipstats.products.demo", "ipstats.survey.demo")
+
+
+def write_domain_demos(out: str | Path, seed: int = 2024) -> dict[str, Path]:
+    """Write every domain's demo inputs (:data:`DOMAIN_DEMOS`) from the demo register in *out*."""
+    import importlib
+
+    out = Path(out)
+    paths: dict[str, Path] = {}
+    for module in DOMAIN_DEMOS:
+        paths.update(importlib.import_module(module).write_demo(out / "register.parquet", out, seed=seed))
+    return paths
+
+
 def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
-                    as_of: str = DEFAULT_AS_OF) -> dict[str, Path]:
+                    as_of: str = DEFAULT_AS_OF, domains: bool = True) -> dict[str, Path]:
     """Generate the demo register and its side tables into *out*.
 
     Parameters
@@ -490,12 +506,15 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
         Folder to write (created if needed; files in it are replaced).
     patents, seed, as_of
         As for :func:`generate_register`.
+    domains : bool
+        Also write the domain inputs made from the register (:func:`write_domain_demos`: employment by
+        industry, products and links, the survey sample); the benchmarks need the register only.
 
     Returns
     -------
     dict
         Paths of the written files by name (``register``, ``register_ipc``, ``sample``,
-        ``population``, ``meta``).
+        ``population``, ``meta`` and the domains' files).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -514,25 +533,37 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     demo_population(patents).to_csv(paths["population"], index=False, encoding="utf-8-sig")
     (out / "README.md").write_text(DEMO_README.format(version=__version__, patents=patents, seed=seed, as_of=as_of),
                                    encoding="utf-8")
-    paths["meta"].write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    if domains:
+        paths.update({k: v for k, v in write_domain_demos(out, seed).items() if k not in paths})
+    meta["files"] = {name: path.name for name, path in paths.items()}
+    (out / "demo_meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     log.info("demo register: %s applications written to %s", f"{patents:,}", out)
     return paths
 
 
 def ensure_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
-                     as_of: str = DEFAULT_AS_OF) -> dict[str, Path]:
-    """Return the demo files in *out*, generating them first if missing or made with other settings."""
+                     as_of: str = DEFAULT_AS_OF, domains: bool = True) -> dict[str, Path]:
+    """Return the demo files in *out*, generating them first if missing or made with other settings.
+
+    A register made with the same settings is kept; missing domain files (:func:`write_domain_demos`)
+    are written beside it.
+    """
     out = Path(out)
     meta_path = out / "demo_meta.json"
-    if meta_path.exists():
+    if meta_path.exists() and (out / "register.parquet").exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         wanted = {"patents": patents, "seed": seed, "as_of": as_of}
-        if all(meta.get(k) == v for k, v in wanted.items()) and (out / "register.parquet").exists():
-            return {name: out / f for name, f in [("register", "register.parquet"),
-                                                   ("register_ipc", "register_ipc.parquet"),
-                                                   ("sample", "register_sample.csv"),
-                                                   ("population", "population.csv"), ("meta", "demo_meta.json")]}
-    return write_demo_data(out, patents=patents, seed=seed, as_of=as_of)
+        if all(meta.get(k) == v for k, v in wanted.items()):
+            files = {name: out / f for name, f in meta.get("files", {}).items()} or {
+                name: out / f for name, f in [("register", "register.parquet"), ("register_ipc", "register_ipc.parquet"),
+                                              ("sample", "register_sample.csv"), ("population", "population.csv"),
+                                              ("meta", "demo_meta.json")]}
+            if domains and (len(files) <= 5 or not all(p.exists() for p in files.values())):
+                files.update({k: v for k, v in write_domain_demos(out, seed).items() if k not in files})
+                meta["files"] = {name: path.name for name, path in files.items()}
+                meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+            return files
+    return write_demo_data(out, patents=patents, seed=seed, as_of=as_of, domains=domains)
 
 
 def demo_if_missing(register: str | Path, patents: int) -> None:
