@@ -68,3 +68,36 @@ def test_fpc_errors_are_explicit():
         Design(frame.assign(fpc=100), fpc="fpc")
     with pytest.raises(KeyError, match="strata column 'nope'"):
         Design(frame, strata="nope")
+
+
+FROZEN = pd.read_csv(DATA / "r_survey_frozen_values.csv", keep_default_na=False, na_values=["NA"])
+POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
+POP_SCHWIDE = {"No": 1072, "Yes": 5122}
+
+
+def _api(name: str, cat: str) -> pd.DataFrame:
+    frame = pd.read_csv(DATA / f"{name}.csv")
+    return frame.assign(y=frame["api00"], x=frame["api99"], cat=frame[cat],
+                        dom=np.where(frame["awards"] == "Yes", "d1", "d2"))
+
+
+def _frozen_design(case: str) -> Design:
+    if case == "apistrat":
+        return Design(_api("apistrat", "comp.imp"), weights="pw", strata="stype", fpc="fpc")
+    if case == "two_stage":
+        return Design(pd.read_csv(DATA / "two_stage_sample.csv"), strata="h", psu="psu", ssu="ssu", fpc="N1", fpc2="N2")
+    clus1 = Design(_api("apiclus1", "stype"), weights="pw", psu="dnum", fpc="fpc")
+    return {"apiclus1": lambda: clus1,
+            "apiclus1_poststratify": lambda: clus1.poststratify("stype", POP_TYPES),
+            "apiclus1_rake": lambda: clus1.rake({"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}),
+            "apiclus1_calibrate": lambda: clus1.calibrate({"(Intercept)": 6194, "stype": POP_TYPES,
+                                                           "api99": 3914069})}[case]()
+
+
+@pytest.mark.parametrize("case", sorted(FROZEN["case"].unique()))
+def test_frozen_r_domains_ratios_proportions_calibration(case):
+    """Frozen R survey 4.1-1 results (data/make_frozen_values.R): estimates, SEs and design effects by domain."""
+    from survey_conformance import compare, python_estimates
+
+    expected = FROZEN[FROZEN["case"] == case].drop(columns="r_survey_version")
+    compare(python_estimates(case, _frozen_design(case)), expected.copy())

@@ -65,6 +65,7 @@ def test_demo_sample_passes_its_schema(report):
 
     _, paths = report
     assert validate_file(paths["survey_sample"], "survey_sample").ok
+    assert validate_file(paths["survey_truth"], "survey_truth").ok
     broken = pd.read_csv(paths["survey_sample"], dtype=str)
     broken.loc[0, "patent_type"] = "发明专利"
     bad = paths["survey_sample"].with_name("broken.csv")
