@@ -17,10 +17,12 @@ so every choice is a parameter):
   respondents' weights are scaled by ``Σ base weights of the sampled / Σ base weights of the respondents``
   (a patentee answers for all its sampled patents); cells with fewer than 3 responding patents are
   merged within their patentee type;
-* **calibration** (校准) — raking (default; linear calibration on request) of the patent counts to the register's valid patents by
-  patent type × patentee type and by province (:func:`register_totals`); cells with fewer than
-  ``min_respondents`` respondent patents are merged (patentee types into ``其他`` within the patent type,
-  provinces into their region).
+* **calibration** (校准) — raking (default; linear calibration on request) of the patent counts to the
+  register's valid patents (:func:`register_totals`, counted by patent type × province × patentee type)
+  on two margins: patent type × patentee type, and province. A margin cell with fewer than
+  ``min_respondents`` respondent patents is merged with the smallest other cell of the same patent type
+  (provinces: of the same region), see :func:`merge_small_cells`. The full three-way table has too many
+  empty sample cells to be calibrated cell by cell.
 
 Variances treat the adjusted weights as the design's weights and linearise the calibration
 (:class:`ipstats.survey.Design`); the nonresponse adjustment is assumed to remove nonresponse bias
@@ -29,7 +31,7 @@ Variances treat the adjusted weights as the design's weights and linearise the c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +57,6 @@ class SurveyDesign:
     certainty_patents: int = 20         # patentees with this many patents in a stratum are all taken (take-all)
     response_cells: tuple[str, ...] = ("applicant_type", "region")
     min_respondents: int = 20           # calibration cells with fewer respondent patents are merged
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0 < self.psu_fraction <= 1:

@@ -77,16 +77,18 @@ def test_two_stage_with_both_fpcs(tmp_path, seed):
 
 def test_single_ssu_at_stage_two_fails_like_r():
     frame = random_sample(np.random.default_rng(202), two_stage=True)
-    frame = frame[~((frame["psu"] == 0) & (frame["h"] == "s0") & (frame["ssu"] > 0))].assign(N2=lambda f: f["N2"].clip(lower=2))
+    lonely = (frame["psu"] == 0) & (frame["h"] == "s0") & (frame["ssu"] > 0)      # PSU 0 keeps one SSU
+    frame = frame[~lonely].assign(N2=lambda f: f["N2"].clip(lower=2))
     with pytest.raises(ValueError, match="only one PSU at stage 2"):
         Design(frame, strata="h", psu="psu", ssu="ssu", fpc="N1", fpc2="N2").mean("y")
 
 
-def test_with_replacement_clusters_and_lonely_psu_adjust(tmp_path):
+@pytest.mark.parametrize("option", ["adjust", "average", "remove", "certainty"])
+def test_with_replacement_clusters_and_lonely_psu_options(tmp_path, option):
     frame = random_sample(np.random.default_rng(300), lonely=True)
-    design = Design(frame, weights="w", strata="h", psu="psu", lonely_psu="adjust")
+    design = Design(frame, weights="w", strata="h", psu="psu", lonely_psu=option)
     r = _run_r(tmp_path, frame, "des <- svydesign(id=~psu, strata=~h, weights=~w, nest=TRUE, data=d)", "lonely",
-               options="options(survey.lonely.psu = 'adjust')")
+               options=f"options(survey.lonely.psu = '{option}')")
     compare(python_estimates("lonely", design), r)
 
 
