@@ -127,11 +127,15 @@ def _check_values(fld: Field, text: pd.Series, required: bool) -> tuple[list[Fin
     if "" in fld.missing_values:
         missing |= text.str.strip().eq("").to_numpy(dtype=bool)
     findings = []
-    if required or fld.required:
-        findings.append(Finding(missing, "a value (required)"))
+    if fld.required or required:
+        findings.append(Finding(missing, "a value (required)" if fld.required else "a value (primary key)"))
     present = ~missing
     parsed, ok = parse_field(fld, text)
-    findings.append(Finding(present & ~ok, _TYPE_EXPECTED.get(fld.type, f"a {fld.type}")))
+    if fld.type == "boolean":
+        kind = f"true or false ({', '.join(fld.true_values)} / {', '.join(fld.false_values)})"
+    else:
+        kind = _TYPE_EXPECTED.get(fld.type, f"a {fld.type}")
+    findings.append(Finding(present & ~ok, kind))
     good = present & ok
     constrained = _constraint_findings(fld, text, parsed, good)
     findings += constrained

@@ -261,6 +261,20 @@ def _reference_values(resource: str, fields: tuple[str, ...], references: dict[s
         return None
 
 
+def _application_numbers_in(schema: Schema | str, fields: tuple[str, ...]) -> bool:
+    """Whether the referenced key is an application number (compared without CN/ZL prefix and dot)."""
+    try:
+        schema = schema if isinstance(schema, Schema) else load_schema(schema)
+        return any(schema.field(f).format == "cn_application_number" for f in fields)
+    except (ValueError, StopIteration):
+        return False
+
+
+def _bare_application_number(values: pd.Series) -> pd.Series:
+    """CN202310123456.7, ZL202310123456.7 and 202310123456.7 as one key: 2023101234567."""
+    return values.astype(object).str.upper().str.replace(r"^\s*(?:CN|ZL)|[\s.]", "", regex=True)
+
+
 def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, references: dict[str, Any],
                 notes: list[str]) -> None:
     order = {name: i for i, name in enumerate(schema.field_names)}
@@ -286,8 +300,10 @@ def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, refer
             where = f"of {fk['resource']} ({references[fk['resource']]})" \
                 if not isinstance(references[fk['resource']], pd.DataFrame) else f"of {fk['resource']}"
         present = keys[list(fields)].ne("").all(axis=1).to_numpy()
-        wanted = pd.MultiIndex.from_frame(keys[list(fields)].astype(str)) if len(fields) > 1 else \
-            pd.Index(keys[fields[0]].astype(str))
+        ours = keys[list(fields)].set_axis(list(ref_fields), axis=1)
+        if _application_numbers_in(fk["resource"] or schema, ref_fields):
+            ours, target = ours.apply(_bare_application_number), target.apply(_bare_application_number)
+        wanted = pd.MultiIndex.from_frame(ours.astype(str)) if len(fields) > 1 else pd.Index(ours.iloc[:, 0].astype(str))
         known = pd.MultiIndex.from_frame(target.astype(str)) if len(fields) > 1 else \
             pd.Index(target.iloc[:, 0].astype(str))
         bad = present & ~wanted.isin(known)

@@ -25,6 +25,30 @@ CATEGORIES = ["category,name_zh,name_en,parent,level", "1,新一代信息技术�
 LINKS = ["application_number,ipc,seq", "CN202310123456.6,H04L29/06,1", "CN202310123456.6,G06F17/30,2",
          "CN202220000007.3,B60L53/00,1"]
 
+# Schemas of other stages (products, patent-intensive industries, survey): a valid base and one change each.
+PRODUCTS = ["product_id,product_name,enterprise_name,credit_code,province_code,industry_code,filing_year,"
+            "recognition_year,status,output_value,sales_revenue,export_value",
+            "PIP000001,智能控制器,杭州某某科技有限公司,91350100M000100Y43,33,3911,2023,2023,认定,20741.7,19649.7,0.0",
+            "PIP000002,食用蛋白质加工装置,广州某某装备有限公司,91350100M000100Y43,44,C34,2023,,备案,6875.1,6331.0,12.5"]
+PRODUCT_LINKS = ["product_id,application_number,role", "PIP000001,CN202310123456.6,core",
+                 "PIP000001,CN202220000007.3,other", "PIP000002,CN202130004567.7,core"]
+EMPLOYMENT = ["industry_code,industry_name,year,employment,status", "26,计算机、电子和光学产品制造,2022,5475,official",
+              "26,计算机、电子和光学产品制造,2023,5624,official", "21,基本医药产品制造,2023,1210,official"]
+GDP = ["year,gdp_100m_yuan,status,note", "2022,1204724,official,", "2023,1260582,official,初步核算"]
+PII_MAPPING = ["industry_code,industry_name,category_code,category_name_zh,subcategory_code,weight",
+               "3911,计算机整机制造,01,信息通信技术制造业,011,1", "2710,化学药品原料药制造,05,医药医疗产业,051,0.5"]
+PII_VALUE_ADDED = ["year,category_code,category_name_zh,value_added_100m_yuan,value_status,vintage,basis,growth_pct,"
+                   "growth_status,share_pct,share_of_gdp_pct,source",
+                   "2023,00,专利密集型产业(合计),163390,published,2023,第五次全国经济普查,,,100.0,13.04,公告",
+                   "2023,01,信息通信技术制造业,30000,derived,2023,第五次全国经济普查,,,18.4,,公告"]
+PII_VA_BY_INDUSTRY = ["year,industry_code,value_added_100m_yuan,vintage,basis",
+                      "2023,3911,1520.5,2023,第五次全国经济普查", "2023,2710,880,2023,第五次全国经济普查"]
+SURVEY = ["application_number,patent_type,patentee,applicant_type,province_code,region,stratum,patentees_in_stratum,"
+          "patents_in_psu,base_weight,responded,enterprise_size,high_tech,implemented,industrialized,licensed,"
+          "transferred,revenue_band",
+          "CN202110389274.4,发明,谢娜,个人,21,东北,个人|东北|发明,6,1,2.0,False,,,,,,,",
+          "CN202220000007.3,实用新型,某某公司,企业,32,东部,企业|东部|实用新型,120,3,40.0,True,小型,是,1,1,0,0,3"]
+
 
 def register(*rows: str, header: str = REGISTER_HEADER) -> str:
     return "\n".join([header, *rows]) + "\n"
@@ -99,6 +123,42 @@ CASES = {
     "concordance_categories/valid.csv": "\n".join(CATEGORIES) + "\n",
     "population/valid.csv": "\n".join(POPULATION) + "\n",
     "patent_register_ipc/valid.csv": "\n".join(LINKS) + "\n",
+    "products/valid.csv": "\n".join(PRODUCTS) + "\n",
+    "products/bad_credit_code.csv": lines(PRODUCTS, 2, "91350100M000100Y43", "91350100I000100Y43"),
+    "products/negative_output.csv": lines(PRODUCTS, 1, ",20741.7,", ",-20741.7,"),
+    "products/status_not_in_list.csv": lines(PRODUCTS, 2, ",备案,", ",已备案,"),
+    "products/duplicate_key.csv": lines(PRODUCTS, 2, "PIP000002", "PIP000001"),
+    "products/year_in_words.csv": lines(PRODUCTS, 1, ",2023,2023,", ",2023年,2023,"),
+    "product_patent_links/valid.csv": "\n".join(PRODUCT_LINKS) + "\n",
+    "product_patent_links/role_not_in_list.csv": lines(PRODUCT_LINKS, 2, ",other", ",main"),
+    "product_patent_links/product_not_filed.csv": lines(PRODUCT_LINKS, 3, "PIP000002", "PIP000009"),
+    "product_patent_links/patent_not_in_register.csv": lines(PRODUCT_LINKS, 3, "CN202130004567.7", "CN202010000099.0"),
+    "product_patent_links/duplicate_link.csv": lines(PRODUCT_LINKS, 2, "CN202220000007.3", "CN202310123456.6"),
+    "employment_by_industry/valid.csv": "\n".join(EMPLOYMENT) + "\n",
+    "employment_by_industry/negative_count.csv": lines(EMPLOYMENT, 3, ",1210,", ",-1210,"),
+    "employment_by_industry/duplicate_key.csv": lines(EMPLOYMENT, 2, ",2023,5624", ",2022,5624"),
+    "employment_by_industry/missing_year.csv": "\n".join(",".join(x.split(",")[:2] + x.split(",")[3:])
+                                                         for x in EMPLOYMENT) + "\n",
+    "gdp/valid.csv": "\n".join(GDP) + "\n",
+    "gdp/year_with_unit.csv": lines(GDP, 2, "2023,", "2023年,"),
+    "gdp/negative_gdp.csv": lines(GDP, 1, ",1204724,", ",-1204724,"),
+    "gdp/duplicate_year.csv": lines(GDP, 2, "2023,", "2022,"),
+    "pii_industry_mapping/valid.csv": "\n".join(PII_MAPPING) + "\n",
+    "pii_industry_mapping/three_digit_class.csv": lines(PII_MAPPING, 1, "3911,", "391,"),
+    "pii_industry_mapping/category_ten.csv": lines(PII_MAPPING, 2, ",05,", ",10,"),
+    "pii_industry_mapping/weight_above_one.csv": lines(PII_MAPPING, 2, ",0.5", ",1.5"),
+    "pii_value_added/valid.csv": "\n".join(PII_VALUE_ADDED) + "\n",
+    "pii_value_added/status_not_in_list.csv": lines(PII_VALUE_ADDED, 2, ",derived,", ",estimated,"),
+    "pii_value_added/one_digit_category.csv": lines(PII_VALUE_ADDED, 2, "2023,01,", "2023,1,"),
+    "pii_value_added/missing_vintage.csv": lines(PII_VALUE_ADDED, 1, ",published,2023,", ",published,,"),
+    "pii_value_added_by_industry/valid.csv": "\n".join(PII_VA_BY_INDUSTRY) + "\n",
+    "pii_value_added_by_industry/section_letter.csv": lines(PII_VA_BY_INDUSTRY, 2, ",2710,", ",C2710,"),
+    "pii_value_added_by_industry/negative_value.csv": lines(PII_VA_BY_INDUSTRY, 1, ",1520.5,", ",-1520.5,"),
+    "survey_sample/valid.csv": "\n".join(SURVEY) + "\n",
+    "survey_sample/responded_in_words.csv": lines(SURVEY, 2, ",True,", ",是,"),
+    "survey_sample/revenue_band_seven.csv": lines(SURVEY, 2, ",0,0,3", ",0,0,7"),
+    "survey_sample/region_not_in_list.csv": lines(SURVEY, 2, ",东部,", ",华东,"),
+    "survey_sample/weight_below_one.csv": lines(SURVEY, 1, ",2.0,", ",0.5,"),
     "concordance_categories/unknown_parent.csv": lines(CATEGORIES, 3, ",1,2", ",9,2"),
     "concordance_categories/level_zero.csv": lines(CATEGORIES, 1, ",,1", ",,0"),
     "concordance_categories/level_not_whole.csv": lines(CATEGORIES, 2, ",1,2", ",1,2.5"),
