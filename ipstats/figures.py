@@ -16,10 +16,11 @@ _COLORS = ["#1f5fa8", "#e07b39", "#3a9a5b", "#b03a48", "#7d5ba6", "#8c6d31"]
 
 pio.templates[TEMPLATE] = go.layout.Template(
     layout=go.Layout(font={"family": FONT_FAMILY, "size": 13}, colorway=_COLORS,
-                     title={"x": 0.02, "xanchor": "left"}, margin={"l": 60, "r": 30, "t": 70, "b": 60},
+                     title={"x": 0.02, "xanchor": "left"}, margin={"l": 60, "r": 30, "t": 84, "b": 60},
                      plot_bgcolor="white", paper_bgcolor="white",
                      xaxis={"gridcolor": "#e5e5e5"}, yaxis={"gridcolor": "#e5e5e5"},
-                     legend={"orientation": "h", "y": -0.15}))
+                     # legend in one row above the plot area: clear of axis titles at any chart height
+                     legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0}))
 
 
 def bar_by_type(summary: pd.DataFrame, year: int, region_name: str) -> go.Figure:

@@ -19,7 +19,7 @@ import nbformat
 from ipstats.bulletin.record import FIGURE_KEY
 from ipstats.figures import FONT_FAMILY
 
-__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "page_charts", "notebook_title", "plotly_outputs_to_html", "region_label", "unescape_cjk",
+__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles", "output_heading", "page_charts", "notebook_title", "plotly_outputs_to_html", "region_label", "unescape_cjk",
            "write_index"]
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,44 @@ def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
             if match:
                 return match.group(1).strip()
     return default
+
+
+_SUBHEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def output_heading(nb: nbformat.NotebookNode) -> str:
+    """The first level-2 heading (``## …``) a notebook *displayed* as Markdown output, or ``""``.
+
+    A notebook run several times with different parameters (one section per classification system)
+    shows what this run is about in such a generated heading.
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = (output.get("data") or {}).get("text/markdown")
+            match = _SUBHEADING.search("".join(text) if isinstance(text, list) else str(text or ""))
+            if match:
+                return match.group(1).strip()
+    return ""
+
+
+def index_titles(folder: Path, notebooks: list[dict[str, Any]]) -> list[str]:
+    """Link texts of the index: the page titles, told apart when several pages share one.
+
+    A shared title gets the page's generated heading (:func:`output_heading` of the executed notebook
+    ``notebooks/{name}.ipynb``) or else the notebook name: ``分领域专利统计监测：战略性新兴产业``.
+    """
+    counts: dict[str, int] = {}
+    for nb in notebooks:
+        counts[nb["title"]] = counts.get(nb["title"], 0) + 1
+    titles = []
+    for nb in notebooks:
+        title = nb["title"]
+        if counts[title] > 1:
+            executed = folder / "notebooks" / f"{nb['name']}.ipynb"
+            extra = output_heading(nbformat.read(executed, as_version=4)) if executed.is_file() else ""
+            title = f"{title}：{extra or nb['name']}"
+        titles.append(title)
+    return titles
 
 
 _U_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
@@ -160,7 +198,7 @@ def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.Notebook
         included) inside ``<div class="ipstats-figure" data-figure="{name}">`` (name of the recorded
         figure, empty when the chart was not recorded), and ``stderr`` streams (warnings) are dropped.
     charts : int
-        Number of charts converted.
+        Number of charts on the page: converted ones plus ``text/html`` outputs calling ``Plotly.newPlot``.
     """
     import plotly.io as pio
 
@@ -187,6 +225,8 @@ def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.Notebook
                 output["data"] = nbformat.from_dict({"text/html": div})
                 output.get("metadata", {}).pop(PLOTLY_MIME, None)
                 charts += 1
+            elif "Plotly.newPlot" in "".join(data.get("text/html") or ""):
+                charts += 1            # a chart a renderer already wrote as HTML still needs plotly.js on the page
             kept.append(output)
         cell["outputs"] = kept
     return nb, charts
@@ -328,9 +368,10 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
              f'<p class="meta">统计年度：{year}　地区：{e(region_label(region))}　'
              f"生成时间：{e(generated.strftime('%Y-%m-%d %H:%M'))}</p>",
              "<h2>分析报告</h2>"]
-    for nb in notebooks:
+    notebooks = list(notebooks)
+    for nb, link in zip(notebooks, index_titles(folder, notebooks)):
         name = nb["name"]
-        parts.append(f'<h3><a href="{e(name)}.html">{e(nb["title"])}</a></h3>')
+        parts.append(f'<h3><a href="{e(name)}.html">{e(link)}</a></h3>')
         summary = folder / "texts" / f"{name}.md"
         if summary.is_file():
             parts.append(_paragraphs(summary.read_text(encoding="utf-8")))

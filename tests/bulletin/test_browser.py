@@ -129,10 +129,12 @@ def test_index_links_every_page_and_renders_chinese(ci_bulletin, manifest, brows
         assert not errors and not foreign, errors + foreign
         assert page.locator("h1").inner_text() == manifest["title"]
         links = page.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
+        texts = [page.locator(f'a[href="{entry["page"]}"]').first.inner_text() for entry in manifest["pages"]]
+        assert len(set(texts)) == len(texts), f"pages share a link text: {texts}"
         for entry in manifest["pages"]:
             assert entry["page"] in links
             # the link text is the page's Chinese title
-            assert CJK.search(page.locator(f'a[href="{entry["page"]}"]').inner_text())
+            assert CJK.search(page.locator(f'a[href="{entry["page"]}"]').first.inner_text())
         # the Chinese text is drawn with a CJK font, not as boxes: ask Chromium which fonts it used
         cdp = context.new_cdp_session(page)
         cdp.send("DOM.enable")

@@ -109,3 +109,29 @@ def test_static_png_and_svg_with_one_browser(tmp_path):
         text = svg.read_text(encoding="utf-8")
         assert title in text and "Noto Sans CJK SC" in text
     assert kaleido._global_server.is_running()          # the browser started once stays up for the next figure
+
+
+def test_recorded_figure_is_named_on_the_page_and_in_the_manifest(tmp_path, monkeypatch):
+    """record_figure's tag travels through the notebook output into the page's chart div and the manifest's list."""
+    import nbformat
+
+    from ipstats.bulletin.html import page_charts, plotly_outputs_to_html
+    from ipstats.bulletin.record import FIGURE_KEY
+
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-browser"))
+    recorded = go.Figure(go.Bar(x=["发明"], y=[1]), layout={"title": "图一"})
+    record_figure(recorded, "chart_one", output_dir=tmp_path)
+    shown = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]), layout={"title": {"text": "未记录的图"}})
+    outputs = [nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": f.to_plotly_json()})
+               for f in (recorded, shown)]
+    html_chart = nbformat.v4.new_output("display_data", data={"text/html": "<div></div><script>Plotly.newPlot('x')"
+                                                                           "</script>"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig", outputs=outputs + [html_chart])])
+    assert page_charts(nb) == [{"figure": "chart_one", "title": "图一", "traces": 1},
+                               {"figure": "", "title": "未记录的图", "traces": 1}]
+    converted, charts = plotly_outputs_to_html(nb)
+    assert charts == 3                                   # the HTML chart counts: plotly.js is put on the page
+    html = [o["data"]["text/html"] for o in converted.cells[0].outputs]
+    assert html[0].startswith('<div class="ipstats-figure" data-figure="chart_one">') and "图一" in html[0]
+    assert html[1].startswith('<div class="ipstats-figure" data-figure="">')
+    assert recorded.layout.meta[FIGURE_KEY] == "chart_one"
