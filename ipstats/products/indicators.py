@@ -25,7 +25,8 @@ from ipstats.indicators.overview import growth_pct
 
 __all__ = ["BREAKDOWNS", "MEASURES", "breakdown", "breakdown_contributions", "enterprise_concentration",
            "export_intensity", "hhi", "panel_growth", "patent_indicators", "protect_breakdown", "recognised",
-           "rounds_summary", "technology_categories", "top_share", "total_row", "valid_at_year_end"]
+           "rounds_summary", "sensitive_totals", "technology_categories", "top_share", "total_row",
+           "valid_at_year_end", "withhold_money"]
 
 #: Money measures of a product (万元).
 MEASURES = ("output_value", "sales_revenue", "export_value")
@@ -258,6 +259,48 @@ def total_row(table: pd.DataFrame, by: str, enterprises: int | None = None) -> p
     row.update({"products_share_pct": 100.0, "output_share_pct": 100.0,
                 "export_intensity_pct": export_intensity(row["export_value"], row["sales_revenue"])})
     return pd.DataFrame([row])[list(table.columns)]
+
+
+#: Columns that carry enterprise money figures (withheld together in a sensitive region run).
+MONEY_COLUMNS = ("output_value", "sales_revenue", "export_value", "export_intensity_pct", "output_growth_pct",
+                 "sales_growth_pct", "export_growth_pct", "output_value_previous", "sales_revenue_previous",
+                 "export_value_previous", "output_share_pct")
+
+
+def sensitive_totals(products: pd.DataFrame, years: tuple[int, ...], rules: dict | None = None) -> list[str]:
+    """Which money totals of *products* (one region) fail the primary rules in any of *years*.
+
+    Used for a provincial run: the province's own totals are a single cell each, sensitive when fewer than
+    ``min_contributors`` enterprises contribute or one dominates ((n,k) and p % rules of :mod:`ipstats.sdc`).
+
+    Returns
+    -------
+    list of str
+        ``"{measure} {year}"`` for each sensitive total (empty: all may be published).
+    """
+    from ipstats.sdc import Rules, primary
+
+    rules_ = Rules(**(rules or {}))
+    frames = []
+    for year in years:
+        marked = products.assign(_all="all")
+        for measure in MEASURES:
+            cells = breakdown_contributions(marked, year, "_all", measure)
+            frames.append(cells.assign(row=f"{measure} {year}", col="total"))
+    cells = pd.concat(frames, ignore_index=True)
+    if cells.empty:
+        return []
+    flags = primary(cells[["row", "col", "value", "contributors", "largest", "second"]], rules_)
+    return cells.loc[flags.to_numpy(), "row"].tolist()
+
+
+def withhold_money(table: pd.DataFrame) -> pd.DataFrame:
+    """*table* with every money column (:data:`MONEY_COLUMNS`) missing, shown as ``—``."""
+    out = table.copy()
+    for column in MONEY_COLUMNS:
+        if column in out.columns:
+            out[column] = np.nan
+    return out
 
 
 def valid_at_year_end(patents: pd.DataFrame, year: int) -> pd.Series:

@@ -102,12 +102,20 @@ class ProductsReport:
     concentration: pd.DataFrame
     disclosure: dict[str, dict] = field(default_factory=dict)
     paragraph: str = ""
+    money_withheld: bool = False
+    empty: bool = False
 
     def key_numbers(self) -> str:
         """The headline numbers as stable text (checked by nbval)."""
+        if self.empty:
+            return f"{self.year}年批次 {self.region_name}\n无认定产品"
         row = self.rounds.set_index("filing_year").loc[self.year]
         panel = self.panel.set_index("scope")
         pat = self.patents.set_index("filing_year").loc[self.year]
+        if self.money_withheld:
+            return "\n".join([f"{self.year}年批次 {self.region_name}",
+                              f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 企业 {int(row['enterprises'])}",
+                              "产值、销售收入、出口交货值经保密处理不予公布"])
         return "\n".join([
             f"{self.year}年批次 {self.region_name}",
             f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 未通过 {int(row['not_passed'])}, "
@@ -132,17 +140,21 @@ def products_paragraph(report: ProductsReport) -> str:
     y, p, name = report.year, report.previous, report.region_name
     row = report.rounds.set_index("filing_year").loc[y]
     panel = report.panel.set_index("scope")
-    comparable = p in set(report.rounds["filing_year"])
+    recognised_before = report.rounds.set_index("filing_year")["recognised"].get(p, 0)
+    comparable = recognised_before > 0
     parts = [f"{y}年批次，{name}共有{int(row['filed']):,}件产品备案，认定专利密集型产品{int(row['recognised']):,}件，"
              f"涉及企业{int(row['enterprises']):,}家"
              + (f"，认定数量比{p}年批次{format_change(row['recognised_growth_pct'])}。" if comparable
-                else f"；数据中没有{p}年批次，不计算增长。")]
+                else f"；{p}年批次没有认定产品，不计算增长。")]
+    if report.money_withheld:
+        parts.append(f"{name}认定产品的产值、销售收入和出口交货值涉及企业过少或由个别企业主导，经统计数据保密处理不予公布。")
     money = (f"认定产品总产值{format_wan_yuan(row['output_value'])}，销售收入{format_wan_yuan(row['sales_revenue'])}，"
              f"出口交货值{format_wan_yuan(row['export_value'])}")
     if comparable:
         money += f"，分别{_changes([row['output_growth_pct'], row['sales_growth_pct'], row['export_growth_pct']])}"
-    parts.append(f"{money}；出口交货值占销售收入的{_pct(row['export_intensity_pct'])}。")
-    if panel.at["panel", "products"] > 0:
+    if not report.money_withheld:
+        parts.append(f"{money}；出口交货值占销售收入的{_pct(row['export_intensity_pct'])}。")
+    if panel.at["panel", "products"] > 0 and not report.money_withheld:
         growth = panel.at["all", "output_value"] - panel.at["all", "output_value_previous"]
         own = panel.at["panel", "output_value"] - panel.at["panel", "output_value_previous"]
         text = (f"按同一产品口径，{p}年和{y}年两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值"
@@ -225,9 +237,19 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
     if not national:
         table = table[table["province_code"] == str(region)]
     rounds_present = sorted(ind.recognised(table)["filing_year"].unique())
-    if year not in rounds_present:
+    if year not in rounds_present and national:
         raise ValueError(f"{products}: no product recognised (认定) in round {year} for {name}; rounds with "
                          f"recognised products: {', '.join(map(str, rounds_present)) or 'none'}")
+    if year not in rounds_present:                   # a province without recognised products: say so, show empty tables
+        empty = ind.breakdown(table, year, "division")
+        return ProductsReport(year=year, previous=year - 1, region=str(region), region_name=name,
+                              rounds=ind.rounds_summary(table), panel=ind.panel_growth(table, year),
+                              sections=ind.breakdown(table, year, "section"), divisions=empty, provinces=None,
+                              patents=ind.patent_indicators(table, link_table.iloc[0:0], pd.DataFrame(
+                                  columns=["application_number", "patent_type", "grant_date", "lapse_date"])),
+                              categories={}, system_labels={},
+                              concentration=ind.enterprise_concentration(table, year),
+                              paragraph=f"{year}年批次，{name}没有认定的专利密集型产品。", empty=True)
     link_table = link_table[link_table["product_id"].isin(set(table["product_id"]))]
     patents = register_patents(register, link_table["application_number"])
 
@@ -250,5 +272,14 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
         report.categories[system] = ind.technology_categories(table, link_table, classified, year,
                                                               sysm.ancestors(1), sysm.category_names())
         report.system_labels[system] = sysm.meta.get("name_zh", system)
+    if not national:
+        sensitive = ind.sensitive_totals(table, (year - 1, year), disclosure)
+        report.disclosure["region"] = {"rules": Rules(**(disclosure or {})).as_dict(), "sensitive_totals": sensitive,
+                                       "money_withheld": bool(sensitive)}
+        if sensitive:
+            report.money_withheld = True
+            for attr in ("rounds", "panel", "sections", "divisions"):
+                setattr(report, attr, ind.withhold_money(getattr(report, attr)))
+            report.concentration = report.concentration[report.concentration["measure"] == "products"]
     report.paragraph = products_paragraph(report)
     return report

@@ -240,3 +240,15 @@ def test_export_intensity():
     assert math.isnan(ind.export_intensity(1.0, 0.0))
     out = ind.export_intensity(pd.Series([1.0, 2.0]), pd.Series([4.0, 0.0]))
     assert out.iloc[0] == pytest.approx(25.0) and math.isnan(out.iloc[1])
+
+
+def test_sensitive_totals_of_a_region(products):
+    # province 32: 2023 one enterprise (Y, product C), 2024 one enterprise (Z, product D): every money total
+    # with a positive amount has a single contributor
+    region = products[products["province_code"] == "32"]
+    flagged = ind.sensitive_totals(region, (2023, 2024))
+    assert flagged == ["output_value 2023", "sales_revenue 2023", "export_value 2023",
+                       "output_value 2024", "sales_revenue 2024", "export_value 2024"]
+    assert ind.sensitive_totals(region, (2024,), {"min_contributors": 1, "dominance_k": 100, "p_percent": 0}) == []
+    withheld = ind.withhold_money(ind.rounds_summary(region))
+    assert withheld["output_value"].isna().all() and withheld["recognised"].tolist() == [1, 1]

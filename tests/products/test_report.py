@@ -72,7 +72,7 @@ def test_region_run(files):
 
 def test_first_round_has_no_growth(files):
     rep = compute_products(files["products"], files["links"], files["register"], 2023, systems=())
-    assert "数据中没有2022年批次，不计算增长" in rep.paragraph and "同一产品口径" not in rep.paragraph
+    assert "2022年批次没有认定产品，不计算增长" in rep.paragraph and "同一产品口径" not in rep.paragraph
 
 
 def test_round_without_products_is_explained(files):
@@ -111,3 +111,37 @@ def test_notebook_shape():
     assert not any(re.search(r"^\s*def ", "".join(c["source"]), re.M) for c in code)
     assert sum("# NBVAL_CHECK_OUTPUT" in "".join(c["source"]) for c in code) == 1
     assert nb["cells"][0]["cell_type"] == "markdown" and "*" in "".join(nb["cells"][0]["source"])
+
+
+def test_region_with_few_enterprises_withholds_money(files):
+    from ipstats.products.io import read_products
+
+    table = read_products(files["products"])
+    rec = table[(table["status"] == "认定") & (table["filing_year"] == 2024)]
+    smallest = rec.groupby("province_code")["credit_code"].nunique().sort_values(kind="stable")
+    province = smallest.index[0]
+    assert smallest.iloc[0] < 3, "the demo should have a province with fewer than 3 enterprises"
+    rep = compute_products(files["products"], files["links"], files["register"], 2024, region=province, systems=())
+    assert rep.money_withheld and rep.disclosure["region"]["sensitive_totals"]
+    assert "不予公布" in rep.paragraph and "亿元" not in rep.paragraph and "万元" not in rep.paragraph
+    for table_ in (rep.rounds, rep.panel, rep.sections, rep.divisions):
+        assert table_["output_value"].isna().all()
+    assert rep.concentration["measure"].tolist() == ["products"]
+    assert "不予公布" in rep.key_numbers()
+    big = compute_products(files["products"], files["links"], files["register"], 2024, region="44", systems=())
+    assert not big.money_withheld and big.disclosure["region"]["sensitive_totals"] == []
+
+
+def test_region_without_products_is_an_empty_report(files):
+    from ipstats.products.io import read_products
+
+    present = set(read_products(files["products"]).query("status == '认定' and filing_year == 2024")["province_code"])
+    from ipstats import reference
+
+    absent = sorted(set(reference.provinces()["province_code"]) - present)
+    if not absent:
+        pytest.skip("every province has a recognised product in this demo")
+    rep = compute_products(files["products"], files["links"], files["register"], 2024, region=absent[0], systems=())
+    assert rep.empty and rep.paragraph.endswith("没有认定的专利密集型产品。")
+    assert rep.key_numbers().splitlines()[1] == "无认定产品"
+    assert rep.divisions.empty and "division_name" in rep.divisions.columns
