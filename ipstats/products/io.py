@@ -59,15 +59,32 @@ class ProductDataError(ValueError):
 
 
 def _read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, int]:
-    """Read CSV (all text) or Parquet; return the table and the file row number of its first record."""
+    """Read CSV (UTF-8, with or without BOM, else GB18030), Excel (first sheet) or Parquet, cells as text.
+
+    Returns the table and the file row number of its first record (2 below a header line, 1 in Parquet).
+    """
     path = Path(path)
     if not path.exists():
         raise ProductDataError([f"{path}: {what} file not found"])
-    if path.suffix.lower() == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), 2
-    if path.suffix.lower() in (".parquet", ".pq"):
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding), 2
+            except UnicodeDecodeError:
+                continue
+        raise ProductDataError([f"{path}: cannot read the {what} file as UTF-8 or GB18030 text"])
+    if suffix in (".xlsx", ".xls"):
+        return pd.read_excel(path, dtype=str, keep_default_na=False), 2
+    if suffix in (".parquet", ".pq"):
         return pd.read_parquet(path), 1
-    raise ProductDataError([f"{path}: expected a .csv or .parquet {what} file, got '{path.suffix or 'no extension'}'"])
+    raise ProductDataError([f"{path}: expected a .csv, .xlsx or .parquet {what} file, "
+                            f"got '{suffix or 'no extension'}'"])
+
+
+def _amount(text: str) -> float:
+    """A money amount written with or without thousands separators (``1,200.5``); NaN when not a number."""
+    return pd.to_numeric(text.replace(",", "").replace("，", ""), errors="coerce")
 
 
 def _text(value: object) -> str:
@@ -176,7 +193,7 @@ def validate_products(table: pd.DataFrame, source: str = "products", first_row: 
         for field in VALUE_FIELDS:
             if values[field] == "":
                 continue
-            number = pd.to_numeric(values[field], errors="coerce")
+            number = _amount(values[field])
             if pd.isna(number):
                 bad(field, "expected a number of 万元")
             elif number < 0:
@@ -270,7 +287,7 @@ def typed_products(table: pd.DataFrame) -> pd.DataFrame:
     for field in ("filing_year", "recognition_year"):
         out[field] = pd.to_numeric(out[field].map(_text).replace("", None), errors="raise").astype("Int64")
     for field in VALUE_FIELDS:
-        out[field] = pd.to_numeric(out[field].map(_text).replace("", None), errors="raise").astype(float)
+        out[field] = out[field].map(lambda v: _amount(_text(v)) if _text(v) else float("nan")).astype(float)
     out["industry_code"] = out["industry_code"].str.lstrip("ABCDEFGHIJKLMNOPQRST")
     out["division"] = out["industry_code"].str[:2]
     out["section"] = out["division"].map(_division_sections())

@@ -172,3 +172,18 @@ def test_schema_province_enum_is_the_reference_list():
 
     field = next(f for f in _schema("products.schema.yaml")["fields"] if f["name"] == "province_code")
     assert sorted(field["constraints"]["enum"]) == sorted(reference.provinces()["province_code"])
+
+
+def test_gbk_csv_excel_and_thousands_separators(tmp_path):
+    rows = [product(output_value="1,200.5"), product(product_id="P2", output_value="")]
+    gbk = tmp_path / "gbk.csv"
+    pd.DataFrame(rows).to_csv(gbk, index=False, encoding="gbk")
+    table = read_products(gbk)
+    assert table["enterprise_name"].iloc[0] == "甲公司"
+    assert table["output_value"].iloc[0] == 1200.5 and pd.isna(table["output_value"].iloc[1])
+    excel = tmp_path / "products.xlsx"
+    pd.DataFrame([product(output_value="-1")]).to_excel(excel, index=False)
+    with pytest.raises(ProductDataError, match=r"row 2, field output_value: '-1'"):
+        read_products(excel)
+    with pytest.raises(ProductDataError, match="expected a .csv, .xlsx or .parquet"):
+        read_products(tmp_path / "x.json") if (tmp_path / "x.json").write_text("{}") else None
