@@ -7,7 +7,9 @@ so every choice is a parameter):
 * **strata** (层) — patentee type × region × patent type by default (``SurveyDesign.strata``; province
   instead of region is possible with a larger sample);
 * **stage 1** — patentees (专利权人, the PSUs) drawn by simple random sampling without replacement in each
-  stratum, ``n_h = max(min_psu, round(psu_fraction · N_h))`` capped at ``N_h``; patentees holding at least
+  stratum, ``n_h = max(min_psu, round(f · N_h))`` capped at ``N_h``, with ``f = psu_fraction`` or the
+  patentee type's ``type_fractions`` (universities, research institutes and public bodies are
+  oversampled so that their rates can be published); patentees holding at least
   ``certainty_patents`` valid patents of the stratum are a take-all stratum (全取层: all drawn), which
   keeps the few very large patentees from dominating the sampling error;
 * **stage 2** — up to ``patents_per_psu`` of the patentee's valid patents in the stratum, without
@@ -31,7 +33,7 @@ Variances treat the adjusted weights as the design's weights and linearise the c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +54,8 @@ class SurveyDesign:
 
     strata: tuple[str, ...] = ("applicant_type", "region", "patent_type")
     psu_fraction: float = 0.12          # share of patentees drawn in each stratum
+    type_fractions: dict = field(default_factory=lambda: {"高校": 0.6, "科研单位": 0.6, "机关团体": 0.3})
+    # ... except for these patentee types (oversampled so that their rates can be published)
     min_psu: int = 3                    # at least this many patentees per stratum (when it has them)
     patents_per_psu: int = 4            # most patents surveyed per sampled patentee and stratum
     certainty_patents: int = 20         # patentees with this many patents in a stratum are all taken (take-all)
@@ -59,8 +63,9 @@ class SurveyDesign:
     min_respondents: int = 20           # calibration cells with fewer respondent patents are merged
 
     def __post_init__(self) -> None:
-        if not 0 < self.psu_fraction <= 1:
-            raise ValueError(f"psu_fraction must be in (0, 1], got {self.psu_fraction}")
+        for name, fraction in {"psu_fraction": self.psu_fraction, **self.type_fractions}.items():
+            if not 0 < fraction <= 1:
+                raise ValueError(f"sampling fraction of {name} must be in (0, 1], got {fraction}")
         if self.min_psu < 1 or self.patents_per_psu < 1:
             raise ValueError("min_psu and patents_per_psu must be ≥ 1")
 
@@ -310,10 +315,13 @@ def frame_counts(frame: pd.DataFrame, design: SurveyDesign = SurveyDesign()) -> 
 
 def draw_sample(frame: pd.DataFrame, design: SurveyDesign, rng: np.random.Generator) -> pd.DataFrame:
     """A two-stage stratified sample of *frame* (output of :func:`frame_counts`) with base weights."""
-    psus = frame[["stratum", "patentee", "patentees_in_stratum"]].drop_duplicates(["stratum", "patentee"])
+    psus = frame[["stratum", "patentee", "applicant_type", "patentees_in_stratum"]].drop_duplicates(
+        ["stratum", "patentee"])
     psus = psus.assign(key=rng.random(len(psus))).sort_values(["stratum", "key"])
+    fraction = psus["applicant_type"].map(design.type_fractions).fillna(design.psu_fraction)
+    fraction = fraction.groupby(psus["stratum"]).transform("max")          # one fraction per stratum
     n_h = np.minimum(psus["patentees_in_stratum"],
-                     np.maximum(design.min_psu, np.round(design.psu_fraction * psus["patentees_in_stratum"])))
+                     np.maximum(design.min_psu, np.round(fraction * psus["patentees_in_stratum"])))
     n_h = np.where(psus["stratum"].str.endswith(TAKE_ALL), psus["patentees_in_stratum"], n_h)
     chosen = psus[psus.groupby("stratum").cumcount() < n_h]
     sample = frame.merge(chosen[["stratum", "patentee"]], on=["stratum", "patentee"])
