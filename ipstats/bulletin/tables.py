@@ -22,6 +22,12 @@ CONTENTS = "目录"
 INT_FORMAT = "#,##0"
 FLOAT_FORMAT = "#,##0.00"
 PCT_FORMAT = "0.00"
+PLAIN_INT_FORMAT = "0"
+
+
+def _is_year_or_rank(column: str) -> bool:
+    return column in ("year", "rank") or column.endswith(("_year", "_rank"))
+
 #: Footnote added under a table that shows "—" when none of its notes explains the mark.
 SUPPRESSED_NOTE = f"“{SUPPRESSED}”表示经统计数据保密处理不予公布。"
 
@@ -47,9 +53,10 @@ def is_percent_column(name: str) -> bool:
 def flag_columns(columns: list[str]) -> dict[str, list[str]]:
     """Flag columns of a table and the columns each one flags.
 
-    ``X_status`` and ``X_flag`` flag the columns whose names start with ``X`` (``value_status`` flags
-    ``value_added_100m_yuan``; ``gdp_status`` flags ``gdp`` and ``gdp_growth_pct``); ``quality`` (the survey's
-    quality flag) flags every other column of its row.
+    ``X_status`` and ``X_flag`` flag the columns whose names hold ``X`` as a whole word between
+    underscores (``value_status`` flags ``value_added_100m_yuan``; ``gdp_status`` flags ``gdp``,
+    ``gdp_growth_pct`` and ``share_of_gdp_pct``); ``quality`` (the survey's quality flag) flags every
+    other column of its row.
 
     Parameters
     ----------
@@ -59,18 +66,17 @@ def flag_columns(columns: list[str]) -> dict[str, list[str]]:
     Returns
     -------
     dict
-        Flag column → flagged columns (only flag columns that flag at least one column).
+        Flag column → flagged columns (possibly none: the flag column then only gets its label and footnote).
     """
     found = {}
-    for col in map(str, columns):
+    names = [str(c) for c in columns]
+    for col in names:
         for suffix in ("_status", "_flag"):
             if col.endswith(suffix) and len(col) > len(suffix):
                 stem = col[: -len(suffix)]
-                targets = [c for c in map(str, columns) if c.startswith(stem) and c != col]
-                if targets:
-                    found[col] = targets
+                found[col] = [c for c in names if c != col and f"_{stem}_" in f"_{c}_"]
         if col == "quality":
-            found[col] = [c for c in map(str, columns) if c != col]
+            found[col] = [c for c in names if c != col]
     return found
 
 
@@ -121,15 +127,18 @@ def read_table(csv: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     Returns
     -------
     table : pandas.DataFrame
-        Types inferred by pandas, except code columns which stay text.
+        Types inferred by pandas, except code columns (by name, or holding a number with a leading
+        zero such as ``09``) which stay text.
     meta : dict
         The ``.meta.json`` beside it (``name``, ``title``, ``unit``, ``source``, ``notes``);
         defaults when it is missing.
     """
-    header = pd.read_csv(csv, encoding="utf-8-sig", nrows=0).columns
+    raw = pd.read_csv(csv, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    # codes by name, and any column with a leading-zero number ("09"), stay text
+    text = [c for c in raw.columns if is_code_column(c) or raw[c].str.fullmatch(r"0\d+").any()]
     # "—" marks a cell suppressed by disclosure control: read as missing, written back as "—"
-    table = pd.read_csv(csv, encoding="utf-8-sig", dtype={c: str for c in header if is_code_column(c)},
-                        keep_default_na=True, na_values=[SUPPRESSED])
+    table = pd.read_csv(csv, encoding="utf-8-sig", dtype={c: str for c in text}, keep_default_na=True,
+                        na_values=[SUPPRESSED])
     meta_path = csv.with_name(f"{csv.stem}.meta.json")
     meta = {"name": csv.stem, "title": csv.stem, "unit": "", "source": "", "notes": []}
     if meta_path.is_file():
@@ -176,7 +185,7 @@ def _number_format(column: str, series: pd.Series) -> str | None:
     if is_percent_column(column) and pd.api.types.is_numeric_dtype(series):
         return PCT_FORMAT
     if pd.api.types.is_integer_dtype(series):
-        return INT_FORMAT
+        return PLAIN_INT_FORMAT if _is_year_or_rank(column) else INT_FORMAT
     if pd.api.types.is_float_dtype(series):
         return FLOAT_FORMAT
     return None
@@ -258,7 +267,10 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
                         and is_code_column(name):
                     value = str(value)
                 elif name in flag_cols and isinstance(value, str) and value in FLAGS:
+                    used.add(value)
                     value = FLAGS[value][1]                # the flag's Chinese label
+                elif isinstance(value, bool):
+                    value = "是" if value else "否"
                 cell = ws.cell(row=r, column=col, value=value)
                 flag = flags.get((r - 4, name))
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)

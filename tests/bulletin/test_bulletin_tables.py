@@ -54,7 +54,8 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
                  output_dir=tmp_path, disclosure={"rules": {"min_contributors": 3}, "audit_pass": True})
     series = pd.DataFrame({"year": [2022, 2023], "value_added_100m_yuan": [153_000.5, 161_000.0],
                            "value_status": ["published", "derived"], "gdp": [1_204_724.0, 1_260_582.1],
-                           "gdp_status": ["unverified", "published"], "gdp_share_pct": [12.7, 12.77]})
+                           "gdp_status": ["unverified", "published"], "gdp_share_pct": [12.7, 12.77],
+                           "share_of_gdp_pct": [12.7, 12.77], "industry": ["09", "28"], "intensive": [True, False]})
     record_table(series, "series", title="增加值", unit="亿元；%", source="公告", output_dir=tmp_path)
     wb = openpyxl.load_workbook(write_workbook(tmp_path / "tables", tmp_path / "tables.xlsx"))
 
@@ -78,6 +79,10 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
     assert ws.cell(row=4, column=gdp_status).value == "未核实"
     assert ws.cell(row=4, column=header.index(LABELS.get("gdp_share_pct", "gdp_share_pct")) + 1).number_format \
         == '0.00"†"'                                                                  # gdp_* columns share the flag
+    assert ws.cell(row=4, column=header.index("share_of_gdp_pct") + 1).number_format == '0.00"†"'
+    assert ws.cell(row=4, column=header.index(LABELS.get("year", "year")) + 1).number_format == "0"   # not 2,022
+    assert ws.cell(row=4, column=header.index("industry") + 1).value == "09"                    # leading zero kept
+    assert [ws.cell(row=r, column=header.index("intensive") + 1).value for r in (4, 5)] == ["是", "否"]
     foot = [ws.cell(row=r, column=1).value for r in range(7, 10)]
     assert foot[0] == "资料来源：公告"
     assert "推算" in foot[1] and "*" in foot[1] and "未经核实" in foot[2] and "†" in foot[2]
@@ -90,4 +95,6 @@ def test_flag_columns():
     cols = ["year", "value", "value_growth_pct", "value_status", "gdp", "gdp_status", "status", "quality", "estimate"]
     found = flag_columns(cols)
     assert found["value_status"] == ["value", "value_growth_pct"] and found["gdp_status"] == ["gdp"]
+    assert flag_columns(["gdp_status", "share_of_gdp_pct", "gdpx"])["gdp_status"] == ["share_of_gdp_pct"]
+    assert flag_columns(["gdp_status", "year"])["gdp_status"] == []                # label and footnote only
     assert "status" not in found and "estimate" in found["quality"] and "quality" not in found["quality"]
