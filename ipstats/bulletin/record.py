@@ -14,7 +14,7 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
@@ -47,7 +47,7 @@ def _folder(output_dir: str | os.PathLike | None, sub: str) -> Path | None:
 
 def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: str,
                  notes: Iterable[str] = (), output_dir: str | os.PathLike | None,
-                 disclosure: dict | None = None) -> Path | None:
+                 disclosure: dict | None = None, labels: Mapping[str, str] | None = None) -> Path | None:
     """Write a published table as CSV (UTF-8 with BOM) with a metadata file beside it.
 
     Parameters
@@ -66,6 +66,9 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
         Disclosure-control record of the table (rules, counts of suppressed cells, audit result), written
         into the metadata and collected into the manifest. Suppressed cells are missing values in *df*;
         with a record they are written as ``—``.
+    labels : mapping, optional
+        Chinese column labels (column → label) for ``tables.xlsx``, over those of
+        :data:`ipstats.display.LABELS`; the CSV keeps the machine names.
 
     Returns
     -------
@@ -87,6 +90,8 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     df.to_csv(csv_path, index=False, encoding="utf-8-sig", na_rep=SUPPRESSED if disclosure else "")
     meta = {"name": name, "title": str(title), "unit": str(unit), "source": str(source),
             "notes": [str(n) for n in notes]}
+    if labels:
+        meta["labels"] = {str(c): str(labels[c]) for c in df.columns if c in labels}
     if disclosure:
         meta["disclosure"] = disclosure
     (folder / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",

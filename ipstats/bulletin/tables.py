@@ -208,7 +208,8 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
 
     Notes
     -----
-    The first sheet ``目录`` lists the tables (sheet, title, unit, source) with links. Each table sheet
+    Column headers are the table's own labels (``labels`` of :func:`ipstats.bulletin.record_table`),
+    else :data:`ipstats.display.LABELS`, else the column name. The first sheet ``目录`` lists the tables (sheet, title, unit, source) with links. Each table sheet
     has the title in A1, ``单位：…`` in A2, a bold header in row 3 (panes frozen below it, repeated on
     printed pages), the data, a blank row, ``资料来源：…`` and one ``注：…`` row per note. Integers are
     formatted ``#,##0``, decimals ``#,##0.00`` and percentage columns (``*_pct`` or containing ``%``)
@@ -246,7 +247,8 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
         ws["A1"].font = Font(bold=True, size=13)
         ws["A2"] = f"单位：{meta['unit']}"
         # readers see the Chinese labels; the CSV files keep the machine names for reuse
-        headers = [LABELS.get(str(c), str(c)) for c in table.columns]
+        own = meta.get("labels") or {}
+        headers = [own.get(str(c)) or LABELS.get(str(c), str(c)) for c in table.columns]
         widths = [_display_width(h) for h in headers]
         for col, name in enumerate(headers, start=1):
             cell = ws.cell(row=3, column=col, value=name)

@@ -56,7 +56,8 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
                            "value_status": ["published", "derived"], "gdp": [1_204_724.0, 1_260_582.1],
                            "gdp_status": ["unverified", "published"], "gdp_share_pct": [12.7, 12.77],
                            "share_of_gdp_pct": [12.7, 12.77], "industry": ["09", "28"], "intensive": [True, False]})
-    record_table(series, "series", title="增加值", unit="亿元；%", source="公告", output_dir=tmp_path)
+    record_table(series, "series", title="增加值", unit="亿元；%", source="公告", output_dir=tmp_path,
+                 labels={"value_added_100m_yuan": "增加值（亿元）", "not_a_column": "x"})
     wb = openpyxl.load_workbook(write_workbook(tmp_path / "tables", tmp_path / "tables.xlsx"))
 
     ws = wb["protected"]
@@ -68,8 +69,8 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
 
     ws = wb["series"]
     header = [c.value for c in ws[3]]
-    value, status, gdp, gdp_status = (header.index(LABELS.get(c, c)) + 1 for c in
-                                      ("value_added_100m_yuan", "value_status", "gdp", "gdp_status"))
+    value = header.index("增加值（亿元）") + 1                                       # the table's own label
+    status, gdp, gdp_status = (header.index(LABELS.get(c, c)) + 1 for c in ("value_status", "gdp", "gdp_status"))
     assert ws.cell(row=4, column=value).number_format == "#,##0.00"                  # published: plain
     derived = ws.cell(row=5, column=value)
     assert derived.value == 161_000.0 and derived.number_format == '#,##0.00"*"' and derived.font.italic
