@@ -154,6 +154,7 @@ def validate_products(table: pd.DataFrame, source: str = "products", first_row: 
         return problems
     provinces = set(reference.provinces()["province_code"])
     seen: dict[tuple[str, str], int] = {}
+    owners: dict[str, tuple[str, int]] = {}
     for row, values in _records(table, PRODUCT_FIELDS, first_row):
         bad = lambda field, expected: problems.append(_line(source, row, field, values[field], expected))  # noqa: E731
         for field in _REQUIRED:
@@ -166,6 +167,10 @@ def validate_products(table: pd.DataFrame, source: str = "products", first_row: 
                                   f"expected one row per product and round")
             else:
                 seen[key] = row
+        owner = owners.setdefault(values["product_id"], (values["credit_code"], row))
+        if values["product_id"] and values["credit_code"] and owner[0] and owner[0] != values["credit_code"]:
+            bad("credit_code", f"product {values['product_id']} belongs to enterprise {owner[0]} at row {owner[1]}; "
+                               f"expected the same enterprise in every round (or a new product id)")
         if values["credit_code"]:
             reason = credit_code_problem(values["credit_code"])
             if reason:
@@ -192,6 +197,8 @@ def validate_products(table: pd.DataFrame, source: str = "products", first_row: 
             bad("recognition_year", f"expected a year not before the filing year {years['filing_year']}")
         for field in VALUE_FIELDS:
             if values[field] == "":
+                if values["status"] == "认定":
+                    bad(field, "a recognised (认定) product needs this figure (write 0 for none)")
                 continue
             number = _amount(values[field])
             if pd.isna(number):

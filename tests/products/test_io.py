@@ -175,7 +175,8 @@ def test_schema_province_enum_is_the_reference_list():
 
 
 def test_gbk_csv_excel_and_thousands_separators(tmp_path):
-    rows = [product(output_value="1,200.5"), product(product_id="P2", output_value="")]
+    rows = [product(output_value="1,200.5"),
+            product(product_id="P2", output_value="", status="未通过", recognition_year="")]
     gbk = tmp_path / "gbk.csv"
     pd.DataFrame(rows).to_csv(gbk, index=False, encoding="gbk")
     table = read_products(gbk)
@@ -187,3 +188,21 @@ def test_gbk_csv_excel_and_thousands_separators(tmp_path):
         read_products(excel)
     with pytest.raises(ProductDataError, match="expected a .csv, .xlsx or .parquet"):
         read_products(tmp_path / "x.json") if (tmp_path / "x.json").write_text("{}") else None
+
+
+def test_recognised_products_need_their_figures(tmp_path):
+    path = write(tmp_path, [product(sales_revenue="")])
+    with pytest.raises(ProductDataError) as err:
+        read_products(path)
+    assert err.value.problems == [f"{path}: row 2, field sales_revenue: '' — a recognised (认定) product needs this "
+                                  f"figure (write 0 for none)"]
+
+
+def test_a_product_id_stays_with_one_enterprise(tmp_path):
+    path = write(tmp_path, [product(filing_year="2023", recognition_year="2023"),
+                            product(credit_code=OTHER_CODE)])
+    with pytest.raises(ProductDataError) as err:
+        read_products(path)
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith(f"{path}: row 3, field credit_code: '{OTHER_CODE}' — product P1 belongs "
+                                            f"to enterprise {GOOD_CODE} at row 2")
