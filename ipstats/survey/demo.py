@@ -15,14 +15,12 @@ import numpy as np
 import pandas as pd
 
 from ipstats.survey.indicators import REPORT_TABLES, population_table
-from ipstats.survey.weighting import SurveyDesign, draw_sample, frame_counts, survey_frame
+from ipstats.survey.weighting import ANSWERS, SurveyDesign, draw_sample, frame_counts, survey_frame
 
-__all__ = ["ANSWERS", "SURVEY_FILES", "demo_if_missing", "simulate_answers", "simulate_response", "write_demo"]
+__all__ = ["SURVEY_FILES", "demo_if_missing", "simulate_answers", "simulate_response", "write_demo"]
 
 #: Fixed file names written by :func:`write_demo`.
 SURVEY_FILES = {"survey_sample": "survey_sample.csv", "survey_truth": "survey_truth.csv"}
-#: Questionnaire answers (blank for nonrespondents).
-ANSWERS = ["enterprise_size", "high_tech", "implemented", "industrialized", "licensed", "transferred", "revenue_band"]
 NOT_ENTERPRISE = "非企业"
 
 
@@ -142,14 +140,3 @@ def demo_if_missing(survey_sample: str | Path, register: str | Path, year: int =
     if not ("demo" in folder.name or folder.name == "ci") or survey_sample.name != SURVEY_FILES["survey_sample"]:
         raise FileNotFoundError(f"{survey_sample}: survey sample file not found")
     write_demo(register, folder, year=year)
-
-
-def read_sample(path: str | Path) -> pd.DataFrame:
-    """Read a survey sample CSV (data_schemas/survey_sample.schema.yaml) with its codes as strings."""
-    sample = pd.read_csv(path, dtype={"province_code": str, "application_number": str, "patentee": str,
-                                      "enterprise_size": str, "high_tech": str})
-    missing = {"stratum", "patentee", "base_weight", "responded", *ANSWERS} - set(sample.columns)
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {sorted(missing)} (see data_schemas/survey_sample.schema.yaml)")
-    sample["responded"] = sample["responded"].astype(str).str.lower().isin(["true", "1", "是"])
-    return sample

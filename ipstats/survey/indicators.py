@@ -125,8 +125,8 @@ def estimate_table(design: Design, table: ReportTable) -> pd.DataFrame:
     """Design-based estimates of *table*'s indicators in its domains, plus a 合计 row for the population.
 
     Returns a long frame: ``level``, ``indicator``, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
-    ``cv_pct``, ``deff``, ``n`` (sample patents in the estimation base) and ``patentees`` (respondent
-    patentees in the domain).
+    ``cv_pct``, ``deff``, ``n`` (sample patents in the estimation base: all respondent patents of the
+    domain, industrialized ones for the average revenue) and ``patentees`` (their patentees).
     """
     by, where = _domain_filter(table)
     data = design.data
@@ -145,18 +145,21 @@ def estimate_table(design: Design, table: ReportTable) -> pd.DataFrame:
     for column, value in where.items():
         out = out[out[column] == value]
     out = out.rename(columns={table.by: "level"})
-    base = data.assign(_base=np.where(data["industrialized"].astype(float) == 1, 1, 0))
+    industrialized = data["industrialized"].astype(float) == 1
+    base = data.assign(_base=industrialized.astype(int), _ind_patentee=data["patentee"].where(industrialized))
     counts = []
     for columns, total in ((by, False), (by[:-1], True)):
         grouped = base.groupby(columns) if columns else base.groupby(lambda _: 0)
-        c = grouped.agg(patentees=("patentee", "nunique"), industrialized_n=("_base", "sum")).reset_index()
+        c = grouped.agg(patentees=("patentee", "nunique"), industrialized_n=("_base", "sum"),
+                        industrialized_patentees=("_ind_patentee", "nunique")).reset_index()
         if total:
             c[table.by] = "合计"
         counts.append(c.drop(columns="index", errors="ignore"))
     counts = pd.concat(counts, ignore_index=True).rename(columns={table.by: "level"})
     out = out.merge(counts, on=[*where, "level"], how="left")
     revenue = out["indicator"] == "average_revenue"
-    out.loc[revenue, "n"] = out.loc[revenue, "industrialized_n"]
+    out.loc[revenue, "n"] = out.loc[revenue, "industrialized_n"]           # the ratio's base: industrialized patents
+    out.loc[revenue, "patentees"] = out.loc[revenue, "industrialized_patentees"]
     for column in ("estimate", "se", "ci_low", "ci_high"):
         out[column] = out[column] * out["scale"]
     out["cv_pct"] = out["cv"] * 100
@@ -221,12 +224,6 @@ def report_tables(design: Design, rules: QualityRules = QualityRules(),
                   disclosure: dict | None = None) -> dict[str, tuple[pd.DataFrame, dict]]:
     """Every bulletin table: name → (published long table, disclosure record)."""
     return {t.name: publish(estimate_table(design, t), rules, disclosure) for t in REPORT_TABLES}
-
-
-def wide(published: pd.DataFrame) -> pd.DataFrame:
-    """One row per domain level, ``estimate [CI] flag`` columns per indicator (for display)."""
-    rows = published.assign(name=published["indicator"].map(lambda k: INDICATORS[k][2]))
-    return rows.pivot_table(index="level", columns="name", values="estimate", sort=False, dropna=False)
 
 
 def _quote(table: pd.DataFrame, indicator: str, level: str, digits: int = 1) -> str:

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from ipstats.survey.design import Design
 from ipstats.survey.indicators import (CAUTION, INDICATORS, REPORT_TABLES, QualityRules, revenue_bands,
                                        report_tables, survey_summary)
-from ipstats.survey.weighting import SurveyDesign, register_totals, weight_survey
+from ipstats.survey.weighting import SurveyDesign, read_sample, register_totals, weight_survey
 
 __all__ = ["PublishedTable", "SurveyReport", "compute_survey", "published_rates", "rate_chart", "truth_chart",
            "truth_table"]
@@ -119,8 +119,6 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
     design : SurveyDesign
         Response cells and calibration cell sizes.
     """
-    from ipstats.survey.demo import read_sample
-
     rules = QualityRules(**(quality or {}))
     sample = read_sample(survey_sample)
     totals = register_totals(register, year)

@@ -41,10 +41,12 @@ import pandas as pd
 
 from ipstats.survey.design import Design
 
-__all__ = ["SurveyDesign", "adjust_nonresponse", "calibration_margins", "register_totals", "survey_frame",
-           "merge_small_cells", "weight_survey"]
+__all__ = ["ANSWERS", "SurveyDesign", "adjust_nonresponse", "calibration_margins", "register_totals", "survey_frame",
+           "merge_small_cells", "read_sample", "weight_survey"]
 
 OTHER = "其他"
+#: Questionnaire answers (blank for nonrespondents).
+ANSWERS = ["enterprise_size", "high_tech", "implemented", "industrialized", "licensed", "transferred", "revenue_band"]
 TAKE_ALL = "|全取"
 
 
@@ -332,3 +334,14 @@ def draw_sample(frame: pd.DataFrame, design: SurveyDesign, rng: np.random.Genera
     sample["base_weight"] = (sample["patentees_in_stratum"] / sampled_psus
                              * sample["patents_in_psu"] / sampled_patents)
     return sample.reset_index(drop=True)
+
+
+def read_sample(path: str | Path) -> pd.DataFrame:
+    """Read a survey sample CSV (data_schemas/survey_sample.schema.yaml) with its codes as strings."""
+    sample = pd.read_csv(path, dtype={"province_code": str, "application_number": str, "patentee": str,
+                                      "enterprise_size": str, "high_tech": str})
+    missing = {"stratum", "patentee", "base_weight", "responded", *ANSWERS} - set(sample.columns)
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {sorted(missing)} (see data_schemas/survey_sample.schema.yaml)")
+    sample["responded"] = sample["responded"].astype(str).str.lower().isin(["true", "1", "是"])
+    return sample

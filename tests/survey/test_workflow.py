@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipstats.survey.demo import demo_if_missing, read_sample, simulate_answers, simulate_response, write_demo
+from ipstats.survey.demo import demo_if_missing, simulate_answers, simulate_response, write_demo
 from ipstats.survey.indicators import (CAUTION, REPORT_TABLES, SUPPRESS, QualityRules, estimate_table, publish,
                                        quality_flag, report_tables, survey_summary)
 from ipstats.survey.weighting import (SurveyDesign, adjust_nonresponse, calibration_margins, draw_sample,
-                                      frame_counts, merge_small_cells, register_totals, survey_frame, weight_survey)
+                                      frame_counts, merge_small_cells, read_sample, register_totals, survey_frame,
+                                      weight_survey)
 
 YEAR = 2023
 
