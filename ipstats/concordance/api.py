@@ -18,11 +18,12 @@ import duckdb
 import pandas as pd
 
 from ipstats.concordance.engine import classify_links
+from ipstats.concordance.runner import EngineSettings, engine_settings
 from ipstats.concordance.system import System, load_system
 from ipstats.ipc import ParseReport, parse_distinct
 from ipstats.register.io import connect
 
-__all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register"]
+__all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register", "text_sql"]
 
 
 class InputError(ValueError):
@@ -52,13 +53,20 @@ def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, 
     return ParseReport(n_parts=n_parts, n_parsed=n_parts - n_failed, n_failed=n_failed, failed_examples=failed[:5])
 
 
-def _text_view(con: duckdb.DuckDBPyConnection, source: str, id_col: str, columns: list[str]) -> str | None:
+def text_sql(source: str, id_col: str, columns: list[str]) -> str | None:
+    """SELECT patent_id, text (title and abstract) from *source*, in SQL DuckDB and Spark read alike."""
     present = [c for c in ("title", "abstract") if c in columns]
     if not present:
         return None
-    text = " || ' ' || ".join(f"coalesce({c}::VARCHAR, '')" for c in present)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW texts AS SELECT {id_col}::VARCHAR AS patent_id, {text} AS text "
-                f"FROM {source}")
+    text = " || ' ' || ".join(f"coalesce(CAST({c} AS STRING), '')" for c in present)
+    return f"SELECT CAST({id_col} AS STRING) AS patent_id, {text} AS text FROM {source}"
+
+
+def _text_view(con: duckdb.DuckDBPyConnection, source: str, id_col: str, columns: list[str]) -> str | None:
+    sql = text_sql(source, id_col, columns)
+    if sql is None:
+        return None
+    con.execute(f"CREATE OR REPLACE TEMP VIEW texts AS {sql}")
     return "texts"
 
 
@@ -138,9 +146,20 @@ def _classify_with(load_links, source, system: System | str | Path, keywords: st
         con.close()
 
 
-def classify(path: str | Path, system: System | str | Path, keywords: str = "confirm"
-             ) -> tuple[pd.DataFrame, ParseReport | None]:
+def classify(path: str | Path, system: System | str | Path, keywords: str = "confirm",
+             engine: "str | dict | EngineSettings" = "duckdb") -> tuple[pd.DataFrame, ParseReport | None]:
     """Classify the patents of a register or CSV file.
+
+    Parameters
+    ----------
+    path : path or str
+        Register or CSV file. With ``engine="spark"``: a Parquet register (any path Spark reads, e.g.
+        ``hdfs://…/register.parquet``) with ``register_ipc.parquet`` beside it.
+    system : System, str or path
+    keywords : {"confirm", "require", "ignore"}
+    engine : str, dict or EngineSettings
+        ``"duckdb"`` (default) or ``"spark"``, or settings with the Spark master, app name and config
+        (:func:`ipstats.concordance.runner.engine_settings`).
 
     Returns
     -------
@@ -149,7 +168,12 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
     report : ParseReport or None
         How many raw IPC parts parsed (None when the links came from ``register_ipc.parquet``).
     """
-    return _classify_with(links_from_register, path, system, keywords)
+    settings = engine_settings(engine)
+    if settings.name == "spark":
+        from ipstats.counting.spark import classify_spark
+
+        return classify_spark(path, _system(system), keywords, settings), None
+    return _classify_with(links_from_register, Path(path), system, keywords)
 
 
 def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: str = "confirm"

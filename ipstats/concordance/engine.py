@@ -1,15 +1,18 @@
-"""The concordance engine: resolve rules on the distinct IPC codes, then classify patents in DuckDB.
+"""The concordance engine: resolve rules on the distinct IPC codes, then classify patents in DuckDB or Spark.
 
 Plan (the same relational plan runs on any engine):
 
 1. take the distinct IPC codes of the data (tens of thousands, whatever the register size);
 2. resolve every rule against them in pandas (:func:`resolve_codes`): code → (rule, category,
    weight, coverage, keyword terms), exclusions applied;
-3. in DuckDB, give codes with the same set of rules one *signature* and reduce each patent to its set of
+3. give codes with the same set of rules one *signature* and reduce each patent (in the engine) to its set of
    signatures; work out categories, match labels and weights once per distinct set;
 4. test keyword conditions with one Aho–Corasick scan of the title/abstract of the patents that have a
    keyword rule, and classify the few patents whose hits change their result one by one;
 5. expose one row per patent and category (a view), which counting aggregates per signature set.
+
+Steps 1, 3, 4 and 5 are one SQL text run by DuckDB or Spark (:mod:`ipstats.concordance.runner`); step 2
+and the signatures of the distinct codes run in pandas on the driver for both.
 
 Match labels
 ------------
@@ -42,6 +45,7 @@ import pandas as pd
 
 from ipstats.concordance.keywords import fold
 from ipstats.concordance.patterns import code_parts, match_codes, parse_pattern
+from ipstats.concordance.runner import as_runner
 from ipstats.concordance.system import System
 
 __all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "classify_links", "create_patent_view", "classify_table", "find_terms", "resolve_codes"]
@@ -130,30 +134,54 @@ class Classified(str):
         return obj
 
 
-def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+_SUFFIXES = ("", "_units", "_weights", "_patent_psig", "_psig_cat", "_exc", "_exc_patents")
+
+
+def _drop(con, name: str) -> None:
     """Drop the view and tables of an earlier classification called *name*."""
-    wanted = [f"{name}{suffix}" for suffix in ("", "_units", "_weights", "_patent_psig", "_psig_cat", "_exc",
-                                               "_exc_patents")]
-    found = con.execute("SELECT table_name, table_type FROM information_schema.tables "
-                        "WHERE table_name IN (SELECT UNNEST(?::VARCHAR[]))", [wanted]).fetchall()
-    for table, kind in sorted(found, key=lambda row: row[1] != "VIEW"):   # views first: they depend on tables
-        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {table}")
+    as_runner(con).drop(*(f"{name}{suffix}" for suffix in _SUFFIXES))
 
 
-def classify_table(con: duckdb.DuckDBPyConnection, system: System, links: str, texts: str | None = None,
+def _code_signatures(thin: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Codes with the same set of rules share a signature: (ipc, sig) and (sig, rid), on the distinct codes."""
+    if thin.empty:
+        return (pd.DataFrame({"ipc": pd.Series([], dtype=object), "sig": pd.Series([], dtype="int64")}),
+                pd.DataFrame({"sig": pd.Series([], dtype="int64"), "rid": pd.Series([], dtype="int64")}))
+    keys = thin.sort_values(["ipc", "rid"]).groupby("ipc", sort=True)["rid"].agg(lambda r: ",".join(map(str, r)))
+    sig = pd.Series(pd.factorize(keys, sort=True)[0] + 1, index=keys.index, dtype="int64")
+    code_sig = pd.DataFrame({"ipc": keys.index.astype(object), "sig": sig.to_numpy()})
+    sig_rule = (thin.merge(code_sig, on="ipc")[["sig", "rid"]].drop_duplicates()
+                .astype("int64").reset_index(drop=True))
+    return code_sig, sig_rule
+
+
+def _rank_sql(hit: str) -> str:
+    """Rank of a rule's match (index into MATCH_LABELS), *hit* telling whether its keyword condition is met."""
+    return (f"CASE WHEN r.candidate THEN 2 WHEN r.ignored THEN 3 WHEN NOT r.has_keywords THEN 0 "
+            f"WHEN {hit} THEN 1 ELSE 3 END")
+
+
+def _labels_sql(rank: str) -> str:
+    """The match label of *rank* (MATCH_LABELS[rank]) in SQL every engine reads."""
+    cases = " ".join(f"WHEN {i} THEN '{label}'" for i, label in enumerate(MATCH_LABELS))
+    return f"CASE {rank} {cases} END"
+
+
+def classify_table(con, system: System, links: str, texts: str | None = None,
                    keywords: str = "confirm", name: str = "classified") -> Classified:
-    """Classify in DuckDB: create the view *name* (``patent_id``, ``category``, ``weight``, ``match``).
+    """Classify in the engine: create the view *name* (``patent_id``, ``category``, ``weight``, ``match``).
 
-    Only the distinct IPC codes leave DuckDB (to be resolved against the rules); the patent-level work
+    Only the distinct IPC codes leave the engine (to be resolved against the rules); the patent-level work
     is SQL, so the register is never loaded into pandas. Codes with the same set of matching rules
     share a *signature*; each patent is reduced to its set of signatures, and categories, ranks and
     weights are worked out once per distinct set. Keyword conditions are tested by one scan of the
     texts (:func:`find_terms`); the few patents whose hits change their categories are classified
-    individually.
+    individually. The SQL is the same for every engine (:mod:`ipstats.concordance.runner`).
 
     Parameters
     ----------
-    con : duckdb.DuckDBPyConnection
+    con : duckdb.DuckDBPyConnection or Runner
+        A DuckDB connection, or a runner such as :class:`ipstats.counting.spark.SparkRunner`.
     system : System
     links : str
         View/table with ``patent_id`` and ``ipc`` (canonical codes).
@@ -172,125 +200,109 @@ def classify_table(con: duckdb.DuckDBPyConnection, system: System, links: str, t
     """
     if keywords not in KEYWORD_STRATEGIES:
         raise ValueError(f"keywords must be one of {', '.join(KEYWORD_STRATEGIES)}, got {keywords!r}")
-    codes = con.execute(f"SELECT DISTINCT ipc FROM {links} WHERE ipc IS NOT NULL").df()["ipc"]
-    labels = ", ".join(f"'{label}'" for label in MATCH_LABELS)
-    _drop(con, name)
+    run = as_runner(con)
+    codes = run.df(f"SELECT DISTINCT ipc FROM {links} WHERE ipc IS NOT NULL")["ipc"]
+    _drop(run, name)
     if system.probabilistic:
-        return _classify_probabilistic(con, system, links, codes, name)
+        return _classify_probabilistic(run, system, links, codes, name)
 
     thin, rules = _rule_table(system, resolve_codes(system, codes), keywords)
     terms = _term_table(system, rules)
-    for view, frame in (("_ipstats_code_rule", thin), ("_ipstats_rules", rules.drop(columns=["rule_id"])),
-                        ("_ipstats_terms", terms)):
-        con.register(view, frame)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {view}_t AS SELECT * FROM {view}")
-        con.unregister(view)
-    # codes with the same set of rules share a signature
-    con.execute("""CREATE OR REPLACE TEMP TABLE _ipstats_code_key AS
-        SELECT ipc, string_agg(rid::VARCHAR, ',' ORDER BY rid) AS rule_key FROM _ipstats_code_rule_t GROUP BY ipc""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE _ipstats_code_sig_t AS
-        SELECT c.ipc, k.sig FROM _ipstats_code_key c JOIN
-            (SELECT rule_key, row_number() OVER (ORDER BY rule_key) AS sig
-             FROM (SELECT DISTINCT rule_key FROM _ipstats_code_key)) k ON k.rule_key = c.rule_key""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE _ipstats_sig_rule_t AS
-        SELECT DISTINCT cs.sig, cr.rid FROM _ipstats_code_sig_t cs JOIN _ipstats_code_rule_t cr ON cr.ipc = cs.ipc""")
-    con.execute("DROP TABLE _ipstats_code_key")
-    con.execute("DROP TABLE _ipstats_code_rule_t")
+    code_sig, sig_rule = _code_signatures(thin)
+    run.put("_ipstats_code_sig_t", code_sig)
+    run.put("_ipstats_sig_rule_t", sig_rule)
+    run.put("_ipstats_rules_t", rules.drop(columns=["rule_id"]))
+    run.put("_ipstats_terms_t", terms)
     keep = "WHERE rank <> 3" if keywords == "require" else ""
-    rank_sql = ("CASE WHEN r.candidate THEN 2 WHEN r.ignored THEN 3 WHEN NOT r.has_keywords THEN 0 "
-                "WHEN coalesce(f.kw_hit, FALSE) THEN 1 ELSE 3 END")
+    h = run.hash64
 
     # each patent -> its set of signatures (psig), identified by two independent 64-bit set hashes and
     # its size (a false match of both hashes is of the order of 2^-128); each distinct set -> its rules
-    con.execute(f"""CREATE TEMP TABLE _ipstats_ps AS
-        SELECT patent_id, bit_xor(hash(sig)) AS h1, bit_xor(hash(sig * 7919 + 104729)) AS h2, COUNT(*) AS n
-        FROM (SELECT DISTINCT l.patent_id, cs.sig FROM {links} l JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc)
+    run.table("_ipstats_ps", f"""
+        SELECT patent_id, bit_xor({h('sig')}) AS h1, bit_xor({h('sig * 7919 + 104729')}) AS h2, COUNT(*) AS n
+        FROM (SELECT DISTINCT l.patent_id, cs.sig FROM {links} l JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc) s
         GROUP BY patent_id""")
-    con.execute("""CREATE TEMP TABLE _ipstats_psig AS
+    run.table("_ipstats_psig", """
         SELECT h1, h2, n, any_value(patent_id) AS example, row_number() OVER (ORDER BY h1, h2, n) AS psig
         FROM _ipstats_ps GROUP BY h1, h2, n""")
-    con.execute(f"""CREATE TEMP TABLE {name}_patent_psig AS
-        SELECT ps.patent_id, d.psig FROM _ipstats_ps ps JOIN _ipstats_psig d USING (h1, h2, n)""")
-    con.execute(f"""CREATE TEMP TABLE _ipstats_psig_rule AS
+    run.table(f"{name}_patent_psig", """
+        SELECT ps.patent_id, d.psig FROM _ipstats_ps ps JOIN _ipstats_psig d
+        ON d.h1 = ps.h1 AND d.h2 = ps.h2 AND d.n = ps.n""")
+    run.table("_ipstats_psig_rule", f"""
         SELECT DISTINCT d.psig, sr.rid
         FROM _ipstats_psig d JOIN {links} l ON l.patent_id = d.example
         JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc JOIN _ipstats_sig_rule_t sr ON sr.sig = cs.sig""")
-    con.execute("DROP TABLE _ipstats_ps")
+    run.drop("_ipstats_ps")
 
     # baseline per psig: no keyword hits (keyword rules are IPC-only)
-    con.execute(f"""CREATE TEMP TABLE {name}_psig_cat AS
-        WITH lab AS (SELECT pr.psig, r.category, {rank_sql} AS rank
-                     FROM _ipstats_psig_rule pr JOIN _ipstats_rules_t r ON r.rid = pr.rid
-                     LEFT JOIN (SELECT NULL::BOOLEAN AS kw_hit) f ON FALSE),
+    run.table(f"{name}_psig_cat", f"""
+        WITH lab AS (SELECT pr.psig, r.category, {_rank_sql('FALSE')} AS rank
+                     FROM _ipstats_psig_rule pr JOIN _ipstats_rules_t r ON r.rid = pr.rid),
              per AS (SELECT psig, category, MIN(rank) AS rank FROM lab {keep} GROUP BY psig, category),
              n AS (SELECT psig, COUNT(*) AS n FROM per GROUP BY psig)
-        SELECT per.psig, per.category, per.rank, 1.0 / n.n AS weight FROM per JOIN n ON n.psig = per.psig""")
+        SELECT per.psig, per.category, per.rank, CAST(1 AS DOUBLE) / n.n AS weight
+        FROM per JOIN n ON n.psig = per.psig""")
 
     # keyword hits: one Aho–Corasick scan of the texts of patents that have a rule with terms
     if texts and len(terms):
-        find_terms(con, texts, f"""SELECT pp.patent_id FROM {name}_patent_psig pp WHERE pp.psig IN
-                   (SELECT pr.psig FROM _ipstats_psig_rule pr JOIN _ipstats_rules_t r ON r.rid = pr.rid
-                    WHERE r.has_terms)""", terms, "_ipstats_hits")
-        con.execute(f"""CREATE TEMP TABLE _ipstats_found AS
+        run.find_terms(texts, f"""SELECT pp.patent_id FROM {name}_patent_psig pp WHERE pp.psig IN
+                       (SELECT pr.psig FROM _ipstats_psig_rule pr JOIN _ipstats_rules_t r ON r.rid = pr.rid
+                        WHERE r.has_terms)""", terms, "_ipstats_hits")
+        run.table("_ipstats_found", f"""
             SELECT h.patent_id, rt.rid, bool_or(NOT rt.exclusion) AS kw_hit, bool_or(rt.exclusion) AS kw_excluded
             FROM _ipstats_hits h JOIN _ipstats_terms_t rt ON rt.term_id = h.term_id
             JOIN {name}_patent_psig pp ON pp.patent_id = h.patent_id
             JOIN _ipstats_psig_rule pr ON pr.psig = pp.psig AND pr.rid = rt.rid
             GROUP BY h.patent_id, rt.rid""")
-        con.execute("DROP TABLE _ipstats_hits")
+        run.drop("_ipstats_hits")
     else:
-        con.execute("""CREATE TEMP TABLE _ipstats_found AS SELECT NULL::VARCHAR AS patent_id, NULL::BIGINT AS rid,
-                       FALSE AS kw_hit, FALSE AS kw_excluded WHERE FALSE""")
+        run.table("_ipstats_found", """SELECT CAST(NULL AS STRING) AS patent_id, CAST(NULL AS BIGINT) AS rid,
+                  FALSE AS kw_hit, FALSE AS kw_excluded WHERE FALSE""")
 
     # patents whose hits change something are classified one by one
-    con.execute(f"CREATE TEMP TABLE {name}_exc_patents AS SELECT DISTINCT patent_id FROM _ipstats_found")
-    con.execute(f"""CREATE TEMP TABLE {name}_exc AS
+    run.table(f"{name}_exc_patents", "SELECT DISTINCT patent_id FROM _ipstats_found")
+    run.table(f"{name}_exc", f"""
         WITH pairs AS (SELECT pp.patent_id, pr.rid FROM {name}_exc_patents e
                        JOIN {name}_patent_psig pp ON pp.patent_id = e.patent_id
                        JOIN _ipstats_psig_rule pr ON pr.psig = pp.psig),
-             lab AS (SELECT p.patent_id, r.category, {rank_sql} AS rank
+             lab AS (SELECT p.patent_id, r.category, {_rank_sql('coalesce(f.kw_hit, FALSE)')} AS rank
                      FROM pairs p JOIN _ipstats_rules_t r ON r.rid = p.rid
                      LEFT JOIN _ipstats_found f ON f.patent_id = p.patent_id AND f.rid = p.rid
                      WHERE NOT coalesce(f.kw_excluded, FALSE)),
              per AS (SELECT patent_id, category, MIN(rank) AS rank FROM lab {keep} GROUP BY patent_id, category),
              n AS (SELECT patent_id, COUNT(*) AS n FROM per GROUP BY patent_id)
-        SELECT per.patent_id, per.category, per.rank, 1.0 / n.n AS weight
+        SELECT per.patent_id, per.category, per.rank, CAST(1 AS DOUBLE) / n.n AS weight
         FROM per JOIN n ON n.patent_id = per.patent_id""")
-    for table in ("_ipstats_psig", "_ipstats_psig_rule", "_ipstats_found", "_ipstats_code_sig_t",
-                  "_ipstats_sig_rule_t", "_ipstats_rules_t", "_ipstats_terms_t"):
-        con.execute(f"DROP TABLE {table}")
-    create_patent_view(con, name)
+    run.drop("_ipstats_psig", "_ipstats_psig_rule", "_ipstats_found", "_ipstats_code_sig_t",
+             "_ipstats_sig_rule_t", "_ipstats_rules_t", "_ipstats_terms_t")
+    create_patent_view(run, name)
     return Classified(name, "compressed")
 
 
-def create_patent_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
+def create_patent_view(con, name: str) -> None:
     """The per-patent view of a compressed classification (expanded only when read)."""
-    labels = ", ".join(f"'{label}'" for label in MATCH_LABELS)
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
-        SELECT pp.patent_id, pc.category, pc.weight, [{labels}][pc.rank + 1] AS match
+    as_runner(con).view(name, f"""
+        SELECT pp.patent_id, pc.category, pc.weight, {_labels_sql('pc.rank')} AS match
         FROM {name}_patent_psig pp JOIN {name}_psig_cat pc ON pc.psig = pp.psig
         WHERE pp.patent_id NOT IN (SELECT patent_id FROM {name}_exc_patents)
         UNION ALL
-        SELECT patent_id, category, weight, [{labels}][rank + 1] AS match FROM {name}_exc""")
+        SELECT patent_id, category, weight, {_labels_sql('rank')} AS match FROM {name}_exc""")
 
 
-def _classify_probabilistic(con: duckdb.DuckDBPyConnection, system: System, links: str, codes: pd.Series,
-                            name: str) -> Classified:
+def _classify_probabilistic(run, system: System, links: str, codes: pd.Series, name: str) -> Classified:
     patterns = _pattern_table(system)
     include = patterns[patterns["role"] == "include"]
     unique = include.drop_duplicates("pattern")
     code_pattern = match_codes(code_parts(codes), unique).merge(unique[["pid", "pattern"]], on="pid")[["ipc", "pattern"]]
     weights = include.merge(system.rules[["rule_id", "category", "weight"]], on="rule_id")
     weights = weights.groupby(["pattern", "category"], as_index=False)["weight"].sum()
-    con.register("_ipstats_code_pattern", code_pattern)
-    con.register("_ipstats_weights", weights)
-    con.execute(f"""CREATE TEMP TABLE {name}_units AS
+    run.put("_ipstats_code_pattern", code_pattern)
+    run.put(f"{name}_weights", weights)
+    run.table(f"{name}_units", f"""
         WITH u AS (SELECT DISTINCT l.patent_id, m.pattern FROM {links} l JOIN _ipstats_code_pattern m ON l.ipc = m.ipc)
-        SELECT patent_id, pattern, 1.0 / COUNT(*) OVER (PARTITION BY patent_id) AS share FROM u""")
-    con.execute(f"CREATE TEMP TABLE {name}_weights AS SELECT * FROM _ipstats_weights")
-    con.unregister("_ipstats_code_pattern")
-    con.unregister("_ipstats_weights")
-    con.execute(f"""CREATE TEMP VIEW {name} AS
+        SELECT patent_id, pattern, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY patent_id) AS share FROM u""")
+    run.drop("_ipstats_code_pattern")
+    run.view(name, f"""
         SELECT u.patent_id, w.category, SUM(u.share * w.weight) AS weight, 'confirmed' AS match
         FROM {name}_units u JOIN {name}_weights w ON w.pattern = u.pattern
         GROUP BY u.patent_id, w.category""")
@@ -318,29 +330,14 @@ def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, ter
     name : str
         Table to create.
     """
-    import ahocorasick_rs
-    import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    table = terms.drop_duplicates("term_id").sort_values("term_id")
-    automaton = ahocorasick_rs.AhoCorasick(table["term"].tolist())
-    term_of = table["term_id"].to_numpy()
+    automaton, term_of = term_automaton(terms)
     reader = con.sql(f"SELECT t.patent_id, t.text FROM {texts} t "
                      f"WHERE t.patent_id IN ({patents_sql})").to_arrow_reader(batch_rows)
-    def scan(batch: pa.RecordBatch) -> tuple[list, list]:
-        # one scan per batch: the texts joined by NUL (no term contains it); each match is mapped back to
-        # its text through the cumulative character offsets. The automaton releases the GIL, so batches
-        # are scanned on several threads while the next ones are read and folded.
-        ids, text = batch.column(0), pc.fill_null(batch.column(1), "")
-        ends = np.cumsum(pc.utf8_length(text).to_numpy(zero_copy_only=False) + 1)
-        matches = automaton.find_matches_as_indexes(fold("\x00".join(text.to_pylist())), overlapping=True)
-        if not matches:
-            return [], []
-        found = np.asarray(matches, dtype=np.int64)
-        owner = np.searchsorted(ends, found[:, 1], side="right")
-        pairs = pd.DataFrame({"row": owner, "term_id": term_of[found[:, 0]]}).drop_duplicates()
-        return ids.take(pa.array(pairs["row"].to_numpy())).to_pylist(), pairs["term_id"].tolist()
+
+    def scan(batch):   # the automaton releases the GIL: batches are scanned on several threads
+        return scan_texts(automaton, term_of, batch.column(0), batch.column(1))
 
     found_ids, found_terms = [], []
     workers = max(1, min(4, os.cpu_count() or 1))
@@ -363,6 +360,35 @@ def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, ter
     return name
 
 
+def term_automaton(terms: pd.DataFrame):
+    """An Aho–Corasick automaton of the distinct terms and the ``term_id`` of each of its patterns."""
+    import ahocorasick_rs
+
+    table = terms.drop_duplicates("term_id").sort_values("term_id")
+    return ahocorasick_rs.AhoCorasick(table["term"].tolist()), table["term_id"].to_numpy()
+
+
+def scan_texts(automaton, term_of, ids, text) -> tuple[list, list]:
+    """Every (patent_id, term_id) found in one batch of texts (Arrow arrays *ids* and *text*).
+
+    One scan per batch: the folded texts joined by NUL (no term contains it); each match is mapped back
+    to its text through the cumulative character offsets. Shared by the DuckDB and Spark scans.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.fill_null(text, "")
+    ends = np.cumsum(pc.utf8_length(text).to_numpy(zero_copy_only=False) + 1)
+    matches = automaton.find_matches_as_indexes(fold("\x00".join(text.to_pylist())), overlapping=True)
+    if not matches:
+        return [], []
+    found = np.asarray(matches, dtype=np.int64)
+    owner = np.searchsorted(ends, found[:, 1], side="right")
+    pairs = pd.DataFrame({"row": owner, "term_id": term_of[found[:, 0]]}).drop_duplicates()
+    return ids.take(pa.array(pairs["row"].to_numpy())).to_pylist(), pairs["term_id"].tolist()
+
+
 def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:
     """One row per (rule, term): keyword terms (``exclusion`` False) and keyword-exclusion terms (True).
 
@@ -380,7 +406,7 @@ def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def classify_links(con: duckdb.DuckDBPyConnection, system: System, links: str, texts: str | None = None,
+def classify_links(con, system: System, links: str, texts: str | None = None,
                    keywords: str = "confirm") -> pd.DataFrame:
     """Classify and return the result as a DataFrame (for files and tables that fit in memory).
 
@@ -389,8 +415,9 @@ def classify_links(con: duckdb.DuckDBPyConnection, system: System, links: str, t
     pandas.DataFrame
         One row per patent and category: ``patent_id``, ``category``, ``category_name``, ``weight``, ``match``.
     """
-    table = classify_table(con, system, links, texts, keywords, name="_ipstats_classified")
-    out = con.execute(f"SELECT * FROM {table} ORDER BY patent_id, category").df()
-    _drop(con, table)
+    run = as_runner(con)
+    table = classify_table(run, system, links, texts, keywords, name="_ipstats_classified")
+    out = run.df(f"SELECT * FROM {table} ORDER BY patent_id, category")
+    _drop(run, table)
     out["category_name"] = out["category"].map(system.category_names())
     return out[["patent_id", "category", "category_name", "weight", "match"]]

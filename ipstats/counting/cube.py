@@ -18,8 +18,9 @@ Counting rules (OECD Patent Statistics Manual, 2009, chapter 5; Chinese practice
   plus ``category`` when a classification system is given, optionally rolled up to a level of its
   hierarchy.
 
-The plan is relational and runs in DuckDB on Parquet/CSV: the register is never loaded into pandas;
-only the distinct IPC codes are resolved in Python (:mod:`ipstats.concordance.engine`).
+The plan is relational and runs in DuckDB on Parquet/CSV (default) or on Spark (``engine="spark"``,
+:mod:`ipstats.counting.spark`), one SQL text for both: the register is never loaded into pandas; only the
+distinct IPC codes are resolved in Python (:mod:`ipstats.concordance.engine`).
 """
 from __future__ import annotations
 
@@ -31,10 +32,11 @@ import pandas as pd
 
 from ipstats.concordance import classify_table, load_system
 from ipstats.concordance.api import links_from_register
+from ipstats.concordance.runner import EngineSettings, as_runner, engine_settings
 from ipstats.concordance.system import System
 from ipstats.register.io import connect, open_register
 
-__all__ = ["CountSpec", "MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "count", "count_classified",
+__all__ = ["CountSpec", "MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "classify_and_count", "count", "count_classified",
            "count_contributors", "rollup"]
 
 #: Reference dates and the register columns that hold them.
@@ -111,36 +113,41 @@ class CountSpec:
         return self
 
 
-def _base_sql(spec: CountSpec, register: str) -> tuple[str, list]:
-    """SELECT patent_id, year, <by> for the patents counted, with its parameters."""
+def _base_sql(spec: CountSpec, register: str) -> str:
+    """SELECT patent_id, year, <by> for the patents counted (SQL that DuckDB and Spark read alike).
+
+    Years, patent types and region are written as literals: years are integers, patent types come from
+    :data:`PATENT_TYPES` and the region is checked to be a plain code, so nothing needs quoting.
+    """
     cols = "".join(f", r.{c}" for c in spec.by)
-    types = list(spec.patent_types)
-    params: list = [sorted({int(y) for y in spec.years}), types]
+    years = sorted({int(y) for y in spec.years})
+    types = ", ".join(f"'{t}'" for t in spec.patent_types)
     region = ""
     if spec.region not in (None, "", "national"):
-        region = " AND r.province_code = ?"
-        params.append(str(spec.region))
+        if not str(spec.region).isalnum():
+            raise ValueError(f"region must be 'national' or a GB/T 2260 province code such as 44, got {spec.region!r}")
+        region = f" AND r.province_code = '{spec.region}'"
     if spec.measure == "valid_stock":
-        sql = (f"SELECT r.application_number AS patent_id, y.year{cols} "
-               f"FROM (SELECT UNNEST(?::INTEGER[]) AS year) y JOIN {register} r "
-               f"ON y.year BETWEEN year(r.grant_date) AND coalesce(year(r.lapse_date) - 1, 999999) "
-               f"WHERE r.grant_date IS NOT NULL AND r.patent_type IN (SELECT UNNEST(?::VARCHAR[])){region}")
-    else:
-        date = spec.date_column
-        sql = (f"SELECT r.application_number AS patent_id, CAST(year(r.{date}) AS INTEGER) AS year{cols} "
-               f"FROM {register} r WHERE r.{date} IS NOT NULL "
-               f"AND year(r.{date}) IN (SELECT UNNEST(?::INTEGER[])) "
-               f"AND r.patent_type IN (SELECT UNNEST(?::VARCHAR[])){region}")
-    return sql, params
+        values = ", ".join(f"({y})" for y in years)
+        return (f"SELECT r.application_number AS patent_id, y.year{cols} "
+                f"FROM (VALUES {values}) AS y(year) JOIN {register} r "
+                f"ON y.year BETWEEN year(r.grant_date) AND coalesce(year(r.lapse_date) - 1, 999999) "
+                f"WHERE r.grant_date IS NOT NULL AND r.patent_type IN ({types}){region}")
+    date = spec.date_column
+    return (f"SELECT r.application_number AS patent_id, CAST(year(r.{date}) AS INTEGER) AS year{cols} "
+            f"FROM {register} r WHERE r.{date} IS NOT NULL "
+            f"AND year(r.{date}) IN ({', '.join(map(str, years))}) "
+            f"AND r.patent_type IN ({types}){region}")
 
 
-def count_classified(con: duckdb.DuckDBPyConnection, spec: CountSpec, register: str = "register",
+def count_classified(con, spec: CountSpec, register: str = "register",
                      classified: str | None = None) -> pd.DataFrame:
-    """Count with SQL on views already in *con*.
+    """Count with SQL on views already in *con* (the same SQL on every engine).
 
     Parameters
     ----------
-    con : duckdb.DuckDBPyConnection
+    con : duckdb.DuckDBPyConnection or Runner
+        A DuckDB connection, or a runner such as :class:`ipstats.counting.spark.SparkRunner`.
     spec : CountSpec
     register : str
         View of the register.
@@ -159,9 +166,11 @@ def count_classified(con: duckdb.DuckDBPyConnection, spec: CountSpec, register: 
         (keyword condition not met: the upper bound's extra), ``count_candidate`` (部分涉及).
     """
     spec.validate()
-    base, params = _base_sql(spec, register)
+    run = as_runner(con)
+    base = _base_sql(spec, register)
     keys = ["year", *spec.by]
     group = ", ".join(f"b.{k}" for k in keys)
+    order = ", ".join(f"{k} NULLS LAST" for k in [*keys, "category"])
     kind = getattr(classified, "kind", "table")
     if classified is not None and kind == "compressed":
         outer = ", ".join(f"g.{k}" for k in keys)
@@ -183,28 +192,29 @@ def count_classified(con: duckdb.DuckDBPyConnection, spec: CountSpec, register: 
                f"SELECT {', '.join(keys)}, category, SUM(count) AS count, SUM(fractional) AS fractional, "
                f"SUM(count_confirmed) AS count_confirmed, SUM(count_ipc_only) AS count_ipc_only, "
                f"SUM(count_candidate) AS count_candidate FROM part "
-               f"GROUP BY {', '.join(keys)}, category ORDER BY {', '.join(keys)}, category")
-        return _typed(con.execute(sql, params).df(), "int64")
+               f"GROUP BY {', '.join(keys)}, category ORDER BY {order}")
+        return _typed(run.df(sql), "int64")
     if classified is not None and kind == "probabilistic":
         sql = (f"WITH agg AS (SELECT {group}, u.pattern, SUM(u.share) AS share FROM ({base}) b "
-               f"JOIN {classified}_units u ON u.patent_id = b.patent_id GROUP BY {group}, u.pattern) "
-               f"SELECT {', '.join(f'b.{k}' for k in keys)}, w.category, NULL::BIGINT AS count, "
-               f"SUM(b.share * w.weight) AS fractional, NULL::BIGINT AS count_confirmed, "
-               f"NULL::BIGINT AS count_ipc_only, NULL::BIGINT AS count_candidate "
-               f"FROM agg b JOIN {classified}_weights w ON w.pattern = b.pattern "
-               f"GROUP BY {group}, w.category ORDER BY {group}, w.category")
-        return _typed(con.execute(sql, params).df(), "Int64")
+               f"JOIN {classified}_units u ON u.patent_id = b.patent_id GROUP BY {group}, u.pattern), "
+               f"cube AS (SELECT {group}, w.category, SUM(b.share * w.weight) AS fractional "
+               f"FROM agg b JOIN {classified}_weights w ON w.pattern = b.pattern GROUP BY {group}, w.category) "
+               f"SELECT {', '.join(keys)}, category, CAST(NULL AS BIGINT) AS count, fractional, "
+               f"CAST(NULL AS BIGINT) AS count_confirmed, CAST(NULL AS BIGINT) AS count_ipc_only, "
+               f"CAST(NULL AS BIGINT) AS count_candidate FROM cube ORDER BY {order}")
+        return _typed(run.df(sql), "Int64")
     if classified is None:
+        order = ", ".join(f"{k} NULLS LAST" for k in keys)
         sql = (f"SELECT {group}, COUNT(*) AS count, CAST(COUNT(*) AS DOUBLE) AS fractional "
-               f"FROM ({base}) b GROUP BY {group} ORDER BY {group}")
+               f"FROM ({base}) b GROUP BY {group} ORDER BY {order}")
     else:
         sql = (f"SELECT {group}, c.category, COUNT(*) AS count, SUM(c.weight) AS fractional, "
                f"COUNT(*) FILTER (WHERE c.match IN ('confirmed', 'keyword-confirmed')) AS count_confirmed, "
                f"COUNT(*) FILTER (WHERE c.match = 'IPC-only') AS count_ipc_only, "
                f"COUNT(*) FILTER (WHERE c.match = 'candidate') AS count_candidate "
                f"FROM ({base}) b JOIN {classified} c ON c.patent_id = b.patent_id "
-               f"GROUP BY {group}, c.category ORDER BY {group}, c.category")
-    return _typed(con.execute(sql, params).df(), "int64")
+               f"GROUP BY {group}, c.category ORDER BY {order}")
+    return _typed(run.df(sql), "int64")
 
 
 def count_contributors(con: duckdb.DuckDBPyConnection, spec: CountSpec, contributor: str = "applicant_name",
@@ -219,7 +229,7 @@ def count_contributors(con: duckdb.DuckDBPyConnection, spec: CountSpec, contribu
     """
     spec.validate()
     inner = CountSpec(**{**spec.__dict__, "by": (*spec.by, contributor), "system": None, "level": None})
-    base, params = _base_sql(inner, register)
+    base = _base_sql(inner, register)
     keys = ", ".join(["year", *spec.by])
     sql = (f"WITH per AS (SELECT {keys}, {contributor} AS who, COUNT(*) AS n FROM ({base}) b "
            f"GROUP BY {keys}, {contributor}), "
@@ -227,7 +237,7 @@ def count_contributors(con: duckdb.DuckDBPyConnection, spec: CountSpec, contribu
            f"SELECT {keys}, SUM(n) AS count, COUNT(*) AS contributors, "
            f"MAX(CASE WHEN rk = 1 THEN n END) AS largest, coalesce(MAX(CASE WHEN rk = 2 THEN n END), 0) AS second "
            f"FROM ranked GROUP BY {keys} ORDER BY {keys}")
-    return _typed(con.execute(sql, params).df(), "int64").astype({"largest": "int64", "second": "int64"})
+    return _typed(con.execute(sql).df(), "int64").astype({"largest": "int64", "second": "int64"})
 
 
 def _typed(cube: pd.DataFrame, dtype: str) -> pd.DataFrame:
@@ -237,63 +247,84 @@ def _typed(cube: pd.DataFrame, dtype: str) -> pd.DataFrame:
     return cube
 
 
-def rollup(con: duckdb.DuckDBPyConnection, system: System, classified: str, level: int,
-           name: str = "classified_rollup") -> str:
+def rollup(con, system: System, classified: str, level: int, name: str = "classified_rollup") -> str:
     """Roll a classification up to *level* of the system's hierarchy (1 = top).
 
     A patent counts once per ancestor: weights of its categories under the same ancestor are summed
-    and the best match label is kept. Works on every storage kind of :func:`classify_table`.
+    and the best match label is kept. Works on every storage kind of :func:`classify_table`, on a DuckDB
+    connection or a runner (the compressed and probabilistic kinds on every engine).
     """
     from ipstats.concordance.engine import Classified, create_patent_view
 
     ancestors = system.ancestors(level).dropna()
     if ancestors.empty:
         raise ValueError(f"system {system.id} has no categories at level {level}")
-    mapping = pd.DataFrame({"category": ancestors.index, "ancestor": ancestors.to_numpy()})
-    con.register("_ipstats_ancestors", mapping)
+    run = as_runner(con)
+    run.put("_ipstats_ancestors", pd.DataFrame({"category": ancestors.index.astype(object),
+                                                "ancestor": ancestors.to_numpy().astype(object)}))
     kind = getattr(classified, "kind", "table")
     try:
         if kind == "probabilistic":
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE {name}_weights AS
+            run.table(f"{name}_weights", f"""
                 SELECT w.pattern, a.ancestor AS category, SUM(w.weight) AS weight
                 FROM {classified}_weights w JOIN _ipstats_ancestors a ON a.category = w.category
                 GROUP BY w.pattern, a.ancestor""")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_units AS SELECT * FROM {classified}_units")
+            run.view(f"{name}_units", f"SELECT * FROM {classified}_units")
             return Classified(name, kind)
         if kind == "compressed":
             for part, key in (("psig_cat", "psig"), ("exc", "patent_id")):
-                con.execute(f"""CREATE OR REPLACE TEMP TABLE {name}_{part} AS
+                run.table(f"{name}_{part}", f"""
                     SELECT c.{key}, a.ancestor AS category, MIN(c.rank) AS rank, SUM(c.weight) AS weight
                     FROM {classified}_{part} c JOIN _ipstats_ancestors a ON a.category = c.category
                     GROUP BY c.{key}, a.ancestor""")
             for part in ("patent_psig", "exc_patents"):
-                con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_{part} AS SELECT * FROM {classified}_{part}")
-            create_patent_view(con, name)
+                run.view(f"{name}_{part}", f"SELECT * FROM {classified}_{part}")
+            create_patent_view(run, name)
             return Classified(name, kind)
         labels = "['confirmed', 'keyword-confirmed', 'candidate', 'IPC-only']"
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS
+        return run.table(name, f"""
             SELECT c.patent_id, a.ancestor AS category, SUM(c.weight) AS weight,
                    {labels}[MIN(list_position({labels}, c.match))] AS match
             FROM {classified} c JOIN _ipstats_ancestors a ON a.category = c.category
             GROUP BY c.patent_id, a.ancestor""")
-        return name
     finally:
-        con.unregister("_ipstats_ancestors")
+        run.drop("_ipstats_ancestors")
+
+
+def classify_and_count(con, spec: CountSpec, system: System | None, texts: str | None,
+                       register: str = "register", links: str = "links") -> pd.DataFrame:
+    """Classify (when *system* is given, rolled up to ``spec.level``) and count views already in *con*.
+
+    The one body of :func:`count` for every engine: *con* is a DuckDB connection or a runner.
+    """
+    classified = None
+    if system is not None:
+        classified = classify_table(con, system, links, texts, keywords=spec.keywords)
+        if spec.level is not None:
+            classified = rollup(con, system, classified, spec.level)
+    return count_classified(con, spec, register, classified)
 
 
 def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
-          con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+          con: duckdb.DuckDBPyConnection | None = None,
+          engine: "str | dict | EngineSettings" = "duckdb") -> pd.DataFrame:
     """Classify (when ``spec.system`` is set) and count a register file into a tidy cube.
 
     Parameters
     ----------
-    register : path
-        Register (Parquet or CSV; IPC links from ``register_ipc.parquet`` beside it when present).
+    register : path or str
+        Register (Parquet or CSV; IPC links from ``register_ipc.parquet`` beside it when present). With
+        ``engine="spark"``: a Parquet register at any path Spark reads (``hdfs://``, ``s3a://``, a folder of
+        parts…) with ``register_ipc.parquet`` beside it.
     spec : CountSpec
     out : path, optional
         Also write the cube as Parquet here.
     con : duckdb.DuckDBPyConnection, optional
-        Connection to use (a new in-memory one by default).
+        Connection to use (a new in-memory one by default; DuckDB engine only).
+    engine : str, dict or EngineSettings
+        ``"duckdb"`` (default) or ``"spark"``, or settings with the Spark master URL, app name and
+        config (:func:`ipstats.concordance.runner.engine_settings`). Both engines run the same plan and
+        return the same cube (:mod:`ipstats.counting.spark`).
 
     Returns
     -------
@@ -303,22 +334,26 @@ def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
         defined and ``count`` columns are empty.
     """
     spec.validate()
-    own = con is None
-    con = con or connect()
-    try:
-        open_register(register, con)
-        classified = None
-        system = None
-        if spec.system is not None:
-            system = spec.system if isinstance(spec.system, System) else load_system(spec.system)
-            texts, _ = links_from_register(con, register)
-            classified = classify_table(con, system, "links", texts, keywords=spec.keywords)
-            if spec.level is not None:
-                classified = rollup(con, system, classified, spec.level)
-        cube = count_classified(con, spec, "register", classified)
-    finally:
-        if own:
-            con.close()
+    settings = engine_settings(engine)
+    system = None
+    if spec.system is not None:
+        system = spec.system if isinstance(spec.system, System) else load_system(spec.system)
+    if settings.name == "spark":
+        if con is not None:
+            raise ValueError("con is a DuckDB connection; it cannot be used with engine='spark'")
+        from ipstats.counting.spark import count_spark
+
+        cube = count_spark(register, spec, system, settings)
+    else:
+        own = con is None
+        con = con or connect()
+        try:
+            open_register(register, con)
+            texts = links_from_register(con, register)[0] if system is not None else None
+            cube = classify_and_count(con, spec, system, texts)
+        finally:
+            if own:
+                con.close()
     cube.insert(0, "measure", spec.measure)
     cube.insert(1, "reference_date", "31 December" if spec.measure == "valid_stock"
                 else spec.reference_date or MEASURES[spec.measure])

@@ -1,0 +1,126 @@
+"""Benchmark: the Spark engine in local mode next to DuckDB, on the same register in the same run.
+
+Run from the project root, after ``benchmarks/bench_classify_count.py`` has generated the register::
+
+    .venv/bin/python benchmarks/bench_spark.py [--patents 1000000] [--systems ...] [--out benchmarks/results/spark_5m.json]
+
+For each system, :func:`ipstats.counting.count` (applications by filing year × category, whole and
+fractional, keyword strategy ``confirm``) runs once with ``engine="duckdb"`` and once with
+``engine="spark"`` (one local SparkSession for all systems, started outside the timings; its start-up
+is reported separately). Both cubes are compared (counts exactly, fractional to 1e-9). ``--patents N``
+below the register size times a subset: the first N applications and their links, written once beside
+the register. The ratio Spark/DuckDB, measured in the same run, is the result: the machine is shared.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SYSTEMS = ["wipo_fields_2019", "cnipa_sei_2021", "isi_nace2"]
+YEARS = tuple(range(2004, 2025))
+
+
+def subset(data: Path, patents: int) -> Path:
+    """The first *patents* applications of ``data/register.parquet`` and their links (written once)."""
+    import duckdb
+
+    folder = data / f"subset_{patents}"
+    register = folder / "register.parquet"
+    if register.exists() and (folder / "register_ipc.parquet").exists():
+        return register
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"""CREATE TEMP TABLE keep AS SELECT application_number FROM read_parquet('{data / "register.parquet"}')
+                    ORDER BY application_number LIMIT {int(patents)}""")
+    con.execute(f"""COPY (SELECT r.* FROM read_parquet('{data / "register.parquet"}') r SEMI JOIN keep k
+                    ON k.application_number = r.application_number) TO '{register}' (FORMAT parquet)""")
+    con.execute(f"""COPY (SELECT l.* FROM read_parquet('{data / "register_ipc.parquet"}') l SEMI JOIN keep k
+                    ON k.application_number = l.application_number) TO '{folder / "register_ipc.parquet"}'
+                    (FORMAT parquet)""")
+    con.close()
+    return register
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / "data" / "demo5m")
+    parser.add_argument("--patents", type=int, default=None, help="time a subset of this many applications")
+    parser.add_argument("--systems", nargs="*", default=SYSTEMS)
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--driver-memory", default="6g")
+    parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit (as bench_classify_count.py)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "spark_latest.json")
+    args = parser.parse_args()
+
+    import duckdb
+    import pandas as pd
+    import pyspark
+
+    from ipstats.counting import CountSpec, count
+    from ipstats.counting.spark import spark_session
+    from ipstats.register.io import connect
+
+    register = args.data / "register.parquet"
+    if args.patents:
+        register = subset(args.data, args.patents)
+    probe = duckdb.connect()
+    patents, links = (probe.execute(f"SELECT COUNT(*) FROM read_parquet('{register}')").fetchone()[0],
+                      probe.execute(f"SELECT COUNT(*) FROM read_parquet('{register.with_name('register_ipc.parquet')}')"
+                                    ).fetchone()[0])
+    probe.close()
+    settings = {"name": "spark", "master": args.master, "app_name": "ipstats-bench",
+                "config": {"spark.ui.enabled": "false", "spark.driver.memory": args.driver_memory,
+                           "spark.sql.shuffle.partitions": "8"}}
+    started = time.perf_counter()
+    session, _ = spark_session(settings)
+    session.sparkContext.setLogLevel("ERROR")
+    startup = time.perf_counter() - started
+    print(f"{patents:,} patents, {links:,} links; Spark {pyspark.__version__} {args.master} started in {startup:.1f} s",
+          flush=True)
+
+    results = {"register": str(register.relative_to(ROOT)) if register.is_relative_to(ROOT) else str(register),
+               "patents": patents, "links": links, "spark_startup_seconds": startup,
+               "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "duckdb": duckdb.__version__,
+                           "pyspark": pyspark.__version__, "master": args.master,
+                           "driver_memory": args.driver_memory, "duckdb_memory_limit": args.memory_limit,
+                           "platform": platform.platform(), "load_average_at_start": os.getloadavg()},
+               "systems": {}}
+    for system in args.systems:
+        spec = CountSpec(measure="applications", years=YEARS, system=system)
+        con = connect(memory_limit=args.memory_limit)
+        t = time.perf_counter()
+        duck = count(register, spec, con=con)
+        duck_s = time.perf_counter() - t
+        con.close()
+        t = time.perf_counter()
+        spark = count(str(register), spec, engine=settings)
+        spark_s = time.perf_counter() - t
+        exact = [c for c in duck.columns if c != "fractional"]
+        pd.testing.assert_frame_equal(spark[exact], duck[exact], check_exact=True)
+        diff = float((spark["fractional"] - duck["fractional"]).abs().max())
+        assert diff <= 1e-9, f"{system}: fractional counts differ by {diff}"
+        results["systems"][system] = {"duckdb_seconds": duck_s, "spark_seconds": spark_s, "ratio": spark_s / duck_s,
+                                      "cube_rows": len(duck), "max_fractional_difference": diff}
+        print(f"{system:32s} DuckDB {duck_s:7.1f} s   Spark {spark_s:7.1f} s   Spark/DuckDB {spark_s / duck_s:5.1f}x"
+              f"   ({len(duck)} cells, equal)", flush=True)
+    total_duck = sum(r["duckdb_seconds"] for r in results["systems"].values())
+    total_spark = sum(r["spark_seconds"] for r in results["systems"].values())
+    results["total"] = {"duckdb_seconds": total_duck, "spark_seconds": total_spark, "ratio": total_spark / total_duck}
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    print(f"{'all':32s} DuckDB {total_duck:7.1f} s   Spark {total_spark:7.1f} s   Spark/DuckDB "
+          f"{total_spark / total_duck:5.1f}x", flush=True)
+    session.stop()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

@@ -1,0 +1,108 @@
+"""The Spark engine returns the DuckDB engine's cube, for every shipped system and measure (local mode).
+
+Spark starts once for the session (``local[2]``); the CI register (20,000 patents, seed 2024, as
+parameters/ci.yaml) is generated once. Counts must be equal exactly, fractional counts to 1e-9.
+"""
+import shutil
+
+import pandas as pd
+import pytest
+
+from ipstats.concordance import classify, classify_table, list_systems, load_system
+from ipstats.counting import CountSpec, count, count_classified
+
+pyspark = pytest.importorskip("pyspark", reason="PySpark is not installed (pip install pyspark)")
+if shutil.which("java") is None:
+    pytest.skip("Java is not installed (the Spark engine needs Java 17 or 21)", allow_module_level=True)
+
+from ipstats.counting.spark import SparkRunner, open_spark_register  # noqa: E402
+
+SYSTEMS = list(list_systems()["id"])
+MEASURES = ("applications", "grants", "valid_stock")
+YEARS = tuple(range(2010, 2025))
+SETTINGS = {"name": "spark", "master": "local[2]", "app_name": "ipstats-tests",
+            "config": {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
+                       "spark.default.parallelism": "2", "spark.driver.memory": "1g"}}
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for every Spark test (start-up takes seconds)."""
+    from ipstats.counting.spark import spark_session
+
+    session, created = spark_session(SETTINGS)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    if created:
+        session.stop()
+
+
+@pytest.fixture(scope="session")
+def ci_register(tmp_path_factory):
+    """The CI register of parameters/ci.yaml: 20,000 patents, seed 2024."""
+    from ipstats.register.demo import write_demo_data
+
+    return write_demo_data(tmp_path_factory.mktemp("ci"), patents=20_000, seed=2024)["register"]
+
+
+def assert_same_cube(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Same columns, dtypes and rows; counts equal exactly, fractional counts within 1e-9."""
+    assert list(got.columns) == list(expected.columns)
+    assert got.dtypes.to_dict() == expected.dtypes.to_dict()
+    exact = [c for c in expected.columns if c != "fractional"]
+    pd.testing.assert_frame_equal(got[exact], expected[exact], check_exact=True)
+    assert (got["fractional"] - expected["fractional"]).abs().max() <= 1e-9 or got.empty
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_spark_cube_equals_duckdb_cube_for_every_system_and_measure(spark, ci_register, system):
+    """One Spark classification per system, counted for each measure, equals ``count`` on DuckDB."""
+    loaded = load_system(system)
+    run = SparkRunner(spark)
+    try:
+        texts = open_spark_register(run, ci_register)
+        classified = classify_table(run, loaded, "links", texts)
+        for measure in MEASURES:
+            spec = CountSpec(measure=measure, years=YEARS, system=system, by=("patent_type",))
+            expected = count(ci_register, spec)
+            got = count_classified(run, spec, "register", classified)
+            assert len(got) > 0
+            assert_same_cube(got, expected[list(got.columns)])
+    finally:
+        run.close()
+
+
+@pytest.mark.parametrize("system, keywords, level, by", [
+    ("cnipa_sei_2021", "require", 1, ("province_code",)),
+    ("cnipa_digital_tech_2023", "ignore", None, ()),
+    ("isi_nace2", "confirm", 1, ()),
+])
+def test_count_with_engine_spark_returns_the_duckdb_cube(spark, ci_register, system, keywords, level, by):
+    """The public API: ``count(..., engine=...)`` with keyword strategies, roll-up and breakdowns."""
+    spec = CountSpec(measure="valid_stock", years=(2022, 2023), system=system, keywords=keywords, level=level, by=by)
+    expected = count(ci_register, spec)
+    got = count(str(ci_register), spec, engine=SETTINGS)
+    assert_same_cube(got, expected)
+
+
+def test_count_without_system_on_spark(spark, ci_register):
+    spec = CountSpec(measure="applications", years=YEARS, by=("province_code", "applicant_type"), region="44")
+    assert_same_cube(count(ci_register, spec, engine="spark"), count(ci_register, spec))
+
+
+def test_classify_with_engine_spark(spark, ci_register):
+    """Per-patent classification collected from Spark equals DuckDB's, labels and weights included."""
+    expected, _ = classify(ci_register, "cnipa_green_tech")
+    got, report = classify(ci_register, "cnipa_green_tech", engine="spark")
+    assert report is None
+    pd.testing.assert_frame_equal(got.drop(columns="weight"), expected.drop(columns="weight"))
+    assert (got["weight"] - expected["weight"]).abs().max() <= 1e-9
+
+
+def test_spark_reports_unreadable_inputs(spark, tmp_path):
+    from ipstats.concordance.api import InputError
+
+    with pytest.raises(InputError, match="register.parquet: Spark cannot read the register"):
+        count(str(tmp_path / "register.parquet"), CountSpec(years=(2023,)), engine="spark")
+    with pytest.raises(InputError, match="reads Parquet registers"):
+        count(str(tmp_path / "register.csv"), CountSpec(years=(2023,)), engine="spark")
