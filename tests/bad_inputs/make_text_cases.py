@@ -48,6 +48,9 @@ SURVEY = ["application_number,patent_type,patentee,applicant_type,province_code,
           "transferred,revenue_band",
           "CN202110389274.4,发明,谢娜,个人,21,东北,个人|东北|发明,6,1,2.0,False,,,,,,,",
           "CN202220000007.3,实用新型,某某公司,企业,32,东部,企业|东部|实用新型,120,3,40.0,True,小型,是,1,1,0,0,3"]
+SURVEY_TRUTH = ["table,level,indicator,truth,year,seed",
+                "survey_by_patent_type,发明,implementation_rate,59.94,2023,2024",
+                "survey_by_patent_type,外观设计,implementation_rate,70.87,2023,2024"]
 
 
 def register(*rows: str, header: str = REGISTER_HEADER) -> str:
@@ -159,6 +162,9 @@ CASES = {
     "survey_sample/revenue_band_seven.csv": lines(SURVEY, 2, ",0,0,3", ",0,0,7"),
     "survey_sample/region_not_in_list.csv": lines(SURVEY, 2, ",东部,", ",华东,"),
     "survey_sample/weight_below_one.csv": lines(SURVEY, 1, ",2.0,", ",0.5,"),
+    "survey_truth/valid.csv": "\n".join(SURVEY_TRUTH) + "\n",
+    "survey_truth/indicator_not_in_list.csv": lines(SURVEY_TRUTH, 2, ",implementation_rate,", ",use_rate,"),
+    "survey_truth/negative_rate.csv": lines(SURVEY_TRUTH, 1, ",59.94,", ",-59.94,"),
     "concordance_categories/unknown_parent.csv": lines(CATEGORIES, 3, ",1,2", ",9,2"),
     "concordance_categories/level_zero.csv": lines(CATEGORIES, 1, ",,1", ",,0"),
     "concordance_categories/level_not_whole.csv": lines(CATEGORIES, 2, ",1,2", ",1,2.5"),
