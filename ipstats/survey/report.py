@@ -187,5 +187,6 @@ def truth_table(report: SurveyReport) -> pd.DataFrame:
 def published_rates() -> pd.DataFrame:
     """CNIPA's published invention-patent industrialization rates (context; ``data/published_rates.csv``)."""
     rates = pd.read_csv(Path(__file__).parent / "data" / "published_rates.csv")
-    return rates.pivot_table(index="year", columns="population", values="value_pct").reset_index().rename(
-        columns={"year": "年份"})
+    table = rates.pivot_table(index="year", columns="population", values="value_pct").reset_index()
+    table.columns.name = None
+    return table                                  # "year" keeps its name: show_table labels it 年份 ungrouped

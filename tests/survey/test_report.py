@@ -75,7 +75,7 @@ def test_demo_sample_passes_its_schema(report):
 
 
 def test_published_rates_are_the_domain_notes_values():
-    rates = published_rates().set_index("年份")
+    rates = published_rates().set_index("year")
     assert rates.loc[2023, "有效发明专利"] == 39.6 and rates.loc[2024, "企业有效发明专利"] == 53.3
 
 
