@@ -116,7 +116,8 @@ def _constraint_findings(fld: Field, text: pd.Series, parsed: pd.Series, good: n
         pattern = str(c["pattern"])
         anchored = pattern if pattern.startswith("^") else f"^(?:{pattern})$"
         matched = text.astype(object).str.match(re.compile(anchored)).fillna(False).to_numpy(dtype=bool)
-        findings.append(Finding(good & ~matched, f"text matching {pattern}"))
+        example = f", e.g. {fld.example}" if fld.example else ""
+        findings.append(Finding(good & ~matched, f"text matching {pattern}{example}"))
     return findings
 
 

@@ -53,6 +53,7 @@ class Field:
     true_values: tuple[str, ...] = ("true", "True", "TRUE", "1")
     false_values: tuple[str, ...] = ("false", "False", "FALSE", "0")
     missing_values: tuple[str, ...] = ("",)
+    example: str = ""
 
     @property
     def required(self) -> bool:
@@ -137,7 +138,8 @@ def _field(raw: Any, where: str, missing: tuple[str, ...]) -> Field:
     if "missing_values" not in extra:
         extra["missing_values"] = missing
     return Field(name=raw["name"], type=str(raw.get("type") or "string"), format=str(raw.get("format") or "default"),
-                 title=str(raw.get("title") or ""), constraints=dict(constraints), **extra)
+                 title=str(raw.get("title") or ""), constraints=dict(constraints),
+                 example=str(raw.get("example") or ""), **extra)
 
 
 def _row_checks(raw: Any, names: set[str], where: str) -> tuple[dict[str, Any], ...]:
