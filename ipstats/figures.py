@@ -18,7 +18,12 @@ pio.templates[TEMPLATE] = go.layout.Template(
     layout=go.Layout(font={"family": FONT_FAMILY, "size": 13}, colorway=_COLORS,
                      title={"x": 0.02, "xanchor": "left"}, margin={"l": 60, "r": 30, "t": 84, "b": 60},
                      plot_bgcolor="white", paper_bgcolor="white",
-                     xaxis={"gridcolor": "#e5e5e5"}, yaxis={"gridcolor": "#e5e5e5"},
+                     # automargin: long tick labels (160,000; 新疆维吾尔自治区) push the axis title out, not over them;
+                     # no SI suffixes (160k) in a Chinese bulletin; thousands separators on the value axis only
+                     # (the x axis often holds years)
+                     xaxis={"gridcolor": "#e5e5e5", "automargin": True, "exponentformat": "none"},
+                     yaxis={"gridcolor": "#e5e5e5", "automargin": True, "exponentformat": "none",
+                            "separatethousands": True},
                      # legend in one row above the plot area: clear of axis titles at any chart height
                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0}))
 

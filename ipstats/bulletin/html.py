@@ -19,7 +19,7 @@ import nbformat
 from ipstats.bulletin.record import FIGURE_KEY
 from ipstats.figures import FONT_FAMILY
 
-__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles", "output_heading", "page_charts", "notebook_title", "plotly_outputs_to_html", "region_label", "unescape_cjk",
+__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles", "output_heading", "page_charts", "trace_has_data", "notebook_title", "plotly_outputs_to_html", "region_label", "unescape_cjk",
            "write_index"]
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,34 @@ def chart_title(spec: dict[str, Any]) -> str:
     return str(title or "")
 
 
+def _has_points(values: Any) -> bool:
+    """Whether a trace's data array (a list, or plotly's base64 typed array) holds a non-missing value."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+
+        import numpy as np
+
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values.get("dtype", "f8"))
+        return bool(array.size) and not (array.dtype.kind == "f" and np.isnan(array).all())
+    if isinstance(values, (list, tuple)):
+        return any(v is not None and v == v for v in values)         # v == v is False for NaN
+    return False
+
+
+def trace_has_data(trace: dict[str, Any]) -> bool:
+    """Whether a plotly trace has anything to draw.
+
+    Bars and lines need a non-missing value on their value axis (``x`` for horizontal traces, else
+    ``y``); pies need ``values``; other types any of ``z``, ``values``, ``lat``, ``y`` or ``x``.
+    """
+    kind = trace.get("type", "scatter")
+    if kind in ("bar", "scatter", "scattergl", "box", "histogram"):
+        return _has_points(trace.get("x" if trace.get("orientation") == "h" else "y"))
+    if kind == "pie":
+        return _has_points(trace.get("values"))
+    return any(_has_points(trace.get(key)) for key in ("z", "values", "lat", "y", "x"))
+
+
 def page_charts(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     """The charts an executed notebook shows, in page order.
 
@@ -168,8 +196,9 @@ def page_charts(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        ``{"figure", "title", "traces"}`` per plotly output: the recorded figure's name (``""`` when
-        not recorded), the chart title and the number of traces.
+        ``{"figure", "title", "traces", "empty_traces"}`` per plotly output: the recorded figure's name
+        (``""`` when not recorded), the chart title, the number of traces with data to draw and the
+        number of traces without (all values missing).
     """
     charts = []
     for cell in nb.cells:
@@ -178,7 +207,10 @@ def page_charts(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
             if spec is None:
                 continue
             spec = json.loads(spec) if isinstance(spec, str) else spec
-            charts.append({"figure": chart_name(spec), "title": chart_title(spec), "traces": len(spec.get("data") or [])})
+            traces = spec.get("data") or []
+            drawn = sum(trace_has_data(t) for t in traces)
+            charts.append({"figure": chart_name(spec), "title": chart_title(spec), "traces": drawn,
+                           "empty_traces": len(traces) - drawn})
     return charts
 
 

@@ -174,7 +174,8 @@ def _start_session() -> None:
     t0 = time.perf_counter()
     kaleido.start_sync_server(path=browser_path(), mathjax=False, n=1, timeout=120, silence_warnings=True)
     _session["state"] = "running"
-    log.info("kaleido session started with %s in %.2f s", browser_path(), time.perf_counter() - t0)
+    log.info("kaleido session opening with %s (%.2f s; the first figure waits for the browser)", browser_path(),
+             time.perf_counter() - t0)
 
 
 def _static_size(fig: Any) -> tuple[int, int]:

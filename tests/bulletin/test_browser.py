@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from test_ci_bulletin import ci_bulletin  # noqa: F401 - the built CI bulletin (module fixture)
+try:  # the built CI bulletin: a module fixture of test_ci_bulletin, unless conftest.py shares it per session
+    from test_ci_bulletin import ci_bulletin  # noqa: F401
+except ImportError:
+    pass
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9", "--disable-background-networking",
@@ -85,6 +88,13 @@ def test_manifest_lists_every_page_and_chart(manifest):
     assert recorded <= shown, f"recorded figures never shown on a page: {sorted(recorded - shown)}"
 
 
+def test_no_published_chart_is_empty(manifest):
+    """A chart whose every trace lacks data shows readers an empty frame: leave it out, or say why in text."""
+    empty = [f"{p['page']}: {c['figure'] or c['title']}" for p in manifest["pages"] for c in p["charts"]
+             if c["traces"] == 0]
+    assert not empty, "charts with nothing to draw: " + "; ".join(empty)
+
+
 def test_every_page_draws_its_charts_offline(ci_bulletin, manifest, browser, screenshots):  # noqa: F811
     out, _ = ci_bulletin
     problems = []
@@ -109,7 +119,7 @@ def test_every_page_draws_its_charts_offline(ci_bulletin, manifest, browser, scr
                     problems.append(f"{where}: page shows figure {name!r}")
                 if state["svg"] < 1 or state["width"] < 100 or state["height"] < 100:
                     problems.append(f"{where}: not drawn ({state})")
-                if state["traces"] != chart["traces"] or state["marks"] == 0:
+                if state["traces"] < chart["traces"] or (chart["traces"] and state["marks"] == 0):
                     problems.append(f"{where}: {state['traces']} traces and {state['marks']} marks drawn, "
                                     f"expected {chart['traces']} traces with marks")
                 if state["title"].strip() != chart["title"].strip() or not CJK.search(state["title"]):

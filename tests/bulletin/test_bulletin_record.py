@@ -127,11 +127,26 @@ def test_recorded_figure_is_named_on_the_page_and_in_the_manifest(tmp_path, monk
     html_chart = nbformat.v4.new_output("display_data", data={"text/html": "<div></div><script>Plotly.newPlot('x')"
                                                                            "</script>"})
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig", outputs=outputs + [html_chart])])
-    assert page_charts(nb) == [{"figure": "chart_one", "title": "图一", "traces": 1},
-                               {"figure": "", "title": "未记录的图", "traces": 1}]
+    assert page_charts(nb) == [{"figure": "chart_one", "title": "图一", "traces": 1, "empty_traces": 0},
+                               {"figure": "", "title": "未记录的图", "traces": 1, "empty_traces": 0}]
     converted, charts = plotly_outputs_to_html(nb)
     assert charts == 3                                   # the HTML chart counts: plotly.js is put on the page
     html = [o["data"]["text/html"] for o in converted.cells[0].outputs]
     assert html[0].startswith('<div class="ipstats-figure" data-figure="chart_one">') and "图一" in html[0]
     assert html[1].startswith('<div class="ipstats-figure" data-figure="">')
     assert recorded.layout.meta[FIGURE_KEY] == "chart_one"
+
+
+def test_trace_has_data_reads_lists_and_typed_arrays():
+    import numpy as np
+
+    from ipstats.bulletin.html import trace_has_data
+
+    assert not trace_has_data({"type": "bar", "x": [], "y": []})
+    # horizontal bars: labels on y, values on x, all missing
+    assert not trace_has_data({"type": "bar", "orientation": "h", "x": [None, float("nan")], "y": ["a", "b"]})
+    typed = json.loads(go.Figure(go.Bar(x=np.array([1.5, 2.0]), y=["发明", "外观设计"], orientation="h")).to_json())["data"][0]
+    assert isinstance(typed["x"], dict) and trace_has_data(typed)          # plotly's base64 typed array
+    nan_only = json.loads(go.Figure(go.Bar(y=np.array([np.nan, np.nan]), x=["a", "b"])).to_json())["data"][0]
+    assert not trace_has_data(nan_only)
+    assert trace_has_data({"type": "pie", "values": [1, 2]})

@@ -28,6 +28,9 @@ def test_template_names_chinese_fonts_first():
     fonts = [f.strip().strip('"') for f in family.split(",")]
     assert fonts[0] == "Noto Sans CJK SC" and fonts[-1] == "sans-serif"
     assert {"Microsoft YaHei", "PingFang SC", "Source Han Sans SC"} <= set(fonts)
+    layout = pio.templates[TEMPLATE].layout
+    assert layout.yaxis.exponentformat == "none" and layout.yaxis.separatethousands      # 160,000 not 160k
+    assert layout.xaxis.exponentformat == "none" and not layout.xaxis.separatethousands  # years stay 2023
 
 
 def test_without_a_browser_the_bulletin_says_so_once_and_keeps_the_html(tmp_path, monkeypatch, caplog):
