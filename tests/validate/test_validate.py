@@ -198,3 +198,23 @@ def test_cli_help_and_unknown_schema():
                           "--schema", "registre"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.startswith("ipstats validate: no schema named 'registre' (known: ") and out.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_any_bytes_give_a_report_not_an_exception(tmp_path, suffix):
+    """Whatever a file holds, validation answers with problems (one line each), never a Python error."""
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    header = (BAD / "register" / "valid.csv").read_bytes().splitlines()[0]
+
+    @hypothesis.settings(max_examples=60, deadline=None)
+    @hypothesis.given(st.binary(max_size=400), st.booleans())
+    def check(body: bytes, with_header: bool):
+        path = tmp_path / f"x{suffix}"
+        path.write_bytes((header + b"\n" if with_header else b"") + body)
+        report = validate_file(path, "patent_register")
+        assert not report.ok and report.summary().startswith(f"{path}: ")  # random bytes are never a register
+        assert all("\n" not in line for line in report.lines())
+
+    check()
