@@ -128,7 +128,8 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, year: in
     return paths
 
 
-def demo_if_missing(survey_sample: str | Path, register: str | Path, year: int = 2023) -> None:
+def demo_if_missing(survey_sample: str | Path, register: str | Path, year: int = 2023,
+                    design: SurveyDesign = SurveyDesign()) -> None:
     """Write the demo survey beside *survey_sample* when it is missing, only in a ``demo``/``ci`` folder.
 
     A mistyped path to real survey data is reported as missing instead of being replaced by synthetic data.
@@ -139,4 +140,4 @@ def demo_if_missing(survey_sample: str | Path, register: str | Path, year: int =
     folder = survey_sample.parent
     if not ("demo" in folder.name or folder.name == "ci") or survey_sample.name != SURVEY_FILES["survey_sample"]:
         raise FileNotFoundError(f"{survey_sample}: survey sample file not found")
-    write_demo(register, folder, year=year)
+    write_demo(register, folder, year=year, design=design)
