@@ -179,7 +179,7 @@ def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
     -------
     published : pandas.DataFrame
         *estimates* with ``flag`` (慎用/不发布/保密) and the estimate, SE and CI missing where not
-        published (shown as ``—``).
+        published (shown as ``—``); rate intervals are cut at 0 and 100 %.
     record : dict
         Disclosure record for :func:`ipstats.bulletin.record_table` (rules, suppressed cells).
     """
@@ -191,6 +191,9 @@ def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
     sensitive = primary(cells.reset_index(drop=True), Rules(min_contributors=sdc_rules.min_contributors,
                                                             dominance_k=100, p_percent=0)).to_numpy()
     out = estimates.copy()
+    rate = out["indicator"].isin(RATES)                        # a rate's interval stays within 0–100 %
+    out.loc[rate, "ci_low"] = out.loc[rate, "ci_low"].clip(lower=0.0)
+    out.loc[rate, "ci_high"] = out.loc[rate, "ci_high"].clip(upper=100.0)
     out["flag"] = quality_flag(out["cv_pct"], out["n"], rules).to_numpy()
     out.loc[sensitive, "flag"] = "保密"
     hidden = out["flag"].isin([SUPPRESS, "保密"])

@@ -77,7 +77,8 @@ class SurveyReport:
 def _notes(table_name: str, rules: QualityRules) -> list[str]:
     notes = [f"质量标识：变异系数超过{rules.caution_cv:g}%的估计标注“慎用”；变异系数超过{rules.suppress_cv:g}%或样本量不足"
              f"{rules.min_n}件的估计不发布，回答专利权人过少的分组经统计数据保密处理不发布（“—”）。",
-             "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；置信区间为正态近似。"]
+             "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；置信区间为正态近似，"
+             "比率的区间截断于0～100%。"]
     if table_name == "survey_revenue_by_patent_type":
         top = revenue_bands().iloc[-1]
         notes.append(f"平均产业化收益按收益区间组中值估算；最高区间“{top['label_zh']}”取{top['midpoint_10k_yuan']:g}万元"
