@@ -55,13 +55,19 @@ def _ipc_symbol(cell: str) -> str | None:
     return None
 
 
-def _ipc_list(cell: str) -> str | None:
-    for part in ipc.split_cell(cell):
-        try:
-            ipc.parse(part)
-        except ipc.IPCParseError:
-            return f"IPC symbols such as H04L29/06 separated by ';' ({part!r} is not one)"
-    return None
+def _ipc_lists(values: pd.Series) -> np.ndarray:
+    """IPC cells holding several symbols: split and fold all cells at once (as :func:`ipstats.ipc.split_cell`
+    does one by one), parse each distinct part once, report a cell's first bad part."""
+    cells = pd.Series(values.to_numpy(dtype=object), dtype="str")
+    parts = cells.str.normalize("NFKC").str.split(ipc._SEPARATORS.pattern, regex=True).explode().str.strip()
+    parts = parts[parts.fillna("").ne("")]
+    _, failed = ipc.parse_distinct(parts)
+    out = np.full(len(values), None, dtype=object)
+    bad = parts[parts.isin(failed)]
+    first = bad[~bad.index.duplicated()]
+    out[first.index.to_numpy()] = [f"IPC symbols such as H04L29/06 separated by ';' ({part!r} is not one)"
+                                   for part in first]
+    return out
 
 
 def _ipc_patterns(cell: str) -> str | None:
@@ -123,7 +129,7 @@ def _uscc(values: pd.Series) -> np.ndarray | None:
 #: or None when the check is unavailable.
 FORMATS: dict[str, Callable[[pd.Series], np.ndarray | None]] = {
     "ipc": lambda values: _per_distinct(values, _ipc_symbol),
-    "ipc_list": lambda values: _per_distinct(values, _ipc_list),
+    "ipc_list": _ipc_lists,
     "ipc_pattern_list": lambda values: _per_distinct(values, _ipc_patterns),
     "cn_application_number": _application_numbers,
     "uscc": _uscc,
