@@ -200,6 +200,21 @@ def test_invalid_input_refused_before_anything_is_written(bulletin):
     assert {p: p.stat().st_mtime_ns for p in out.parent.iterdir()} == siblings  # no partial or failed folder
 
 
+def test_cli_refuses_invalid_input_in_one_line(tmp_path, capsys):
+    params = _write(tmp_path)
+    (tmp_path / "register.csv").write_text(REGISTER.replace(",2023-01-02,2023-01-02,", ",2023-01-02,2023-01-03,"),
+                                           encoding="utf-8")
+    assert main(["bulletin", str(params)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.err.startswith(f"ipstats bulletin: invalid input, nothing was run — register "
+                                   f"{tmp_path / 'register.csv'}: 1 problem (schema patent_register); list them with: "
+                                   f"ipstats validate {tmp_path / 'register.csv'} --schema patent_register")
+    assert captured.out.splitlines() == [f"{tmp_path / 'register.csv'}:2: priority_date: '2023-01-03' — expected not "
+                                         f"after filing_date (2023-01-02)"]
+    assert not (tmp_path / "out").exists()
+
+
 def test_input_without_schema_is_reported_not_checked(tmp_path):
     params = _write(tmp_path, inputs={"population": "population.csv", "register": "register.csv",
                                       "notes": "population.csv"})
