@@ -109,9 +109,11 @@ def _constraint_findings(fld: Field, text: pd.Series, parsed: pd.Series, good: n
             findings.append(Finding(bad, f"{word} {c[key]}"))
     lengths = text.astype(object).str.len()
     if "minLength" in c:
-        findings.append(Finding(good & (lengths < int(c["minLength"])).to_numpy(), f"at least {c['minLength']} characters"))
+        findings.append(Finding(good & (lengths < int(c["minLength"])).to_numpy(),
+                                f"at least {c['minLength']} characters"))
     if "maxLength" in c:
-        findings.append(Finding(good & (lengths > int(c["maxLength"])).to_numpy(), f"at most {c['maxLength']} characters"))
+        findings.append(Finding(good & (lengths > int(c["maxLength"])).to_numpy(),
+                                f"at most {c['maxLength']} characters"))
     if "pattern" in c:
         pattern = str(c["pattern"])
         anchored = pattern if pattern.startswith("^") else f"^(?:{pattern})$"

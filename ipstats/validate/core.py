@@ -303,14 +303,15 @@ def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, refer
         ours = keys[list(fields)].set_axis(list(ref_fields), axis=1)
         if _application_numbers_in(fk["resource"] or schema, ref_fields):
             ours, target = ours.apply(_bare_application_number), target.apply(_bare_application_number)
-        wanted = pd.MultiIndex.from_frame(ours.astype(str)) if len(fields) > 1 else pd.Index(ours.iloc[:, 0].astype(str))
+        wanted = pd.MultiIndex.from_frame(ours.astype(str)) if len(fields) > 1 else \
+            pd.Index(ours.iloc[:, 0].astype(str))
         known = pd.MultiIndex.from_frame(target.astype(str)) if len(fields) > 1 else \
             pd.Index(target.iloc[:, 0].astype(str))
         bad = present & ~wanted.isin(known)
         label = ", ".join(fields)
         values = keys[list(fields)].astype(str).agg(" / ".join, axis=1) if len(fields) > 1 else keys[fields[0]]
-        collector.add(Finding(bad, f"a value found in column {', '.join(ref_fields)} {where}"), keys["_line"].to_numpy(),
-                      values.to_numpy(dtype=object), label, order[fields[0]])
+        collector.add(Finding(bad, f"a value found in column {', '.join(ref_fields)} {where}"),
+                      keys["_line"].to_numpy(), values.to_numpy(dtype=object), label, order[fields[0]])
 
 
 def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,

@@ -105,7 +105,7 @@ def _application_numbers(values: pd.Series) -> np.ndarray:
 
 
 def uscc_checker() -> Callable[[str], str | None] | None:
-    """``credit_code_problem`` of :mod:`ipstats.register.uscc` (统一社会信用代码, GB 32100-2015), or None when absent."""
+    """``credit_code_problem`` of :mod:`ipstats.register.uscc` (统一社会信用代码, GB 32100-2015); None when absent."""
     try:
         from ipstats.register.uscc import credit_code_problem
     except ImportError:
@@ -120,7 +120,9 @@ def _uscc(values: pd.Series) -> np.ndarray | None:
 
     def judge(cell: str) -> str | None:
         found = problem(cell)
-        return None if found is None else f"a unified social credit code (统一社会信用代码) — this one {found}"
+        if found is None:
+            return None
+        return f"a unified social credit code (统一社会信用代码) — this one {found}"
 
     return _per_distinct(values, judge)
 

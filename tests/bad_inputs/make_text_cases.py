@@ -102,9 +102,11 @@ CASES = {
     "register/empty_required.csv": register(*swap(1, ",某某公司,", ",,")),
     "register/locarno_one_digit.csv": register(*swap(2, ",14,", ",4,")),
     "register/ragged_row.csv": register(REGISTER_ROWS[0], REGISTER_ROWS[1].rsplit(",", 2)[0], REGISTER_ROWS[2]),
-    "register/repeated_column.csv": register(*(r + ",44" for r in REGISTER_ROWS), header=REGISTER_HEADER + ",province_code"),
+    "register/repeated_column.csv": register(*(r + ",44" for r in REGISTER_ROWS),
+                                             header=REGISTER_HEADER + ",province_code"),
     "register/not_a_table.xls": "this is not a workbook\n",
-    "population/missing_column.csv": "\n".join(",".join(x.split(",")[:2] + x.split(",")[3:]) for x in POPULATION) + "\n",
+    "population/missing_column.csv": "\n".join(",".join(x.split(",")[:2] + x.split(",")[3:])
+                                                 for x in POPULATION) + "\n",
     "population/negative_count.csv": lines(POPULATION, 2, "12706", "-12706"),
     "population/zero_population.csv": lines(POPULATION, 1, "2185.8", "0"),
     "population/unknown_province.csv": lines(POPULATION, 3, "44,2022", "71,2022"),
@@ -119,7 +121,8 @@ CASES = {
     "concordance_rules/weight_above_one.csv": lines(RULES, 2, ",0.5,", ",1.5,"),
     "concordance_rules/weight_zero.csv": lines(RULES, 1, ",1.0,", ",0,"),
     "concordance_rules/coverage_not_in_list.csv": lines(RULES, 2, "全部涉及", "全部"),
-    "concordance_rules/missing_category.csv": "\n".join(",".join(x.split(",")[:1] + x.split(",")[2:]) for x in RULES) + "\n",
+    "concordance_rules/missing_category.csv": "\n".join(",".join(x.split(",")[:1] + x.split(",")[2:])
+                                                         for x in RULES) + "\n",
     "concordance_rules/duplicate_rule_id.csv": lines(RULES, 2, "1.2#1", "1.1#1"),
     "concordance_rules/valid.csv": "\n".join(RULES) + "\n",
     "concordance_rules/category_not_in_system.csv": lines(RULES, 2, "1.2#1,1.2,", "1.3#1,1.3,"),
