@@ -215,13 +215,25 @@ def _check_chunk(chunk: Chunk, schema: Schema, index: dict[str, int], collector:
         name, other = check["field"], check["other"]
         if name not in parsed or (other != "today" and other not in parsed):
             continue
-        if other == "today":
+        if check["op"] in ("required", "empty"):
+            finding = _conditional(check, texts[name], texts[other])
+        elif other == "today":
             today = _today()
             finding = compare_rows(check, parsed[name], today, today.strftime("%Y-%m-%d"))
         else:
             finding = compare_rows(check, parsed[name], parsed[other], texts[other])
         collector.add(finding, chunk.lines, texts[name], name, order[name])
     return {k: texts[k] for k in _key_columns(schema) if k in texts}
+
+
+def _conditional(check: dict, text: pd.Series, other: pd.Series) -> Finding:
+    """``requiredWhen`` / ``emptyWhen``: a value must be there (or absent) when another column has given values."""
+    empty = text.astype(object).str.strip().eq("").to_numpy(dtype=bool)
+    when = other.astype(object).str.strip()
+    hit = when.isin(check["values"]).to_numpy()
+    bad = hit & (empty if check["op"] == "required" else ~empty)
+    word = "a value" if check["op"] == "required" else "no value"
+    return Finding(bad, (f"{word} when {check['other']} is " + when).to_numpy(dtype=object))
 
 
 def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], note: str, collector: _Collector,

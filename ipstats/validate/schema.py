@@ -15,7 +15,9 @@ ipstats reads these Table Schema properties: ``fields`` (``name``, ``title``, ``
   ``ipc_pattern_list`` (concordance patterns such as ``H01L21/02*``), ``cn_application_number``
   (申请号 with its check character) and ``uscc`` (统一社会信用代码, GB 32100-2015);
 * ``rowChecks``: comparisons within a row, e.g.
-  ``{field: grant_date, notBefore: filing_date}`` or ``{field: filing_date, notAfter: today}``.
+  ``{field: grant_date, notBefore: filing_date}``, ``{field: filing_date, notAfter: today}`` (also
+  ``atLeast``/``atMost``), and conditions on another column: ``{field: grant_date, requiredWhen:
+  {legal_status: [有效]}}``, ``{field: lapse_date, emptyWhen: {legal_status: [有效, 审中]}}``.
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ SUFFIX = ".schema.yaml"
 PACKAGED = Path(__file__).with_name("data") / "schemas"
 REPOSITORY = Path(__file__).resolve().parents[2] / "data_schemas"
 FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
-ROW_CHECKS = {"notBefore": ">=", "notAfter": "<=", "atLeast": ">=", "atMost": "<="}
+ROW_CHECKS = {"notBefore": ">=", "notAfter": "<=", "atLeast": ">=", "atMost": "<=", "requiredWhen": "required",
+              "emptyWhen": "empty"}
 
 
 class SchemaError(ValueError):
@@ -149,10 +152,18 @@ def _row_checks(raw: Any, names: set[str], where: str) -> tuple[dict[str, Any], 
         if len(ops) != 1 or item.get("field") not in names:
             raise SchemaError(f"{where}: rowChecks entry {item!r} needs a known field and one of "
                               f"{', '.join(ROW_CHECKS)}")
-        other = str(item[ops[0]])
-        if other != "today" and other not in names:
-            raise SchemaError(f"{where}: rowChecks entry {item!r} compares with unknown field {other!r}")
-        checks.append({"field": item["field"], "op": ROW_CHECKS[ops[0]], "word": ops[0], "other": other,
+        op = ROW_CHECKS[ops[0]]
+        if op in ("required", "empty"):       # {field: grant_date, requiredWhen: {legal_status: [有效, …]}}
+            condition = item[ops[0]]
+            if not (isinstance(condition, dict) and len(condition) == 1 and next(iter(condition)) in names):
+                raise SchemaError(f"{where}: rowChecks entry {item!r}: {ops[0]} needs one known field and its values")
+            other, values = next(iter(condition.items()))
+            values = [str(v) for v in (values if isinstance(values, list) else [values])]
+        else:
+            other, values = str(item[ops[0]]), []
+            if other != "today" and other not in names:
+                raise SchemaError(f"{where}: rowChecks entry {item!r} compares with unknown field {other!r}")
+        checks.append({"field": item["field"], "op": op, "word": ops[0], "other": other, "values": values,
                        "title": str(item.get("title") or "")})
     return tuple(checks)
 

@@ -87,6 +87,8 @@ CASES = {
     "register/grant_before_filing.csv": register(*swap(1, "2022-08-09,2022-08-09", "2022-08-09,2021-12-31")),
     "register/priority_after_filing.csv": register(*swap(2, "2021-06-01,2021-06-01", "2021-06-01,2021-07-01")),
     "register/lapse_before_filing.csv": register(*swap(0, ",审中,,", ",驳回,2020-05-05,")),
+    "register/valid_without_grant_date.csv": register(*swap(1, "2022-08-09,2022-08-09,有效", "2022-08-09,,有效")),
+    "register/valid_with_lapse_date.csv": register(*swap(2, ",有效,,", ",有效,2024-06-01,")),
     "register/bad_ipc.csv": register(*swap(0, "H04L29/06;G06F17/30", "H04L29/06;G06F17/3O;Q99Z")),
     "register/bad_ipc_main.csv": register(*swap(1, "有效,,B60L53/00", "有效,,B60L-53")),
     "register/bad_application_number.csv": register(*swap(1, "CN202220000007.3", "CN202220000007.4")),
