@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--patents", type=int, default=None, help="time a subset of this many applications")
     parser.add_argument("--systems", nargs="*", default=SYSTEMS)
     parser.add_argument("--master", default="local[2]")
-    parser.add_argument("--driver-memory", default="6g")
+    parser.add_argument("--driver-memory", default="4g")
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit (as bench_classify_count.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "spark_latest.json")
     args = parser.parse_args()
@@ -81,6 +81,7 @@ def main() -> None:
     session, _ = spark_session(settings)
     session.sparkContext.setLogLevel("ERROR")
     startup = time.perf_counter() - started
+    session.range(1000).selectExpr("sum(id)").collect()   # warm the JVM outside the timings
     print(f"{patents:,} patents, {links:,} links; Spark {pyspark.__version__} {args.master} started in {startup:.1f} s",
           flush=True)
 
@@ -109,6 +110,7 @@ def main() -> None:
                                       "cube_rows": len(duck), "max_fractional_difference": diff}
         print(f"{system:32s} DuckDB {duck_s:7.1f} s   Spark {spark_s:7.1f} s   Spark/DuckDB {spark_s / duck_s:5.1f}x"
               f"   ({len(duck)} cells, equal)", flush=True)
+        write(args.out, results)   # after each system: a stopped run keeps what it measured
     total_duck = sum(r["duckdb_seconds"] for r in results["systems"].values())
     total_spark = sum(r["spark_seconds"] for r in results["systems"].values())
     results["total"] = {"duckdb_seconds": total_duck, "spark_seconds": total_spark, "ratio": total_spark / total_duck}
@@ -116,9 +118,14 @@ def main() -> None:
     print(f"{'all':32s} DuckDB {total_duck:7.1f} s   Spark {total_spark:7.1f} s   Spark/DuckDB "
           f"{total_spark / total_duck:5.1f}x", flush=True)
     session.stop()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    write(args.out, results)
     print(f"written to {args.out}")
+
+
+def write(path: Path, results: dict) -> None:
+    """Write the results file (JSON, UTF-8)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":
