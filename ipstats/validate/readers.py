@@ -23,6 +23,7 @@ import pandas as pd
 __all__ = ["Chunk", "ReadError", "TableSource", "decode_text", "open_table"]
 
 CHUNK_ROWS = 200_000
+SAMPLE_BYTES = 8 << 20          # the encoding is decided on the first 8 MiB of a CSV file
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -68,8 +69,14 @@ class TableSource:
     native_types: dict[str, str] = field(default_factory=dict)
 
 
-def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+def _decode(data: bytes, encoding: str, final: bool) -> str:
+    return codecs.getincrementaldecoder(encoding)().decode(data, final)
+
+
+def decode_text(data: bytes, encoding: str | None = None, final: bool = True) -> tuple[str, str]:
     """Decode file bytes: the declared *encoding*, else UTF-8 (BOM or not), else GBK, else GB18030.
+
+    *final* False means *data* is the start of a longer file (a character may be cut at its end).
 
     Returns
     -------
@@ -82,7 +89,7 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            return _decode(data, encoding, final), encoding
         except LookupError:
             raise ReadError(f"unknown encoding {encoding!r} — expected e.g. utf-8, gbk or gb18030") from None
         except UnicodeDecodeError as exc:
@@ -97,7 +104,7 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     first_error = None
     for candidate in candidates:
         try:
-            return data.decode(candidate), candidate
+            return _decode(data, candidate, final), candidate
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
     offset = first_error.start
@@ -172,15 +179,43 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
+    """The lines of a text file decoded one by one, so that a bad byte is reported with its row and offset.
+
+    Splitting the bytes on line feeds is safe for UTF-8, GBK and GB18030 (no multi-byte character contains
+    0x0A); UTF-16 is decoded by Python's text reader instead.
+    """
+    if encoding.startswith("utf-16"):
+        with open(path, encoding=encoding, newline="") as fh:
+            yield from fh
+        return
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                yield decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                raise ReadError(f"not {encoding} text in row {number} (byte 0x{raw[exc.start]:02X} at offset "
+                                f"{offset + exc.start}) — expected one encoding throughout the file (declare it "
+                                f"with --encoding)") from None
+            offset += len(raw)
+
+
 def _open_csv(path: Path, encoding: str | None, expected: frozenset[str]) -> TableSource:
-    text, used = decode_text(path.read_bytes(), encoding)
+    """A CSV file: the encoding is found on its first SAMPLE_BYTES, then the file is read as a stream."""
+    with open(path, "rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+        whole = fh.read(1) == b""
+    text, used = decode_text(sample, encoding, final=whole)
     notes = []
     if used in ("gbk", "gb18030") and not encoding:
         notes.append(f"read as {used.upper()} (not UTF-8; no encoding declared)")
-    if not text.strip():
+    if whole and not text.strip():
         raise ReadError("empty file — expected a header row with the column names")
-    delimiter = _sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    delimiter = _sniff_delimiter(text.lstrip("\ufeff\r\n").split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline="") if whole else _decoded_lines(path, used),
+                        delimiter=delimiter)
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
         previous = 0

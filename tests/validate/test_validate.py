@@ -219,3 +219,19 @@ def test_any_bytes_give_a_report_not_an_exception(tmp_path, suffix):
         assert all("\n" not in line for line in report.lines())
 
     check()
+
+
+def test_csv_is_read_as_a_stream_after_its_first_bytes(tmp_path, monkeypatch):
+    """The encoding is found on the start of the file; the rest is streamed, and a change of encoding later in
+    the file is one problem naming the row."""
+    monkeypatch.setattr(readers, "SAMPLE_BYTES", 300)
+    rows = _valid_rows()
+    path = _register_csv(tmp_path / "r.csv", rows)
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("gbk"))
+    assert validate_file(path, "patent_register").ok
+    path.write_bytes(text.encode("utf-8") + rows[0].replace("CN202310123456.6", "CN202310123457.0")
+                     .encode("gbk") + b"\n")
+    report = validate_file(path, "patent_register")
+    assert report.lines()[0].startswith(f"{path}: not utf-8 text in row 5 (byte 0x")
+    assert report.lines()[0].endswith("expected one encoding throughout the file (declare it with --encoding)")
