@@ -19,8 +19,9 @@ import nbformat
 from ipstats.bulletin.record import FIGURE_KEY
 from ipstats.figures import FONT_FAMILY
 
-__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles", "output_heading", "page_charts", "trace_has_data", "notebook_title", "plotly_outputs_to_html", "region_label", "unescape_cjk",
-           "write_index"]
+__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles", "notebook_title",
+           "output_heading", "page_charts", "plotly_outputs_to_html", "region_label", "summary_html",
+           "trace_has_data", "unescape_cjk", "write_index"]
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,9 @@ _PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block extra_css -%}
 <style type="text/css">
-body.jp-Notebook { font-family: """ + FONT_STACK + """; }
+body.jp-Notebook { font-family: """ + FONT_STACK + """;
+  /* on body, not :root: the theme's :root (later in the page) would win */
+  --jp-ui-font-family: """ + FONT_STACK + """; --jp-content-font-family: """ + FONT_STACK + """; }
 .jp-RenderedHTMLCommon, .jp-RenderedMarkdown { font-family: """ + FONT_STACK + """; }
 nav.ipstats-nav { max-width: 1100px; margin: 0 auto; padding: 12px 20px 0; font-size: 14px; }
 nav.ipstats-nav a { color: #1f5fa8; text-decoration: none; }
@@ -320,6 +323,9 @@ h3 { font-size: 17px; margin: 20px 0 6px; }
 p.meta { color: #666; font-size: 14px; margin: 0 0 16px; }
 a { color: #1f5fa8; text-decoration: none; } a:hover { text-decoration: underline; }
 .summary { line-height: 1.8; margin: 4px 0 8px; }
+.summary h1, .summary h2, .summary h3, .summary h4 { font-size: 16px; border: none; margin: 12px 0 4px; color: #222; }
+.summary p { margin: 4px 0 8px; }
+.summary table { width: auto; margin: 4px 0 8px; }
 table { border-collapse: collapse; width: 100%%; font-size: 14px; }
 th, td { border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left; vertical-align: top; }
 th { background: #f0f4fa; }
@@ -327,9 +333,12 @@ footer { margin-top: 40px; color: #888; font-size: 12px; }
 """ % FONT_STACK
 
 
-def _paragraphs(text: str) -> str:
-    parts = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    return "\n".join(f'<p class="summary">{html.escape(p)}</p>' for p in parts)
+def summary_html(text: str) -> str:
+    """The HTML of a notebook's summary text (Markdown: paragraphs, bold, lists, tables; raw HTML escaped)."""
+    import mistune
+
+    render = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    return f'<div class="summary">{render(text)}</div>'
 
 
 def _figure_section(folder: Path) -> list[str]:
@@ -406,7 +415,7 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
         parts.append(f'<h3><a href="{e(name)}.html">{e(link)}</a></h3>')
         summary = folder / "texts" / f"{name}.md"
         if summary.is_file():
-            parts.append(_paragraphs(summary.read_text(encoding="utf-8")))
+            parts.append(summary_html(summary.read_text(encoding="utf-8")))
     parts.append("<h2>统计表</h2>")
     if (folder / "tables.xlsx").is_file():
         parts.append('<p><a href="tables.xlsx">全部统计表（Excel，tables.xlsx）</a></p>')

@@ -138,6 +138,8 @@ def test_index_links_every_page_and_renders_chinese(ci_bulletin, manifest, brows
     try:
         assert not errors and not foreign, errors + foreign
         assert page.locator("h1").inner_text() == manifest["title"]
+        text = page.locator("main").inner_text()
+        assert "**" not in text and "\n## " not in text and "|---" not in text, "summaries shown as raw Markdown"
         links = page.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
         texts = [page.locator(f'a[href="{entry["page"]}"]').first.inner_text() for entry in manifest["pages"]]
         assert len(set(texts)) == len(texts), f"pages share a link text: {texts}"
@@ -159,7 +161,7 @@ def test_index_links_every_page_and_renders_chinese(ci_bulletin, manifest, brows
 
 
 def test_chart_titles_use_a_cjk_font(ci_bulletin, manifest, browser):  # noqa: F811
-    """The first charted page: Chromium draws the SVG chart title with a CJK font (no tofu squares)."""
+    """The first charted page: Chromium draws the chart title, heading and text with the CJK font (no tofu)."""
     out, _ = ci_bulletin
     entry = next((p for p in manifest["pages"] if p["charts"]), None)
     if entry is None:
@@ -170,8 +172,12 @@ def test_chart_titles_use_a_cjk_font(ci_bulletin, manifest, browser):  # noqa: F
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
         root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": ".ipstats-figure .gtitle"})["nodeId"]
-        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-        assert fonts and all("CJK" in f["familyName"] for f in fonts), fonts
+        for selector in (".ipstats-figure .gtitle", "h1", ".jp-RenderedMarkdown p"):
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            # Latin letters too: the page's font list (ipstats.figures.FONT_FAMILY) wins over the notebook theme's
+            # (inline code in a paragraph keeps its monospace font)
+            assert fonts and all("CJK" in f["familyName"] or "Mono" in f["familyName"] for f in fonts), (selector, fonts)
+            assert "CJK" in max(fonts, key=lambda f: f["glyphCount"])["familyName"], (selector, fonts)
     finally:
         context.close()
