@@ -4,10 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+import subprocess
+import sys
+
 import pytest
 import yaml
 
 DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -48,3 +52,13 @@ def write_params(tmp_path: Path, inputs: dict[str, Path]) -> Callable[..., Path]
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def ci_bulletin(tmp_path_factory):
+    """The CI bulletin (parameters/ci.yaml) built once per test session, as CI and users run it."""
+    out = tmp_path_factory.mktemp("ci") / "bulletin"
+    proc = subprocess.run([sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"),
+                           "--out", str(out)], capture_output=True, text=True, timeout=1200, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc

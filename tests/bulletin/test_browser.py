@@ -12,10 +12,6 @@ from pathlib import Path
 
 import pytest
 
-try:  # the built CI bulletin: a module fixture of test_ci_bulletin, unless conftest.py shares it per session
-    from test_ci_bulletin import ci_bulletin  # noqa: F401
-except ImportError:
-    pass
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9", "--disable-background-networking",
@@ -46,13 +42,13 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def manifest(ci_bulletin):  # noqa: F811 - the fixture imported above
+def manifest(ci_bulletin):
     out, _ = ci_bulletin
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def screenshots(ci_bulletin):  # noqa: F811
+def screenshots(ci_bulletin):
     folder = ci_bulletin[0].parent / "screenshots"
     folder.mkdir(exist_ok=True)
     print(f"screenshots in {folder}")
@@ -95,7 +91,7 @@ def test_no_published_chart_is_empty(manifest):
     assert not empty, "charts with nothing to draw: " + "; ".join(empty)
 
 
-def test_every_page_draws_its_charts_offline(ci_bulletin, manifest, browser, screenshots):  # noqa: F811
+def test_every_page_draws_its_charts_offline(ci_bulletin, manifest, browser, screenshots):
     out, _ = ci_bulletin
     problems = []
     for entry in manifest["pages"]:
@@ -132,7 +128,7 @@ def test_every_page_draws_its_charts_offline(ci_bulletin, manifest, browser, scr
     assert not problems, "\n".join(problems)
 
 
-def test_index_links_every_page_and_renders_chinese(ci_bulletin, manifest, browser, screenshots):  # noqa: F811
+def test_index_links_every_page_and_renders_chinese(ci_bulletin, manifest, browser, screenshots):
     out, _ = ci_bulletin
     context, page, errors, foreign = _open(browser, out / "index.html", screenshots / "index.png", 0)
     try:
@@ -160,7 +156,7 @@ def test_index_links_every_page_and_renders_chinese(ci_bulletin, manifest, brows
         context.close()
 
 
-def test_chart_titles_use_a_cjk_font(ci_bulletin, manifest, browser):  # noqa: F811
+def test_chart_titles_use_a_cjk_font(ci_bulletin, manifest, browser):
     """The first charted page: Chromium draws the chart title, heading and text with the CJK font (no tofu)."""
     out, _ = ci_bulletin
     entry = next((p for p in manifest["pages"] if p["charts"]), None)

@@ -1,8 +1,6 @@
 """End to end: `ipstats bulletin parameters/ci.yaml` as CI and users run it, outputs checked as a reader sees them."""
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -12,15 +10,6 @@ import pytest
 from ipstats.bulletin.params import load_params
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def ci_bulletin(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ci") / "bulletin"
-    proc = subprocess.run([sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"),
-                           "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    return out, proc
 
 
 def test_progress_and_outputs(ci_bulletin):
