@@ -382,14 +382,22 @@ def protect_province_categories(rta_table: pd.DataFrame, per_applicant: pd.DataF
     """Disclosure control of the province × category table (fractional counts and RTA).
 
     Each category column is protected with its national total published (the province × category
-    table publishes no province totals). Suppressed cells lose their count and their RTA. Known limit:
+    table publishes no province totals); empty cells take part as zeros. Suppressed cells lose their
+    count and their RTA. The values are fractional counts, so the audit's width requirement is the
+    relative one (``protection_pct``) only. Known limit:
     the province table publishes each province's patents of the system, which equal the province's
     fractional counts summed over categories; the audit does not link the two tables.
     """
     from ipstats.sdc import Rules, cell_contributions, protect, record
 
-    rules_ = Rules(**(rules or {}))
+    # fractional counts: a category's national total can be below one patent, so only the relative
+    # protection level (protection_pct) applies here, not the absolute min_width
+    rules_ = Rules(**{**(rules or {}), "min_width": 0.0})
     cells = cell_contributions(per_applicant, ["province_code", "category"], "fractional")
+    # every province × category cell, empty ones as zeros: an empty cell may partner a sensitive one
+    grid = pd.MultiIndex.from_product([provinces()["province_code"].astype(str), sorted(rta_table["category"].unique())],
+                                      names=["province_code", "category"])
+    cells = cells.set_index(["province_code", "category"]).reindex(grid).fillna(0).reset_index()
     cells = cells.rename(columns={"province_code": "row", "category": "col", "count": "value"})
     protected, audit = protect(cells[["row", "col", "value", "contributors", "largest", "second"]], rules_,
                                row_totals=False, col_totals=True)
