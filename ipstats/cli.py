@@ -75,13 +75,23 @@ def build_parser() -> argparse.ArgumentParser:
                          "(confirmed / keyword-confirmed / IPC-only / candidate). INPUT is a register (Parquet/CSV "
                          "with application_number) or any CSV with patent_id and ipc columns (several symbols per "
                          "cell allowed), optionally title/abstract. A coverage summary goes to standard error.")
-    cls.add_argument("input", type=Path, metavar="INPUT", help="register or CSV file")
+    cls.add_argument("input", type=str, metavar="INPUT",
+                     help="register or CSV file (with --engine spark: a Parquet register, any path Spark reads)")
     cls.add_argument("--system", required=True, metavar="NAME",
                      help="system id from 'ipstats systems', or the path of a user rules CSV / system folder")
     cls.add_argument("--output", type=Path, metavar="OUT", help="CSV to write (UTF-8 with BOM); default: standard output")
     cls.add_argument("--keywords", choices=["confirm", "require", "ignore"], default="confirm",
                      help="keyword strategy: confirm = keep all matches and label them (default); require = keep only "
                           "matches whose keyword condition is met; ignore = IPC alone decides")
+    cls.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                     help="duckdb = this machine (default); spark = a Spark cluster or local mode (Parquet register "
+                          "with register_ipc.parquet beside it)")
+    cls.add_argument("--spark-master", metavar="URL",
+                     help="Spark master: local[4], spark://host:7077, yarn, k8s://https://host:443 "
+                          "(default: from spark-submit)")
+    cls.add_argument("--spark-app-name", default="ipstats", metavar="NAME", help="Spark application name")
+    cls.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
+                     help="Spark property, repeatable, e.g. --spark-conf spark.executor.memory=8g")
 
     val = sub.add_parser("validate", help="check an input file against its schema (data_schemas/)",
                          description="Check FILE (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030; Excel .xlsx; "
@@ -107,23 +117,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _engine(args: argparse.Namespace) -> dict:
+    """The --engine/--spark-* options as engine settings (:func:`ipstats.concordance.runner.engine_settings`)."""
+    config = {}
+    for item in args.spark_conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--spark-conf expects KEY=VALUE, got {item!r}")
+        config[key.strip()] = value.strip()
+    return {"name": args.engine, "master": args.spark_master, "app_name": args.spark_app_name, "config": config}
+
+
+def _write_classified(out, output: str | None) -> None:
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        out.to_csv(output, index=False, encoding="utf-8-sig")
+    else:
+        out.to_csv(sys.stdout, index=False)
+
+
 def _classify(args: argparse.Namespace) -> None:
-    from ipstats.concordance import classify_links, coverage, load_system
+    from ipstats.concordance import classify, classify_links, coverage, load_system
     from ipstats.concordance.api import links_from_register
     from ipstats.register.io import connect
 
     system = load_system(args.system)
+    if args.engine == "spark":
+        out, _ = classify(args.input, system, keywords=args.keywords, engine=_engine(args))
+        _write_classified(out, args.output)
+        print(f"{system.id} ({system.edition}): {out['patent_id'].nunique():,} patents classified on Spark, "
+              f"{len(out):,} patent–category rows" + (f"; written to {args.output}" if args.output else ""),
+              file=sys.stderr)
+        return
     con = connect()
     texts, report = links_from_register(con, args.input)
     out = classify_links(con, system, "links", texts, keywords=args.keywords)
     summary = coverage(con, system, "links")["summary"].iloc[0]
     if report is not None and report.n_failed:
         print(f"ipstats classify: {args.input}: {report}", file=sys.stderr)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        out.to_csv(args.output, index=False, encoding="utf-8-sig")
-    else:
-        out.to_csv(sys.stdout, index=False)
+    _write_classified(out, args.output)
     counts = out.drop_duplicates("patent_id").shape[0]
     print(f"{system.id} ({system.edition}): {counts:,} of {int(summary['patents']):,} patents with IPC codes classified "
           f"({summary['matched_patents_pct']:.1f} %), {len(out):,} patent–category rows; "

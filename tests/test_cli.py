@@ -83,3 +83,11 @@ def test_classify_writes_long_csv(tmp_path):
 def test_classify_errors_one_line(tmp_path, args, expected):
     out = subprocess.run([sys.executable, "-m", "ipstats", *args], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 1 and out.stderr.count("\n") == 1 and expected in out.stderr
+
+
+def test_spark_options_are_checked_before_spark_starts(tmp_path):
+    proc = run("classify", str(tmp_path / "register.parquet"), "--system", "cnipa_sei_2021", "--engine", "spark",
+               "--spark-conf", "spark.executor.memory")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == ("ipstats classify: --spark-conf expects KEY=VALUE, "
+                                                     "got 'spark.executor.memory'")

@@ -20,7 +20,7 @@ __all__ = ["BulletinParams", "NotebookEntry", "load_params", "province_codes"]
 log = logging.getLogger(__name__)
 
 KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_dir", "execution_timeout", "inputs",
-              "demo_data", "notebooks", "disclosure")
+              "demo_data", "notebooks", "disclosure", "engine")
 REQUIRED_KEYS = ("title", "year", "output", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 DEFAULT_TIMEOUT = 900
@@ -78,6 +78,9 @@ class BulletinParams:
     internal_output : Path or None
         Folder for unprotected detail (未经保密处理的内部明细), only when the file names one; never
         inside the public output.
+    engine : dict
+        Where classify-and-count runs (:func:`ipstats.concordance.runner.engine_settings`: ``name``
+        duckdb or spark, ``master``, ``app_name``, ``config``); passed to notebooks that declare ``engine``.
     """
 
     path: Path
@@ -93,6 +96,8 @@ class BulletinParams:
     raw: dict[str, Any] = field(default_factory=dict)
     disclosure: dict[str, Any] = field(default_factory=dict)
     internal_output: Path | None = None
+    engine: dict[str, Any] = field(default_factory=lambda: {"name": "duckdb", "master": None, "app_name": "ipstats",
+                                                             "config": {}})
 
     def notebook_path(self, name: str) -> Path:
         """Source notebook ``{notebook_dir}/{name}.ipynb``."""
@@ -107,7 +112,8 @@ class BulletinParams:
                 "demo_data": None if self.demo_data is None else {**self.demo_data, "out": str(self.demo_data["out"])},
                 "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
                 "disclosure": self.disclosure,
-                "internal_output": None if self.internal_output is None else str(self.internal_output)}
+                "internal_output": None if self.internal_output is None else str(self.internal_output),
+                "engine": self.engine}
 
 
 def province_codes() -> list[str]:
@@ -283,7 +289,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         if not isinstance(key, str) or not _IDENT.match(key):
             raise BulletinError(f"{path}: input name {key!r} must be a Python identifier (it becomes a notebook "
                                 f"parameter)")
-        if key in ("year", "region", "output_dir", "internal_dir", "title", "disclosure"):
+        if key in ("year", "region", "output_dir", "internal_dir", "title", "disclosure", "engine"):
             raise BulletinError(f"{path}: input name {key!r} is reserved for a common notebook parameter")
     inputs = {k: _resolve(base, v, f"input {k!r}", path) for k, v in raw_inputs.items()}
 
@@ -314,7 +320,19 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
     return BulletinParams(path=path, title=title.strip(), year=year, region=region, output=output,
                           notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
                           demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path),
-                          internal_output=internal)
+                          internal_output=internal, engine=_engine(data.get("engine"), path))
+
+
+def _engine(raw: Any, path: Path) -> dict[str, Any]:
+    """The ``engine:`` setting as plain data (default DuckDB), with a one-line error for bad values."""
+    from dataclasses import asdict
+
+    from ipstats.concordance.runner import engine_settings
+
+    try:
+        return asdict(engine_settings(raw))
+    except ValueError as exc:
+        raise BulletinError(f"{path}: {exc}") from None
 
 
 def _disclosure(raw: Any, path: Path) -> dict[str, Any]:

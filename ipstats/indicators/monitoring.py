@@ -231,8 +231,10 @@ def category_table(cubes: dict[str, pd.DataFrame], totals: dict[str, pd.DataFram
             table[f"{measure}_candidate"] = (_at(cube, year, keys, "count_candidate").reindex(table.index)
                                              .fillna(0).astype("int64"))
     table.insert(0, "category_name", names.reindex(table.index).to_numpy())
-    return table.reset_index().sort_values(["applications_fractional", "category"], ascending=[False, True],
-                                           ignore_index=True)
+    # order by fractional applications rounded to 1e-9, so that engines summing in another order agree
+    order = table.assign(_key=table["applications_fractional"].round(9)).reset_index()
+    order = order.sort_values(["_key", "category"], ascending=[False, True], ignore_index=True)
+    return order.drop(columns="_key")
 
 
 def totals_table(system_patents: dict[str, pd.DataFrame], totals: dict[str, pd.DataFrame], years: list[int]
@@ -537,6 +539,25 @@ def _spec(measure: str, years, types, region, by=()) -> CountSpec:
     return CountSpec(measure=measure, years=tuple(years), patent_types=tuple(types), region=region, by=tuple(by))
 
 
+def _category_cubes_on_spark(settings, register: str, system: System, years: list[int], types, region
+                             ) -> tuple[dict[int, dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
+    """The category cubes of every complete level and the all-patent totals, classified and counted on Spark.
+
+    The same plan as on DuckDB (:mod:`ipstats.concordance.runner`): one SQL text, run by a Spark runner.
+    """
+    from ipstats.counting.spark import open_spark_register, spark_runner
+
+    with spark_runner(settings) as run:
+        texts = open_spark_register(run, register)
+        classified = classify_table(run, system, "links", texts)
+        views = {lv: classified if lv == RULE_LEVEL else rollup(run, system, classified, lv, name=f"_mon_level{lv}")
+                 for lv in _complete_levels(system)}
+        cubes = {lv: {m: count_classified(run, _spec(m, years, types, region), "register", view) for m in MEASURES}
+                 for lv, view in views.items()}
+        totals = {m: count_classified(run, _spec(m, years, types, region), "register") for m in MEASURES}
+    return cubes, totals
+
+
 def _monthly(con, types, region, year: int, span: int) -> pd.DataFrame:
     years = range(year - span, year + 1)
     cube = count_classified(con, _spec("applications", years, types, region, ("filing_month",)), "register_system")
@@ -548,7 +569,7 @@ def _monthly(con, types, region, year: int, span: int) -> pd.DataFrame:
 
 def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021", region: str = "national",
                        span: int = 5, patent_types: tuple[str, ...] = ("发明",), top_n: int = 10,
-                       disclosure: dict | None = None) -> Monitoring:
+                       disclosure: dict | None = None, engine: str | dict | None = None) -> Monitoring:
     """All monitoring tables of *system* for *year* from a register file.
 
     Parameters
@@ -571,6 +592,10 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     disclosure : dict, optional
         :class:`ipstats.sdc.Rules` fields for the province tables; its ``min_contributors`` is also the
         fewest patents an applicant needs to be named in the ranking.
+    engine : str or dict, optional
+        Where the category cubes (classify and count, the heavy part) run: ``"duckdb"`` (default) or
+        Spark settings (:func:`ipstats.concordance.runner.engine_settings`). Breakdowns by province and
+        applicant, contributor statistics for disclosure control and the diagnostics run on DuckDB.
 
     Returns
     -------
@@ -578,6 +603,9 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     """
     if span < 2:
         raise ValueError(f"span must be at least 2 years (CAGR and a seasonal pattern), got {span}")
+    from ipstats.concordance.runner import engine_settings
+
+    settings = engine_settings(engine or "duckdb")
     sys_ = load_system(system)
     if sys_.probabilistic:
         raise ValueError(f"system {sys_.id} attributes patents with weights (an industry concordance); "
@@ -590,15 +618,18 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         classified, reg_sys = _system_views(con, sys_, register)
         views = {lv: classified if lv == RULE_LEVEL else rollup(con, sys_, classified, lv, name=f"_mon_level{lv}")
                  for lv in _complete_levels(sys_)}
-        cubes_by_level = {lv: {m: count_classified(con, _spec(m, years, patent_types, region), "register", view)
-                               for m in MEASURES} for lv, view in views.items()}
+        if settings.name == "spark":
+            cubes_by_level, totals = _category_cubes_on_spark(settings, register, sys_, years, patent_types, region)
+        else:
+            cubes_by_level = {lv: {m: count_classified(con, _spec(m, years, patent_types, region), "register", view)
+                                   for m in MEASURES} for lv, view in views.items()}
+            totals = {m: count_classified(con, _spec(m, years, patent_types, region), "register") for m in MEASURES}
         per_level, per_type = {}, None
         if region not in (None, "", "national"):           # contributors of the region's cells
             per_level = {lv: {m: count_classified(con, _spec(m, (year,), patent_types, region, ("applicant_name",)),
                                                   "register", view) for m in MEASURES} for lv, view in views.items()}
             per_type = count_classified(con, _spec("applications", (year,), patent_types, region,
                                                    ("applicant_type", "applicant_name")), reg_sys)
-        totals = {m: count_classified(con, _spec(m, years, patent_types, region), "register") for m in MEASURES}
         mine = {m: count_classified(con, _spec(m, years, patent_types, region), reg_sys) for m in MEASURES}
         levels = {lv: category_table(c, totals, year, span, names) for lv, c in cubes_by_level.items()}
         pair = (year - 1, year)

@@ -313,6 +313,8 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
                            priority + np.minimum(pub_lag, np.maximum(lag - 1, 90)).astype(int)
                            .astype("timedelta64[D]"),
                            grant)
+    # never before the filing date (a long priority period and an early decision would put it there)
+    publication = np.maximum(publication, filing)
     # an invention withdrawn before 18 months is never published
     withdrawn_early = (type_code == 0) & ~granted & (decision < priority + np.timedelta64(548, "D"))
     publication = np.where(withdrawn_early, np.datetime64("NaT"), publication)
