@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ipstats.pii.identify import DATA_DIR, _divisions
+from ipstats.register.demo import is_demo_file
 
 __all__ = ["DEMO_FILES", "demo_employment", "demo_if_missing", "write_demo"]
 
@@ -86,7 +87,6 @@ def demo_if_missing(employment: str | Path, register: str | Path) -> None:
     employment = Path(employment)
     if employment.exists():
         return
-    folder = employment.parent
-    if not ("demo" in folder.name or folder.name == "ci") or employment.name != DEMO_FILES["employment"]:
+    if not is_demo_file(employment, DEMO_FILES["employment"]):
         raise FileNotFoundError(f"{employment}: employment file not found")
-    write_demo(register, folder)
+    write_demo(register, employment.parent)

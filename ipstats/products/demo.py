@@ -23,7 +23,7 @@ import pandas as pd
 
 from ipstats import __version__, reference
 from ipstats.products.io import LINK_FIELDS, PRODUCT_FIELDS
-from ipstats.register.demo import demo_scale
+from ipstats.register.demo import demo_scale, is_demo_file
 from ipstats.register.uscc import ALPHABET, format_credit_code, organization_code_check
 
 __all__ = ["DEMO_FILES", "NATIONAL_RECOGNISED_2024", "demo_if_missing", "write_demo"]
@@ -268,9 +268,8 @@ def demo_if_missing(products: str | Path, links: str | Path, register: str | Pat
     products, links = Path(products), Path(links)
     if products.exists() and links.exists():
         return
-    folder = products.parent
-    if (not ("demo" in folder.name or folder.name == "ci") or links.parent != folder
-            or products.name != DEMO_FILES["products"] or links.name != DEMO_FILES["links"]):
+    if (links.parent != products.parent or not is_demo_file(products, DEMO_FILES["products"])
+            or not is_demo_file(links, DEMO_FILES["links"])):
         missing = products if not products.exists() else links
         raise FileNotFoundError(f"{missing}: product data file not found")
-    write_demo(register, folder)
+    write_demo(register, products.parent)

@@ -568,6 +568,16 @@ def ensure_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     return write_demo_data(out, patents=patents, seed=seed, as_of=as_of, domains=domains)
 
 
+def is_demo_file(path: str | Path, name: str) -> bool:
+    """Whether *path* is the demo file *name* in a demo folder (name containing ``demo``, or ``ci``).
+
+    The guard of every ``demo_if_missing``: only such a path is ever filled with synthetic data, so a
+    mistyped path to real data is reported as missing instead.
+    """
+    path = Path(path)
+    return ("demo" in path.parent.name or path.parent.name == "ci") and path.name == name
+
+
 def demo_if_missing(register: str | Path, patents: int) -> None:
     """Generate the demo data into the register's folder when *register* is missing and *patents* > 0.
 
@@ -577,7 +587,6 @@ def demo_if_missing(register: str | Path, patents: int) -> None:
     register = Path(register)
     if register.exists() or patents <= 0:
         return
-    folder = register.parent
-    if not ("demo" in folder.name or folder.name == "ci") or register.name != "register.parquet":
+    if not is_demo_file(register, "register.parquet"):
         raise FileNotFoundError(f"{register}: register file not found")
-    ensure_demo_data(folder, patents=patents)
+    ensure_demo_data(register.parent, patents=patents)

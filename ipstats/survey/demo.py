@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ipstats.register.demo import is_demo_file
 from ipstats.survey.indicators import REPORT_TABLES, population_table
 from ipstats.survey.weighting import ANSWERS, SurveyDesign, draw_sample, frame_counts, survey_frame
 
@@ -137,7 +138,6 @@ def demo_if_missing(survey_sample: str | Path, register: str | Path, year: int =
     survey_sample = Path(survey_sample)
     if survey_sample.exists():
         return
-    folder = survey_sample.parent
-    if not ("demo" in folder.name or folder.name == "ci") or survey_sample.name != SURVEY_FILES["survey_sample"]:
+    if not is_demo_file(survey_sample, SURVEY_FILES["survey_sample"]):
         raise FileNotFoundError(f"{survey_sample}: survey sample file not found")
-    write_demo(register, folder, year=year, design=design)
+    write_demo(register, survey_sample.parent, year=year, design=design)
