@@ -289,7 +289,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         if not isinstance(key, str) or not _IDENT.match(key):
             raise BulletinError(f"{path}: input name {key!r} must be a Python identifier (it becomes a notebook "
                                 f"parameter)")
-        if key in ("year", "region", "output_dir", "internal_dir", "title", "disclosure", "engine"):
+        if key in ("year", "region", "output_dir", "internal_dir", "title", "disclosure", "engine", "run_id"):
             raise BulletinError(f"{path}: input name {key!r} is reserved for a common notebook parameter")
     inputs = {k: _resolve(base, v, f"input {k!r}", path) for k, v in raw_inputs.items()}
 

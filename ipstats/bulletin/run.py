@@ -80,8 +80,9 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
     Returns
     -------
     dict
-        ``year``, ``region``, ``output_dir``, ``internal_dir``, ``title``, ``disclosure``, ``engine`` and the
-        inputs (absolute paths as strings),
+        ``year``, ``region``, ``output_dir``, ``internal_dir``, ``title``, ``disclosure``, ``engine``,
+        ``run_id`` (the entry's id: its page and summary text are named after it) and the inputs (absolute
+        paths as strings),
         updated with the entry's own parameters, restricted to the declared names.
 
     Raises
@@ -92,6 +93,7 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
     offered: dict[str, Any] = {"year": params.year, "region": params.region, "output_dir": str(output_dir),
                                "internal_dir": "" if internal_dir is None else str(internal_dir),
                                "title": params.title, "disclosure": params.disclosure, "engine": params.engine}
+    offered["run_id"] = entry.id
     offered.update({key: str(path) for key, path in params.inputs.items()})
     declared_names = set(declared or {})
     unknown = sorted(set(entry.parameters) - declared_names)

@@ -22,7 +22,7 @@ def test_progress_and_outputs(ci_bulletin):
                  "tables/overview_by_type.csv", "tables/invention_per_10k_by_province.csv",
                  "figures/overview_by_type.json", "texts/00_overview.md",
                  "tables/mon_cnipa_sei_2021_categories.csv", "tables/mon_wipo_fields_2019_coverage.csv",
-                 "tables/mon_cnipa_green_tech_provinces.csv", "texts/mon_cnipa_digital_tech_2023_summary.md"):
+                 "tables/mon_cnipa_green_tech_provinces.csv", "texts/20_monitoring_digital.md"):
         assert (out / name).exists(), name
     assert "Traceback" not in proc.stderr and "WARNING" not in proc.stderr
 
