@@ -539,23 +539,33 @@ def _spec(measure: str, years, types, region, by=()) -> CountSpec:
     return CountSpec(measure=measure, years=tuple(years), patent_types=tuple(types), region=region, by=tuple(by))
 
 
+def _level_views(run, system: System, classified: str) -> dict[int, str]:
+    """The classification rolled up to every complete level (:func:`_complete_levels`), by level."""
+    return {lv: classified if lv == RULE_LEVEL else rollup(run, system, classified, lv, name=f"_mon_level{lv}")
+            for lv in _complete_levels(system)}
+
+
+def _category_cubes(run, views: dict[int, str], years: list[int], types, region
+                    ) -> tuple[dict[int, dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
+    """The category cubes of every level in *views* and the all-patent totals, per measure.
+
+    *run* is a DuckDB connection or a runner: the same SQL on every engine (:mod:`ipstats.concordance.runner`).
+    """
+    cubes = {lv: {m: count_classified(run, _spec(m, years, types, region), "register", view) for m in MEASURES}
+             for lv, view in views.items()}
+    totals = {m: count_classified(run, _spec(m, years, types, region), "register") for m in MEASURES}
+    return cubes, totals
+
+
 def _category_cubes_on_spark(settings, register: str, system: System, years: list[int], types, region
                              ) -> tuple[dict[int, dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
-    """The category cubes of every complete level and the all-patent totals, classified and counted on Spark.
-
-    The same plan as on DuckDB (:mod:`ipstats.concordance.runner`): one SQL text, run by a Spark runner.
-    """
+    """:func:`_category_cubes`, classified and counted on Spark."""
     from ipstats.counting.spark import open_spark_register, spark_runner
 
     with spark_runner(settings) as run:
         texts = open_spark_register(run, register)
         classified = classify_table(run, system, "links", texts)
-        views = {lv: classified if lv == RULE_LEVEL else rollup(run, system, classified, lv, name=f"_mon_level{lv}")
-                 for lv in _complete_levels(system)}
-        cubes = {lv: {m: count_classified(run, _spec(m, years, types, region), "register", view) for m in MEASURES}
-                 for lv, view in views.items()}
-        totals = {m: count_classified(run, _spec(m, years, types, region), "register") for m in MEASURES}
-    return cubes, totals
+        return _category_cubes(run, _level_views(run, system, classified), years, types, region)
 
 
 def _monthly(con, types, region, year: int, span: int) -> pd.DataFrame:
@@ -616,16 +626,16 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     try:
         open_register(register, con)
         classified, reg_sys = _system_views(con, sys_, register)
-        views = {lv: classified if lv == RULE_LEVEL else rollup(con, sys_, classified, lv, name=f"_mon_level{lv}")
-                 for lv in _complete_levels(sys_)}
+        national = region in (None, "", "national")
+        # level views on DuckDB: for the cubes, or for the contributors of a province's cells
+        views = _level_views(con, sys_, classified) if settings.name != "spark" or not national else {}
         if settings.name == "spark":
             cubes_by_level, totals = _category_cubes_on_spark(settings, register, sys_, years, patent_types, region)
         else:
-            cubes_by_level = {lv: {m: count_classified(con, _spec(m, years, patent_types, region), "register", view)
-                                   for m in MEASURES} for lv, view in views.items()}
-            totals = {m: count_classified(con, _spec(m, years, patent_types, region), "register") for m in MEASURES}
+            cubes_by_level, totals = _category_cubes(con, views, years, patent_types, region)
+        top_view = views[1] if 1 in views else rollup(con, sys_, classified, 1, name="_mon_top")
         per_level, per_type = {}, None
-        if region not in (None, "", "national"):           # contributors of the region's cells
+        if not national:                                   # contributors of the region's cells
             per_level = {lv: {m: count_classified(con, _spec(m, (year,), patent_types, region, ("applicant_name",)),
                                                   "register", view) for m in MEASURES} for lv, view in views.items()}
             per_type = count_classified(con, _spec("applications", (year,), patent_types, region,
@@ -634,11 +644,10 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         levels = {lv: category_table(c, totals, year, span, names) for lv, c in cubes_by_level.items()}
         pair = (year - 1, year)
         provinces_, rta_table, contributors = None, None, None
-        if region in (None, "", "national"):
+        if national:
             by_prov = count_classified(con, _spec("applications", pair, patent_types, None, ("province_code",)), reg_sys)
             all_prov = count_classified(con, _spec("applications", pair, patent_types, None, ("province_code",)), "register")
             provinces_ = province_table(by_prov, all_prov, year)
-            top_view = rollup(con, sys_, classified, 1, name="_mon_top")
             prov_cat = count_classified(con, _spec("applications", (year,), patent_types, None, ("province_code",)),
                                         "register", top_view)
             rta_table = province_category_rta(prov_cat, all_prov, year, names)
@@ -649,14 +658,13 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         by_type = count_classified(con, _spec("applications", pair, patent_types, region, ("applicant_type",)), reg_sys)
         by_app = count_classified(con, _spec("applications", (year,), patent_types, region,
                                              ("applicant_name", "applicant_type")), reg_sys)
-        top_view = rollup(con, sys_, classified, 1, name="_mon_conc")
         app_cat = count_classified(con, _spec("applications", (year,), patent_types, region, ("applicant_name",)),
                                    "register", top_view)
         monthly = _monthly(con, patent_types, region, year, span)
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _mon_links AS SELECT l.* FROM links l
             JOIN register r ON r.application_number = l.patent_id
             WHERE r.patent_type IN ({', '.join("'" + t + "'" for t in patent_types)})
-            {"" if region in (None, "", "national") else f"AND r.province_code = '{region}'"}""")
+            {"" if national else f"AND r.province_code = '{region}'"}""")
         diag = coverage(con, sys_, "_mon_links")
     finally:
         con.close()
