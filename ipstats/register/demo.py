@@ -482,6 +482,10 @@ as seen on {as_of}. Every record is synthetic; shapes come from `ipstats/registe
 """
 
 
+#: Files :func:`write_demo_data` writes itself, by name (the domains' files come on top).
+REGISTER_FILES = {"register": "register.parquet", "register_ipc": "register_ipc.parquet",
+                  "sample": "register_sample.csv", "population": "population.csv", "meta": "demo_meta.json"}
+
 #: Modules whose ``write_demo(register, out, seed)`` writes the demo inputs of their domain from the demo
 #: register: employment by industry (#5), patent-intensive products (#7), the patent survey (#8).
 DOMAIN_DEMOS = ("ipstats.pii.demo", "ipstats.products.demo", "ipstats.survey.demo")
@@ -521,9 +525,7 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     register, register_ipc = generate_register(patents=patents, seed=seed, as_of=as_of)
-    paths = {name: out / f for name, f in [("register", "register.parquet"), ("register_ipc", "register_ipc.parquet"),
-                                           ("sample", "register_sample.csv"), ("population", "population.csv"),
-                                           ("meta", "demo_meta.json")]}
+    paths = {name: out / f for name, f in REGISTER_FILES.items()}
     meta = {"generator": "ipstats.register.demo", "ipstats_version": __version__, "patents": int(patents),
             "seed": int(seed), "as_of": as_of, "synthetic": True}
     table = pa.Table.from_pandas(register, schema=_REGISTER_SCHEMA, preserve_index=False)
@@ -556,11 +558,9 @@ def ensure_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         wanted = {"patents": patents, "seed": seed, "as_of": as_of}
         if all(meta.get(k) == v for k, v in wanted.items()):
-            files = {name: out / f for name, f in meta.get("files", {}).items()} or {
-                name: out / f for name, f in [("register", "register.parquet"), ("register_ipc", "register_ipc.parquet"),
-                                              ("sample", "register_sample.csv"), ("population", "population.csv"),
-                                              ("meta", "demo_meta.json")]}
-            if domains and (len(files) <= 5 or not all(p.exists() for p in files.values())):
+            files = {name: out / f for name, f in (meta.get("files") or REGISTER_FILES).items()}
+            # domain files are written beside a register made before they existed, or when one is missing
+            if domains and (len(files) <= len(REGISTER_FILES) or not all(p.exists() for p in files.values())):
                 files.update({k: v for k, v in write_domain_demos(out, seed).items() if k not in files})
                 meta["files"] = {name: path.name for name, path in files.items()}
                 meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -133,15 +133,18 @@ def test_disclosure_rules_are_checked(tmp_path, block, message):
     assert message in str(exc.value) and "\n" not in str(exc.value)
 
 
-def test_internal_output_must_be_outside_the_public_output(tmp_path):
-    from ipstats.bulletin.params import load_params
-
-    nb_dir = tmp_path / "nb"
-    nb_dir.mkdir()
-    (nb_dir / "a.ipynb").write_text("{}", encoding="utf-8")
+def _params_beside_notebook(tmp_path: Path, text: str) -> Path:
+    """A parameter file *text* in tmp_path, with an (empty) notebook a.ipynb in tmp_path/nb."""
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "a.ipynb").write_text("{}", encoding="utf-8")
     path = tmp_path / "p.yaml"
-    path.write_text('title: t\nyear: 2023\noutput: out\ninternal_output: out/internal\nnotebook_dir: nb\n'
-                    'notebooks: [a]\n', encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_internal_output_must_be_outside_the_public_output(tmp_path):
+    path = _params_beside_notebook(tmp_path, "title: t\nyear: 2023\noutput: out\ninternal_output: out/internal\n"
+                                             "notebook_dir: nb\nnotebooks: [a]\n")
     with pytest.raises(BulletinError, match="must be a folder outside the public output"):
         load_params(path)
     path.write_text(path.read_text(encoding="utf-8").replace("out/internal", "internal"), encoding="utf-8")
@@ -149,14 +152,8 @@ def test_internal_output_must_be_outside_the_public_output(tmp_path):
 
 
 def test_a_notebook_can_run_twice_with_ids(tmp_path):
-    from ipstats.bulletin.params import load_params
-
-    nb_dir = tmp_path / "nb"
-    nb_dir.mkdir()
-    (nb_dir / "a.ipynb").write_text("{}", encoding="utf-8")
-    path = tmp_path / "p.yaml"
-    path.write_text("title: t\nyear: 2023\noutput: out\nnotebook_dir: nb\nnotebooks:\n"
-                    "  - {name: a, id: a_one, parameters: {x: 1}}\n  - {name: a, id: a_two}\n", encoding="utf-8")
+    path = _params_beside_notebook(tmp_path, "title: t\nyear: 2023\noutput: out\nnotebook_dir: nb\nnotebooks:\n"
+                                             "  - {name: a, id: a_one, parameters: {x: 1}}\n  - {name: a, id: a_two}\n")
     assert [(e.name, e.id) for e in load_params(path).notebooks] == [("a", "a_one"), ("a", "a_two")]
     path.write_text(path.read_text(encoding="utf-8").replace("a_two", "a_one"), encoding="utf-8")
     with pytest.raises(BulletinError, match="listed more than once"):
