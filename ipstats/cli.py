@@ -234,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         known = type(exc).__name__ in {"BulletinError", "RegisterError", "ValueError", "FileNotFoundError",
-                                       "PermissionError", "SystemError", "InputError", "SchemaError"}
+                                       "PermissionError", "SystemError", "InputError", "SchemaError",
+                                       "DemoFolderError"}
         hint = "" if known else f" ({type(exc).__name__}; run with --debug for details)"
         print(f"ipstats {args.command}: {message}{hint}", file=sys.stderr)
         return 1

@@ -15,7 +15,7 @@ import yaml
 
 from ipstats.bulletin.errors import BulletinError
 
-__all__ = ["BulletinParams", "NotebookEntry", "load_params", "province_codes"]
+__all__ = ["BulletinParams", "NotebookEntry", "load_params", "prepare_inputs", "province_codes"]
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ def _notebooks(value: Any, where: Path) -> tuple[NotebookEntry, ...]:
 
 
 def load_params(path: str | os.PathLike, *, region: str | None = None,
-                out: str | os.PathLike | None = None) -> BulletinParams:
+                out: str | os.PathLike | None = None, prepare: bool = True) -> BulletinParams:
     """Read and validate a bulletin parameter file.
 
     Parameters
@@ -216,6 +216,9 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         Overrides ``region`` of the file (command line ``--region``).
     out : str or path, optional
         Overrides ``output`` of the file (command line ``--out``), resolved against the current folder.
+    prepare : bool
+        Also generate the demo data and check that every input exists (:func:`prepare_inputs`); the
+        bulletin run does this itself once it has checked and locked its output folder.
 
     Returns
     -------
@@ -230,7 +233,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
 
     Notes
     -----
-    When ``demo_data`` is given, the demo register is generated (if missing) by
+    With *prepare*, when ``demo_data`` is given, the demo register is generated (if missing) by
     :func:`ipstats.register.demo.ensure_demo_data` before the input files are checked.
     """
     path = Path(path).expanduser()
@@ -305,22 +308,38 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         demo = {"out": _resolve(base, demo["out"], "demo_data out", path),
                 "patents": _int(demo, "patents", path, 1, 100_000_000, 100_000),
                 "seed": _int(demo, "seed", path, 0, 2**32 - 1, 2024)}
-        from ipstats.register.demo import ensure_demo_data
+
+    params = BulletinParams(path=path, title=title.strip(), year=year, region=region, output=output,
+                            notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
+                            demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path),
+                            internal_output=internal, engine=_engine(data.get("engine"), path))
+    if prepare:
+        prepare_inputs(params)
+    return params
+
+
+def prepare_inputs(params: BulletinParams) -> None:
+    """Generate the demo data a parameter file asks for (if missing), then check every input file exists.
+
+    Raises
+    ------
+    BulletinError
+        The demo folder cannot be written (or holds files ipstats did not write), or an input is missing.
+    """
+    demo = params.demo_data
+    if demo is not None:
+        from ipstats.register.demo import DemoFolderError, ensure_demo_data
 
         log.info("ensuring demo data in %s", demo["out"])
         try:
             ensure_demo_data(demo["out"], patents=demo["patents"], seed=demo["seed"])
+        except DemoFolderError as exc:
+            raise BulletinError(f"{params.path}: demo_data: {exc}") from None
         except OSError as exc:
-            raise BulletinError(f"{path}: could not write demo data to {demo['out']}: {exc}") from None
-
-    for key, file in inputs.items():
+            raise BulletinError(f"{params.path}: could not write demo data to {demo['out']}: {exc}") from None
+    for key, file in params.inputs.items():
         if not file.is_file():
-            raise BulletinError(f"{path}: input {key!r} not found: {file}")
-
-    return BulletinParams(path=path, title=title.strip(), year=year, region=region, output=output,
-                          notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
-                          demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path),
-                          internal_output=internal, engine=_engine(data.get("engine"), path))
+            raise BulletinError(f"{params.path}: input {key!r} not found: {file}")
 
 
 def _engine(raw: Any, path: Path) -> dict[str, Any]:

@@ -1,12 +1,17 @@
 """Run the notebooks of a parameter file into a bulletin folder (papermill → HTML, Excel, manifest).
 
-Every input is first checked against its schema (:func:`check_inputs`); a run with an invalid input is
-refused before anything is written. The folder is built beside its final place as ``DIR.partial-<pid>``
-and swapped in only when everything succeeded; on failure ``DIR`` is untouched and the partial folder is
-kept as ``DIR.failed``.
+The output folder is checked first: a run only ever replaces a folder a bulletin run created
+(:mod:`ipstats.bulletin.folders`), and holds its lock. Every input is then checked against its schema
+(:func:`check_inputs`); a run with an invalid input is refused before anything is written. The folder is
+built beside its final place as ``DIR.partial-<pid>`` and swapped in atomically only when everything
+succeeded; on failure ``DIR`` is untouched and the partial folder is kept as ``DIR.failed`` (removed
+instead when the disk is full). Unprotected detail (``internal_output``) is built readable by its owner
+only and removed on any failure or signal.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -16,8 +21,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from ipstats.bulletin import folders
 from ipstats.bulletin.errors import BulletinError
-from ipstats.bulletin.params import BulletinParams, NotebookEntry, load_params
+from ipstats.bulletin.params import BulletinParams, NotebookEntry, load_params, prepare_inputs
 
 __all__ = ["NotebookPlan", "check_inputs", "notebook_parameters", "plan_notebooks", "run_bulletin"]
 
@@ -151,8 +157,10 @@ def _execute(plan: NotebookPlan, target: Path, params: BulletinParams) -> None:
         papermill.execute_notebook(str(plan.source), str(target), parameters=plan.parameters, kernel_name=KERNEL,
                                    cwd=str(params.notebook_dir), execution_timeout=params.execution_timeout,
                                    progress_bar=False, log_output=False,
-                                   # the kernel's start-up warnings (e.g. "running over TCP") are not the user's business
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                   # the kernel's own log (start-up warnings such as "running over TCP", the
+                                   # message-handler traceback of a kernel shut down by a signal) is not the
+                                   # user's business: a failing cell is reported through papermill
+                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         cell = exc.exec_count if exc.exec_count is not None else exc.cell_index
         raise _NotebookFailed(f"notebook {plan.name} failed in cell [{cell}]: {exc.ename}: {_one_line(exc.evalue)}",
@@ -172,25 +180,33 @@ def _execute(plan: NotebookPlan, target: Path, params: BulletinParams) -> None:
         raise _NotebookFailed(f"notebook {plan.name} failed: {what}", plan.name) from None
 
 
-def _keep_failed(partial: Path, failed: Path) -> None:
-    if failed.exists():
-        shutil.rmtree(failed)
-    partial.rename(failed)
-
-
-def _swap_in(partial: Path, target: Path) -> None:
-    previous = target.with_name(f"{target.name}.previous-{os.getpid()}")
-    if previous.exists():
-        shutil.rmtree(previous)
-    if target.exists():
-        target.rename(previous)
+def _disk_full(exc: BaseException, folder: Path) -> bool:
+    """Whether a run failed for want of disk space (then its partial output is not kept: the next run needs it)."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    if "No space left on device" in str(exc):
+        return True
     try:
-        partial.rename(target)
+        return shutil.disk_usage(folder).free < 16 * 2**20
     except OSError:
-        if previous.exists() and not target.exists():
-            previous.rename(target)
-        raise
-    shutil.rmtree(previous, ignore_errors=True)
+        return False
+
+
+def _keep_failed(partial: Path, failed: Path) -> Path:
+    """Keep a failed run's output as ``DIR.failed`` (replacing an earlier failed run's); return where it is."""
+    if failed.exists() and not folders.remove_ours(failed, "bulletin"):
+        return partial                    # a folder of the user's own by that name: leave both alone
+    partial.rename(failed)
+    return failed
+
+
+def _read_paths(params: BulletinParams) -> list[tuple[str, Path]]:
+    """Files and folders a run reads, which no output folder may be or contain."""
+    keep = [("parameter file", params.path), ("notebook folder", params.notebook_dir)]
+    keep += [(f"input {key!r}", path) for key, path in params.inputs.items()]
+    if params.demo_data is not None:
+        keep.append(("demo data folder", params.demo_data["out"]))
+    return keep
 
 
 def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda line: None,
@@ -266,31 +282,51 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         One line on any failure. The output folder is then untouched and what was built is kept
         in ``DIR.failed`` (named in the message).
     """
+    report = progress or (lambda line: None)
+    params = load_params(params_path, region=region, out=out, prepare=False)
+    target, internal = params.output, params.internal_output
+    keep = _read_paths(params)
+    folders.check_replaceable(target, "bulletin", keep)
+    if internal is not None:
+        folders.check_replaceable(internal, "internal", keep)
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    internal_partial = None if internal is None else internal.with_name(f"{internal.name}.partial-{os.getpid()}")
+    plans = plan_notebooks(params, partial, internal_partial)      # every notebook inspected before anything is written
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(folders.run_lock(target))
+        if internal is not None:
+            stack.enter_context(folders.run_lock(internal))
+        stack.enter_context(folders.raise_on_signals())
+        folders.clean_stale(target, "bulletin")
+        if internal is not None:
+            folders.clean_stale(internal, "internal")
+        folders.check_replaceable(target, "bulletin", keep)        # again, now that no other run can change it
+        prepare_inputs(params)
+        check_inputs(params, report)
+        _run(params, plans, (partial, target), (internal_partial, internal), report)
+    log.info("bulletin written to %s", target)
+    return target
+
+
+def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, Path],
+         private: tuple[Path | None, Path | None], report: Callable[[str], Any]) -> None:
+    """Build the bulletin in its partial folders and swap them in (the caller holds the locks).
+
+    *public* and *private* are (partial folder, published folder) of the bulletin and of the internal output.
+    """
     from ipstats.bulletin import html, manifest, tables
 
-    report = progress or (lambda line: None)
-    params = load_params(params_path, region=region, out=out)
-    target = params.output
-    if target.exists() and not target.is_dir():
-        raise BulletinError(f"output {target} exists and is not a folder")
-    if target == params.notebook_dir or target in params.notebook_dir.parents:
-        raise BulletinError(f"output {target} would replace the notebook folder {params.notebook_dir}")
-    check_inputs(params, report)
-    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    partial, target = public
+    internal_partial, internal = private
     failed = target.with_name(f"{target.name}.failed")
-    internal = params.internal_output
-    internal_partial = None if internal is None else internal.with_name(f"{internal.name}.partial-{os.getpid()}")
-    plans = plan_notebooks(params, partial, internal_partial)
 
     try:
-        if partial.exists():
-            shutil.rmtree(partial)
-        (partial / "notebooks").mkdir(parents=True)
+        folders.make_folder(partial, "bulletin")
+        (partial / "notebooks").mkdir()
         if internal_partial is not None:
-            if internal_partial.exists():
-                shutil.rmtree(internal_partial)
             from ipstats.bulletin.internal import write_notice
 
+            folders.make_folder(internal_partial, "internal", private=True)
             write_notice(internal_partial)
     except OSError as exc:
         raise BulletinError(f"cannot create the output folder {partial}: {exc.strerror or exc}") from None
@@ -328,31 +364,36 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
     except BaseException as exc:
         if internal_partial is not None:
             shutil.rmtree(internal_partial, ignore_errors=True)      # unprotected detail is not kept around
-        _failed_manifest(partial, params, runs, started)
-        try:
-            _keep_failed(partial, failed)
-            kept = failed
-        except OSError as move_exc:
-            log.error("could not move %s to %s: %s", partial, failed, move_exc)
-            kept = partial
+        if _disk_full(exc, partial.parent):
+            shutil.rmtree(partial, ignore_errors=True)               # a kept folder would make the next run fail too
+            kept = None
+        else:
+            _failed_manifest(partial, params, runs, started)
+            try:
+                kept = _keep_failed(partial, failed)
+            except OSError as move_exc:
+                log.error("could not move %s to %s: %s", partial, failed, move_exc)
+                kept = partial
+        where = "the disk is full: partial output removed" if kept is None else None
         if isinstance(exc, _NotebookFailed):
-            raise BulletinError(f"{exc}; executed notebook kept in {kept / 'notebooks' / (exc.name + '.ipynb')}") \
-                from None
+            where = where or f"executed notebook kept in {kept / 'notebooks' / (exc.name + '.ipynb')}"
+            raise BulletinError(f"{exc}; {where}") from None
+        where = where or f"partial output kept in {kept}"
         if isinstance(exc, BulletinError):
-            raise BulletinError(f"{exc}; partial output kept in {kept}") from None
+            raise BulletinError(f"{exc}; {where}") from None
+        if isinstance(exc, folders.RunInterrupted):
+            raise BulletinError(f"bulletin {target} {exc}; {where}") from None
         if isinstance(exc, Exception):
             raise BulletinError(f"bulletin {target} could not be finished: {type(exc).__name__}: "
-                                f"{_one_line(exc)}; partial output kept in {kept}") from exc
+                                f"{_one_line(exc)}; {where}") from exc
         raise
     try:
-        _swap_in(partial, target)
+        folders.swap_in(partial, target, "bulletin")
         if internal_partial is not None:
-            _swap_in(internal_partial, internal)
+            folders.swap_in(internal_partial, internal, "internal")
     except OSError as exc:
         raise BulletinError(f"could not move the finished bulletin {partial} to {target}: "
                             f"{exc.strerror or exc}") from None
-    log.info("bulletin written to %s", target)
-    return target
 
 
 def _failed_manifest(partial: Path, params: BulletinParams, runs: list[dict[str, Any]], started: str) -> None:

@@ -502,6 +502,42 @@ def write_domain_demos(out: str | Path, seed: int = 2024) -> dict[str, Path]:
     return paths
 
 
+class DemoFolderError(ValueError):
+    """A folder the demo data must not be written into (it holds files the demo generator did not write)."""
+
+
+def is_demo_folder(folder: str | Path) -> bool:
+    """Whether *folder* holds demo data written by :func:`write_demo_data` (its ``demo_meta.json``)."""
+    try:
+        meta = json.loads((Path(folder) / REGISTER_FILES["meta"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("generator") == "ipstats.register.demo" and meta.get("synthetic") is True
+
+
+def check_demo_folder(out: str | Path) -> None:
+    """Refuse a folder the demo data would be written into if it holds files the generator did not write.
+
+    Synthetic rows must never replace a real register (which a bulletin would then publish as statistics):
+    *out* must be missing, empty, or a folder of demo data (:func:`is_demo_folder`).
+
+    Raises
+    ------
+    DemoFolderError
+        One line naming the folder and a file in it.
+    """
+    out = Path(out)
+    if not out.exists() or is_demo_folder(out):
+        return
+    if not out.is_dir():
+        raise DemoFolderError(f"{out} exists and is not a folder")
+    entries = sorted(p.name for p in out.iterdir())
+    if entries:
+        raise DemoFolderError(f"{out} holds {entries[0]}{' and more' if len(entries) > 1 else ''}, which ipstats "
+                              f"demo-data did not write (no demo_meta.json): synthetic data is only written into "
+                              f"a new or empty folder")
+
+
 def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
                     as_of: str = DEFAULT_AS_OF, domains: bool = True) -> dict[str, Path]:
     """Generate the demo register and its side tables into *out*.
@@ -509,7 +545,8 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     Parameters
     ----------
     out : path
-        Folder to write (created if needed; files in it are replaced).
+        Folder to write: new, empty or an earlier demo folder (:func:`check_demo_folder`), whose files
+        are replaced.
     patents, seed, as_of
         As for :func:`generate_register`.
     domains : bool
@@ -523,6 +560,7 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
         ``population``, ``meta`` and the domains' files).
     """
     out = Path(out)
+    check_demo_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     register, register_ipc = generate_register(patents=patents, seed=seed, as_of=as_of)
     paths = {name: out / f for name, f in REGISTER_FILES.items()}
@@ -569,13 +607,16 @@ def ensure_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
 
 
 def is_demo_file(path: str | Path, name: str) -> bool:
-    """Whether *path* is the demo file *name* in a demo folder (name containing ``demo``, or ``ci``).
+    """Whether *path* is the demo file *name* in a demo folder.
 
-    The guard of every ``demo_if_missing``: only such a path is ever filled with synthetic data, so a
-    mistyped path to real data is reported as missing instead.
+    A demo folder's name contains ``demo`` or is ``ci``, and the folder is missing, empty or written by
+    :func:`write_demo_data` (:func:`is_demo_folder`). The guard of every ``demo_if_missing``: only such a
+    path is ever filled with synthetic data, so a mistyped path to real data is reported as missing instead.
     """
     path = Path(path)
-    return ("demo" in path.parent.name or path.parent.name == "ci") and path.name == name
+    folder = path.parent
+    named = ("demo" in folder.name or folder.name == "ci") and path.name == name
+    return named and (not folder.exists() or is_demo_folder(folder) or not any(folder.iterdir()))
 
 
 def demo_if_missing(register: str | Path, patents: int) -> None:

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import yaml
 
-from ipstats.bulletin import BulletinError, run_bulletin
+from ipstats.bulletin import BulletinError, folders, run_bulletin
 from ipstats.cli import main
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -55,7 +55,7 @@ def test_progress_and_folder(bulletin):
                 "tables/demo_table.meta.json", "figures/demo_chart.json", "texts/good.md", "tables.xlsx",
                 "manifest.json"]:
         assert (out / rel).is_file(), rel
-    leftovers = [p.name for p in out.parent.iterdir() if p.name != "bulletin"]
+    leftovers = [p.name for p in out.parent.iterdir() if p.name not in ("bulletin", ".bulletin.lock")]
     assert leftovers == []  # no .partial-/.previous- folders
 
 
@@ -144,8 +144,7 @@ def test_failure_leaves_previous_bulletin_untouched(bulletin):
     out, folder = bulletin["out"], bulletin["folder"]
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     params = _write(folder / "failing", output=str(out), notebooks=["fail"])
-    stale = out.with_name("bulletin.failed")
-    stale.mkdir()
+    stale = folders.make_folder(out.with_name("bulletin.failed"), "bulletin")     # an older run's failed output
     (stale / "from_an_older_run.txt").write_text("old", encoding="utf-8")
     with pytest.raises(BulletinError) as info:
         run_bulletin(params, progress=None)
@@ -182,7 +181,8 @@ def test_invalid_input_refused_before_anything_is_written(bulletin):
     """A bad input stops the run with one line naming file and count; the earlier bulletin stays as it was."""
     out, folder = bulletin["out"], bulletin["folder"]
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
-    siblings = {p: p.stat().st_mtime_ns for p in out.parent.iterdir()}
+    # the run's lock file (.bulletin.lock) records the pid of the run holding it: it is not output
+    siblings = {p: p.stat().st_mtime_ns for p in out.parent.iterdir() if not p.name.endswith('.lock')}
     params = _write(folder / "invalid", output=str(out))
     (folder / "invalid" / "population.csv").write_text(POPULATION + "99,2023,-5\n", encoding="utf-8")
     lines: list[str] = []
@@ -197,7 +197,8 @@ def test_invalid_input_refused_before_anything_is_written(bulletin):
     assert lines[1].endswith("population.csv:4: population_10k: '-5' — expected more than 0")
     after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert after == before
-    assert {p: p.stat().st_mtime_ns for p in out.parent.iterdir()} == siblings  # no partial or failed folder
+    assert {p: p.stat().st_mtime_ns for p in out.parent.iterdir()
+            if not p.name.endswith('.lock')} == siblings  # no partial or failed folder
 
 
 def test_cli_refuses_invalid_input_in_one_line(tmp_path, capsys):
