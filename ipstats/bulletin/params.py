@@ -24,6 +24,8 @@ KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_
 REQUIRED_KEYS = ("title", "year", "output", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 DEFAULT_TIMEOUT = 900
+#: Most values a parameter file may hold once its YAML aliases are expanded (a real file holds a few hundred).
+MAX_VALUES = 10_000
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NB_NAME = re.compile(r"^[0-9A-Za-z_\-.]+$")
 
@@ -121,6 +123,25 @@ def province_codes() -> list[str]:
     from ipstats.reference import provinces
 
     return [str(c) for c in provinces()["province_code"]]
+
+
+def _expanded_size(data: Any, limit: int | None = None) -> int:
+    """How many values *data* holds once YAML aliases are expanded, counting up to *limit* + 1 at most.
+
+    An alias refers to the same object again, so a few hundred bytes of nested aliases (an "alias
+    bomb") expand into billions of values once written out, e.g. into the notebooks' parameters.
+    """
+    limit = MAX_VALUES if limit is None else limit
+    count, stack = 0, [data]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return count
 
 
 def _resolve(base: Path, value: Any, what: str, where: Path) -> Path:
@@ -249,6 +270,9 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         raise BulletinError(f"{path}: not valid YAML{line}: {problem}") from None
     except UnicodeDecodeError:
         raise BulletinError(f"{path}: not UTF-8 text") from None
+    if _expanded_size(data) > MAX_VALUES:
+        raise BulletinError(f"{path}: the file expands to more than {MAX_VALUES:,} values (YAML aliases *name "
+                            f"repeating anchors &name?): write the values out")
     if not isinstance(data, dict):
         raise BulletinError(f"{path}: expected a YAML mapping (title:, year:, notebooks: …), "
                             f"got {type(data).__name__}")

@@ -108,7 +108,27 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
         raise BulletinError(f"{params.path}: notebook {entry.name} has no parameter {unknown[0]!r} in its "
                             f"parameters cell (declared: {listed})")
     offered.update(entry.parameters)
-    return {k: v for k, v in offered.items() if k in declared_names}
+    chosen = {k: v for k, v in offered.items() if k in declared_names}
+    for name, value in chosen.items():
+        _check_type(params, entry, name, value, (declared or {}).get(name, {}).get("inferred_type_name"))
+    return chosen
+
+
+#: Python types a notebook parameter annotated with each type name accepts (papermill does not check them).
+_ACCEPTED = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "dict": (dict,),
+             "list": (list, tuple)}
+
+
+def _check_type(params: BulletinParams, entry: NotebookEntry, name: str, value: Any, declared: str | None) -> None:
+    """Refuse, in one line, a parameter value of another type than the notebook's annotation."""
+    accepted = _ACCEPTED.get(declared or "")
+    if accepted is None:
+        return                            # not annotated, or with a type this check does not know
+    is_bool = isinstance(value, bool)
+    if isinstance(value, accepted) and (declared == "bool" or not is_bool):
+        return
+    raise BulletinError(f"{params.path}: notebook {entry.id} parameter {name!r} must be {declared}, "
+                        f"got {value!r} ({type(value).__name__})")
 
 
 def plan_notebooks(params: BulletinParams, output_dir: Path, internal_dir: Path | None = None) -> list[NotebookPlan]:

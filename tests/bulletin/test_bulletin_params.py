@@ -158,3 +158,42 @@ def test_a_notebook_can_run_twice_with_ids(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("a_two", "a_one"), encoding="utf-8")
     with pytest.raises(BulletinError, match="listed more than once"):
         load_params(path)
+
+
+def test_yaml_alias_bomb_is_refused_quickly(tmp_path):
+    """A 532-byte file of nested aliases (10^9 values once expanded) is refused in one line, not written out."""
+    import time
+
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for i, name in enumerate("bcdefghij"):
+        prev = "abcdefghij"[i]
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\ntitle: t\nyear: 2023\noutput: out\nnotebook_dir: .\nnotebooks: [x]\n",
+                    encoding="utf-8")
+    assert path.stat().st_size < 700
+    t0 = time.perf_counter()
+    with pytest.raises(BulletinError, match=r"expands to more than 10,000 values \(YAML aliases"):
+        load_params(path)
+    assert time.perf_counter() - t0 < 10          # bounded work: the count stops at the limit
+
+
+def test_a_few_aliases_are_fine(tmp_path):
+    from ipstats.bulletin.params import _expanded_size
+
+    assert _expanded_size({"a": [1, 2], "b": {"c": 3}}) == 9      # mapping, 2 keys, list, 2 items, mapping, key, value
+    shared = {"min_contributors": 3}
+    assert _expanded_size({"x": shared, "y": shared}) == 9      # a shared value counts where it is used
+
+
+def test_notebook_parameter_types_are_checked(write_params, tmp_path):
+    from ipstats.bulletin.run import plan_notebooks
+
+    params = load_params(write_params(notebooks=[{"name": "good", "parameters": {"scale": "two"}}]))
+    with pytest.raises(BulletinError, match=r"notebook good parameter 'scale' must be int, got 'two' \(str\)"):
+        plan_notebooks(params, tmp_path / "out")
+    params = load_params(write_params(notebooks=[{"name": "good", "parameters": {"scale": True}}]))
+    with pytest.raises(BulletinError, match=r"parameter 'scale' must be int, got True \(bool\)"):
+        plan_notebooks(params, tmp_path / "out")
+    params = load_params(write_params(notebooks=[{"name": "good", "parameters": {"scale": 3}}]))
+    assert plan_notebooks(params, tmp_path / "out")[0].parameters["scale"] == 3
