@@ -1,4 +1,11 @@
-"""Open a patent register (Parquet or CSV) as a DuckDB view without loading it into pandas."""
+"""Open a patent register as a DuckDB view without loading it into pandas, read the population table.
+
+Both read through the validator (:mod:`ipstats.validate.typed`): a register in any form ``ipstats validate``
+accepts (Parquet, CSV in UTF-8/BOM/GBK/GB18030 with Chinese or English headers and every date form, an Excel
+workbook) is checked and normalised once into a typed Parquet in the cache (keyed by the file's sha256), and
+the view is made over it; a Parquet register already in the typed form is used as it is once it validates. A
+value that does not validate is a :class:`RegisterError` with the validator's line, never a NULL.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,17 +40,20 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> duck
 
 
 def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None,
-                  view: str = "register") -> duckdb.DuckDBPyConnection:
+                  view: str = "register", cache_dir: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """Register *path* as the DuckDB view *view* and return the connection.
 
     Parameters
     ----------
     path : path
-        A ``.parquet`` file (or a folder/glob of them) or a ``.csv`` file (UTF-8, header row).
+        A register file in any form the validator accepts (``.parquet``, ``.csv``, ``.xlsx``; schema
+        ``patent_register``), or a folder/glob of typed Parquet parts (read as they are, not validated).
     con : duckdb.DuckDBPyConnection, optional
         Connection to use; a new in-memory one by default.
     view : str
         Name of the view to create.
+    cache_dir : path, optional
+        Folder of the typed copies (default ``$IPSTATS_CACHE`` or ``~/.cache/ipstats``).
 
     Returns
     -------
@@ -52,20 +62,22 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
     Raises
     ------
     RegisterError
-        The file does not exist, cannot be read, or lacks a required column.
+        The file does not exist or does not validate (the validator's first line and the count).
     """
+    from ipstats.validate import InputError, typed_parquet
+
     path = Path(path)
-    if not path.exists() and not any(ch in str(path) for ch in "*?"):
+    parts = path.is_dir() or any(ch in str(path) for ch in "*?")
+    if not path.exists() and not parts:
         raise RegisterError(f"{path}: register file not found")
+    if not parts:
+        try:
+            path = typed_parquet(path, "patent_register", cache_dir)
+        except InputError as exc:
+            raise RegisterError(str(exc)) from None
     con = con or connect()
-    suffix = path.suffix.lower()
     literal = str(path).replace("'", "''")
-    if suffix == ".csv":
-        source = (f"read_csv('{literal}', header=true, all_varchar=true)")
-    elif suffix in (".parquet", ".pq") or path.is_dir():
-        source = f"read_parquet('{literal}{'/*.parquet' if path.is_dir() else ''}')"
-    else:
-        raise RegisterError(f"{path}: expected a .parquet or .csv register, got '{suffix or 'no extension'}'")
+    source = f"read_parquet('{literal}{'/*.parquet' if path.is_dir() else ''}')"
     try:
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     except duckdb.Error as exc:
@@ -74,11 +86,6 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
     if missing:
         raise RegisterError(f"{path}: missing required column(s) {', '.join(missing)}; "
                             f"see data_schemas/patent_register.schema.yaml")
-    if suffix == ".csv":                      # CSV holds text: give the date columns their type
-        casts = ", ".join(f"TRY_CAST(NULLIF({c}, '') AS DATE) AS {c}" for c in
-                          ("filing_date", "priority_date", "publication_date", "grant_date", "lapse_date")
-                          if c in columns)
-        source = f"(SELECT * REPLACE ({casts}) FROM {source})"
     con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {source}")
     return con
 
@@ -86,28 +93,22 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
 def read_population(path: str | Path) -> "pd.DataFrame":
     """Read population by province and year (万人): columns ``province_code``, ``year``, ``population_10k``.
 
+    Read through the validator (schema ``population``): any encoding, sheet or header form it accepts.
+
     Raises
     ------
     RegisterError
-        Missing file or column, or a value that is not a positive number (one line naming row and field).
+        Missing file, or a file that does not validate (one line naming row, field, value and expectation).
     """
-    import pandas as pd
+    from ipstats.validate import InputError, read_input
 
     path = Path(path)
     if not path.exists():
         raise RegisterError(f"{path}: population file not found")
-    table = pd.read_csv(path, dtype={"province_code": str}, encoding="utf-8-sig")
-    missing = [c for c in ("province_code", "year", "population_10k") if c not in table.columns]
-    if missing:
-        raise RegisterError(f"{path}: missing required column(s) {', '.join(missing)}; "
-                            f"see data_schemas/population.schema.yaml")
-    values = pd.to_numeric(table["population_10k"], errors="coerce")
-    bad = table.index[values.isna() | (values <= 0)]
-    if len(bad):
-        i = bad[0]
-        raise RegisterError(f"{path}: row {i + 2}, field population_10k: {table.at[i, 'population_10k']!r} "
-                            f"is not a positive number of 万人")
-    table["population_10k"] = values
-    table["year"] = pd.to_numeric(table["year"], errors="raise").astype(int)
-    table["province_code"] = table["province_code"].str.zfill(2)
+    try:
+        table = read_input(path, "population")
+    except InputError as exc:
+        raise RegisterError(str(exc)) from None
+    table["year"] = table["year"].astype(int)
+    table["population_10k"] = table["population_10k"].astype(float)
     return table

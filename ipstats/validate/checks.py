@@ -13,9 +13,13 @@ import pandas as pd
 from ipstats.validate.formats import DATE_FORMS, FORMATS, parse_dates
 from ipstats.validate.schema import Field
 
-__all__ = ["Finding", "check_field", "compare_rows", "describe_enum", "parse_field"]
+__all__ = ["CONTROL_CHARACTERS", "Finding", "check_field", "compare_rows", "control_characters", "describe_enum",
+           "is_code", "normalise_cells", "parse_field"]
 
-_INTEGER = r"^[+-]?\d+$"
+_INTEGER = r"^[+-]?[0-9]+$"
+#: Characters refused in every cell: NUL and the C0 controls other than tab and line breaks, and DEL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
 _TYPE_EXPECTED = {
     "integer": "a whole number",
     "number": "a number",
@@ -43,6 +47,67 @@ def describe_enum(values: list) -> str:
     return "one of " + ", ".join(shown)
 
 
+def is_code(fld: Field) -> bool:
+    """Whether a field holds codes, numbers or dates rather than free text: any type but ``string``/``any``, or a
+    string with a code list, a pattern or a format. Such cells are stripped and NFKC-normalised (``１４`` → ``14``)."""
+    if fld.type not in ("string", "any"):
+        return True
+    return fld.format != "default" or bool({"enum", "pattern"} & set(fld.constraints))
+
+
+def _codepoints(cells: pd.Series, bad: np.ndarray, pattern: re.Pattern, what: str) -> np.ndarray:
+    """'{what} (found U+XXXX)' for the *bad* cells (the first character matching *pattern*), None elsewhere."""
+    out = np.full(len(cells), None, dtype=object)
+    out[bad] = [f"{what} (found U+{ord(pattern.search(c).group()):04X})" for c in cells.to_numpy(dtype=object)[bad]]
+    return out
+
+
+def control_characters(text: pd.Series) -> Finding:
+    """Cells holding a control character (NUL, C0 other than tab/line breaks, DEL): refused in every column."""
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object))
+    cells = pd.Series(distinct, dtype=object)
+    bad = cells.str.contains(CONTROL_CHARACTERS).to_numpy(dtype=bool)
+    expected = _codepoints(cells, bad, CONTROL_CHARACTERS, "text without control characters")
+    return Finding(bad[codes], expected[codes])
+
+
+def normalise_cells(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray, list[Finding]]:
+    """The cells as they are read: codes stripped and NFKC-normalised, control characters removed.
+
+    Returns
+    -------
+    cells : pandas.Series
+        Normalised text (same index as *text*).
+    changed : numpy.ndarray of bool
+        Code cells that normalisation changed (reported as a note, never silently).
+    refused : list of Finding
+        Cells with a control character (any field), and code cells holding digits other than 0–9 after
+        NFKC (Arabic-Indic ``١٤``…).
+    """
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object))
+    raw = pd.Series(distinct, dtype=object)
+    control = raw.str.contains(CONTROL_CHARACTERS).to_numpy(dtype=bool)
+    refused = []
+    cells = raw
+    if control.any():
+        refused.append(Finding(control[codes], _codepoints(raw, control, CONTROL_CHARACTERS,
+                                                           "text without control characters")[codes]))
+        cells = raw.str.replace(CONTROL_CHARACTERS, "", regex=True)
+    changed = np.zeros(len(text), dtype=bool)
+    if is_code(fld):
+        ascii_only = cells.str.isascii().to_numpy(dtype=bool)
+        if not ascii_only.all():
+            cells = cells.where(ascii_only, cells.str.normalize("NFKC"))
+        cells = cells.str.strip()
+        foreign = cells.str.contains(_FOREIGN_DIGIT).to_numpy(dtype=bool) if not ascii_only.all() else None
+        if foreign is not None and foreign.any():
+            refused.append(Finding(foreign[codes], _codepoints(cells, foreign, _FOREIGN_DIGIT, "the digits 0–9")[codes]))
+        changed = ((cells.to_numpy(dtype=object) != np.asarray(distinct, dtype=object)) & ~control)[codes]
+    if cells is raw:
+        return text, changed, refused
+    return pd.Series(cells.to_numpy(dtype=object)[codes], index=text.index, dtype=object), changed, refused
+
+
 def parse_field(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Cast the cells *text* to the field's type.
 
@@ -68,10 +133,10 @@ def parse_field(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         parsed = pd.to_datetime(stripped, errors="coerce", format="ISO8601")
         return parsed, parsed.notna().to_numpy()
     if kind == "year":
-        ok = stripped.str.fullmatch(r"^\d{4}$").fillna(False).to_numpy(dtype=bool)
+        ok = stripped.str.fullmatch(r"^[0-9]{4}$").fillna(False).to_numpy(dtype=bool)
         return pd.to_numeric(stripped.where(ok), errors="coerce"), ok
     if kind == "yearmonth":
-        ok = stripped.str.fullmatch(r"^\d{4}-(0[1-9]|1[0-2])$").fillna(False).to_numpy(dtype=bool)
+        ok = stripped.str.fullmatch(r"^[0-9]{4}-(0[1-9]|1[0-2])$").fillna(False).to_numpy(dtype=bool)
         return stripped, ok
     if kind == "time":
         ok = stripped.str.fullmatch(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$").fillna(False).to_numpy(dtype=bool)
@@ -116,8 +181,7 @@ def _constraint_findings(fld: Field, text: pd.Series, parsed: pd.Series, good: n
                                 f"at most {c['maxLength']} characters"))
     if "pattern" in c:
         pattern = str(c["pattern"])
-        anchored = pattern if pattern.startswith("^") else f"^(?:{pattern})$"
-        matched = text.astype(object).str.match(re.compile(anchored)).fillna(False).to_numpy(dtype=bool)
+        matched = text.astype(object).str.fullmatch(re.compile(f"(?:{pattern})")).fillna(False).to_numpy(dtype=bool)
         example = f", e.g. {fld.example}" if fld.example else ""
         findings.append(Finding(good & ~matched, f"text matching {pattern}{example}"))
     return findings

@@ -2,7 +2,7 @@
 
 Every problem is one line for people::
 
-    register.csv:17: filing_date: '2023-02-30' — expected a date (2023-05-01, 2023/5/1, 20230501 or 2023年5月1日)
+    register.csv:17: filing_date: '2023-02-30' — expected a date (2023-05-01, 2023/5/1, 2023.5.1, 20230501 or …)
 
 with the row number as it is in the file (header = line 1 in CSV and Parquet, the sheet's row in Excel).
 """
@@ -12,16 +12,16 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
-from ipstats.validate.checks import Finding, check_field, compare_rows
+from ipstats.validate.checks import Finding, check_field, compare_rows, control_characters, normalise_cells
 from ipstats.validate.readers import Chunk, ReadError, TableSource, open_table
 from ipstats.validate.schema import Schema, load_schema
 
-__all__ = ["Problem", "Report", "validate_file"]
+__all__ = ["Problem", "Report", "column_aliases", "extra_columns", "validate_file"]
 
 MAX_PROBLEMS = 1000
 _TEXT_TYPES = ("string", "large_string", "large_utf8", "utf8")
@@ -68,6 +68,8 @@ class Report:
         All problems found.
     notes : list of str
         Information that is not a problem (encoding detected, sheet chosen, checks skipped).
+    changed : list of str
+        Fields whose cells reading changed (normalised or put in canonical form); each has a note.
     """
 
     file: str
@@ -76,6 +78,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     n_problems: int = 0
     notes: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -197,33 +200,104 @@ def _key_columns(schema: Schema) -> set[str]:
     return keys
 
 
+def _term(check: dict, parsed: pd.Series, start: pd.Series, start_text: pd.Series, by: pd.Series) -> Finding:
+    """``withinTerm``: the date no later than the start plus the years of the row's code (statutory term)."""
+    years = by.map(check["years"]).astype(float)
+    for since, changed in sorted(check["since"].items()):
+        later = (start >= pd.Timestamp(since)).to_numpy(dtype=bool)
+        years = years.where(~(later & by.isin(list(changed)).to_numpy()), by.map(changed).astype(float))
+    years = years + by.map(check.get("extension") or {}).astype(float).fillna(0)
+    end = pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns]")
+    leap = ((start.dt.month == 2) & (start.dt.day == 29)).to_numpy(dtype=bool)
+    for n in pd.unique(years.dropna()):      # at most the anniversary (1 March for a 29 February start)
+        sel = (years == n).to_numpy()
+        end[sel] = start[sel] + pd.DateOffset(years=int(n))
+    end[leap] = end[leap] + pd.Timedelta(days=1)
+    with np.errstate(invalid="ignore"):
+        bad = (parsed.notna() & end.notna() & (parsed > end)).to_numpy(dtype=bool)
+    expected = np.full(len(parsed), None, dtype=object)
+    idx = np.flatnonzero(bad)
+    extra = " with its extension" if check.get("extension") else ""
+    expected[idx] = [f"not after the end of the statutory term{extra if kind in check.get('extension', {}) else ''} "
+                     f"({int(n)} years for {kind} from {check['other']} {s}: {e:%Y-%m-%d})" for n, kind, s, e in
+                     zip(years.to_numpy()[idx], by.to_numpy()[idx], start_text.to_numpy()[idx], end.iloc[idx])]
+    return Finding(bad, expected)
+
+
+def _typed_column(fld, parsed: pd.Series) -> pd.Series:
+    """The values a reader gets: text as normalised (None when empty), numbers, dates as datetime64."""
+    if fld.type in ("string", "any", "yearmonth", "time"):
+        text = parsed.astype(object)
+        return text.where(parsed.notna() & text.str.strip().ne(""), None)
+    if fld.type in ("integer", "year"):
+        return parsed.astype("Int64")
+    if fld.type == "boolean":
+        return parsed.astype("boolean")
+    return parsed
+
+
+def _note_changes(changes: dict[str, list], name: str, lines: np.ndarray, before: pd.Series, changed: np.ndarray,
+                  after: pd.Series) -> None:
+    """Count the cells that reading changed (normalised, canonical form) and keep the first for the note."""
+    if not changed.any():
+        return
+    seen = changes.setdefault(name, [0, None, None, None])
+    seen[0] += int(changed.sum())
+    if seen[1] is None:
+        first = int(np.flatnonzero(changed)[0])
+        seen[1:] = [int(lines[first]), before.iloc[first], after.iloc[first]]
+
+
 def _check_chunk(chunk: Chunk, schema: Schema, index: dict[str, int], collector: _Collector,
-                 notes: list[str]) -> dict[str, pd.Series]:
-    """Row-local checks of a chunk; returns the cast values of the key columns (for key checks)."""
+                 notes: list[str], changes: dict[str, list], typed: bool = False, labels: dict[int, str] | None = None) \
+        -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+    """Row-local checks of a chunk.
+
+    Returns the normalised text of the key columns (for key checks) and the typed values of every schema
+    field found (what :func:`ipstats.validate.typed.read_input` returns).
+    """
     order = {name: i for i, name in enumerate(schema.field_names)}
     parsed: dict[str, pd.Series] = {}
     texts: dict[str, pd.Series] = {}
+    for col in set(range(chunk.frame.shape[1])) - set(index.values()):      # columns outside the schema
+        finding = control_characters(chunk.frame[col])
+        if finding.mask.any():
+            collector.add(finding, chunk.lines, chunk.frame[col], (labels or {}).get(col, f"column {col + 1}"), -1)
     for name, col in index.items():
         fld = schema.field(name)
-        text = chunk.frame[col]
+        raw = chunk.frame[col]
+        text, changed, refusals = normalise_cells(fld, raw)
+        refused = np.zeros(len(text), dtype=bool)
+        for finding in refusals:
+            collector.add(Finding(finding.mask & ~refused, finding.expected), chunk.lines, raw, name, order[name])
+            refused |= finding.mask
+        if refused.any():
+            text = text.where(~refused, "")
+        _note_changes(changes, name, chunk.lines, raw, changed, text)
         findings, parsed[name], field_notes = check_field(fld, text, required=name in schema.primary_key)
         texts[name] = text
         notes.extend(n for n in field_notes if n not in notes)
         for finding in findings:
-            collector.add(finding, chunk.lines, text, name, order[name])
+            finding = Finding(finding.mask & ~refused, finding.expected)
+            collector.add(finding, chunk.lines, raw, name, order[name])
     for check in schema.row_checks:
         name, other = check["field"], check["other"]
         if name not in parsed or (other != "today" and other not in parsed):
             continue
         if check["op"] in ("required", "empty"):
             finding = _conditional(check, texts[name], texts[other])
+        elif check["op"] == "term":
+            if check["by"] not in texts:
+                continue
+            finding = _term(check, parsed[name], parsed[other], texts[other], texts[check["by"]])
         elif other == "today":
             today = _today()
             finding = compare_rows(check, parsed[name], today, today.strftime("%Y-%m-%d"))
         else:
             finding = compare_rows(check, parsed[name], parsed[other], texts[other])
         collector.add(finding, chunk.lines, texts[name], name, order[name])
-    return {k: texts[k] for k in _key_columns(schema) if k in texts}
+    values = {name: _typed_column(schema.field(name), parsed[name]) for name in index} if typed else {}
+    return {k: texts[k] for k in _key_columns(schema) if k in texts}, values
 
 
 def _conditional(check: dict, text: pd.Series, other: pd.Series) -> Finding:
@@ -326,9 +400,22 @@ def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, refer
                       keys["_line"].to_numpy(), values.to_numpy(dtype=object), label, order[fields[0]])
 
 
+def extra_columns(source: TableSource, index: dict[str, int]) -> dict[str, int]:
+    """Columns of the file that are not schema fields, by the name a reader gets (kept, passed through as text)."""
+    used = set(index.values())
+    names: dict[str, int] = {}
+    for i, header in enumerate(source.header):
+        if i not in used:
+            name = header or f"column_{i + 1}"
+            if name not in names and name not in index:
+                names[name] = i
+    return names
+
+
 def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
                   encoding: str | None = None, references: dict[str, Any] | None = None,
-                  max_problems: int = MAX_PROBLEMS, label: str | None = None) -> Report:
+                  max_problems: int = MAX_PROBLEMS, label: str | None = None,
+                  on_chunk: Callable[[TableSource, dict[str, pd.Series]], None] | None = None) -> Report:
     """Check an input file against a schema.
 
     Parameters
@@ -347,6 +434,10 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
         How many problems to list (all are counted); 0 lists all.
     label : str, optional
         How to name the file in messages (default: *path* as given).
+    on_chunk : callable, optional
+        Called with the opened source and each chunk's values as a reader gets them (schema fields typed
+        and named by the schema, then the extra columns as text), while no problem has been found yet;
+        :mod:`ipstats.validate.typed` writes them to a typed Parquet this way, in the same pass.
 
     Returns
     -------
@@ -366,15 +457,28 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
     report.notes.extend(source.notes)
     header_problems, index, column_notes = _columns(source, schema)
     report.notes.extend(column_notes)
+    extras = extra_columns(source, index)
+    if extras and schema.fields_match in ("subset", "partial"):
+        report.notes.append(f"extra column(s) kept as text: {', '.join(extras)}")
     collector = _Collector(limit)
     key_parts: list[pd.DataFrame] = []
+    changes: dict[str, list] = {}
     try:
         for chunk in source.chunks:
-            keys = _check_chunk(chunk, schema, index, collector, report.notes)
+            wanted = on_chunk is not None and not header_problems and not collector.count and not source.shape_problems
+            keys, typed = _check_chunk(chunk, schema, index, collector, report.notes, changes, typed=wanted,
+                                       labels={col: name for name, col in extras.items()})
             key_parts.append(pd.DataFrame({**keys, "_line": chunk.lines}))
             report.rows += len(chunk.lines)
+            if wanted and not collector.count:
+                extra = {name: chunk.frame[col].where(chunk.frame[col].ne(""), None) for name, col in extras.items()}
+                on_chunk(source, {**typed, **extra})
     except ReadError as exc:
         header_problems.append(Problem(None, None, None, str(exc)))
+    for name, (count, line, before, after) in changes.items():
+        report.notes.append(f"{name}: {count:,} cell(s) stripped of spaces/line breaks or NFKC-normalised "
+                            f"(first: row {line}, {before!r} read as {after!r})")
+    report.changed = sorted(changes)
     for line, message in source.shape_problems:
         collector.add(Finding(np.array([True]), message), np.array([line]), None, None, -1)
     if key_parts:

@@ -16,9 +16,11 @@ from ipstats import ipc
 __all__ = ["DATE_FORMS", "FORMATS", "parse_dates", "uscc_checker"]
 
 #: The date spellings accepted where a schema says ``type: date``.
-DATE_FORMS = "2023-05-01, 2023/5/1, 20230501 or 2023年5月1日"
-_DATE_PATTERNS = (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$", r"^(\d{4})/(\d{1,2})/(\d{1,2})$",
-                  r"^(\d{4})(\d{2})(\d{2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+DATE_FORMS = "2023-05-01, 2023/5/1, 2023.5.1, 20230501 or 2023年5月1日"
+#: One pattern: year, month, day in any of the forms of :data:`DATE_FORMS` (ASCII digits only).
+_DATE_PATTERN = re.compile(r"\A(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?"
+                           r"|([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})|([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2})"
+                           r"|([0-9]{4})([0-9]{2})([0-9]{2})|([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日)\Z")
 _PATTERN_PART = re.compile(r"^[A-H](?:\d{2}(?:[A-Z](?:\d{1,4}(?:/\d{0,6})?)?)?)?\*?$")
 
 
@@ -27,17 +29,19 @@ def parse_dates(text: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> parse_dates(pd.Series(["2023/5/1", "2023年5月1日", "20230230"])).dt.strftime("%Y-%m-%d").tolist()
-    ['2023-05-01', '2023-05-01', nan]
+    >>> parse_dates(pd.Series(["2023/5/1", "2023年5月1日", "2023.05.01", "20230230"])).dt.strftime("%Y-%m-%d").tolist()
+    ['2023-05-01', '2023-05-01', '2023-05-01', nan]
     """
-    text = text.astype(object).str.strip()
-    parts = None
-    for pattern in _DATE_PATTERNS:
-        found = text.str.extract(pattern)
-        parts = found if parts is None else parts.combine_first(found)
+    index = text.index
+    text = pd.Series(text.to_numpy(dtype=object), dtype=object).str.strip()
+    found = text.str.extract(_DATE_PATTERN)
+    parts = found.iloc[:, 0:3].set_axis(["year", "month", "day"], axis=1)
+    for start in range(3, found.shape[1], 3):
+        parts = parts.combine_first(found.iloc[:, start:start + 3].set_axis(["year", "month", "day"], axis=1))
     numbers = parts.apply(pd.to_numeric, errors="coerce")
-    numbers.columns = ["year", "month", "day"]
-    return pd.to_datetime(numbers, errors="coerce")
+    parsed = pd.to_datetime(numbers, errors="coerce")
+    parsed.index = index
+    return parsed
 
 
 def _per_distinct(values: pd.Series, judge: Callable[[str], str | None]) -> np.ndarray:
@@ -77,7 +81,7 @@ def _ipc_patterns(cell: str) -> str | None:
     return None
 
 
-_APPNO = r"^CN(\d{12}|\d{8})\.([0-9X])$"
+_APPNO = r"\ACN([0-9]{12}|[0-9]{8})\.([0-9X])\Z"
 _WEIGHTS = {12: np.array([2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5]), 8: np.array([2, 3, 4, 5, 6, 7, 8, 9])}
 
 

@@ -2,6 +2,10 @@
 
 An input key maps to a schema by :data:`INPUT_SCHEMAS` (``register`` → ``patent_register``), else by
 its own name (``survey_sample`` → ``survey_sample.schema.yaml``); a key with no schema is not checked.
+Implicit inputs — files ipstats reads beside a named one, such as ``register_ipc.parquet`` beside the register,
+which drives classification — are checked like inputs (:func:`implicit_inputs`). The register and its IPC links
+are checked by writing their typed Parquet (:func:`ipstats.validate.typed.typed_parquet`), so the notebooks of
+the run read the cached copy instead of parsing the file again.
 """
 from __future__ import annotations
 
@@ -11,7 +15,13 @@ from pathlib import Path
 from ipstats.validate.core import Report, validate_file
 from ipstats.validate.schema import load_schema, schema_names
 
-__all__ = ["INPUT_SCHEMAS", "schema_for_input", "validate_inputs"]
+__all__ = ["INPUT_SCHEMAS", "LINKS_FILE", "MATERIALISED", "implicit_inputs", "links_beside", "schema_for_input",
+           "validate_inputs"]
+
+#: The IPC link table read beside a register (``register_ipc`` input when it is not named).
+LINKS_FILE = "register_ipc.parquet"
+#: Inputs checked by writing their typed Parquet (large, read by DuckDB in several notebooks).
+MATERIALISED = ("register", "register_ipc")
 
 #: Input keys whose schema has another name than the key.
 INPUT_SCHEMAS = {"register": "patent_register", "register_ipc": "patent_register_ipc",
@@ -24,6 +34,28 @@ def schema_for_input(key: str) -> str | None:
     return name if name in schema_names() else None
 
 
+def links_beside(register: str | os.PathLike) -> Path | None:
+    """``register_ipc.parquet`` beside a register file whose name starts with ``register`` (the demo layout), or
+    None. Classification takes the register's IPC links from it instead of the ``ipc`` column."""
+    path = Path(register)
+    side = path.with_name(LINKS_FILE)
+    return side if path.name.startswith("register") and side != path and side.is_file() else None
+
+
+def implicit_inputs(inputs: dict[str, str | os.PathLike]) -> dict[str, Path]:
+    """Files that change numbers without being named in the parameter file's ``inputs:``, by input key.
+
+    Today: ``register_ipc`` → ``register_ipc.parquet`` beside the register (when ``register_ipc`` is not named).
+    They are validated by :func:`validate_inputs` like named inputs; a manifest should hash them too.
+    """
+    found: dict[str, Path] = {}
+    if "register" in inputs and "register_ipc" not in inputs:
+        side = links_beside(inputs["register"])
+        if side is not None:
+            found["register_ipc"] = side
+    return found
+
+
 def validate_inputs(inputs: dict[str, str | os.PathLike], *, max_problems: int = 20) \
         -> tuple[dict[str, Report], list[str]]:
     """Validate every input file against its schema.
@@ -31,17 +63,21 @@ def validate_inputs(inputs: dict[str, str | os.PathLike], *, max_problems: int =
     Parameters
     ----------
     inputs : dict
-        Input files by key, as in a parameter file's ``inputs:``.
+        Input files by key, as in a parameter file's ``inputs:``; the :func:`implicit_inputs` are added.
     max_problems : int
         Problems listed per file (all are counted).
 
     Returns
     -------
     reports : dict of str to Report
-        One report per checked input, by key.
+        One report per checked input, by key (implicit inputs under their key, e.g. ``register_ipc``).
     notes : list of str
         Inputs not checked (no schema) and other information.
     """
+    from ipstats.validate.typed import InputError, typed_parquet_report
+
+    implicit = implicit_inputs(inputs)
+    inputs = {**inputs, **implicit}
     schemas = {key: schema_for_input(key) for key in inputs}
     notes = [f"input {key!r} has no schema in data_schemas/ (expected {key}.schema.yaml): not checked"
              for key, name in schemas.items() if name is None]
@@ -53,6 +89,16 @@ def validate_inputs(inputs: dict[str, str | os.PathLike], *, max_problems: int =
         schema = load_schema(name)
         references = {fk["resource"]: by_schema[fk["resource"]] for fk in schema.foreign_keys
                       if fk["resource"] in by_schema}
-        reports[key] = validate_file(inputs[key], schema, references=references, max_problems=max_problems)
+        if key in implicit:
+            notes.append(f"{key}: {inputs[key]} beside the register is an input too (IPC links for classification)")
+        if key in MATERIALISED:
+            try:
+                reports[key] = typed_parquet_report(inputs[key], schema, references=references)[1]
+            except InputError as exc:
+                reports[key] = exc.report
+            except OSError:         # no writable cache: check only
+                reports[key] = validate_file(inputs[key], schema, references=references, max_problems=max_problems)
+        else:
+            reports[key] = validate_file(inputs[key], schema, references=references, max_problems=max_problems)
         notes.extend(f"{key}: {note}" for note in reports[key].notes)
     return reports, notes

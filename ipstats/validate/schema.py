@@ -17,7 +17,11 @@ ipstats reads these Table Schema properties: ``fields`` (``name``, ``title``, ``
 * ``rowChecks``: comparisons within a row, e.g.
   ``{field: grant_date, notBefore: filing_date}``, ``{field: filing_date, notAfter: today}`` (also
   ``atLeast``/``atMost``), and conditions on another column: ``{field: grant_date, requiredWhen:
-  {legal_status: [有效]}}``, ``{field: lapse_date, emptyWhen: {legal_status: [有效, 审中]}}``.
+  {legal_status: [有效]}}``, ``{field: lapse_date, emptyWhen: {legal_status: [有效, 审中]}}``, and a term from a
+  start date by a code column: ``{field: lapse_date, withinTerm: {from: filing_date, by: patent_type, years:
+  {发明: 20, 实用新型: 10, 外观设计: 10}, since: {"2021-06-01": {外观设计: 15}}}}`` (the date no later than the start
+  plus the code's years; ``since`` gives other years to rows starting on or after a date, ``extension`` years
+  that may be added, such as term compensation).
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ PACKAGED = Path(__file__).with_name("data") / "schemas"
 REPOSITORY = Path(__file__).resolve().parents[2] / "data_schemas"
 FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
 ROW_CHECKS = {"notBefore": ">=", "notAfter": "<=", "atLeast": ">=", "atMost": "<=", "requiredWhen": "required",
-              "emptyWhen": "empty"}
+              "emptyWhen": "empty", "withinTerm": "term"}
 
 
 class SchemaError(ValueError):
@@ -159,6 +163,20 @@ def _row_checks(raw: Any, names: set[str], where: str) -> tuple[dict[str, Any], 
                 raise SchemaError(f"{where}: rowChecks entry {item!r}: {ops[0]} needs one known field and its values")
             other, values = next(iter(condition.items()))
             values = [str(v) for v in (values if isinstance(values, list) else [values])]
+        elif op == "term":
+            term = item[ops[0]]
+            if not (isinstance(term, dict) and term.get("from") in names and term.get("by") in names
+                    and isinstance(term.get("years"), dict)):
+                raise SchemaError(f"{where}: rowChecks entry {item!r}: withinTerm needs from (a date field), by (a "
+                                  f"code field) and years (years by code)")
+            other, values = str(term["from"]), []
+            checks.append({"field": item["field"], "op": op, "word": ops[0], "other": other, "values": values,
+                           "by": str(term["by"]), "years": {str(k): int(v) for k, v in term["years"].items()},
+                           "since": {str(d): {str(k): int(v) for k, v in (y or {}).items()}
+                                     for d, y in (term.get("since") or {}).items()},
+                           "extension": {str(k): int(v) for k, v in (term.get("extension") or {}).items()},
+                           "title": str(item.get("title") or "")})
+            continue
         else:
             other, values = str(item[ops[0]]), []
             if other != "today" and other not in names:

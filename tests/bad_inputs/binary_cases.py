@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from make_text_cases import REGISTER_HEADER, REGISTER_ROWS, register, swap
+from make_text_cases import (EXTRACT_CANONICAL, EXTRACT_HEADER, EXTRACT_ROWS, REGISTER_HEADER, REGISTER_ROWS, extract,
+                             register, swap)
 
 
 def _register_frame() -> pd.DataFrame:
@@ -51,8 +52,32 @@ _TITLES_ZH = {"application_number": "申请号", "patent_type": "专利类型", 
               "applicant_name": "申请人名称", "province_code": "省份代码"}
 
 
+def _extract_sheet(rows: list[str]) -> list[list[object]]:
+    """An .xlsx export: a title row, an empty row, Chinese headers, then the rows (dates as written, text cells)."""
+    return [["专利登记数据（导出日期：2025年3月31日）"], [], EXTRACT_HEADER.split(","), *(r.split(",") for r in rows)]
+
+
+def build_extract_cases(folder: Path) -> None:
+    """The binary real-extract shapes (extract/ subfolder): GBK text, .xlsx with a title row, Parquet."""
+    ext = folder / "extract"
+    ext.mkdir(parents=True, exist_ok=True)
+    (ext / "gbk_mixed_dates.csv").write_bytes(extract(*EXTRACT_ROWS).encode("gbk"))
+    (ext / "gbk_bad_date_form.csv").write_bytes(extract(*swap(1, "2004.1.5", "2004.13.5", rows=EXTRACT_ROWS))
+                                                .encode("gbk"))
+    _workbook(ext / "title_row.xlsx", {"Sheet1": _extract_sheet(EXTRACT_ROWS)})
+    _workbook(ext / "title_row_bad_province.xlsx",
+              {"Sheet1": _extract_sheet(swap(1, ",企业,32,", ",企业,江苏,", rows=EXTRACT_ROWS))})
+    rows = [r.split(",") for r in EXTRACT_CANONICAL]
+    frame = pd.DataFrame(rows, columns=REGISTER_HEADER.split(","), dtype=object).replace("", None)
+    for name in frame.columns:
+        if name.endswith("_date"):
+            frame[name] = pd.to_datetime(frame[name]).dt.date
+    frame.to_parquet(ext / "canonical.parquet", index=False)
+
+
 def build_binary_cases(folder: Path) -> None:
-    """Write every binary case into *folder* (its register/ subfolder)."""
+    """Write every binary case into *folder* (its register/ and extract/ subfolders)."""
+    build_extract_cases(folder)
     reg = folder / "register"
     reg.mkdir(parents=True, exist_ok=True)
     gbk = register(*swap(0, ",发明,", ",发明专利,"))

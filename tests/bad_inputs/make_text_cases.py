@@ -52,14 +52,40 @@ SURVEY_TRUTH = ["table,level,indicator,truth,year,seed",
                 "survey_by_patent_type,发明,implementation_rate,59.94,2023,2024",
                 "survey_by_patent_type,外观设计,implementation_rate,70.87,2023,2024"]
 
+# A register as real extracts arrive (issue 16): Chinese headers, extra columns, every date form. Written as UTF-8
+# here (extract/mixed_dates.csv); binary_cases.py makes the GBK and .xlsx copies with a title row.
+EXTRACT_HEADER = ("申请号,专利类型,申请日,优先权日,公开（公告）日,授权公告日,法律状态,失效（终止）日,主分类号,分类号,洛迦诺分类,"
+                  "申请人,申请人类型,省份代码,发明名称,发明人,代理机构")
+EXTRACT_ROWS = [
+    "CN200410000012.0,发明,2004年1月2日,2004.01.02,2005.7.8,20070110,失效-期限届满,2024年1月2日,H04L29/06,"
+    "H04L29/06;G06F17/30,,某某大学,高校,44,一种方法,李四,某某专利事务所",
+    "CN200420000034.2,实用新型,2004.01.05,2004.1.5,20040707,2004/7/7,失效-未缴年费,2006-01-05,B60L53/00,B60L53/00,,"
+    "某某公司,企业,32,一种装置,王五,",
+    "CN200430000056.4,外观设计,20040110,20040110,2004年8月1日,2004年8月1日,失效-期限届满,2014.1.10,,,14,张三,个人,11,"
+    "显示器,张三,",
+]
+#: The same three applications in the register's own form (what every form above must read as).
+EXTRACT_CANONICAL = [
+    "CN200410000012.0,发明,2004-01-02,2004-01-02,2005-07-08,2007-01-10,失效-期限届满,2024-01-02,H04L29/06,"
+    "H04L29/06;G06F17/30,,某某大学,高校,44,一种方法",
+    "CN200420000034.2,实用新型,2004-01-05,2004-01-05,2004-07-07,2004-07-07,失效-未缴年费,2006-01-05,B60L53/00,"
+    "B60L53/00,,某某公司,企业,32,一种装置",
+    "CN200430000056.4,外观设计,2004-01-10,2004-01-10,2004-08-01,2004-08-01,失效-期限届满,2014-01-10,,,14,张三,个人,11,"
+    "显示器",
+]
+
+
+def extract(*rows: str) -> str:
+    return "\n".join([EXTRACT_HEADER, *rows]) + "\n"
+
 
 def register(*rows: str, header: str = REGISTER_HEADER) -> str:
     return "\n".join([header, *rows]) + "\n"
 
 
-def swap(row: int, old: str, new: str) -> list[str]:
-    """The valid register rows with *old* replaced by *new* in row *row* (0-based)."""
-    rows = list(REGISTER_ROWS)
+def swap(row: int, old: str, new: str, rows: list[str] = REGISTER_ROWS) -> list[str]:
+    """The valid register rows (or other *rows*) with *old* replaced by *new* in row *row* (0-based)."""
+    rows = list(rows)
     assert old in rows[row], (old, rows[row])
     rows[row] = rows[row].replace(old, new, 1)
     return rows
@@ -178,6 +204,24 @@ CASES = {
     "patent_register_ipc/duplicate_symbol.csv": lines(LINKS, 2, "G06F17/30,2", "H04L29/06,2"),
     "patent_register_ipc/bad_symbol.csv": lines(LINKS, 3, "B60L53/00", "B6OL53/00"),
     "patent_register_ipc/not_in_register.csv": lines(LINKS, 3, "CN202220000007.3", "CN202010000099.0"),
+    # real-extract shapes (issues 16 and 25): files that read cleanly (extract/*) and one thing wrong each
+    "extract/valid.csv": extract(*EXTRACT_ROWS),          # mixed date forms, Chinese and extra headers
+    "extract/canonical.csv": register(*EXTRACT_CANONICAL),
+    "extract/fullwidth_codes.csv": extract(*EXTRACT_ROWS[:2], EXTRACT_ROWS[2]
+                                           .replace("CN200430000056.4", "ＣＮ２００４３０００００５６．４")
+                                           .replace(",14,张三,个人,11,", ",１４,张三,个人, 11 ,")),
+    "extract/bad_date_form.csv": extract(*swap(1, "2004.1.5", "2004.13.5", rows=EXTRACT_ROWS)),
+    "extract/fullwidth_bad_check.csv": extract(*swap(0, "CN200410000012.0", "CN２００４１０００００１２.1", rows=EXTRACT_ROWS)),
+    "extract/arabic_indic_digits.csv": extract(*swap(2, ",14,张三", ",١٤,张三", rows=EXTRACT_ROWS)),
+    "extract/newline_in_key.csv": extract(*EXTRACT_ROWS, '"CN200410000012.0\n"' + EXTRACT_ROWS[0][16:]
+                                          .replace("一种方法", "一种方法（重复）")),
+    "extract/code_with_newline.csv": extract(*swap(1, ",企业,32,", ',企业,"3\n2",', rows=EXTRACT_ROWS)),
+    "extract/control_character.csv": extract(*swap(0, "一种方法", "一种\x07方法", rows=EXTRACT_ROWS)),
+    "extract/nul_in_extra_column.csv": extract(*swap(1, ",王五,", ",王\x00五,", rows=EXTRACT_ROWS)),
+    "extract/lapse_in_2099.csv": extract(*swap(1, ",2006-01-05,", ",2099-01-05,", rows=EXTRACT_ROWS)),
+    "extract/lapse_beyond_term.csv": extract(*swap(2, ",2014.1.10,", ",2014.1.11,", rows=EXTRACT_ROWS)),
+    "extract/grant_beyond_term.csv": extract(*swap(1, "20040707,2004/7/7,失效-未缴年费,2006-01-05",
+                                                           "20040707,2014/7/7,失效-未缴年费,2014-12-05", rows=EXTRACT_ROWS)),
 }
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def test_bad_input(outcomes, case):
 
 
 #: Schema of each folder of the corpus (the folder is the schema's name otherwise) and the files its foreign keys need.
-FOLDER_SCHEMA = {"register": "patent_register"}
+FOLDER_SCHEMA = {"register": "patent_register", "extract": "patent_register"}
 REFERENCES = ["--reference", "patent_register=register/valid.csv", "--reference", "products=products/valid.csv",
               "--reference", "concordance_categories=concordance_categories/valid.csv"]
 VALID = sorted(name for name in CASES if name.endswith("/valid.csv"))

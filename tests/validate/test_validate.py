@@ -85,10 +85,11 @@ def test_shipped_concordance_tables_validate(system):
 
 
 def test_chinese_date_forms():
-    parsed = parse_dates(pd.Series(["2023-05-01", "2023/5/1", "20230501", "2023年5月1日", "2023-5-1",
-                                    "2023-02-29", "5/1/2023", "2023.05.01", ""]))
-    assert parsed.iloc[:5].dt.strftime("%Y-%m-%d").tolist() == ["2023-05-01"] * 5
-    assert parsed.iloc[5:].isna().all()
+    parsed = parse_dates(pd.Series(["2023-05-01", "2023/5/1", "20230501", "2023年5月1日", "2023-5-1", "2023.05.01",
+                                    "2023.5.1", " 2023年05月01日 ", "2023-05-01\n", "2023-02-29", "5/1/2023", "2023.5",
+                                    "２０２３-05-01", "٢٠٢٣-05-01", "", "2023-05-01x"]))
+    assert parsed.iloc[:9].dt.strftime("%Y-%m-%d").tolist() == ["2023-05-01"] * 9
+    assert parsed.iloc[9:].isna().all()   # full-width digits are NFKC-normalised before, in normalise_cells
 
 
 @pytest.mark.parametrize("encoding, expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gbk"),

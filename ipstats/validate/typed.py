@@ -1,0 +1,266 @@
+"""Read an input exactly as it validates (统一读取): one reader for the validator and for every consumer.
+
+:func:`read_input` returns the checked table with the schema's column names and types; :func:`typed_parquet`
+writes it once, chunk by chunk, as a typed Parquet in a cache keyed by the file's sha256 and the schema, so
+that large registers are parsed once and then read by DuckDB. Both go through :func:`validate_file` in one
+pass: the same encodings, sheets, Chinese or English headers, date forms and normalisation (codes stripped
+and NFKC-normalised, IPC symbols in canonical form). A value that does not validate raises
+:class:`InputError` with the validator's line, never becomes an empty cell.
+
+Typed form: ``string`` → text (None when empty), ``integer``/``year`` → int64, ``number`` → float64,
+``date`` → date32, ``datetime`` → timestamp, ``boolean`` → bool; other columns of the file are kept as text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ipstats.validate.core import Report, validate_file
+from ipstats.validate.schema import Schema, load_schema
+
+__all__ = ["InputError", "TYPED_VERSION", "arrow_type", "cache_dir", "file_sha256", "is_typed_parquet",
+           "read_input", "typed_parquet", "typed_parquet_report"]
+
+#: Version of the typed form; part of the cache key, so a change of the reading rules re-reads every input.
+TYPED_VERSION = 2
+_ARROW = {"integer": "int64", "year": "int64", "number": "float64", "date": "date32", "datetime": "timestamp",
+          "boolean": "bool"}
+
+
+class InputError(ValueError):
+    """An input that does not validate: the validator's first line and the count. ``report`` holds them all."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        first = report.lines()[0] if report.problems else report.summary()
+        more = report.n_problems - 1
+        tail = f" (and {more:,} more problem{'s' if more != 1 else ''}: ipstats validate {report.file} --schema " \
+               f"{report.schema})" if more > 0 else ""
+        super().__init__(first + tail)
+
+
+def arrow_type(kind: str):
+    """The Arrow type of a schema field type in the typed form."""
+    import pyarrow as pa
+
+    name = _ARROW.get(kind, "string")
+    return {"int64": pa.int64(), "float64": pa.float64(), "date32": pa.date32(), "timestamp": pa.timestamp("us"),
+            "bool": pa.bool_(), "string": pa.string()}[name]
+
+
+def _arrow_table(values: dict[str, pd.Series], schema: Schema):
+    """One chunk of typed values as an Arrow table (schema fields typed, other columns text)."""
+    import pyarrow as pa
+
+    names = set(schema.field_names)
+    arrays, fields = [], []
+    for name, series in values.items():
+        kind = arrow_type(schema.field(name).type) if name in names else pa.string()
+        if pa.types.is_date32(kind):
+            series = pd.Series(pd.to_datetime(series).dt.date).where(series.notna(), None)
+        elif kind == pa.bool_():
+            series = series.astype(object).where(series.notna(), None)
+        arrays.append(pa.array(series.astype(object) if kind == pa.string() else series, type=kind, from_pandas=True))
+        fields.append(pa.field(name, kind))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _open(path, schema, sheet, encoding, references, label, on_chunk) -> Report:
+    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    report = validate_file(path, schema, sheet=sheet, encoding=encoding, references=references, label=label,
+                           max_problems=20, on_chunk=on_chunk)
+    if not report.ok:
+        raise InputError(report)
+    return report
+
+
+def read_input(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
+               encoding: str | None = None, references: dict[str, Any] | None = None,
+               label: str | None = None) -> pd.DataFrame:
+    """Read an input file as it validates: the schema's column names and types, other columns as text.
+
+    Parameters
+    ----------
+    path : path
+        CSV (UTF-8, BOM, GBK, GB18030), Excel workbook or Parquet file.
+    schema : str or Schema
+        Schema name (``population``) or loaded schema.
+    sheet, encoding : str, optional
+        Excel sheet; declared CSV encoding (see :func:`ipstats.validate.validate_file`).
+    references : dict, optional
+        Files of other schemas for the foreign keys (by schema name).
+    label : str, optional
+        How to name the file in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text as object (None when empty), integers as ``Int64``, numbers as float, dates as datetime64,
+        booleans as ``boolean``. Small tables only: registers go through :func:`typed_parquet`.
+
+    Raises
+    ------
+    InputError
+        Any problem the validator finds (one line: file, row, field, value, expectation).
+    """
+    import pyarrow as pa
+
+    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    parts: list = []
+    _open(path, schema, sheet, encoding, references, label,
+          lambda source, values: parts.append(_arrow_table(values, schema)))
+    table = pa.concat_tables(parts) if parts else pa.table({})
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get,
+                            date_as_object=False)
+    for name in frame.columns:
+        if pa.types.is_string(table.schema.field(name).type):
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    return frame
+
+
+def _cache_dir(folder: str | os.PathLike | None = None) -> Path:
+    return cache_dir(folder)
+
+
+def cache_dir(folder: str | os.PathLike | None = None) -> Path:
+    """The folder of typed inputs: *folder*, else ``$IPSTATS_CACHE``, else ``~/.cache/ipstats``."""
+    chosen = folder or os.environ.get("IPSTATS_CACHE") or Path.home() / ".cache" / "ipstats"
+    return Path(chosen).expanduser()
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """sha256 of a file's bytes, read in 8 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(8 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_typed_parquet(path: str | os.PathLike, schema: str | Schema) -> bool:
+    """Whether *path* is a Parquet file whose schema columns already have the typed form's names and types
+    (text may be ``string`` or ``large_string``), so it can be read as it is once it validates."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
+        return False
+    try:
+        arrow = pq.read_schema(path)
+    except (pa.ArrowException, OSError):
+        return False
+    for fld in schema.fields:
+        if fld.name not in arrow.names:
+            continue
+        have, want = arrow.field(fld.name).type, arrow_type(fld.type)
+        text = pa.types.is_string(have) or pa.types.is_large_string(have)
+        if not (have == want or (want == pa.string() and text) or (want == pa.int64() and pa.types.is_integer(have))):
+            return False
+    return True
+
+
+def _key(path: Path, schema: Schema, sheet, encoding, references) -> str:
+    parts = {"input": file_sha256(path), "schema": hashlib.sha256(schema.path.read_bytes()).hexdigest(),
+             "version": TYPED_VERSION, "sheet": sheet, "encoding": encoding,
+             "references": {k: file_sha256(v) for k, v in sorted((references or {}).items())
+                            if not isinstance(v, pd.DataFrame) and Path(v).is_file()}}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def typed_parquet(path: str | os.PathLike, schema: str | Schema, cache_dir: str | os.PathLike | None = None, *,
+                  sheet: str | None = None, encoding: str | None = None, references: dict[str, Any] | None = None,
+                  label: str | None = None) -> Path:
+    """Validate *path* once and return a typed Parquet of it (see the module docstring for the types).
+
+    The result is cached under the sha256 of the file, of the schema and of the *references* (foreign keys):
+    a second call with the same file only hashes it. A Parquet input already in the typed form that reading
+    does not change is not copied: the cache records that it validated and its own path is returned. Other
+    inputs are written chunk by chunk (pyarrow ``ParquetWriter``; a 5 M-row register never becomes one pandas
+    frame) to a temporary file renamed into place when the whole file has validated.
+
+    Parameters
+    ----------
+    path : path
+    schema : str or Schema
+    cache_dir : path, optional
+        Cache folder (default ``$IPSTATS_CACHE`` or ``~/.cache/ipstats``).
+    sheet, encoding, references, label : see :func:`read_input`.
+
+    Returns
+    -------
+    Path
+        The typed Parquet file (or *path* itself when it is one).
+
+    Raises
+    ------
+    InputError
+        The file does not validate (nothing is left in the cache).
+    """
+    return typed_parquet_report(path, schema, cache_dir, sheet=sheet, encoding=encoding, references=references,
+                                label=label)[0]
+
+
+def typed_parquet_report(path: str | os.PathLike, schema: str | Schema, cache_dir: str | os.PathLike | None = None,
+                         *, sheet: str | None = None, encoding: str | None = None,
+                         references: dict[str, Any] | None = None, label: str | None = None) -> tuple[Path, Report]:
+    """:func:`typed_parquet` and the validation report (rebuilt from the cache when the file was read before)."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    if not path.is_file():
+        _open(path, schema, sheet, encoding, references, label, None)   # raises with the validator's one line
+    folder = _cache_dir(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    key = _key(path, schema, sheet, encoding, references)
+    stem = f"{schema.name}-{key[:32]}"
+    target, record = folder / f"{stem}.parquet", folder / f"{stem}.json"
+    if record.is_file():
+        meta = json.loads(record.read_text(encoding="utf-8"))
+        found = Path(meta["as_is"]) if meta.get("as_is") else target
+        if found.is_file() and (not meta.get("as_is") or found == path.resolve()):
+            report = Report(file=label or str(path), schema=schema.name, rows=meta["rows"], notes=meta["notes"])
+            return (path if meta.get("as_is") else target), report
+    if is_typed_parquet(path, schema):
+        report = _open(path, schema, sheet, encoding, references, label, None)
+        if not report.changed and not any(n.startswith("column ") and " read as " in n for n in report.notes):
+            _atomic_write_text(record, json.dumps({"as_is": str(path.resolve()), "rows": report.rows,
+                                                   "notes": report.notes}, ensure_ascii=False))
+            return path, report
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{stem}.", suffix=".partial", delete=False)
+    handle.close()
+    writer: list = []
+
+    def write(source, values) -> None:
+        table = _arrow_table(values, schema)
+        if not writer:
+            writer.append(pq.ParquetWriter(handle.name, table.schema, compression="zstd"))
+        writer[0].write_table(table, row_group_size=len(table))
+
+    try:
+        report = _open(path, schema, sheet, encoding, references, label, write)
+        if writer:
+            writer[0].close()
+        os.replace(handle.name, target)
+    except BaseException:
+        if writer:
+            writer[0].close()
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    _atomic_write_text(record, json.dumps({"rows": report.rows, "notes": report.notes}, ensure_ascii=False))
+    return target, report
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    handle = tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False,
+                                         encoding="utf-8")
+    with handle:
+        handle.write(text)
+    os.replace(handle.name, path)
