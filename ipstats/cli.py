@@ -129,11 +129,12 @@ def _engine(args: argparse.Namespace) -> dict:
 
 
 def _write_classified(out, output: str | None) -> None:
+    """The classification as CSV; text a spreadsheet would run as a formula is quoted with an apostrophe."""
+    from ipstats.cells import write_csv
+
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
-        out.to_csv(output, index=False, encoding="utf-8-sig")
-    else:
-        out.to_csv(sys.stdout, index=False)
+    write_csv(out, output or sys.stdout, round_floats=False)
 
 
 def _classify(args: argparse.Namespace) -> None:

@@ -1,6 +1,8 @@
 """How notebooks show tables: Chinese column labels, thousands separators, no index, '—' for undefined values."""
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -51,18 +53,25 @@ def with_labels(table: pd.DataFrame) -> pd.DataFrame:
 def show_table(table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | list[str] = ()) -> Styler:
     """A styled table for notebooks and the HTML bulletin.
 
-    Integers get thousands separators, floats *digits* decimals, undefined or suppressed values show as
-    ``—``; years and ranks are left ungrouped; the index is hidden; *notes* are printed under the table.
+    Integers get thousands separators, floats *digits* decimals (a value that rounds to zero shows as
+    ``0.00``, never ``-0.00``), undefined or suppressed values show as ``—``; years and ranks are left
+    ungrouped; the index is hidden; *notes* are printed under the table. Every text — cells, column labels
+    and notes — is HTML-escaped: names from the data (applicants, categories of a user's rules) are shown
+    as text, never run as markup.
     """
     labelled = with_labels(table)
-    styler = labelled.style.hide(axis="index").format(na_rep=SUPPRESSED)
     numeric = [LABELS.get(c, c) for c in table.columns
                if pd.api.types.is_numeric_dtype(table[c]) and c not in _NOT_GROUPED]
     floats = [LABELS.get(c, c) for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    for column in floats:
+        labelled[column] = labelled[column].round(digits) + 0.0          # -0.0 + 0.0 is 0.0
     ints = [c for c in numeric if c not in floats]
-    styler = styler.format(precision=digits, thousands=",", na_rep=SUPPRESSED, subset=floats)
-    styler = styler.format(thousands=",", na_rep=SUPPRESSED, subset=ints)
+    styler = labelled.style.hide(axis="index").format(na_rep=SUPPRESSED, escape="html")
+    styler = styler.format_index(escape="html", axis=1)
+    styler = styler.format(precision=digits, thousands=",", na_rep=SUPPRESSED, subset=floats, escape="html")
+    styler = styler.format(thousands=",", na_rep=SUPPRESSED, subset=ints, escape="html")
     if notes:
-        styler = styler.set_caption("<br>".join(f"注：{note}" for note in notes)).set_table_styles(
+        caption = "<br>".join(f"注：{html.escape(str(note))}" for note in notes)
+        styler = styler.set_caption(caption).set_table_styles(
             [{"selector": "caption", "props": "caption-side: bottom; text-align: left; font-size: 0.9em; color: #555;"}])
     return styler.set_table_attributes('class="ipstats-table"')

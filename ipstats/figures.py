@@ -1,4 +1,8 @@
-"""Plotly charts for the bulletin, with an ipstats template that names Chinese fonts explicitly."""
+"""Plotly charts for the bulletin, with an ipstats template that names Chinese fonts explicitly.
+
+Text from the data goes into a chart as data (``x``, ``y``, ``text``, trace names), never into a hover or text
+template: the HTML pages escape every text of a chart for plotly's tags but keep the templates as written.
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -98,11 +102,15 @@ def ranking_bar(table: pd.DataFrame, value: str, label: str, title: str, unit: s
 
 
 def structure_bar(table: pd.DataFrame, label: str, share: str, title: str) -> go.Figure:
-    """One stacked horizontal bar of shares (%) by *label* (e.g. applicant types), with the values printed."""
+    """One stacked horizontal bar of shares (%) by *label* (e.g. applicant types), with the values printed.
+
+    The label reaches the hover text as the trace name (``%{fullData.name}``), never inside the template, so the
+    HTML page can escape it (:func:`ipstats.bulletin.html.escape_chart_text`).
+    """
     fig = go.Figure([go.Bar(name=str(row[label]), x=[row[share]], y=[""], orientation="h",
                             text=[f"{row[label]} {row[share]:.1f}%"], textposition="inside",
                             marker_color=_COLORS[i % len(_COLORS)],
-                            hovertemplate=f"{row[label]}: %{{x:.1f}}%<extra></extra>")
+                            hovertemplate="%{fullData.name}: %{x:.1f}%<extra></extra>")
                      for i, (_, row) in enumerate(table.iterrows())])
     fig.update_layout(template=TEMPLATE, title=title, barmode="stack", height=260, xaxis_title="%",
                       xaxis_range=[0, 100])

@@ -2,6 +2,11 @@
 
 Pages load nothing from the network: plotly.js is inlined once in the ``<head>`` of pages with
 charts, and nbconvert's require.js, MathJax and Mermaid script tags are left out.
+
+Text from the data is never markup: Markdown the notebooks display (generated text naming applicants,
+categories, industries) is rendered with raw HTML escaped (:func:`markdown_html`), every text of a chart is
+escaped for plotly's own tags (:func:`escape_chart_text`), tables are escaped by
+:func:`ipstats.display.show_table` and the index escapes what it prints.
 """
 from __future__ import annotations
 
@@ -19,9 +24,9 @@ import nbformat
 from ipstats.bulletin.record import FIGURE_KEY
 from ipstats.figures import FONT_FAMILY
 
-__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles", "notebook_title",
-           "output_heading", "page_charts", "plotly_outputs_to_html", "region_label", "summary_html",
-           "trace_has_data", "unescape_cjk", "write_index"]
+__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "escape_chart_text", "export_page", "index_titles",
+           "markdown_html", "notebook_title", "output_heading", "page_charts", "plotly_outputs_to_html",
+           "region_label", "summary_html", "trace_has_data", "unescape_cjk", "write_index"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,11 @@ nav.ipstats-nav a { color: #1f5fa8; text-decoration: none; }
 {{ super() }}
 <nav class="ipstats-nav"><a href="index.html">← {{ resources.ipstats_back_label | e }}</a></nav>
 {%- endblock body_header -%}
+{%- block data_markdown scoped -%}
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-OutputArea-output {{ extra_class }}" data-mime-type="text/markdown">
+{{ output.data['text/markdown'] | ipstats_markdown }}
+</div>
+{%- endblock data_markdown -%}
 """
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -217,6 +227,30 @@ def page_charts(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     return charts
 
 
+#: Chart properties left as they are: templates hold the chart code's own markup (``<extra></extra>``), meta names
+#: the recorded figure, ``template`` is the theme.
+_CHART_CODE_KEYS = ("meta", "template")
+
+
+def escape_chart_text(value: Any) -> Any:
+    """A copy of a plotly figure spec (or part of one) with every text HTML-escaped for plotly.
+
+    plotly.js draws ``<b>``, ``<i>``, ``<span style>``, ``<br>`` and ``<a href="https://…">`` in titles, tick
+    labels, legend entries, bar texts, annotations and hover labels; a name from the data holding them would
+    style the chart or add a link. Escaped (``&lt;b&gt;``), plotly shows the characters as typed. Keys ending in
+    ``template`` (``hovertemplate``, ``texttemplate``) and those of :data:`_CHART_CODE_KEYS` are the chart code's
+    and are kept: chart functions must not put data text into a template (use ``%{fullData.name}``, ``%{y}``).
+    """
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, dict):
+        return {k: v if (k in _CHART_CODE_KEYS or str(k).endswith("template")) else escape_chart_text(v)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [escape_chart_text(v) for v in value]
+    return value
+
+
 def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     """Replace plotly mime outputs by ``text/html`` divs that nbconvert renders.
 
@@ -229,9 +263,10 @@ def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.Notebook
     -------
     notebook : nbformat.NotebookNode
         A copy in which every output holding ``application/vnd.plotly.v1+json`` has only a
-        ``text/html`` entry (a div with id ``fig-{cell}-{output}`` and its script; plotly.js is not
-        included) inside ``<div class="ipstats-figure" data-figure="{name}">`` (name of the recorded
-        figure, empty when the chart was not recorded), and ``stderr`` streams (warnings) are dropped.
+        ``text/html`` entry (a div with id ``fig-{cell}-{output}`` and its script, texts escaped by
+        :func:`escape_chart_text`; plotly.js is not included) inside
+        ``<div class="ipstats-figure" data-figure="{name}">`` (name of the recorded figure, empty when the chart
+        was not recorded), and ``stderr`` streams (warnings) are dropped.
     charts : int
         Number of charts on the page: converted ones plus ``text/html`` outputs calling ``Plotly.newPlot``.
     """
@@ -251,7 +286,8 @@ def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.Notebook
                 spec = data[PLOTLY_MIME]
                 if isinstance(spec, str):
                     spec = json.loads(spec)
-                fig = {"data": spec.get("data", []), "layout": spec.get("layout", {})}
+                fig = {"data": escape_chart_text(spec.get("data", [])),
+                       "layout": escape_chart_text(spec.get("layout", {}))}
                 height = fig["layout"].get("height") if isinstance(fig["layout"], dict) else None
                 div = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f"fig-{ci}-{oi}",
                                   config=spec.get("config") or None, validate=False, default_width="100%",
@@ -275,6 +311,7 @@ def _exporter():
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.raw_template = _PAGE_TEMPLATE
+    exporter.register_filter("ipstats_markdown", markdown_html)
     return exporter
 
 
@@ -333,12 +370,21 @@ footer { margin-top: 40px; color: #888; font-size: 12px; }
 """ % FONT_STACK
 
 
-def summary_html(text: str) -> str:
-    """The HTML of a notebook's summary text (Markdown: paragraphs, bold, lists, tables; raw HTML escaped)."""
+def markdown_html(text: Any) -> str:
+    """HTML of Markdown text (paragraphs, bold, lists, tables) with raw HTML escaped and unsafe links disabled.
+
+    Used for the summaries on the index and for every Markdown output of an executed notebook: those are
+    generated from the data, and nbconvert's own renderer would pass raw HTML (``<img onerror=…>``) through.
+    """
     import mistune
 
-    render = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
-    return f'<div class="summary">{render(text)}</div>'
+    source = "".join(text) if isinstance(text, list) else str(text)
+    return mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])(source)
+
+
+def summary_html(text: str) -> str:
+    """The HTML of a notebook's summary text (Markdown: paragraphs, bold, lists, tables; raw HTML escaped)."""
+    return f'<div class="summary">{markdown_html(text)}</div>'
 
 
 def _figure_section(folder: Path) -> list[str]:

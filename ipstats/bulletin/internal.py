@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ipstats.bulletin.record import _check_name
+from ipstats.cells import write_csv
 
 __all__ = ["INTERNAL_NOTICE", "record_internal_table", "write_notice"]
 
@@ -60,7 +61,7 @@ def record_internal_table(df: pd.DataFrame, name: str, *, title: str,
     folder = Path(internal_dir) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.csv"
-    df.to_csv(path, index=False, encoding="utf-8-sig")
+    write_csv(df, path)
     meta = {"name": name, "title": str(title), "internal": True, "notice": INTERNAL_NOTICE}
     (folder / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     log.info("recorded internal table %s", path)

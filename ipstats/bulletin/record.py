@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from ipstats.cells import write_csv
 from ipstats.display import SUPPRESSED
 
 __all__ = ["FIGURE_KEY", "browser_path", "record_figure", "record_table", "record_text", "static_export_available",
@@ -49,6 +50,10 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
                  notes: Iterable[str] = (), output_dir: str | os.PathLike | None,
                  disclosure: dict | None = None, labels: Mapping[str, str] | None = None) -> Path | None:
     """Write a published table as CSV (UTF-8 with BOM) with a metadata file beside it.
+
+    Cells are written by :func:`ipstats.cells.write_csv`: text beginning with a formula character
+    (``=``, ``+``, ``-``, ``@``, tab, CR) is quoted with a leading apostrophe, floats have 10 significant
+    digits and ``-0`` is ``0``, so the same inputs give the same bytes.
 
     Parameters
     ----------
@@ -87,7 +92,7 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     if folder is None:
         return None
     csv_path = folder / f"{name}.csv"
-    df.to_csv(csv_path, index=False, encoding="utf-8-sig", na_rep=SUPPRESSED if disclosure else "")
+    write_csv(df, csv_path, na_rep=SUPPRESSED if disclosure else "")
     meta = {"name": name, "title": str(title), "unit": str(unit), "source": str(source),
             "notes": [str(n) for n in notes]}
     if labels:

@@ -1,16 +1,20 @@
 """``tables.xlsx``: every recorded CSV table as a formatted Excel sheet, with a contents sheet."""
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
+import re
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ipstats.bulletin.errors import BulletinError
+from ipstats.cells import unguard_text
 from ipstats.display import LABELS, SUPPRESSED
 
 __all__ = ["FLAGS", "flag_columns", "flagged_cells", "is_code_column", "is_percent_column", "read_table",
@@ -164,6 +168,40 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _put(ws, row: int, column: int, value: Any):
+    """Set a cell; text is always a string cell (openpyxl would make ``=…`` a live formula)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+#: Time stamp of every entry of the workbook's zip archive (the earliest a zip file can hold).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_DATES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>"
+                         rb"|<dcterms:(created|modified)\b[^>]*/>")
+
+
+def _save_reproducibly(wb, path: Path) -> None:
+    """Save *wb* so that the same content gives the same bytes.
+
+    openpyxl stamps the save time into ``docProps/core.xml`` and every zip entry; the dates are left out of the
+    document properties (they are optional) and every entry gets :data:`_ZIP_TIME`.
+    """
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(b"", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, data)
+
+
 def _sheet_names(names: list[str]) -> list[str]:
     used = {CONTENTS}
     result = []
@@ -230,7 +268,7 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
     contents["A1"] = "统计表目录"
     contents["A1"].font = Font(bold=True, size=14)
     for col, label in enumerate(["工作表", "标题", "单位", "资料来源"], start=1):
-        cell = contents.cell(row=3, column=col, value=label)
+        cell = _put(contents, 3, col, label)
         cell.font = Font(bold=True)
     contents.freeze_panes = "A4"
     bold = Font(bold=True)
@@ -243,15 +281,14 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
         except (ValueError, OSError, json.JSONDecodeError) as exc:
             raise BulletinError(f"table {csv} could not be read for tables.xlsx: {exc}".splitlines()[0]) from None
         ws = wb.create_sheet(sheet_name)
-        ws["A1"] = meta["title"]
-        ws["A1"].font = Font(bold=True, size=13)
-        ws["A2"] = f"单位：{meta['unit']}"
+        _put(ws, 1, 1, str(meta["title"])).font = Font(bold=True, size=13)
+        _put(ws, 2, 1, f"单位：{meta['unit']}")
         # readers see the Chinese labels; the CSV files keep the machine names for reuse
         own = meta.get("labels") or {}
         headers = [own.get(str(c)) or LABELS.get(str(c), str(c)) for c in table.columns]
         widths = [_display_width(h) for h in headers]
         for col, name in enumerate(headers, start=1):
-            cell = ws.cell(row=3, column=col, value=name)
+            cell = _put(ws, 3, col, unguard_text(name))
             cell.font = bold
             cell.fill = header_fill
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
@@ -273,7 +310,9 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
                     value = FLAGS[value][1]                # the flag's Chinese label
                 elif isinstance(value, bool):
                     value = "是" if value else "否"
-                cell = ws.cell(row=r, column=col, value=value)
+                elif isinstance(value, str):
+                    value = unguard_text(value)            # the CSV's guard against formulas; a string cell here
+                cell = _put(ws, r, col, value)
                 flag = flags.get((r - 4, name))
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
                 if formats[col - 1] and value not in (None, SUPPRESSED):
@@ -286,28 +325,28 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
                 if value is not None:
                     widths[col - 1] = max(widths[col - 1], _display_width(value) + (1 if flag and numeric else 0))
         foot = 4 + len(table) + 1
-        ws.cell(row=foot, column=1, value=f"资料来源：{meta['source']}")
+        _put(ws, foot, 1, f"资料来源：{meta['source']}")
         for i, note in enumerate(table_notes(table, meta, used), start=1):
-            ws.cell(row=foot + i, column=1, value=f"注：{note}")
+            _put(ws, foot + i, 1, f"注：{note}")
         ws.print_title_rows = "3:3"
         ws.page_setup.orientation = "landscape" if len(table.columns) > 6 else "portrait"
         for col, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
         ws.freeze_panes = "A4"
 
-        link = contents.cell(row=row, column=1, value=sheet_name)
+        link = _put(contents, row, 1, sheet_name)
         link.hyperlink = f"#'{sheet_name}'!A1"
         link.style = "Hyperlink"
-        contents.cell(row=row, column=2, value=meta["title"])
-        contents.cell(row=row, column=3, value=meta["unit"])
-        contents.cell(row=row, column=4, value=meta["source"])
+        _put(contents, row, 2, str(meta["title"]))
+        _put(contents, row, 3, str(meta["unit"]))
+        _put(contents, row, 4, str(meta["source"]))
         widths_contents = [max(w, _display_width(v)) for w, v in
                            zip(widths_contents, (sheet_name, meta["title"], meta["unit"], meta["source"]))]
     if not csvs:
-        contents["A4"] = "（没有统计表）"
+        _put(contents, 4, 1, "（没有统计表）")
     for col, width in enumerate(widths_contents, start=1):
         contents.column_dimensions[get_column_letter(col)].width = min(width + 2, 80)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    _save_reproducibly(wb, path)
     log.info("wrote %s (%d tables)", path, len(csvs))
     return path
