@@ -70,17 +70,69 @@ def _text_view(con: duckdb.DuckDBPyConnection, source: str, id_col: str, columns
     return "texts"
 
 
-def _source_sql(path: Path) -> str:
-    literal = str(path).replace("'", "''")
-    if path.suffix.lower() == ".csv":
-        return f"read_csv('{literal}', header=true, all_varchar=true)"
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return f"read_parquet('{literal}')"
-    raise InputError(f"{path}: expected a .parquet or .csv file")
+def _register_header(path: Path) -> bool:
+    """Whether *path* is a register: its header (as the validator reads it) names an application number column."""
+    from ipstats.validate import ReadError, load_schema, open_table
+    from ipstats.validate.core import column_aliases
+
+    aliases = column_aliases(load_schema("patent_register"))
+    try:
+        source = open_table(path, columns=tuple(aliases))
+    except ReadError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    return "application_number" in {aliases.get(h, h) for h in source.header}
+
+
+def _text_table(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """A table that is not a register (``patent_id``, ``ipc`` …): read by the validator's reader (any encoding,
+    sheet or Parquet), cells as text, into the temporary table ``input_cells``."""
+    import pyarrow as pa
+
+    from ipstats.validate import ReadError, open_table
+
+    try:
+        source = open_table(path, columns=("patent_id", "ipc"))
+        parts = [pa.Table.from_pandas(chunk.frame.set_axis(source.header, axis=1), preserve_index=False)
+                 for chunk in source.chunks]
+    except ReadError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if source.shape_problems:
+        line, message = source.shape_problems[0]
+        raise InputError(f"{path}:{line}: {message}")
+    if not parts:
+        raise InputError(f"{path}: no data rows (header only) — expected at least one row below the header")
+    con.register("_ipstats_cells", pa.concat_tables(parts))
+    con.execute("CREATE OR REPLACE TEMP TABLE input_cells AS SELECT * FROM _ipstats_cells")
+    con.unregister("_ipstats_cells")
+    return "input_cells"
+
+
+def _typed(path: Path, schema: str, references: dict | None = None) -> Path:
+    """The typed Parquet of *path* (validated once, cached; see :mod:`ipstats.validate.typed`); a Parquet
+    already in the typed form is read as it is (as :func:`ipstats.register.io.open_register` does)."""
+    from ipstats.validate import InputError as Invalid
+    from ipstats.validate import is_typed_parquet, typed_parquet
+
+    if is_typed_parquet(path, schema):
+        return path
+    try:
+        return typed_parquet(path, schema, references=references)
+    except Invalid as exc:
+        raise InputError(str(exc)) from None
+
+
+def _parquet_sql(path: Path) -> str:
+    return f"read_parquet('{str(path).replace(chr(39), chr(39) * 2)}')"
 
 
 def links_from_register(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str | None, ParseReport | None]:
     """Create views ``links`` (patent_id, ipc) and, when there is text, ``texts`` (patent_id, text) for *path*.
+
+    A register (an application number column, in any form ``ipstats validate`` accepts) is read through its
+    typed Parquet, so a CSV or workbook is validated against ``patent_register`` first; ``register_ipc`` beside
+    it (:func:`ipstats.validate.links_beside`) likewise against ``patent_register_ipc`` (its numbers must be
+    the register's) unless it is already a typed Parquet. Any other table needs ``patent_id`` and ``ipc``
+    columns and is read with the validator's reader (encodings, sheets, Parquet).
 
     Returns
     -------
@@ -92,25 +144,26 @@ def links_from_register(con: duckdb.DuckDBPyConnection, path: str | Path) -> tup
     Raises
     ------
     InputError
-        Missing file, unsupported format, or neither (``application_number``, ``ipc``) nor
-        (``patent_id``, ``ipc``) columns.
+        Missing file, a register or link table that does not validate (the validator's line), or neither
+        (``application_number``, ``ipc``) nor (``patent_id``, ``ipc``) columns.
     """
+    from ipstats.validate import links_beside
+
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
-    source = _source_sql(path)
-    try:
-        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    except duckdb.Error as exc:
-        raise InputError(f"{path}: cannot read ({str(exc).splitlines()[0]})") from None
+    register = _register_header(path)
+    typed = _typed(path, "patent_register") if register else None
+    source = _parquet_sql(typed) if register else _text_table(con, path)
+    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     con.execute(f"CREATE OR REPLACE TEMP VIEW input AS SELECT * FROM {source}")
-    id_col = "application_number" if "application_number" in columns else "patent_id" if "patent_id" in columns else None
+    id_col = "application_number" if register else "patent_id" if "patent_id" in columns else None
     if id_col is None:
         raise InputError(f"{path}: needs a patent_id column (or application_number for a register)")
-    side = path.with_name("register_ipc.parquet")
-    if id_col == "application_number" and side.exists() and path.name.startswith("register"):
-        con.execute(f"CREATE OR REPLACE TEMP VIEW links AS SELECT application_number AS patent_id, ipc "
-                    f"FROM read_parquet('{str(side).replace(chr(39), chr(39) * 2)}')")
+    side = links_beside(path) if register else None
+    if side is not None:
+        links = _parquet_sql(_typed(side, "patent_register_ipc", references={"patent_register": typed}))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW links AS SELECT application_number AS patent_id, ipc FROM {links}")
         report = None
     elif "ipc" in columns:
         report = _links_from_cells(con, "input", id_col, "ipc")
@@ -156,7 +209,7 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
         Register or CSV file. With ``engine="spark"``: a Parquet register (any path Spark reads, e.g.
         ``hdfs://…/register.parquet``) with ``register_ipc.parquet`` beside it.
     system : System, str or path
-    keywords : {"confirm", "require", "ignore"}
+    keywords : {"confirm", "require", "table", "ignore"}
     engine : str, dict or EngineSettings
         ``"duckdb"`` (default) or ``"spark"``, or settings with the Spark master, app name and config
         (:func:`ipstats.concordance.runner.engine_settings`).

@@ -45,7 +45,7 @@ import pandas as pd
 
 from ipstats.concordance.keywords import fold
 from ipstats.concordance.patterns import code_parts, match_codes, parse_pattern
-from ipstats.concordance.runner import as_runner
+from ipstats.concordance.runner import as_runner, exact_sum
 from ipstats.concordance.system import System
 
 __all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "classify_links", "create_patent_view", "classify_table", "find_terms", "resolve_codes"]
@@ -303,7 +303,7 @@ def _classify_probabilistic(run, system: System, links: str, codes: pd.Series, n
         SELECT patent_id, pattern, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY patent_id) AS share FROM u""")
     run.drop("_ipstats_code_pattern")
     run.view(name, f"""
-        SELECT u.patent_id, w.category, SUM(u.share * w.weight) AS weight, 'confirmed' AS match
+        SELECT u.patent_id, w.category, {exact_sum('u.share * w.weight')} AS weight, 'confirmed' AS match
         FROM {name}_units u JOIN {name}_weights w ON w.pattern = u.pattern
         GROUP BY u.patent_id, w.category""")
     return Classified(name, "probabilistic")

@@ -16,7 +16,18 @@ from typing import Any, Mapping, Protocol
 import duckdb
 import pandas as pd
 
-__all__ = ["ENGINES", "DuckRunner", "EngineSettings", "Runner", "as_runner", "engine_settings"]
+__all__ = ["ENGINES", "DuckRunner", "EngineSettings", "Runner", "as_runner", "engine_settings", "exact_sum"]
+
+
+def exact_sum(expr: str) -> str:
+    """SQL of an order-stable sum of a float expression, for DuckDB and Spark alike.
+
+    A parallel ``SUM`` of doubles adds its terms in whatever order the threads finish, so its last bits — and
+    the order of rows tied on the sum — change from run to run. Each term is cast to ``DECIMAL(38, 18)``
+    (18 decimals; counts up to 10^20), summed exactly in integer arithmetic and cast back to ``DOUBLE``: the
+    same terms give the same sum in any order.
+    """
+    return f"CAST(SUM(CAST({expr} AS DECIMAL(38, 18))) AS DOUBLE)"
 
 
 class Runner(Protocol):

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ipstats.concordance import classify_table, load_system
 from ipstats.concordance.api import links_from_register
-from ipstats.concordance.runner import EngineSettings, as_runner, engine_settings
+from ipstats.concordance.runner import EngineSettings, as_runner, engine_settings, exact_sum
 from ipstats.concordance.system import System
 from ipstats.register.io import connect, open_register
 
@@ -179,25 +179,26 @@ def count_classified(con, spec: CountSpec, register: str = "register",
                f"JOIN {classified}_patent_psig pp ON pp.patent_id = b.patent_id "
                f"LEFT JOIN {classified}_exc_patents e ON e.patent_id = b.patent_id "
                f"WHERE e.patent_id IS NULL GROUP BY {group}, pp.psig), "
-               f"part AS (SELECT {outer}, pc.category, SUM(g.n) AS count, SUM(g.n * pc.weight) AS fractional, "
+               f"part AS (SELECT {outer}, pc.category, SUM(g.n) AS count, "
+               f"{exact_sum('g.n * pc.weight')} AS fractional, "
                f"SUM(CASE WHEN pc.rank IN (0, 1) THEN g.n ELSE 0 END) AS count_confirmed, "
                f"SUM(CASE WHEN pc.rank = 3 THEN g.n ELSE 0 END) AS count_ipc_only, "
                f"SUM(CASE WHEN pc.rank = 2 THEN g.n ELSE 0 END) AS count_candidate "
                f"FROM g JOIN {classified}_psig_cat pc ON pc.psig = g.psig GROUP BY {outer}, pc.category "
                f"UNION ALL "
-               f"SELECT {group}, x.category, COUNT(*), SUM(x.weight), "
+               f"SELECT {group}, x.category, COUNT(*), {exact_sum('x.weight')}, "
                f"SUM(CASE WHEN x.rank IN (0, 1) THEN 1 ELSE 0 END), SUM(CASE WHEN x.rank = 3 THEN 1 ELSE 0 END), "
                f"SUM(CASE WHEN x.rank = 2 THEN 1 ELSE 0 END) "
                f"FROM b JOIN {classified}_exc x ON x.patent_id = b.patent_id GROUP BY {group}, x.category) "
-               f"SELECT {', '.join(keys)}, category, SUM(count) AS count, SUM(fractional) AS fractional, "
+               f"SELECT {', '.join(keys)}, category, SUM(count) AS count, {exact_sum('fractional')} AS fractional, "
                f"SUM(count_confirmed) AS count_confirmed, SUM(count_ipc_only) AS count_ipc_only, "
                f"SUM(count_candidate) AS count_candidate FROM part "
                f"GROUP BY {', '.join(keys)}, category ORDER BY {order}")
         return _typed(run.df(sql), "int64")
     if classified is not None and kind == "probabilistic":
-        sql = (f"WITH agg AS (SELECT {group}, u.pattern, SUM(u.share) AS share FROM ({base}) b "
+        sql = (f"WITH agg AS (SELECT {group}, u.pattern, {exact_sum('u.share')} AS share FROM ({base}) b "
                f"JOIN {classified}_units u ON u.patent_id = b.patent_id GROUP BY {group}, u.pattern), "
-               f"cube AS (SELECT {group}, w.category, SUM(b.share * w.weight) AS fractional "
+               f"cube AS (SELECT {group}, w.category, {exact_sum('b.share * w.weight')} AS fractional "
                f"FROM agg b JOIN {classified}_weights w ON w.pattern = b.pattern GROUP BY {group}, w.category) "
                f"SELECT {', '.join(keys)}, category, CAST(NULL AS BIGINT) AS count, fractional, "
                f"CAST(NULL AS BIGINT) AS count_confirmed, CAST(NULL AS BIGINT) AS count_ipc_only, "
@@ -208,7 +209,7 @@ def count_classified(con, spec: CountSpec, register: str = "register",
         sql = (f"SELECT {group}, COUNT(*) AS count, CAST(COUNT(*) AS DOUBLE) AS fractional "
                f"FROM ({base}) b GROUP BY {group} ORDER BY {order}")
     else:
-        sql = (f"SELECT {group}, c.category, COUNT(*) AS count, SUM(c.weight) AS fractional, "
+        sql = (f"SELECT {group}, c.category, COUNT(*) AS count, {exact_sum('c.weight')} AS fractional, "
                f"COUNT(*) FILTER (WHERE c.match IN ('confirmed', 'keyword-confirmed')) AS count_confirmed, "
                f"COUNT(*) FILTER (WHERE c.match = 'IPC-only') AS count_ipc_only, "
                f"COUNT(*) FILTER (WHERE c.match = 'candidate') AS count_candidate "
@@ -266,7 +267,7 @@ def rollup(con, system: System, classified: str, level: int, name: str = "classi
     try:
         if kind == "probabilistic":
             run.table(f"{name}_weights", f"""
-                SELECT w.pattern, a.ancestor AS category, SUM(w.weight) AS weight
+                SELECT w.pattern, a.ancestor AS category, {exact_sum('w.weight')} AS weight
                 FROM {classified}_weights w JOIN _ipstats_ancestors a ON a.category = w.category
                 GROUP BY w.pattern, a.ancestor""")
             run.view(f"{name}_units", f"SELECT * FROM {classified}_units")
@@ -274,7 +275,7 @@ def rollup(con, system: System, classified: str, level: int, name: str = "classi
         if kind == "compressed":
             for part, key in (("psig_cat", "psig"), ("exc", "patent_id")):
                 run.table(f"{name}_{part}", f"""
-                    SELECT c.{key}, a.ancestor AS category, MIN(c.rank) AS rank, SUM(c.weight) AS weight
+                    SELECT c.{key}, a.ancestor AS category, MIN(c.rank) AS rank, {exact_sum('c.weight')} AS weight
                     FROM {classified}_{part} c JOIN _ipstats_ancestors a ON a.category = c.category
                     GROUP BY c.{key}, a.ancestor""")
             for part in ("patent_psig", "exc_patents"):
@@ -283,7 +284,7 @@ def rollup(con, system: System, classified: str, level: int, name: str = "classi
             return Classified(name, kind)
         labels = "['confirmed', 'keyword-confirmed', 'candidate', 'IPC-only']"
         return run.table(name, f"""
-            SELECT c.patent_id, a.ancestor AS category, SUM(c.weight) AS weight,
+            SELECT c.patent_id, a.ancestor AS category, {exact_sum('c.weight')} AS weight,
                    {labels}[MIN(list_position({labels}, c.match))] AS match
             FROM {classified} c JOIN _ipstats_ancestors a ON a.category = c.category
             GROUP BY c.patent_id, a.ancestor""")

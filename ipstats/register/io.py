@@ -1,9 +1,9 @@
 """Open a patent register as a DuckDB view without loading it into pandas, read the population table.
 
 Both read through the validator (:mod:`ipstats.validate.typed`): a register in any form ``ipstats validate``
-accepts (Parquet, CSV in UTF-8/BOM/GBK/GB18030 with Chinese or English headers and every date form, an Excel
-workbook) is checked and normalised once into a typed Parquet in the cache (keyed by the file's sha256), and
-the view is made over it; a Parquet register already in the typed form is used as it is once it validates. A
+accepts (CSV in UTF-8/BOM/GBK/GB18030 with Chinese or English headers and every date form, an Excel workbook, a
+Parquet file with text dates) is checked and normalised once into a typed Parquet in the cache (keyed by the
+file's sha256), and the view is made over it; a Parquet register already in the typed form is read as it is. A
 value that does not validate is a :class:`RegisterError` with the validator's line, never a NULL.
 """
 from __future__ import annotations
@@ -47,7 +47,10 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
     ----------
     path : path
         A register file in any form the validator accepts (``.parquet``, ``.csv``, ``.xlsx``; schema
-        ``patent_register``), or a folder/glob of typed Parquet parts (read as they are, not validated).
+        ``patent_register``): validated and materialised once as a typed Parquet (cached), the view made over
+        it. A Parquet already in the typed form (dates as dates, codes as text: what the demo generator and
+        :func:`ipstats.validate.typed_parquet` write), or a folder/glob of such parts, is read as it is — the
+        bulletin validates it with its other inputs (``ipstats validate FILE --schema patent_register``).
     con : duckdb.DuckDBPyConnection, optional
         Connection to use; a new in-memory one by default.
     view : str
@@ -64,13 +67,13 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
     RegisterError
         The file does not exist or does not validate (the validator's first line and the count).
     """
-    from ipstats.validate import InputError, typed_parquet
+    from ipstats.validate import InputError, is_typed_parquet, typed_parquet
 
     path = Path(path)
     parts = path.is_dir() or any(ch in str(path) for ch in "*?")
     if not path.exists() and not parts:
         raise RegisterError(f"{path}: register file not found")
-    if not parts:
+    if not parts and not is_typed_parquet(path, "patent_register"):
         try:
             path = typed_parquet(path, "patent_register", cache_dir)
         except InputError as exc:

@@ -339,6 +339,11 @@ def _reference_values(resource: str, fields: tuple[str, ...], references: dict[s
     if isinstance(source, pd.DataFrame):
         return source[list(fields)]
     try:
+        if Path(source).suffix.lower() in (".parquet", ".pq"):      # only the key columns, as the reader gets them
+            import pyarrow.parquet as pq
+
+            keys = pq.read_table(source, columns=list(fields)).to_pandas()
+            return keys.astype(object).where(keys.notna(), "").astype(str)
         table = open_table(source)
         cols = [table.header.index(f) for f in fields]
         return pd.concat([c.frame[cols].set_axis(list(fields), axis=1) for c in table.chunks], ignore_index=True)
