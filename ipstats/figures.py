@@ -5,11 +5,16 @@ template: the HTML pages escape every text of a chart for plotly's tags but keep
 """
 from __future__ import annotations
 
+import html
+import json
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "category_bar", "province_bar", "trend_lines"]
+__all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "category_bar", "escape_chart_text", "escaped_figure", "province_bar",
+           "trend_lines"]
 
 #: Fonts tried in order: Debian's fonts-noto-cjk (also used for PNG/SVG export), Adobe's name for the same
 #: font, other Linux CJK fonts, then the Windows and macOS defaults; the HTML pages use the same list.
@@ -30,6 +35,36 @@ pio.templates[TEMPLATE] = go.layout.Template(
                             "separatethousands": True},
                      # legend in one row above the plot area: clear of axis titles at any chart height
                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0}))
+
+
+#: Chart properties left as they are: templates hold the chart code's own markup (``<extra></extra>``), meta names
+#: the recorded figure, ``template`` is the theme.
+_CHART_CODE_KEYS = ("meta", "template")
+
+
+def escape_chart_text(value: Any) -> Any:
+    """A copy of a plotly figure spec (or part of one) with every text HTML-escaped for plotly.
+
+    plotly.js draws ``<b>``, ``<i>``, ``<span style>``, ``<br>`` and ``<a href="https://…">`` in titles, tick
+    labels, legend entries, bar texts, annotations and hover labels; a name from the data holding them would
+    style the chart or add a link. Escaped (``&lt;b&gt;``), plotly shows the characters as typed. Keys ending in
+    ``template`` (``hovertemplate``, ``texttemplate``) and those of :data:`_CHART_CODE_KEYS` are the chart code's
+    and are kept: chart functions must not put data text into a template (use ``%{fullData.name}``, ``%{y}``).
+    """
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, dict):
+        return {k: v if (k in _CHART_CODE_KEYS or str(k).endswith("template")) else escape_chart_text(v)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [escape_chart_text(v) for v in value]
+    return value
+
+
+def escaped_figure(fig: go.Figure) -> dict[str, Any]:
+    """The figure as a plain spec (``data``, ``layout``) with its texts escaped by :func:`escape_chart_text`."""
+    spec = json.loads(fig.to_json())
+    return {"data": escape_chart_text(spec.get("data", [])), "layout": escape_chart_text(spec.get("layout", {}))}
 
 
 def bar_by_type(summary: pd.DataFrame, year: int, region_name: str) -> go.Figure:

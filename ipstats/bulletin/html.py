@@ -5,7 +5,7 @@ charts, and nbconvert's require.js, MathJax and Mermaid script tags are left out
 
 Text from the data is never markup: Markdown the notebooks display (generated text naming applicants,
 categories, industries) is rendered with raw HTML escaped (:func:`markdown_html`), every text of a chart is
-escaped for plotly's own tags (:func:`escape_chart_text`), tables are escaped by
+escaped for plotly's own tags (:func:`ipstats.figures.escape_chart_text`), tables are escaped by
 :func:`ipstats.display.show_table` and the index escapes what it prints.
 """
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import Any, Iterable
 import nbformat
 
 from ipstats.bulletin.record import FIGURE_KEY
-from ipstats.figures import FONT_FAMILY
+from ipstats.figures import FONT_FAMILY, escape_chart_text
 
-__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "escape_chart_text", "export_page", "index_titles",
+__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles",
            "markdown_html", "notebook_title", "output_heading", "page_charts", "plotly_outputs_to_html",
            "region_label", "summary_html", "trace_has_data", "unescape_cjk", "write_index"]
 
@@ -227,30 +227,6 @@ def page_charts(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     return charts
 
 
-#: Chart properties left as they are: templates hold the chart code's own markup (``<extra></extra>``), meta names
-#: the recorded figure, ``template`` is the theme.
-_CHART_CODE_KEYS = ("meta", "template")
-
-
-def escape_chart_text(value: Any) -> Any:
-    """A copy of a plotly figure spec (or part of one) with every text HTML-escaped for plotly.
-
-    plotly.js draws ``<b>``, ``<i>``, ``<span style>``, ``<br>`` and ``<a href="https://…">`` in titles, tick
-    labels, legend entries, bar texts, annotations and hover labels; a name from the data holding them would
-    style the chart or add a link. Escaped (``&lt;b&gt;``), plotly shows the characters as typed. Keys ending in
-    ``template`` (``hovertemplate``, ``texttemplate``) and those of :data:`_CHART_CODE_KEYS` are the chart code's
-    and are kept: chart functions must not put data text into a template (use ``%{fullData.name}``, ``%{y}``).
-    """
-    if isinstance(value, str):
-        return html.escape(value, quote=False)
-    if isinstance(value, dict):
-        return {k: v if (k in _CHART_CODE_KEYS or str(k).endswith("template")) else escape_chart_text(v)
-                for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [escape_chart_text(v) for v in value]
-    return value
-
-
 def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     """Replace plotly mime outputs by ``text/html`` divs that nbconvert renders.
 
@@ -264,7 +240,7 @@ def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.Notebook
     notebook : nbformat.NotebookNode
         A copy in which every output holding ``application/vnd.plotly.v1+json`` has only a
         ``text/html`` entry (a div with id ``fig-{cell}-{output}`` and its script, texts escaped by
-        :func:`escape_chart_text`; plotly.js is not included) inside
+        :func:`ipstats.figures.escape_chart_text`; plotly.js is not included) inside
         ``<div class="ipstats-figure" data-figure="{name}">`` (name of the recorded figure, empty when the chart
         was not recorded), and ``stderr`` streams (warnings) are dropped.
     charts : int
@@ -370,16 +346,32 @@ footer { margin-top: 40px; color: #888; font-size: 12px; }
 """ % FONT_STACK
 
 
+def _text_only_renderer():
+    """mistune's HTML renderer, raw HTML escaped, drawing links as their text and images as their alt text."""
+    import mistune
+
+    class TextLinks(mistune.HTMLRenderer):
+        def link(self, text, url, title=None):
+            return text
+
+        def image(self, text, url, title=None):
+            return text
+
+    return TextLinks(escape=True)
+
+
 def markdown_html(text: Any) -> str:
-    """HTML of Markdown text (paragraphs, bold, lists, tables) with raw HTML escaped and unsafe links disabled.
+    """HTML of Markdown text (paragraphs, bold, lists, tables) with raw HTML escaped, links and images as text.
 
     Used for the summaries on the index and for every Markdown output of an executed notebook: those are
-    generated from the data, and nbconvert's own renderer would pass raw HTML (``<img onerror=…>``) through.
+    generated from the data, and nbconvert's own renderer would pass raw HTML (``<img onerror=…>``) through; a
+    name written as a Markdown link or image (``[…](https://…)``, ``![](https://…)``) would add a live link or
+    load a picture from the network.
     """
     import mistune
 
     source = "".join(text) if isinstance(text, list) else str(text)
-    return mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])(source)
+    return mistune.create_markdown(renderer=_text_only_renderer(), plugins=["table", "strikethrough"])(source)
 
 
 def summary_html(text: str) -> str:

@@ -211,11 +211,14 @@ def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
         return []
     import kaleido
 
+    from ipstats.figures import escaped_figure
+
     width, height = _static_size(fig)
     targets = [folder / f"{name}.png", folder / f"{name}.svg"]
-    jobs = [{"fig": fig, "path": targets[0], "opts": {"format": "png", "width": width, "height": height,
-                                                      "scale": PNG_SCALE}},
-            {"fig": fig, "path": targets[1], "opts": {"format": "svg", "width": width, "height": height}}]
+    spec = escaped_figure(fig)                  # names from the data drawn as typed, never as plotly's tags or links
+    jobs = [{"fig": spec, "path": targets[0], "opts": {"format": "png", "width": width, "height": height,
+                                                       "scale": PNG_SCALE}},
+            {"fig": spec, "path": targets[1], "opts": {"format": "svg", "width": width, "height": height}}]
     try:
         if _session["state"] is None:
             _start_session()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pandas as pd
@@ -30,12 +32,13 @@ IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(2)</script>"
 SVG = '"><svg onload=alert(3)>'
 LINK = '<a href="https://evil.example/">链接</a><b>粗</b>'
-HTML_PAYLOADS = (IMG, SCRIPT, SVG, LINK)
+MARKDOWN = "[点我](https://evil.example/md)![](https://evil.example/t.png)"        # a link and a remote picture
+HTML_PAYLOADS = (IMG, SCRIPT, SVG, LINK, MARKDOWN)
 FORMULAS = ('=HYPERLINK("https://evil.example/","点我")', "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(1,2)")
 # category names of the user rules: one HTML payload and one formula each
 CATEGORY_NAMES = [f"{IMG}数字产品制造业", '=HYPERLINK("https://evil.example/","计算机制造")',
                   f"{LINK}通讯设备", "@SUM(1,2)数字技术应用业"]
-LABEL = f"{SVG}数字核心"
+LABEL = f"{SVG}</script><script>alert(5)</script>{MARKDOWN}数字核心"     # headings, chart titles, text
 TITLE = f"{SCRIPT}专利统计公报（注入测试）"
 
 
@@ -130,6 +133,7 @@ INJECTED = """() => ({
   img: document.querySelectorAll('img[src="x"]').length,
   svg_onload: document.querySelectorAll('svg[onload]').length,
   scripts: [...document.scripts].filter(s => /^\\s*alert\\(/.test(s.textContent)).length,
+  remote_img: document.querySelectorAll('img[src*="evil.example"]').length,
   links: [...document.querySelectorAll('a')].filter(a => /evil\\.example/.test(
       (a.getAttribute('href') || '') + (a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') || ''))).length,
   handlers: [...document.querySelectorAll('*')].flatMap(el => [...el.attributes].filter(a => /^on/i.test(a.name))
@@ -155,7 +159,10 @@ def test_pages_show_payloads_as_text(payload_bulletin):
                 context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
                 page = context.new_page()
                 dialogs: list[str] = []
+                foreign: list[str] = []
                 page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:", "about:"))
+                        else foreign.append(r.url))
                 page.goto((payload_bulletin / name).as_uri(), wait_until="load")
                 charts = page.locator(".ipstats-figure").count()
                 if charts:
@@ -166,6 +173,8 @@ def test_pages_show_payloads_as_text(payload_bulletin):
                 found = page.evaluate(INJECTED)
                 if dialogs:
                     problems.append(f"{name}: dialogs fired: {dialogs}")
+                if foreign:
+                    problems.append(f"{name}: requests left file://: {foreign}")
                 problems += [f"{name}: {key} = {value}" for key, value in found.items() if value]
                 text = page.locator("body").inner_text()
                 chart_text = " ".join(page.eval_on_selector_all(".ipstats-figure svg text",
@@ -184,6 +193,20 @@ def test_pages_show_payloads_as_text(payload_bulletin):
             browser.close()
     assert not problems, "\n".join(problems)
     assert '=HYPERLINK("https://evil.example/' in seen and SCRIPT in seen
+
+
+def test_static_figures_draw_payloads_as_text(payload_bulletin):
+    svgs = sorted((payload_bulletin / "figures").glob("*.svg"))
+    if not svgs:
+        pytest.skip("no static figures here (kaleido or Chromium missing)")
+    text = "".join(p.read_text(encoding="utf-8") for p in svgs)
+    assert re.search(r"(&lt;|&#60;)img src=x onerror=alert\(1\)(&gt;|&#62;)", text)    # drawn as text
+    for path in svgs:
+        for element in ElementTree.parse(path).iter():
+            tag = element.tag.rsplit("}", 1)[-1]
+            assert tag not in ("img", "script", "foreignObject"), (path.name, tag)
+            bad = {k: v for k, v in element.attrib.items() if "evil.example" in v or k.lower().startswith("on")}
+            assert not bad, (path.name, tag, bad)
 
 
 def test_classify_output_guards_formulas(tmp_path):
