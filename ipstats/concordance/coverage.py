@@ -9,13 +9,33 @@ from ipstats.concordance.engine import resolve_codes
 from ipstats.concordance.system import System
 from ipstats.ipc import validate
 
-__all__ = ["coverage", "new_subclasses"]
+__all__ = ["coverage", "new_subclasses", "newer_codes"]
 
 
 def new_subclasses() -> pd.Series:
     """Year in which subclasses created after IPC 2019.01 entered the scheme (e.g. H10B → 2023)."""
     table = reference.ipc_new_subclasses()
     return table.set_index("ipc_subclass")["introduced_in"].str[:4].astype(int)
+
+
+def newer_codes(system: System, codes: pd.Series) -> pd.Series:
+    """Whether each canonical code was created after the IPC edition the table was written for.
+
+    A code is newer when its subclass entered the IPC after :attr:`System.ipc_edition_year` (the new-subclass
+    table: H10B 2023, G06V 2022 …), or when it is current but not in IPC 2019.01 and the table was written for
+    2019 or earlier (a new group in an old subclass; the shipped scheme holds only the 2019.01 and 2026.01
+    editions, so for later tables such groups cannot be dated and are not counted). Unknown codes are not newer.
+    """
+    codes = pd.Series(codes, dtype=object).reset_index(drop=True)
+    status = validate(codes).set_index("ipc")["status"]
+    scheme = reference.ipc_scheme().set_index("symbol")
+    in_2019 = codes.map(scheme["in_2019_01"]).fillna(False).astype(bool)
+    intro = codes.str[:4].map(new_subclasses())
+    edition_year = system.ipc_edition_year or 9999
+    current = codes.map(status).eq("current")
+    newer = current & ~in_2019 & (intro.isna() | (intro > edition_year))
+    newer &= intro.notna() | (edition_year <= 2019)
+    return pd.Series(newer.to_numpy(), index=codes.to_numpy(), name="newer")
 
 
 def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: int = 10) -> dict[str, pd.DataFrame]:
@@ -25,42 +45,47 @@ def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: in
     -------
     dict of pandas.DataFrame
         ``summary``: one row with patents, matched patents and share, IPC occurrences, matched occurrences
-        and share, distinct codes; ``unmatched``: the *top* most frequent unmatched codes with titles and
-        scheme status; ``predated``: unmatched codes newer than the table's edition (the table cannot
-        know them), with their count; ``unknown``: codes unknown to the IPC scheme, with their count.
+        and share, distinct codes, and the codes created after the table's IPC edition (``ipc_edition``):
+        ``newer_codes`` (distinct), ``newer_occurrences``, ``newer_patents`` (patents with at least one) and
+        their share ``newer_patents_pct``, ``newer_only_patents`` (patents whose codes are all newer or
+        unmatched, so the table cannot classify them, while they have a newer code);
+        ``unmatched``: the *top* most frequent unmatched codes with titles and scheme status; ``predated``:
+        unmatched codes newer than the table's edition (the table cannot know them), with their count;
+        ``unknown``: codes unknown to the IPC scheme, with their count.
     """
     codes = con.execute(f"SELECT ipc, COUNT(*) AS n, COUNT(DISTINCT patent_id) AS patents FROM {links} "
                         f"WHERE ipc IS NOT NULL GROUP BY ipc").df()
     matched_codes = set(resolve_codes(system, codes["ipc"])["ipc"])
     codes["matched"] = codes["ipc"].isin(matched_codes)
-    con.register("_ipstats_matched", codes.loc[codes["matched"], ["ipc"]])
+    codes["newer"] = newer_codes(system, codes["ipc"]).to_numpy()
+    con.register("_ipstats_codes", codes[["ipc", "matched", "newer"]])
     totals = con.execute(f"""
-        SELECT COUNT(DISTINCT l.patent_id) AS patents,
-               COUNT(DISTINCT CASE WHEN m.ipc IS NOT NULL THEN l.patent_id END) AS matched_patents
-        FROM {links} l LEFT JOIN _ipstats_matched m ON l.ipc = m.ipc""").fetchall()[0]
-    con.unregister("_ipstats_matched")
+        WITH p AS (SELECT l.patent_id, bool_or(c.matched) AS matched, bool_or(c.newer) AS newer
+                   FROM {links} l JOIN _ipstats_codes c ON l.ipc = c.ipc GROUP BY l.patent_id)
+        SELECT (SELECT COUNT(DISTINCT patent_id) FROM {links}), COUNT(*) FILTER (WHERE matched),
+               COUNT(*) FILTER (WHERE newer), COUNT(*) FILTER (WHERE newer AND NOT matched) FROM p""").fetchall()[0]
+    con.unregister("_ipstats_codes")
     occ = int(codes["n"].sum())
     occ_matched = int(codes.loc[codes["matched"], "n"].sum())
+    patents = totals[0]
     summary = pd.DataFrame([{
-        "system": system.id, "edition": system.edition, "patents": totals[0], "matched_patents": totals[1],
-        "matched_patents_pct": 100.0 * totals[1] / totals[0] if totals[0] else float("nan"),
+        "system": system.id, "edition": system.edition, "ipc_edition": system.ipc_edition or "",
+        "patents": patents, "matched_patents": totals[1],
+        "matched_patents_pct": 100.0 * totals[1] / patents if patents else float("nan"),
         "ipc_occurrences": occ, "matched_occurrences": occ_matched,
         "matched_occurrences_pct": 100.0 * occ_matched / occ if occ else float("nan"),
-        "distinct_codes": len(codes), "matched_codes": int(codes["matched"].sum())}])
+        "distinct_codes": len(codes), "matched_codes": int(codes["matched"].sum()),
+        "newer_codes": int(codes["newer"].sum()), "newer_occurrences": int(codes.loc[codes["newer"], "n"].sum()),
+        "newer_patents": totals[2], "newer_patents_pct": 100.0 * totals[2] / patents if patents else float("nan"),
+        "newer_only_patents": totals[3]}])
 
     unmatched = codes[~codes["matched"]].sort_values(["n", "ipc"], ascending=[False, True])
     checked = validate(unmatched["ipc"]).set_index("ipc")
     unmatched = unmatched.join(checked, on="ipc")
-    scheme = reference.ipc_scheme().set_index("symbol")
-    in_2019 = unmatched["ipc"].map(scheme["in_2019_01"]).fillna(False).astype(bool)
-    intro = unmatched["ipc"].str[:4].map(new_subclasses())
-    edition_year = system.edition_year or 9999
-    newer = (unmatched["status"] == "current") & ~in_2019 & (intro.isna() | (intro > edition_year))
-    newer &= intro.notna() | (edition_year <= 2019)
     cols = ["ipc", "n", "patents", "status", "title_zh", "title_en"]
     return {
         "summary": summary,
         "unmatched": unmatched[cols].head(top).reset_index(drop=True),
-        "predated": unmatched.loc[newer, cols].reset_index(drop=True),
+        "predated": unmatched.loc[unmatched["newer"], cols].reset_index(drop=True),
         "unknown": unmatched.loc[unmatched["status"] == "unknown", cols].reset_index(drop=True),
     }

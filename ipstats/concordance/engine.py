@@ -25,7 +25,13 @@ Keyword strategies (``keywords=``)
 ----------------------------------
 ``confirm`` (default)  keep every match, labelled as above; a keyword *exclusion* found in the text drops the rule
 ``require``            keep only confirmed, keyword-confirmed and candidate matches
+``table``              the table's own semantics, what CNIPA publishes: keep only confirmed and keyword-confirmed
+                       matches (keyword conditions required, 部分涉及 candidates left out)
 ``ignore``             IPC alone decides: keyword conditions and keyword exclusions are not read
+
+``confirm`` gives the upper bound (every IPC match); ``table`` the published count. Whole counts under
+``table`` equal the confirmed part (``count_confirmed``) of the ``confirm`` result; fractional counts differ,
+since a patent's unit weight is split over the categories it is counted in.
 
 Weights
 -------
@@ -50,7 +56,9 @@ from ipstats.concordance.system import System
 
 __all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "classify_links", "create_patent_view", "classify_table", "find_terms", "resolve_codes"]
 
-KEYWORD_STRATEGIES = ("confirm", "require", "ignore")
+KEYWORD_STRATEGIES = ("confirm", "require", "table", "ignore")
+#: Match ranks (index into MATCH_LABELS) each strategy keeps; None keeps all.
+_KEPT_RANKS = {"confirm": None, "require": (0, 1, 2), "table": (0, 1), "ignore": None}
 MATCH_LABELS = ("confirmed", "keyword-confirmed", "candidate", "IPC-only")
 
 
@@ -188,7 +196,7 @@ def classify_table(con, system: System, links: str, texts: str | None = None,
     texts : str, optional
         View/table with ``patent_id`` and ``text`` (title and abstract) for keyword rules; without it
         keyword rules give ``IPC-only`` matches.
-    keywords : {"confirm", "require", "ignore"}
+    keywords : {"confirm", "require", "table", "ignore"}
         Keyword strategy (see the module docstring).
     name : str
         Name of the view to create (and prefix of its tables), replaced if it exists.
@@ -213,7 +221,8 @@ def classify_table(con, system: System, links: str, texts: str | None = None,
     run.put("_ipstats_sig_rule_t", sig_rule)
     run.put("_ipstats_rules_t", rules.drop(columns=["rule_id"]))
     run.put("_ipstats_terms_t", terms)
-    keep = "WHERE rank <> 3" if keywords == "require" else ""
+    kept = _KEPT_RANKS[keywords]
+    keep = f"WHERE rank IN ({', '.join(map(str, kept))})" if kept else ""
     h = run.hash64
 
     # each patent -> its set of signatures (psig), identified by two independent 64-bit set hashes and

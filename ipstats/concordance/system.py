@@ -60,13 +60,66 @@ class System:
         """True when rule weights are probabilities (P(category | IPC)) rather than plain membership."""
         return self.meta.get("weighting") == "probabilistic"
 
+    @property
+    def ipc_edition(self) -> str | None:
+        """The IPC version the table was written for (``"2021.01"``), from ``ipc_edition`` in ``system.yaml``.
+
+        Codes created in later IPC versions cannot be in the table: they fall out of its categories
+        (:func:`ipstats.concordance.coverage.coverage` counts them). None when the metadata do not say.
+        """
+        value = self.meta.get("ipc_edition")
+        return str(value) if value not in (None, "") else None
+
+    @property
+    def ipc_edition_year(self) -> int | None:
+        """Year of :attr:`ipc_edition`, else the table's own ``edition_year``."""
+        if self.ipc_edition:
+            return int(self.ipc_edition[:4])
+        return self.edition_year
+
     def label(self) -> str:
         """One line naming the system and edition, as every bulletin section states it."""
-        return f"{self.name}（{self.edition}，{self.meta.get('issuer', '')}）"
+        ipc = f"，按IPC {self.ipc_edition}版编制" if self.ipc_edition else ""
+        return f"{self.name}（{self.edition}，{self.meta.get('issuer', '')}{ipc}）"
 
     def category_names(self) -> pd.Series:
+        """Official names by category code (Chinese, else English); missing where the table gives none."""
         names = self.categories.set_index("category")
         return names["name_zh"].fillna(names["name_en"])
+
+    def display_names(self, listed: int = 3) -> pd.Series:
+        """Names to show: the official name, or for a category the table leaves unnamed its named sub-branches.
+
+        The green technology table's transcription names only its detailed branches; a level-1 group is
+        then shown as ``下设“保水开采技术”“褐煤开采”“资源综合利用技术”等32个分支`` (the nearest named categories
+        below it, the first *listed* of them in code order, and how many there are) — never a bare code and
+        never a name the table does not give. A category with no named category below it says so.
+        """
+        names = self.category_names()
+        children: dict = {}
+        for code, parent in zip(self.categories["category"], self.categories["parent"]):
+            if isinstance(parent, str) and parent:
+                children.setdefault(parent, []).append(code)
+
+        def named_below(code: str) -> list[str]:
+            found = []
+            for child in sorted(children.get(code, []), key=_code_key):
+                found += [child] if isinstance(names.get(child), str) else named_below(child)
+            return found
+
+        out = {}
+        for code, name in names.items():
+            if isinstance(name, str) and name:
+                out[code] = name
+                continue
+            below = [names[c] for c in named_below(code)]
+            if not below:
+                out[code] = f"{code}（分类表未给出名称）"
+            elif len(below) <= listed:
+                out[code] = "下设" + "".join(f"“{b}”" for b in below)
+            else:
+                out[code] = "下设" + "".join(f"“{b}”" for b in below[:listed]) + f"等{len(below)}个分支"
+        return pd.Series(out, name="category_name").reindex(names.index)
 
     def ancestors(self, level: int) -> pd.Series:
         """Map every category to its ancestor at *level* (1 = top); categories above it map to None."""
@@ -80,6 +133,11 @@ class System:
                 node = parent.get(node)
             out[code] = node if node is not None and lvl.get(node) == level else None
         return pd.Series(out, name=f"level_{level}")
+
+
+def _code_key(code: str) -> tuple:
+    """Sort key of a hierarchical code: ``1.2`` before ``1.10``, numbers before letters."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in str(code).replace(":", ".").split("."))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
