@@ -1,12 +1,13 @@
 """Monitoring of the patents of one classification system (专利统计监测).
 
 CNIPA monitors strategic emerging industries (战略性新兴产业), the digital economy (数字经济核心产业 and key
-digital technologies), green low-carbon technologies (绿色低碳技术) and WIPO's technology fields through
-concordance tables. For one system and a span of years this module gives:
+digital technologies), green technologies (绿色技术; 绿色低碳技术 is a narrower table, run from a user rules CSV)
+and WIPO's technology fields through concordance tables. For one system and a span of years this module gives:
 
 * applications (申请量), grants (授权量) and year-end valid stock (年末有效量) per category at each level of
-  the system's hierarchy, whole and fractional, with growth on the previous year, CAGR and the share of
-  the national (or provincial) total of the same patent types and measure;
+  the system's hierarchy, whole and fractional, each with its own growth on the previous year and CAGR,
+  the share of the national (or provincial) total of the same patent types and measure, and the upper
+  bound of every IPC match beside the published count;
 * provinces: patents of the system, share, rank and change in rank, relative technological advantage;
 * applicant types (企业/高校/科研单位/机关团体/个人): structure and growth, the enterprise share;
 * top applicants (natural persons are never named) and concentration (top-4/top-10 shares, HHI);
@@ -18,7 +19,18 @@ A patent in several categories counts once in each (whole counting) or is split 
 (fractional counting), so category whole counts add up to more than the system's patents while
 fractional counts add up to exactly the system's patents. System totals (``patents`` columns) count each
 patent once. Shares of the national total compare whole counts with all patents of the same types and
-measure. Candidate matches (部分涉及, green table) are included in the counts and shown apart.
+measure; across categories they overlap and are never summed.
+
+Published counts follow the table's own rules (``keywords="table"``): a rule with a keyword condition counts
+a patent only when a term occurs in its title or abstract, and 部分涉及 candidates (green table) are left
+out. Every IPC match is counted beside them as the upper bound (上限): ``{m}_upper`` with its parts
+``{m}_ipc_only`` (keyword condition not met) and ``{m}_candidate`` (部分涉及); ``patents_upper`` in the
+totals. A growth rate always belongs to the count beside it: ``{m}_growth_pct`` to the whole count,
+``{m}_fractional_growth_pct`` to the fractional count.
+
+Codes created after the IPC edition a table was written for (``ipc_edition`` in ``system.yaml``) are counted
+in the coverage table (``newer_*``); categories whose applications carry such codes at
+:data:`DRIFT_FLAG_PCT` % or more have their growth flagged in the table notes (:func:`category_notes`).
 """
 from __future__ import annotations
 
@@ -43,7 +55,8 @@ from ipstats.register.io import connect, open_register
 __all__ = ["MEASURES", "Monitoring", "cagr_pct", "share_pct", "rank_desc", "rank_change", "rta", "hhi",
            "top_share_pct", "seasonal_adjust", "yoy_pct", "category_table", "province_table",
            "applicant_type_table", "concentration_table", "top_applicants", "compute_monitoring",
-           "monitoring_paragraph"]
+           "monitoring_paragraph", "section_label", "keyword_note", "category_notes", "totals_notes", "coverage_notes", "KEYWORDS",
+           "KEYWORD_NOTES", "LABELS"]
 
 MEASURES = ("applications", "grants", "valid_stock")
 #: Applicant type that is a natural person: never named in a published ranking (personal information).
@@ -51,6 +64,10 @@ PERSON = "个人"
 ENTERPRISE = "企业"
 #: Below this many patents a province's RTA is marked unstable.
 RTA_MIN_PATENTS = 20
+#: Keyword strategies of the published counts (``table``: the table's own semantics, the default).
+KEYWORDS = ("table", "require", "confirm", "ignore")
+#: A category whose applications carry codes newer than the table at this share (%) or more has its growth flagged.
+DRIFT_FLAG_PCT = 1.0
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -189,47 +206,72 @@ def _at(cube: pd.DataFrame, year: int, keys: list[str], column: str) -> pd.Serie
 
 
 def category_table(cubes: dict[str, pd.DataFrame], totals: dict[str, pd.DataFrame], year: int, span: int,
-                   names: pd.Series) -> pd.DataFrame:
-    """One row per category: each measure whole and fractional, growth, CAGR and share of the total.
+                   names: pd.Series, upper: dict[str, pd.DataFrame] | None = None,
+                   bounds: bool = False) -> pd.DataFrame:
+    """One row per category: each measure whole and fractional, each with its own growth, CAGR and shares.
+
+    Every growth rate is computed on the figure it stands beside: ``{m}_growth_pct`` on the whole count
+    ``{m}``, ``{m}_fractional_growth_pct`` on the fractional count ``{m}_fractional``; the CAGR likewise.
+    Whole counts overlap across categories (a patent counts in each of its categories), so their shares of
+    all patents (``{m}_share_pct``) overlap and do not add up.
 
     Parameters
     ----------
     cubes : dict of str to DataFrame
-        Per measure, the category cube (``year``, ``category``, ``count``, ``fractional``,
-        ``count_candidate``) covering *year* - *span* … *year*.
+        Per measure, the category cube of the published counts (``year``, ``category``, ``count``,
+        ``fractional``, optionally ``count_ipc_only``/``count_candidate``) covering *year* - *span* … *year*.
     totals : dict of str to DataFrame
         Per measure, all patents of the same types (``year``, ``count``).
     year, span : int
         Reference year and the CAGR span in years (CAGR from *year* - *span* to *year*).
     names : pandas.Series
-        Category names by code.
+        Category names by code (:meth:`ipstats.concordance.System.display_names`).
+    upper : dict of str to DataFrame, optional
+        Per measure, the cube of every IPC match (keyword strategy ``confirm``): its whole count is the
+        upper bound and its ``count_ipc_only`` / ``count_candidate`` the matches the published counts leave
+        out. Without it the bounds come from *cubes* themselves (when they are the upper bound).
+    bounds : bool
+        Add the upper-bound columns (the system has keyword conditions or 部分涉及 codes).
 
     Returns
     -------
     pandas.DataFrame
-        ``category``, ``category_name``, then for each measure ``{m}``, ``{m}_fractional``,
-        ``{m}_growth_pct`` (fractional, on the previous year), ``{m}_share_pct`` (whole count in % of all
-        patents of the measure); ``applications_cagr_pct``; ``{m}_candidate`` where candidates exist.
+        ``category``, ``category_name``, then for each measure ``{m}``, ``{m}_growth_pct``,
+        ``{m}_fractional``, ``{m}_fractional_growth_pct``, ``{m}_share_pct``; ``applications_cagr_pct``
+        (whole) and ``applications_fractional_cagr_pct``; with *bounds* ``{m}_upper`` (上限: every IPC match),
+        ``{m}_ipc_only`` (keyword condition not met) and ``{m}_candidate`` (部分涉及), never part of ``{m}``.
         Sorted by fractional applications, largest first.
     """
     keys = ["category"]
-    index = sorted(set().union(*[set(c["category"]) for c in cubes.values()]))
+    sources = [*cubes.values(), *((upper or {}).values())]
+    index = sorted(set().union(*[set(c["category"]) for c in sources]))
     table = pd.DataFrame(index=pd.Index(index, name="category"))
+
+    def at(cube, y, column, dtype="float64"):
+        return _at(cube, y, keys, column).reindex(table.index).fillna(0).astype(dtype)
+
     for measure, cube in cubes.items():
         total_now = _at(totals[measure], year, ["year"], "count").sum()
-        whole = _at(cube, year, keys, "count").reindex(table.index).fillna(0).astype("int64")
-        frac = _at(cube, year, keys, "fractional").reindex(table.index).fillna(0.0)
-        before = _at(cube, year - 1, keys, "fractional").reindex(table.index)
+        whole, frac = at(cube, year, "count", "int64"), at(cube, year, "fractional")
+        before_whole = _at(cube, year - 1, keys, "count").reindex(table.index).astype("float64")
+        before_frac = _at(cube, year - 1, keys, "fractional").reindex(table.index)
         table[measure] = whole
+        table[f"{measure}_growth_pct"] = growth_pct(whole.astype("float64"), before_whole)
         table[f"{measure}_fractional"] = frac
-        table[f"{measure}_growth_pct"] = growth_pct(frac, before)
+        table[f"{measure}_fractional_growth_pct"] = growth_pct(frac, before_frac)
         table[f"{measure}_share_pct"] = share_pct(whole, float(total_now))
         if measure == "applications":
-            first = _at(cube, year - span, keys, "fractional").reindex(table.index)
-            table["applications_cagr_pct"] = cagr_pct(first, frac, span)
-        if "count_candidate" in cube and cube["count_candidate"].fillna(0).sum() > 0:
-            table[f"{measure}_candidate"] = (_at(cube, year, keys, "count_candidate").reindex(table.index)
-                                             .fillna(0).astype("int64"))
+            first_whole = _at(cube, year - span, keys, "count").reindex(table.index).astype("float64")
+            first_frac = _at(cube, year - span, keys, "fractional").reindex(table.index)
+            table["applications_cagr_pct"] = cagr_pct(first_whole, whole.astype("float64"), span)
+            table["applications_fractional_cagr_pct"] = cagr_pct(first_frac, frac, span)
+        if bounds:
+            source = (upper or cubes)[measure]
+            table[f"{measure}_upper"] = at(source, year, "count", "int64")
+            for part in ("ipc_only", "candidate"):
+                column = f"count_{part}"
+                table[f"{measure}_{part}"] = (at(source, year, column, "int64") if column in source
+                                              else pd.Series(0, index=table.index, dtype="int64"))
     table.insert(0, "category_name", names.reindex(table.index).to_numpy())
     # order by fractional applications rounded to 1e-9, so that engines summing in another order agree
     order = table.assign(_key=table["applications_fractional"].round(9)).reset_index()
@@ -237,14 +279,22 @@ def category_table(cubes: dict[str, pd.DataFrame], totals: dict[str, pd.DataFram
     return order.drop(columns="_key")
 
 
-def totals_table(system_patents: dict[str, pd.DataFrame], totals: dict[str, pd.DataFrame], years: list[int]
-                 ) -> pd.DataFrame:
+def totals_table(system_patents: dict[str, pd.DataFrame], totals: dict[str, pd.DataFrame], years: list[int],
+                 upper: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Patents of the system (each once) and all patents per measure and year, with share and growth.
+
+    Parameters
+    ----------
+    system_patents, totals : dict of str to DataFrame
+        Per measure, ``year`` and ``count``: the system's patents as published, and all patents.
+    upper : dict of str to DataFrame, optional
+        Per measure, the system's patents counting every IPC match (the upper bound).
 
     Returns
     -------
     pandas.DataFrame
-        ``measure``, ``year``, ``patents`` (the system's), ``all_patents``, ``share_of_all_pct``, ``growth_pct``.
+        ``measure``, ``year``, ``patents`` (the system's), ``all_patents``, ``share_of_all_pct``, ``growth_pct``
+        (of ``patents``), and with *upper* ``patents_upper`` and ``upper_share_of_all_pct`` (上限).
     """
     rows = []
     for measure in system_patents:
@@ -255,6 +305,10 @@ def totals_table(system_patents: dict[str, pd.DataFrame], totals: dict[str, pd.D
         part["share_of_all_pct"] = share_pct(part["patents"], part["all_patents"])
         part["growth_pct"] = growth_pct(part["patents"].astype("float64"),
                                         part["patents"].shift(1).astype("float64"))
+        if upper is not None:
+            bound = upper[measure].set_index("year")["count"].reindex(years).fillna(0).astype("int64")
+            part["patents_upper"] = bound.to_numpy()
+            part["upper_share_of_all_pct"] = share_pct(part["patents_upper"], part["all_patents"])
         rows.append(part)
     return pd.concat(rows, ignore_index=True)
 
@@ -471,6 +525,14 @@ class Monitoring:
     detail: dict = field(default_factory=dict)
     has_candidates: bool = False
     notes: list[str] = field(default_factory=list)
+    #: Keyword strategy of the published counts (:data:`KEYWORDS`).
+    keywords: str = "table"
+    #: Whether the system has keyword conditions.
+    has_keywords: bool = False
+    #: IPC version the table was written for (None when the metadata do not say).
+    ipc_edition: str | None = None
+    #: Per level, % of each category's reference-year applications carrying a code newer than the table.
+    drift: dict = field(default_factory=dict)
 
     @property
     def leaf(self) -> pd.DataFrame:
@@ -496,10 +558,12 @@ class Monitoring:
 
     def key_numbers(self) -> str:
         """Headline numbers as stable text (checked by nbval)."""
-        lines = [f"{self.year} {self.region_name} {self.system_label}"]
+        lines = [f"{self.year} {self.region_name} {self.system_label} keywords={self.keywords}"]
         for measure in MEASURES:
             row = self.total(measure)
-            lines.append(f"{measure}: {int(row['patents'])} 件 / {int(row['all_patents'])} 件 = {row['share_of_all_pct']:.2f}%")
+            upper = f"（上限 {int(row['patents_upper'])} 件）" if "patents_upper" in row.index else ""
+            lines.append(f"{measure}: {int(row['patents'])} 件 / {int(row['all_patents'])} 件 = "
+                         f"{row['share_of_all_pct']:.2f}%{upper}")
         top = self.top.iloc[0]
         lines.append(f"最大类别 {top['category']} {top['category_name']}: 分数计数 {top['applications_fractional']:.2f}")
         lines.append(f"分数计数合计 {self.leaf['applications_fractional'].sum():.2f} = 专利件数 "
@@ -524,48 +588,97 @@ def _complete_levels(system: System) -> list[int]:
     return complete + [RULE_LEVEL]
 
 
-def _system_views(con, system: System, register: str) -> tuple[str, str]:
-    """Classify the register's links; views of the patents of the system (each once), with filing month."""
+def _system_views(con, system: System, register: str, keywords: str, upper: bool
+                  ) -> tuple[str, str, str | None, str | None]:
+    """Classify the register's links as published (*keywords*) and, with *upper*, with every IPC match.
+
+    Returns the two classifications and views of the patents of the system (each once, with filing month)
+    under each: ``register_system`` (published) and ``register_system_upper``.
+    """
     texts, _ = links_from_register(con, register)
-    classified = classify_table(con, system, "links", texts)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _mon_patents AS SELECT DISTINCT patent_id FROM {classified}")
-    con.execute("""CREATE OR REPLACE TEMP VIEW register_system AS
-        SELECT r.*, CAST(date_trunc('month', r.filing_date) AS DATE) AS filing_month
-        FROM register r SEMI JOIN _mon_patents p ON p.patent_id = r.application_number""")
-    return classified, "register_system"
+    classified = classify_table(con, system, "links", texts, keywords=keywords)
+    bound = classify_table(con, system, "links", texts, keywords="confirm", name="classified_upper") if upper else None
+    views = []
+    for name, source in (("register_system", classified), ("register_system_upper", bound)):
+        if source is None:
+            views.append(None)
+            continue
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mon_{name} AS SELECT DISTINCT patent_id FROM {source}")
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
+            SELECT r.*, CAST(date_trunc('month', r.filing_date) AS DATE) AS filing_month
+            FROM register r SEMI JOIN _mon_{name} p ON p.patent_id = r.application_number""")
+        views.append(name)
+    return classified, views[0], bound, views[1]
 
 
 def _spec(measure: str, years, types, region, by=()) -> CountSpec:
     return CountSpec(measure=measure, years=tuple(years), patent_types=tuple(types), region=region, by=tuple(by))
 
 
-def _level_views(run, system: System, classified: str) -> dict[int, str]:
+def _level_views(run, system: System, classified: str, prefix: str = "_mon_level") -> dict[int, str]:
     """The classification rolled up to every complete level (:func:`_complete_levels`), by level."""
-    return {lv: classified if lv == RULE_LEVEL else rollup(run, system, classified, lv, name=f"_mon_level{lv}")
+    return {lv: classified if lv == RULE_LEVEL else rollup(run, system, classified, lv, name=f"{prefix}{lv}")
             for lv in _complete_levels(system)}
 
 
-def _category_cubes(run, views: dict[int, str], years: list[int], types, region
-                    ) -> tuple[dict[int, dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
-    """The category cubes of every level in *views* and the all-patent totals, per measure.
+def _category_cubes(run, views: dict[int, str], years: list[int], types, region,
+                    upper_views: dict[int, str] | None = None) -> tuple[dict, dict, dict | None]:
+    """The category cubes of every level in *views* (and *upper_views*) and the all-patent totals, per measure.
 
     *run* is a DuckDB connection or a runner: the same SQL on every engine (:mod:`ipstats.concordance.runner`).
     """
-    cubes = {lv: {m: count_classified(run, _spec(m, years, types, region), "register", view) for m in MEASURES}
-             for lv, view in views.items()}
+    def cubes_of(level_views):
+        return {lv: {m: count_classified(run, _spec(m, years, types, region), "register", view) for m in MEASURES}
+                for lv, view in level_views.items()}
+
     totals = {m: count_classified(run, _spec(m, years, types, region), "register") for m in MEASURES}
-    return cubes, totals
+    return cubes_of(views), totals, cubes_of(upper_views) if upper_views else None
 
 
-def _category_cubes_on_spark(settings, register: str, system: System, years: list[int], types, region
-                             ) -> tuple[dict[int, dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
+def _category_cubes_on_spark(settings, register: str, system: System, years: list[int], types, region,
+                             keywords: str, upper: bool) -> tuple[dict, dict, dict | None]:
     """:func:`_category_cubes`, classified and counted on Spark."""
     from ipstats.counting.spark import open_spark_register, spark_runner
 
     with spark_runner(settings) as run:
         texts = open_spark_register(run, register)
-        classified = classify_table(run, system, "links", texts)
-        return _category_cubes(run, _level_views(run, system, classified), years, types, region)
+        classified = classify_table(run, system, "links", texts, keywords=keywords)
+        upper_views = None
+        if upper:
+            bound = classify_table(run, system, "links", texts, keywords="confirm", name="classified_upper")
+            upper_views = _level_views(run, system, bound, prefix="_mon_upper")
+        return _category_cubes(run, _level_views(run, system, classified), years, types, region, upper_views)
+
+
+def _drift(con, system: System, views: dict[int, str], levels: dict[int, pd.DataFrame], year: int, types,
+           region) -> dict[int, pd.Series]:
+    """Per level, the share (%) of each category's applications in *year* that carry an IPC code created after
+    the table's IPC edition (:func:`ipstats.concordance.coverage.newer_codes`).
+
+    Patents of the same technology that carry only such codes cannot be counted in the category, so where
+    this share is not small the category's growth is understated (edition drift).
+    """
+    from ipstats.concordance.coverage import newer_codes
+
+    codes = con.execute("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL").df()["ipc"]
+    newer = newer_codes(system, codes)
+    con.register("_mon_newer_codes", pd.DataFrame({"ipc": newer.index[newer.to_numpy()].astype(object)}))
+    con.execute("""CREATE OR REPLACE TEMP TABLE _mon_newer AS SELECT DISTINCT l.patent_id FROM links l
+                   JOIN _mon_newer_codes c ON c.ipc = l.ipc""")
+    con.unregister("_mon_newer_codes")
+    con.execute("""CREATE OR REPLACE TEMP VIEW register_newer AS SELECT r.* FROM register r
+                   SEMI JOIN _mon_newer n ON n.patent_id = r.application_number""")
+    out = {}
+    for level, table in levels.items():
+        view = views.get(level)
+        if view is None:
+            continue
+        cube = count_classified(con, _spec("applications", (year,), types, region), "register_newer", view)
+        with_newer = cube.set_index("category")["count"].reindex(table["category"]).fillna(0).to_numpy()
+        out[level] = pd.Series(share_pct(pd.Series(with_newer, dtype="float64"),
+                                         table["applications"].astype("float64").where(table["applications"] > 0)
+                                         .reset_index(drop=True)).to_numpy(), index=table["category"].to_numpy())
+    return out
 
 
 def _monthly(con, types, region, year: int, span: int) -> pd.DataFrame:
@@ -579,7 +692,8 @@ def _monthly(con, types, region, year: int, span: int) -> pd.DataFrame:
 
 def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021", region: str = "national",
                        span: int = 5, patent_types: tuple[str, ...] = ("发明",), top_n: int = 10,
-                       disclosure: dict | None = None, engine: str | dict | None = None) -> Monitoring:
+                       disclosure: dict | None = None, engine: str | dict | None = None,
+                       keywords: str = "table") -> Monitoring:
     """All monitoring tables of *system* for *year* from a register file.
 
     Parameters
@@ -606,6 +720,13 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         Where the category cubes (classify and count, the heavy part) run: ``"duckdb"`` (default) or
         Spark settings (:func:`ipstats.concordance.runner.engine_settings`). Breakdowns by province and
         applicant, contributor statistics for disclosure control and the diagnostics run on DuckDB.
+    keywords : {"table", "require", "confirm", "ignore"}
+        What the published counts follow (:mod:`ipstats.concordance.engine`). ``"table"`` (default) is the
+        table's own semantics: a rule with a keyword condition counts a patent only when a term occurs in
+        its title, abstract (or claims), and 部分涉及 candidates are left out. Every IPC match
+        (``confirm``) is counted beside it as the upper bound (上限, ``*_upper``, ``*_ipc_only``,
+        ``*_candidate`` columns), never in the published columns. ``"confirm"``/``"ignore"`` publish the
+        upper bound itself (the notes say so).
 
     Returns
     -------
@@ -613,6 +734,8 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     """
     if span < 2:
         raise ValueError(f"span must be at least 2 years (CAGR and a seasonal pattern), got {span}")
+    if keywords not in KEYWORDS:
+        raise ValueError(f"keywords must be one of {', '.join(KEYWORDS)}, got {keywords!r}")
     from ipstats.concordance.runner import engine_settings
 
     settings = engine_settings(engine or "duckdb")
@@ -620,19 +743,26 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     if sys_.probabilistic:
         raise ValueError(f"system {sys_.id} attributes patents with weights (an industry concordance); "
                          "monitoring needs a membership system such as cnipa_sei_2021")
+    has_keywords = bool(sys_.rules["terms"].map(bool).any())
+    has_candidates = bool((sys_.rules["coverage"] == "部分涉及").any())
+    bounds = has_keywords or has_candidates
+    upper = bounds and keywords in ("table", "require")      # confirm / ignore publish the upper bound itself
     years = list(range(year - span, year + 1))
-    names = sys_.category_names()
+    names = sys_.display_names()
     con = connect()
     try:
         open_register(register, con)
-        classified, reg_sys = _system_views(con, sys_, register)
+        classified, reg_sys, bound, reg_upper = _system_views(con, sys_, register, keywords, upper)
         national = region in (None, "", "national")
         # level views on DuckDB: for the cubes, or for the contributors of a province's cells
         views = _level_views(con, sys_, classified) if settings.name != "spark" or not national else {}
         if settings.name == "spark":
-            cubes_by_level, totals = _category_cubes_on_spark(settings, register, sys_, years, patent_types, region)
+            cubes_by_level, totals, upper_by_level = _category_cubes_on_spark(
+                settings, register, sys_, years, patent_types, region, keywords, upper)
         else:
-            cubes_by_level, totals = _category_cubes(con, views, years, patent_types, region)
+            upper_views = _level_views(con, sys_, bound, prefix="_mon_upper") if upper else None
+            cubes_by_level, totals, upper_by_level = _category_cubes(con, views, years, patent_types, region,
+                                                                     upper_views)
         top_view = views[1] if 1 in views else rollup(con, sys_, classified, 1, name="_mon_top")
         per_level, per_type = {}, None
         if not national:                                   # contributors of the region's cells
@@ -641,7 +771,13 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
             per_type = count_classified(con, _spec("applications", (year,), patent_types, region,
                                                    ("applicant_type", "applicant_name")), reg_sys)
         mine = {m: count_classified(con, _spec(m, years, patent_types, region), reg_sys) for m in MEASURES}
-        levels = {lv: category_table(c, totals, year, span, names) for lv, c in cubes_by_level.items()}
+        mine_upper = ({m: count_classified(con, _spec(m, years, patent_types, region), reg_upper) for m in MEASURES}
+                      if upper else None)
+        levels = {lv: category_table(c, totals, year, span, names, (upper_by_level or {}).get(lv), bounds)
+                  for lv, c in cubes_by_level.items()}
+        drift_views = {lv: views.get(lv) or (classified if lv == RULE_LEVEL else top_view if lv == 1 else None)
+                       for lv in levels}
+        drift = _drift(con, sys_, drift_views, levels, year, patent_types, region)
         pair = (year - 1, year)
         provinces_, rta_table, contributors = None, None, None
         if national:
@@ -686,30 +822,176 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     return Monitoring(
         system_id=sys_.id, system_name=sys_.name, system_label=sys_.label(), year=year, region=region or "national",
         region_name=region_name(region), patent_types=tuple(patent_types), levels=levels,
-        totals=totals_table(mine, totals, years), provinces=provinces_, province_rta=rta_table,
+        totals=totals_table(mine, totals, years, mine_upper), provinces=provinces_, province_rta=rta_table,
         applicant_types=applicant_types, top_applicants=top_applicants(by_app, top_n, min_named), concentration=conc, monthly=monthly,
         latest_yoy_pct=yoy_pct(month_series, 12), coverage=diag["summary"], unmatched=diag["unmatched"],
         predated=diag["predated"], disclosure=records, detail=detail,
-        has_candidates=any(c.endswith("_candidate") for c in levels[RULE_LEVEL].columns))
+        has_candidates=has_candidates, keywords=keywords, has_keywords=has_keywords, ipc_edition=sys_.ipc_edition,
+        drift=drift)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Text
 # ---------------------------------------------------------------------------------------------------------
+def _category_text(code: str, name) -> str:
+    """A category in running text: its name; an unnamed one by its code and named sub-branches."""
+    if not isinstance(name, str) or not name:
+        return f"类别{code}（分类表未给出名称）"
+    return f"第{code}类（{name}）" if name.startswith("下设") else name
+
+
 def _pct(value: float, digits: int = 1) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}%"
+
+
+#: What the published counts follow, by keyword strategy (stated in every category table's notes).
+KEYWORD_NOTES = {
+    "table": "计数口径：按分类表本身的规则——带关键词条件的分类号，须专利名称、摘要（登记数据有权利要求时含权利要求）"
+             "含有关键词才计入；“部分涉及”的分类号仅为候选，不计入（参数 keywords = table）。",
+    "require": "计数口径：带关键词条件的分类号须名称、摘要含有关键词才计入；“部分涉及”的候选分类号计入"
+               "（参数 keywords = require），故含候选部分，高于分类表口径。",
+    "confirm": "计数口径：凡分类号与分类表对应即计入，关键词条件未满足（仅分类号匹配）和“部分涉及”候选也计入"
+               "（参数 keywords = confirm），为上限，不是分类表口径的统计数。",
+    "ignore": "计数口径：仅按分类号计数，不读关键词条件和关键词排除（参数 keywords = ignore），为上限，不是分类表口径的统计数。",
+}
+
+#: Chinese labels of the monitoring columns not in :data:`ipstats.display.LABELS` (and those whose meaning
+#: changed): for ``record_table(labels=...)`` and for showing a table (``table.rename(columns=LABELS)``).
+LABELS = {
+    **{f"{m}_growth_pct": f"{zh}增长(%)" for m, zh in (("applications", "申请量"), ("grants", "授权量"),
+                                                     ("valid_stock", "有效量"))},
+    **{f"{m}_fractional_growth_pct": f"{zh}（分数计数）增长(%)" for m, zh in (("applications", "申请量"),
+                                                                   ("grants", "授权量"), ("valid_stock", "有效量"))},
+    **{f"{m}_share_pct": f"{zh}占全部{zh[:2]}(%)（各类别交叉重叠，不可相加）" for m, zh in
+       (("applications", "申请量"), ("grants", "授权量"), ("valid_stock", "有效量"))},
+    **{f"{m}_upper": f"{zh}上限（含仅分类号匹配和部分涉及）" for m, zh in (("applications", "申请量"),
+                                                                ("grants", "授权量"), ("valid_stock", "有效量"))},
+    **{f"{m}_ipc_only": f"{zh}上限中：仅分类号匹配（未满足关键词条件）" for m, zh in
+       (("applications", "申请量"), ("grants", "授权量"), ("valid_stock", "有效量"))},
+    **{f"{m}_candidate": f"{zh}上限中：部分涉及（候选）" for m, zh in (("applications", "申请量"),
+                                                             ("grants", "授权量"), ("valid_stock", "有效量"))},
+    "applications_cagr_pct": "申请量年均增长(%)",
+    "applications_fractional_cagr_pct": "申请量（分数计数）年均增长(%)",
+    "patents_upper": "专利件数上限（含仅分类号匹配和部分涉及）", "upper_share_of_all_pct": "上限占全部专利(%)",
+    "ipc_edition": "分类表对应IPC版本", "newer_codes": "分类表编制后新设的分类号数", "newer_occurrences": "新设分类号出现次数",
+    "newer_patents": "带新设分类号的专利件数", "newer_patents_pct": "带新设分类号的专利占比(%)",
+    "newer_only_patents": "因新设分类号而无法匹配的专利件数",
+}
+
+#: Label words that name a classification the shipped tables are not: a section may carry them only when its
+#: system is that classification (a user rules CSV of it, named so in its metadata).
+_RESERVED_LABELS = {"绿色低碳": "绿色低碳技术专利分类体系", "数字经济核心产业": "数字经济核心产业分类与国际专利分类参照关系"}
+
+
+def section_label(mon: Monitoring, label: str | None = None) -> str:
+    """The section's name: *label*, or the system's name; refuses a label that names another classification.
+
+    The green technology table (绿色技术专利分类体系) is broader than the 绿色低碳技术专利分类体系 (it has
+    recycling and pollution control); key digital technologies are not the digital-economy core industries.
+    A label saying 绿色低碳 or 数字经济核心产业 is accepted only for a system whose name says so (a user
+    rules CSV of that table with its metadata).
+
+    Raises
+    ------
+    ValueError
+        For such a label on another system.
+    """
+    label = label or mon.system_name
+    for word, table in _RESERVED_LABELS.items():
+        if word in label and word not in mon.system_name:
+            raise ValueError(f"label {label!r} names the {table}, but the system is {mon.system_name} "
+                             f"({mon.system_id}); label it after its own table (e.g. 绿色技术 for cnipa_green_tech) "
+                             f"or run the section on a rules CSV of the {table}")
+    return label
+
+
+def keyword_note(mon: Monitoring) -> str:
+    """The counting rule of the published counts, for the table notes (what the system's rules have)."""
+    if not (mon.has_keywords or mon.has_candidates):
+        return "计数口径：分类表只有分类号规则（无关键词条件、无“部分涉及”标注），按分类号计数。"
+    if mon.keywords != "table":
+        return KEYWORD_NOTES[mon.keywords]
+    parts = (["带关键词条件的分类号，须专利名称、摘要（登记数据有权利要求时含权利要求）含有关键词才计入"] if mon.has_keywords
+             else []) + (["“部分涉及”的分类号仅为候选，不计入"] if mon.has_candidates else [])
+    return f"计数口径：按分类表本身的规则——{'；'.join(parts)}（参数 keywords = table）。"
+
+
+def _newer_examples(mon: Monitoring, n: int = 3) -> str:
+    """The most frequent subclasses among the unmatched codes newer than the table (``H10F、G06V``)."""
+    if mon.predated is None or mon.predated.empty:
+        return ""
+    top = mon.predated.assign(sub=mon.predated["ipc"].str[:4]).groupby("sub")["n"].sum()
+    top = top.sort_values(ascending=False, kind="stable").head(n)
+    return f"（如{'、'.join(top.index)}）"
+
+
+def _flagged(mon: Monitoring, level: int) -> list[str]:
+    """Categories of *level* whose growth the edition drift affects (:data:`DRIFT_FLAG_PCT`), largest share first."""
+    share = mon.drift.get(level)
+    if share is None or share.empty:
+        return []
+    share = share[share >= DRIFT_FLAG_PCT].sort_values(ascending=False, kind="stable")
+    return list(share.index)
+
+
+def category_notes(mon: Monitoring, level: int | None = None) -> list[str]:
+    """Notes of a category table: counting rule, upper bounds, growth basis, overlaps, edition drift."""
+    level = min(mon.levels) if level is None else level
+    notes = [f"分类体系：{mon.system_label}。", keyword_note(mon),
+             "整数计数：一件专利计入其所属的每个类别，各类别相加大于专利件数，所占比重相互重叠、不可相加；"
+             "分数计数：一件专利在所属类别间平均分配，合计等于专利件数。",
+             "增长率均按其旁边的数字计算：整数计数的增长率按整数计数，分数计数的增长率单列并按分数计数。"]
+    if f"applications_upper" in mon.levels[level].columns:
+        notes.append("上限（含仅分类号匹配和部分涉及）：凡分类号与分类表对应的专利都计入，包括未满足关键词条件的"
+                     "（仅分类号匹配）和“部分涉及”的候选；只作为估计区间的上端单列，不计入统计数。")
+    flagged = _flagged(mon, level)
+    if flagged and mon.ipc_edition:
+        names = mon.levels[level].set_index("category")["category_name"]
+        listed = "、".join(f"{c}（{names.get(c, c)}，{mon.drift[level][c]:.1f}%）" for c in flagged[:5])
+        more = f"等{len(flagged)}个类别" if len(flagged) > 5 else ""
+        notes.append(f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制，此后新设的分类号{_newer_examples(mon)}不在表中。"
+                     f"{listed}{more}的{mon.year}年申请中带有新设分类号的比重不小于{DRIFT_FLAG_PCT:g}%，"
+                     "同一技术中只带新设分类号的专利无法计入，这些类别的增长率可能偏低。")
+    return notes
+
+
+def totals_notes(mon: Monitoring) -> list[str]:
+    """Notes of the totals table: the system, its counting rule, the upper bound and the edition drift."""
+    notes = [f"分类体系：{mon.system_label}。", keyword_note(mon), "增长率按专利件数（每件专利计一次）计算。"]
+    if "patents_upper" in mon.totals.columns:
+        notes.append("专利件数上限：含仅分类号匹配（未满足关键词条件）和“部分涉及”候选的专利，单列，不计入统计数。")
+    cov = mon.coverage.iloc[0]
+    if mon.ipc_edition and cov.get("newer_patents", 0):
+        notes.append(f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制；{int(cov['newer_patents']):,}件专利"
+                     f"带有此后新设的分类号{_newer_examples(mon)}"
+                     f"（占{cov['newer_patents_pct']:.1f}%），其中{int(cov['newer_only_patents']):,}件"
+                     "因此未能匹配，专利件数及其增长率可能偏低。")
+    return notes
+
+
+def coverage_notes(mon: Monitoring) -> list[str]:
+    """Notes of the coverage table."""
+    edition = f"（IPC {mon.ipc_edition}版）" if mon.ipc_edition else ""
+    return ["按全部年份的同类型专利及其分类号计算。",
+            f"新设分类号：分类表编制所依据的IPC版本{edition}之后新设的分类号，表中无法匹配；"
+            "“因新设分类号而无法匹配的专利”带有新设分类号且没有任何分类号被表匹配。"]
 
 
 def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
     """A Chinese summary paragraph; every number comes from *mon*'s tables.
 
+    Counts follow the table's rules (:attr:`Monitoring.keywords`); the upper bound is mentioned after them,
+    never as the lead of a sentence. Growth is that of the count it follows; category shares are fractional
+    (they add up); categories are named by :meth:`ipstats.concordance.System.display_names`.
+
     Parameters
     ----------
     mon : Monitoring
     label : str, optional
-        Short Chinese name of the domain (e.g. ``战略性新兴产业``); default the system's name.
+        Short Chinese name of the domain (e.g. ``战略性新兴产业``); default the system's name
+        (:func:`section_label` refuses a label naming another classification).
     """
-    label = label or mon.system_name
+    label = section_label(mon, label)
     kind = "、".join(mon.patent_types)
     kind = "发明专利" if kind == "发明" else f"{kind}专利"
     app, grant, stock = (mon.total(m) for m in MEASURES)
@@ -718,9 +1000,17 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
              f"授权{format_count(grant['patents'])}，{format_change(grant['growth_pct'])}；"
              f"年末有效{format_count(stock['patents'])}，{format_change(stock['growth_pct'])}，"
              f"占{kind}有效量的{_pct(stock['share_of_all_pct'])}。"]
+    if mon.keywords in ("confirm", "ignore") and (mon.has_keywords or mon.has_candidates):
+        parts.append("以上按分类号计数，含未满足关键词条件和“部分涉及”的专利，为上限。")
+    elif "patents_upper" in mon.totals.columns:
+        extra = int(stock["patents_upper"]) - int(stock["patents"])
+        if extra > 0:
+            what = "、".join(w for w, on in (("未满足关键词条件", mon.has_keywords), ("属“部分涉及”分类号", mon.has_candidates)) if on)
+            parts.append(f"以上按分类表口径计数；另有{format_count(extra)}年末有效专利仅分类号与分类表对应（{what}），"
+                         f"未计入，含这部分的上限为{format_count(stock['patents_upper'])}。")
     top = mon.top[mon.top["applications_fractional"].fillna(0) > 0].head(3)
     if not top.empty:
-        listed = "、".join(f"{r.category_name if isinstance(r.category_name, str) else r.category}"
+        listed = "、".join(f"{_category_text(r.category, r.category_name)}"
                            f"（{r.applications_fractional:,.0f}件，占{_pct(share_pct(r.applications_fractional, app['patents']))}）"
                            for r in top.itertuples())
         parts.append(f"按分数计数，申请量居前的类别为{listed}。")

@@ -80,16 +80,34 @@ def test_category_table_hand_computed():
                   (2023, "A", 6, 4.5, 1), (2023, "B", 3, 1.5, 0)])
     totals = pd.DataFrame({"year": [2021, 2022, 2023], "count": [10, 10, 20]})
     names = pd.Series({"A": "甲", "B": "乙"})
-    table = mon.category_table({"applications": cube}, {"applications": totals}, 2023, 2, names)
+    table = mon.category_table({"applications": cube}, {"applications": totals}, 2023, 2, names, bounds=True)
     a = table.set_index("category").loc["A"]
     assert table["category"].tolist() == ["A", "B"] and a["category_name"] == "甲"
     assert a["applications"] == 6 and a["applications_fractional"] == 4.5
-    assert a["applications_growth_pct"] == pytest.approx(12.5)          # 4 -> 4.5
+    # each growth rate on the figure beside it: whole 5 -> 6, fractional 4 -> 4.5
+    assert a["applications_growth_pct"] == pytest.approx(20.0)
+    assert a["applications_fractional_growth_pct"] == pytest.approx(12.5)
     assert a["applications_share_pct"] == pytest.approx(30.0)           # 6 of 20
-    assert a["applications_cagr_pct"] == pytest.approx(100 * (math.sqrt(4.5 / 3) - 1))
-    assert a["applications_candidate"] == 1
+    assert a["applications_cagr_pct"] == pytest.approx(100 * (math.sqrt(6 / 4) - 1))
+    assert a["applications_fractional_cagr_pct"] == pytest.approx(100 * (math.sqrt(4.5 / 3) - 1))
+    assert a["applications_candidate"] == 1 and a["applications_upper"] == 6
     b = table.set_index("category").loc["B"]
-    assert b["applications_growth_pct"] == pytest.approx(-25.0)
+    assert b["applications_growth_pct"] == pytest.approx(50.0)           # 2 -> 3 whole
+    assert b["applications_fractional_growth_pct"] == pytest.approx(-25.0)  # 2 -> 1.5 fractional: opposite sign
+
+
+def test_category_table_upper_bound_from_the_confirm_cube():
+    published = _cube([(2022, "A", 2, 2.0, 0), (2023, "A", 3, 2.5, 0)])
+    upper = pd.DataFrame({"year": [2022, 2023], "category": ["A", "A"], "count": [9, 10], "fractional": [5.0, 6.0],
+                          "count_ipc_only": [6, 5], "count_candidate": [1, 2]})
+    totals = pd.DataFrame({"year": [2022, 2023], "count": [20, 20]})
+    row = mon.category_table({"applications": published}, {"applications": totals}, 2023, 1, pd.Series({"A": "甲"}),
+                             {"applications": upper}, bounds=True).iloc[0]
+    assert row["applications"] == 3 and row["applications_upper"] == 10
+    assert row["applications_ipc_only"] == 5 and row["applications_candidate"] == 2
+    assert row["applications_growth_pct"] == pytest.approx(50.0)               # on the published 2 -> 3, not the bound
+    no_bounds = mon.category_table({"applications": published}, {"applications": totals}, 2023, 1, pd.Series({"A": "甲"}))
+    assert not [c for c in no_bounds.columns if c.endswith(("_upper", "_ipc_only", "_candidate"))]
 
 
 def test_totals_table():
@@ -206,3 +224,69 @@ def test_category_cubes_on_spark_equal_duckdb(register):
     for level, table in duck.levels.items():
         pd.testing.assert_frame_equal(table, on_spark.levels[level], check_exact=False, rtol=0, atol=1e-9)
     pd.testing.assert_frame_equal(duck.totals, on_spark.totals)
+
+
+@pytest.mark.parametrize("system", ["cnipa_sei_2021", "cnipa_green_tech"])
+def test_published_counts_follow_the_table_and_bounds_sit_beside_them(register, system):
+    table_run = mon.compute_monitoring(str(register), 2023, system=system)
+    upper_run = mon.compute_monitoring(str(register), 2023, system=system, keywords="confirm")
+    assert table_run.keywords == "table" and upper_run.keywords == "confirm"
+    for level, table in table_run.levels.items():
+        bound = upper_run.levels[level].set_index("category")
+        t = table.set_index("category")
+        for m in mon.MEASURES:
+            # the bound column equals the confirm run's count; the published count never exceeds it
+            assert (t[f"{m}_upper"] == bound[m].reindex(t.index).fillna(0)).all()
+            assert (t[m] <= t[f"{m}_upper"]).all()
+            assert (t[m] + t[f"{m}_ipc_only"] + t[f"{m}_candidate"] == t[f"{m}_upper"]).all()
+    stock = table_run.total("valid_stock")
+    assert stock["patents"] < stock["patents_upper"] == upper_run.total("valid_stock")["patents"]
+    text = mon.monitoring_paragraph(table_run, label="测试领域")
+    assert f"{int(stock['patents']):,}件" in text and f"上限为{int(stock['patents_upper']):,}件" in text
+    for sentence in filter(None, text.split("。")):                       # no sentence leads with the upper bound
+        assert not sentence.startswith(("上限", "另有", "含"))
+    notes = " ".join(mon.category_notes(table_run))
+    assert "keywords = table" in notes and "不可相加" in notes and "上限" in notes
+    if system == "cnipa_green_tech":
+        assert "部分涉及" in notes and "关键词条件的分类号" not in notes
+        assert "申请量居前的类别为第" in text and "下设“" in text          # unnamed groups by their named branches
+
+
+def test_growth_beside_whole_counts_is_whole_growth(register):
+    result = mon.compute_monitoring(str(register), 2023, system="cnipa_sei_2021")
+    cube = result.top.set_index("category")
+    detail = result.detail["level1"].set_index("category")
+    assert (cube["applications"] == detail["applications"]).all()
+    # recompute from the published whole counts of both years
+    previous = mon.compute_monitoring(str(register), 2022, system="cnipa_sei_2021").top.set_index("category")
+    expected = 100 * (cube["applications"] / previous["applications"].reindex(cube.index) - 1)
+    pd.testing.assert_series_equal(cube["applications_growth_pct"], expected, check_names=False)
+
+
+def test_labels_name_the_table_they_count(register, tmp_path):
+    result = mon.compute_monitoring(str(register), 2023, system="cnipa_green_tech")
+    with pytest.raises(ValueError, match="绿色低碳技术专利分类体系"):
+        mon.monitoring_paragraph(result, label="绿色低碳技术")
+    assert mon.section_label(result, "绿色技术") == "绿色技术"
+    rules = tmp_path / "green_low_carbon.csv"
+    rules.write_text("category,category_name_zh,ipc_patterns,keywords\n1,储能,H01M10*,储能、电池\n"
+                     "2,清洁能源,H02S*,\n", encoding="utf-8")
+    rules.with_suffix(".yaml").write_text("name_zh: 绿色低碳技术专利分类体系（用户表）\nedition: '2023'\n", encoding="utf-8")
+    own = mon.compute_monitoring(str(register), 2023, system=str(rules))
+    assert mon.section_label(own, "绿色低碳技术") == "绿色低碳技术"
+    assert set(own.top["category_name"]) <= {"储能", "清洁能源"}
+
+
+def test_keywords_is_a_notebook_parameter_with_one_equals_sign():
+    import json
+
+    nb = json.loads((Path(__file__).parents[2] / "notebooks" / "20_domain_monitoring.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    lines = [line for line in "".join(cell["source"]).splitlines() if line.startswith("keywords")]
+    assert lines == [lines[0]] and lines[0].startswith('keywords: str = "table"') and lines[0].count("=") == 1
+    for name in ("demo.yaml", "ci.yaml"):
+        import yaml
+        params = yaml.safe_load((Path(__file__).parents[2] / "parameters" / name).read_text(encoding="utf-8"))
+        entries = [e for e in params["notebooks"] if isinstance(e, dict) and e["name"] == "20_domain_monitoring"]
+        assert entries and all(e["parameters"]["keywords"] == "table" for e in entries)
+        assert "绿色低碳技术" not in [e["parameters"]["label"] for e in entries]
