@@ -230,6 +230,98 @@ def _anniversary_after(filing: np.ndarray, after: np.ndarray, extra_years: np.nd
     return years.astype("datetime64[Y]").astype("datetime64[D]") + offset
 
 
+# --------------------------------------------------------------------------- titles and abstracts
+
+#: Closing sentences of a demo abstract (the effect an applicant claims), picked at random.
+_EFFECTS = ("结构简单，成本低，便于推广应用", "提高了工作效率和可靠性", "降低了能耗，延长了使用寿命",
+            "检测精度高，响应速度快", "操作方便，安全性好", "提高了产品质量的一致性", "减少了资源消耗和环境污染")
+
+
+@lru_cache(maxsize=1)
+def technology_terms() -> dict[str, tuple[float, tuple[str, ...]]]:
+    """The technology vocabulary of ``demo_profile/technology_terms.csv``: IPC prefix → (share, terms).
+
+    *share* is the share of the patents whose main IPC symbol starts with the prefix (the longest listed
+    prefix wins) that name one of the area's technologies in their title or abstract, as real applicants do
+    ("本发明涉及锂离子电池技术领域"). The words are ordinary technical vocabulary of each area; the shares
+    are set so that the demo's keyword-confirmed shares land near the published order of magnitude
+    (demo_profile/README.md). They are assumptions, not measurements.
+    """
+    table = pd.read_csv(PROFILE_DIR / "technology_terms.csv", encoding="utf-8", dtype=str, keep_default_na=False)
+    return {row.ipc_prefix: (float(row.share), tuple(t for t in row.terms.split("、") if t))
+            for row in table.itertuples()}
+
+
+def _titles_and_abstracts(text_rng: np.random.Generator, title: np.ndarray, type_code: np.ndarray,
+                          main_ipc: np.ndarray, main_stem: np.ndarray, other_stems: np.ndarray,
+                          field_name: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Titles with the technology named where the applicant would, and an abstract for every non-design.
+
+    The abstract reads like a CNIPA abstract: the technical field (a technology of the main symbol's area
+    from :func:`technology_terms` for a share of patents, else the WIPO field), the object (the title),
+    its parts (titles of the other IPC symbols) and an effect. Designs have no abstract (their brief
+    explanation is not an abstract). Draws come from *text_rng* only, so the other columns are unchanged.
+    """
+    terms = technology_terms()
+    n = len(title)
+    codes = pd.Series(main_ipc, dtype=object).fillna("")
+    unique = pd.Index(codes.unique())
+    prefix = np.array([c[:4] if c[:4] in terms else c[:3] if c[:3] in terms else "*" if c and "*" in terms else ""
+                       for c in unique], dtype=object)
+    products = _product_words(unique)
+    at = unique.get_indexer(codes)
+    prefix = prefix[at]
+    share = np.array([terms[p][0] if p else 0.0 for p in prefix])
+    mention = (text_rng.random(n) < share) & (type_code != 2)
+    pick, pick2, source = text_rng.random(n), text_rng.random(n), text_rng.random(n)
+    in_title = text_rng.random(n) < 0.35
+    effect = text_rng.integers(0, len(_EFFECTS), n)
+    new_title = title.copy()
+    abstract = np.full(n, None, dtype=object)
+    for i in np.flatnonzero(type_code != 2):
+        area = terms[prefix[i]][1] if mention[i] and prefix[i] else ()
+        named = [words[int(p * len(words))] for words, p in zip(products[at[i]], (pick2[i], source[i])) if words] \
+            if mention[i] else []
+        term = area[int(pick[i] * len(area))] if area else named.pop(0) if named else ""
+        other = "、".join(w for w in dict.fromkeys(named) if w != term)
+        if term and in_title[i] and title[i].startswith("一种"):
+            new_title[i] = f"一种用于{term}的{title[i][2:]}"
+        who = "本发明" if type_code[i] == 0 else "本实用新型"
+        field = f"{term}技术领域" if term else f"{field_name[i]}领域" if field_name[i] else "技术领域"
+        body = f"所述{main_stem[i]}包括{other_stems[i]}。" if other_stems[i] else ""
+        use = f"可应用于{other}。" if other else ""
+        abstract[i] = f"{who}涉及{field}，公开了{new_title[i]}。{body}{use}{who}{_EFFECTS[effect[i]]}。"
+    return new_title, abstract
+
+
+#: Concordance tables whose keyword cells name the products and technologies of an industry in the words an
+#: applicant of that industry uses for them (the demo's second source of technology words).
+_PRODUCT_WORD_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023")
+#: Longest keyword term used as a product word (longer cells are descriptions of an industry, not names).
+_PRODUCT_WORD_MAX = 8
+
+
+def _product_words(codes: pd.Index) -> list[tuple[tuple[str, ...], ...]]:
+    """For each code and table, the short product and technology names in the keyword cells of the rules covering it.
+
+    An applicant whose invention belongs to an emerging industry names its product as the industry does
+    (锂离子电池单体, 工业机器人, 人脸识别); the CNIPA tables' keyword cells list those names for the codes of
+    each industry. Used for the share of patents of :func:`technology_terms` that name their technology.
+    """
+    from ipstats.concordance import load_system, resolve_codes
+
+    per_system = []
+    for system_id in _PRODUCT_WORD_SYSTEMS:
+        system = load_system(system_id)
+        terms = system.rules.set_index("rule_id")["terms"]
+        hits = resolve_codes(system, [c for c in codes if c])
+        words: dict[str, set[str]] = {}
+        for code, rule_id in zip(hits["ipc"], hits["rule_id"]):
+            words.setdefault(code, set()).update(t for t in terms[rule_id] if 2 <= len(t) <= _PRODUCT_WORD_MAX)
+        per_system.append(words)
+    return [tuple(tuple(sorted(words.get(c, ()))) for words in per_system) for c in codes]
+
+
 def generate_register(patents: int = 100_000, seed: int = 2024,
                       as_of: str = DEFAULT_AS_OF) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Draw a synthetic register of *patents* applications as seen on *as_of*.
@@ -399,6 +491,16 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
                         rng.integers(1, 100, len(design)).astype(str))
     title[design] = np.where(rng.random(len(design)) < 0.5, products,
                              np.char.add(np.char.add(products.astype(str), "（"), np.char.add(model, "）")))
+    # abstracts, and the technology named in some titles: from a generator of their own (other columns unchanged)
+    parts = long[long["seq"].isin([2, 3])]
+    other_stems = np.full(patents, "", dtype=object)
+    joined = pd.Series(stems[parts["sym"].to_numpy()], index=parts["row"].to_numpy()).groupby(level=0).agg("和".join)
+    other_stems[joined.index.to_numpy()] = joined.to_numpy()
+    field_names = pd.read_csv(Path(reference.__file__).parents[1] / "concordance" / "data" / "wipo_fields_2019"
+                              / "categories.csv", dtype=str).set_index("category")["name_zh"]
+    field_name = pd.Series(main_field.astype(str)).map(field_names).fillna("").to_numpy(dtype=object)
+    title, abstract = _titles_and_abstracts(np.random.default_rng([seed, 0xAB57]), title, type_code, ipc_main,
+                                            main_stem, other_stems, field_name)
 
     applicant = _applicants(rng, profile, province, applicant_type)
 
@@ -418,6 +520,7 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
         "applicant_type": applicant_type,
         "province_code": province,
         "title": title,
+        "abstract": abstract,
     })
     register["__row"] = np.arange(patents)
     register = register.sort_values(["filing_date", "application_number"], kind="stable")
@@ -464,7 +567,7 @@ _REGISTER_SCHEMA = pa.schema([
     ("priority_date", pa.date32()), ("publication_date", pa.date32()), ("grant_date", pa.date32()),
     ("legal_status", pa.string()), ("lapse_date", pa.date32()), ("ipc_main", pa.string()), ("ipc", pa.string()),
     ("locarno_class", pa.string()), ("applicant_name", pa.string()), ("applicant_type", pa.string()),
-    ("province_code", pa.string()), ("title", pa.string()),
+    ("province_code", pa.string()), ("title", pa.string()), ("abstract", pa.string()),
 ])
 
 DEMO_README = """# Demo register (synthetic — 演示数据，非真实统计)
