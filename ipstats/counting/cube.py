@@ -4,10 +4,13 @@ Counting rules (OECD Patent Statistics Manual, 2009, chapter 5; Chinese practice
 ------------------------------------------------------------------------------------------
 * **reference date** — ``filing`` (申请日; the office's practical choice and CNIPA's for applications),
   ``priority`` (earliest priority; closest to the invention), ``publication`` (公开日; the first date the
-  public knows the application), ``grant`` (授权公告日; reflects office procedure, CNIPA's for grants);
+  public knows the application), ``grant`` (授权公告日; reflects office procedure, CNIPA's for grants),
+  ``receipt`` (受理年度: the year digits of the application number; differs from 申请日 where a priority
+  or a division back-dates the filing date);
 * **measure** — ``applications`` (applications by the reference date, default filing), ``grants`` (by the
   reference date, default grant), ``valid_stock`` (有效专利 at 31 December: granted on or before that day
-  and not lapsed, withdrawn, invalidated or expired by then, i.e. ``grant_date <= 31 Dec < lapse_date``);
+  and not lapsed, withdrawn, invalidated or expired by then, i.e. ``grant_date <= 31 Dec < lapse_date``;
+  without a recorded lapse, until the end of the statutory term, :mod:`ipstats.register.term`);
 * **patent types** — any subset of 发明 / 实用新型 / 外观设计;
 * **counting** — *whole*: a patent counts once in every category it falls in (participation);
   *fractional*: its unit weight is split over its distinct categories, or follows the concordance's
@@ -34,14 +37,17 @@ from ipstats.concordance import classify_table, load_system
 from ipstats.concordance.api import links_from_register
 from ipstats.concordance.runner import EngineSettings, as_runner, engine_settings, exact_sum
 from ipstats.concordance.system import System
+from ipstats.register.appno import receipt_year_sql
 from ipstats.register.io import connect, open_register
+from ipstats.register.term import term_last_year_sql
 
 __all__ = ["CountSpec", "MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "classify_and_count", "count", "count_classified",
            "count_contributors", "rollup"]
 
-#: Reference dates and the register columns that hold them.
+#: Reference dates and the register columns that hold them; ``receipt`` is the year an application was received
+#: (受理年度), read from the year digits of its number (:func:`ipstats.register.appno.receipt_year_sql`).
 REFERENCE_DATES = {"filing": "filing_date", "priority": "priority_date", "publication": "publication_date",
-                   "grant": "grant_date"}
+                   "grant": "grant_date", "receipt": "application_number"}
 #: Measures and their default reference date (None: a stock, counted at 31 December).
 MEASURES = {"applications": "filing", "grants": "grant", "valid_stock": None}
 PATENT_TYPES = ("发明", "实用新型", "外观设计")
@@ -57,8 +63,9 @@ class CountSpec:
     measure : {"applications", "grants", "valid_stock"}
     years : tuple of int
         Years of the flow, or year-ends of the stock.
-    reference_date : {"filing", "priority", "publication", "grant"}, optional
-        Date that places a flow in a year; default filing for applications, grant for grants.
+    reference_date : {"filing", "priority", "publication", "grant", "receipt"}, optional
+        Date that places a flow in a year; default filing for applications, grant for grants; ``receipt``:
+        the year digits of the application number (受理年度).
     patent_types : tuple of str
         Subset of 发明, 实用新型, 外观设计.
     by : tuple of str
@@ -131,12 +138,14 @@ def _base_sql(spec: CountSpec, register: str) -> str:
         values = ", ".join(f"({y})" for y in years)
         return (f"SELECT r.application_number AS patent_id, y.year{cols} "
                 f"FROM (VALUES {values}) AS y(year) JOIN {register} r "
-                f"ON y.year BETWEEN year(r.grant_date) AND coalesce(year(r.lapse_date) - 1, 999999) "
+                f"ON y.year BETWEEN year(r.grant_date) AND coalesce(year(r.lapse_date) - 1, {term_last_year_sql('r')}) "
                 f"WHERE r.grant_date IS NOT NULL AND r.patent_type IN ({types}){region}")
-    date = spec.date_column
-    return (f"SELECT r.application_number AS patent_id, CAST(year(r.{date}) AS INTEGER) AS year{cols} "
-            f"FROM {register} r WHERE r.{date} IS NOT NULL "
-            f"AND year(r.{date}) IN ({', '.join(map(str, years))}) "
+    if spec.reference_date == "receipt":
+        year = receipt_year_sql("r.application_number")
+    else:
+        year = f"CAST(year(r.{spec.date_column}) AS INTEGER)"
+    return (f"SELECT r.application_number AS patent_id, {year} AS year{cols} "
+            f"FROM {register} r WHERE {year} IN ({', '.join(map(str, years))}) "
             f"AND r.patent_type IN ({types}){region}")
 
 

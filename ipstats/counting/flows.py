@@ -17,7 +17,7 @@ __all__ = ["count_flows", "count_valid_stock"]
 
 def count_flows(con: duckdb.DuckDBPyConnection, measure: str, years: Iterable[int],
                 by: Sequence[str] = ("patent_type",), region: str | None = None,
-                view: str = "register") -> pd.DataFrame:
+                view: str = "register", reference_date: str | None = None) -> pd.DataFrame:
     """Count applications (by filing date) or grants (by grant date) per year and breakdown.
 
     Parameters
@@ -34,6 +34,9 @@ def count_flows(con: duckdb.DuckDBPyConnection, measure: str, years: Iterable[in
         ``"national"``/None for all, or a GB/T 2260 province code to keep one province.
     view : str
         Name of the register view.
+    reference_date : str, optional
+        What places a flow in a year (:data:`ipstats.counting.REFERENCE_DATES`); default 申请日 for
+        applications, 授权公告日 for grants; ``"receipt"`` counts applications by 受理年度.
 
     Returns
     -------
@@ -42,7 +45,7 @@ def count_flows(con: duckdb.DuckDBPyConnection, measure: str, years: Iterable[in
     """
     if measure not in ("applications", "grants"):
         raise ValueError(f"measure must be one of ['applications', 'grants'], got {measure!r}")
-    spec = CountSpec(measure=measure, years=tuple(years), by=tuple(by), region=region)
+    spec = CountSpec(measure=measure, years=tuple(years), by=tuple(by), region=region, reference_date=reference_date)
     return count_classified(con, spec, view)[["year", *by, "count"]]
 
 

@@ -17,6 +17,9 @@ from ipstats.register.io import open_register, read_population
 __all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "per_10k_people", "province_table",
            "protect_provinces", "region_name", "type_summary"]
 
+#: How applications are placed in a year (the notebook's ``application_basis``), and how the notes say it.
+APPLICATION_BASES = {"filing": "按申请日统计", "receipt": "按受理年度（申请号中的年份）统计"}
+
 #: Display order of patent types (专利类型); 合计 = all types.
 TOTAL = "合计"
 PATENT_TYPE_ORDER = ["发明", "实用新型", "外观设计", TOTAL]
@@ -164,18 +167,20 @@ def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataF
     return protect_columns(provinces, "province_code", contributions, rules, _DERIVED if derived is None else derived)
 
 
-def protect_type_summary(con, summary: pd.DataFrame, year: int, region: str, rules: dict | None = None
-                         ) -> tuple[pd.DataFrame, dict]:
+def protect_type_summary(con, summary: pd.DataFrame, year: int, region: str, rules: dict | None = None,
+                         application_basis: str = "filing") -> tuple[pd.DataFrame, dict]:
     """Disclosure control of a province's by-type table (a table below the national level).
 
     Each measure is protected over the patent types with the province's total (合计) published;
-    growth rates are suppressed with their count.
+    growth rates are suppressed with their count. Applications are counted on *application_basis*, as in
+    the table (:data:`APPLICATION_BASES`).
     """
     from ipstats.sdc import protect_columns
 
     contributions = {}
     for measure in ("applications", "grants", "valid_stock"):
-        spec = CountSpec(measure=measure, years=(year,), by=("patent_type",), region=region)
+        basis = application_basis if measure == "applications" else None
+        spec = CountSpec(measure=measure, years=(year,), by=("patent_type",), region=region, reference_date=basis)
         contributions[measure] = count_contributors(con, spec)
     types = summary[summary["patent_type"] != TOTAL]
     published, record = protect_columns(types, "patent_type", contributions, rules,
@@ -200,6 +205,12 @@ class Overview:
     disclosure: dict | None = None
     summary_published: pd.DataFrame | None = None
     summary_disclosure: dict | None = None
+    application_basis: str = "filing"
+
+    @property
+    def counting_note(self) -> str:
+        """The note under the tables saying how each measure is counted (统计口径)."""
+        return f"申请量{APPLICATION_BASES[self.application_basis]}，授权量按授权公告日统计，有效量为年末有效专利。"
 
     def key_numbers(self) -> str:
         """The headline numbers as stable text (checked by nbval: a change here is a change in the bulletin)."""
@@ -222,7 +233,8 @@ def region_name(region: str | None) -> str:
 
 
 def compute_overview(register: str, population: str, year: int, region: str = "national",
-                     trend_years: int = 10, disclosure: dict | None = None) -> Overview:
+                     trend_years: int = 10, disclosure: dict | None = None,
+                     application_basis: str = "filing") -> Overview:
     """Compute the overview of *year* for *region* from a register file and a population file.
 
     Parameters
@@ -240,16 +252,22 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
     disclosure : dict, optional
         Disclosure-control rules (:class:`ipstats.sdc.Rules` fields) for the province table; the
         published table and the paragraph use only cells that pass them.
+    application_basis : {"filing", "receipt"}
+        What places an application in a year: 申请日 (default) or 受理年度, the year digits of the
+        application number (:data:`APPLICATION_BASES`; the notes say which).
 
     Returns
     -------
     Overview
     """
+    if application_basis not in APPLICATION_BASES:
+        raise ValueError(f"application_basis must be one of {', '.join(APPLICATION_BASES)}, got {application_basis!r}")
+    basis = application_basis
     name = region_name(region)
     con = open_register(register)
     pop = read_population(population)
     years = [year - 1, year]
-    apps = count_flows(con, "applications", years, region=region)
+    apps = count_flows(con, "applications", years, region=region, reference_date=basis)
     grants = count_flows(con, "grants", years, region=region)
     stock = count_valid_stock(con, years, region=region)
     summary = type_summary(apps, grants, stock, year)
@@ -258,11 +276,13 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
     con.execute(f"CREATE OR REPLACE TEMP VIEW inventions AS SELECT * FROM register WHERE {inv}")
     by = ("province_code",)
     provinces = province_table(count_valid_stock(con, years, by=by, view="inventions"),
-                               count_flows(con, "applications", years, by=by, view="inventions"),
+                               count_flows(con, "applications", years, by=by, view="inventions",
+                                           reference_date=basis),
                                count_flows(con, "grants", years, by=by, view="inventions"), pop, year)
 
     contributions = {
-        "invention_applications": count_contributors(con, CountSpec(years=(year,), by=by), register="inventions"),
+        "invention_applications": count_contributors(con, CountSpec(years=(year,), by=by, reference_date=basis),
+                                                     register="inventions"),
         "invention_grants": count_contributors(con, CountSpec(measure="grants", years=(year,), by=by),
                                                register="inventions"),
         "valid_invention_patents": count_contributors(con, CountSpec(measure="valid_stock", years=(year,), by=by),
@@ -273,10 +293,10 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
     published, record = protect_provinces(provinces, contributions, disclosure)
     summary_published, summary_record = summary, None
     if region not in (None, "", "national"):
-        summary_published, summary_record = protect_type_summary(con, summary, year, str(region), disclosure)
+        summary_published, summary_record = protect_type_summary(con, summary, year, str(region), disclosure, basis)
 
     span = range(year - trend_years + 1, year + 1)
-    trend = count_flows(con, "applications", span, region=region).assign(measure="applications")
+    trend = count_flows(con, "applications", span, region=region, reference_date=basis).assign(measure="applications")
     trend = pd.concat([trend, count_flows(con, "grants", span, region=region).assign(measure="grants")])
     trend = trend.pivot_table(index=["measure", "year"], columns="patent_type", values="count",
                               fill_value=0, aggfunc="sum")
@@ -296,4 +316,4 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
     headline = {"region_name": name, "per_10k": float(per), "per_10k_previous": float(per_prev)}
     paragraph = overview_paragraph(summary_published, published, year, region, headline)
     return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph, published, record,
-                    summary_published, summary_record)
+                    summary_published, summary_record, basis)

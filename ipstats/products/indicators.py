@@ -306,12 +306,17 @@ def withhold_money(table: pd.DataFrame) -> pd.DataFrame:
 def valid_at_year_end(patents: pd.DataFrame, year: int) -> pd.Series:
     """Whether each patent was valid (有效) on 31 December of *year*: ``grant_date <= 31 Dec < lapse_date``.
 
-    A patent without a lapse date that is granted by then is valid; the current legal status is not used
-    for past year-ends.
+    A patent without a lapse date that is granted by then is valid until the end of its statutory term
+    (:func:`ipstats.register.term.term_end`, from ``patent_type`` and ``filing_date`` where the table has
+    them); the current legal status is not used for past year-ends.
     """
+    from ipstats.register.term import term_end
+
     end = pd.Timestamp(year=year, month=12, day=31)
     grant = pd.to_datetime(patents["grant_date"])
     lapse = pd.to_datetime(patents["lapse_date"])
+    if {"patent_type", "filing_date"} <= set(patents.columns):
+        lapse = lapse.fillna(term_end(patents["patent_type"], patents["filing_date"]))
     return (grant.notna() & (grant <= end) & (lapse.isna() | (lapse > end))).astype(bool)
 
 

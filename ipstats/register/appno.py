@@ -21,7 +21,7 @@ import re
 import numpy as np
 
 __all__ = ["TYPE_DIGITS", "check_character", "format_application_number", "is_valid_application_number",
-           "check_characters"]
+           "check_characters", "receipt_year_sql"]
 
 #: Patent type (Chinese name) for each type digit of the application number.
 TYPE_DIGITS = {"1": "发明", "2": "实用新型", "3": "外观设计", "8": "发明", "9": "实用新型"}
@@ -102,3 +102,16 @@ def is_valid_application_number(text: str) -> bool:
     digits, check = match.groups()
     type_digit = digits[4] if len(digits) == 12 else digits[2]
     return type_digit in TYPE_DIGITS and check_character(digits) == check
+
+
+def receipt_year_sql(column: str = "r.application_number") -> str:
+    """SQL for the year an application was received (受理年度), read from its number's year digits.
+
+    ``CN202310123456.6`` → 2023 (digits 1–4 of a 12-digit number); ``95115608.X`` → 1995 (digits 1–2 of an
+    8-digit number, used until October 2003: 85–99 are 1985–1999, 00–03 are 2000–2003). NULL for anything
+    else. Plain SQL that DuckDB and Spark read alike (no backslashes: the two escape them differently).
+    """
+    digits = f"regexp_extract({column}, '([0-9]{{12}}|[0-9]{{8}})', 1)"
+    two = f"CAST(substr({digits}, 1, 2) AS INTEGER)"
+    return (f"(CASE WHEN length({digits}) = 12 THEN CAST(substr({digits}, 1, 4) AS INTEGER) "
+            f"WHEN length({digits}) = 8 THEN {two} + CASE WHEN {two} >= 85 THEN 1900 ELSE 2000 END END)")

@@ -75,7 +75,8 @@ class SurveyDesign:
 def survey_frame(register: str | Path, year: int) -> pd.DataFrame:
     """The survey frame: valid patents (有效专利) at 31 December *year*, one row per patent.
 
-    Validity follows :mod:`ipstats.counting` (granted on or before 31 December and not lapsed by then).
+    Validity follows :mod:`ipstats.counting` (granted on or before 31 December and not lapsed by then, nor
+    past the statutory term when no lapse is recorded).
 
     Returns
     -------
@@ -85,13 +86,15 @@ def survey_frame(register: str | Path, year: int) -> pd.DataFrame:
     """
     from ipstats.reference import provinces
     from ipstats.register.io import open_register
+    from ipstats.register.term import term_last_year_sql
 
     con = open_register(register)
     end = f"{int(year)}-12-31"
     frame = con.execute(
         "SELECT application_number, patent_type, applicant_name AS patentee, applicant_type, province_code "
         "FROM register WHERE grant_date IS NOT NULL AND CAST(grant_date AS DATE) <= CAST(? AS DATE) "
-        "AND (lapse_date IS NULL OR CAST(lapse_date AS DATE) > CAST(? AS DATE)) ORDER BY application_number",
+        f"AND (lapse_date IS NULL AND {term_last_year_sql('register')} >= {int(year)} "
+        "OR CAST(lapse_date AS DATE) > CAST(? AS DATE)) ORDER BY application_number",
         [end, end]).df()
     if frame.empty:
         raise ValueError(f"{register}: no valid patents at {end}; is the survey year right?")
