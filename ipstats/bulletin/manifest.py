@@ -12,7 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-__all__ = ["browser", "build_manifest", "environment", "file_record", "git_state", "pages", "reference_tables",
+__all__ = ["browser", "build_manifest", "environment", "file_record", "git_state", "inputs_record", "pages",
+           "reference_tables",
            "sha256_file", "static_figures", "write_manifest"]
 
 log = logging.getLogger(__name__)
@@ -166,8 +167,35 @@ def _listing(folder: Path, sub: str, pattern: str) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in base.glob(pattern)) if base.is_dir() else []
 
 
+def inputs_record(inputs: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    """Path, sha256 and size of every input, the implicit ones included (marked ``"implicit": true``).
+
+    Implicit inputs are files read beside a named one that change numbers (:func:`ipstats.validate.inputs.
+    implicit_inputs`: the IPC links ``register_ipc.parquet`` beside the register).
+    """
+    from ipstats.validate.inputs import implicit_inputs
+
+    found = {key: file_record(path) for key, path in inputs.items()}
+    for key, path in implicit_inputs(inputs).items():
+        found[key] = {**file_record(path), "implicit": True}
+    return found
+
+
+def _final_paths(value: Any, moves: dict[str, str]) -> Any:
+    """*value* with the partial folders' paths (keys of *moves*) replaced by the published ones."""
+    if isinstance(value, dict):
+        return {k: _final_paths(v, moves) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_final_paths(v, moves) for v in value]
+    if isinstance(value, str):
+        for partial, final in moves.items():
+            if value == partial or value.startswith(partial + "/"):
+                return final + value[len(partial):]
+    return value
+
+
 def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]], started: str,
-                   finished: str) -> dict[str, Any]:
+                   finished: str, moves: dict[Path, Path] | None = None) -> dict[str, Any]:
     """Assemble the manifest of a bulletin run.
 
     Parameters
@@ -180,24 +208,35 @@ def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]]
         ``{"name", "status", "seconds", "output"}`` per notebook run (output relative to the folder).
     started, finished : str
         ISO 8601 timestamps.
+    moves : dict of Path to Path, optional
+        Partial folder → published folder (bulletin and internal output): the manifest records where the
+        run's output is published (``output``, the notebooks' ``output_dir``), not where it was built.
 
     Returns
     -------
     dict
-        JSON-able manifest.
+        JSON-able manifest. ``git_commit``/``git_dirty`` are those of the ipstats code that ran
+        (None for an installed package outside a repository); ``notebooks_git`` those of the notebook folder.
     """
+    import ipstats
     from ipstats import __version__
+    from ipstats.bulletin.params import register_as_of
 
+    moves = {str(k): str(v) for k, v in (moves or {folder: params.output}).items()}
+    notebook_git = git_state(params.notebook_dir)
     return {
         "title": params.title,
+        "output": moves.get(str(folder), str(params.output)),
         "parameters": {"file": str(params.path), "content": params.raw, "resolved": params.resolved(),
                        "region": params.region},
-        "inputs": {key: file_record(path) for key, path in params.inputs.items()},
+        "inputs": inputs_record(params.inputs),
+        "register_as_of": dict(zip(("date", "source"), register_as_of(params))),
         "ipstats_version": __version__,
-        **git_state(params.notebook_dir),
+        **git_state(Path(ipstats.__file__).resolve().parent),
+        "notebooks_git": {"commit": notebook_git["git_commit"], "dirty": notebook_git["git_dirty"]},
         "reference_tables": reference_tables(),
         "environment": environment(),
-        "notebooks": notebooks,
+        "notebooks": _final_paths(notebooks, moves),
         "started": started,
         "finished": finished,
         "tables": _listing(folder, "tables", "*.csv"),

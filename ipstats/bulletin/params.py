@@ -15,12 +15,13 @@ import yaml
 
 from ipstats.bulletin.errors import BulletinError
 
-__all__ = ["BulletinParams", "NotebookEntry", "load_params", "prepare_inputs", "province_codes"]
+__all__ = ["BulletinParams", "NotebookEntry", "check_reference_year", "load_params", "prepare_inputs",
+           "province_codes", "register_as_of"]
 
 log = logging.getLogger(__name__)
 
 KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_dir", "execution_timeout", "inputs",
-              "demo_data", "notebooks", "disclosure", "engine")
+              "demo_data", "notebooks", "disclosure", "engine", "as_of")
 REQUIRED_KEYS = ("title", "year", "output", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 DEFAULT_TIMEOUT = 900
@@ -83,6 +84,9 @@ class BulletinParams:
     engine : dict
         Where classify-and-count runs (:func:`ipstats.concordance.runner.engine_settings`: ``name``
         duckdb or spark, ``master``, ``app_name``, ``config``); passed to notebooks that declare ``engine``.
+    as_of : str or None
+        The register's extraction date (提取日, ``YYYY-MM-DD``) given by the file's ``as_of:``; when absent,
+        :func:`register_as_of` looks for it beside the register once the inputs exist.
     """
 
     path: Path
@@ -100,6 +104,7 @@ class BulletinParams:
     internal_output: Path | None = None
     engine: dict[str, Any] = field(default_factory=lambda: {"name": "duckdb", "master": None, "app_name": "ipstats",
                                                              "config": {}})
+    as_of: str | None = None
 
     def notebook_path(self, name: str) -> Path:
         """Source notebook ``{notebook_dir}/{name}.ipynb``."""
@@ -115,7 +120,7 @@ class BulletinParams:
                 "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
                 "disclosure": self.disclosure,
                 "internal_output": None if self.internal_output is None else str(self.internal_output),
-                "engine": self.engine}
+                "engine": self.engine, "as_of": self.as_of}
 
 
 def province_codes() -> list[str]:
@@ -336,7 +341,8 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
     params = BulletinParams(path=path, title=title.strip(), year=year, region=region, output=output,
                             notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
                             demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path),
-                            internal_output=internal, engine=_engine(data.get("engine"), path))
+                            internal_output=internal, engine=_engine(data.get("engine"), path),
+                            as_of=_as_of(data.get("as_of"), path))
     if prepare:
         prepare_inputs(params)
     return params
@@ -364,6 +370,73 @@ def prepare_inputs(params: BulletinParams) -> None:
     for key, file in params.inputs.items():
         if not file.is_file():
             raise BulletinError(f"{params.path}: input {key!r} not found: {file}")
+
+
+def _as_of(raw: Any, where: Path | str) -> str | None:
+    """The extraction date as ``YYYY-MM-DD`` (None when not given); one line for anything else."""
+    import datetime as dt
+
+    if raw is None:
+        return None
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
+    if isinstance(raw, dt.date):
+        day = raw
+    else:
+        try:
+            day = dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise BulletinError(f"{where}: as_of must be the register's extraction date as YYYY-MM-DD, "
+                                f"got {raw!r}") from None
+    if day > dt.date.today():
+        raise BulletinError(f"{where}: as_of {day} is in the future: it is the date the register was extracted")
+    return day.isoformat()
+
+
+def register_as_of(params: BulletinParams) -> tuple[str | None, str]:
+    """The register's extraction date (提取日) and where it was found.
+
+    The parameter file's ``as_of:`` wins; else the ``as_of`` of ``demo_meta.json`` in the register's folder
+    (written by :func:`ipstats.register.demo.write_demo_data`).
+
+    Returns
+    -------
+    (str or None, str)
+        The date as ``YYYY-MM-DD`` (None when unknown) and its source: ``"parameter file"``, the sidecar's
+        path, or ``"unknown"``.
+    """
+    import json
+
+    if params.as_of is not None:
+        return params.as_of, "parameter file"
+    register = params.inputs.get("register")
+    if register is not None:
+        from ipstats.register.demo import REGISTER_FILES, is_demo_folder
+
+        sidecar = register.parent / REGISTER_FILES["meta"]
+        if is_demo_folder(register.parent):
+            meta = json.loads(sidecar.read_text(encoding="utf-8"))
+            return _as_of(meta.get("as_of"), sidecar), str(sidecar)
+    return None, "unknown"
+
+
+def check_reference_year(params: BulletinParams) -> str | None:
+    """Refuse a reference year that ends after the register's extraction date; return that date.
+
+    A year's flows and its year-end stock are complete only when the register was extracted after
+    31 December of that year.
+
+    Raises
+    ------
+    BulletinError
+        ``year`` ends after ``as_of``.
+    """
+    as_of, source = register_as_of(params)
+    if as_of is not None and f"{params.year}-12-31" > as_of:
+        raise BulletinError(f"{params.path}: year {params.year} ends after the register's extraction date {as_of} "
+                            f"(as_of, from {source}): its flows and year-end stock would be incomplete; choose year "
+                            f"{int(as_of[:4]) - (0 if as_of.endswith('12-31') else 1)} or earlier, or a later extract")
+    return as_of
 
 
 def _engine(raw: Any, path: Path) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from typing import Any, Callable
 
 from ipstats.bulletin import folders
 from ipstats.bulletin.errors import BulletinError
-from ipstats.bulletin.params import BulletinParams, NotebookEntry, load_params, prepare_inputs
+from ipstats.bulletin.params import (BulletinParams, NotebookEntry, check_reference_year, load_params,
+                                    prepare_inputs)
 
 __all__ = ["NotebookPlan", "check_inputs", "notebook_parameters", "plan_notebooks", "run_bulletin"]
 
@@ -322,7 +323,11 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
             folders.clean_stale(internal, "internal")
         folders.check_replaceable(target, "bulletin", keep)        # again, now that no other run can change it
         prepare_inputs(params)
+        as_of = check_reference_year(params)
         check_inputs(params, report)
+        if as_of is None:
+            report("info: the register's extraction date is unknown (as_of: in the parameter file): the reference "
+                   "year is not checked for completeness")
         _run(params, plans, (partial, target), (internal_partial, internal), report)
     log.info("bulletin written to %s", target)
     return target
@@ -377,8 +382,9 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             pages.append({"name": plan.name, "title": title})
         tables.write_workbook(partial / "tables", partial / "tables.xlsx")
         finished = _now()
+        moves = {partial: target, **({} if internal is None else {internal_partial: internal})}
         manifest.write_manifest(partial, manifest.build_manifest(folder=partial, params=params, notebooks=runs,
-                                                                 started=started, finished=finished))
+                                                                 started=started, finished=finished, moves=moves))
         html.write_index(partial, title=params.title, year=params.year, region=params.region, notebooks=pages,
                          generated=datetime.now())
     except BaseException as exc:
@@ -388,7 +394,7 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             shutil.rmtree(partial, ignore_errors=True)               # a kept folder would make the next run fail too
             kept = None
         else:
-            _failed_manifest(partial, params, runs, started)
+            _failed_manifest(partial, failed, params, runs, started)
             try:
                 kept = _keep_failed(partial, failed)
             except OSError as move_exc:
@@ -416,13 +422,15 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
                             f"{exc.strerror or exc}") from None
 
 
-def _failed_manifest(partial: Path, params: BulletinParams, runs: list[dict[str, Any]], started: str) -> None:
-    """Best effort: a manifest in the failed folder saying which notebook failed."""
+def _failed_manifest(partial: Path, failed: Path, params: BulletinParams, runs: list[dict[str, Any]],
+                     started: str) -> None:
+    """Best effort: a manifest in the failed folder (kept as *failed*) saying which notebook failed."""
     from ipstats.bulletin import manifest
 
     try:
         if partial.is_dir():
             manifest.write_manifest(partial, manifest.build_manifest(folder=partial, params=params, notebooks=runs,
-                                                                     started=started, finished=_now()))
+                                                                     started=started, finished=_now(),
+                                                                     moves={partial: failed}))
     except Exception as exc:  # noqa: BLE001 - never hide the original failure
         log.warning("no manifest for the failed run: %s", exc)

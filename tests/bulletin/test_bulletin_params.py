@@ -197,3 +197,36 @@ def test_notebook_parameter_types_are_checked(write_params, tmp_path):
         plan_notebooks(params, tmp_path / "out")
     params = load_params(write_params(notebooks=[{"name": "good", "parameters": {"scale": 3}}]))
     assert plan_notebooks(params, tmp_path / "out")[0].parameters["scale"] == 3
+
+
+def test_reference_year_after_the_extraction_date_is_refused(write_params, tmp_path):
+    from ipstats.bulletin.params import check_reference_year, register_as_of
+
+    params = load_params(write_params(as_of="2024-03-31", year=2024))
+    with pytest.raises(BulletinError, match=r"year 2024 ends after the register's extraction date 2024-03-31 "
+                                            r"\(as_of, from parameter file\): .* choose year 2023 or earlier"):
+        check_reference_year(params)
+    assert check_reference_year(load_params(write_params(as_of="2024-12-31", year=2024))) == "2024-12-31"
+    assert register_as_of(load_params(write_params(year=2023))) == (None, "unknown")
+    assert "as_of must be the register's extraction date" in _error(write_params(as_of="31.3.2024"))
+    assert "is in the future" in _error(write_params(as_of="2999-01-01"))
+
+
+def test_demo_register_states_its_extraction_date(tmp_path):
+    """demo_meta.json beside a demo register gives as_of (the demo's 2025-03-31): year 2025 is refused."""
+    import yaml
+
+    from ipstats.bulletin.params import check_reference_year
+    from ipstats.register.demo import DEFAULT_AS_OF, write_demo_data
+
+    demo = tmp_path / "demo"
+    write_demo_data(demo, patents=30, domains=False)
+    path = tmp_path / "p.yaml"
+    content = {"title": "t", "year": 2025, "output": "out", "notebook_dir": str(DATA), "notebooks": ["good"],
+               "inputs": {"register": "demo/register.parquet", "population": "demo/population.csv"}}
+    path.write_text(yaml.safe_dump(content), encoding="utf-8")
+    with pytest.raises(BulletinError, match=rf"extraction date {DEFAULT_AS_OF} \(as_of, from .*demo_meta.json\)"):
+        check_reference_year(load_params(path))
+    content["year"] = 2024
+    path.write_text(yaml.safe_dump(content), encoding="utf-8")
+    assert check_reference_year(load_params(path)) == DEFAULT_AS_OF

@@ -50,7 +50,9 @@ def bulletin(tmp_path_factory):
 def test_progress_and_folder(bulletin):
     out = bulletin["out"]
     assert out == (bulletin["folder"] / "out" / "bulletin").resolve()
-    assert re.fullmatch(r"\[1/1\] good … ok \(\d+\.\d s\)", bulletin["lines"][0])
+    # the register of these tests states no extraction date: the run says so, then reports the notebook
+    assert bulletin["lines"][0].startswith("info: the register's extraction date is unknown (as_of:")
+    assert re.fullmatch(r"\[1/1\] good … ok \(\d+\.\d s\)", bulletin["lines"][1])
     for rel in ["index.html", "good.html", "notebooks/good.ipynb", "tables/demo_table.csv",
                 "tables/demo_table.meta.json", "figures/demo_chart.json", "texts/good.md", "tables.xlsx",
                 "manifest.json"]:
@@ -138,6 +140,41 @@ def test_manifest(bulletin):
     assert manifest["tables"] == ["tables/demo_table.csv"]
     assert manifest["figures"] == ["figures/demo_chart.json"]
     assert manifest["started"] <= manifest["finished"]
+    # where the bulletin is published, not the partial folder it was built in (#25)
+    assert manifest["output"] == str(out)
+    assert nb["parameters"]["output_dir"] == str(out)
+    assert "partial" not in json.dumps(manifest)
+
+
+def test_manifest_names_the_code_that_ran(bulletin):
+    """The git commit is that of the ipstats package, not of the notebook folder (here outside any repository)."""
+    import subprocess
+
+    import ipstats
+
+    manifest = json.loads((bulletin["out"] / "manifest.json").read_text(encoding="utf-8"))
+    package = Path(ipstats.__file__).resolve().parent
+    head = subprocess.run(["git", "-C", str(package), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("ipstats is not running from a git checkout")
+    assert manifest["git_commit"] == head.stdout.strip()
+    assert manifest["notebooks_git"]["commit"] == manifest["git_commit"]    # tests/bulletin/data is in the same repo
+
+
+def test_implicit_inputs_are_hashed(tmp_path):
+    """register_ipc.parquet beside the register changes numbers: the manifest hashes it with the inputs."""
+    import pandas as pd
+
+    from ipstats.bulletin.manifest import inputs_record
+
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER, encoding="utf-8")
+    links = tmp_path / "register_ipc.parquet"
+    pd.DataFrame({"application_number": ["CN202310123456.6"], "ipc": ["H04L29/06"], "seq": [1]}).to_parquet(links)
+    record = inputs_record({"register": register})
+    assert record["register_ipc"]["implicit"] is True
+    assert record["register_ipc"]["sha256"] == hashlib.sha256(links.read_bytes()).hexdigest()
+    assert "implicit" not in record["register"]
 
 
 def test_failure_leaves_previous_bulletin_untouched(bulletin):
