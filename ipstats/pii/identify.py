@@ -138,15 +138,18 @@ def window_patents(by_year: pd.DataFrame, end_year: int, window: int) -> pd.Data
 def read_employment(path: str | Path) -> pd.DataFrame:
     """Employment by industry and year (分行业从业人员): ``industry_code``, ``year``, ``employment``, ``status``.
 
+    Read as ``ipstats validate`` reads it (any encoding, Excel, Parquet, Chinese headers) and checked against
+    ``data_schemas/employment_by_industry.schema.yaml`` as well.
+
     Raises
     ------
     FileNotFoundError, ValueError
-        Missing file, missing column, a non-numeric or negative employment (file, row and field named).
+        Missing file, missing column, a non-numeric or negative employment (file, row and field named), or
+        anything else the schema refuses (:class:`ipstats.validate.InputError`, the validator's line).
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: employment file not found")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    from ipstats.pii.value_added import _checked, _read_table
+
+    table = _read_table(path, "employment", "employment_by_industry")
     missing = [c for c in ("industry_code", "year", "employment") if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)} "
@@ -161,7 +164,7 @@ def read_employment(path: str | Path) -> pd.DataFrame:
     table["year"] = pd.to_numeric(table["year"]).astype(int)
     if "status" not in table.columns:
         table["status"] = ""
-    return table
+    return _checked(table, path, "employment_by_industry")
 
 
 def employment_in_window(employment: pd.DataFrame, end_year: int, window: int) -> pd.DataFrame:

@@ -116,13 +116,28 @@ def two_year_average_growth_pct(current, two_years_before):
 
 # --- inputs ---------------------------------------------------------------------------------------
 
-def _read_table(path: str | Path, what: str) -> pd.DataFrame:
+def _read_table(path: str | Path, what: str, schema: str) -> pd.DataFrame:
+    """An input table as the validator reads it (:func:`ipstats.validate.read_cells`: CSV in any of its encodings,
+    Excel, Parquet, Chinese headers), cells as text, for this module's checks; :func:`_checked` then applies
+    the whole schema."""
+    from ipstats.validate import ReadError, read_cells
+
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: {what} file not found")
-    if path.suffix.lower() != ".csv":
-        raise ValueError(f"{path}: expected a .csv file of {what}, got '{path.suffix or 'no extension'}'")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    try:
+        return read_cells(path, schema)[0]
+    except ReadError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def _checked(table: pd.DataFrame, path: str | Path, schema: str) -> pd.DataFrame:
+    """*table* once *path* passes everything ``ipstats validate --schema`` checks (else
+    :class:`ipstats.validate.InputError`, a ValueError, with the validator's line): what is read is what validates."""
+    from ipstats.validate import read_input
+
+    read_input(path, schema)
+    return table
 
 
 def _numbers(table: pd.DataFrame, columns, path: str) -> pd.DataFrame:
@@ -186,23 +201,25 @@ def read_value_added(path: str | Path = "", by_industry: str | Path = "", mappin
         if str(mapping) == "":
             raise ValueError(f"{by_industry}: value added by industry needs the 小类→大类 mapping table "
                              "(parameter pii_industry_mapping, data_schemas/pii_industry_mapping.schema.yaml)")
-        data = _numbers(_read_table(by_industry, "value-added by industry"), (VALUE,), str(by_industry))
+        data = _numbers(_read_table(by_industry, "value-added by industry", "pii_value_added_by_industry"), (VALUE,),
+                        str(by_industry))
         missing = [c for c in ("year", "industry_code", VALUE) if c not in data.columns]
         if missing:
             raise ValueError(f"{by_industry}: missing column(s) {', '.join(missing)} "
                              "(data_schemas/pii_value_added_by_industry.schema.yaml)")
         data["year"] = pd.to_numeric(data["year"]).astype(int)
-        table = _read_table(mapping, "industry mapping")
+        table = _read_table(mapping, "industry mapping", "pii_industry_mapping")
         missing = [c for c in ("industry_code", "category_code", "category_name_zh") if c not in table.columns]
         if missing:
             raise ValueError(f"{mapping}: missing column(s) {', '.join(missing)} "
                              "(data_schemas/pii_industry_mapping.schema.yaml)")
         if "weight" in table.columns:
             table["weight"] = table["weight"].replace("", "1")
-        return series(to_categories(data, _numbers(table, ("weight",), str(mapping))), str(by_industry))
+        values = series(to_categories(data, _numbers(table, ("weight",), str(mapping))), str(by_industry))
+        return _checked(_checked(values, by_industry, "pii_value_added_by_industry"), mapping, "pii_industry_mapping")
     if str(path) == "":
         return series(reference.pii_value_added(), "ipstats reference pii_value_added")
-    return series(_read_table(path, "value-added"), str(path))
+    return _checked(series(_read_table(path, "value-added", "pii_value_added"), str(path)), path, "pii_value_added")
 
 
 def gdp_series(table: pd.DataFrame, source: str = "GDP table") -> pd.DataFrame:
@@ -221,7 +238,7 @@ def read_gdp(path: str | Path = "") -> pd.DataFrame:
     """Nominal GDP: the shipped table (``path=""``, flagged ``unverified``) or a user CSV."""
     if str(path) == "":
         return gdp_series(reference.gdp_nominal(), "ipstats reference gdp_nominal")
-    return gdp_series(_read_table(path, "GDP"), str(path))
+    return _checked(gdp_series(_read_table(path, "GDP", "gdp"), str(path)), path, "gdp")
 
 
 def to_categories(by_industry: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFrame:

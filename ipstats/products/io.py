@@ -58,28 +58,39 @@ class ProductDataError(ValueError):
         super().__init__("\n".join(shown + ([f"… and {more} more problem(s)"] if more else [])))
 
 
-def _read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, int]:
-    """Read CSV (UTF-8, with or without BOM, else GB18030), Excel (first sheet) or Parquet, cells as text.
+def _read_table(path: str | Path, what: str, schema: str) -> tuple[pd.DataFrame, int]:
+    """Read CSV (UTF-8, BOM, GBK, GB18030), Excel or Parquet as the validator reads it (:func:`read_cells`: same
+    encodings, sheets, title rows, Chinese headers, codes NFKC-normalised), cells as text.
 
     Returns the table and the file row number of its first record (2 below a header line, 1 in Parquet).
     """
+    from ipstats.validate import ReadError, read_cells
+
     path = Path(path)
     if not path.exists():
         raise ProductDataError([f"{path}: {what} file not found"])
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding), 2
-            except UnicodeDecodeError:
-                continue
-        raise ProductDataError([f"{path}: cannot read the {what} file as UTF-8 or GB18030 text"])
-    if suffix in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype=str, keep_default_na=False), 2
+    if suffix not in (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq"):
+        raise ProductDataError([f"{path}: expected a .csv, .xlsx or .parquet {what} file, "
+                                f"got '{suffix or 'no extension'}'"])
+    try:
+        table, lines = read_cells(path, schema)
+    except ReadError as exc:
+        raise ProductDataError([f"{path}: {exc}"]) from None
     if suffix in (".parquet", ".pq"):
-        return pd.read_parquet(path), 1
-    raise ProductDataError([f"{path}: expected a .csv, .xlsx or .parquet {what} file, "
-                            f"got '{suffix or 'no extension'}'"])
+        return table, 1
+    return table, int(lines[0]) if len(lines) else 2
+
+
+def _schema_check(path: str | Path, schema: str) -> None:
+    """Everything ``ipstats validate --schema`` checks (after this module's record checks passed): what is read
+    is what validates."""
+    from ipstats.validate import InputError, read_input
+
+    try:
+        read_input(path, schema)
+    except InputError as exc:
+        raise ProductDataError(exc.report.lines() or [str(exc)]) from None
 
 
 def _amount(text: str) -> float:
@@ -276,12 +287,14 @@ def read_products(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     ProductDataError
-        Missing file or columns, or bad records (one line each).
+        Missing file or columns, or bad records (one line each); then anything else the schema
+        (``data_schemas/products.schema.yaml``) refuses, with the validator's lines.
     """
-    table, first_row = _read_table(path, "product")
+    table, first_row = _read_table(path, "product", "products")
     problems = validate_products(table, source=str(path), first_row=first_row)
     if problems:
         raise ProductDataError(problems)
+    _schema_check(path, "products")
     return typed_products(table)
 
 
@@ -346,7 +359,7 @@ def read_links(path: str | Path, products: pd.DataFrame | None = None, register:
     ------
     ProductDataError
     """
-    table, first_row = _read_table(path, "product–patent link")
+    table, first_row = _read_table(path, "product–patent link", "product_patent_links")
     ids = set(products["product_id"].map(_text)) if products is not None else None
     register_name = "the register"
     if register is not None:
@@ -357,6 +370,7 @@ def read_links(path: str | Path, products: pd.DataFrame | None = None, register:
                               register_name=register_name)
     if problems:
         raise ProductDataError(problems)
+    _schema_check(path, "product_patent_links")
     out = table[list(LINK_FIELDS)].copy()
     out["product_id"] = out["product_id"].map(_text)
     out["application_number"] = out["application_number"].map(lambda t: normalize_application_number(_text(t)))

@@ -133,7 +133,9 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
     truth = None
     demo = survey_truth not in (None, "")
     if demo:
-        truth = _truth_check(tables, pd.read_csv(survey_truth))
+        from ipstats.validate import read_input
+
+        truth = _truth_check(tables, read_input(survey_truth, "survey_truth", nullable=False))
     weighting = (pd.DataFrame({"patent_type": survey.data["patent_type"], "weight": survey.weights,
                                "base": survey.data["base_weight"]})
                  .groupby("patent_type").agg(respondents=("weight", "size"), base_weights=("base", "sum"),

@@ -340,11 +340,14 @@ def draw_sample(frame: pd.DataFrame, design: SurveyDesign, rng: np.random.Genera
 
 
 def read_sample(path: str | Path) -> pd.DataFrame:
-    """Read a survey sample CSV (data_schemas/survey_sample.schema.yaml) with its codes as strings."""
-    sample = pd.read_csv(path, dtype={"province_code": str, "application_number": str, "patentee": str,
-                                      "enterprise_size": str, "high_tech": str})
+    """Read a survey sample (data_schemas/survey_sample.schema.yaml) as ``ipstats validate`` reads it: any
+    encoding, Excel or Parquet, codes as text; a file that does not validate raises
+    :class:`ipstats.validate.InputError` (a ValueError) with the validator's line."""
+    from ipstats.validate import read_input
+
+    sample = read_input(path, "survey_sample", nullable=False)
     missing = {"stratum", "patentee", "base_weight", "responded", *ANSWERS} - set(sample.columns)
     if missing:
         raise ValueError(f"{path}: missing column(s) {sorted(missing)} (see data_schemas/survey_sample.schema.yaml)")
-    sample["responded"] = sample["responded"].astype(str).str.lower().isin(["true", "1", "是"])
+    sample["responded"] = sample["responded"].map(lambda v: v is True or v == 1).astype(bool)
     return sample

@@ -11,8 +11,8 @@ from ipstats.validate.inputs import (INPUT_SCHEMAS, implicit_inputs, links_besid
                                      validate_inputs)
 from ipstats.validate.readers import ReadError, open_table
 from ipstats.validate.schema import Schema, SchemaError, load_schema, schema_names
-from ipstats.validate.typed import InputError, is_typed_parquet, read_input, typed_parquet
+from ipstats.validate.typed import InputError, is_typed_parquet, read_cells, read_input, typed_parquet
 
 __all__ = ["INPUT_SCHEMAS", "InputError", "Problem", "ReadError", "Report", "Schema", "SchemaError",
            "implicit_inputs", "is_typed_parquet", "links_beside", "load_schema", "open_table", "parse_dates",
-           "read_input", "schema_for_input", "schema_names", "typed_parquet", "validate_file", "validate_inputs"]
+           "read_cells", "read_input", "schema_for_input", "schema_names", "typed_parquet", "validate_file", "validate_inputs"]

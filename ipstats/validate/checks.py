@@ -17,6 +17,7 @@ __all__ = ["CONTROL_CHARACTERS", "Finding", "check_field", "compare_rows", "cont
            "is_code", "normalise_cells", "parse_field"]
 
 _INTEGER = r"^[+-]?[0-9]+$"
+_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|nan|NaN|INF)"
 #: Characters refused in every cell: NUL and the C0 controls other than tab and line breaks, and DEL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
@@ -124,7 +125,9 @@ def parse_field(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         ok = stripped.str.fullmatch(_INTEGER).fillna(False).to_numpy(dtype=bool)
         return pd.to_numeric(stripped.where(ok), errors="coerce"), ok
     if kind == "number":
-        parsed = pd.to_numeric(stripped, errors="coerce")
+        if fld.group_char:                      # thousands separators (frictionless groupChar)
+            stripped = stripped.str.replace(fld.group_char, "", regex=False)
+        parsed = pd.to_numeric(stripped.where(stripped.str.fullmatch(_NUMBER).fillna(False)), errors="coerce")
         return parsed, parsed.notna().to_numpy()
     if kind == "date":
         parsed = parse_dates(stripped)

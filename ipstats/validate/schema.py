@@ -8,7 +8,7 @@ looked up in ``$IPSTATS_SCHEMAS`` first, then ``data_schemas/`` beside the packa
 ipstats reads these Table Schema properties: ``fields`` (``name``, ``title``, ``type``, ``format``,
 ``constraints``: ``required``, ``unique``, ``enum``, ``minimum``, ``maximum``, ``exclusiveMinimum``,
 ``exclusiveMaximum``, ``minLength``, ``maxLength``, ``pattern``; ``trueValues``/``falseValues``,
-``missingValues``), ``primaryKey``, ``uniqueKeys``, ``foreignKeys``, ``missingValues`` and
+``missingValues``, ``groupChar`` of numbers, e.g. ``","`` for ``1,200.5``), ``primaryKey``, ``uniqueKeys``, ``foreignKeys``, ``missingValues`` and
 ``fieldsMatch`` (default ``equal``: the same columns in any order). Two ipstats additions:
 
 * string formats ``ipc`` (one IPC symbol), ``ipc_list`` (several, ``;``-separated),
@@ -61,6 +61,7 @@ class Field:
     false_values: tuple[str, ...] = ("false", "False", "FALSE", "0")
     missing_values: tuple[str, ...] = ("",)
     example: str = ""
+    group_char: str = ""
 
     @property
     def required(self) -> bool:
@@ -144,6 +145,8 @@ def _field(raw: Any, where: str, missing: tuple[str, ...]) -> Field:
             extra[attr] = tuple(str(v) for v in raw[key])
     if "missing_values" not in extra:
         extra["missing_values"] = missing
+    if raw.get("groupChar"):
+        extra["group_char"] = str(raw["groupChar"])
     return Field(name=raw["name"], type=str(raw.get("type") or "string"), format=str(raw.get("format") or "default"),
                  title=str(raw.get("title") or ""), constraints=dict(constraints),
                  example=str(raw.get("example") or ""), **extra)

@@ -19,13 +19,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ipstats.validate.core import Report, validate_file
 from ipstats.validate.schema import Schema, load_schema
 
 __all__ = ["InputError", "TYPED_VERSION", "arrow_type", "cache_dir", "file_sha256", "is_typed_parquet",
-           "read_input", "typed_parquet", "typed_parquet_report"]
+           "read_cells", "read_input", "typed_parquet", "typed_parquet_report"]
 
 #: Version of the typed form; part of the cache key, so a change of the reading rules re-reads every input.
 TYPED_VERSION = 2
@@ -82,7 +83,7 @@ def _open(path, schema, sheet, encoding, references, label, on_chunk) -> Report:
 
 def read_input(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
                encoding: str | None = None, references: dict[str, Any] | None = None,
-               label: str | None = None) -> pd.DataFrame:
+               label: str | None = None, nullable: bool = True) -> pd.DataFrame:
     """Read an input file as it validates: the schema's column names and types, other columns as text.
 
     Parameters
@@ -97,6 +98,9 @@ def read_input(path: str | os.PathLike, schema: str | Schema, *, sheet: str | No
         Files of other schemas for the foreign keys (by schema name).
     label : str, optional
         How to name the file in messages.
+    nullable : bool
+        False: integers as int64 (float64 when a cell is empty) and booleans as bool (object when one is empty),
+        the types ``pandas.read_csv`` gives, for code written against them.
 
     Returns
     -------
@@ -119,13 +123,58 @@ def read_input(path: str | os.PathLike, schema: str | Schema, *, sheet: str | No
     frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get,
                             date_as_object=False)
     for name in frame.columns:
-        if pa.types.is_string(table.schema.field(name).type):
+        kind = table.schema.field(name).type
+        if pa.types.is_string(kind):
             frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+        elif not nullable and (pa.types.is_int64(kind) or pa.types.is_boolean(kind)):
+            empty = frame[name].isna().any()
+            frame[name] = frame[name].astype(object if pa.types.is_boolean(kind) else float) if empty else \
+                frame[name].astype(bool if pa.types.is_boolean(kind) else "int64")
     return frame
 
 
 def _cache_dir(folder: str | os.PathLike | None = None) -> Path:
     return cache_dir(folder)
+
+
+def read_cells(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
+               encoding: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The cells of an input as text, read as the validator reads them (encodings, sheets, title rows, Parquet,
+    Chinese or English headers named by the schema's fields, codes stripped and NFKC-normalised), not checked.
+
+    For domain readers that make their own record checks before :func:`read_input` checks the schema.
+
+    Returns
+    -------
+    cells : pandas.DataFrame
+        One text column per column of the file (schema fields by their names), ``""`` when empty.
+    lines : numpy.ndarray
+        The row number of each row in the file.
+
+    Raises
+    ------
+    ReadError
+        The file cannot be read as a table (the validator's message, without the file name).
+    """
+    from ipstats.validate.checks import normalise_cells
+    from ipstats.validate.core import column_aliases
+    from ipstats.validate.readers import open_table
+
+    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    aliases = column_aliases(schema)
+    source = open_table(path, sheet=sheet, encoding=encoding, prefer_sheets=(schema.name, *schema.title.split(" / ")),
+                        columns=tuple(aliases))
+    names = [aliases.get(h, h) or f"column_{i + 1}" for i, h in enumerate(source.header)]
+    frames, lines = [], []
+    for chunk in source.chunks:
+        frame = chunk.frame.set_axis(names, axis=1)
+        for name in set(names) & set(schema.field_names):
+            frame[name] = normalise_cells(schema.field(name), frame[name])[0]
+        frames.append(frame)
+        lines.append(chunk.lines)
+    if not frames:
+        return pd.DataFrame({n: pd.Series([], dtype=object) for n in names}), np.array([], dtype=int)
+    return pd.concat(frames, ignore_index=True), np.concatenate(lines)
 
 
 def cache_dir(folder: str | os.PathLike | None = None) -> Path:

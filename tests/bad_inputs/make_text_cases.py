@@ -184,7 +184,7 @@ CASES = {
     "pii_value_added/valid.csv": "\n".join(PII_VALUE_ADDED) + "\n",
     "pii_value_added/status_not_in_list.csv": lines(PII_VALUE_ADDED, 2, ",derived,", ",estimated,"),
     "pii_value_added/one_digit_category.csv": lines(PII_VALUE_ADDED, 2, "2023,01,", "2023,1,"),
-    "pii_value_added/missing_vintage.csv": lines(PII_VALUE_ADDED, 1, ",published,2023,", ",published,,"),
+    "pii_value_added/repeated_vintage.csv": lines(PII_VALUE_ADDED, 2, "2023,01,信息通信技术制造业", "2023,00,信息通信技术制造业"),
     "pii_value_added_by_industry/valid.csv": "\n".join(PII_VA_BY_INDUSTRY) + "\n",
     "pii_value_added_by_industry/section_letter.csv": lines(PII_VA_BY_INDUSTRY, 2, ",2710,", ",C2710,"),
     "pii_value_added_by_industry/negative_value.csv": lines(PII_VA_BY_INDUSTRY, 1, ",1520.5,", ",-1520.5,"),

@@ -79,10 +79,11 @@ def test_windows_and_sensitivity():
 
 
 def _register(tmp_path, industry=True):
-    rows = [("CN202110000001.1", "发明", "2021-01-05", "2022-03-01", "26", "H04L9/00", "甲公司"),
-            ("CN202110000002.X", "发明", "2021-02-05", "2022-05-01", "26;28", "H04L9/00;A61K31/00", "甲公司"),
-            ("CN202110000003.8", "发明", "2021-03-05", "2021-12-01", "28", "A61K31/00", "乙公司"),
-            ("CN202120000004.2", "实用新型", "2021-03-05", "2021-08-01", "28", "A61K31/00", "乙公司")]
+    # a register CSV is validated when it is read (ipstats.validate.typed): valid application numbers
+    rows = [("CN202110000001.6", "发明", "2021-01-05", "2022-03-01", "26", "H04L9/00", "甲公司"),
+            ("CN202110000002.0", "发明", "2021-02-05", "2022-05-01", "26;28", "H04L9/00;A61K31/00", "甲公司"),
+            ("CN202110000003.5", "发明", "2021-03-05", "2021-12-01", "28", "A61K31/00", "乙公司"),
+            ("CN202120000004.5", "实用新型", "2021-03-05", "2021-08-01", "28", "A61K31/00", "乙公司")]
     frame = pd.DataFrame(rows, columns=["application_number", "patent_type", "filing_date", "grant_date",
                                         "owner_industry", "ipc", "applicant_name"])
     frame = frame.assign(legal_status="有效", lapse_date="", applicant_type="企业", province_code="11", title="")
