@@ -24,6 +24,7 @@ from ipstats.validate.schema import Schema, load_schema
 __all__ = ["Problem", "Report", "column_aliases", "extra_columns", "validate_file"]
 
 MAX_PROBLEMS = 1000
+_KEPT = 80
 _TEXT_TYPES = ("string", "large_string", "large_utf8", "utf8")
 
 
@@ -116,6 +117,9 @@ class _Collector:
             return
         expected = finding.expected if isinstance(finding.expected, str) else finding.expected[idx]
         vals = np.asarray(values, dtype=object)[idx] if values is not None else None
+        if vals is not None:        # messages quote 60 characters: never keep a huge cell for them
+            vals = np.array([v[:_KEPT] + "…" if isinstance(v, str) and len(v) > _KEPT else v for v in vals],
+                            dtype=object)
         self.frames.append(pd.DataFrame({"line": lines[idx], "order": order, "field": field_name,
                                          "value": vals, "expected": expected}))
 

@@ -4,6 +4,11 @@ CSV text is decoded as UTF-8 (with or without BOM), else GBK/GB18030 (检测编�
 (``.xlsx``/``.xlsm``) are read sheet by sheet with their row numbers; Parquet is read in record
 batches. Every cell becomes a string (``""`` when empty) so that one set of checks serves all formats:
 Excel and Parquet dates become ``YYYY-MM-DD``, whole numbers lose their ``.0``.
+
+Memory stays bounded whatever the file: more than :data:`MAX_COLUMNS` columns, a cell over
+:data:`MAX_CELL_CHARS`, or a Parquet row group over :data:`MAX_ROW_GROUP_BYTES` is refused with one line; Parquet
+text columns are read as dictionaries, so the decoded size of a batch is known (and bounded by slicing) before
+it is decoded.
 """
 from __future__ import annotations
 
@@ -20,10 +25,17 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-__all__ = ["Chunk", "ReadError", "TableSource", "decode_text", "open_table"]
+__all__ = ["BATCH_BYTES", "Chunk", "MAX_CELL_CHARS", "MAX_COLUMNS", "MAX_ROW_GROUP_BYTES", "ReadError", "TableSource",
+           "decode_text", "open_table"]
 
 CHUNK_ROWS = 200_000
 SAMPLE_BYTES = 8 << 20          # the encoding is decided on the first 8 MiB of a CSV file
+#: Absurd shapes are refused with one line before they can use the machine's memory (issue 25).
+MAX_COLUMNS = 1_000
+MAX_CELL_CHARS = 1 << 20        # 1 MiB: a cell larger than this is not a statistical table's cell
+MAX_ROW_GROUP_BYTES = 2 << 30   # uncompressed bytes of one Parquet row group, as its metadata says
+BATCH_BYTES = 16 << 20          # decoded text per Parquet batch (a batch is cut into slices to stay below)
+csv.field_size_limit(MAX_CELL_CHARS)
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -173,6 +185,11 @@ def _header_row(rows: Iterator[tuple[int, list[str]]], expected: frozenset[str],
     return number, [c.strip() for c in cells], seen[pick + 1:]
 
 
+def _check_width(columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise ReadError(f"{columns:,} columns — expected at most {MAX_COLUMNS:,} (is this a table?)")
+
+
 def _sniff_delimiter(first_line: str) -> str:
     counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
     best = max(counts, key=counts.get)
@@ -213,13 +230,26 @@ def _open_csv(path: Path, encoding: str | None, expected: frozenset[str]) -> Tab
         notes.append(f"read as {used.upper()} (not UTF-8; no encoding declared)")
     if whole and not text.strip():
         raise ReadError("empty file — expected a header row with the column names")
-    delimiter = _sniff_delimiter(text.lstrip("\ufeff\r\n").split("\n", 1)[0])
+    first_line = text.lstrip("\ufeff\r\n").split("\n", 1)[0]
+    delimiter = _sniff_delimiter(first_line[:1 << 16])
+    _check_width(first_line.count(delimiter) + 1)
     reader = csv.reader(io.StringIO(text, newline="") if whole else _decoded_lines(path, used),
                         delimiter=delimiter)
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
         previous = 0
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    raise ReadError(f"row {previous + 1}: a cell of more than {MAX_CELL_CHARS:,} characters — "
+                                    f"expected cells of at most 1 MiB (is this a table?)") from None
+                raise ReadError(f"row {previous + 1}: not CSV ({exc}) — expected rows of cells separated by "
+                                f"{delimiter!r}") from None
+            _check_width(len(row))
             yield previous + 1, row
             previous = reader.line_num
 
@@ -258,8 +288,14 @@ def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...], expected
         if len(names) > 1:
             notes.append(f"sheet {sheet!r} read (the workbook has {', '.join(names)}; choose with --sheet)")
 
+    width = book[sheet].max_column or 0
+    if width > MAX_COLUMNS:
+        book.close()
+        _check_width(width)
+
     def numbered() -> Iterator[tuple[int, list[str]]]:
         for number, values in enumerate(book[sheet].iter_rows(values_only=True), start=1):
+            _check_width(len(values))
             yield number, [_cell(v) for v in values]
         book.close()
 
@@ -309,27 +345,74 @@ def _arrow_text(column) -> np.ndarray:
     return column.fill_null("").to_numpy(zero_copy_only=False).astype(object)
 
 
+def _parquet_error(exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"not a readable Parquet file ({first}) — expected a complete Parquet file (truncated or damaged?)"
+
+
+def _slices(batch, start: int):
+    """Cut a batch whose text would decode to more than BATCH_BYTES into slices (dictionary columns: the
+    lengths of the values each row points to); a cell over MAX_CELL_CHARS bytes is refused with its row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    size = 0
+    for name, column in zip(batch.schema.names, batch.columns):
+        if not pa.types.is_dictionary(column.type):
+            size += column.nbytes
+            continue
+        if not (pa.types.is_string(column.type.value_type) or pa.types.is_large_string(column.type.value_type)
+                or pa.types.is_binary(column.type.value_type)):
+            size += column.nbytes
+            continue
+        lengths = pc.binary_length(column.dictionary)
+        longest = pc.max(lengths).as_py() or 0
+        if longest > MAX_CELL_CHARS:
+            long_values = pc.greater(lengths, MAX_CELL_CHARS)
+            row = pc.index(pc.take(long_values, column.indices), True).as_py()
+            raise ReadError(f"row {start + row}: {name}: a cell of {longest:,} bytes — expected cells of at most "
+                            f"1 MiB (is this a table?)")
+        size += (pc.sum(pc.take(lengths, column.indices)).as_py() or 0) + column.indices.nbytes
+    parts = max(1, -(-size // BATCH_BYTES))
+    step = -(-batch.num_rows // parts)
+    for offset in range(0, batch.num_rows, step):
+        yield batch.slice(offset, step)
+
+
 def _open_parquet(path: Path) -> TableSource:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         handle = pq.ParquetFile(path)
+        arrow_schema = handle.schema_arrow
+        _check_width(len(arrow_schema.names))
+        meta = handle.metadata
+        for i in range(meta.num_row_groups):
+            group = meta.row_group(i)
+            if group.total_byte_size > MAX_ROW_GROUP_BYTES:
+                raise ReadError(f"row group {i + 1} holds {group.total_byte_size / 2**30:,.1f} GiB uncompressed "
+                                f"— expected row groups of at most {MAX_ROW_GROUP_BYTES >> 30} GiB (write the file "
+                                f"with smaller row groups)")
+        text = [f.name for f in arrow_schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+                or pa.types.is_binary(f.type)]
+        handle = pq.ParquetFile(path, read_dictionary=text) if text else handle
     except (pa.ArrowException, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ReadError(f"not a readable Parquet file ({first}) — expected a complete Parquet file "
-                        f"(truncated or damaged?)") from None
-    arrow_schema = handle.schema_arrow
+        raise ReadError(_parquet_error(exc)) from None
     header = list(arrow_schema.names)
     native = {f.name: str(f.type) for f in arrow_schema}
+    widest = max((meta.row_group(i).total_byte_size / max(meta.row_group(i).num_rows, 1)
+                  for i in range(meta.num_row_groups)), default=1.0)
+    rows = int(max(1_000, min(CHUNK_ROWS, BATCH_BYTES // max(widest, 1.0))))
 
     def chunks() -> Iterator[Chunk]:
         start = 2
         try:
-            for batch in handle.iter_batches(batch_size=CHUNK_ROWS):
-                frame = pd.DataFrame({i: _arrow_text(batch.column(i)) for i in range(batch.num_columns)})
-                yield Chunk(frame, np.arange(start, start + batch.num_rows))
-                start += batch.num_rows
+            for batch in handle.iter_batches(batch_size=rows):
+                for part in _slices(batch, start):
+                    frame = pd.DataFrame({i: _arrow_text(part.column(i)) for i in range(part.num_columns)})
+                    yield Chunk(frame, np.arange(start, start + part.num_rows))
+                    start += part.num_rows
         except (pa.ArrowException, OSError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ReadError(f"Parquet data unreadable after row {start - 1} ({first}) — expected a complete "
