@@ -54,9 +54,10 @@ def count_valid_stock(con: duckdb.DuckDBPyConnection, years: Iterable[int],
                       view: str = "register") -> pd.DataFrame:
     """Count valid patents (有效专利) at 31 December of each year.
 
-    A patent is valid at the end of year *Y* when its grant date is on or before Y-12-31 and it has no
-    lapse date, or its lapse (non-payment, invalidation, expiry) falls after Y-12-31. The current
-    ``legal_status`` is not used: it describes the extraction date, not year-end *Y*.
+    A patent is valid at the end of year *Y* when its grant date is on or before Y-12-31 and its lapse
+    (non-payment, invalidation, expiry) falls after Y-12-31 — without a recorded lapse, when its statutory
+    term runs past Y-12-31 (:mod:`ipstats.register.term`). The current ``legal_status`` is not used: it
+    describes the extraction date, not year-end *Y*.
 
     Parameters
     ----------

@@ -53,8 +53,16 @@ def _row(summary: pd.DataFrame, patent_type: str) -> pd.Series:
     return summary.set_index("patent_type").loc[patent_type]
 
 
+def _scope_clause(scopes: pd.DataFrame | None, measure: str) -> str:
+    """``国内（不含港澳台）…件，港澳台…件，国外…件`` for the invention patents of *measure*, or ``""``."""
+    if scopes is None:
+        return ""
+    inv = scopes[(scopes["patent_type"] == "发明") & (scopes["scope"] != "全国")]
+    return "，".join(f"{r.scope}{format_count(getattr(r, measure))}" for r in inv.itertuples())
+
+
 def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int, region: str | None,
-                       headline: dict) -> str:
+                       headline: dict, scopes: pd.DataFrame | None = None) -> str:
     """The overview's Chinese paragraph.
 
     Parameters
@@ -70,6 +78,10 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
         ``"national"``/None, or a province code.
     headline : dict
         ``region_name``, ``per_10k`` and ``per_10k_previous`` for the region.
+    scopes : pandas.DataFrame, optional
+        The national run's :func:`ipstats.indicators.overview.scope_table`: the invention grants and valid
+        stock are then split into 国内（不含港澳台）, 港澳台 and 国外, and the per-capita figure says it counts
+        国内（不含港澳台） patents.
     """
     name = headline["region_name"]
     total, inv = _row(summary, "合计"), _row(summary, "发明")
@@ -85,9 +97,13 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
     of_which = (f"，其中发明专利{format_count(inv['grants'])}，{format_change(inv['grants_growth_pct'])}"
                 if _published(inv["grants"]) else "")
     parts.append(f"全年授权专利{format_count(total['grants'])}，{format_change(total['grants_growth_pct'])}{of_which}。")
+    if scopes is not None:
+        parts.append(f"授权发明专利中，{_scope_clause(scopes, 'grants')}。")
     of_which = (f"，其中有效发明专利{format_count(inv['valid_stock'])}，{format_change(inv['valid_stock_growth_pct'])}"
                 if _published(inv["valid_stock"]) else "")
     parts.append(f"截至{year}年底，{name}有效专利{format_count(total['valid_stock'])}{of_which}；")
+    if scopes is not None:
+        parts.append(f"有效发明专利中，{_scope_clause(scopes, 'valid_stock')}；按国内（不含港澳台）有效发明专利计，")
     if region not in (None, "", "national") and not _published(
             provinces.set_index("province_code").loc[str(region), "per_10k"]):
         parts.append("每万人口发明专利拥有量经统计数据保密处理不予公布。")

@@ -13,9 +13,10 @@ from ipstats import reference
 from ipstats.counting import CountSpec, count_contributors, count_flows, count_valid_stock
 from ipstats.indicators.narrative import overview_paragraph
 from ipstats.register.io import open_register, read_population
+from ipstats.register.origin import SCOPE_LABELS, scoped_view
 
-__all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "per_10k_people", "province_table",
-           "protect_provinces", "region_name", "type_summary"]
+__all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "origin_table", "per_10k_people",
+           "province_table", "protect_provinces", "region_name", "scope_table", "type_summary"]
 
 #: How applications are placed in a year (the notebook's ``application_basis``), and how the notes say it.
 APPLICATION_BASES = {"filing": "按申请日统计", "receipt": "按受理年度（申请号中的年份）统计"}
@@ -68,6 +69,94 @@ def type_summary(applications: pd.DataFrame, grants: pd.DataFrame, stock: pd.Dat
     for col in ("applications", "grants", "valid_stock"):
         table[col] = table[col].fillna(0).astype("int64")
     return table.rename_axis("patent_type").reset_index()
+
+
+#: Label of everything the office received, granted or holds (all origins).
+NATIONWIDE = "全国"
+
+
+def scope_table(con, year: int, application_basis: str = "filing", view: str = "register_scoped") -> pd.DataFrame:
+    """全国 and its three parts — 国内（不含港澳台）, 港澳台, 国外 — by patent type, with growth.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        Holding *view*, the register with its ``scope`` column (:func:`ipstats.register.origin.scoped_view`).
+    year : int
+        Reference year (growth on *year* − 1).
+    application_basis : {"filing", "receipt"}
+        What places an application in a year (:data:`APPLICATION_BASES`).
+    view : str
+        The scoped register view.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scope`` (全国 first, then the parts in CNIPA's order) and the columns of :func:`type_summary`; for
+        every patent type and measure the three parts add up to 全国.
+    """
+    years = [year - 1, year]
+    by = ("scope", "patent_type")
+    cubes = {"applications": count_flows(con, "applications", years, by=by, view=view,
+                                         reference_date=application_basis),
+             "grants": count_flows(con, "grants", years, by=by, view=view),
+             "valid_stock": count_valid_stock(con, years, by=by, view=view)}
+    parts = [type_summary(*(c.drop(columns="scope") for c in cubes.values()), year).assign(scope=NATIONWIDE)]
+    for key, label in SCOPE_LABELS.items():
+        subset = [c[c["scope"] == key].drop(columns="scope") for c in cubes.values()]
+        parts.append(type_summary(*subset, year).assign(scope=label))
+    table = pd.concat(parts, ignore_index=True)
+    return table[["scope", *[c for c in table.columns if c != "scope"]]]
+
+
+def origin_table(con, year: int, top: int = 10, view: str = "register_scoped") -> pd.DataFrame:
+    """Invention patents of first applicants from 港澳台 and abroad, by origin: the 国外 table's top countries.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        Holding *view* (with ``origin`` and ``scope``).
+    year : int
+        Reference year.
+    top : int
+        Countries listed by name (by year-end valid inventions); the others are summed into 其他国家.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scope`` (港澳台 / 国外), ``origin_code``, ``origin`` (Chinese name), ``invention_applications``,
+        ``invention_grants``, ``valid_invention_patents`` and ``share_pct`` (of the scope's valid inventions).
+    """
+    names = reference.origins().query("alias_of == ''").set_index("origin_code")["name_zh"]
+    inv = f"(SELECT * FROM {view} WHERE patent_type = '发明' AND scope IN ('hk_mo_tw', 'foreign'))"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW abroad_inventions AS SELECT * FROM {inv}")
+    by = ("scope", "origin")
+    measures = {"invention_applications": count_flows(con, "applications", [year], by=by, view="abroad_inventions"),
+                "invention_grants": count_flows(con, "grants", [year], by=by, view="abroad_inventions"),
+                "valid_invention_patents": count_valid_stock(con, [year], by=by, view="abroad_inventions")}
+    table = None
+    for name, cube in measures.items():
+        column = cube.groupby(["scope", "origin"])["count"].sum().rename(name)
+        table = column.to_frame() if table is None else table.join(column, how="outer")
+    columns = list(measures)
+    if table is None or table.empty:
+        return pd.DataFrame(columns=["scope", "origin_code", "origin", *columns, "share_pct"])
+    table = table.fillna(0).astype("int64").reset_index()
+    rows = []
+    for key in ("hk_mo_tw", "foreign"):
+        part = table[table["scope"] == key].sort_values(["valid_invention_patents", "origin"],
+                                                       ascending=[False, True])
+        if key == "foreign" and len(part) > top:
+            rest = part.iloc[top:][columns].sum()
+            part = pd.concat([part.iloc[:top], pd.DataFrame([{"scope": key, "origin": "", **rest.to_dict()}])],
+                             ignore_index=True)
+        total = part["valid_invention_patents"].sum()
+        part = part.assign(share_pct=part["valid_invention_patents"] / total * 100.0 if total else float("nan"))
+        rows.append(part)
+    out = pd.concat(rows, ignore_index=True).rename(columns={"origin": "origin_code"})
+    out.insert(2, "origin", out["origin_code"].map(names).fillna("其他国家"))
+    out["scope"] = out["scope"].map(SCOPE_LABELS)
+    return out[["scope", "origin_code", "origin", *columns, "share_pct"]]
 
 
 def per_10k_people(count: pd.Series | float, population_10k: pd.Series | float) -> pd.Series | float:
@@ -206,6 +295,8 @@ class Overview:
     summary_published: pd.DataFrame | None = None
     summary_disclosure: dict | None = None
     application_basis: str = "filing"
+    scopes: pd.DataFrame | None = None
+    origins: pd.DataFrame | None = None
 
     @property
     def counting_note(self) -> str:
@@ -302,6 +393,11 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
                               fill_value=0, aggfunc="sum")
     trend = trend.reindex(columns=[t for t in PATENT_TYPE_ORDER if t in trend.columns]).reset_index()
     trend = trend.rename_axis(columns=None)
+    scopes = origins = None
+    if region in (None, "", "national"):
+        scoped_view(con)
+        scopes = scope_table(con, year, basis)
+        origins = origin_table(con, year)
     con.close()
 
     if region in (None, "", "national"):
@@ -314,6 +410,6 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
         row = provinces.set_index("province_code").loc[str(region)]
         per, per_prev = float(row["per_10k"]), float(row["per_10k_previous"])
     headline = {"region_name": name, "per_10k": float(per), "per_10k_previous": float(per_prev)}
-    paragraph = overview_paragraph(summary_published, published, year, region, headline)
+    paragraph = overview_paragraph(summary_published, published, year, region, headline, scopes)
     return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph, published, record,
-                    summary_published, summary_record, basis)
+                    summary_published, summary_record, basis, scopes, origins)

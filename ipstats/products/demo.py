@@ -53,9 +53,11 @@ def _division_of_subclass() -> pd.Series:
 
 
 def _enterprises(register: pd.DataFrame, before: int) -> pd.DataFrame:
-    """Enterprises with granted invention or utility-model patents before *before*: size, province, division."""
+    """Domestic enterprises with granted invention or utility-model patents before *before*: size, province,
+    division (products are recognised from enterprises in the 31 provinces: first applicants from 港澳台 and
+    abroad, who have no province, are left out)."""
     reg = register[(register["applicant_type"] == "企业") & register["patent_type"].isin(["发明", "实用新型"])
-                   & register["grant_date"].notna()]
+                   & register["grant_date"].notna() & register["province_code"].notna()]
     reg = reg[pd.to_datetime(reg["grant_date"]).dt.year < before]
     reg = reg.assign(division=reg["ipc_main"].str[:4].map(_division_of_subclass()).fillna("39"))
     firms = reg.groupby("applicant_name").agg(

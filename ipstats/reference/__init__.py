@@ -22,6 +22,7 @@ __all__ = [
     "ipc_new_subclasses",
     "ipc_scheme",
     "locarno_classes",
+    "origins",
     "provinces",
     "wipo_technology_concordance",
 ]
@@ -87,6 +88,19 @@ def ipc_new_subclasses() -> pd.DataFrame:
 def provinces() -> pd.DataFrame:
     """The 31 provincial-level divisions with GB/T 2260 codes (``province_code`` as a 2-character string)."""
     return _read("provinces").copy()
+
+
+def origins() -> pd.DataFrame:
+    """Origin codes of a first applicant (申请人国别/地区) with Chinese names and scope.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin_code`` (a GB/T 2260 province code, ``71``/``81``/``82`` for 台湾/香港/澳门, or an ISO 3166-1
+        alpha-2 code), ``name_zh``, ``name_en``, ``scope`` (国内 / 港澳台 / 国外) and ``alias_of`` (for CN, HK,
+        MO, TW: the code a register uses instead).
+    """
+    return _read("origins").copy()
 
 
 def locarno_classes() -> pd.DataFrame:

@@ -41,6 +41,8 @@ _GRANT_FACTOR = {"企业": 1.0, "高校": 1.1, "科研单位": 1.1, "机关团�
 #: Mean patents per applicant, which sets the size of each applicant pool.
 _PATENTS_PER_APPLICANT = {"企业": 6.0, "高校": 60.0, "科研单位": 25.0, "机关团体": 4.0, "个人": 1.3}
 #: Zipf exponent of applicant sizes (higher = more concentrated).
+#: Applicant types of first applicants from 港澳台 and abroad (企业, 高校, 科研单位, 机关团体, 个人): mostly firms.
+_ABROAD_APPLICANT_TYPES = (0.93, 0.02, 0.01, 0.0, 0.04)
 _ZIPF = {"企业": 1.05, "高校": 0.9, "科研单位": 0.9, "机关团体": 0.8, "个人": 0.3}
 #: Filing seasonality by month (Chinese New Year dip, year-end peak).
 _MONTH_WEIGHTS = np.array([8.0, 5.5, 8.5, 8.0, 8.5, 9.0, 8.5, 8.5, 8.5, 8.0, 9.0, 10.5])
@@ -62,6 +64,8 @@ class DemoProfile:
     lifecycle: pd.DataFrame
     words: dict[str, list[str]]
     locarno_products: dict[str, list[str]]
+    origin_shares: pd.DataFrame
+    origins: pd.DataFrame
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +85,8 @@ def load_profile() -> DemoProfile:
         lifecycle=read("lifecycle.csv").set_index("parameter").drop(columns="meaning"),
         words=words,
         locarno_products=products,
+        origin_shares=read("origin_shares.csv").set_index("year"),
+        origins=read("origins.csv", dtype={"origin_code": str}).set_index("origin_code"),
     )
 
 
@@ -212,6 +218,54 @@ def _applicants(rng: np.random.Generator, profile: DemoProfile, province: np.nda
             pool_names = [f"{city}市{c}{b}" for c, b in zip(pick("firm_core"), pick("public_body"))]
         else:
             pool_names = [f"{s}{g}" for s, g in zip(pick("surname"), pick("given_name"))]
+        pool_names = np.array(pool_names, dtype=object)
+        weights = 1.0 / np.arange(1, pool + 1) ** _ZIPF[a]
+        names[grp.index.to_numpy()] = pool_names[rng.choice(pool, size=n, p=weights / weights.sum())]
+    return names
+
+
+def _origins(rng: np.random.Generator, profile: DemoProfile, year: np.ndarray, type_code: np.ndarray,
+             province: np.ndarray) -> np.ndarray:
+    """The first applicant's origin: its province, or 台湾 71 / 香港 81 / 澳门 82, or a foreign country (ISO alpha-2).
+
+    Shares by filing year and type come from ``origin_shares.csv`` (interpolated), the spread over countries and
+    over 港澳台 from ``origins.csv``.
+    """
+    shares, weights = profile.origin_shares, profile.origins
+    origin = province.astype(object).copy()
+    u = rng.random(len(year))
+    hk_mo_tw = weights.index.isin(["71", "81", "82"])
+    for code, name in enumerate(PATENT_TYPES):
+        sel = np.flatnonzero(type_code == code)
+        foreign_p = np.interp(year[sel], shares.index, shares[f"foreign_{name}"])
+        hk_p = np.interp(year[sel], shares.index, shares[f"hk_mo_tw_{name}"])
+        for part, chosen in ((~hk_mo_tw, u[sel] < foreign_p),
+                             (hk_mo_tw, (u[sel] >= foreign_p) & (u[sel] < foreign_p + hk_p))):
+            w = weights.loc[part, name]
+            rows = sel[chosen]
+            origin[rows] = w.index.to_numpy()[rng.choice(len(w), size=len(rows), p=(w / w.sum()).to_numpy())]
+    return origin
+
+
+def _foreign_applicants(rng: np.random.Generator, profile: DemoProfile, origin: np.ndarray,
+                        app_type: np.ndarray) -> np.ndarray:
+    """Synthetic names of applicants from 港澳台 and abroad: a Zipf-sized pool per origin and applicant type."""
+    words = profile.words
+    names_zh = reference.origins().set_index("origin_code")["name_zh"]
+    suffix = profile.origins["applicant_suffix"]
+    names = np.empty(len(origin), dtype=object)
+    frame = pd.DataFrame({"o": origin, "a": app_type})
+    for (o, a), grp in frame.groupby(["o", "a"], sort=True):
+        n = len(grp)
+        pool = max(3, int(np.ceil(n / _PATENTS_PER_APPLICANT[a])))
+        pick = lambda kind: rng.choice(words[kind], size=pool)  # noqa: E731
+        if a == "个人":
+            pool_names = [f"{s}{g}" for s, g in zip(pick("surname"), pick("given_name"))]
+        elif a == "高校":
+            pool_names = [f"{names_zh[o]}{c}{k}" for c, k in zip(pick("firm_core"), pick("university_kind"))]
+        else:
+            pool_names = [f"{names_zh[o]}{c1}{c2}{t}{suffix[o]}" for c1, c2, t in
+                          zip(pick("firm_core"), pick("firm_core"), pick("firm_trade"))]
         pool_names = np.array(pool_names, dtype=object)
         weights = 1.0 / np.arange(1, pool + 1) ** _ZIPF[a]
         names[grp.index.to_numpy()] = pool_names[rng.choice(pool, size=n, p=weights / weights.sum())]
@@ -370,6 +424,15 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
         applicant_type[sel] = np.array(APPLICANT_TYPES)[
             rng.choice(len(share), size=len(sel), p=(share / share.sum()).to_numpy())]
 
+    # origin of the first applicant: a generator of its own, so the other columns keep their draws ------
+    origin_rng = np.random.default_rng([seed, 2260])
+    origin = _origins(origin_rng, profile, year, type_code, province)
+    abroad = origin != province                        # 港澳台 or foreign: no province
+    kinds = np.array(APPLICANT_TYPES)
+    applicant_type = np.where(abroad, kinds[origin_rng.choice(len(kinds), size=patents,
+                                                               p=_ABROAD_APPLICANT_TYPES)], applicant_type)
+    province = np.where(abroad, None, province)
+
     # dates and numbers --------------------------------------------------------------------------
     filing = _draw_dates(rng, year)
     by_type = lambda param: life.loc[param, list(PATENT_TYPES)].to_numpy(dtype=float)[type_code]  # noqa: E731
@@ -391,7 +454,8 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
 
     # examination --------------------------------------------------------------------------------
     grant_p = by_type("grant_probability") * np.where(
-        type_code == 0, pd.Series(applicant_type).map(_GRANT_FACTOR).to_numpy(dtype=float), 1.0)
+        type_code == 0, pd.Series(applicant_type).map(_GRANT_FACTOR).to_numpy(dtype=float), 1.0) \
+        * np.where(abroad, by_type("foreign_grant_factor"), 1.0)
     granted = rng.random(patents) < np.clip(grant_p, 0, 0.98)
     lag = np.exp(np.log(by_type("decision_lag_median_days")) + by_type("decision_lag_sigma")
                  * rng.standard_normal(patents))
@@ -417,7 +481,8 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
     term = np.where((type_code == 2) & (filing >= np.datetime64("2021-06-01")), 15, term)
     expiry = (filing.astype("datetime64[M]") + (term * 12)).astype("datetime64[D]") \
         + (filing - filing.astype("datetime64[M]").astype("datetime64[D]"))
-    lapse_years = rng.geometric(np.clip(by_type("lapse_hazard"), 1e-6, 1))
+    lapse_years = rng.geometric(np.clip(by_type("lapse_hazard") * np.where(abroad, by_type("foreign_lapse_factor"), 1.0),
+                                        1e-6, 1))
     lapse = _anniversary_after(filing, np.where(np.isnat(grant), filing, grant), lapse_years - 1)
     inval_years = rng.exponential(1.0 / by_type("invalidation_hazard"))
     invalid = np.where(np.isnat(grant), np.datetime64("NaT"),
@@ -503,6 +568,7 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
                                             main_stem, other_stems, field_name)
 
     applicant = _applicants(rng, profile, province, applicant_type)
+    applicant[abroad] = _foreign_applicants(origin_rng, profile, origin[abroad], applicant_type[abroad])
 
     register = pd.DataFrame({
         "application_number": numbers.astype(object),
@@ -519,6 +585,7 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
         "applicant_name": applicant,
         "applicant_type": applicant_type,
         "province_code": province,
+        "origin_code": origin,
         "title": title,
         "abstract": abstract,
     })
@@ -567,7 +634,7 @@ _REGISTER_SCHEMA = pa.schema([
     ("priority_date", pa.date32()), ("publication_date", pa.date32()), ("grant_date", pa.date32()),
     ("legal_status", pa.string()), ("lapse_date", pa.date32()), ("ipc_main", pa.string()), ("ipc", pa.string()),
     ("locarno_class", pa.string()), ("applicant_name", pa.string()), ("applicant_type", pa.string()),
-    ("province_code", pa.string()), ("title", pa.string()), ("abstract", pa.string()),
+    ("province_code", pa.string()), ("origin_code", pa.string()), ("title", pa.string()), ("abstract", pa.string()),
 ])
 
 DEMO_README = """# Demo register (synthetic — 演示数据，非真实统计)
@@ -641,6 +708,24 @@ def check_demo_folder(out: str | Path) -> None:
                               f"a new or empty folder")
 
 
+def generator_fingerprint() -> str:
+    """sha256 over the demo generators' code and profiles: a demo folder made by other code is made anew.
+
+    Covers this module, the domain demos (:data:`DOMAIN_DEMOS`) and every ``demo_profile/`` file they read.
+    """
+    import hashlib
+    import importlib.util
+
+    digest = hashlib.sha256()
+    for module in (__name__, *DOMAIN_DEMOS):
+        source = Path(importlib.util.find_spec(module).origin)
+        files = [source, *sorted((source.parent / "demo_profile").glob("*"))]
+        for path in files:
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
                     as_of: str = DEFAULT_AS_OF, domains: bool = True) -> dict[str, Path]:
     """Generate the demo register and its side tables into *out*.
@@ -668,7 +753,7 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     register, register_ipc = generate_register(patents=patents, seed=seed, as_of=as_of)
     paths = {name: out / f for name, f in REGISTER_FILES.items()}
     meta = {"generator": "ipstats.register.demo", "ipstats_version": __version__, "patents": int(patents),
-            "seed": int(seed), "as_of": as_of, "synthetic": True}
+            "seed": int(seed), "as_of": as_of, "synthetic": True, "generator_sha256": generator_fingerprint()}
     table = pa.Table.from_pandas(register, schema=_REGISTER_SCHEMA, preserve_index=False)
     table = table.replace_schema_metadata({b"ipstats.demo": json.dumps(meta).encode()})
     pq.write_table(table, paths["register"], compression="zstd")
@@ -697,7 +782,7 @@ def ensure_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     meta_path = out / "demo_meta.json"
     if meta_path.exists() and (out / "register.parquet").exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        wanted = {"patents": patents, "seed": seed, "as_of": as_of}
+        wanted = {"patents": patents, "seed": seed, "as_of": as_of, "generator_sha256": generator_fingerprint()}
         if all(meta.get(k) == v for k, v in wanted.items()):
             files = {name: out / f for name, f in (meta.get("files") or REGISTER_FILES).items()}
             # domain files are written beside a register made before they existed, or when one is missing

@@ -76,7 +76,9 @@ def survey_frame(register: str | Path, year: int) -> pd.DataFrame:
     """The survey frame: valid patents (有效专利) at 31 December *year*, one row per patent.
 
     Validity follows :mod:`ipstats.counting` (granted on or before 31 December and not lapsed by then, nor
-    past the statutory term when no lapse is recorded).
+    past the statutory term when no lapse is recorded). The survey's population is the patents of patentees
+    in the 31 provinces (国内，不含港澳台): first applicants from 港澳台 and abroad have no province and are not
+    in the frame.
 
     Returns
     -------
@@ -86,13 +88,15 @@ def survey_frame(register: str | Path, year: int) -> pd.DataFrame:
     """
     from ipstats.reference import provinces
     from ipstats.register.io import open_register
+    from ipstats.register.origin import domestic_view
     from ipstats.register.term import term_last_year_sql
 
     con = open_register(register)
     end = f"{int(year)}-12-31"
     frame = con.execute(
         "SELECT application_number, patent_type, applicant_name AS patentee, applicant_type, province_code "
-        "FROM register WHERE grant_date IS NOT NULL AND CAST(grant_date AS DATE) <= CAST(? AS DATE) "
+        f"FROM {domestic_view(con)} register WHERE grant_date IS NOT NULL "
+        "AND CAST(grant_date AS DATE) <= CAST(? AS DATE) "
         f"AND (lapse_date IS NULL AND {term_last_year_sql('register')} >= {int(year)} "
         "OR CAST(lapse_date AS DATE) > CAST(? AS DATE)) ORDER BY application_number",
         [end, end]).df()
@@ -110,12 +114,15 @@ def register_totals(register: str | Path, year: int,
                     by: Sequence[str] = ("patent_type", "province_code", "applicant_type")) -> pd.DataFrame:
     """Valid patents at 31 December *year* by *by* from the register (the calibration totals).
 
-    Counted with :func:`ipstats.counting.count_valid_stock` in DuckDB.
+    Counted with :func:`ipstats.counting.count_valid_stock` in DuckDB over the survey's population, the
+    patents of first applicants in the 31 provinces (:func:`ipstats.register.origin.domestic_view`).
     """
     from ipstats.counting.flows import count_valid_stock
     from ipstats.register.io import open_register
+    from ipstats.register.origin import domestic_view
 
-    stock = count_valid_stock(open_register(register), [int(year)], by=tuple(by))
+    con = open_register(register)
+    stock = count_valid_stock(con, [int(year)], by=tuple(by), view=domestic_view(con))
     return stock.drop(columns="year").rename(columns={"count": "valid_patents"})
 
 

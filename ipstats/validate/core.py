@@ -284,8 +284,18 @@ def _check_chunk(chunk: Chunk, schema: Schema, index: dict[str, int], collector:
         for finding in findings:
             finding = Finding(finding.mask & ~refused, finding.expected)
             collector.add(finding, chunk.lines, raw, name, order[name])
+    blank = pd.Series("", index=next(iter(texts.values())).index, dtype=object) if texts else None
     for check in schema.row_checks:
         name, other = check["field"], check["other"]
+        if check["op"] in ("required", "empty", "origin") and blank is not None:
+            # an optional column the file does not have is a column of empty cells
+            if check["op"] == "origin" and other not in texts:
+                continue                  # no origin column: nothing to compare with
+            finding = (_origin_of(schema.field(name), texts.get(name, blank), texts.get(other, blank))
+                       if check["op"] == "origin" else
+                       _conditional(check, texts.get(name, blank), texts.get(other, blank)))
+            collector.add(finding, chunk.lines, texts.get(name, blank), name, order.get(name, len(order)))
+            continue
         if name not in parsed or (other != "today" and other not in parsed):
             continue
         if check["op"] in ("required", "empty"):
@@ -311,7 +321,23 @@ def _conditional(check: dict, text: pd.Series, other: pd.Series) -> Finding:
     hit = when.isin(check["values"]).to_numpy()
     bad = hit & (empty if check["op"] == "required" else ~empty)
     word = "a value" if check["op"] == "required" else "no value"
-    return Finding(bad, (f"{word} when {check['other']} is " + when).to_numpy(dtype=object))
+    return Finding(bad, (f"{word} when {check['other']} is " + when.where(when.ne(""), "empty")).to_numpy(dtype=object))
+
+
+def _origin_of(fld, text: pd.Series, origin: pd.Series) -> Finding:
+    """``originOf``: where *origin* holds one of *fld*'s own codes (a province), the field equals it; where it
+    holds another code (港澳台, a foreign country), the field is empty."""
+    own = {str(v) for v in fld.constraints.get("enum", [])}
+    value = text.astype(object).str.strip()
+    where = origin.astype(object).str.strip()
+    given = where.ne("").to_numpy(dtype=bool)
+    domestic = where.isin(own).to_numpy(dtype=bool)
+    unequal = value.ne(where).to_numpy(dtype=bool)
+    filled = value.ne("").to_numpy(dtype=bool)
+    bad = given & ((domestic & unequal) | (~domestic & filled))
+    expected = np.where(domestic, "equal to origin_code " + where, "no value when origin_code is " + where
+                        + " (港澳台 or abroad: no province)")
+    return Finding(bad, expected.astype(object))
 
 
 def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], note: str, collector: _Collector,

@@ -21,7 +21,10 @@ ipstats reads these Table Schema properties: ``fields`` (``name``, ``title``, ``
   start date by a code column: ``{field: lapse_date, withinTerm: {from: filing_date, by: patent_type, years:
   {发明: 20, 实用新型: 10, 外观设计: 10}, since: {"2021-06-01": {外观设计: 15}}}}`` (the date no later than the start
   plus the code's years; ``since`` gives other years to rows starting on or after a date, ``extension`` years
-  that may be added, such as term compensation).
+  that may be added, such as term compensation); and an origin: ``{field: province_code, originOf: origin_code}``
+  (where the other column holds one of the field's own codes, the field equals it; where it holds another
+  code — 港澳台, a foreign country — the field is empty). In ``requiredWhen``, ``emptyWhen`` and ``originOf`` a
+  column the file does not have counts as a column of empty cells.
 """
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ PACKAGED = Path(__file__).with_name("data") / "schemas"
 REPOSITORY = Path(__file__).resolve().parents[2] / "data_schemas"
 FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
 ROW_CHECKS = {"notBefore": ">=", "notAfter": "<=", "atLeast": ">=", "atMost": "<=", "requiredWhen": "required",
-              "emptyWhen": "empty", "withinTerm": "term"}
+              "emptyWhen": "empty", "withinTerm": "term", "originOf": "origin"}
 
 
 class SchemaError(ValueError):

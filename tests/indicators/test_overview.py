@@ -76,10 +76,13 @@ def test_compute_overview_matches_pandas(small_demo):
     assert summary.loc["合计", "grants"] == (grant.dt.year == 2023).sum()
     assert summary.loc["发明", "valid_stock"] == (valid & (reg["patent_type"] == "发明")).sum()
     pop = pd.read_csv(small_demo["population"], dtype={"province_code": str})
-    national = (valid & (reg["patent_type"] == "发明")).sum() / pop.loc[pop["year"] == 2023, "population_10k"].sum()
+    # per capita: 国内（不含港澳台） valid inventions (first applicant in a province) over the population
+    domestic = valid & (reg["patent_type"] == "发明") & reg["province_code"].notna()
+    national = domestic.sum() / pop.loc[pop["year"] == 2023, "population_10k"].sum()
     assert ov.headline["per_10k"] == pytest.approx(national)
     assert f"{national:.2f}件" in ov.paragraph
-    assert int(ov.provinces["valid_invention_patents"].sum()) == summary.loc["发明", "valid_stock"]
+    assert int(ov.provinces["valid_invention_patents"].sum()) == domestic.sum()
+    assert domestic.sum() < summary.loc["发明", "valid_stock"]          # the demo has foreign applicants
     assert set(ov.trend["year"]) == set(range(2014, 2024))
     assert "申请量" in with_labels(ov.summary).columns
 

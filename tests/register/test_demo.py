@@ -86,7 +86,12 @@ def test_ipc_codes_from_real_scheme_and_skewed(demo):
 
 def test_applicants_provinces_titles(demo):
     reg, _ = demo
-    assert set(reg["province_code"]) <= set(reference.provinces()["province_code"])
+    domestic = reg["province_code"].notna()
+    assert set(reg.loc[domestic, "province_code"]) <= set(reference.provinces()["province_code"])
+    assert (reg.loc[domestic, "origin_code"] == reg.loc[domestic, "province_code"]).all()
+    abroad = reg.loc[~domestic, "origin_code"]          # 港澳台 (71, 81, 82) or an ISO country code
+    assert set(abroad) <= set(reference.origins().query("alias_of == ''")["origin_code"]) - set(reg["province_code"])
+    assert 0.03 < (~domestic).mean() < 0.15
     assert reg["province_code"].value_counts().index[0] == "44"
     share = reg["applicant_type"].value_counts(normalize=True)
     assert share.index[0] == "企业" and 0.6 < share["企业"] < 0.85

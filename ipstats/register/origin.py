@@ -1,0 +1,74 @@
+"""Where the first applicant comes from, and CNIPA's scope words (全国 / 国内 / 港澳台 / 国外).
+
+A register row carries its first applicant's origin in ``origin_code``: a GB/T 2260 province code for the
+mainland (then equal to ``province_code``), ``71`` 台湾, ``81`` 香港, ``82`` 澳门, or an ISO 3166-1 alpha-2
+country code (``JP``, ``US`` …); the codes are those of :func:`ipstats.reference.origins`. A register without the
+column is a domestic register: every row's origin is its ``province_code``.
+
+CNIPA's scope words, as its statistics use them:
+
+* **全国** — everything the office received, granted or holds in force, whatever the applicant's origin;
+* **国内（不含港澳台）** — first applicants from the 31 provinces; every per-capita indicator (每万人口发明专利
+  拥有量) divides this by the year-end resident population;
+* **港澳台** — Hong Kong, Macao and Taiwan (CNIPA's monthly 国内 tables *include* them: say which);
+* **国外** — every other country.
+
+全国 = 国内（不含港澳台） + 港澳台 + 国外, row by row (a row with no origin cannot pass validation).
+"""
+from __future__ import annotations
+
+import duckdb
+
+from ipstats import reference
+
+__all__ = ["SCOPE_LABELS", "SCOPES", "domestic_view", "origin_sql", "scope_sql", "scoped_view"]
+
+#: The three parts of 全国, in CNIPA's order, with the labels tables and text use.
+SCOPE_LABELS = {"domestic": "国内（不含港澳台）", "hk_mo_tw": "港澳台", "foreign": "国外"}
+SCOPES = tuple(SCOPE_LABELS)
+
+
+def _codes(scope: str) -> list[str]:
+    table = reference.origins()
+    return table.loc[(table["scope"] == scope) & (table["alias_of"] == ""), "origin_code"].tolist()
+
+
+def _listed(codes: list[str]) -> str:
+    return ", ".join(f"'{c}'" for c in codes)       # reference codes: digits and capital letters only
+
+
+def origin_sql(alias: str = "r", has_origin: bool = True) -> str:
+    """SQL for a row's origin: ``origin_code`` where given, else ``province_code`` (a domestic register)."""
+    if not has_origin:
+        return f"{alias}.province_code"
+    return f"coalesce(nullif({alias}.origin_code, ''), {alias}.province_code)"
+
+
+def scope_sql(alias: str = "r", has_origin: bool = True) -> str:
+    """SQL for a row's scope: ``domestic``, ``hk_mo_tw`` or ``foreign`` (NULL for a row with no origin)."""
+    origin = origin_sql(alias, has_origin)
+    return (f"(CASE WHEN {origin} IN ({_listed(_codes('国内'))}) THEN 'domestic' "
+            f"WHEN {origin} IN ({_listed(_codes('港澳台'))}) THEN 'hk_mo_tw' "
+            f"WHEN {origin} IS NOT NULL THEN 'foreign' END)")
+
+
+def scoped_view(con: duckdb.DuckDBPyConnection, source: str = "register", view: str = "register_scoped") -> str:
+    """Create *view*: the rows of *source* with two columns more, ``origin`` and ``scope``; return its name."""
+    columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    has_origin = "origin_code" in columns
+    clash = [c for c in ("origin", "scope") if c in columns]      # extra columns of an extract: derived ones win
+    rest = f"r.* EXCLUDE ({', '.join(clash)})" if clash else "r.*"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {rest}, {origin_sql('r', has_origin)} AS origin, "
+                f"{scope_sql('r', has_origin)} AS scope FROM {source} r")
+    return view
+
+
+def domestic_view(con: duckdb.DuckDBPyConnection, source: str = "register", view: str = "register_domestic") -> str:
+    """Create *view*: the rows of *source* whose first applicant is 国内（不含港澳台）; return its name.
+
+    The population of the 全国专利调查 and of every per-capita indicator.
+    """
+    scoped = scoped_view(con, source, f"{view}_scoped")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (origin, scope) FROM {scoped} "
+                f"WHERE scope = 'domestic'")
+    return view
