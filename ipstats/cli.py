@@ -81,9 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--system", required=True, metavar="NAME",
                      help="system id from 'ipstats systems', or the path of a user rules CSV / system folder")
     cls.add_argument("--output", type=Path, metavar="OUT", help="CSV to write (UTF-8 with BOM); default: standard output")
-    cls.add_argument("--keywords", choices=["confirm", "require", "ignore"], default="confirm",
-                     help="keyword strategy: confirm = keep all matches and label them (default); require = keep only "
-                          "matches whose keyword condition is met; ignore = IPC alone decides")
+    cls.add_argument("--keywords", choices=["confirm", "table", "require", "ignore"], default="confirm",
+                     help="keyword strategy: confirm = keep all matches and label them (keyword-confirmed, IPC-only, "
+                          "candidate; default); table = the table's own semantics (keyword conditions required, "
+                          "部分涉及 candidates left out: what is published); require = keep only matches whose "
+                          "keyword condition is met; ignore = IPC alone decides")
     cls.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
                      help="duckdb = this machine (default); spark = a Spark cluster or local mode (Parquet register "
                           "with register_ipc.parquet beside it)")

@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ipstats.concordance import classify_table, load_system
+from ipstats.concordance import KEYWORD_STRATEGIES, classify_table, load_system
 from ipstats.concordance.api import links_from_register
 from ipstats.concordance.runner import EngineSettings, as_runner, engine_settings, exact_sum
 from ipstats.concordance.system import System
@@ -76,8 +76,11 @@ class CountSpec:
         Classification system id or path: adds the ``category`` breakdown.
     level : int, optional
         Roll categories up to this level of the system's hierarchy (1 = top).
-    keywords : {"confirm", "require", "ignore"}
-        Keyword strategy of the concordance engine.
+    keywords : {"table", "confirm", "require", "ignore"}
+        Keyword strategy of the concordance engine (:data:`ipstats.concordance.KEYWORD_STRATEGIES`); default
+        ``table``, the table's own semantics: keyword conditions required, 部分涉及 candidates left out. ``confirm``
+        adds the IPC-only and candidate matches (an upper bound), labelled in ``count_ipc_only`` and
+        ``count_candidate``.
     """
 
     measure: str = "applications"
@@ -88,7 +91,7 @@ class CountSpec:
     region: str | None = None
     system: str | System | None = None
     level: int | None = None
-    keywords: str = "confirm"
+    keywords: str = "table"
 
     @property
     def date_column(self) -> str | None:
@@ -115,8 +118,8 @@ class CountSpec:
                 raise ValueError(f"breakdown columns must be plain register column names (not year/category), got {col!r}")
         if self.level is not None and self.system is None:
             raise ValueError("level needs a classification system")
-        if self.keywords not in ("confirm", "require", "ignore"):
-            raise ValueError(f"keywords must be confirm, require or ignore, got {self.keywords!r}")
+        if self.keywords not in KEYWORD_STRATEGIES:
+            raise ValueError(f"keywords must be one of {', '.join(KEYWORD_STRATEGIES)}, got {self.keywords!r}")
         return self
 
 

@@ -78,11 +78,14 @@ def test_rollup_to_sectors(register):
 
 def test_keyword_counts_side_by_side(register):
     """新三样: B60L53* (charging) rules carry keywords; B60L80/00 must not match B60L8*."""
-    cube = count(register, CountSpec(years=(2023,), system="cnipa_new_three_2024"))
+    cube = count(register, CountSpec(years=(2023,), system="cnipa_new_three_2024", keywords="confirm"))
     assert set(cube["count"]) and cube["count"].sum() >= 1
     assert (cube["count"] == cube["count_confirmed"] + cube["count_ipc_only"] + cube["count_candidate"]).all()
     required = count(register, CountSpec(years=(2023,), system="cnipa_new_three_2024", keywords="require"))
     assert required["count"].sum() <= cube["count"].sum()
+    # the default is the table's own semantics: what it counts is the confirmed part of the upper bound
+    table = count(register, CountSpec(years=(2023,), system="cnipa_new_three_2024"))
+    assert table["count"].sum() == cube["count_confirmed"].sum() < cube["count"].sum()
 
 
 def test_probabilistic_counts(register):
@@ -118,7 +121,7 @@ def test_cube_equals_pandas_on_the_demo_register(small_demo, system):
     register = small_demo["register"]
     cube = count(register, CountSpec(measure="applications", years=tuple(range(2014, 2025)), system=system,
                                      by=("province_code",)))
-    per_patent, _ = classify(register, system)
+    per_patent, _ = classify(register, system, keywords="table")     # the counting default
     reg = pd.read_parquet(register, columns=["application_number", "filing_date", "province_code"])
     reg["year"] = pd.to_datetime(reg["filing_date"]).dt.year
     merged = per_patent.merge(reg, left_on="patent_id", right_on="application_number")
