@@ -46,7 +46,7 @@ from ipstats.concordance.engine import classify_table
 from ipstats.concordance.system import System
 from ipstats.counting import CountSpec
 from ipstats.counting.cube import count_classified, count_contributors, rollup
-from ipstats.indicators.narrative import format_change, format_count
+from ipstats.indicators.narrative import change_clause, format_count
 from ipstats.indicators.overview import growth_pct, protect_provinces, region_name
 from ipstats.reference import provinces
 from ipstats.sdc import Rules
@@ -564,8 +564,12 @@ class Monitoring:
             upper = f"（上限 {int(row['patents_upper'])} 件）" if "patents_upper" in row.index else ""
             lines.append(f"{measure}: {int(row['patents'])} 件 / {int(row['all_patents'])} 件 = "
                          f"{row['share_of_all_pct']:.2f}%{upper}")
-        top = self.top.iloc[0]
-        lines.append(f"最大类别 {top['category']} {top['category_name']}: 分数计数 {top['applications_fractional']:.2f}")
+        if self.top.empty:                # a small province may have no patent the table counts
+            lines.append("最大类别: 无")
+        else:
+            top = self.top.iloc[0]
+            lines.append(f"最大类别 {top['category']} {top['category_name']}: 分数计数 "
+                         f"{top['applications_fractional']:.2f}")
         lines.append(f"分数计数合计 {self.leaf['applications_fractional'].sum():.2f} = 专利件数 "
                      f"{int(self.total('applications')['patents'])}")
         return "\n".join(lines)
@@ -995,10 +999,11 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
     kind = "、".join(mon.patent_types)
     kind = "发明专利" if kind == "发明" else f"{kind}专利"
     app, grant, stock = (mon.total(m) for m in MEASURES)
-    parts = [f"{mon.year}年，{mon.region_name}{label}{kind}申请{format_count(app['patents'])}，"
-             f"{format_change(app['growth_pct'])}，占{kind}申请总量的{_pct(app['share_of_all_pct'])}；"
-             f"授权{format_count(grant['patents'])}，{format_change(grant['growth_pct'])}；"
-             f"年末有效{format_count(stock['patents'])}，{format_change(stock['growth_pct'])}，"
+    def counted(row: pd.Series) -> str:
+        return format_count(row["patents"]) + change_clause(row["patents"], row["growth_pct"])
+
+    parts = [f"{mon.year}年，{mon.region_name}{label}{kind}申请{counted(app)}，占{kind}申请总量的"
+             f"{_pct(app['share_of_all_pct'])}；授权{counted(grant)}；年末有效{counted(stock)}，"
              f"占{kind}有效量的{_pct(stock['share_of_all_pct'])}。"]
     if mon.keywords in ("confirm", "ignore") and (mon.has_keywords or mon.has_candidates):
         parts.append("以上按分类号计数，含未满足关键词条件和“部分涉及”的专利，为上限。")
@@ -1022,6 +1027,10 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
     if not ent.empty:
         parts.append(f"企业申请{format_count(ent['patents'].iloc[0])}，占{_pct(ent['share_pct'].iloc[0])}。")
     if not math.isnan(mon.latest_yoy_pct):
-        last = pd.Timestamp(mon.monthly["month"].iloc[-1])
-        parts.append(f"{last.year}年{last.month}月申请量同比{format_change(mon.latest_yoy_pct)}。")
+        last = mon.monthly.iloc[-1]
+        when = pd.Timestamp(last["month"])
+        clause = change_clause(last["observed"], mon.latest_yoy_pct)
+        if clause:
+            parts.append(f"{when.year}年{when.month}月申请{format_count(last['observed'])}"
+                         f"{clause.replace('，', '，同比', 1)}。")
     return "".join(parts)

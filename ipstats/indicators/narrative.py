@@ -5,7 +5,11 @@ import math
 
 import pandas as pd
 
-__all__ = ["format_count", "format_change", "overview_paragraph"]
+__all__ = ["MIN_BASE", "change_clause", "format_count", "format_change", "half_up", "overview_paragraph"]
+
+#: Smallest previous-period count off which generated text quotes a growth rate: growth off a handful of
+#: patents (4 → 9 is "+125 %") says nothing, and official releases do not quote it. The tables keep it.
+MIN_BASE = 20
 
 
 def format_count(n: float, unit: str = "件") -> str:
@@ -26,22 +30,64 @@ def format_count(n: float, unit: str = "件") -> str:
     return f"{n:,}{unit}"
 
 
-def format_change(pct: float, digits: int = 1) -> str:
-    """``增长5.2%``, ``下降3.1%``, ``与上年持平``, or ``上年无可比数据`` when the growth is undefined."""
-    if pct is None or pd.isna(pct):
-        return "上年无可比数据"
-    value = round(float(pct), digits)
+def half_up(value: float, digits: int) -> float:
+    """*value* rounded to *digits* decimals half away from zero (四舍五入), as published figures are.
+
+    Python's ``round`` rounds halves to even (``round(1.25, 1) == 1.2``); this gives 1.3. The decimal is
+    taken from the shortest repr of the float, so 2.675 (stored as 2.67499…) still rounds to 2.68.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def format_change(pct: float, digits: int = 1, versus: str | None = None) -> str:
+    """A change in official wording: ``增长5.2%``, ``下降3.1%``, ``增长1.3倍`` (from 100 % up), ``与上年持平``.
+
+    Parameters
+    ----------
+    pct : float
+        Growth in percent.
+    digits : int
+        Decimals of a percentage (official: one).
+    versus : str, optional
+        What the change is measured against, e.g. ``"上年"`` or ``"2023年批次"``: then ``比上年增长5.2%``.
+
+    Returns
+    -------
+    str
+        ``""`` when the growth is undefined (no previous figure, or a zero one): the caller leaves the clause out.
+
+    Examples
+    --------
+    >>> format_change(125.0), format_change(0.01), format_change(-3.06, versus="上年")
+    ('增长1.3倍', '与上年持平', '比上年下降3.1%')
+    """
+    if pct is None or pd.isna(pct) or math.isinf(float(pct)):
+        return ""
+    value = half_up(float(pct), digits)
+    than = f"比{versus}" if versus else ""
+    if value >= 100:
+        return f"{than}增长{half_up(float(pct) / 100, 1):.1f}倍"
     if value > 0:
-        return f"增长{value:.{digits}f}%"
+        return f"{than}增长{value:.{digits}f}%"
     if value < 0:
-        return f"下降{-value:.{digits}f}%"
-    return "与上年持平"
+        return f"{than}下降{-value:.{digits}f}%"
+    return f"与{versus or '上年'}持平"
 
 
-def _vs_previous(pct: float) -> str:
-    """``比上年增长5.2%``, or ``上年无可比数据`` when the growth is undefined."""
-    change = format_change(pct)
-    return change if pd.isna(pct) else f"比上年{change}"
+def change_clause(current: float, pct: float, versus: str | None = None, min_base: int = MIN_BASE) -> str:
+    """``，增长5.2%`` to append after a count, or ``""`` when growth is undefined or its base below *min_base*.
+
+    The base (the previous figure) is recovered from the current figure and the growth.
+    """
+    if pct is None or pd.isna(pct) or pd.isna(current) or float(pct) <= -100:
+        return ""
+    base = float(current) / (1.0 + float(pct) / 100.0)
+    if base < min_base:
+        return ""
+    change = format_change(pct, versus=versus)
+    return f"，{change}" if change else ""
 
 
 def _published(value) -> bool:
@@ -85,22 +131,22 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
     """
     name = headline["region_name"]
     total, inv = _row(summary, "合计"), _row(summary, "发明")
-    parts = [f"{year}年，{name}共受理专利申请{format_count(total['applications'])}，"
-             f"{_vs_previous(total['applications_growth_pct'])}。"]
+    def counted(row: pd.Series, measure: str, versus: str | None = None) -> str:
+        """``2,886件，增长0.6%`` — the change left out where it is undefined or its base too small."""
+        return format_count(row[measure]) + change_clause(row[measure], row[f"{measure}_growth_pct"], versus)
+
+    parts = [f"{year}年，{name}共受理专利申请{counted(total, 'applications', '上年')}。"]
     clauses = []
     for t in ("发明", "实用新型", "外观设计"):
         if t in set(summary["patent_type"]) and _published(_row(summary, t)["applications"]):
-            r = _row(summary, t)
-            clauses.append(f"{t}专利申请{format_count(r['applications'])}，{format_change(r['applications_growth_pct'])}")
+            clauses.append(f"{t}专利申请{counted(_row(summary, t), 'applications')}")
     if clauses:
         parts.append("其中，" + "；".join(clauses) + "。")
-    of_which = (f"，其中发明专利{format_count(inv['grants'])}，{format_change(inv['grants_growth_pct'])}"
-                if _published(inv["grants"]) else "")
-    parts.append(f"全年授权专利{format_count(total['grants'])}，{format_change(total['grants_growth_pct'])}{of_which}。")
+    of_which = f"，其中发明专利{counted(inv, 'grants')}" if _published(inv["grants"]) else ""
+    parts.append(f"全年授权专利{counted(total, 'grants')}{of_which}。")
     if scopes is not None:
         parts.append(f"授权发明专利中，{_scope_clause(scopes, 'grants')}。")
-    of_which = (f"，其中有效发明专利{format_count(inv['valid_stock'])}，{format_change(inv['valid_stock_growth_pct'])}"
-                if _published(inv["valid_stock"]) else "")
+    of_which = f"，其中有效发明专利{counted(inv, 'valid_stock')}" if _published(inv["valid_stock"]) else ""
     parts.append(f"截至{year}年底，{name}有效专利{format_count(total['valid_stock'])}{of_which}；")
     if scopes is not None:
         parts.append(f"有效发明专利中，{_scope_clause(scopes, 'valid_stock')}；按国内（不含港澳台）有效发明专利计，")

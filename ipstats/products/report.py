@@ -76,9 +76,12 @@ def _pct(value: float, digits: int = 1) -> str:
 
 
 def _changes(values: list[float]) -> str:
-    """``增长1.0%、2.0%和3.0%`` when all rose, else each change spelled out: ``增长1.0%、下降2.0%和增长3.0%``."""
+    """``增长1.0%、2.0%和3.0%`` when all rose, else each change spelled out: ``增长1.0%、下降2.0%和增长3.0%``;
+    ``""`` when any is undefined (the caller leaves the clause out)."""
     words = [format_change(v) for v in values]
-    if all(w.startswith("增长") for w in words):
+    if not all(words):
+        return ""
+    if all(w.startswith("增长") and w.endswith("%") for w in words):
         words = [words[0]] + [w[2:] for w in words[1:]]
     return "、".join(words[:-1]) + "和" + words[-1]
 
@@ -144,22 +147,24 @@ def products_paragraph(report: ProductsReport) -> str:
     comparable = recognised_before > 0
     parts = [f"{y}年批次，{name}共有{int(row['filed']):,}件产品备案，认定专利密集型产品{int(row['recognised']):,}件，"
              f"涉及企业{int(row['enterprises']):,}家"
-             + (f"，认定数量比{p}年批次{format_change(row['recognised_growth_pct'])}。" if comparable
+             + (f"，认定数量{format_change(row['recognised_growth_pct'], versus=f'{p}年批次')}。" if comparable
                 else f"；{p}年批次没有认定产品，不计算增长。")]
     if report.money_withheld:
         parts.append(f"{name}认定产品的产值、销售收入和出口交货值涉及企业过少或由个别企业主导，经统计数据保密处理不予公布。")
     money = (f"认定产品总产值{format_wan_yuan(row['output_value'])}，销售收入{format_wan_yuan(row['sales_revenue'])}，"
              f"出口交货值{format_wan_yuan(row['export_value'])}")
-    if comparable:
-        money += f"，分别{_changes([row['output_growth_pct'], row['sales_growth_pct'], row['export_growth_pct']])}"
+    changes = _changes([row['output_growth_pct'], row['sales_growth_pct'], row['export_growth_pct']])
+    if comparable and changes:
+        money += f"，分别{changes}"
     if not report.money_withheld:
         parts.append(f"{money}；出口交货值占销售收入的{_pct(row['export_intensity_pct'])}。")
     if panel.at["panel", "products"] > 0 and not report.money_withheld:
         growth = panel.at["all", "output_value"] - panel.at["all", "output_value_previous"]
         own = panel.at["panel", "output_value"] - panel.at["panel", "output_value_previous"]
+        output = format_change(panel.at['panel', 'output_growth_pct']) or "无可比数据"
+        export = format_change(panel.at['panel', 'export_growth_pct']) or "无可比数据"
         text = (f"按同一产品口径，{p}年和{y}年两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值"
-                f"{format_change(panel.at['panel', 'output_growth_pct'])}，出口交货值"
-                f"{format_change(panel.at['panel', 'export_growth_pct'])}")
+                f"{output}，出口交货值{export}")
         if growth > 0 and 0 <= own <= growth:
             text += f"；同一产品的增长占全部认定产品总产值增量的{own / growth * 100:.1f}%，其余来自新认定产品"
         parts.append(text + "。")

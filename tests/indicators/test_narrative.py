@@ -15,7 +15,23 @@ def test_format_change():
     assert format_change(5.24) == "增长5.2%"
     assert format_change(-3.06) == "下降3.1%"
     assert format_change(0.01) == "与上年持平"
-    assert format_change(float("nan")) == "上年无可比数据"
+    assert format_change(99.94) == "增长99.9%"
+    assert format_change(125.0) == "增长1.3倍"          # official style from 100 % up
+    assert format_change(300.0, versus="上年") == "比上年增长3.0倍"
+    assert format_change(-0.04, versus="2023年批次") == "与2023年批次持平"
+    assert format_change(float("nan")) == "" and format_change(float("inf")) == ""
+    assert format_change(2.25) == "增长2.3%"           # 四舍五入, not Python's round-half-even
+
+
+def test_change_clause_needs_a_base():
+    from ipstats.indicators.narrative import MIN_BASE, change_clause
+
+    assert change_clause(9, 125.0) == ""                 # 4 → 9: no growth quoted off a handful
+    assert change_clause(45, 125.0) == "，增长1.3倍"     # 20 → 45
+    assert change_clause(2 * MIN_BASE, 100.0) == "，增长1.0倍"
+    assert change_clause(2 * MIN_BASE - 1, 100.0) == ""
+    assert change_clause(0, -100.0) == "" and change_clause(10, float("nan")) == ""
+    assert change_clause(1000, 1.0, versus="上年") == "，比上年增长1.0%"
 
 
 def test_paragraph_states_only_given_numbers():
