@@ -16,7 +16,7 @@ import yaml
 from ipstats.bulletin.errors import BulletinError
 
 __all__ = ["BulletinParams", "NotebookEntry", "check_reference_year", "load_params", "prepare_inputs",
-           "province_codes", "register_as_of"]
+           "province_codes", "regional_title", "register_as_of"]
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,24 @@ def _resolve(base: Path, value: Any, what: str, where: Path) -> Path:
     if not isinstance(value, (str, os.PathLike)) or str(value).strip() == "":
         raise BulletinError(f"{where}: {what} must be a path (a string), got {value!r}")
     return (base / Path(os.path.expanduser(str(value)))).resolve()
+
+
+def regional_title(title: str, region: str) -> str:
+    """The bulletin's title for *region*: a national title names the province in a provincial run.
+
+    ``全国专利统计公报`` becomes ``广东省专利统计公报`` for ``--region 44``; a title that does not start with
+    全国 and does not name the province gets it in brackets (``专利统计公报（广东省）``).
+    """
+    if region == "national":
+        return title
+    from ipstats.reference import provinces
+
+    row = provinces().set_index("province_code").loc[region]
+    if title.startswith("全国"):
+        return row["name_zh"] + title[len("全国"):]
+    if row["name_zh"] in title or row["short_zh"] in title:
+        return title
+    return f"{title}（{row['name_zh']}）"
 
 
 def check_region(region: Any, where: str) -> str:
@@ -298,6 +316,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         region = check_region(region, "--region")
     else:
         region = check_region(data.get("region", "national"), str(path))
+    title = regional_title(title.strip(), region)
     output = Path(out).expanduser().resolve() if out is not None else _resolve(base, data["output"], "output", path)
     internal = data.get("internal_output")
     if internal is not None:
@@ -338,7 +357,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
                 "patents": _int(demo, "patents", path, 1, 100_000_000, 100_000),
                 "seed": _int(demo, "seed", path, 0, 2**32 - 1, 2024)}
 
-    params = BulletinParams(path=path, title=title.strip(), year=year, region=region, output=output,
+    params = BulletinParams(path=path, title=title, year=year, region=region, output=output,
                             notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
                             demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path),
                             internal_output=internal, engine=_engine(data.get("engine"), path),

@@ -230,3 +230,12 @@ def test_demo_register_states_its_extraction_date(tmp_path):
     content["year"] = 2024
     path.write_text(yaml.safe_dump(content), encoding="utf-8")
     assert check_reference_year(load_params(path)) == DEFAULT_AS_OF
+
+
+def test_provincial_run_is_titled_for_its_province(write_params):
+    from ipstats.bulletin.params import regional_title
+
+    assert load_params(write_params(title="全国专利统计公报"), region="44").title == "广东省专利统计公报"
+    assert load_params(write_params(title="全国专利统计公报")).title == "全国专利统计公报"
+    assert regional_title("专利统计公报", "54") == "专利统计公报（西藏自治区）"
+    assert regional_title("广东省专利统计公报", "44") == "广东省专利统计公报"
