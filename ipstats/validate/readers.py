@@ -313,6 +313,8 @@ def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...], expected
         for number, cells in itertools.chain(again, rows):
             while len(cells) > width and cells[-1] == "":
                 cells.pop()
+            if len(cells) < width:          # a workbook stores no trailing empty cells: they are empty, not missing
+                cells = cells + [""] * (width - len(cells))
             yield number, cells
 
     source.chunks = _chunked(trimmed(), len(header), source.shape_problems)

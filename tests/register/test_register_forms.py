@@ -79,7 +79,7 @@ def test_every_form_counts_the_same(forms, spec, tmp_path, monkeypatch):
     monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / "cache"))
     cubes = {name: count(register, spec) for name, (register, _) in forms.items()}
     reference = cubes.pop("parquet")
-    assert reference["count"].sum() > 500
+    assert reference["count"].sum() > 50
     for name, cube in cubes.items():
         pd.testing.assert_frame_equal(cube, reference, obj=name)
 
