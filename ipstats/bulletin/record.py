@@ -83,11 +83,14 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     Raises
     ------
     ValueError
-        If *name* has other characters or *notes* is a single string.
+        If *name* has other characters, *notes* is a single string or *df* has no columns.
     """
     _check_name(name)
     if isinstance(notes, str):
         raise ValueError(f"notes of table {name!r} must be a list of strings, not one string")
+    if len(df.columns) == 0:
+        # an empty table keeps its header (a region with nothing to count); no columns at all is a bug upstream
+        raise ValueError(f"table {name!r} has no columns: build it with its column names even when it has no rows")
     folder = _folder(output_dir, "tables")
     if folder is None:
         return None

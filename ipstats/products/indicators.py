@@ -358,7 +358,10 @@ def patent_indicators(products: pd.DataFrame, links: pd.DataFrame, patents: pd.D
                      "invention_share_pct": (linked["patent_type"] == "发明").sum() / d * 100.0 if d else np.nan,
                      "valid_year_end": int(valid.sum()),
                      "valid_share_pct": valid.sum() / d * 100.0 if d else np.nan})
-    return pd.DataFrame(rows)
+    # a region with no recognised product still gets the table, with its header
+    return pd.DataFrame(rows, columns=["filing_year", "products", "products_with_patents", "links", "patents",
+                                       "patents_per_product", "core_per_product", "invention_share_pct",
+                                       "valid_year_end", "valid_share_pct"])
 
 
 def technology_categories(products: pd.DataFrame, links: pd.DataFrame, classified: pd.DataFrame, year: int,

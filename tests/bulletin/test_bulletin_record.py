@@ -150,3 +150,17 @@ def test_trace_has_data_reads_lists_and_typed_arrays():
     nan_only = json.loads(go.Figure(go.Bar(y=np.array([np.nan, np.nan]), x=["a", "b"])).to_json())["data"][0]
     assert not trace_has_data(nan_only)
     assert trace_has_data({"type": "pie", "values": [1, 2]})
+
+
+def test_table_without_columns_is_refused_at_its_cell(tmp_path):
+    """A table with no columns would be a bare BOM that the workbook cannot read back; an empty one keeps its header."""
+    import pandas as pd
+    import pytest
+
+    from ipstats.bulletin import record_table
+
+    with pytest.raises(ValueError, match="has no columns"):
+        record_table(pd.DataFrame([]), "nothing", title="t", unit="件", source="s", output_dir=tmp_path)
+    path = record_table(pd.DataFrame(columns=["filing_year", "products"]), "empty", title="t", unit="件",
+                        source="s", output_dir=tmp_path)
+    assert path.read_text(encoding="utf-8-sig") == "filing_year,products\n"
