@@ -45,8 +45,10 @@ from __future__ import annotations
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ipstats.concordance.keywords import fold
@@ -54,7 +56,8 @@ from ipstats.concordance.patterns import code_parts, match_codes, parse_pattern
 from ipstats.concordance.runner import as_runner, exact_sum
 from ipstats.concordance.system import System
 
-__all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "classify_links", "create_patent_view", "classify_table", "find_terms", "resolve_codes"]
+__all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "TermScanner", "classify_links", "create_patent_view",
+           "classify_table", "find_terms", "resolve_codes", "scan_texts", "term_automaton"]
 
 KEYWORD_STRATEGIES = ("confirm", "require", "table", "ignore")
 #: Match ranks (index into MATCH_LABELS) each strategy keeps; None keeps all.
@@ -341,12 +344,12 @@ def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, ter
     """
     import pyarrow as pa
 
-    automaton, term_of = term_automaton(terms)
+    scanner = term_automaton(terms)
     reader = con.sql(f"SELECT t.patent_id, t.text FROM {texts} t "
                      f"WHERE t.patent_id IN ({patents_sql})").to_arrow_reader(batch_rows)
 
     def scan(batch):   # the automaton releases the GIL: batches are scanned on several threads
-        return scan_texts(automaton, term_of, batch.column(0), batch.column(1))
+        return scan_texts(scanner, batch.column(0), batch.column(1))
 
     found_ids, found_terms = [], []
     workers = max(1, min(4, os.cpu_count() or 1))
@@ -369,30 +372,61 @@ def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, ter
     return name
 
 
-def term_automaton(terms: pd.DataFrame):
-    """An Aho–Corasick automaton of the distinct terms and the ``term_id`` of each of its patterns."""
+class TermScanner(NamedTuple):
+    """An Aho–Corasick automaton of the distinct terms, the ``term_id`` of each pattern, and which patterns
+    begin or end with an ASCII letter or digit (those match whole words only: ``ai`` is not in ``contain``)."""
+
+    automaton: Any
+    term_of: np.ndarray
+    word_start: np.ndarray
+    word_end: np.ndarray
+
+
+def _is_word(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def term_automaton(terms: pd.DataFrame) -> TermScanner:
+    """The :class:`TermScanner` of *terms* (``term_id``, folded ``term``)."""
     import ahocorasick_rs
 
     table = terms.drop_duplicates("term_id").sort_values("term_id")
-    return ahocorasick_rs.AhoCorasick(table["term"].tolist()), table["term_id"].to_numpy()
+    words = table["term"].tolist()
+    return TermScanner(ahocorasick_rs.AhoCorasick(words), table["term_id"].to_numpy(),
+                       np.array([bool(w) and _is_word(w[0]) for w in words], dtype=bool),
+                       np.array([bool(w) and _is_word(w[-1]) for w in words], dtype=bool))
 
 
-def scan_texts(automaton, term_of, ids, text) -> tuple[list, list]:
+def scan_texts(scanner: TermScanner, ids, text) -> tuple[list, list]:
     """Every (patent_id, term_id) found in one batch of texts (Arrow arrays *ids* and *text*).
 
     One scan per batch: the folded texts joined by NUL (no term contains it); each match is mapped back
-    to its text through the cumulative character offsets. Shared by the DuckDB and Spark scans.
+    to its text through the cumulative character offsets. A term beginning (ending) with an ASCII letter or
+    digit counts only where the character before (after) it is not one: English and Latin terms match whole
+    words, Chinese terms anywhere. Shared by the DuckDB and Spark scans.
     """
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     text = pc.fill_null(text, "")
     ends = np.cumsum(pc.utf8_length(text).to_numpy(zero_copy_only=False) + 1)
-    matches = automaton.find_matches_as_indexes(fold("\x00".join(text.to_pylist())), overlapping=True)
+    joined = fold("\x00".join(text.to_pylist()))
+    matches = scanner.automaton.find_matches_as_indexes(joined, overlapping=True)
     if not matches:
         return [], []
     found = np.asarray(matches, dtype=np.int64)
+    check = scanner.word_start[found[:, 0]] | scanner.word_end[found[:, 0]]
+    if check.any():
+        keep = np.ones(len(found), dtype=bool)
+        for i in np.flatnonzero(check):
+            pattern, start, end = found[i]
+            if (scanner.word_start[pattern] and start > 0 and _is_word(joined[start - 1])) or \
+                    (scanner.word_end[pattern] and end < len(joined) and _is_word(joined[end])):
+                keep[i] = False
+        found = found[keep]
+        if not len(found):
+            return [], []
+    term_of = scanner.term_of
     owner = np.searchsorted(ends, found[:, 1], side="right")
     pairs = pd.DataFrame({"row": owner, "term_id": term_of[found[:, 0]]}).drop_duplicates()
     return ids.take(pa.array(pairs["row"].to_numpy())).to_pylist(), pairs["term_id"].tolist()

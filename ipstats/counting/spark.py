@@ -157,9 +157,9 @@ class SparkRunner:
         def scan_partition(batches: Iterator) -> Iterator:
             import pyarrow as pa
 
-            automaton, term_of = term_automaton(wanted)
+            scanner = term_automaton(wanted)
             for batch in batches:
-                ids, found = scan_texts(automaton, term_of, batch.column(0), batch.column(1))
+                ids, found = scan_texts(scanner, batch.column(0), batch.column(1))
                 yield pa.RecordBatch.from_arrays([pa.array(ids, pa.string()), pa.array(found, pa.int64())],
                                                  names=["patent_id", "term_id"])
 
