@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_dir", "execution_timeout", "inputs",
               "demo_data", "notebooks", "disclosure", "engine", "as_of")
-REQUIRED_KEYS = ("title", "year", "output", "notebook_dir", "notebooks")
+REQUIRED_KEYS = ("title", "year", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 DEFAULT_TIMEOUT = 900
 #: Most values a parameter file may hold once its YAML aliases are expanded (a real file holds a few hundred).
@@ -317,6 +317,8 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
     else:
         region = check_region(data.get("region", "national"), str(path))
     title = regional_title(title.strip(), region)
+    if out is None and "output" not in data:
+        raise BulletinError(f"{path}: no output folder — give --out DIR or an output: key")
     output = Path(out).expanduser().resolve() if out is not None else _resolve(base, data["output"], "output", path)
     internal = data.get("internal_output")
     if internal is not None:

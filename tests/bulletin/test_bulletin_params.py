@@ -239,3 +239,9 @@ def test_provincial_run_is_titled_for_its_province(write_params):
     assert load_params(write_params(title="全国专利统计公报")).title == "全国专利统计公报"
     assert regional_title("专利统计公报", "54") == "专利统计公报（西藏自治区）"
     assert regional_title("广东省专利统计公报", "44") == "广东省专利统计公报"
+
+
+def test_out_makes_output_optional(write_params, tmp_path):
+    path = write_params(output=None)
+    assert "no output folder — give --out DIR or an output: key" in _error(path)
+    assert load_params(path, out=tmp_path / "elsewhere").output == (tmp_path / "elsewhere").resolve()
