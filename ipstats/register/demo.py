@@ -658,8 +658,9 @@ REGISTER_FILES = {"register": "register.parquet", "register_ipc": "register_ipc.
 
 #: Modules whose ``write_demo(register, out, seed)`` writes the demo inputs of their domain from the demo
 #: register: employment by industry (#5), patent-intensive products (#7), the patent survey (#8), patent families,
-#: pledges and awards of the high-value invention indicator (#19).
-DOMAIN_DEMOS = ("ipstats.pii.demo", "ipstats.products.demo", "ipstats.survey.demo", "ipstats.indicators.high_value_demo")
+#: pledges and awards of the high-value invention indicator (#19), the legal events of patent transfer and use (#20).
+DOMAIN_DEMOS = ("ipstats.pii.demo", "ipstats.products.demo", "ipstats.transfer.demo", "ipstats.survey.demo",
+                "ipstats.indicators.high_value_demo")
 
 
 def write_domain_demos(out: str | Path, seed: int = 2024) -> dict[str, Path]:

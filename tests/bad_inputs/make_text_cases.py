@@ -32,6 +32,14 @@ PRODUCTS = ["product_id,product_name,enterprise_name,credit_code,province_code,i
             "PIP000002,食用蛋白质加工装置,广州某某装备有限公司,91350100M000100Y43,44,C34,2023,,备案,6875.1,6331.0,12.5"]
 PRODUCT_LINKS = ["product_id,application_number,role", "PIP000001,CN202310123456.6,core",
                  "PIP000001,CN202220000007.3,other", "PIP000002,CN202130004567.7,core"]
+LEGAL_EVENTS = ["event_id,application_number,filing_date,event_type,licence_type,event_date,from_name,from_type,"
+                "from_origin,to_name,to_type,to_origin,pledgee_type,amount_10k_yuan,related_event_id",
+                "T20230000001,CN202220000007.3,2022-03-04,转让,,2023-05-10,某某公司,企业,32,某某科技有限公司,企业,44,,,",
+                "X20230000001,CN202220000007.3,2022-03-04,许可,普通,2023-06-01,某某科技有限公司,企业,44,某某制造有限公司,企业,44,,12.5,",
+                "Y20230000001,CN202130004567.7,2021-06-01,质押,,2023-07-01,张三,个人,11,某某银行北京分行,企业,11,银行,500,",
+                "YZ20240000001,CN202130004567.7,2021-06-01,质押解除,,2024-07-01,张三,个人,11,某某银行北京分行,企业,11,,,"
+                "Y20230000001",
+                "T20240000001,CN202310123456.6,2023-01-02,转让,,2024-01-05,某某大学,高校,44,某某公司,企业,32,,,"]
 EMPLOYMENT = ["industry_code,industry_name,year,employment,status", "26,计算机、电子和光学产品制造,2022,5475,official",
               "26,计算机、电子和光学产品制造,2023,5624,official", "21,基本医药产品制造,2023,1210,official"]
 GDP = ["year,gdp_100m_yuan,status,note", "2022,1204724,official,", "2023,1260582,official,初步核算"]
@@ -168,6 +176,12 @@ CASES = {
     "product_patent_links/product_not_filed.csv": lines(PRODUCT_LINKS, 3, "PIP000002", "PIP000009"),
     "product_patent_links/patent_not_in_register.csv": lines(PRODUCT_LINKS, 3, "CN202130004567.7", "CN202010000099.0"),
     "product_patent_links/duplicate_link.csv": lines(PRODUCT_LINKS, 2, "CN202220000007.3", "CN202310123456.6"),
+    "patent_legal_events/valid.csv": "\n".join(LEGAL_EVENTS) + "\n",
+    "patent_legal_events/before_filing.csv": lines(LEGAL_EVENTS, 1, ",2023-05-10,", ",2022-01-10,"),
+    "patent_legal_events/not_in_register.csv": lines(LEGAL_EVENTS, 5, "CN202310123456.6,2023-01-02", "CN202010000099.0,2020-01-02"),
+    "patent_legal_events/licence_without_type.csv": lines(LEGAL_EVENTS, 2, ",许可,普通,", ",许可,,"),
+    "patent_legal_events/release_without_pledge.csv": lines(LEGAL_EVENTS, 4, ",,,Y20230000001", ",,,Y20230000009"),
+    "patent_legal_events/origin_not_a_code.csv": lines(LEGAL_EVENTS, 1, ",企业,44,,,", ",企业,广东,,,"),
     "employment_by_industry/valid.csv": "\n".join(EMPLOYMENT) + "\n",
     "employment_by_industry/negative_count.csv": lines(EMPLOYMENT, 3, ",1210,", ",-1210,"),
     "employment_by_industry/duplicate_key.csv": lines(EMPLOYMENT, 2, ",2023,5624", ",2022,5624"),

@@ -1,0 +1,238 @@
+"""Synthetic legal events for the demo register (演示用专利转让、许可、质押数据).
+
+Transfers, licences, pledges and releases of the demo register's patents, with parties that follow each
+patent's chain of owners (the first applicant at filing, then each assignee), so every indicator of
+:mod:`ipstats.transfer.indicators` works on the demo and the survey can frame patents by their current owner.
+
+Calibration (public facts, see DOMAIN.md): 专利转让许可备案 61.3万次 in 2024 (+29.9 %), of which universities and
+research institutes 7.6万 (12.4 %); pledge financing 8,539.9亿元 in 2023 (reported for about 3.7万 enterprises:
+a mean near 2,300万元 per contract). The demo scales the yearly number of transfers and licences to the
+register's sampling fraction (:func:`ipstats.register.demo.demo_scale`) with 30 % growth a year; transfers come
+mostly from enterprises and universities and go mostly to enterprises, two in three within the province; licences
+are mostly 普通, 开放许可 only from 2022 (the 2020 Patent Law's open licensing took effect on 2021-06-01) and
+mostly from universities; pledge contracts (at least ``min_pledges`` a year so the tables have content) cover
+one to four patents of one enterprise, their amounts lognormal (skewed: a few large contracts hold much of the
+total); about half are released one to three years later. Everything is **synthetic**.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ipstats import reference
+from ipstats.register.demo import DEFAULT_AS_OF, demo_scale, is_demo_file
+from ipstats.transfer.events import EVENT_FIELDS
+
+__all__ = ["DEMO_FILES", "NATIONAL_PLEDGE_MEAN_10K", "NATIONAL_TRANSFER_LICENCE_2024", "demo_if_missing",
+           "write_demo"]
+
+#: File written by :func:`write_demo`, by input key.
+DEMO_FILES = {"patent_legal_events": "patent_legal_events.csv"}
+#: 专利转让许可备案 in 2024 (CNIPA), the demo's scale anchor, and its growth on 2023.
+NATIONAL_TRANSFER_LICENCE_2024 = 613_000
+GROWTH = 0.299
+#: Mean pledge amount per contract, 万元: 8,539.9亿元 (2023) over about 3.7万 contracts.
+NATIONAL_PLEDGE_MEAN_10K = 8_539.9e4 / 37_000
+NATIONAL_PLEDGES_2023 = 37_000
+
+_LICENCE_SHARE = 0.15                     # licences among transfers and licences
+_LICENCE_TYPES = {"普通": 0.72, "独占": 0.14, "排他": 0.06, "开放许可": 0.08}
+_FROM_WEIGHT = {"企业": 1.0, "高校": 0.95, "科研单位": 0.95, "机关团体": 0.3, "个人": 0.55}
+_TO_TYPE = {"企业": {"企业": 0.9, "个人": 0.07, "高校": 0.015, "科研单位": 0.015},
+            "高校": {"企业": 0.93, "科研单位": 0.03, "高校": 0.02, "个人": 0.02},
+            "科研单位": {"企业": 0.92, "科研单位": 0.04, "高校": 0.02, "个人": 0.02},
+            "机关团体": {"企业": 0.9, "机关团体": 0.05, "个人": 0.05},
+            "个人": {"企业": 0.8, "个人": 0.2}}
+_SAME_ORIGIN = 0.65
+_PLEDGEE = {"银行": 0.85, "担保机构": 0.08, "其他金融机构": 0.04, "企业": 0.02, "其他": 0.01}
+_PLEDGE_SIGMA = 1.3
+_RELEASED = 0.55
+
+
+def _pick(rng: np.random.Generator, shares: dict[str, float]) -> str:
+    keys = list(shares)
+    p = np.array([shares[k] for k in keys], dtype=float)
+    return keys[int(rng.choice(len(keys), p=p / p.sum()))]
+
+
+def _as_of(register: Path) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(json.loads((register.parent / "demo_meta.json").read_text(encoding="utf-8"))["as_of"])
+    except (OSError, ValueError, KeyError):
+        return pd.Timestamp(DEFAULT_AS_OF)
+
+
+def _random_day(rng: np.random.Generator, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Timestamp:
+    days = max(int((hi - lo).days), 0)
+    return lo + pd.Timedelta(days=int(rng.integers(0, days + 1)))
+
+
+def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_year: int = 2016,
+               min_pledges: int = 40) -> dict[str, Path]:
+    """Write synthetic legal events for the demo *register* into *out*.
+
+    Parameters
+    ----------
+    register : path
+        The demo register (``register.parquet``); its ``demo_meta.json`` gives the extraction date.
+    out : path
+        Folder to write :data:`DEMO_FILES` into.
+    seed : int
+        Seed; the same register and seed give the same events.
+    first_year : int
+        First year with events.
+    min_pledges : int
+        Floor on the pledge contracts of a year.
+
+    Returns
+    -------
+    dict
+        ``{"patent_legal_events": path}``.
+    """
+    register, out = Path(register), Path(out)
+    rng = np.random.default_rng(seed + 50)
+    reg = pd.read_parquet(register, columns=["application_number", "patent_type", "filing_date", "grant_date",
+                                             "lapse_date", "applicant_name", "applicant_type", "province_code",
+                                             "origin_code"])
+    for col in ("filing_date", "grant_date", "lapse_date"):
+        reg[col] = pd.to_datetime(reg[col])
+    reg["origin_code"] = reg["origin_code"].where(reg["origin_code"].notna() & reg["origin_code"].ne(""),
+                                                  reg["province_code"])
+    as_of = _as_of(register)
+    scale = demo_scale(len(reg))
+    end = reg["lapse_date"].fillna(pd.Timestamp("2100-01-01"))
+    provinces = reference.provinces()
+    short = dict(zip(provinces["province_code"], provinces["short_zh"]))
+    origin_weight = reg.loc[reg["origin_code"].isin(short), "origin_code"].value_counts(normalize=True)
+    names: dict[tuple[str, str], list[str]] = {}
+    for (kind, origin), group in reg.groupby(["applicant_type", "origin_code"]):
+        names[(kind, origin)] = sorted(group["applicant_name"].unique())
+    by_type = {kind: sorted(g["applicant_name"].unique()) for kind, g in reg.groupby("applicant_type")}
+    owner = {n: (a, t, o) for n, a, t, o in zip(reg["application_number"], reg["applicant_name"],
+                                                 reg["applicant_type"], reg["origin_code"])}
+
+    def party(kind: str, near: str) -> tuple[str, str, str]:
+        if near in short and rng.random() < _SAME_ORIGIN:
+            origin = near
+        elif rng.random() < 0.03:
+            origin = _pick(rng, {"JP": 0.4, "US": 0.3, "DE": 0.15, "KR": 0.1, "81": 0.05})
+        else:
+            origin = str(rng.choice(origin_weight.index, p=origin_weight.to_numpy()))
+        pool = names.get((kind, origin)) or by_type.get(kind) or by_type["企业"]
+        return str(pool[int(rng.integers(len(pool)))]), kind, origin
+
+    # transfers and licences: draw (patent, date, type) per year, then give parties in date order (owner chains)
+    drawn = []
+    last_year = as_of.year
+    for year in range(first_year, last_year + 1):
+        start, stop = pd.Timestamp(year, 1, 1), min(pd.Timestamp(year, 12, 31), as_of)
+        fraction = ((stop - start).days + 1) / 365.0
+        n = int(round(NATIONAL_TRANSFER_LICENCE_2024 * scale * (1 + GROWTH) ** (year - 2024) * fraction))
+        pool = reg[(reg["grant_date"] <= stop) & (end > start)]
+        if n == 0 or pool.empty:
+            continue
+        weights = pool["applicant_type"].map(_FROM_WEIGHT).to_numpy(float)
+        for i in rng.choice(len(pool), size=n, replace=True, p=weights / weights.sum()):
+            row = pool.iloc[int(i)]
+            lo = max(start, row["grant_date"] + pd.Timedelta(days=1))
+            hi = min(stop, end.loc[row.name] - pd.Timedelta(days=1))
+            if hi < lo:
+                continue
+            kind = "许可" if rng.random() < _LICENCE_SHARE else "转让"
+            licence = _pick(rng, _LICENCE_TYPES) if kind == "许可" else None
+            if licence == "开放许可" and (year < 2022 or row["applicant_type"] not in ("高校", "科研单位")
+                                       and rng.random() < 0.7):
+                licence = "普通"
+            drawn.append((_random_day(rng, lo, hi), row["application_number"], kind, licence))
+    drawn.sort(key=lambda d: (d[0], d[1]))
+    rows: list[dict] = []
+    serial = {"转让": 0, "许可": 0, "质押": 0, "质押解除": 0}
+    prefix = {"转让": "T", "许可": "X", "质押": "Y", "质押解除": "YZ"}
+
+    def event_id(kind: str, day: pd.Timestamp) -> str:
+        serial[kind] += 1
+        return f"{prefix[kind]}{day.year}{serial[kind]:07d}"
+
+    filing = dict(zip(reg["application_number"], reg["filing_date"]))
+    ends = dict(zip(reg["application_number"], end))
+    for day, number, kind, licence in drawn:
+        name, ftype, forigin = owner[number]
+        if kind == "转让":
+            to = party(_pick(rng, _TO_TYPE[ftype]), forigin)
+            owner[number] = to
+            amount = None
+        else:
+            to = party("企业" if rng.random() < 0.95 else "个人", forigin)
+            amount = round(float(rng.lognormal(np.log(30), 1.5)), 1) if rng.random() < 0.4 else None
+        rows.append({"event_id": event_id(kind, day), "application_number": number, "filing_date": filing[number],
+                     "event_type": kind, "licence_type": licence, "event_date": day, "from_name": name,
+                     "from_type": ftype, "from_origin": forigin, "to_name": to[0], "to_type": to[1],
+                     "to_origin": to[2], "pledgee_type": None, "amount_10k_yuan": amount, "related_event_id": None})
+
+    # pledges: contracts of enterprises over one to four of their valid patents; owners as of the pledge date
+    transfers = pd.DataFrame([r for r in rows if r["event_type"] == "转让"])
+    for year in range(first_year, last_year + 1):
+        start, stop = pd.Timestamp(year, 1, 1), min(pd.Timestamp(year, 12, 31), as_of)
+        fraction = ((stop - start).days + 1) / 365.0
+        n = max(int(round(NATIONAL_PLEDGES_2023 * scale * (1 + GROWTH) ** (year - 2023) * fraction)),
+                int(round(min_pledges * fraction)))
+        mid = start + (stop - start) / 2
+        valid = reg[(reg["grant_date"] < start) & (end > stop)][["application_number", "applicant_name",
+                                                                   "applicant_type", "origin_code"]]
+        done = transfers[transfers["event_date"] <= mid] if len(transfers) else transfers
+        if len(done):
+            last = done.groupby("application_number").tail(1).set_index("application_number")
+            hit = valid["application_number"].isin(last.index)
+            for col, src in (("applicant_name", "to_name"), ("applicant_type", "to_type"), ("origin_code", "to_origin")):
+                valid.loc[hit, col] = valid.loc[hit, "application_number"].map(last[src])
+        firms = valid[valid["applicant_type"] == "企业"].groupby("applicant_name")
+        sizes = firms.size()
+        if sizes.empty:
+            continue
+        p = sizes.to_numpy(float) ** 0.7
+        for k in rng.choice(len(sizes), size=n, replace=True, p=p / p.sum()):
+            firm = sizes.index[int(k)]
+            own = firms.get_group(firm)
+            take = own.iloc[np.sort(rng.choice(len(own), size=min(len(own), int(rng.integers(1, 5))), replace=False))]
+            day = _random_day(rng, start, stop)
+            origin = str(take["origin_code"].iloc[0])
+            pledgee = _pick(rng, _PLEDGEE)
+            bank = f"某某银行{short.get(origin, '')}分行" if pledgee == "银行" else \
+                f"{short.get(origin, '')}某某{'融资担保有限公司' if pledgee == '担保机构' else '投资有限公司'}"
+            amount = round(float(rng.lognormal(np.log(NATIONAL_PLEDGE_MEAN_10K) - _PLEDGE_SIGMA ** 2 / 2,
+                                               _PLEDGE_SIGMA)), 1)
+            pid = event_id("质押", day)
+            common = {"from_name": firm, "from_type": "企业", "from_origin": origin, "to_name": bank, "to_type": "企业",
+                      "to_origin": origin}
+            release = day + pd.Timedelta(days=int(rng.integers(365, 3 * 365)))
+            rid = event_id("质押解除", release) if rng.random() < _RELEASED and release <= as_of else None
+            for number in take["application_number"]:
+                rows.append({"event_id": pid, "application_number": number, "filing_date": filing[number],
+                             "event_type": "质押", "licence_type": None, "event_date": day, **common,
+                             "pledgee_type": pledgee, "amount_10k_yuan": amount, "related_event_id": None})
+                if rid is not None and release < ends[number]:
+                    rows.append({"event_id": rid, "application_number": number, "filing_date": filing[number],
+                                 "event_type": "质押解除", "licence_type": None, "event_date": release, **common,
+                                 "pledgee_type": None, "amount_10k_yuan": None, "related_event_id": pid})
+    table = pd.DataFrame(rows, columns=list(EVENT_FIELDS))
+    table = table.sort_values(["event_date", "event_id", "application_number"], kind="stable")
+    for col in ("filing_date", "event_date"):
+        table[col] = pd.to_datetime(table[col]).dt.strftime("%Y-%m-%d")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / DEMO_FILES["patent_legal_events"]
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    return {"patent_legal_events": path}
+
+
+def demo_if_missing(events: str | Path, register: str | Path) -> None:
+    """Write the demo events when *events* is missing (demo folders only, under the fixed name of
+    :data:`DEMO_FILES`); a mistyped path to real data is reported as missing instead."""
+    events = Path(events)
+    if events.exists():
+        return
+    if not is_demo_file(events, DEMO_FILES["patent_legal_events"]):
+        raise FileNotFoundError(f"{events}: legal events file not found")
+    write_demo(register, events.parent)

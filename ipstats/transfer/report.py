@@ -1,0 +1,271 @@
+"""Everything the patent transfer and use notebook shows for a reference year, and its Chinese summary."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ipstats.indicators.narrative import format_change
+from ipstats.indicators.overview import region_name as _region_name
+from ipstats.transfer import indicators as ind
+from ipstats.transfer.events import read_legal_events, register_rows
+
+__all__ = ["DEFAULT_SYSTEMS", "TRANSFER_LABELS", "TransferReport", "compute_transfer", "labelled",
+           "transfer_paragraph"]
+
+#: Classification systems of the category table (SEI, key digital technologies, green).
+DEFAULT_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech")
+
+#: Chinese column labels (the CSV files keep the machine names).
+TRANSFER_LABELS = {
+    "event_type": "类型", "events": "次数", "contracts": "合同（份）", "patents": "专利（件）",
+    "events_previous": "上年次数", "events_growth_pct": "比上年增长(%)", "share_pct": "占比(%)",
+    "patent_type": "专利类型", "valid_stock": "年末有效专利", "transferred": "当年转让的有效专利",
+    "licensed": "当年许可的有效专利", "transferred_or_licensed": "当年转让或许可的有效专利",
+    "transferred_share_pct": "转让占有效专利(%)", "licensed_share_pct": "许可占有效专利(%)",
+    "transferred_or_licensed_share_pct": "转让或许可占有效专利(%)", "from_type": "让与方类型", "to_type": "受让方类型",
+    "origin": "让与方所在地", "origin_group": "地区", "within": "本地区内", "outflow": "转出（次）",
+    "inflow": "转入（次）", "net": "净流入（次）", "outflow_transfers": "其中转让转出", "inflow_transfers": "其中转让转入",
+    "rank_net": "净流入位次", "category": "类别代码", "category_name": "类别名称", "transfers": "转让",
+    "licences": "许可", "year": "年度", "amount_10k_yuan": "质押金额(万元)", "contracts_with_amount": "有金额的合同（份）",
+    "mean_amount_10k_yuan": "每份合同平均金额(万元)", "releases": "质押解除（份）",
+    "contracts_growth_pct": "合同数增长(%)", "amount_growth_pct": "金额增长(%)", "group": "分组",
+    "amount_share_pct": "金额占比(%)", "mean_years": "平均(年)", "p25_years": "下四分位(年)", "median_years": "中位数(年)",
+    "p75_years": "上四分位(年)", "under_1_pct": "不足1年(%)", "1_to_3_pct": "1—3年(%)", "3_to_5_pct": "3—5年(%)",
+    "5_to_10_pct": "5—10年(%)", "10_plus_pct": "10年及以上(%)",
+}
+
+
+def labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """A transfer table for display: Chinese column labels, years as text."""
+    out = table.copy()
+    if "year" in out.columns:
+        out["year"] = out["year"].astype(str)
+    return out.rename(columns=TRANSFER_LABELS)
+
+
+def _pct(value: float, digits: int = 1) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.{digits}f}%"
+
+
+def _wan_yuan(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value / 10_000:,.2f}亿元" if abs(value) >= 10_000 else f"{value:,.0f}万元"
+
+
+@dataclass
+class TransferReport:
+    """Tables, records and text of one reference year for one region."""
+
+    year: int
+    region: str
+    region_name: str
+    by_type: pd.DataFrame
+    share_of_valid: pd.DataFrame
+    party_flows: pd.DataFrame
+    party_matrix: pd.DataFrame
+    universities: dict
+    province_matrix: pd.DataFrame
+    province_flows: pd.DataFrame
+    categories: dict[str, pd.DataFrame]
+    system_labels: dict[str, str]
+    pledges: pd.DataFrame
+    pledges_by_province: pd.DataFrame | None
+    pledges_by_type: pd.DataFrame
+    grant_to_transfer: pd.DataFrame
+    disclosure: dict[str, dict] = field(default_factory=dict)
+    pledge_amounts_withheld: bool = False
+    paragraph: str = ""
+
+    def key_numbers(self) -> str:
+        """The headline numbers as stable text (checked by nbval)."""
+        t = self.by_type.set_index("event_type")
+        pl = self.pledges.set_index("year").loc[self.year]
+        amount = "经保密处理不予公布" if self.pledge_amounts_withheld else f"{pl['amount_10k_yuan']:.1f} 万元"
+        return "\n".join([
+            f"{self.year}年 {self.region_name}",
+            f"转让许可 {int(t.at['转让许可合计', 'events'])} 次 (转让 {int(t.at['转让', 'events'])}, "
+            f"许可 {int(t.at['许可', 'events'])}, 开放许可 {int(t.at['  开放许可', 'events'])})",
+            f"高校和科研单位 {self.universities['events']} 次, 其中向企业 {self.universities['to_enterprise']} 次",
+            f"质押登记 {int(pl['contracts'])} 份, 专利 {int(pl['patents'])} 件, 金额 {amount}",
+        ])
+
+
+def _cross_region(flows: pd.DataFrame) -> int:
+    return int(flows["outflow"].sum())
+
+
+def transfer_paragraph(r: TransferReport) -> str:
+    """The Chinese summary; every number comes from the report's published tables."""
+    t = r.by_type.set_index("event_type")
+    y, name = r.year, r.region_name
+    total = int(t.at["转让许可合计", "events"])
+    if total == 0 and int(t.at["质押", "events"]) == 0:
+        return f"{y}年，{name}没有专利转让、许可或质押登记。"
+    parts = []
+    growth = t.at["转让许可合计", "events_growth_pct"]
+    text = (f"{y}年，{name}专利转让许可{total:,}次" + (f"，比上年{format_change(growth)}" if pd.notna(growth) else "")
+            + f"；其中转让{int(t.at['转让', 'events']):,}次，许可{int(t.at['许可', 'events']):,}次")
+    if int(t.at["许可", "events"]):
+        text += (f"（普通许可占{_pct(t.at['  普通许可', 'share_pct'])}，独占许可占{_pct(t.at['  独占许可', 'share_pct'])}，"
+                 f"开放许可{int(t.at['  开放许可', 'events']):,}次）")
+    parts.append(text + "。")
+    u = r.universities
+    if u["events"]:
+        text = (f"高校和科研单位转让许可专利{u['events']:,}次，占{_pct(u['share_pct'])}，其中转让许可给企业的"
+                f"{u['to_enterprise']:,}次，占{_pct(u['to_enterprise_pct'])}")
+        if pd.notna(u["growth_pct"]):
+            text += f"；高校和科研单位转让许可次数比上年{format_change(u['growth_pct'])}"
+        parts.append(text + "。")
+    s = r.share_of_valid.set_index("patent_type")
+    if "合计" in s.index and s.at["合计", "valid_stock"] > 0:
+        text = (f"{y}年底{s.at['合计', 'valid_stock']:,}件有效专利中，当年发生转让或许可的"
+                f"{int(s.at['合计', 'transferred_or_licensed']):,}件，占{_pct(s.at['合计', 'transferred_or_licensed_share_pct'], 2)}")
+        if "发明" in s.index and s.at["发明", "valid_stock"] > 0:
+            text += f"；有效发明专利中这一比例为{_pct(s.at['发明', 'transferred_or_licensed_share_pct'], 2)}"
+        parts.append(text + "。")
+    flows = r.province_flows
+    if total:
+        cross = _cross_region(flows)
+        text = f"跨地区转让许可{cross:,}次，占{_pct(cross / total * 100)}"
+        provinces = flows[~flows["origin_group"].isin(["港澳台", "国外"])]
+        if r.region in ("national", "", None) and len(provinces) and provinces["net"].max() > 0:
+            top = provinces.sort_values(["net", "origin_group"], ascending=[False, True]).iloc[0]
+            low = provinces.sort_values(["net", "origin_group"], ascending=[True, True]).iloc[0]
+            text += f"；净流入最多的是{top['origin_group']}（{int(top['net']):+,}次）"
+            if low["net"] < 0:
+                text += f"，净流出最多的是{low['origin_group']}（{int(low['net']):+,}次）"
+        elif r.region not in ("national", "", None):
+            own = flows.set_index("origin_group")
+            short = ind.origin_group(pd.Series([r.region])).iloc[0]
+            if short in own.index:
+                text += (f"；{name}转入{int(own.at[short, 'inflow']):,}次、转出{int(own.at[short, 'outflow']):,}次，"
+                         f"净{'流入' if own.at[short, 'net'] >= 0 else '流出'}{abs(int(own.at[short, 'net'])):,}次")
+        parts.append(text + "。")
+    clauses = []
+    for system, table in r.categories.items():
+        anyrow = table[table["category"] == "*"]
+        if anyrow.empty or not total:
+            continue
+        clauses.append(f"涉及{r.system_labels[system]}专利的{int(anyrow['events'].iloc[0]):,}次"
+                       f"（{_pct(anyrow['share_pct'].iloc[0])}）")
+    if clauses:
+        parts.append("按各分类表自身的计数规则（关键词条件须满足，部分涉及不计），转让许可中" + "，".join(clauses)
+                     + "；一件专利可属于多个分类体系，占比相互重叠。")
+    pl = r.pledges.set_index("year").loc[y]
+    if int(pl["contracts"]):
+        text = f"专利权质押登记{int(pl['contracts']):,}份，涉及专利{int(pl['patents']):,}件"
+        if r.pledge_amounts_withheld:
+            text += "；质押金额涉及合同过少或由个别合同主导，经统计数据保密处理不予公布"
+        else:
+            text += f"，质押金额{_wan_yuan(pl['amount_10k_yuan'])}"
+            if pd.notna(pl["amount_growth_pct"]):
+                text += f"，比上年{format_change(pl['amount_growth_pct'])}"
+        parts.append(text + "。")
+    g = r.grant_to_transfer.set_index("patent_type")
+    if "合计" in g.index and g.at["合计", "patents"] > 0:
+        parts.append(f"当年首次转让的{int(g.at['合计', 'patents']):,}件专利，从授权到首次转让的时间中位数为"
+                     f"{g.at['合计', 'median_years']:.1f}年，不足1年的占{_pct(g.at['合计', 'under_1_pct'])}。")
+    return "".join(parts)
+
+
+def _protect_years(summary: pd.DataFrame, events: pd.DataFrame, rules: dict | None) -> tuple[pd.DataFrame, list[int]]:
+    """Withhold the amounts of years whose total is sensitive (few contracts, or one dominating)."""
+    from ipstats.sdc import Rules, cell_contributions, primary
+
+    contracts = ind._contracts(events).dropna(subset=["amount_10k_yuan"])
+    contracts = contracts.assign(year=contracts["event_date"].dt.year)
+    cells = cell_contributions(contracts, ["year"], "amount_10k_yuan")
+    if cells.empty:
+        return summary, []
+    flagged = primary(cells.rename(columns={"year": "row", "count": "value"}).assign(col="amount")[
+        ["row", "col", "value", "contributors", "largest", "second"]], Rules(**(rules or {})))
+    sensitive = [int(y) for y in cells.loc[flagged.to_numpy(), "year"]]
+    out = summary.copy()
+    hide = out["year"].isin(sensitive) | out["year"].isin([y + 1 for y in sensitive])
+    out.loc[out["year"].isin(sensitive), ["amount_10k_yuan", "mean_amount_10k_yuan"]] = float("nan")
+    out.loc[hide, "amount_growth_pct"] = float("nan")
+    return out, sensitive
+
+
+def compute_transfer(events: str | Path, register: str | Path, year: int, region: str = "national",
+                     disclosure: dict | None = None, systems: tuple[str, ...] = DEFAULT_SYSTEMS,
+                     keywords: str = "table", span: int = 5) -> TransferReport:
+    """Read, check and compute every table of reference year *year* for *region*.
+
+    Parameters
+    ----------
+    events : path
+        The legal events (``data_schemas/patent_legal_events.schema.yaml``).
+    register : path
+        The patent register the events point into.
+    year : int
+        Reference year; growth is on ``year - 1``.
+    region : str
+        ``"national"`` or a GB/T 2260 province code: events with a party of the province on either side;
+        the share of valid patents for the province's patents (first applicant), pledges of its pledgors.
+    disclosure : dict, optional
+        :class:`ipstats.sdc.Rules` fields for the pledge amounts.
+    systems : tuple of str
+        Classification systems of the category tables.
+    keywords : str
+        Keyword strategy (default ``table``: the tables' own counting rules, as :mod:`ipstats.counting`).
+    span : int
+        Years of the pledge series, ending with *year*.
+
+    Raises
+    ------
+    ipstats.transfer.events.LegalEventsError
+        Events that do not validate or disagree with the register (one line each).
+    """
+    from ipstats.concordance import classify_frame
+    from ipstats.concordance.system import load_system
+    from ipstats.counting import count_valid_stock
+    from ipstats.register.io import open_register
+
+    name = _region_name(region)
+    national = region in (None, "", "national")
+    table = read_legal_events(events, register)
+    patents = register_rows(register, table["application_number"])
+    scoped = ind.in_region(table, None if national else region)
+    con = open_register(register)
+    try:
+        stock = count_valid_stock(con, [year], by=("patent_type",), region=None if national else str(region))
+    finally:
+        con.close()
+    own = table if national else table[table["application_number"].isin(
+        patents.loc[patents["province_code"] == str(region), "application_number"])]
+    pledgor = table if national else table[table["from_origin"] == str(region)]
+    flows = ind.party_flows(scoped, year)
+    report = TransferReport(
+        year=year, region=str(region), region_name=name, by_type=ind.transactions_by_type(scoped, year),
+        share_of_valid=ind.share_of_valid(own, patents, stock, year), party_flows=flows,
+        party_matrix=ind.party_matrix(flows), universities=ind.university_headline(scoped, year),
+        province_matrix=ind.province_matrix(scoped, year), province_flows=ind.province_flows(scoped, year),
+        categories={}, system_labels={}, pledges=pd.DataFrame(), pledges_by_province=None,
+        pledges_by_type=pd.DataFrame(), grant_to_transfer=ind.grant_to_first_transfer(scoped, patents, year))
+    frame = patents.rename(columns={"application_number": "patent_id"})
+    frame = frame[[c for c in ("patent_id", "ipc", "title", "abstract") if c in frame.columns]]
+    frame = frame[frame["ipc"].notna() & frame["ipc"].ne("")]
+    for system in systems:
+        sysm = load_system(system)
+        classified, _ = classify_frame(frame, sysm, keywords=keywords)
+        report.categories[system] = ind.category_transactions(scoped, classified, year, sysm.ancestors(1),
+                                                              sysm.display_names().to_dict())
+        report.system_labels[system] = sysm.meta.get("name_zh", system)
+    summary = ind.pledge_summary(pledgor, range(year - span + 1, year + 1))
+    report.pledges, sensitive = _protect_years(summary, pledgor, disclosure)
+    report.pledge_amounts_withheld = year in sensitive
+    report.disclosure["pledges"] = {"contributors": "pledge contracts (质押登记)", "sensitive_years": sensitive,
+                                    "policy": "amounts of a year withheld when its total is sensitive"}
+    by_type, record, withheld = ind.pledge_breakdown(pledgor, year, "from_type", disclosure)
+    report.pledges_by_type, report.disclosure["pledges_by_type"] = by_type, record
+    if national:
+        by_province, record, _ = ind.pledge_breakdown(pledgor, year, "from_origin", disclosure)
+        report.pledges_by_province, report.disclosure["pledges_by_province"] = by_province, record
+    report.pledge_amounts_withheld = report.pledge_amounts_withheld or withheld
+    report.paragraph = transfer_paragraph(report)
+    return report
