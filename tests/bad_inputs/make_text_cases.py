@@ -238,6 +238,23 @@ CASES = {
                                                            "20040707,2014/7/7,失效-未缴年费,2014-12-05", rows=EXTRACT_ROWS)),
 }
 
+# inputs of 每万人口高价值发明专利拥有量 (issue 19): families, pledges, awards
+FAMILIES = ["application_number,family_id,office,member_number,grant_date,lapse_date",
+            "CN202310123456.6,F1,US,US11234567B2,2024-05-07,", "CN202310123456.6,F1,JP,JP7654321B2,2024-08-01,2025-01-02"]
+PLEDGES = ["application_number,date,amount_10k_yuan,pledgee_type", "CN202310123456.6,2024-06-01,1200,银行",
+           "CN202310123456.6,2025-01-15,300.5,担保机构"]
+AWARDS = ["award,grade,year,application_number", "中国专利奖,金奖,2024,CN202310123456.6",
+          "国家科学技术奖,国家技术发明奖二等奖,2024,CN202310123456.6"]
+CASES.update({
+    "patent_families/lapse_before_grant.csv": lines(FAMILIES, 2, "2025-01-02", "2024-07-01"),
+    "patent_families/office_not_a_code.csv": lines(FAMILIES, 1, ",US,", ",美国,"),
+    "patent_families/bad_check_character.csv": lines(FAMILIES, 1, "CN202310123456.6", "CN202310123456.1"),
+    "patent_pledges/negative_amount.csv": lines(PLEDGES, 1, ",1200,", ",-1200,"),
+    "patent_pledges/unknown_pledgee_type.csv": lines(PLEDGES, 2, ",担保机构", ",典当行"),
+    "patent_awards/unknown_award.csv": lines(AWARDS, 1, "中国专利奖,", "省专利奖,"),
+    "patent_awards/year_in_words.csv": lines(AWARDS, 2, ",2024,", ",二〇二四,"),
+})
+
 if __name__ == "__main__":
     for name, text in CASES.items():
         path = HERE / name
