@@ -161,10 +161,14 @@ def _classify(args: argparse.Namespace) -> None:
         print(f"ipstats classify: {args.input}: {report}", file=sys.stderr)
     _write_classified(out, args.output)
     counts = out.drop_duplicates("patent_id").shape[0]
+    written = f"; written to {args.output}" if args.output else ""
+    if not int(summary["patents"]):
+        print(f"{system.id} ({system.edition}): no patent has an IPC code that could be read, nothing classified"
+              + written, file=sys.stderr)
+        return
     print(f"{system.id} ({system.edition}): {counts:,} of {int(summary['patents']):,} patents with IPC codes classified "
           f"({summary['matched_patents_pct']:.1f} %), {len(out):,} patent–category rows; "
-          f"{summary['matched_occurrences_pct']:.1f} % of IPC occurrences matched"
-          + (f"; written to {args.output}" if args.output else ""), file=sys.stderr)
+          f"{summary['matched_occurrences_pct']:.1f} % of IPC occurrences matched" + written, file=sys.stderr)
 
 
 def _systems(args: argparse.Namespace) -> None:

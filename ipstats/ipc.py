@@ -196,7 +196,7 @@ class ParseReport:
     def __str__(self) -> str:
         if not self.n_failed:
             return f"{self.n_parsed:,} IPC symbols parsed"
-        examples = ", ".join(repr(e) for e in self.failed_examples)
+        examples = ", ".join(repr(e if len(e) <= 40 else e[:37] + "…") for e in self.failed_examples)
         return (f"{self.n_parsed:,} of {self.n_parts:,} IPC parts parsed; {self.n_failed:,} are not IPC symbols "
                 f"(e.g. {examples})")
 

@@ -91,3 +91,25 @@ def test_spark_options_are_checked_before_spark_starts(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == ("ipstats classify: --spark-conf expects KEY=VALUE, "
                                                      "got 'spark.executor.memory'")
+
+
+def test_classify_a_file_without_a_single_ipc_code(tmp_path):
+    """Every IPC cell unreadable: one line for the cells (long values shortened), one for the result; no pandas error."""
+    src = tmp_path / "p.csv"
+    src.write_text("patent_id,ipc\n1," + "A" * 5000 + "\n2,not-a-code\n", encoding="utf-8")
+    out = run("classify", str(src), "--system", "cnipa_sei_2021", "--output", str(tmp_path / "o.csv"))
+    assert out.returncode == 0, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 2 and max(len(line) for line in lines) < 300
+    assert "0 of 2 IPC parts parsed" in lines[0] and lines[1].endswith("nothing classified; written to "
+                                                                        f"{tmp_path / 'o.csv'}")
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8-sig") == "patent_id,category,category_name,weight,match\n"
+
+
+def test_piped_output_closed_early_is_not_an_error(tmp_path):
+    """ipstats validate … | head: the reader goes away; no traceback, the shell's SIGPIPE status."""
+    src = tmp_path / "r.csv"
+    src.write_text("application_number\n" + "x\n" * 5000, encoding="utf-8")
+    proc = subprocess.run(f"{sys.executable} -m ipstats validate {src} --schema patent_register --max-problems 0 | head -1",
+                          shell=True, capture_output=True, text=True, executable="/bin/bash")
+    assert proc.stdout.count("\n") == 1 and "Traceback" not in proc.stderr and "Broken pipe" not in proc.stderr

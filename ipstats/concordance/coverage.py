@@ -80,8 +80,12 @@ def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: in
         "newer_only_patents": totals[3]}])
 
     unmatched = codes[~codes["matched"]].sort_values(["n", "ipc"], ascending=[False, True])
-    checked = validate(unmatched["ipc"]).set_index("ipc")
-    unmatched = unmatched.join(checked, on="ipc")
+    if unmatched.empty:                   # nothing unmatched (or no code at all): the same columns, no rows
+        unmatched = unmatched.assign(status=pd.Series(dtype=object), title_zh=pd.Series(dtype=object),
+                                     title_en=pd.Series(dtype=object))
+    else:
+        checked = validate(unmatched["ipc"]).set_index("ipc")
+        unmatched = unmatched.join(checked, on="ipc")
     cols = ["ipc", "n", "patents", "status", "title_zh", "title_en"]
     return {
         "summary": summary,
