@@ -110,6 +110,6 @@ def test_piped_output_closed_early_is_not_an_error(tmp_path):
     """ipstats validate … | head: the reader goes away; no traceback, the shell's SIGPIPE status."""
     src = tmp_path / "r.csv"
     src.write_text("application_number\n" + "x\n" * 5000, encoding="utf-8")
-    proc = subprocess.run(f"{sys.executable} -m ipstats validate {src} --schema patent_register --max-problems 0 | head -1",
-                          shell=True, capture_output=True, text=True, executable="/bin/bash")
+    command = f"{sys.executable} -m ipstats validate {src} --schema patent_register --max-problems 0 | head -1"
+    proc = subprocess.run(command, shell=True, capture_output=True, text=True, executable="/bin/bash")
     assert proc.stdout.count("\n") == 1 and "Traceback" not in proc.stderr and "Broken pipe" not in proc.stderr
