@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--system", required=True, metavar="NAME",
                      help="system id from 'ipstats systems', or the path of a user rules CSV / system folder")
     cls.add_argument("--output", type=Path, metavar="OUT", help="CSV to write (UTF-8 with BOM); default: standard output")
+    cls.add_argument("--column", action="append", default=[], metavar="SRC=DEST",
+                     help="read the input's column SRC as DEST (repeatable), e.g. --column 申请号=application_number")
     cls.add_argument("--keywords", choices=["confirm", "table", "require", "ignore"], default="confirm",
                      help="keyword strategy: confirm = keep all matches and label them (keyword-confirmed, IPC-only, "
                           "candidate; default); table = the table's own semantics (keyword conditions required, "
@@ -109,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "first)")
     val.add_argument("--encoding", metavar="ENC", help="text encoding of a CSV file (default: detected; utf-8, gbk, "
                      "gb18030)")
+    val.add_argument("--column", action="append", default=[], metavar="SRC=DEST",
+                     help="read the file's column SRC as the schema's field DEST (repeatable), e.g. "
+                          "--column 国省代码=province_code")
     val.add_argument("--reference", action="append", default=[], metavar="SCHEMA=FILE",
                      help="file of another schema for foreign keys, e.g. patent_register=data/demo/register.parquet "
                           "(repeatable)")
@@ -144,8 +149,12 @@ def _classify(args: argparse.Namespace) -> None:
     from ipstats.concordance import classify, classify_links, coverage, load_system
     from ipstats.concordance.api import links_from_register
     from ipstats.register.io import connect
+    from ipstats.validate.schema import COLUMNS_ENV, column_mapping, parse_column_args
 
     system = load_system(args.system)
+    mapping = parse_column_args(args.column)
+    if mapping:                           # every reader of the input (register or patent_id/ipc table) maps it
+        os.environ[COLUMNS_ENV] = column_mapping({args.input: mapping})
     if args.engine == "spark":
         out, _ = classify(args.input, system, keywords=args.keywords, engine=_engine(args))
         _write_classified(out, args.output)
@@ -202,7 +211,10 @@ def _validate(args: argparse.Namespace) -> int:
         if not sep or not name or not file:
             raise ValueError(f"--reference expects SCHEMA=FILE, e.g. patent_register=register.parquet; got {item!r}")
         references[name] = Path(file)
-    report = validate_file(args.file, load_schema(args.schema), sheet=args.sheet, encoding=args.encoding,
+    from ipstats.validate.schema import parse_column_args
+
+    schema = load_schema(args.schema).with_columns(parse_column_args(args.column))
+    report = validate_file(args.file, schema, sheet=args.sheet, encoding=args.encoding,
                            references=references, max_problems=max(args.max_problems, 0))
     for note in report.notes:
         print(f"info: {report.file}: {note}", file=sys.stderr)

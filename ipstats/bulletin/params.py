@@ -87,6 +87,9 @@ class BulletinParams:
     as_of : str or None
         The register's extraction date (提取日, ``YYYY-MM-DD``) given by the file's ``as_of:``; when absent,
         :func:`register_as_of` looks for it beside the register once the inputs exist.
+    columns : dict
+        Column mappings by input key (the file's header → the schema's field), from inputs written as
+        ``{file: …, columns: {…}}``; :meth:`column_environment` hands them to every reader of the run.
     """
 
     path: Path
@@ -105,6 +108,15 @@ class BulletinParams:
     engine: dict[str, Any] = field(default_factory=lambda: {"name": "duckdb", "master": None, "app_name": "ipstats",
                                                              "config": {}})
     as_of: str | None = None
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def column_environment(self) -> dict[str, str]:
+        """Environment entries that make every reader of this run (notebook kernels included) map the columns."""
+        from ipstats.validate.schema import COLUMNS_ENV, column_mapping
+
+        if not self.columns:
+            return {}
+        return {COLUMNS_ENV: column_mapping({self.inputs[k]: m for k, m in self.columns.items()})}
 
     def notebook_path(self, name: str) -> Path:
         """Source notebook ``{notebook_dir}/{name}.ipynb``."""
@@ -115,7 +127,7 @@ class BulletinParams:
         return {"file": str(self.path), "title": self.title, "year": self.year, "region": self.region,
                 "output": str(self.output), "notebook_dir": str(self.notebook_dir),
                 "execution_timeout": self.execution_timeout,
-                "inputs": {k: str(v) for k, v in self.inputs.items()},
+                "inputs": {k: str(v) for k, v in self.inputs.items()}, "columns": self.columns,
                 "demo_data": None if self.demo_data is None else {**self.demo_data, "out": str(self.demo_data["out"])},
                 "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
                 "disclosure": self.disclosure,
@@ -344,7 +356,22 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
                                 f"parameter)")
         if key in ("year", "region", "output_dir", "internal_dir", "title", "disclosure", "engine", "run_id"):
             raise BulletinError(f"{path}: input name {key!r} is reserved for a common notebook parameter")
-    inputs = {k: _resolve(base, v, f"input {k!r}", path) for k, v in raw_inputs.items()}
+    inputs, columns = {}, {}
+    for key, value in raw_inputs.items():
+        if isinstance(value, dict):          # {file: register.csv, columns: {国省代码: province_code}}
+            unknown = sorted(set(value) - {"file", "columns"})
+            if unknown or "file" not in value:
+                raise BulletinError(f"{path}: input {key!r} must be a path or a mapping with file: and optional "
+                                    f"columns: (got keys {', '.join(map(str, value))})")
+            mapping = value.get("columns") or {}
+            if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                        for k, v in mapping.items()):
+                raise BulletinError(f"{path}: columns of input {key!r} must map the file's headers to schema "
+                                    f"fields, e.g. {{国省代码: province_code}}")
+            value = value["file"]
+            if mapping:
+                columns[key] = dict(mapping)
+        inputs[key] = _resolve(base, value, f"input {key!r}", path)
 
     demo = data.get("demo_data")
     if demo is not None:
@@ -363,7 +390,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
                             notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
                             demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path),
                             internal_output=internal, engine=_engine(data.get("engine"), path),
-                            as_of=_as_of(data.get("as_of"), path))
+                            as_of=_as_of(data.get("as_of"), path), columns=columns)
     if prepare:
         prepare_inputs(params)
     return params

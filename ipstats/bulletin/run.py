@@ -272,6 +272,21 @@ def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda l
                             f"with: ipstats validate {first.file} --schema {first.schema}")
 
 
+@contextlib.contextmanager
+def _environment(entries: dict[str, str]):
+    """Set *entries* in ``os.environ`` for the block (the notebooks' kernels inherit them), then restore."""
+    saved = {k: os.environ.get(k) for k in entries}
+    os.environ.update(entries)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
@@ -318,6 +333,7 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         if internal is not None:
             stack.enter_context(folders.run_lock(internal))
         stack.enter_context(folders.raise_on_signals())
+        stack.enter_context(_environment(params.column_environment()))     # column mappings, for every reader
         folders.clean_stale(target, "bulletin")
         if internal is not None:
             folders.clean_stale(internal, "internal")

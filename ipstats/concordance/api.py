@@ -74,8 +74,11 @@ def _register_header(path: Path) -> bool:
     """Whether *path* is a register: its header (as the validator reads it) names an application number column."""
     from ipstats.validate import ReadError, load_schema, open_table
     from ipstats.validate.core import column_aliases
+    from ipstats.validate.schema import registered_columns
 
-    aliases = column_aliases(load_schema("patent_register"))
+    schema = load_schema("patent_register")
+    mapped = {k: v for k, v in registered_columns(path).items() if v in schema.field_names}
+    aliases = column_aliases(schema.with_columns(mapped))
     try:
         source = open_table(path, columns=tuple(aliases))
     except ReadError as exc:
@@ -89,10 +92,13 @@ def _text_table(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     import pyarrow as pa
 
     from ipstats.validate import ReadError, open_table
+    from ipstats.validate.schema import registered_columns
 
+    mapping = registered_columns(path)          # --column SRC=DEST: the file's header SRC read as DEST
     try:
-        source = open_table(path, columns=("patent_id", "ipc"))
-        parts = [pa.Table.from_pandas(chunk.frame.set_axis(source.header, axis=1), preserve_index=False)
+        source = open_table(path, columns=("patent_id", "ipc", *mapping))
+        header = [mapping.get(h, h) for h in source.header]
+        parts = [pa.Table.from_pandas(chunk.frame.set_axis(header, axis=1), preserve_index=False)
                  for chunk in source.chunks]
     except ReadError as exc:
         raise InputError(f"{path}: {exc}") from None

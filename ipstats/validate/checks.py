@@ -103,6 +103,8 @@ def normalise_cells(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray,
         foreign = cells.str.contains(_FOREIGN_DIGIT).to_numpy(dtype=bool) if not ascii_only.all() else None
         if foreign is not None and foreign.any():
             refused.append(Finding(foreign[codes], _codepoints(cells, foreign, _FOREIGN_DIGIT, "the digits 0–9")[codes]))
+        if fld.value_names:                # 江苏省 → 32, 发明专利 → 发明 (said in the report's notes)
+            cells = cells.map(lambda cell, names=fld.names: names.get(cell, cell))
         changed = ((cells.to_numpy(dtype=object) != np.asarray(distinct, dtype=object)) & ~control)[codes]
     if cells is raw:
         return text, changed, refused

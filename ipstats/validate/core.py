@@ -19,7 +19,7 @@ import pandas as pd
 
 from ipstats.validate.checks import Finding, check_field, compare_rows, control_characters, normalise_cells
 from ipstats.validate.readers import Chunk, ReadError, TableSource, open_table
-from ipstats.validate.schema import Schema, load_schema
+from ipstats.validate.schema import Schema, load_schema, resolve_schema
 
 __all__ = ["Problem", "Report", "column_aliases", "extra_columns", "validate_file"]
 
@@ -143,6 +143,7 @@ def column_aliases(schema: Schema) -> dict[str, str]:
             if part:
                 aliases.setdefault(part, fld.name)
     aliases.update({f.name: f.name for f in schema.fields})
+    aliases.update(dict(schema.aliases))           # a column mapping (--column SRC=DEST, columns: in inputs)
     return aliases
 
 
@@ -385,7 +386,7 @@ def _reference_values(resource: str, fields: tuple[str, ...], references: dict[s
 def _application_numbers_in(schema: Schema | str, fields: tuple[str, ...]) -> bool:
     """Whether the referenced key is an application number (compared without CN/ZL prefix and dot)."""
     try:
-        schema = schema if isinstance(schema, Schema) else load_schema(schema)
+        schema = resolve_schema(schema)
         return any(schema.field(f).format == "cn_application_number" for f in fields)
     except (ValueError, StopIteration):
         return False
@@ -479,7 +480,7 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
     Report
         Never raises for a bad file: unreadable files give a report with one problem.
     """
-    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    schema = resolve_schema(schema, path)
     report = Report(file=label or str(path), schema=schema.name)
     limit = max_problems if max_problems > 0 else 2**62
     try:
@@ -511,8 +512,8 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
     except ReadError as exc:
         header_problems.append(Problem(None, None, None, str(exc)))
     for name, (count, line, before, after) in changes.items():
-        report.notes.append(f"{name}: {count:,} cell(s) stripped of spaces/line breaks or NFKC-normalised "
-                            f"(first: row {line}, {before!r} read as {after!r})")
+        report.notes.append(f"{name}: {count:,} cell(s) normalised — spaces/line breaks stripped, full-width forms "
+                            f"(NFKC) or names read as codes (first: row {line}, {before!r} read as {after!r})")
     report.changed = sorted(changes)
     for line, message in source.shape_problems:
         collector.add(Finding(np.array([True]), message), np.array([line]), None, None, -1)

@@ -37,7 +37,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Field", "Schema", "SchemaError", "load_schema", "schema_dirs", "schema_names", "sync_packaged_schemas"]
+__all__ = ["COLUMNS_ENV", "Field", "Schema", "SchemaError", "column_mapping", "load_schema", "parse_column_args",
+           "registered_columns", "resolve_schema", "schema_dirs", "schema_names", "sync_packaged_schemas"]
 
 SUFFIX = ".schema.yaml"
 PACKAGED = Path(__file__).with_name("data") / "schemas"
@@ -65,6 +66,12 @@ class Field:
     missing_values: tuple[str, ...] = ("",)
     example: str = ""
     group_char: str = ""
+    value_names: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Names read as codes (``valueNames``/``valueNamesFrom``): ``江苏省`` → ``32``, ``发明专利`` → ``发明``."""
+        return dict(self.value_names)
 
     @property
     def required(self) -> bool:
@@ -103,6 +110,27 @@ class Schema:
     foreign_keys: tuple[dict[str, Any], ...] = ()
     fields_match: str = "equal"
     row_checks: tuple[dict[str, Any], ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    def with_columns(self, mapping: dict[str, str] | None) -> "Schema":
+        """This schema reading the columns of *mapping* (header in the file → field) as the fields they name.
+
+        Raises
+        ------
+        SchemaError
+            A target that is not a field of the schema.
+        """
+        if not mapping:
+            return self
+        names = set(self.field_names)
+        for source, target in mapping.items():
+            if target not in names:
+                raise SchemaError(f"column mapping {source}={target}: {target!r} is not a field of schema "
+                                  f"{self.name} (fields: {', '.join(self.field_names)})")
+        from dataclasses import replace
+
+        merged = {**dict(self.aliases), **{str(k): str(v) for k, v in mapping.items()}}
+        return replace(self, aliases=tuple(sorted(merged.items())))
 
     @property
     def field_names(self) -> list[str]:
@@ -135,6 +163,38 @@ def _keys(value: Any, where: str) -> tuple[str, ...]:
     raise SchemaError(f"{where}: expected a field name or a list of field names, got {value!r}")
 
 
+#: Reference tables a field's ``valueNamesFrom`` may name, and how each gives names for its codes.
+_NAME_SOURCES = ("provinces", "origins")
+
+
+def _value_names(raw: dict, where: str) -> dict[str, str]:
+    """Names read as codes: the field's ``valueNames`` mapping over those of ``valueNamesFrom`` (a reference table)."""
+    names: dict[str, str] = {}
+    source = raw.get("valueNamesFrom")
+    if source is not None:
+        from ipstats import reference
+
+        if source not in _NAME_SOURCES:
+            raise SchemaError(f"{where}: valueNamesFrom of field {raw['name']} must be one of "
+                              f"{', '.join(_NAME_SOURCES)}, got {source!r}")
+        if source == "provinces":
+            table = reference.provinces()
+            for col in ("name_zh", "short_zh"):
+                names.update(dict(zip(table[col], table["province_code"])))
+        else:
+            table = reference.origins()
+            code = table["alias_of"].where(table["alias_of"].str.fullmatch(r"[0-9A-Z]{2}"), table["origin_code"])
+            names.update(dict(zip(table["name_zh"], code)))
+            provinces = reference.provinces()
+            names.update(dict(zip(provinces["name_zh"], provinces["province_code"])))
+            names.pop("中国", None)            # not an origin: a province is
+    given = raw.get("valueNames") or {}
+    if not isinstance(given, dict):
+        raise SchemaError(f"{where}: valueNames of field {raw['name']} must be a mapping of names to codes")
+    names.update({str(k): str(v) for k, v in given.items()})
+    return names
+
+
 def _field(raw: Any, where: str, missing: tuple[str, ...]) -> Field:
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         raise SchemaError(f"{where}: every field needs a name, got {raw!r}")
@@ -150,6 +210,9 @@ def _field(raw: Any, where: str, missing: tuple[str, ...]) -> Field:
         extra["missing_values"] = missing
     if raw.get("groupChar"):
         extra["group_char"] = str(raw["groupChar"])
+    names = _value_names(raw, where)
+    if names:
+        extra["value_names"] = tuple(sorted(names.items()))
     return Field(name=raw["name"], type=str(raw.get("type") or "string"), format=str(raw.get("format") or "default"),
                  title=str(raw.get("title") or ""), constraints=dict(constraints),
                  example=str(raw.get("example") or ""), **extra)
@@ -261,3 +324,47 @@ def sync_packaged_schemas(source: Path = REPOSITORY, target: Path = PACKAGED) ->
         if stale.name not in wanted:
             stale.unlink()
     return [Path(shutil.copyfile(source / n, target / n)) for n in sorted(wanted)]
+
+
+#: Environment variable holding the column mappings of input files (JSON: absolute path → {header: field}); the
+#: bulletin sets it for its notebooks' kernels, so every reader of a mapped input reads it the same way.
+COLUMNS_ENV = "IPSTATS_COLUMNS"
+
+
+def registered_columns(path: str | os.PathLike | None) -> dict[str, str]:
+    """The column mapping registered for *path* in :data:`COLUMNS_ENV` (``{}`` when none)."""
+    import json
+
+    if path is None or not os.environ.get(COLUMNS_ENV):
+        return {}
+    try:
+        table = json.loads(os.environ[COLUMNS_ENV])
+    except ValueError:
+        raise SchemaError(f"${COLUMNS_ENV} is not JSON (expected {{\"/path/file.csv\": {{\"国省代码\": "
+                          f"\"province_code\"}}}})") from None
+    return dict(table.get(str(Path(path).resolve()), {}))
+
+
+def column_mapping(mappings: dict[str, dict[str, str]]) -> str:
+    """The :data:`COLUMNS_ENV` value for *mappings* (file → {header: field}), paths made absolute."""
+    import json
+
+    return json.dumps({str(Path(k).resolve()): dict(v) for k, v in mappings.items() if v}, ensure_ascii=False,
+                      sort_keys=True)
+
+
+def resolve_schema(schema: str | os.PathLike | Schema, path: str | os.PathLike | None = None) -> Schema:
+    """*schema* loaded (by name or path) and reading *path* with its registered column mapping, if any."""
+    loaded = schema if isinstance(schema, Schema) else load_schema(schema)
+    return loaded.with_columns(registered_columns(path))
+
+
+def parse_column_args(items: list[str] | None) -> dict[str, str]:
+    """``--column SRC=DEST`` options as a mapping; ValueError with one line for anything else."""
+    mapping = {}
+    for item in items or []:
+        source, sep, target = item.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise ValueError(f"--column expects SRC=DEST, e.g. 国省代码=province_code; got {item!r}")
+        mapping[source.strip()] = target.strip()
+    return mapping

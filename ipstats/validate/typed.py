@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ipstats.validate.core import Report, validate_file
-from ipstats.validate.schema import Schema, load_schema
+from ipstats.validate.schema import Schema, load_schema, resolve_schema
 
 __all__ = ["InputError", "TYPED_VERSION", "arrow_type", "cache_dir", "file_sha256", "is_typed_parquet",
            "read_cells", "read_input", "typed_parquet", "typed_parquet_report"]
@@ -73,7 +73,7 @@ def _arrow_table(values: dict[str, pd.Series], schema: Schema):
 
 
 def _open(path, schema, sheet, encoding, references, label, on_chunk) -> Report:
-    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    schema = resolve_schema(schema, path)
     report = validate_file(path, schema, sheet=sheet, encoding=encoding, references=references, label=label,
                            max_problems=20, on_chunk=on_chunk)
     if not report.ok:
@@ -115,7 +115,7 @@ def read_input(path: str | os.PathLike, schema: str | Schema, *, sheet: str | No
     """
     import pyarrow as pa
 
-    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    schema = resolve_schema(schema, path)
     parts: list = []
     _open(path, schema, sheet, encoding, references, label,
           lambda source, values: parts.append(_arrow_table(values, schema)))
@@ -160,7 +160,7 @@ def read_cells(path: str | os.PathLike, schema: str | Schema, *, sheet: str | No
     from ipstats.validate.core import column_aliases
     from ipstats.validate.readers import open_table
 
-    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    schema = resolve_schema(schema, path)
     aliases = column_aliases(schema)
     source = open_table(path, sheet=sheet, encoding=encoding, prefer_sheets=(schema.name, *schema.title.split(" / ")),
                         columns=tuple(aliases))
@@ -198,7 +198,7 @@ def is_typed_parquet(path: str | os.PathLike, schema: str | Schema) -> bool:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    schema = resolve_schema(schema, path)
     if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
         return False
     try:
@@ -217,6 +217,7 @@ def is_typed_parquet(path: str | os.PathLike, schema: str | Schema) -> bool:
 
 def _key(path: Path, schema: Schema, sheet, encoding, references) -> str:
     parts = {"input": file_sha256(path), "schema": hashlib.sha256(schema.path.read_bytes()).hexdigest(),
+             "columns": [list(a) for a in schema.aliases],
              "version": TYPED_VERSION, "sheet": sheet, "encoding": encoding,
              "references": {k: file_sha256(v) for k, v in sorted((references or {}).items())
                             if not isinstance(v, pd.DataFrame) and Path(v).is_file()}}
@@ -263,7 +264,7 @@ def typed_parquet_report(path: str | os.PathLike, schema: str | Schema, cache_di
     import pyarrow.parquet as pq
 
     path = Path(path)
-    schema = schema if isinstance(schema, Schema) else load_schema(schema)
+    schema = resolve_schema(schema, path)
     if not path.is_file():
         _open(path, schema, sheet, encoding, references, label, None)   # raises with the validator's one line
     folder = _cache_dir(cache_dir)

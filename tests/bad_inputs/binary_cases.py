@@ -66,7 +66,7 @@ def build_extract_cases(folder: Path) -> None:
                                                 .encode("gbk"))
     _workbook(ext / "title_row.xlsx", {"Sheet1": _extract_sheet(EXTRACT_ROWS)})
     _workbook(ext / "title_row_bad_province.xlsx",
-              {"Sheet1": _extract_sheet(swap(1, ",企业,32,", ",企业,江苏,", rows=EXTRACT_ROWS))})
+              {"Sheet1": _extract_sheet(swap(1, ",企业,32,", ",企业,江苏南京,", rows=EXTRACT_ROWS))})  # a city: no province name
     rows = [r.split(",") for r in EXTRACT_CANONICAL]
     frame = pd.DataFrame(rows, columns=REGISTER_HEADER.split(","), dtype=object).replace("", None)
     for name in frame.columns:
@@ -80,7 +80,7 @@ def build_binary_cases(folder: Path) -> None:
     build_extract_cases(folder)
     reg = folder / "register"
     reg.mkdir(parents=True, exist_ok=True)
-    gbk = register(*swap(0, ",发明,", ",发明专利,"))
+    gbk = register(*swap(0, ",发明,", ",发明创造,"))   # 发明专利 would be read as 发明
     (reg / "gbk_no_declaration.csv").write_bytes(gbk.encode("gbk"))
     (reg / "gbk_declared_utf8.csv").write_bytes(gbk.encode("gbk"))
     (reg / "gb18030_rare_character.csv").write_bytes(

@@ -127,7 +127,7 @@ CASES = {
     "register/bad_ipc_main.csv": register(*swap(1, "有效,,B60L53/00", "有效,,B60L-53")),
     "register/bad_application_number.csv": register(*swap(1, "CN202220000007.3", "CN202220000007.4")),
     "register/application_number_shape.csv": register(*swap(2, "CN202130004567.7", "2021300045677")),
-    "register/patent_type_not_in_list.csv": register(*swap(0, ",发明,", ",发明专利,")),
+    "register/patent_type_not_in_list.csv": register(*swap(0, ",发明,", ",发明创造,")),   # 发明专利 is read as 发明
     "register/legal_status_not_in_list.csv": register(*swap(1, ",有效,", ",授权,")),
     "register/applicant_type_not_in_list.csv": register(*swap(0, ",高校,", ",大学,")),
     "register/impossible_date.csv": register(*swap(0, "2023-01-02,2023-01-02", "2023-02-30,2023-01-02")),
@@ -249,6 +249,9 @@ CASES.update({
     "patent_families/lapse_before_grant.csv": lines(FAMILIES, 2, "2025-01-02", "2024-07-01"),
     "patent_families/office_not_a_code.csv": lines(FAMILIES, 1, ",US,", ",美国,"),
     "patent_families/bad_check_character.csv": lines(FAMILIES, 1, "CN202310123456.6", "CN202310123456.1"),
+    "patent_families/valid.csv": "\n".join(FAMILIES) + "\n",
+    "patent_pledges/valid.csv": "\n".join(PLEDGES) + "\n",
+    "patent_awards/valid.csv": "\n".join(AWARDS) + "\n",
     "patent_pledges/negative_amount.csv": lines(PLEDGES, 1, ",1200,", ",-1200,"),
     "patent_pledges/unknown_pledgee_type.csv": lines(PLEDGES, 2, ",担保机构", ",典当行"),
     "patent_awards/unknown_award.csv": lines(AWARDS, 1, "中国专利奖,", "省专利奖,"),

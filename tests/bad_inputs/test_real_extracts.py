@@ -60,8 +60,33 @@ def test_clean_forms_read_as_the_canonical_register(folder, canonical, name, tmp
 
 def test_normalised_codes_are_noted(folder):
     notes = validate_file(folder / "extract/fullwidth_codes.csv", "patent_register").notes
-    assert "locarno_class: 1 cell(s) stripped of spaces/line breaks or NFKC-normalised (first: row 4, '１４' read as " \
-           "'14')" in notes
+    assert "locarno_class: 1 cell(s) normalised — spaces/line breaks stripped, full-width forms (NFKC) or names read " \
+           "as codes (first: row 4, '１４' read as '14')" in notes
+
+
+def test_names_are_read_as_codes_and_columns_mapped(tmp_path):
+    """#16 item 2: 江苏省 / 江苏 → 32, 发明专利 → 发明, 日本 → JP, a column mapping for an export's own header."""
+    import pandas as pd
+
+    from ipstats.validate import load_schema, read_input
+
+    header = ("application_number,patent_type,filing_date,priority_date,publication_date,grant_date,legal_status,"
+              "lapse_date,ipc_main,ipc,locarno_class,applicant_name,applicant_type,国省代码,申请人国别,title")
+    rows = ["CN202310123456.6,发明专利,2023-01-02,,,,审中,,H04L29/06,H04L29/06,,某某大学,大专院校,江苏省,江苏,一种方法",
+            "CN202220000007.3,实用新型专利,2022-03-04,,2022-08-09,2022-08-09,有效,,B60L53/00,B60L53/00,,某某株式会社,"
+            "企业,,日本,一种装置"]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="gbk")
+    schema = load_schema("patent_register").with_columns({"国省代码": "province_code", "申请人国别": "origin_code"})
+    report = validate_file(path, schema)
+    assert report.ok, report.lines()
+    assert any(n.startswith("province_code: 1 cell(s) normalised") and "'江苏省' read as '32'" in n for n in report.notes)
+    table = read_input(path, schema)
+    assert table["patent_type"].tolist() == ["发明", "实用新型"] and table["applicant_type"].tolist() == ["高校", "企业"]
+    assert table["origin_code"].tolist() == ["32", "JP"]
+    assert pd.isna(table["province_code"].iloc[1]) and table["province_code"].iloc[0] == "32"
+    # the mapping is part of the cache key: the same file without it does not validate
+    assert not validate_file(path, "patent_register").ok
 
 
 @pytest.mark.parametrize("case", BAD, ids=[c["id"] for c in BAD])

@@ -122,7 +122,7 @@ def test_manifest(bulletin):
     for key in ["title", "parameters", "inputs", "ipstats_version", "git_commit", "git_dirty", "reference_tables",
                 "environment", "notebooks", "started", "finished", "tables", "figures"]:
         assert key in manifest, key
-    assert manifest["title"] == "测试公报"
+    assert manifest["title"] == "测试公报（广东省）"     # the run is --region 44: titled for its province
     assert manifest["parameters"]["region"] == "44"
     assert manifest["parameters"]["content"]["region"] == "national"
     for key in ("population", "register"):
@@ -267,3 +267,26 @@ def test_kernel_is_this_environment():
 
     spec = KernelSpecManager().get_kernel_spec("python3")
     assert spec.argv[0] == "python" or Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()
+
+
+def test_input_with_a_column_mapping_is_read_mapped_everywhere(tmp_path):
+    """#16 item 2: inputs: {population: {file: …, columns: {…}}}: checked, and read by the notebook, mapped."""
+    run = tmp_path / "run"
+    params = _write(run, inputs={"population": {"file": "人口.csv", "columns": {"地区代码": "province_code",
+                                                                               "人口（万人）": "population_10k"}},
+                                 "register": "register.csv"})
+    (run / "人口.csv").write_text("地区代码,年份,人口（万人）\n11,2023,2185\n44,2023,12706\n", encoding="gbk")
+    out = run_bulletin(params, progress=None)
+    assert "人口表 2 行" in (out / "texts" / "good.md").read_text(encoding="utf-8")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["resolved"]["columns"] == {"population": {"地区代码": "province_code",
+                                                                           "人口（万人）": "population_10k"}}
+    import os
+
+    from ipstats.validate.schema import COLUMNS_ENV
+    assert COLUMNS_ENV not in os.environ                  # the run's mapping does not outlive it
+    bad = _write(tmp_path / "bad", inputs={"population": {"file": "p.csv", "columns": {"x": "no_such_field"}},
+                                           "register": "register.csv"})
+    (tmp_path / "bad" / "p.csv").write_text(POPULATION, encoding="utf-8")
+    with pytest.raises(BulletinError, match="'no_such_field' is not a field of schema population"):
+        run_bulletin(bad, progress=None)
