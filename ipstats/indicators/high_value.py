@@ -36,7 +36,7 @@ import pandas as pd
 
 from ipstats import reference
 from ipstats.counting import count_valid_stock
-from ipstats.indicators.narrative import format_change, format_count
+from ipstats.indicators.narrative import change_clause, format_count, half_up
 
 __all__ = ["APPLICANT_TYPE_ORDER", "CRITERIA", "HV_LABELS", "HighValue", "HighValueRules", "applicant_type_table",
            "award_patents", "compute_high_value", "criteria_columns", "criteria_cube", "criteria_table",
@@ -525,7 +525,7 @@ def _change_words(now: float, previous: float, digits: int = 1) -> str:
     """``较上年提高2.4件`` / ``较上年减少0.3件`` / ``与上年持平`` from the rounded values ('' when undefined)."""
     if previous is None or math.isnan(previous):
         return ""
-    diff = round(round(now, digits) - round(previous, digits), digits)
+    diff = round(half_up(now, digits) - half_up(previous, digits), digits)       # 四舍五入, as printed
     if diff > 0:
         return f"，较上年提高{diff:.{digits}f}件"
     if diff < 0:
@@ -558,9 +558,9 @@ def high_value_paragraph(national: pd.DataFrame, criteria: pd.DataFrame, provinc
     old = national.iloc[1]
     national_run = region in (None, "", "national")
     who = "我国国内（不含港澳台）" if national_run else region_name
-    parts = [f"截至{year}年底，{who}高价值发明专利拥有量{format_count(hv['count'])}，"
-             f"{'比上年' + format_change(hv['growth_pct']) if not pd.isna(hv['growth_pct']) else '上年无可比数据'}，"
-             f"占有效发明专利的{hv['share_of_valid_pct']:.1f}%；"
+    share = "" if pd.isna(hv["share_of_valid_pct"]) else f"，占有效发明专利的{hv['share_of_valid_pct']:.1f}%"
+    parts = [f"截至{year}年底，{who}高价值发明专利拥有量{format_count(hv['count'])}"
+             f"{change_clause(hv['count'], hv['growth_pct'], versus='上年')}{share}；"
              f"每万人口高价值发明专利拥有量达到{hv['per_10k']:.1f}件{_change_words(hv['per_10k'], hv['per_10k_previous'])}"
              f"（每万人口发明专利拥有量{old['per_10k']:.1f}件）。"]
     if not national_run:
@@ -570,7 +570,8 @@ def high_value_paragraph(national: pd.DataFrame, criteria: pd.DataFrame, provinc
         parts.append(f"{region_name}每万人口高价值发明专利拥有量居全国第{int(row['rank'])}位{moved}。")
     shown = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "是")]
     if len(shown):
-        clauses = [f"{r.label}{format_count(r.count)}，占高价值发明专利的{r.share_of_high_value_pct:.1f}%"
+        clauses = [f"{r.label}{format_count(r.count)}" + ("" if pd.isna(r.share_of_high_value_pct) else
+                                                       f"，占高价值发明专利的{r.share_of_high_value_pct:.1f}%")
                    for r in shown.itertuples()]
         parts.append("按标准看，" + "；".join(clauses) + "（一件专利可同时符合多项标准，比重之和超过100%）。")
     missing = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "否")]

@@ -38,6 +38,9 @@ def half_up(value: float, digits: int) -> float:
     """
     from decimal import ROUND_HALF_UP, Decimal
 
+    value = float(value)                  # numpy scalars too (their repr is not a number)
+    if not math.isfinite(value):
+        return value
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 

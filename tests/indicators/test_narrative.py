@@ -21,6 +21,10 @@ def test_format_change():
     assert format_change(-0.04, versus="2023年批次") == "与2023年批次持平"
     assert format_change(float("nan")) == "" and format_change(float("inf")) == ""
     assert format_change(2.25) == "增长2.3%"           # 四舍五入, not Python's round-half-even
+    import numpy as np
+
+    from ipstats.indicators.narrative import half_up
+    assert half_up(np.float64(2.25), 1) == 2.3 and math.isnan(half_up(float("nan"), 1)) and half_up(-2.25, 1) == -2.3
 
 
 def test_change_clause_needs_a_base():
