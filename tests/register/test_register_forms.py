@@ -1,4 +1,5 @@
-"""One input path (issue 16): the demo register in every accepted form gives the same counts and overview tables.
+"""One input path (issue 16): the demo register in every accepted form gives the same counts and overview tables
+(national: 全国 = 国内（不含港澳台） + 港澳台 + 国外 included).
 
 Forms: the generator's Parquet; UTF-8 CSV; GBK CSV with Chinese headers, every date form and extra columns (with a
 GBK population file with Chinese headers); an .xlsx workbook with a title row. Before the one input path, the CSV
@@ -24,8 +25,17 @@ DATES = ("filing_date", "priority_date", "publication_date", "grant_date", "laps
 
 
 def _chinese(register: pd.DataFrame) -> pd.DataFrame:
-    """Chinese headers, each date written in one of the forms (rotating by row), two extra columns."""
+    """Chinese headers, each date written in one of the forms (rotating by row), two extra columns, names where
+    exports write them: provinces (江苏省 / 江苏 alternating), origins (日本, 香港 …), patent types (发明专利)."""
+    from ipstats import reference
+
     out = register.copy()
+    provinces = reference.provinces().set_index("province_code")
+    names = reference.origins().query("alias_of == ''").set_index("origin_code")["name_zh"]
+    out["province_code"] = [provinces.at[c, "name_zh" if row % 2 else "short_zh"] if isinstance(c, str) else ""
+                            for row, c in enumerate(out["province_code"])]
+    out["origin_code"] = [provinces.at[c, "name_zh"] if c in provinces.index else names[c] for c in out["origin_code"]]
+    out["patent_type"] = out["patent_type"] + "专利"
     for i, col in enumerate(DATES):
         dates = pd.to_datetime(out[col])
         out[col] = [DATE_FORMS[(row + i) % len(DATE_FORMS)](d) if pd.notna(d) else ""
@@ -90,6 +100,6 @@ def test_every_form_gives_the_same_overview(forms, tmp_path, monkeypatch):
              in forms.items()}
     reference = views.pop("parquet")
     for name, view in views.items():
-        for table in ("summary", "provinces", "trend", "provinces_published"):
+        for table in ("summary", "provinces", "trend", "provinces_published", "scopes", "origins"):
             pd.testing.assert_frame_equal(getattr(view, table), getattr(reference, table), obj=f"{name} {table}")
         assert view.paragraph == reference.paragraph
