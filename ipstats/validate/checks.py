@@ -48,6 +48,18 @@ def describe_enum(values: list) -> str:
     return "one of " + ", ".join(shown)
 
 
+def suggest_code(fld: Field, value: str) -> str | None:
+    """``江苏省 is 32`` when *value* begins with exactly one name the field reads as a code (the longest), else None."""
+    starts = sorted((n for n in fld.names if len(n) >= 2 and value.startswith(n)), key=len, reverse=True)
+    if not starts:
+        return None
+    longest = [n for n in starts if len(n) == len(starts[0])]
+    codes = {fld.names[n] for n in starts}
+    if len(longest) != 1 or len(codes) != 1:
+        return None
+    return f"{longest[0]} is {fld.names[longest[0]]}"
+
+
 def is_code(fld: Field) -> bool:
     """Whether a field holds codes, numbers or dates rather than free text: any type but ``string``/``any``, or a
     string with a code list, a pattern or a format. Such cells are stripped and NFKC-normalised (``１４`` → ``14``)."""
@@ -168,7 +180,15 @@ def _constraint_findings(fld: Field, text: pd.Series, parsed: pd.Series, good: n
             inside = parsed.isin([float(v) for v in allowed]).to_numpy()
         else:
             inside = text.isin([str(v) for v in allowed]).to_numpy()
-        findings.append(Finding(good & ~inside, describe_enum(allowed)))
+        bad = good & ~inside
+        expected: str | np.ndarray = describe_enum(allowed)
+        if fld.value_names and bad.any():          # '江苏省南京市' — …; 江苏省 is 32
+            expected = np.full(len(text), expected, dtype=object)
+            for i in np.flatnonzero(bad):
+                hint = suggest_code(fld, str(text.iloc[i]))
+                if hint:
+                    expected[i] = f"{expected[i]}; {hint}"
+        findings.append(Finding(bad, expected))
     for key, op, word in (("minimum", np.less, "at least"), ("maximum", np.greater, "at most"),
                           ("exclusiveMinimum", np.less_equal, "more than"),
                           ("exclusiveMaximum", np.greater_equal, "less than")):

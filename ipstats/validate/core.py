@@ -71,6 +71,9 @@ class Report:
         Information that is not a problem (encoding detected, sheet chosen, checks skipped).
     changed : list of str
         Fields whose cells reading changed (normalised or put in canonical form); each has a note.
+    by_field : dict of str to int
+        Problems counted by field (all of them, listed or not); the summary line gives them when not all
+        problems are listed.
     """
 
     file: str
@@ -80,6 +83,7 @@ class Report:
     n_problems: int = 0
     notes: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    by_field: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -97,7 +101,10 @@ class Report:
         shown = "" if len(self.problems) == self.n_problems else f", first {len(self.problems):,} listed"
         noun = "problem" if self.n_problems == 1 else "problems"
         rows = f" in {self.rows:,} rows" if self.rows else ", no rows read"
-        return f"{self.file}: {self.n_problems:,} {noun}{rows} (schema {self.schema}{shown})"
+        # repeated problems summarised by field when not all are listed: filing_date 21,110, province_code 3
+        fields = "" if not shown or not self.by_field else "; by field: " + ", ".join(
+            f"{name} {n:,}" for name, n in sorted(self.by_field.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"{self.file}: {self.n_problems:,} {noun}{rows} (schema {self.schema}{shown}){fields}"
 
 
 class _Collector:
@@ -107,11 +114,15 @@ class _Collector:
         self.limit = limit
         self.frames: list[pd.DataFrame] = []
         self.count = 0
+        self.by_field: dict[str, int] = {}
 
     def add(self, finding: Finding, lines: np.ndarray, values: pd.Series | list[str], field_name: str | None,
             order: int) -> None:
         idx = np.flatnonzero(finding.mask)
         self.count += len(idx)
+        if len(idx):
+            key = field_name or "(file)"
+            self.by_field[key] = self.by_field.get(key, 0) + len(idx)
         idx = idx[: self.limit]
         if not len(idx):
             return
@@ -524,4 +535,5 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
                                        "below the header"))
     report.problems = (header_problems + collector.problems())[:limit]
     report.n_problems = len(header_problems) + collector.count
+    report.by_field = dict(collector.by_field)
     return report

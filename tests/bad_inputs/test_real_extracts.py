@@ -113,3 +113,20 @@ def test_typed_parquet_is_cached_by_content(folder, tmp_path):
     # a Parquet already in the typed form is used as it is once it validates
     assert typed_parquet(folder / "extract/canonical.parquet", "patent_register", tmp_path / "cache") == \
         folder / "extract/canonical.parquet"
+
+
+def test_repeated_problems_are_summarised_by_field_and_names_suggested(tmp_path):
+    """#16 item 2: an unknown value beginning with one province name gets the code as a hint; when not every
+    problem is listed, the summary line counts them by field."""
+    header = ("application_number,patent_type,filing_date,legal_status,applicant_name,applicant_type,"
+              "province_code")
+    rows = [f"CN202310123456.6,发明,2023-01-02,审中,某某大学,高校,江苏省南京市"] * 3 + \
+           [f"CN202310123457.{i},发明,2023-13-0{i},审中,某某公司,企业,44" for i in range(2)]
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    report = validate_file(path, "patent_register", max_problems=2)
+    assert report.lines()[0].endswith("province_code: '江苏省南京市' — expected one of 11, 12, 13, 14, …, 65 "
+                                      "(31 values listed in the schema); 江苏省 is 32")
+    summary = report.summary()
+    assert "first 2 listed" in summary and "; by field: " in summary
+    assert "province_code 3" in summary and "filing_date 2" in summary

@@ -130,7 +130,8 @@ def test_problems_beyond_the_limit_are_counted(tmp_path):
             for i in range(30)]
     report = validate_file(_register_csv(tmp_path / "r.csv", rows), "patent_register", max_problems=5)
     assert len(report.problems) == 5 and report.n_problems == 60  # 30 bad numbers, 30 bad provinces
-    assert report.summary().endswith("(schema patent_register, first 5 listed)")
+    assert report.summary().endswith("(schema patent_register, first 5 listed); by field: application_number 30, "
+                                     "province_code 30")
     assert [p.line for p in report.problems] == [2, 2, 3, 3, 4]
 
 
