@@ -79,14 +79,50 @@ def environment() -> dict[str, Any]:
     return env
 
 
-def _disclosure(folder: Path) -> dict[str, Any]:
-    """Disclosure-control records of the published tables (rules, suppressed cells, audit), by table."""
+def _disclosure(folder: Path, params: Any = None) -> dict[str, Any]:
+    """Disclosure control of the bulletin: the confidentiality policy, and per protected table its record.
+
+    Returns
+    -------
+    dict
+        ``policy`` (input → public / confidential, with the reasons of the defaults); ``tables`` (table →
+        its record: rules, source, and per suppressed cell its status, the rules that made it sensitive, the
+        interval a reader can compute from everything published, and whether the required upper and lower
+        protection levels are met); ``linked_sets`` (each set of jointly protected cells: its tables, the
+        pattern's sha256 — the same in a national and a provincial run of one bulletin — and whether its
+        audit passed); ``protection_levels`` (their definition); ``unaudited`` (records that claim no audit,
+        e.g. a table whose figures are withheld whole); ``all_pass``. A table computed only from public inputs
+        has no record: nothing in it is suppressed.
+    """
+    from ipstats.sdc import CONFIDENTIALITY_REASONS, Rules
+
     records = {}
     for meta_path in sorted((folder / "tables").glob("*.meta.json")):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if "disclosure" in meta:
+        if meta.get("disclosure"):
             records[meta["name"]] = meta["disclosure"]
-    return {"tables": records, "all_pass": all(r.get("audit_pass", False) for r in records.values())}
+    linked: dict[str, Any] = {}
+    for name, record in records.items():
+        key = record.get("linked_set")
+        if not key:
+            continue
+        entry = linked.setdefault(key, {"pattern_sha256": record.get("pattern_sha256"), "tables": [],
+                                        "audit_pass": True, "audit": record.get("audit")})
+        entry["tables"].append(name)
+        entry["audit_pass"] = entry["audit_pass"] and bool(record.get("audit_pass", False))
+    rules = Rules.of((getattr(params, "disclosure", None) or {}))
+    policy = {source: {"class": value, "reason": CONFIDENTIALITY_REASONS.get(source, "")}
+              for source, value in sorted(rules.confidentiality.items())}
+    return {"policy": policy, "rules": rules.rule_dict(),
+            "protection_levels": ("τ-ARGUS, from the second-largest contributor's view: p % rule "
+                                  "UPL = p/100·x1 − (X − x1 − x2); (n,k) dominance UPL = 100/k·(x1 [+ x2]) − X; "
+                                  "frequency rule protection_pct % of X (at least min_width); LPL = min(UPL, X); "
+                                  "achieved = how far the interval a reader computes (MILP over every linked "
+                                  "published cell, and for each suppressed singleton beside the cell, the interval "
+                                  "its contributor computes) reaches above and below the value"),
+            "tables": records, "linked_sets": linked,
+            "unaudited": sorted(name for name, r in records.items() if "audit_pass" not in r),
+            "all_pass": all(r.get("audit_pass", True) for r in records.values())}
 
 
 def browser() -> dict[str, Any]:
@@ -240,7 +276,7 @@ def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]]
         "started": started,
         "finished": finished,
         "tables": _listing(folder, "tables", "*.csv"),
-        "disclosure_control": _disclosure(folder),
+        "disclosure_control": _disclosure(folder, params),
         "figures": _listing(folder, "figures", "*.json"),
         "static_figures": static_figures(folder),
         "browser": browser(),

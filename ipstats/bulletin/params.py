@@ -21,7 +21,7 @@ __all__ = ["BulletinParams", "NotebookEntry", "check_reference_year", "load_para
 log = logging.getLogger(__name__)
 
 KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_dir", "execution_timeout", "inputs",
-              "demo_data", "notebooks", "disclosure", "engine", "as_of")
+              "demo_data", "notebooks", "disclosure", "confidentiality", "engine", "as_of")
 REQUIRED_KEYS = ("title", "year", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 DEFAULT_TIMEOUT = 900
@@ -77,7 +77,8 @@ class BulletinParams:
     raw : dict
         The file's content as read.
     disclosure : dict
-        Disclosure-control rules (:class:`ipstats.sdc.Rules` fields).
+        Disclosure-control rules and the confidentiality policy (:class:`ipstats.sdc.Rules` fields, the policy
+        under ``confidentiality``: every input's class, the file's ``confidentiality:`` over the defaults).
     internal_output : Path or None
         Folder for unprotected detail (未经保密处理的内部明细), only when the file names one; never
         inside the public output.
@@ -388,7 +389,9 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
 
     params = BulletinParams(path=path, title=title, year=year, region=region, output=output,
                             notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
-                            demo_data=demo, raw=data, disclosure=_disclosure(data.get("disclosure"), path),
+                            demo_data=demo, raw=data,
+                            disclosure=_disclosure(data.get("disclosure"), path, data.get("confidentiality"),
+                                                   inputs),
                             internal_output=internal, engine=_engine(data.get("engine"), path),
                             as_of=_as_of(data.get("as_of"), path), columns=columns)
     if prepare:
@@ -499,19 +502,36 @@ def _engine(raw: Any, path: Path) -> dict[str, Any]:
         raise BulletinError(f"{path}: {exc}") from None
 
 
-def _disclosure(raw: Any, path: Path) -> dict[str, Any]:
-    """Disclosure-control rules: the file's ``disclosure:`` mapping over the defaults of :class:`ipstats.sdc.Rules`."""
-    from ipstats.sdc import Rules
+def _disclosure(raw: Any, path: Path, confidentiality: Any = None, inputs: dict | None = None) -> dict[str, Any]:
+    """Disclosure-control rules and the confidentiality policy, over the defaults of :class:`ipstats.sdc.Rules`.
+
+    The file's ``disclosure:`` mapping gives the rules; its ``confidentiality:`` mapping (input name →
+    ``public`` / ``confidential``) the policy over :data:`ipstats.sdc.CONFIDENTIALITY`. Both reach the
+    notebooks as their ``disclosure`` parameter and the manifest (``parameters.resolved.disclosure``).
+    """
+    from ipstats.sdc import CONFIDENTIAL, CONFIDENTIALITY, PUBLIC, Rules
 
     if raw is None:
-        return Rules().as_dict()
+        raw = {}
     if not isinstance(raw, dict):
         raise BulletinError(f"{path}: disclosure must be a mapping such as {{min_contributors: 3, p_percent: 10}}")
-    allowed = Rules().as_dict()
+    allowed = Rules().rule_dict()
     unknown = [k for k in raw if k not in allowed]
     if unknown:
-        raise BulletinError(f"{path}: unknown key {unknown[0]!r} in disclosure (allowed: {', '.join(allowed)})")
+        raise BulletinError(f"{path}: unknown key {unknown[0]!r} in disclosure (allowed: {', '.join(allowed)}; "
+                            "the policy goes under confidentiality:)")
+    policy = {} if confidentiality is None else confidentiality
+    if not isinstance(policy, dict):
+        raise BulletinError(f"{path}: confidentiality must be a mapping of input names to {PUBLIC} or "
+                            f"{CONFIDENTIAL}, such as {{register: {PUBLIC}, survey_sample: {CONFIDENTIAL}}}")
+    known = set(CONFIDENTIALITY) | set(inputs or {})
+    for key, value in policy.items():
+        if not isinstance(key, str) or key not in known:
+            raise BulletinError(f"{path}: confidentiality names {key!r}, which is neither an input of the file nor "
+                                f"a known input ({', '.join(sorted(known))})")
+        if value not in (PUBLIC, CONFIDENTIAL):
+            raise BulletinError(f"{path}: confidentiality of {key!r} must be {PUBLIC} or {CONFIDENTIAL}, got {value!r}")
     try:
-        return Rules(**{**allowed, **raw}).as_dict()
+        return Rules(**{**allowed, **raw}, confidentiality=policy).as_dict()
     except (TypeError, ValueError) as exc:
         raise BulletinError(f"{path}: disclosure: {exc}") from None

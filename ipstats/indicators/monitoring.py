@@ -10,7 +10,8 @@ and WIPO's technology fields through concordance tables. For one system and a sp
   bound of every IPC match beside the published count;
 * provinces: patents of the system, share, rank and change in rank, relative technological advantage;
 * applicant types (企业/高校/科研单位/机关团体/个人): structure and growth, the enterprise share;
-* top applicants (natural persons are never named) and concentration (top-4/top-10 shares, HHI);
+* top applicants (natural persons are never named; only published applications are counted, as an
+  application is confidential until it is published) and concentration (top-4/top-10 shares, HHI);
 * the monthly filing series with an STL seasonal adjustment and the latest month's year-on-year change.
 
 Counting conventions
@@ -404,17 +405,22 @@ def concentration_table(by_applicant: pd.DataFrame, names: pd.Series, total_labe
     return table
 
 
-def top_applicants(by_applicant: pd.DataFrame, n: int, min_patents: int) -> pd.DataFrame:
+def top_applicants(by_applicant: pd.DataFrame, n: int, min_patents: int, total: float | None = None) -> pd.DataFrame:
     """The *n* applicants with most patents of the system, natural persons excluded.
 
     Parameters
     ----------
     by_applicant : pandas.DataFrame
-        ``applicant_name``, ``applicant_type``, ``count`` for one year.
+        ``applicant_name``, ``applicant_type``, ``count`` for one year: published applications only (an
+        application is confidential until it is published; :func:`compute_monitoring` counts those with a
+        publication date, or grants).
     n : int
         Length of the ranking.
     min_patents : int
-        Applicants with fewer patents are not named (the frequency threshold of disclosure control).
+        Applicants with fewer patents are not named.
+    total : float, optional
+        The share's denominator (the system's applications of the year, published or not); default the
+        sum of *by_applicant*.
 
     Returns
     -------
@@ -422,7 +428,7 @@ def top_applicants(by_applicant: pd.DataFrame, n: int, min_patents: int) -> pd.D
         ``rank``, ``applicant_name``, ``applicant_type``, ``patents``, ``share_pct`` (of the system's
         patents, all applicants).
     """
-    total = float(by_applicant["count"].sum())
+    total = float(by_applicant["count"].sum()) if total is None else float(total)
     named = by_applicant[(by_applicant["applicant_type"] != PERSON) & (by_applicant["count"] >= min_patents)]
     named = named.sort_values(["count", "applicant_name"], ascending=[False, True]).head(n)
     table = pd.DataFrame({"applicant_name": named["applicant_name"].to_numpy(),
@@ -461,7 +467,8 @@ def protect_province_categories(rta_table: pd.DataFrame, per_applicant: pd.DataF
     published = rta_table.set_index(["province_code", "category"]).copy()
     index = pd.MultiIndex.from_arrays([hidden["row"], hidden["col"]])
     published.loc[published.index.intersection(index), ["fractional", "rta", "rta_note"]] = pd.NA
-    return published.reset_index(), record(protected, audit, rules_)
+    published = published.reset_index().sort_values(["category", "province_code"], ignore_index=True)
+    return published, record(protected, audit, rules_, source="register")
 
 
 def _protect_region(levels: dict[int, pd.DataFrame], per_level: dict[int, dict[str, pd.DataFrame]],
@@ -479,10 +486,12 @@ def _protect_region(levels: dict[int, pd.DataFrame], per_level: dict[int, dict[s
     for level, table in levels.items():
         contributions = {m: cell_contributions(per_level[level][m], ["category"], "count") for m in MEASURES}
         derived = {m: [c for c in table.columns if c.startswith(f"{m}_")] for m in MEASURES}
-        protected[level], records[f"level{level}"] = protect_columns(table, "category", contributions, rules, derived)
+        protected[level], records[f"level{level}"] = protect_columns(table, "category", contributions, rules, derived,
+                                                                     source="register", sort=True)
     contributions = {"patents": cell_contributions(per_type, ["applicant_type"], "count")}
     applicant_types, records["applicant_types"] = protect_columns(
-        applicant_types, "applicant_type", contributions, rules, {"patents": ["share_pct", "growth_pct"]})
+        applicant_types, "applicant_type", contributions, rules, {"patents": ["share_pct", "growth_pct"]},
+        source="register", sort=True)
     return protected, applicant_types
 
 
@@ -685,6 +694,14 @@ def _drift(con, system: System, views: dict[int, str], levels: dict[int, pd.Data
     return out
 
 
+def _published_view(con, view: str, name: str = "_mon_published") -> str:
+    """*view* restricted to published applications (a publication date), or to grants without that column."""
+    columns = {r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()}
+    condition = "publication_date IS NOT NULL" if "publication_date" in columns else "grant_date IS NOT NULL"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {view} WHERE {condition}")
+    return name
+
+
 def _monthly(con, types, region, year: int, span: int) -> pd.DataFrame:
     years = range(year - span, year + 1)
     cube = count_classified(con, _spec("applications", years, types, region, ("filing_month",)), "register_system")
@@ -718,8 +735,11 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     top_n : int
         Length of the applicant ranking.
     disclosure : dict, optional
-        :class:`ipstats.sdc.Rules` fields for the province tables; its ``min_contributors`` is also the
-        fewest patents an applicant needs to be named in the ranking.
+        :class:`ipstats.sdc.Rules` fields and the confidentiality policy. The register is public by law
+        (``confidentiality: {register: public}``, the default): no table is suppressed. Only when the policy
+        declares the register confidential are the province tables (national run) and the category and
+        applicant-type tables (province run) protected. ``min_contributors`` is also the fewest patents an
+        applicant needs to be named in the ranking, which counts published applications only.
     engine : str or dict, optional
         Where the category cubes (classify and count, the heavy part) run: ``"duckdb"`` (default) or
         Spark settings (:func:`ipstats.concordance.runner.engine_settings`). Breakdowns by province and
@@ -743,6 +763,8 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     from ipstats.concordance.runner import engine_settings
 
     settings = engine_settings(engine or "duckdb")
+    rules = Rules.of(disclosure)
+    confidential = rules.is_confidential("register")       # public by law unless the policy says otherwise
     sys_ = load_system(system)
     if sys_.probabilistic:
         raise ValueError(f"system {sys_.id} attributes patents with weights (an industry concordance); "
@@ -769,7 +791,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
                                                                      upper_views)
         top_view = views[1] if 1 in views else rollup(con, sys_, classified, 1, name="_mon_top")
         per_level, per_type = {}, None
-        if not national:                                   # contributors of the region's cells
+        if confidential and not national:                  # contributors of the region's cells
             per_level = {lv: {m: count_classified(con, _spec(m, (year,), patent_types, region, ("applicant_name",)),
                                                   "register", view) for m in MEASURES} for lv, view in views.items()}
             per_type = count_classified(con, _spec("applications", (year,), patent_types, region,
@@ -791,13 +813,19 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
             prov_cat = count_classified(con, _spec("applications", (year,), patent_types, None, ("province_code",)),
                                         "register", top_view)
             rta_table = province_category_rta(prov_cat, all_prov, year, names)
-            contributors = count_contributors(con, _spec("applications", (year,), patent_types, None,
-                                                         ("province_code",)), register=reg_sys)
-            per_applicant = count_classified(con, _spec("applications", (year,), patent_types, None,
-                                                        ("province_code", "applicant_name")), "register", top_view)
+            if confidential:
+                contributors = count_contributors(con, _spec("applications", (year,), patent_types, None,
+                                                             ("province_code",)), register=reg_sys)
+                per_applicant = count_classified(con, _spec("applications", (year,), patent_types, None,
+                                                            ("province_code", "applicant_name")), "register", top_view)
         by_type = count_classified(con, _spec("applications", pair, patent_types, region, ("applicant_type",)), reg_sys)
         by_app = count_classified(con, _spec("applications", (year,), patent_types, region,
                                              ("applicant_name", "applicant_type")), reg_sys)
+        # a ranking names applicants: only applications already published (公开/公告) — an application is kept
+        # secret until then (专利法第三十四条、第四十条) — counted by filing year; without publication dates, grants
+        ranked_view = _published_view(con, reg_sys)
+        ranked = count_classified(con, _spec("applications", (year,), patent_types, region,
+                                             ("applicant_name", "applicant_type")), ranked_view)
         app_cat = count_classified(con, _spec("applications", (year,), patent_types, region, ("applicant_name",)),
                                    "register", top_view)
         monthly = _monthly(con, patent_types, region, year, span)
@@ -813,12 +841,13 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     detail = {"applicant_types": applicant_types, **{f"level{lv}": t for lv, t in levels.items()}}
     if provinces_ is not None:
         detail.update(provinces=provinces_, province_rta=rta_table)
+    if confidential and provinces_ is not None:          # only a register the policy declares confidential
         provinces_, records["provinces"] = protect_provinces(
             provinces_, {"patents": contributors[contributors["year"] == year]}, disclosure, PROVINCE_DERIVED)
         rta_table, records["province_rta"] = protect_province_categories(rta_table, per_applicant, disclosure)
-    if per_type is not None:
+    if confidential and per_type is not None:
         levels, applicant_types = _protect_region(levels, per_level, applicant_types, per_type, disclosure, records)
-    min_named = (disclosure or {}).get("min_contributors", Rules().min_contributors)
+    min_named = rules.min_contributors
     whole = by_app.assign(category="*", fractional=by_app["count"].astype("float64"))
     conc = concentration_table(pd.concat([app_cat[["category", "applicant_name", "fractional"]],
                                           whole[["category", "applicant_name", "fractional"]]]), names)
@@ -827,7 +856,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         system_id=sys_.id, system_name=sys_.name, system_label=sys_.label(), year=year, region=region or "national",
         region_name=region_name(region), patent_types=tuple(patent_types), levels=levels,
         totals=totals_table(mine, totals, years, mine_upper), provinces=provinces_, province_rta=rta_table,
-        applicant_types=applicant_types, top_applicants=top_applicants(by_app, top_n, min_named), concentration=conc, monthly=monthly,
+        applicant_types=applicant_types, top_applicants=top_applicants(ranked, top_n, min_named, total=float(by_app["count"].sum())), concentration=conc, monthly=monthly,
         latest_yoy_pct=yoy_pct(month_series, 12), coverage=diag["summary"], unmatched=diag["unmatched"],
         predated=diag["predated"], disclosure=records, detail=detail,
         has_candidates=has_candidates, keywords=keywords, has_keywords=has_keywords, ipc_edition=sys_.ipc_edition,

@@ -14,6 +14,7 @@ from ipstats.counting import CountSpec, count_contributors, count_flows, count_v
 from ipstats.indicators.narrative import overview_paragraph
 from ipstats.register.io import open_register, read_population
 from ipstats.register.origin import SCOPE_LABELS, scoped_view
+from ipstats.sdc import Rules
 
 __all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "origin_table", "per_10k_people",
            "province_table", "protect_provinces", "region_name", "scope_table", "type_summary"]
@@ -226,11 +227,14 @@ _DERIVED = {"valid_invention_patents": ["per_10k", "rank", "valid_invention_grow
 def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataFrame],
                       rules: dict | None = None, derived: dict[str, list[str]] | None = None
                       ) -> tuple[pd.DataFrame, dict]:
-    """Disclosure control of the province table: counts below the rules are suppressed, with partners.
+    """Disclosure control of the province table, for a register the policy declares confidential.
 
-    Each count column is protected as a one-way table whose national total stays published
-    (:func:`ipstats.sdc.protect` with column totals only); columns derived from a suppressed count
-    (per-10,000 figures, growth, rank) are suppressed with it.
+    The patent register is public by law (applications are published, grants announced, the 专利登记簿
+    open to inspection), so :func:`compute_overview` calls this only when the parameter file says
+    ``confidentiality: {register: confidential}`` (an internal extract holding unpublished data). The count
+    columns are protected together, each with its national total published (:func:`ipstats.sdc.protect_columns`);
+    columns derived from a suppressed count (per-10,000 figures, growth) are suppressed with it, and the
+    published table is sorted by province code without ranks (ranks beside a suppressed cell would tell it).
 
     Parameters
     ----------
@@ -253,12 +257,13 @@ def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataF
     """
     from ipstats.sdc import protect_columns
 
-    return protect_columns(provinces, "province_code", contributions, rules, _DERIVED if derived is None else derived)
+    return protect_columns(provinces, "province_code", contributions, rules, _DERIVED if derived is None else derived,
+                           source="register", sort=True)
 
 
 def protect_type_summary(con, summary: pd.DataFrame, year: int, region: str, rules: dict | None = None,
                          application_basis: str = "filing") -> tuple[pd.DataFrame, dict]:
-    """Disclosure control of a province's by-type table (a table below the national level).
+    """Disclosure control of a province's by-type table, for a register the policy declares confidential.
 
     Each measure is protected over the patent types with the province's total (合计) published;
     growth rates are suppressed with their count. Applications are counted on *application_basis*, as in
@@ -273,7 +278,7 @@ def protect_type_summary(con, summary: pd.DataFrame, year: int, region: str, rul
         contributions[measure] = count_contributors(con, spec)
     types = summary[summary["patent_type"] != TOTAL]
     published, record = protect_columns(types, "patent_type", contributions, rules,
-                                        {m: [f"{m}_growth_pct"] for m in contributions})
+                                        {m: [f"{m}_growth_pct"] for m in contributions}, source="register")
     total = summary[summary["patent_type"] == TOTAL].astype({m: "Int64" for m in contributions})
     return pd.concat([published, total], ignore_index=True), record
 
@@ -341,8 +346,10 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
     trend_years : int
         Number of years shown in the trend table (ending with *year*).
     disclosure : dict, optional
-        Disclosure-control rules (:class:`ipstats.sdc.Rules` fields) for the province table; the
-        published table and the paragraph use only cells that pass them.
+        Disclosure-control rules and the confidentiality policy (:class:`ipstats.sdc.Rules` fields). The
+        register is public by law (the default policy): every table is published whole, 西藏 and 青海
+        included. Only a register the policy declares confidential has its province table (and, in a
+        province run, its by-type table) protected; the paragraph then uses only published cells.
     application_basis : {"filing", "receipt"}
         What places an application in a year: 申请日 (default) or 受理年度, the year digits of the
         application number (:data:`APPLICATION_BASES`; the notes say which).
@@ -371,7 +378,8 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
                                            reference_date=basis),
                                count_flows(con, "grants", years, by=by, view="inventions"), pop, year)
 
-    contributions = {
+    confidential = Rules.of(disclosure).is_confidential("register")
+    contributions = {} if not confidential else {
         "invention_applications": count_contributors(con, CountSpec(years=(year,), by=by, reference_date=basis),
                                                      register="inventions"),
         "invention_grants": count_contributors(con, CountSpec(measure="grants", years=(year,), by=by),
@@ -381,9 +389,12 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
         "valid_invention_patents_previous": count_contributors(
             con, CountSpec(measure="valid_stock", years=(year - 1,), by=by), register="inventions"),
     }
-    published, record = protect_provinces(provinces, contributions, disclosure)
+    if confidential:
+        published, record = protect_provinces(provinces, contributions, disclosure)
+    else:                                    # the register is public by law: every province is published
+        published, record = provinces, None
     summary_published, summary_record = summary, None
-    if region not in (None, "", "national"):
+    if confidential and region not in (None, "", "national"):
         summary_published, summary_record = protect_type_summary(con, summary, year, str(region), disclosure, basis)
 
     span = range(year - trend_years + 1, year + 1)
@@ -410,6 +421,9 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
         row = provinces.set_index("province_code").loc[str(region)]
         per, per_prev = float(row["per_10k"]), float(row["per_10k_previous"])
     headline = {"region_name": name, "per_10k": float(per), "per_10k_previous": float(per_prev)}
-    paragraph = overview_paragraph(summary_published, published, year, region, headline, scopes)
+    # a protected table publishes no ranks: the text quotes none either
+    text_table = (published if "rank" in published.columns
+                  else published.assign(rank=pd.array([pd.NA] * len(published), dtype="Int64")))
+    paragraph = overview_paragraph(summary_published, text_table, year, region, headline, scopes)
     return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph, published, record,
                     summary_published, summary_record, basis, scopes, origins)

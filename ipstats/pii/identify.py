@@ -17,10 +17,9 @@ Method (the idea of 《知识产权（专利）密集型产业统计分类（201
 5. **Sensitivity**: :func:`sensitivity` recomputes the list for other windows and thresholds and counts
    the industries that enter or leave.
 
-Disclosure control: the table is published by industry, below the national level; patent counts come
-from enterprises, so :func:`protect_identification` applies :mod:`ipstats.sdc` to the patent column
-(contributors = distinct applicants with a positive weight in the industry; largest and second-largest
-applicant's fractional patents). A suppressed industry shows ``—`` for patents and intensity; its
+Disclosure control (:func:`protect_identification`): patent counts come from the register, public by law,
+and are published; census employment below the published categories is confidential, so employment and
+the intensity (which would give it back) are withheld and the table is sorted by industry code; the
 decision stays published (it only says on which side of the threshold the intensity lies).
 
 Running it with CNIPA's 2018 IPC–国民经济行业 table and real employment
@@ -197,8 +196,18 @@ class Identification:
         """Codes of the industries identified as patent-intensive."""
         return sorted(self.table.loc[self.table["intensive"], "industry"])
 
-    def key_numbers(self) -> str:
-        """Headline numbers as stable plain text (checked by nbval)."""
+    def key_numbers(self, intensities: bool = True) -> str:
+        """Headline numbers as stable plain text (checked by nbval).
+
+        ``intensities=False`` (confidential employment) lists the identified industries by code, without
+        their intensities.
+        """
+        if not intensities:
+            lines = [f"门槛（{THRESHOLDS[self.threshold]}×{self.parameters.get('multiplier', 1):g}）: "
+                     f"{self.threshold_per_10k:.2f} 件/万人; 全部行业平均 {self.average_all_per_10k:.2f}",
+                     f"专利密集型行业 {int(self.table['intensive'].sum())} 个 / {len(self.table)} 个行业"]
+            chosen = self.table[self.table["intensive"]].sort_values("industry")
+            return "\n".join(lines + [f"{r.industry} {r.industry_name}" for r in chosen.itertuples()])
         top = self.table[self.table["intensive"]].nlargest(3, "intensity_per_10k")
         lines = [f"门槛（{THRESHOLDS[self.threshold]}×{self.parameters.get('multiplier', 1):g}）: "
                  f"{self.threshold_per_10k:.2f} 件/万人; 全部行业平均 {self.average_all_per_10k:.2f}, "
@@ -326,9 +335,33 @@ def sensitivity(by_year: pd.DataFrame, employment: pd.DataFrame, end_year: int, 
     return pd.DataFrame(rows), membership.reset_index(names="industry")
 
 
+def _public_reason(row, min_patents: float, min_employment: float) -> str:
+    """The reason without the employment figure or the intensity (census employment is confidential)."""
+    if pd.isna(row.employment) or row.employment <= 0:
+        return "无就业人员数据，不能计算密集度"
+    parts = [f"密集度{'达到' if row.meets_intensity else '未达到'}门槛"]
+    if min_patents > 0:
+        parts.append(f"发明专利{row.patents:.1f}件{'≥' if row.patents >= min_patents else '<'}规模门槛{min_patents:g}件")
+    if min_employment > 0:
+        parts.append(f"从业人员{'达到' if row.employment >= min_employment else '未达到'}规模门槛{min_employment:g}人")
+    return "；".join(parts)
+
+
 def protect_identification(table: pd.DataFrame, contributors: pd.DataFrame,
-                           rules: dict | None = None) -> tuple[pd.DataFrame, dict]:
-    """Disclosure control of the identification table (industries are a breakdown below the national level).
+                           rules: dict | None = None, parameters: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """Disclosure control of the identification table, by the confidentiality of its two inputs.
+
+    * Patents come from the register, public by law: published as they are — unless the policy declares
+      the register confidential; then :mod:`ipstats.sdc` protects the patent column (contributors = distinct
+      applicants with a positive weight in the industry; largest and second-largest applicant's fractional
+      patents), with the intensity suppressed beside a suppressed count.
+    * Employment by industry below the published categories (census detail) is confidential
+      (``confidentiality: {employment_by_industry: confidential}``, the default): the employment column and
+      the intensity (which gives employment back from the public patent count) are withheld, the reasons
+      say on which side of each threshold an industry lies without figures, and the table is sorted by
+      industry code (an order by intensity would rank the withheld values). The decision stays published
+      (the identified list is the statistic). Declare employment ``public`` when it is published data (a
+      census yearbook's categories).
 
     Parameters
     ----------
@@ -336,35 +369,53 @@ def protect_identification(table: pd.DataFrame, contributors: pd.DataFrame,
         ``Identification.table``.
     contributors : pandas.DataFrame
         ``industry``, ``applicant``, ``patents``: fractional window patents of each applicant in each industry
-        (:func:`patents_by_industry` with ``by=("applicant_name",)``, summed over the window).
+        (:func:`patents_by_industry` with ``by=("applicant_name",)``, summed over the window); used only for
+        a confidential register.
     rules : dict, optional
-        :class:`ipstats.sdc.Rules` fields.
+        :class:`ipstats.sdc.Rules` fields and the policy.
+    parameters : dict, optional
+        ``Identification.parameters`` (the scale thresholds, for the reasons).
 
     Returns
     -------
     published : pandas.DataFrame
-        *table* with ``patents`` and ``intensity_per_10k`` missing (shown as ``—``) where suppressed.
+        *table* with the withheld and suppressed cells missing (shown as ``—``).
     record : dict
-        Rules, suppressed cells by status and the audit result (for the bulletin manifest).
+        Policy, withheld columns, suppressed cells and the audit result (for the bulletin manifest).
     """
-    from ipstats.sdc import Rules, protect
+    from ipstats.sdc import CONFIDENTIAL, Rules, protect, record as sdc_record
 
-    rules_ = Rules(**(rules or {}))
-    per = contributors[contributors["patents"] > 0].sort_values(["industry", "patents"], ascending=[True, False])
-    per = per.assign(rank=per.groupby("industry").cumcount())
-    grouped = per.groupby("industry")["patents"]
-    cells = pd.DataFrame({"value": grouped.sum(), "contributors": grouped.size(),
-                          "largest": per[per["rank"] == 0].set_index("industry")["patents"],
-                          "second": per[per["rank"] == 1].set_index("industry")["patents"]})
-    cells = cells.reindex(table["industry"]).fillna(0.0).rename_axis("row").reset_index().assign(col="patents")
-    protected, audit = protect(cells, rules_, row_totals=False, col_totals=True)
-    hidden = protected[protected["status"] != "published"]
+    rules_ = Rules.of(rules)
+    parameters = parameters or {}
     published = table.copy()
-    mask = published["industry"].isin(hidden["row"])
-    published.loc[mask, ["patents", "intensity_per_10k"]] = float("nan")
-    record = {"rules": rules_.as_dict(), "cells": int(len(protected)),
-              "primary": int((protected["status"] == "primary").sum()),
-              "secondary": int((protected["status"] == "secondary").sum()),
-              "suppressed": [{"row": r.row, "col": r.col, "status": r.status} for r in hidden.itertuples()],
-              "audit_pass": bool(audit["protected"].all()) if len(audit) else True}
-    return published, record
+    result = {"rules": rules_.rule_dict(), "source": "register, employment_by_industry", "suppressed": [],
+              "cells": int(len(table)), "primary": 0, "secondary": 0, "audit_pass": True}
+    if rules_.is_confidential("register"):
+        per = contributors[contributors["patents"] > 0].sort_values(["industry", "patents"], ascending=[True, False])
+        per = per.assign(rank=per.groupby("industry").cumcount())
+        grouped = per.groupby("industry")["patents"]
+        cells = pd.DataFrame({"value": grouped.sum(), "contributors": grouped.size(),
+                              "largest": per[per["rank"] == 0].set_index("industry")["patents"],
+                              "second": per[per["rank"] == 1].set_index("industry")["patents"]})
+        cells = cells.reindex(table["industry"]).fillna(0.0).rename_axis("row").reset_index().assign(col="patents")
+        protected, audit = protect(cells, rules_, row_totals=False, col_totals=True)
+        hidden = protected[protected["status"] != "published"]
+        mask = published["industry"].isin(hidden["row"])
+        published.loc[mask, ["patents", "intensity_per_10k"]] = float("nan")
+        result.update({k: v for k, v in sdc_record(protected, audit, rules_, "register").items()
+                       if k in ("primary", "secondary", "suppressed", "audit_pass")})
+    if rules_.is_confidential("employment_by_industry"):
+        published["reason"] = [_public_reason(r, parameters.get("min_patents", 0.0),
+                                              parameters.get("min_employment", 0.0)) for r in table.itertuples()]
+        withheld = table["employment"].notna()
+        result["suppressed"] += [{"row": code, "col": col, "status": "withheld"}
+                                 for code in table.loc[withheld, "industry"] for col in ("employment", "intensity_per_10k")]
+        result["withheld_columns"] = ["employment", "intensity_per_10k"]
+        result["confidentiality"] = CONFIDENTIAL
+        result["note"] = ("census employment below the published categories is confidential: employment and intensity "
+                          "withheld; the decision (which side of the threshold) stays published")
+        published[["employment", "intensity_per_10k"]] = float("nan")
+        published = published.sort_values("industry", kind="stable", ignore_index=True)
+    elif not rules_.is_confidential("register"):
+        return published, None
+    return published, result

@@ -69,6 +69,11 @@ class IdentificationView:
     employment_status: str
     years: tuple[int, int]
 
+    def key_numbers(self) -> str:
+        """Headline numbers as published: without intensities when employment is withheld."""
+        withheld = bool(self.disclosure and self.disclosure.get("withheld_columns"))
+        return self.result.key_numbers(intensities=not withheld)
+
 
 def compute_identification(register: str | Path, employment: str | Path, year: int, window: int = 5, *,
                            system: str = "isi_nace2", industry_column: str = "", threshold: str = "all",
@@ -92,10 +97,16 @@ def compute_identification(register: str | Path, employment: str | Path, year: i
                    names=_names(emp, system, industry_column))
     result = identify(window_patents(by_year, year, window), employment_in_window(emp, year, window),
                       threshold=threshold, multiplier=multiplier, **options)
-    per_applicant = patents_by_industry(register, range(year - window + 1, year + 1), by=("applicant_name",), **source)
-    per_applicant = per_applicant.groupby(["industry", "applicant_name"], as_index=False)["patents"].sum()
+    from ipstats.sdc import Rules
+
+    if Rules.of(disclosure).is_confidential("register"):     # the register is public unless the policy says not
+        per_applicant = patents_by_industry(register, range(year - window + 1, year + 1), by=("applicant_name",),
+                                            **source)
+        per_applicant = per_applicant.groupby(["industry", "applicant_name"], as_index=False)["patents"].sum()
+    else:
+        per_applicant = pd.DataFrame(columns=["industry", "applicant_name", "patents"])
     published, record = protect_identification(result.table, per_applicant.rename(columns={"applicant_name": "applicant"}),
-                                               disclosure)
+                                               disclosure, result.parameters)
     summary, membership = sensitivity(by_year, emp, year, windows=sensitivity_windows,
                                       thresholds=sensitivity_thresholds,
                                       multipliers=sorted({float(multiplier), *map(float, sensitivity_multipliers)}),

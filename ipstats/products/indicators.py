@@ -24,7 +24,8 @@ from ipstats import reference
 from ipstats.indicators.overview import growth_pct
 
 __all__ = ["BREAKDOWNS", "MEASURES", "breakdown", "breakdown_contributions", "enterprise_concentration",
-           "export_intensity", "hhi", "panel_growth", "patent_indicators", "protect_breakdown", "recognised",
+           "export_intensity", "hhi", "linked_money", "money_key", "panel_growth", "patent_indicators",
+           "protect_breakdown", "protect_money", "publish_breakdown", "publish_panel", "publish_rounds", "recognised",
            "rounds_summary", "sensitive_totals", "technology_categories", "top_share", "total_row",
            "valid_at_year_end", "withhold_money"]
 
@@ -195,52 +196,282 @@ def breakdown_contributions(products: pd.DataFrame, year: int, by: str, measure:
     return cells
 
 
-#: Breakdown columns suppressed together with a protected measure.
-_DERIVED = {"products": ["enterprises", "products_share_pct"], "output_value": ["output_share_pct"],
-            "sales_revenue": ["export_intensity_pct"], "export_value": ["export_intensity_pct"]}
+#: Breakdown columns suppressed together with a protected money measure (shares need the total, export
+#: intensity both sales and exports).
+_DERIVED = {"output_value": ["output_share_pct"], "sales_revenue": ["export_intensity_pct"],
+            "export_value": ["export_intensity_pct"]}
+#: Growth columns of a money measure (hidden when the current or the base figure is).
+_GROWTH = {"output_value": "output_growth_pct", "sales_revenue": "sales_growth_pct", "export_value": "export_growth_pct"}
+#: Source input of the money figures (its confidentiality decides whether they are protected).
+SOURCE = "products"
+
+
+def _industry(frame: pd.DataFrame, level: str) -> pd.Series:
+    """Industry key of each product at *level* (``S:C``, ``D:39``; ``S:``/``D:`` when unclassified)."""
+    column = "section" if level == "S" else "division"
+    return level + ":" + frame[column].fillna("").astype(str)
+
+
+def _cells_of(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of *keys* (all rows when empty): products, and per money measure the enterprise contributions
+    (``{m}``, ``{m}_n`` contributors, ``{m}_x1`` and ``{m}_x2`` the two largest); an enterprise with nothing in
+    a measure does not contribute to it. Indexed by *keys* (by ``_all`` when *keys* is empty)."""
+    keys = list(keys) or ["_all"]
+    frame = frame.assign(_all="")
+    out = pd.DataFrame({"products": frame.groupby(keys).size()})
+    for measure in MEASURES:
+        per = frame.groupby([*keys, "credit_code"])[measure].sum()
+        per = per[per > 0].rename("v").reset_index()
+        per = per.sort_values([*keys, "v"], ascending=[True] * len(keys) + [False], kind="stable")
+        rank = per.groupby(keys).cumcount().to_numpy()
+        g = per.groupby(keys)["v"]
+        out[measure] = g.sum()
+        out[f"{measure}_n"] = g.size()
+        out[f"{measure}_x1"] = per[rank == 0].set_index(keys)["v"]
+        out[f"{measure}_x2"] = per[rank == 1].set_index(keys)["v"]
+        out[f"{measure}_id"] = per[rank == 0].set_index(keys)["credit_code"]
+    ids = [c for c in out.columns if c.endswith("_id")]
+    return out.fillna({c: 0.0 for c in out.columns if c not in ids})
+
+
+def money_key(measure: str, round_: int, scope: str = "all", province: str = "", industry: str = "") -> tuple:
+    """Key of a money cell in :func:`linked_money`: national when *province* is ``""``, all industries when
+    *industry* is ``""`` (``S:C`` a section, ``D:39`` a division); *scope* ``all``, ``panel`` (products
+    recognised in both rounds), ``entrants`` (this round only) or ``exits`` (the previous round only)."""
+    return ("money", measure, int(round_), scope, str(province), industry)
+
+
+def linked_money(products: pd.DataFrame, year: int) -> "Linked":
+    """Every money figure the product tables of any run (national and provincial) publish, and their relations.
+
+    The cells are output, sales and exports of recognised products: of every round nationally and by province
+    (the rounds tables), of round *year* also by section and division, nationally and within each province
+    (the breakdown tables of the national and the provincial runs), and of the panel, entrants and exits
+    (the growth tables). Relations: divisions add up to their section, sections to the total, provinces to
+    the nation (in every industry), panel + entrants = all (round *year*), panel + exits = all (the previous
+    round), exports ≤ sales in every cell. A cell without any product is a structural zero (everyone knows
+    it from the published product list) and is left out; products without an industry sit in a withheld
+    "unclassified" cell so that the sums hold.
+
+    Parameters
+    ----------
+    products : pandas.DataFrame
+        The whole typed product table (all provinces: the pattern is the same in every run).
+    year : int
+        The round the breakdowns are of.
+    """
+    from ipstats.sdc import Linked
+
+    rec = recognised(products).assign(S=lambda d: _industry(d, "S"), D=lambda d: _industry(d, "D"),
+                                      province_code=lambda d: d["province_code"].astype(str))
+    link = Linked(f"products_{year}")
+    sections_of = {}
+
+    def add(frame: pd.DataFrame, round_: int, scope: str, industries: bool) -> None:
+        levels = [(), ("S",), ("D",)] if industries else [()]
+        for prov in ((), ("province_code",)):
+            for level in levels:
+                keys = [*prov, *level]
+                cells = _cells_of(frame, keys)
+                for idx, row in cells.iterrows():
+                    idx = idx if isinstance(idx, tuple) else (idx,)
+                    values = dict(zip(keys, idx))
+                    province = values.get("province_code", "")
+                    industry = values.get("S", values.get("D", ""))
+                    unclassified = industry in ("S:", "D:")
+                    for measure in MEASURES:
+                        link.cell(money_key(measure, round_, scope, province, industry), row[measure],
+                                  row[f"{measure}_n"], row[f"{measure}_x1"], row[f"{measure}_x2"],
+                                  withheld=unclassified, largest_id=row[f"{measure}_id"]
+                                  if isinstance(row[f"{measure}_id"], str) else None)
+
+    rounds = sorted(int(r) for r in rec["filing_year"].dropna().unique())
+    for round_ in rounds:
+        add(rec[rec["filing_year"] == round_], round_, "all", round_ == year)
+    now, before = rec[rec["filing_year"] == year], rec[rec["filing_year"] == year - 1]
+    both = set(now["product_id"]) & set(before["product_id"])
+    if len(before):
+        add(now[now["product_id"].isin(both)], year, "panel", False)
+        add(now[~now["product_id"].isin(both)], year, "entrants", False)
+        add(before[before["product_id"].isin(both)], year - 1, "panel", False)
+        add(before[~before["product_id"].isin(both)], year - 1, "exits", False)
+    sections_of = dict(zip(now["D"], now["S"]))
+    provinces = sorted(set(rec["province_code"]))
+    industries = [""] + sorted(set(now["S"])) + sorted(set(now["D"]))
+    for measure in MEASURES:
+        for round_ in rounds:
+            scopes = ["all"] + (["panel", "entrants"] if round_ == year and len(before) else []) + \
+                     (["panel", "exits"] if round_ == year - 1 and len(before) else [])
+            for scope in scopes:
+                inds = industries if (round_ == year and scope == "all") else [""]
+                for industry in inds:                       # provinces add up to the nation
+                    total = money_key(measure, round_, scope, "", industry)
+                    if total in link:
+                        link.add_sum(total, [money_key(measure, round_, scope, p, industry) for p in provinces])
+                if round_ == year and scope == "all":        # the industry hierarchy, nationally and per province
+                    for province in ["", *provinces]:
+                        total = money_key(measure, round_, scope, province, "")
+                        if total not in link:
+                            continue
+                        secs = sorted(set(sections_of.values()))
+                        link.add_sum(total, [money_key(measure, round_, scope, province, s) for s in secs])
+                        for sec in secs:
+                            head = money_key(measure, round_, scope, province, sec)
+                            if head in link:
+                                link.add_sum(head, [money_key(measure, round_, scope, province, d)
+                                                    for d, s in sections_of.items() if s == sec])
+            if len(before) and round_ in (year, year - 1):  # panel + entrants (exits) = all
+                other = "entrants" if round_ == year else "exits"
+                for province in ["", *provinces]:
+                    total = money_key(measure, round_, "all", province, "")
+                    if total in link:
+                        link.add_sum(total, [money_key(measure, round_, "panel", province, ""),
+                                             money_key(measure, round_, other, province, "")])
+    for key in list(link._index):                          # exports never exceed sales
+        if key[1] == "export_value":
+            link.add_le(key, ("money", "sales_revenue", *key[2:]))
+    return link
+
+
+def protect_money(products: pd.DataFrame, year: int, rules: dict | None = None) -> "Protection":
+    """The one suppression pattern of a round's money figures, for every run of the bulletin.
+
+    :func:`linked_money` over the whole (national) product table, protected by :func:`ipstats.sdc.protect_linked`
+    (contributors are enterprises, identified by their credit code): a national and a provincial run compute
+    the same pattern from the same data and publish their part of it.
+    """
+    from ipstats.sdc import Rules, protect_linked
+
+    return protect_linked(linked_money(products, year), Rules.of(rules))
+
+
+def _hidden(protection, key) -> bool:
+    return protection is not None and protection.hidden(key)
+
+
+def _record(protection, keys: dict, table: str) -> dict:
+    record = protection.table_record(keys, table, SOURCE)
+    record["contributors"] = "enterprises (统一社会信用代码)"
+    return record
+
+
+def publish_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by: str, protection,
+                      region: str = "") -> tuple[pd.DataFrame, dict | None]:
+    """A :func:`breakdown` table as published: money cells of the pattern suppressed, sorted by code, 合计 last.
+
+    Product and enterprise counts are public (the product list is published); output, sales and exports
+    follow *protection* (:func:`protect_money`; None publishes everything, for a public product table).
+    Shares are suppressed with their measure, and all of them when the table's total is; export intensity
+    with sales or exports.
+
+    Parameters
+    ----------
+    region : str
+        ``""`` for the national tables, else the province whose tables these are.
+    """
+    total = total_row(table, by, recognised(products, year)["credit_code"].nunique())
+    published = table.sort_values(by, kind="stable", ignore_index=True)
+    published = pd.concat([published, total], ignore_index=True).set_index(by)
+    published = published.astype({"products": "Int64", "enterprises": "Int64"})
+    keys = {}
+    if protection is not None:
+        for code in published.index:
+            for measure in MEASURES:
+                if code == "":
+                    cell = money_key(measure, year, "all", region, "")
+                elif by == "province_code":
+                    cell = money_key(measure, year, "all", code, "")
+                else:
+                    cell = money_key(measure, year, "all", region, f"{'S' if by == 'section' else 'D'}:{code}")
+                keys[cell] = (code, measure)
+                if _hidden(protection, cell):
+                    published.loc[code, [measure, *_DERIVED[measure]]] = np.nan
+                    if code == "":                         # without the total no share can be published
+                        published.loc[:, _DERIVED[measure]] = np.nan
+    out = published.reset_index()
+    return out, (None if protection is None else _record(protection, keys, by))
+
+
+def publish_rounds(table: pd.DataFrame, protection, region: str = "") -> tuple[pd.DataFrame, dict | None]:
+    """:func:`rounds_summary` as published (money of each round by the pattern; growth needs both rounds)."""
+    out = table.copy()
+    keys = {}
+    if protection is None:
+        return out, None
+    years = list(out["filing_year"])
+    for i, round_ in enumerate(years):
+        for measure in MEASURES:
+            cell = money_key(measure, round_, "all", region, "")
+            keys[cell] = (int(round_), measure)
+            if _hidden(protection, cell):
+                out.loc[i, [measure, *([] if measure == "output_value" else ["export_intensity_pct"])]] = np.nan
+                out.loc[i, _GROWTH[measure]] = np.nan
+                later = [j for j, r in enumerate(years) if r == round_ + 1]
+                out.loc[later, _GROWTH[measure]] = np.nan
+    return out, _record(protection, keys, "rounds")
+
+
+def publish_panel(table: pd.DataFrame, protection, year: int, region: str = "") -> tuple[pd.DataFrame, dict | None]:
+    """:func:`panel_growth` as published: each scope's base and current money by the pattern."""
+    out = table.copy()
+    if protection is None:
+        return out, None
+    keys = {}
+    for i, scope in enumerate(out["scope"]):
+        for measure in MEASURES:
+            cells = {"previous": money_key(measure, year - 1, "all" if scope == "all" else scope, region, ""),
+                     "current": money_key(measure, year, "all" if scope == "all" else scope, region, "")}
+            if scope == "entrants":
+                cells.pop("previous")
+            if scope == "exits":
+                cells.pop("current")
+            for side, cell in cells.items():
+                keys[cell] = (scope, measure if side == "current" else f"{measure}_previous")
+                if _hidden(protection, cell):
+                    out.loc[i, measure if side == "current" else f"{measure}_previous"] = np.nan
+                    out.loc[i, _GROWTH[measure]] = np.nan
+    return out, _record(protection, keys, "panel")
 
 
 def protect_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by: str,
                       rules: dict | None = None) -> tuple[pd.DataFrame, dict]:
-    """Disclosure control of a :func:`breakdown` table (contributors are enterprises).
+    """Disclosure control of one :func:`breakdown` table on its own (contributors are enterprises).
 
-    Each measure (products, output value, sales, exports) is protected as a one-way table whose total
-    stays published (:func:`ipstats.sdc.protect`, column totals only): a cell is sensitive when fewer than
-    ``min_contributors`` enterprises contribute, when the largest enterprise dominates it ((n,k) rule) or
-    under the p % rule; secondary suppression and the interval audit follow. Columns derived from a
-    suppressed measure (shares, export intensity, enterprises with the product count) go with it.
+    Product and enterprise counts are public (the product list is published); the money measures are
+    protected together with their published total (:func:`ipstats.sdc.protect_linked`: frequency, (n,k) and
+    p % rules, τ-ARGUS protection levels, exports ≤ sales, secondary suppression and the MILP audit). A
+    bulletin protects all its product tables jointly instead (:func:`protect_money`).
 
     Returns
     -------
     published : pandas.DataFrame
-        *table* with suppressed cells missing (shown as ``—``), and a last row 合计 with the true totals
-        (key ``""``; see :func:`total_row`).
+        *table* sorted by code with suppressed cells missing (shown as ``—``), and a last row 合计 with the
+        true totals (key ``""``; see :func:`total_row`).
     record : dict
         Rules, suppressed cells, audit result (for the bulletin manifest).
     """
-    from ipstats.sdc import Rules, protect
+    from ipstats.sdc import Linked, Rules, protect_linked
 
-    rules_ = Rules(**(rules or {}))
-    keys = table[by]
-    frames = []
-    for measure in ("products", *MEASURES):
-        cells = breakdown_contributions(products, year, by, measure).set_index(by).reindex(keys).fillna(0)
-        frames.append(cells.reset_index().rename(columns={by: "row"}).assign(col=measure))
-    cells = pd.concat(frames, ignore_index=True)[["row", "col", "value", "contributors", "largest", "second"]]
-    protected, audit = protect(cells, rules_, row_totals=False, col_totals=True)
-    published = table.set_index(by).astype({c: float for c in ("products", "enterprises")})
-    hidden = protected[protected["status"] != "published"]
-    for cell in hidden.itertuples():
-        published.loc[cell.row, [cell.col, *_DERIVED[cell.col]]] = np.nan
-    published = pd.concat([published.reset_index(), total_row(
-        table, by, recognised(products, year)["credit_code"].nunique())], ignore_index=True)
-    published = published.astype({"products": "Int64", "enterprises": "Int64"})
-    record = {"rules": rules_.as_dict(), "contributors": "enterprises (统一社会信用代码)", "cells": int(len(protected)),
-              "primary": int((protected["status"] == "primary").sum()),
-              "secondary": int((protected["status"] == "secondary").sum()),
-              "suppressed": [{"row": str(r.row), "col": r.col, "status": r.status} for r in hidden.itertuples()],
-              "audit_pass": bool(audit["protected"].all()) if len(audit) else True}
-    return published, record
+    rules_ = Rules.of(rules)
+    link = Linked(f"products_{by}_{year}")
+    keys = list(table[by])
+    for measure in MEASURES:
+        cells = breakdown_contributions(products, year, by, measure).set_index(by)
+        total = link.cell(money_key(measure, year), float(table[measure].sum()), public=True)
+        for code in keys:
+            if code in cells.index:
+                r = cells.loc[code]
+                key = money_key(measure, year, "all", code, "") if by == "province_code" else \
+                    money_key(measure, year, "all", "", f"{'S' if by == 'section' else 'D'}:{code}")
+                link.cell(key, r["value"], r["contributors"], r["largest"], r["second"])
+        parts = [money_key(measure, year, "all", c, "") if by == "province_code" else
+                 money_key(measure, year, "all", "", f"{'S' if by == 'section' else 'D'}:{c}") for c in keys]
+        link.add_sum(total, parts)
+    for key in list(link._index):
+        if key[1] == "export_value":
+            link.add_le(key, ("money", "sales_revenue", *key[2:]))
+    protection = protect_linked(link, rules_)
+    return publish_breakdown(table, products, year, by, protection)
 
 
 #: Name of the total row of a breakdown table.
@@ -435,12 +666,17 @@ def hhi(values: pd.Series) -> float:
 
 
 def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, ...] = (5, 10),
-                             min_contributors: int = 3) -> pd.DataFrame:
+                             min_contributors: int = 3, rules=None, withheld: tuple[str, ...] | list[str] = ()
+                             ) -> pd.DataFrame:
     """Concentration of round *year*'s recognised products among enterprises (企业集中度).
 
     A top-*n* share is published only when both the *n* leaders and the other enterprises number at least
     *min_contributors* (the frequency rule of :class:`ipstats.sdc.Rules`): a top-1 share, or a top-*n* share
     with fewer than that many others, would give away single enterprises' figures together with the total.
+    With *rules* (money is confidential), a money measure's top-*n* share (its leaders' sum, with the total)
+    is also withheld when that sum or the rest fails the dominance or p % rule, and every money figure of
+    the measure when its total is suppressed (*withheld*); its HHI needs at least twice *min_contributors*
+    enterprises. Product counts are public (the product list).
 
     Returns
     -------
@@ -448,16 +684,32 @@ def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, 
         One row per measure (``products``, ``output_value``, ``export_value``): ``measure``,
         ``enterprises`` (with a positive amount), ``top{n}_share_pct`` for each *n* (NaN where withheld), ``hhi``.
     """
+    from ipstats.sdc import primary
+
     rec = recognised(products, year)
     per = {"products": rec.groupby("credit_code").size(),
            "output_value": rec.groupby("credit_code")["output_value"].sum(),
            "export_value": rec.groupby("credit_code")["export_value"].sum()}
+
+    def sensitive(group: np.ndarray) -> bool:
+        if rules is None or not len(group):
+            return False
+        cell = pd.DataFrame({"row": [0], "col": [0], "value": [group.sum()], "contributors": [len(group)],
+                             "largest": [group[0]], "second": [group[1] if len(group) > 1 else 0.0]})
+        return bool(primary(cell, rules).iloc[0])
+
     rows = []
     for measure, values in per.items():
-        values = values[values > 0]
+        values = values[values > 0].sort_values(ascending=False)
+        money = measure != "products" and rules is not None
         row = {"measure": measure, "enterprises": int(len(values))}
-        row.update({f"top{n}_share_pct": top_share(values, n)
-                    if n >= min_contributors and len(values) - n >= min_contributors else np.nan for n in top})
-        row["hhi"] = hhi(values)
+        for n in top:
+            shown = n >= min_contributors and len(values) - n >= min_contributors
+            if money and shown:
+                shown = (measure not in withheld and not sensitive(values.to_numpy()[:n])
+                         and not sensitive(values.to_numpy()[n:]))
+            row[f"top{n}_share_pct"] = top_share(values, n) if shown else np.nan
+        hhi_shown = not money or (measure not in withheld and len(values) >= 2 * min_contributors)
+        row["hhi"] = hhi(values) if hhi_shown else np.nan
         rows.append(row)
     return pd.DataFrame(rows)

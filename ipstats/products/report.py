@@ -10,6 +10,7 @@ import pandas as pd
 from ipstats.indicators.narrative import format_change
 from ipstats.indicators.overview import region_name as _region_name
 from ipstats.products import indicators as ind
+from ipstats.products.indicators import _GROWTH
 from ipstats.products.io import read_links, read_products, register_patents
 
 __all__ = ["DEFAULT_SYSTEMS", "PRODUCT_LABELS", "ProductsReport", "compute_products", "format_wan_yuan", "labelled",
@@ -107,6 +108,9 @@ class ProductsReport:
     paragraph: str = ""
     money_withheld: bool = False
     empty: bool = False
+    #: the tables before disclosure control and the audit of the pattern (required and achieved protection
+    #: per suppressed cell): for the internal output only
+    detail: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def key_numbers(self) -> str:
         """The headline numbers as stable text (checked by nbval)."""
@@ -119,13 +123,14 @@ class ProductsReport:
             return "\n".join([f"{self.year}年批次 {self.region_name}",
                               f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 企业 {int(row['enterprises'])}",
                               "产值、销售收入、出口交货值经保密处理不予公布"])
+        f1 = lambda v: "—" if pd.isna(v) else f"{v:.1f}"  # noqa: E731  (a suppressed or undefined figure)
         return "\n".join([
             f"{self.year}年批次 {self.region_name}",
             f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 未通过 {int(row['not_passed'])}, "
             f"企业 {int(row['enterprises'])}",
-            f"总产值 {row['output_value']:.1f} 万元, 增长 {panel.at['all', 'output_growth_pct']:.1f}%",
-            f"出口交货值 {row['export_value']:.1f} 万元, 增长 {panel.at['all', 'export_growth_pct']:.1f}%",
-            f"同一产品 {int(panel.at['panel', 'products'])}, 总产值增长 {panel.at['panel', 'output_growth_pct']:.1f}%",
+            f"总产值 {f1(row['output_value'])} 万元, 增长 {f1(panel.at['all', 'output_growth_pct'])}%",
+            f"出口交货值 {f1(row['export_value'])} 万元, 增长 {f1(panel.at['all', 'export_growth_pct'])}%",
+            f"同一产品 {int(panel.at['panel', 'products'])}, 总产值增长 {f1(panel.at['panel', 'output_growth_pct'])}%",
             f"每件产品关联专利 {pat['patents_per_product']:.2f}, 发明占比 {pat['invention_share_pct']:.1f}%, "
             f"年末有效占比 {pat['valid_share_pct']:.1f}%",
         ])
@@ -161,8 +166,12 @@ def products_paragraph(report: ProductsReport) -> str:
     if panel.at["panel", "products"] > 0 and not report.money_withheld:
         growth = panel.at["all", "output_value"] - panel.at["all", "output_value_previous"]
         own = panel.at["panel", "output_value"] - panel.at["panel", "output_value_previous"]
-        output = format_change(panel.at['panel', 'output_growth_pct']) or "无可比数据"
-        export = format_change(panel.at['panel', 'export_growth_pct']) or "无可比数据"
+        def said(measure: str) -> str:
+            if pd.isna(panel.at["panel", measure]) or pd.isna(panel.at["panel", f"{measure}_previous"]):
+                return "经统计数据保密处理不予公布"
+            return format_change(panel.at["panel", _GROWTH[measure]]) or "无可比数据"
+
+        output, export = said("output_value"), said("export_value")
         text = (f"按同一产品口径，{p}年和{y}年两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值"
                 f"{output}，出口交货值{export}")
         if growth > 0 and 0 <= own <= growth:
@@ -218,7 +227,11 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
     region : str
         ``"national"`` or a GB/T 2260 province code: products of enterprises in that province.
     disclosure : dict, optional
-        :class:`ipstats.sdc.Rules` fields for the industry and province tables.
+        :class:`ipstats.sdc.Rules` fields and the confidentiality policy. Product and enterprise counts are
+        public (the recognised products are published); output, sales and exports are enterprise-reported and
+        confidential (``confidentiality: {products: confidential}``, the default): every money figure of
+        every table is protected jointly (:func:`ipstats.products.indicators.protect_money`) with one pattern
+        computed from the national table, so a provincial run publishes the national run's pattern.
     systems : tuple of str
         Classification systems for the linked patents.
     keywords : str
@@ -235,20 +248,28 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
     from ipstats.concordance.system import load_system
     from ipstats.sdc import Rules
 
+    rules = Rules.of(disclosure)
     name = _region_name(region)
     table = read_products(products)
     link_table = read_links(links, table, register=register)
     national = region in (None, "", "national")
+    code = "" if national else str(region)
+    # one pattern for every run: the money figures are protected over the whole (national) product table
+    nation_rounds = sorted(ind.recognised(table)["filing_year"].unique())
+    protection = (ind.protect_money(table, year, rules) if rules.is_confidential(ind.SOURCE) and year in nation_rounds
+                  else None)
     if not national:
-        table = table[table["province_code"] == str(region)]
+        table = table[table["province_code"] == code]
     rounds_present = sorted(ind.recognised(table)["filing_year"].unique())
     if year not in rounds_present and national:
         raise ValueError(f"{products}: no product recognised (认定) in round {year} for {name}; rounds with "
                          f"recognised products: {', '.join(map(str, rounds_present)) or 'none'}")
     if year not in rounds_present:                   # a province without recognised products: say so, show empty tables
         empty = ind.breakdown(table, year, "division")
+        rounds_table, _ = ind.publish_rounds(ind.rounds_summary(table), protection, code)
+        panel_table, _ = ind.publish_panel(ind.panel_growth(table, year), protection, year, code)
         return ProductsReport(year=year, previous=year - 1, region=str(region), region_name=name,
-                              rounds=ind.rounds_summary(table), panel=ind.panel_growth(table, year),
+                              rounds=rounds_table, panel=panel_table,
                               sections=ind.breakdown(table, year, "section"), divisions=empty, provinces=None,
                               patents=ind.patent_indicators(table, link_table.iloc[0:0], pd.DataFrame(
                                   columns=["application_number", "patent_type", "grant_date", "lapse_date"])),
@@ -259,16 +280,32 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
     patents = register_patents(register, link_table["application_number"])
 
     report = ProductsReport(year=year, previous=year - 1, region=str(region), region_name=name,
-                            rounds=ind.rounds_summary(table), panel=ind.panel_growth(table, year),
+                            rounds=pd.DataFrame(), panel=pd.DataFrame(),
                             sections=pd.DataFrame(), divisions=pd.DataFrame(), provinces=None,
                             patents=ind.patent_indicators(table, link_table, patents), categories={},
-                            system_labels={}, concentration=ind.enterprise_concentration(
-                                table, year, min_contributors=Rules(**(disclosure or {})).min_contributors))
+                            system_labels={}, concentration=pd.DataFrame())
+    report.detail = {"rounds": ind.rounds_summary(table), "panel": ind.panel_growth(table, year)}
+    if protection is not None:
+        report.detail["disclosure_audit"] = protection.audit.drop(columns="key")
+    report.rounds, record = ind.publish_rounds(ind.rounds_summary(table), protection, code)
+    if record:
+        report.disclosure["rounds"] = record
+    report.panel, record = ind.publish_panel(ind.panel_growth(table, year), protection, year, code)
+    if record:
+        report.disclosure["panel"] = record
     for by, attr in (("section", "sections"), ("division", "divisions")) + ((("province_code", "provinces"),)
                                                                             if national else ()):
-        published, record = ind.protect_breakdown(ind.breakdown(table, year, by), table, year, by, disclosure)
+        report.detail[attr] = ind.breakdown(table, year, by)
+        published, record = ind.publish_breakdown(ind.breakdown(table, year, by), table, year, by, protection, code)
         setattr(report, attr, published)
-        report.disclosure[attr] = record
+        if record:
+            report.disclosure[attr] = record
+    hidden_totals = [m for m in ind.MEASURES if protection is not None
+                     and protection.hidden(ind.money_key(m, year, "all", code, ""))]
+    report.money_withheld = bool(hidden_totals)
+    report.concentration = ind.enterprise_concentration(table, year, min_contributors=rules.min_contributors,
+                                                        rules=rules if protection is not None else None,
+                                                        withheld=hidden_totals)
     frame = patents.rename(columns={"application_number": "patent_id"})
     frame = frame[[c for c in ("patent_id", "ipc", "title") if c in frame.columns]]
     for system in systems:
@@ -277,14 +314,5 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
         report.categories[system] = ind.technology_categories(table, link_table, classified, year,
                                                               sysm.ancestors(1), sysm.category_names())
         report.system_labels[system] = sysm.meta.get("name_zh", system)
-    if not national:
-        sensitive = ind.sensitive_totals(table, (year - 1, year), disclosure)
-        report.disclosure["region"] = {"rules": Rules(**(disclosure or {})).as_dict(), "sensitive_totals": sensitive,
-                                       "money_withheld": bool(sensitive)}
-        if sensitive:
-            report.money_withheld = True
-            for attr in ("rounds", "panel", "sections", "divisions"):
-                setattr(report, attr, ind.withhold_money(getattr(report, attr)))
-            report.concentration = report.concentration[report.concentration["measure"] == "products"]
     report.paragraph = products_paragraph(report)
     return report

@@ -12,9 +12,13 @@ Indicators (patent level, shares of valid patents, %):
 Each is estimated by design (:class:`ipstats.survey.Design`) in domains — patent type, patentee type,
 enterprise size, high-tech status, region — as subpopulations. Quality flags (质量标识): CV above
 ``caution_cv`` % is 慎用 (use with caution); CV above ``suppress_cv`` % or fewer than ``min_n`` sample
-patents is 不发布 (not published). Domains with fewer respondent patentees than the disclosure rules'
-``min_contributors`` are suppressed too (:func:`ipstats.sdc.primary`, frequency rule: the rates are not
-additive, so there is no secondary suppression to do).
+patents is 不发布 (not published).
+
+Disclosure control (the survey's answers are confidential, 统计法): every published estimate is a ratio of
+weighted totals whose numerators add up over a table's domains, so all tables are protected together
+(:func:`protect_survey`): a domain with fewer respondent patentees than ``min_contributors``, or whose
+numerator one patentee dominates ((n,k) and p % rules over the patentees' weighted contributions, revenue
+included), is suppressed (保密), and further domains so that none can be worked back from the 合计.
 """
 from __future__ import annotations
 
@@ -171,9 +175,105 @@ def estimate_table(design: Design, table: ReportTable) -> pd.DataFrame:
                 "patentees"]].reset_index(drop=True)
 
 
+def survey_key(indicator: str, conditions: dict) -> tuple:
+    """Key of a survey cell in :func:`linked_survey`: the indicator's weighted numerator total in a domain."""
+    return ("survey", indicator, frozenset((str(k), str(v)) for k, v in conditions.items()))
+
+
+def linked_survey(design: Design, estimates: dict[str, pd.DataFrame], rules: QualityRules = QualityRules()):
+    """The survey's published estimates as linked cells (:class:`ipstats.sdc.Linked`).
+
+    Each estimate is a ratio of weighted totals; a reader who knows the domain sizes (the register gives
+    the calibration margins) turns a published rate back into its numerator ``T = Σ w·y`` (weighted patents
+    implemented, industrialized …; weighted revenue for the average revenue), and the numerators of a
+    table's domains add up to its 合计. So the cells are these totals, with the patentees as contributors
+    (their weighted contributions), bounds ``0 ≤ T ≤`` the domain's weighted patents (× the top revenue
+    band's midpoint for revenue), and one additive relation per table and indicator. A domain estimate shown
+    in two tables (发明 in the by-type table is the 合计 of the patentee-type table) is one cell. Estimates the
+    quality rules withhold are hidden cells without a protection requirement.
+
+    Returns
+    -------
+    (Linked, dict)
+        The set and, per table name, ``(level, indicator) → key``.
+    """
+    from ipstats.sdc import Linked
+
+    data = design.data.assign(_w=design.weights.to_numpy())
+    top_mid = float(revenue_bands()["midpoint_10k_yuan"].max())
+    link = Linked("survey")
+    keys: dict[str, dict] = {}
+    for table in REPORT_TABLES:
+        est = estimates[table.name].set_index(["level", "indicator"])
+        flags = quality_flag(est["cv_pct"], est["n"], rules)
+        where = dict(table.where)
+        base = data
+        for column, value in where.items():
+            base = base[base[column].astype(str) == value]
+        keys[table.name] = {}
+        for indicator in table.indicators:
+            numerator, denominator, *_ = INDICATORS[indicator]
+            y = base[numerator].astype(float) * base["_w"]
+            size = base["_w"] * (base[denominator].astype(float) * top_mid if denominator else 1.0)
+
+            def add(mask: pd.Series, conditions: dict, level: str | None) -> tuple:
+                per = y[mask].groupby(base.loc[mask, "patentee"]).sum()
+                per = per[per > 0].sort_values(ascending=False)
+                withheld = level is None or flags.get((level, indicator), SUPPRESS) == SUPPRESS
+                return link.cell(survey_key(indicator, conditions), float(per.sum()), len(per),
+                                 per.iloc[0] if len(per) else 0.0, per.iloc[1] if len(per) > 1 else 0.0,
+                                 upper=float(size[mask].sum()) + 1e-9, withheld=withheld,
+                                 largest_id=str(per.index[0]) if len(per) else None)
+
+            everything = pd.Series(True, index=base.index)
+            total = add(everything, where, "合计")
+            keys[table.name][("合计", indicator)] = total
+            parts, covered = [], pd.Series(False, index=base.index)
+            for level in [lv for lv, ind in est.index if ind == indicator and lv != "合计"]:
+                mask = base[table.by].astype(str) == str(level)
+                covered |= mask
+                key = add(mask, {**where, table.by: level}, level)
+                keys[table.name][(level, indicator)] = key
+                parts.append(key)
+            if (~covered).any():                       # respondents outside the published levels: unknown to a reader
+                parts.append(add(~covered, {**where, table.by: "(其他)"}, None))
+            link.add_sum(total, parts)
+    return link, keys
+
+
+def protect_survey(design: Design, estimates: dict[str, pd.DataFrame], disclosure: dict | None = None,
+                   rules: QualityRules = QualityRules()):
+    """Joint disclosure control of every survey table (:func:`linked_survey`, :func:`ipstats.sdc.protect_linked`).
+
+    A domain is sensitive when fewer than ``min_contributors`` patentees responded in it, or when its
+    numerator fails the frequency, dominance or p % rule over the patentees' weighted contributions (the
+    revenue of one patentee dominating a domain's revenue, say); secondary suppression makes sure no
+    sensitive domain can be worked back from the 合计 and the other domains.
+
+    Returns
+    -------
+    (Protection, dict)
+        The pattern and the keys of :func:`linked_survey`.
+    """
+    from ipstats.sdc import Rules, protect_linked
+
+    sdc_rules = Rules.of(disclosure)
+    link, keys = linked_survey(design, estimates, rules)
+    few = []
+    for table in REPORT_TABLES:
+        est = estimates[table.name]
+        for row in est.itertuples():
+            if row.patentees < sdc_rules.min_contributors:
+                few.append(keys[table.name][(row.level, row.indicator)])
+    return protect_linked(link, sdc_rules, extra_primary=few), keys
+
+
 def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
-            disclosure: dict | None = None) -> tuple[pd.DataFrame, dict]:
+            disclosure: dict | None = None, protection=None, keys: dict | None = None) -> tuple[pd.DataFrame, dict]:
     """Quality flags and disclosure control: what is published of *estimates*.
+
+    With *protection* (:func:`protect_survey`, all tables jointly) a cell is suppressed (保密) when the
+    pattern hides it; without, each domain with fewer respondent patentees than ``min_contributors`` is.
 
     Returns
     -------
@@ -185,20 +285,33 @@ def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
     """
     from ipstats.sdc import Rules, primary
 
-    sdc_rules = Rules(**(disclosure or {}))
-    cells = pd.DataFrame({"row": estimates["level"], "col": estimates["indicator"], "value": estimates["n"],
-                          "contributors": estimates["patentees"], "largest": np.nan, "second": np.nan})
-    sensitive = primary(cells.reset_index(drop=True), Rules(min_contributors=sdc_rules.min_contributors,
-                                                            dominance_k=100, p_percent=0)).to_numpy()
+    sdc_rules = Rules.of(disclosure)
     out = estimates.copy()
+    if protection is not None:
+        sensitive = np.array([protection.status_of(keys[(r.level, r.indicator)]) in ("primary", "secondary")
+                              for r in out.itertuples()], dtype=bool)
+    else:
+        cells = pd.DataFrame({"row": estimates["level"], "col": estimates["indicator"], "value": estimates["n"],
+                              "contributors": estimates["patentees"], "largest": np.nan, "second": np.nan})
+        sensitive = primary(cells.reset_index(drop=True), Rules(min_contributors=sdc_rules.min_contributors,
+                                                                dominance_k=100, p_percent=0)).to_numpy()
     rate = out["indicator"].isin(RATES)                        # a rate's interval stays within 0–100 %
     out.loc[rate, "ci_low"] = out.loc[rate, "ci_low"].clip(lower=0.0)
     out.loc[rate, "ci_high"] = out.loc[rate, "ci_high"].clip(upper=100.0)
     out["flag"] = quality_flag(out["cv_pct"], out["n"], rules).to_numpy()
+    quality_hidden = out["flag"] == SUPPRESS
     out.loc[sensitive, "flag"] = "保密"
     hidden = out["flag"].isin([SUPPRESS, "保密"])
     out.loc[hidden, ["estimate", "se", "ci_low", "ci_high", "cv_pct", "deff"]] = np.nan
-    record = {"rules": {**sdc_rules.as_dict(), "quality": rules.__dict__}, "cells": int(len(out)),
+    if protection is not None:
+        record = protection.table_record({keys[(r.level, r.indicator)]: (r.level, r.indicator)
+                                          for r in estimates.itertuples()}, source="survey_sample")
+        record["rules"] = {**record["rules"], "quality": rules.__dict__}
+        record["quality_suppressed"] = int(quality_hidden.sum())
+        record["contributors"] = "respondent patentees (weighted contributions)"
+        return out, record
+    record = {"rules": {**sdc_rules.rule_dict(), "quality": rules.__dict__}, "cells": int(len(out)),
+              "source": "survey_sample", "confidentiality": "confidential",
               "primary": int(sensitive.sum()), "secondary": 0,
               "quality_suppressed": int((out["flag"] == SUPPRESS).sum()),
               "suppressed": [{"row": r.level, "col": r.indicator, "status": r.flag} for r in out[hidden].itertuples()],
@@ -224,9 +337,27 @@ def population_table(population: pd.DataFrame, table: ReportTable) -> pd.DataFra
 
 
 def report_tables(design: Design, rules: QualityRules = QualityRules(),
-                  disclosure: dict | None = None) -> dict[str, tuple[pd.DataFrame, dict]]:
-    """Every bulletin table: name → (published long table, disclosure record)."""
-    return {t.name: publish(estimate_table(design, t), rules, disclosure) for t in REPORT_TABLES}
+                  disclosure: dict | None = None, protection_out: dict | None = None
+                  ) -> dict[str, tuple[pd.DataFrame, dict]]:
+    """Every bulletin table: name → (published long table, disclosure record).
+
+    The survey is confidential (``confidentiality: {survey_sample: confidential}``, the default): all tables
+    are protected together (:func:`protect_survey`). *protection_out*, when given, receives the pattern
+    (``"protection"``) for the internal audit.
+    """
+    from ipstats.sdc import Rules
+
+    estimates = {t.name: estimate_table(design, t) for t in REPORT_TABLES}
+    if not Rules.of(disclosure).is_confidential("survey_sample"):
+        out = {}
+        for t in REPORT_TABLES:
+            frame, _ = publish(estimates[t.name], rules, {**(disclosure or {}), "min_contributors": 1})
+            out[t.name] = (frame, {})
+        return out
+    protection, keys = protect_survey(design, estimates, disclosure, rules)
+    if protection_out is not None:
+        protection_out["protection"] = protection
+    return {t.name: publish(estimates[t.name], rules, disclosure, protection, keys[t.name]) for t in REPORT_TABLES}
 
 
 def _quote(table: pd.DataFrame, indicator: str, level: str, digits: int = 1) -> str:

@@ -53,6 +53,8 @@ class SurveyReport:
     demo: bool
     truth: pd.DataFrame | None = None
     weighting: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the disclosure audit (required and achieved protection per suppressed cell): internal output only
+    detail: dict = field(default_factory=dict)
 
     def table(self, name: str) -> PublishedTable:
         return next(t for t in self.tables if t.name == name)
@@ -112,7 +114,8 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
     survey_truth : path, optional
         Demo only: true population values written by :func:`ipstats.survey.demo.write_demo`.
     disclosure : dict, optional
-        :class:`ipstats.sdc.Rules` fields (the frequency rule is applied to respondent patentees).
+        :class:`ipstats.sdc.Rules` fields and the confidentiality policy (the survey is confidential by
+        default): every table is protected jointly (:func:`ipstats.survey.indicators.protect_survey`).
     quality : dict, optional
         :class:`ipstats.survey.indicators.QualityRules` fields.
     method : {"raking", "linear"}
@@ -124,7 +127,8 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
     sample = read_sample(survey_sample)
     totals = register_totals(register, year)
     survey = weight_survey(sample, totals, design, method=method)
-    published = report_tables(survey, rules, disclosure)
+    holder: dict = {}
+    published = report_tables(survey, rules, disclosure, holder)
     tables = []
     for spec in REPORT_TABLES:
         frame, record = published[spec.name]
@@ -142,8 +146,12 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
                                              calibrated_weights=("weight", "sum")).reset_index())
     register_by_type = totals.groupby("patent_type")["valid_patents"].sum()
     weighting["register_valid_patents"] = weighting["patent_type"].map(register_by_type).astype(int)
+    detail = {}
+    if "protection" in holder:
+        audit = holder["protection"].audit.drop(columns="key")
+        detail["disclosure_audit"] = audit.assign(key_text=audit["key_text"].astype(str))
     return SurveyReport(year, survey, len(sample), int(sample["responded"].sum()), tables,
-                        survey_summary(published, year, demo), demo, truth, weighting)
+                        survey_summary(published, year, demo), demo, truth, weighting, detail)
 
 
 def rate_chart(table: PublishedTable, indicator: str = "industrialization_rate") -> go.Figure:

@@ -101,63 +101,40 @@ def test_monitoring_section_states_its_system(ci_bulletin):
     assert "战略性新兴产业" in page and page.count("Plotly.newPlot") >= 4
 
 
-def test_public_province_table_passes_disclosure_control(ci_bulletin):
-    """No published province cell has fewer applicants than the rule, or is dominated; the audit passed."""
+def test_register_tables_are_published_whole(ci_bulletin):
+    """The register is public by law: every province's figures, 西藏 and 青海 included; no record, no "—"."""
     out, _ = ci_bulletin
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    record = manifest["disclosure_control"]["tables"]["invention_per_10k_by_province"]
-    assert manifest["disclosure_control"]["all_pass"] and record["primary"] > 0
-    rules = record["rules"]
+    control = manifest["disclosure_control"]
+    assert control["policy"]["register"]["class"] == "public"
     table = pd.read_csv(out / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig",
                         dtype={"province_code": str})
-    assert (table == "—").any().any()                                 # the CI register has sensitive cells
-    reg = pd.read_parquet(ROOT / "data" / "ci" / "register.parquet")
-    inv = reg[(reg["patent_type"] == "发明") & (pd.to_datetime(reg["filing_date"]).dt.year == 2023)]
-    for row in table.itertuples():
-        if row.invention_applications == "—":
-            continue
-        cell = inv[inv["province_code"] == row.province_code]["applicant_name"].value_counts()
-        if len(cell) == 0:
-            continue
-        assert len(cell) >= rules["min_contributors"], row.province
-        assert cell.iloc[0] <= rules["dominance_k"] / 100 * cell.sum(), row.province
-        second = cell.iloc[1] if len(cell) > 1 else 0
-        assert cell.sum() - cell.iloc[0] - second >= rules["p_percent"] / 100 * cell.iloc[0], row.province
-    published = pd.to_numeric(table["invention_applications"], errors="coerce")
-    hidden = (table["invention_applications"] == "—").sum()
-    assert hidden == 0 or hidden >= 2                                  # never a lone suppressed cell
+    assert len(table) == 31 and not (table == "—").any().any()
+    assert table.set_index("province_code").loc[["54", "63"], "per_10k"].notna().all()
+    assert "invention_per_10k_by_province" not in control["tables"]
+    assert not [name for name in control["tables"] if name.startswith("mon_")]
     page = (out / "00_overview.html").read_text(encoding="utf-8")
-    assert "经统计数据保密处理不予公布" in page
-    assert published.notna().sum() > 0
+    assert "每万人口发明专利拥有量经统计数据保密处理不予公布" not in page
 
 
 def test_workbook_shows_suppressed_cells_as_dash(ci_bulletin):
     out, _ = ci_bulletin
-    sheet = openpyxl.load_workbook(out / "tables.xlsx")["invention_per_10k_by_province"]
+    sheet = openpyxl.load_workbook(out / "tables.xlsx")["products_by_province"]
     header = [c.value for c in sheet[3]]
-    col = header.index("发明专利申请量") + 1
-    values = [sheet.cell(row=r, column=col).value for r in range(4, 4 + 31)]
-    assert "—" in values and all(isinstance(v, int) or v == "—" for v in values)
+    col = header.index("总产值(万元)") + 1
+    values = [sheet.cell(row=r, column=col).value for r in range(4, sheet.max_row + 1)]
+    assert "—" in values and all(isinstance(v, (int, float)) or v in ("—", None) or isinstance(v, str)
+                                for v in values)
 
 
-def test_monitoring_province_tables_pass_disclosure_control(ci_bulletin):
-    """Every protected monitoring table passed its audit; no published province count has too few applicants."""
+def test_confidential_tables_pass_their_audit(ci_bulletin):
+    """Product money and the survey are protected jointly; every linked set passed its MILP audit."""
     out, _ = ci_bulletin
-    tables = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["disclosure_control"]["tables"]
-    protected = [name for name in tables if name.startswith("mon_")]
-    assert len(protected) >= 8 and all(tables[name]["audit_pass"] for name in protected)
-    reg = pd.read_parquet(ROOT / "data" / "ci" / "register.parquet")
-    table = pd.read_csv(out / "tables" / "mon_cnipa_sei_2021_provinces.csv", encoding="utf-8-sig",
-                        dtype={"province_code": str})
-    rules = tables["mon_cnipa_sei_2021_provinces"]["rules"]
-    from ipstats.concordance import classify
-    sei = set(classify(ROOT / "data" / "ci" / "register.parquet", "cnipa_sei_2021")[0]["patent_id"])
-    inv = reg[(reg["patent_type"] == "发明") & (pd.to_datetime(reg["filing_date"]).dt.year == 2023)
-              & reg["application_number"].isin(sei)]
-    for row in table[table["patents"] != "—"].itertuples():
-        applicants = inv[inv["province_code"] == row.province_code]["applicant_name"].nunique()
-        assert applicants == 0 or applicants >= rules["min_contributors"], row.province
-    assert (table["patents"] == "—").sum() != 1
+    control = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["disclosure_control"]
+    assert {"products_2024", "survey"} <= set(control["linked_sets"])
+    assert all(s["audit_pass"] for s in control["linked_sets"].values()) and control["all_pass"]
+    products = pd.read_csv(out / "tables" / "products_by_division.csv", encoding="utf-8-sig", dtype=str)
+    assert (products["output_value"] == "—").any() and (products["products"] != "—").all()   # counts are public
 
 
 def test_unprotected_detail_only_in_the_named_internal_folder(ci_bulletin):
@@ -167,6 +144,9 @@ def test_unprotected_detail_only_in_the_named_internal_folder(ci_bulletin):
     assert "不得公开发布" in (internal / "README.txt").read_text(encoding="utf-8")
     detail = pd.read_csv(internal / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig")
     public = pd.read_csv(out / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig")
-    assert (public == "—").any().any() and detail["invention_applications"].notna().all()
+    assert not (public == "—").any().any() and detail["invention_applications"].notna().all()
+    money = pd.read_csv(internal / "tables" / "products_provinces.csv", encoding="utf-8-sig")
+    shown = pd.read_csv(out / "tables" / "products_by_province.csv", encoding="utf-8-sig", dtype=str)
+    assert money["output_value"].notna().all() and (shown["output_value"] == "—").any()
     assert not list(out.rglob("*internal*")) and "未经保密处理" not in (out / "index.html").read_text(encoding="utf-8")
     assert {p.name for p in (internal / "tables").glob("mon_*_provinces.csv")} >= {"mon_cnipa_sei_2021_provinces.csv"}

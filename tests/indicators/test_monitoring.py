@@ -173,9 +173,14 @@ def test_compute_monitoring_adds_up(register, system):
         assert table["applications_fractional"].sum() == pytest.approx(row["patents"])
         assert table["applications"].sum() >= row["patents"]
     assert result.applicant_types["patents"].sum() == row["patents"]
-    hidden = result.provinces["patents"].isna().sum()
-    assert result.provinces["patents"].sum() <= row["patents"] and hidden != 1   # never a lone suppressed cell
-    assert result.disclosure["provinces"]["audit_pass"] and result.disclosure["province_rta"]["audit_pass"]
+    # the register is public by law: every province is published, 西藏 (54) and 青海 (63) included
+    assert result.disclosure == {} and result.provinces["patents"].notna().all()
+    assert {"54", "63"} <= set(result.provinces["province_code"]) and result.province_rta["fractional"].notna().all()
+    assert result.provinces["patents"].sum() <= row["patents"]
+    # the ranking names applicants with published applications only (an application is secret until then)
+    published = inv23[inv23["publication_date"].notna()]
+    assert (result.top_applicants["patents"] <= published.groupby("applicant_name").size()
+            .reindex(result.top_applicants["applicant_name"]).fillna(0).to_numpy()).all()
     months = result.monthly.set_index("month")["observed"]
     assert months[months.index.year == 2023].sum() == row["patents"]
     assert "个人" not in set(result.top_applicants["applicant_type"])
@@ -199,9 +204,20 @@ def test_probabilistic_systems_are_refused(register):
         mon.compute_monitoring(str(register), 2023, system="isi_nace2")
 
 
-def test_province_run_protects_category_and_applicant_type_tables(register):
-    result = mon.compute_monitoring(str(register), 2023, system="cnipa_sei_2021", region="44")
+def test_province_run_publishes_register_tables_whole(register):
+    result = mon.compute_monitoring(str(register), 2023, system="cnipa_sei_2021", region="54")
+    assert result.disclosure == {} and result.level_disclosure() is None
+    for table in result.levels.values():
+        assert table[["applications", "grants", "valid_stock"]].notna().all().all()
+    assert result.applicant_types["patents"].notna().all()
+
+
+def test_province_run_protects_category_and_applicant_type_tables_of_a_confidential_register(register):
+    closed = {"confidentiality": {"register": "confidential"}}
+    result = mon.compute_monitoring(str(register), 2023, system="cnipa_sei_2021", region="44", disclosure=closed)
     assert {"applicant_types", "level1", f"level{mon.RULE_LEVEL}"} <= set(result.disclosure)
+    codes = list(result.leaf["category"])
+    assert codes == sorted(codes)                                  # a protected table is sorted by code
     leaf = result.leaf.set_index("category")
     for cell in result.level_disclosure(mon.RULE_LEVEL)["suppressed"]:
         assert pd.isna(leaf.loc[cell["row"], cell["col"]])

@@ -96,19 +96,45 @@ def test_compute_overview_for_a_province(small_demo):
     assert ov.region_name == "广东省" and "居全国第" in ov.paragraph
 
 
-def test_province_run_protects_its_by_type_table(tmp_path):
-    """A province's by-type table is below the national level: its small cells are suppressed, the text skips them."""
+def test_register_tables_are_published_whole(tmp_path):
+    """The register is public by law: 西藏 and 青海 are published in the national and in their own runs."""
     from ipstats.indicators.overview import compute_overview
     from ipstats.register.demo import write_demo_data
 
     write_demo_data(tmp_path, patents=20_000, seed=2024)
-    ov = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023, "54")
+    national = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023)
+    assert national.disclosure is None and national.summary_disclosure is None
+    table = national.provinces_published.set_index("province_code")
+    counts = ["invention_applications", "invention_grants", "valid_invention_patents", "per_10k"]
+    assert table[counts].notna().all().all() and len(table) == 31
+    assert "经统计数据保密处理" not in national.paragraph
+    tibet = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023, "54")
+    assert tibet.summary_disclosure is None
+    assert tibet.summary_published[["applications", "grants", "valid_stock"]].notna().all().all()
+    assert "保密处理" not in tibet.paragraph and "每万人口发明专利拥有量" in tibet.paragraph
+
+
+def test_province_run_protects_its_by_type_table_of_a_confidential_register(tmp_path):
+    """Declared confidential, a province's by-type table has its small cells suppressed; the text skips them."""
+    from ipstats.indicators.overview import compute_overview
+    from ipstats.register.demo import write_demo_data
+
+    write_demo_data(tmp_path, patents=20_000, seed=2024)
+    closed = {"confidentiality": {"register": "confidential"}}
+    ov = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023, "54",
+                          disclosure=closed)
     record = ov.summary_disclosure
-    assert record is not None and record["primary"] >= 1 and record["audit_pass"]
+    # 西藏's 合计 is itself a single applicant's: no pattern protects a cell whose published total it is, and
+    # the record says so instead of hiding it
+    assert record is not None and record["primary"] >= 1
+    assert not record["audit_pass"] and any(not c["protected"] for c in record["suppressed"])
     published = ov.summary_published.set_index("patent_type")
     assert published.loc["合计", "applications"] == ov.summary.set_index("patent_type").loc["合计", "applications"]
     for cell in record["suppressed"]:
         assert pd.isna(published.loc[cell["row"], cell["col"]])
         assert f"{cell['row']}专利申请" not in ov.paragraph or cell["col"] != "applications"
-    national = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023)
-    assert national.summary_disclosure is None
+    national = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023,
+                                disclosure=closed)
+    assert national.summary_disclosure is None and national.disclosure["primary"] >= 1
+    assert list(national.provinces_published["province_code"]) == sorted(national.provinces_published["province_code"])
+    assert "rank" not in national.provinces_published.columns

@@ -112,12 +112,27 @@ def test_patents_through_a_user_concordance(tmp_path):
 
 
 def test_disclosure_control_of_industries():
-    table = identify(pd.DataFrame({"industry": ["A", "B", "C"], "patents": [30.0, 20.0, 50.0]}),
-                     pd.DataFrame({"industry": ["A", "B", "C"], "employment": [10.0, 10.0, 10.0]}), names=NAMES).table
+    table = identify(pd.DataFrame({"industry": ["C", "B", "A"], "patents": [50.0, 20.0, 30.0]}),
+                     pd.DataFrame({"industry": ["C", "B", "A"], "employment": [10.0, 10.0, 10.0]}), names=NAMES).table
     contributors = pd.DataFrame({"industry": ["A", "A", "A", "B", "C", "C", "C"],
                                  "applicant": ["x", "y", "z", "x", "x", "y", "z"],
                                  "patents": [10.0, 10.0, 10.0, 20.0, 20.0, 15.0, 15.0]})
+    # default policy: patents from the public register are published; census employment is withheld with the
+    # intensity (which gives it back), the reasons carry no figure, the table is sorted by code
     published, record = protect_identification(table, contributors)
+    p = published.set_index("industry")
+    assert list(p.index) == ["A", "B", "C"]
+    assert p["patents"].tolist() == [30.0, 20.0, 50.0]
+    assert p["employment"].isna().all() and p["intensity_per_10k"].isna().all() and p["decision"].notna().all()
+    assert not p["reason"].str.contains(r"\d+\.\d\d").any()
+    assert record["withheld_columns"] == ["employment", "intensity_per_10k"] and record["audit_pass"]
+    # employment declared public (published categories): nothing to protect, no record
+    public = {"confidentiality": {"employment_by_industry": "public"}}
+    published, record = protect_identification(table, contributors, public)
+    assert record is None and published["employment"].notna().all()
+    # a register declared confidential: its counts are protected (B has one applicant), with a partner
+    closed = {"confidentiality": {"register": "confidential", "employment_by_industry": "public"}}
+    published, record = protect_identification(table, contributors, closed)
     p = published.set_index("industry")
     assert pd.isna(p.at["B", "patents"]) and pd.isna(p.at["B", "intensity_per_10k"])   # one applicant
     assert record["primary"] == 1 and record["secondary"] == 1 and record["audit_pass"]

@@ -122,24 +122,27 @@ def _many() -> pd.DataFrame:
     return typed_products(pd.DataFrame(rows))
 
 
-def test_protect_breakdown_suppresses_single_enterprise_cells_with_a_partner():
+def test_protect_breakdown_suppresses_single_enterprise_money_with_partners():
     products = _many()
     table = ind.breakdown(products, 2024, "province_code")
     published, record = ind.protect_breakdown(table, products, 2024, "province_code")
     pub = published.set_index("province_code")
-    # 32 has one enterprise: primary in every measure; its partner is the least valuable other cell of the column:
-    # products 44 (3 < 4), output 11 (40 万元 < 300)
-    assert pd.isna(pub.loc["32", "products"]) and pd.isna(pub.loc["32", "output_value"])
-    assert pd.isna(pub.loc["32", "output_share_pct"]) and pd.isna(pub.loc["32", "enterprises"])
-    assert pd.isna(pub.loc["44", "products"]) and pub.loc["11", "products"] == 4
-    assert pd.isna(pub.loc["11", "output_value"]) and pub.loc["44", "output_value"] == 300
-    assert pub.loc["44", "output_share_pct"] == pytest.approx(300 / 840 * 100)
+    assert list(pub.index) == ["11", "32", "44", ""]                  # by code, 合计 last: no ranking
+    # product and enterprise counts are public (the recognised products are published)
+    assert pub["products"].tolist() == [4, 1, 3, 8] and pub["enterprises"].notna().all()
+    # 32 has one enterprise: its output and sales are primary; the τ-ARGUS protection level (dominance:
+    # 100/85 · 500 − 500 = 88.2 up and down) needs more than 11's 40 万元 below it, so 44 goes too
+    assert pd.isna(pub.loc["32", "output_value"]) and pd.isna(pub.loc["32", "output_share_pct"])
+    assert pd.isna(pub.loc["32", "sales_revenue"]) and pd.isna(pub.loc["32", "export_intensity_pct"])
+    assert pub[["output_value"]].iloc[:-1].isna().sum().iloc[0] >= 2
     assert pub.loc["", ["province", "products", "output_value"]].tolist() == ["合计", 8, 840]        # true totals
     assert pub.loc["", "enterprises"] == 8 and pub.loc["", "export_intensity_pct"] == 0
-    # exports are 0 everywhere: no enterprise contributes, nothing to protect (3 primary cells, not 4)
+    # exports are 0 everywhere: no enterprise contributes, nothing to protect
     assert pub["export_value"].tolist() == [0.0, 0.0, 0.0, 0.0]
-    assert record["audit_pass"] and record["primary"] == 3 and record["contributors"].startswith("enterprises")
-    assert {"row": "32", "col": "output_value", "status": "primary"} in record["suppressed"]
+    assert record["audit_pass"] and record["primary"] == 2 and record["contributors"].startswith("enterprises")
+    primary = [c for c in record["suppressed"] if c["status"] == "primary"]
+    assert {(c["row"], c["col"]) for c in primary} == {("32", "output_value"), ("32", "sales_revenue")}
+    assert all(c["achieved"] == {"upper": "≥ UPL", "lower": "≥ LPL"} for c in primary)
     # with rules that protect nothing every cell is published
     loose = {"min_contributors": 1, "dominance_k": 100, "p_percent": 0}
     published, record = ind.protect_breakdown(table, products, 2024, "province_code", loose)

@@ -38,9 +38,14 @@ def test_tables_are_consistent(report):
         total = table.iloc[-1]
         assert total.iloc[1] == "合计" and total["products"] == rounds.at[2024, "recognised"]
         assert total["output_value"] == pytest.approx(rounds.at[2024, "output_value"])
-        assert table["products"].iloc[:-1].sum() <= rounds.at[2024, "recognised"]   # suppressed cells are missing
-    assert set(report.disclosure) == {"sections", "divisions", "provinces"}
+        assert table["products"].iloc[:-1].sum() == rounds.at[2024, "recognised"]   # counts are public: all shown
+        codes = list(table.iloc[:-1, 0])
+        assert codes == sorted(codes)                                   # protected tables by code, no ranking
+    assert set(report.disclosure) == {"rounds", "panel", "sections", "divisions", "provinces"}
     assert all(r["audit_pass"] for r in report.disclosure.values())
+    # one linked set, one pattern for every table (and every run)
+    assert len({r["pattern_sha256"] for r in report.disclosure.values()}) == 1
+    assert report.detail["disclosure_audit"]["protected"].all()
     assert set(report.categories) == {"cnipa_sei_2021", "cnipa_green_tech"}
 
 
@@ -122,14 +127,19 @@ def test_region_with_few_enterprises_withholds_money(files):
     province = smallest.index[0]
     assert smallest.iloc[0] < 3, "the demo should have a province with fewer than 3 enterprises"
     rep = compute_products(files["products"], files["links"], files["register"], 2024, region=province, systems=())
-    assert rep.money_withheld and rep.disclosure["region"]["sensitive_totals"]
+    assert rep.money_withheld
     assert "不予公布" in rep.paragraph and "亿元" not in rep.paragraph and "万元" not in rep.paragraph
-    for table_ in (rep.rounds, rep.panel, rep.sections, rep.divisions):
+    assert rep.rounds.set_index("filing_year").loc[2024, ["output_value", "sales_revenue"]].isna().all()
+    for table_ in (rep.sections, rep.divisions):
         assert table_["output_value"].isna().all()
-    assert rep.concentration["measure"].tolist() == ["products"]
+    assert rep.concentration.set_index("measure").loc["output_value"].drop("enterprises").isna().all()
     assert "不予公布" in rep.key_numbers()
+    national = compute_products(files["products"], files["links"], files["register"], 2024, systems=())
+    # the provincial run publishes the national run's pattern: its province row is hidden there too
+    assert rep.disclosure["rounds"]["pattern_sha256"] == national.disclosure["provinces"]["pattern_sha256"]
+    assert national.provinces.set_index("province_code").loc[province, ["output_value", "sales_revenue"]].isna().all()
     big = compute_products(files["products"], files["links"], files["register"], 2024, region="44", systems=())
-    assert not big.money_withheld and big.disclosure["region"]["sensitive_totals"] == []
+    assert not big.money_withheld
 
 
 def test_region_without_products_is_an_empty_report(files):

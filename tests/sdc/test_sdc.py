@@ -64,7 +64,9 @@ def test_random_tables_pass_the_audit_after_protection(n_rows, n_cols, data):
     """With cell values within a factor of two of each other every table can be protected, and is."""
     size = n_rows * n_cols
     values = data.draw(st.lists(st.integers(50, 100), min_size=size, max_size=size))
-    contrib = data.draw(st.lists(st.integers(1, 6), min_size=size, max_size=size))
+    # two contributors or more: a table of singletons only cannot be protected against its own contributors
+    # (each knows its cell; in a 2 × 2 table with margins one cell gives all the others)
+    contrib = data.draw(st.lists(st.integers(2, 6), min_size=size, max_size=size))
     cells = table(np.reshape(values, (n_rows, n_cols)), np.reshape(contrib, (n_rows, n_cols)))
     protected, result = protect(cells)
     primaries = (protected["status"] == "primary").to_numpy()
@@ -135,3 +137,153 @@ def test_protect_columns_suppresses_derived_columns_and_keeps_the_total():
     assert "b" in set(hidden["key"]) and len(hidden) == 2               # the primary cell and one partner
     assert hidden["n_pct"].isna().all() and rec["primary"] == 1 and rec["secondary"] == 1 and rec["audit_pass"]
     assert str(published["n"].dtype) == "Int64"
+
+
+# --- τ-ARGUS protection levels, linked tables, integrality, singletons, the policy -------------------------------------
+def test_protection_levels_are_tau_argus():
+    from ipstats.sdc import protection_levels
+
+    # X = 100: p % (x1 = 60, x2 = 35): 0.1·60 − (100 − 60 − 35) = 1; dominance (x1 = 90): 100/85·90 − 100 = 5.88;
+    # frequency (2 contributors, X = 50): 10 % of 50 = 5; a safe cell: 0
+    levels = protection_levels([100, 100, 50, 100], [5, 5, 2, 5], [60, 90, 30, 20], [35, 5, 20, 20])
+    assert levels["upper"].round(4).tolist() == [1.0, round(100 / 85 * 90 - 100, 4), 5.0, 0.0]
+    assert levels["rule"].tolist() == ["p_rule", "dominance + p_rule", "frequency + p_rule", ""]
+    # a p % cell: 0.1·95 − (100 − 95 − 4) = 8.5 upper; the lower level never exceeds the value
+    small = protection_levels([10.0], [1], [10.0], [0.0])
+    assert small["upper"].iloc[0] == pytest.approx(100 / 85 * 10 - 10) and small["lower"].iloc[0] <= 10
+    counts = protection_levels([7], [2], [4], [3], integer=True)
+    assert counts["upper"].iloc[0] == float(int(counts["upper"].iloc[0]))              # whole for counts
+
+
+def test_the_p_rule_is_checked_not_only_the_width():
+    """The first audit passed any interval 10 % wide; a p % cell needs its own protection level both ways."""
+    from ipstats.sdc import Linked, audit_linked
+
+    link = Linked("t")
+    # the leader holds 95 of 100, the runner-up 4: UPL = 0.1·95 − 1 = 8.5; a partner of 3 leaves only 3 below
+    link.cell("a", 100, 3, 95, 4)
+    link.cell("b", 3, 9, 1, 1)
+    link.cell("c", 500, 9, 60, 60)
+    link.cell("t", 603, public=True)
+    link.add_sum("t", ["a", "b", "c"])
+    status = ["primary", "secondary", "published", "published"]
+    result = audit_linked(link, status, Rules()).set_index("key_text")
+    a = result.loc["a"]
+    assert a["upper"] - a["lower"] >= 0.1 * 100                      # wide enough for the old audit …
+    assert a["required_upper"] == pytest.approx(100 / 85 * 95 - 100) and not a["protected"]   # … not for τ-ARGUS
+
+
+def _province_tables(seed: int):
+    """A province × category table (column totals public) and its province totals (a table of their own)."""
+    from ipstats.sdc import Linked
+
+    rng = np.random.default_rng(seed)
+    cells, totals = {}, {}
+    for p in range(6):
+        for c in range(4):
+            n = int(rng.integers(1, 6))
+            value = float(rng.integers(5, 60))
+            cells[(p, c)] = (value, n, value / n + 1 if n > 1 else value, value / n - 1 if n > 1 else 0.0)
+        totals[p] = sum(cells[(p, c)][0] for c in range(4))
+
+    def build(with_cells: bool, with_totals: bool) -> Linked:
+        link = Linked("joint")
+        if with_cells:
+            for key, (value, n, x1, x2) in cells.items():
+                link.cell(("pc", *key), value, n, x1, x2)
+            for c in range(4):
+                link.cell(("c", c), sum(cells[(p, c)][0] for p in range(6)), public=True)
+                link.add_sum(("c", c), [("pc", p, c) for p in range(6)])
+        if with_totals:
+            for p in range(6):
+                link.cell(("p", p), totals[p], 9, totals[p] / 5, totals[p] / 6)
+            link.cell("all", sum(totals.values()), public=True)
+            link.add_sum("all", [("p", p) for p in range(6)])
+        if with_cells and with_totals:
+            for p in range(6):
+                link.add_sum(("p", p), [("pc", p, c) for c in range(4)])
+        return link
+
+    return build
+
+
+def test_linked_tables_are_protected_jointly():
+    """A province table and a province × category table share their margins: protected one at a time (as the
+    first version did) some sensitive cell is worked back from the two together; protected jointly, none is."""
+    from ipstats.sdc import audit_linked, protect_linked
+
+    build = _province_tables(5)
+    joint = build(True, True)
+    alone = {k: s for part in (build(True, False), build(False, True))
+             for k, s in zip(protect_linked(part, Rules()).cells["key"], protect_linked(part, Rules()).cells["status"])}
+    status = [alone[k] for k in joint.frame()["key"]]
+    assert not audit_linked(joint, status, Rules())["protected"].all()
+    protection = protect_linked(joint, Rules())
+    assert protection.audit_pass and (protection.cells["status"] == "primary").sum() > 3
+
+
+def test_integrality_narrows_count_cells():
+    """Counts are whole: an interval the LP leaves open at 1.5 is closed at 1 by the integer programme."""
+    from ipstats.sdc import Linked, audit_linked
+
+    for integer, expected in ((False, 1.5), (True, 1.0)):
+        link = Linked("ints")
+        link.cell("x", 1, 5, 1, 0, integer=integer)
+        link.cell("y", 1, 5, 1, 0, integer=integer)
+        link.cell("t", 2, public=True, integer=integer)
+        link.add_sum("t", ["x", "y"])                                   # x + y = 2
+        link.inequalities.append({link.index("x"): 1.0, link.index("t"): -0.75})   # x ≤ 0.75 · 2 = 1.5
+        result = audit_linked(link, ["secondary", "secondary", "published"])
+        assert result.set_index("key_text").loc["x", "upper"] == pytest.approx(expected)
+
+
+def test_exports_never_exceed_sales():
+    """An inequality is a relation too: hidden exports are bounded by published sales."""
+    from ipstats.sdc import Linked, audit_linked
+
+    link = Linked("le")
+    link.cell("sales", 40, 5, 10, 9)
+    link.cell("exports", 30, 5, 10, 9)
+    link.cell("other_exports", 70, 5, 20, 19)
+    link.cell("total_exports", 100, public=True)
+    link.add_sum("total_exports", ["exports", "other_exports"])
+    link.add_le("exports", "sales")
+    result = audit_linked(link, ["published", "primary", "secondary", "published"]).set_index("key_text")
+    assert result.loc["exports", "upper"] == pytest.approx(40)       # not 100: exports ≤ sales
+
+
+def test_a_singleton_beside_a_sensitive_cell_is_an_attacker():
+    """The only contributor of a suppressed cell knows it: beside one other suppressed cell in a total it would
+    learn that cell; protection adds a third."""
+    from ipstats.sdc import Linked, protect_linked
+
+    link = Linked("single")
+    link.cell("s", 50, 1, 50, 0, largest_id="firm s")               # a singleton
+    link.cell("p", 40, 2, 30, 10, largest_id="firm p")              # two contributors: sensitive
+    for k in range(4):
+        link.cell(f"q{k}", 200 + k, 9, 30, 30)
+    link.cell("total", 50 + 40 + sum(200 + k for k in range(4)), public=True)
+    link.add_sum("total", ["s", "p", *[f"q{k}" for k in range(4)]])
+    protection = protect_linked(link, Rules())
+    hidden = protection.cells.set_index("key")["status"]
+    assert hidden["s"] == "primary" and hidden["p"] == "primary"
+    assert (hidden != "published").sum() >= 3 and protection.audit_pass
+
+
+def test_policy_defaults_and_parameter_file(tmp_path):
+    from ipstats.bulletin.errors import BulletinError
+    from ipstats.bulletin.params import _disclosure
+    from ipstats.sdc import CONFIDENTIALITY
+
+    rules = Rules.of({})
+    assert not rules.is_confidential("register") and rules.is_confidential("products")
+    assert rules.is_confidential("survey_sample") and rules.is_confidential("employment_by_industry")
+    assert rules.is_confidential("some_new_input")                       # unnamed inputs are confidential
+    assert set(CONFIDENTIALITY) <= set(rules.as_dict()["confidentiality"])
+    got = _disclosure({"p_percent": 15}, tmp_path / "x.yaml", {"register": "confidential"}, {"register": "r"})
+    assert got["p_percent"] == 15 and got["confidentiality"]["register"] == "confidential"
+    assert Rules.of(got).is_confidential("register")
+    with pytest.raises(BulletinError, match="public or confidential"):
+        _disclosure(None, tmp_path / "x.yaml", {"register": "open"}, {})
+    with pytest.raises(BulletinError, match="neither an input"):
+        _disclosure(None, tmp_path / "x.yaml", {"registr": "public"}, {})
