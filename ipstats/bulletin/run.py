@@ -169,6 +169,21 @@ class _NotebookFailed(Exception):
         self.name = name
 
 
+@contextlib.contextmanager
+def _quiet_execution_logs():
+    """Silence the execution machinery's own log for the block (nbclient's "Kernel died …" and its traceback
+    when a signal stops the run): every failure is reported by :func:`_execute` in one line."""
+    quiet = [logging.getLogger(name) for name in ("nbclient", "papermill", "traitlets", "jupyter_client")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)
+
+
 def _execute(plan: NotebookPlan, target: Path, params: BulletinParams) -> None:
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
@@ -382,7 +397,8 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             t0 = time.perf_counter()
             status = "failed"
             try:
-                _execute(plan, executed, params)
+                with _quiet_execution_logs():
+                    _execute(plan, executed, params)
                 status = "ok"
             finally:
                 seconds = round(time.perf_counter() - t0, 1)
