@@ -188,9 +188,12 @@ def trace_has_data(trace: dict[str, Any]) -> bool:
     """Whether a plotly trace has anything to draw.
 
     Bars and lines need a non-missing value on their value axis (``x`` for horizontal traces, else
-    ``y``); pies need ``values``; other types any of ``z``, ``values``, ``lat``, ``y`` or ``x``.
+    ``y``); pies need ``values``; Sankey diagrams a link ``value``; other types any of ``z``, ``values``,
+    ``lat``, ``y`` or ``x``.
     """
     kind = trace.get("type", "scatter")
+    if kind == "sankey":
+        return _has_points((trace.get("link") or {}).get("value"))
     if kind in ("bar", "scatter", "scattergl", "box", "histogram"):
         return _has_points(trace.get("x" if trace.get("orientation") == "h" else "y"))
     if kind == "pie":

@@ -150,6 +150,10 @@ def test_trace_has_data_reads_lists_and_typed_arrays():
     nan_only = json.loads(go.Figure(go.Bar(y=np.array([np.nan, np.nan]), x=["a", "b"])).to_json())["data"][0]
     assert not trace_has_data(nan_only)
     assert trace_has_data({"type": "pie", "values": [1, 2]})
+    flows = json.loads(go.Figure(go.Sankey(node={"label": ["a", "b"]},
+                                           link={"source": [0], "target": [1], "value": np.array([3.0])})).to_json())
+    assert trace_has_data(flows["data"][0])                              # a Sankey draws its links' values
+    assert not trace_has_data({"type": "sankey", "node": {"label": ["a"]}, "link": {"value": []}})
 
 
 def test_table_without_columns_is_refused_at_its_cell(tmp_path):
