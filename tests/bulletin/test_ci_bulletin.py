@@ -94,7 +94,7 @@ def test_manifest_records_the_run(ci_bulletin):
 def test_monitoring_section_states_its_system(ci_bulletin):
     out, _ = ci_bulletin
     meta = json.loads((out / "tables" / "mon_wipo_fields_2019_categories.meta.json").read_text(encoding="utf-8"))
-    assert any("WIPO技术领域（35个领域）（2019，WIPO）" in note for note in meta["notes"])
+    assert any("WIPO技术领域（35个领域）（2019，WIPO，按IPC 2019.01版编制）" in note for note in meta["notes"])
     cov = pd.read_csv(out / "tables" / "mon_wipo_fields_2019_coverage.csv", encoding="utf-8-sig")
     assert 0 < cov.loc[0, "matched_patents_pct"] <= 100
     page = (out / "20_monitoring_sei.html").read_text(encoding="utf-8")
