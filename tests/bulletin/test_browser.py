@@ -25,8 +25,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 # per chart: plotly's layers, trace groups, drawn marks (bars, lines, markers) and the title text
 CHART_STATE = """el => ({
   svg: el.querySelectorAll('.main-svg').length,
-  traces: el.querySelectorAll('.trace').length,
-  marks: el.querySelectorAll('.trace .point, .trace .js-line').length,
+  traces: el.querySelectorAll('.trace, .sankey').length,
+  marks: el.querySelectorAll('.trace .point, .trace .js-line, .sankey .sankey-link').length,
   title: (el.querySelector('.gtitle') || {}).textContent || '',
   width: el.getBoundingClientRect().width,
   height: el.getBoundingClientRect().height
