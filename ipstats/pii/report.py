@@ -113,8 +113,31 @@ def compute_identification(register: str | Path, employment: str | Path, year: i
                                       baseline=(window, threshold, float(multiplier))
                                       if window in sensitivity_windows and threshold in sensitivity_thresholds
                                       else None, **options)
+    if Rules.of(disclosure).is_confidential("employment_by_industry"):
+        summary = _guard_users_average(summary, by_year, emp, year, options)
     status = "; ".join(sorted(set(emp["status"].astype(str)) - {""}))
     return IdentificationView(result, published, record, summary, membership, status, (year - window + 1, year))
+
+
+def _guard_users_average(summary: pd.DataFrame, by_year: pd.DataFrame, employment: pd.DataFrame, year: int,
+                         options: dict) -> pd.DataFrame:
+    """Withhold a patent-using industries' threshold that would give one industry's employment away.
+
+    The all-industry average divides by total employment (a published total); the average over patent-using
+    industries divides by their employment, so with the total it gives the employment of the industries left
+    out — exactly, when a single industry with employment is left out.
+    """
+    out = summary.copy()
+    for i, row in out.iterrows():
+        if row["threshold"] != "users":
+            continue
+        pats = window_patents(by_year, year, int(row["window"]))
+        emp = employment_in_window(employment, year, int(row["window"]))
+        table = emp.merge(pats, on="industry", how="left").fillna({"patents": 0.0})
+        left_out = ((table["employment"] > 0) & ~(table["patents"] > options.get("user_min_patents", 0.0))).sum()
+        if left_out == 1:
+            out.loc[i, "threshold_per_10k"] = float("nan")
+    return out
 
 
 @dataclass

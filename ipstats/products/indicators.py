@@ -8,8 +8,12 @@ filing year; a product counts in a round when it was recognised (认定) in it. 
   intensity by round, with growth on the previous round;
 * :func:`panel_growth` — growth of all recognised products and of the same-product panel (products
   recognised in both rounds), so growth is not driven by new entrants;
-* :func:`breakdown` and :func:`protect_breakdown` — by GB/T 4754 section/division or province, with
-  disclosure control (contributors are enterprises, identified by their credit code);
+* :func:`breakdown` — by GB/T 4754 section/division or province; product and enterprise counts are public
+  (the recognised products are published), the money is enterprise-reported and confidential:
+  :func:`protect_money` protects every money figure of every table of every run as one linked set
+  (:func:`linked_money`; contributors are enterprises, identified by their credit code), and
+  :func:`publish_breakdown`, :func:`publish_rounds`, :func:`publish_panel` publish a table by that pattern
+  (:func:`protect_breakdown` protects one table on its own);
 * :func:`patent_indicators` — patents per product, core patents per product, invention share, share
   of linked patents valid at year end;
 * :func:`technology_categories` — SEI / digital / green categories of the linked patents;

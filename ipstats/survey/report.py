@@ -78,7 +78,8 @@ class SurveyReport:
 
 def _notes(table_name: str, rules: QualityRules) -> list[str]:
     notes = [f"质量标识：变异系数超过{rules.caution_cv:g}%的估计标注“慎用”；变异系数超过{rules.suppress_cv:g}%或样本量不足"
-             f"{rules.min_n}件的估计不发布，回答专利权人过少的分组经统计数据保密处理不发布（“—”）。",
+             f"{rules.min_n}件的估计不发布；回答专利权人过少或由个别专利权人主导的分组，以及为防止由合计推算而一并隐藏的分组，"
+             "经统计数据保密处理不发布（“保密”，“—”）。",
              "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；置信区间为正态近似，"
              "比率的区间截断于0～100%。"]
     if table_name == "survey_revenue_by_patent_type":
