@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ipstats.indicators.narrative import format_change
+from ipstats.indicators.narrative import change_clause, format_change
 from ipstats.indicators.overview import region_name as _region_name
 from ipstats.transfer import indicators as ind
 from ipstats.transfer.events import read_legal_events, register_rows
@@ -107,7 +107,7 @@ def transfer_paragraph(r: TransferReport) -> str:
         return f"{y}年，{name}没有专利转让、许可或质押登记。"
     parts = []
     growth = t.at["转让许可合计", "events_growth_pct"]
-    text = (f"{y}年，{name}专利转让许可{total:,}次" + (f"，比上年{format_change(growth)}" if pd.notna(growth) else "")
+    text = (f"{y}年，{name}专利转让许可{total:,}次" + change_clause(total, growth, versus="上年")
             + f"；其中转让{int(t.at['转让', 'events']):,}次，许可{int(t.at['许可', 'events']):,}次")
     if int(t.at["许可", "events"]):
         text += (f"（普通许可占{_pct(t.at['  普通许可', 'share_pct'])}，独占许可占{_pct(t.at['  独占许可', 'share_pct'])}，"
@@ -117,8 +117,9 @@ def transfer_paragraph(r: TransferReport) -> str:
     if u["events"]:
         text = (f"高校和科研单位转让许可专利{u['events']:,}次，占{_pct(u['share_pct'])}，其中转让许可给企业的"
                 f"{u['to_enterprise']:,}次，占{_pct(u['to_enterprise_pct'])}")
-        if pd.notna(u["growth_pct"]):
-            text += f"；高校和科研单位转让许可次数比上年{format_change(u['growth_pct'])}"
+        clause = change_clause(u["events"], u["growth_pct"], versus="上年")      # none off a handful of events
+        if clause:
+            text += "；高校和科研单位转让许可次数" + clause[1:]
         parts.append(text + "。")
     s = r.share_of_valid.set_index("patent_type")
     if "合计" in s.index and s.at["合计", "valid_stock"] > 0:
@@ -162,8 +163,9 @@ def transfer_paragraph(r: TransferReport) -> str:
             text += "；质押金额涉及合同过少或由个别合同主导，经统计数据保密处理不予公布"
         else:
             text += f"，质押金额{_wan_yuan(pl['amount_10k_yuan'])}"
-            if pd.notna(pl["amount_growth_pct"]):
-                text += f"，比上年{format_change(pl['amount_growth_pct'])}"
+            change = format_change(pl["amount_growth_pct"], versus="上年")
+            if change:
+                text += f"，{change}"
         parts.append(text + "。")
     g = r.grant_to_transfer.set_index("patent_type")
     if "合计" in g.index and g.at["合计", "patents"] > 0:
