@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ipstats.pii.identify import DATA_DIR, _divisions
-from ipstats.register.demo import is_demo_file
+from ipstats.register.demo import demo_file_if_missing
 
 __all__ = ["DEMO_FILES", "demo_employment", "demo_if_missing", "write_demo"]
 
@@ -84,9 +84,5 @@ def demo_if_missing(employment: str | Path, register: str | Path) -> None:
     Only a folder whose name contains ``demo`` or is ``ci`` is written (the guard of
     :func:`ipstats.register.demo.demo_if_missing`), so a mistyped path to real data is reported as missing.
     """
-    employment = Path(employment)
-    if employment.exists():
-        return
-    if not is_demo_file(employment, DEMO_FILES["employment"]):
-        raise FileNotFoundError(f"{employment}: employment file not found")
-    write_demo(register, employment.parent)
+    demo_file_if_missing(employment, DEMO_FILES["employment"], "employment",
+                         lambda folder: write_demo(register, folder))

@@ -809,6 +809,21 @@ def is_demo_file(path: str | Path, name: str) -> bool:
     return named and (not folder.exists() or is_demo_folder(folder) or not any(folder.iterdir()))
 
 
+def demo_file_if_missing(path: str | Path, name: str, what: str, write) -> None:
+    """Call ``write(folder)`` when the demo file *path* is missing, the guard of every domain's ``demo_if_missing``.
+
+    Only a path that :func:`is_demo_file` accepts under the fixed *name* is ever filled with synthetic data; any
+    other missing path raises ``FileNotFoundError("{path}: {what} file not found")``, so a mistyped path to real
+    data is reported as missing instead.
+    """
+    path = Path(path)
+    if path.exists():
+        return
+    if not is_demo_file(path, name):
+        raise FileNotFoundError(f"{path}: {what} file not found")
+    write(path.parent)
+
+
 def demo_if_missing(register: str | Path, patents: int) -> None:
     """Generate the demo data into the register's folder when *register* is missing and *patents* > 0.
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ipstats.register.demo import is_demo_file
+from ipstats.register.demo import demo_file_if_missing
 from ipstats.survey.indicators import REPORT_TABLES, population_table
 from ipstats.survey.weighting import ANSWERS, SurveyDesign, draw_sample, frame_counts, survey_frame
 
@@ -135,9 +135,5 @@ def demo_if_missing(survey_sample: str | Path, register: str | Path, year: int =
 
     A mistyped path to real survey data is reported as missing instead of being replaced by synthetic data.
     """
-    survey_sample = Path(survey_sample)
-    if survey_sample.exists():
-        return
-    if not is_demo_file(survey_sample, SURVEY_FILES["survey_sample"]):
-        raise FileNotFoundError(f"{survey_sample}: survey sample file not found")
-    write_demo(register, survey_sample.parent, year=year, design=design)
+    demo_file_if_missing(survey_sample, SURVEY_FILES["survey_sample"], "survey sample",
+                         lambda folder: write_demo(register, folder, year=year, design=design))

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ipstats import reference
-from ipstats.register.demo import DEFAULT_AS_OF, demo_scale, is_demo_file
+from ipstats.register.demo import DEFAULT_AS_OF, demo_file_if_missing, demo_scale
 from ipstats.transfer.events import EVENT_FIELDS
 
 __all__ = ["DEMO_FILES", "NATIONAL_PLEDGE_MEAN_10K", "NATIONAL_TRANSFER_LICENCE_2024", "demo_if_missing",
@@ -230,9 +230,5 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_ye
 def demo_if_missing(events: str | Path, register: str | Path) -> None:
     """Write the demo events when *events* is missing (demo folders only, under the fixed name of
     :data:`DEMO_FILES`); a mistyped path to real data is reported as missing instead."""
-    events = Path(events)
-    if events.exists():
-        return
-    if not is_demo_file(events, DEMO_FILES["patent_legal_events"]):
-        raise FileNotFoundError(f"{events}: legal events file not found")
-    write_demo(register, events.parent)
+    demo_file_if_missing(events, DEMO_FILES["patent_legal_events"], "legal events",
+                         lambda folder: write_demo(register, folder))
