@@ -593,10 +593,10 @@ class Protection:
             Cell key → ``(row, column)`` of the table, for the cells it shows.
 
         The record holds, per suppressed cell of the table, its status, the rules that made it sensitive,
-        the interval any reader can compute from everything the bulletin publishes, and whether the
-        required upper and lower protection are met. The required and achieved amounts themselves are
-        functions of the confidential value (with the published interval they would give the cell away):
-        they are kept in :attr:`audit` for the internal output.
+        and whether the required upper and lower protection are met. The feasible interval and the
+        required and achieved amounts are kept in :attr:`audit` for the internal output only: the audit's
+        model may hold relations no reader has, so its interval can be narrower than a reader's, and for a
+        cell withheld on quality grounds alone it can be the unreliable estimate itself.
         """
         audit = self.audit.set_index("key_text") if len(self.audit) else None
         suppressed = []
@@ -607,7 +607,6 @@ class Protection:
                      "status": self.cells["status"].iat[self.linked.index(key)]}
             if audit is not None and key_text(key) in audit.index:
                 a = audit.loc[key_text(key)]
-                entry["interval"] = [_json_float(a["lower"]), _json_float(a["upper"])]
                 if a["status"] == "primary":
                     entry["required"] = {"rule": a["rule"], "upper": "UPL", "lower": "LPL"}
                     entry["achieved"] = {"upper": "≥ UPL" if a["upper_ok"] else "< UPL",
@@ -626,12 +625,6 @@ class Protection:
                           "inequalities": len(self.linked.inequalities),
                           "protection": "τ-ARGUS upper/lower protection levels (second-largest contributor's "
                                         "view); amounts in the internal output only"}}
-
-
-def _json_float(x: float) -> float | None:
-    if x is None or (isinstance(x, float) and math.isinf(x)):
-        return None
-    return round(float(x), 6)
 
 
 def _neighbours(linked: Linked) -> list[set[int]]:
@@ -902,8 +895,9 @@ def record(protected: pd.DataFrame, audit_result: pd.DataFrame, rules: Rules, so
     Returns
     -------
     dict
-        ``rules``, ``cells``, ``primary``, ``secondary``, ``suppressed`` (row, col, status, interval and
-        whether the upper and lower protection levels are met, per suppressed cell) and ``audit_pass``.
+        ``rules``, ``cells``, ``primary``, ``secondary``, ``suppressed`` (row, col, status and whether
+        the upper and lower protection levels are met, per suppressed cell; the intervals stay in the audit,
+        internal output only) and ``audit_pass``.
     """
     audit_by = audit_result.set_index(["row", "col"]) if len(audit_result) else None
     suppressed = []
@@ -911,7 +905,6 @@ def record(protected: pd.DataFrame, audit_result: pd.DataFrame, rules: Rules, so
         entry = {"row": _plain(r.row), "col": _plain(r.col), "status": r.status}
         if audit_by is not None and (r.row, r.col) in audit_by.index:
             a = audit_by.loc[(r.row, r.col)]
-            entry["interval"] = [_json_float(a["lower"]), _json_float(a["upper"])]
             if r.status == "primary":
                 entry["required"] = {"upper": "UPL", "lower": "LPL"}
                 entry["achieved"] = {"upper": "≥ UPL" if a["upper_ok"] else "< UPL",

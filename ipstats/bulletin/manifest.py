@@ -86,9 +86,9 @@ def _disclosure(folder: Path, params: Any = None) -> dict[str, Any]:
     -------
     dict
         ``policy`` (input → public / confidential, with the reasons of the defaults); ``tables`` (table →
-        its record: rules, source, and per suppressed cell its status, the rules that made it sensitive, the
-        interval a reader can compute from everything published, and whether the required upper and lower
-        protection levels are met); ``linked_sets`` (each set of jointly protected cells: its tables, the
+        its record: rules, source, and per suppressed cell its status, the rules that made it sensitive and
+        whether the required upper and lower protection levels are met; the intervals and amounts are in the
+        internal output only); ``linked_sets`` (each set of jointly protected cells: its tables, the
         pattern's sha256 — the same in a national and a provincial run of one bulletin — and whether its
         audit passed); ``protection_levels`` (their definition); ``unaudited`` (records that claim no audit,
         e.g. a table whose figures are withheld whole); ``all_pass``. A table computed only from public inputs

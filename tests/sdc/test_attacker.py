@@ -257,7 +257,10 @@ def test_manifest_records_protection_per_suppressed_cell_without_the_amounts(bul
     record = control["tables"]["products_by_division"]
     primary = [c for c in record["suppressed"] if c["status"] == "primary"]
     assert primary and all(c["achieved"] == {"upper": "≥ UPL", "lower": "≥ LPL"} and c["protected"] for c in primary)
-    assert all(len(c["interval"]) == 2 for c in record["suppressed"])
+    # no interval is published: the audit's model may know more relations than a reader, and a cell withheld for
+    # quality alone would show its unreliable estimate
+    for name, table in control["tables"].items():
+        assert all("interval" not in c for c in table.get("suppressed", [])), name
     # the amounts (functions of the confidential value) are in the internal output only
     text = (folder / "manifest.json").read_text(encoding="utf-8")
     audit = pd.read_csv(internal / "tables" / "products_disclosure_audit.csv", encoding="utf-8-sig")
