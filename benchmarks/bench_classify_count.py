@@ -162,7 +162,6 @@ def main() -> None:
         return
 
     import duckdb
-    import pandas as pd
 
     from ipstats.concordance import load_system, resolve_codes
     from ipstats.concordance.engine import _pattern_table

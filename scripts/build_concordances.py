@@ -12,7 +12,6 @@ that are not in the sources are written here as data, each with its source in th
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 import pandas as pd

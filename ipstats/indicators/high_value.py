@@ -422,7 +422,7 @@ def overlap_table(now: pd.DataFrame) -> pd.DataFrame:
     combos = hv.groupby(cols, as_index=False)["count"].sum()
     combos["criteria_met"] = combos[cols].sum(axis=1).astype("int64")
     labels = list(CRITERIA.values())
-    combos.insert(0, "combination", combos[cols].apply(lambda r: "＋".join(l for l, f in zip(labels, r) if f), axis=1))
+    combos.insert(0, "combination", combos[cols].apply(lambda r: "＋".join(name for name, f in zip(labels, r) if f), axis=1))
     combos["share_of_high_value_pct"] = combos["count"] / combos["count"].sum() * 100
     return combos.sort_values(["count", "combination"], ascending=[False, True], ignore_index=True)
 

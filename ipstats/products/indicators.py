@@ -21,11 +21,16 @@ filing year; a product counts in a round when it was recognised (认定) in it. 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ipstats import reference
 from ipstats.indicators.overview import growth_pct
+
+if TYPE_CHECKING:
+    from ipstats.sdc import Linked, Protection
 
 __all__ = ["BREAKDOWNS", "MEASURES", "breakdown", "breakdown_contributions", "enterprise_concentration",
            "export_intensity", "hhi", "linked_money", "money_key", "panel_growth", "patent_indicators",
@@ -245,7 +250,7 @@ def money_key(measure: str, round_: int, scope: str = "all", province: str = "",
     return ("money", measure, int(round_), scope, str(province), industry)
 
 
-def linked_money(products: pd.DataFrame, year: int) -> "Linked":
+def linked_money(products: pd.DataFrame, year: int) -> Linked:
     """Every money figure the product tables of any run (national and provincial) publish, and their relations.
 
     The cells are output, sales and exports of recognised products: of every round nationally and by province
@@ -337,7 +342,7 @@ def linked_money(products: pd.DataFrame, year: int) -> "Linked":
     return link
 
 
-def protect_money(products: pd.DataFrame, year: int, rules: dict | None = None) -> "Protection":
+def protect_money(products: pd.DataFrame, year: int, rules: dict | None = None) -> Protection:
     """The one suppression pattern of a round's money figures, for every run of the bulletin.
 
     :func:`linked_money` over the whole (national) product table, protected by :func:`ipstats.sdc.protect_linked`

@@ -9,8 +9,12 @@ value that does not validate is a :class:`RegisterError` with the validator's li
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["REQUIRED_COLUMNS", "RegisterError", "connect", "open_register", "read_population"]
 
@@ -93,7 +97,7 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
     return con
 
 
-def read_population(path: str | Path) -> "pd.DataFrame":
+def read_population(path: str | Path) -> pd.DataFrame:
     """Read population by province and year (万人): columns ``province_code``, ``year``, ``population_10k``.
 
     Read through the validator (schema ``population``): any encoding, sheet or header form it accepts.

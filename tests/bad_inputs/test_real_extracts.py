@@ -120,7 +120,7 @@ def test_repeated_problems_are_summarised_by_field_and_names_suggested(tmp_path)
     problem is listed, the summary line counts them by field."""
     header = ("application_number,patent_type,filing_date,legal_status,applicant_name,applicant_type,"
               "province_code")
-    rows = [f"CN202310123456.6,发明,2023-01-02,审中,某某大学,高校,江苏省南京市"] * 3 + \
+    rows = ["CN202310123456.6,发明,2023-01-02,审中,某某大学,高校,江苏省南京市"] * 3 + \
            [f"CN202310123457.{i},发明,2023-13-0{i},审中,某某公司,企业,44" for i in range(2)]
     path = tmp_path / "r.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")

@@ -32,7 +32,7 @@ def test_monitoring_sections_add_up(ci_bulletin):
     out, _ = ci_bulletin
     for system in ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech", "wipo_fields_2019"):
         totals = pd.read_csv(out / "tables" / f"mon_{system}_totals.csv", encoding="utf-8-sig")
-        year = int(totals["year"].max())
+        year = int(totals["year"].max())  # noqa: F841 (read by DataFrame.query as @year)
         for level in ("top", "categories"):
             table = pd.read_csv(out / "tables" / f"mon_{system}_{level}.csv", encoding="utf-8-sig")
             for measure in ("applications", "grants", "valid_stock"):

@@ -41,7 +41,9 @@ def cube_dict(cube, *keys, value="count"):
 
 
 def test_flows_by_reference_date(register):
-    by = lambda date: cube_dict(count(register, CountSpec(years=(2020, 2021, 2022, 2023), reference_date=date)), "year")
+    def by(date):
+        return cube_dict(count(register, CountSpec(years=(2020, 2021, 2022, 2023), reference_date=date)), "year")
+
     assert by("filing") == {2021: 2, 2022: 2, 2023: 2}
     assert by("priority") == {2020: 1, 2021: 2, 2022: 1, 2023: 2}
     assert by("publication") == {2022: 2, 2023: 2}
