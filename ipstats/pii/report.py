@@ -9,8 +9,9 @@ import pandas as pd
 from ipstats.concordance import load_system
 from ipstats.consistency import audit_summary, audit_table
 from ipstats.pii.announcement import announcement, announcement_table
-from ipstats.pii.identify import (THRESHOLDS, Identification, employment_in_window, identify, industry_names,
-                                  patents_by_industry, protect_identification, read_employment, sensitivity,
+from ipstats.pii.identify import (DEFAULTS, THRESHOLDS, Comparison, Identification, compare_official,
+                                  employment_in_window, identify, industry_names, patent_using, patents_by_industry,
+                                  protect_identification, read_employment, read_official_list, roll_up, sensitivity,
                                   window_patents)
 from ipstats.pii.value_added import (YearView, cagr_table, compile_year, history, latest_year, read_gdp,
                                      read_value_added)
@@ -25,7 +26,9 @@ LABELS = {
     "meets_scale": "达到规模门槛", "intensive": "专利密集型", "decision": "判定", "reason": "理由",
     "window": "窗口期（年）", "threshold": "门槛规则", "multiplier": "倍数", "threshold_per_10k": "门槛（件/万人）",
     "n_intensive": "专利密集型行业数", "entered": "新增", "left": "退出", "overlap_pct": "与基准名单重合度（%）",
-    "baseline": "基准方案", "category_code": "类别代码", "category_name": "产业类别",
+    "baseline": "基准方案", "category_code": "类别代码", "category_name": "产业类别", "n_patent_using": "使用专利行业数",
+    "identified": "本次识别", "official": "官方分类", "official_classes": "其中官方小类数", "partial": "含部分属于的小类（*）",
+    "categories": "官方大类", "agreement": "比较结果", "category_name_zh": "官方大类", "identified_pct": "识别比例（%）",
     "value_added_100m_yuan": "增加值（亿元）", "growth_pct": "比上年增长（%）", "share_pct": "构成（%）",
     "value_status": "数据状态", "share_of_gdp_pct": "占GDP比重（%）", "change_pp": "比上年变化（百分点）",
     "basis": "核算口径", "gdp_status": "GDP数据状态", "first": "首年增加值（亿元）", "last": "末年增加值（亿元）",
@@ -46,11 +49,15 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=LABELS)
 
 
-def _names(employment: pd.DataFrame, system: str, industry_column: str) -> pd.Series:
-    """Industry names: the employment file's, else the concordance's category names, else NACE divisions."""
-    names = industry_names()
-    if not industry_column and system != "isi_nace2":
+def _names(employment: pd.DataFrame, system: str, industry_column: str, attribution: str = "system",
+           extra: pd.Series | None = None) -> pd.Series:
+    """Industry names: the employment file's, else the input's (concordance or applicant table), else the
+    concordance system's category names, else NACE divisions (GB/T 4754 sections and divisions for GB/T inputs)."""
+    names = industry_names("NACE Rev.2" if attribution == "system" else "GB/T 4754-2017")
+    if attribution == "system" and system != "isi_nace2":
         names = load_system(system).category_names().combine_first(names)
+    if extra is not None:
+        names = extra[extra.astype(str) != ""].combine_first(names)
     if "industry_name" in employment.columns:
         given = employment[employment["industry_name"].astype(str) != ""].drop_duplicates("industry_code")
         names = pd.Series(given["industry_name"].to_numpy(), index=given["industry_code"]).combine_first(names)
@@ -59,7 +66,8 @@ def _names(employment: pd.DataFrame, system: str, industry_column: str) -> pd.Se
 
 @dataclass
 class IdentificationView:
-    """The identification of one window: result, published (protected) table, disclosure record, sensitivity."""
+    """The identification of one window: result, published (protected) table, disclosure record, sensitivity,
+    how patents were attributed and, with an official list, the comparison."""
 
     result: Identification
     published: pd.DataFrame
@@ -68,33 +76,75 @@ class IdentificationView:
     membership: pd.DataFrame
     employment_status: str
     years: tuple[int, int]
+    attribution: str = ""
+    classification: str = ""
+    attributed_pct: float = float("nan")
+    comparison: Comparison | None = None
+    comparison_note: str = ""
+    threshold_withheld: bool = False
 
     def key_numbers(self) -> str:
-        """Headline numbers as published: without intensities when employment is withheld."""
+        """Headline numbers as published: without intensities when employment is withheld, without the
+        patent-using threshold when it would give one industry's employment away."""
         withheld = bool(self.disclosure and self.disclosure.get("withheld_columns"))
-        return self.result.key_numbers(intensities=not withheld)
+        return self.result.key_numbers(intensities=not withheld, threshold=not self.threshold_withheld)
+
+    @property
+    def threshold_text(self) -> str:
+        """The intensity threshold as published (``保密`` when withheld)."""
+        return "保密" if self.threshold_withheld else f"{self.result.threshold_per_10k:.2f} 件/万人"
+
+
+def _input_names(concordance: str | Path, applicants: str | Path) -> pd.Series | None:
+    """Industry names a GB/T input gives (the concordance's or applicant table's ``industry_name``)."""
+    from ipstats.pii.identify import read_applicant_industry, read_ipc_industry_concordance
+
+    if str(applicants):
+        table = read_applicant_industry(applicants)
+        table = table[table["industry_name"] != ""].drop_duplicates("industry")
+        return pd.Series(table["industry_name"].to_numpy(), index=table["industry"])
+    if str(concordance):
+        return read_ipc_industry_concordance(concordance).category_names().dropna()
+    return None
+
+
+def _employment_at(employment: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Employment summed to a GB/T 4754 *level* (the file's names dropped: they name the finer codes)."""
+    out = employment.assign(industry_code=roll_up(employment["industry_code"], level))
+    return out.groupby(["industry_code", "year"], as_index=False).agg(employment=("employment", "sum"),
+                                                                      status=("status", "first"))
 
 
 def compute_identification(register: str | Path, employment: str | Path, year: int, window: int = 5, *,
-                           system: str = "isi_nace2", industry_column: str = "", threshold: str = "all",
-                           multiplier: float = 1.0, min_patents: float = 0.0, min_employment: float = 0.0,
-                           user_min_patents: float = 0.0, sensitivity_windows=(3, 5, 7),
+                           system: str = "isi_nace2", industry_column: str = "", concordance: str | Path = "",
+                           applicants: str | Path = "", applicant_column: str = "applicant_name", level: str = "",
+                           threshold: str = DEFAULTS["threshold"][0], multiplier: float = DEFAULTS["multiplier"][0],
+                           min_patents: float = DEFAULTS["min_patents"][0],
+                           min_employment: float = DEFAULTS["min_employment"][0],
+                           min_employment_share_pct: float = DEFAULTS["min_employment_share_pct"][0],
+                           user_min_patents: float = DEFAULTS["user_min_patents"][0], sensitivity_windows=(3, 5, 7),
                            sensitivity_thresholds=("all", "users"), sensitivity_multipliers=(),
-                           disclosure: dict | None = None) -> IdentificationView:
+                           official_list: str | Path = "", disclosure: dict | None = None) -> IdentificationView:
     """Identify patent-intensive industries from invention grants of *window* years ending with *year*.
 
-    See :mod:`ipstats.pii.identify` for the method; parameters are those of :func:`identify` and
-    :func:`sensitivity` (*multiplier* is always among the sensitivity multipliers), plus the inputs and the
-    disclosure-control rules (:class:`ipstats.sdc.Rules`). Industry names come from the employment file's
-    ``industry_name`` column, else from the concordance's categories, else the NACE Rev.2 division names.
+    See :mod:`ipstats.pii.identify` for the method; parameters are those of :func:`patents_by_industry`,
+    :func:`identify` and :func:`sensitivity` (*multiplier* is always among the sensitivity multipliers), plus the
+    inputs, the official list to compare with (:func:`read_official_list`, ``""``: none) and the
+    disclosure-control rules (:class:`ipstats.sdc.Rules`). ``""`` leaves an input out. Industry names come from
+    the employment file's ``industry_name`` column, else from the attribution input, else the classification's.
     """
     widest = max([window, *sensitivity_windows])
     years = range(year - widest + 1, year + 1)
-    source = dict(system=system, industry_column=industry_column or None)
+    source = dict(system=system, industry_column=industry_column or None, concordance=str(concordance) or None,
+                  applicants=str(applicants) or None, applicant_column=applicant_column, level=level or None)
     by_year = patents_by_industry(register, years, **source)
     emp = read_employment(employment)
-    options = dict(min_patents=min_patents, min_employment=min_employment, user_min_patents=user_min_patents,
-                   names=_names(emp, system, industry_column))
+    if level:
+        emp = _employment_at(emp, level)
+    method = by_year.attrs["method"]
+    options = dict(min_patents=min_patents, min_employment=min_employment,
+                   min_employment_share_pct=min_employment_share_pct, user_min_patents=user_min_patents,
+                   names=_names(emp, system, industry_column, method, _input_names(concordance, applicants)))
     result = identify(window_patents(by_year, year, window), employment_in_window(emp, year, window),
                       threshold=threshold, multiplier=multiplier, **options)
     from ipstats.sdc import Rules
@@ -113,10 +163,27 @@ def compute_identification(register: str | Path, employment: str | Path, year: i
                                       baseline=(window, threshold, float(multiplier))
                                       if window in sensitivity_windows and threshold in sensitivity_thresholds
                                       else None, **options)
+    withhold = False
     if Rules.of(disclosure).is_confidential("employment_by_industry"):
         summary = _guard_users_average(summary, by_year, emp, year, options)
+        table = result.table
+        withhold = threshold == "users" and int(((table["employment"] > 0) & ~table["patent_using"]).sum()) == 1
     status = "; ".join(sorted(set(emp["status"].astype(str)) - {""}))
-    return IdentificationView(result, published, record, summary, membership, status, (year - window + 1, year))
+    counted = sum(by_year.attrs["counted"].get(y, 0.0) for y in range(year - window + 1, year + 1))
+    got = window_patents(by_year, year, window)["patents"].sum()
+    comparison, note = None, ""
+    if str(official_list):
+        try:
+            comparison = compare_official(result, read_official_list(official_list), by_year.attrs["classification"])
+        except ValueError as exc:
+            if "no comparison" not in str(exc) and "mixes industry levels" not in str(exc):
+                raise
+            note = f"未与官方分类比较：{exc}"
+    else:
+        note = "未提供官方专利密集型产业小类名单（参数 official_list），不作比较。"
+    return IdentificationView(result, published, record, summary, membership, status, (year - window + 1, year),
+                              by_year.attrs["attribution"], by_year.attrs["classification"],
+                              100.0 * got / counted if counted else float("nan"), comparison, note, withhold)
 
 
 def _guard_users_average(summary: pd.DataFrame, by_year: pd.DataFrame, employment: pd.DataFrame, year: int,
@@ -134,7 +201,8 @@ def _guard_users_average(summary: pd.DataFrame, by_year: pd.DataFrame, employmen
         pats = window_patents(by_year, year, int(row["window"]))
         emp = employment_in_window(employment, year, int(row["window"]))
         table = emp.merge(pats, on="industry", how="left").fillna({"patents": 0.0})
-        left_out = ((table["employment"] > 0) & ~(table["patents"] > options.get("user_min_patents", 0.0))).sum()
+        users = patent_using(table["patents"], options.get("user_min_patents", DEFAULTS["user_min_patents"][0]))
+        left_out = ((table["employment"] > 0) & ~users).sum()
         if left_out == 1:
             out.loc[i, "threshold_per_10k"] = float("nan")
     return out
