@@ -180,7 +180,7 @@ def compute_identification(register: str | Path, employment: str | Path, year: i
                 raise
             note = f"未与官方分类比较：{exc}"
     else:
-        note = "未提供官方专利密集型产业小类名单（参数 official_list），不作比较。"
+        note = "未提供官方专利密集型产业小类名单（令第25号小类—大类对照表，输入 pii_industry_mapping），不作比较。"
     return IdentificationView(result, published, record, summary, membership, status, (year - window + 1, year),
                               by_year.attrs["attribution"], by_year.attrs["classification"],
                               100.0 * got / counted if counted else float("nan"), comparison, note, withhold)
