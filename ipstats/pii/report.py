@@ -1,13 +1,13 @@
 """What the patent-intensive industries notebook shows, computed in two calls (identification, value added)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ipstats.concordance import load_system
-from ipstats.consistency import audit_summary, audit_table
+from ipstats.consistency import CHECK_NAMES, audit_report, audit_summary, audit_table
 from ipstats.pii.announcement import announcement, announcement_table
 from ipstats.pii.identify import (DEFAULTS, THRESHOLDS, Comparison, Identification, compare_official,
                                   employment_in_window, identify, industry_names, patent_using, patents_by_industry,
@@ -34,8 +34,11 @@ LABELS = {
     "basis": "核算口径", "gdp_status": "GDP数据状态", "first": "首年增加值（亿元）", "last": "末年增加值（亿元）",
     "cagr_pct": "年均增长（%）", "span": "时段", "check": "核查项目", "item": "项目", "published": "公布值",
     "computed": "计算值", "lower": "下限", "upper": "上限", "ok": "通过", "note": "说明", "checks": "核查数",
-    "passed": "通过数", "failed": "未通过数",
+    "passed": "通过数", "failed": "未通过数", "check_name": "核查项目", "noted": "其中有说明", "name": "名称",
+    "year": "年份", "growth_status": "增速状态", "share_status": "构成状态",
 }
+#: Chinese words of the status columns (published: the announcement's figure; derived: computed, 推算).
+STATUS_WORDS = {"published": "公布", "derived": "推算", "not published": "未公布", "": ""}
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -46,6 +49,13 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map({True: "是", False: "否"})
     if "threshold" in out.columns and out["threshold"].isin(list(THRESHOLDS)).all():
         out["threshold"] = out["threshold"].map(THRESHOLDS)
+    for col in ("value_status", "growth_status", "share_status"):
+        if col in out.columns and out[col].fillna("").isin(list(STATUS_WORDS)).all():
+            out[col] = out[col].fillna("").map(STATUS_WORDS)
+    if "check" in out.columns and "check_name" in out.columns:
+        out = out.drop(columns="check")
+    elif "check" in out.columns and out["check"].isin(list(CHECK_NAMES)).all():
+        out["check"] = out["check"].map(CHECK_NAMES)
     return out.rename(columns=LABELS)
 
 
@@ -210,7 +220,9 @@ def _guard_users_average(summary: pd.DataFrame, by_year: pd.DataFrame, employmen
 
 @dataclass
 class ValueAddedView:
-    """Value added of one year with its history, span growth, the announcement and the consistency audit."""
+    """Value added of one year with its history, span growth, the announcement and the consistency audit
+    (``audit`` one row per check, ``audit_summary`` by check, ``audit_text`` the audit in Chinese);
+    ``decimals`` the level's decimals in the announcement's table, for :func:`ipstats.bulletin.record_table`."""
 
     year: int
     view: YearView
@@ -222,6 +234,8 @@ class ValueAddedView:
     audit_summary: pd.DataFrame
     gdp_status: str
     note: str
+    audit_text: str = ""
+    decimals: dict = field(default_factory=dict)
 
 
 def compute_value_added(year: int, value_added: str | Path = "", gdp: str | Path = "", by_industry: str | Path = "",
@@ -249,4 +263,5 @@ def compute_value_added(year: int, value_added: str | Path = "", gdp: str | Path
     result = audit_table(values, gdp=gdp_table)
     status = "; ".join(sorted(set(gdp_table["status"].astype(str)) - {""}))
     return ValueAddedView(used, view, announcement_table(view), hist, cagr, announcement(view), result,
-                          audit_summary(result), status, note)
+                          audit_summary(result), status, note, audit_report(result),
+                          {"value_added_100m_yuan": int(view.table["value_decimals_table"].max())})

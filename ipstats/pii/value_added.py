@@ -8,12 +8,24 @@ Conventions of the joint NBS–CNIPA announcement
   nominal GDP; its change on the previous year is in percentage points (百分点) and is the difference of
   the two *printed* shares (what a reader subtracts), compared with the previous year **on the same
   basis** (口径);
-* printed rounding: levels as given, growth and structure 1 decimal, share of GDP and its change 2 decimals.
+* printed rounding: levels as given, growth and structure 1 decimal, share of GDP and its change 2 decimals
+  (the 2018 and 2019 announcements printed the share of GDP with one decimal: ``share_of_gdp_decimals``).
+
+Published figures first
+-----------------------
+A year's view reproduces the announcement: where the series holds a published figure (growth, structure,
+share of GDP, its change in points or the notice's words for it, the gap to GDP growth, a two-year average),
+that figure is used as printed; only a figure the announcement did not publish is computed from the levels
+(and GDP), and in a series that records statuses it is then flagged ``derived`` (推算). The 2020 levels of
+three categories were back-calculated from an image (``derived``): their published growth (10.1 %, 5.9 %) is
+used, not the 10.2 % and 5.8 % those levels give. The order of the categories is the announcement's
+(``category_order``), not the codes'.
 
 Series layout (``data_schemas/pii_value_added.schema.yaml``): one row per year, category and vintage —
 ``year``, ``category_code`` (``"00"`` = total), ``category_name_zh``, ``value_added_100m_yuan``, optional
 ``vintage`` (data year of the announcement that published the row; a later announcement may revise an
-earlier year) and ``basis`` (e.g. 第五次全国经济普查). A year is compared with the previous year of the
+earlier year) and ``basis`` (e.g. 第五次全国经济普查), and the optional printed figures and wording facts
+listed in :data:`PRINTED_COLUMNS`. A year is compared with the previous year of the
 same basis, taken from the announcement of the year itself when it revised it (the 2023 release revised
 2022 to the 5th census basis: the share change is against the revised 12.60 %, and growth is not
 computed because no revised levels were published).
@@ -30,7 +42,8 @@ import pandas as pd
 from ipstats import reference
 from ipstats.indicators.overview import growth_pct
 
-__all__ = ["PRINTED_DIGITS", "TOTAL_CODE", "YearView", "cagr_pct", "cagr_table", "change_pp", "compile_year",
+__all__ = ["PRINTED_COLUMNS", "PRINTED_DIGITS", "TOTAL_CODE", "UNCHANGED", "YearView", "cagr_pct", "cagr_table",
+           "change_pp", "compile_year",
            "composition_pct", "contribution_pp", "contribution_share_pct", "gdp_series", "growth_gap_pp",
            "growth_pct", "history", "latest_year", "read_gdp", "read_value_added", "release", "series",
            "share_of_gdp_pct",
@@ -42,6 +55,11 @@ TOTAL_CODE = "00"
 PRINTED_DIGITS = {"growth_pct": 1, "share_pct": 1, "share_of_gdp_pct": 2, "change_pp": 2, "gap_pp": 1}
 VALUE = "value_added_100m_yuan"
 _REQUIRED = ("year", "category_code", VALUE)
+#: Optional numeric columns with what the announcement printed besides the level (schema pii_value_added).
+PRINTED_COLUMNS = ("category_order", "value_decimals_text", "value_decimals_table", "share_of_gdp_decimals",
+                   "share_of_gdp_change_pp", "gdp_growth_gap_pp", "two_year_growth_pct")
+#: Words the announcement uses for an unchanged share (the printed shares are equal).
+UNCHANGED = "与上年持平"
 
 
 # --- formulas (scalars or Series) -------------------------------------------------------------------
@@ -177,7 +195,9 @@ def series(table: pd.DataFrame, source: str = "value-added table") -> pd.DataFra
         out["basis"] = ""
     if "category_name_zh" not in out.columns:
         out["category_name_zh"] = out["category_code"]
-    out = _numbers(out, (VALUE, "growth_pct", "share_pct", "share_of_gdp_pct"), source)
+    out = _numbers(out, (VALUE, "growth_pct", "share_pct", "share_of_gdp_pct", *PRINTED_COLUMNS), source)
+    for col in ("value_status", "growth_status", "share_of_gdp_change_wording"):
+        out[col] = out[col].fillna("").astype(str).str.strip() if col in out.columns else ""
     dup = out.duplicated(["year", "category_code", "vintage"])
     if dup.any():
         r = out[dup].iloc[0]
@@ -329,7 +349,30 @@ def _gdp(gdp: pd.DataFrame, year: int) -> tuple[float, str]:
 def _value(frame: pd.DataFrame, code: str, column: str = VALUE) -> float:
     if code not in frame.index or column not in frame.columns:
         return math.nan
-    return float(frame.at[code, column])
+    value = frame.at[code, column]
+    return math.nan if pd.isna(value) or str(value).strip() == "" else float(value)
+
+
+def _text(frame: pd.DataFrame, code: str, column: str) -> str:
+    if code not in frame.index or column not in frame.columns or pd.isna(frame.at[code, column]):
+        return ""
+    return str(frame.at[code, column]).strip()
+
+
+def _pick(stored: float, status: str, computed: float, flagged: bool) -> tuple[float, str]:
+    """The series' own figure where it holds one not flagged ``derived``, else the computed one.
+
+    Returns the figure and its status: ``published`` (the series' figure, in a series that records statuses),
+    ``derived`` (computed there: 推算) or ``""`` (a series without statuses: nothing to mark).
+    """
+    if not math.isnan(stored) and status != "derived":
+        return stored, "published" if flagged else ""
+    return computed, "derived" if flagged and not math.isnan(computed) else ""
+
+
+def _decimals(frame: pd.DataFrame, code: str, column: str, default: int) -> int:
+    value = _value(frame, code, column)
+    return default if math.isnan(value) else int(value)
 
 
 @dataclass
@@ -340,14 +383,21 @@ class YearView:
     ----------
     year : int
     table : pandas.DataFrame
-        One row per category (total first): ``category_code``, ``category_name``, ``value_added_100m_yuan``,
-        ``value_status``, ``previous`` (comparable previous-year level), ``growth_pct``, ``share_pct``,
-        ``change``, ``contribution_pp``, ``contribution_share_pct``, ``previous_growth_pct`` and
-        ``two_year_growth_pct`` (two-year average).
+        One row per category, total first, then in the announcement's order (``category_order``, else by
+        code): ``category_code``, ``category_name``, ``value_added_100m_yuan``, ``value_status``,
+        ``value_decimals_text``, ``value_decimals_table``, ``previous`` (comparable previous-year level),
+        ``growth_pct`` and ``growth_status``, ``share_pct`` and ``share_status``, ``change``,
+        ``contribution_pp``, ``contribution_share_pct``, ``previous_growth_pct``, ``two_year_growth_pct`` (two-year
+        average) and ``two_year_status``. A status is ``published`` (the series' figure), ``derived``
+        (computed because none was published: 推算) or ``""`` (a series that records no statuses).
     headline : dict
-        ``total``, ``growth_pct``, ``gdp``, ``gdp_status``, ``gdp_growth_pct``, ``gap_pp``,
-        ``share_of_gdp_pct``, ``share_of_gdp_previous_pct``, ``change_pp``, ``basis``, ``vintage``,
-        ``basis_changed`` (the previous year is on another basis and no comparable level was published).
+        ``total``, ``growth_pct``, ``growth_status``, ``gdp``, ``gdp_status``, ``gdp_growth_pct``, ``gap_pp``,
+        ``gap_status``, ``gap_published``, ``share_of_gdp_pct``, ``share_of_gdp_status``, ``share_from_gdp``
+        (the share or the previous one was computed from GDP), ``share_decimals``,
+        ``share_of_gdp_previous_pct``, ``previous_share_decimals``, ``change_pp``, ``change_status``,
+        ``change_decimals``, ``change_wording`` (the announcement's words, or 与上年持平 when the printed shares
+        are equal), ``basis``, ``vintage``, ``basis_changed`` (the previous year is on another basis and no
+        comparable level was published).
     sources : list of str
         Announcements (``source`` column) the year's rows come from.
     """
@@ -369,16 +419,23 @@ class YearView:
     def key_numbers(self) -> str:
         """Headline numbers as stable plain text (checked by nbval)."""
         h = self.headline
-        parts = [f"{self.year}: 增加值 {h['total']:.0f} 亿元",
+        status = {"unverified": "未核实", "official": "正式公布", "": "未注明"}.get(h["gdp_status"], h["gdp_status"])
+        parts = [f"{self.year}年：增加值 {h['total']:.{_decimals_of(h)}f} 亿元",
                  f"增长 {h['growth_pct']:.1f}%" if not math.isnan(h["growth_pct"]) else "增长 不可比",
-                 f"占GDP {h['share_of_gdp_pct']:.2f}%" if not math.isnan(h["share_of_gdp_pct"]) else "占GDP —",
-                 f"变化 {h['change_pp']:+.2f} 个百分点" if not math.isnan(h["change_pp"]) else "变化 —",
-                 f"GDP {h['gdp_status'] or 'status unknown'}"]
-        return ", ".join(parts)
+                 f"占GDP {h['share_of_gdp_pct']:.{h['share_decimals']}f}%" if not math.isnan(h["share_of_gdp_pct"])
+                 else "占GDP —",
+                 (h["change_wording"] if h["change_wording"] else f"变化 {h['change_pp']:+.{h['change_decimals']}f} 个百分点")
+                 if not math.isnan(h["change_pp"]) else "变化 —",
+                 f"GDP数据{status}"]
+        return "，".join(parts)
+
+
+def _decimals_of(headline: dict) -> int:
+    return int(headline.get("value_decimals_text", 0))
 
 
 def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: int | None = None) -> YearView:
-    """Compute the announcement's numbers for *year* from levels (and GDP).
+    """The announcement's numbers for *year*: the published ones where the series holds them, else computed.
 
     Parameters
     ----------
@@ -393,14 +450,19 @@ def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: in
     Returns
     -------
     YearView
+        Each figure with its status (published / derived); see :class:`YearView`.
     """
     current, previous = release(values, year, vintage)
     if TOTAL_CODE not in current.index:
         raise ValueError(f"value-added series: {year} has no total row (category_code {TOTAL_CODE})")
     last_year, older = release(values, year - 1) if (values["year"] == year - 1).any() else (pd.DataFrame(),) * 2
+    flagged = "value_status" in current.columns and current["value_status"].astype(str).str.strip().ne("").any()
     total = _value(current, TOTAL_CODE)
     total_prev = _value(previous, TOTAL_CODE)
-    codes = [TOTAL_CODE] + sorted(c for c in current.index if c != TOTAL_CODE)
+    order = pd.to_numeric(current["category_order"], errors="coerce") if "category_order" in current.columns \
+        else pd.Series(math.nan, index=current.index)
+    codes = [TOTAL_CODE] + sorted((c for c in current.index if c != TOTAL_CODE),
+                                  key=lambda c: (math.isnan(order.get(c, math.nan)), order.get(c, 0.0), c))
     rows = []
     for code in codes:
         value, prev = _value(current, code), _value(previous, code)
@@ -408,26 +470,61 @@ def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: in
         if math.isnan(prev_growth):
             prev_growth = growth_pct(_value(last_year, code), _value(older, code))
         two_before = _value(older, code) if not math.isnan(prev) else math.nan
+        growth, growth_status = _pick(_value(current, code, "growth_pct"), _text(current, code, "growth_status"),
+                                      growth_pct(value, prev), flagged)
+        share, share_status = _pick(_value(current, code, "share_pct"), "", composition_pct(value, total), flagged)
+        if code == TOTAL_CODE:
+            share_status = ""                 # 100.0 by definition: never a figure to mark
+        two_year, two_year_status = _pick(_value(current, code, "two_year_growth_pct"), "",
+                                          two_year_average_growth_pct(value, two_before), flagged)
+        table_decimals = _decimals(current, code, "value_decimals_table", 1 if round(value, 1) % 1 else 0) \
+            if not math.isnan(value) else 0
         rows.append({
             "category_code": code, "category_name": str(current.at[code, "category_name_zh"]),
-            VALUE: value, "value_status": str(current["value_status"].get(code, "")) if "value_status" in current else "",
-            "previous": prev, "growth_pct": growth_pct(value, prev), "share_pct": composition_pct(value, total),
+            VALUE: value, "value_status": _text(current, code, "value_status"),
+            "value_decimals_text": _decimals(current, code, "value_decimals_text", table_decimals),
+            "value_decimals_table": table_decimals,
+            "previous": prev, "growth_pct": growth, "growth_status": growth_status,
+            "share_pct": share, "share_status": share_status,
             "change": value - prev, "contribution_pp": contribution_pp(value - prev, total_prev),
             "contribution_share_pct": contribution_share_pct(value - prev, total - total_prev),
-            "previous_growth_pct": prev_growth, "two_year_growth_pct": two_year_average_growth_pct(value, two_before),
+            "previous_growth_pct": prev_growth, "two_year_growth_pct": two_year, "two_year_status": two_year_status,
         })
     table = pd.DataFrame(rows)
+    head = table.iloc[0]
     gdp_now, status = _gdp(gdp, year)
     gdp_prev, _ = _gdp(gdp, year - 1)
-    share = share_of_gdp_pct(total, gdp_now)
-    share_prev = share_of_gdp_pct(total_prev, gdp_prev) if not math.isnan(total_prev) \
-        else _value(previous, TOTAL_CODE, "share_of_gdp_pct")
-    growth = growth_pct(total, total_prev)
+    digits = _decimals(current, TOTAL_CODE, "share_of_gdp_decimals", PRINTED_DIGITS["share_of_gdp_pct"])
+    stored_share = _value(current, TOTAL_CODE, "share_of_gdp_pct")
+    share, share_status = _pick(stored_share, "", share_of_gdp_pct(total, gdp_now), flagged)
+    share_prev = _value(previous, TOTAL_CODE, "share_of_gdp_pct")
+    prev_digits = _decimals(previous, TOTAL_CODE, "share_of_gdp_decimals", PRINTED_DIGITS["share_of_gdp_pct"])
+    prev_from_gdp = math.isnan(share_prev)
+    if prev_from_gdp:
+        share_prev, prev_digits = share_of_gdp_pct(total_prev, gdp_prev), PRINTED_DIGITS["share_of_gdp_pct"]
+    change_digits = max(digits, prev_digits)
+    computed_change = (math.nan if math.isnan(share) or math.isnan(share_prev)
+                       else round(round(share, digits) - round(share_prev, prev_digits), change_digits))
+    wording = _text(current, TOTAL_CODE, "share_of_gdp_change_wording")
+    stored_change = _value(current, TOTAL_CODE, "share_of_gdp_change_pp")
+    if wording and math.isnan(stored_change):
+        stored_change = 0.0 if wording == UNCHANGED else math.nan
+    change, change_status = _pick(stored_change, "", computed_change, flagged)
+    if not wording and not math.isnan(change) and round(change, change_digits) == 0:
+        wording = UNCHANGED
     gdp_growth = growth_pct(gdp_now, gdp_prev) if not math.isnan(gdp_prev) else math.nan
+    stored_gap = _value(current, TOTAL_CODE, "gdp_growth_gap_pp")
+    gap, gap_status = _pick(stored_gap, "",
+                            growth_gap_pp(head["growth_pct"], gdp_growth), flagged)
     headline = {
-        "total": total, "growth_pct": growth, "gdp": gdp_now, "gdp_status": status, "gdp_growth_pct": gdp_growth,
-        "gap_pp": growth_gap_pp(growth, gdp_growth), "share_of_gdp_pct": share,
-        "share_of_gdp_previous_pct": share_prev, "change_pp": change_pp(share, share_prev),
+        "total": total, "growth_pct": head["growth_pct"], "growth_status": head["growth_status"],
+        "value_decimals_text": int(head["value_decimals_text"]), "gdp": gdp_now, "gdp_status": status,
+        "gdp_growth_pct": gdp_growth, "gap_pp": gap, "gap_status": gap_status,
+        "gap_published": not math.isnan(stored_gap), "share_of_gdp_pct": share, "share_of_gdp_status": share_status,
+        "share_from_gdp": math.isnan(stored_share) or (prev_from_gdp and math.isnan(stored_change)),
+        "share_decimals": digits, "share_of_gdp_previous_pct": share_prev,
+        "previous_share_decimals": prev_digits, "change_pp": change, "change_status": change_status,
+        "change_decimals": change_digits, "change_wording": wording,
         "basis": str(current.at[TOTAL_CODE, "basis"]), "vintage": int(current.at[TOTAL_CODE, "vintage"]),
         "basis_changed": math.isnan(total_prev) and bool(
             ((values["year"] == year - 1) & (values["basis"] != current.at[TOTAL_CODE, "basis"])).any()),
