@@ -55,7 +55,8 @@ from ipstats.counting import CountSpec, count_classified
 from ipstats.register.io import connect, open_register
 
 __all__ = ["DEFAULTS", "LEVELS", "THRESHOLDS", "Comparison", "Identification", "compare_official",
-           "employment_in_window", "identify", "industry_level", "industry_names", "patent_using", "patents_by_industry",
+           "employment_in_window", "identify", "industry_level", "industry_names", "patent_using",
+           "patents_by_industry",
            "protect_identification", "read_applicant_industry", "read_employment", "read_ipc_industry_concordance",
            "read_official_list", "roll_up", "sensitivity", "window_patents"]
 
@@ -93,7 +94,8 @@ def _divisions() -> pd.DataFrame:
 
 def industry_names(classification: str = "NACE Rev.2") -> pd.Series:
     """Short Chinese names by code: the NACE Rev.2 divisions (the ``isi_nace2`` categories), or with
-    ``classification="GB/T 4754-2017"`` its sections (门类) and divisions (大类) (:func:`ipstats.reference.industry_divisions`)."""
+    ``classification="GB/T 4754-2017"`` its sections (门类) and divisions (大类)
+    (:func:`ipstats.reference.industry_divisions`)."""
     if classification == "NACE Rev.2":
         table = _divisions()
         return pd.Series(table["name_zh"].to_numpy(), index=table["division"], name="industry_name")
@@ -251,12 +253,15 @@ def _owner_industry(con, register: str, column: str) -> str:
     """Table ``owner_industry`` (patent_id, category, weight, match) from a register column of industry codes."""
     cols = [r[0] for r in con.execute("DESCRIBE register").fetchall()]
     if column not in cols:
-        raise ValueError(f"{register}: no column {column!r} with the owner's industry code (columns: {', '.join(cols)})")
+        raise ValueError(f"{register}: no column {column!r} with the owner's industry code "
+                         f"(columns: {', '.join(cols)})")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE owner_industry AS
-        WITH parts AS (SELECT application_number AS patent_id, trim(unnest(string_split({column}::VARCHAR, ';'))) AS category
+        WITH parts AS (SELECT application_number AS patent_id,
+                              trim(unnest(string_split({column}::VARCHAR, ';'))) AS category
                        FROM register WHERE {column} IS NOT NULL AND trim({column}::VARCHAR) <> ''),
              d AS (SELECT DISTINCT patent_id, category FROM parts WHERE category <> '')
-        SELECT patent_id, category, 1.0 / COUNT(*) OVER (PARTITION BY patent_id) AS weight, 'confirmed' AS match FROM d""")
+        SELECT patent_id, category, 1.0 / COUNT(*) OVER (PARTITION BY patent_id) AS weight, 'confirmed' AS match
+        FROM d""")
     return "owner_industry"
 
 
@@ -349,6 +354,9 @@ def patents_by_industry(register: str | Path, years, *, system: str = "isi_nace2
         con.close()
     cube = cube.rename(columns={"category": "industry", "fractional": "patents"})
     out = cube[["year", *by, "industry", "patents"]].astype({"patents": float}).reset_index(drop=True)
+    if how == "industry_column":          # C3911 in an owner column is 3911, as in the other inputs
+        out = out.assign(industry=out["industry"].map(_code)).groupby(["year", *by, "industry"], as_index=False,
+                                                                      sort=False)["patents"].sum()
     if level is not None:
         if how == "system":
             raise ValueError(f"level {level!r}: only GB/T 4754 codes (an applicant table, an owner column or an "
@@ -682,7 +690,8 @@ def protect_identification(table: pd.DataFrame, contributors: pd.DataFrame,
         published["reason"] = [_public_reason(r, parameters.get("min_patents", 0.0), floor) for r in table.itertuples()]
         withheld = table["employment"].notna()
         result["suppressed"] += [{"row": code, "col": col, "status": "withheld"}
-                                 for code in table.loc[withheld, "industry"] for col in ("employment", "intensity_per_10k")]
+                                 for code in table.loc[withheld, "industry"]
+                                 for col in ("employment", "intensity_per_10k")]
         result["withheld_columns"] = ["employment", "intensity_per_10k"]
         result["confidentiality"] = CONFIDENTIAL
         result["note"] = ("census employment below the published categories is confidential: employment and intensity "
