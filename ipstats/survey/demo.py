@@ -5,6 +5,11 @@ logit terms per factor level plus a patentee random effect), so the true finite-
 known; then a two-stage stratified sample is drawn (:func:`ipstats.survey.weighting.draw_sample`),
 patentees respond or not (response depends on patentee type only: missing at random within the
 response cells), and nonrespondents' answers are blanked. Nothing here is a published statistic.
+
+The frame is on the basis the demo bulletin uses (:mod:`ipstats.survey.weighting`, "Frame basis"): each patent
+belongs to its patentee on 31 December of the survey year from the demo legal events beside the register
+(written first by :mod:`ipstats.transfer.demo`), so the sample's strata, weights and the calibration totals
+agree; without those events, to its first applicant.
 """
 from __future__ import annotations
 
@@ -17,12 +22,16 @@ import pandas as pd
 from ipstats.register.demo import demo_file_if_missing
 from ipstats.survey.indicators import REPORT_TABLES, population_table
 from ipstats.survey.weighting import ANSWERS, SurveyDesign, draw_sample, frame_counts, survey_frame
+from ipstats.transfer.demo import DEMO_FILES as EVENT_FILES
 
-__all__ = ["SURVEY_FILES", "demo_if_missing", "simulate_answers", "simulate_response", "write_demo"]
+__all__ = ["BESIDE_REGISTER", "SURVEY_FILES", "demo_events", "demo_if_missing", "simulate_answers",
+           "simulate_response", "write_demo"]
 
 #: Fixed file names written by :func:`write_demo`.
 SURVEY_FILES = {"survey_sample": "survey_sample.csv", "survey_truth": "survey_truth.csv"}
 NOT_ENTERPRISE = "非企业"
+#: Default legal events of the demo: the demo file of that name beside the register.
+BESIDE_REGISTER = EVENT_FILES["patent_legal_events"]
 
 
 @lru_cache(maxsize=1)
@@ -87,8 +96,21 @@ def simulate_response(sample: pd.DataFrame, rng: np.random.Generator) -> pd.Data
     return out
 
 
+def demo_events(register: str | Path, legal_events: str | Path | None = BESIDE_REGISTER) -> Path | None:
+    """The legal events the demo frames by: a bare file name is looked up beside *register* (None when it is
+    not there: the first applicant); None or ``""`` is the first applicant; another path is used as it is."""
+    if legal_events is None or not str(legal_events).strip():
+        return None
+    path = Path(legal_events)
+    if path.name == str(legal_events):
+        beside = Path(register).parent / path
+        return beside if beside.is_file() else None
+    return path
+
+
 def write_demo(register: str | Path, out: str | Path, seed: int = 2024, year: int = 2023,
-               design: SurveyDesign = SurveyDesign()) -> dict[str, Path]:
+               design: SurveyDesign = SurveyDesign(),
+               legal_events: str | Path | None = BESIDE_REGISTER) -> dict[str, Path]:
     """Write the demo survey sample and the true population values into *out*.
 
     Parameters
@@ -103,6 +125,11 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, year: in
         Survey year.
     design : SurveyDesign
         The sample design.
+    legal_events : path, optional
+        The frame basis (:func:`demo_events`): by default the demo legal events beside *register*
+        (``patent_legal_events.csv``), patents framed by their patentee on 31 December *year*; None or ``""``
+        frames by the first applicant. Estimate with the same basis (``legal_events`` of
+        :func:`ipstats.survey.weighting.register_totals`).
 
     Returns
     -------
@@ -110,7 +137,7 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, year: in
         ``survey_sample`` and ``survey_truth`` paths.
     """
     rng = np.random.default_rng(seed)
-    frame = frame_counts(survey_frame(register, year), design)
+    frame = frame_counts(survey_frame(register, year, demo_events(register, legal_events)), design)
     population = simulate_answers(frame, rng)
     sample = simulate_response(draw_sample(population, design, rng), rng)
     out = Path(out)
@@ -130,10 +157,13 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, year: in
 
 
 def demo_if_missing(survey_sample: str | Path, register: str | Path, year: int = 2023,
-                    design: SurveyDesign = SurveyDesign()) -> None:
+                    design: SurveyDesign = SurveyDesign(),
+                    legal_events: str | Path | None = BESIDE_REGISTER) -> None:
     """Write the demo survey beside *survey_sample* when it is missing, only in a ``demo``/``ci`` folder.
 
     A mistyped path to real survey data is reported as missing instead of being replaced by synthetic data.
+    *legal_events* is the frame basis of :func:`write_demo`.
     """
     demo_file_if_missing(survey_sample, SURVEY_FILES["survey_sample"], "survey sample",
-                         lambda folder: write_demo(register, folder, year=year, design=design))
+                         lambda folder: write_demo(register, folder, year=year, design=design,
+                                                   legal_events=legal_events))

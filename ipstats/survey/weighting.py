@@ -26,28 +26,47 @@ so every choice is a parameter):
   (provinces: of the same region), see :func:`merge_small_cells`. The full three-way table has too many
   empty sample cells to be calibrated cell by cell.
 
+**Frame basis** (框的口径). By default every valid patent belongs to its first applicant at filing, as the
+register records it (第一申请人). Given the legal events (``legal_events``: transfers 转让 from
+``data_schemas/patent_legal_events.schema.yaml``), a patent belongs instead to its patentee (专利权人) on
+31 December of the survey year: the assignee of its last transfer on or before that day, else its first
+applicant (:func:`ipstats.transfer.events.owner_view`). The patentee's type and province then classify it in
+the frame, the strata and the calibration totals alike; a patent whose patentee on that day is outside the 31
+provinces (港澳台 or abroad) leaves the frame, and one transferred from there to a patentee in the provinces
+enters it. :func:`frame_changes` counts the patents the transfers move.
+
 Variances treat the adjusted weights as the design's weights and linearise the calibration
 (:class:`ipstats.survey.Design`); the nonresponse adjustment is assumed to remove nonresponse bias
 (response at random within cells).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ipstats.survey.design import Design
 
-__all__ = ["ANSWERS", "SurveyDesign", "adjust_nonresponse", "calibration_margins", "register_totals", "survey_frame",
-           "merge_small_cells", "read_sample", "weight_survey"]
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["ANSWERS", "SurveyDesign", "adjust_nonresponse", "calibration_margins", "frame_basis",
+           "frame_changes", "frame_note", "merge_small_cells", "owner_register", "read_sample", "register_totals",
+           "survey_frame", "survey_population", "weight_survey"]
 
 OTHER = "其他"
 #: Questionnaire answers (blank for nonrespondents).
 ANSWERS = ["enterprise_size", "high_tech", "implemented", "industrialized", "licensed", "transferred", "revenue_band"]
 TAKE_ALL = "|全取"
+#: Version of :func:`owner_register`'s files; part of their cache key.
+OWNER_REGISTER_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -72,30 +91,96 @@ class SurveyDesign:
             raise ValueError("min_psu and patents_per_psu must be ≥ 1")
 
 
-def survey_frame(register: str | Path, year: int) -> pd.DataFrame:
+def frame_basis(legal_events) -> str:
+    """The frame basis: ``"owner"`` (the patentee at year end) when *legal_events* (a path or a
+    :func:`ipstats.transfer.events.read_legal_events` table) is given, ``"first_applicant"`` for None or ``""``."""
+    if legal_events is None or (isinstance(legal_events, (str, os.PathLike)) and not str(legal_events).strip()):
+        return "first_applicant"
+    return "owner"
+
+
+def _read_events(legal_events, register: str | Path) -> pd.DataFrame | None:
+    if frame_basis(legal_events) == "first_applicant":
+        return None
+    if isinstance(legal_events, pd.DataFrame):
+        return legal_events
+    from ipstats.transfer.events import read_legal_events
+
+    return read_legal_events(legal_events, register)
+
+
+def survey_population(con: duckdb.DuckDBPyConnection, register: str | Path, year: int, legal_events=None) -> str:
+    """Create the DuckDB view of the survey's population on *con* (with the register as ``register``).
+
+    The register rows of patentees in the 31 provinces (国内，不含港澳台,
+    :func:`ipstats.register.origin.domestic_view`): by first applicant at filing without *legal_events*; with
+    them, by the patentee on 31 December *year* (:func:`ipstats.transfer.events.owner_view`, whose view carries
+    that patentee in ``applicant_name``, ``applicant_type``, ``province_code`` and ``origin_code``), so a patent
+    transferred to a patentee outside the provinces leaves the population and one transferred in from outside
+    enters it.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        :func:`ipstats.register.io.open_register` of *register*.
+    register : path
+        The register (the legal events are checked against it).
+    year : int
+        Survey year.
+    legal_events : path or pandas.DataFrame, optional
+        The legal events (data_schemas/patent_legal_events.schema.yaml); None or ``""``: the first applicant.
+
+    Returns
+    -------
+    str
+        Name of the view.
+    """
+    from ipstats.register.origin import domestic_view
+    from ipstats.transfer.events import owner_view
+
+    events = _read_events(legal_events, register)
+    source = "register" if events is None else owner_view(con, events, f"{int(year)}-12-31")
+    return domestic_view(con, source=source)
+
+
+def survey_frame(register: str | Path, year: int, legal_events=None) -> pd.DataFrame:
     """The survey frame: valid patents (有效专利) at 31 December *year*, one row per patent.
 
     Validity follows :mod:`ipstats.counting` (granted on or before 31 December and not lapsed by then, nor
     past the statutory term when no lapse is recorded). The survey's population is the patents of patentees
-    in the 31 provinces (国内，不含港澳台): first applicants from 港澳台 and abroad have no province and are not
-    in the frame.
+    in the 31 provinces (国内，不含港澳台): patentees from 港澳台 and abroad have no province and are not
+    in the frame. Who the patentee is follows the frame basis (see the module docstring): without
+    *legal_events* the first applicant at filing; with them the patentee on 31 December *year* (the assignee
+    of the last transfer on or before that day, else the first applicant), so a patent transferred to a
+    patentee outside the 31 provinces leaves the frame and one transferred from outside to a patentee in
+    them enters it.
+
+    Parameters
+    ----------
+    register : path
+        The register.
+    year : int
+        Survey year.
+    legal_events : path or pandas.DataFrame, optional
+        The legal events (data_schemas/patent_legal_events.schema.yaml), read and checked against *register*;
+        None or ``""`` frames by the first applicant.
 
     Returns
     -------
     pandas.DataFrame
-        ``application_number``, ``patent_type``, ``patentee`` (the applicant name: the survey's
-        patentee), ``applicant_type``, ``province_code``, ``region`` (东部/中部/西部/东北).
+        ``application_number``, ``patent_type``, ``patentee`` (the survey's patentee: the first applicant's or
+        the year-end patentee's name), ``applicant_type`` (the patentee's type), ``province_code``, ``region``
+        (东部/中部/西部/东北).
     """
     from ipstats.reference import provinces
     from ipstats.register.io import open_register
-    from ipstats.register.origin import domestic_view
     from ipstats.register.term import term_last_year_sql
 
     con = open_register(register)
     end = f"{int(year)}-12-31"
     frame = con.execute(
         "SELECT application_number, patent_type, applicant_name AS patentee, applicant_type, province_code "
-        f"FROM {domestic_view(con)} register WHERE grant_date IS NOT NULL "
+        f"FROM {survey_population(con, register, year, legal_events)} register WHERE grant_date IS NOT NULL "
         "AND CAST(grant_date AS DATE) <= CAST(? AS DATE) "
         f"AND (lapse_date IS NULL AND {term_last_year_sql('register')} >= {int(year)} "
         "OR CAST(lapse_date AS DATE) > CAST(? AS DATE)) ORDER BY application_number",
@@ -111,19 +196,128 @@ def survey_frame(register: str | Path, year: int) -> pd.DataFrame:
 
 
 def register_totals(register: str | Path, year: int,
-                    by: Sequence[str] = ("patent_type", "province_code", "applicant_type")) -> pd.DataFrame:
+                    by: Sequence[str] = ("patent_type", "province_code", "applicant_type"),
+                    legal_events=None) -> pd.DataFrame:
     """Valid patents at 31 December *year* by *by* from the register (the calibration totals).
 
-    Counted with :func:`ipstats.counting.count_valid_stock` in DuckDB over the survey's population, the
-    patents of first applicants in the 31 provinces (:func:`ipstats.register.origin.domestic_view`).
+    Counted with :func:`ipstats.counting.count_valid_stock` in DuckDB over the survey's population
+    (:func:`survey_population`): the patents of patentees in the 31 provinces, by first applicant at filing
+    without *legal_events*, by the patentee on 31 December *year* with them (``applicant_type`` and
+    ``province_code`` are then the patentee's) — the frame basis of :func:`survey_frame`.
     """
     from ipstats.counting.flows import count_valid_stock
     from ipstats.register.io import open_register
-    from ipstats.register.origin import domestic_view
 
     con = open_register(register)
-    stock = count_valid_stock(con, [int(year)], by=tuple(by), view=domestic_view(con))
+    view = survey_population(con, register, year, legal_events)
+    stock = count_valid_stock(con, [int(year)], by=tuple(by), view=view)
     return stock.drop(columns="year").rename(columns={"count": "valid_patents"})
+
+
+def frame_changes(register: str | Path, year: int, legal_events,
+                  strata: Sequence[str] = SurveyDesign().strata) -> dict[str, int]:
+    """How the transfers change the frame: counts of valid patents at 31 December *year*.
+
+    Compares :func:`survey_frame` by first applicant with :func:`survey_frame` by the year-end patentee.
+
+    Returns
+    -------
+    dict
+        ``frame_patents`` (the frame by patentee), ``transferred`` (of them, patents whose patentee comes from
+        a transfer), ``moved`` (in both frames, in another stratum of *strata*: patentee type, region, patent
+        type by default), ``entered`` (only in the frame by patentee: transferred from 港澳台 or abroad to a
+        patentee in the 31 provinces), ``left`` (only in the frame by first applicant) and ``changed``
+        (moved + entered + left).
+    """
+    from ipstats.transfer.events import last_transfers
+
+    events = _read_events(legal_events, register)
+    if events is None:
+        raise ValueError("frame_changes: no legal events given (the frame by first applicant has no transfers)")
+    first = survey_frame(register, year)
+    owner = survey_frame(register, year, events)
+    both = first.merge(owner, on="application_number", how="outer", suffixes=("_first", "_owner"), indicator=True)
+    inner = both["_merge"] == "both"
+    moved = pd.Series(False, index=both.index)
+    for column in strata:
+        moved |= both[f"{column}_first"].astype(str) != both[f"{column}_owner"].astype(str)
+    transferred = owner["application_number"].isin(last_transfers(events, f"{int(year)}-12-31")["application_number"])
+    counts = {"frame_patents": len(owner), "transferred": int(transferred.sum()),
+              "moved": int((moved & inner).sum()), "entered": int((both["_merge"] == "right_only").sum()),
+              "left": int((both["_merge"] == "left_only").sum())}
+    counts["changed"] = counts["moved"] + counts["entered"] + counts["left"]
+    return counts
+
+
+def frame_note(year: int, changes: dict[str, int] | None) -> str:
+    """The notebook's note on the frame basis (Chinese), with the counts of :func:`frame_changes` (None: the
+    frame by first applicant)."""
+    if changes is None:
+        return (f"抽样框与校准总量按第一申请人（申请时）确定专利权人类型和地区，未使用专利转让登记；"
+                f"{int(year)}年末前已转让的专利仍计入原第一申请人。")
+    return (f"抽样框与校准总量按{int(year)}年12月31日的专利权人确定专利权人类型和地区：当日前有专利权转让登记的，"
+            f"取最后一次转让的受让人，其余取第一申请人。框内有效专利{changes['frame_patents']:,}件，其中专利权人来自转让的"
+            f"{changes['transferred']:,}件；与按第一申请人相比，因转让改变层的{changes['moved']:,}件，"
+            f"由港澳台或国外转让给国内专利权人而进入抽样框的{changes['entered']:,}件，转让给港澳台或国外专利权人而"
+            f"移出抽样框的{changes['left']:,}件。")
+
+
+def _file_digests(path: Path) -> list[str]:
+    from ipstats.validate.typed import file_sha256
+
+    parts = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    return [file_sha256(part) for part in parts]
+
+
+def owner_register(register: str | Path, legal_events: str | Path, year: int,
+                   cache_dir: str | Path | None = None) -> Path:
+    """The granted rows of *register* with their patentee on 31 December *year*, as a typed register Parquet.
+
+    For code that takes a register file (:func:`ipstats.survey.report.compute_survey`):
+    :func:`survey_frame` and :func:`register_totals` of this file equal those of *register* with
+    *legal_events*. The patentee (:func:`ipstats.transfer.events.owner_view`) stands in ``applicant_name``,
+    ``applicant_type``, ``province_code`` and ``origin_code``; the other columns are the register's. Written
+    once into the cache folder of the typed inputs (``$IPSTATS_CACHE`` or ``~/.cache/ipstats``) under the
+    sha256 of both files and the year; later calls return the cached file.
+
+    Parameters
+    ----------
+    register : path
+        The register.
+    legal_events : path
+        The legal events file, read and checked against *register*.
+    year : int
+        Survey year.
+    cache_dir : path, optional
+        Folder for the file instead of the cache folder.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from ipstats.register.io import open_register
+    from ipstats.transfer.events import owner_view, read_legal_events
+    from ipstats.validate.typed import cache_dir as typed_cache
+
+    register, legal_events = Path(register), Path(legal_events)
+    key = hashlib.sha256(json.dumps({"register": _file_digests(register), "events": _file_digests(legal_events),
+                                     "year": int(year), "version": OWNER_REGISTER_VERSION}).encode()).hexdigest()
+    folder = typed_cache(cache_dir)
+    target = folder / f"owner_register-{key[:32]}.parquet"
+    if target.is_file():
+        return target
+    events = read_legal_events(legal_events, register)
+    folder.mkdir(parents=True, exist_ok=True)
+    con = open_register(register)
+    columns = [row[0] for row in con.execute("DESCRIBE SELECT * FROM register").fetchall()]
+    columns += [] if "origin_code" in columns else ["origin_code"]
+    view = owner_view(con, events, f"{int(year)}-12-31")
+    partial = folder / f".{target.name}.{os.getpid()}.partial"
+    literal = str(partial).replace("'", "''")
+    con.execute(f"COPY (SELECT {', '.join(columns)} FROM {view} WHERE grant_date IS NOT NULL "
+                f"ORDER BY application_number) TO '{literal}' (FORMAT parquet, COMPRESSION zstd)")
+    os.replace(partial, target)
+    return target
 
 
 def adjust_nonresponse(sample: pd.DataFrame, cells: Sequence[str] = ("applicant_type", "region"),

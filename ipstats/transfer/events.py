@@ -14,6 +14,8 @@ or several rows, in the validator's one-line form ``file:row: field: 'value' —
 * a release (质押解除) comes on or after the pledge it ends, for a patent of that pledge.
 
 :func:`pledge_registrations` returns the pledges as the high-value-patent indicator reads them.
+:func:`current_owners` (a table of register rows) and :func:`owner_view` (a whole register in DuckDB) give each
+patent's patentee (专利权人) on a date: the assignee of its last transfer then, else the first applicant at filing.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["EVENT_COLUMNS", "EVENT_FIELDS", "EVENT_TYPES", "LICENCE_TYPES", "LegalEventsError", "SCHEMA",
-           "current_owners", "normalise_numbers", "pledge_registrations", "read_legal_events", "register_rows"]
+           "current_owners", "last_transfers", "normalise_numbers", "owner_view", "pledge_registrations",
+           "read_legal_events", "register_rows"]
 
 #: Schema name of the input (also its input key in a parameter file).
 SCHEMA = "patent_legal_events"
@@ -248,6 +251,24 @@ def pledge_registrations(events: pd.DataFrame | str | Path, register: str | Path
     return out.sort_values(["date", "application_number"], kind="stable").reset_index(drop=True)
 
 
+def last_transfers(events: pd.DataFrame, on: str | pd.Timestamp) -> pd.DataFrame:
+    """The patentee (专利权人) each transfer makes: the assignee of each patent's last transfer (转让) on or before
+    *on* (of two on one day, the one of the larger ``event_id``); the first of several assignees is the patentee.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per transferred patent: ``application_number``, ``owner_name``, ``owner_type``, ``owner_origin``.
+    """
+    on = pd.Timestamp(on)
+    transfers = events[(events["event_type"] == "转让") & (events["event_date"] <= on)]
+    last = transfers.sort_values(["event_date", "event_id"], kind="stable").groupby("application_number").tail(1)
+    return pd.DataFrame({"application_number": last["application_number"].astype(str),
+                         "owner_name": last["to_name"].astype(str).str.split(";").str[0].str.strip(),
+                         "owner_type": last["to_type"].astype(str),
+                         "owner_origin": last["to_origin"].astype(str)}).reset_index(drop=True)
+
+
 def current_owners(events: pd.DataFrame, register: pd.DataFrame, on: str | pd.Timestamp) -> pd.DataFrame:
     """The patentee (专利权人) of each register row on a date: the assignee of its last transfer on or before
     *on*, else the first applicant at filing.
@@ -270,20 +291,58 @@ def current_owners(events: pd.DataFrame, register: pd.DataFrame, on: str | pd.Ti
     """
     from ipstats import reference
 
-    on = pd.Timestamp(on)
-    transfers = events[(events["event_type"] == "转让") & (events["event_date"] <= on)]
-    last = transfers.sort_values(["event_date", "event_id"], kind="stable").groupby("application_number").tail(1)
-    last = last.set_index("application_number")
+    last = last_transfers(events, on).set_index("application_number")
     out = register.copy()
     origin = out["origin_code"] if "origin_code" in out.columns else out["province_code"]
     origin = origin.where(origin.notna() & origin.astype(object).ne(""), out["province_code"])
     hit = out["application_number"].isin(last.index)
     number = out["application_number"]
-    first_name = last["to_name"].astype(str).str.split(";").str[0].str.strip()
-    out["owner_name"] = out["applicant_name"].where(~hit, number.map(first_name))
-    out["owner_type"] = out["applicant_type"].where(~hit, number.map(last["to_type"]))
-    out["owner_origin"] = origin.where(~hit, number.map(last["to_origin"]))
+    out["owner_name"] = out["applicant_name"].where(~hit, number.map(last["owner_name"]))
+    out["owner_type"] = out["applicant_type"].where(~hit, number.map(last["owner_type"]))
+    out["owner_origin"] = origin.where(~hit, number.map(last["owner_origin"]))
     provinces = set(reference.provinces()["province_code"])
     out["owner_province"] = out["owner_origin"].where(out["owner_origin"].isin(provinces), None)
     out["transferred"] = hit.to_numpy()
     return out
+
+
+def owner_view(con, events: pd.DataFrame, on: str | pd.Timestamp, source: str = "register",
+               view: str = "register_owner") -> str:
+    """Create the DuckDB view *view*: the rows of *source* as the 专利登记簿 shows them on *on*; return its name.
+
+    The rule of :func:`current_owners` over a whole register in DuckDB: a patent with a transfer (转让) on or
+    before *on* (:func:`last_transfers`) carries its last assignee in ``applicant_name``, ``applicant_type`` and
+    ``origin_code``, and that assignee's province in ``province_code`` (NULL for an assignee from 港澳台 or
+    abroad, as the register writes it); every other row keeps its first applicant at filing. One column more,
+    ``transferred`` (bool), says which rows changed. :func:`ipstats.register.origin.domestic_view` over *view*
+    then holds the patents of patentees in the 31 provinces on *on*.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A connection with *source* (:func:`ipstats.register.io.open_register`).
+    events : pandas.DataFrame
+        :func:`read_legal_events` output.
+    on : date
+        The reference day (31 December of the survey year for the survey frame).
+    source, view : str
+        Names of the register view and of the view to create.
+    """
+    from ipstats import reference
+    from ipstats.register.origin import origin_sql
+
+    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    table = f"_{view}_transfers"
+    con.register(table, last_transfers(events, on))
+    provinces = ", ".join(f"'{c}'" for c in reference.provinces()["province_code"])  # digits only
+    replaced = ("applicant_name", "applicant_type", "province_code", "origin_code", "transferred")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT r.* EXCLUDE ({', '.join(c for c in replaced if c in columns)}),"
+        " coalesce(t.owner_name, r.applicant_name) AS applicant_name,"
+        " coalesce(t.owner_type, r.applicant_type) AS applicant_type,"
+        " CASE WHEN t.application_number IS NULL THEN r.province_code"
+        f" WHEN t.owner_origin IN ({provinces}) THEN t.owner_origin END AS province_code,"
+        f" coalesce(t.owner_origin, {origin_sql('r', 'origin_code' in columns)}) AS origin_code,"
+        " t.application_number IS NOT NULL AS transferred"
+        f" FROM {source} r LEFT JOIN {table} t ON r.application_number = t.application_number")
+    return view
