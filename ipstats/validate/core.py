@@ -9,6 +9,7 @@ with the row number as it is in the file (header = line 1 in CSV and Parquet, th
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from ipstats.validate.readers import Chunk, ReadError, TableSource, open_table
 from ipstats.validate.schema import Schema, load_schema, resolve_schema
 
 __all__ = ["Problem", "Report", "column_aliases", "extra_columns", "validate_file"]
+
+log = logging.getLogger(__name__)
 
 MAX_PROBLEMS = 1000
 _KEPT = 80
@@ -462,7 +465,8 @@ def extra_columns(source: TableSource, index: dict[str, int]) -> dict[str, int]:
 def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
                   encoding: str | None = None, references: dict[str, Any] | None = None,
                   max_problems: int = MAX_PROBLEMS, label: str | None = None,
-                  on_chunk: Callable[[TableSource, dict[str, pd.Series]], None] | None = None) -> Report:
+                  on_chunk: Callable[[TableSource, dict[str, pd.Series]], None] | None = None,
+                  engine: str = "auto") -> Report:
     """Check an input file against a schema.
 
     Parameters
@@ -485,6 +489,10 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
         Called with the opened source and each chunk's values as a reader gets them (schema fields typed
         and named by the schema, then the extra columns as text), while no problem has been found yet;
         :mod:`ipstats.validate.typed` writes them to a typed Parquet this way, in the same pass.
+    engine : {"auto", "pandas", "duckdb"}
+        ``pandas``: chunk by chunk in pandas. ``duckdb``: the whole file at once in DuckDB
+        (:mod:`ipstats.validate.duck`, the same report; not with *on_chunk*). ``auto``: DuckDB for large Parquet
+        and CSV registers (:func:`ipstats.validate.duck.prefer_duckdb`), pandas otherwise.
 
     Returns
     -------
@@ -492,6 +500,17 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
         Never raises for a bad file: unreadable files give a report with one problem.
     """
     schema = resolve_schema(schema, path)
+    if on_chunk is None and engine != "pandas":
+        from ipstats.validate import duck
+
+        if (engine == "duckdb" and duck.duckdb_available()) or (engine == "auto" and duck.prefer_duckdb(path, schema)):
+            import duckdb
+
+            try:
+                return duck.validate_duckdb(path, schema, sheet=sheet, encoding=encoding, references=references,
+                                            max_problems=max_problems, label=label)
+            except duckdb.Error as exc:         # e.g. a damaged file: the pandas engine says where, in one line
+                log.debug("DuckDB validation of %s failed (%s): validating with pandas", path, exc)
     report = Report(file=label or str(path), schema=schema.name)
     limit = max_problems if max_problems > 0 else 2**62
     try:

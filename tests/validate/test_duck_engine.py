@@ -1,0 +1,207 @@
+"""The DuckDB validation engine gives the pandas engine's report: same lines, row numbers, counts and notes.
+
+Both engines run over every case of the bad-input corpus for the register schemas and over messy copies of a
+demo register (mistakes of every kind, GBK, Excel, Chinese headers, extra columns, mixed date forms, full-width
+codes, province names), listing all problems and only the first few.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from ipstats.validate import load_schema, validate_file
+from ipstats.validate.core import column_aliases
+
+pytest.importorskip("duckdb")
+
+BAD = Path(__file__).resolve().parents[1] / "bad_inputs"
+SCHEMAS = ("patent_register", "patent_register_ipc")
+
+
+def both(path, schema, **kwargs) -> tuple:
+    """The two engines' reports as comparable tuples (and the DuckDB one for further checks)."""
+    from ipstats.validate import duck
+
+    out = []
+    for r in (validate_file(path, schema, engine="pandas", **kwargs),
+              duck.validate_duckdb(path, load_schema(schema), **kwargs)):        # no fallback: the engine itself
+        out.append((r.lines(), r.summary(), r.notes, r.by_field, r.changed, r.rows, r.n_problems))
+    return out[0], out[1]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(BAD))
+    from binary_cases import build_binary_cases
+    from make_text_cases import CASES
+
+    folder = tmp_path_factory.mktemp("corpus")
+    for sub in {name.split("/")[0] for name in CASES}:
+        shutil.copytree(BAD / sub, folder / sub)
+    build_binary_cases(folder)
+    return folder
+
+
+CASES = [c for c in yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8")) if c["schema"] in SCHEMAS]
+
+
+def test_the_corpus_has_register_cases():
+    assert len(CASES) >= 50
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_corpus_case(corpus, case, monkeypatch):
+    from ipstats.validate import duck
+    from ipstats.validate.schema import parse_column_args
+
+    monkeypatch.chdir(corpus)
+    args = case.get("args", [])
+    option = {a: args[i + 1] for i, a in enumerate(args) if a in ("--encoding", "--sheet")}
+    schema = load_schema(case["schema"]).with_columns(
+        parse_column_args([args[i + 1] for i, a in enumerate(args) if a == "--column"]))
+    kwargs = {"encoding": option.get("--encoding"), "sheet": option.get("--sheet"),
+              "references": {"patent_register": Path("register/valid.csv")}}
+    pandas_report = validate_file(case["file"], schema, engine="pandas", **kwargs)
+    duck_report = duck.validate_duckdb(case["file"], schema, **kwargs)      # no fallback: the engine itself
+    assert duck_report.lines() == pandas_report.lines()
+    assert duck_report.summary() == pandas_report.summary()
+    assert (duck_report.notes, duck_report.by_field, duck_report.rows) == \
+        (pandas_report.notes, pandas_report.by_field, pandas_report.rows)
+
+
+def _messy_register() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A demo register as text with mistakes of every kind, and its IPC links with some of their own."""
+    from ipstats.register.demo import generate_register
+
+    reg, links = generate_register(patents=3_000, seed=11)
+    text = reg.astype(object).where(reg.notna(), "")
+    for col in ("filing_date", "priority_date", "publication_date", "grant_date", "lapse_date"):
+        text[col] = reg[col].dt.strftime("%Y-%m-%d").fillna("")
+    rng = np.random.default_rng(3)
+    rows = lambda n: rng.choice(len(text), size=n, replace=False)  # noqa: E731
+    forms = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"]
+    for i, r in enumerate(rows(200)):                        # accepted date forms, mixed
+        text.loc[r, "filing_date"] = reg.loc[r, "filing_date"].strftime(forms[i % 4])
+    for r, bad in zip(rows(6), ["2023-02-30", "6/1/2021", "２０２３-０１-０５", "2099-01-01", "x", "2020-13-01"]):
+        text.loc[r, "filing_date"] = bad
+    text.loc[rows(3), "grant_date"] = "2003-01-01"            # before filing
+    text.loc[rows(3), "lapse_date"] = "2200-01-01"            # after the term and today
+    text.loc[rows(2), "priority_date"] = "2024-12-31"
+    feb = rows(2)
+    text.loc[feb, ["filing_date", "patent_type", "legal_status", "grant_date", "lapse_date"]] = \
+        ["2004-02-29", "实用新型", "失效-期限届满", "2005-01-01", "2014-03-02"]
+    text.loc[rows(3), "patent_type"] = "发明专利"              # read as 发明, with a note
+    text.loc[rows(2), "patent_type"] = "发明创造"
+    text.loc[rows(3), "province_code"] = "江苏省"              # read as 32
+    text.loc[rows(2), "province_code"] = "江苏省南京市"         # with a hint
+    text.loc[rows(3), "province_code"] = "３２"                # full width
+    text.loc[rows(2), "province_code"] = "99"
+    text.loc[rows(2), "origin_code"] = "JP"
+    text.loc[rows(2), "origin_code"] = ""
+    text.loc[rows(2), "legal_status"] = "授权"
+    text.loc[rows(2), "applicant_type"] = "大专院校"
+    text.loc[rows(2), "applicant_name"] = " "
+    text.loc[rows(2), "applicant_name"] = "\u3000某公司 "
+    text.loc[rows(2), "title"] = "一种\x07装置"                 # control character
+    text.loc[rows(2), "locarno_class"] = "4"
+    text.loc[rows(2), "ipc_main"] = "B60L-53"
+    text.loc[rows(2), "ipc"] = "H04L29/06;G06F17/3O"
+    text.loc[rows(2), "ipc"] = "H04L 29/06; G06F 17/30"        # spaced, valid
+    text.loc[rows(2), "application_number"] = " CN202220000007.4"
+    text.loc[rows(2), "application_number"] = "CN2022200000074"
+    text.loc[rows(1), "application_number"] = ""
+    text.loc[rows(3), "application_number"] = text.loc[0, "application_number"]      # duplicates
+    text["inventor"] = "张三"                                   # an extra column, one control character
+    text.loc[rows(1), "inventor"] = "李\x00四"
+    long = links.astype(str)
+    long.loc[5, "application_number"] = "CN202399999999.9"
+    long.loc[7, "seq"] = "0"
+    long = pd.concat([long, long.iloc[[3]]], ignore_index=True)
+    return text, long
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("messy")
+    reg, links = _messy_register()
+    files = {"parquet": folder / "register.parquet", "csv": folder / "register.csv",
+             "gbk": folder / "register_gbk.csv", "xlsx": folder / "register.xlsx",
+             "chinese": folder / "register_zh.csv", "links": folder / "register_ipc.parquet",
+             "links_csv": folder / "register_ipc.csv"}
+    reg.to_parquet(files["parquet"], index=False)
+    reg.to_csv(files["csv"], index=False)
+    gbk = reg.copy()
+    for col in gbk.columns:       # GBK cannot hold every character of the demo's names
+        gbk[col] = gbk[col].map(lambda v: v.encode("gbk", "replace").decode("gbk"))
+    gbk.to_csv(files["gbk"], index=False, encoding="gbk")
+    reg.head(400).to_excel(files["xlsx"], index=False)
+    zh = {f.name: f.title.split(" / ")[0] for f in load_schema("patent_register").fields}
+    reg.rename(columns=zh).to_csv(files["chinese"], index=False, encoding="utf-8-sig")
+    links.to_parquet(files["links"], index=False)
+    links.to_csv(files["links_csv"], index=False)
+    return files
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv", "gbk", "xlsx", "chinese"])
+@pytest.mark.parametrize("limit", [0, 7])
+def test_messy_register(messy, kind, limit):
+    pandas_report, duck_report = both(messy[kind], "patent_register", max_problems=limit)
+    assert pandas_report[6] > (5 if kind == "xlsx" else 40)          # the mistakes are found
+    assert duck_report == pandas_report
+
+
+def test_messy_register_columns_read_by_title(messy):
+    assert "申请号" in column_aliases(load_schema("patent_register"))
+
+
+@pytest.mark.parametrize("kind", ["links", "links_csv"])
+@pytest.mark.parametrize("reference", ["parquet", "csv"])
+def test_messy_links_with_foreign_keys(messy, kind, reference):
+    pandas_report, duck_report = both(messy[kind], "patent_register_ipc", max_problems=0,
+                                      references={"patent_register": messy[reference]})
+    assert any("a value found in column application_number" in line for line in pandas_report[0])
+    assert any("a unique combination" in line for line in pandas_report[0])
+    assert duck_report == pandas_report
+
+
+def test_links_without_reference_note(messy):
+    pandas_report, duck_report = both(messy["links"], "patent_register_ipc")
+    assert any("foreign key to patent_register not checked" in n for n in pandas_report[2])
+    assert duck_report == pandas_report
+
+
+def test_valid_demo_register_and_auto_engine(tmp_path, monkeypatch):
+    from ipstats.register.demo import write_demo_data
+    from ipstats.validate import duck
+
+    paths = write_demo_data(tmp_path / "demo", patents=2_000, seed=4, domains=False)
+    pandas_report, duck_report = both(paths["register"], "patent_register")
+    assert duck_report == pandas_report and pandas_report[6] == 0
+    schema = load_schema("patent_register")
+    assert not duck.prefer_duckdb(paths["register"], schema)           # small: pandas starts faster
+    monkeypatch.setattr(duck, "MIN_BYTES", 1)
+    assert duck.prefer_duckdb(paths["register"], schema)
+    assert not duck.prefer_duckdb(paths["register"], load_schema("population"))
+    monkeypatch.setenv(duck.ENGINE_ENV, "pandas")
+    assert not duck.prefer_duckdb(paths["register"], schema)
+
+
+def test_damaged_parquet_falls_back_to_the_pandas_message(tmp_path):
+    from ipstats.register.demo import generate_register
+
+    reg, _ = generate_register(patents=2_000, seed=4)
+    path = tmp_path / "register.parquet"
+    reg.to_parquet(path, index=False)
+    data = path.read_bytes()
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(data[:4] + bytes(len(data) // 2) + data[4 + len(data) // 2:])
+    pandas_report = validate_file(damaged, "patent_register", engine="pandas")
+    duck_report = validate_file(damaged, "patent_register", engine="duckdb")
+    assert not pandas_report.ok
+    assert duck_report.lines() == pandas_report.lines() and duck_report.summary() == pandas_report.summary()
