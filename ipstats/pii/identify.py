@@ -66,12 +66,12 @@ THRESHOLDS = {"all": "全部行业平均密集度", "users": "使用专利行业
 LEVELS = {"门类": 1, "大类": 2, "中类": 3, "小类": 4}
 #: Default criteria of :func:`identify`, with the reason for each value (NBS's thresholds are not public).
 DEFAULTS = {
-    "threshold": ("users", "EPO–EUIPO: intensity above the average of the industries that use the right; the "
-                           "all-industry average counts industries that hold no patent and lowers the bar"),
+    "threshold": ("users", "EPO–EUIPO: IPR ownership per employee above the average of the IPR-using industries; "
+                           "the all-industry average counts industries that hold no patent and lowers the bar"),
     "multiplier": (1.0, "above the average (1×); the sensitivity table shows 2×"),
-    "user_min_patents": (1.0, "an industry uses patents when it holds at least one whole invention patent over the "
-                              "window (EPO–EUIPO count industries with at least one right); slivers such as 0.3 of a "
-                              "patent spread by a probabilistic concordance are not use"),
+    "user_min_patents": (1.0, "EPO–EUIPO compare with the IPR-using industries; here an industry uses patents when "
+                              "it holds at least one whole invention patent over the window (our reading): slivers "
+                              "such as 0.3 of a patent spread by a probabilistic concordance are not use"),
     "min_patents": (10.0, "scale: below 10 patents the count's Poisson relative standard error exceeds 1/√10 ≈ 32 %, "
                           "too unstable for its intensity to be compared with a threshold"),
     "min_employment": (0.0, "scale in persons: no absolute floor by default (the share below applies); set it for "
