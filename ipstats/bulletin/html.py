@@ -422,7 +422,7 @@ def region_label(region: str) -> str:
 
 
 def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: Iterable[dict[str, Any]],
-                generated: datetime) -> Path:
+                generated: datetime, sections: list[dict[str, Any]] | None = None) -> Path:
     """Write ``index.html`` of a bulletin folder.
 
     Parameters
@@ -439,12 +439,18 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
         ``{"name", "title"}`` per notebook, in run order; the page is ``{name}.html``.
     generated : datetime
         Generation time shown on the page.
+    sections : list of dict, optional
+        The run's sections (``{"name", "title", "tables"}``, :func:`ipstats.bulletin.tables.table_catalogue`):
+        the tables are listed under them, numbered in bulletin order, by their Chinese titles (the CSV file
+        beside). Without it they are listed in the order they were recorded.
 
     Returns
     -------
     Path
         The index page.
     """
+    from ipstats.bulletin.tables import table_catalogue
+
     e = html.escape
     parts = [f"<h1>{e(title)}</h1>",
              f'<p class="meta">统计年度：{year}　地区：{e(region_label(region))}　'
@@ -458,17 +464,26 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
         if summary.is_file():
             parts.append(summary_html(summary.read_text(encoding="utf-8")))
     parts.append("<h2>统计表</h2>")
+    if (folder / "bulletin.pdf").is_file():
+        parts.append('<p><a href="bulletin.pdf">公报全文（PDF，bulletin.pdf）</a></p>')
     if (folder / "tables.xlsx").is_file():
         parts.append('<p><a href="tables.xlsx">全部统计表（Excel，tables.xlsx）</a></p>')
-    rows = []
-    for csv in sorted((folder / "tables").glob("*.csv")):
-        meta_path = csv.with_name(f"{csv.stem}.meta.json")
-        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        rows.append(f'<tr><td><a href="tables/{e(csv.name)}">{e(csv.name)}</a></td>'
-                    f'<td>{e(meta.get("title", csv.stem))}</td><td>{e(meta.get("unit", ""))}</td></tr>')
-    if rows:
-        parts.append("<table><thead><tr><th>文件（CSV）</th><th>标题</th><th>单位</th></tr></thead><tbody>"
-                     + "".join(rows) + "</tbody></table>")
+    catalogue = table_catalogue(folder / "tables", sections)
+    head = "<table><thead><tr><th>表号</th><th>标题</th><th>单位</th><th>文件（CSV）</th></tr></thead><tbody>"
+    section = None
+    for entry in catalogue:
+        if entry["section"] != section or section is None:
+            if section is not None:
+                parts.append("</tbody></table>")
+            section = entry["section"]
+            if section:
+                parts.append(f'<h3 class="tables-section">{e(section)}</h3>')
+            parts.append(head)
+        csv = f"tables/{entry['name']}.csv"
+        parts.append(f'<tr><td>{e(entry["number"])}</td><td><a href="{e(csv)}">{e(entry["title"])}</a></td>'
+                     f'<td>{e(entry["unit"])}</td><td><a href="{e(csv)}">{e(entry["name"])}.csv</a></td></tr>')
+    if catalogue:
+        parts.append("</tbody></table>")
     else:
         parts.append("<p>本次运行没有生成统计表。</p>")
     parts += _figure_section(folder)

@@ -18,11 +18,12 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from ipstats.bulletin.precision import round_published
 from ipstats.cells import write_csv
 from ipstats.display import SUPPRESSED
 
-__all__ = ["FIGURE_KEY", "browser_path", "record_figure", "record_table", "record_text", "static_export_available",
-           "static_export_problem", "write_static"]
+__all__ = ["FIGURE_KEY", "browser_path", "browser_problem", "record_figure", "record_table", "record_text",
+           "static_export_available", "static_export_problem", "write_static"]
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,15 @@ def _folder(output_dir: str | os.PathLike | None, sub: str) -> Path | None:
 
 def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: str,
                  notes: Iterable[str] = (), output_dir: str | os.PathLike | None,
-                 disclosure: dict | None = None, labels: Mapping[str, str] | None = None) -> Path | None:
+                 disclosure: dict | None = None, labels: Mapping[str, str] | None = None,
+                 decimals: Mapping[str, int] | None = None) -> Path | None:
     """Write a published table as CSV (UTF-8 with BOM) with a metadata file beside it.
 
-    Cells are written by :func:`ipstats.cells.write_csv`: text beginning with a formula character
-    (``=``, ``+``, ``-``, ``@``, tab, CR) is quoted with a leading apostrophe, floats have 10 significant
-    digits and ``-0`` is ``0``, so the same inputs give the same bytes.
+    Numbers are written at their published precision (:func:`ipstats.bulletin.precision.round_published`:
+    counts as integers, growth and shares to one decimal, fractional counts to two, amounts per their unit,
+    四舍五入); the full precision stays in the internal output. Cells are written by
+    :func:`ipstats.cells.write_csv`: text beginning with a formula character (``=``, ``+``, ``-``, ``@``, tab,
+    CR) is quoted with a leading apostrophe and ``-0`` is ``0``, so the same inputs give the same bytes.
 
     Parameters
     ----------
@@ -74,6 +78,9 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     labels : mapping, optional
         Chinese column labels (column → label) for ``tables.xlsx``, over those of
         :data:`ipstats.display.LABELS`; the CSV keeps the machine names.
+    decimals : mapping, optional
+        Decimals of some columns (column → decimals) where the published precision is not the default of
+        their kind (:data:`ipstats.bulletin.precision.DECIMALS`).
 
     Returns
     -------
@@ -95,9 +102,10 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     if folder is None:
         return None
     csv_path = folder / f"{name}.csv"
-    write_csv(df, csv_path, na_rep=SUPPRESSED if disclosure else "")
+    published, written = round_published(df, labels, decimals)
+    write_csv(published, csv_path, na_rep=SUPPRESSED if disclosure else "")
     meta = {"name": name, "title": str(title), "unit": str(unit), "source": str(source),
-            "notes": [str(n) for n in notes]}
+            "notes": [str(n) for n in notes], "order": _next_order(folder, name), "decimals": written}
     if labels:
         meta["labels"] = {str(c): str(labels[c]) for c in df.columns if c in labels}
     if disclosure:
@@ -106,6 +114,18 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
                                               encoding="utf-8")
     log.info("recorded table %s", csv_path)
     return csv_path
+
+
+def _next_order(folder: Path, name: str) -> int:
+    """Position of table *name* in its run's record order: one after the last table recorded (bulletin order)."""
+    orders = [0]
+    for path in folder.glob("*.meta.json"):
+        if path.name != f"{name}.meta.json":
+            try:
+                orders.append(int(json.loads(path.read_text(encoding="utf-8")).get("order", 0)))
+            except (ValueError, TypeError, OSError, AttributeError):
+                continue
+    return max(orders) + 1
 
 
 #: Browser executables tried, in order, when ``BROWSER_PATH`` is not set (Debian's package first).
@@ -147,6 +167,11 @@ def static_export_problem() -> str | None:
         return _session["problem"]
     if importlib.util.find_spec("kaleido") is None:
         return "the Python package kaleido (>= 1) is not installed"
+    return browser_problem()
+
+
+def browser_problem() -> str | None:
+    """Why no Chromium is found (:func:`browser_path`, for static figures and ``bulletin.pdf``), or None."""
     if browser_path() is None:
         env = os.environ.get("BROWSER_PATH")
         if env:

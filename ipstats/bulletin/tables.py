@@ -1,4 +1,8 @@
-"""``tables.xlsx``: every recorded CSV table as a formatted Excel sheet, with a contents sheet."""
+"""``tables.xlsx``: every recorded CSV table as a formatted Excel sheet, with a linked contents sheet.
+
+Tables are numbered and ordered as in the bulletin (:func:`table_catalogue`: the notebooks in run order, the
+tables of each in the order it recorded them); sheets are named by the table number and a short Chinese title.
+"""
 from __future__ import annotations
 
 import io
@@ -14,23 +18,23 @@ from typing import Any
 import pandas as pd
 
 from ipstats.bulletin.errors import BulletinError
+from ipstats.bulletin.precision import column_kind, excel_format, is_code_column, is_percent_column, \
+    published_decimals
 from ipstats.cells import unguard_text
 from ipstats.display import LABELS, SUPPRESSED
 
-__all__ = ["FLAGS", "flag_columns", "flagged_cells", "is_code_column", "is_percent_column", "read_table",
-           "table_notes", "write_workbook"]
+__all__ = ["FLAGS", "OTHER_SECTION", "flag_columns", "flagged_cells", "is_code_column", "is_percent_column",
+           "read_table", "sheet_names", "short_title", "table_catalogue", "table_notes", "workbook_sheets",
+           "write_workbook"]
 
 log = logging.getLogger(__name__)
 
 CONTENTS = "目录"
-INT_FORMAT = "#,##0"
-FLOAT_FORMAT = "#,##0.00"
-PCT_FORMAT = "0.00"
-PLAIN_INT_FORMAT = "0"
-
-
-def _is_year_or_rank(column: str) -> bool:
-    return column in ("year", "rank") or column.endswith(("_year", "_rank"))
+#: Section of the tables no notebook of the run claims (a table folder built by hand).
+OTHER_SECTION = "其他统计表"
+#: Characters Excel does not allow in a sheet name.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_YEAR_PREFIX = re.compile(r"^\s*\d{4}(?:[—–-]\d{4})?年(?:批次)?(?:全国)?")
 
 #: Footnote added under a table that shows "—" when none of its notes explains the mark.
 SUPPRESSED_NOTE = f"“{SUPPRESSED}”表示经统计数据保密处理不予公布。"
@@ -42,16 +46,6 @@ FLAGS = {
     "unverified": ("†", "未核实", "带“†”的数值未经核实（unverified），引用前请核对原始公布。"),
     "慎用": ("‡", "慎用", "带“‡”的估计值抽样误差较大（变异系数超过慎用标准），请谨慎使用。"),
 }
-
-
-def is_code_column(name: str) -> bool:
-    """Whether a column holds codes kept as text (``*_code`` or ``region``)."""
-    return str(name).endswith("_code") or str(name) == "region"
-
-
-def is_percent_column(name: str) -> bool:
-    """Whether a column holds percentages (``*_pct`` or a name containing ``%``)."""
-    return str(name).endswith("_pct") or "%" in str(name)
 
 
 def flag_columns(columns: list[str]) -> dict[str, list[str]]:
@@ -202,35 +196,122 @@ def _save_reproducibly(wb, path: Path) -> None:
             dst.writestr(entry, data)
 
 
-def _sheet_names(names: list[str]) -> list[str]:
-    used = {CONTENTS}
+def short_title(title: str) -> str:
+    """A table title without its leading reference year (``2023年``, ``2019—2023年``, ``2024年批次``) and
+    ``全国``: what tells the tables of one bulletin apart. Titles that are nothing else stay whole."""
+    short = _YEAR_PREFIX.sub("", str(title)).strip()
+    return short or str(title).strip()
+
+
+def sheet_names(labels: list[str]) -> list[str]:
+    """Excel sheet names for *labels*: forbidden characters (``[]:*?/\\``) replaced by ``_``, at most 31
+    characters, unique without regard to case (a repeat gets ``（2）``…), never :data:`CONTENTS`."""
+    used = {CONTENTS.lower()}
     result = []
-    for name in names:
-        candidate = name[:31]
-        i = 2
-        while candidate.lower() in {u.lower() for u in used}:
-            suffix = f"~{i}"
-            candidate = name[: 31 - len(suffix)] + suffix
+    for label in labels:
+        base = _SHEET_FORBIDDEN.sub("_", str(label)).strip().strip("'") or "表"
+        candidate, i = base[:31], 2
+        while candidate.lower() in used:
+            suffix = f"（{i}）"
+            candidate = base[: 31 - len(suffix)] + suffix
             i += 1
-        used.add(candidate)
+        used.add(candidate.lower())
         result.append(candidate)
     return result
 
 
-def _number_format(column: str, series: pd.Series) -> str | None:
-    if is_code_column(column) or pd.api.types.is_bool_dtype(series):
-        return None
-    if is_percent_column(column) and pd.api.types.is_numeric_dtype(series):
-        return PCT_FORMAT
-    if pd.api.types.is_integer_dtype(series):
-        return PLAIN_INT_FORMAT if _is_year_or_rank(column) else INT_FORMAT
-    if pd.api.types.is_float_dtype(series):
-        return FLOAT_FORMAT
-    return None
+def _meta(tables_dir: Path, name: str) -> dict[str, Any]:
+    path = tables_dir / f"{name}.meta.json"
+    meta = {"name": name, "title": name, "unit": "", "source": "", "notes": []}
+    if path.is_file():
+        try:
+            meta.update(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise BulletinError(f"table metadata {path} could not be read: {exc}".splitlines()[0]) from None
+    return meta
 
 
-def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
-    """Write every ``*.csv`` of *tables_dir* into one Excel workbook.
+def table_catalogue(tables_dir: str | Path, sections: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The recorded tables in bulletin order, numbered, with their section, titles and sheet names.
+
+    Parameters
+    ----------
+    tables_dir : str or Path
+        Folder of recorded tables (``{name}.csv`` with ``{name}.meta.json``).
+    sections : list of dict, optional
+        The run's sections in run order: ``{"name", "title", "tables"}`` (the notebook, its page title and the
+        names of the tables it recorded). Without it (or for tables no section names) the tables follow under
+        :data:`OTHER_SECTION` (no section at all when nothing is claimed), in the order they were recorded
+        (``order`` in the metadata), then by name.
+
+    Returns
+    -------
+    list of dict
+        Per table: ``number`` (``表1``…), ``name``, ``title``, ``unit``, ``source``, ``section`` (title),
+        ``section_name`` (notebook), ``sheet`` (Excel sheet name: number and :func:`short_title`) and ``meta``.
+    """
+    tables_dir = Path(tables_dir)
+    names = sorted(p.stem for p in tables_dir.glob("*.csv")) if tables_dir.is_dir() else []
+    metas = {name: _meta(tables_dir, name) for name in names}
+
+    def recorded(name: str) -> tuple[int, str]:
+        order = metas[name].get("order")
+        return (int(order) if isinstance(order, int) else 10**9, name)
+
+    ordered: list[tuple[str, str, str]] = []
+    claimed: set[str] = set()
+    for section in sections or []:
+        own = sorted((n for n in section.get("tables", []) if n in metas and n not in claimed), key=recorded)
+        claimed.update(own)
+        ordered += [(str(section.get("title") or section.get("name") or ""), str(section.get("name") or ""), n)
+                    for n in own]
+    rest = sorted((n for n in names if n not in claimed), key=recorded)
+    ordered += [(OTHER_SECTION if claimed else "", "", n) for n in rest]
+    numbers = [f"表{i}" for i in range(1, len(ordered) + 1)]
+    sheets = sheet_names([f"{number} {short_title(metas[n]['title'])}" for number, (_, _, n) in zip(numbers, ordered)])
+    return [{"number": number, "name": n, "title": str(metas[n]["title"]), "unit": str(metas[n]["unit"]),
+             "source": str(metas[n]["source"]), "section": section, "section_name": section_name, "sheet": sheet,
+             "meta": metas[n]}
+            for number, sheet, (section, section_name, n) in zip(numbers, sheets, ordered)]
+
+
+def workbook_sheets(path: str | Path) -> dict[str, str]:
+    """Table name → sheet name of a ``tables.xlsx``, read from its contents sheet (CSV column)."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path)[CONTENTS]
+    found = {}
+    for row in sheet.iter_rows(min_row=4):
+        link, csv = row[2].hyperlink if len(row) > 2 else None, row[-1].value
+        if link is not None and link.location and csv:
+            found[str(csv).removesuffix(".csv")] = _unquote_sheet(link.location)
+    return found
+
+
+def _sheet_ref(sheet: str, cell: str = "A1") -> str:
+    return "'" + sheet.replace("'", "''") + "'!" + cell
+
+
+def _unquote_sheet(location: str) -> str:
+    name = location.rsplit("!", 1)[0]
+    return name[1:-1].replace("''", "'") if name.startswith("'") and name.endswith("'") else name
+
+
+def _number_format(column: str, series: pd.Series, label: str, meta: dict[str, Any]) -> str | None:
+    """Excel format of a column: by its kind, with the decimals it was recorded with (``decimals`` of the
+    metadata) or, for a table recorded without them, the decimals its values have."""
+    kind = column_kind(column, series, label)
+    recorded = (meta.get("decimals") or {}).get(column)
+    digits = recorded if isinstance(recorded, int) else published_decimals(column, series, label)
+    return excel_format(kind, digits)
+
+
+#: Columns of the contents sheet; the last holds the CSV file (read back by :func:`workbook_sheets`).
+_CONTENTS_HEADER = ["部分", "表号", "标题", "单位", "资料来源", "CSV文件"]
+
+
+def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict[str, Any]] | None = None) -> Path:
+    """Write every ``*.csv`` of *tables_dir* into one Excel workbook, in bulletin order.
 
     Parameters
     ----------
@@ -238,6 +319,9 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
         Folder of recorded tables (``{name}.csv`` with ``{name}.meta.json``).
     path : str or Path
         The workbook to write (``tables.xlsx``).
+    sections : list of dict, optional
+        The run's sections (``{"name", "title", "tables"}``, see :func:`table_catalogue`), which give the order,
+        numbers and section titles; without them the tables follow in the order they were recorded.
 
     Returns
     -------
@@ -246,43 +330,56 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
 
     Notes
     -----
-    Column headers are the table's own labels (``labels`` of :func:`ipstats.bulletin.record_table`),
-    else :data:`ipstats.display.LABELS`, else the column name. The first sheet ``目录`` lists the tables (sheet, title, unit, source) with links. Each table sheet
-    has the title in A1, ``单位：…`` in A2, a bold header in row 3 (panes frozen below it, repeated on
-    printed pages), the data, a blank row, ``资料来源：…`` and one ``注：…`` row per note. Integers are
-    formatted ``#,##0``, decimals ``#,##0.00`` and percentage columns (``*_pct`` or containing ``%``)
-    ``0.00``; code columns (``*_code``, ``region``) stay text. Suppressed cells of a table with a
-    disclosure record show ``—`` (with a footnote unless a note explains it); numbers flagged
-    ``derived``, ``unverified`` or ``慎用`` by a flag column (:func:`flag_columns`) stay numbers, shown
-    in italics with the mark of :data:`FLAGS` and its footnote, and the flag column shows the Chinese label.
+    The first sheet ``目录`` lists the tables (section, number, title linked to its sheet, unit, source, CSV
+    file). Each table sheet is named ``表N`` and its short title (:func:`sheet_names`: at most 31 characters,
+    unique, no ``[]:*?/\\``), with the title in A1, ``单位：…`` in A2 and a link back to the contents in row 2,
+    a bold header in row 3 (panes frozen below it, repeated on printed pages), the data, a blank row,
+    ``资料来源：…`` and one ``注：…`` row per note. Column headers are the table's own labels (``labels`` of
+    :func:`ipstats.bulletin.record_table`), else :data:`ipstats.display.LABELS`, else the column name.
+    Numbers keep the published precision of their column (:mod:`ipstats.bulletin.precision`): counts
+    ``#,##0``, percentages ``0.0``, fractional counts ``#,##0.00``, amounts with their unit's decimals, years
+    and ranks ``0``; code columns (``*_code``, ``region``) stay text. Suppressed cells of a table with a
+    disclosure record show ``—`` (with a footnote unless a note explains it); numbers flagged ``derived``,
+    ``unverified`` or ``慎用`` by a flag column (:func:`flag_columns`) stay numbers, shown in italics with the
+    mark of :data:`FLAGS` and its footnote, and the flag column shows the Chinese label.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     tables_dir, path = Path(tables_dir), Path(path)
-    csvs = sorted(tables_dir.glob("*.csv")) if tables_dir.is_dir() else []
+    catalogue = table_catalogue(tables_dir, sections)
     wb = Workbook()
     contents = wb.active
     contents.title = CONTENTS
     contents["A1"] = "统计表目录"
     contents["A1"].font = Font(bold=True, size=14)
-    for col, label in enumerate(["工作表", "标题", "单位", "资料来源"], start=1):
+    for col, label in enumerate(_CONTENTS_HEADER, start=1):
         cell = _put(contents, 3, col, label)
         cell.font = Font(bold=True)
     contents.freeze_panes = "A4"
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE7F3")
-    widths_contents = [6, 10, 6, 10]
+    widths_contents = [6, 6, 10, 6, 10, 10]
 
-    for row, (csv, sheet_name) in enumerate(zip(csvs, _sheet_names([c.stem for c in csvs])), start=4):
+    def link(ws, row: int, column: int, text: str, sheet: str):
+        cell = _put(ws, row, column, text)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=_sheet_ref(sheet), display=text)
+        cell.style = "Hyperlink"
+        return cell
+
+    for row, entry in enumerate(catalogue, start=4):
+        csv, sheet_name, meta = tables_dir / f"{entry['name']}.csv", entry["sheet"], entry["meta"]
         try:
-            table, meta = read_table(csv)
+            table, _ = read_table(csv)
         except (ValueError, OSError, json.JSONDecodeError) as exc:
             raise BulletinError(f"table {csv} could not be read for tables.xlsx: {exc}".splitlines()[0]) from None
         ws = wb.create_sheet(sheet_name)
-        _put(ws, 1, 1, str(meta["title"])).font = Font(bold=True, size=13)
+        _put(ws, 1, 1, f"{entry['number']}　{meta['title']}").font = Font(bold=True, size=13)
         _put(ws, 2, 1, f"单位：{meta['unit']}")
+        back = link(ws, 2, max(len(table.columns), 3), "返回目录", CONTENTS)
+        back.alignment = Alignment(horizontal="right")
         # readers see the Chinese labels; the CSV files keep the machine names for reuse
         own = meta.get("labels") or {}
         headers = [own.get(str(c)) or LABELS.get(str(c), str(c)) for c in table.columns]
@@ -292,7 +389,7 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
             cell.font = bold
             cell.fill = header_fill
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
-        formats = [_number_format(str(c), table[c]) for c in table.columns]
+        formats = [_number_format(str(c), table[c], str(h), meta) for c, h in zip(table.columns, headers)]
         flags = flagged_cells(table)
         flag_cols = set(flag_columns(list(table.columns)))
         used: set[str] = set()
@@ -312,10 +409,12 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
                     value = "是" if value else "否"
                 elif isinstance(value, str):
                     value = unguard_text(value)            # the CSV's guard against formulas; a string cell here
+                elif isinstance(value, float) and formats[col - 1] in ("#,##0", "0") and value.is_integer():
+                    value = int(value)                     # a count read back as float (a column with "—")
                 cell = _put(ws, r, col, value)
                 flag = flags.get((r - 4, name))
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-                if formats[col - 1] and value not in (None, SUPPRESSED):
+                if formats[col - 1] and numeric:
                     cell.number_format = formats[col - 1]
                 if flag and numeric:
                     # the mark is part of the number format: the cell stays a number
@@ -334,19 +433,18 @@ def write_workbook(tables_dir: str | Path, path: str | Path) -> Path:
             ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
         ws.freeze_panes = "A4"
 
-        link = _put(contents, row, 1, sheet_name)
-        link.hyperlink = f"#'{sheet_name}'!A1"
-        link.style = "Hyperlink"
-        _put(contents, row, 2, str(meta["title"]))
-        _put(contents, row, 3, str(meta["unit"]))
-        _put(contents, row, 4, str(meta["source"]))
-        widths_contents = [max(w, _display_width(v)) for w, v in
-                           zip(widths_contents, (sheet_name, meta["title"], meta["unit"], meta["source"]))]
-    if not csvs:
+        shown = (entry["section"], entry["number"], entry["title"], entry["unit"], entry["source"], csv.name)
+        for col, value in enumerate(shown, start=1):
+            if col in (2, 3):
+                link(contents, row, col, value, sheet_name)
+            else:
+                _put(contents, row, col, value)
+        widths_contents = [max(w, _display_width(v)) for w, v in zip(widths_contents, shown)]
+    if not catalogue:
         _put(contents, 4, 1, "（没有统计表）")
     for col, width in enumerate(widths_contents, start=1):
         contents.column_dimensions[get_column_letter(col)].width = min(width + 2, 80)
     path.parent.mkdir(parents=True, exist_ok=True)
     _save_reproducibly(wb, path)
-    log.info("wrote %s (%d tables)", path, len(csvs))
+    log.info("wrote %s (%d tables)", path, len(catalogue))
     return path

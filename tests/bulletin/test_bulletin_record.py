@@ -29,7 +29,8 @@ def test_record_table_writes_csv_with_bom_and_meta(tmp_path, table):
     meta_text = (tmp_path / "tables" / "by_province.meta.json").read_text(encoding="utf-8")
     assert "分省申请量" in meta_text  # ensure_ascii=False
     assert json.loads(meta_text) == {"name": "by_province", "title": "分省申请量", "unit": "件",
-                                     "source": "测试", "notes": ["注一"]}
+                                     "source": "测试", "notes": ["注一"], "order": 1,
+                                     "decimals": {"applications": 0}}
 
 
 @pytest.mark.parametrize("output_dir", ["", None])

@@ -18,13 +18,14 @@ def test_workbook_layout_and_formats(tmp_path):
                  source="来源", output_dir=tmp_path)
     path = write_workbook(tmp_path / "tables", tmp_path / "tables.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["目录", "a_table_with_a_very_long_name_b", "b_table"]
+    # recorded first, numbered first: sheets are named by number and Chinese title, in bulletin order
+    assert wb.sheetnames == ["目录", "表1 分省表", "表2 长名表"]
     contents = wb["目录"]
-    assert [contents.cell(row=r, column=2).value for r in (4, 5)] == ["长名表", "分省表"]
-    assert contents.cell(row=5, column=3).value == "件"
+    assert [contents.cell(row=r, column=3).value for r in (4, 5)] == ["分省表", "长名表"]
+    assert contents.cell(row=4, column=4).value == "件" and contents.cell(row=5, column=6).value.startswith("a_table")
 
-    ws = wb["b_table"]
-    assert ws["A1"].value == "分省表"
+    ws = wb["表1 分省表"]
+    assert ws["A1"].value == "表1　分省表"
     assert ws["A2"].value == "单位：件"
     assert [c.value for c in ws[3]] == [LABELS.get(c, c) for c in df.columns]      # Chinese labels where known
     assert ws["A3"].font.bold
@@ -32,8 +33,9 @@ def test_workbook_layout_and_formats(tmp_path):
     # codes stay text with their leading zero; numbers are numbers with formats
     assert ws["A4"].value == "11" and ws["B4"].value == "01"
     assert ws["C4"].value == 1234567 and ws["C4"].number_format == "#,##0"
-    assert ws["D4"].value == 12.3456 and ws["D4"].number_format == "#,##0.00"
-    assert ws["E4"].number_format == "0.00" and ws["F4"].number_format == "0.00"
+    assert ws["D4"].value == 12.3 and ws["D4"].number_format == "#,##0.0"          # per 10,000: one decimal
+    # growth as recorded (two decimals kept: rounded upstream), shares one decimal
+    assert ws["E4"].number_format == "0.00" and ws["F4"].number_format == "0.0"
     assert ws["G5"].value == "广东省"
     assert ws["A6"].value is None  # blank row after the data
     assert ws["A7"].value == "资料来源：测试来源"
@@ -60,20 +62,22 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
                  labels={"value_added_100m_yuan": "增加值（亿元）", "not_a_column": "x"})
     wb = openpyxl.load_workbook(write_workbook(tmp_path / "tables", tmp_path / "tables.xlsx"))
 
-    ws = wb["protected"]
+    ws = wb["表1 分省表"]
     assert [ws.cell(row=r, column=2).value for r in (4, 5, 6)] == [1200, "—", "—"]
-    assert ws["C6"].value == 0.5 and ws["C6"].number_format == "#,##0.00"
+    assert ws["B4"].number_format == "#,##0"                                      # a count, not 1,200.00
+    # two decimals already (rounded upstream): kept as recorded
+    assert ws["C4"].value == 5.25 and ws["C6"].value == 0.5 and ws["C6"].number_format == "#,##0.00"
     notes = [ws.cell(row=r, column=1).value for r in range(8, 12)]
     assert notes[:3] == ["资料来源：测试", "注：人口为年末数。", "注：“—”表示经统计数据保密处理不予公布。"]
     assert ws.print_title_rows == "$3:$3"
 
-    ws = wb["series"]
+    ws = wb["表2 增加值"]
     header = [c.value for c in ws[3]]
     value = header.index("增加值（亿元）") + 1                                       # the table's own label
     status, gdp, gdp_status = (header.index(LABELS.get(c, c)) + 1 for c in ("value_status", "gdp", "gdp_status"))
-    assert ws.cell(row=4, column=value).number_format == "#,##0.00"                  # published: plain
+    assert ws.cell(row=4, column=value).number_format == "#,##0.0"                   # 亿元: one decimal
     derived = ws.cell(row=5, column=value)
-    assert derived.value == 161_000.0 and derived.number_format == '#,##0.00"*"' and derived.font.italic
+    assert derived.value == 161_000.0 and derived.number_format == '#,##0.0"*"' and derived.font.italic
     assert ws.cell(row=5, column=status).value == "推算" and ws.cell(row=4, column=status).value == "published"
     unverified = ws.cell(row=4, column=gdp)
     assert unverified.value == 1_204_724.0 and unverified.number_format.endswith('"†"')
@@ -87,7 +91,7 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
     foot = [ws.cell(row=r, column=1).value for r in range(7, 10)]
     assert foot[0] == "资料来源：公告"
     assert "推算" in foot[1] and "*" in foot[1] and "未经核实" in foot[2] and "†" in foot[2]
-    assert wb["目录"].cell(row=5, column=4).value == "公告"
+    assert wb["目录"].cell(row=5, column=5).value == "公告"
 
 
 def test_flag_columns():
