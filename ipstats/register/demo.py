@@ -183,13 +183,22 @@ def _draw_dates(rng: np.random.Generator, years: np.ndarray) -> np.ndarray:
 
 
 def _serials(rng: np.random.Generator, year: np.ndarray, type_digit: np.ndarray, filing: np.ndarray,
-             national: dict[tuple[int, int], int]) -> np.ndarray:
-    """Distinct serial numbers within each (year, type digit), increasing with the filing date."""
+             national: dict[tuple[int, int], int], block: tuple[int, int] = (0, 1)) -> np.ndarray:
+    """Distinct serial numbers within each (year, type digit), increasing with the filing date.
+
+    *block* ``(k, blocks)``: this register is block *k* of *blocks* written one after the other (streamed demo
+    data); its serials are those ``≡ k + 1 (mod blocks)``, so that no two blocks share an application number.
+    ``(0, 1)`` draws from all serials (one block).
+    """
+    k, blocks = block
     serial = np.zeros(len(year), dtype=np.int64)
     keys = pd.DataFrame({"y": year, "t": type_digit, "d": filing}).sort_values(["y", "t", "d"], kind="stable")
     for (y, t), grp in keys.groupby(["y", "t"], sort=False):
-        cap = int(min(9_999_999, max(national.get((y, t), 0), 5 * len(grp))))
-        chosen = np.sort(rng.choice(cap, size=len(grp), replace=False)) + 1
+        cap = int(min(9_999_999 // blocks, max(national.get((y, t), 0) // blocks, 5 * len(grp))))
+        if cap < len(grp):
+            raise ValueError(f"demo block of {len(grp):,} applications of year {y} and type digit {t} does not fit "
+                             f"in {cap:,} serial numbers: use smaller blocks")
+        chosen = np.sort(rng.choice(cap, size=len(grp), replace=False)) * blocks + k + 1
         serial[grp.index.to_numpy()] = chosen
     return serial
 
@@ -377,7 +386,7 @@ def _product_words(codes: pd.Index) -> list[tuple[tuple[str, ...], ...]]:
 
 
 def generate_register(patents: int = 100_000, seed: int = 2024,
-                      as_of: str = DEFAULT_AS_OF) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      as_of: str = DEFAULT_AS_OF, block: tuple[int, int] = (0, 1)) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Draw a synthetic register of *patents* applications as seen on *as_of*.
 
     Parameters
@@ -388,6 +397,10 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
         Seed of the random generator; the same seed gives the same register.
     as_of : str
         Extraction date (ISO). Events after it (publication, grant, lapse) are not yet known.
+    block : tuple of int
+        ``(k, blocks)``: the register is block *k* of *blocks* of a streamed register (:func:`write_demo_data`
+        above :data:`STREAM_BLOCK` applications); its application numbers are distinct from the other blocks'.
+        Default ``(0, 1)``: the whole register.
 
     Returns
     -------
@@ -444,7 +457,7 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
             national[(int(y), code + 1)] = int(row[name] * 10_000)
     national.update({(y, 8): n // 20 for (y, t), n in list(national.items()) if t == 1})
     national.update({(y, 9): n // 200 for (y, t), n in list(national.items()) if t == 2})
-    serial = _serials(rng, year, type_digit, filing, national)
+    serial = _serials(rng, year, type_digit, filing, national, block)
     check = check_characters(year, type_digit, serial)
     numbers = np.char.add(np.char.add(np.char.add("CN", (year * 10 + type_digit).astype(str)),
                                       np.char.zfill(serial.astype(str), 7)), np.char.add(".", check))
@@ -728,6 +741,45 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()
 
 
+#: Largest register :func:`write_demo_data` draws in one piece. A larger one is drawn and written in blocks of at most
+#: this many applications (:func:`_write_blocks`), so memory stays that of one block whatever the size (5 M
+#: applications in one piece needed more than 14 GB). Registers up to this size are exactly those of earlier
+#: versions for the same seed; a streamed one cannot be: its draws are made block by block (see ``_write_blocks``).
+STREAM_BLOCK = 250_000
+
+
+def block_seed(seed: int, k: int) -> int:
+    """The seed of block *k* of a streamed demo register of seed *seed* (independent streams per block)."""
+    return int(np.random.SeedSequence([int(seed), 0xB10C, int(k)]).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+def _write_blocks(paths: dict[str, Path], patents: int, seed: int, as_of: str, meta: dict) -> int:
+    """Draw the register block by block and append each to ``register.parquet`` and ``register_ipc.parquet``.
+
+    Block *k* of *n* is :func:`generate_register` of its share of the applications (``patents // n``, one more for
+    the first ``patents % n``) with seed :func:`block_seed` and serial numbers ``≡ k + 1 (mod n)``, so application
+    numbers stay distinct. Within a block rows are in filing-date order, as in a register drawn in one piece;
+    the file is the blocks one after the other (not sorted by filing date over the whole file), and the IPC
+    links follow the register's row order. Returns the number of blocks.
+    """
+    blocks = -(-patents // STREAM_BLOCK)
+    schema = _REGISTER_SCHEMA.with_metadata({b"ipstats.demo": json.dumps(meta).encode()})
+    ipc_schema = pa.schema([("application_number", pa.string()), ("ipc", pa.string()), ("seq", pa.int16())])
+    with pq.ParquetWriter(paths["register"], schema, compression="zstd") as writer, \
+            pq.ParquetWriter(paths["register_ipc"], ipc_schema, compression="zstd") as ipc_writer:
+        for k in range(blocks):
+            size = patents // blocks + (k < patents % blocks)
+            register, register_ipc = generate_register(patents=size, seed=block_seed(seed, k), as_of=as_of,
+                                                       block=(k, blocks))
+            writer.write_table(pa.Table.from_pandas(register, schema=schema, preserve_index=False))
+            ipc_writer.write_table(pa.Table.from_pandas(register_ipc, schema=ipc_schema, preserve_index=False))
+            if k == 0:
+                register.head(1000).to_csv(paths["sample"], index=False, encoding="utf-8-sig")
+            log.info("demo register: block %d of %d written (%s applications)", k + 1, blocks, f"{size:,}")
+            del register, register_ipc
+    return blocks
+
+
 def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
                     as_of: str = DEFAULT_AS_OF, domains: bool = True) -> dict[str, Path]:
     """Generate the demo register and its side tables into *out*.
@@ -752,16 +804,20 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     out = Path(out)
     check_demo_folder(out)
     out.mkdir(parents=True, exist_ok=True)
-    register, register_ipc = generate_register(patents=patents, seed=seed, as_of=as_of)
     paths = {name: out / f for name, f in REGISTER_FILES.items()}
     meta = {"generator": "ipstats.register.demo", "ipstats_version": __version__, "patents": int(patents),
             "seed": int(seed), "as_of": as_of, "synthetic": True, "generator_sha256": generator_fingerprint()}
-    table = pa.Table.from_pandas(register, schema=_REGISTER_SCHEMA, preserve_index=False)
-    table = table.replace_schema_metadata({b"ipstats.demo": json.dumps(meta).encode()})
-    pq.write_table(table, paths["register"], compression="zstd")
-    pq.write_table(pa.Table.from_pandas(register_ipc, preserve_index=False), paths["register_ipc"],
-                   compression="zstd")
-    register.head(1000).to_csv(paths["sample"], index=False, encoding="utf-8-sig")
+    if patents > STREAM_BLOCK:
+        meta["blocks"] = _write_blocks(paths, patents, seed, as_of, meta)
+    else:
+        register, register_ipc = generate_register(patents=patents, seed=seed, as_of=as_of)
+        table = pa.Table.from_pandas(register, schema=_REGISTER_SCHEMA, preserve_index=False)
+        table = table.replace_schema_metadata({b"ipstats.demo": json.dumps(meta).encode()})
+        pq.write_table(table, paths["register"], compression="zstd")
+        pq.write_table(pa.Table.from_pandas(register_ipc, preserve_index=False), paths["register_ipc"],
+                       compression="zstd")
+        register.head(1000).to_csv(paths["sample"], index=False, encoding="utf-8-sig")
+        del register, register_ipc
     demo_population(patents).to_csv(paths["population"], index=False, encoding="utf-8-sig")
     (out / "README.md").write_text(DEMO_README.format(version=__version__, patents=patents, seed=seed, as_of=as_of),
                                    encoding="utf-8")

@@ -95,7 +95,9 @@ def _sql_text(value: str) -> str:
 
 def _sql_list(values) -> str:
     """A SQL list for ``IN`` (an empty subquery when there is no value, so that ``NOT IN`` holds)."""
-    return "(" + ", ".join(_sql_text(str(v)) for v in values) + ")" if len(values) else "(SELECT NULL::VARCHAR WHERE false)"
+    if not len(values):
+        return "(SELECT NULL::VARCHAR WHERE false)"
+    return "(" + ", ".join(_sql_text(str(v)) for v in values) + ")"
 
 
 def _check_digit_sql(col: str, width: int) -> str:
@@ -238,8 +240,8 @@ class _Engine:
                     if not len(chunk.lines):
                         continue
                     starts.append(int(chunk.lines[0]))
-                    arrays = [pa.array(chunk.lines.astype(np.int64)),
-                              *(pa.array(chunk.frame[i].to_numpy(dtype=object), type=pa.string()) for i in range(width))]
+                    cells = (chunk.frame[i].to_numpy(dtype=object) for i in range(width))
+                    arrays = [pa.array(chunk.lines.astype(np.int64)), *(pa.array(c, type=pa.string()) for c in cells)]
                     writer.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(fields)))
             except ReadError as exc:
                 from ipstats.validate.core import Problem
@@ -344,7 +346,8 @@ def validate_duckdb(path: str | os.PathLike, schema: Schema, *, sheet: str | Non
     report = core.Report(file=label or str(path), schema=schema.name)
     limit = max_problems if max_problems > 0 else 2**62
     try:
-        source = open_table(path, sheet=sheet, encoding=encoding, prefer_sheets=(schema.name, *schema.title.split(" / ")),
+        source = open_table(path, sheet=sheet, encoding=encoding,
+                            prefer_sheets=(schema.name, *schema.title.split(" / ")),
                             columns=tuple(core.column_aliases(schema)))
     except ReadError as exc:
         report.problems, report.n_problems = [core.Problem(None, None, None, str(exc))], 1
@@ -393,7 +396,8 @@ def _checks(engine: _Engine, source: TableSource, schema: Schema, index: dict[st
     labels = {col: name for name, col in extras.items()}
     # control characters in the columns outside the schema (order -1, in column order)
     for col in sorted(set(range(len(source.header))) - set(index.values())):
-        raw = con.sql(f"SELECT DISTINCT c{col} FROM src WHERE regexp_matches(c{col}, '{_CONTROL_SQL}')").to_arrow_table()
+        raw = con.sql(f"SELECT DISTINCT c{col} FROM src WHERE regexp_matches(c{col}, '{_CONTROL_SQL}')")\
+            .to_arrow_table()
         cells = pd.Series(raw.column(0).to_pandas().to_numpy(dtype=object), dtype=object)
         if not len(cells):
             continue
