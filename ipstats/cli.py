@@ -64,12 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     bull = sub.add_parser("bulletin", help="run the notebooks of a parameter file into a bulletin folder",
                           description="Run the notebooks named in PARAMS.yaml with papermill (kernel python3, working "
                           "directory notebooks/) and write the executed notebooks, index.html with one page per "
-                          "notebook, tables/*.csv, tables.xlsx, figures/ and manifest.json into DIR. DIR is replaced "
-                          "only when the whole run succeeds.")
+                          "notebook, tables/*.csv, tables.xlsx, bulletin.pdf, figures/ and manifest.json into DIR. "
+                          "DIR is replaced only when the whole run succeeds.")
     bull.add_argument("params", type=Path, metavar="PARAMS.yaml", help="parameter file, e.g. parameters/demo.yaml")
     bull.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: `output` in the parameter file)")
     bull.add_argument("--region", metavar="CODE",
                       help="'national' or a GB/T 2260 province code such as 44 (overrides the parameter file)")
+    bull.add_argument("--no-pdf", dest="pdf", action="store_false", default=None,
+                      help="do not print bulletin.pdf (default: printed when Chromium is found; pdf: in the "
+                      "parameter file)")
     cls = sub.add_parser("classify", help="classify patents with a classification system (concordance)",
                          description="Classify every patent of INPUT with a classification system and write one row "
                          "per patent and category: patent_id, category, category_name, weight, match "
@@ -230,7 +233,7 @@ def _bulletin(args: argparse.Namespace) -> None:
     region = args.region
     if region is not None and region != "national" and region.isdigit():
         region = region.zfill(2)
-    out = run_bulletin(args.params, out=args.out, region=region, progress=print)
+    out = run_bulletin(args.params, out=args.out, region=region, progress=print, pdf=args.pdf)
     print(f"bulletin written to {out} (open {out / 'index.html'})")
 
 

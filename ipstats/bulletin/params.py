@@ -21,7 +21,7 @@ __all__ = ["BulletinParams", "NotebookEntry", "check_reference_year", "load_para
 log = logging.getLogger(__name__)
 
 KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_dir", "execution_timeout", "inputs",
-              "demo_data", "notebooks", "disclosure", "confidentiality", "engine", "as_of")
+              "demo_data", "notebooks", "disclosure", "confidentiality", "engine", "as_of", "pdf")
 REQUIRED_KEYS = ("title", "year", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 DEFAULT_TIMEOUT = 900
@@ -91,6 +91,9 @@ class BulletinParams:
     columns : dict
         Column mappings by input key (the file's header → the schema's field), from inputs written as
         ``{file: …, columns: {…}}``; :meth:`column_environment` hands them to every reader of the run.
+    pdf : bool or None
+        ``pdf:`` of the file: print ``bulletin.pdf`` (true: a run without Chromium fails), not (false), or
+        None (absent): print it when a Chromium is found, else say so and go on.
     """
 
     path: Path
@@ -110,6 +113,7 @@ class BulletinParams:
                                                              "config": {}})
     as_of: str | None = None
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    pdf: bool | None = None
 
     def column_environment(self) -> dict[str, str]:
         """Environment entries that make every reader of this run (notebook kernels included) map the columns."""
@@ -133,7 +137,7 @@ class BulletinParams:
                 "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
                 "disclosure": self.disclosure,
                 "internal_output": None if self.internal_output is None else str(self.internal_output),
-                "engine": self.engine, "as_of": self.as_of}
+                "engine": self.engine, "as_of": self.as_of, "pdf": self.pdf}
 
 
 def province_codes() -> list[str]:
@@ -387,13 +391,17 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
                 "patents": _int(demo, "patents", path, 1, 100_000_000, 100_000),
                 "seed": _int(demo, "seed", path, 0, 2**32 - 1, 2024)}
 
+    pdf = data.get("pdf")
+    if pdf is not None and not isinstance(pdf, bool):
+        raise BulletinError(f"{path}: pdf must be true or false (or left out: printed when Chromium is found), "
+                            f"got {pdf!r}")
     params = BulletinParams(path=path, title=title, year=year, region=region, output=output,
                             notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
                             demo_data=demo, raw=data,
                             disclosure=_disclosure(data.get("disclosure"), path, data.get("confidentiality"),
                                                    inputs),
                             internal_output=internal, engine=_engine(data.get("engine"), path),
-                            as_of=_as_of(data.get("as_of"), path), columns=columns)
+                            as_of=_as_of(data.get("as_of"), path), columns=columns, pdf=pdf)
     if prepare:
         prepare_inputs(params)
     return params

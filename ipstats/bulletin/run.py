@@ -307,7 +307,7 @@ def _now() -> str:
 
 
 def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | None = None, region: str | None = None,
-                 progress: Callable[[str], Any] | None = print) -> Path:
+                 progress: Callable[[str], Any] | None = print, pdf: bool | None = None) -> Path:
     """Run the notebooks of a parameter file and publish the bulletin folder.
 
     Parameters
@@ -320,12 +320,15 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         ``"national"`` or a province code such as ``"44"``; overrides the parameter file.
     progress : callable, optional
         Called with one line per notebook, e.g. ``[1/3] 00_overview … ok (12.3 s)``; None for silence.
+    pdf : bool, optional
+        Print ``bulletin.pdf`` (:mod:`ipstats.bulletin.pdf`); overrides ``pdf:`` of the parameter file. Left
+        unset in both, the PDF is printed when a Chromium is found, else one ``info:`` line says why not.
 
     Returns
     -------
     Path
         The bulletin folder, holding ``index.html``, one page per notebook, ``notebooks/``,
-        ``tables/``, ``figures/``, ``texts/``, ``tables.xlsx`` and ``manifest.json``.
+        ``tables/``, ``figures/``, ``texts/``, ``tables.xlsx``, ``bulletin.pdf`` and ``manifest.json``.
 
     Raises
     ------
@@ -343,6 +346,7 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     internal_partial = None if internal is None else internal.with_name(f"{internal.name}.partial-{os.getpid()}")
     plans = plan_notebooks(params, partial, internal_partial)      # every notebook inspected before anything is written
+    want_pdf = _pdf_wanted(params, pdf, report)
     with contextlib.ExitStack() as stack:
         stack.enter_context(folders.run_lock(target))
         if internal is not None:
@@ -359,16 +363,40 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         if as_of is None:
             report("info: the register's extraction date is unknown (as_of: in the parameter file): the reference "
                    "year is not checked for completeness")
-        _run(params, plans, (partial, target), (internal_partial, internal), report)
+        _run(params, plans, (partial, target), (internal_partial, internal), report, pdf=want_pdf)
     log.info("bulletin written to %s", target)
     return target
 
 
+def _pdf_wanted(params: BulletinParams, option: bool | None, report: Callable[[str], Any]) -> bool:
+    """Whether this run prints ``bulletin.pdf``: asked for (``--no-pdf``, ``pdf:``) and a Chromium is found."""
+    from ipstats.bulletin.pdf import pdf_problem
+
+    wanted = params.pdf if option is None else option
+    if wanted is False:
+        return False
+    problem = pdf_problem()
+    if problem and wanted:
+        raise BulletinError(f"{params.path}: pdf: true, but bulletin.pdf cannot be printed: {problem}")
+    if problem:
+        report(f"info: no bulletin.pdf: {problem}")
+        return False
+    return True
+
+
+def _recorded(folder: Path) -> tuple[set[str], set[str]]:
+    """Names of the tables and figures recorded so far in a bulletin folder."""
+    tables = {p.stem for p in (folder / "tables").glob("*.csv")} if (folder / "tables").is_dir() else set()
+    figures = {p.stem for p in (folder / "figures").glob("*.json")} if (folder / "figures").is_dir() else set()
+    return tables, figures
+
+
 def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, Path],
-         private: tuple[Path | None, Path | None], report: Callable[[str], Any]) -> None:
+         private: tuple[Path | None, Path | None], report: Callable[[str], Any], pdf: bool = False) -> None:
     """Build the bulletin in its partial folders and swap them in (the caller holds the locks).
 
-    *public* and *private* are (partial folder, published folder) of the bulletin and of the internal output.
+    *public* and *private* are (partial folder, published folder) of the bulletin and of the internal output;
+    *pdf*: print ``bulletin.pdf``.
     """
     from ipstats.bulletin import html, manifest, tables
 
@@ -390,8 +418,10 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
     started = _now()
     runs: list[dict[str, Any]] = []
     pages: list[dict[str, str]] = []
+    recorded: dict[str, tuple[list[str], list[str]]] = {}        # notebook → the tables and figures it recorded
     try:
         for i, plan in enumerate(plans, start=1):
+            before = _recorded(partial)
             executed = partial / "notebooks" / f"{plan.name}.ipynb"
             log.info("running %s with %s", plan.source, plan.parameters)
             t0 = time.perf_counter()
@@ -405,6 +435,8 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
                 runs.append({"name": plan.name, "status": status, "seconds": seconds,
                              "output": f"notebooks/{plan.name}.ipynb", "parameters": plan.parameters})
                 report(f"[{i}/{len(plans)}] {plan.name} … {status} ({seconds:.1f} s)")
+            after = _recorded(partial)
+            recorded[plan.name] = (sorted(after[0] - before[0]), sorted(after[1] - before[1]))
         for plan in plans:
             executed = partial / "notebooks" / f"{plan.name}.ipynb"
             import nbformat
@@ -412,13 +444,23 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             title = html.notebook_title(nbformat.read(executed, as_version=4), plan.name)
             html.export_page(executed, partial / f"{plan.name}.html", title=title)
             pages.append({"name": plan.name, "title": title})
-        tables.write_workbook(partial / "tables", partial / "tables.xlsx")
+        # sections in run order, titled as on the index; tables, sheets and the PDF follow them
+        sections = [{"name": page["name"], "title": title, "tables": recorded[page["name"]][0],
+                     "figures": recorded[page["name"]][1]}
+                    for page, title in zip(pages, html.index_titles(partial, pages))]
+        tables.write_workbook(partial / "tables", partial / "tables.xlsx", sections)
+        if pdf:
+            from ipstats.bulletin.pdf import write_pdf
+
+            t0 = time.perf_counter()
+            write_pdf(partial, title=params.title, year=params.year, region=params.region, sections=sections)
+            report(f"bulletin.pdf … ok ({time.perf_counter() - t0:.1f} s)")
         finished = _now()
         moves = {partial: target, **({} if internal is None else {internal_partial: internal})}
         manifest.write_manifest(partial, manifest.build_manifest(folder=partial, params=params, notebooks=runs,
                                                                  started=started, finished=finished, moves=moves))
         html.write_index(partial, title=params.title, year=params.year, region=params.region, notebooks=pages,
-                         generated=datetime.now())
+                         generated=datetime.now(), sections=sections)
     except BaseException as exc:
         if internal_partial is not None:
             shutil.rmtree(internal_partial, ignore_errors=True)      # unprotected detail is not kept around

@@ -108,12 +108,28 @@ def test_tables(bulletin):
     assert csv.startswith(b"\xef\xbb\xbf") and "北京市" in csv.decode("utf-8-sig")
     assert "2400" in csv.decode("utf-8-sig")  # the entry's own parameter scale=2 arrived
     wb = openpyxl.load_workbook(out / "tables.xlsx")
-    assert wb.sheetnames == ["目录", "demo_table"]
-    ws = wb["demo_table"]
-    assert ws["A1"].value == "2023年测试统计表"
+    assert wb.sheetnames == ["目录", "表1 测试统计表"]
+    assert wb["目录"]["A4"].value == "测试概览"                 # the section: the notebook's title
+    ws = wb["表1 测试统计表"]
+    assert ws["A1"].value == "表1　2023年测试统计表"
     assert ws["A2"].value == "单位：件"
     assert ws.freeze_panes == "A4"
     assert ws["A4"].value == "11"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").is_file(), reason="Debian chromium is not installed")
+def test_the_run_prints_the_pdf_unless_told_not_to(bulletin, tmp_path, capsys):
+    pypdf = pytest.importorskip("pypdf")
+    out = bulletin["out"]
+    assert any(re.fullmatch(r"bulletin\.pdf … ok \(\d+\.\d s\)", line) for line in bulletin["lines"])
+    assert 'href="bulletin.pdf"' in (out / "index.html").read_text(encoding="utf-8")
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(out / "bulletin.pdf").pages)
+    assert "测试公报（广东省）" in text and "2023年测试统计表" in text and "测试概览" in text
+    params = _write(tmp_path / "no_pdf")
+    assert main(["bulletin", str(params), "--no-pdf"]) == 0
+    folder = tmp_path / "no_pdf" / "out" / "bulletin"
+    assert (folder / "tables.xlsx").is_file() and not (folder / "bulletin.pdf").exists()
+    assert "bulletin.pdf" not in capsys.readouterr().out
 
 
 def test_manifest(bulletin):
