@@ -30,7 +30,11 @@ Variance estimation is Taylor linearisation written here with numpy, following R
   taken as the deviation, as R does), ``"average"`` (the other strata's variance scaled up by
   ``strata / strata with a variance``). A stratum whose fpc says every PSU was taken contributes
   zero under every option.
-* **Confidence intervals** are normal (``estimate ± 1.96·se``), as R's ``confint`` on these estimates.
+* **Confidence intervals** are normal (``estimate ± 1.96·se``), as R's ``confint`` on these estimates;
+  :meth:`Design.proportion_ci` gives Korn–Graubard (``"beta"``) or logit intervals of a proportion with the
+  design degrees of freedom, as R's ``svyciprop`` (:mod:`ipstats.survey.quality`).
+* **Degrees of freedom** (:meth:`Design.degf`) — PSUs minus strata among the domain's rows with a nonzero
+  weight, as R's ``degf`` on a subset design.
 
 PSU identifiers are nested in strata and SSU identifiers in PSUs (R's ``nest=TRUE``).
 """
@@ -386,6 +390,49 @@ class Design:
             rows.append({**dict(zip(by_cols, key)), **(extra or {}), **self._estimate(kind, y, x, mask)})
         return pd.DataFrame(rows, columns=[*by_cols, *(extra or {}), *RESULT_COLUMNS])
 
+    def degf(self, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Design degrees of freedom: first-stage PSUs minus strata, overall or per domain (R ``degf``).
+
+        Counted over the domain's rows with a nonzero weight, as R's ``degf`` on ``subset(design, ...)``.
+        """
+        by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+        rows = [{**dict(zip(by_cols, key)), "df": self._degf(mask)} for key, mask in self._domains(by)]
+        return pd.DataFrame(rows, columns=[*by_cols, "df"])
+
+    def _degf(self, mask: np.ndarray) -> int:
+        inset = mask & (self._w != 0)
+        s = self._structure
+        return int(len(np.unique(s.psu[inset])) - len(np.unique(s.strata[inset])))
+
+    def domain_masks(self, by: str | Sequence[str] | None = None) -> list[tuple[tuple, np.ndarray]]:
+        """The domains of *by* in the order of every estimate table: (key tuple, boolean row mask) pairs."""
+        return self._domains(by)
+
+    def variance(self, z: np.ndarray) -> float:
+        """Design variance of the total of influence values *z* (one per row, zero where a unit does not count).
+
+        For an estimator that is a smooth function of weighted totals, ``z_i = w_i·∂θ/∂w_i``; the weight
+        adjustments are linearised as for the built-in estimators.
+        """
+        z = np.asarray(z, dtype=float)
+        if z.shape != (len(self.data),):
+            raise ValueError(f"Design.variance: z has shape {z.shape}, expected ({len(self.data)},)")
+        return self._variance(z, np.arange(len(z)))
+
+    def assign(self, **columns) -> Design:
+        """The same design (weights, adjustments) with columns added to or replaced in its data (``DataFrame.assign``).
+
+        Values must be aligned with ``self.data`` (one per row); structure columns cannot be replaced.
+        """
+        used = {v for v in self.spec.values() if isinstance(v, str)}
+        clash = sorted(used & set(columns))
+        if clash:
+            raise ValueError(f"Design.assign: {clash} define the design and cannot be replaced")
+        new = object.__new__(Design)
+        new.__dict__.update(self.__dict__)
+        new.data = self.data.assign(**columns)
+        return new
+
     # ------------------------------------------------------------------ estimators
     def total(self, var: str, by: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Estimated population total of *var* (总量), overall or per domain (R ``svytotal``/``svyby``)."""
@@ -415,6 +462,56 @@ class Design:
         by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
         out = pd.concat(frames, ignore_index=True)
         return out.sort_values([*by_cols, var], kind="stable").reset_index(drop=True)
+
+    def proportion_ci(self, var: str, by: str | Sequence[str] | None = None, method: str = "beta",
+                      level: float = 0.95, *, cap_n_eff: bool = True, r_rows: bool = False) -> pd.DataFrame:
+        """Share of units with ``var == 1`` and its Korn–Graubard or logit interval (R ``svyciprop``).
+
+        Parameters
+        ----------
+        var : str
+            A 0/1 column.
+        by : str or list of str, optional
+            Domains (subpopulations, as :meth:`mean`).
+        method : {"beta", "logit"}
+            Korn–Graubard (``svyciprop(method="beta")``) or logit (``method="logit"``) interval.
+        level : float
+            Confidence level.
+        cap_n_eff : bool, keyword only
+            Cap the effective sample size at the domain's sample size (NCHS 2017); ``False`` as R.
+        r_rows : bool, keyword only
+            The ``n`` of the Korn–Graubard df adjustment ``t(n-1)``: the domain's sample size (NCHS, default),
+            or, when True, R's ``nrow(design)``, which for a calibrated design's subset is the whole sample.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The *by* columns, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``cv``, ``deff``, ``n``, ``df``
+            (design degrees of freedom) and ``n_eff`` (effective sample size, capped when *cap_n_eff*).
+        """
+        from ipstats.survey.quality import effective_n, korn_graubard, logit_interval
+
+        y = self._values(var)
+        if not np.isin(y, (0.0, 1.0)).all():
+            row = int(np.flatnonzero(~np.isin(y, (0.0, 1.0)))[0])
+            raise ValueError(f"proportion_ci: {var!r} must be 0 or 1, row {row} has {y[row]:g}")
+        if method not in ("beta", "logit"):
+            raise ValueError(f"proportion_ci: method must be 'beta' or 'logit', got {method!r}")
+        out = self.mean(var, by)
+        domains = self._domains(by)
+        df = np.array([self._degf(mask) for _, mask in domains], dtype=float)
+        rows_for_t = np.array([len(self.data) if (r_rows and self.calibrated) else int(mask.sum())
+                               for _, mask in domains], dtype=float)
+        lows, highs, n_eff = [], [], []
+        for p, se, n, d, n_t in zip(out["estimate"], out["se"], out["n"], df, rows_for_t):
+            n_eff.append(effective_n(p, se, n, cap_n_eff))
+            if method == "beta":
+                low, high, _ = korn_graubard(p, se, n_t, d, level, cap=cap_n_eff)
+            else:
+                low, high = logit_interval(p, se, d, level)
+            lows.append(low)
+            highs.append(high)
+        return out.assign(ci_low=lows, ci_high=highs, df=df, n_eff=n_eff)
 
     # ------------------------------------------------------------------ weight adjustments
     def poststratify(self, var: str | Sequence[str], totals: Mapping) -> Design:

@@ -6,13 +6,17 @@ Indicators (patent level, shares of valid patents, %):
 * ``industrialization_rate`` 专利产业化率 — valid patents used to make products put on the market;
 * ``licensing_rate`` 专利许可率 and ``transfer_rate`` 专利转让率;
 * ``average_revenue`` 平均产业化收益 (万元/件) — revenue per industrialized patent, a ratio of the
-  estimated revenue total (band midpoints, ``data/revenue_bands.csv``) to the estimated number of
-  industrialized patents.
+  estimated revenue total to the estimated number of industrialized patents. A patent's revenue is the exact
+  amount where the sample carries one (optional column ``revenue_amount_10k_yuan``), else its band's value
+  (``data/revenue_bands.csv``): the midpoint of a closed band, and for the open top band (1000万元及以上) the
+  mean of a Pareto tail fitted to the two highest bands (:func:`pareto_top_mean`); the sensitivity of the
+  average to that assumption is :func:`revenue_sensitivity`.
 
 Each is estimated by design (:class:`ipstats.survey.Design`) in domains — patent type, patentee type,
-enterprise size, high-tech status, region — as subpopulations. Quality flags (质量标识): CV above
-``caution_cv`` % is 慎用 (use with caution); CV above ``suppress_cv`` % or fewer than ``min_n`` sample
-patents is 不发布 (not published).
+enterprise size, high-tech status, region — as subpopulations. Rates carry Korn–Graubard (or logit)
+intervals with the design degrees of freedom and their effective sample size; quality flags (质量标识:
+presented, 慎用 flagged for review, 不发布 suppressed, with the reason) follow the NCHS 2017 standards for
+proportions (:mod:`ipstats.survey.quality`), CV rules for the average revenue.
 
 Disclosure control (the survey's answers are confidential, 统计法): every published estimate is a ratio of
 weighted totals whose numerators add up over a table's domains, so all tables are protected together
@@ -28,14 +32,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm, t as t_dist
 
 from ipstats.survey.design import Design
+from ipstats.survey.quality import CAUTION, SUPPRESS, QualityRules, assess
 
-__all__ = ["CAUTION", "INDICATORS", "QualityRules", "REPORT_TABLES", "SUPPRESS", "add_revenue", "estimate_table",
-           "population_table", "publish", "quality_flag", "report_tables", "revenue_bands", "survey_summary"]
+__all__ = ["CAUTION", "EXACT_REVENUE", "INDICATORS", "QualityRules", "REPORT_TABLES", "SUPPRESS", "TopBand",
+           "add_revenue", "estimate_table", "pareto_top_mean", "population_table", "publish", "quality_flag",
+           "report_tables", "revenue_bands", "revenue_sensitivity", "survey_summary", "top_band"]
 
 DATA = Path(__file__).parent / "data"
-CAUTION, SUPPRESS = "慎用", "不发布"
+#: Optional sample column: the exact industrialization revenue (万元) where the questionnaire carries it.
+EXACT_REVENUE = "revenue_amount_10k_yuan"
 
 #: indicator → (numerator column, denominator column or None for a share, Chinese name, unit, scale)
 INDICATORS = {
@@ -79,69 +87,233 @@ DOMAIN_LABELS = {"patent_type": "专利类型", "applicant_type": "专利权人�
                  "high_tech": "高新技术企业", "region": "地区"}
 
 
-@dataclass(frozen=True)
-class QualityRules:
-    """Publication rules for survey estimates (CV in %)."""
-
-    caution_cv: float = 15.0
-    suppress_cv: float = 30.0
-    min_n: int = 30
-
-
 @lru_cache(maxsize=1)
 def revenue_bands() -> pd.DataFrame:
-    """Revenue bands (产业化收益区间) with documented midpoints, 万元 (see ``data/README.md``)."""
+    """Revenue bands (产业化收益区间): bounds and closed-band midpoints, 万元 (see ``data/README.md``)."""
     return pd.read_csv(DATA / "revenue_bands.csv")
 
 
-def add_revenue(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``revenue_10k_yuan``: the band midpoint for industrialized patents, 0 otherwise.
+@dataclass(frozen=True)
+class TopBand:
+    """The value given to each patent of the open top revenue band (万元) and how it was obtained."""
 
-    Raises ValueError for an industrialized patent without a known band.
+    value: float
+    method: str                  # "pareto", "factor" (a multiple of the lower bound) or "exact" (all amounts known)
+    lower: float                 # the band's lower bound
+    alpha: float = float("nan")  # Pareto index (method "pareto")
+    note: str = ""               # why the fallback was used, in Chinese ("" for Pareto)
+
+
+def pareto_top_mean(lower_prev: float, lower_top: float, count_prev: float, count_top: float) -> tuple[float, float]:
+    """Pareto interpolation of an open top band: ``(alpha, mean)``.
+
+    A Pareto tail ``P(X > x) ∝ x^-α`` through the shares above the lower bounds of the two highest bands,
+    ``count_prev + count_top`` above ``lower_prev`` and ``count_top`` above ``lower_top``, has
+    ``α = ln((count_prev + count_top)/count_top) / ln(lower_top/lower_prev)``, and the mean above
+    ``lower_top`` is ``α·lower_top/(α - 1)`` (finite only for α > 1; NaN otherwise). This is the classical
+    Pareto interpolation of binned incomes (e.g. von Hippel, Scarpino & Holas 2016, "Robust estimation of
+    inequality from binned incomes", *Sociological Methodology* 46: 212–251; the US Census Bureau's Pareto
+    interpolation of open-ended income brackets). Counts may be weighted.
     """
-    midpoints = revenue_bands().set_index("band")["midpoint_10k_yuan"]
-    out = frame.copy()
-    industrialized = out["industrialized"].astype(float) == 1
-    band = pd.to_numeric(out["revenue_band"], errors="coerce")
-    bad = industrialized & ~band.isin(midpoints.index)
+    if not (count_top > 0 and count_prev > 0 and lower_top > lower_prev > 0):
+        return float("nan"), float("nan")
+    alpha = float(np.log((count_prev + count_top) / count_top) / np.log(lower_top / lower_prev))
+    return alpha, (alpha * lower_top / (alpha - 1) if alpha > 1 else float("nan"))
+
+
+def top_band(frame: pd.DataFrame, weights: np.ndarray | pd.Series | None = None) -> TopBand:
+    """The open top band's value from the weighted band counts of *frame*'s industrialized patents.
+
+    Pareto interpolation (:func:`pareto_top_mean`) when both highest bands hold patents and α > 1; otherwise
+    the band's conventional ``midpoint_10k_yuan`` of ``data/revenue_bands.csv``, with the reason in ``note``.
+    When every top-band patent carries an exact amount the value is not used (``method="exact"``).
+    """
+    bands = revenue_bands()
+    top, prev = bands.iloc[-1], bands.iloc[-2]
+    w = np.ones(len(frame)) if weights is None else np.asarray(weights, dtype=float)
+    industrialized = frame["industrialized"].astype(float).to_numpy() == 1
+    band = pd.to_numeric(frame["revenue_band"], errors="coerce").to_numpy()
+    count_top = float(w[industrialized & (band == top["band"])].sum())
+    count_prev = float(w[industrialized & (band == prev["band"])].sum())
+    fallback = float(top["midpoint_10k_yuan"])
+    if EXACT_REVENUE in frame.columns:
+        exact = pd.to_numeric(frame[EXACT_REVENUE], errors="coerce").notna().to_numpy()
+        if not (industrialized & (band == top["band"]) & ~exact).any():
+            return TopBand(fallback, "exact", float(top["lower_10k_yuan"]))
+    alpha, mean = pareto_top_mean(float(prev["lower_10k_yuan"]), float(top["lower_10k_yuan"]), count_prev, count_top)
+    if np.isfinite(mean):
+        return TopBand(float(mean), "pareto", float(top["lower_10k_yuan"]), alpha)
+    why = (f"帕累托指数α={alpha:.2f}≤1，均值无穷" if np.isfinite(alpha)
+           else "最高两个区间中有区间无样本，无法拟合帕累托分布")
+    return TopBand(fallback, "factor", float(top["lower_10k_yuan"]), alpha,
+                   f"{why}，取约定值{fallback:g}万元（下限的{fallback / float(top['lower_10k_yuan']):g}倍）")
+
+
+def _frame_weights(frame: pd.DataFrame) -> np.ndarray | None:
+    """Weights of a sample frame before calibration: nonresponse-adjusted, else base weights; None for a population."""
+    for column in ("nr_weight", "base_weight"):
+        if column in frame.columns:
+            return frame[column].astype(float).to_numpy()
+    return None
+
+
+def revenue_values(frame: pd.DataFrame, top_value: float) -> np.ndarray:
+    """Each patent's industrialization revenue (万元): the exact amount where given, else its band's value
+    (closed band: midpoint; open top band: *top_value*); 0 for patents not industrialized.
+
+    Raises ValueError (row, value, expectation) for an industrialized patent without an amount or known band.
+    """
+    bands = revenue_bands()
+    values = bands.set_index("band")["midpoint_10k_yuan"].astype(float).copy()
+    values.iloc[-1] = top_value
+    industrialized = frame["industrialized"].astype(float).to_numpy() == 1
+    band = pd.to_numeric(frame["revenue_band"], errors="coerce")
+    exact = (pd.to_numeric(frame[EXACT_REVENUE], errors="coerce") if EXACT_REVENUE in frame.columns
+             else pd.Series(np.nan, index=frame.index))
+    bad = industrialized & ~band.isin(values.index).to_numpy() & exact.isna().to_numpy()
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"row {row}: industrialized patent with revenue_band {out['revenue_band'].iloc[row]!r}; "
-                         f"expected one of {list(midpoints.index)}")
-    out["revenue_10k_yuan"] = np.where(industrialized, band.map(midpoints), 0.0)
-    return out
+        row = int(np.flatnonzero(bad)[0])
+        given = str(frame["revenue_band"].iloc[row])
+        raise ValueError(f"row {row}: industrialized patent with revenue_band {given!r}; "
+                         f"expected one of {values.index.tolist()} or an amount in {EXACT_REVENUE}")
+    negative = exact.to_numpy() < 0
+    if negative.any():
+        row = int(np.flatnonzero(negative)[0])
+        raise ValueError(f"row {row}: {EXACT_REVENUE} is {float(exact.iloc[row]):g}; expected an amount ≥ 0 (万元)")
+    by_band = band.map(values).to_numpy(dtype=float)
+    return np.where(industrialized, np.where(exact.notna().to_numpy(), exact.to_numpy(dtype=float), by_band), 0.0)
 
 
-def quality_flag(cv_pct: pd.Series, n: pd.Series, rules: QualityRules = QualityRules()) -> pd.Series:
-    """质量标识: ``不发布`` (CV > suppress_cv or n < min_n), ``慎用`` (CV > caution_cv), else ``""``."""
-    cv_pct, n = pd.Series(cv_pct, dtype=float), pd.Series(n)
-    flag = pd.Series("", index=cv_pct.index, dtype=object)
-    flag[cv_pct > rules.caution_cv] = CAUTION
-    flag[(cv_pct > rules.suppress_cv) | cv_pct.isna() | (n < rules.min_n)] = SUPPRESS
-    return flag
+def add_revenue(frame: pd.DataFrame, top_value: float | None = None) -> pd.DataFrame:
+    """Add ``revenue_10k_yuan`` (:func:`revenue_values`) to a copy of *frame*.
+
+    *top_value* None: the open top band by :func:`top_band` on *frame* itself, weighted by its
+    nonresponse-adjusted (else base) weights, unweighted for a population. :func:`estimate_table` recomputes
+    the column with the calibrated weights, so the published estimates use the calibrated band counts.
+    """
+    if top_value is None:
+        top_value = top_band(frame, _frame_weights(frame)).value
+    return frame.assign(revenue_10k_yuan=revenue_values(frame, top_value))
+
+
+def design_top_band(design: Design) -> TopBand:
+    """:func:`top_band` with the design's (calibrated) weights."""
+    return top_band(design.data, design.weights.to_numpy())
+
+
+def quality_flag(estimates: pd.DataFrame, rules: QualityRules = QualityRules()) -> pd.Series:
+    """质量标识 of each row of an :func:`estimate_table` frame: ``""``, 慎用 or 不发布 (:func:`~ipstats.survey.quality.assess`)."""
+    return _assess(estimates, rules)["flag"]
+
+
+def _assess(estimates: pd.DataFrame, rules: QualityRules) -> pd.DataFrame:
+    proportion = estimates["indicator"].isin(RATES)
+    scale = np.where(proportion, 100.0, 1.0)
+    frame = pd.DataFrame({"proportion": proportion, "p": estimates["estimate"] / scale, "se": estimates["se"],
+                          "ci_low_p": estimates["ci_low"] / scale, "ci_high_p": estimates["ci_high"] / scale,
+                          "cv_pct": estimates["cv_pct"], "n": estimates["n"], "n_eff": estimates["n_eff"],
+                          "df": estimates["df"]}, index=estimates.index)
+    return assess(frame, rules)
 
 
 def _domain_filter(table: ReportTable) -> tuple[list[str], dict]:
     return [*(c for c, _ in table.where), table.by], dict(table.where)
 
 
-def estimate_table(design: Design, table: ReportTable) -> pd.DataFrame:
+def _ratio_with_df(design: Design, numerator: str, denominator: str, by: list[str] | None,
+                   level: float) -> pd.DataFrame:
+    """A ratio mean with a t interval on the design degrees of freedom and its effective sample size n/deff."""
+    est = design.ratio(numerator, denominator, by=by)
+    df = design.degf(by)["df"].to_numpy(dtype=float)
+    q = _t_quantiles(df, level)
+    return est.assign(ci_low=est["estimate"] - q * est["se"], ci_high=est["estimate"] + q * est["se"], df=df)
+
+
+def _t_quantiles(df: np.ndarray, level: float) -> np.ndarray:
+    """The two-sided *level* quantile of t on each df (normal for an infinite df, NaN for df ≤ 0)."""
+    q = np.array([float(t_dist.ppf(1 - (1 - level) / 2, d)) if d > 0 else float("nan") for d in df])
+    return np.where(np.isinf(df), float(norm.ppf(1 - (1 - level) / 2)), q)
+
+
+def tail_gradient(design: Design, top: TopBand) -> np.ndarray:
+    """Per row, ``w_i·∂v/∂w_i`` of the Pareto top-band value ``v = α·L/(α-1)`` (zero unless ``top`` is Pareto).
+
+    ``α = ln((T₅+T₆)/T₆)/c`` with ``T₅, T₆`` the weighted industrialized patents of the two highest bands and
+    ``c = ln(L/L₅)``: ``∂v/∂T₅ = -L/((α-1)²·c·(T₅+T₆))``, ``∂v/∂T₆ = L·T₅/((α-1)²·c·T₆·(T₅+T₆))``.
+    """
+    if top.method != "pareto":
+        return np.zeros(len(design.data))
+    bands = revenue_bands()
+    top_code, prev_code = bands["band"].iloc[-1], bands["band"].iloc[-2]
+    lower_prev = float(bands["lower_10k_yuan"].iloc[-2])
+    w = design.weights.to_numpy()
+    industrialized = design.data["industrialized"].astype(float).to_numpy() == 1
+    band = pd.to_numeric(design.data["revenue_band"], errors="coerce").to_numpy()
+    in_prev, in_top = industrialized & (band == prev_code), industrialized & (band == top_code)
+    t5, t6 = w[in_prev].sum(), w[in_top].sum()
+    c = np.log(top.lower / lower_prev)
+    dv_dalpha = -top.lower / (top.alpha - 1) ** 2
+    d5 = dv_dalpha / (c * (t5 + t6))
+    d6 = dv_dalpha * -t5 / (c * t6 * (t5 + t6))
+    return w * (d5 * in_prev + d6 * in_top)
+
+
+def _revenue_table(design: Design, by: list[str] | None, top: TopBand, level: float) -> pd.DataFrame:
+    """Average revenue per domain; with a Pareto top band the SE includes the sampling error of α.
+
+    The domain ratio ``R_d = (Σ_d w·y + v·T₆,d)/X_d`` depends on the national ``v(T₅, T₆)``: its influence is
+    ``1_d·w·(y - R_d·x)/X_d + (T₆,d/X_d)·w·∂v/∂w`` (:func:`tail_gradient`), over the whole sample.
+    """
+    est = _ratio_with_df(design, "revenue_10k_yuan", "industrialized", by, level)
+    if top.method != "pareto":
+        return est
+    gradient = tail_gradient(design, top)
+    w = design.weights.to_numpy()
+    y = design.data["revenue_10k_yuan"].astype(float).to_numpy()
+    x = design.data["industrialized"].astype(float).to_numpy()
+    top_code = revenue_bands()["band"].iloc[-1]
+    at_v = (x == 1) & (pd.to_numeric(design.data["revenue_band"], errors="coerce").to_numpy() == top_code)
+    if EXACT_REVENUE in design.data.columns:
+        at_v &= pd.to_numeric(design.data[EXACT_REVENUE], errors="coerce").isna().to_numpy()
+    se = []
+    for (_, mask), ratio in zip(design.domain_masks(by), est["estimate"]):
+        x_d = (w * x)[mask].sum()
+        z = np.where(mask, w * (y - ratio * x), 0.0) / x_d + (w * at_v)[mask].sum() / x_d * gradient
+        se.append(float(np.sqrt(design.variance(z))))
+    scale = _t_quantiles(est["df"].to_numpy(dtype=float), level)
+    se = np.array(se)
+    return est.assign(se=se, ci_low=est["estimate"] - scale * se, ci_high=est["estimate"] + scale * se,
+                      cv=se / est["estimate"])
+
+
+def estimate_table(design: Design, table: ReportTable, rules: QualityRules = QualityRules(),
+                   top: TopBand | None = None) -> pd.DataFrame:
     """Design-based estimates of *table*'s indicators in its domains, plus a 合计 row for the population.
+
+    Rates: Korn–Graubard or logit intervals (``rules.interval``, :meth:`Design.proportion_ci`); the average
+    revenue: a t interval on the design df, the open top band valued by *top* (default
+    :func:`design_top_band`).
 
     Returns a long frame: ``level``, ``indicator``, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
     ``cv_pct``, ``deff``, ``n`` (sample patents in the estimation base: all respondent patents of the
-    domain, industrialized ones for the average revenue) and ``patentees`` (their patentees).
+    domain, industrialized ones for the average revenue), ``n_eff`` (effective sample size: ``p(1-p)/se²``
+    capped at ``n`` for a rate, ``n/deff`` for the average revenue), ``df`` (design degrees of freedom),
+    ``patentees`` (their patentees), ``flag`` and ``quality_reason`` (:mod:`ipstats.survey.quality`).
     """
     by, where = _domain_filter(table)
+    if "average_revenue" in table.indicators:
+        top = design_top_band(design) if top is None else top
+        design = design.assign(revenue_10k_yuan=revenue_values(design.data, top.value))
     data = design.data
     frames = []
     for indicator in table.indicators:
         numerator, denominator, _, _, scale = INDICATORS[indicator]
         for columns, level in ((by, None), (by[:-1], "合计")):
             if denominator is None:
-                est = design.mean(numerator, by=columns or None)
+                est = design.proportion_ci(numerator, by=columns or None, method=rules.interval, level=rules.level,
+                                           cap_n_eff=rules.cap_n_eff)
             else:
-                est = design.ratio(numerator, denominator, by=columns or None)
+                est = _revenue_table(design, columns or None, top, rules.level)
             if level is not None:
                 est[table.by] = level
             frames.append(est.assign(indicator=indicator, scale=scale))
@@ -164,6 +336,8 @@ def estimate_table(design: Design, table: ReportTable) -> pd.DataFrame:
     revenue = out["indicator"] == "average_revenue"
     out.loc[revenue, "n"] = out.loc[revenue, "industrialized_n"]           # the ratio's base: industrialized patents
     out.loc[revenue, "patentees"] = out.loc[revenue, "industrialized_patentees"]
+    deff = out["deff"].where(out["deff"] > 0)
+    out.loc[revenue, "n_eff"] = (out["n"] / deff).where(deff.notna(), out["n"])[revenue]
     for column in ("estimate", "se", "ci_low", "ci_high"):
         out[column] = out[column] * out["scale"]
     out["cv_pct"] = out["cv"] * 100
@@ -171,8 +345,54 @@ def estimate_table(design: Design, table: ReportTable) -> pd.DataFrame:
     out["_order"] = out["level"].map(order).fillna(-1)
     out = out.sort_values(["indicator", "_order"], key=lambda s: s.map(
         {k: i for i, k in enumerate(INDICATORS)}) if s.name == "indicator" else s, kind="stable")
-    return out[["level", "indicator", "estimate", "se", "ci_low", "ci_high", "cv_pct", "deff", "n",
-                "patentees"]].reset_index(drop=True)
+    out = out[["level", "indicator", "estimate", "se", "ci_low", "ci_high", "cv_pct", "deff", "n", "n_eff", "df",
+               "patentees"]].reset_index(drop=True)
+    return pd.concat([out, _assess(out, rules)], axis=1)
+
+
+def revenue_sensitivity(design: Design, published: pd.DataFrame | None = None,
+                        factors: tuple[float, ...] = (1.25, 1.5, 2.0, 3.0),
+                        table: ReportTable | None = None) -> pd.DataFrame:
+    """Average revenue under other values of the open top band: the Pareto estimate and multiples of its lower bound.
+
+    Parameters
+    ----------
+    design : Design
+        The weighted survey.
+    published : pandas.DataFrame, optional
+        The published revenue table (:func:`publish`): domains under disclosure control (保密) are withheld in
+        every row, and the Pareto row withholds what the table withholds. The other rows are the same
+        estimator with a fixed top-band value (no sampling error of α), shown to measure the assumption.
+    factors : tuple of float
+        Multiples of the band's lower bound to compare (1.5 was ipstats's former midpoint convention).
+    table : ReportTable, optional
+        The revenue table (default: ``survey_revenue_by_patent_type``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per assumption: ``assumption`` (Chinese), ``top_value`` (万元 per top-band patent), then the
+        average revenue of each level of the table (合计 first), missing where withheld.
+    """
+    table = table or next(t for t in REPORT_TABLES if t.indicators == ("average_revenue",))
+    pareto = design_top_band(design)
+    lower = pareto.lower
+    options = [(f"帕累托插值（α={pareto.alpha:.2f}）" if pareto.method == "pareto" else
+                f"{pareto.note or '全部为实际金额'}", pareto)]
+    options += [(f"下限的{f:g}倍", TopBand(f * lower, "factor", lower)) for f in factors]
+    rows = []
+    for label, top in options:
+        est = estimate_table(design, table, top=top).set_index("level")["estimate"]
+        rows.append({"assumption": label, "top_value": top.value, **est.to_dict()})
+    out = pd.DataFrame(rows)
+    levels = ["合计", *[c for c in out.columns if c not in ("assumption", "top_value", "合计")]]
+    out = out[["assumption", "top_value", *levels]]
+    if published is not None:
+        secret = set(published.loc[published["flag"] == "保密", "level"])
+        out[[lv for lv in levels if lv in secret]] = np.nan
+        withheld = set(published.loc[published["flag"] == SUPPRESS, "level"])
+        out.loc[0, [lv for lv in levels if lv in withheld]] = np.nan
+    return out
 
 
 def survey_key(indicator: str, conditions: dict) -> tuple:
@@ -188,7 +408,7 @@ def linked_survey(design: Design, estimates: dict[str, pd.DataFrame], rules: Qua
     implemented, industrialized …; weighted revenue for the average revenue), and the numerators of a
     table's domains add up to its 合计. So the cells are these totals, with the patentees as contributors
     (their weighted contributions), bounds ``0 ≤ T ≤`` the domain's weighted patents (× the top revenue
-    band's midpoint for revenue), and one additive relation per table and indicator. A domain estimate shown
+    band's value for revenue), and one additive relation per table and indicator. A domain estimate shown
     in two tables (发明 in the by-type table is the 合计 of the patentee-type table) is one cell. Estimates the
     quality rules withhold are hidden cells without a protection requirement.
 
@@ -200,12 +420,13 @@ def linked_survey(design: Design, estimates: dict[str, pd.DataFrame], rules: Qua
     from ipstats.sdc import Linked
 
     data = design.data.assign(_w=design.weights.to_numpy())
-    top_mid = float(revenue_bands()["midpoint_10k_yuan"].max())
+    data["revenue_10k_yuan"] = revenue_values(data, design_top_band(design).value)
+    revenue_cap = float(data["revenue_10k_yuan"].max())
     link = Linked("survey")
     keys: dict[str, dict] = {}
     for table in REPORT_TABLES:
         est = estimates[table.name].set_index(["level", "indicator"])
-        flags = quality_flag(est["cv_pct"], est["n"], rules)
+        flags = est["flag"]
         where = dict(table.where)
         base = data
         for column, value in where.items():
@@ -214,7 +435,7 @@ def linked_survey(design: Design, estimates: dict[str, pd.DataFrame], rules: Qua
         for indicator in table.indicators:
             numerator, denominator, *_ = INDICATORS[indicator]
             y = base[numerator].astype(float) * base["_w"]
-            size = base["_w"] * (base[denominator].astype(float) * top_mid if denominator else 1.0)
+            size = base["_w"] * (base[denominator].astype(float) * revenue_cap if denominator else 1.0)
 
             def add(mask: pd.Series, conditions: dict, level: str | None) -> tuple:
                 per = y[mask].groupby(base.loc[mask, "patentee"]).sum()
@@ -278,8 +499,8 @@ def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
     Returns
     -------
     published : pandas.DataFrame
-        *estimates* with ``flag`` (慎用/不发布/保密) and the estimate, SE and CI missing where not
-        published (shown as ``—``); rate intervals are cut at 0 and 100 %.
+        *estimates* with ``flag`` (慎用/不发布/保密; the quality flags of :func:`estimate_table`) and
+        ``quality_reason``, and the estimate, SE and CI missing where not published (shown as ``—``).
     record : dict
         Disclosure record for :func:`ipstats.bulletin.record_table` (rules, suppressed cells).
     """
@@ -295,22 +516,21 @@ def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
                               "contributors": estimates["patentees"], "largest": np.nan, "second": np.nan})
         sensitive = primary(cells.reset_index(drop=True), Rules(min_contributors=sdc_rules.min_contributors,
                                                                 dominance_k=100, p_percent=0)).to_numpy()
-    rate = out["indicator"].isin(RATES)                        # a rate's interval stays within 0–100 %
-    out.loc[rate, "ci_low"] = out.loc[rate, "ci_low"].clip(lower=0.0)
-    out.loc[rate, "ci_high"] = out.loc[rate, "ci_high"].clip(upper=100.0)
-    out["flag"] = quality_flag(out["cv_pct"], out["n"], rules).to_numpy()
+    if "flag" not in out.columns:
+        out = pd.concat([out, _assess(out, rules)], axis=1)
     quality_hidden = out["flag"] == SUPPRESS
     out.loc[sensitive, "flag"] = "保密"
+    out.loc[sensitive, "quality_reason"] = "统计数据保密处理"
     hidden = out["flag"].isin([SUPPRESS, "保密"])
-    out.loc[hidden, ["estimate", "se", "ci_low", "ci_high", "cv_pct", "deff"]] = np.nan
+    out.loc[hidden, ["estimate", "se", "ci_low", "ci_high", "cv_pct", "deff", "n_eff"]] = np.nan
     if protection is not None:
         record = protection.table_record({keys[(r.level, r.indicator)]: (r.level, r.indicator)
                                           for r in estimates.itertuples()}, source="survey_sample")
-        record["rules"] = {**record["rules"], "quality": rules.__dict__}
+        record["rules"] = {**record["rules"], "quality": rules.as_dict()}
         record["quality_suppressed"] = int(quality_hidden.sum())
         record["contributors"] = "respondent patentees (weighted contributions)"
         return out, record
-    record = {"rules": {**sdc_rules.rule_dict(), "quality": rules.__dict__}, "cells": int(len(out)),
+    record = {"rules": {**sdc_rules.rule_dict(), "quality": rules.as_dict()}, "cells": int(len(out)),
               "source": "survey_sample", "confidentiality": "confidential",
               "primary": int(sensitive.sum()), "secondary": 0,
               "quality_suppressed": int((out["flag"] == SUPPRESS).sum()),
@@ -320,7 +540,11 @@ def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
 
 
 def population_table(population: pd.DataFrame, table: ReportTable) -> pd.DataFrame:
-    """True finite-population values of *table*'s indicators (demo: every frame patent has its answers)."""
+    """True finite-population values of *table*'s indicators (demo: every frame patent has its answers).
+
+    The demo population has revenue bands only: its open top band is valued by the same Pareto interpolation
+    on the population's own band counts (:func:`add_revenue`), so the truth and the estimate share the assumption.
+    """
     by, where = _domain_filter(table)
     data = add_revenue(population)
     for column, value in where.items():
@@ -347,7 +571,8 @@ def report_tables(design: Design, rules: QualityRules = QualityRules(),
     """
     from ipstats.sdc import Rules
 
-    estimates = {t.name: estimate_table(design, t) for t in REPORT_TABLES}
+    top = design_top_band(design)
+    estimates = {t.name: estimate_table(design, t, rules, top) for t in REPORT_TABLES}
     if not Rules.of(disclosure).is_confidential("survey_sample"):
         out = {}
         for t in REPORT_TABLES:
@@ -364,12 +589,12 @@ def _quote(table: pd.DataFrame, indicator: str, level: str, digits: int = 1) -> 
     """``为 estimate（CI）`` with the caveat when flagged, or ``不予发布（…）``: never a suppressed value."""
     row = table.set_index(["indicator", "level"]).loc[(indicator, level)]
     if row["flag"] in (SUPPRESS, "保密") or pd.isna(row["estimate"]):
-        return "不予发布（样本量不足、变异系数过大或经保密处理）"
+        return f"不予发布（{row['quality_reason']}）" if row.get("quality_reason") else "不予发布"
     unit = INDICATORS[indicator][3]
     text = (f"为{row['estimate']:.{digits}f}{unit}（95%置信区间{row['ci_low']:.{digits}f}～"
             f"{row['ci_high']:.{digits}f}{unit}）")
     if row["flag"] == CAUTION:
-        text += f"，变异系数{row['cv_pct']:.1f}%，估计精度较低，仅供参考"
+        text += f"，{row['quality_reason']}，仅供参考"
     return text
 
 
@@ -389,9 +614,10 @@ def survey_summary(tables: dict[str, tuple[pd.DataFrame, dict]], year: int, demo
     parts.append(f"全部有效专利的许可率{_quote(by_type, 'licensing_rate', '合计')}，"
                  f"转让率{_quote(by_type, 'transfer_rate', '合计')}。")
     parts.append(f"平均每件产业化有效专利的产业化收益{_quote(revenue, 'average_revenue', '合计')}"
-                 "（按收益区间组中值估算）。")
-    flagged = sum(int((t[0]["flag"] == CAUTION).sum()) for t in tables.values())
-    hidden = sum(int(t[0]["flag"].isin([SUPPRESS, "保密"]).sum()) for t in tables.values())
-    parts.append(f"各表中{flagged}项估计变异系数超过15%，标注“慎用”；{hidden}项因样本量不足、变异系数超过30%"
-                 "或统计数据保密处理不予发布。")
+                 "（按收益区间估算，最高区间按帕累托分布推算，见表注）。")
+    flags = pd.concat([t[0]["flag"] for t in tables.values()])
+    flagged, quality, secret = (int((flags == CAUTION).sum()), int((flags == SUPPRESS).sum()),
+                                int((flags == "保密").sum()))
+    parts.append(f"各表{len(flags)}项估计中，{flagged}项标注“慎用”（原因见各表“标识原因”列）；"
+                 f"{quality}项因有效样本量不足或置信区间过宽不予发布，{secret}项经统计数据保密处理不予发布。")
     return "".join(parts)

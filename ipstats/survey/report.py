@@ -9,16 +9,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ipstats.survey.design import Design
-from ipstats.survey.indicators import (CAUTION, INDICATORS, REPORT_TABLES, QualityRules, revenue_bands,
-                                       report_tables, survey_summary)
+from ipstats.survey.indicators import (CAUTION, EXACT_REVENUE, INDICATORS, REPORT_TABLES, QualityRules, TopBand,
+                                       design_top_band, report_tables, revenue_bands, revenue_sensitivity,
+                                       survey_summary)
+from ipstats.survey.quality import rules_note
 from ipstats.survey.weighting import SurveyDesign, read_sample, register_totals, weight_survey
 
-__all__ = ["PublishedTable", "SurveyReport", "compute_survey", "published_rates", "rate_chart", "truth_chart",
-           "truth_table"]
+__all__ = ["PublishedTable", "SurveyReport", "compute_survey", "published_rates", "rate_chart", "sensitivity_table",
+           "truth_chart", "truth_table"]
 
 _COLUMNS = {"level": "分组", "indicator": "指标", "estimate": "估计值", "se": "标准误", "ci_low": "95%置信下限",
-            "ci_high": "95%置信上限", "cv_pct": "变异系数(%)", "deff": "设计效应", "n": "样本量",
-            "patentees": "回答权人数", "flag": "质量标识"}
+            "ci_high": "95%置信上限", "n_eff": "有效样本量", "deff": "设计效应", "df": "自由度", "n": "样本量",
+            "patentees": "回答权人数", "flag": "质量标识", "quality_reason": "标识原因"}
 
 
 @dataclass
@@ -36,7 +38,7 @@ class PublishedTable:
     def frame(self) -> pd.DataFrame:
         """Chinese columns, one row per domain level and indicator."""
         out = self.published.assign(indicator=self.published["indicator"].map(lambda k: INDICATORS[k][2]))
-        out = out.round({"estimate": 1, "se": 2, "ci_low": 1, "ci_high": 1, "cv_pct": 1, "deff": 2})
+        out = out.round({"estimate": 1, "se": 2, "ci_low": 1, "ci_high": 1, "n_eff": 0, "deff": 2})
         return out[list(_COLUMNS)].rename(columns=_COLUMNS)
 
 
@@ -55,6 +57,9 @@ class SurveyReport:
     weighting: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: the disclosure audit (required and achieved protection per suppressed cell): internal output only
     detail: dict = field(default_factory=dict)
+    #: the value given to the open top revenue band, and the average revenue under other values
+    top_band: TopBand | None = None
+    revenue_sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def table(self, name: str) -> PublishedTable:
         return next(t for t in self.tables if t.name == name)
@@ -67,7 +72,7 @@ class SurveyReport:
         for indicator in ("industrialization_rate", "implementation_rate"):
             row = by_type.loc[(indicator, "发明")]
             lines.append(f"发明 {INDICATORS[indicator][2]}: {row['estimate']:.1f}% [{row['ci_low']:.1f}, "
-                         f"{row['ci_high']:.1f}] CV {row['cv_pct']:.1f}% {row['flag'] or '可发布'}")
+                         f"{row['ci_high']:.1f}] 有效样本量 {row['n_eff']:.0f} {row['flag'] or '可发布'}")
         flags = pd.concat([t.published["flag"] for t in self.tables])
         lines.append(f"估计 {len(flags)} 项: 慎用 {int((flags == CAUTION).sum())}, 不发布 "
                      f"{int(flags.isin(['不发布', '保密']).sum())}")
@@ -76,16 +81,26 @@ class SurveyReport:
         return "\n".join(lines)
 
 
-def _notes(table_name: str, rules: QualityRules) -> list[str]:
-    notes = [f"质量标识：变异系数超过{rules.caution_cv:g}%的估计标注“慎用”；变异系数超过{rules.suppress_cv:g}%或样本量不足"
-             f"{rules.min_n}件的估计不发布；回答专利权人过少或由个别专利权人主导的分组，以及为防止由合计推算而一并隐藏的分组，"
-             "经统计数据保密处理不发布（“保密”，“—”）。",
-             "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；置信区间为正态近似，"
-             "比率的区间截断于0～100%。"]
-    if table_name == "survey_revenue_by_patent_type":
-        top = revenue_bands().iloc[-1]
-        notes.append(f"平均产业化收益按收益区间组中值估算；最高区间“{top['label_zh']}”取{top['midpoint_10k_yuan']:g}万元"
-                     "（下限的1.5倍），区间为ipstats默认设置。")
+def _notes(table_name: str, rules: QualityRules, top: TopBand | None = None, exact_n: int = 0) -> list[str]:
+    notes = [rules_note(rules),
+             "回答专利权人过少或由个别专利权人主导的分组，以及为防止由合计推算而一并隐藏的分组，经统计数据保密处理不发布"
+             "（“保密”，“—”）。",
+             "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；有效样本量为p(1−p)/标准误²"
+             "（平均产业化收益为样本量/设计效应），自由度为初级抽样单元（专利权人）数减层数。"]
+    if table_name == "survey_revenue_by_patent_type" and top is not None:
+        band = revenue_bands().iloc[-1]
+        if top.method == "pareto":
+            how = (f"按最高两个区间的加权专利数作帕累托插值（帕累托指数α={top.alpha:.2f}），每件取"
+                   f"{top.value:.0f}万元（α·下限/(α−1)）")
+        elif top.method == "exact":
+            how = "全部为填报的实际金额"
+        else:
+            how = f"{top.note}，每件取{top.value:.0f}万元"
+        exact = (f"填报实际金额的{exact_n}件按实际金额，其余" if exact_n else "")
+        error = ("α的抽样误差已按线性化计入标准误和置信区间，帕累托分布这一假设本身的影响见敏感性分析表"
+                 if top.method == "pareto" else "该取值是假设，其不确定性未计入标准误和置信区间，不同取值下的结果见敏感性分析表")
+        notes.append(f"平均产业化收益：{exact}按收益区间估算，封闭区间取组中值；最高区间“{band['label_zh']}”{how}。"
+                     f"{error}；收益区间为ipstats默认设置，应换为调查问卷的区间。")
     return notes
 
 
@@ -118,23 +133,31 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
         :class:`ipstats.sdc.Rules` fields and the confidentiality policy (the survey is confidential by
         default): every table is protected jointly (:func:`ipstats.survey.indicators.protect_survey`).
     quality : dict, optional
-        :class:`ipstats.survey.indicators.QualityRules` fields.
+        :class:`ipstats.survey.quality.QualityRules` fields (thresholds of the NCHS 2017 standards by default).
     method : {"raking", "linear"}
         Calibration to the register totals.
     design : SurveyDesign
         Response cells and calibration cell sizes.
     """
-    rules = QualityRules(**(quality or {}))
+    try:
+        rules = QualityRules(**(quality or {}))
+    except TypeError as error:                          # an unknown field: one line naming the accepted ones
+        raise ValueError(f"quality: {error}; accepted fields are {list(QualityRules.__dataclass_fields__)}") from None
     sample = read_sample(survey_sample)
     totals = register_totals(register, year)
     survey = weight_survey(sample, totals, design, method=method)
     holder: dict = {}
     published = report_tables(survey, rules, disclosure, holder)
+    top = design_top_band(survey)
+    exact_n = (int(pd.to_numeric(survey.data[EXACT_REVENUE], errors="coerce").notna()
+                   [survey.data["industrialized"].astype(float) == 1].sum()) if EXACT_REVENUE in survey.data else 0)
     tables = []
     for spec in REPORT_TABLES:
         frame, record = published[spec.name]
         unit = "万元/件" if spec.indicators == ("average_revenue",) else "%"
-        tables.append(PublishedTable(spec.name, f"{year}年{spec.title}", unit, frame, record, _notes(spec.name, rules)))
+        tables.append(PublishedTable(spec.name, f"{year}年{spec.title}", unit, frame, record,
+                                     _notes(spec.name, rules, top, exact_n)))
+    sensitivity = revenue_sensitivity(survey, published["survey_revenue_by_patent_type"][0])
     truth = None
     demo = survey_truth not in (None, "")
     if demo:
@@ -152,7 +175,7 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
         audit = holder["protection"].audit.drop(columns="key")
         detail["disclosure_audit"] = audit.assign(key_text=audit["key_text"].astype(str))
     return SurveyReport(year, survey, len(sample), int(sample["responded"].sum()), tables,
-                        survey_summary(published, year, demo), demo, truth, weighting, detail)
+                        survey_summary(published, year, demo), demo, truth, weighting, detail, top, sensitivity)
 
 
 def rate_chart(table: PublishedTable, indicator: str = "industrialization_rate") -> go.Figure:
@@ -162,7 +185,7 @@ def rate_chart(table: PublishedTable, indicator: str = "industrialization_rate")
     data = table.published[(table.published["indicator"] == indicator)].dropna(subset=["estimate"])
     caution = data["flag"] == CAUTION
     fig = go.Figure()
-    for mask, name, opacity in ((~caution, "可发布", 1.0), (caution, "慎用（变异系数>15%）", 0.45)):
+    for mask, name, opacity in ((~caution, "可发布", 1.0), (caution, "慎用（见表注）", 0.45)):
         part = data[mask]
         fig.add_bar(x=part["level"], y=part["estimate"], name=name, opacity=opacity,
                     error_y={"type": "data", "symmetric": False, "array": part["ci_high"] - part["estimate"],
@@ -187,6 +210,11 @@ def truth_chart(report: SurveyReport, table: str = "survey_invention_by_patentee
                     marker={"symbol": "x", "size": 11})
     fig.update_layout(template=TEMPLATE, title=f"演示数据：{INDICATORS[indicator][2]}估计值与真值", yaxis_title="%")
     return fig
+
+
+def sensitivity_table(report: SurveyReport) -> pd.DataFrame:
+    """The average revenue under other values of the open top band (Chinese columns, 万元/件)."""
+    return report.revenue_sensitivity.rename(columns={"assumption": "最高区间取值假设", "top_value": "最高区间每件取值(万元)"})
 
 
 def truth_table(report: SurveyReport) -> pd.DataFrame:

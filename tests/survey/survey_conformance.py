@@ -1,6 +1,9 @@
 """Shared by the frozen and the live R conformance tests: random samples, the estimates compared, the check."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -8,8 +11,50 @@ import pandas as pd
 
 from ipstats.survey import Design
 
+DATA = Path(__file__).parent / "data"
 #: The R side of the comparison (sourced by the live test and by data/make_frozen_values.R).
-R_ESTIMATES = Path(__file__).parent / "data" / "estimates.R"
+R_ESTIMATES = DATA / "estimates.R"
+RSCRIPT = shutil.which("Rscript")
+#: R's example population counts of the api data (make_frozen_values.R).
+POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
+POP_SCHWIDE = {"No": 1072, "Yes": 5122}
+
+
+def r_has_survey() -> bool:
+    """Whether Rscript and R's survey package are installed (the live tests skip otherwise)."""
+    if RSCRIPT is None:
+        return False
+    done = subprocess.run([RSCRIPT, "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"],
+                          capture_output=True, timeout=60)
+    return done.returncode == 0
+
+
+def run_r(tmp_path: Path, frame: pd.DataFrame, body: str, timeout: int = 180) -> pd.DataFrame:
+    """Run an R script on *frame* (read as ``d``); *body* writes its result with ``write.csv(..., OUT)``."""
+    frame.to_csv(tmp_path / "sample.csv", index=False)
+    script = (f"suppressMessages(library(survey))\nOUT <- '{tmp_path / 'r.csv'}'\n"
+              f"d <- read.csv('{tmp_path / 'sample.csv'}', stringsAsFactors = TRUE)\n{body}\n")
+    (tmp_path / "run.R").write_text(script)
+    done = subprocess.run([RSCRIPT, str(tmp_path / "run.R")], capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr
+    return pd.read_csv(tmp_path / "r.csv", keep_default_na=False, na_values=["NA"])
+
+
+def frozen_design(case: str, strat: pd.DataFrame, clus1: pd.DataFrame, two_stage: pd.DataFrame,
+                  srs: Callable[[], pd.DataFrame] | None = None) -> Design:
+    """The designs of data/make_frozen_values.R (and make_ciprop_values.R) on the frames given."""
+    if case == "apistrat":
+        return Design(strat, weights="pw", strata="stype", fpc="fpc")
+    if case == "apisrs" and srs is not None:
+        return Design(srs(), fpc="fpc")
+    if case == "two_stage":
+        return Design(two_stage, strata="h", psu="psu", ssu="ssu", fpc="N1", fpc2="N2")
+    base = Design(clus1, weights="pw", psu="dnum", fpc="fpc")
+    return {"apiclus1": lambda: base,
+            "apiclus1_poststratify": lambda: base.poststratify("stype", POP_TYPES),
+            "apiclus1_rake": lambda: base.rake({"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}),
+            "apiclus1_calibrate": lambda: base.calibrate({"(Intercept)": 6194, "stype": POP_TYPES,
+                                                          "api99": 3914069})}[case]()
 
 
 def random_sample(rng: np.random.Generator, two_stage: bool = False, fractions: bool = False,

@@ -7,8 +7,6 @@ the survey package is missing (CI installs ``r-base-core r-cran-survey``).
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,34 +14,16 @@ import pandas as pd
 import pytest
 
 from ipstats.survey import Design
-from survey_conformance import R_ESTIMATES, compare, python_estimates, random_sample
+from survey_conformance import R_ESTIMATES, compare, python_estimates, r_has_survey, random_sample, run_r
 
-RSCRIPT = shutil.which("Rscript")
-
-
-def _r_has_survey() -> bool:
-    if RSCRIPT is None:
-        return False
-    done = subprocess.run([RSCRIPT, "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"],
-                          capture_output=True, timeout=60)
-    return done.returncode == 0
-
-
-pytestmark = pytest.mark.skipif(not _r_has_survey(),
+pytestmark = pytest.mark.skipif(not r_has_survey(),
                                 reason="Rscript or the R survey package is not installed "
                                        "(apt-get install -y r-base-core r-cran-survey)")
 
 
 def _run_r(tmp_path: Path, frame: pd.DataFrame, design_call: str, case: str, options: str = "") -> pd.DataFrame:
-    frame.to_csv(tmp_path / "sample.csv", index=False)
-    script = (f"suppressMessages(library(survey))\n{options}\n"
-              f"d <- read.csv('{tmp_path / 'sample.csv'}', stringsAsFactors = TRUE)\n"
-              f"source('{R_ESTIMATES}')\n{design_call}\n"
-              f"write.csv(est('{case}', des), '{tmp_path / 'r.csv'}', row.names = FALSE)\n")
-    (tmp_path / "run.R").write_text(script)
-    done = subprocess.run([RSCRIPT, str(tmp_path / "run.R")], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return pd.read_csv(tmp_path / "r.csv", keep_default_na=False, na_values=["NA"])
+    return run_r(tmp_path, frame, f"{options}\nsource('{R_ESTIMATES}')\n{design_call}\n"
+                                  f"write.csv(est('{case}', des), OUT, row.names = FALSE)", timeout=120)
 
 
 SEEDS = [1, 2, 3]

@@ -73,8 +73,6 @@ def test_fpc_errors_are_explicit():
 
 
 FROZEN = pd.read_csv(DATA / "r_survey_frozen_values.csv", keep_default_na=False, na_values=["NA"])
-POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
-POP_SCHWIDE = {"No": 1072, "Yes": 5122}
 
 
 def _api(name: str, cat: str) -> pd.DataFrame:
@@ -84,16 +82,10 @@ def _api(name: str, cat: str) -> pd.DataFrame:
 
 
 def _frozen_design(case: str) -> Design:
-    if case == "apistrat":
-        return Design(_api("apistrat", "comp.imp"), weights="pw", strata="stype", fpc="fpc")
-    if case == "two_stage":
-        return Design(pd.read_csv(DATA / "two_stage_sample.csv"), strata="h", psu="psu", ssu="ssu", fpc="N1", fpc2="N2")
-    clus1 = Design(_api("apiclus1", "stype"), weights="pw", psu="dnum", fpc="fpc")
-    return {"apiclus1": lambda: clus1,
-            "apiclus1_poststratify": lambda: clus1.poststratify("stype", POP_TYPES),
-            "apiclus1_rake": lambda: clus1.rake({"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}),
-            "apiclus1_calibrate": lambda: clus1.calibrate({"(Intercept)": 6194, "stype": POP_TYPES,
-                                                           "api99": 3914069})}[case]()
+    from survey_conformance import frozen_design
+
+    return frozen_design(case, _api("apistrat", "comp.imp"), _api("apiclus1", "stype"),
+                         pd.read_csv(DATA / "two_stage_sample.csv"))
 
 
 @pytest.mark.parametrize("case", sorted(FROZEN["case"].unique()))

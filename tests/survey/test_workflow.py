@@ -92,10 +92,16 @@ def test_merge_small_cells_within_groups():
     assert merge_small_cells(counts, groups, 60)["c"] == "a+b+c"
 
 
-def test_quality_flags():
-    flags = quality_flag(pd.Series([5.0, 20.0, 35.0, 5.0, np.nan]), pd.Series([100, 100, 100, 10, 100]))
-    assert flags.tolist() == ["", CAUTION, SUPPRESS, SUPPRESS, SUPPRESS]
-    assert quality_flag(pd.Series([20.0]), pd.Series([100]), QualityRules(caution_cv=25)).tolist() == [""]
+def test_quality_flags_of_an_estimate_table():
+    """Rates by the NCHS rules (interval widths, n_eff), the average revenue by its CV (rule branches: test_quality)."""
+    est = pd.DataFrame({"indicator": ["licensing_rate", "licensing_rate", "licensing_rate", "average_revenue",
+                                      "average_revenue"],
+                        "estimate": [3.9, 3.9, 3.9, 100.0, 100.0], "se": [0.92, 0.92, 0.92, 20.0, 35.0],
+                        "ci_low": [2.3, 2.3, 2.3, 60.0, 30.0], "ci_high": [6.0, 6.0, 6.0, 140.0, 170.0],
+                        "cv_pct": [23.6, 23.6, 23.6, 20.0, 35.0], "n": [419, 419, 20, 100, 100],
+                        "n_eff": [419, 20, 20, 100, 100], "df": [50, 50, 50, 50, 50]})
+    assert quality_flag(est).tolist() == ["", SUPPRESS, SUPPRESS, CAUTION, SUPPRESS]
+    assert quality_flag(est, QualityRules(caution_cv=25)).tolist()[3] == ""
 
 
 def test_indicator_tables_and_disclosure(weighted):
@@ -108,8 +114,10 @@ def test_indicator_tables_and_disclosure(weighted):
     assert record["primary"] == len(published)
     published, _ = publish(estimates)
     shown = published[published["flag"] == ""]
-    assert (shown["cv_pct"] <= 15).all() and (shown["n"] >= 30).all()
-    assert shown["estimate"].between(0, 100).all()
+    width = (shown["ci_high"] - shown["ci_low"]) / 100
+    assert (shown["n_eff"] >= 30).all() and (shown["n"] >= 30).all() and (width < 0.30).all()
+    assert shown["estimate"].between(0, 100).all() and (shown["ci_low"] >= 0).all() and (shown["ci_high"] <= 100).all()
+    assert (shown["df"] >= 8).all()
 
 
 def test_summary_quotes_flagged_estimates_only_with_their_caveat(weighted):
