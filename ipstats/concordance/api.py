@@ -194,19 +194,20 @@ def _system(system: System | str | Path) -> System:
     return system if isinstance(system, System) else load_system(system)
 
 
-def _classify_with(load_links, source, system: System | str | Path, keywords: str):
+def _classify_with(load_links, source, system: System | str | Path, keywords: str, reclassify=None):
     """Open a connection, make the ``links``/``texts`` views with *load_links* and classify."""
     system = _system(system)
     con = connect()
     try:
         texts, report = load_links(con, source)
-        return classify_links(con, system, "links", texts, keywords=keywords), report
+        return classify_links(con, system, "links", texts, keywords=keywords, reclassify=reclassify), report
     finally:
         con.close()
 
 
 def classify(path: str | Path, system: System | str | Path, keywords: str = "confirm",
-             engine: "str | dict | EngineSettings" = "duckdb") -> tuple[pd.DataFrame, ParseReport | None]:
+             engine: "str | dict | EngineSettings" = "duckdb", reclassify=None
+             ) -> tuple[pd.DataFrame, ParseReport | None]:
     """Classify the patents of a register or CSV file.
 
     Parameters
@@ -219,6 +220,9 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
     engine : str, dict or EngineSettings
         ``"duckdb"`` (default) or ``"spark"``, or settings with the Spark master, app name and config
         (:func:`ipstats.concordance.runner.engine_settings`).
+    reclassify : None, "shipped" or path
+        Map codes newer than the table's IPC edition back to their old symbols first
+        (:mod:`ipstats.concordance.reclassify`; DuckDB only); None matches codes as they are.
 
     Returns
     -------
@@ -231,11 +235,14 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
     if settings.name == "spark":
         from ipstats.counting.spark import classify_spark
 
+        if reclassify not in (None, False, "", "none", "off"):
+            raise ValueError("reclassify is not available with engine='spark' in classify(); use DuckDB")
         return classify_spark(path, _system(system), keywords, settings), None
-    return _classify_with(links_from_register, Path(path), system, keywords)
+    return _classify_with(links_from_register, Path(path), system, keywords, reclassify)
 
 
-def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: str = "confirm"
-                   ) -> tuple[pd.DataFrame, ParseReport]:
-    """Classify a DataFrame with ``patent_id`` and ``ipc`` (and optionally ``title``/``abstract``)."""
-    return _classify_with(links_from_frame, frame, system, keywords)
+def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: str = "confirm",
+                   reclassify=None) -> tuple[pd.DataFrame, ParseReport]:
+    """Classify a DataFrame with ``patent_id`` and ``ipc`` (and optionally ``title``/``abstract``); *reclassify*
+    as in :func:`classify`."""
+    return _classify_with(links_from_frame, frame, system, keywords, reclassify)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ipstats import reference
 from ipstats.concordance.engine import resolve_codes
+from ipstats.concordance.reclassify import load_reclassification, map_back, mapped_rules, reclassification_label
 from ipstats.concordance.system import System
 from ipstats.ipc import validate
 
@@ -38,8 +39,14 @@ def newer_codes(system: System, codes: pd.Series) -> pd.Series:
     return pd.Series(newer.to_numpy(), index=codes.to_numpy(), name="newer")
 
 
-def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: int = 10) -> dict[str, pd.DataFrame]:
+def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: int = 10,
+             reclassify=None) -> dict[str, pd.DataFrame]:
     """Diagnostics of *system* on the patent–IPC links in view *links* (``patent_id``, ``ipc``).
+
+    With *reclassify* (``"shipped"``, a file or a loaded table; :mod:`ipstats.concordance.reclassify`) codes newer
+    than the table's edition are mapped back before matching, as the classification does: a mapped-back code that
+    then meets a rule counts as matched (``mapped_*``), the newer codes that still meet none stay unmatched
+    (``newer_unmatched_*``, the ``predated`` table).
 
     Returns
     -------
@@ -48,22 +55,33 @@ def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: in
         and share, distinct codes, and the codes created after the table's IPC edition (``ipc_edition``):
         ``newer_codes`` (distinct), ``newer_occurrences``, ``newer_patents`` (patents with at least one) and
         their share ``newer_patents_pct``, ``newer_only_patents`` (patents whose codes are all newer or
-        unmatched, so the table cannot classify them, while they have a newer code);
+        unmatched, so the table cannot classify them, while they have a newer code); ``reclassification`` (the
+        table used, or ``none``), ``mapped_codes`` / ``mapped_occurrences`` / ``mapped_patents`` (newer codes
+        mapped back to old symbols that meet a rule: certain or candidate), ``mapped_candidate_codes`` (of
+        which the mapping reaches some category from only part of the origins), ``newer_unmatched_codes`` /
+        ``newer_unmatched_occurrences`` / ``newer_unmatched_patents`` (newer codes that meet no rule even so);
         ``unmatched``: the *top* most frequent unmatched codes with titles and scheme status; ``predated``:
         unmatched codes newer than the table's edition (the table cannot know them), with their count;
         ``unknown``: codes unknown to the IPC scheme, with their count.
     """
     codes = con.execute(f"SELECT ipc, COUNT(*) AS n, COUNT(DISTINCT patent_id) AS patents FROM {links} "
                         f"WHERE ipc IS NOT NULL GROUP BY ipc").df()
-    matched_codes = set(resolve_codes(system, codes["ipc"])["ipc"])
-    codes["matched"] = codes["ipc"].isin(matched_codes)
-    codes["newer"] = newer_codes(system, codes["ipc"]).to_numpy()
-    con.register("_ipstats_codes", codes[["ipc", "matched", "newer"]])
+    table = load_reclassification(reclassify)
+    direct = set(resolve_codes(system, codes["ipc"])["ipc"])
+    mapped = mapped_rules(system, map_back(table, codes["ipc"], system.ipc_edition))
+    codes["mapped"] = codes["ipc"].isin(set(mapped["ipc"])) & ~codes["ipc"].isin(direct)
+    candidates = set(mapped.loc[mapped["coverage"] == "部分涉及", "ipc"])
+    codes["matched"] = codes["ipc"].isin(direct) | codes["mapped"]
+    codes["newer"] = newer_codes(system, codes["ipc"]).to_numpy() | codes["mapped"]
+    codes["newer_unmatched"] = codes["newer"] & ~codes["matched"]
+    con.register("_ipstats_codes", codes[["ipc", "matched", "newer", "mapped", "newer_unmatched"]])
     totals = con.execute(f"""
-        WITH p AS (SELECT l.patent_id, bool_or(c.matched) AS matched, bool_or(c.newer) AS newer
+        WITH p AS (SELECT l.patent_id, bool_or(c.matched) AS matched, bool_or(c.newer) AS newer,
+                          bool_or(c.mapped) AS mapped, bool_or(c.newer_unmatched) AS newer_unmatched
                    FROM {links} l JOIN _ipstats_codes c ON l.ipc = c.ipc GROUP BY l.patent_id)
         SELECT (SELECT COUNT(DISTINCT patent_id) FROM {links}), COUNT(*) FILTER (WHERE matched),
-               COUNT(*) FILTER (WHERE newer), COUNT(*) FILTER (WHERE newer AND NOT matched) FROM p""").fetchall()[0]
+               COUNT(*) FILTER (WHERE newer), COUNT(*) FILTER (WHERE newer AND NOT matched),
+               COUNT(*) FILTER (WHERE mapped), COUNT(*) FILTER (WHERE newer_unmatched) FROM p""").fetchall()[0]
     con.unregister("_ipstats_codes")
     occ = int(codes["n"].sum())
     occ_matched = int(codes.loc[codes["matched"], "n"].sum())
@@ -77,7 +95,13 @@ def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: in
         "distinct_codes": len(codes), "matched_codes": int(codes["matched"].sum()),
         "newer_codes": int(codes["newer"].sum()), "newer_occurrences": int(codes.loc[codes["newer"], "n"].sum()),
         "newer_patents": totals[2], "newer_patents_pct": 100.0 * totals[2] / patents if patents else float("nan"),
-        "newer_only_patents": totals[3]}])
+        "newer_only_patents": totals[3], "reclassification": reclassification_label(table),
+        "mapped_codes": int(codes["mapped"].sum()), "mapped_occurrences": int(codes.loc[codes["mapped"], "n"].sum()),
+        "mapped_patents": totals[4],
+        "mapped_candidate_codes": int((codes["mapped"] & codes["ipc"].isin(candidates)).sum()),
+        "newer_unmatched_codes": int(codes["newer_unmatched"].sum()),
+        "newer_unmatched_occurrences": int(codes.loc[codes["newer_unmatched"], "n"].sum()),
+        "newer_unmatched_patents": totals[5]}])
 
     unmatched = codes[~codes["matched"]].sort_values(["n", "ipc"], ascending=[False, True])
     if unmatched.empty:                   # nothing unmatched (or no code at all): the same columns, no rows

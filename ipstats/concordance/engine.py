@@ -29,6 +29,13 @@ Keyword strategies (``keywords=``)
                        matches (keyword conditions required, 部分涉及 candidates left out)
 ``ignore``             IPC alone decides: keyword conditions and keyword exclusions are not read
 
+Codes newer than the table's IPC edition (``reclassify=``)
+-------------------------------------------------------
+With a reclassification table (:mod:`ipstats.concordance.reclassify`; ``"shipped"`` or a file), a code created
+after the table's ``ipc_edition`` is mapped back to its old symbols and takes the rules they meet: as they are
+where all its origins reach the category, as a ``candidate`` where only some do. Off by default here
+(``reclassify=None``); the monitoring turns the shipped table on.
+
 ``confirm`` gives the upper bound (every IPC match); ``table`` the published count. Whole counts under
 ``table`` equal the confirmed part (``count_confirmed``) of the ``confirm`` result; fractional counts differ,
 since a patent's unit weight is split over the categories it is counted in.
@@ -53,11 +60,13 @@ import pandas as pd
 
 from ipstats.concordance.keywords import fold
 from ipstats.concordance.patterns import code_parts, match_codes, parse_pattern
+from ipstats.concordance.reclassify import CANDIDATE_SUFFIX
 from ipstats.concordance.runner import as_runner, exact_sum
 from ipstats.concordance.system import System
 
 __all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "TermScanner", "classify_links", "create_patent_view",
-           "classify_table", "find_terms", "resolve_codes", "scan_texts", "term_automaton"]
+           "classify_table", "find_terms", "resolve_codes",
+           "resolve_with_reclassification", "scan_texts", "term_automaton"]
 
 KEYWORD_STRATEGIES = ("confirm", "require", "table", "ignore")
 #: Match ranks (index into MATCH_LABELS) each strategy keeps; None keeps all.
@@ -105,6 +114,22 @@ def resolve_codes(system: System, codes: pd.Series | list[str]) -> pd.DataFrame:
     out = kept.merge(rules[["rule_id", "category", "weight", "coverage", "has_keywords", "has_exclusions"]],
                      on="rule_id")
     return out.sort_values(["ipc", "rule_id"], ignore_index=True)
+
+
+def resolve_with_reclassification(system: System, codes, reclassify=None) -> pd.DataFrame:
+    """:func:`resolve_codes`, with the codes newer than the table's IPC edition mapped back (*reclassify*).
+
+    A code's own matches come first; the mapped-back ones (:func:`ipstats.concordance.reclassify.mapped_rules`)
+    add the rules it does not meet itself.
+    """
+    from ipstats.concordance.reclassify import load_reclassification, map_back, mapped_rules
+
+    direct = resolve_codes(system, codes)
+    back = map_back(load_reclassification(reclassify), codes, system.ipc_edition)
+    if back.empty:
+        return direct
+    both = pd.concat([direct, mapped_rules(system, back)], ignore_index=True)
+    return both.drop_duplicates(["ipc", "rule_id"]).sort_values(["ipc", "rule_id"], ignore_index=True)
 
 
 def _rule_table(system: System, code_map: pd.DataFrame, keywords: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -179,7 +204,7 @@ def _labels_sql(rank: str) -> str:
 
 
 def classify_table(con, system: System, links: str, texts: str | None = None,
-                   keywords: str = "confirm", name: str = "classified") -> Classified:
+                   keywords: str = "confirm", name: str = "classified", reclassify=None) -> Classified:
     """Classify in the engine: create the view *name* (``patent_id``, ``category``, ``weight``, ``match``).
 
     Only the distinct IPC codes leave the engine (to be resolved against the rules); the patent-level work
@@ -203,6 +228,9 @@ def classify_table(con, system: System, links: str, texts: str | None = None,
         Keyword strategy (see the module docstring).
     name : str
         Name of the view to create (and prefix of its tables), replaced if it exists.
+    reclassify : None, "shipped", path or DataFrame
+        Reclassification table for codes newer than the table's IPC edition
+        (:func:`ipstats.concordance.reclassify.load_reclassification`); None: codes are matched as they are.
 
     Returns
     -------
@@ -215,9 +243,9 @@ def classify_table(con, system: System, links: str, texts: str | None = None,
     codes = run.df(f"SELECT DISTINCT ipc FROM {links} WHERE ipc IS NOT NULL")["ipc"]
     _drop(run, name)
     if system.probabilistic:
-        return _classify_probabilistic(run, system, links, codes, name)
+        return _classify_probabilistic(run, system, links, codes, name, reclassify)
 
-    thin, rules = _rule_table(system, resolve_codes(system, codes), keywords)
+    thin, rules = _rule_table(system, resolve_with_reclassification(system, codes, reclassify), keywords)
     terms = _term_table(system, rules)
     code_sig, sig_rule = _code_signatures(thin)
     run.put("_ipstats_code_sig_t", code_sig)
@@ -301,11 +329,21 @@ def create_patent_view(con, name: str) -> None:
         SELECT patent_id, category, weight, {_labels_sql('rank')} AS match FROM {name}_exc""")
 
 
-def _classify_probabilistic(run, system: System, links: str, codes: pd.Series, name: str) -> Classified:
+def _classify_probabilistic(run, system: System, links: str, codes: pd.Series, name: str,
+                            reclassify=None) -> Classified:
+    """Probabilistic tables: a mapped-back code (*reclassify*) takes the patterns of all its old symbols."""
+    from ipstats.concordance.reclassify import load_reclassification, map_back
+
     patterns = _pattern_table(system)
     include = patterns[patterns["role"] == "include"]
     unique = include.drop_duplicates("pattern")
-    code_pattern = match_codes(code_parts(codes), unique).merge(unique[["pid", "pattern"]], on="pid")[["ipc", "pattern"]]
+    back = map_back(load_reclassification(reclassify), codes, system.ipc_edition)
+    every = pd.Series(pd.unique(pd.concat([pd.Series(list(codes), dtype=object), back["old_symbol"]])), dtype=object)
+    code_pattern = match_codes(code_parts(every), unique).merge(unique[["pid", "pattern"]], on="pid")
+    code_pattern = code_pattern[["ipc", "pattern"]]
+    if not back.empty:
+        mapped = back.merge(code_pattern.rename(columns={"ipc": "old_symbol"}), on="old_symbol")[["ipc", "pattern"]]
+        code_pattern = pd.concat([code_pattern, mapped], ignore_index=True).drop_duplicates()
     weights = include.merge(system.rules[["rule_id", "category", "weight"]], on="rule_id")
     weights = weights.groupby(["pattern", "category"], as_index=False)["weight"].sum()
     run.put("_ipstats_code_pattern", code_pattern)
@@ -442,15 +480,16 @@ def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:
     for rid, rule_id, has_terms in zip(rules["rid"], rules["rule_id"], rules["has_terms"]):
         if not has_terms:
             continue
-        rows += [(rid, term, False) for term in attrs.at[rule_id, "terms"]]
-        rows += [(rid, term, True) for term in attrs.at[rule_id, "exclusion_terms"]]
+        base = rule_id.split(CANDIDATE_SUFFIX)[0]          # a mapped-back candidate keeps its rule's terms
+        rows += [(rid, term, False) for term in attrs.at[base, "terms"]]
+        rows += [(rid, term, True) for term in attrs.at[base, "exclusion_terms"]]
     table = pd.DataFrame(rows, columns=["rid", "term", "exclusion"]).astype({"rid": "int64", "exclusion": bool})
     table["term_id"] = table.groupby("term", sort=True).ngroup().astype("int64")
     return table
 
 
 def classify_links(con, system: System, links: str, texts: str | None = None,
-                   keywords: str = "confirm") -> pd.DataFrame:
+                   keywords: str = "confirm", reclassify=None) -> pd.DataFrame:
     """Classify and return the result as a DataFrame (for files and tables that fit in memory).
 
     Returns
@@ -459,7 +498,7 @@ def classify_links(con, system: System, links: str, texts: str | None = None,
         One row per patent and category: ``patent_id``, ``category``, ``category_name``, ``weight``, ``match``.
     """
     run = as_runner(con)
-    table = classify_table(run, system, links, texts, keywords, name="_ipstats_classified")
+    table = classify_table(run, system, links, texts, keywords, name="_ipstats_classified", reclassify=reclassify)
     out = run.df(f"SELECT * FROM {table} ORDER BY patent_id, category")
     _drop(run, table)
     out["category_name"] = out["category"].map(system.category_names())

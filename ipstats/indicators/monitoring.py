@@ -29,9 +29,12 @@ out. Every IPC match is counted beside them as the upper bound (上限): ``{m}_u
 totals. A growth rate always belongs to the count beside it: ``{m}_growth_pct`` to the whole count,
 ``{m}_fractional_growth_pct`` to the fractional count.
 
-Codes created after the IPC edition a table was written for (``ipc_edition`` in ``system.yaml``) are counted
-in the coverage table (``newer_*``); categories whose applications carry such codes at
-:data:`DRIFT_FLAG_PCT` % or more have their growth flagged in the table notes (:func:`category_notes`).
+Codes created after the IPC edition a table was written for (``ipc_edition`` in ``system.yaml``) are mapped back
+to the symbols of the table's edition before matching (``reclassify``, default the shipped reclassification
+table, :mod:`ipstats.concordance.reclassify`) and counted in the coverage table (``newer_*``, ``mapped_*``,
+``newer_unmatched_*``). A category of which :data:`DRIFT_FLAG_PCT` % or more of the reference year's applications
+are counted only through mapped-back codes, or carry a newer code that stays unmatched, has its growth flagged in
+the table notes with both shares (:func:`category_notes`).
 """
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ import pandas as pd
 
 from ipstats.concordance import coverage, load_system
 from ipstats.concordance.api import links_from_register
-from ipstats.concordance.engine import classify_table
+from ipstats.concordance.engine import classify_table, resolve_codes
 from ipstats.concordance.system import System
 from ipstats.counting import CountSpec
 from ipstats.counting.cube import count_classified, count_contributors, rollup
@@ -56,7 +59,8 @@ from ipstats.register.io import connect, open_register
 __all__ = ["MEASURES", "Monitoring", "cagr_pct", "share_pct", "rank_desc", "rank_change", "rta", "hhi",
            "top_share_pct", "seasonal_adjust", "yoy_pct", "category_table", "province_table",
            "applicant_type_table", "concentration_table", "top_applicants", "compute_monitoring",
-           "monitoring_paragraph", "section_label", "keyword_note", "category_notes", "totals_notes", "coverage_notes", "KEYWORDS",
+           "monitoring_paragraph", "section_label", "keyword_note", "category_notes", "totals_notes", "coverage_notes",
+           "drift_note", "KEYWORDS",
            "KEYWORD_NOTES", "LABELS"]
 
 MEASURES = ("applications", "grants", "valid_stock")
@@ -67,7 +71,8 @@ ENTERPRISE = "企业"
 RTA_MIN_PATENTS = 20
 #: Keyword strategies of the published counts (``table``: the table's own semantics, the default).
 KEYWORDS = ("table", "require", "confirm", "ignore")
-#: A category whose applications carry codes newer than the table at this share (%) or more has its growth flagged.
+#: A category of which this share (%) or more of the reference year's applications is counted only through codes
+#: mapped back to the table's IPC edition, or carries a newer code left unmatched, has its growth flagged.
 DRIFT_FLAG_PCT = 1.0
 
 
@@ -540,7 +545,8 @@ class Monitoring:
     has_keywords: bool = False
     #: IPC version the table was written for (None when the metadata do not say).
     ipc_edition: str | None = None
-    #: Per level, % of each category's reference-year applications carrying a code newer than the table.
+    #: Per level, the edition drift of each category's reference-year applications (:func:`_drift`: ``mapped_pct``,
+    #: ``newer_unmatched_pct``, ``drift_pct``).
     drift: dict = field(default_factory=dict)
 
     @property
@@ -601,16 +607,21 @@ def _complete_levels(system: System) -> list[int]:
     return complete + [RULE_LEVEL]
 
 
-def _system_views(con, system: System, register: str, keywords: str, upper: bool
+def _system_views(con, system: System, register: str, keywords: str, upper: bool, reclassify=None
                   ) -> tuple[str, str, str | None, str | None]:
     """Classify the register's links as published (*keywords*) and, with *upper*, with every IPC match.
 
+    Codes newer than the table's edition are mapped back with *reclassify* (a loaded table or None); when that
+    gives candidates, the upper bound is computed even if the table itself has none.
+
     Returns the two classifications and views of the patents of the system (each once, with filing month)
-    under each: ``register_system`` (published) and ``register_system_upper``.
+    under each: ``register_system`` (published) and ``register_system_upper`` (None without an upper bound).
     """
     texts, _ = links_from_register(con, register)
-    classified = classify_table(con, system, "links", texts, keywords=keywords)
-    bound = classify_table(con, system, "links", texts, keywords="confirm", name="classified_upper") if upper else None
+    upper = upper or (keywords in ("table", "require") and _mapped_candidates(con, system, reclassify))
+    classified = classify_table(con, system, "links", texts, keywords=keywords, reclassify=reclassify)
+    bound = classify_table(con, system, "links", texts, keywords="confirm", name="classified_upper",
+                           reclassify=reclassify) if upper else None
     views = []
     for name, source in (("register_system", classified), ("register_system_upper", bound)):
         if source is None:
@@ -649,48 +660,95 @@ def _category_cubes(run, views: dict[int, str], years: list[int], types, region,
 
 
 def _category_cubes_on_spark(settings, register: str, system: System, years: list[int], types, region,
-                             keywords: str, upper: bool) -> tuple[dict, dict, dict | None]:
+                             keywords: str, upper: bool, reclassify=None) -> tuple[dict, dict, dict | None]:
     """:func:`_category_cubes`, classified and counted on Spark."""
     from ipstats.counting.spark import open_spark_register, spark_runner
 
     with spark_runner(settings) as run:
         texts = open_spark_register(run, register)
-        classified = classify_table(run, system, "links", texts, keywords=keywords)
+        classified = classify_table(run, system, "links", texts, keywords=keywords, reclassify=reclassify)
         upper_views = None
         if upper:
-            bound = classify_table(run, system, "links", texts, keywords="confirm", name="classified_upper")
+            bound = classify_table(run, system, "links", texts, keywords="confirm", name="classified_upper",
+                                   reclassify=reclassify)
             upper_views = _level_views(run, system, bound, prefix="_mon_upper")
         return _category_cubes(run, _level_views(run, system, classified), years, types, region, upper_views)
 
 
-def _drift(con, system: System, views: dict[int, str], levels: dict[int, pd.DataFrame], year: int, types,
-           region) -> dict[int, pd.Series]:
-    """Per level, the share (%) of each category's applications in *year* that carry an IPC code created after
-    the table's IPC edition (:func:`ipstats.concordance.coverage.newer_codes`).
+def _mapped_candidates(con, system: System, reclassify) -> bool:
+    """Whether mapping the codes of ``links`` back (*reclassify*) reaches some category from only part of a
+    code's origins (a candidate match, shown with the upper bound)."""
+    from ipstats.concordance.reclassify import map_back, mapped_rules
 
-    Patents of the same technology that carry only such codes cannot be counted in the category, so where
-    this share is not small the category's growth is understated (edition drift).
+    if reclassify is None or not system.ipc_edition:
+        return False
+    codes = con.execute("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL").df()["ipc"]
+    back = map_back(reclassify, codes, system.ipc_edition)
+    return bool(not back.empty and (mapped_rules(system, back)["coverage"] == "部分涉及").any())
+
+
+def _drift(con, system: System, views: dict[int, str], levels: dict[int, pd.DataFrame], year: int, types,
+           region, keywords: str = "table", reclassify=None) -> dict[int, pd.DataFrame]:
+    """Per level, how much of each category's applications in *year* the IPC edition drift touches.
+
+    ``mapped_pct``: % of the category's count (as published) counted in it only through codes mapped back to the
+    table's edition (the same patents classified without mapping back are not in the category);
+    ``newer_unmatched_pct``: % of the count carrying a code newer than the table that no rule meets even after
+    mapping back (:func:`ipstats.concordance.coverage.newer_codes`); ``drift_pct``: % counted only through
+    mapped-back codes or carrying such an unmatched code (each patent once). Where it is not small the category's
+    growth depends on the mapping, or is understated by what it misses.
+
+    Returns
+    -------
+    dict of int to pandas.DataFrame
+        Indexed by category, for the levels of *views* that are not None.
     """
     from ipstats.concordance.coverage import newer_codes
+    from ipstats.concordance.reclassify import map_back, mapped_rules
 
     codes = con.execute("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL").df()["ipc"]
+    back = map_back(reclassify, codes, system.ipc_edition)
     newer = newer_codes(system, codes)
-    con.register("_mon_newer_codes", pd.DataFrame({"ipc": newer.index[newer.to_numpy()].astype(object)}))
-    con.execute("""CREATE OR REPLACE TEMP TABLE _mon_newer AS SELECT DISTINCT l.patent_id FROM links l
-                   JOIN _mon_newer_codes c ON c.ipc = l.ipc""")
-    con.unregister("_mon_newer_codes")
-    con.execute("""CREATE OR REPLACE TEMP VIEW register_newer AS SELECT r.* FROM register r
-                   SEMI JOIN _mon_newer n ON n.patent_id = r.application_number""")
+    newer = set(newer.index[newer.to_numpy()]) | set(back["ipc"])
+    direct = set(resolve_codes(system, sorted(newer))["ipc"])        # only the newer codes need resolving here
+    mapped = set(mapped_rules(system, back)["ipc"]) - direct if not back.empty else set()
+    unmatched = newer - direct - mapped
+    for name, found in (("_mon_mapped", mapped), ("_mon_newer", unmatched)):
+        con.register("_mon_codes", pd.DataFrame({"ipc": pd.Series(sorted(found), dtype=object)}))
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT l.patent_id FROM links l
+                       JOIN _mon_codes c ON c.ipc = l.ipc""")
+        con.unregister("_mon_codes")
+    plain = {}
+    if mapped:                         # the patents with mapped-back codes, classified without mapping back
+        texts = "texts" if con.execute("SELECT COUNT(*) FROM duckdb_views() WHERE view_name = 'texts'"
+                                       ).fetchone()[0] else None
+        con.execute("""CREATE OR REPLACE TEMP VIEW _mon_mapped_links AS SELECT l.* FROM links l
+                       SEMI JOIN _mon_mapped m ON m.patent_id = l.patent_id""")
+        unmapped = classify_table(con, system, "_mon_mapped_links", texts, keywords=keywords, name="_mon_unmapped")
+        plain = {lv: unmapped if lv == RULE_LEVEL else rollup(con, system, unmapped, lv, name=f"_mon_unmapped{lv}")
+                 for lv, view in views.items() if view is not None}
     out = {}
     for level, table in levels.items():
         view = views.get(level)
         if view is None:
             continue
-        cube = count_classified(con, _spec("applications", (year,), types, region), "register_newer", view)
-        with_newer = cube.set_index("category")["count"].reindex(table["category"]).fillna(0).to_numpy()
-        out[level] = pd.Series(share_pct(pd.Series(with_newer, dtype="float64"),
-                                         table["applications"].astype("float64").where(table["applications"] > 0)
-                                         .reset_index(drop=True)).to_numpy(), index=table["category"].to_numpy())
+        gained = "FALSE" if level not in plain else (
+            f"(c.patent_id IN (SELECT patent_id FROM _mon_mapped) AND NOT EXISTS (SELECT 1 FROM {plain[level]} u "
+            f"WHERE u.patent_id = c.patent_id AND u.category = c.category))")
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW _mon_drift AS
+            SELECT c.patent_id, c.category, 1.0 AS weight, 'confirmed' AS match,
+                   {gained} AS gained, c.patent_id IN (SELECT patent_id FROM _mon_newer) AS unmatched
+            FROM {view} c""")
+        counts = {}
+        for column, condition in (("mapped", "gained"), ("newer_unmatched", "unmatched"),
+                                  ("drift", "gained OR unmatched")):
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _mon_drift_part AS SELECT * FROM _mon_drift WHERE {condition}")
+            cube = count_classified(con, _spec("applications", (year,), types, region), "register", "_mon_drift_part")
+            counts[column] = cube.set_index("category")["count"].reindex(table["category"]).fillna(0)
+        base = table.set_index("category")["applications"].astype("float64")
+        base = base.where(base > 0)
+        out[level] = pd.DataFrame({f"{c}_pct": share_pct(n.astype("float64"), base) for c, n in counts.items()},
+                                  index=table["category"].to_numpy())
     return out
 
 
@@ -714,7 +772,7 @@ def _monthly(con, types, region, year: int, span: int) -> pd.DataFrame:
 def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021", region: str = "national",
                        span: int = 5, patent_types: tuple[str, ...] = ("发明",), top_n: int = 10,
                        disclosure: dict | None = None, engine: str | dict | None = None,
-                       keywords: str = "table") -> Monitoring:
+                       keywords: str = "table", reclassify: str | None = "shipped") -> Monitoring:
     """All monitoring tables of *system* for *year* from a register file.
 
     Parameters
@@ -751,6 +809,13 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         (``confirm``) is counted beside it as the upper bound (上限, ``*_upper``, ``*_ipc_only``,
         ``*_candidate`` columns), never in the published columns. ``"confirm"``/``"ignore"`` publish the
         upper bound itself (the notes say so).
+    reclassify : str or None
+        Codes created after the table's IPC edition: ``"shipped"`` (default) maps them back to their old symbols
+        with the shipped reclassification table (``ipstats/reference/data/ipc_reclassification.csv``), a path
+        uses a table in ``data_schemas/ipc_reclassification.schema.yaml``, ``"none"`` (or None) matches them as
+        they are (:mod:`ipstats.concordance.reclassify`). A mapping that reaches a category from only some of a
+        code's origins is a candidate, shown with the upper bound. The coverage table counts the newer codes,
+        those mapped back and those left unmatched; the notes flag the growth the drift affects.
 
     Returns
     -------
@@ -760,7 +825,10 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         raise ValueError(f"span must be at least 2 years (CAGR and a seasonal pattern), got {span}")
     if keywords not in KEYWORDS:
         raise ValueError(f"keywords must be one of {', '.join(KEYWORDS)}, got {keywords!r}")
+    from ipstats.concordance.reclassify import load_reclassification
     from ipstats.concordance.runner import engine_settings
+
+    reclass = load_reclassification(reclassify)
 
     settings = engine_settings(engine or "duckdb")
     rules = Rules.of(disclosure)
@@ -778,13 +846,15 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     con = connect()
     try:
         open_register(register, con)
-        classified, reg_sys, bound, reg_upper = _system_views(con, sys_, register, keywords, upper)
+        classified, reg_sys, bound, reg_upper = _system_views(con, sys_, register, keywords, upper, reclass)
+        upper = bound is not None                           # mapped-back candidates give an upper bound too
+        bounds = bounds or upper
         national = region in (None, "", "national")
         # level views on DuckDB: for the cubes, or for the contributors of a province's cells
         views = _level_views(con, sys_, classified) if settings.name != "spark" or not national else {}
         if settings.name == "spark":
             cubes_by_level, totals, upper_by_level = _category_cubes_on_spark(
-                settings, register, sys_, years, patent_types, region, keywords, upper)
+                settings, register, sys_, years, patent_types, region, keywords, upper, reclass)
         else:
             upper_views = _level_views(con, sys_, bound, prefix="_mon_upper") if upper else None
             cubes_by_level, totals, upper_by_level = _category_cubes(con, views, years, patent_types, region,
@@ -803,7 +873,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
                   for lv, c in cubes_by_level.items()}
         drift_views = {lv: views.get(lv) or (classified if lv == RULE_LEVEL else top_view if lv == 1 else None)
                        for lv in levels}
-        drift = _drift(con, sys_, drift_views, levels, year, patent_types, region)
+        drift = _drift(con, sys_, drift_views, levels, year, patent_types, region, keywords, reclass)
         pair = (year - 1, year)
         provinces_, rta_table, contributors = None, None, None
         if national:
@@ -833,7 +903,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
             JOIN register r ON r.application_number = l.patent_id
             WHERE r.patent_type IN ({', '.join("'" + t + "'" for t in patent_types)})
             {"" if national else f"AND r.province_code = '{region}'"}""")
-        diag = coverage(con, sys_, "_mon_links")
+        diag = coverage(con, sys_, "_mon_links", reclassify=reclass)
     finally:
         con.close()
     records = {}
@@ -901,14 +971,19 @@ LABELS = {
                                                                 ("grants", "授权量"), ("valid_stock", "有效量"))},
     **{f"{m}_ipc_only": f"{zh}上限中：仅分类号匹配（未满足关键词条件）" for m, zh in
        (("applications", "申请量"), ("grants", "授权量"), ("valid_stock", "有效量"))},
-    **{f"{m}_candidate": f"{zh}上限中：部分涉及（候选）" for m, zh in (("applications", "申请量"),
-                                                             ("grants", "授权量"), ("valid_stock", "有效量"))},
+    **{f"{m}_candidate": f"{zh}上限中：候选（部分涉及，或新设分类号改回后只被部分来源对应）" for m, zh in
+       (("applications", "申请量"), ("grants", "授权量"), ("valid_stock", "有效量"))},
     "applications_cagr_pct": "申请量年均增长(%)",
     "applications_fractional_cagr_pct": "申请量（分数计数）年均增长(%)",
     "patents_upper": "专利件数上限（含仅分类号匹配和部分涉及）", "upper_share_of_all_pct": "上限占全部专利(%)",
     "ipc_edition": "分类表对应IPC版本", "newer_codes": "分类表编制后新设的分类号数", "newer_occurrences": "新设分类号出现次数",
     "newer_patents": "带新设分类号的专利件数", "newer_patents_pct": "带新设分类号的专利占比(%)",
     "newer_only_patents": "因新设分类号而无法匹配的专利件数",
+    "reclassification": "IPC改版对照表（none：未改回）", "mapped_codes": "改回旧版后匹配的新设分类号数",
+    "mapped_occurrences": "改回旧版后匹配的分类号出现次数", "mapped_patents": "带改回旧版后匹配的分类号的专利件数",
+    "mapped_candidate_codes": "改回后只被部分来源对应类别的分类号数（候选）",
+    "newer_unmatched_codes": "改回后仍无法匹配的新设分类号数", "newer_unmatched_occurrences": "其出现次数",
+    "newer_unmatched_patents": "带改回后仍无法匹配的新设分类号的专利件数",
 }
 
 #: Label words that name a classification the shipped tables are not: a section may carry them only when its
@@ -959,32 +1034,74 @@ def _newer_examples(mon: Monitoring, n: int = 3) -> str:
 
 
 def _flagged(mon: Monitoring, level: int) -> list[str]:
-    """Categories of *level* whose growth the edition drift affects (:data:`DRIFT_FLAG_PCT`), largest share first."""
-    share = mon.drift.get(level)
-    if share is None or share.empty:
+    """Categories of *level* whose growth the edition drift affects (``drift_pct`` ≥ :data:`DRIFT_FLAG_PCT`),
+    largest share first."""
+    drift = mon.drift.get(level)
+    if drift is None or drift.empty:
         return []
-    share = share[share >= DRIFT_FLAG_PCT].sort_values(ascending=False, kind="stable")
-    return list(share.index)
+    share = drift["drift_pct"]
+    return list(share[share >= DRIFT_FLAG_PCT].sort_values(ascending=False, kind="stable").index)
+
+
+def _reclassification(mon: Monitoring) -> str:
+    """The reclassification table of the run as the notes name it, or "" when newer codes were not mapped back."""
+    source = str(mon.coverage.iloc[0].get("reclassification", "none")) if len(mon.coverage) else "none"
+    if source == "none":
+        return ""
+    if source == "shipped":
+        return "ipstats随附的IPC改版对照表（ipc_reclassification.csv，参数 reclassify = shipped）"
+    return f"IPC改版对照表 {source.replace(chr(92), '/').rsplit('/', 1)[-1]}（参数 reclassify）"
+
+
+def drift_note(mon: Monitoring) -> str:
+    """How codes newer than the table were treated (one sentence for the notes), "" when the edition is unknown."""
+    if not mon.ipc_edition:
+        return ""
+    table = _reclassification(mon)
+    if not table:
+        return (f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制；此后新设的分类号未改回旧版分类号"
+                "（参数 reclassify = none），表中无法匹配。")
+    return (f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制；此后新设的分类号按{table}改回该版本的来源分类号后"
+            "再与分类表匹配；改回后只被部分来源分类号对应的类别作为候选，只计入上限。")
 
 
 def category_notes(mon: Monitoring, level: int | None = None) -> list[str]:
-    """Notes of a category table: counting rule, upper bounds, growth basis, overlaps, edition drift."""
+    """Notes of a category table: counting rule, upper bounds, growth basis, overlaps, edition drift.
+
+    The edition-drift note names the categories flagged by :func:`_flagged` with the two computed shares of their
+    reference-year applications: counted only through mapped-back codes, and carrying a newer code left unmatched.
+    """
     level = min(mon.levels) if level is None else level
     notes = [f"分类体系：{mon.system_label}。", keyword_note(mon),
              "整数计数：一件专利计入其所属的每个类别，各类别相加大于专利件数，所占比重相互重叠、不可相加；"
              "分数计数：一件专利在所属类别间平均分配，合计等于专利件数。",
              "增长率均按其旁边的数字计算：整数计数的增长率按整数计数，分数计数的增长率单列并按分数计数。"]
     if f"applications_upper" in mon.levels[level].columns:
-        notes.append("上限（含仅分类号匹配和部分涉及）：凡分类号与分类表对应的专利都计入，包括未满足关键词条件的"
-                     "（仅分类号匹配）和“部分涉及”的候选；只作为估计区间的上端单列，不计入统计数。")
+        notes.append("上限（含仅分类号匹配和候选）：凡分类号与分类表对应的专利都计入，包括未满足关键词条件的"
+                     "（仅分类号匹配）、“部分涉及”的候选和新设分类号改回后只被部分来源对应的候选；只作为估计区间的上端"
+                     "单列，不计入统计数。")
+    if mon.ipc_edition:
+        notes.append(drift_note(mon))
     flagged = _flagged(mon, level)
     if flagged and mon.ipc_edition:
         names = mon.levels[level].set_index("category")["category_name"]
-        listed = "、".join(f"{c}（{names.get(c, c)}，{mon.drift[level][c]:.1f}%）" for c in flagged[:5])
+        drift = mon.drift[level]
+        mapped = bool(_reclassification(mon))
+
+        def shares(c: str) -> str:
+            row = drift.loc[c]
+            parts = [f"{what}{row[column]:.1f}%" for what, column in
+                     (("经改回计入", "mapped_pct"), ("带无法匹配的新设分类号", "newer_unmatched_pct"))
+                     if row[column] > 0 and (mapped or column != "mapped_pct")]
+            return "，".join(parts)
+
+        listed = "、".join(f"{c}（{_category_text(c, names.get(c))}：{shares(c)}）" for c in flagged[:5])
         more = f"等{len(flagged)}个类别" if len(flagged) > 5 else ""
-        notes.append(f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制，此后新设的分类号{_newer_examples(mon)}不在表中。"
-                     f"{listed}{more}的{mon.year}年申请中带有新设分类号的比重不小于{DRIFT_FLAG_PCT:g}%，"
-                     "同一技术中只带新设分类号的专利无法计入，这些类别的增长率可能偏低。")
+        notes.append(f"受IPC版本差异影响的增长率：{listed}{more}，其{mon.year}年申请中"
+                     f"{'仅经改回的分类号计入或' if mapped else ''}带有表中无法匹配的新设分类号{_newer_examples(mon)}"
+                     f"的合计不小于{DRIFT_FLAG_PCT:g}%；"
+                     f"{'改回为近似对照，' if mapped else ''}同一技术中只带无法匹配的新设分类号的专利未能计入，"
+                     "这些类别的增长率应谨慎解读。")
     return notes
 
 
@@ -992,21 +1109,27 @@ def totals_notes(mon: Monitoring) -> list[str]:
     """Notes of the totals table: the system, its counting rule, the upper bound and the edition drift."""
     notes = [f"分类体系：{mon.system_label}。", keyword_note(mon), "增长率按专利件数（每件专利计一次）计算。"]
     if "patents_upper" in mon.totals.columns:
-        notes.append("专利件数上限：含仅分类号匹配（未满足关键词条件）和“部分涉及”候选的专利，单列，不计入统计数。")
+        notes.append("专利件数上限：含仅分类号匹配（未满足关键词条件）、“部分涉及”候选和新设分类号改回后的候选的专利，"
+                     "单列，不计入统计数。")
     cov = mon.coverage.iloc[0]
     if mon.ipc_edition and cov.get("newer_patents", 0):
-        notes.append(f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制；{int(cov['newer_patents']):,}件专利"
-                     f"带有此后新设的分类号{_newer_examples(mon)}"
-                     f"（占{cov['newer_patents_pct']:.1f}%），其中{int(cov['newer_only_patents']):,}件"
-                     "因此未能匹配，专利件数及其增长率可能偏低。")
+        mapped = (f"{int(cov['mapped_patents']):,}件的新设分类号改回旧版分类号后与分类表对应，"
+                  if _reclassification(mon) and "mapped_patents" in cov.index else "")
+        notes.append(f"{drift_note(mon)}{int(cov['newer_patents']):,}件专利带有此后新设的分类号"
+                     f"（占{cov['newer_patents_pct']:.1f}%），其中{mapped}"
+                     f"{int(cov['newer_only_patents']):,}件只带无法匹配的分类号{_newer_examples(mon)}而未能计入，"
+                     "专利件数及其增长率可能偏低。")
     return notes
 
 
 def coverage_notes(mon: Monitoring) -> list[str]:
     """Notes of the coverage table."""
     edition = f"（IPC {mon.ipc_edition}版）" if mon.ipc_edition else ""
+    table = _reclassification(mon)
+    mapping = (f"按{table}改回旧版分类号后匹配的计为“改回旧版后匹配”，改回后仍无法匹配的计为“改回后仍无法匹配”；"
+               if table else "新设分类号未改回（参数 reclassify = none）；")
     return ["按全部年份的同类型专利及其分类号计算。",
-            f"新设分类号：分类表编制所依据的IPC版本{edition}之后新设的分类号，表中无法匹配；"
+            f"新设分类号：分类表编制所依据的IPC版本{edition}之后新设的分类号，不在表中；{mapping}"
             "“因新设分类号而无法匹配的专利”带有新设分类号且没有任何分类号被表匹配。"]
 
 
