@@ -613,8 +613,9 @@ def survey_summary(tables: dict[str, tuple[pd.DataFrame, dict]], year: int, demo
             f"{name}{_quote(by_patentee, 'industrialization_rate', lv)}" for lv, name in named) + "。")
     parts.append(f"全部有效专利的许可率{_quote(by_type, 'licensing_rate', '合计')}，"
                  f"转让率{_quote(by_type, 'transfer_rate', '合计')}。")
-    parts.append(f"平均每件产业化有效专利的产业化收益{_quote(revenue, 'average_revenue', '合计')}"
-                 "（按收益区间估算，最高区间按帕累托分布推算，见表注）。")
+    quoted = _quote(revenue, "average_revenue", "合计")
+    basis = "" if quoted.startswith("不予发布") else "（按收益区间估算，最高区间的取值见表注）"
+    parts.append(f"平均每件产业化有效专利的产业化收益{quoted}{basis}。")
     flags = pd.concat([t[0]["flag"] for t in tables.values()])
     flagged, quality, secret = (int((flags == CAUTION).sum()), int((flags == SUPPRESS).sum()),
                                 int((flags == "保密").sum()))

@@ -15,8 +15,8 @@ from ipstats.survey.indicators import (CAUTION, EXACT_REVENUE, INDICATORS, REPOR
 from ipstats.survey.quality import rules_note
 from ipstats.survey.weighting import SurveyDesign, read_sample, register_totals, weight_survey
 
-__all__ = ["PublishedTable", "SurveyReport", "compute_survey", "published_rates", "rate_chart", "sensitivity_table",
-           "truth_chart", "truth_table"]
+__all__ = ["PublishedTable", "SurveyReport", "compute_survey", "published_rates", "rate_chart", "sensitivity_record",
+           "sensitivity_table", "truth_chart", "truth_table"]
 
 _COLUMNS = {"level": "分组", "indicator": "指标", "estimate": "估计值", "se": "标准误", "ci_low": "95%置信下限",
             "ci_high": "95%置信上限", "n_eff": "有效样本量", "deff": "设计效应", "df": "自由度", "n": "样本量",
@@ -213,8 +213,39 @@ def truth_chart(report: SurveyReport, table: str = "survey_invention_by_patentee
 
 
 def sensitivity_table(report: SurveyReport) -> pd.DataFrame:
-    """The average revenue under other values of the open top band (Chinese columns, 万元/件)."""
-    return report.revenue_sensitivity.rename(columns={"assumption": "最高区间取值假设", "top_value": "最高区间每件取值(万元)"})
+    """The average revenue under other values of the open top band (Chinese columns, 万元/件, one decimal)."""
+    data = report.revenue_sensitivity
+    levels = [c for c in data.columns if c not in ("assumption", "top_value")]
+    out = data.round({"top_value": 0, **{level: 1 for level in levels}})
+    return out.rename(columns={"assumption": "最高区间取值假设", "top_value": "最高区间每件取值(万元)"})
+
+
+def sensitivity_record(report: SurveyReport) -> tuple[pd.DataFrame, list[str], dict]:
+    """The sensitivity table for the bulletin: (Chinese-column frame, notes, disclosure record).
+
+    The record lists the withheld cells (保密 in every row, 不发布 in the Pareto row, as the revenue table) and
+    claims no audit of its own: the cells are the revenue table's, re-estimated with fixed top-band values.
+    """
+    data = report.revenue_sensitivity
+    revenue = report.table("survey_revenue_by_patent_type")
+    levels = [c for c in data.columns if c not in ("assumption", "top_value")]
+    flags = revenue.published.set_index("level")["flag"]
+    top = report.top_band
+    first = (f"第一行为公布表所用的估计（{data['assumption'].iloc[0]}，最高区间每件{data['top_value'].iloc[0]:.0f}万元）"
+             if top is not None else "第一行为公布表所用的估计")
+    notes = [f"{first}；其余各行把最高区间每件固定为其下限的"
+             f"{'、'.join(f'{v / top.lower:g}' for v in data['top_value'].iloc[1:]) if top else ''}倍，其他区间不变，"
+             "固定取值的各行不含帕累托指数的抽样误差。公布表不发布的分组在第一行不列示，经统计数据保密处理的分组在各行均不列示（“—”）。"]
+    total = data["合计"].dropna() if "合计" in data else pd.Series(dtype=float)
+    if len(total) > 1:
+        notes.append(f"各行合计的平均产业化收益在{total.min():.1f}～{total.max():.1f}万元/件之间，"
+                     "差别即最高收益区间取值这一假设的影响。")
+    suppressed = [{"row": row["assumption"], "col": level, "status": str(flags.get(level, "保密"))}
+                  for _, row in data.iterrows() for level in levels if pd.isna(row[level])]
+    record = {"rules": revenue.disclosure.get("rules", {}), "source": "survey_sample",
+              "confidentiality": "confidential", "derived_from": revenue.name, "cells": int(len(data) * len(levels)),
+              "suppressed": suppressed}
+    return sensitivity_table(report), notes, record
 
 
 def truth_table(report: SurveyReport) -> pd.DataFrame:

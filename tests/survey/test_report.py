@@ -96,3 +96,26 @@ def test_notebook_shape():
     sources = "".join("".join(c["source"]) for c in code)
     assert "def " not in sources and "# NBVAL_CHECK_OUTPUT" in sources
     assert nb["cells"][0]["cell_type"] == "markdown" and nb["cells"][0]["source"][0].startswith("# ")
+
+
+def test_revenue_sensitivity_and_quality_columns(report):
+    from ipstats.survey.report import sensitivity_record
+
+    sv, _ = report
+    revenue = sv.table("survey_revenue_by_patent_type")
+    table, notes, record = sensitivity_record(sv)
+    assert len(table) == 5 and table.columns[0] == "最高区间取值假设"
+    assert table["最高区间每件取值(万元)"].iloc[1:].tolist() == [1250, 1500, 2000, 3000]
+    published = revenue.published.set_index("level")
+    for level, value in table.iloc[0, 2:].items():                 # the first row is the published estimate
+        shown = published.loc[level, "estimate"]
+        assert (pd.isna(value) and pd.isna(shown)) or value == pytest.approx(shown, abs=0.05)
+    secret = set(published.index[published["flag"] == "保密"])
+    assert all(table[level].isna().all() for level in secret)
+    assert record["derived_from"] == revenue.name and "audit_pass" not in record
+    assert len(record["suppressed"]) == int(table.iloc[:, 2:].isna().sum().sum())
+    assert any("帕累托" in note or "约定值" in note or "实际金额" in note for note in revenue.notes)
+    frame = sv.tables[1].frame
+    assert {"有效样本量", "自由度", "标识原因"} <= set(frame.columns) and "变异系数(%)" not in frame.columns
+    flagged = frame[frame["质量标识"].isin(["慎用", "不发布"])]
+    assert (flagged["标识原因"] != "").all()
