@@ -384,7 +384,7 @@ def summary_html(text: str) -> str:
 
 def _figure_section(folder: Path) -> list[str]:
     """Index section listing the recorded figures with their PNG/SVG files; says once when those are missing."""
-    from ipstats.bulletin.record import static_export_problem
+    from ipstats.bulletin.record import figure_has_data, static_export_problem
 
     e = html.escape
     names = sorted(p.stem for p in (folder / "figures").glob("*.json")) if (folder / "figures").is_dir() else []
@@ -395,8 +395,10 @@ def _figure_section(folder: Path) -> list[str]:
         spec = json.loads((folder / "figures" / f"{name}.json").read_text(encoding="utf-8"))
         files = [f'<a href="figures/{e(name)}.{ext}">{ext.upper()}</a>' for ext in ("png", "svg")
                  if (folder / "figures" / f"{name}.{ext}").is_file()]
-        missing += len(files) < 2
-        rows.append(f"<tr><td>{e(chart_title(spec) or name)}</td><td>{'　'.join(files) or '—'}</td>"
+        drawn = figure_has_data(spec)
+        missing += drawn and len(files) < 2
+        shown = '　'.join(files) or ('—' if drawn else '无数据')
+        rows.append(f"<tr><td>{e(chart_title(spec) or name)}</td><td>{shown}</td>"
                     f'<td><a href="figures/{e(name)}.json">JSON</a></td></tr>')
     parts = ["<h2>统计图</h2>"]
     if missing:

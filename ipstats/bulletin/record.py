@@ -253,13 +253,25 @@ def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
         t0 = time.perf_counter()
         kaleido.write_fig_from_object_sync(jobs, cancel_on_error=True)
     except Exception as exc:  # noqa: BLE001 - static images are optional, the HTML page has the chart
-        _session["problem"] = f"{type(exc).__name__}: {_first_line(exc)} (browser {browser_path()})"
-        _warn_static_once(_session["problem"])
+        reason = f"{type(exc).__name__}: {_first_line(exc)} (browser {browser_path()})"
         for target in targets:
             target.unlink(missing_ok=True)
+        if _session["state"] != "running":    # the browser did not start: no figure of this process can be drawn
+            _session["problem"] = reason
+            _warn_static_once(reason)
+        else:                                 # this figure failed; the next ones still try
+            log.warning("figure %s is recorded as JSON only, without PNG/SVG: %s", name, reason)
         return []
     log.info("static figure %s.png/.svg in %.2f s", name, time.perf_counter() - t0)
     return targets
+
+
+def figure_has_data(fig: Any) -> bool:
+    """Whether any trace of a plotly figure (object or JSON dict) has something to draw."""
+    from ipstats.bulletin.html import trace_has_data
+
+    spec = fig if isinstance(fig, dict) else fig.to_plotly_json()
+    return any(trace_has_data(trace) for trace in spec.get("data", []))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -307,7 +319,10 @@ def record_figure(fig: Any, name: str, *, output_dir: str | os.PathLike | None) 
     _tag(fig, name)
     json_path = folder / f"{name}.json"
     json_path.write_text(fig.to_json(), encoding="utf-8")
-    write_static(fig, folder, name)
+    if figure_has_data(fig):
+        write_static(fig, folder, name)
+    else:                                     # an empty chart (a province with no events, say): nothing to draw
+        log.info("figure %s has no data: recorded as JSON only", name)
     log.info("recorded figure %s", json_path)
     return json_path
 

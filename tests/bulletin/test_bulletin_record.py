@@ -73,6 +73,23 @@ def test_record_figure_writes_json_and_warns_once(tmp_path, monkeypatch, caplog)
     assert len([r for r in caplog.records if "PNG" in r.getMessage()]) == 1
 
 
+def test_an_empty_figure_is_recorded_without_static_export_or_warning(tmp_path, monkeypatch, caplog):
+    """A province with no events draws empty charts: JSON only, no export attempted, no 'missing' warning."""
+    from ipstats.bulletin.html import _figure_section
+
+    def no_export(*args, **kwargs):
+        raise AssertionError("static export attempted for an empty figure")
+
+    monkeypatch.setattr(record, "write_static", no_export)
+    empty = go.Figure(go.Sankey(node={"label": []}, link={"source": [], "target": [], "value": []}))
+    with caplog.at_level(logging.WARNING):
+        record_figure(empty, "flows", output_dir=tmp_path)
+        section = "".join(_figure_section(tmp_path))
+    assert (tmp_path / "figures" / "flows.json").is_file() and not (tmp_path / "figures" / "flows.png").exists()
+    assert "无数据" in section and "未能生成" not in section and not caplog.records
+    assert record.figure_has_data(go.Figure(go.Bar(x=["a"], y=[1]))) and not record.figure_has_data(empty)
+
+
 def test_record_text(tmp_path):
     path = record_text("00_overview", "2023年全国专利申请量增长。", output_dir=tmp_path)
     assert path == tmp_path / "texts" / "00_overview.md"
