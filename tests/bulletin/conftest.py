@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+import os
 import subprocess
 import sys
 
@@ -56,7 +57,19 @@ def write_params(tmp_path: Path, inputs: dict[str, Path]) -> Callable[..., Path]
 
 @pytest.fixture(scope="session")
 def ci_bulletin(tmp_path_factory):
-    """The CI bulletin (parameters/ci.yaml) built once per test session, as CI and users run it."""
+    """The CI bulletin (parameters/ci.yaml) built once per test session, as CI and users run it.
+
+    ``make test`` builds it once before pytest (``out/ci``, with its console output in ``out/ci.stdout`` and
+    ``out/ci.stderr``) and names it in ``IPSTATS_CI_BULLETIN``; the tests then read that run instead of
+    building a second one.
+    """
+    built = os.environ.get("IPSTATS_CI_BULLETIN")
+    if built:
+        out = (ROOT / built).resolve()
+        if not (out / "manifest.json").is_file():
+            pytest.fail(f"IPSTATS_CI_BULLETIN={built}: {out} holds no finished bulletin (no manifest.json)")
+        logs = {s: (out.parent / f"{out.name}.{s}").read_text(encoding="utf-8") for s in ("stdout", "stderr")}
+        return out, subprocess.CompletedProcess([], 0, logs["stdout"], logs["stderr"])
     out = tmp_path_factory.mktemp("ci") / "bulletin"
     proc = subprocess.run([sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"),
                            "--out", str(out)], capture_output=True, text=True, timeout=1200, cwd=ROOT)
