@@ -230,6 +230,8 @@ def assess(estimates: pd.DataFrame, rules: QualityRules = QualityRules()) -> pd.
     for r in estimates.itertuples():
         if pd.isna(r.se) or pd.isna(r.p if r.proportion else r.cv_pct):
             rows.append((SUPPRESS, "无法估计标准误"))
+        elif r.proportion and (pd.isna(r.ci_low_p) or pd.isna(r.ci_high_p)):
+            rows.append((SUPPRESS, "置信区间无法计算（logit区间在0或100%处、或自由度为0）"))
         elif r.proportion:
             rows.append(_proportion_decision(r.p, r.ci_low_p, r.ci_high_p, r.n, r.n_eff, r.df, rules))
         else:

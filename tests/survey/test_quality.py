@@ -122,6 +122,7 @@ def test_each_rule_branch():
     assert _one(0.4, 0.3, 0.5, df=7) == (CAUTION, "设计自由度7<8")            # df < 8
     assert _one(0.0, 0.0, 0.09)[0] == CAUTION                              # 0 %: presented for review
     assert _one(1.0, 0.91, 1.0)[0] == CAUTION                              # 100 %: the same
+    assert _one(0.0, np.nan, np.nan)[0] == SUPPRESS                        # logit interval at 0 %: undefined
     # the complement rule: p = 0.95 whose complement's relative width is 160 %
     assert _one(0.95, 0.88, 0.96)[0] == SUPPRESS                           # symmetric default = decision of 0.05
     nchs = QualityRules(relative_to="estimate")
