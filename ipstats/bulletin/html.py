@@ -438,7 +438,8 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
     region : str
         ``"national"`` or a province code.
     notebooks : iterable of dict
-        ``{"name", "title"}`` per notebook, in run order; the page is ``{name}.html``.
+        ``{"name", "title"}`` per notebook, in run order; the page is ``{name}.html``. Pages with
+        ``"national": True`` (national context in a provincial run) are listed last, under 全国参考.
     generated : datetime
         Generation time shown on the page.
     sections : list of dict, optional
@@ -458,9 +459,15 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
              f'<p class="meta">统计年度：{year}　地区：{e(region_label(region))}　'
              f"生成时间：{e(generated.strftime('%Y-%m-%d %H:%M'))}</p>",
              "<h2>分析报告</h2>"]
+    from ipstats.bulletin.sources import NATIONAL_GROUP
+
     notebooks = list(notebooks)
-    for nb, link in zip(notebooks, index_titles(folder, notebooks)):
+    links = list(zip(notebooks, index_titles(folder, notebooks)))
+    national = [pair for pair in links if pair[0].get("national")]      # national context in a provincial run
+    for nb, link in [pair for pair in links if not pair[0].get("national")] + national:
         name = nb["name"]
+        if national and nb is national[0][0]:
+            parts += [f"<h2>{e(NATIONAL_GROUP[0])}</h2>", f'<p class="meta">{e(NATIONAL_GROUP[1])}</p>']
         parts.append(f'<h3><a href="{e(name)}.html">{e(link)}</a></h3>')
         summary = folder / "texts" / f"{name}.md"
         if summary.is_file():

@@ -241,7 +241,8 @@ def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]]
     params : BulletinParams
         The validated parameters (with the effective region).
     notebooks : list of dict
-        ``{"name", "status", "seconds", "output"}`` per notebook run (output relative to the folder).
+        ``{"name", "status", "seconds", "output", "parameters", "source_note"}`` per notebook run (output
+        relative to the folder; ``source_note`` the source line printed under its tables).
     started, finished : str
         ISO 8601 timestamps.
     moves : dict of Path to Path, optional

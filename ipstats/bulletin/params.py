@@ -94,6 +94,9 @@ class BulletinParams:
     pdf : bool or None
         ``pdf:`` of the file: print ``bulletin.pdf`` (true: a run without Chromium fails), not (false), or
         None (absent): print it when a Chromium is found, else say so and go on.
+    sources : dict of str to str
+        Where each input comes from (资料来源), by input key, from inputs written as ``{file: …, source: "…"}``;
+        the source line of every notebook's tables is built from them (:func:`ipstats.bulletin.sources.source_line`).
     """
 
     path: Path
@@ -114,6 +117,7 @@ class BulletinParams:
     as_of: str | None = None
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     pdf: bool | None = None
+    sources: dict[str, str] = field(default_factory=dict)
 
     def column_environment(self) -> dict[str, str]:
         """Environment entries that make every reader of this run (notebook kernels included) map the columns."""
@@ -137,7 +141,7 @@ class BulletinParams:
                 "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
                 "disclosure": self.disclosure,
                 "internal_output": None if self.internal_output is None else str(self.internal_output),
-                "engine": self.engine, "as_of": self.as_of, "pdf": self.pdf}
+                "engine": self.engine, "as_of": self.as_of, "pdf": self.pdf, "sources": self.sources}
 
 
 def province_codes() -> list[str]:
@@ -361,13 +365,19 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
                                 f"parameter)")
         if key in ("year", "region", "output_dir", "internal_dir", "title", "disclosure", "engine", "run_id"):
             raise BulletinError(f"{path}: input name {key!r} is reserved for a common notebook parameter")
-    inputs, columns = {}, {}
+    inputs, columns, sources = {}, {}, {}
     for key, value in raw_inputs.items():
-        if isinstance(value, dict):          # {file: register.csv, columns: {国省代码: province_code}}
-            unknown = sorted(set(value) - {"file", "columns"})
+        if isinstance(value, dict):          # {file: register.csv, columns: {国省代码: province_code}, source: …}
+            unknown = sorted(set(value) - {"file", "columns", "source"})
             if unknown or "file" not in value:
                 raise BulletinError(f"{path}: input {key!r} must be a path or a mapping with file: and optional "
-                                    f"columns: (got keys {', '.join(map(str, value))})")
+                                    f"columns: and source: (got keys {', '.join(map(str, value))})")
+            source = value.get("source")
+            if source is not None and (not isinstance(source, str) or not source.strip() or "\n" in source.strip()):
+                raise BulletinError(f"{path}: source of input {key!r} must be one line of text saying where the "
+                                    f"data come from, e.g. \"国家知识产权局专利数据（截至2024年12月31日）\", got {source!r}")
+            if source is not None:
+                sources[key] = source.strip()
             mapping = value.get("columns") or {}
             if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str)
                                                         for k, v in mapping.items()):
@@ -401,7 +411,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
                             disclosure=_disclosure(data.get("disclosure"), path, data.get("confidentiality"),
                                                    inputs),
                             internal_output=internal, engine=_engine(data.get("engine"), path),
-                            as_of=_as_of(data.get("as_of"), path), columns=columns, pdf=pdf)
+                            as_of=_as_of(data.get("as_of"), path), columns=columns, pdf=pdf, sources=sources)
     if prepare:
         prepare_inputs(params)
     return params

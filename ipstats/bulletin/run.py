@@ -90,7 +90,9 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
         ``year``, ``region``, ``output_dir``, ``internal_dir``, ``title``, ``disclosure``, ``engine``,
         ``run_id`` (the entry's id: its page and summary text are named after it) and the inputs (absolute
         paths as strings),
-        updated with the entry's own parameters, restricted to the declared names.
+        updated with the entry's own parameters, and ``source_note`` (unless the entry sets it: the source
+        line of the inputs the notebook declares, :func:`ipstats.bulletin.sources.source_line`),
+        restricted to the declared names.
 
     Raises
     ------
@@ -109,10 +111,33 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
         raise BulletinError(f"{params.path}: notebook {entry.name} has no parameter {unknown[0]!r} in its "
                             f"parameters cell (declared: {listed})")
     offered.update(entry.parameters)
+    if "source_note" not in entry.parameters:
+        offered["source_note"] = _source_note(params, offered, declared_names)
     chosen = {k: v for k, v in offered.items() if k in declared_names}
     for name, value in chosen.items():
         _check_type(params, entry, name, value, (declared or {}).get(name, {}).get("inferred_type_name"))
     return chosen
+
+
+def _source_note(params: BulletinParams, offered: dict[str, Any], declared: set[str]) -> str:
+    """The source line of a notebook from the inputs it declares (paths as it receives them)."""
+    from ipstats.bulletin.sources import source_line
+
+    used = {key: offered[key] for key in params.inputs if key in declared and str(offered.get(key) or "")}
+    stated = {key: text for key, text in params.sources.items()
+              if key in used and Path(str(used[key])) == params.inputs[key]}
+    return source_line(used, stated)
+
+
+def _sourced(params: BulletinParams, plans: list[NotebookPlan]) -> list[NotebookPlan]:
+    """*plans* with their source lines worked out again once the inputs exist (demo data just generated)."""
+    out = []
+    for entry, plan in zip(params.notebooks, plans):
+        if "source_note" in plan.parameters and "source_note" not in entry.parameters:
+            note = _source_note(params, plan.parameters, set(plan.parameters))
+            plan = NotebookPlan(plan.name, plan.source, {**plan.parameters, "source_note": note})
+        out.append(plan)
+    return out
 
 
 #: Python types a notebook parameter annotated with each type name accepts (papermill does not check them).
@@ -360,6 +385,7 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         prepare_inputs(params)
         as_of = check_reference_year(params)
         check_inputs(params, report)
+        plans = _sourced(params, plans)        # the demo data exist now: their demo_meta.json says so
         if as_of is None:
             report("info: the register's extraction date is unknown (as_of: in the parameter file): the reference "
                    "year is not checked for completeness")
@@ -399,6 +425,7 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
     *pdf*: print ``bulletin.pdf``.
     """
     from ipstats.bulletin import html, manifest, tables
+    from ipstats.bulletin.sources import NATIONAL_CONTEXT
 
     partial, target = public
     internal_partial, internal = private
@@ -433,7 +460,8 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             finally:
                 seconds = round(time.perf_counter() - t0, 1)
                 runs.append({"name": plan.name, "status": status, "seconds": seconds,
-                             "output": f"notebooks/{plan.name}.ipynb", "parameters": plan.parameters})
+                             "output": f"notebooks/{plan.name}.ipynb", "parameters": plan.parameters,
+                             "source_note": plan.parameters.get("source_note", "")})
                 report(f"[{i}/{len(plans)}] {plan.name} … {status} ({seconds:.1f} s)")
             after = _recorded(partial)
             recorded[plan.name] = (sorted(after[0] - before[0]), sorted(after[1] - before[1]))
@@ -441,9 +469,11 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             executed = partial / "notebooks" / f"{plan.name}.ipynb"
             import nbformat
 
-            title = html.notebook_title(nbformat.read(executed, as_version=4), plan.name)
+            nb = nbformat.read(executed, as_version=4)
+            national = params.region != "national" and nb.metadata.get("ipstats", {}).get("scope") == "national"
+            title = html.notebook_title(nb, plan.name) + (NATIONAL_CONTEXT if national else "")
             html.export_page(executed, partial / f"{plan.name}.html", title=title)
-            pages.append({"name": plan.name, "title": title})
+            pages.append({"name": plan.name, "title": title, "national": national})
         # sections in run order, titled as on the index; tables, sheets and the PDF follow them
         sections = [{"name": page["name"], "title": title, "tables": recorded[page["name"]][0],
                      "figures": recorded[page["name"]][1]}
