@@ -196,7 +196,7 @@ class _Engine:
             return False
         exprs = []
         for i, fld in enumerate(arrow):
-            kind = str(fld.type)
+            kind = str(fld.type).split("[")[0]             # date32[day] → date32
             kind = "string" if kind.startswith("dictionary<values=string") else kind
             if kind not in _DIRECT_TYPES:
                 return False

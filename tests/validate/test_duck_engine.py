@@ -150,7 +150,11 @@ def messy(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.mark.parametrize("kind", ["parquet", "csv", "gbk", "xlsx", "chinese"])
 @pytest.mark.parametrize("limit", [0, 7])
-def test_messy_register(messy, kind, limit):
+def test_messy_register(messy, kind, limit, monkeypatch):
+    from ipstats.validate import duck
+
+    if kind == "parquet":             # read by DuckDB as it is, not through the reader
+        monkeypatch.setattr(duck._Engine, "stage", lambda *a: pytest.fail("a Parquet register was staged"))
     pandas_report, duck_report = both(messy[kind], "patent_register", max_problems=limit)
     assert pandas_report[6] > (5 if kind == "xlsx" else 40)          # the mistakes are found
     assert duck_report == pandas_report
@@ -181,8 +185,10 @@ def test_valid_demo_register_and_auto_engine(tmp_path, monkeypatch):
     from ipstats.validate import duck
 
     paths = write_demo_data(tmp_path / "demo", patents=2_000, seed=4, domains=False)
+    monkeypatch.setattr(duck._Engine, "stage", lambda *a: pytest.fail("a Parquet register was staged"))
     pandas_report, duck_report = both(paths["register"], "patent_register")
     assert duck_report == pandas_report and pandas_report[6] == 0
+    monkeypatch.undo()
     schema = load_schema("patent_register")
     assert not duck.prefer_duckdb(paths["register"], schema)           # small: pandas starts faster
     monkeypatch.setattr(duck, "MIN_BYTES", 1)
@@ -205,3 +211,29 @@ def test_damaged_parquet_falls_back_to_the_pandas_message(tmp_path):
     duck_report = validate_file(damaged, "patent_register", engine="duckdb")
     assert not pandas_report.ok
     assert duck_report.lines() == pandas_report.lines() and duck_report.summary() == pandas_report.summary()
+
+
+def test_an_unchanged_input_is_not_validated_again(tmp_path, monkeypatch):
+    """The typed cache records the validation (sha256, schema, version, when); the manifest says it was skipped."""
+    from ipstats.bulletin.manifest import inputs_record
+    from ipstats.register.demo import write_demo_data
+    from ipstats.validate import typed
+
+    monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / "cache"))
+    paths = write_demo_data(tmp_path / "demo", patents=1_000, seed=4, domains=False)
+    calls = []
+    real = typed.validate_file
+    monkeypatch.setattr(typed, "validate_file", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    typed.typed_parquet_report(paths["register"], "patent_register")
+    sha = typed.file_sha256(paths["register"])
+    first = typed.validation_status(sha)["patent_register"]
+    assert calls and first["skipped"] is False and first["sha256"] == sha and first["rows"] == 1_000
+    calls.clear()
+    typed.typed_parquet_report(paths["register"], "patent_register")
+    assert not calls                                              # not validated again
+    again = inputs_record({"register": paths["register"]})["register"]["validation"]["patent_register"]
+    assert again["skipped"] is True and again["validated_at"] == first["validated_at"]
+    reg = pd.read_parquet(paths["register"]).head(999)              # other content: validated anew
+    reg.to_parquet(paths["register"], index=False)
+    typed.typed_parquet_report(paths["register"], "patent_register")
+    assert calls and typed.validation_status(typed.file_sha256(paths["register"]))["patent_register"]["rows"] == 999
