@@ -204,16 +204,23 @@ def _listing(folder: Path, sub: str, pattern: str) -> list[str]:
 
 
 def inputs_record(inputs: dict[str, Path]) -> dict[str, dict[str, Any]]:
-    """Path, sha256 and size of every input, the implicit ones included (marked ``"implicit": true``).
+    """Path, sha256 and size of every input, the implicit ones included (marked ``"implicit": true``), and for the
+    inputs validated through the typed cache (the register and its IPC links) ``validation``: by schema, when the
+    content was validated and whether this run's check skipped it (:func:`ipstats.validate.typed.validation_status`).
 
     Implicit inputs are files read beside a named one that change numbers (:func:`ipstats.validate.inputs.
     implicit_inputs`: the IPC links ``register_ipc.parquet`` beside the register).
     """
     from ipstats.validate.inputs import implicit_inputs
+    from ipstats.validate.typed import validation_status
 
     found = {key: file_record(path) for key, path in inputs.items()}
     for key, path in implicit_inputs(inputs).items():
         found[key] = {**file_record(path), "implicit": True}
+    for record in found.values():       # validated (when, by which version) and whether this run skipped it
+        status = validation_status(record["sha256"])
+        if status:
+            record["validation"] = status
     return found
 
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from ipstats.validate.core import Report, validate_file
 from ipstats.validate.schema import Schema, load_schema, resolve_schema
 
 __all__ = ["InputError", "TYPED_VERSION", "arrow_type", "cache_dir", "file_sha256", "is_typed_parquet",
-           "read_cells", "read_input", "typed_parquet", "typed_parquet_report"]
+           "read_cells", "read_input", "typed_parquet", "typed_parquet_report", "validation_status"]
 
 #: Version of the typed form; part of the cache key, so a change of the reading rules re-reads every input.
 TYPED_VERSION = 2
@@ -215,9 +216,11 @@ def is_typed_parquet(path: str | os.PathLike, schema: str | Schema) -> bool:
     return True
 
 
-def _key(path: Path, schema: Schema, sheet, encoding, references) -> str:
-    parts = {"input": file_sha256(path), "schema": hashlib.sha256(schema.path.read_bytes()).hexdigest(),
-             "columns": [list(a) for a in schema.aliases],
+def _key(path: Path, schema: Schema, sheet, encoding, references, sha256: str | None = None) -> str:
+    from ipstats import __version__
+
+    parts = {"input": sha256 or file_sha256(path), "schema": hashlib.sha256(schema.path.read_bytes()).hexdigest(),
+             "columns": [list(a) for a in schema.aliases], "ipstats": __version__,
              "version": TYPED_VERSION, "sheet": sheet, "encoding": encoding,
              "references": {k: file_sha256(v) for k, v in sorted((references or {}).items())
                             if not isinstance(v, pd.DataFrame) and Path(v).is_file()}}
@@ -269,20 +272,25 @@ def typed_parquet_report(path: str | os.PathLike, schema: str | Schema, cache_di
         _open(path, schema, sheet, encoding, references, label, None)   # raises with the validator's one line
     folder = _cache_dir(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    key = _key(path, schema, sheet, encoding, references)
+    sha256 = file_sha256(path)
+    key = _key(path, schema, sheet, encoding, references, sha256)
     stem = f"{schema.name}-{key[:32]}"
     target, record = folder / f"{stem}.parquet", folder / f"{stem}.json"
+    started = time.perf_counter()
     if record.is_file():
         meta = json.loads(record.read_text(encoding="utf-8"))
         found = Path(meta["as_is"]) if meta.get("as_is") else target
         if found.is_file() and (not meta.get("as_is") or found == path.resolve()):
             report = Report(file=label or str(path), schema=schema.name, rows=meta["rows"], notes=meta["notes"])
+            _record_check(folder, sha256, schema, meta, skipped=True)
             return (path if meta.get("as_is") else target), report
     if is_typed_parquet(path, schema):
         report = _open(path, schema, sheet, encoding, references, label, None)
         if not report.changed and not any(n.startswith("column ") and " read as " in n for n in report.notes):
-            _atomic_write_text(record, json.dumps({"as_is": str(path.resolve()), "rows": report.rows,
-                                                   "notes": report.notes}, ensure_ascii=False))
+            meta = {"as_is": str(path.resolve()), "rows": report.rows, "notes": report.notes,
+                    **_validated(sha256, schema, started)}
+            _atomic_write_text(record, json.dumps(meta, ensure_ascii=False))
+            _record_check(folder, sha256, schema, meta, skipped=False)
             return path, report
     handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{stem}.", suffix=".partial", delete=False)
     handle.close()
@@ -304,8 +312,54 @@ def typed_parquet_report(path: str | os.PathLike, schema: str | Schema, cache_di
             writer[0].close()
         Path(handle.name).unlink(missing_ok=True)
         raise
-    _atomic_write_text(record, json.dumps({"rows": report.rows, "notes": report.notes}, ensure_ascii=False))
+    meta = {"rows": report.rows, "notes": report.notes, **_validated(sha256, schema, started)}
+    _atomic_write_text(record, json.dumps(meta, ensure_ascii=False))
+    _record_check(folder, sha256, schema, meta, skipped=False)
     return target, report
+
+
+def _validated(sha256: str, schema: Schema, started: float) -> dict[str, Any]:
+    """What the cache record says of a validation that ran: the input's and the schema's sha256, when, how long."""
+    import datetime as dt
+
+    from ipstats import __version__
+
+    return {"sha256": sha256, "schema": schema.name,
+            "schema_sha256": hashlib.sha256(schema.path.read_bytes()).hexdigest(), "ipstats_version": __version__,
+            "validated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _record_check(folder: Path, sha256: str, schema: Schema, meta: dict[str, Any], skipped: bool) -> None:
+    """``checked/<sha256>.json``: the last check of this content, by schema — validated then (``skipped``: false)
+    or found validated in the cache (``skipped``: true). :func:`validation_status` reads it for the manifest."""
+    import datetime as dt
+
+    path = folder / "checked" / f"{sha256}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except ValueError:
+        known = {}
+    known[schema.name] = {"sha256": sha256, "validated_at": meta.get("validated_at"),
+                          "checked_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                          "skipped": skipped, "ipstats_version": meta.get("ipstats_version"),
+                          "schema_sha256": meta.get("schema_sha256"), "rows": meta.get("rows")}
+    _atomic_write_text(path, json.dumps(known, ensure_ascii=False, indent=1))
+
+
+def validation_status(sha256: str, cache_dir: str | os.PathLike | None = None) -> dict[str, Any] | None:
+    """The last validation of the content *sha256* by schema (see :func:`typed_parquet_report`), or None.
+
+    Each entry: ``sha256``, ``validated_at`` (when it was validated), ``checked_at`` (when it was last asked
+    for), ``skipped`` (true when that check found it validated already and did not validate again),
+    ``ipstats_version``, ``schema_sha256`` and ``rows``.
+    """
+    path = _cache_dir(cache_dir) / "checked" / f"{sha256}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
