@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 PDF_NAME = "bulletin.pdf"
 #: Seconds Chromium may take to print the bulletin.
 PRINT_TIMEOUT = 300
-#: Tables with more columns than this are printed on landscape pages.
-WIDE_COLUMNS = 8
+#: Tables with more columns than this are printed on landscape pages, and in a smaller type above the second.
+WIDE_COLUMNS = (8, 16)
 
 _CSS = """
 @page { size: A4; margin: 18mm 16mm 18mm 16mm;
@@ -66,13 +66,15 @@ nav.toc span.p { width: 3em; text-align: right; flex: none; }
   text-align: left; }
 figure { margin: 8pt 0; text-align: center; break-inside: avoid; }
 figure img { max-width: 100%%; max-height: 120mm; }
-figcaption { font-size: 9.5pt; color: #333; }
 div.table { margin: 10pt 0 12pt; }
 div.table.wide { page: wide; }
 h3 { font-size: 11pt; text-align: center; margin: 10pt 0 2pt; break-after: avoid; }
 p.unit { text-align: right; font-size: 8.5pt; margin: 0 0 2pt; break-after: avoid; }
 table { border-collapse: collapse; width: 100%%; font-size: 8.5pt; line-height: 1.35; }
 div.wide table { font-size: 7.5pt; }
+div.wide th { font-size: 7pt; line-height: 1.2; }
+div.verywide table { font-size: 6.5pt; }
+div.verywide th { font-size: 6pt; line-height: 1.15; padding: 1pt 1.5pt; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th { border-top: 1pt solid #111; border-bottom: 0.6pt solid #111; padding: 2pt 3pt; font-weight: bold; }
@@ -237,7 +239,8 @@ def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
                 text += FLAGS[flag][0]
             cells.append(f'<td class="n">{e(text)}</td>' if numeric or text == SUPPRESSED else f"<td>{e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    wide = " wide" if len(table.columns) > WIDE_COLUMNS else ""
+    wide = " wide" if len(table.columns) > WIDE_COLUMNS[0] else ""
+    wide += " verywide" if len(table.columns) > WIDE_COLUMNS[1] else ""
     foot = [f'<p class="foot">资料来源：{e(str(meta.get("source", "")))}</p>'] if meta.get("source") else []
     foot += [f'<p class="foot">注：{e(note)}</p>' for note in table_notes(table, meta, used)]
     return (f'<div class="table{wide}" id="{e(entry["name"])}"><h3>{e(entry["number"])}　{e(entry["title"])}</h3>'
@@ -254,8 +257,8 @@ def _figure_html(folder: Path, name: str) -> str:
         if (folder / "figures" / f"{name}.{ext}").is_file():
             spec_path = folder / "figures" / f"{name}.json"
             title = chart_title(json.loads(spec_path.read_text(encoding="utf-8"))) if spec_path.is_file() else ""
-            caption = f"<figcaption>{e(title)}</figcaption>" if title else ""
-            return f'<figure><img src="figures/{e(name)}.{ext}" alt="{e(title or name)}">{caption}</figure>'
+            # the chart draws its own title
+            return f'<figure><img src="figures/{e(name)}.{ext}" alt="{e(title or name)}"></figure>'
     return ""
 
 
@@ -286,7 +289,7 @@ def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
         Bulletin title, reference year and region (``"national"`` or a province code), as on the index.
     sections : list of dict, optional
         The run's sections in run order: ``{"name", "title", "tables", "figures"}`` (notebook, section title,
-        its tables and recorded figures). Tables no section claims follow under
+        its tables and recorded figures; a figure named as a table follows it). Tables no section claims follow under
         :data:`ipstats.bulletin.tables.OTHER_SECTION`.
     pages : list of int, optional
         Page of every entry of the 目录 (sections and tables, in order), printed beside it; without them the
@@ -317,8 +320,13 @@ def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
         summary = folder / "texts" / f"{section.get('name') or ''}.md"
         if section.get("name") and summary.is_file():
             content.append(f'<div class="summary">{markdown_html(summary.read_text(encoding="utf-8"))}</div>')
-        content += [_figure_html(folder, name) for name in section.get("figures") or []]
-        content += [_table_html(t, folder / "tables") for t in entries]
+        # a figure named after a table follows it; the others come first, after the summary
+        figures = list(section.get("figures") or [])
+        after = {t["name"]: [f for f in figures if f == t["name"]] for t in entries}
+        placed = {f for names in after.values() for f in names}
+        content += [_figure_html(folder, name) for name in figures if name not in placed]
+        for t in entries:
+            content += [_table_html(t, folder / "tables")] + [_figure_html(folder, name) for name in after[t["name"]]]
         content.append("</section>")
         body += content
     css = _CSS % {"title": _css_string(title), "font": FONT_FAMILY}
