@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ipstats.sdc import key_text
 from ipstats.survey.design import Design
 from ipstats.survey.indicators import (CAUTION, EXACT_REVENUE, INDICATORS, REPORT_TABLES, QualityRules, TopBand,
                                        design_top_band, report_tables, revenue_bands, revenue_sensitivity,
@@ -172,8 +173,15 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
     weighting["register_valid_patents"] = weighting["patent_type"].map(register_by_type).astype(int)
     detail = {}
     if "protection" in holder:
-        audit = holder["protection"].audit.drop(columns="key")
+        protection = holder["protection"]
+        audit = protection.audit.drop(columns="key")
         detail["disclosure_audit"] = audit.assign(key_text=audit["key_text"].astype(str))
+        cells = protection.linked.frame()
+        # every linked cell (weighted total T = Σ w·y of a domain, its bound: the domain's weighted patents) and
+        # its status: what an attacker who knows the domain sizes works with (tests/sdc/test_attacker.py)
+        detail["linked_cells"] = pd.DataFrame({"key_text": cells["key"].map(key_text), "value": cells["value"],
+                                               "upper": cells["upper"], "contributors": cells["contributors"],
+                                               "status": protection.cells["status"].to_numpy()})
     return SurveyReport(year, survey, len(sample), int(sample["responded"].sum()), tables,
                         survey_summary(published, year, demo), demo, truth, weighting, detail, top, sensitivity)
 

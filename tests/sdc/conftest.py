@@ -30,6 +30,7 @@ def _params(folder: Path, region: str, notebooks: list[str]) -> Path:
     data["output"] = str(folder / f"bulletin_{region}")
     data["internal_output"] = str(folder / f"internal_{region}")
     data["region"] = region
+    data["pdf"] = False                        # the attack reads tables; the PDF would add two prints per run
     data["notebooks"] = [e for e in data["notebooks"] if (e["id"] if isinstance(e, dict) and "id" in e
                                                           else e["name"] if isinstance(e, dict) else e) in notebooks]
     path = folder / f"params_{region}.yaml"

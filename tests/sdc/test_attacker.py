@@ -338,3 +338,138 @@ def test_the_attack_breaks_a_primary_only_pattern(bulletins, tmp_path):
         value = float(truth.sum())
         broken += (upper - value < need * (1 - 1e-6)) or (value - lower < min(need, value) * (1 - 1e-6))
     assert broken > 0
+
+
+# --- the survey: confidential estimates -----------------------------------------------------------------------------
+def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, list[str]]:
+    """Feasible interval of every hidden survey rate's weighted total, from the published survey tables.
+
+    The reader knows each domain's weighted patents (the register gives the calibration margins: the
+    ``upper`` bound of the internal linked cells), turns every published rate, printed to one decimal, into
+    an interval for its total ``T = Σ w·y``, and knows that the domains of a table add up to its 合计. Hidden
+    totals lie between 0 and their domain's weighted patents. (Average revenue is left out: its denominator
+    is itself an estimate.)
+    """
+    from ipstats.sdc import key_text
+    from ipstats.survey.indicators import INDICATORS, RATES, REPORT_TABLES, survey_key
+
+    by_label = {INDICATORS[i][2]: i for i in RATES}
+    size = cells.set_index("key_text")["upper"].to_dict()
+    names = list(size)
+    index = {k: i for i, k in enumerate(names)}
+    lo = np.zeros(len(names))
+    hi = np.array([size[k] for k in names], dtype=float)
+    equalities = []
+    for table in REPORT_TABLES:
+        shown = _read(folder, table.name)
+        if shown is None or not set(table.indicators) & set(RATES):
+            continue
+        level_col, indicator_col, estimate_col = shown.columns[:3]
+        assert (level_col, indicator_col) == ("分组", "指标") and "估计" in estimate_col, list(shown.columns)
+        where = dict(table.where)
+        for indicator in table.indicators:
+            rows = shown[shown[indicator_col] == INDICATORS[indicator][2]]
+            keys = {}
+            for r in rows.to_dict("records"):
+                conditions = where if r[level_col] == "合计" else {**where, table.by: r[level_col]}
+                key = key_text(survey_key(indicator, conditions))
+                keys[r[level_col]] = key
+                value = _number(r[estimate_col])
+                if value is not None:                   # printed to one decimal: ± 0.05 percentage points
+                    i = index[key]
+                    lo[i] = max(lo[i], (value - 0.05) / 100 * size[key])
+                    hi[i] = min(hi[i], (value + 0.05) / 100 * size[key])
+            other = key_text(survey_key(indicator, {**where, table.by: "(其他)"}))
+            parts = [k for level, k in keys.items() if level != "合计"] + ([other] if other in index else [])
+            equalities.append((keys["合计"], parts))
+    a_eq = np.zeros((len(equalities), len(names)))
+    for row, (total, parts) in enumerate(equalities):
+        a_eq[row, index[total]] = -1.0
+        for part in parts:
+            a_eq[row, index[part]] += 1.0
+    bounds = list(zip(lo, hi))
+    intervals = {}
+    hidden = [k for k in names if cells.set_index("key_text").at[k, "status"] != "published"]
+    for key in hidden:
+        c = np.zeros(len(names))
+        c[index[key]] = 1.0
+        low = linprog(c, A_eq=a_eq, b_eq=np.zeros(len(equalities)), bounds=bounds, method="highs")
+        high = linprog(-c, A_eq=a_eq, b_eq=np.zeros(len(equalities)), bounds=bounds, method="highs")
+        assert low.status == 0 and high.status == 0, (key, low.message, high.message)
+        intervals[key] = (low.fun, -high.fun)
+    return intervals, hidden
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def test_no_confidential_survey_estimate_is_narrowed_below_its_protection(bulletins):
+    """From the published survey tables alone (and the domain sizes the register gives), no 保密 rate's total
+    comes out narrower than its τ-ARGUS protection levels; each true total lies inside its interval."""
+    from ipstats.survey.indicators import RATES
+
+    folder, internal = bulletins["national"]
+    cells = pd.read_csv(internal / "tables" / "survey_linked_cells.csv", encoding="utf-8-sig")
+    audit = pd.read_csv(internal / "tables" / "survey_disclosure_audit.csv", encoding="utf-8-sig").set_index("key_text")
+    cells = cells[cells["key_text"].str.split("/").str[1].isin(RATES)]
+    intervals, hidden = _survey_attack_intervals(folder, cells)
+    truth = cells.set_index("key_text")["value"]
+    status = cells.set_index("key_text")["status"]
+    checked = 0
+    for key in hidden:
+        lower, upper = intervals[key]
+        value = truth[key]
+        assert lower - 1e-6 * max(1, value) <= value <= upper + 1e-6 * max(1, value), (key, lower, value, upper)
+        if status[key] != "primary":
+            continue
+        need_up, need_low = audit.at[key, "required_upper"], audit.at[key, "required_lower"]
+        checked += 1
+        assert upper - value >= need_up * (1 - 1e-6), (key, "upper", value, upper, need_up)
+        assert value - lower >= min(need_low, value) * (1 - 1e-6), (key, "lower", value, lower, need_low)
+    assert checked >= 1, "the CI survey has confidential domains: the attack must meet some"
+    # every primary cell of the linked set is hidden in the published tables
+    assert set(status[status == "primary"].index) <= set(hidden)
+
+
+def test_the_survey_attack_breaks_a_pattern_without_its_complementary_cells(bulletins, tmp_path):
+    """The survey attacker has teeth: with the secondary and quality-withheld rates printed (true values from the
+    internal output), some 保密 domain's total is narrowed below its protection."""
+    import shutil
+
+    from ipstats.sdc import key_text
+    from ipstats.survey.indicators import INDICATORS, RATES, REPORT_TABLES, survey_key
+
+    national, internal = bulletins["national"]
+    weak = tmp_path / "weak"
+    shutil.copytree(national / "tables", weak / "tables")
+    cells = pd.read_csv(internal / "tables" / "survey_linked_cells.csv", encoding="utf-8-sig")
+    cells = cells[cells["key_text"].str.split("/").str[1].isin(RATES)].set_index("key_text")
+    audit = pd.read_csv(internal / "tables" / "survey_disclosure_audit.csv", encoding="utf-8-sig").set_index("key_text")
+    for table in REPORT_TABLES:
+        shown = _read(weak, table.name)
+        if shown is None or not set(table.indicators) & set(RATES):
+            continue
+        level_col, indicator_col, estimate_col = shown.columns[:3]
+        for i, r in shown.iterrows():
+            indicator = {INDICATORS[x][2]: x for x in RATES}.get(r[indicator_col])
+            if indicator is None:
+                continue
+            where = dict(table.where)
+            conditions = where if r[level_col] == "合计" else {**where, table.by: r[level_col]}
+            key = key_text(survey_key(indicator, conditions))
+            if key in cells.index and cells.at[key, "status"] in ("secondary", "withheld"):
+                shown.at[i, estimate_col] = f"{cells.at[key, 'value'] / cells.at[key, 'upper'] * 100:.1f}"
+        shown.to_csv(weak / "tables" / f"{table.name}.csv", index=False, encoding="utf-8-sig")
+    weakened = cells.assign(status=cells["status"].where(cells["status"] == "primary", "published")).reset_index()
+    intervals, hidden = _survey_attack_intervals(weak, weakened)
+    broken = 0
+    for key in hidden:
+        lower, upper = intervals[key]
+        value = cells.at[key, "value"]
+        need_up, need_low = audit.at[key, "required_upper"], audit.at[key, "required_lower"]
+        broken += (upper - value < need_up * (1 - 1e-6)) or (value - lower < min(need_low, value) * (1 - 1e-6))
+    assert broken > 0
