@@ -208,7 +208,7 @@ def format_cell(value: Any, kind: str, digits: int | None) -> str:
 def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
     """One table: number and title, unit, the formatted rows, source and notes."""
     from ipstats.bulletin.precision import published_decimals
-    from ipstats.bulletin.tables import FLAGS, flag_columns, flagged_cells, read_table, table_notes
+    from ipstats.bulletin.tables import FLAGS, flag_columns, flag_label, flagged_cells, read_table, table_notes
 
     e = html.escape
     table, meta = read_table(tables_dir / f"{entry['name']}.csv")
@@ -230,6 +230,8 @@ def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
             elif name in flag_cols and isinstance(value, str) and value in FLAGS:
                 used.add(value)
                 text = FLAGS[value][1]
+            elif name in flag_cols and isinstance(value, str):
+                text = flag_label(value)
             else:
                 text = format_cell(None if missing else value, kinds[j], digits[j])
             flag = flags.get((r, name))

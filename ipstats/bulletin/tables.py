@@ -42,10 +42,18 @@ SUPPRESSED_NOTE = f"“{SUPPRESSED}”表示经统计数据保密处理不予公
 #: Flag values of a row (in a flag column, see :func:`flag_columns`): the mark shown after the flagged
 #: numbers in Excel (the cell stays a number), the Chinese label shown in the flag column, and the footnote.
 FLAGS = {
-    "derived": ("*", "推算", "带“*”的数值为根据公布数推算的数值（derived），非直接公布值。"),
-    "unverified": ("†", "未核实", "带“†”的数值未经核实（unverified），引用前请核对原始公布。"),
+    "derived": ("*", "推算", "带“*”的数值为根据公布数推算的数值，非直接公布值。"),
+    "unverified": ("†", "未核实", "带“†”的数值未经核实，引用前请核对原始公布。"),
     "慎用": ("‡", "慎用", "带“‡”的估计值按质量规则可以发布但需审慎使用（原因见表注和“标识原因”列）。"),
 }
+
+#: Other values of a flag column (they mark nothing): the Chinese word shown instead of the code.
+STATUS_LABELS = {"published": "公布", "not published": "未公布", "current": "现行", "computed": "计算"}
+
+
+def flag_label(value: str) -> str:
+    """What a flag column shows for *value*: a flag's Chinese label, a status word, else the value itself."""
+    return FLAGS[value][1] if value in FLAGS else STATUS_LABELS.get(value, value)
 
 
 def flag_columns(columns: list[str]) -> dict[str, list[str]]:
@@ -405,6 +413,8 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
                 elif name in flag_cols and isinstance(value, str) and value in FLAGS:
                     used.add(value)
                     value = FLAGS[value][1]                # the flag's Chinese label
+                elif name in flag_cols and isinstance(value, str):
+                    value = flag_label(value)
                 elif isinstance(value, bool):
                     value = "是" if value else "否"
                 elif isinstance(value, str):

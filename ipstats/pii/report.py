@@ -37,8 +37,6 @@ LABELS = {
     "passed": "通过数", "failed": "未通过数", "check_name": "核查项目", "noted": "其中有说明", "name": "名称",
     "year": "年份", "growth_status": "增速状态", "share_status": "构成状态",
 }
-#: Chinese words of the status columns (published: the announcement's figure; derived: computed, 推算).
-STATUS_WORDS = {"published": "公布", "derived": "推算", "not published": "未公布", "": ""}
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -49,9 +47,11 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map({True: "是", False: "否"})
     if "threshold" in out.columns and out["threshold"].isin(list(THRESHOLDS)).all():
         out["threshold"] = out["threshold"].map(THRESHOLDS)
+    from ipstats.bulletin.tables import flag_label   # the words the workbook and the PDF show too
+
     for col in ("value_status", "growth_status", "share_status"):
-        if col in out.columns and out[col].fillna("").isin(list(STATUS_WORDS)).all():
-            out[col] = out[col].fillna("").map(STATUS_WORDS)
+        if col in out.columns:
+            out[col] = out[col].fillna("").map(flag_label)
     if "check" in out.columns and "check_name" in out.columns:
         out = out.drop(columns="check")
     elif "check" in out.columns and out["check"].isin(list(CHECK_NAMES)).all():

@@ -78,7 +78,7 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
     assert ws.cell(row=4, column=value).number_format == "#,##0.0"                   # 亿元: one decimal
     derived = ws.cell(row=5, column=value)
     assert derived.value == 161_000.0 and derived.number_format == '#,##0.0"*"' and derived.font.italic
-    assert ws.cell(row=5, column=status).value == "推算" and ws.cell(row=4, column=status).value == "published"
+    assert ws.cell(row=5, column=status).value == "推算" and ws.cell(row=4, column=status).value == "公布"
     unverified = ws.cell(row=4, column=gdp)
     assert unverified.value == 1_204_724.0 and unverified.number_format.endswith('"†"')
     assert ws.cell(row=4, column=gdp_status).value == "未核实"
