@@ -353,7 +353,6 @@ def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, l
     from ipstats.sdc import key_text
     from ipstats.survey.indicators import INDICATORS, RATES, REPORT_TABLES, survey_key
 
-    by_label = {INDICATORS[i][2]: i for i in RATES}
     size = cells.set_index("key_text")["upper"].to_dict()
     names = list(size)
     index = {k: i for i, k in enumerate(names)}
