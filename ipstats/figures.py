@@ -114,14 +114,17 @@ def category_bar(categories: pd.DataFrame, title: str, top: int = 20) -> go.Figu
 
 
 def series_with_trend(monthly: pd.DataFrame, title: str, unit: str = "件") -> go.Figure:
-    """Monthly series: observed values, the seasonally adjusted series and the STL trend.
+    """Monthly series: observed values, the adjusted series (Spring Festival, working days and season removed)
+    and the trend.
 
-    *monthly* has ``month``, ``observed``, ``adjusted``, ``trend`` (:func:`ipstats.indicators.monitoring.seasonal_adjust`).
+    *monthly* has ``month``, ``observed``, ``adjusted``, ``trend``
+    (:attr:`ipstats.indicators.calendar.SeasonalAdjustment.table`). When the adjustment was refused its columns
+    are empty and only the observed values are drawn.
     """
-    lines = [("observed", "原始值", "lines", 1.0), ("adjusted", "季节调整后", "lines", 1.5), ("trend", "趋势", "lines", 3.0)]
-    fig = go.Figure([go.Scatter(name=label, x=monthly["month"], y=monthly[col], mode=mode, line_width=width,
+    lines = [("observed", "原始值", 1.0), ("adjusted", "季节调整后（已剔除春节和工作日影响）", 1.5), ("trend", "趋势", 3.0)]
+    fig = go.Figure([go.Scatter(name=label, x=monthly["month"], y=monthly[col], mode="lines", line_width=width,
                                 hovertemplate=f"%{{x|%Y-%m}}: %{{y:.0f}}{unit}<extra>{label}</extra>")
-                     for col, label, mode, width in lines])
+                     for col, label, width in lines if col in monthly and monthly[col].notna().any()])
     fig.update_layout(template=TEMPLATE, title=title, yaxis_title=unit, xaxis_title="月份")
     return fig
 

@@ -12,7 +12,9 @@ and WIPO's technology fields through concordance tables. For one system and a sp
 * applicant types (企业/高校/科研单位/机关团体/个人): structure and growth, the enterprise share;
 * top applicants (natural persons are never named; only published applications are counted, as an
   application is confidential until it is published) and concentration (top-4/top-10 shares, HHI);
-* the monthly filing series with an STL seasonal adjustment and the latest month's year-on-year change.
+* the monthly filing series: the published table with 1—2月累计 as one row, a Spring Festival and working-day
+  adjustment before STL with its diagnostics (:mod:`ipstats.indicators.calendar`), and the latest month's
+  year-on-year change.
 
 Counting conventions
 --------------------
@@ -50,6 +52,7 @@ from ipstats.concordance.engine import classify_table, resolve_codes
 from ipstats.concordance.system import System
 from ipstats.counting import CountSpec
 from ipstats.counting.cube import count_classified, count_contributors, rollup
+from ipstats.indicators.calendar import SeasonalAdjustment, published_monthly, seasonal_adjust
 from ipstats.indicators.narrative import change_clause, format_count
 from ipstats.indicators.overview import growth_pct, protect_provinces, region_name
 from ipstats.reference import provinces
@@ -57,7 +60,7 @@ from ipstats.sdc import Rules
 from ipstats.register.io import connect, open_register
 
 __all__ = ["MEASURES", "Monitoring", "cagr_pct", "share_pct", "rank_desc", "rank_change", "rta", "hhi",
-           "top_share_pct", "seasonal_adjust", "yoy_pct", "category_table", "province_table",
+           "top_share_pct", "yoy_pct", "category_table", "province_table",
            "applicant_type_table", "concentration_table", "top_applicants", "compute_monitoring",
            "monitoring_paragraph", "section_label", "keyword_note", "category_notes", "totals_notes", "coverage_notes",
            "drift_note", "KEYWORDS",
@@ -163,38 +166,6 @@ def top_share_pct(counts: pd.Series | np.ndarray, n: int) -> float:
     if total <= 0:
         return float("nan")
     return float(100.0 * values[:n].sum() / total)
-
-
-def seasonal_adjust(series: pd.Series, period: int = 12) -> pd.DataFrame:
-    """STL decomposition (statsmodels, robust) of a monthly or quarterly series.
-
-    Parameters
-    ----------
-    series : pandas.Series
-        Values indexed by period start dates, without gaps; at least two full seasonal cycles.
-    period : int
-        12 for monthly, 4 for quarterly data.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``period`` (the index as a column), ``observed``, ``trend``, ``seasonal``, ``remainder`` and
-        ``adjusted`` (observed minus seasonal, 季节调整后).
-
-    Raises
-    ------
-    ValueError
-        If the series is shorter than two cycles.
-    """
-    from statsmodels.tsa.seasonal import STL
-
-    if len(series) < 2 * period:
-        raise ValueError(f"seasonal adjustment needs at least {2 * period} periods (two cycles), got {len(series)}")
-    values = series.astype("float64")
-    result = STL(values.to_numpy(), period=period, robust=True).fit()
-    return pd.DataFrame({"period": series.index, "observed": values.to_numpy(), "trend": result.trend,
-                         "seasonal": result.seasonal, "remainder": result.resid,
-                         "adjusted": values.to_numpy() - result.seasonal})
 
 
 def yoy_pct(series: pd.Series, lag: int = 12) -> float:
@@ -532,6 +503,10 @@ class Monitoring:
     concentration: pd.DataFrame
     monthly: pd.DataFrame
     latest_yoy_pct: float
+    #: Published monthly table: 1—2月累计 as one row, then 3—12月, with growth (:func:`published_monthly`).
+    monthly_published: pd.DataFrame
+    #: Spring Festival, working-day and seasonal adjustment of the monthly series, with its diagnostics.
+    seasonal: SeasonalAdjustment
     coverage: pd.DataFrame
     unmatched: pd.DataFrame
     predated: pd.DataFrame
@@ -760,13 +735,13 @@ def _published_view(con, view: str, name: str = "_mon_published") -> str:
     return name
 
 
-def _monthly(con, types, region, year: int, span: int) -> pd.DataFrame:
+def _monthly(con, types, region, year: int, span: int) -> pd.Series:
+    """Applications of the system by filing month, *year* - *span* … *year* (months without filings are 0)."""
     years = range(year - span, year + 1)
     cube = count_classified(con, _spec("applications", years, types, region, ("filing_month",)), "register_system")
     months = pd.date_range(f"{year - span}-01-01", f"{year}-12-01", freq="MS")
     series = cube.assign(filing_month=pd.to_datetime(cube["filing_month"])).groupby("filing_month")["count"].sum()
-    series = series.reindex(months, fill_value=0)
-    return seasonal_adjust(series, 12).rename(columns={"period": "month"})
+    return series.reindex(months, fill_value=0).rename_axis("month")
 
 
 def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021", region: str = "national",
@@ -898,7 +873,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
                                              ("applicant_name", "applicant_type")), ranked_view)
         app_cat = count_classified(con, _spec("applications", (year,), patent_types, region, ("applicant_name",)),
                                    "register", top_view)
-        monthly = _monthly(con, patent_types, region, year, span)
+        month_series = _monthly(con, patent_types, region, year, span)
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _mon_links AS SELECT l.* FROM links l
             JOIN register r ON r.application_number = l.patent_id
             WHERE r.patent_type IN ({', '.join("'" + t + "'" for t in patent_types)})
@@ -921,13 +896,14 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     whole = by_app.assign(category="*", fractional=by_app["count"].astype("float64"))
     conc = concentration_table(pd.concat([app_cat[["category", "applicant_name", "fractional"]],
                                           whole[["category", "applicant_name", "fractional"]]]), names)
-    month_series = monthly.set_index("month")["observed"]
+    seasonal = seasonal_adjust(month_series)
     return Monitoring(
         system_id=sys_.id, system_name=sys_.name, system_label=sys_.label(), year=year, region=region or "national",
         region_name=region_name(region), patent_types=tuple(patent_types), levels=levels,
         totals=totals_table(mine, totals, years, mine_upper), provinces=provinces_, province_rta=rta_table,
-        applicant_types=applicant_types, top_applicants=top_applicants(ranked, top_n, min_named, total=float(by_app["count"].sum())), concentration=conc, monthly=monthly,
-        latest_yoy_pct=yoy_pct(month_series, 12), coverage=diag["summary"], unmatched=diag["unmatched"],
+        applicant_types=applicant_types, top_applicants=top_applicants(ranked, top_n, min_named, total=float(by_app["count"].sum())), concentration=conc, monthly=seasonal.table,
+        latest_yoy_pct=yoy_pct(month_series, 12),
+        monthly_published=published_monthly(month_series), seasonal=seasonal, coverage=diag["summary"], unmatched=diag["unmatched"],
         predated=diag["predated"], disclosure=records, detail=detail,
         has_candidates=has_candidates, keywords=keywords, has_keywords=has_keywords, ipc_edition=sys_.ipc_edition,
         drift=drift)

@@ -49,20 +49,6 @@ def test_hhi_and_concentration_ratios():
     assert mon.top_share_pct(values, 10) == pytest.approx(100.0)
 
 
-def test_stl_recovers_a_known_seasonal_pattern():
-    months = pd.date_range("2015-01-01", periods=96, freq="MS")
-    pattern = np.array([-30, -20, 10, 15, 5, 0, -5, -10, 5, 10, 20, 0], dtype=float)
-    trend = np.linspace(100, 200, 96)
-    series = pd.Series(trend + np.tile(pattern, 8), index=months)
-    out = mon.seasonal_adjust(series)
-    middle = out.iloc[24:72]                                     # away from the ends
-    assert np.allclose(middle["seasonal"].to_numpy(), np.tile(pattern, 4), atol=1.0)
-    assert np.allclose(middle["adjusted"].to_numpy(), trend[24:72], atol=1.0)
-    assert np.allclose(out["observed"] - out["seasonal"], out["adjusted"])
-    with pytest.raises(ValueError, match="two cycles"):
-        mon.seasonal_adjust(series.iloc[:20])
-
-
 def test_yoy():
     series = pd.Series(np.arange(1, 26, dtype=float))
     assert mon.yoy_pct(series) == pytest.approx(100 * (25 / 13 - 1))
