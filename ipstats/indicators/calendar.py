@@ -235,9 +235,10 @@ class SeasonalAdjustment:
         return self.refused is None
 
     def diagnostics_table(self) -> pd.DataFrame:
-        """:attr:`diagnostics` for publication: ``passed`` as 通过/未通过, — for the information rows."""
+        """:attr:`diagnostics` for publication: ``passed`` as 通过/未通过, empty for the information rows (a "—"
+        would read as a suppressed cell in a table computed from the public register)."""
         words = {True: "通过", False: "未通过"}
-        return self.diagnostics.assign(passed=[words.get(v, "—") for v in self.diagnostics["passed"]])
+        return self.diagnostics.assign(passed=[words.get(v, "") for v in self.diagnostics["passed"]])
 
     def coefficients_table(self) -> pd.DataFrame:
         """:attr:`coefficients` for publication: ``used`` as 是/否 (否: not significant, not removed)."""
