@@ -1052,7 +1052,7 @@ def category_notes(mon: Monitoring, level: int | None = None) -> list[str]:
              "整数计数：一件专利计入其所属的每个类别，各类别相加大于专利件数，所占比重相互重叠、不可相加；"
              "分数计数：一件专利在所属类别间平均分配，合计等于专利件数。",
              "增长率均按其旁边的数字计算：整数计数的增长率按整数计数，分数计数的增长率单列并按分数计数。"]
-    if f"applications_upper" in mon.levels[level].columns:
+    if "applications_upper" in mon.levels[level].columns:
         notes.append("上限（含仅分类号匹配和候选）：凡分类号与分类表对应的专利都计入，包括未满足关键词条件的"
                      "（仅分类号匹配）、“部分涉及”的候选和新设分类号改回后只被部分来源对应的候选；只作为估计区间的上端"
                      "单列，不计入统计数。")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ipstats.validate.checks import Finding, check_field, compare_rows, control_characters, normalise_cells
 from ipstats.validate.readers import Chunk, ReadError, TableSource, open_table
-from ipstats.validate.schema import Schema, load_schema, resolve_schema
+from ipstats.validate.schema import Schema, resolve_schema
 
 __all__ = ["Problem", "Report", "column_aliases", "extra_columns", "validate_file"]
 

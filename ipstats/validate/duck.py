@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ipstats.validate.checks import CONTROL_CHARACTERS, check_field, control_characters, is_code, normalise_cells
+from ipstats.validate.checks import check_field, control_characters, is_code, normalise_cells
 from ipstats.validate.readers import PARQUET_SUFFIXES, ReadError, TableSource, open_table
 from ipstats.validate.schema import Field, Schema
 

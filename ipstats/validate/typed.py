@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ipstats.validate.core import Report, validate_file
-from ipstats.validate.schema import Schema, load_schema, resolve_schema
+from ipstats.validate.schema import Schema, resolve_schema
 
 __all__ = ["InputError", "TYPED_VERSION", "arrow_type", "cache_dir", "file_sha256", "is_typed_parquet",
            "read_cells", "read_input", "typed_parquet", "typed_parquet_report", "validation_status"]
