@@ -7,12 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup bulletin test clean
+.PHONY: setup bulletin test test-fast lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipstats)" >/dev/null
 	touch $(STAMP)
 
@@ -21,12 +21,25 @@ setup: $(STAMP)
 bulletin: $(STAMP)
 	$(BIN)/ipstats bulletin parameters/demo.yaml --out out/demo
 
-# 1. unit and end-to-end tests; 2. the CI bulletin; 3. nbval over the source notebooks (they run with
-# their defaults) and over the executed CI notebooks (re-running them must print the same key numbers).
-test: $(STAMP)
-	$(BIN)/python -m pytest tests
-	$(BIN)/ipstats bulletin parameters/ci.yaml --out out/ci
-	$(BIN)/python -m pytest $(NBVAL) -p no:cacheprovider notebooks out/ci/notebooks
+# lint: the pre-commit hooks over every file (ruff; notebooks stripped of outputs), as CI runs them
+lint: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+# 1. lint; 2. the CI bulletin, built once (its console output kept beside it); 3. unit and end-to-end tests,
+# which read that bulletin (IPSTATS_CI_BULLETIN) and check it against tests/golden/ci_bulletin.json; 4. nbval
+# over the source notebooks (each runs with its defaults).
+test: $(STAMP) lint
+	@mkdir -p out
+	$(BIN)/ipstats bulletin parameters/ci.yaml --out out/ci > out/ci.stdout 2> out/ci.stderr \
+	  || { cat out/ci.stdout out/ci.stderr; exit 1; }
+	@tail -n 1 out/ci.stdout
+	IPSTATS_CI_BULLETIN=out/ci $(BIN)/python -m pytest tests --durations=15
+	$(BIN)/python -m pytest $(NBVAL) -p no:cacheprovider notebooks
+
+# the fast lane for developers: every test that needs no bulletin, notebook, R, Spark or browser (tests/conftest.py
+# marks the others slow); under three minutes on 2 cores. CI runs the full lane (make test).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not slow" -q --durations=10
 
 clean:
 	rm -rf out data/ci .pytest_cache
