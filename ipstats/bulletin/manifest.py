@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["browser", "build_manifest", "environment", "file_record", "git_state", "inputs_record", "pages",
-           "reference_tables",
+           "package_data", "reference_tables",
            "sha256_file", "static_figures", "write_manifest"]
 
 log = logging.getLogger(__name__)
@@ -198,6 +198,22 @@ def reference_tables() -> list[dict[str, Any]]:
             for row in table[cols].to_dict(orient="records")]
 
 
+#: Folders of the package whose files change numbers: classification rules, reference and demo shapes, schemas.
+DATA_FOLDERS = ("data", "demo_profile")
+
+
+def package_data() -> list[dict[str, str]]:
+    """Every data file shipped inside ipstats (rules CSVs, survey revenue bands, schemas, demo shapes …) with its
+    sha256, path relative to the package: the catalogue lists the reference tables with their provenance, this
+    list pins every file a number can depend on."""
+    import ipstats
+
+    root = Path(ipstats.__file__).resolve().parent
+    files = sorted({p for folder in DATA_FOLDERS for p in root.rglob(f"{folder}/**/*")
+                    if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"})
+    return [{"file": p.relative_to(root).as_posix(), "sha256": sha256_file(p)} for p in files]
+
+
 def _listing(folder: Path, sub: str, pattern: str) -> list[str]:
     base = folder / sub
     return sorted(p.relative_to(folder).as_posix() for p in base.glob(pattern)) if base.is_dir() else []
@@ -279,6 +295,7 @@ def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]]
         **git_state(Path(ipstats.__file__).resolve().parent),
         "notebooks_git": {"commit": notebook_git["git_commit"], "dirty": notebook_git["git_dirty"]},
         "reference_tables": reference_tables(),
+        "package_data": package_data(),
         "environment": environment(),
         "notebooks": _final_paths(notebooks, moves),
         "started": started,
