@@ -158,19 +158,20 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
         parts.append("每万人口发明专利拥有量经统计数据保密处理不予公布。")
         return "".join(parts)
     per, prev = headline["per_10k"], headline["per_10k_previous"]
-    diff = round(per, 2) - round(prev, 2) if not math.isnan(prev) else float("nan")
+    # one decimal, 四舍五入, as CNIPA prints it (and as the table's per-10,000 column is published)
+    diff = half_up(per, 1) - half_up(prev, 1) if not math.isnan(prev) else float("nan")
     if math.isnan(diff):
         change = ""
-    elif diff > 0:
-        change = f"，比上年增加{diff:.2f}件"
-    elif diff < 0:
-        change = f"，比上年减少{-diff:.2f}件"
+    elif round(diff, 1) > 0:
+        change = f"，比上年增加{diff:.1f}件"
+    elif round(diff, 1) < 0:
+        change = f"，比上年减少{-diff:.1f}件"
     else:
         change = "，与上年持平"
-    parts.append(f"每万人口发明专利拥有量{per:.2f}件{change}。")
+    parts.append(f"每万人口发明专利拥有量{half_up(per, 1):.1f}件{change}。")
     if region in (None, "", "national"):
         top = provinces.dropna(subset=["rank"]).nsmallest(3, "rank")
-        listed = [f"{r.province}（{r.per_10k:.2f}件）" for r in top.itertuples()]
+        listed = [f"{r.province}（{half_up(r.per_10k, 1):.1f}件）" for r in top.itertuples()]
         if len(listed) == 3:
             parts.append(f"每万人口发明专利拥有量居前三位的是{'、'.join(listed[:-1])}和{listed[-1]}。")
     else:

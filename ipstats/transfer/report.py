@@ -124,9 +124,9 @@ def transfer_paragraph(r: TransferReport) -> str:
     s = r.share_of_valid.set_index("patent_type")
     if "合计" in s.index and s.at["合计", "valid_stock"] > 0:
         text = (f"{y}年底{s.at['合计', 'valid_stock']:,}件有效专利中，当年发生转让或许可的"
-                f"{int(s.at['合计', 'transferred_or_licensed']):,}件，占{_pct(s.at['合计', 'transferred_or_licensed_share_pct'], 2)}")
+                f"{int(s.at['合计', 'transferred_or_licensed']):,}件，占{_pct(s.at['合计', 'transferred_or_licensed_share_pct'])}")
         if "发明" in s.index and s.at["发明", "valid_stock"] > 0:
-            text += f"；有效发明专利中这一比例为{_pct(s.at['发明', 'transferred_or_licensed_share_pct'], 2)}"
+            text += f"；有效发明专利中这一比例为{_pct(s.at['发明', 'transferred_or_licensed_share_pct'])}"
         parts.append(text + "。")
     flows = r.province_flows
     if total:

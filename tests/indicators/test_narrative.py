@@ -50,8 +50,8 @@ def test_paragraph_states_only_given_numbers():
                               {"region_name": "全国", "per_10k": 30.456, "per_10k_previous": 28.0})
     for fragment in ("2023年，全国共受理专利申请1,000件，比上年增长1.0%", "发明专利申请300件，增长10.0%",
                      "实用新型专利申请500件，下降5.0%", "外观设计专利申请200件，与上年持平", "全年授权专利650件",
-                     "有效发明专利1,000件，增长8.0%", "每万人口发明专利拥有量30.46件，比上年增加2.46件",
-                     "北京市（250.00件）、上海市（140.00件）和江苏省（90.00件）"):
+                     "有效发明专利1,000件，增长8.0%", "每万人口发明专利拥有量30.5件，比上年增加2.5件",
+                     "北京市（250.0件）、上海市（140.0件）和江苏省（90.0件）"):
         assert fragment in text, fragment
     text = overview_paragraph(summary, provinces, 2023, "44",
                               {"region_name": "广东省", "per_10k": 80.0, "per_10k_previous": math.nan})
