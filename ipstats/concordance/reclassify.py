@@ -10,7 +10,8 @@ those old symbols (:func:`map_back`), and the rules the old symbols meet are giv
 * a category reached by all the origins of the code (their shares add up to 1) counts by the table's own rule
   (keyword conditions still apply);
 * a category reached by only some origins is a *candidate* (match label ``candidate``, as a 部分涉及 code): it
-  appears in the upper bound, never in the published count.
+  appears in the upper bound, never in the published count; so is a rule naming only some subgroups of an old
+  main group the code is mapped back to as a whole (``H01L31/04*`` for H10F → ``H01L31/00``).
 
 The shipped table (``ipstats/reference/data/ipc_reclassification.csv``, built by
 ``scripts/build_ipc_reclassification.py``) maps new subclasses to the old main groups the reference data name as
@@ -189,5 +190,31 @@ def mapped_rules(system, back: pd.DataFrame) -> pd.DataFrame:
     partial = hits["reach"] < 1 - 1e-6
     hits.loc[partial, "rule_id"] = hits.loc[partial, "rule_id"] + CANDIDATE_SUFFIX
     hits.loc[partial, "coverage"] = "部分涉及"
-    columns = [c for c in old.columns]
-    return hits.sort_values("old_symbol").drop_duplicates(["ipc", "rule_id"])[columns].reset_index(drop=True)
+    columns = list(old.columns)
+    inside = _rules_inside_groups(system, back)
+    both = pd.concat([hits[columns], inside[columns]], ignore_index=True) if not inside.empty else hits[columns]
+    return both.drop_duplicates(["ipc", "rule_id"]).reset_index(drop=True)
+
+
+def _rules_inside_groups(system, back: pd.DataFrame) -> pd.DataFrame:
+    """Candidates of codes mapped back to a whole main group (``H01L31/00``): the rules that name only some of
+    its subgroups (``H01L31/04*``) may or may not hold the code, so they are given as candidates."""
+    from ipstats.concordance.engine import _pattern_table, resolve_codes
+
+    heads = back[back["old_symbol"].str.endswith("/00")]
+    if heads.empty:
+        return resolve_codes(system, [])
+    patterns = _pattern_table(system)
+    patterns = patterns[(patterns["role"] == "include") & patterns["subgroup"].notna()
+                        & (patterns["subgroup"].astype(str) != "00")]
+    patterns = patterns.assign(old_symbol=patterns["head"].astype(str) + patterns["main_group"].astype(str) + "/00")
+    found = heads[["ipc", "old_symbol"]].merge(patterns[["old_symbol", "rule_id", "pattern"]], on="old_symbol")
+    if found.empty:
+        return resolve_codes(system, [])
+    rules = system.rules.assign(has_keywords=system.rules["terms"].map(bool),
+                                has_exclusions=system.rules["exclusion_terms"].map(bool))
+    found = found.drop_duplicates(["ipc", "rule_id"]).merge(
+        rules[["rule_id", "category", "weight", "has_keywords", "has_exclusions"]], on="rule_id")
+    found["rule_id"] = found["rule_id"] + CANDIDATE_SUFFIX
+    found["coverage"] = "部分涉及"
+    return found

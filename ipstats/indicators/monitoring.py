@@ -668,8 +668,8 @@ def _drift(con, system: System, views: dict[int, str], levels: dict[int, pd.Data
 
     ``mapped_pct``: % of the category's count (as published) counted in it only through codes mapped back to the
     table's edition (the same patents classified without mapping back are not in the category);
-    ``newer_unmatched_pct``: % of the count carrying a code newer than the table that no rule meets even after
-    mapping back (:func:`ipstats.concordance.coverage.newer_codes`); ``drift_pct``: % counted only through
+    ``newer_unmatched_pct``: % of the count carrying a code newer than the table that no rule meets and that
+    cannot be mapped back (:func:`ipstats.concordance.coverage.newer_codes`); ``drift_pct``: % counted only through
     mapped-back codes or carrying such an unmatched code (each patent once). Where it is not small the category's
     growth depends on the mapping, or is understated by what it misses.
 
@@ -687,7 +687,7 @@ def _drift(con, system: System, views: dict[int, str], levels: dict[int, pd.Data
     newer = set(newer.index[newer.to_numpy()]) | set(back["ipc"])
     direct = set(resolve_codes(system, sorted(newer))["ipc"])        # only the newer codes need resolving here
     mapped = set(mapped_rules(system, back)["ipc"]) - direct if not back.empty else set()
-    unmatched = newer - direct - mapped
+    unmatched = newer - direct - mapped - set(back["ipc"])    # mapped back outside the table: no drift loss
     for name, found in (("_mon_mapped", mapped), ("_mon_newer", unmatched)):
         con.register("_mon_codes", pd.DataFrame({"ipc": pd.Series(sorted(found), dtype=object)}))
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT l.patent_id FROM links l
@@ -1142,7 +1142,9 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
     elif "patents_upper" in mon.totals.columns:
         extra = int(stock["patents_upper"]) - int(stock["patents"])
         if extra > 0:
-            what = "、".join(w for w, on in (("未满足关键词条件", mon.has_keywords), ("属“部分涉及”分类号", mon.has_candidates)) if on)
+            mapped = bool(_reclassification(mon)) and int(mon.coverage.iloc[0].get("mapped_candidate_codes", 0)) > 0
+            what = "、".join(w for w, on in (("未满足关键词条件", mon.has_keywords), ("属“部分涉及”分类号", mon.has_candidates),
+                                             ("新设分类号改回后只被部分来源对应", mapped)) if on)
             parts.append(f"以上按分类表口径计数；另有{format_count(extra)}年末有效专利仅分类号与分类表对应（{what}），"
                          f"未计入，含这部分的上限为{format_count(stock['patents_upper'])}。")
     top = mon.top[mon.top["applications_fractional"].fillna(0) > 0].head(3)

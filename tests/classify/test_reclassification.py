@@ -85,6 +85,19 @@ def test_several_origins_in_different_categories_are_candidates_only(tmp_path, t
     assert _matches(frame, system, keywords="table", reclassify=whole) == [("c", "AI", "confirmed")]
 
 
+def test_a_rule_naming_only_some_subgroups_of_the_old_group_is_a_candidate(tmp_path, table):
+    path = tmp_path / "pv.csv"
+    path.write_text("rule_id,category,category_name_zh,ipc_patterns\nPV#1,PV,光伏,H01L31/04*\nLED#1,LED,发光,H01L33*\n",
+                    encoding="utf-8")
+    (tmp_path / "pv.yaml").write_text("name_zh: 光伏\nipc_edition: '2023.01'\n", encoding="utf-8")
+    system = load_system(path)
+    frame = pd.DataFrame({"patent_id": ["f", "h"], "ipc": ["H10F10/14", "H10H20/01"], "title": ["x", "x"]})
+    # H10F (2026.01) → H01L31/00 as a whole: H01L31/04* may or may not hold it; H10H → H01L33/00 is in H01L33*
+    assert _matches(frame, system, keywords="confirm", reclassify="shipped") == [("f", "PV", "candidate"),
+                                                                               ("h", "LED", "confirmed")]
+    assert _matches(frame, system, keywords="table", reclassify="shipped") == [("h", "LED", "confirmed")]
+
+
 def test_most_specific_row_and_the_table_edition_decide(table):
     loaded = load_reclassification(table)
     back = map_back(loaded, ["G06V10/82", "G06Q90/00", "G06Q10/00", "H10B12/00", "H04L9/32"], "2021.01")
