@@ -194,6 +194,13 @@ CASES = {
     "pii_industry_mapping/valid.csv": "\n".join(PII_MAPPING) + "\n",
     "pii_industry_mapping/three_digit_class.csv": lines(PII_MAPPING, 1, "3911,", "391,"),
     "pii_industry_mapping/category_ten.csv": lines(PII_MAPPING, 2, ",05,", ",10,"),
+    # the identification's own inputs and the edition-drift table: a required column missing
+    "applicant_industry/valid.csv": "applicant,industry_code,industry_name\n某某科技有限公司,3911,计算机整机制造\n",
+    "ipc_industry_concordance/valid.csv": "industry_code,industry_name,ipc\n3911,计算机整机制造,G06F\n",
+    "ipc_reclassification/valid.csv": "new_symbol,old_symbol,ipc_version\nG06V10/00,G06K9/00,2022.01\n",
+    "applicant_industry/missing_column.csv": "applicant,industry_name\n某某科技有限公司,计算机制造\n",
+    "ipc_industry_concordance/missing_column.csv": "industry_code,industry_name\n3911,计算机整机制造\n",
+    "ipc_reclassification/missing_column.csv": "new_symbol,ipc_version\nG06V10/00,2022.01\n",
     "pii_industry_mapping/weight_above_one.csv": lines(PII_MAPPING, 2, ",0.5", ",1.5"),
     "pii_value_added/valid.csv": "\n".join(PII_VALUE_ADDED) + "\n",
     "pii_value_added/status_not_in_list.csv": lines(PII_VALUE_ADDED, 2, ",derived,", ",estimated,"),

@@ -100,6 +100,7 @@ def test_empty_folder_marker_and_older_bulletin_are_replaced(tmp_path):
     assert (out / "index.html").read_text(encoding="utf-8") != "old page"
     # a bulletin written before markers existed (manifest by ipstats, bulletin entries only) is replaced too
     (out / folders.MARKER).unlink()
+    (out / "bulletin.pdf").unlink(missing_ok=True)                 # nor a PDF then
     assert folders.is_ours(out, "bulletin")
     run_bulletin(params, out=empty, progress=None)
     assert (out / folders.MARKER).is_file()

@@ -5,6 +5,7 @@ import pytest
 
 from ipstats import reference
 from ipstats.display import with_labels
+from ipstats.indicators.narrative import half_up
 from ipstats.indicators.overview import compute_overview, growth_pct, province_table, region_name, type_summary
 
 
@@ -79,7 +80,7 @@ def test_compute_overview_matches_pandas(small_demo):
     domestic = valid & (reg["patent_type"] == "发明") & reg["province_code"].notna()
     national = domestic.sum() / pop.loc[pop["year"] == 2023, "population_10k"].sum()
     assert ov.headline["per_10k"] == pytest.approx(national)
-    assert f"{national:.2f}件" in ov.paragraph
+    assert f"{half_up(national, 1):.1f}件" in ov.paragraph          # one decimal, as CNIPA prints it
     assert int(ov.provinces["valid_invention_patents"].sum()) == domestic.sum()
     assert domestic.sum() < summary.loc["发明", "valid_stock"]          # the demo has foreign applicants
     assert set(ov.trend["year"]) == set(range(2014, 2024))
