@@ -341,6 +341,31 @@ def test_the_attack_breaks_a_primary_only_pattern(bulletins, tmp_path):
 
 
 # --- the survey: confidential estimates -----------------------------------------------------------------------------
+def _survey_rate_rows(folder: Path, tables: dict | None = None):
+    """Each published survey rate row: ``(table spec, indicator, level, cell key, printed estimate)``; *tables*
+    (name → frame), when given, collects the frames read, so a caller can rewrite them."""
+    from ipstats.sdc import key_text
+    from ipstats.survey.indicators import INDICATORS, RATES, REPORT_TABLES, survey_key
+
+    by_label = {INDICATORS[i][2]: i for i in RATES}
+    for table in REPORT_TABLES:
+        shown = _read(folder, table.name)
+        if shown is None or not set(table.indicators) & set(RATES):
+            continue
+        if tables is not None:
+            tables[table.name] = shown
+        level_col, indicator_col, estimate_col = shown.columns[:3]
+        assert (level_col, indicator_col) == ("分组", "指标") and "估计" in estimate_col, list(shown.columns)
+        where = dict(table.where)
+        for i, r in shown.iterrows():
+            indicator = by_label.get(r[indicator_col])
+            if indicator is None or indicator not in table.indicators:
+                continue
+            conditions = where if r[level_col] == "合计" else {**where, table.by: r[level_col]}
+            yield table, indicator, r[level_col], key_text(survey_key(indicator, conditions)), (i, estimate_col), \
+                r[estimate_col]
+
+
 def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, list[str]]:
     """Feasible interval of every hidden survey rate's weighted total, from the published survey tables.
 
@@ -351,7 +376,7 @@ def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, l
     is itself an estimate.)
     """
     from ipstats.sdc import key_text
-    from ipstats.survey.indicators import INDICATORS, RATES, REPORT_TABLES, survey_key
+    from ipstats.survey.indicators import RATES, REPORT_TABLES, survey_key
 
     size = cells.set_index("key_text")["upper"].to_dict()
     names = list(size)
@@ -359,28 +384,23 @@ def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, l
     lo = np.zeros(len(names))
     hi = np.array([size[k] for k in names], dtype=float)
     equalities = []
+    parts: dict[tuple, dict[str, str]] = {}
+    for table, indicator, level, key, _, text in _survey_rate_rows(folder):
+        parts.setdefault((table.name, indicator), {})[level] = key
+        value = _number(text)
+        if value is not None:                           # printed to one decimal: ± 0.05 percentage points
+            i = index[key]
+            lo[i] = max(lo[i], (value - 0.05) / 100 * size[key])
+            hi[i] = min(hi[i], (value + 0.05) / 100 * size[key])
+    equalities = []
     for table in REPORT_TABLES:
-        shown = _read(folder, table.name)
-        if shown is None or not set(table.indicators) & set(RATES):
-            continue
-        level_col, indicator_col, estimate_col = shown.columns[:3]
-        assert (level_col, indicator_col) == ("分组", "指标") and "估计" in estimate_col, list(shown.columns)
-        where = dict(table.where)
-        for indicator in table.indicators:
-            rows = shown[shown[indicator_col] == INDICATORS[indicator][2]]
-            keys = {}
-            for r in rows.to_dict("records"):
-                conditions = where if r[level_col] == "合计" else {**where, table.by: r[level_col]}
-                key = key_text(survey_key(indicator, conditions))
-                keys[r[level_col]] = key
-                value = _number(r[estimate_col])
-                if value is not None:                   # printed to one decimal: ± 0.05 percentage points
-                    i = index[key]
-                    lo[i] = max(lo[i], (value - 0.05) / 100 * size[key])
-                    hi[i] = min(hi[i], (value + 0.05) / 100 * size[key])
-            other = key_text(survey_key(indicator, {**where, table.by: "(其他)"}))
-            parts = [k for level, k in keys.items() if level != "合计"] + ([other] if other in index else [])
-            equalities.append((keys["合计"], parts))
+        for indicator in set(table.indicators) & set(RATES):
+            keys = parts.get((table.name, indicator))
+            if not keys:
+                continue
+            other = key_text(survey_key(indicator, {**dict(table.where), table.by: "(其他)"}))
+            terms = [k for level, k in keys.items() if level != "合计"] + ([other] if other in index else [])
+            equalities.append((keys["合计"], terms))
     a_eq = np.zeros((len(equalities), len(names)))
     for row, (total, parts) in enumerate(equalities):
         a_eq[row, index[total]] = -1.0
@@ -439,8 +459,7 @@ def test_the_survey_attack_breaks_a_pattern_without_its_complementary_cells(bull
     internal output), some 保密 domain's total is narrowed below its protection."""
     import shutil
 
-    from ipstats.sdc import key_text
-    from ipstats.survey.indicators import INDICATORS, RATES, REPORT_TABLES, survey_key
+    from ipstats.survey.indicators import RATES
 
     national, internal = bulletins["national"]
     weak = tmp_path / "weak"
@@ -448,21 +467,12 @@ def test_the_survey_attack_breaks_a_pattern_without_its_complementary_cells(bull
     cells = pd.read_csv(internal / "tables" / "survey_linked_cells.csv", encoding="utf-8-sig")
     cells = cells[cells["key_text"].str.split("/").str[1].isin(RATES)].set_index("key_text")
     audit = pd.read_csv(internal / "tables" / "survey_disclosure_audit.csv", encoding="utf-8-sig").set_index("key_text")
-    for table in REPORT_TABLES:
-        shown = _read(weak, table.name)
-        if shown is None or not set(table.indicators) & set(RATES):
-            continue
-        level_col, indicator_col, estimate_col = shown.columns[:3]
-        for i, r in shown.iterrows():
-            indicator = {INDICATORS[x][2]: x for x in RATES}.get(r[indicator_col])
-            if indicator is None:
-                continue
-            where = dict(table.where)
-            conditions = where if r[level_col] == "合计" else {**where, table.by: r[level_col]}
-            key = key_text(survey_key(indicator, conditions))
-            if key in cells.index and cells.at[key, "status"] in ("secondary", "withheld"):
-                shown.at[i, estimate_col] = f"{cells.at[key, 'value'] / cells.at[key, 'upper'] * 100:.1f}"
-        shown.to_csv(weak / "tables" / f"{table.name}.csv", index=False, encoding="utf-8-sig")
+    tables: dict[str, pd.DataFrame] = {}
+    for table, _, _, key, (row, column), _ in list(_survey_rate_rows(weak, tables)):
+        if key in cells.index and cells.at[key, "status"] in ("secondary", "withheld"):
+            tables[table.name].at[row, column] = f"{cells.at[key, 'value'] / cells.at[key, 'upper'] * 100:.1f}"
+    for name, frame in tables.items():
+        frame.to_csv(weak / "tables" / f"{name}.csv", index=False, encoding="utf-8-sig")
     weakened = cells.assign(status=cells["status"].where(cells["status"] == "primary", "published")).reset_index()
     intervals, hidden = _survey_attack_intervals(weak, weakened)
     broken = 0
