@@ -42,7 +42,7 @@ register, links = args["register"], args["links"]
 result = {}
 if args["method"] in ("ipstats", "ipstats_ignore"):
     from ipstats.counting import CountSpec, count
-    from ipstats.register.io import connect
+    from ipstats.engines import connect
     con = connect(memory_limit=args.get("memory_limit"))
     t = time.perf_counter()
     cube = count(register, CountSpec(measure="applications", years=tuple(args["years"]), system=args["system"],
@@ -164,7 +164,7 @@ def main() -> None:
     import duckdb
 
     from ipstats.concordance import load_system, resolve_codes
-    from ipstats.concordance.engine import _pattern_table
+    from ipstats.concordance.resolve import pattern_table as _pattern_table
     from ipstats.concordance.patterns import code_parts, match_codes
     from ipstats.register.demo import ensure_demo_data
 

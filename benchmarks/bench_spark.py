@@ -64,8 +64,8 @@ def main() -> None:
     import pyspark
 
     from ipstats.counting import CountSpec, count
-    from ipstats.counting.spark import spark_session
-    from ipstats.register.io import connect
+    from ipstats.engines import spark_session
+    from ipstats.engines import connect
 
     register = args.data / "register.parquet"
     if args.patents:

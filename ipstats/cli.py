@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ipstats import __version__
+from ipstats.errors import IpstatsError, ParameterError
 
 EPILOG = """examples:
   ipstats demo-data --out data/demo                 # synthetic register, 100,000 applications
@@ -129,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _engine(args: argparse.Namespace) -> dict:
-    """The --engine/--spark-* options as engine settings (:func:`ipstats.concordance.runner.engine_settings`)."""
+    """The --engine/--spark-* options as engine settings (:func:`ipstats.engines.engine_settings`)."""
     config = {}
     for item in args.spark_conf:
         key, sep, value = item.partition("=")
@@ -151,7 +152,7 @@ def _write_classified(out, output: str | None) -> None:
 def _classify(args: argparse.Namespace) -> None:
     from ipstats.concordance import classify, classify_links, coverage, load_system
     from ipstats.concordance.api import links_from_register
-    from ipstats.register.io import connect
+    from ipstats.engines import connect
     from ipstats.validate.schema import COLUMNS_ENV, column_mapping, parse_column_args
 
     system = load_system(args.system)
@@ -198,7 +199,7 @@ def _demo_data(args: argparse.Namespace) -> None:
     try:
         np.datetime64(args.as_of, "D")
     except ValueError:
-        raise ValueError(f"--as-of expects a date such as 2025-03-31, got {args.as_of!r}") from None
+        raise ParameterError(f"--as-of expects a date such as 2025-03-31, got {args.as_of!r}") from None
     paths = write_demo_data(args.out, patents=args.patents, seed=args.seed, as_of=args.as_of)
     print(f"wrote {args.patents:,} synthetic applications (seed {args.seed}) to {args.out}:")
     for path in paths.values():
@@ -261,9 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        known = type(exc).__name__ in {"BulletinError", "RegisterError", "ValueError", "FileNotFoundError",
-                                       "PermissionError", "SystemError", "InputError", "SchemaError",
-                                       "DemoFolderError"}
+        # errors a user can cause (IpstatsError and its kinds, files, permissions) need no hint; a plain
+        # ValueError from the argument checks neither
+        known = isinstance(exc, (IpstatsError, FileNotFoundError, PermissionError)) or type(exc) is ValueError
         hint = "" if known else f" ({type(exc).__name__}; run with --debug for details)"
         print(f"ipstats {args.command}: {message}{hint}", file=sys.stderr)
         return 1

@@ -25,6 +25,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ipstats import reference
+from ipstats.errors import IpstatsError
 
 __all__ = ["IPCParseError", "IPCSymbol", "LEVELS", "ParseReport", "normalize", "parse", "parse_cell",
            "parse_distinct", "parse_many", "split_cell", "title", "validate"]
@@ -45,7 +46,7 @@ _GROUP = re.compile(r"^([A-H])(\d{2})([A-Z])\s*(\d{1,4})(?:\s*/\s*(\d{1,6}))?$")
 _SHORT = re.compile(r"^([A-H])(?:(\d{2})([A-Z])?)?$")
 
 
-class IPCParseError(ValueError):
+class IPCParseError(IpstatsError, ValueError):
     """Raised for text that is not an IPC symbol; the message names the input."""
 
 

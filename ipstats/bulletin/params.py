@@ -83,7 +83,7 @@ class BulletinParams:
         Folder for unprotected detail (未经保密处理的内部明细), only when the file names one; never
         inside the public output.
     engine : dict
-        Where classify-and-count runs (:func:`ipstats.concordance.runner.engine_settings`: ``name``
+        Where classify-and-count runs (:func:`ipstats.engines.engine_settings`: ``name``
         duckdb or spark, ``master``, ``app_name``, ``config``); passed to notebooks that declare ``engine``.
     as_of : str or None
         The register's extraction date (提取日, ``YYYY-MM-DD``) given by the file's ``as_of:``; when absent,
@@ -512,7 +512,7 @@ def _engine(raw: Any, path: Path) -> dict[str, Any]:
     """The ``engine:`` setting as plain data (default DuckDB), with a one-line error for bad values."""
     from dataclasses import asdict
 
-    from ipstats.concordance.runner import engine_settings
+    from ipstats.engines import engine_settings
 
     try:
         return asdict(engine_settings(raw))

@@ -186,7 +186,7 @@ def plan_notebooks(params: BulletinParams, output_dir: Path, internal_dir: Path 
     return plans
 
 
-class _NotebookFailed(Exception):
+class _NotebookFailed(BulletinError):
     """Internal: a notebook failed; the message lacks where the partial folder is kept."""
 
     def __init__(self, message: str, name: str):

@@ -8,9 +8,10 @@ for match labels, keyword strategies and weights.
 """
 from ipstats.concordance.api import classify, classify_frame, links_from_frame, links_from_register
 from ipstats.concordance.coverage import coverage
-from ipstats.concordance.engine import KEYWORD_STRATEGIES, MATCH_LABELS, classify_links, classify_table, resolve_codes
-from ipstats.concordance.system import System, SystemError, list_systems, load_system
+from ipstats.concordance.engine import KEYWORD_STRATEGIES, MATCH_LABELS, classify_links, classify_table
+from ipstats.concordance.resolve import resolve_codes
+from ipstats.concordance.system import System, RuleTableError, list_systems, load_system
 
-__all__ = ["KEYWORD_STRATEGIES", "MATCH_LABELS", "System", "SystemError", "classify", "classify_frame",
+__all__ = ["KEYWORD_STRATEGIES", "MATCH_LABELS", "System", "RuleTableError", "classify", "classify_frame",
            "classify_links", "classify_table", "coverage", "links_from_frame", "links_from_register", "list_systems",
            "load_system", "resolve_codes"]

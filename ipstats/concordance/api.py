@@ -18,16 +18,15 @@ import duckdb
 import pandas as pd
 
 from ipstats.concordance.engine import classify_links
-from ipstats.concordance.runner import EngineSettings, engine_settings
 from ipstats.concordance.system import System, load_system
 from ipstats.ipc import ParseReport, parse_distinct
-from ipstats.register.io import connect
+from ipstats.engines.duck import connect
+from ipstats.engines.settings import EngineSettings, engine_settings
+from ipstats.engines.spark import open_spark_register, spark_runner
+from ipstats.engines.sql import sql_parquet, text_sql
+from ipstats.errors import InputError
 
-__all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register", "text_sql"]
-
-
-class InputError(ValueError):
-    """An input that cannot be classified; the message is one line naming the file and what is missing."""
+__all__ = ["InputError", "classify", "classify_frame", "classify_spark", "links_from_frame", "links_from_register"]
 
 
 def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, ipc_col: str,
@@ -51,15 +50,6 @@ def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, 
         [failed]).fetchall()[0]
     con.execute("DROP TABLE _ipstats_parts")
     return ParseReport(n_parts=n_parts, n_parsed=n_parts - n_failed, n_failed=n_failed, failed_examples=failed[:5])
-
-
-def text_sql(source: str, id_col: str, columns: list[str]) -> str | None:
-    """SELECT patent_id, text (title and abstract) from *source*, in SQL DuckDB and Spark read alike."""
-    present = [c for c in ("title", "abstract") if c in columns]
-    if not present:
-        return None
-    text = " || ' ' || ".join(f"coalesce(CAST({c} AS STRING), '')" for c in present)
-    return f"SELECT CAST({id_col} AS STRING) AS patent_id, {text} AS text FROM {source}"
 
 
 def _text_view(con: duckdb.DuckDBPyConnection, source: str, id_col: str, columns: list[str]) -> str | None:
@@ -127,10 +117,6 @@ def _typed(path: Path, schema: str, references: dict | None = None) -> Path:
         raise InputError(str(exc)) from None
 
 
-def _parquet_sql(path: Path) -> str:
-    return f"read_parquet('{str(path).replace(chr(39), chr(39) * 2)}')"
-
-
 def links_from_register(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str | None, ParseReport | None]:
     """Create views ``links`` (patent_id, ipc) and, when there is text, ``texts`` (patent_id, text) for *path*.
 
@@ -160,7 +146,7 @@ def links_from_register(con: duckdb.DuckDBPyConnection, path: str | Path) -> tup
         raise InputError(f"{path}: file not found")
     register = _register_header(path)
     typed = _typed(path, "patent_register") if register else None
-    source = _parquet_sql(typed) if register else _text_table(con, path)
+    source = sql_parquet(typed) if register else _text_table(con, path)
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     con.execute(f"CREATE OR REPLACE TEMP VIEW input AS SELECT * FROM {source}")
     id_col = "application_number" if register else "patent_id" if "patent_id" in columns else None
@@ -168,7 +154,7 @@ def links_from_register(con: duckdb.DuckDBPyConnection, path: str | Path) -> tup
         raise InputError(f"{path}: needs a patent_id column (or application_number for a register)")
     side = links_beside(path) if register else None
     if side is not None:
-        links = _parquet_sql(_typed(side, "patent_register_ipc", references={"patent_register": typed}))
+        links = sql_parquet(_typed(side, "patent_register_ipc", references={"patent_register": typed}))
         con.execute(f"CREATE OR REPLACE TEMP VIEW links AS SELECT application_number AS patent_id, ipc FROM {links}")
         report = None
     elif "ipc" in columns:
@@ -219,7 +205,7 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
     keywords : {"confirm", "require", "table", "ignore"}
     engine : str, dict or EngineSettings
         ``"duckdb"`` (default) or ``"spark"``, or settings with the Spark master, app name and config
-        (:func:`ipstats.concordance.runner.engine_settings`).
+        (:func:`ipstats.engines.engine_settings`).
     reclassify : None, "shipped" or path
         Map codes newer than the table's IPC edition back to their old symbols first
         (:mod:`ipstats.concordance.reclassify`; DuckDB only); None matches codes as they are.
@@ -233,8 +219,6 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
     """
     settings = engine_settings(engine)
     if settings.name == "spark":
-        from ipstats.counting.spark import classify_spark
-
         if reclassify not in (None, False, "", "none", "off"):
             raise ValueError("reclassify is not available with engine='spark' in classify(); use DuckDB")
         return classify_spark(path, _system(system), keywords, settings), None
@@ -246,3 +230,18 @@ def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: s
     """Classify a DataFrame with ``patent_id`` and ``ipc`` (and optionally ``title``/``abstract``); *reclassify*
     as in :func:`classify`."""
     return _classify_with(links_from_frame, frame, system, keywords, reclassify)
+
+
+def classify_spark(register: str | Path, system: System, keywords: str = "confirm",
+                   settings: EngineSettings | dict | str = "spark", links: str | Path | None = None) -> pd.DataFrame:
+    """:func:`ipstats.concordance.classify` on Spark: one row per patent and category, collected to the driver.
+
+    Fine for a province or a year; for a national register count on the cluster (:func:`count_spark`)
+    instead of collecting every patent.
+    """
+    with spark_runner(settings) as run:
+        texts = open_spark_register(run, register, links)
+        try:
+            return classify_links(run, system, "links", texts, keywords=keywords)
+        finally:
+            run.drop("register", "links", "texts", "_ipstats_links_file")

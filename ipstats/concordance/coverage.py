@@ -5,7 +5,7 @@ import duckdb
 import pandas as pd
 
 from ipstats import reference
-from ipstats.concordance.engine import resolve_codes
+from ipstats.concordance.resolve import resolve_codes
 from ipstats.concordance.reclassify import load_reclassification, map_back, mapped_rules, reclassification_label
 from ipstats.concordance.system import System
 from ipstats.ipc import validate

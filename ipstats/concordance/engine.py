@@ -11,7 +11,7 @@ Plan (the same relational plan runs on any engine):
    keyword rule, and classify the few patents whose hits change their result one by one;
 5. expose one row per patent and category (a view), which counting aggregates per signature set.
 
-Steps 1, 3, 4 and 5 are one SQL text run by DuckDB or Spark (:mod:`ipstats.concordance.runner`); step 2
+Steps 1, 3, 4 and 5 are one SQL text run by DuckDB or Spark (:mod:`ipstats.engines`); step 2
 and the signatures of the distinct codes run in pandas on the driver for both.
 
 Match labels
@@ -49,71 +49,22 @@ P(category | pattern), averaged over the patent's distinct matched patterns.
 """
 from __future__ import annotations
 
-import os
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
-
-import duckdb
-import numpy as np
 import pandas as pd
 
-from ipstats.concordance.keywords import fold
-from ipstats.concordance.patterns import code_parts, match_codes, parse_pattern
-from ipstats.concordance.reclassify import CANDIDATE_SUFFIX
-from ipstats.concordance.runner import as_runner, exact_sum
+from ipstats.concordance.reclassify import CANDIDATE_SUFFIX, load_reclassification, map_back, mapped_rules
+from ipstats.concordance.patterns import code_parts, match_codes
+from ipstats.concordance.resolve import pattern_table, resolve_codes
 from ipstats.concordance.system import System
+from ipstats.engines.duck import as_runner
+from ipstats.engines.sql import exact_sum
 
-__all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "TermScanner", "classify_links", "create_patent_view",
-           "classify_table", "find_terms", "resolve_codes",
-           "resolve_with_reclassification", "scan_texts", "term_automaton"]
+__all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "classify_links", "classify_table", "create_patent_view",
+           "resolve_with_reclassification"]
 
 KEYWORD_STRATEGIES = ("confirm", "require", "table", "ignore")
 #: Match ranks (index into MATCH_LABELS) each strategy keeps; None keeps all.
 _KEPT_RANKS = {"confirm": None, "require": (0, 1, 2), "table": (0, 1), "ignore": None}
 MATCH_LABELS = ("confirmed", "keyword-confirmed", "candidate", "IPC-only")
-
-
-def _pattern_table(system: System) -> pd.DataFrame:
-    rows = []
-    for rule in system.rules.itertuples():
-        for role, cell in (("include", rule.ipc_patterns), ("exclude", rule.ipc_exclusions)):
-            for text in filter(None, (p.strip() for p in str(cell).replace("；", ";").split(";"))):
-                pat = parse_pattern(text, system.conventions)
-                rows.append((rule.rule_id, role, pat.text, pat.kind, pat.head, pat.main_group, pat.subgroup))
-    table = pd.DataFrame(rows, columns=["rule_id", "role", "pattern", "kind", "head", "main_group", "subgroup"])
-    table["pid"] = range(len(table))
-    return table
-
-
-def resolve_codes(system: System, codes: pd.Series | list[str]) -> pd.DataFrame:
-    """Resolve the system's rules against distinct canonical IPC codes.
-
-    Parameters
-    ----------
-    system : System
-    codes : sequence of str
-        Canonical IPC codes (duplicates are ignored).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (code, rule) that applies: ``ipc``, ``rule_id``, ``category``, ``pattern`` (the
-        first including pattern, used as the unit of probabilistic weights), ``weight``, ``coverage``,
-        ``has_keywords`` and ``has_exclusions`` (whether the rule has keyword terms / keyword-exclusion terms).
-    """
-    parts = code_parts(pd.Series(list(codes), dtype=object))
-    patterns = _pattern_table(system)
-    hits = match_codes(parts, patterns).merge(patterns[["pid", "rule_id", "role", "pattern"]], on="pid")
-    include = hits[hits["role"] == "include"].sort_values("pid").drop_duplicates(["ipc", "rule_id"])
-    exclude = hits.loc[hits["role"] == "exclude", ["ipc", "rule_id"]].drop_duplicates()
-    kept = include.merge(exclude, on=["ipc", "rule_id"], how="left", indicator=True)
-    kept = kept[kept["_merge"] == "left_only"][["ipc", "rule_id", "pattern"]]
-    rules = system.rules.assign(has_keywords=system.rules["terms"].map(bool),
-                                has_exclusions=system.rules["exclusion_terms"].map(bool))
-    out = kept.merge(rules[["rule_id", "category", "weight", "coverage", "has_keywords", "has_exclusions"]],
-                     on="rule_id")
-    return out.sort_values(["ipc", "rule_id"], ignore_index=True)
 
 
 def resolve_with_reclassification(system: System, codes, reclassify=None) -> pd.DataFrame:
@@ -122,8 +73,6 @@ def resolve_with_reclassification(system: System, codes, reclassify=None) -> pd.
     A code's own matches come first; the mapped-back ones (:func:`ipstats.concordance.reclassify.mapped_rules`)
     add the rules it does not meet itself.
     """
-    from ipstats.concordance.reclassify import load_reclassification, map_back, mapped_rules
-
     direct = resolve_codes(system, codes)
     back = map_back(load_reclassification(reclassify), codes, system.ipc_edition)
     if back.empty:
@@ -212,12 +161,12 @@ def classify_table(con, system: System, links: str, texts: str | None = None,
     share a *signature*; each patent is reduced to its set of signatures, and categories, ranks and
     weights are worked out once per distinct set. Keyword conditions are tested by one scan of the
     texts (:func:`find_terms`); the few patents whose hits change their categories are classified
-    individually. The SQL is the same for every engine (:mod:`ipstats.concordance.runner`).
+    individually. The SQL is the same for every engine (:mod:`ipstats.engines`).
 
     Parameters
     ----------
     con : duckdb.DuckDBPyConnection or Runner
-        A DuckDB connection, or a runner such as :class:`ipstats.counting.spark.SparkRunner`.
+        A DuckDB connection, or a runner such as :class:`ipstats.engines.spark.SparkRunner`.
     system : System
     links : str
         View/table with ``patent_id`` and ``ipc`` (canonical codes).
@@ -332,9 +281,7 @@ def create_patent_view(con, name: str) -> None:
 def _classify_probabilistic(run, system: System, links: str, codes: pd.Series, name: str,
                             reclassify=None) -> Classified:
     """Probabilistic tables: a mapped-back code (*reclassify*) takes the patterns of all its old symbols."""
-    from ipstats.concordance.reclassify import load_reclassification, map_back
-
-    patterns = _pattern_table(system)
+    patterns = pattern_table(system)
     include = patterns[patterns["role"] == "include"]
     unique = include.drop_duplicates("pattern")
     back = map_back(load_reclassification(reclassify), codes, system.ipc_edition)
@@ -357,117 +304,6 @@ def _classify_probabilistic(run, system: System, links: str, codes: pd.Series, n
         FROM {name}_units u JOIN {name}_weights w ON w.pattern = u.pattern
         GROUP BY u.patent_id, w.category""")
     return Classified(name, "probabilistic")
-
-
-def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, terms: pd.DataFrame,
-               name: str, batch_rows: int = 200_000) -> str:
-    """Create table *name* (``patent_id``, ``term_id``) of every term occurring in a patent's text.
-
-    The texts of the patents selected by *patents_sql* are streamed in Arrow batches, folded
-    (:func:`ipstats.concordance.keywords.fold`) and scanned once with an Aho–Corasick automaton of all
-    terms, so the cost grows with the length of the text, not with the number of rules or terms;
-    overlapping and nested terms are all found.
-
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-    texts : str
-        View with ``patent_id`` and ``text``.
-    patents_sql : str
-        Query returning the ``patent_id`` values to scan.
-    terms : pandas.DataFrame
-        ``term_id`` and ``term`` (folded, as :func:`ipstats.concordance.keywords.split_terms` gives).
-    name : str
-        Table to create.
-    """
-    import pyarrow as pa
-
-    scanner = term_automaton(terms)
-    reader = con.sql(f"SELECT t.patent_id, t.text FROM {texts} t "
-                     f"WHERE t.patent_id IN ({patents_sql})").to_arrow_reader(batch_rows)
-
-    def scan(batch):   # the automaton releases the GIL: batches are scanned on several threads
-        return scan_texts(scanner, batch.column(0), batch.column(1))
-
-    found_ids, found_terms = [], []
-    workers = max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque = deque()
-        for batch in reader:
-            pending.append(pool.submit(scan, batch))
-            while len(pending) > 2 * workers:          # bounded: a national register never sits in memory
-                ids_, terms_ = pending.popleft().result()
-                found_ids.extend(ids_)
-                found_terms.extend(terms_)
-        for future in pending:
-            ids_, terms_ = future.result()
-            found_ids.extend(ids_)
-            found_terms.extend(terms_)
-    hits = pa.table({"patent_id": pa.array(found_ids, pa.string()), "term_id": pa.array(found_terms, pa.int64())})
-    con.register("_ipstats_hits_arrow", hits)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _ipstats_hits_arrow")
-    con.unregister("_ipstats_hits_arrow")
-    return name
-
-
-class TermScanner(NamedTuple):
-    """An Aho–Corasick automaton of the distinct terms, the ``term_id`` of each pattern, and which patterns
-    begin or end with an ASCII letter or digit (those match whole words only: ``ai`` is not in ``contain``)."""
-
-    automaton: Any
-    term_of: np.ndarray
-    word_start: np.ndarray
-    word_end: np.ndarray
-
-
-def _is_word(char: str) -> bool:
-    return char.isascii() and char.isalnum()
-
-
-def term_automaton(terms: pd.DataFrame) -> TermScanner:
-    """The :class:`TermScanner` of *terms* (``term_id``, folded ``term``)."""
-    import ahocorasick_rs
-
-    table = terms.drop_duplicates("term_id").sort_values("term_id")
-    words = table["term"].tolist()
-    return TermScanner(ahocorasick_rs.AhoCorasick(words), table["term_id"].to_numpy(),
-                       np.array([bool(w) and _is_word(w[0]) for w in words], dtype=bool),
-                       np.array([bool(w) and _is_word(w[-1]) for w in words], dtype=bool))
-
-
-def scan_texts(scanner: TermScanner, ids, text) -> tuple[list, list]:
-    """Every (patent_id, term_id) found in one batch of texts (Arrow arrays *ids* and *text*).
-
-    One scan per batch: the folded texts joined by NUL (no term contains it); each match is mapped back
-    to its text through the cumulative character offsets. A term beginning (ending) with an ASCII letter or
-    digit counts only where the character before (after) it is not one: English and Latin terms match whole
-    words, Chinese terms anywhere. Shared by the DuckDB and Spark scans.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pc.fill_null(text, "")
-    ends = np.cumsum(pc.utf8_length(text).to_numpy(zero_copy_only=False) + 1)
-    joined = fold("\x00".join(text.to_pylist()))
-    matches = scanner.automaton.find_matches_as_indexes(joined, overlapping=True)
-    if not matches:
-        return [], []
-    found = np.asarray(matches, dtype=np.int64)
-    check = scanner.word_start[found[:, 0]] | scanner.word_end[found[:, 0]]
-    if check.any():
-        keep = np.ones(len(found), dtype=bool)
-        for i in np.flatnonzero(check):
-            pattern, start, end = found[i]
-            if (scanner.word_start[pattern] and start > 0 and _is_word(joined[start - 1])) or \
-                    (scanner.word_end[pattern] and end < len(joined) and _is_word(joined[end])):
-                keep[i] = False
-        found = found[keep]
-        if not len(found):
-            return [], []
-    term_of = scanner.term_of
-    owner = np.searchsorted(ends, found[:, 1], side="right")
-    pairs = pd.DataFrame({"row": owner, "term_id": term_of[found[:, 0]]}).drop_duplicates()
-    return ids.take(pa.array(pairs["row"].to_numpy())).to_pylist(), pairs["term_id"].tolist()
 
 
 def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:

@@ -4,35 +4,17 @@ CNIPA cells are phrases such as ``光纤宽带运营服务；新一代移动通�
 They are split on ``、；，;,`` (and new lines), a trailing ``等`` is dropped from each part, and parts
 shorter than two characters are ignored. Terms and texts are *folded* the same way before they are
 compared: full-width ASCII forms and the ideographic space become ASCII (``ＧＰＵ`` → ``GPU``), and ASCII
-letters lower case (``GPU`` → ``gpu``). Folding maps one character to one character, so positions in a
-text survive it. A rule is *keyword-confirmed* for a patent when any term occurs in its title or abstract.
+letters lower case (``GPU`` → ``gpu``; :func:`ipstats.engines.scan.fold`). A rule is *keyword-confirmed* for a patent when any term occurs in its title or abstract.
 """
 from __future__ import annotations
 
 import re
 
-__all__ = ["ASCII_FORMS", "FULL_WIDTH", "fold", "split_terms"]
+from ipstats.engines.scan import fold
 
-#: Full-width ASCII forms and the ideographic space, and their ASCII equivalents (what NFKC does to them).
-FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
-ASCII_FORMS = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+__all__ = ["split_terms"]
 
 _SPLIT = re.compile(r"[、；，;,\n\r]+")
-
-
-_FOLD = str.maketrans(FULL_WIDTH + "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                      ASCII_FORMS.lower() + "abcdefghijklmnopqrstuvwxyz")
-
-
-_FOLDABLE = re.compile("[A-Z\uff01-\uff5e\u3000]+")
-
-
-def fold(text: str) -> str:
-    """Fold full-width forms to ASCII and ASCII letters to lower case (one character to one character).
-
-    Only the runs of characters that change are translated, which keeps long Chinese texts fast.
-    """
-    return _FOLDABLE.sub(lambda run: run.group().translate(_FOLD), text)
 
 
 def split_terms(cell: str | None) -> list[str]:

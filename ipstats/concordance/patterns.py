@@ -26,13 +26,14 @@ import numpy as np
 import pandas as pd
 
 from ipstats.ipc import IPCParseError, parse
+from ipstats.errors import IpstatsError
 
 __all__ = ["Conventions", "Pattern", "PatternError", "code_parts", "match_codes", "parse_pattern"]
 
 _GROUP = re.compile(r"^([A-H]\d\d[A-Z])(\d{1,4})(?:/(\d{1,6}))?$")
 
 
-class PatternError(ValueError):
+class PatternError(IpstatsError, ValueError):
     """A pattern cell that is not an IPC pattern; the message quotes it."""
 
 

@@ -24,7 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipstats.concordance.resolve import pattern_table, resolve_codes
 from ipstats.ipc import parse
+from ipstats.errors import InputError
 
 __all__ = ["CANDIDATE_SUFFIX", "RECLASSIFY_OFF", "RECLASSIFY_SHIPPED", "ReclassificationError", "load_reclassification",
            "map_back", "mapped_rules", "reclassification_label", "shipped_path"]
@@ -38,7 +40,7 @@ _COLUMNS = ["new_symbol", "old_symbol", "ipc_version", "share", "note"]
 _TOLERANCE = 1e-9
 
 
-class ReclassificationError(ValueError):
+class ReclassificationError(InputError):
     """A reclassification table that cannot be used; the message is one line naming the file and the problem."""
 
 
@@ -170,14 +172,12 @@ def map_back(table: pd.DataFrame | None, codes, ipc_edition: str | None, max_ste
 
 
 def mapped_rules(system, back: pd.DataFrame) -> pd.DataFrame:
-    """Rows of :func:`ipstats.concordance.engine.resolve_codes` for the mapped-back codes of *back*.
+    """Rows of :func:`ipstats.concordance.resolve.resolve_codes` for the mapped-back codes of *back*.
 
     The rules each old symbol meets are given to the new code. Where the origins reaching a category hold all of
     the code's share (1), the rules keep their id and coverage; otherwise the rule is given as a candidate (id
     with :data:`CANDIDATE_SUFFIX`, coverage 部分涉及), which only the upper bound counts.
     """
-    from ipstats.concordance.engine import resolve_codes
-
     if back.empty:
         return resolve_codes(system, [])
     old = resolve_codes(system, back["old_symbol"].unique())
@@ -199,12 +199,10 @@ def mapped_rules(system, back: pd.DataFrame) -> pd.DataFrame:
 def _rules_inside_groups(system, back: pd.DataFrame) -> pd.DataFrame:
     """Candidates of codes mapped back to a whole main group (``H01L31/00``): the rules that name only some of
     its subgroups (``H01L31/04*``) may or may not hold the code, so they are given as candidates."""
-    from ipstats.concordance.engine import _pattern_table, resolve_codes
-
     heads = back[back["old_symbol"].str.endswith("/00")]
     if heads.empty:
         return resolve_codes(system, [])
-    patterns = _pattern_table(system)
+    patterns = pattern_table(system)
     patterns = patterns[(patterns["role"] == "include") & patterns["subgroup"].notna()
                         & (patterns["subgroup"].astype(str) != "00")]
     patterns = patterns.assign(old_symbol=patterns["head"].astype(str) + patterns["main_group"].astype(str) + "/00")

@@ -17,8 +17,9 @@ import yaml
 
 from ipstats.concordance.keywords import split_terms
 from ipstats.concordance.patterns import Conventions, PatternError, parse_pattern
+from ipstats.errors import InputError
 
-__all__ = ["DATA_DIR", "RULE_COLUMNS", "System", "SystemError", "list_systems", "load_system"]
+__all__ = ["DATA_DIR", "RULE_COLUMNS", "System", "RuleTableError", "list_systems", "load_system"]
 
 DATA_DIR = Path(__file__).with_name("data")
 RULE_COLUMNS = ["rule_id", "category", "ipc_patterns", "ipc_exclusions", "keywords", "keyword_exclusions",
@@ -27,7 +28,7 @@ _REQUIRED = ["category", "ipc_patterns"]
 _COVERAGE = {"", "全部涉及", "部分涉及"}
 
 
-class SystemError(ValueError):  # noqa: A001 - a concordance "system", not the builtin
+class RuleTableError(InputError):
     """A rule table that cannot be used; the message is one line naming file, row and field."""
 
 
@@ -146,14 +147,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
     except (OSError, pd.errors.ParserError) as exc:
-        raise SystemError(f"{path}: cannot read the rule table ({str(exc).splitlines()[0]})") from None
+        raise RuleTableError(f"{path}: cannot read the rule table ({str(exc).splitlines()[0]})") from None
 
 
 def _check_rules(rules: pd.DataFrame, path: Path, conventions: Conventions) -> pd.DataFrame:
     """Complete optional columns and check every cell; raise one line for the first problem."""
     missing = [c for c in _REQUIRED if c not in rules.columns]
     if missing:
-        raise SystemError(f"{path}: missing required column(s) {', '.join(missing)} "
+        raise RuleTableError(f"{path}: missing required column(s) {', '.join(missing)} "
                           f"(see data_schemas/concordance_rules.schema.yaml)")
     rules = rules.copy()
     for col in RULE_COLUMNS:
@@ -165,26 +166,26 @@ def _check_rules(rules: pd.DataFrame, path: Path, conventions: Conventions) -> p
     for i, row in rules.iterrows():
         line = i + 2
         if not row["category"].strip():
-            raise SystemError(f"{path}: row {line}, field category: empty; every rule needs a category code")
+            raise RuleTableError(f"{path}: row {line}, field category: empty; every rule needs a category code")
         if not row["ipc_patterns"].strip():
-            raise SystemError(f"{path}: row {line}, field ipc_patterns: empty; expected IPC patterns such as 'H01L21*'")
+            raise RuleTableError(f"{path}: row {line}, field ipc_patterns: empty; expected IPC patterns such as 'H01L21*'")
         for col in ("ipc_patterns", "ipc_exclusions"):
             for pat in filter(None, (p.strip() for p in row[col].replace("；", ";").split(";"))):
                 try:
                     parse_pattern(pat, conventions)
                 except PatternError as exc:
-                    raise SystemError(f"{path}: row {line}, field {col}: {exc}") from None
+                    raise RuleTableError(f"{path}: row {line}, field {col}: {exc}") from None
         if row["coverage"] not in _COVERAGE:
-            raise SystemError(f"{path}: row {line}, field coverage: {row['coverage']!r}; expected 全部涉及, 部分涉及 or empty")
+            raise RuleTableError(f"{path}: row {line}, field coverage: {row['coverage']!r}; expected 全部涉及, 部分涉及 or empty")
         try:
             weight = float(row["weight"])
         except ValueError:
-            raise SystemError(f"{path}: row {line}, field weight: {row['weight']!r} is not a number") from None
+            raise RuleTableError(f"{path}: row {line}, field weight: {row['weight']!r} is not a number") from None
         if not 0 < weight <= 1:
-            raise SystemError(f"{path}: row {line}, field weight: {weight} is outside (0, 1]")
+            raise RuleTableError(f"{path}: row {line}, field weight: {weight} is outside (0, 1]")
     if rules["rule_id"].duplicated().any():
         dup = rules.loc[rules["rule_id"].duplicated(), "rule_id"].iloc[0]
-        raise SystemError(f"{path}: field rule_id: {dup!r} appears more than once; rule ids must be unique")
+        raise RuleTableError(f"{path}: field rule_id: {dup!r} appears more than once; rule ids must be unique")
     rules["weight"] = rules["weight"].astype(float)
     rules["terms"] = rules["keywords"].map(split_terms)
     rules["exclusion_terms"] = rules["keyword_exclusions"].map(split_terms)
@@ -207,11 +208,11 @@ def _load(path: Path) -> System:
     if path.is_dir():
         meta_path, rules_path, cats_path = path / "system.yaml", path / "rules.csv", path / "categories.csv"
         if not meta_path.exists() or not rules_path.exists():
-            raise SystemError(f"{path}: a system folder needs system.yaml and rules.csv")
+            raise RuleTableError(f"{path}: a system folder needs system.yaml and rules.csv")
     elif path.suffix.lower() == ".csv":
         meta_path, rules_path, cats_path = path.with_suffix(".yaml"), path, None
     else:
-        raise SystemError(f"{path}: expected a system folder or a rules .csv file")
+        raise RuleTableError(f"{path}: expected a system folder or a rules .csv file")
     meta = {}
     if meta_path.exists():
         with open(meta_path, encoding="utf-8") as fh:
@@ -232,7 +233,7 @@ def _load(path: Path) -> System:
         cats = _categories_from_rules(rules)
     unknown = sorted(set(rules["category"]) - set(cats["category"]))
     if unknown:
-        raise SystemError(f"{rules_path}: field category: {unknown[0]!r} is not in the categories table")
+        raise RuleTableError(f"{rules_path}: field category: {unknown[0]!r} is not in the categories table")
     return System(id=str(meta["id"]), meta=meta, categories=cats, rules=rules, conventions=conventions)
 
 
@@ -246,14 +247,14 @@ def load_system(name_or_path: str | Path) -> System:
 
     Raises
     ------
-    SystemError
+    RuleTableError
         Unknown id, unreadable file, or a rule table that fails its schema (one line: file, row, field).
     """
     candidate = DATA_DIR / str(name_or_path)
     path = candidate if candidate.is_dir() else Path(name_or_path)
     if not path.exists():
         known = ", ".join(list_systems()["id"])
-        raise SystemError(f"unknown classification system {str(name_or_path)!r}; shipped: {known}; "
+        raise RuleTableError(f"unknown classification system {str(name_or_path)!r}; shipped: {known}; "
                           f"or give the path of a rules CSV")
     return _load_cached(str(path.resolve()), path.stat().st_mtime)
 

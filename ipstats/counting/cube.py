@@ -22,7 +22,7 @@ Counting rules (OECD Patent Statistics Manual, 2009, chapter 5; Chinese practice
   hierarchy.
 
 The plan is relational and runs in DuckDB on Parquet/CSV (default) or on Spark (``engine="spark"``,
-:mod:`ipstats.counting.spark`), one SQL text for both: the register is never loaded into pandas; only the
+:mod:`ipstats.engines.spark`), one SQL text for both: the register is never loaded into pandas; only the
 distinct IPC codes are resolved in Python (:mod:`ipstats.concordance.engine`).
 """
 from __future__ import annotations
@@ -35,14 +35,18 @@ import pandas as pd
 
 from ipstats.concordance import KEYWORD_STRATEGIES, classify_table, load_system
 from ipstats.concordance.api import links_from_register
-from ipstats.concordance.runner import EngineSettings, as_runner, engine_settings, exact_sum
+from ipstats.concordance.engine import Classified, create_patent_view
 from ipstats.concordance.system import System
+from ipstats.engines.duck import as_runner, connect
+from ipstats.engines.settings import EngineSettings, engine_settings
+from ipstats.engines.spark import open_spark_register, spark_runner
+from ipstats.engines.sql import exact_sum
 from ipstats.register.appno import receipt_year_sql
-from ipstats.register.io import connect, open_register
+from ipstats.register.io import open_register
 from ipstats.register.term import term_last_year_sql
 
 __all__ = ["CountSpec", "MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "classify_and_count", "count", "count_classified",
-           "count_contributors", "rollup"]
+           "count_contributors", "count_spark", "rollup"]
 
 #: Reference dates and the register columns that hold them; ``receipt`` is the year an application was received
 #: (受理年度), read from the year digits of its number (:func:`ipstats.register.appno.receipt_year_sql`).
@@ -159,7 +163,7 @@ def count_classified(con, spec: CountSpec, register: str = "register",
     Parameters
     ----------
     con : duckdb.DuckDBPyConnection or Runner
-        A DuckDB connection, or a runner such as :class:`ipstats.counting.spark.SparkRunner`.
+        A DuckDB connection, or a runner such as :class:`ipstats.engines.spark.SparkRunner`.
     spec : CountSpec
     register : str
         View of the register.
@@ -267,8 +271,6 @@ def rollup(con, system: System, classified: str, level: int, name: str = "classi
     and the best match label is kept. Works on every storage kind of :func:`classify_table`, on a DuckDB
     connection or a runner (the compressed and probabilistic kinds on every engine).
     """
-    from ipstats.concordance.engine import Classified, create_patent_view
-
     ancestors = system.ancestors(level).dropna()
     if ancestors.empty:
         raise ValueError(f"system {system.id} has no categories at level {level}")
@@ -318,6 +320,31 @@ def classify_and_count(con, spec: CountSpec, system: System | None, texts: str |
     return count_classified(con, spec, register, classified)
 
 
+def count_spark(register: str | Path, spec: CountSpec, system: System | None,
+                settings: EngineSettings | dict | str = "spark", links: str | Path | None = None) -> pd.DataFrame:
+    """:func:`ipstats.counting.count`'s cube (before its label columns) computed on Spark.
+
+    Parameters
+    ----------
+    register : path or str
+        Parquet register, any path Spark reads.
+    spec : CountSpec
+    system : System, optional
+        Loaded classification system (None: no category breakdown).
+    settings : EngineSettings, dict or str
+        Master URL, app name and Spark config (an active session is reused as it is).
+    links : path or str, optional
+        Patent–IPC links Parquet (default ``register_ipc.parquet`` beside the register).
+    """
+    spec.validate()
+    with spark_runner(settings) as run:
+        texts = open_spark_register(run, register, links)
+        try:
+            return classify_and_count(run, spec, system, texts)
+        finally:
+            run.drop("register", "links", "texts", "_ipstats_links_file")
+
+
 def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
           con: duckdb.DuckDBPyConnection | None = None,
           engine: "str | dict | EngineSettings" = "duckdb") -> pd.DataFrame:
@@ -336,8 +363,8 @@ def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
         Connection to use (a new in-memory one by default; DuckDB engine only).
     engine : str, dict or EngineSettings
         ``"duckdb"`` (default) or ``"spark"``, or settings with the Spark master URL, app name and
-        config (:func:`ipstats.concordance.runner.engine_settings`). Both engines run the same plan and
-        return the same cube (:mod:`ipstats.counting.spark`).
+        config (:func:`ipstats.engines.engine_settings`). Both engines run the same plan and
+        return the same cube (:func:`count_spark`, :mod:`ipstats.engines.spark`).
 
     Returns
     -------
@@ -354,8 +381,6 @@ def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
     if settings.name == "spark":
         if con is not None:
             raise ValueError("con is a DuckDB connection; it cannot be used with engine='spark'")
-        from ipstats.counting.spark import count_spark
-
         cube = count_spark(register, spec, system, settings)
     else:
         own = con is None

@@ -48,7 +48,8 @@ import pandas as pd
 
 from ipstats.concordance import coverage, load_system
 from ipstats.concordance.api import links_from_register
-from ipstats.concordance.engine import classify_table, resolve_codes
+from ipstats.concordance.engine import classify_table
+from ipstats.concordance.resolve import resolve_codes
 from ipstats.concordance.system import System
 from ipstats.counting import CountSpec
 from ipstats.counting.cube import count_classified, count_contributors, rollup
@@ -57,7 +58,8 @@ from ipstats.indicators.narrative import change_clause, format_count
 from ipstats.indicators.overview import growth_pct, protect_provinces, region_name
 from ipstats.reference import provinces
 from ipstats.sdc import Rules
-from ipstats.register.io import connect, open_register
+from ipstats.engines import connect
+from ipstats.register.io import open_register
 
 __all__ = ["MEASURES", "Monitoring", "cagr_pct", "share_pct", "rank_desc", "rank_change", "rta", "hhi",
            "top_share_pct", "yoy_pct", "category_table", "province_table",
@@ -624,7 +626,7 @@ def _category_cubes(run, views: dict[int, str], years: list[int], types, region,
                     upper_views: dict[int, str] | None = None) -> tuple[dict, dict, dict | None]:
     """The category cubes of every level in *views* (and *upper_views*) and the all-patent totals, per measure.
 
-    *run* is a DuckDB connection or a runner: the same SQL on every engine (:mod:`ipstats.concordance.runner`).
+    *run* is a DuckDB connection or a runner: the same SQL on every engine (:mod:`ipstats.engines`).
     """
     def cubes_of(level_views):
         return {lv: {m: count_classified(run, _spec(m, years, types, region), "register", view) for m in MEASURES}
@@ -637,7 +639,7 @@ def _category_cubes(run, views: dict[int, str], years: list[int], types, region,
 def _category_cubes_on_spark(settings, register: str, system: System, years: list[int], types, region,
                              keywords: str, upper: bool, reclassify=None) -> tuple[dict, dict, dict | None]:
     """:func:`_category_cubes`, classified and counted on Spark."""
-    from ipstats.counting.spark import open_spark_register, spark_runner
+    from ipstats.engines import open_spark_register, spark_runner
 
     with spark_runner(settings) as run:
         texts = open_spark_register(run, register)
@@ -775,7 +777,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
         applicant needs to be named in the ranking, which counts published applications only.
     engine : str or dict, optional
         Where the category cubes (classify and count, the heavy part) run: ``"duckdb"`` (default) or
-        Spark settings (:func:`ipstats.concordance.runner.engine_settings`). Breakdowns by province and
+        Spark settings (:func:`ipstats.engines.engine_settings`). Breakdowns by province and
         applicant, contributor statistics for disclosure control and the diagnostics run on DuckDB.
     keywords : {"table", "require", "confirm", "ignore"}
         What the published counts follow (:mod:`ipstats.concordance.engine`). ``"table"`` (default) is the
@@ -801,7 +803,7 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     if keywords not in KEYWORDS:
         raise ValueError(f"keywords must be one of {', '.join(KEYWORDS)}, got {keywords!r}")
     from ipstats.concordance.reclassify import load_reclassification
-    from ipstats.concordance.runner import engine_settings
+    from ipstats.engines import engine_settings
 
     reclass = load_reclassification(reclassify)
 

@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ipstats.engines.sql import sql_reader
 from ipstats.pii.identify import DATA_DIR, _divisions
 from ipstats.register.demo import demo_file_if_missing
 
@@ -56,9 +57,7 @@ def demo_employment(patents: int, seed: int = 2024, years: range = range(2004, 2
 
 
 def _register_size(register: Path) -> int:
-    literal = str(register).replace("'", "''")
-    reader = "read_csv" if register.suffix.lower() == ".csv" else "read_parquet"
-    return int(duckdb.sql(f"SELECT COUNT(*) FROM {reader}('{literal}')").fetchall()[0][0])
+    return int(duckdb.sql(f"SELECT COUNT(*) FROM {sql_reader(register)}").fetchall()[0][0])
 
 
 def write_demo(register: str | Path, out: str | Path, seed: int = 2024) -> dict[str, Path]:

@@ -52,7 +52,8 @@ import pandas as pd
 from ipstats.concordance import classify_table, load_system
 from ipstats.concordance.api import links_from_register
 from ipstats.counting import CountSpec, count_classified
-from ipstats.register.io import connect, open_register
+from ipstats.engines import connect
+from ipstats.register.io import open_register
 
 __all__ = ["DEFAULTS", "LEVELS", "THRESHOLDS", "Comparison", "Identification", "compare_official",
            "employment_in_window", "identify", "industry_level", "industry_names", "patent_using",

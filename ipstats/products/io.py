@@ -23,6 +23,7 @@ import pandas as pd
 from ipstats import reference
 from ipstats.register.appno import is_valid_application_number
 from ipstats.register.uscc import credit_code_problem
+from ipstats.errors import InputError
 
 __all__ = ["LINK_FIELDS", "PATENT_COLUMNS", "PRODUCT_FIELDS", "ProductDataError", "ROLES", "STATUSES",
            "VALUE_FIELDS", "industry_division", "normalize_application_number", "read_links", "read_products",
@@ -48,7 +49,7 @@ _REQUIRED = ("product_id", "product_name", "enterprise_name", "credit_code", "pr
              "filing_year", "status")
 
 
-class ProductDataError(ValueError):
+class ProductDataError(InputError):
     """Product or link records that cannot be used; ``problems`` holds one line per bad field."""
 
     def __init__(self, problems: list[str]):

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from ipstats import __version__, reference
 from ipstats.register.appno import check_characters
+from ipstats.errors import IpstatsError
 
 log = logging.getLogger(__name__)
 
@@ -687,7 +688,7 @@ def write_domain_demos(out: str | Path, seed: int = 2024) -> dict[str, Path]:
     return paths
 
 
-class DemoFolderError(ValueError):
+class DemoFolderError(IpstatsError, ValueError):
     """A folder the demo data must not be written into (it holds files the demo generator did not write)."""
 
 

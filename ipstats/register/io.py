@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from ipstats.engines.duck import connect
+from ipstats.engines.sql import sql_parquet
+from ipstats.errors import InputError as _InputError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -23,24 +27,8 @@ REQUIRED_COLUMNS = ("application_number", "patent_type", "filing_date", "grant_d
                     "lapse_date", "applicant_type", "province_code")
 
 
-class RegisterError(ValueError):
+class RegisterError(_InputError):
     """A register file that cannot be used; the message is one line for people."""
-
-
-def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection for ipstats work: in memory, no progress bar, optional memory and thread limits."""
-    config = {}
-    if memory_limit:
-        config["memory_limit"] = memory_limit
-    if threads:
-        config["threads"] = threads
-    con = duckdb.connect(config=config)
-    try:
-        con.execute("SET enable_progress_bar = false")
-    except duckdb.Error:
-        # inside a Jupyter kernel DuckDB refuses to touch the setting without ipywidgets; it then shows no bar
-        pass
-    return con
 
 
 def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None,
@@ -83,8 +71,7 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
         except InputError as exc:
             raise RegisterError(str(exc)) from None
     con = con or connect()
-    literal = str(path).replace("'", "''")
-    source = f"read_parquet('{literal}{'/*.parquet' if path.is_dir() else ''}')"
+    source = sql_parquet(path)
     try:
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     except duckdb.Error as exc:

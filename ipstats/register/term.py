@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ipstats.engines.sql import sql_text
+
 __all__ = ["statutory_term", "term_end", "term_last_year_sql", "term_years_sql"]
 
 
@@ -39,19 +41,15 @@ def statutory_term() -> tuple[dict[str, int], tuple[tuple[str, dict[str, int]], 
     return dict(check["years"]), tuple(sorted((d, dict(y)) for d, y in check["since"].items()))
 
 
-def _quote(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
 def term_years_sql(alias: str = "r") -> str:
     """SQL for the term in years of each row of *alias* (by ``patent_type`` and ``filing_date``).
 
     Plain SQL that DuckDB and Spark read alike. Later changes come first, so they win.
     """
     years, since = statutory_term()
-    cases = [f"WHEN {alias}.filing_date >= DATE {_quote(date)} AND {alias}.patent_type = {_quote(kind)} THEN {n}"
+    cases = [f"WHEN {alias}.filing_date >= DATE {sql_text(date)} AND {alias}.patent_type = {sql_text(kind)} THEN {n}"
              for date, changed in reversed(since) for kind, n in changed.items()]
-    cases += [f"WHEN {alias}.patent_type = {_quote(kind)} THEN {n}" for kind, n in years.items()]
+    cases += [f"WHEN {alias}.patent_type = {sql_text(kind)} THEN {n}" for kind, n in years.items()]
     return f"(CASE {' '.join(cases)} END)"
 
 

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ipstats.engines.sql import sql_text
 from ipstats.survey.design import Design
 
 if TYPE_CHECKING:
@@ -313,9 +314,8 @@ def owner_register(register: str | Path, legal_events: str | Path, year: int,
     columns += [] if "origin_code" in columns else ["origin_code"]
     view = owner_view(con, events, f"{int(year)}-12-31")
     partial = folder / f".{target.name}.{os.getpid()}.partial"
-    literal = str(partial).replace("'", "''")
     con.execute(f"COPY (SELECT {', '.join(columns)} FROM {view} WHERE grant_date IS NOT NULL "
-                f"ORDER BY application_number) TO '{literal}' (FORMAT parquet, COMPRESSION zstd)")
+                f"ORDER BY application_number) TO {sql_text(partial)} (FORMAT parquet, COMPRESSION zstd)")
     os.replace(partial, target)
     return target
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from ipstats.errors import InputError
 
 __all__ = ["EVENT_COLUMNS", "EVENT_FIELDS", "EVENT_TYPES", "LICENCE_TYPES", "LegalEventsError", "SCHEMA",
            "current_owners", "last_transfers", "normalise_numbers", "owner_view", "pledge_registrations",
@@ -47,7 +48,7 @@ REGISTER_COLUMNS = ("application_number", "patent_type", "filing_date", "grant_d
 MAX_SHOWN = 20
 
 
-class LegalEventsError(ValueError):
+class LegalEventsError(InputError):
     """Legal events that do not agree with the register or with themselves; ``problems`` holds one line each."""
 
     def __init__(self, problems: list[str]):

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import ipstats.validate.core as core
+from ipstats.engines.sql import sql_list, sql_text
 from ipstats.validate.checks import check_field, control_characters, is_code, normalise_cells
 from ipstats.validate.readers import PARQUET_SUFFIXES, ReadError, TableSource, open_table
 from ipstats.validate.schema import Field, Schema
@@ -85,18 +87,6 @@ def prefer_duckdb(path: str | os.PathLike, schema: Schema) -> bool:
         return False
     return large and schema.name in DUCKDB_SCHEMAS and path.suffix.lower() in (*PARQUET_SUFFIXES, ".csv") \
         and duckdb_available()
-
-
-def _sql_text(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _sql_list(values) -> str:
-    """A SQL list for ``IN`` (an empty subquery when there is no value, so that ``NOT IN`` holds)."""
-    if not len(values):
-        return "(SELECT NULL::VARCHAR WHERE false)"
-    return "(" + ", ".join(_sql_text(str(v)) for v in values) + ")"
 
 
 def _check_digit_sql(col: str, width: int) -> str:
@@ -208,7 +198,7 @@ class _Engine:
                 expr = f"coalesce(CAST({name} AS VARCHAR), '')"
             exprs.append(f"{expr} AS c{i}")
         self.con.execute(f"CREATE VIEW src AS SELECT file_row_number + 2 AS _line, {', '.join(exprs) or '1 AS _x'} "
-                         f"FROM read_parquet({_sql_text(str(path))}, file_row_number = true)")
+                         f"FROM read_parquet({sql_text(str(path))}, file_row_number = true)")
         text = [f"max(strlen(c{i}))" for i, fld in enumerate(arrow) if "string" in str(fld.type)]
         if text:          # a cell over 1 MiB: the reader refuses it at its row (read through it)
             from ipstats.validate.readers import MAX_CELL_CHARS
@@ -243,10 +233,9 @@ class _Engine:
                     arrays = [pa.array(chunk.lines.astype(np.int64)), *(pa.array(c, type=pa.string()) for c in cells)]
                     writer.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(fields)))
             except ReadError as exc:
-                from ipstats.validate.core import Problem
-                problems.append(Problem(None, None, None, str(exc)))
+                problems.append(core.Problem(None, None, None, str(exc)))
         self.chunk_starts = np.array(starts, dtype=np.int64)
-        self.con.execute(f"CREATE VIEW src AS SELECT * FROM read_parquet({_sql_text(str(target))})")
+        self.con.execute(f"CREATE VIEW src AS SELECT * FROM read_parquet({sql_text(str(target))})")
 
     # field checks ------------------------------------------------------------------------------------------
     def field_verdicts(self, name: str, col: int, required: bool, notes: list[str]) -> str | None:
@@ -339,8 +328,6 @@ def validate_duckdb(path: str | os.PathLike, schema: Schema, *, sheet: str | Non
     -------
     Report
     """
-    from ipstats.validate import core
-
     started = time.perf_counter()
     report = core.Report(file=label or str(path), schema=schema.name)
     limit = max_problems if max_problems > 0 else 2**62
@@ -406,14 +393,14 @@ def _checks(engine: _Engine, source: TableSource, schema: Schema, index: dict[st
                                              "expected": pa.array(finding.expected, type=pa.string())}))
         con.execute(f"CREATE TEMP TABLE cc_{col} AS SELECT * FROM _cc_{col}")
         label = labels.get(col, f"column {col + 1}")
-        selects.append(f"SELECT s._line, -1, {col}, {_sql_text(label)}, s.c{col}, f.expected FROM src s "
+        selects.append(f"SELECT s._line, -1, {col}, {sql_text(label)}, s.c{col}, f.expected FROM src s "
                        f"JOIN cc_{col} f ON s.c{col} = f.raw")
     # field checks
     clean: dict[str, str | None] = {}
     for name, col in index.items():
         clean[name] = engine.field_verdicts(name, col, name in schema.primary_key, report.notes)
         if con.execute(f"SELECT count(*) FROM fp_{col}").fetchone()[0]:
-            selects.append(f"SELECT s._line, {order[name]}, f.k, {_sql_text(name)}, s.c{col}, f.expected "
+            selects.append(f"SELECT s._line, {order[name]}, f.k, {sql_text(name)}, s.c{col}, f.expected "
                            f"FROM src s JOIN fp_{col} f ON s.c{col} = f.raw")
     # the rows' normalised text (t_), stripped text (s_) and parsed value (p_) of every schema field found
     needed = _needed_fields(schema)
@@ -446,9 +433,7 @@ def _checks(engine: _Engine, source: TableSource, schema: Schema, index: dict[st
 
 def _needed_fields(schema: Schema) -> set[str]:
     """Fields the row checks and key checks read (the others need no row-level table)."""
-    from ipstats.validate.core import _key_columns
-
-    needed = set(_key_columns(schema))
+    needed = set(core._key_columns(schema))
     for check in schema.row_checks:
         needed |= {check["field"], check["other"], check.get("by", check["field"])}
     return needed
@@ -482,13 +467,13 @@ def _row_check(check: dict, schema: Schema, index: dict[str, int], order: dict[s
     """The SELECT of one ``rowChecks`` entry's problems, as :func:`ipstats.validate.core._check_chunk` finds them."""
     name, other, op = check["field"], check["other"], check["op"]
     ordinal = order.get(name, len(order))
-    head = f"SELECT _line, {ordinal}, {seq}, {_sql_text(name)}, {_col(name, 't', index)}"
+    head = f"SELECT _line, {ordinal}, {seq}, {sql_text(name)}, {_col(name, 't', index)}"
     if op in ("required", "empty", "origin"):
         if not index or (op == "origin" and other not in index):
             return None
         mine, theirs = _col(name, "s", index), _col(other, "s", index)
         if op == "origin":
-            own = _sql_list([str(v) for v in schema.field(name).constraints.get("enum", [])])
+            own = sql_list([str(v) for v in schema.field(name).constraints.get("enum", [])])
             expected = (f"CASE WHEN {theirs} IN {own} THEN 'equal to origin_code ' || {theirs} ELSE "
                         f"'no value when origin_code is ' || {theirs} || ' (港澳台 or abroad: no province)' END")
             bad = (f"{theirs} <> '' AND (({theirs} IN {own} AND {mine} <> {theirs}) OR "
@@ -496,7 +481,7 @@ def _row_check(check: dict, schema: Schema, index: dict[str, int], order: dict[s
         else:
             word = "a value" if op == "required" else "no value"
             expected = (f"'{word} when {other} is ' || CASE WHEN {theirs} = '' THEN 'empty' ELSE {theirs} END")
-            bad = f"{theirs} IN {_sql_list(check['values'])} AND {mine} {'=' if op == 'required' else '<>'} ''"
+            bad = f"{theirs} IN {sql_list(check['values'])} AND {mine} {'=' if op == 'required' else '<>'} ''"
         return f"{head}, {expected} FROM rows WHERE {bad}"
     if name not in index or (other != "today" and other not in index):
         return None
@@ -505,21 +490,21 @@ def _row_check(check: dict, schema: Schema, index: dict[str, int], order: dict[s
         if check["by"] not in index:
             return None
         by, start = _col(check["by"], "t", index), _col(other, "p", index)
-        years = "CASE " + " ".join(f"WHEN {by} = {_sql_text(k)} THEN {int(v)}" for k, v in check["years"].items()) \
+        years = "CASE " + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}" for k, v in check["years"].items()) \
             + " END" if check["years"] else "NULL"
         for since, changed in sorted(check["since"].items()):
             if changed:
-                swap = "CASE " + " ".join(f"WHEN {by} = {_sql_text(k)} THEN {int(v)}" for k, v in changed.items()) + \
+                swap = "CASE " + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}" for k, v in changed.items()) + \
                     " END"
-                years = f"CASE WHEN {start} >= DATE {_sql_text(since)} AND {by} IN {_sql_list(list(changed))} " \
+                years = f"CASE WHEN {start} >= DATE {sql_text(since)} AND {by} IN {sql_list(list(changed))} " \
                         f"THEN {swap} ELSE {years} END"
         extension = check.get("extension") or {}
         if extension:
-            years = f"({years}) + coalesce(CASE " + " ".join(f"WHEN {by} = {_sql_text(k)} THEN {int(v)}"
+            years = f"({years}) + coalesce(CASE " + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}"
                                                               for k, v in extension.items()) + " END, 0)"
         end = (f"(CAST({start} + to_years(CAST(y AS INTEGER)) AS DATE) + CASE WHEN month({start}) = 2 AND "
                f"day({start}) = 29 THEN 1 ELSE 0 END)")
-        extra = (f"CASE WHEN {by} IN {_sql_list(list(extension))} THEN ' with its extension' ELSE '' END"
+        extra = (f"CASE WHEN {by} IN {sql_list(list(extension))} THEN ' with its extension' ELSE '' END"
                  if extension else "''")
         expected = (f"'not after the end of the statutory term' || {extra} || ' (' || CAST(CAST(y AS INTEGER) AS "
                     f"VARCHAR) || ' years for ' || {by} || ' from {other} ' || {_col(other, 't', index)} || ': ' || "
@@ -530,21 +515,20 @@ def _row_check(check: dict, schema: Schema, index: dict[str, int], order: dict[s
     words = {"notBefore": "not before", "notAfter": "not after", "atLeast": "at least", "atMost": "at most"}
     prefix = f"{words[check['word']]} {other}"
     if other == "today":
-        from ipstats.validate.core import _today
-        today = _today()
-        right, expected = f"DATE '{today:%Y-%m-%d}'", _sql_text(f"{prefix} ({today:%Y-%m-%d})")
+        today = core._today()
+        right, expected = f"DATE '{today:%Y-%m-%d}'", sql_text(f"{prefix} ({today:%Y-%m-%d})")
         if schema.field(name).type != "date":
             return None
         return f"{head}, {expected} FROM rows WHERE {left} IS NOT NULL AND NOT ({left} {sign} {right})"
     right = _col(other, "p", index)
-    expected = f"{_sql_text(prefix + ' (')} || {_col(other, 't', index)} || ')'"
+    expected = f"{sql_text(prefix + ' (')} || {_col(other, 't', index)} || ')'"
     return (f"{head}, {expected} FROM rows WHERE {left} IS NOT NULL AND {right} IS NOT NULL "
             f"AND NOT ({left} {sign} {right})")
 
 
 def _shape(source: TableSource) -> list[str]:
     """Rows whose number of cells differs from the header's (known once the reader has read the file)."""
-    return [f"SELECT {int(line)}::BIGINT, -1, 100000, NULL, NULL, {_sql_text(message)}"
+    return [f"SELECT {int(line)}::BIGINT, -1, 100000, NULL, NULL, {sql_text(message)}"
             for line, message in source.shape_problems]
 
 
@@ -557,8 +541,6 @@ def _bare(col: str) -> str:
 def _key_checks(engine: _Engine, schema: Schema, index: dict[str, int], order: dict[str, int],
                 references: dict[str, Any], notes: list[str]) -> list[str]:
     """Primary key, unique keys and foreign keys (:func:`ipstats.validate.core._key_checks`)."""
-    from ipstats.validate import core
-
     keys = core._key_columns(schema)
     present = {k for k in keys if k in index}
     selects = []
@@ -574,7 +556,7 @@ def _key_checks(engine: _Engine, schema: Schema, index: dict[str, int], order: d
         where = " AND ".join(f"{c} <> ''" for c in cols)
         keyed = ", ".join(cols)
         selects.append(
-            f"SELECT k._line, {order[fields[0]]}, {seq}, {_sql_text(label)}, {value}, "
+            f"SELECT k._line, {order[fields[0]]}, {seq}, {sql_text(label)}, {value}, "
             f"'a unique {what} ({note}already in row ' || CAST(g._first AS VARCHAR) || ')' FROM rows k JOIN "
             f"(SELECT {keyed}, min(_line) AS _first FROM rows WHERE {where} GROUP BY ALL HAVING count(*) > 1) g "
             f"USING ({keyed}) WHERE k._line <> g._first")
@@ -607,10 +589,10 @@ def _key_checks(engine: _Engine, schema: Schema, index: dict[str, int], order: d
         theirs = [(_bare(f"r.r{i}") if bare else f"r.r{i}") for i in range(len(fields))]
         value = " || ' / ' || ".join(f'k."t_{f}"' for f in fields)
         label = ", ".join(fields)
-        expected = _sql_text(f"a value found in column {', '.join(ref_fields)} {where}")
+        expected = sql_text(f"a value found in column {', '.join(ref_fields)} {where}")
         match = " AND ".join(f"{a} = {b}" for a, b in zip(ours, theirs))
         filled = " AND ".join(f"k.\"t_{f}\" <> ''" for f in fields)
-        selects.append(f"SELECT k._line, {order[fields[0]]}, {seq}, {_sql_text(label)}, {value}, {expected} "
+        selects.append(f"SELECT k._line, {order[fields[0]]}, {seq}, {sql_text(label)}, {value}, {expected} "
                        f"FROM rows k WHERE {filled} AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {match})")
     return selects
 
@@ -620,8 +602,6 @@ def _reference_table(engine: _Engine, table: str, resource: str, fields: tuple[s
     """Table *table* (``r0``, ``r1`` …) of the referenced key values as the pandas engine reads them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from ipstats.validate import core
-
     given = references.get(resource)
     if given is not None and not isinstance(given, pd.DataFrame) and Path(given).suffix.lower() in PARQUET_SUFFIXES:
         try:
@@ -631,7 +611,7 @@ def _reference_table(engine: _Engine, table: str, resource: str, fields: tuple[s
             text = False
         if text:
             cols = ", ".join(f'coalesce("{f}", \'\') AS r{i}' for i, f in enumerate(fields))
-            engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT {cols} FROM read_parquet({_sql_text(str(given))})")
+            engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT {cols} FROM read_parquet({sql_text(str(given))})")
             return True
     target = core._reference_values(resource, fields, references, notes)
     if target is None:

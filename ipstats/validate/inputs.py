@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ipstats.validate.core import Report, validate_file
+from ipstats.validate.core import Report
+from ipstats.validate.run import validate_file
 from ipstats.validate.schema import load_schema, schema_names
 
 __all__ = ["INPUT_SCHEMAS", "LINKS_FILE", "MATERIALISED", "implicit_inputs", "links_beside", "schema_for_input",
@@ -74,7 +75,8 @@ def validate_inputs(inputs: dict[str, str | os.PathLike], *, max_problems: int =
     notes : list of str
         Inputs not checked (no schema) and other information.
     """
-    from ipstats.validate.typed import InputError, typed_parquet_report
+    from ipstats.errors import InputError
+    from ipstats.validate.typed import typed_parquet_report
 
     implicit = implicit_inputs(inputs)
     inputs = {**inputs, **implicit}

@@ -24,6 +24,7 @@ from typing import Iterator
 
 import numpy as np
 import pandas as pd
+from ipstats.errors import InputError
 
 __all__ = ["BATCH_BYTES", "Chunk", "MAX_CELL_CHARS", "MAX_COLUMNS", "MAX_ROW_GROUP_BYTES", "ReadError", "TableSource",
            "decode_text", "open_table"]
@@ -41,7 +42,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-class ReadError(ValueError):
+class ReadError(InputError):
     """The file cannot be read as a table; the message (without the file name) is for people."""
 
 

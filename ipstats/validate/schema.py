@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ipstats.errors import IpstatsError
 
 __all__ = ["COLUMNS_ENV", "Field", "Schema", "SchemaError", "column_mapping", "load_schema", "parse_column_args",
            "registered_columns", "resolve_schema", "schema_dirs", "schema_names", "sync_packaged_schemas"]
@@ -48,7 +49,7 @@ ROW_CHECKS = {"notBefore": ">=", "notAfter": "<=", "atLeast": ">=", "atMost": "<
               "emptyWhen": "empty", "withinTerm": "term", "originOf": "origin"}
 
 
-class SchemaError(ValueError):
+class SchemaError(IpstatsError, ValueError):
     """A schema that cannot be found or read; one line for people."""
 
 

@@ -5,7 +5,7 @@ writes it once, chunk by chunk, as a typed Parquet in a cache keyed by the file'
 that large registers are parsed once and then read by DuckDB. Both go through :func:`validate_file` in one
 pass: the same encodings, sheets, Chinese or English headers, date forms and normalisation (codes stripped
 and NFKC-normalised, IPC symbols in canonical form). A value that does not validate raises
-:class:`InputError` with the validator's line, never becomes an empty cell.
+:class:`ValidationError` with the validator's line, never becomes an empty cell.
 
 Typed form: ``string`` → text (None when empty), ``integer``/``year`` → int64, ``number`` → float64,
 ``date`` → date32, ``datetime`` → timestamp, ``boolean`` → bool; other columns of the file are kept as text.
@@ -23,10 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ipstats.validate.core import Report, validate_file
+from ipstats.errors import InputError
+from ipstats.validate.core import Report
+from ipstats.validate.run import validate_file
 from ipstats.validate.schema import Schema, resolve_schema
 
-__all__ = ["InputError", "TYPED_VERSION", "arrow_type", "cache_dir", "file_sha256", "is_typed_parquet",
+__all__ = ["TYPED_VERSION", "ValidationError", "arrow_type", "cache_dir", "file_sha256", "is_typed_parquet",
            "read_cells", "read_input", "typed_parquet", "typed_parquet_report", "validation_status"]
 
 #: Version of the typed form; part of the cache key, so a change of the reading rules re-reads every input.
@@ -35,7 +37,7 @@ _ARROW = {"integer": "int64", "year": "int64", "number": "float64", "date": "dat
           "boolean": "bool"}
 
 
-class InputError(ValueError):
+class ValidationError(InputError):
     """An input that does not validate: the validator's first line and the count. ``report`` holds them all."""
 
     def __init__(self, report: Report):
@@ -78,7 +80,7 @@ def _open(path, schema, sheet, encoding, references, label, on_chunk) -> Report:
     report = validate_file(path, schema, sheet=sheet, encoding=encoding, references=references, label=label,
                            max_problems=20, on_chunk=on_chunk)
     if not report.ok:
-        raise InputError(report)
+        raise ValidationError(report)
     return report
 
 

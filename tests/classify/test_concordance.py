@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ipstats.concordance import (SystemError, classify, classify_frame, coverage, list_systems, load_system,
+from ipstats.concordance import (RuleTableError, classify, classify_frame, coverage, list_systems, load_system,
                                  resolve_codes)
 from ipstats.concordance.api import links_from_frame
 from ipstats.concordance.audit import suspicious_rows
@@ -193,13 +193,13 @@ def test_user_table_works_like_a_shipped_one():
 def test_bad_user_tables_get_one_line(tmp_path, content, message):
     path = tmp_path / "rules.csv"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(SystemError) as exc:
+    with pytest.raises(RuleTableError) as exc:
         load_system(path)
     assert message in str(exc.value) and "\n" not in str(exc.value) and str(path) in str(exc.value)
 
 
 def test_unknown_system():
-    with pytest.raises(SystemError, match="unknown classification system 'nope'"):
+    with pytest.raises(RuleTableError, match="unknown classification system 'nope'"):
         load_system("nope")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from ipstats.concordance.engine import scan_texts, term_automaton
+from ipstats.engines import scan_texts, term_automaton
 
 
 def _found(terms: list[str], texts: list[str]) -> set[tuple[str, str]]:

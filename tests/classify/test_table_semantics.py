@@ -113,7 +113,7 @@ def test_real_titles_and_ipc_cells(shared_reference):
     assert set(zip(table["patent_id"], table["category"])) == set(zip(confirmed["patent_id"], confirmed["category"]))
     assert len(table) < len(upper)
     # every keyword-confirmed match has a term of its category's rules in the (folded) title
-    from ipstats.concordance.keywords import fold
+    from ipstats.engines import fold
 
     terms = digital.rules.groupby("category")["terms"].agg(lambda cells: {t for cell in cells for t in cell})
     titles = frame.set_index("patent_id")["title"].map(fold)

@@ -2,7 +2,7 @@
 import duckdb
 import pytest
 
-from ipstats.concordance.runner import EngineSettings, engine_settings
+from ipstats.engines import EngineSettings, engine_settings
 from ipstats.counting import CountSpec, count
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from ipstats.counting import count_flows
 from ipstats.register.appno import receipt_year_sql
-from ipstats.register.io import connect
+from ipstats.engines import connect
 
 
 def _register() -> pd.DataFrame:

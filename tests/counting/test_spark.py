@@ -11,13 +11,14 @@ import pytest
 from ipstats.concordance import classify, classify_table, list_systems, load_system
 from ipstats.concordance.api import links_from_register
 from ipstats.counting import CountSpec, count, count_classified
-from ipstats.register.io import connect, open_register
+from ipstats.engines import connect
+from ipstats.register.io import open_register
 
 pyspark = pytest.importorskip("pyspark", reason="PySpark is not installed (pip install pyspark)")
 if shutil.which("java") is None:
     pytest.skip("Java is not installed (the Spark engine needs Java 17 or 21)", allow_module_level=True)
 
-from ipstats.counting.spark import SparkRunner, open_spark_register  # noqa: E402
+from ipstats.engines import SparkRunner, open_spark_register  # noqa: E402
 
 SYSTEMS = list(list_systems()["id"])
 MEASURES = ("applications", "grants", "valid_stock")
@@ -32,7 +33,7 @@ SETTINGS = {"name": "spark", "master": "local[2]", "app_name": "ipstats-tests",
 @pytest.fixture(scope="session")
 def spark():
     """One local SparkSession for every Spark test (start-up takes seconds)."""
-    from ipstats.counting.spark import spark_session
+    from ipstats.engines import spark_session
 
     session, created = spark_session(SETTINGS)
     session.sparkContext.setLogLevel("ERROR")

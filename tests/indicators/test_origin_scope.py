@@ -6,7 +6,7 @@ import pytest
 
 from ipstats import reference
 from ipstats.indicators.overview import compute_overview
-from ipstats.register.io import connect
+from ipstats.engines import connect
 from ipstats.register.origin import SCOPE_LABELS, scoped_view
 
 MEASURES = ["applications", "grants", "valid_stock"]

@@ -8,7 +8,8 @@ import pytest
 from ipstats.concordance import classify_table, load_system
 from ipstats.concordance.api import links_from_register
 from ipstats.register.demo import generate_register, technology_terms, write_demo_data
-from ipstats.register.io import connect, open_register
+from ipstats.engines import connect
+from ipstats.register.io import open_register
 
 
 def test_same_seed_same_texts_and_abstracts_only_where_there_is_one():

@@ -5,7 +5,7 @@ import pandas as pd
 
 from ipstats.counting import count_valid_stock
 from ipstats.products.indicators import valid_at_year_end
-from ipstats.register.io import connect
+from ipstats.engines import connect
 from ipstats.register.term import statutory_term, term_end, term_last_year_sql
 
 # type, filing, grant, lapse: the last year-end each is in force, worked out by hand from 专利法第四十二条

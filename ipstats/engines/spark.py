@@ -1,9 +1,11 @@
-"""Classify and count on Apache Spark (分布式计算): the same plan as DuckDB, for registers beyond one machine.
+"""The Spark engine (分布式计算): the same plan as DuckDB, for registers beyond one machine.
 
 Nothing here is a second implementation of the counting rules. :class:`SparkRunner` is a runner
-(:mod:`ipstats.concordance.runner`): it runs the SQL text that :func:`ipstats.concordance.classify_table`,
-:func:`ipstats.counting.rollup` and :func:`ipstats.counting.count_classified` write for every engine, and
-:func:`count_spark` is :func:`ipstats.counting.cube.classify_and_count` on Spark views of the Parquet files.
+(:mod:`ipstats.engines.duck` describes the interface): it runs the SQL text that
+:func:`ipstats.concordance.classify_table`, :func:`ipstats.counting.rollup` and
+:func:`ipstats.counting.count_classified` write for every engine; :func:`open_spark_register` makes the
+Spark views of the Parquet files they read (:func:`ipstats.counting.cube.count_spark`,
+:func:`ipstats.concordance.api.classify_spark`).
 
 What is distributed and what stays on the driver
 ------------------------------------------------
@@ -30,13 +32,12 @@ from typing import Iterator
 
 import pandas as pd
 
-from ipstats.concordance.api import InputError, text_sql
-from ipstats.concordance.engine import classify_links, scan_texts, term_automaton
-from ipstats.concordance.runner import EngineSettings, engine_settings
-from ipstats.concordance.system import System
-from ipstats.counting.cube import CountSpec, classify_and_count
+from ipstats.engines.scan import scan_texts, term_automaton
+from ipstats.engines.settings import EngineSettings, engine_settings
+from ipstats.engines.sql import text_sql
+from ipstats.errors import InputError
 
-__all__ = ["SparkRunner", "classify_spark", "count_spark", "open_spark_register", "spark_runner", "spark_session"]
+__all__ = ["SparkRunner", "open_spark_register", "spark_runner", "spark_session"]
 
 #: Spark properties set unless the caller's config sets them.
 DEFAULTS = {"spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC"}
@@ -150,7 +151,7 @@ class SparkRunner:
         """Keyword scan on the executors: table *name* (``patent_id``, ``term_id``) of every term found.
 
         Each task builds the Aho–Corasick automaton of the terms once and scans its Arrow batches with
-        :func:`ipstats.concordance.engine.scan_texts`, the scan DuckDB uses.
+        :func:`ipstats.engines.scan.scan_texts`, the scan DuckDB uses.
         """
         wanted = terms[["term_id", "term"]].drop_duplicates("term_id").reset_index(drop=True)
 
@@ -235,44 +236,3 @@ def open_spark_register(run: SparkRunner, register: str | Path, links: str | Pat
     if sql is None:
         return None
     return run.view("texts", sql)
-
-
-def count_spark(register: str | Path, spec: CountSpec, system: System | None,
-                settings: EngineSettings | dict | str = "spark", links: str | Path | None = None) -> pd.DataFrame:
-    """:func:`ipstats.counting.count`'s cube (before its label columns) computed on Spark.
-
-    Parameters
-    ----------
-    register : path or str
-        Parquet register, any path Spark reads.
-    spec : CountSpec
-    system : System, optional
-        Loaded classification system (None: no category breakdown).
-    settings : EngineSettings, dict or str
-        Master URL, app name and Spark config (an active session is reused as it is).
-    links : path or str, optional
-        Patent–IPC links Parquet (default ``register_ipc.parquet`` beside the register).
-    """
-    spec.validate()
-    with spark_runner(settings) as run:
-        texts = open_spark_register(run, register, links)
-        try:
-            return classify_and_count(run, spec, system, texts)
-        finally:
-            run.drop("register", "links", "texts", "_ipstats_links_file")
-
-
-def classify_spark(register: str | Path, system: System, keywords: str = "confirm",
-                   settings: EngineSettings | dict | str = "spark", links: str | Path | None = None) -> pd.DataFrame:
-    """:func:`ipstats.concordance.classify` on Spark: one row per patent and category, collected to the driver.
-
-    Fine for a province or a year; for a national register count on the cluster (:func:`count_spark`)
-    instead of collecting every patent.
-    """
-    with spark_runner(settings) as run:
-        texts = open_spark_register(run, register, links)
-        try:
-            return classify_links(run, system, "links", texts, keywords=keywords)
-        finally:
-            run.drop("register", "links", "texts", "_ipstats_links_file")
-

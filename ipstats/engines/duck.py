@@ -1,0 +1,161 @@
+"""The DuckDB engine: connections and the runner of the shared classify-and-count plan.
+
+The concordance engine (:mod:`ipstats.concordance.engine`) and counting (:mod:`ipstats.counting.cube`) write
+their plan once, in the SQL that DuckDB and Spark SQL share (``CAST(x AS DOUBLE)``, ``CASE``, ``VALUES``,
+``bit_xor``, ``bool_or``, ``any_value``…), and hand each statement to a *runner* (执行器). A runner knows how
+to materialise a query as a named table, load a small pandas table, read a query back, drop tables, spell a
+64-bit hash and scan texts for keyword terms. :class:`DuckRunner` runs on a DuckDB connection;
+:class:`ipstats.engines.spark.SparkRunner` runs on a SparkSession. Plain DuckDB connections are accepted
+wherever a runner is (:func:`as_runner`).
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+import duckdb
+import pandas as pd
+
+from ipstats.engines.scan import scan_texts, term_automaton
+
+__all__ = ["DuckRunner", "Runner", "as_runner", "connect", "find_terms"]
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for ipstats work: in memory, no progress bar, optional memory and thread limits."""
+    config = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(config=config)
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        # inside a Jupyter kernel DuckDB refuses to touch the setting without ipywidgets; it then shows no bar
+        pass
+    return con
+
+
+class Runner(Protocol):
+    """What the shared plan needs from an engine (see the module docstring)."""
+
+    dialect: str
+
+    def table(self, name: str, sql: str) -> str: ...
+    def view(self, name: str, sql: str) -> str: ...
+    def put(self, name: str, frame: pd.DataFrame) -> str: ...
+    def df(self, sql: str) -> pd.DataFrame: ...
+    def drop(self, *names: str) -> None: ...
+    def hash64(self, expr: str) -> str: ...
+    def find_terms(self, texts: str, patents_sql: str, terms: pd.DataFrame, name: str) -> str: ...
+
+
+class DuckRunner:
+    """Runs the shared plan on a DuckDB connection (temporary tables and views)."""
+
+    dialect = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def table(self, name: str, sql: str) -> str:
+        """Materialise *sql* as the temporary table *name* (replaced if it exists)."""
+        self.drop(name)
+        self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        return name
+
+    def view(self, name: str, sql: str) -> str:
+        """Create (or replace) the temporary view *name*."""
+        self.drop(name)
+        self.con.execute(f"CREATE TEMP VIEW {name} AS {sql}")
+        return name
+
+    def put(self, name: str, frame: pd.DataFrame) -> str:
+        """Copy a small pandas table into the temporary table *name*."""
+        self.con.register("_ipstats_put", frame)
+        try:
+            return self.table(name, "SELECT * FROM _ipstats_put")
+        finally:
+            self.con.unregister("_ipstats_put")
+
+    def df(self, sql: str) -> pd.DataFrame:
+        """Result of *sql* as a pandas DataFrame."""
+        return self.con.execute(sql).df()
+
+    def drop(self, *names: str) -> None:
+        """Drop the tables and views called *names* that exist (views first: they depend on tables)."""
+        found = self.con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                                 "WHERE table_name IN (SELECT UNNEST(?::VARCHAR[]))", [list(names)]).fetchall()
+        for table, kind in sorted(found, key=lambda row: row[1] != "VIEW"):
+            self.con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {table}")
+
+    def hash64(self, expr: str) -> str:
+        """A 64-bit hash of *expr* in DuckDB's spelling."""
+        return f"hash({expr})"
+
+    def find_terms(self, texts: str, patents_sql: str, terms: pd.DataFrame, name: str) -> str:
+        """Keyword scan (:func:`find_terms`) into table *name*."""
+        return find_terms(self.con, texts, patents_sql, terms, name)
+
+
+def as_runner(con) -> Runner:
+    """*con* itself when it is a runner, a :class:`DuckRunner` around a DuckDB connection."""
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        return DuckRunner(con)
+    if hasattr(con, "dialect") and hasattr(con, "table"):
+        return con
+    raise TypeError(f"expected a DuckDB connection or an ipstats runner, got {type(con).__name__}")
+
+
+def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, terms: pd.DataFrame,
+               name: str, batch_rows: int = 200_000) -> str:
+    """Create table *name* (``patent_id``, ``term_id``) of every term occurring in a patent's text.
+
+    The texts of the patents selected by *patents_sql* are streamed in Arrow batches, folded
+    (:func:`ipstats.engines.scan.fold`) and scanned once with an Aho–Corasick automaton of all
+    terms, so the cost grows with the length of the text, not with the number of rules or terms;
+    overlapping and nested terms are all found.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+    texts : str
+        View with ``patent_id`` and ``text``.
+    patents_sql : str
+        Query returning the ``patent_id`` values to scan.
+    terms : pandas.DataFrame
+        ``term_id`` and ``term`` (folded, as :func:`ipstats.concordance.keywords.split_terms` gives).
+    name : str
+        Table to create.
+    """
+    import pyarrow as pa
+
+    scanner = term_automaton(terms)
+    reader = con.sql(f"SELECT t.patent_id, t.text FROM {texts} t "
+                     f"WHERE t.patent_id IN ({patents_sql})").to_arrow_reader(batch_rows)
+
+    def scan(batch):   # the automaton releases the GIL: batches are scanned on several threads
+        return scan_texts(scanner, batch.column(0), batch.column(1))
+
+    found_ids, found_terms = [], []
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for batch in reader:
+            pending.append(pool.submit(scan, batch))
+            while len(pending) > 2 * workers:          # bounded: a national register never sits in memory
+                ids_, terms_ = pending.popleft().result()
+                found_ids.extend(ids_)
+                found_terms.extend(terms_)
+        for future in pending:
+            ids_, terms_ = future.result()
+            found_ids.extend(ids_)
+            found_terms.extend(terms_)
+    hits = pa.table({"patent_id": pa.array(found_ids, pa.string()), "term_id": pa.array(found_terms, pa.int64())})
+    con.register("_ipstats_hits_arrow", hits)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _ipstats_hits_arrow")
+    con.unregister("_ipstats_hits_arrow")
+    return name
