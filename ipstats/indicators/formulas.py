@@ -1,8 +1,9 @@
 """The formulas of every published rate (计算公式): growth, CAGR, shares, points, RTA, HHI and CR-n.
 
 Every module of ipstats computes its rates with these functions, so one figure is computed one way
-wherever it appears. Each takes scalars or pandas Series (aligned on their index, as pandas arithmetic
-does; a scalar is broadcast) and returns a float or a float Series.
+wherever it appears. Each takes scalars, arrays or pandas Series (Series are aligned on their index, as
+pandas arithmetic does; arrays are taken in order; a scalar is broadcast) and returns a float, or a float64
+Series where an argument is a Series (an array where one is an array).
 
 The rule for bases
 ------------------
@@ -37,45 +38,38 @@ import pandas as pd
 __all__ = ["cagr_pct", "change_pp", "growth_pct", "hhi", "rta", "share_pct", "top_share_pct", "yoy_pct"]
 
 
-def _is_series(*values) -> bool:
-    return any(isinstance(v, pd.Series) for v in values)
-
-
-def _scalar(value) -> float:
-    """*value* as a float; NaN for None, ``pd.NA``, NaN and anything that is not a number."""
-    if value is None or value is pd.NA:
-        return float("nan")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-    return number
-
-
-def _series(value) -> pd.Series | float:
-    """A Series as float64 (``pd.NA`` as NaN); a scalar as a float, to be broadcast."""
+def _values(value):
+    """A Series as a float64 Series, an array or list as a float64 array (``None``, ``pd.NA``: NaN), else a float."""
     if isinstance(value, pd.Series):
-        return pd.to_numeric(value, errors="coerce").astype("float64")
-    return _scalar(value)
+        return pd.to_numeric(value).astype("float64")
+    if isinstance(value, (np.ndarray, list, tuple, pd.Index)):
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            return value.astype("float64")
+        return pd.to_numeric(pd.Series(list(value), dtype=object)).to_numpy(dtype="float64", na_value=np.nan)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return float("nan")
+    return float(value)
 
 
-def _defined(value, positive: bool = False) -> pd.Series | bool:
-    """Where *value* is a usable base: present and non-zero, or with *positive* present and above zero."""
-    if isinstance(value, pd.Series):
-        return value.notna() & (value > 0 if positive else value != 0)
-    return not np.isnan(value) and (value > 0 if positive else value != 0)
+def _keep(values, condition):
+    """*values* where *condition* holds, NaN elsewhere (scalar, array or Series)."""
+    if isinstance(values, pd.Series):
+        return values.where(condition)
+    if isinstance(values, np.ndarray):
+        return np.where(condition, values, np.nan)
+    return values if condition else float("nan")
 
 
-def _divide(numerator, denominator, positive: bool = False) -> pd.Series | float:
-    """*numerator* / *denominator*, NaN where the denominator is not a usable base (:func:`_defined`)."""
-    if not _is_series(numerator, denominator):
-        num, den = _scalar(numerator), _scalar(denominator)
-        return num / den if _defined(den, positive) else float("nan")
-    num, den = _series(numerator), _series(denominator)
-    den = den.where(_defined(den, positive)) if isinstance(den, pd.Series) else (
-        den if _defined(den, positive) else float("nan"))
+def _base(values, positive: bool = False):
+    """*values* as a base: NaN where missing or zero, and with *positive* also where negative."""
+    return _keep(values, values > 0 if positive else values != 0)
+
+
+def _divide(numerator, denominator, positive: bool = False):
+    """*numerator* / *denominator*, NaN where the denominator is not a base (:func:`_base`)."""
+    numerator, denominator = _values(numerator), _base(_values(denominator), positive)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return num / den
+        return numerator / denominator
 
 
 def growth_pct(current, previous):
@@ -132,10 +126,7 @@ def cagr_pct(first, last, periods: float):
     if not periods > 0:
         raise ValueError(f"a CAGR needs a span of at least one period, got {periods!r}")
     ratio = _divide(last, first, positive=True)
-    if isinstance(ratio, pd.Series):
-        ratio = ratio.where(ratio >= 0)
-    elif ratio < 0:
-        ratio = float("nan")
+    ratio = _keep(ratio, ratio >= 0)
     return (ratio ** (1.0 / periods) - 1.0) * 100.0
 
 
@@ -161,9 +152,7 @@ def share_pct(part, whole):
     >>> share_pct(1, 0)
     nan
     """
-    if not _is_series(part, whole):
-        return _divide(100.0 * _scalar(part), whole)
-    return _divide(100.0 * _series(part), whole)
+    return _divide(100.0 * _values(part), whole)
 
 
 def change_pp(share, share_previous):
@@ -184,9 +173,7 @@ def change_pp(share, share_previous):
     >>> change_pp(12.7, None)
     nan
     """
-    if not _is_series(share, share_previous):
-        return _scalar(share) - _scalar(share_previous)
-    return _series(share) - _series(share_previous)
+    return _values(share) - _values(share_previous)
 
 
 def rta(cell, region_total, category_total, grand_total):
@@ -208,18 +195,13 @@ def rta(cell, region_total, category_total, grand_total):
     >>> rta(3, 0, 60, 1000)
     nan
     """
-    region_share = _divide(region_total, grand_total)
-    if not _is_series(cell, region_share, category_total):
-        return _divide(cell, region_share * _scalar(category_total))
-    return _divide(cell, region_share * _series(category_total))
+    return _divide(cell, _divide(region_total, grand_total) * _values(category_total))
 
 
 def _contributions(counts) -> np.ndarray | None:
     """The contributions as floats, or None when one is missing or their total is not positive."""
-    if isinstance(counts, pd.Series):
-        values = pd.to_numeric(counts, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    else:
-        values = np.asarray(counts, dtype="float64").ravel()
+    values = _values(counts)
+    values = values.to_numpy() if isinstance(values, pd.Series) else np.atleast_1d(values)
     if np.isnan(values).any() or not values.sum() > 0:
         return None
     return values

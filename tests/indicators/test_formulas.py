@@ -92,6 +92,11 @@ def test_rta_known_values_and_bases():
     out = f.rta(cells, pd.Series([100.0, 0.0, 50.0]), 20.0, 400.0)
     assert out.iloc[0] == pytest.approx(2.0) and math.isnan(out.iloc[1]) and out.iloc[2] == pytest.approx(0.8)
     assert f.rta(cells, 100.0, 20.0, 0.0).isna().all()
+    # arrays are taken in order, as the province × category table passes them
+    arrays = f.rta(cells, np.array([100.0, 0.0, 50.0]), np.array([20.0, 20.0, 0.0]), 400.0)
+    assert isinstance(arrays, pd.Series) and arrays.iloc[0] == pytest.approx(2.0) and arrays.iloc[1:].isna().all()
+    plain = f.rta(np.array([10.0, 1.0]), np.array([100.0, 50.0]), np.array([20.0, 10.0]), 400.0)
+    assert isinstance(plain, np.ndarray) and plain == pytest.approx([2.0, 0.8])
 
 
 def test_hhi_known_values_and_bases():
