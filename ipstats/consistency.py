@@ -31,6 +31,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from ipstats.indicators.formulas import cagr_pct, change_pp, growth_pct, share_pct
+
 __all__ = ["AUDIT_COLUMNS", "CHECK_NAMES", "NOTE_TOLERANCE_PP", "audit_report", "audit_summary", "audit_table",
            "half_unit", "printed_decimals"]
 
@@ -198,7 +200,7 @@ def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "categor
             if share and share in rows.columns and not pd.isna(r[share]) and code != total:
                 lo, hi = _ratio_range(v, tot)
                 h = half_unit(float(r[share]))
-                row = _row("share", y, code, float(r[share]), 100 * v / tot, lo - h, hi + h, name=label)
+                row = _row("share", y, code, float(r[share]), share_pct(v, tot), lo - h, hi + h, name=label)
                 out.append(_judge(row, reproduction, derived_levels(("本年增加值", r)), note_tolerance, "本年水平"))
             if growth and growth in rows.columns and not pd.isna(r[growth]) and (y - 1, code) in levels.index:
                 prev = levels.loc[(y - 1, code)]
@@ -208,7 +210,7 @@ def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "categor
                     p = float(prev[value])
                     lo, hi = _ratio_range(v, p)
                     h = half_unit(float(r[growth]))
-                    row = _row("growth", y, code, float(r[growth]), 100 * v / p - 100, lo - 100 - h, hi - 100 + h,
+                    row = _row("growth", y, code, float(r[growth]), growth_pct(v, p), lo - 100 - h, hi - 100 + h,
                                name=label)
                     out.append(_judge(row, published, derived_levels(("本年增加值", r), ("上年增加值", prev)),
                                       note_tolerance, f"上年增加值{_fmt(p, 0)}亿元和本年增加值{_fmt(v, 0)}亿元"))
@@ -222,7 +224,7 @@ def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "categor
                     b = float(before[value])
                     lo, hi = _ratio_range(v, b)
                     h = half_unit(tw)
-                    row = _row("two_year", y, code, tw, 100 * math.sqrt(v / b) - 100,
+                    row = _row("two_year", y, code, tw, cagr_pct(b, v, 2),
                                100 * math.sqrt(lo / 100) - 100 - h, 100 * math.sqrt(hi / 100) - 100 + h, name=label)
                     out.append(_judge(row, reproduction, derived_levels(("本年增加值", r), (f"{y - 2}年增加值", before)),
                                       note_tolerance, f"{y - 2}年增加值{_fmt(b, 0)}亿元和本年增加值{_fmt(v, 0)}亿元"))
@@ -265,18 +267,18 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
     if not math.isnan(printed) and not math.isnan(g):
         lo, hi = _ratio_range(tot, g)
         h = _half(head, col, c["decimals"])
-        row = _row("share_of_gdp", y, c["total"], printed, 100 * tot / g, lo - h, hi + h, name=label)
+        computed = share_pct(tot, g)
+        row = _row("share_of_gdp", y, c["total"], printed, computed, lo - h, hi + h, name=label)
         out.append(_judge(row, reproduction, [], tolerance, f"合计{_fmt(tot, 0)}亿元和GDP{_fmt(g, 0)}亿元", gdp_note))
-        ratio = printed / (100 * tot / g)
-        if abs(abs(math.log10(ratio)) - 4) <= slip:
-            out.append(_row("unit", y, c["total"], printed, 100 * tot / g, math.nan, math.nan,
+        if printed > 0 and computed > 0 and abs(abs(math.log10(printed / computed)) - 4) <= slip:
+            out.append(_row("unit", y, c["total"], printed, computed, math.nan, math.nan,
                             f"{y}年占GDP比重与按合计和GDP计算的值相差约10⁴倍：亿元与万亿元混用？", label) | {"ok": False})
     prev = _previous_share(full, y, head, c, comparable) if col and col in full.columns else None
     stated = _number(head, c["change"]) if c["change"] and c["change"] in head.index else math.nan
     words = _text(head, c["wording"]) if c["wording"] and c["wording"] in head.index else ""
     if prev is not None and not math.isnan(printed) and (not math.isnan(stated) or words):
         before = float(prev[col])
-        diff = printed - before
+        diff = change_pp(printed, before)
         if words:
             equal = _half(head, col, c["decimals"]) == _half(prev, col, c["decimals"]) and round(diff, 6) == 0
             out.append(_row("change", y, c["total"], 0.0, diff, diff, diff,
@@ -294,9 +296,10 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
         now, then = g, float(gdp_prev.iloc[0])
         glo, ghi = _ratio_range(now, then)
         hg, hs = half_unit(grown), half_unit(stated_gap)
-        row = _row("gap", y, c["total"], stated_gap, grown - (100 * now / then - 100),
+        gdp_growth = growth_pct(now, then)
+        row = _row("gap", y, c["total"], stated_gap, change_pp(grown, gdp_growth),
                    grown - hg - (ghi - 100) - hs, grown + hg - (glo - 100) + hs, name=label)
-        out.append(_judge(row, reproduction, [], tolerance, f"增速{_fmt(grown)}%和GDP现价增速{100 * now / then - 100:.2f}%",
+        out.append(_judge(row, reproduction, [], tolerance, f"增速{_fmt(grown)}%和GDP现价增速{gdp_growth:.2f}%",
                           gdp_note))
     return out
 

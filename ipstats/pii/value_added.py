@@ -40,12 +40,12 @@ import numpy as np
 import pandas as pd
 
 from ipstats import reference
-from ipstats.indicators.overview import growth_pct
+from ipstats.indicators.formulas import cagr_pct, change_pp, growth_pct, share_pct
 
-__all__ = ["PRINTED_COLUMNS", "PRINTED_DIGITS", "TOTAL_CODE", "UNCHANGED", "YearView", "cagr_pct", "cagr_table",
-           "change_pp", "compile_year",
-           "composition_pct", "contribution_pp", "contribution_share_pct", "gdp_series", "growth_gap_pp",
-           "growth_pct", "history", "latest_year", "read_gdp", "read_value_added", "release", "series",
+__all__ = ["PRINTED_COLUMNS", "PRINTED_DIGITS", "TOTAL_CODE", "UNCHANGED", "YearView", "cagr_table",
+           "compile_year",
+           "composition_pct", "contribution_pp", "contribution_share_pct", "gdp_series",
+           "history", "latest_year", "printed_change_pp", "read_gdp", "read_value_added", "release", "series",
            "share_of_gdp_pct",
            "to_categories", "two_year_average_growth_pct"]
 
@@ -62,69 +62,44 @@ PRINTED_COLUMNS = ("category_order", "value_decimals_text", "value_decimals_tabl
 UNCHANGED = "与上年持平"
 
 
-# --- formulas (scalars or Series) -------------------------------------------------------------------
-
-def _pct(numerator, denominator):
-    """100 · numerator / denominator, NaN where the denominator is 0 or missing (scalars or Series)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 100.0 * np.divide(np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float))
-    out = np.where(np.asarray(denominator, dtype=float) == 0, np.nan, out)
-    if isinstance(numerator, pd.Series):
-        return pd.Series(out, index=numerator.index)
-    if isinstance(denominator, pd.Series):
-        return pd.Series(out, index=denominator.index)
-    return float(out)
-
+# --- formulas (scalars or Series; the rates are :mod:`ipstats.indicators.formulas`) ----------------------
 
 def composition_pct(value, total):
     """Structure (构成, %): a category's value added over the total."""
-    return _pct(value, total)
+    return share_pct(value, total)
 
 
 def share_of_gdp_pct(value, gdp):
     """Share of GDP (占国内生产总值比重, %)."""
-    return _pct(value, gdp)
+    return share_pct(value, gdp)
 
 
-def change_pp(share, share_previous, digits: int | None = 2):
-    """Change of a share in percentage points (比上年提高/降低 … 个百分点).
+def printed_change_pp(share, share_previous, digits: int, previous_digits: int | None = None) -> float:
+    """Change between two *printed* figures in percentage points (比上年提高/降低 … 个百分点, 高于 … 个百分点).
 
-    With *digits* the shares are rounded first, so the change equals the difference of the printed shares;
-    ``digits=None`` subtracts the unrounded shares.
+    Each figure is rounded to the decimals it is printed with (*share_previous* to *previous_digits*, by default
+    *digits*) and the change of the rounded figures is rounded to the larger of the two: it equals what a reader
+    subtracts. NaN when either is missing.
+
+    Examples
+    --------
+    >>> printed_change_pp(12.714, 12.441, 2)    # printed 12.71 − 12.44
+    0.27
     """
-    if digits is None:
-        return share - share_previous
-    return round(round(share, digits) - round(share_previous, digits), digits)
-
-
-def growth_gap_pp(growth, gdp_growth, digits: int | None = 1):
-    """Gap between the nominal growth of value added and of GDP (高于GDP现价增速 … 个百分点), on printed growths."""
-    if digits is None:
-        return growth - gdp_growth
-    return round(round(growth, digits) - round(gdp_growth, digits), digits)
+    previous_digits = digits if previous_digits is None else previous_digits
+    if pd.isna(share) or pd.isna(share_previous):
+        return math.nan
+    return round(change_pp(round(share, digits), round(share_previous, previous_digits)), max(digits, previous_digits))
 
 
 def contribution_pp(change, total_previous):
     """Contribution to the growth of the total (拉动, percentage points): Δcategory over last year's total."""
-    return _pct(change, total_previous)
+    return share_pct(change, total_previous)
 
 
 def contribution_share_pct(change, total_change):
     """Contribution share (贡献率, %): Δcategory over Δtotal."""
-    return _pct(change, total_change)
-
-
-def cagr_pct(first, last, years):
-    """Compound annual growth rate over *years* years (年均增长, %): ``(last/first)^(1/years) - 1``.
-
-    Examples
-    --------
-    >>> round(cagr_pct(100.0, 121.0, 2), 6)
-    10.0
-    """
-    if years <= 0:
-        raise ValueError(f"a growth span needs at least one year, got {years}")
-    return (np.power(last / first, 1.0 / years) - 1.0) * 100.0
+    return share_pct(change, total_change)
 
 
 def two_year_average_growth_pct(current, two_years_before):
@@ -503,8 +478,7 @@ def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: in
     if prev_from_gdp:
         share_prev, prev_digits = share_of_gdp_pct(total_prev, gdp_prev), PRINTED_DIGITS["share_of_gdp_pct"]
     change_digits = max(digits, prev_digits)
-    computed_change = (math.nan if math.isnan(share) or math.isnan(share_prev)
-                       else round(round(share, digits) - round(share_prev, prev_digits), change_digits))
+    computed_change = printed_change_pp(share, share_prev, digits, prev_digits)
     wording = _text(current, TOTAL_CODE, "share_of_gdp_change_wording")
     stored_change = _value(current, TOTAL_CODE, "share_of_gdp_change_pp")
     if wording and math.isnan(stored_change):
@@ -515,7 +489,7 @@ def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: in
     gdp_growth = growth_pct(gdp_now, gdp_prev) if not math.isnan(gdp_prev) else math.nan
     stored_gap = _value(current, TOTAL_CODE, "gdp_growth_gap_pp")
     gap, gap_status = _pick(stored_gap, "",
-                            growth_gap_pp(head["growth_pct"], gdp_growth), flagged)
+                            printed_change_pp(head["growth_pct"], gdp_growth, PRINTED_DIGITS["gap_pp"]), flagged)
     headline = {
         "total": total, "growth_pct": head["growth_pct"], "growth_status": head["growth_status"],
         "value_decimals_text": int(head["value_decimals_text"]), "gdp": gdp_now, "gdp_status": status,

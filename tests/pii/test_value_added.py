@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from ipstats.pii.announcement import announcement, chinese_number, format_level
-from ipstats.pii.value_added import (cagr_pct, cagr_table, change_pp, compile_year, composition_pct, contribution_pp,
-                                     contribution_share_pct, growth_gap_pp, read_gdp, read_value_added, release,
-                                     series, share_of_gdp_pct, to_categories, two_year_average_growth_pct)
+from ipstats.indicators.formulas import cagr_pct, change_pp
+from ipstats.pii.value_added import (cagr_table, compile_year, composition_pct, contribution_pp, contribution_share_pct,
+                                     printed_change_pp, read_gdp, read_value_added, release, series, share_of_gdp_pct,
+                                     to_categories, two_year_average_growth_pct)
 
 
 # --- formulas, by hand ------------------------------------------------------------------------------
@@ -16,18 +17,21 @@ def test_formulas_hand_computed():
     assert composition_pct(25.0, 200.0) == 12.5
     assert share_of_gdp_pct(12.0, 96.0) == 12.5
     assert math.isnan(composition_pct(1.0, 0.0))
-    assert change_pp(12.714, 12.441) == 0.27                        # printed 12.71 − 12.44
-    assert change_pp(12.714, 12.446) == 0.26                        # printed 12.71 − 12.45
-    assert change_pp(12.714, 12.446, digits=None) == pytest.approx(0.268)
-    assert growth_gap_pp(7.13, 4.83) == 2.3
-    assert growth_gap_pp(3.0, 4.04) == -1.0
+    assert printed_change_pp(12.714, 12.441, 2) == 0.27             # printed 12.71 − 12.44
+    assert printed_change_pp(12.714, 12.446, 2) == 0.26             # printed 12.71 − 12.45
+    assert printed_change_pp(12.71, 12.6, 2, 1) == 0.11             # this year at 2 decimals, last year at 1
+    assert change_pp(12.714, 12.446) == pytest.approx(0.268)       # unrounded
+    assert printed_change_pp(7.13, 4.83, 1) == 2.3                  # gap to GDP growth, on printed growths
+    assert printed_change_pp(3.0, 4.04, 1) == -1.0
+    assert math.isnan(printed_change_pp(3.0, math.nan, 1))
     assert contribution_pp(5.0, 200.0) == 2.5                      # Δcategory 5 on a total of 200: 2.5 pp
     assert contribution_share_pct(5.0, 20.0) == 25.0               # a quarter of the total's increase
     assert math.isnan(contribution_share_pct(5.0, 0.0))
     assert cagr_pct(100.0, 121.0, 2) == pytest.approx(10.0)
     assert cagr_pct(100.0, 100.0 * 1.05 ** 4, 4) == pytest.approx(5.0)
     assert two_year_average_growth_pct(144.0, 100.0) == pytest.approx(20.0)
-    with pytest.raises(ValueError, match="at least one year"):
+    assert math.isnan(cagr_pct(0.0, 121.0, 2))                     # was ZeroDivisionError
+    with pytest.raises(ValueError, match="at least one period"):
         cagr_pct(1.0, 2.0, 0)
 
 
