@@ -27,15 +27,15 @@ import numpy as np
 import pandas as pd
 
 from ipstats import reference
-from ipstats.indicators.overview import growth_pct
+from ipstats.indicators.formulas import growth_pct, hhi, share_pct, top_share_pct
 
 if TYPE_CHECKING:
     from ipstats.sdc import Linked, Protection
 
 __all__ = ["BREAKDOWNS", "MEASURES", "breakdown", "breakdown_contributions", "enterprise_concentration",
-           "export_intensity", "hhi", "linked_money", "money_key", "panel_growth", "patent_indicators",
+           "export_intensity", "linked_money", "money_key", "panel_growth", "patent_indicators",
            "protect_breakdown", "protect_money", "publish_breakdown", "publish_panel", "publish_rounds", "recognised",
-           "rounds_summary", "sensitive_totals", "technology_categories", "top_share", "total_row",
+           "rounds_summary", "sensitive_totals", "technology_categories", "total_row",
            "valid_at_year_end", "withhold_money"]
 
 #: Money measures of a product (万元).
@@ -55,11 +55,8 @@ def recognised(products: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
 
 
 def export_intensity(exports: pd.Series | float, sales: pd.Series | float) -> pd.Series | float:
-    """Export intensity (出口交货值占销售收入比重, %): exports ÷ sales × 100; NaN where sales are 0."""
-    if isinstance(exports, pd.Series) or isinstance(sales, pd.Series):
-        sales = pd.Series(sales, dtype=float) if not isinstance(sales, pd.Series) else sales.astype(float)
-        return (exports / sales.where(sales != 0)) * 100.0
-    return float("nan") if not sales else float(exports) / float(sales) * 100.0
+    """Export intensity (出口交货值占销售收入比重, %): exports ÷ sales × 100; NaN where sales are 0 or missing."""
+    return share_pct(exports, sales)
 
 
 def rounds_summary(products: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +85,7 @@ def rounds_summary(products: pd.DataFrame) -> pd.DataFrame:
         .astype("int64").to_numpy(),
     })
     decided = table["recognised"] + table["not_passed"]
-    table["pass_rate_pct"] = (table["recognised"] / decided.where(decided > 0) * 100.0).astype(float)
+    table["pass_rate_pct"] = share_pct(table["recognised"], decided)
     for measure in MEASURES:
         table[measure] = sums[measure].to_numpy()
     table["export_intensity_pct"] = export_intensity(table["export_value"], table["sales_revenue"])
@@ -171,8 +168,8 @@ def breakdown(products: pd.DataFrame, year: int, by: str) -> pd.DataFrame:
         table[measure] = grouped[measure].sum()
     table = table.rename_axis(by).reset_index()
     table.insert(1, BREAKDOWNS[by], table[by].map(names))
-    table["products_share_pct"] = table["products"] / table["products"].sum() * 100.0
-    table["output_share_pct"] = table["output_value"] / table["output_value"].sum() * 100.0
+    table["products_share_pct"] = share_pct(table["products"], table["products"].sum())
+    table["output_share_pct"] = share_pct(table["output_value"], table["output_value"].sum())
     table["export_intensity_pct"] = export_intensity(table["export_value"], table["sales_revenue"])
     return table.sort_values(["products", by], ascending=[False, True], ignore_index=True)
 
@@ -595,9 +592,9 @@ def patent_indicators(products: pd.DataFrame, links: pd.DataFrame, patents: pd.D
                      "links": int(len(sel)), "patents": d,
                      "patents_per_product": len(sel) / n if n else np.nan,
                      "core_per_product": int((sel["role"] == "core").sum()) / n if n else np.nan,
-                     "invention_share_pct": (linked["patent_type"] == "发明").sum() / d * 100.0 if d else np.nan,
+                     "invention_share_pct": share_pct((linked["patent_type"] == "发明").sum(), d),
                      "valid_year_end": int(valid.sum()),
-                     "valid_share_pct": valid.sum() / d * 100.0 if d else np.nan})
+                     "valid_share_pct": share_pct(valid.sum(), d)})
     # a region with no recognised product still gets the table, with its header
     return pd.DataFrame(rows, columns=["filing_year", "products", "products_with_patents", "links", "patents",
                                        "patents_per_product", "core_per_product", "invention_share_pct",
@@ -642,9 +639,9 @@ def technology_categories(products: pd.DataFrame, links: pd.DataFrame, classifie
                                           products=("product_id", "nunique"),
                                           products_confirmed=("confirmed_product", "nunique")).reset_index()
     total_patents, total_products = sel["application_number"].nunique(), len(ids)
-    table["patents_share_pct"] = table["patents"] / total_patents * 100.0 if total_patents else np.nan
+    table["patents_share_pct"] = share_pct(table["patents"], total_patents)
     for col in ("products", "products_confirmed"):
-        table[f"{col}_share_pct"] = table[col] / total_products * 100.0 if total_products else np.nan
+        table[f"{col}_share_pct"] = share_pct(table[col], total_products)
 
     def label(code: str) -> str:
         if code == "*":
@@ -657,21 +654,6 @@ def technology_categories(products: pd.DataFrame, links: pd.DataFrame, classifie
     table = pd.concat([table[~last].sort_values(["products", "category"], ascending=[False, True]), table[last]])
     return table[["category", "category_name", "patents", "patents_share_pct", "products", "products_share_pct",
                   "products_confirmed", "products_confirmed_share_pct"]].reset_index(drop=True)
-
-
-def top_share(values: pd.Series, n: int) -> float:
-    """Share (%) of the *n* largest values in the total (前n位集中度); NaN when the total is 0."""
-    total = float(values.sum())
-    return float(values.nlargest(n).sum()) / total * 100.0 if total else float("nan")
-
-
-def hhi(values: pd.Series) -> float:
-    """Herfindahl–Hirschman index (赫芬达尔—赫希曼指数) on shares in percent: 0–10,000; NaN when the total is 0."""
-    total = float(values.sum())
-    if not total:
-        return float("nan")
-    shares = values.astype(float) / total * 100.0
-    return float((shares ** 2).sum())
 
 
 def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, ...] = (5, 10),
@@ -717,7 +699,7 @@ def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, 
             if money and shown:
                 shown = (measure not in withheld and not sensitive(values.to_numpy()[:n])
                          and not sensitive(values.to_numpy()[n:]))
-            row[f"top{n}_share_pct"] = top_share(values, n) if shown else np.nan
+            row[f"top{n}_share_pct"] = top_share_pct(values, n) if shown else np.nan
         hhi_shown = not money or (measure not in withheld and len(values) >= 2 * min_contributors)
         row["hhi"] = hhi(values) if hhi_shown else np.nan
         rows.append(row)

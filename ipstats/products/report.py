@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipstats.indicators.formulas import share_pct
 from ipstats.indicators.narrative import format_change
-from ipstats.indicators.overview import region_name as _region_name
 from ipstats.products import indicators as ind
 from ipstats.products.indicators import _GROWTH
 from ipstats.products.io import read_links, read_products, register_patents
+from ipstats.register.regions import region_name as _region_name
 
 __all__ = ["DEFAULT_SYSTEMS", "PRODUCT_LABELS", "ProductsReport", "compute_products", "format_wan_yuan", "labelled",
            "products_paragraph"]
@@ -175,7 +176,7 @@ def products_paragraph(report: ProductsReport) -> str:
         text = (f"按同一产品口径，{p}年和{y}年两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值"
                 f"{output}，出口交货值{export}")
         if growth > 0 and 0 <= own <= growth:
-            text += f"；同一产品的增长占全部认定产品总产值增量的{own / growth * 100:.1f}%，其余来自新认定产品"
+            text += f"；同一产品的增长占全部认定产品总产值增量的{share_pct(own, growth):.1f}%，其余来自新认定产品"
         parts.append(text + "。")
     pat = report.patents.set_index("filing_year").loc[y]
     parts.append(f"认定产品平均每件关联专利{pat['patents_per_product']:.1f}件，其中核心专利{pat['core_per_product']:.1f}件；"

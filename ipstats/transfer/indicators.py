@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ipstats import reference
+from ipstats.indicators.formulas import growth_pct, share_pct
 
 __all__ = ["EVENT_ROWS", "ORIGIN_GROUPS", "TOTAL", "category_transactions", "grant_to_first_transfer",
            "in_region", "origin_group", "party_flows", "party_matrix", "pledge_breakdown", "pledge_summary",
@@ -53,10 +54,6 @@ def in_region(events: pd.DataFrame, region: str | None) -> pd.DataFrame:
     return events[(events["from_origin"] == str(region)) | (events["to_origin"] == str(region))]
 
 
-def _growth(now: float, before: float) -> float:
-    return (now / before - 1) * 100 if before else float("nan")
-
-
 def transactions_by_type(events: pd.DataFrame, year: int) -> pd.DataFrame:
     """Events (次), contracts (份) and distinct patents (件) by type in *year*, with growth on the year before.
 
@@ -77,13 +74,13 @@ def transactions_by_type(events: pd.DataFrame, year: int) -> pd.DataFrame:
         now, before = pick(_year(events, year)), pick(_year(events, year - 1))
         rows.append({"event_type": label, "events": len(now), "contracts": now["event_id"].nunique(),
                      "patents": now["application_number"].nunique(), "events_previous": len(before),
-                     "events_growth_pct": _growth(len(now), len(before))})
+                     "events_growth_pct": growth_pct(len(now), len(before))})
     table = pd.DataFrame(rows)
     base = table.set_index("event_type")["events"]
     share = []
     for label, kinds, licence in EVENT_ROWS:
         denominator = base["许可"] if licence else base["转让许可合计"] if label in ("转让", "许可") else 0
-        share.append(base[label] / denominator * 100 if denominator else np.nan)
+        share.append(share_pct(base[label], denominator))
     table["share_pct"] = share
     return table
 
@@ -128,7 +125,7 @@ def share_of_valid(events: pd.DataFrame, patents: pd.DataFrame, stock: pd.DataFr
     out.loc[TOTAL] = out.sum()
     out = out.astype(int)
     for name in ("transferred", "licensed", "transferred_or_licensed"):
-        out[f"{name}_share_pct"] = (out[name] / out["valid_stock"].where(out["valid_stock"] > 0) * 100)
+        out[f"{name}_share_pct"] = share_pct(out[name], out["valid_stock"])
     return out.reset_index().rename(columns={"index": "patent_type"})
 
 
@@ -149,7 +146,7 @@ def party_flows(events: pd.DataFrame, year: int) -> pd.DataFrame:
     rank = {t: i for i, t in enumerate(PARTY_TYPES)}
     table = table.sort_values(["event_type", "from_type", "to_type"], key=lambda s: s.map(order) if s.name ==
                               "event_type" else s.map(rank), kind="stable").reset_index(drop=True)
-    table["share_pct"] = table["events"] / table.groupby(["event_type", "from_type"])["events"].transform("sum") * 100
+    table["share_pct"] = share_pct(table["events"], table.groupby(["event_type", "from_type"])["events"].transform("sum"))
     return table
 
 
@@ -182,9 +179,9 @@ def university_headline(events: pd.DataFrame, year: int) -> dict:
     everything, now = pick(year)
     before = pick(year - 1)[1]
     to_firm = int((now["to_type"] == "企业").sum())
-    return {"events": len(now), "share_pct": len(now) / len(everything) * 100 if len(everything) else float("nan"),
-            "to_enterprise": to_firm, "to_enterprise_pct": to_firm / len(now) * 100 if len(now) else float("nan"),
-            "patents": int(now["application_number"].nunique()), "growth_pct": _growth(len(now), len(before)),
+    return {"events": len(now), "share_pct": share_pct(len(now), len(everything)),
+            "to_enterprise": to_firm, "to_enterprise_pct": share_pct(to_firm, len(now)),
+            "patents": int(now["application_number"].nunique()), "growth_pct": growth_pct(len(now), len(before)),
             "universities": int((now["from_type"] == "高校").sum()),
             "institutes": int((now["from_type"] == "科研单位").sum())}
 
@@ -290,8 +287,8 @@ def category_transactions(events: pd.DataFrame, classified: pd.DataFrame, year: 
         table = pd.DataFrame(columns=["events", "transfers", "licences", "patents"], index=pd.Index([], name="category"))
     table["events_previous"] = joined_before.groupby("category").size().reindex(table.index).fillna(0).astype(int)
     table = table.reset_index()
-    table["events_growth_pct"] = [_growth(a, b) for a, b in zip(table["events"], table["events_previous"])]
-    table["share_pct"] = table["events"] / len(now) * 100 if len(now) else np.nan
+    table["events_growth_pct"] = growth_pct(table["events"], table["events_previous"])
+    table["share_pct"] = share_pct(table["events"], len(now))
     table.insert(1, "category_name", table["category"].map(lambda c: "属于任一类别" if c == "*" else names.get(c, c)))
     last = table["category"].eq("*")
     table = pd.concat([table[~last].sort_values(["events", "category"], ascending=[False, True]), table[last]])
@@ -331,9 +328,8 @@ def pledge_summary(events: pd.DataFrame, years: range | list[int]) -> pd.DataFra
                      "mean_amount_10k_yuan": float(amounts.mean()) if len(amounts) else np.nan,
                      "releases": int(releases.loc[releases["event_date"].dt.year == y, "event_id"].nunique())})
     table = pd.DataFrame(rows)
-    table["contracts_growth_pct"] = [_growth(a, b) for a, b in zip(table["contracts"], table["contracts"].shift())]
-    table["amount_growth_pct"] = [_growth(a, b) for a, b in zip(table["amount_10k_yuan"],
-                                                                table["amount_10k_yuan"].shift())]
+    table["contracts_growth_pct"] = growth_pct(table["contracts"], table["contracts"].shift())
+    table["amount_growth_pct"] = growth_pct(table["amount_10k_yuan"], table["amount_10k_yuan"].shift())
     return table
 
 
@@ -370,7 +366,7 @@ def pledge_breakdown(events: pd.DataFrame, year: int, by: str, rules: dict | Non
     table["mean_amount_10k_yuan"] = table["amount_10k_yuan"] / grouped["amount_10k_yuan"].count().reindex(
         table["group"]).to_numpy()
     total_amount = float(contracts["amount_10k_yuan"].sum())
-    table["amount_share_pct"] = table["amount_10k_yuan"] / total_amount * 100 if total_amount else np.nan
+    table["amount_share_pct"] = share_pct(table["amount_10k_yuan"], total_amount)
     rules_ = Rules(**(rules or {}))
     recorded = contracts.dropna(subset=["amount_10k_yuan"])
     cells = cell_contributions(recorded, ["group"], "amount_10k_yuan")
@@ -414,7 +410,8 @@ def grant_to_first_transfer(events: pd.DataFrame, patents: pd.DataFrame, year: i
         years = group["years"]
         row = {"patent_type": kind, "patents": len(group), "mean_years": years.mean(),
                "p25_years": years.quantile(0.25), "median_years": years.median(), "p75_years": years.quantile(0.75)}
-        shares = pd.cut(years, bins, right=False, labels=labels).value_counts(normalize=True) * 100
+        counts = pd.cut(years, bins, right=False, labels=labels).value_counts()
+        shares = share_pct(counts, counts.sum())
         row.update({f"{k}_pct": float(shares.get(k, 0.0)) if len(group) else np.nan for k in labels})
         rows.append(row)
     table = pd.DataFrame(rows)

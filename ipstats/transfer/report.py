@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipstats.indicators.formulas import share_pct
 from ipstats.indicators.narrative import change_clause, format_change
-from ipstats.indicators.overview import region_name as _region_name
+from ipstats.register.regions import region_name as _region_name
 from ipstats.transfer import indicators as ind
 from ipstats.transfer.events import read_legal_events, register_rows
 
@@ -131,7 +132,7 @@ def transfer_paragraph(r: TransferReport) -> str:
     flows = r.province_flows
     if total:
         cross = _cross_region(flows)
-        text = f"跨地区转让许可{cross:,}次，占{_pct(cross / total * 100)}"
+        text = f"跨地区转让许可{cross:,}次，占{_pct(share_pct(cross, total))}"
         provinces = flows[~flows["origin_group"].isin(["港澳台", "国外"])]
         if r.region in ("national", "", None) and len(provinces) and provinces["net"].max() > 0:
             top = provinces.sort_values(["net", "origin_group"], ascending=[False, True]).iloc[0]

@@ -203,15 +203,6 @@ def test_technology_categories(products):
     assert table.loc["*", "products_confirmed_share_pct"] == pytest.approx(200 / 3)
 
 
-def test_concentration_measures():
-    assert ind.hhi(pd.Series([1.0, 1.0])) == pytest.approx(5000.0)
-    assert ind.hhi(pd.Series([7.0])) == pytest.approx(10000.0)
-    assert ind.hhi(pd.Series([60.0, 30.0, 10.0])) == pytest.approx(3600 + 900 + 100)
-    assert math.isnan(ind.hhi(pd.Series([0.0])))
-    assert ind.top_share(pd.Series([60.0, 30.0, 10.0]), 2) == pytest.approx(90.0)
-    assert ind.top_share(pd.Series([5.0]), 5) == pytest.approx(100.0)
-
-
 def test_enterprise_concentration(products):
     table = ind.enterprise_concentration(products, 2024, top=(1, 5), min_contributors=1).set_index("measure")
     # 2024 output by enterprise: X = 110 + 180 = 290, Z = 300
