@@ -43,8 +43,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ipstats.indicators.formulas import growth_pct
 from ipstats.indicators.narrative import MIN_BASE
-from ipstats.indicators.overview import growth_pct
 from ipstats.reference import DATA_DIR, catalogue_entry
 
 __all__ = ["SPRING_FESTIVAL_WINDOWS", "MIN_YEARS", "ALPHA", "KEEP_ALPHA", "SeasonalAdjustment", "spring_festivals",

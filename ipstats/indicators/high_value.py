@@ -36,6 +36,7 @@ import pandas as pd
 
 from ipstats import reference
 from ipstats.counting import count_valid_stock
+from ipstats.indicators.formulas import growth_pct, share_pct
 from ipstats.indicators.narrative import change_clause, format_count, half_up
 
 __all__ = ["APPLICANT_TYPE_ORDER", "CRITERIA", "HV_LABELS", "HighValue", "HighValueRules", "applicant_type_table",
@@ -314,10 +315,6 @@ def _per_10k(count: float, population_10k: float) -> float:
     return float(count) / float(population_10k) if population_10k else float("nan")
 
 
-def _growth(now: float, previous: float) -> float:
-    return (float(now) / float(previous) - 1.0) * 100.0 if previous else float("nan")
-
-
 def _population(population: pd.DataFrame, year: int, provinces: list[str] | None = None) -> float:
     pop = population[population["year"] == year]
     if provinces is not None:
@@ -353,10 +350,10 @@ def national_table(now: pd.DataFrame, previous: pd.DataFrame, population: pd.Dat
     valid_now, valid_prev = now["count"].sum(), previous["count"].sum()
     hv_now, hv_prev = now.loc[_any(now), "count"].sum(), previous.loc[_any(previous), "count"].sum()
     rows = []
-    for name, n, p, share in ((f"每万人口{HV}拥有量", hv_now, hv_prev, hv_now / valid_now * 100 if valid_now else np.nan),
+    for name, n, p, share in ((f"每万人口{HV}拥有量", hv_now, hv_prev, share_pct(hv_now, valid_now)),
                               ("每万人口发明专利拥有量", valid_now, valid_prev, 100.0 if valid_now else np.nan)):
         per, per_prev = _per_10k(n, pop_now), _per_10k(p, pop_prev)
-        rows.append({"indicator": name, "count": int(n), "count_previous": int(p), "growth_pct": _growth(n, p),
+        rows.append({"indicator": name, "count": int(n), "count_previous": int(p), "growth_pct": growth_pct(n, p),
                      "per_10k": per, "per_10k_previous": per_prev, "per_10k_change": per - per_prev,
                      "share_of_valid_pct": share})
     return pd.DataFrame(rows)
@@ -391,14 +388,14 @@ def criteria_table(now: pd.DataFrame, previous: pd.DataFrame, evaluated: dict[st
         only = now.loc[now[column] & (n_met == 1), "count"].sum()
         rows.append({"criterion": key, "label": CRITERIA[key], "evaluated": "是" if ok else "否",
                      "count": n if ok else np.nan, "only_this": only if ok else np.nan,
-                     "share_of_high_value_pct": n / hv_now * 100 if ok and hv_now else np.nan,
-                     "share_of_valid_pct": n / valid_now * 100 if ok and valid_now else np.nan,
-                     "count_previous": p if ok else np.nan, "growth_pct": _growth(n, p) if ok else np.nan})
+                     "share_of_high_value_pct": share_pct(n, hv_now) if ok else np.nan,
+                     "share_of_valid_pct": share_pct(n, valid_now) if ok else np.nan,
+                     "count_previous": p if ok else np.nan, "growth_pct": growth_pct(n, p) if ok else np.nan})
     hv_prev = previous.loc[_any(previous), "count"].sum()
     rows.append({"criterion": "any", "label": f"{HV}（符合任一标准）", "evaluated": "是" if all(evaluated.values()) else "部分",
                  "count": hv_now, "only_this": np.nan, "share_of_high_value_pct": 100.0 if hv_now else np.nan,
-                 "share_of_valid_pct": hv_now / valid_now * 100 if valid_now else np.nan,
-                 "count_previous": hv_prev, "growth_pct": _growth(hv_now, hv_prev)})
+                 "share_of_valid_pct": share_pct(hv_now, valid_now),
+                 "count_previous": hv_prev, "growth_pct": growth_pct(hv_now, hv_prev)})
     table = pd.DataFrame(rows)
     for column in ("count", "only_this", "count_previous"):
         table[column] = table[column].astype("Int64")
@@ -423,7 +420,7 @@ def overlap_table(now: pd.DataFrame) -> pd.DataFrame:
     combos["criteria_met"] = combos[cols].sum(axis=1).astype("int64")
     labels = list(CRITERIA.values())
     combos.insert(0, "combination", combos[cols].apply(lambda r: "＋".join(name for name, f in zip(labels, r) if f), axis=1))
-    combos["share_of_high_value_pct"] = combos["count"] / combos["count"].sum() * 100
+    combos["share_of_high_value_pct"] = share_pct(combos["count"], combos["count"].sum())
     return combos.sort_values(["count", "combination"], ascending=[False, True], ignore_index=True)
 
 
@@ -471,11 +468,9 @@ def province_table(now: pd.DataFrame, previous: pd.DataFrame, population: pd.Dat
     table["population_10k"] = pop[year].reindex(codes)
     table["invention_per_10k"] = table["valid_invention_patents"] / table["population_10k"]
     table["high_value"] = by_prov(now, _any(now))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["high_value_share_pct"] = (table["high_value"] / table["valid_invention_patents"] * 100).where(
-            table["valid_invention_patents"] > 0)
+    table["high_value_share_pct"] = share_pct(table["high_value"], table["valid_invention_patents"])
     hv_prev = by_prov(previous, _any(previous))
-    table["high_value_growth_pct"] = [_growth(n, p) for n, p in zip(table["high_value"], hv_prev)]
+    table["high_value_growth_pct"] = growth_pct(table["high_value"], hv_prev)
     table["per_10k"] = table["high_value"] / table["population_10k"]
     table["per_10k_previous"] = hv_prev / pop[year - 1].reindex(codes)
     table["per_10k_change"] = table["per_10k"] - table["per_10k_previous"]
@@ -508,11 +503,9 @@ def applicant_type_table(now: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFr
                           "high_value_previous": prev.to_numpy()})
     table.loc[len(table)] = [TOTAL, int(hv.sum()), int(valid.sum()), int(prev.sum())]
     total = hv.sum()
-    table["share_pct"] = table["high_value"] / total * 100 if total else np.nan
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["high_value_share_of_valid_pct"] = (table["high_value"] / table["valid_invention_patents"] * 100).where(
-            table["valid_invention_patents"] > 0)
-    table["growth_pct"] = [_growth(n, p) for n, p in zip(table["high_value"], table["high_value_previous"])]
+    table["share_pct"] = share_pct(table["high_value"], total)
+    table["high_value_share_of_valid_pct"] = share_pct(table["high_value"], table["valid_invention_patents"])
+    table["growth_pct"] = growth_pct(table["high_value"], table["high_value_previous"])
     table = table.astype({"high_value": "int64", "valid_invention_patents": "int64", "high_value_previous": "int64"})
     return table[["applicant_type", "high_value", "share_pct", "valid_invention_patents",
                   "high_value_share_of_valid_pct", "high_value_previous", "growth_pct"]]
@@ -685,7 +678,7 @@ def compute_high_value(register: str | Path, population: str | Path, year: int, 
     """
     from ipstats.concordance import links_from_register
     from ipstats.indicators import high_value_inputs as inputs
-    from ipstats.indicators.overview import region_name as name_of
+    from ipstats.register.regions import region_name as name_of
     from ipstats.register.io import open_register, read_population
     from ipstats.register.origin import domestic_view
 

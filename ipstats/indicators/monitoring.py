@@ -54,15 +54,16 @@ from ipstats.concordance.system import System
 from ipstats.counting import CountSpec
 from ipstats.counting.cube import count_classified, count_contributors, rollup
 from ipstats.indicators.calendar import SeasonalAdjustment, published_monthly, seasonal_adjust
+from ipstats.indicators.formulas import cagr_pct, growth_pct, hhi, rta, share_pct, top_share_pct, yoy_pct
 from ipstats.indicators.narrative import change_clause, format_count
-from ipstats.indicators.overview import growth_pct, protect_provinces, region_name
+from ipstats.indicators.overview import protect_provinces
 from ipstats.reference import provinces
 from ipstats.sdc import Rules
 from ipstats.engines import connect
 from ipstats.register.io import open_register
+from ipstats.register.regions import region_name
 
-__all__ = ["MEASURES", "Monitoring", "cagr_pct", "share_pct", "rank_desc", "rank_change", "rta", "hhi",
-           "top_share_pct", "yoy_pct", "category_table", "province_table",
+__all__ = ["MEASURES", "Monitoring", "rank_desc", "rank_change", "category_table", "province_table",
            "applicant_type_table", "concentration_table", "top_applicants", "compute_monitoring",
            "monitoring_paragraph", "section_label", "keyword_note", "category_notes", "totals_notes", "coverage_notes",
            "drift_note", "KEYWORDS",
@@ -82,36 +83,8 @@ DRIFT_FLAG_PCT = 1.0
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Formulas
+# Ranks (the rates are in :mod:`ipstats.indicators.formulas`)
 # ---------------------------------------------------------------------------------------------------------
-def cagr_pct(first: pd.Series | float, last: pd.Series | float, periods: int) -> pd.Series | float:
-    """Compound annual growth rate in % (年均增长率): ``((last / first) ** (1 / periods) - 1) * 100``.
-
-    Undefined (NaN) when *first* is zero or missing, or *periods* < 1.
-
-    Examples
-    --------
-    >>> round(cagr_pct(100.0, 121.0, 2), 6)
-    10.0
-    """
-    if periods < 1:
-        raise ValueError(f"CAGR needs at least one period, got {periods}")
-    if isinstance(first, pd.Series) or isinstance(last, pd.Series):
-        ratio = pd.Series(last, dtype="float64") / pd.Series(first, dtype="float64").where(lambda s: s > 0)
-        return 100.0 * (ratio ** (1.0 / periods) - 1.0)
-    if first is None or last is None or not first or first <= 0 or pd.isna(first) or pd.isna(last):
-        return float("nan")
-    return 100.0 * ((float(last) / float(first)) ** (1.0 / periods) - 1.0)
-
-
-def share_pct(part: pd.Series | float, whole: pd.Series | float) -> pd.Series | float:
-    """``100 * part / whole``; NaN where *whole* is zero or missing."""
-    if isinstance(part, pd.Series) or isinstance(whole, pd.Series):
-        whole_s = whole.where(whole != 0) if isinstance(whole, pd.Series) else (whole if whole else float("nan"))
-        return 100.0 * part.astype("float64") / whole_s if isinstance(part, pd.Series) else 100.0 * part / whole_s
-    return 100.0 * part / whole if whole else float("nan")
-
-
 def rank_desc(values: pd.Series) -> pd.Series:
     """Rank 1 for the largest value; ties share the better rank (1, 2, 2, 4); missing values stay missing."""
     return values.rank(ascending=False, method="min").astype("Int64")
@@ -120,61 +93,6 @@ def rank_desc(values: pd.Series) -> pd.Series:
 def rank_change(rank_now: pd.Series, rank_before: pd.Series) -> pd.Series:
     """Places gained since the previous period (位次变化): positive = moved up, negative = moved down."""
     return (rank_before.astype("Int64") - rank_now.astype("Int64")).astype("Int64")
-
-
-def rta(cell: pd.Series | float, region_total: pd.Series | float, category_total: pd.Series | float,
-        grand_total: float) -> pd.Series | float:
-    """Relative technological advantage (显示性技术优势指数, Balassa index).
-
-    ``(cell / category_total) / (region_total / grand_total)``: the region's share of the category over
-    its share of all patents. 1 is the national average; above 1 a specialisation. Unstable for small
-    counts (one patent more or less changes it a lot).
-
-    Examples
-    --------
-    >>> rta(30, 100, 60, 1000)   # 50 % of the category against 10 % of all patents
-    5.0
-    """
-    if isinstance(cell, pd.Series):
-        denominator = (pd.Series(region_total, index=cell.index, dtype="float64") / grand_total) * category_total
-        return cell.astype("float64") / denominator.where(denominator != 0)
-    if not category_total or not region_total or not grand_total:
-        return float("nan")
-    return (cell / category_total) / (region_total / grand_total)
-
-
-def hhi(counts: pd.Series | np.ndarray) -> float:
-    """Herfindahl–Hirschman index on the 0–10,000 scale (shares in %, squared and summed).
-
-    10,000 is a single applicant; below 1,500 is usually read as unconcentrated. NaN for an empty or
-    all-zero series.
-
-    Examples
-    --------
-    >>> hhi(pd.Series([50, 30, 20]))
-    3800.0
-    """
-    values = np.asarray(counts, dtype="float64")
-    total = values.sum()
-    if values.size == 0 or total <= 0:
-        return float("nan")
-    return float(((100.0 * values / total) ** 2).sum())
-
-
-def top_share_pct(counts: pd.Series | np.ndarray, n: int) -> float:
-    """Share (%) of the *n* largest contributors in the total (CR-n concentration ratio)."""
-    values = np.sort(np.asarray(counts, dtype="float64"))[::-1]
-    total = values.sum()
-    if total <= 0:
-        return float("nan")
-    return float(100.0 * values[:n].sum() / total)
-
-
-def yoy_pct(series: pd.Series, lag: int = 12) -> float:
-    """Year-on-year change (%) of the last value against the value *lag* periods earlier (同比)."""
-    if len(series) <= lag:
-        return float("nan")
-    return growth_pct(float(series.iloc[-1]), float(series.iloc[-1 - lag]))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from ipstats import reference
 from ipstats.counting import CountSpec, count_contributors, count_flows, count_valid_stock
+from ipstats.indicators.formulas import growth_pct, share_pct
 from ipstats.indicators.narrative import overview_paragraph
 from ipstats.register.io import open_register, read_population
 from ipstats.register.origin import SCOPE_LABELS, scoped_view
+from ipstats.register.regions import region_name
 from ipstats.sdc import Rules
 
-__all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "growth_pct", "origin_table", "per_10k_people",
-           "province_table", "protect_provinces", "region_name", "scope_table", "type_summary"]
+__all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "origin_table", "per_10k_people",
+           "province_table", "protect_provinces", "scope_table", "type_summary"]
 
 #: How applications are placed in a year (the notebook's ``application_basis``), and how the notes say it.
 APPLICATION_BASES = {"filing": "按申请日统计", "receipt": "按受理年度（申请号中的年份）统计"}
@@ -25,19 +26,6 @@ APPLICATION_BASES = {"filing": "按申请日统计", "receipt": "按受理年度
 #: Display order of patent types (专利类型); 合计 = all types.
 TOTAL = "合计"
 PATENT_TYPE_ORDER = ["发明", "实用新型", "外观设计", TOTAL]
-
-
-def growth_pct(current: pd.Series | float, previous: pd.Series | float) -> pd.Series | float:
-    """Growth on the previous year in percent (同比增长, %); NaN where the previous value is 0 or missing."""
-    if not isinstance(current, pd.Series) and not isinstance(previous, pd.Series):
-        if previous is None or pd.isna(previous) or previous == 0:
-            return float("nan")
-        return (float(current) / float(previous) - 1.0) * 100.0
-    current = pd.to_numeric(current).astype(float)
-    previous = pd.to_numeric(previous).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = (current / previous - 1.0) * 100.0
-    return out.where(previous.notna() & (previous != 0))
 
 
 def _pivot(cube: pd.DataFrame, year: int, name: str) -> pd.DataFrame:
@@ -152,7 +140,7 @@ def origin_table(con, year: int, top: int = 10, view: str = "register_scoped") -
             part = pd.concat([part.iloc[:top], pd.DataFrame([{"scope": key, "origin": "", **rest.to_dict()}])],
                              ignore_index=True)
         total = part["valid_invention_patents"].sum()
-        part = part.assign(share_pct=part["valid_invention_patents"] / total * 100.0 if total else float("nan"))
+        part = part.assign(share_pct=share_pct(part["valid_invention_patents"], total))
         rows.append(part)
     out = pd.concat(rows, ignore_index=True).rename(columns={"origin": "origin_code"})
     out.insert(2, "origin", out["origin_code"].map(names).fillna("其他国家"))
@@ -315,17 +303,6 @@ class Overview:
             lines.append(f"{row.patent_type}: 申请 {row.applications}, 授权 {row.grants}, 年末有效 {row.valid_stock}")
         lines.append(f"每万人口发明专利拥有量: {self.headline['per_10k']:.2f}")
         return "\n".join(lines)
-
-
-def region_name(region: str | None) -> str:
-    """全国 for the national run, else the province's name; ValueError for an unknown code."""
-    if region in (None, "", "national"):
-        return "全国"
-    prov = reference.provinces().set_index("province_code")
-    code = str(region)
-    if code not in prov.index:
-        raise ValueError(f"region must be 'national' or a GB/T 2260 province code such as '44', got {region!r}")
-    return prov.at[code, "name_zh"]
 
 
 def compute_overview(register: str, population: str, year: int, region: str = "national",

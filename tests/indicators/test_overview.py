@@ -6,7 +6,9 @@ import pytest
 from ipstats import reference
 from ipstats.display import with_labels
 from ipstats.indicators.narrative import half_up
-from ipstats.indicators.overview import compute_overview, growth_pct, province_table, region_name, type_summary
+from ipstats.indicators.formulas import growth_pct
+from ipstats.indicators.overview import compute_overview, province_table, type_summary
+from ipstats.register.regions import region_name
 
 
 def cube(rows):
