@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "with application_number) or any CSV with patent_id and ipc columns (several symbols per "
                          "cell allowed), optionally title/abstract. A coverage summary goes to standard error.")
     cls.add_argument("input", type=str, metavar="INPUT",
-                     help="register or CSV file (with --engine spark: a Parquet register, any path Spark reads)")
+                     help="register or patent_id/ipc table in any form validate reads (with --engine spark also a Parquet "
+                          "register at any path Spark reads)")
     cls.add_argument("--system", required=True, metavar="NAME",
                      help="system id from 'ipstats systems', or the path of a user rules CSV / system folder")
     cls.add_argument("--output", type=Path, metavar="OUT", help="CSV to write (UTF-8 with BOM); default: standard output")
@@ -93,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "部分涉及 candidates left out: what is published); require = keep only matches whose "
                           "keyword condition is met; ignore = IPC alone decides")
     cls.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
-                     help="duckdb = this machine (default); spark = a Spark cluster or local mode (Parquet register "
-                          "with register_ipc.parquet beside it)")
+                     help="duckdb = this machine (default); spark = a Spark cluster or local mode (a Parquet register "
+                          "with register_ipc.parquet beside it is read on the executors; other inputs on the driver)")
     cls.add_argument("--spark-master", metavar="URL",
                      help="Spark master: local[4], spark://host:7077, yarn, k8s://https://host:443 "
                           "(default: from spark-submit)")

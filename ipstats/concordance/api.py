@@ -26,7 +26,8 @@ from ipstats.engines.spark import open_spark_register, spark_runner
 from ipstats.engines.sql import sql_parquet, text_sql
 from ipstats.errors import InputError
 
-__all__ = ["InputError", "classify", "classify_frame", "classify_spark", "links_from_frame", "links_from_register"]
+__all__ = ["InputError", "classify", "classify_frame", "classify_spark", "links_from_frame", "links_from_register",
+           "open_spark_inputs"]
 
 
 def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, ipc_col: str,
@@ -199,8 +200,8 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
     Parameters
     ----------
     path : path or str
-        Register or CSV file. With ``engine="spark"``: a Parquet register (any path Spark reads, e.g.
-        ``hdfs://…/register.parquet``) with ``register_ipc.parquet`` beside it.
+        Register or CSV file. With ``engine="spark"`` also a Parquet register at any path Spark reads (e.g.
+        ``hdfs://…/register.parquet``) with ``register_ipc.parquet`` beside it (:func:`open_spark_inputs`).
     system : System, str or path
     keywords : {"confirm", "require", "table", "ignore"}
     engine : str, dict or EngineSettings
@@ -232,15 +233,73 @@ def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: s
     return _classify_with(links_from_frame, frame, system, keywords, reclassify)
 
 
+def _spark_reads_directly(register: str | Path, links: str | Path | None) -> bool:
+    """Whether Spark reads *register* itself: a remote path (``hdfs://``, ``s3a://``…), a folder of parts, or a
+    local Parquet register with its links Parquet (*links*, or ``register_ipc.parquet`` beside it)."""
+    text = str(register)
+    if "://" in text or Path(text).is_dir() or any(ch in text for ch in "*?"):
+        return True
+    path = Path(text)
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        return False
+    side = Path(links) if links is not None else path.with_name("register_ipc.parquet")
+    if not side.exists():
+        return False
+    import pyarrow.parquet as pq
+
+    try:
+        names = set(pq.read_schema(path).names)
+    except Exception:                     # not a Parquet file after all: the DuckDB path says what is wrong
+        return False
+    return {"application_number", "patent_type"} <= names
+
+
+def open_spark_inputs(run, path: str | Path, links: str | Path | None = None, register: bool = False) -> str | None:
+    """Create the Spark views ``links`` (and ``texts``, and with *register* ``register``) for any input.
+
+    What Spark reads itself (:func:`ipstats.engines.open_spark_register`: a remote path, a folder of parts, a
+    Parquet register with its links Parquet) it reads on the executors. Anything else the DuckDB path reads —
+    a CSV or workbook register (validated, through its typed Parquet), a plain ``patent_id, ipc`` table in
+    any encoding, sheet or Parquet — is read on the driver by :func:`links_from_register` and its links and
+    texts sent to Spark through Arrow, so both engines classify the same rows; the register itself (for
+    counting) is Spark's read of the typed Parquet in the validator's cache (a path the executors must see:
+    local mode, or a cache folder on a shared file system).
+
+    Returns
+    -------
+    str or None
+        ``"texts"``, or None when the input has neither title nor abstract.
+    """
+    if _spark_reads_directly(path, links):
+        return open_spark_register(run, path, links)
+    path = Path(path)
+    con = connect()
+    try:
+        texts, _ = links_from_register(con, path)
+        run.put_arrow("links", con.execute("SELECT CAST(patent_id AS VARCHAR) AS patent_id, "
+                                           "CAST(ipc AS VARCHAR) AS ipc FROM links").to_arrow_table())
+        if texts is not None:
+            run.put_arrow("texts", con.execute(f"SELECT patent_id, text FROM {texts}").to_arrow_table())
+    finally:
+        con.close()
+    if register:
+        if not _register_header(path):
+            raise InputError(f"{path}: counting needs a register (an application_number column), not a "
+                             f"patent_id/ipc table")
+        run.spark.read.parquet(str(_typed(path, "patent_register"))).createOrReplaceTempView("register")
+    return texts
+
+
 def classify_spark(register: str | Path, system: System, keywords: str = "confirm",
                    settings: EngineSettings | dict | str = "spark", links: str | Path | None = None) -> pd.DataFrame:
     """:func:`ipstats.concordance.classify` on Spark: one row per patent and category, collected to the driver.
 
-    Fine for a province or a year; for a national register count on the cluster (:func:`count_spark`)
-    instead of collecting every patent.
+    *register* is any input :func:`classify` reads (:func:`open_spark_inputs`). Fine for a province or a year;
+    for a national register count on the cluster (:func:`ipstats.counting.count_spark`) instead of collecting
+    every patent.
     """
     with spark_runner(settings) as run:
-        texts = open_spark_register(run, register, links)
+        texts = open_spark_inputs(run, register, links)
         try:
             return classify_links(run, system, "links", texts, keywords=keywords)
         finally:

@@ -34,12 +34,12 @@ import duckdb
 import pandas as pd
 
 from ipstats.concordance import KEYWORD_STRATEGIES, classify_table, load_system
-from ipstats.concordance.api import links_from_register
+from ipstats.concordance.api import links_from_register, open_spark_inputs
 from ipstats.concordance.engine import Classified, create_patent_view
 from ipstats.concordance.system import System
 from ipstats.engines.duck import as_runner, connect
 from ipstats.engines.settings import EngineSettings, engine_settings
-from ipstats.engines.spark import open_spark_register, spark_runner
+from ipstats.engines.spark import spark_runner
 from ipstats.engines.sql import exact_sum
 from ipstats.register.appno import receipt_year_sql
 from ipstats.register.io import open_register
@@ -327,7 +327,8 @@ def count_spark(register: str | Path, spec: CountSpec, system: System | None,
     Parameters
     ----------
     register : path or str
-        Parquet register, any path Spark reads.
+        Parquet register at any path Spark reads, or a local register in any form the DuckDB path reads
+        (:func:`ipstats.concordance.api.open_spark_inputs`).
     spec : CountSpec
     system : System, optional
         Loaded classification system (None: no category breakdown).
@@ -338,7 +339,7 @@ def count_spark(register: str | Path, spec: CountSpec, system: System | None,
     """
     spec.validate()
     with spark_runner(settings) as run:
-        texts = open_spark_register(run, register, links)
+        texts = open_spark_inputs(run, register, links, register=True)
         try:
             return classify_and_count(run, spec, system, texts)
         finally:

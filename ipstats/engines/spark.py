@@ -112,8 +112,12 @@ class SparkRunner:
         """Send a small pandas table from the driver (through Arrow) as the cached view *name*."""
         import pyarrow as pa
 
-        table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
-        # an empty object column has no type in Arrow: it holds strings
+        return self.put_arrow(name, pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False))
+
+    def put_arrow(self, name: str, table) -> str:
+        """Send an Arrow table from the driver as the view *name* (an untyped empty column holds strings)."""
+        import pyarrow as pa
+
         table = table.cast(pa.schema([pa.field(f.name, pa.string() if pa.types.is_null(f.type) else f.type)
                                       for f in table.schema]))
         self.drop(name)
@@ -217,7 +221,8 @@ def open_spark_register(run: SparkRunner, register: str | Path, links: str | Pat
     links = str(links) if links is not None else _beside(register, "register_ipc.parquet")
     if not register.lower().rstrip("/").endswith((".parquet", ".pq")) and "://" not in register \
             and not Path(register).is_dir():
-        raise InputError(f"{register}: the Spark engine reads Parquet registers (convert CSV with ipstats first)")
+        raise InputError(f"{register}: Spark reads a Parquet register (a file or a folder of parts) here; a local "
+                         f"CSV or workbook is read through ipstats.concordance.api.open_spark_inputs")
     frames = {}
     for role, path in (("register", register), ("links", links)):
         try:

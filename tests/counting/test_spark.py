@@ -110,10 +110,54 @@ def test_classify_with_engine_spark(spark, ci_register):
     assert (got["weight"] - expected["weight"]).abs().max() <= 1e-9
 
 
+@pytest.fixture(scope="session")
+def csv_register(ci_register, tmp_path_factory):
+    """The CI register and its links as GBK CSV files with Chinese headers, as a CNIPA extract comes."""
+    folder = tmp_path_factory.mktemp("csv")
+    con = connect()
+    register = con.execute(f"SELECT * FROM read_parquet('{ci_register}') ORDER BY application_number").df()
+    links = con.execute(f"SELECT * FROM read_parquet('{ci_register.with_name('register_ipc.parquet')}') "
+                        "ORDER BY ALL").df()
+    con.close()
+    register.rename(columns={"application_number": "申请号"}).to_csv(folder / "register.csv", index=False,
+                                                                    encoding="gb18030")
+    links.to_csv(folder / "register_ipc.csv", index=False, encoding="gb18030")
+    return folder / "register.csv"
+
+
+def test_spark_reads_a_csv_register_as_duckdb_does(spark, csv_register):
+    """A GBK CSV register (Chinese header, links CSV beside it) classifies and counts on Spark as on DuckDB."""
+    expected, _ = classify(csv_register, "cnipa_sei_2021", keywords="table")
+    got, _ = classify(csv_register, "cnipa_sei_2021", keywords="table", engine="spark")
+    assert len(got) > 1000
+    pd.testing.assert_frame_equal(got.drop(columns="weight"), expected.drop(columns="weight"))
+    spec = CountSpec(measure="grants", years=(2021, 2022, 2023), system="cnipa_digital_tech_2023",
+                     by=("province_code",))
+    assert_same_cube(count(csv_register, spec, engine="spark"), count(csv_register, spec))
+
+
+def test_spark_reads_a_plain_patent_ipc_table(spark, ci_register, tmp_path):
+    """A plain ``patent_id, ipc`` Parquet (several symbols per cell, titles) was refused on Spark; now it is
+    read as the DuckDB path reads it."""
+    con = connect()
+    con.execute(f"""COPY (SELECT r.application_number AS patent_id, string_agg(l.ipc, '; ' ORDER BY l.ipc) AS ipc,
+                                 any_value(r.title) AS title
+                          FROM read_parquet('{ci_register}') r
+                          JOIN read_parquet('{ci_register.with_name("register_ipc.parquet")}') l USING (application_number)
+                          GROUP BY r.application_number) TO '{tmp_path / "links.parquet"}' (FORMAT parquet)""")
+    con.close()
+    expected, report = classify(tmp_path / "links.parquet", "cnipa_green_tech")
+    got, _ = classify(tmp_path / "links.parquet", "cnipa_green_tech", engine="spark")
+    assert report.n_parsed > 0 and len(got) > 100
+    pd.testing.assert_frame_equal(got.drop(columns="weight"), expected.drop(columns="weight"))
+    assert (got["weight"] - expected["weight"]).abs().max() <= 1e-9
+
+
 def test_spark_reports_unreadable_inputs(spark, tmp_path):
     from ipstats.concordance.api import InputError
 
-    with pytest.raises(InputError, match="register.parquet: Spark cannot read the register"):
-        count(str(tmp_path / "register.parquet"), CountSpec(years=(2023,)), engine="spark")
-    with pytest.raises(InputError, match="reads Parquet registers"):
+    (tmp_path / "parts").mkdir()            # a folder of parts goes to Spark as it is: Spark says it cannot read it
+    with pytest.raises(InputError, match="parts: Spark cannot read the register"):
+        count(str(tmp_path / "parts"), CountSpec(years=(2023,)), engine="spark")
+    with pytest.raises(InputError, match="register.csv: file not found"):
         count(str(tmp_path / "register.csv"), CountSpec(years=(2023,)), engine="spark")
