@@ -20,14 +20,15 @@ import pandas as pd
 from ipstats.concordance.engine import classify_links
 from ipstats.concordance.system import System, load_system
 from ipstats.ipc import ParseReport, parse_distinct
+from ipstats.register.io import open_register
 from ipstats.engines.duck import connect
-from ipstats.engines.settings import EngineSettings, engine_settings
-from ipstats.engines.spark import open_spark_register, spark_runner
+from ipstats.engines.open import open_runner
+from ipstats.engines.settings import EngineSettings
+from ipstats.engines.spark import open_spark_register
 from ipstats.engines.sql import sql_parquet, text_sql
 from ipstats.errors import InputError
 
-__all__ = ["InputError", "classify", "classify_frame", "classify_spark", "links_from_frame", "links_from_register",
-           "open_spark_inputs"]
+__all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register", "open_inputs"]
 
 
 def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, ipc_col: str,
@@ -201,7 +202,7 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
     ----------
     path : path or str
         Register or CSV file. With ``engine="spark"`` also a Parquet register at any path Spark reads (e.g.
-        ``hdfs://…/register.parquet``) with ``register_ipc.parquet`` beside it (:func:`open_spark_inputs`).
+        ``hdfs://…/register.parquet``) with ``register_ipc.parquet`` beside it (:func:`open_inputs`).
     system : System, str or path
     keywords : {"confirm", "require", "table", "ignore"}
     engine : str, dict or EngineSettings
@@ -209,21 +210,19 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
         (:func:`ipstats.engines.engine_settings`).
     reclassify : None, "shipped" or path
         Map codes newer than the table's IPC edition back to their old symbols first
-        (:mod:`ipstats.concordance.reclassify`; DuckDB only); None matches codes as they are.
+        (:mod:`ipstats.concordance.reclassify`); None matches codes as they are.
 
     Returns
     -------
     classified : pandas.DataFrame
         ``patent_id``, ``category``, ``category_name``, ``weight``, ``match`` (see :mod:`ipstats.concordance.engine`).
     report : ParseReport or None
-        How many raw IPC parts parsed (None when the links came from ``register_ipc.parquet``).
+        How many raw IPC parts parsed (None when the links came from a links Parquet).
     """
-    settings = engine_settings(engine)
-    if settings.name == "spark":
-        if reclassify not in (None, False, "", "none", "off"):
-            raise ValueError("reclassify is not available with engine='spark' in classify(); use DuckDB")
-        return classify_spark(path, _system(system), keywords, settings), None
-    return _classify_with(links_from_register, Path(path), system, keywords, reclassify)
+    system = _system(system)
+    with open_runner(engine) as run:
+        texts, report = open_inputs(run, path)
+        return classify_links(run, system, "links", texts, keywords=keywords, reclassify=reclassify), report
 
 
 def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: str = "confirm",
@@ -254,28 +253,50 @@ def _spark_reads_directly(register: str | Path, links: str | Path | None) -> boo
     return {"application_number", "patent_type"} <= names
 
 
-def open_spark_inputs(run, path: str | Path, links: str | Path | None = None, register: bool = False) -> str | None:
-    """Create the Spark views ``links`` (and ``texts``, and with *register* ``register``) for any input.
+def open_inputs(run, path: str | Path, links: str | Path | None = None, register: bool = False,
+                classify: bool = True) -> tuple[str | None, ParseReport | None]:
+    """Create the views ``links`` and ``texts`` (and with *register* ``register``) of any input, on any runner.
 
-    What Spark reads itself (:func:`ipstats.engines.open_spark_register`: a remote path, a folder of parts, a
-    Parquet register with its links Parquet) it reads on the executors. Anything else the DuckDB path reads —
+    On DuckDB: :func:`links_from_register` (and :func:`ipstats.register.io.open_register`). On Spark, what
+    Spark reads itself (:func:`ipstats.engines.open_spark_register`: a remote path, a folder of parts, a
+    Parquet register with its links Parquet) it reads on the executors; anything else the DuckDB path reads —
     a CSV or workbook register (validated, through its typed Parquet), a plain ``patent_id, ipc`` table in
     any encoding, sheet or Parquet — is read on the driver by :func:`links_from_register` and its links and
     texts sent to Spark through Arrow, so both engines classify the same rows; the register itself (for
     counting) is Spark's read of the typed Parquet in the validator's cache (a path the executors must see:
     local mode, or a cache folder on a shared file system).
 
+    Parameters
+    ----------
+    run : DuckRunner or SparkRunner
+        From :func:`ipstats.engines.open_runner`.
+    path : path or str
+        The input.
+    links : path or str, optional
+        Spark only: the links Parquet of a Parquet register (default ``register_ipc.parquet`` beside it).
+    register : bool
+        Also create the ``register`` view (for counting).
+    classify : bool
+        Create ``links`` and ``texts`` (False: counting without a classification only needs ``register``;
+        a Parquet register read by Spark gets its links view all the same).
+
     Returns
     -------
-    str or None
+    texts : str or None
         ``"texts"``, or None when the input has neither title nor abstract.
+    report : ParseReport or None
+        How many raw IPC parts parsed (None when the links came from a links Parquet).
     """
+    if run.dialect == "duckdb":
+        if register:
+            open_register(path, run.con)
+        return links_from_register(run.con, path) if classify else (None, None)
     if _spark_reads_directly(path, links):
-        return open_spark_register(run, path, links)
+        return open_spark_register(run, path, links), None
     path = Path(path)
     con = connect()
     try:
-        texts, _ = links_from_register(con, path)
+        texts, report = links_from_register(con, path)
         run.put_arrow("links", con.execute("SELECT CAST(patent_id AS VARCHAR) AS patent_id, "
                                            "CAST(ipc AS VARCHAR) AS ipc FROM links").to_arrow_table())
         if texts is not None:
@@ -287,20 +308,4 @@ def open_spark_inputs(run, path: str | Path, links: str | Path | None = None, re
             raise InputError(f"{path}: counting needs a register (an application_number column), not a "
                              f"patent_id/ipc table")
         run.spark.read.parquet(str(_typed(path, "patent_register"))).createOrReplaceTempView("register")
-    return texts
-
-
-def classify_spark(register: str | Path, system: System, keywords: str = "confirm",
-                   settings: EngineSettings | dict | str = "spark", links: str | Path | None = None) -> pd.DataFrame:
-    """:func:`ipstats.concordance.classify` on Spark: one row per patent and category, collected to the driver.
-
-    *register* is any input :func:`classify` reads (:func:`open_spark_inputs`). Fine for a province or a year;
-    for a national register count on the cluster (:func:`ipstats.counting.count_spark`) instead of collecting
-    every patent.
-    """
-    with spark_runner(settings) as run:
-        texts = open_spark_inputs(run, register, links)
-        try:
-            return classify_links(run, system, "links", texts, keywords=keywords)
-        finally:
-            run.drop("register", "links", "texts", "_ipstats_links_file")
+    return texts, report

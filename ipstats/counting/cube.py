@@ -34,19 +34,18 @@ import duckdb
 import pandas as pd
 
 from ipstats.concordance import KEYWORD_STRATEGIES, classify_table, load_system
-from ipstats.concordance.api import links_from_register, open_spark_inputs
+from ipstats.concordance.api import open_inputs
 from ipstats.concordance.engine import Classified, create_patent_view
 from ipstats.concordance.system import System
-from ipstats.engines.duck import as_runner, connect
-from ipstats.engines.settings import EngineSettings, engine_settings
-from ipstats.engines.spark import spark_runner
+from ipstats.engines.duck import as_runner
+from ipstats.engines.open import open_runner
+from ipstats.engines.settings import EngineSettings
 from ipstats.engines.sql import exact_sum
 from ipstats.register.appno import receipt_year_sql
-from ipstats.register.io import open_register
 from ipstats.register.term import term_last_year_sql
 
 __all__ = ["CountSpec", "MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "classify_and_count", "count", "count_classified",
-           "count_contributors", "count_spark", "rollup"]
+           "count_contributors", "rollup"]
 
 #: Reference dates and the register columns that hold them; ``receipt`` is the year an application was received
 #: (受理年度), read from the year digits of its number (:func:`ipstats.register.appno.receipt_year_sql`).
@@ -320,32 +319,6 @@ def classify_and_count(con, spec: CountSpec, system: System | None, texts: str |
     return count_classified(con, spec, register, classified)
 
 
-def count_spark(register: str | Path, spec: CountSpec, system: System | None,
-                settings: EngineSettings | dict | str = "spark", links: str | Path | None = None) -> pd.DataFrame:
-    """:func:`ipstats.counting.count`'s cube (before its label columns) computed on Spark.
-
-    Parameters
-    ----------
-    register : path or str
-        Parquet register at any path Spark reads, or a local register in any form the DuckDB path reads
-        (:func:`ipstats.concordance.api.open_spark_inputs`).
-    spec : CountSpec
-    system : System, optional
-        Loaded classification system (None: no category breakdown).
-    settings : EngineSettings, dict or str
-        Master URL, app name and Spark config (an active session is reused as it is).
-    links : path or str, optional
-        Patent–IPC links Parquet (default ``register_ipc.parquet`` beside the register).
-    """
-    spec.validate()
-    with spark_runner(settings) as run:
-        texts = open_spark_inputs(run, register, links, register=True)
-        try:
-            return classify_and_count(run, spec, system, texts)
-        finally:
-            run.drop("register", "links", "texts", "_ipstats_links_file")
-
-
 def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
           con: duckdb.DuckDBPyConnection | None = None,
           engine: "str | dict | EngineSettings" = "duckdb") -> pd.DataFrame:
@@ -365,7 +338,7 @@ def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
     engine : str, dict or EngineSettings
         ``"duckdb"`` (default) or ``"spark"``, or settings with the Spark master URL, app name and
         config (:func:`ipstats.engines.engine_settings`). Both engines run the same plan and
-        return the same cube (:func:`count_spark`, :mod:`ipstats.engines.spark`).
+        return the same cube (:func:`ipstats.engines.open_runner`, :func:`ipstats.concordance.api.open_inputs`).
 
     Returns
     -------
@@ -375,24 +348,12 @@ def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
         defined and ``count`` columns are empty.
     """
     spec.validate()
-    settings = engine_settings(engine)
     system = None
     if spec.system is not None:
         system = spec.system if isinstance(spec.system, System) else load_system(spec.system)
-    if settings.name == "spark":
-        if con is not None:
-            raise ValueError("con is a DuckDB connection; it cannot be used with engine='spark'")
-        cube = count_spark(register, spec, system, settings)
-    else:
-        own = con is None
-        con = con or connect()
-        try:
-            open_register(register, con)
-            texts = links_from_register(con, register)[0] if system is not None else None
-            cube = classify_and_count(con, spec, system, texts)
-        finally:
-            if own:
-                con.close()
+    with open_runner(engine, con) as run:
+        texts, _ = open_inputs(run, register, register=True, classify=system is not None)
+        cube = classify_and_count(run, spec, system, texts)
     cube.insert(0, "measure", spec.measure)
     cube.insert(1, "reference_date", "31 December" if spec.measure == "valid_stock"
                 else spec.reference_date or MEASURES[spec.measure])

@@ -4,8 +4,8 @@ Nothing here is a second implementation of the counting rules. :class:`SparkRunn
 (:mod:`ipstats.engines.duck` describes the interface): it runs the SQL text that
 :func:`ipstats.concordance.classify_table`, :func:`ipstats.counting.rollup` and
 :func:`ipstats.counting.count_classified` write for every engine; :func:`open_spark_register` makes the
-Spark views of the Parquet files they read (:func:`ipstats.counting.cube.count_spark`,
-:func:`ipstats.concordance.api.classify_spark`).
+Spark views of the Parquet files they read (:func:`ipstats.concordance.api.open_inputs` reads every
+other input for it).
 
 What is distributed and what stays on the driver
 ------------------------------------------------
@@ -222,7 +222,7 @@ def open_spark_register(run: SparkRunner, register: str | Path, links: str | Pat
     if not register.lower().rstrip("/").endswith((".parquet", ".pq")) and "://" not in register \
             and not Path(register).is_dir():
         raise InputError(f"{register}: Spark reads a Parquet register (a file or a folder of parts) here; a local "
-                         f"CSV or workbook is read through ipstats.concordance.api.open_spark_inputs")
+                         f"CSV or workbook is read through ipstats.concordance.api.open_inputs")
     frames = {}
     for role, path in (("register", register), ("links", links)):
         try:

@@ -557,11 +557,11 @@ def _category_cubes(run, views: dict[int, str], years: list[int], types, region,
 def _category_cubes_on_spark(settings, register: str, system: System, years: list[int], types, region,
                              keywords: str, upper: bool, reclassify=None) -> tuple[dict, dict, dict | None]:
     """:func:`_category_cubes`, classified and counted on Spark."""
-    from ipstats.concordance.api import open_spark_inputs
+    from ipstats.concordance.api import open_inputs
     from ipstats.engines import spark_runner
 
     with spark_runner(settings) as run:
-        texts = open_spark_inputs(run, register, register=True)
+        texts, _ = open_inputs(run, register, register=True)
         classified = classify_table(run, system, "links", texts, keywords=keywords, reclassify=reclassify)
         upper_views = None
         if upper:
