@@ -1,6 +1,22 @@
 """Bulletin parameter files (``parameters/*.yaml``): reading and validation.
 
 Paths in the file are relative to the file's folder and are resolved to absolute paths.
+
+Every notebook receives the run's common parameters (:data:`COMMON_PARAMETERS`: ``year``, ``region``,
+``output_dir`` …) and the inputs by key, then its own values. Values shared by several entries go once under
+the top-level ``defaults:`` mapping (notebook parameter name → value), which every entry inherits::
+
+    defaults: {demo_patents: 0, keywords: "table", reclassify: "shipped"}
+    notebooks:
+      - 00_overview                              # gets demo_patents: 0
+      - name: 20_domain_monitoring               # gets all three; its own parameters win
+        parameters: {system: "cnipa_sei_2021", label: "战略性新兴产业", keywords: "ipc_only"}
+
+The order is: common parameters and inputs, then ``defaults``, then the entry's ``parameters``
+(:func:`entry_parameters`). A default reaches only the notebooks whose ``parameters`` cell declares it, but
+each must be declared by at least one notebook of the file (:func:`check_defaults`: a misspelt name is an
+error, not silently unused). A default may not name a common parameter or an input: those are set by the
+file's own keys (``year:``, ``inputs:`` …); an entry may still override them for itself (``year: 2024``).
 """
 from __future__ import annotations
 
@@ -15,15 +31,18 @@ import yaml
 
 from ipstats.bulletin.errors import BulletinError
 
-__all__ = ["BulletinParams", "NotebookEntry", "check_reference_year", "load_params", "prepare_inputs",
-           "province_codes", "regional_title", "register_as_of"]
+__all__ = ["COMMON_PARAMETERS", "BulletinParams", "NotebookEntry", "check_defaults", "check_reference_year",
+           "entry_parameters", "load_params", "prepare_inputs", "province_codes", "regional_title", "register_as_of"]
 
 log = logging.getLogger(__name__)
 
 KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_dir", "execution_timeout", "inputs",
-              "demo_data", "notebooks", "disclosure", "confidentiality", "engine", "as_of", "pdf")
+              "demo_data", "notebooks", "defaults", "disclosure", "confidentiality", "engine", "as_of", "pdf")
 REQUIRED_KEYS = ("title", "year", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
+#: Parameters every notebook is offered by the run itself (:func:`ipstats.bulletin.run.notebook_parameters`);
+#: no input may take these names and ``defaults:`` may not set them.
+COMMON_PARAMETERS = ("year", "region", "output_dir", "internal_dir", "title", "disclosure", "engine", "run_id")
 DEFAULT_TIMEOUT = 900
 #: Most values a parameter file may hold once its YAML aliases are expanded (a real file holds a few hundred).
 MAX_VALUES = 10_000
@@ -97,6 +116,9 @@ class BulletinParams:
     sources : dict of str to str
         Where each input comes from (资料来源), by input key, from inputs written as ``{file: …, source: "…"}``;
         the source line of every notebook's tables is built from them (:func:`ipstats.bulletin.sources.source_line`).
+    defaults : dict
+        ``defaults:`` of the file: notebook parameters inherited by every entry that declares them, under the
+        entry's own (:func:`entry_parameters`).
     """
 
     path: Path
@@ -118,6 +140,7 @@ class BulletinParams:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     pdf: bool | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
 
     def column_environment(self) -> dict[str, str]:
         """Environment entries that make every reader of this run (notebook kernels included) map the columns."""
@@ -141,7 +164,8 @@ class BulletinParams:
                 "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
                 "disclosure": self.disclosure,
                 "internal_output": None if self.internal_output is None else str(self.internal_output),
-                "engine": self.engine, "as_of": self.as_of, "pdf": self.pdf, "sources": self.sources}
+                "engine": self.engine, "as_of": self.as_of, "pdf": self.pdf, "sources": self.sources,
+                "defaults": self.defaults}
 
 
 def province_codes() -> list[str]:
@@ -294,7 +318,9 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
     ------
     BulletinError
         One line naming the file and what is wrong: missing file, not a mapping, unknown key,
-        year outside 1985..2100, unknown or unquoted region, missing notebook or input file.
+        year outside 1985..2100, unknown or unquoted region, missing notebook or input file, a ``defaults``
+        key that is not a parameter name or names a common parameter or an input (a default no notebook
+        declares is refused when the notebooks are inspected, :func:`check_defaults`).
 
     Notes
     -----
@@ -363,7 +389,7 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         if not isinstance(key, str) or not _IDENT.match(key):
             raise BulletinError(f"{path}: input name {key!r} must be a Python identifier (it becomes a notebook "
                                 f"parameter)")
-        if key in ("year", "region", "output_dir", "internal_dir", "title", "disclosure", "engine", "run_id"):
+        if key in COMMON_PARAMETERS:
             raise BulletinError(f"{path}: input name {key!r} is reserved for a common notebook parameter")
     inputs, columns, sources = {}, {}, {}
     for key, value in raw_inputs.items():
@@ -411,10 +437,79 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
                             disclosure=_disclosure(data.get("disclosure"), path, data.get("confidentiality"),
                                                    inputs),
                             internal_output=internal, engine=_engine(data.get("engine"), path),
-                            as_of=_as_of(data.get("as_of"), path), columns=columns, pdf=pdf, sources=sources)
+                            as_of=_as_of(data.get("as_of"), path), columns=columns, pdf=pdf, sources=sources,
+                            defaults=_defaults(data.get("defaults"), path, inputs))
     if prepare:
         prepare_inputs(params)
     return params
+
+
+def _defaults(raw: Any, path: Path, inputs: dict[str, Path]) -> dict[str, Any]:
+    """The ``defaults:`` mapping (notebook parameter → value), with a one-line error for what it may not hold."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BulletinError(f"{path}: defaults must be a mapping of notebook parameter names to values inherited "
+                            f"by every notebook entry, such as {{demo_patents: 0}}, got {type(raw).__name__}")
+    for key in raw:
+        if not isinstance(key, str) or not _IDENT.match(key):
+            raise BulletinError(f"{path}: defaults key {key!r} must be a notebook parameter name (a Python "
+                                f"identifier such as demo_patents)")
+        if key in COMMON_PARAMETERS:
+            raise BulletinError(f"{path}: defaults key {key!r} is a common parameter set by the file's own keys "
+                                f"(year:, region:, title:, disclosure:, engine: …), not by defaults; an entry's "
+                                f"parameters may override it for that notebook")
+        if key in inputs:
+            raise BulletinError(f"{path}: defaults key {key!r} is an input: set it under inputs:, not defaults "
+                                f"(an entry's parameters may override it for that notebook)")
+    return dict(raw)
+
+
+def entry_parameters(params: BulletinParams, entry: NotebookEntry, declared: set[str] | frozenset[str]
+                     ) -> dict[str, Any]:
+    """The values one entry sets over the run's common parameters: the file's defaults, then its own.
+
+    Parameters
+    ----------
+    params : BulletinParams
+        The run's parameters (``defaults``).
+    entry : NotebookEntry
+        The notebook entry; its ``parameters`` win over the defaults.
+    declared : set of str
+        Names the notebook's ``parameters`` cell declares: only those defaults reach it.
+
+    Returns
+    -------
+    dict
+        The defaults the notebook declares, updated with the entry's parameters (all of them: an entry's
+        parameter the notebook does not declare is refused by the caller).
+    """
+    merged = {k: v for k, v in params.defaults.items() if k in declared}
+    merged.update(entry.parameters)
+    return merged
+
+
+def check_defaults(params: BulletinParams, declared: dict[str, set[str] | None]) -> None:
+    """Refuse a ``defaults:`` key that no notebook of the file declares (a misspelt name would go unused).
+
+    Parameters
+    ----------
+    params : BulletinParams
+        The run's parameters.
+    declared : dict of str to set of str or None
+        Names declared by each entry's notebook, by entry id (None: no ``parameters`` cell).
+
+    Raises
+    ------
+    BulletinError
+        One line naming the file, the key and the notebooks looked at.
+    """
+    names = set().union(*[d for d in declared.values() if d])
+    for key in params.defaults:
+        if key not in names:
+            notebooks = ", ".join(sorted({e.name for e in params.notebooks}))
+            raise BulletinError(f"{params.path}: defaults key {key!r} is not a parameter of any notebook of the "
+                                f"file ({notebooks}); expected a name declared in a notebook's parameters cell")
 
 
 def prepare_inputs(params: BulletinParams) -> None:

@@ -23,8 +23,8 @@ from typing import Any, Callable
 
 from ipstats.bulletin import folders
 from ipstats.bulletin.errors import BulletinError
-from ipstats.bulletin.params import (BulletinParams, NotebookEntry, check_reference_year, load_params,
-                                    prepare_inputs)
+from ipstats.bulletin.params import (BulletinParams, NotebookEntry, check_defaults, check_reference_year,
+                                    entry_parameters, load_params, prepare_inputs)
 
 __all__ = ["NotebookPlan", "check_inputs", "notebook_parameters", "plan_notebooks", "run_bulletin"]
 
@@ -90,7 +90,8 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
         ``year``, ``region``, ``output_dir``, ``internal_dir``, ``title``, ``disclosure``, ``engine``,
         ``run_id`` (the entry's id: its page and summary text are named after it) and the inputs (absolute
         paths as strings),
-        updated with the entry's own parameters, and ``source_note`` (unless the entry sets it: the source
+        updated with the file's ``defaults`` the notebook declares, then the entry's own parameters
+        (:func:`ipstats.bulletin.params.entry_parameters`), and ``source_note`` (unless those set it: the source
         line of the inputs the notebook declares, :func:`ipstats.bulletin.sources.source_line`),
         restricted to the declared names.
 
@@ -110,8 +111,9 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
         listed = ", ".join(sorted(declared_names)) or "none"
         raise BulletinError(f"{params.path}: notebook {entry.name} has no parameter {unknown[0]!r} in its "
                             f"parameters cell (declared: {listed})")
-    offered.update(entry.parameters)
-    if "source_note" not in entry.parameters:
+    own = entry_parameters(params, entry, declared_names)
+    offered.update(own)
+    if "source_note" not in own:
         offered["source_note"] = _source_note(params, offered, declared_names)
     chosen = {k: v for k, v in offered.items() if k in declared_names}
     for name, value in chosen.items():
@@ -133,7 +135,7 @@ def _sourced(params: BulletinParams, plans: list[NotebookPlan]) -> list[Notebook
     """*plans* with their source lines worked out again once the inputs exist (demo data just generated)."""
     out = []
     for entry, plan in zip(params.notebooks, plans):
-        if "source_note" in plan.parameters and "source_note" not in entry.parameters:
+        if "source_note" in plan.parameters and "source_note" not in entry_parameters(params, entry, {"source_note"}):
             note = _source_note(params, plan.parameters, set(plan.parameters))
             plan = NotebookPlan(plan.name, plan.source, {**plan.parameters, "source_note": note})
         out.append(plan)
@@ -174,15 +176,17 @@ def plan_notebooks(params: BulletinParams, output_dir: Path, internal_dir: Path 
     list of NotebookPlan
         In run order.
     """
-    plans = []
+    plans, declared_by_id = [], {}
     for entry in params.notebooks:
         source = params.notebook_path(entry.name)
         declared = _declared(source)
+        declared_by_id[entry.id] = None if declared is None else set(declared)
         if declared is None:
             log.warning("notebook %s has no cell tagged 'parameters': it runs with its own values and records "
                         "nothing into the bulletin", entry.name)
         plans.append(NotebookPlan(entry.id, source, notebook_parameters(params, entry, output_dir, declared,
                                                                          internal_dir)))
+    check_defaults(params, declared_by_id)
     return plans
 
 
