@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["FORMULA_START", "MAX_DECIMALS", "MIN_DECIMALS", "SIGNIFICANT_DIGITS", "guard_text", "is_formula_text",
-           "publishable", "stable_floats", "unguard_text", "write_csv"]
+           "publishable", "published_number", "stable_floats", "unguard_text", "write_csv"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection guidance).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -57,6 +57,24 @@ def unguard_text(value):
     if isinstance(value, str) and value.startswith("'") and is_formula_text(value[1:]):
         return value[1:]
     return value
+
+
+def published_number(text: str) -> float | None:
+    """A published cell read back as a number, as a reader of the CSV would: None for a mark or text.
+
+    Thousands separators are dropped (``1,234.5`` → 1234.5); an empty cell, a symbol (×, —, …), a word or
+    a non-finite value gives None.
+
+    Examples
+    --------
+    >>> published_number("1,234.5"), published_number("×"), published_number(""), published_number("inf")
+    (1234.5, None, None, None)
+    """
+    try:
+        value = float(str(text).replace(",", ""))
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
 
 
 def stable_floats(values: pd.Series) -> pd.Series:

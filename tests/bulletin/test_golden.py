@@ -17,15 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ipstats.cells import published_number
+
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ci_bulletin.json"
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", ""))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def key_numbers(folder: Path) -> dict[str, dict]:
@@ -36,7 +30,7 @@ def key_numbers(folder: Path) -> dict[str, dict]:
         columns = {}
         for column in table.columns:
             cells = [c for c in table[column] if c != ""]
-            values = [_number(c) for c in cells]
+            values = [published_number(c) for c in cells]
             numbers = [v for v in values if v is not None]
             if not numbers or len(numbers) < len(values) / 2:     # a column of names or codes with a stray digit
                 continue

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from ipstats.concordance import classify
+from ipstats.concordance import classify, classify_frame
 from ipstats.counting import CountSpec, count
 
 # number, type, filing, priority, publication, grant, lapse, province, applicant type, title, IPC codes
@@ -79,15 +79,30 @@ def test_rollup_to_sectors(register):
 
 
 def test_keyword_counts_side_by_side(register):
-    """新三样: B60L53* (charging) rules carry keywords; B60L80/00 must not match B60L8*."""
+    """新三样 in 2023 (P4 一种充电桩 B60L53/00, P5 一种装置 B60L80/00), worked out from rules.csv by hand.
+
+    P4 meets rule 1.2.1.1#2 (B60L*, keywords 电动汽车…) and 1.3.1#1 (B60L53*, keyword 充电设备), P5 only
+    1.2.1.1#2: B60L80/00 is not under B60L8* (main group 8), so 1.1 and 1.2.1.2 stay empty. Neither title
+    holds a keyword, so every match is IPC-only: the upper bound (``confirm``) counts 2 + 1, the table's own
+    semantics and ``require`` count nothing.
+    """
     cube = count(register, CountSpec(years=(2023,), system="cnipa_new_three_2024", keywords="confirm"))
-    assert set(cube["count"]) and cube["count"].sum() >= 1
+    assert cube_dict(cube, "category") == {"1.2.1.1": 2, "1.3.1": 1}
+    assert cube_dict(cube, "category", value="count_ipc_only") == {"1.2.1.1": 2, "1.3.1": 1}
+    assert cube_dict(cube, "category", value="fractional") == {"1.2.1.1": 1.5, "1.3.1": 0.5}
     assert (cube["count"] == cube["count_confirmed"] + cube["count_ipc_only"] + cube["count_candidate"]).all()
-    required = count(register, CountSpec(years=(2023,), system="cnipa_new_three_2024", keywords="require"))
-    assert required["count"].sum() <= cube["count"].sum()
-    # the default is the table's own semantics: what it counts is the confirmed part of the upper bound
-    table = count(register, CountSpec(years=(2023,), system="cnipa_new_three_2024"))
-    assert table["count"].sum() == cube["count_confirmed"].sum() < cube["count"].sum()
+    for keywords in ("require", "table"):
+        assert count(register, CountSpec(years=(2023,), system="cnipa_new_three_2024", keywords=keywords)).empty
+
+
+def test_a_keyword_in_the_title_confirms_the_rule():
+    """The same P4 titled 一种充电设备 meets 1.3.1#1's keyword: keyword-confirmed, counted by the table's rules;
+    1.2.1.1#2 (电动汽车…) stays IPC-only and is left out."""
+    frame = pd.DataFrame({"patent_id": ["P4"], "ipc": ["B60L53/00"], "title": ["一种充电设备"]})
+    table, _ = classify_frame(frame, "cnipa_new_three_2024", keywords="table")
+    assert table[["patent_id", "category", "match"]].values.tolist() == [["P4", "1.3.1", "keyword-confirmed"]]
+    upper, _ = classify_frame(frame, "cnipa_new_three_2024", keywords="confirm")
+    assert dict(zip(upper["category"], upper["match"])) == {"1.2.1.1": "IPC-only", "1.3.1": "keyword-confirmed"}
 
 
 def test_probabilistic_counts(register):

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from ipstats.cells import published_number
 from scipy.optimize import linprog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -387,7 +389,7 @@ def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, l
     parts: dict[tuple, dict[str, str]] = {}
     for table, indicator, level, key, _, text in _survey_rate_rows(folder):
         parts.setdefault((table.name, indicator), {})[level] = key
-        value = _number(text)
+        value = published_number(text)
         if value is not None:                           # printed to one decimal: ± 0.05 percentage points
             i = index[key]
             lo[i] = max(lo[i], (value - 0.05) / 100 * size[key])
@@ -417,13 +419,6 @@ def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, l
         assert low.status == 0 and high.status == 0, (key, low.message, high.message)
         intervals[key] = (low.fun, -high.fun)
     return intervals, hidden
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
 
 
 def test_no_confidential_survey_estimate_is_narrowed_below_its_protection(bulletins):
