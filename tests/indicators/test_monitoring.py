@@ -248,9 +248,12 @@ def test_keywords_is_a_notebook_parameter_with_one_equals_sign():
     cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
     lines = [line for line in "".join(cell["source"]).splitlines() if line.startswith("keywords")]
     assert lines == [lines[0]] and lines[0].startswith('keywords: str = "table"') and lines[0].count("=") == 1
-    for name in ("demo.yaml", "ci.yaml"):
-        import yaml
-        params = yaml.safe_load((Path(__file__).parents[2] / "parameters" / name).read_text(encoding="utf-8"))
-        entries = [e for e in params["notebooks"] if isinstance(e, dict) and e["name"] == "20_domain_monitoring"]
-        assert entries and all(e["parameters"]["keywords"] == "table" for e in entries)
-        assert "绿色低碳技术" not in [e["parameters"]["label"] for e in entries]
+    from ipstats.bulletin import load_params
+    from ipstats.bulletin.run import plan_notebooks
+
+    for name in ("demo.yaml", "ci.yaml"):             # what each monitoring run receives (defaults: included)
+        out = Path("/nonexistent/out")
+        params = load_params(Path(__file__).parents[2] / "parameters" / name, out=out, prepare=False)
+        runs = [p.parameters for p in plan_notebooks(params, out) if p.name.startswith("20_monitoring")]
+        assert len(runs) >= 3 and all(r["keywords"] == "table" for r in runs)
+        assert "绿色低碳技术" not in [r["label"] for r in runs]
