@@ -2,7 +2,8 @@
 
 A 统计公报 is published as a document. :func:`print_html` lays the bulletin out from what the notebooks
 recorded — the title, a table of contents (目录) linking every section and table, and per section (notebook,
-in run order) its summary text, its static figures (SVG or PNG, when they were exported) and its tables
+in run order; in a provincial run the national-context sections follow the province's own under one heading,
+:data:`ipstats.bulletin.sources.NATIONAL_GROUP`, as on the index) its summary text, its static figures (SVG or PNG, when they were exported) and its tables
 (numbered as in ``tables.xlsx``, with unit, source and notes, numbers at their published precision).
 :func:`write_pdf` prints that page with Chromium's ``--print-to-pdf`` on A4 with CJK fonts (Noto Sans CJK),
 the page number in every footer and a PDF outline (bookmarks) of the headings. The page loads nothing from
@@ -26,7 +27,8 @@ from typing import Any
 
 
 from ipstats.bulletin.errors import BulletinError
-from ipstats.bulletin.precision import column_kind
+from ipstats.bulletin.precision import column_kind, format_published
+from ipstats.bulletin.sources import NATIONAL_GROUP
 from ipstats.cells import unguard_text
 from ipstats.display import LABELS, SUPPRESSED
 from ipstats.figures import FONT_FAMILY
@@ -52,11 +54,14 @@ _CSS = """
 body { font-family: %(font)s; color: #111; font-size: 10.5pt; line-height: 1.6; margin: 0; }
 h1 { font-size: 22pt; text-align: center; margin: 60mm 0 8mm; color: #123c6e; }
 p.meta { text-align: center; color: #444; }
+h1.group { font-size: 17pt; text-align: left; margin: 0 0 2pt; }
+p.group-note { color: #444; font-size: 9.5pt; margin: 0 0 10pt; }
 h2 { font-size: 15pt; color: #123c6e; border-bottom: 1.5pt solid #1f5fa8; padding-bottom: 2pt; margin: 0 0 6pt; }
 section.part { break-before: page; }
 nav.toc { break-before: page; }
 nav.toc ol { list-style: none; padding-left: 0; margin: 0; }
 nav.toc li.part { font-weight: bold; margin-top: 6pt; }
+nav.toc li.group { font-weight: bold; margin-top: 12pt; color: #123c6e; }
 nav.toc li.table { font-weight: normal; padding-left: 2em; font-size: 9.5pt; }
 nav.toc a { color: #111; text-decoration: none; display: flex; align-items: baseline; }
 nav.toc span.t { flex: 1; }
@@ -187,22 +192,9 @@ def fix_text_mapping(path: str | os.PathLike) -> int:
 
 
 def format_cell(value: Any, kind: str, digits: int | None) -> str:
-    """A number as the bulletin prints it: ``1,234`` for counts, ``5.2`` for percentages, ``2023`` for years,
-    amounts and fractional counts with separators and their decimals; text unchanged, missing ``""``."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, str) or kind == "text":
-        return str(unguard_text(value))
-    number = float(value)
-    if kind == "plain":
-        return str(int(number)) if number.is_integer() else str(value)
-    if kind == "count" and number.is_integer():
-        return f"{int(number):,}"
-    places = 2 if digits is None else digits
-    text = f"{number:.{places}f}" if kind == "pct" else f"{number:,.{places}f}"
-    return "0" + text[2:] if text.startswith("-0") and float(text.replace(",", "")) == 0 else text
+    """A cell as the bulletin prints it (:func:`ipstats.bulletin.precision.format_published`): ``1,234`` for
+    counts, ``5.2`` for percentages (``11.6`` and ``12.44`` in a column with two decimals), ``2023`` for years."""
+    return format_published(value, kind, digits)
 
 
 def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
@@ -279,6 +271,15 @@ def _parts(folder: Path, sections: list[dict[str, Any]] | None) -> list[tuple[di
     return [(section, by_section.get(section["key"], [])) for section in order]
 
 
+def _national_group(sections: list[dict[str, Any]] | None) -> str | None:
+    """Key (as :func:`_parts` gives it) of the first national-context section, before which the group heading
+    goes; None when there is none (a national run)."""
+    for s in sections or []:
+        if s.get("national"):
+            return s.get("name") or s.get("title") or ""
+    return None
+
+
 def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
                sections: list[dict[str, Any]] | None = None, pages: list[int] | None = None) -> str:
     """The bulletin as one HTML document laid out for print (what :func:`write_pdf` prints).
@@ -290,9 +291,11 @@ def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
     title, year, region
         Bulletin title, reference year and region (``"national"`` or a province code), as on the index.
     sections : list of dict, optional
-        The run's sections in run order: ``{"name", "title", "tables", "figures"}`` (notebook, section title,
-        its tables and recorded figures; a figure named as a table follows it). Tables no section claims follow under
-        :data:`ipstats.bulletin.tables.OTHER_SECTION`.
+        The run's sections in bulletin order: ``{"name", "title", "tables", "figures", "national"}`` (notebook,
+        section title, its tables and recorded figures; a figure named as a table follows it). Before the first
+        section with ``"national": True`` (national context in a provincial run, listed last) the heading and note
+        of :data:`ipstats.bulletin.sources.NATIONAL_GROUP` are printed, in the 目录 too. Tables no section claims
+        follow under :data:`ipstats.bulletin.tables.OTHER_SECTION`.
     pages : list of int, optional
         Page of every entry of the 目录 (sections and tables, in order), printed beside it; without them the
         column is left blank (same layout, so a second print with the pages of the first breaks alike).
@@ -314,11 +317,17 @@ def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
         return (f'<li class="{kind}"><a href="#{e(anchor)}"><span class="t">{e(text)}</span>'
                 f'<span class="p">{page}</span></a></li>')
 
+    group = _national_group(sections)
     for i, (section, entries) in enumerate(_parts(folder, sections), start=1):
         anchor = f"part-{i}"
+        content = ['<section class="part">']
+        if group is not None and section.get("key") == group:
+            heading, note = NATIONAL_GROUP
+            toc.append(line("group", "national-group", heading))
+            content += [f'<h1 class="group" id="national-group">{e(heading)}</h1>', f'<p class="group-note">{e(note)}</p>']
         toc.append(line("part", anchor, str(section["title"])))
         toc += [line("table", t["name"], f"{t['number']}　{t['title']}") for t in entries]
-        content = [f'<section class="part"><h2 id="{anchor}">{e(str(section["title"]))}</h2>']
+        content.append(f'<h2 id="{anchor}">{e(str(section["title"]))}</h2>')
         summary = folder / "texts" / f"{section.get('name') or ''}.md"
         if section.get("name") and summary.is_file():
             content.append(f'<div class="summary">{markdown_html(summary.read_text(encoding="utf-8"))}</div>')
@@ -401,9 +410,13 @@ def write_pdf(folder: str | os.PathLike, *, title: str, year: int, region: str,
 
 
 def contents_headings(folder: str | os.PathLike, sections: list[dict[str, Any]] | None) -> list[str]:
-    """Headings the 目录 lists, in order (section titles and ``表N　title``), as the PDF outline names them."""
+    """Headings the 目录 lists, in order (the national group's heading, section titles and ``表N　title``), as the
+    PDF outline names them."""
     headings = []
+    group = _national_group(sections)
     for section, entries in _parts(Path(folder), sections):
+        if group is not None and section.get("key") == group:
+            headings.append(NATIONAL_GROUP[0])
         headings += [str(section["title"])] + [f"{t['number']}　{t['title']}" for t in entries]
     return headings
 

@@ -4,7 +4,11 @@ Official releases print growth rates and shares to one decimal (``增长5.2%``),
 in their unit (``8,539.9亿元``). A column's *kind* is read from its name, its Chinese label and its values
 (:func:`column_kind`); its decimals from the kind (:data:`DECIMALS`, :data:`MONEY_DECIMALS`) unless the module
 that built it already rounded it to a published precision of up to :data:`KEEP_DECIMALS` decimals (the PII
-announcement prints the GDP share with two: ``12.44%``), which is kept. A notebook can set a column's decimals
+announcement prints the GDP share with two: ``12.44%``), which is kept. Such a column may hold values published
+with fewer decimals (the share of GDP was announced as ``11.6%`` for 2018 and 2019, ``11.97%`` from 2020): a
+percentage cell is shown with the decimals its value has, at least one (:func:`shown_decimals`), so that CSV,
+``tables.xlsx`` (format ``0.0#``, :func:`excel_format`) and ``bulletin.pdf`` print ``11.6`` and ``12.44`` alike,
+never ``11.60``. A notebook can set a column's decimals
 itself (``decimals=`` of :func:`ipstats.bulletin.record_table`). Rounding is half away from zero (四舍五入,
 :func:`ipstats.indicators.narrative.half_up`), so the same inputs give the same bytes; the full precision stays
 in the internal output (:mod:`ipstats.bulletin.internal`, 10 significant digits).
@@ -12,15 +16,16 @@ in the internal output (:mod:`ipstats.bulletin.internal`, 10 significant digits)
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ipstats.cells import stable_floats
+from ipstats.cells import stable_floats, unguard_text
 
 __all__ = ["DECIMALS", "KEEP_DECIMALS", "MONEY_DECIMALS", "column_kind", "decimals_present", "excel_format",
-           "is_code_column", "is_percent_column", "money_unit", "published_decimals", "round_published"]
+           "is_code_column", "is_percent_column", "money_unit", "published_decimals", "round_published",
+           "format_published", "shown_decimals"]
 
 #: Decimals of each kind of column (None: not rounded beyond the 10 significant digits of every float).
 DECIMALS = {"text": None, "plain": 0, "count": 0, "pct": 1, "fractional": 2, "per_10k": 1, "decimal": None}
@@ -143,6 +148,71 @@ def published_decimals(name: str, series: pd.Series, label: str = "", override: 
     return max(default, present) if present <= KEEP_DECIMALS else default
 
 
+def shown_decimals(value: float, kind: str, digits: int | None) -> int | None:
+    """Decimals one cell of a column of *kind* with *digits* decimals is shown with.
+
+    Parameters
+    ----------
+    value : float
+        The cell's value at its published precision (as in the CSV).
+    kind : str
+        The column's kind (:func:`column_kind`).
+    digits : int or None
+        The column's decimals (:func:`published_decimals`, or the table's recorded ``decimals``).
+
+    Returns
+    -------
+    int or None
+        For a percentage (share, growth, percentage-point change: kind ``pct``) with more decimals than
+        :data:`DECIMALS` gives (one), the fewest decimals between one and *digits* that show the value
+        exactly: ``11.6`` with one, ``12.44`` with two, in the same column; else *digits*.
+    """
+    least = DECIMALS["pct"]
+    if kind != "pct" or digits is None or digits <= least or not math.isfinite(float(value)):
+        return digits
+    value = float(value)
+    for places in range(least, digits):
+        if abs(value - round(value, places)) <= 1e-9 * max(1.0, abs(value)):
+            return places
+    return digits
+
+
+def format_published(value: Any, kind: str, digits: int | None) -> str:
+    """A cell as the bulletin prints it: ``1,234`` for counts, ``5.2`` for percentages (in a column with two
+    decimals, those the value has: ``11.6``, ``12.44``, :func:`shown_decimals`), ``2023`` for years, amounts and
+    fractional counts with separators and their decimals (two when unknown); text unchanged (a cell guarded
+    against formula injection without its guard), booleans 是/否, missing ``""``.
+
+    Parameters
+    ----------
+    value : Any
+        The cell as read from the CSV.
+    kind : str
+        The column's kind (:func:`column_kind`).
+    digits : int or None
+        The column's decimals (:func:`published_decimals` or the recorded ``decimals``).
+
+    Returns
+    -------
+    str
+        The printed text (no thousands separators in percentages and years; never ``-0.0``).
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str) or kind == "text":
+        return str(unguard_text(value))
+    number = float(value)
+    if kind == "plain":
+        return str(int(number)) if number.is_integer() else str(value)
+    if kind == "count" and number.is_integer():
+        return f"{int(number):,}"
+    places = 2 if digits is None else shown_decimals(number, kind, digits)
+    text = f"{number:.{places}f}" if kind == "pct" else f"{number:,.{places}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text.replace(",", "")) == 0 else text
+
+
 def _half_up(value: float, digits: int) -> float:
     from ipstats.indicators.narrative import half_up
 
@@ -201,7 +271,8 @@ def _label(column) -> str:
 def excel_format(kind: str, digits: int | None) -> str | None:
     """Excel number format of a column of *kind* shown with *digits* decimals (None: leave the cell as it is).
 
-    ``count`` ``#,##0``; ``plain`` (years, ranks) ``0``; ``pct`` ``0.0`` (one ``0`` per decimal); amounts,
+    ``count`` ``#,##0``; ``plain`` (years, ranks) ``0``; ``pct`` ``0.0``, and ``0.0#`` for two decimals (one
+    ``#`` per decimal after the first: a cell shows the decimals its value has, :func:`shown_decimals`); amounts,
     fractional counts and other decimals with thousands separators, ``#,##0.00`` when the decimals are unknown.
     """
     if kind == "text":
@@ -211,5 +282,9 @@ def excel_format(kind: str, digits: int | None) -> str | None:
     if kind == "count":
         return "#,##0"
     places = 2 if digits is None else digits
+    if kind == "pct":
+        least = min(places, DECIMALS["pct"])
+        fraction = "." + "0" * least + "#" * (places - least) if places > 0 else ""
+        return f"0{fraction}"
     fraction = "." + "0" * places if places > 0 else ""
-    return f"0{fraction}" if kind == "pct" else f"#,##0{fraction}"
+    return f"#,##0{fraction}"

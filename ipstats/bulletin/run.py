@@ -478,10 +478,10 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             title = html.notebook_title(nb, plan.name) + (NATIONAL_CONTEXT if national else "")
             html.export_page(executed, partial / f"{plan.name}.html", title=title)
             pages.append({"name": plan.name, "title": title, "national": national})
-        # sections in run order, titled as on the index; tables, sheets and the PDF follow them
-        sections = [{"name": page["name"], "title": title, "tables": recorded[page["name"]][0],
-                     "figures": recorded[page["name"]][1]}
-                    for page, title in zip(pages, html.index_titles(partial, pages))]
+        # sections titled as on the index; tables, sheets and the PDF follow them
+        sections = _grouped([{"name": page["name"], "title": title, "tables": recorded[page["name"]][0],
+                              "figures": recorded[page["name"]][1], "national": page["national"]}
+                             for page, title in zip(pages, html.index_titles(partial, pages))])
         tables.write_workbook(partial / "tables", partial / "tables.xlsx", sections)
         if pdf:
             from ipstats.bulletin.pdf import write_pdf
@@ -528,6 +528,15 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
     except OSError as exc:
         raise BulletinError(f"could not move the finished bulletin {partial} to {target}: "
                             f"{exc.strerror or exc}") from None
+
+
+def _grouped(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """*sections* in bulletin order: run order, the national-context sections of a provincial run last.
+
+    The index lists those pages last under :data:`ipstats.bulletin.sources.NATIONAL_GROUP`; the table numbers,
+    ``tables.xlsx`` and ``bulletin.pdf`` (which prints the group's heading before them) follow the same order.
+    """
+    return [s for s in sections if not s.get("national")] + [s for s in sections if s.get("national")]
 
 
 def _failed_manifest(partial: Path, failed: Path, params: BulletinParams, runs: list[dict[str, Any]],

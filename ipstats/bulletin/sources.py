@@ -29,8 +29,9 @@ SYNTHETIC = "（演示数据为合成数据，非真实统计）"
 UNSTATED = "未注明来源"
 #: Label of a table or section computed from national data, in a provincial run.
 NATIONAL_CONTEXT = "（全国情况，供参考）"
-#: Heading of the index page's group of national-context sections in a provincial run, and its note.
-NATIONAL_GROUP = ("全国参考", "以下各节按全国数据计算，不是本省（区、市）的统计，列示供参考。")
+#: Heading of the group of national-context sections in a provincial run, and its note: on the index page and in
+#: ``bulletin.pdf`` (its 目录 too), after the province's own sections.
+NATIONAL_GROUP = ("附：全国参考资料", "以下各节按全国数据计算，不是本省（区、市）的统计，列示供参考。")
 
 
 def is_demo_input(path: str | os.PathLike) -> bool:

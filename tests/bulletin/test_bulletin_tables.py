@@ -34,8 +34,8 @@ def test_workbook_layout_and_formats(tmp_path):
     assert ws["A4"].value == "11" and ws["B4"].value == "01"
     assert ws["C4"].value == 1234567 and ws["C4"].number_format == "#,##0"
     assert ws["D4"].value == 12.3 and ws["D4"].number_format == "#,##0.0"          # per 10,000: one decimal
-    # growth as recorded (two decimals kept: rounded upstream), shares one decimal
-    assert ws["E4"].number_format == "0.00" and ws["F4"].number_format == "0.0"
+    # growth as recorded (two decimals kept: rounded upstream; -1.5 shown as -1.5, not -1.50), shares one decimal
+    assert ws["E4"].number_format == ws["E5"].number_format == "0.0#" and ws["F4"].number_format == "0.0"
     assert ws["G5"].value == "广东省"
     assert ws["A6"].value is None  # blank row after the data
     assert ws["A7"].value == "资料来源：测试来源"
@@ -83,8 +83,8 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
     assert unverified.value == 1_204_724.0 and unverified.number_format.endswith('"†"')
     assert ws.cell(row=4, column=gdp_status).value == "未核实"
     assert ws.cell(row=4, column=header.index(LABELS.get("gdp_share_pct", "gdp_share_pct")) + 1).number_format \
-        == '0.00"†"'                                                                  # gdp_* columns share the flag
-    assert ws.cell(row=4, column=header.index("share_of_gdp_pct") + 1).number_format == '0.00"†"'
+        == '0.0#"†"'                                       # gdp_* columns share the flag; 12.7 and 12.77 as published
+    assert ws.cell(row=4, column=header.index("share_of_gdp_pct") + 1).number_format == '0.0#"†"'
     assert ws.cell(row=4, column=header.index(LABELS.get("year", "year")) + 1).number_format == "0"   # not 2,022
     assert ws.cell(row=4, column=header.index("industry") + 1).value == "09"                    # leading zero kept
     assert [ws.cell(row=r, column=header.index("intensive") + 1).value for r in (4, 5)] == ["是", "否"]
