@@ -1,78 +1,92 @@
-"""How notebooks show tables: Chinese column labels, thousands separators, no index, '—' for undefined values."""
+"""How notebooks show tables: Chinese column labels, thousands separators, no index, one mark per meaning.
+
+Labels come from :mod:`ipstats.labels` (``ipstats/reference/data/labels.csv``); a missing cell shows ``×``
+when the table's disclosure record suppresses it and ``—`` (not applicable) otherwise, and the notes end with
+the legend of the marks the table shows (:func:`ipstats.labels.symbol_legend`).
+"""
 from __future__ import annotations
 
 import html
+import math
+from collections.abc import Mapping
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["LABELS", "MEASURE_LABELS", "SUPPRESSED", "show_table", "with_labels"]
+from ipstats.labels import SYMBOLS, cell_symbols, labels, symbols_used, with_legend
+from ipstats.labels import with_labels as _with_labels
 
-#: How a suppressed or undefined cell is shown in every published table (HTML, CSV, Excel).
-SUPPRESSED = "—"
+__all__ = ["LABELS", "MEASURE_LABELS", "NOT_APPLICABLE", "SUPPRESSED", "show_table", "with_labels"]
 
-#: Chinese column labels of the publication tables.
-LABELS = {
-    "patent_type": "专利类型", "applications": "申请量", "applications_growth_pct": "申请量增长(%)",
-    "grants": "授权量", "grants_growth_pct": "授权量增长(%)", "valid_stock": "年末有效量",
-    "valid_stock_growth_pct": "有效量增长(%)", "province_code": "省份代码", "province": "省份",
-    "region_zh": "地区", "scope": "统计范围",
-    "origin_code": "国别/地区代码", "origin": "国别/地区", "invention_applications": "发明专利申请量", "invention_grants": "发明专利授权量",
-    "valid_invention_patents": "有效发明专利", "valid_invention_growth_pct": "有效发明专利增长(%)",
-    "population_10k": "人口(万人)", "per_10k": "每万人口发明专利拥有量",
-    "per_10k_previous": "上年每万人口发明专利拥有量", "rank": "位次", "measure": "指标", "year": "年份",
-    "category": "类别代码", "category_name": "类别名称", "count": "件数（整数计数）", "fractional": "件数（分数计数）",
-    "fractional_growth_pct": "增长(%)", "share_pct": "结构(%)", "system": "分类体系", "edition": "版本",
-    "patents": "专利件数", "matched_patents": "匹配专利件数", "matched_patents_pct": "专利覆盖率(%)",
-    "ipc_occurrences": "分类号出现次数", "matched_occurrences": "匹配次数", "matched_occurrences_pct": "分类号覆盖率(%)",
-    "distinct_codes": "不同分类号数", "matched_codes": "匹配分类号数", "ipc": "分类号", "n": "出现次数",
-    "status": "分类号状态", "title_zh": "中文名称", "title_en": "英文名称",
-    # monitoring of a classification system (ipstats.indicators.monitoring)
-    "applications_fractional": "申请量（分数计数）", "applications_share_pct": "占全部申请(%)",
-    "applications_cagr_pct": "申请量年均增长(%)", "applications_candidate": "申请量（部分涉及）",
-    "grants_fractional": "授权量（分数计数）", "grants_share_pct": "占全部授权(%)", "grants_candidate": "授权量（部分涉及）",
-    "valid_stock_fractional": "有效量（分数计数）", "valid_stock_share_pct": "占全部有效量(%)",
-    "valid_stock_candidate": "有效量（部分涉及）", "all_patents": "全部专利件数", "share_of_all_pct": "占全部专利(%)", "growth_pct": "增长(%)",
-    "rank_change": "位次变化", "rta": "显示性技术优势指数(RTA)", "rta_note": "RTA说明", "applicant_type": "申请人类型",
-    "applicant_name": "申请人", "applicants": "申请人数", "top4_share_pct": "前4位集中度(%)",
-    "top10_share_pct": "前10位集中度(%)", "hhi": "赫芬达尔指数(HHI)", "level": "层级", "month": "月份",
-    "observed": "原始值", "adjusted": "季节调整后", "trend": "趋势", "seasonal": "季节因素", "remainder": "不规则因素",
-}
-#: Chinese names of the measures.
-MEASURE_LABELS = {"applications": "申请量", "grants": "授权量", "valid_stock": "年末有效量"}
+#: Mark of a suppressed cell (涉及保密不予公布) in every published table (HTML, CSV, Excel, PDF).
+SUPPRESSED = SYMBOLS["suppressed"]["mark"]
+#: Mark of a cell without a meaningful value (不适用).
+NOT_APPLICABLE = SYMBOLS["not_applicable"]["mark"]
+
+#: Chinese column labels of the publication tables (every plain key of the labels table).
+LABELS = labels("zh")
+#: Chinese names of the measures (values of a ``measure`` column).
+MEASURE_LABELS = labels("zh", keys=("applications", "grants", "valid_stock"), context="measure")
 _NOT_GROUPED = {"year", "rank"}
 
 
-def with_labels(table: pd.DataFrame) -> pd.DataFrame:
-    """Rename columns (and measure names) to their Chinese labels; unknown columns keep their names."""
-    out = table.copy()
-    if "measure" in out.columns:
-        out["measure"] = out["measure"].map(MEASURE_LABELS).fillna(out["measure"])
-    return out.rename(columns=LABELS)
+def with_labels(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Rename columns (and measure names) to their labels; unknown columns keep their names."""
+    return _with_labels(table, lang)
 
 
-def show_table(table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | list[str] = ()) -> Styler:
+def _formatter(kind: str, digits: int):
+    """Cell text of one column: marks as they are, numbers by *kind* (``float``, ``int``, ``plain``)."""
+    def fmt(value):
+        if isinstance(value, str):
+            return value
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return NOT_APPLICABLE
+        if kind == "float":
+            return f"{round(float(value), digits) + 0.0:,.{digits}f}"        # -0.0 + 0.0 is 0.0
+        if kind == "int":
+            return f"{value:,}"
+        return str(value)
+    return fmt
+
+
+def show_table(table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | list[str] = (),
+               disclosure: Mapping | None = None) -> Styler:
     """A styled table for notebooks and the HTML bulletin.
 
     Integers get thousands separators, floats *digits* decimals (a value that rounds to zero shows as
-    ``0.00``, never ``-0.00``), undefined or suppressed values show as ``—``; years and ranks are left
-    ungrouped; the index is hidden; *notes* are printed under the table. Every text — cells, column labels
-    and notes — is HTML-escaped: names from the data (applicants, categories of a user's rules) are shown
-    as text, never run as markup.
+    ``0.00``, never ``-0.00``); years and ranks are left ungrouped; the index is hidden; *notes* are printed
+    under the table. A missing cell shows ``×`` when *disclosure* (the table's disclosure record) suppresses
+    it, ``—`` otherwise; the notes end with the legend of the marks shown (a legend among *notes* is replaced,
+    so it is never printed twice). Every text — cells, column labels and notes — is HTML-escaped: names from
+    the data (applicants, categories of a user's rules) are shown as text, never run as markup.
     """
-    labelled = with_labels(table)
-    numeric = [LABELS.get(c, c) for c in table.columns
-               if pd.api.types.is_numeric_dtype(table[c]) and c not in _NOT_GROUPED]
-    floats = [LABELS.get(c, c) for c in table.columns if pd.api.types.is_float_dtype(table[c])]
-    for column in floats:
-        labelled[column] = labelled[column].round(digits) + 0.0          # -0.0 + 0.0 is 0.0
-    ints = [c for c in numeric if c not in floats]
-    styler = labelled.style.hide(axis="index").format(na_rep=SUPPRESSED, escape="html")
+    symbols = cell_symbols(table, disclosure)
+    marked = table.copy()
+    kinds = {}
+    for column in table.columns:
+        series = table[column]
+        if pd.api.types.is_float_dtype(series):
+            kinds[column] = "float"
+        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series) \
+                and column not in _NOT_GROUPED:
+            kinds[column] = "int"
+        else:
+            kinds[column] = "plain"
+        shown = symbols[column].notna() & series.isna()
+        if shown.any():
+            marked[column] = series.astype(object).where(~shown, symbols[column].map(
+                lambda k: SYMBOLS[k]["mark"] if isinstance(k, str) else k))
+    names = labels("zh")
+    labelled = with_labels(marked)
+    styler = labelled.style.hide(axis="index").format(na_rep=NOT_APPLICABLE, escape="html")
     styler = styler.format_index(escape="html", axis=1)
-    styler = styler.format(precision=digits, thousands=",", na_rep=SUPPRESSED, subset=floats, escape="html")
-    styler = styler.format(thousands=",", na_rep=SUPPRESSED, subset=ints, escape="html")
-    if notes:
-        caption = "<br>".join(f"注：{html.escape(str(note))}" for note in notes)
+    for column in table.columns:
+        styler = styler.format(_formatter(kinds[column], digits), subset=[names.get(column, column)],
+                               escape="html")
+    shown_notes = with_legend(notes, symbols_used(symbols))
+    if shown_notes:
+        caption = "<br>".join(f"注：{html.escape(str(note))}" for note in shown_notes)
         styler = styler.set_caption(caption).set_table_styles(
             [{"selector": "caption", "props": "caption-side: bottom; text-align: left; font-size: 0.9em; color: #555;"}])
     return styler.set_table_attributes('class="ipstats-table"')

@@ -13,6 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from ipstats.labels import labels
+
 __all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "category_bar", "escape_chart_text", "escaped_figure", "province_bar",
            "trend_lines"]
 
@@ -70,8 +72,8 @@ def escaped_figure(fig: go.Figure) -> dict[str, Any]:
 def bar_by_type(summary: pd.DataFrame, year: int, region_name: str) -> go.Figure:
     """Grouped bars: applications, grants and valid stock by patent type (without the 合计 row)."""
     data = summary[summary["patent_type"] != "合计"]
-    labels = {"applications": "申请量", "grants": "授权量", "valid_stock": "年末有效量"}
-    fig = go.Figure([go.Bar(name=label, x=data["patent_type"], y=data[col]) for col, label in labels.items()])
+    names = labels("zh", keys=("applications", "grants", "valid_stock"), context="measure")
+    fig = go.Figure([go.Bar(name=label, x=data["patent_type"], y=data[col]) for col, label in names.items()])
     fig.update_layout(template=TEMPLATE, barmode="group", title=f"{region_name}{year}年专利申请、授权和有效量（件）",
                       yaxis_title="件")
     return fig

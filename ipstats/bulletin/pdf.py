@@ -30,7 +30,7 @@ from ipstats.bulletin.errors import BulletinError
 from ipstats.bulletin.precision import column_kind, format_published
 from ipstats.bulletin.sources import NATIONAL_GROUP
 from ipstats.cells import unguard_text
-from ipstats.display import LABELS, SUPPRESSED
+from ipstats.display import LABELS
 from ipstats.figures import FONT_FAMILY
 
 __all__ = ["PDF_NAME", "PRINT_TIMEOUT", "fix_text_mapping", "format_cell", "pdf_problem", "print_html",
@@ -200,10 +200,13 @@ def format_cell(value: Any, kind: str, digits: int | None) -> str:
 def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
     """One table: number and title, unit, the formatted rows, source and notes."""
     from ipstats.bulletin.precision import published_decimals
-    from ipstats.bulletin.tables import FLAGS, flag_columns, flag_label, flagged_cells, read_table, table_notes
+    from ipstats.bulletin.tables import FLAGS, flag_columns, flag_label, flagged_cells, read_table, table_notes, \
+        table_symbols
+    from ipstats.labels import SYMBOLS, symbols_used
 
     e = html.escape
     table, meta = read_table(tables_dir / f"{entry['name']}.csv")
+    symbols = table_symbols(tables_dir / f"{entry['name']}.csv", table, meta)      # × suppressed, — not applicable
     own = meta.get("labels") or {}
     headers = [own.get(str(c)) or LABELS.get(str(c), str(c)) for c in table.columns]
     recorded = meta.get("decimals") or {}
@@ -217,8 +220,8 @@ def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
         for j, value in enumerate(values):
             name = str(table.columns[j])
             missing = value is None or (isinstance(value, float) and value != value)
-            if missing and "disclosure" in meta:
-                text = SUPPRESSED
+            if missing:
+                text = SYMBOLS[symbols.iat[r, j] or "not_applicable"]["mark"]
             elif name in flag_cols and isinstance(value, str) and value in FLAGS:
                 used.add(value)
                 text = FLAGS[value][1]
@@ -231,12 +234,12 @@ def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
             if flag and numeric:
                 used.add(flag)
                 text += FLAGS[flag][0]
-            cells.append(f'<td class="n">{e(text)}</td>' if numeric or text == SUPPRESSED else f"<td>{e(text)}</td>")
+            cells.append(f'<td class="n">{e(text)}</td>' if numeric or missing else f"<td>{e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     wide = " wide" if len(table.columns) > WIDE_COLUMNS[0] else ""
     wide += " verywide" if len(table.columns) > WIDE_COLUMNS[1] else ""
     foot = [f'<p class="foot">资料来源：{e(str(meta.get("source", "")))}</p>'] if meta.get("source") else []
-    foot += [f'<p class="foot">注：{e(note)}</p>' for note in table_notes(table, meta, used)]
+    foot += [f'<p class="foot">注：{e(note)}</p>' for note in table_notes(table, meta, used, symbols_used(symbols))]
     return (f'<div class="table{wide}" id="{e(entry["name"])}"><h3>{e(entry["number"])}　{e(entry["title"])}</h3>'
             f'<p class="unit">单位：{e(entry["unit"])}</p>'
             "<table><thead><tr>" + "".join(f"<th>{e(str(unguard_text(h)))}</th>" for h in headers) + "</tr></thead>"

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ipstats.bulletin.precision import round_published
 from ipstats.cells import write_csv
-from ipstats.display import SUPPRESSED
+from ipstats.labels import mark_cells
 
 __all__ = ["FIGURE_KEY", "browser_path", "browser_problem", "record_figure", "record_table", "record_text",
            "static_export_available", "static_export_problem", "write_static"]
@@ -74,7 +74,7 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     disclosure : dict, optional
         Disclosure-control record of the table (rules, counts of suppressed cells, audit result), written
         into the metadata and collected into the manifest. Suppressed cells are missing values in *df*;
-        with a record they are written as ``—``.
+        with a record they are written as ``×`` and other missing cells as ``—`` (:func:`ipstats.labels.mark_cells`).
     labels : mapping, optional
         Chinese column labels (column → label) for ``tables.xlsx``, over those of
         :data:`ipstats.display.LABELS`; the CSV keeps the machine names.
@@ -103,7 +103,8 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
         return None
     csv_path = folder / f"{name}.csv"
     published, written = round_published(df, labels, decimals)
-    write_csv(published, csv_path, na_rep=SUPPRESSED if disclosure else "")
+    # with a record: suppressed cells "×", other missing cells "—" (ipstats.labels.SYMBOLS); else empty
+    write_csv(mark_cells(published, disclosure) if disclosure else published, csv_path, na_rep="")
     meta = {"name": name, "title": str(title), "unit": str(unit), "source": str(source),
             "notes": [str(n) for n in notes], "order": _next_order(folder, name), "decimals": written}
     if labels:

@@ -21,10 +21,11 @@ from ipstats.bulletin.errors import BulletinError
 from ipstats.bulletin.precision import column_kind, excel_format, is_code_column, is_percent_column, \
     published_decimals
 from ipstats.cells import unguard_text
-from ipstats.display import LABELS, SUPPRESSED
+from ipstats.labels import SYMBOLS, cell_symbols, labels, symbols_used, with_legend
 
 __all__ = ["FLAGS", "OTHER_SECTION", "flag_columns", "flagged_cells", "is_code_column", "is_percent_column",
-           "read_table", "sheet_names", "short_title", "table_catalogue", "table_notes", "workbook_sheets",
+           "read_table", "sheet_names", "short_title", "table_catalogue", "table_notes", "table_symbols",
+           "workbook_sheets",
            "write_workbook"]
 
 log = logging.getLogger(__name__)
@@ -36,9 +37,6 @@ OTHER_SECTION = "其他统计表"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _YEAR_PREFIX = re.compile(r"^\s*\d{4}(?:[—–-]\d{4})?年(?:批次)?(?:全国)?")
 
-#: Footnote added under a table that shows "—" when none of its notes explains the mark.
-SUPPRESSED_NOTE = f"“{SUPPRESSED}”表示经统计数据保密处理不予公布。"
-
 #: Flag values of a row (in a flag column, see :func:`flag_columns`): the mark shown after the flagged
 #: numbers in Excel (the cell stays a number), the Chinese label shown in the flag column, and the footnote.
 FLAGS = {
@@ -48,7 +46,9 @@ FLAGS = {
 }
 
 #: Other values of a flag column (they mark nothing): the Chinese word shown instead of the code.
-STATUS_LABELS = {"published": "公布", "not published": "未公布", "current": "现行", "computed": "计算"}
+STATUS_LABELS = labels("zh", keys=("published", "not published", "current", "computed"), context="status")
+#: Marks of the cells, and what each stands for (:data:`ipstats.labels.SYMBOLS`).
+_MARKS = {s["mark"]: key for key, s in SYMBOLS.items()}
 
 
 def flag_label(value: str) -> str:
@@ -97,29 +97,47 @@ def flagged_cells(table: pd.DataFrame) -> dict[tuple[int, str], str]:
     return cells
 
 
-def table_notes(table: pd.DataFrame, meta: dict[str, Any], flags_used: set[str]) -> list[str]:
-    """Footnotes of a sheet: the recorded notes, the "—" note when needed, one note per flag used.
+def table_notes(table: pd.DataFrame, meta: dict[str, Any], flags_used: set[str],
+                symbols_shown: set[str] | None = None) -> list[str]:
+    """Footnotes of a sheet: the recorded notes, the legend of the marks it shows, one note per flag used.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        The table as read back (suppressed cells missing).
+        The table as read back (marked cells missing).
     meta : dict
         Its metadata (``notes``, ``disclosure``).
     flags_used : set of str
         Flag values marked in the sheet.
+    symbols_shown : set of str, optional
+        :data:`ipstats.labels.SYMBOLS` keys the sheet shows; by default those of :func:`table_symbols`
+        without the CSV (every missing cell marked, ``×`` where the disclosure record places it).
 
     Returns
     -------
     list of str
-        Notes without the ``注：`` prefix.
+        Notes without the ``注：`` prefix; a legend among the recorded notes is replaced by the one legend of the
+        marks shown (:func:`ipstats.labels.with_legend`), so every table words it the same way.
     """
-    notes = [str(n) for n in meta.get("notes") or []]
-    shows_dash = "disclosure" in meta and bool(table.isna().to_numpy().any())
-    if shows_dash and not any(SUPPRESSED in n for n in notes):
-        notes.append(SUPPRESSED_NOTE)
-    notes += [FLAGS[f][2] for f in FLAGS if f in flags_used]
-    return notes
+    if symbols_shown is None:
+        symbols_shown = symbols_used(cell_symbols(table, meta.get("disclosure")))
+    notes = with_legend(meta.get("notes") or [], symbols_shown)
+    return notes + [FLAGS[f][2] for f in FLAGS if f in flags_used]
+
+
+def table_symbols(csv: Path, table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
+    """The mark each cell of a recorded table shows (a :data:`ipstats.labels.SYMBOLS` key, or None).
+
+    A cell the CSV holds as a mark (``×``, ``—``, ``…``) keeps that meaning; any other missing cell is
+    suppressed where the table's disclosure record places it (:func:`ipstats.labels.suppressed_cells`) and not
+    applicable otherwise. Same shape as *table* (from :func:`read_table`).
+    """
+    raw = pd.read_csv(csv, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    symbols = cell_symbols(table, meta.get("disclosure"))
+    if raw.shape == table.shape:
+        written = raw.apply(lambda col: col.map(_MARKS.get)).set_axis(table.columns, axis=1).set_axis(table.index)
+        symbols = written.where(written.notna(), symbols)
+    return symbols
 
 
 def read_table(csv: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -142,9 +160,9 @@ def read_table(csv: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     raw = pd.read_csv(csv, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     # codes by name, and any column with a leading-zero number ("09"), stay text
     text = [c for c in raw.columns if is_code_column(c) or raw[c].str.fullmatch(r"0\d+").any()]
-    # "—" marks a cell suppressed by disclosure control: read as missing, written back as "—"
+    # a mark (× suppressed, — not applicable, … no data) is read as missing; table_symbols tells which
     table = pd.read_csv(csv, encoding="utf-8-sig", dtype={c: str for c in text}, keep_default_na=True,
-                        na_values=[SUPPRESSED])
+                        na_values=list(_MARKS))
     meta_path = csv.with_name(f"{csv.stem}.meta.json")
     meta = {"name": csv.stem, "title": csv.stem, "unit": "", "source": "", "notes": []}
     if meta_path.is_file():
@@ -343,11 +361,12 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
     unique, no ``[]:*?/\\``), with the title in A1, ``单位：…`` in A2 and a link back to the contents in row 2,
     a bold header in row 3 (panes frozen below it, repeated on printed pages), the data, a blank row,
     ``资料来源：…`` and one ``注：…`` row per note. Column headers are the table's own labels (``labels`` of
-    :func:`ipstats.bulletin.record_table`), else :data:`ipstats.display.LABELS`, else the column name.
+    :func:`ipstats.bulletin.record_table`), else the labels table (:func:`ipstats.labels.labels`), else the name.
     Numbers keep the published precision of their column (:mod:`ipstats.bulletin.precision`): counts
     ``#,##0``, percentages ``0.0``, fractional counts ``#,##0.00``, amounts with their unit's decimals, years
     and ranks ``0``; code columns (``*_code``, ``region``) stay text. Suppressed cells of a table with a
-    disclosure record show ``—`` (with a footnote unless a note explains it); numbers flagged ``derived``,
+    disclosure record show ``×``, other missing cells ``—`` (:func:`table_symbols`), and the notes end with the
+    legend of the marks the sheet shows; numbers flagged ``derived``,
     ``unverified`` or ``慎用`` by a flag column (:func:`flag_columns`) stay numbers, shown in italics with the
     mark of :data:`FLAGS` and its footnote, and the flag column shows the Chinese label.
     """
@@ -358,6 +377,7 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
 
     tables_dir, path = Path(tables_dir), Path(path)
     catalogue = table_catalogue(tables_dir, sections)
+    names = labels("zh")
     wb = Workbook()
     contents = wb.active
     contents.title = CONTENTS
@@ -390,7 +410,7 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
         back.alignment = Alignment(horizontal="right")
         # readers see the Chinese labels; the CSV files keep the machine names for reuse
         own = meta.get("labels") or {}
-        headers = [own.get(str(c)) or LABELS.get(str(c), str(c)) for c in table.columns]
+        headers = [own.get(str(c)) or names.get(str(c), str(c)) for c in table.columns]
         widths = [_display_width(h) for h in headers]
         for col, name in enumerate(headers, start=1):
             cell = _put(ws, 3, col, unguard_text(name))
@@ -400,13 +420,14 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
         formats = [_number_format(str(c), table[c], str(h), meta) for c, h in zip(table.columns, headers)]
         flags = flagged_cells(table)
         flag_cols = set(flag_columns(list(table.columns)))
+        symbols = table_symbols(csv, table, meta)
         used: set[str] = set()
         for r, values in enumerate(table.itertuples(index=False, name=None), start=4):
             for col, value in enumerate(values, start=1):
                 name = str(table.columns[col - 1])
                 value = _cell_value(value)
-                if value is None and "disclosure" in meta:
-                    value = SUPPRESSED                     # suppressed (or derived from a suppressed cell)
+                if value is None:
+                    value = SYMBOLS[symbols.iat[r - 4, col - 1] or "not_applicable"]["mark"]   # × or —
                 elif value is not None and isinstance(value, (int, float)) and formats[col - 1] is None \
                         and is_code_column(name):
                     value = str(value)
@@ -435,7 +456,7 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
                     widths[col - 1] = max(widths[col - 1], _display_width(value) + (1 if flag and numeric else 0))
         foot = 4 + len(table) + 1
         _put(ws, foot, 1, f"资料来源：{meta['source']}")
-        for i, note in enumerate(table_notes(table, meta, used), start=1):
+        for i, note in enumerate(table_notes(table, meta, used, symbols_used(symbols)), start=1):
             _put(ws, foot + i, 1, f"注：{note}")
         ws.print_title_rows = "3:3"
         ws.page_setup.orientation = "landscape" if len(table.columns) > 6 else "portrait"

@@ -43,6 +43,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ipstats.labels import labels
 from ipstats.indicators.formulas import growth_pct
 from ipstats.indicators.narrative import MIN_BASE
 from ipstats.reference import DATA_DIR, catalogue_entry
@@ -64,22 +65,19 @@ ALPHA = 0.01
 #: A calendar effect (group of regressors) is kept when significant at this level.
 KEEP_ALPHA = 0.05
 #: Chinese names of the regressors (coefficient table).
-REGRESSOR_LABELS = {"before": "春节前", "during": "春节期间", "after": "春节后", "working_days": "工作日"}
+REGRESSOR_LABELS = labels("zh", keys=("before", "during", "after", "working_days"), context="regressor")
 #: Column labels of :func:`published_monthly`.
 #: (``year`` is labelled 年份, and printed without a thousands separator, by :mod:`ipstats.display`.)
-MONTHLY_LABELS = {"period": "期间", "value": "当期", "yoy_pct": "当期同比增长（%）", "cumulative": "累计",
-                  "cumulative_yoy_pct": "累计同比增长（%）"}
+MONTHLY_LABELS = labels("zh", keys=("period", "value", "yoy_pct", "cumulative", "cumulative_yoy_pct"),
+                                    context="calendar")
 #: Column labels of :attr:`SeasonalAdjustment.diagnostics`.
-DIAGNOSTIC_LABELS = {"test": "检验", "statistic": "统计量", "p_value": "p值", "criterion": "判断标准",
-                     "passed": "结果"}
+DIAGNOSTIC_LABELS = labels("zh", keys=("test", "statistic", "p_value", "criterion", "passed"), context="calendar")
 #: Column labels of :attr:`SeasonalAdjustment.table`.
-ADJUSTMENT_LABELS = {"month": "月份", "observed": "原始值", "working_days": "工作日数",
-                     "calendar_factor": "春节和工作日因子", "calendar_adjusted": "剔除春节和工作日影响后",
-                     "seasonal_factor": "季节因子", "adjusted": "季节调整后", "trend": "趋势",
-                     "irregular": "不规则因子"}
+ADJUSTMENT_LABELS = labels("zh", keys=("month", "observed", "working_days", "calendar_factor", "calendar_adjusted",
+                                       "seasonal_factor", "adjusted", "trend", "irregular"), context="calendar")
 #: Column labels of :attr:`SeasonalAdjustment.coefficients`.
-COEFFICIENT_LABELS = {"regressor": "回归变量", "label": "效应", "coefficient": "系数（对数）", "std_error": "标准误",
-                      "t_stat": "t值", "p_value": "p值", "effect_pct": "影响（%）", "used": "是否剔除"}
+COEFFICIENT_LABELS = labels("zh", keys=("regressor", "label", "coefficient", "std_error", "t_stat", "p_value",
+                                        "effect_pct", "used"), context="calendar")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ipstats.labels import labels
 from ipstats import reference
 from ipstats.counting import count_valid_stock
 from ipstats.indicators.formulas import growth_pct, share_pct
@@ -55,20 +56,15 @@ _INPUT_OF = {"family": "patent_families", "pledge": "patent_pledges", "award": "
 
 #: Chinese column labels of the high-value tables (their ``per_10k`` is not the older indicator's): pass to
 #: ``record_table(labels=…)`` and rename with them before ``show_table``.
-HV_LABELS = {
-    "indicator": "指标", "count": "件数", "count_previous": "上年件数", "growth_pct": "增长(%)",
-    "per_10k": "每万人口高价值发明专利拥有量", "per_10k_previous": "上年每万人口高价值发明专利拥有量",
-    "per_10k_change": "比上年增减（件/万人）", "share_of_valid_pct": "占有效发明专利(%)",
-    "criterion": "标准代码", "label": "标准", "evaluated": "是否评估", "only_this": "仅符合该标准",
-    "share_of_high_value_pct": "占高价值发明专利(%)", "combination": "符合的标准组合", "criteria_met": "符合标准数",
-    "province_code": "省份代码", "province": "省份", "region_zh": "地区", "valid_invention_patents": "有效发明专利",
-    "invention_per_10k": "每万人口发明专利拥有量", "high_value": "高价值发明专利",
-    "high_value_share_pct": "占有效发明专利(%)", "high_value_growth_pct": "高价值发明专利增长(%)",
-    "population_10k": "人口(万人)", "rank": "位次", "rank_previous": "上年位次", "rank_change": "位次变化（上升为正）",
-    "applicant_type": "申请人类型", "share_pct": "结构(%)", "high_value_share_of_valid_pct": "占本类有效发明专利(%)",
-    "high_value_previous": "上年高价值发明专利", **{f"hv_{k}": v for k, v in CRITERIA.items()},
-    **{k: f"{v}（件）" for k, v in CRITERIA.items()},
-}
+HV_LABELS = labels("zh", keys=("indicator", "count", "count_previous", "growth_pct", "per_10k", "per_10k_previous",
+                               "per_10k_change", "share_of_valid_pct", "criterion", "label", "evaluated", "only_this",
+                               "share_of_high_value_pct", "combination", "criteria_met", "province_code", "province",
+                               "region_zh", "valid_invention_patents", "invention_per_10k", "high_value",
+                               "high_value_share_pct", "high_value_growth_pct", "population_10k", "rank",
+                               "rank_previous", "rank_change", "applicant_type", "share_pct",
+                               "high_value_share_of_valid_pct", "high_value_previous", "hv_sei", "hv_family",
+                               "hv_maintained", "hv_pledge", "hv_award", "sei", "family", "maintained", "pledge",
+                               "award"), context="high_value")
 
 
 def criteria_columns() -> list[str]:

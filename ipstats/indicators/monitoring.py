@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ipstats.labels import labels
 from ipstats.concordance import coverage, load_system
 from ipstats.concordance.api import links_from_register
 from ipstats.concordance.engine import classify_table
@@ -857,31 +858,18 @@ KEYWORD_NOTES = {
 
 #: Chinese labels of the monitoring columns not in :data:`ipstats.display.LABELS` (and those whose meaning
 #: changed): for ``record_table(labels=...)`` and for showing a table (``table.rename(columns=LABELS)``).
-LABELS = {
-    **{f"{m}_growth_pct": f"{zh}增长(%)" for m, zh in (("applications", "申请量"), ("grants", "授权量"),
-                                                     ("valid_stock", "有效量"))},
-    **{f"{m}_fractional_growth_pct": f"{zh}（分数计数）增长(%)" for m, zh in (("applications", "申请量"),
-                                                                   ("grants", "授权量"), ("valid_stock", "有效量"))},
-    **{f"{m}_share_pct": f"{zh}占全部{zh[:2]}(%)（各类别交叉重叠，不可相加）" for m, zh in
-       (("applications", "申请量"), ("grants", "授权量"), ("valid_stock", "有效量"))},
-    **{f"{m}_upper": f"{zh}上限（含仅分类号匹配和部分涉及）" for m, zh in (("applications", "申请量"),
-                                                                ("grants", "授权量"), ("valid_stock", "有效量"))},
-    **{f"{m}_ipc_only": f"{zh}上限中：仅分类号匹配（未满足关键词条件）" for m, zh in
-       (("applications", "申请量"), ("grants", "授权量"), ("valid_stock", "有效量"))},
-    **{f"{m}_candidate": f"{zh}上限中：候选（部分涉及，或新设分类号改回后只被部分来源对应）" for m, zh in
-       (("applications", "申请量"), ("grants", "授权量"), ("valid_stock", "有效量"))},
-    "applications_cagr_pct": "申请量年均增长(%)",
-    "applications_fractional_cagr_pct": "申请量（分数计数）年均增长(%)",
-    "patents_upper": "专利件数上限（含仅分类号匹配和部分涉及）", "upper_share_of_all_pct": "上限占全部专利(%)",
-    "ipc_edition": "分类表对应IPC版本", "newer_codes": "分类表编制后新设的分类号数", "newer_occurrences": "新设分类号出现次数",
-    "newer_patents": "带新设分类号的专利件数", "newer_patents_pct": "带新设分类号的专利占比(%)",
-    "newer_only_patents": "因新设分类号而无法匹配的专利件数",
-    "reclassification": "IPC改版对照表（none：未改回）", "mapped_codes": "改回旧版后匹配的新设分类号数",
-    "mapped_occurrences": "改回旧版后匹配的分类号出现次数", "mapped_patents": "带改回旧版后匹配的分类号的专利件数",
-    "mapped_candidate_codes": "改回后只被部分来源对应类别的分类号数（候选）",
-    "newer_unmatched_codes": "改回后仍无法匹配的新设分类号数", "newer_unmatched_occurrences": "其出现次数",
-    "newer_unmatched_patents": "带改回后仍无法匹配的新设分类号的专利件数",
-}
+LABELS = labels("zh", keys=("applications_growth_pct", "grants_growth_pct", "valid_stock_growth_pct",
+                            "applications_fractional_growth_pct", "grants_fractional_growth_pct",
+                            "valid_stock_fractional_growth_pct", "applications_share_pct", "grants_share_pct",
+                            "valid_stock_share_pct", "applications_upper", "grants_upper", "valid_stock_upper",
+                            "applications_ipc_only", "grants_ipc_only", "valid_stock_ipc_only",
+                            "applications_candidate", "grants_candidate", "valid_stock_candidate",
+                            "applications_cagr_pct", "applications_fractional_cagr_pct", "patents_upper",
+                            "upper_share_of_all_pct", "ipc_edition", "newer_codes", "newer_occurrences",
+                            "newer_patents", "newer_patents_pct", "newer_only_patents", "reclassification",
+                            "mapped_codes", "mapped_occurrences", "mapped_patents", "mapped_candidate_codes",
+                            "newer_unmatched_codes", "newer_unmatched_occurrences", "newer_unmatched_patents"),
+                            context="monitoring")
 
 #: Label words that name a classification the shipped tables are not: a section may carry them only when its
 #: system is that classification (a user rules CSV of it, named so in its metadata).

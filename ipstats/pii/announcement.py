@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from ipstats.labels import label
 from ipstats import reference
 from ipstats.pii.value_added import TOTAL_CODE, VALUE, YearView
 
@@ -205,7 +206,8 @@ def _markdown_table(view: YearView) -> tuple[str, bool]:
     table = view.table           # unrounded: each figure is rounded once, half up, when printed
     decimals = table["value_decimals_table"].tolist()
     with_growth = table["growth_pct"].notna().any()
-    head = ["分类名称", "增加值（亿元）", *(["增速（%）"] if with_growth else []), "构成（%）"]
+    head = [label("category_name", context="announcement"), label("value_added_100m_yuan"),
+            *([label("growth_pct", context="announcement")] if with_growth else []), label("share_pct")]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     marked = False
     for row, digits in zip(table.itertuples(), decimals):

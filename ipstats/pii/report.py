@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipstats.labels import labels
 from ipstats.concordance import load_system
 from ipstats.consistency import CHECK_NAMES, audit_report, audit_summary, audit_table
 from ipstats.pii.announcement import announcement, announcement_table
@@ -20,23 +21,16 @@ __all__ = ["LABELS", "IdentificationView", "ValueAddedView", "compute_identifica
            "for_display"]
 
 #: Chinese column labels of the PII tables (CSV files keep the machine names).
-LABELS = {
-    "industry": "行业代码", "industry_name": "行业名称", "patents": "发明专利（分数计数）", "employment": "从业人员（人）",
-    "intensity_per_10k": "发明专利密集度（件/万人）", "patent_using": "使用专利", "meets_intensity": "达到密集度门槛",
-    "meets_scale": "达到规模门槛", "intensive": "专利密集型", "decision": "判定", "reason": "理由",
-    "window": "窗口期（年）", "threshold": "门槛规则", "multiplier": "倍数", "threshold_per_10k": "门槛（件/万人）",
-    "n_intensive": "专利密集型行业数", "entered": "新增", "left": "退出", "overlap_pct": "与基准名单重合度（%）",
-    "baseline": "基准方案", "category_code": "类别代码", "category_name": "产业类别", "n_patent_using": "使用专利行业数",
-    "identified": "本次识别", "official": "官方分类", "official_classes": "其中官方小类数", "partial": "含部分属于的小类（*）",
-    "categories": "官方大类", "agreement": "比较结果", "category_name_zh": "官方大类", "identified_pct": "识别比例（%）",
-    "value_added_100m_yuan": "增加值（亿元）", "growth_pct": "比上年增长（%）", "share_pct": "构成（%）",
-    "value_status": "数据状态", "share_of_gdp_pct": "占GDP比重（%）", "change_pp": "比上年变化（百分点）",
-    "basis": "核算口径", "gdp_status": "GDP数据状态", "first": "首年增加值（亿元）", "last": "末年增加值（亿元）",
-    "cagr_pct": "年均增长（%）", "span": "时段", "check": "核查项目", "item": "项目", "published": "公布值",
-    "computed": "计算值", "lower": "下限", "upper": "上限", "ok": "通过", "note": "说明", "checks": "核查数",
-    "passed": "通过数", "failed": "未通过数", "check_name": "核查项目", "noted": "其中有说明", "name": "名称",
-    "year": "年份", "growth_status": "增速状态", "share_status": "构成状态",
-}
+LABELS = labels("zh", keys=("industry", "industry_name", "patents", "employment", "intensity_per_10k", "patent_using",
+                            "meets_intensity", "meets_scale", "intensive", "decision", "reason", "window",
+                            "threshold", "multiplier", "threshold_per_10k", "n_intensive", "entered", "left",
+                            "overlap_pct", "baseline", "category_code", "category_name", "n_patent_using",
+                            "identified", "official", "official_classes", "partial", "categories", "agreement",
+                            "category_name_zh", "identified_pct", "value_added_100m_yuan", "growth_pct", "share_pct",
+                            "value_status", "share_of_gdp_pct", "change_pp", "basis", "gdp_status", "first", "last",
+                            "cagr_pct", "span", "check", "item", "published", "computed", "lower", "upper", "ok",
+                            "note", "checks", "passed", "failed", "check_name", "noted", "name", "year",
+                            "growth_status", "share_status"), context="pii")
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipstats.labels import labels
 from ipstats.indicators.formulas import share_pct
 from ipstats.indicators.narrative import format_change
 from ipstats.products import indicators as ind
@@ -22,26 +23,20 @@ DEFAULT_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tec
 
 
 #: Chinese column labels of the product tables (the CSV files keep the machine names).
-PRODUCT_LABELS = {
-    "filing_year": "批次", "filed": "备案产品", "recognised": "认定产品", "not_passed": "未通过", "pending": "审核中",
-    "pass_rate_pct": "认定通过率(%)", "enterprises": "企业数", "output_value": "总产值(万元)",
-    "sales_revenue": "销售收入(万元)", "export_value": "出口交货值(万元)", "export_intensity_pct": "出口交货值占销售收入(%)",
-    "recognised_growth_pct": "认定产品增长(%)", "output_growth_pct": "总产值增长(%)", "sales_growth_pct": "销售收入增长(%)",
-    "export_growth_pct": "出口交货值增长(%)", "scope": "口径", "previous_round": "基期批次", "round": "批次",
-    "products_previous": "基期产品数", "products": "产品数", "output_value_previous": "基期总产值(万元)",
-    "sales_revenue_previous": "基期销售收入(万元)", "export_value_previous": "基期出口交货值(万元)",
-    "section": "门类", "section_name": "门类名称", "division": "大类", "division_name": "大类名称",
-    "province_code": "省份代码", "province": "省份", "products_share_pct": "产品占比(%)",
-    "output_share_pct": "总产值占比(%)", "products_with_patents": "有关联专利的产品", "links": "关联专利（次）",
-    "patents": "关联专利（件）", "patents_per_product": "每件产品关联专利", "core_per_product": "每件产品核心专利",
-    "invention_share_pct": "发明专利占比(%)", "valid_year_end": "年末有效专利", "valid_share_pct": "年末有效占比(%)",
-    "category": "类别代码", "category_name": "类别名称", "patents_share_pct": "专利占比(%)",
-    "products_confirmed": "产品数（经确认）", "products_confirmed_share_pct": "产品占比（经确认）(%)",
-    "measure": "指标", "top5_share_pct": "前5位企业占比(%)",
-    "top10_share_pct": "前10位企业占比(%)", "hhi": "赫芬达尔—赫希曼指数",
-}
-_VALUE_NAMES = {"all": "全部认定产品", "panel": "同一产品（两批均获认定）", "entrants": "新认定产品", "exits": "未再认定产品",
-                "products": "产品数", "output_value": "总产值", "export_value": "出口交货值"}
+PRODUCT_LABELS = labels("zh", keys=("filing_year", "filed", "recognised", "not_passed", "pending", "pass_rate_pct",
+                                    "enterprises", "output_value", "sales_revenue", "export_value",
+                                    "export_intensity_pct", "recognised_growth_pct", "output_growth_pct",
+                                    "sales_growth_pct", "export_growth_pct", "scope", "previous_round", "round",
+                                    "products_previous", "products", "output_value_previous",
+                                    "sales_revenue_previous", "export_value_previous", "section", "section_name",
+                                    "division", "division_name", "province_code", "province", "products_share_pct",
+                                    "output_share_pct", "products_with_patents", "links", "patents",
+                                    "patents_per_product", "core_per_product", "invention_share_pct",
+                                    "valid_year_end", "valid_share_pct", "category", "category_name",
+                                    "patents_share_pct", "products_confirmed", "products_confirmed_share_pct",
+                                    "measure", "top5_share_pct", "top10_share_pct", "hhi"), context="products")
+_VALUE_NAMES = {**labels("zh", keys=("all", "panel", "entrants", "exits"), context="scope"),
+                **labels("zh", keys=("products", "output_value", "export_value"), context="measure")}
 
 
 def labelled(table: pd.DataFrame) -> pd.DataFrame:

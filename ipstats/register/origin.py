@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import duckdb
 
+from ipstats.labels import labels
 from ipstats import reference
 
 __all__ = ["SCOPE_LABELS", "domestic_view", "origin_sql", "scope_sql", "scoped_view"]
 
 #: The three parts of 全国, in CNIPA's order, with the labels tables and text use.
-SCOPE_LABELS = {"domestic": "国内（不含港澳台）", "hk_mo_tw": "港澳台", "foreign": "国外"}
+SCOPE_LABELS = labels("zh", keys=("domestic", "hk_mo_tw", "foreign"), context="scope")
 
 
 def _codes(scope: str) -> list[str]:

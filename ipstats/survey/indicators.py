@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm, t as t_dist
 
+from ipstats.labels import labels
 from ipstats.survey.design import Design
 from ipstats.survey.quality import CAUTION, SUPPRESS, QualityRules, assess
 
@@ -83,8 +84,8 @@ REPORT_TABLES = (
     ReportTable("survey_revenue_by_patent_type", "平均每件产业化专利的产业化收益（按专利类型）", "patent_type", (),
                 ("average_revenue",)),
 )
-DOMAIN_LABELS = {"patent_type": "专利类型", "applicant_type": "专利权人类型", "enterprise_size": "企业规模",
-                 "high_tech": "高新技术企业", "region": "地区"}
+DOMAIN_LABELS = labels("zh", keys=("patent_type", "applicant_type", "enterprise_size", "high_tech", "region"),
+                                   context="domain")
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ipstats.labels import labels
 from ipstats.sdc import key_text
 from ipstats.survey.design import Design
 from ipstats.survey.indicators import (CAUTION, EXACT_REVENUE, INDICATORS, REPORT_TABLES, QualityRules, TopBand,
@@ -19,9 +20,8 @@ from ipstats.survey.weighting import SurveyDesign, read_sample, register_totals,
 __all__ = ["PublishedTable", "SurveyReport", "compute_survey", "published_rates", "rate_chart", "sensitivity_record",
            "sensitivity_table", "truth_chart", "truth_table"]
 
-_COLUMNS = {"level": "分组", "indicator": "指标", "estimate": "估计值", "se": "标准误", "ci_low": "95%置信下限",
-            "ci_high": "95%置信上限", "n_eff": "有效样本量", "deff": "设计效应", "df": "自由度", "n": "样本量",
-            "patentees": "回答权人数", "flag": "质量标识", "quality_reason": "标识原因"}
+_COLUMNS = labels("zh", keys=("level", "indicator", "estimate", "se", "ci_low", "ci_high", "n_eff", "deff", "df", "n",
+                              "patentees", "flag", "quality_reason"), context="survey")
 
 
 @dataclass
@@ -225,7 +225,7 @@ def sensitivity_table(report: SurveyReport) -> pd.DataFrame:
     data = report.revenue_sensitivity
     levels = [c for c in data.columns if c not in ("assumption", "top_value")]
     out = data.round({"top_value": 0, **{level: 1 for level in levels}})
-    return out.rename(columns={"assumption": "最高区间取值假设", "top_value": "最高区间每件取值(万元)"})
+    return out.rename(columns=labels("zh", keys=("assumption", "top_value")))
 
 
 def sensitivity_record(report: SurveyReport) -> tuple[pd.DataFrame, list[str], dict]:
@@ -260,7 +260,7 @@ def truth_table(report: SurveyReport) -> pd.DataFrame:
     """Demo: estimate vs truth with Chinese columns (indicator names, 是/否 for coverage)."""
     out = report.truth.assign(indicator=report.truth["indicator"].map(lambda k: INDICATORS[k][2]),
                               covered=np.where(report.truth["covered"], "是", "否"))
-    return out.drop(columns="table").rename(columns={**_COLUMNS, "truth": "真值", "covered": "区间覆盖真值"})
+    return out.drop(columns="table").rename(columns={**_COLUMNS, **labels("zh", keys=("truth", "covered"))})
 
 
 def published_rates() -> pd.DataFrame:

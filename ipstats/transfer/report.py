@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipstats.labels import labels
 from ipstats.indicators.formulas import share_pct
 from ipstats.indicators.narrative import change_clause, format_change
 from ipstats.register.regions import region_name as _region_name
@@ -20,23 +21,17 @@ __all__ = ["DEFAULT_SYSTEMS", "TRANSFER_LABELS", "TransferReport", "compute_tran
 DEFAULT_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech")
 
 #: Chinese column labels (the CSV files keep the machine names).
-TRANSFER_LABELS = {
-    "event_type": "类型", "events": "次数", "contracts": "合同（份）", "patents": "专利（件）",
-    "events_previous": "上年次数", "events_growth_pct": "比上年增长(%)", "share_pct": "占比(%)",
-    "patent_type": "专利类型", "valid_stock": "年末有效专利", "transferred": "当年转让的有效专利",
-    "licensed": "当年许可的有效专利", "transferred_or_licensed": "当年转让或许可的有效专利",
-    "transferred_share_pct": "转让占有效专利(%)", "licensed_share_pct": "许可占有效专利(%)",
-    "transferred_or_licensed_share_pct": "转让或许可占有效专利(%)", "from_type": "让与方类型", "to_type": "受让方类型",
-    "origin": "让与方所在地", "origin_group": "地区", "within": "本地区内", "outflow": "转出（次）",
-    "inflow": "转入（次）", "net": "净流入（次）", "outflow_transfers": "其中转让转出", "inflow_transfers": "其中转让转入",
-    "rank_net": "净流入位次", "category": "类别代码", "category_name": "类别名称", "transfers": "转让",
-    "licences": "许可", "year": "年度", "amount_10k_yuan": "质押金额(万元)", "contracts_with_amount": "有金额的合同（份）",
-    "mean_amount_10k_yuan": "每份合同平均金额(万元)", "releases": "质押解除（份）",
-    "contracts_growth_pct": "合同数增长(%)", "amount_growth_pct": "金额增长(%)", "group": "分组",
-    "amount_share_pct": "金额占比(%)", "mean_years": "平均(年)", "p25_years": "下四分位(年)", "median_years": "中位数(年)",
-    "p75_years": "上四分位(年)", "under_1_pct": "不足1年(%)", "1_to_3_pct": "1—3年(%)", "3_to_5_pct": "3—5年(%)",
-    "5_to_10_pct": "5—10年(%)", "10_plus_pct": "10年及以上(%)",
-}
+TRANSFER_LABELS = labels("zh", keys=("event_type", "events", "contracts", "patents", "events_previous",
+                                     "events_growth_pct", "share_pct", "patent_type", "valid_stock", "transferred",
+                                     "licensed", "transferred_or_licensed", "transferred_share_pct",
+                                     "licensed_share_pct", "transferred_or_licensed_share_pct", "from_type",
+                                     "to_type", "origin", "origin_group", "within", "outflow", "inflow", "net",
+                                     "outflow_transfers", "inflow_transfers", "rank_net", "category", "category_name",
+                                     "transfers", "licences", "year", "amount_10k_yuan", "contracts_with_amount",
+                                     "mean_amount_10k_yuan", "releases", "contracts_growth_pct", "amount_growth_pct",
+                                     "group", "amount_share_pct", "mean_years", "p25_years", "median_years",
+                                     "p75_years", "under_1_pct", "1_to_3_pct", "3_to_5_pct", "5_to_10_pct",
+                                     "10_plus_pct"), context="transfer")
 
 
 def labelled(table: pd.DataFrame) -> pd.DataFrame:

@@ -49,11 +49,16 @@ def test_empty_tables_folder(tmp_path):
 
 
 def test_suppressed_cells_and_flags_read_back(tmp_path):
-    """A protected table shows "—" with its footnote; derived / unverified numbers stay numbers with a mark."""
+    """A protected table shows "×" where its record suppresses a cell and "—" for another missing cell, with the
+    legend of both; derived / unverified numbers stay numbers with a mark."""
     protected = pd.DataFrame({"province_code": ["11", "44", "65"], "applications": [1200, None, None],
                               "per_10k": [5.25, None, 0.5]})
     record_table(protected, "protected", title="分省表", unit="件", source="测试", notes=["人口为年末数。"],
-                 output_dir=tmp_path, disclosure={"rules": {"min_contributors": 3}, "audit_pass": True})
+                 output_dir=tmp_path, disclosure={"rules": {"min_contributors": 3}, "audit_pass": True,
+                                                  "suppressed": [{"row": "44", "col": "applications",
+                                                                  "status": "primary"}]})
+    written = pd.read_csv(tmp_path / "tables" / "protected.csv", encoding="utf-8-sig", dtype=str)
+    assert written["applications"].tolist() == ["1200", "×", "—"] and written["per_10k"].tolist() == ["5.25", "×", "0.5"]
     series = pd.DataFrame({"year": [2022, 2023], "value_added_100m_yuan": [153_000.5, 161_000.0],
                            "value_status": ["published", "derived"], "gdp": [1_204_724.0, 1_260_582.1],
                            "gdp_status": ["unverified", "published"], "gdp_share_pct": [12.7, 12.77],
@@ -63,12 +68,13 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
     wb = openpyxl.load_workbook(write_workbook(tmp_path / "tables", tmp_path / "tables.xlsx"))
 
     ws = wb["表1 分省表"]
-    assert [ws.cell(row=r, column=2).value for r in (4, 5, 6)] == [1200, "—", "—"]
+    assert [ws.cell(row=r, column=2).value for r in (4, 5, 6)] == [1200, "×", "—"]
+    assert ws["C5"].value == "×"                                                 # derived from the suppressed cell
     assert ws["B4"].number_format == "#,##0"                                      # a count, not 1,200.00
     # two decimals already (rounded upstream): kept as recorded
     assert ws["C4"].value == 5.25 and ws["C6"].value == 0.5 and ws["C6"].number_format == "#,##0.00"
     notes = [ws.cell(row=r, column=1).value for r in range(8, 12)]
-    assert notes[:3] == ["资料来源：测试", "注：人口为年末数。", "注：“—”表示经统计数据保密处理不予公布。"]
+    assert notes[:3] == ["资料来源：测试", "注：人口为年末数。", "注：“×”表示涉及保密不予公布；“—”表示不适用。"]
     assert ws.print_title_rows == "$3:$3"
 
     ws = wb["表2 增加值"]
@@ -84,10 +90,10 @@ def test_suppressed_cells_and_flags_read_back(tmp_path):
     assert ws.cell(row=4, column=gdp_status).value == "未核实"
     assert ws.cell(row=4, column=header.index(LABELS.get("gdp_share_pct", "gdp_share_pct")) + 1).number_format \
         == '0.0#"†"'                                       # gdp_* columns share the flag; 12.7 and 12.77 as published
-    assert ws.cell(row=4, column=header.index("share_of_gdp_pct") + 1).number_format == '0.0#"†"'
+    assert ws.cell(row=4, column=header.index(LABELS.get("share_of_gdp_pct", "share_of_gdp_pct")) + 1).number_format == '0.0#"†"'
     assert ws.cell(row=4, column=header.index(LABELS.get("year", "year")) + 1).number_format == "0"   # not 2,022
-    assert ws.cell(row=4, column=header.index("industry") + 1).value == "09"                    # leading zero kept
-    assert [ws.cell(row=r, column=header.index("intensive") + 1).value for r in (4, 5)] == ["是", "否"]
+    assert ws.cell(row=4, column=header.index(LABELS.get("industry", "industry")) + 1).value == "09"                    # leading zero kept
+    assert [ws.cell(row=r, column=header.index(LABELS.get("intensive", "intensive")) + 1).value for r in (4, 5)] == ["是", "否"]
     foot = [ws.cell(row=r, column=1).value for r in range(7, 10)]
     assert foot[0] == "资料来源：公告"
     assert "推算" in foot[1] and "*" in foot[1] and "未经核实" in foot[2] and "†" in foot[2]

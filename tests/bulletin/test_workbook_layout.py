@@ -28,8 +28,9 @@ def _overview() -> pd.DataFrame:
 def folder(tmp_path):
     """Three recorded tables of two sections, recorded in an order that is not alphabetical."""
     record_table(_overview(), "z_overview", title="2023年全国分类型专利申请、授权和有效量", unit="件；%",
-                 source="国家知识产权局", output_dir=tmp_path, labels={"output_value": "总产值(万元)"},
-                 disclosure={"rules": {"min_contributors": 3}})
+                 source="国家知识产权局", output_dir=tmp_path, labels={"output_value": "总产值（万元）"},
+                 disclosure={"rules": {"min_contributors": 3},
+                             "suppressed": [{"row": "实用新型", "col": "applications", "status": "primary"}]})
     provinces = pd.DataFrame({"province_code": ["11", "44"], "per_10k": [218.34, 40.05]})
     record_table(provinces, "a_provinces", title="2023年各省（区、市）每万人口发明专利拥有量", unit="件/万人",
                  source="测试", output_dir=tmp_path)
@@ -49,8 +50,8 @@ def test_csv_is_written_at_the_published_precision(folder, tmp_path):
     assert text.splitlines() == [
         "patent_type,year,applications,applications_growth_pct,applications_fractional,output_value,rta",
         "发明,2023,267,5.2,0.33,882619.4,1.234567891",          # no 267.0, no float noise; indices keep 10 digits
-        "实用新型,2023,—,-1.3,0.67,12.3,0.5",                     # 四舍五入: -1.25 → -1.3, 12.349999 → 12.3 (万元)
-        "合计,2023,1200,0.0,1.0,—,2.0"]                           # 0.04 → 0.0, never -0.0
+        "实用新型,2023,×,-1.3,0.67,12.3,0.5",                     # 四舍五入: -1.25 → -1.3, 12.349999 → 12.3 (万元)
+        "合计,2023,1200,0.0,1.0,—,2.0"]                           # × suppressed, — missing; 0.04 → 0.0, never -0.0
     # the internal output keeps the full precision
     record_internal_table(_overview(), "z_overview", title="内部", internal_dir=tmp_path / "internal")
     detail = pd.read_csv(tmp_path / "internal" / "tables" / "z_overview.csv", encoding="utf-8-sig")
@@ -109,12 +110,13 @@ def test_number_formats_per_column(folder):
     col = {name: header.index(name) + 1 for name in header}
     cell = ws.cell(row=4, column=col["申请量"])
     assert cell.value == 267 and isinstance(cell.value, int) and cell.number_format == "#,##0"   # not 267.00
-    assert ws.cell(row=5, column=col["申请量"]).value == "—"
+    assert ws.cell(row=5, column=col["申请量"]).value == "×"                          # suppressed by the record
+    assert ws.cell(row=6, column=col["总产值（万元）"]).value == "—"                    # missing, not suppressed
     assert ws.cell(row=4, column=col["年份"]).number_format == "0"
-    assert ws.cell(row=4, column=col["申请量增长(%)"]).value == 5.2
-    assert ws.cell(row=4, column=col["申请量增长(%)"]).number_format == "0.0"
+    assert ws.cell(row=4, column=col["申请量增长（%）"]).value == 5.2
+    assert ws.cell(row=4, column=col["申请量增长（%）"]).number_format == "0.0"
     assert ws.cell(row=4, column=col["申请量（分数计数）"]).number_format == "#,##0.00"
-    assert ws.cell(row=4, column=col["总产值(万元)"]).number_format == "#,##0.0"
+    assert ws.cell(row=4, column=col["总产值（万元）"]).number_format == "#,##0.0"
     assert ws.cell(row=4, column=col["专利类型"]).number_format == "General"
     assert book["表2 各省（区、市）每万人口发明专利拥有量"]["A4"].value == "11"                 # a code stays text
     assert book["表2 各省（区、市）每万人口发明专利拥有量"]["B4"].number_format == "#,##0.00"      # as recorded

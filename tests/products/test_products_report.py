@@ -96,7 +96,7 @@ def test_bad_links_stop_the_report(files, tmp_path):
 def test_labelled_keeps_years_as_text(report):
     shown = labelled(report.rounds)
     assert "批次" in shown.columns and shown["批次"].tolist() == ["2023", "2024"]
-    assert labelled(report.panel)["口径"].iloc[1] == "同一产品（两批均获认定）"
+    assert labelled(report.panel)["统计范围"].iloc[1] == "同一产品（两批均获认定）"
 
 
 def test_format_wan_yuan():

@@ -55,7 +55,7 @@ def test_recorded_tables_mark_suppressed_cells(report, tmp_path):
                         output_dir=tmp_path, disclosure=table.disclosure)
     written = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     suppressed = written["质量标识"].isin(["不发布", "保密"])
-    assert (written.loc[suppressed, "估计值"] == "—").all()
+    assert (written.loc[suppressed, "估计值"] == "×").all()
     meta = json.loads(path.with_suffix(".meta.json").read_text(encoding="utf-8"))
     assert meta["disclosure"]["rules"]["quality"]["caution_cv"] == 15.0
 
@@ -105,7 +105,7 @@ def test_revenue_sensitivity_and_quality_columns(report):
     revenue = sv.table("survey_revenue_by_patent_type")
     table, notes, record = sensitivity_record(sv)
     assert len(table) == 5 and table.columns[0] == "最高区间取值假设"
-    assert table["最高区间每件取值(万元)"].iloc[1:].tolist() == [1250, 1500, 2000, 3000]
+    assert table["最高区间每件取值（万元）"].iloc[1:].tolist() == [1250, 1500, 2000, 3000]
     published = revenue.published.set_index("level")
     for level, value in table.iloc[0, 2:].items():                 # the first row is the published estimate
         shown = published.loc[level, "estimate"]
