@@ -15,7 +15,7 @@ import plotly.io as pio
 
 from ipstats.labels import labels
 
-__all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "category_bar", "escape_chart_text", "escaped_figure", "province_bar",
+__all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "trace_has_data", "category_bar", "escape_chart_text", "escaped_figure", "province_bar",
            "trend_lines"]
 
 #: Fonts tried in order: Debian's fonts-noto-cjk (also used for PNG/SVG export), Adobe's name for the same
@@ -155,3 +155,34 @@ def structure_bar(table: pd.DataFrame, label: str, share: str, title: str) -> go
     fig.update_layout(template=TEMPLATE, title=title, barmode="stack", height=260, xaxis_title="%",
                       xaxis_range=[0, 100])
     return fig
+
+
+def _has_points(values: Any) -> bool:
+    """Whether a trace's data array (a list, or plotly's base64 typed array) holds a non-missing value."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+
+        import numpy as np
+
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values.get("dtype", "f8"))
+        return bool(array.size) and not (array.dtype.kind == "f" and np.isnan(array).all())
+    if isinstance(values, (list, tuple)):
+        return any(v is not None and v == v for v in values)         # v == v is False for NaN
+    return False
+
+
+def trace_has_data(trace: dict[str, Any]) -> bool:
+    """Whether a plotly trace has anything to draw.
+
+    Bars and lines need a non-missing value on their value axis (``x`` for horizontal traces, else
+    ``y``); pies need ``values``; Sankey diagrams a link ``value``; other types any of ``z``, ``values``,
+    ``lat``, ``y`` or ``x``.
+    """
+    kind = trace.get("type", "scatter")
+    if kind == "sankey":
+        return _has_points((trace.get("link") or {}).get("value"))
+    if kind in ("bar", "scatter", "scattergl", "box", "histogram"):
+        return _has_points(trace.get("x" if trace.get("orientation") == "h" else "y"))
+    if kind == "pie":
+        return _has_points(trace.get("values"))
+    return any(_has_points(trace.get(key)) for key in ("z", "values", "lat", "y", "x"))

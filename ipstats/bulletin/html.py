@@ -22,11 +22,12 @@ from typing import Any, Iterable
 import nbformat
 
 from ipstats.bulletin.record import FIGURE_KEY
+from ipstats.figures import trace_has_data
 from ipstats.figures import FONT_FAMILY, escape_chart_text
 
 __all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles",
            "markdown_html", "notebook_title", "output_heading", "page_charts", "plotly_outputs_to_html",
-           "region_label", "summary_html", "trace_has_data", "unescape_cjk", "write_index"]
+           "region_label", "summary_html", "unescape_cjk", "write_index"]
 
 log = logging.getLogger(__name__)
 
@@ -168,37 +169,6 @@ def chart_title(spec: dict[str, Any]) -> str:
     if isinstance(title, dict):
         return str(title.get("text") or "")
     return str(title or "")
-
-
-def _has_points(values: Any) -> bool:
-    """Whether a trace's data array (a list, or plotly's base64 typed array) holds a non-missing value."""
-    if isinstance(values, dict) and "bdata" in values:
-        import base64
-
-        import numpy as np
-
-        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values.get("dtype", "f8"))
-        return bool(array.size) and not (array.dtype.kind == "f" and np.isnan(array).all())
-    if isinstance(values, (list, tuple)):
-        return any(v is not None and v == v for v in values)         # v == v is False for NaN
-    return False
-
-
-def trace_has_data(trace: dict[str, Any]) -> bool:
-    """Whether a plotly trace has anything to draw.
-
-    Bars and lines need a non-missing value on their value axis (``x`` for horizontal traces, else
-    ``y``); pies need ``values``; Sankey diagrams a link ``value``; other types any of ``z``, ``values``,
-    ``lat``, ``y`` or ``x``.
-    """
-    kind = trace.get("type", "scatter")
-    if kind == "sankey":
-        return _has_points((trace.get("link") or {}).get("value"))
-    if kind in ("bar", "scatter", "scattergl", "box", "histogram"):
-        return _has_points(trace.get("x" if trace.get("orientation") == "h" else "y"))
-    if kind == "pie":
-        return _has_points(trace.get("values"))
-    return any(_has_points(trace.get(key)) for key in ("z", "values", "lat", "y", "x"))
 
 
 def page_charts(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:

@@ -269,7 +269,7 @@ def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
 
 def figure_has_data(fig: Any) -> bool:
     """Whether any trace of a plotly figure (object or JSON dict) has something to draw."""
-    from ipstats.bulletin.html import trace_has_data
+    from ipstats.figures import trace_has_data
 
     spec = fig if isinstance(fig, dict) else fig.to_plotly_json()
     return any(trace_has_data(trace) for trace in spec.get("data", []))

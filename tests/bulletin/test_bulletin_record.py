@@ -158,7 +158,7 @@ def test_recorded_figure_is_named_on_the_page_and_in_the_manifest(tmp_path, monk
 def test_trace_has_data_reads_lists_and_typed_arrays():
     import numpy as np
 
-    from ipstats.bulletin.html import trace_has_data
+    from ipstats.figures import trace_has_data
 
     assert not trace_has_data({"type": "bar", "x": [], "y": []})
     # horizontal bars: labels on y, values on x, all missing
