@@ -61,7 +61,7 @@ def test_csv_excel_and_pdf_agree(tmp_path):
     page = print_html(tmp_path, title="t", year=2023, region="national",
                       sections=[{"name": "10", "title": "PII", "tables": ["history"], "figures": []}])
     cells = [c.split("<")[0] for c in page.split('<td class="n">')[1:]]
-    assert cells[:3] == ["2018", "11.6", "19.0"]                  # 2018: no change or growth (empty cells)
+    assert cells[:5] == ["2018", "11.6", "—", "—", "19.0"]        # 2018: no change or growth (— not applicable)
     assert "11.60" not in page and "12.44" in page and "0.37" in page and "17.9" in page
     for row in rows:                                           # every printed number is the CSV's
         for column in ("share_of_gdp_pct", "change_pp", "growth_pct", "share_pct"):
