@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ipstats.labels import labels
+from ipstats.labels import SYMBOLS, labels
 from ipstats.sdc import key_text
 from ipstats.survey.design import Design
 from ipstats.survey.indicators import (CAUTION, EXACT_REVENUE, INDICATORS, REPORT_TABLES, QualityRules, TopBand,
@@ -243,7 +243,8 @@ def sensitivity_record(report: SurveyReport) -> tuple[pd.DataFrame, list[str], d
              if top is not None else "第一行为公布表所用的估计")
     notes = [f"{first}；其余各行把最高区间每件固定为其下限的"
              f"{'、'.join(f'{v / top.lower:g}' for v in data['top_value'].iloc[1:]) if top else ''}倍，其他区间不变，"
-             "固定取值的各行不含帕累托指数的抽样误差。公布表不发布的分组在第一行不列示，经统计数据保密处理的分组在各行均不列示（“—”）。"]
+             "固定取值的各行不含帕累托指数的抽样误差。公布表不发布的分组在第一行不列示，经统计数据保密处理的分组在各行均不列示"
+             f"（“{SYMBOLS['suppressed']['mark']}”）。"]
     total = data["合计"].dropna() if "合计" in data else pd.Series(dtype=float)
     if len(total) > 1:
         notes.append(f"各行合计的平均产业化收益在{total.min():.1f}～{total.max():.1f}万元/件之间，"

@@ -7,6 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from ipstats.labels import symbol_legend
 from ipstats.bulletin.params import load_params
 from ipstats.bulletin.tables import workbook_sheets
 
@@ -83,7 +84,7 @@ def test_csv_bom_and_workbook(ci_bulletin):
     assert re.fullmatch(r"表\d+ 分类型专利申请、授权和有效量", sheets["overview_by_type"])   # number, Chinese title
     sheet = book[sheets["overview_by_type"]]
     assert "分类型专利申请、授权和有效量" in sheet["A1"].value and sheet["A2"].value.startswith("单位")
-    assert [c.value for c in sheet[3]][:3] == ["专利类型", "申请量", "申请量增长(%)"]    # Chinese headers
+    assert [c.value for c in sheet[3]][:3] == ["专利类型", "申请量", "申请量增长（%）"]    # Chinese headers
 
 
 def test_manifest_records_the_run(ci_bulletin):
@@ -107,14 +108,14 @@ def test_monitoring_section_states_its_system(ci_bulletin):
 
 
 def test_register_tables_are_published_whole(ci_bulletin):
-    """The register is public by law: every province's figures, 西藏 and 青海 included; no record, no "—"."""
+    """The register is public by law: every province's figures, 西藏 and 青海 included; no record, no "×"."""
     out, _ = ci_bulletin
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     control = manifest["disclosure_control"]
     assert control["policy"]["register"]["class"] == "public"
     table = pd.read_csv(out / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig",
                         dtype={"province_code": str})
-    assert len(table) == 31 and not (table == "—").any().any()
+    assert len(table) == 31 and not (table == "×").any().any()
     assert table.set_index("province_code").loc[["54", "63"], "per_10k"].notna().all()
     assert "invention_per_10k_by_province" not in control["tables"]
     assert not [name for name in control["tables"] if name.startswith("mon_")]
@@ -122,14 +123,18 @@ def test_register_tables_are_published_whole(ci_bulletin):
     assert "每万人口发明专利拥有量经统计数据保密处理不予公布" not in page
 
 
-def test_workbook_shows_suppressed_cells_as_dash(ci_bulletin):
+def test_workbook_shows_suppressed_cells_as_a_cross_with_their_legend(ci_bulletin):
     out, _ = ci_bulletin
     sheet = openpyxl.load_workbook(out / "tables.xlsx")[workbook_sheets(out / "tables.xlsx")["products_by_province"]]
     header = [c.value for c in sheet[3]]
-    col = header.index("总产值(万元)") + 1
+    col = header.index("总产值（万元）") + 1
     values = [sheet.cell(row=r, column=col).value for r in range(4, sheet.max_row + 1)]
-    assert "—" in values and all(isinstance(v, (int, float)) or v in ("—", None) or isinstance(v, str)
+    assert "×" in values and all(isinstance(v, (int, float)) or v in ("×", None) or isinstance(v, str)
                                 for v in values)
+    notes = [v for v in (sheet.cell(row=r, column=1).value for r in range(4, sheet.max_row + 1))
+             if isinstance(v, str) and v.startswith("注：“")]
+    shown = {m for row in sheet.iter_rows(min_row=4) for m in ("×", "—", "…") if any(c.value == m for c in row)}
+    assert notes == ["注：" + symbol_legend(shown)] and "×" in notes[0]     # the legend of the marks shown, once
 
 
 def test_confidential_tables_pass_their_audit(ci_bulletin):
@@ -139,7 +144,7 @@ def test_confidential_tables_pass_their_audit(ci_bulletin):
     assert {"products_2024", "survey"} <= set(control["linked_sets"])
     assert all(s["audit_pass"] for s in control["linked_sets"].values()) and control["all_pass"]
     products = pd.read_csv(out / "tables" / "products_by_division.csv", encoding="utf-8-sig", dtype=str)
-    assert (products["output_value"] == "—").any() and (products["products"] != "—").all()   # counts are public
+    assert (products["output_value"] == "×").any() and (products["products"] != "×").all()   # counts are public
 
 
 def test_unprotected_detail_only_in_the_named_internal_folder(ci_bulletin):
@@ -149,9 +154,9 @@ def test_unprotected_detail_only_in_the_named_internal_folder(ci_bulletin):
     assert "不得公开发布" in (internal / "README.txt").read_text(encoding="utf-8")
     detail = pd.read_csv(internal / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig")
     public = pd.read_csv(out / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig")
-    assert not (public == "—").any().any() and detail["invention_applications"].notna().all()
+    assert not (public == "×").any().any() and detail["invention_applications"].notna().all()
     money = pd.read_csv(internal / "tables" / "products_provinces.csv", encoding="utf-8-sig")
     shown = pd.read_csv(out / "tables" / "products_by_province.csv", encoding="utf-8-sig", dtype=str)
-    assert money["output_value"].notna().all() and (shown["output_value"] == "—").any()
+    assert money["output_value"].notna().all() and (shown["output_value"] == "×").any()
     assert not list(out.rglob("*internal*")) and "未经保密处理" not in (out / "index.html").read_text(encoding="utf-8")
     assert {p.name for p in (internal / "tables").glob("mon_*_provinces.csv")} >= {"mon_cnipa_sei_2021_provinces.csv"}
