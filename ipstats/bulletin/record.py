@@ -212,9 +212,18 @@ def _start_session() -> None:
              time.perf_counter() - t0)
 
 
-def _static_size(fig: Any) -> tuple[int, int]:
-    layout = fig.layout
-    return int(layout.width or STATIC_WIDTH), int(layout.height or STATIC_HEIGHT)
+def _static_size(spec: dict) -> tuple[int, int]:
+    layout = spec.get("layout") or {}
+    return int(layout.get("width") or STATIC_WIDTH), int(layout.get("height") or STATIC_HEIGHT)
+
+
+def _escaped_spec(fig: Any) -> dict:
+    """The figure (object or its JSON spec) with the texts from the data escaped (:func:`ipstats.figures.escaped_figure`)."""
+    from ipstats.figures import escape_chart_text, escaped_figure
+
+    if not isinstance(fig, dict):
+        return escaped_figure(fig)
+    return {"data": escape_chart_text(fig.get("data", [])), "layout": escape_chart_text(fig.get("layout", {}))}
 
 
 def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
@@ -222,8 +231,8 @@ def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
 
     Parameters
     ----------
-    fig : plotly.graph_objects.Figure
-        The chart.
+    fig : plotly.graph_objects.Figure or dict
+        The chart, or its JSON spec (``json.loads(fig.to_json())``, so a recorded figure is serialised once).
     folder : Path
         Target folder.
     name : str
@@ -240,11 +249,9 @@ def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
         return []
     import kaleido
 
-    from ipstats.figures import escaped_figure
-
-    width, height = _static_size(fig)
     targets = [folder / f"{name}.png", folder / f"{name}.svg"]
-    spec = escaped_figure(fig)                  # names from the data drawn as typed, never as plotly's tags or links
+    spec = _escaped_spec(fig)                   # names from the data drawn as typed, never as plotly's tags or links
+    width, height = _static_size(spec)
     jobs = [{"fig": spec, "path": targets[0], "opts": {"format": "png", "width": width, "height": height,
                                                        "scale": PNG_SCALE}},
             {"fig": spec, "path": targets[1], "opts": {"format": "svg", "width": width, "height": height}}]
@@ -319,9 +326,11 @@ def record_figure(fig: Any, name: str, *, output_dir: str | os.PathLike | None) 
         return None
     _tag(fig, name)
     json_path = folder / f"{name}.json"
-    json_path.write_text(fig.to_json(), encoding="utf-8")
-    if figure_has_data(fig):
-        write_static(fig, folder, name)
+    text = fig.to_json()                      # serialised once: the JSON file, the data check and the static images
+    json_path.write_text(text, encoding="utf-8")
+    spec = json.loads(text)
+    if figure_has_data(spec):
+        write_static(spec, folder, name)
     else:                                     # an empty chart (a province with no events, say): nothing to draw
         log.info("figure %s has no data: recorded as JSON only", name)
     log.info("recorded figure %s", json_path)

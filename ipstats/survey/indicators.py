@@ -62,27 +62,22 @@ class ReportTable:
     """One table of the survey bulletin: a domain breakdown within a population (where)."""
 
     name: str
-    title: str
     by: str
     where: tuple[tuple[str, str], ...]
     indicators: tuple[str, ...]
 
 
 #: The bulletin's tables, in the order of CNIPA's survey report (patent type; patentee type; enterprise
-#: size; high-tech enterprises; region; revenue).
+#: size; high-tech enterprises; region; revenue); their titles and units are the notebook's.
 REPORT_TABLES = (
-    ReportTable("survey_by_patent_type", "分专利类型的有效专利实施、产业化、许可和转让情况", "patent_type", (),
-                tuple(RATES)),
-    ReportTable("survey_invention_by_patentee_type", "有效发明专利实施、产业化、许可和转让情况（按专利权人类型）",
-                "applicant_type", (("patent_type", "发明"),), tuple(RATES)),
-    ReportTable("survey_enterprise_invention_by_size", "企业有效发明专利实施和产业化情况（按企业规模）",
-                "enterprise_size", (("patent_type", "发明"), ("applicant_type", "企业")), tuple(RATES)),
-    ReportTable("survey_enterprise_invention_by_high_tech", "企业有效发明专利实施和产业化情况（按是否高新技术企业）",
-                "high_tech", (("patent_type", "发明"), ("applicant_type", "企业")), tuple(RATES)),
-    ReportTable("survey_invention_by_region", "有效发明专利实施和产业化情况（按地区）", "region",
-                (("patent_type", "发明"),), tuple(RATES)),
-    ReportTable("survey_revenue_by_patent_type", "平均每件产业化专利的产业化收益（按专利类型）", "patent_type", (),
-                ("average_revenue",)),
+    ReportTable("survey_by_patent_type", "patent_type", (), tuple(RATES)),
+    ReportTable("survey_invention_by_patentee_type", "applicant_type", (("patent_type", "发明"),), tuple(RATES)),
+    ReportTable("survey_enterprise_invention_by_size", "enterprise_size",
+                (("patent_type", "发明"), ("applicant_type", "企业")), tuple(RATES)),
+    ReportTable("survey_enterprise_invention_by_high_tech", "high_tech",
+                (("patent_type", "发明"), ("applicant_type", "企业")), tuple(RATES)),
+    ReportTable("survey_invention_by_region", "region", (("patent_type", "发明"),), tuple(RATES)),
+    ReportTable("survey_revenue_by_patent_type", "patent_type", (), ("average_revenue",)),
 )
 DOMAIN_LABELS = labels("zh", keys=("patent_type", "applicant_type", "enterprise_size", "high_tech", "region"),
                                    context="domain")

@@ -26,11 +26,12 @@ _COLUMNS = labels("zh", keys=("level", "indicator", "estimate", "se", "ci_low", 
 
 @dataclass
 class PublishedTable:
-    """One bulletin table: long published frame (suppressed values missing) and its display form."""
+    """One bulletin table: long published frame (suppressed values missing) and its display form.
+
+    Its title and unit are the notebook's (notebooks/40_patent_survey.ipynb), as for every other table.
+    """
 
     name: str
-    title: str
-    unit: str
     published: pd.DataFrame
     disclosure: dict
     notes: list[str]
@@ -155,9 +156,7 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
     tables = []
     for spec in REPORT_TABLES:
         frame, record = published[spec.name]
-        unit = "万元/件" if spec.indicators == ("average_revenue",) else "%"
-        tables.append(PublishedTable(spec.name, f"{year}年{spec.title}", unit, frame, record,
-                                     _notes(spec.name, rules, top, exact_n)))
+        tables.append(PublishedTable(spec.name, frame, record, _notes(spec.name, rules, top, exact_n)))
     sensitivity = revenue_sensitivity(survey, published["survey_revenue_by_patent_type"][0])
     truth = None
     demo = survey_truth not in (None, "")
@@ -186,8 +185,11 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
                         survey_summary(published, year, demo), demo, truth, weighting, detail, top, sensitivity)
 
 
-def rate_chart(table: PublishedTable, indicator: str = "industrialization_rate") -> go.Figure:
-    """Bars with 95 % CI error bars for one indicator of *table*; 慎用 bars lighter, unpublished omitted."""
+def rate_chart(table: PublishedTable, title: str, indicator: str = "industrialization_rate") -> go.Figure:
+    """Bars with 95 % CI error bars for one indicator of *table*; 慎用 bars lighter, unpublished omitted.
+
+    The chart is titled ``{title}：{indicator name}（误差线为95%置信区间）``; *title* is the table's title.
+    """
     from ipstats.figures import TEMPLATE
 
     data = table.published[(table.published["indicator"] == indicator)].dropna(subset=["estimate"])
@@ -199,7 +201,7 @@ def rate_chart(table: PublishedTable, indicator: str = "industrialization_rate")
                     error_y={"type": "data", "symmetric": False, "array": part["ci_high"] - part["estimate"],
                              "arrayminus": part["estimate"] - part["ci_low"]})
     name, unit = INDICATORS[indicator][2], INDICATORS[indicator][3]
-    fig.update_layout(template=TEMPLATE, title=f"{table.title}：{name}（误差线为95%置信区间）", yaxis_title=unit,
+    fig.update_layout(template=TEMPLATE, title=f"{title}：{name}（误差线为95%置信区间）", yaxis_title=unit,
                       barmode="overlay")
     return fig
 

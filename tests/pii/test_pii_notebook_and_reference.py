@@ -1,6 +1,4 @@
-"""The notebook's shape, the orchestrators on a small demo register, and the shipped copies of the sources."""
-import json
-from pathlib import Path
+"""The orchestrators on a small demo register and the shipped copies of the sources (the notebook's shape: tests/test_notebooks.py)."""
 
 import pandas as pd
 
@@ -8,18 +6,6 @@ from ipstats import reference
 from ipstats.pii import compute_identification, compute_value_added
 from ipstats.pii.demo import write_demo
 
-NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "10_patent_intensive_industries.ipynb"
-
-
-def test_notebook_is_thin_and_stripped():
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1 and nb["metadata"]["kernelspec"]["name"] == "python3"
-    for line in "".join(tagged[0]["source"]).splitlines()[1:]:
-        assert line.count("=") == 1 and ": " in line.split("=")[0] and "  # " in line, line
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    assert not any("def " in "".join(c["source"]) for c in code)
 
 
 def test_orchestrators_on_a_small_demo(small_demo, tmp_path):

@@ -1,7 +1,6 @@
-"""The round report: tables, disclosure control, Chinese summary built from the tables, and notebook 30."""
+"""The round report: tables, disclosure control, Chinese summary built from the tables (notebook 30's shape: tests/test_notebooks.py)."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from ipstats.products.io import ProductDataError
 from ipstats.products.report import compute_products, format_wan_yuan, labelled
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "30_patent_intensive_products.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -102,20 +100,6 @@ def test_labelled_keeps_years_as_text(report):
 def test_format_wan_yuan():
     assert format_wan_yuan(123456.0) == "12.35亿元"
     assert format_wan_yuan(8765.4) == "8,765万元"
-
-
-def test_notebook_shape():
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
-    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1
-    for line in "".join(tagged[0]["source"]).splitlines()[1:]:
-        assert re.match(r"^\w+: \w+ = .+  # .+$", line) and line.count("=") == 1, line
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    assert not any(re.search(r"^\s*def ", "".join(c["source"]), re.M) for c in code)
-    assert sum("# NBVAL_CHECK_OUTPUT" in "".join(c["source"]) for c in code) == 1
-    assert nb["cells"][0]["cell_type"] == "markdown" and "*" in "".join(nb["cells"][0]["source"])
 
 
 def test_region_with_few_enterprises_withholds_money(files):

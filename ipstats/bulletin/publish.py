@@ -1,0 +1,120 @@
+"""One object per notebook that records, shows and footnotes what the notebook publishes.
+
+A notebook creates it once from its parameters and then publishes each table, figure and text in one call::
+
+    pub = Publisher(output_dir=output_dir, source=source_note)
+    pub.table(df, "overview_by_type", title=f"{year}年分类型专利申请、授权和有效量", unit="件；增长率：%",
+              notes=notes, disclosure=record)
+
+:meth:`Publisher.table` records the table with :func:`ipstats.bulletin.record.record_table` (same files, same
+metadata) and returns it styled by :func:`ipstats.display.show_table` with the table's disclosure record: the
+cells the record suppresses show ``×``, and the footnotes are the recorded notes followed by the legend of the
+marks the table shows (:func:`ipstats.labels.with_legend`), so a legend is never written by hand. With an empty
+``output_dir`` nothing is written and the tables are only shown.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from ipstats.bulletin.record import record_figure, record_table, record_text
+from ipstats.display import show_table
+
+__all__ = ["Publisher"]
+
+
+class Publisher:
+    """Records, shows and footnotes the tables, figures and texts of one notebook run.
+
+    Parameters
+    ----------
+    output_dir : str, path or None
+        Folder of the bulletin run (the notebook's ``output_dir`` parameter); ``""`` or None records nothing.
+    source : str
+        Source line (``资料来源：…``) of every table unless a table gives its own.
+    formatter : callable, optional
+        Turns a table into its display form (Chinese labels, 是/否, years as text), e.g.
+        :func:`ipstats.transfer.report.labelled`; applied to every shown table before ``labels``.
+
+    Attributes
+    ----------
+    titles : dict
+        Record name → title of every table published so far (also when nothing is written), for charts
+        titled after their table.
+    """
+
+    def __init__(self, output_dir: str | os.PathLike | None, source: str,
+                 formatter: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> None:
+        self.output_dir = output_dir
+        self.source = str(source)
+        self.formatter = formatter
+        self.titles: dict[str, str] = {}
+
+    def table(self, df: pd.DataFrame, name: str, *, title: str, unit: str, notes: Iterable[str] = (),
+              source: str | None = None, disclosure: dict | None = None, labels: Mapping[str, str] | None = None,
+              decimals: Mapping[str, int] | None = None, show: pd.DataFrame | None = None,
+              show_notes: Iterable[str] = (), digits: int = 2, heading: bool = False) -> Styler:
+        """Record *df* as table *name* and return it styled for display with its footnotes.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            The published table (suppressed cells missing).
+        name, title, unit, notes, disclosure, labels, decimals
+            As :func:`ipstats.bulletin.record.record_table`.
+        source : str, optional
+            This table's source line instead of the publisher's.
+        show : pandas.DataFrame, optional
+            What the notebook shows instead of *df* (the last two years, the first 20 rows, a summary of it).
+        show_notes : iterable of str, optional
+            Notes about the shown rows only (``按申请量列前20个类别…``): shown first, not recorded.
+        digits : int
+            Decimals of float columns in the display (the recorded CSV keeps its published precision).
+        heading : bool
+            Also display ``### {title}（单位：{unit}）`` above the table.
+
+        Returns
+        -------
+        pandas.io.formats.style.Styler
+            :func:`ipstats.display.show_table` of the shown table (``formatter`` then ``labels`` applied) with
+            *disclosure*: footnotes ``show_notes``, the recorded notes, then the legend of the marks shown.
+        """
+        if isinstance(notes, str) or isinstance(show_notes, str):
+            raise ValueError(f"notes of table {name!r} must be a list of strings, not one string")
+        notes = list(notes)
+        record_table(df, name, title=title, unit=unit, source=self.source if source is None else source,
+                     notes=notes, output_dir=self.output_dir, disclosure=disclosure, labels=labels,
+                     decimals=decimals)
+        self.titles[name] = str(title)
+        shown = df if show is None else show
+        if self.formatter is not None:
+            shown = self.formatter(shown)
+        if labels:
+            shown = shown.rename(columns=dict(labels))
+        if heading:
+            from IPython.display import Markdown, display
+
+            display(Markdown(f"### {title}（单位：{unit}）"))
+        return show_table(shown, digits=digits, notes=[*map(str, show_notes), *map(str, notes)], disclosure=disclosure)
+
+    def figure(self, fig: Any, name: str) -> Any:
+        """Record a plotly figure (:func:`ipstats.bulletin.record.record_figure`) and return it for display."""
+        record_figure(fig, name, output_dir=self.output_dir)
+        return fig
+
+    def text(self, name: str, text: str) -> Any:
+        """Record a Markdown text (:func:`ipstats.bulletin.record.record_text`) and return it for display.
+
+        Returns
+        -------
+        IPython.display.Markdown
+            The text, shown when it is the cell's last expression.
+        """
+        from IPython.display import Markdown
+
+        record_text(name, text, output_dir=self.output_dir)
+        return Markdown(str(text))
