@@ -265,15 +265,35 @@ def mark_cells(table: pd.DataFrame, disclosure: Mapping | None = None) -> pd.Dat
     return out
 
 
+#: Meanings an older legend gave a mark (replaced by :func:`symbol_legend`'s wording when found alone).
+_OLD_MEANINGS = ("经统计数据保密处理不予公布", "经保密处理不予公布")
+
+
 def is_legend(note: str) -> bool:
-    """Whether a note is a symbol legend (of :func:`symbol_legend`, or an older wording such as
-    ``“—”表示经统计数据保密处理不予公布。``)."""
+    """Whether a note is only a symbol legend (of :func:`symbol_legend`, or an older wording such as
+    ``“—”表示经统计数据保密处理不予公布。``).
+
+    Each clause must give a mark one of the known meanings, nothing more: a note that goes on to say
+    something else (``“×”表示经统计数据保密处理不予公布（申请人过少或由个别申请人主导），合计为真实值。``) is a note
+    of its own and is kept.
+    """
     text = str(note).strip()
-    return bool(re.fullmatch(r"(?:“[×—…]”表示[^；。“”]+[；。]?)+", text))
+    meanings = {s["zh"] for s in SYMBOLS.values()} | {s["en"] for s in SYMBOLS.values()} | set(_OLD_MEANINGS)
+    clauses = [c for c in re.split(r"[；。;.]\s*", text) if c]
+    if not clauses:
+        return False
+    for clause in clauses:
+        match = re.fullmatch(r"(?:“([×—…])”表示|\"?([×—…])\"? (?:means|denotes) )(.+)", clause.strip())
+        if match is None or match.group(3).strip() not in meanings:
+            return False
+    return True
 
 
 def with_legend(notes: Iterable[str], used: Iterable[str], lang: str = "zh") -> list[str]:
     """*notes* with any symbol legend among them replaced by the one legend of the symbols *used*, last."""
     kept = [str(n) for n in notes if not is_legend(n)]
+    explained = {m for n in kept for m in re.findall(r"“([×—…])”表示", n)}     # a kept note already says it
+    marks = {k: s["mark"] for k, s in SYMBOLS.items()}
+    used = [u for u in used if marks.get(u, u) not in explained]
     legend = symbol_legend(used, lang)
     return kept + ([legend] if legend else [])

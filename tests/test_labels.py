@@ -143,3 +143,14 @@ def test_a_legend_in_the_notes_is_replaced_by_the_legend_of_the_marks_shown():
     old = ["人口为年末数。", "“—”表示经统计数据保密处理不予公布。"]
     assert with_legend(old, {"suppressed"}) == ["人口为年末数。", "“×”表示涉及保密不予公布。"]
     assert with_legend(old, set()) == ["人口为年末数。"]
+
+
+def test_a_note_that_says_more_than_a_legend_is_kept():
+    """“×”表示…，合计为真实值 explains the mark and adds a fact: it stays, and the legend does not repeat ×."""
+    from ipstats.labels import is_legend, with_legend
+
+    note = "“×”表示经统计数据保密处理不予公布（申请人过少或由个别申请人主导），合计为真实值。"
+    assert not is_legend(note)
+    assert is_legend("“—”表示经统计数据保密处理不予公布。") and is_legend("“×”表示涉及保密不予公布；“—”表示不适用。")
+    assert with_legend([note, "“—”表示经统计数据保密处理不予公布。"], ["suppressed", "not_applicable"]) == \
+        [note, "“—”表示不适用。"]

@@ -86,7 +86,7 @@ class SurveyReport:
 def _notes(table_name: str, rules: QualityRules, top: TopBand | None = None, exact_n: int = 0) -> list[str]:
     notes = [rules_note(rules),
              "回答专利权人过少或由个别专利权人主导的分组，以及为防止由合计推算而一并隐藏的分组，经统计数据保密处理不发布"
-             "（“保密”，“—”）。",
+             "（质量标识“保密”，数值以“×”表示）。",
              "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；有效样本量为p(1−p)/标准误²"
              "（平均产业化收益为样本量/设计效应），自由度为初级抽样单元（专利权人）数减层数。"]
     if table_name == "survey_revenue_by_patent_type" and top is not None:
