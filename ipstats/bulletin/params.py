@@ -490,7 +490,10 @@ def entry_parameters(params: BulletinParams, entry: NotebookEntry, declared: set
 
 
 def check_defaults(params: BulletinParams, declared: dict[str, set[str] | None]) -> None:
-    """Refuse a ``defaults:`` key that no notebook of the file declares (a misspelt name would go unused).
+    """Refuse a ``defaults:`` key that no notebook declares (a misspelt name would go unused).
+
+    *declared* holds the file's entries and the other notebooks of their folder: a copy of a parameter file
+    with some entries removed keeps its shared defaults.
 
     Parameters
     ----------
@@ -507,9 +510,8 @@ def check_defaults(params: BulletinParams, declared: dict[str, set[str] | None])
     names = set().union(*[d for d in declared.values() if d])
     for key in params.defaults:
         if key not in names:
-            notebooks = ", ".join(sorted({e.name for e in params.notebooks}))
-            raise BulletinError(f"{params.path}: defaults key {key!r} is not a parameter of any notebook of the "
-                                f"file ({notebooks}); expected a name declared in a notebook's parameters cell")
+            raise BulletinError(f"{params.path}: defaults key {key!r} is not a parameter of any notebook; "
+                                f"expected a name declared in a notebook's parameters cell")
 
 
 def prepare_inputs(params: BulletinParams) -> None:

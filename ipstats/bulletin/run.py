@@ -186,6 +186,14 @@ def plan_notebooks(params: BulletinParams, output_dir: Path, internal_dir: Path 
                         "nothing into the bulletin", entry.name)
         plans.append(NotebookPlan(entry.id, source, notebook_parameters(params, entry, output_dir, declared,
                                                                          internal_dir)))
+    # a default any notebook of the folder declares is fine (a copy of a file with some entries removed
+    # keeps its defaults); a name none declares is a misspelling
+    folders = {params.notebook_path(entry.name).parent for entry in params.notebooks}
+    for folder in sorted(folders):
+        for other in sorted(folder.glob("*.ipynb")):
+            declared = _declared(other)
+            if declared:
+                declared_by_id.setdefault(f"{folder.name}/{other.stem}", set(declared))
     check_defaults(params, declared_by_id)
     return plans
 

@@ -79,8 +79,25 @@ def _message(path, plan: bool = False) -> str:
 
 def test_a_default_no_notebook_declares_is_refused(write_params):
     message = _message(write_params(defaults={"scael": 2}, notebooks=["good", "national"]), plan=True)
-    assert "defaults key 'scael' is not a parameter of any notebook of the file (good, national)" in message
+    assert "defaults key 'scael' is not a parameter of any notebook" in message
     assert "expected a name declared in a notebook's parameters cell" in message
+
+
+def test_a_default_another_notebook_of_the_folder_declares_is_kept(tmp_path):
+    """A copy of ci.yaml with only the overview keeps its defaults (keywords, reclassify: the monitoring's)."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "parameters" / "ci.yaml").read_text(encoding="utf-8"))
+    assert {"keywords", "reclassify"} <= set(data["defaults"])
+    data["notebooks"] = [e for e in data["notebooks"] if (e.get("name") if isinstance(e, dict) else e) == "00_overview"]
+    base = ROOT / "parameters"
+    data["inputs"] = {k: str((base / v).resolve()) for k, v in data["inputs"].items()}
+    data["notebook_dir"] = str((base / data["notebook_dir"]).resolve())
+    data["demo_data"]["out"] = str((base / data["demo_data"]["out"]).resolve())
+    path = tmp_path / "overview_only.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plans = plan_notebooks(load_params(path, out=OUT, prepare=False), OUT)
+    assert [p.name for p in plans] == ["00_overview"] and "keywords" not in plans[0].parameters
 
 
 @pytest.mark.parametrize("defaults, expected", [
