@@ -19,13 +19,16 @@ import pandas as pd
 import pytest
 
 from ipstats.cells import published_number
+from ipstats.labels import SYMBOLS
 from scipy.optimize import linprog
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASURES = ("output_value", "sales_revenue", "export_value")
 SHARE = {"output_value": "output_share_pct"}
 GROWTH = {"output_value": "output_growth_pct", "sales_revenue": "sales_growth_pct", "export_value": "export_growth_pct"}
-DASH = "—"
+#: The mark of a suppressed cell, and every text that is not a published value (marks, empty).
+DASH = SYMBOLS["suppressed"]["mark"]
+MARKS = ("", *(s["mark"] for s in SYMBOLS.values()))
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
@@ -45,7 +48,7 @@ class Attack:
         self.le: list[dict[tuple, float]] = []
 
     def see(self, cell: tuple, text: str) -> None:
-        if text == DASH or text == "":
+        if text in MARKS:
             if cell not in self.known and cell not in self.unknown:
                 self.unknown.append(cell)
         else:
@@ -105,7 +108,7 @@ def _products_attack(runs: dict[str, Path], year: int) -> Attack:
                 attack.see((int(row["filing_year"]), "all", here, "", m), row[m])
             for m, g in GROWTH.items():       # growth ties a round to the one before
                 before = (int(row["filing_year"]) - 1, "all", here, "", m)
-                if row[g] not in (DASH, "") and int(row["filing_year"]) - 1 in set(rounds["filing_year"].astype(int)):
+                if row[g] not in MARKS and int(row["filing_year"]) - 1 in set(rounds["filing_year"].astype(int)):
                     attack.eq.append({(int(row["filing_year"]), "all", here, "", m): 1.0,
                                       before: -(1 + float(row[g]) / 100)})
         growth = _read(folder, "products_growth")
@@ -116,7 +119,7 @@ def _products_attack(runs: dict[str, Path], year: int) -> Attack:
                     attack.see((year, "all" if scope == "all" else scope, here, "", m), row[m])
                 if scope != "entrants":
                     attack.see((year - 1, "all" if scope == "all" else scope, here, "", m), row[f"{m}_previous"])
-                if scope in ("all", "panel") and row[GROWTH[m]] not in (DASH, ""):
+                if scope in ("all", "panel") and row[GROWTH[m]] not in MARKS:
                     attack.eq.append({(year, scope, here, "", m): 1.0,
                                       (year - 1, scope, here, "", m): -(1 + float(row[GROWTH[m]]) / 100)})
         for m in MEASURES:
@@ -143,9 +146,9 @@ def _products_attack(runs: dict[str, Path], year: int) -> Attack:
                 for m in MEASURES:
                     attack.see(cell(r[key], m), r[m])
                 for m, share in SHARE.items():
-                    if r[share] not in (DASH, ""):
+                    if r[share] not in MARKS:
                         attack.eq.append({cell(r[key], m): 1.0, cell("", m): -float(r[share]) / 100})
-                if r["export_intensity_pct"] not in (DASH, ""):
+                if r["export_intensity_pct"] not in MARKS:
                     attack.eq.append({cell(r[key], "export_value"): 1.0,
                                       cell(r[key], "sales_revenue"): -float(r["export_intensity_pct"]) / 100})
             for m in MEASURES:
