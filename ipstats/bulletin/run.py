@@ -188,12 +188,15 @@ def plan_notebooks(params: BulletinParams, output_dir: Path, internal_dir: Path 
                                                                          internal_dir)))
     # a default any notebook of the folder declares is fine (a copy of a file with some entries removed
     # keeps its defaults); a name none declares is a misspelling
-    folders = {params.notebook_path(entry.name).parent for entry in params.notebooks}
-    for folder in sorted(folders):
-        for other in sorted(folder.glob("*.ipynb")):
-            declared = _declared(other)
-            if declared:
-                declared_by_id.setdefault(f"{folder.name}/{other.stem}", set(declared))
+    # (the folder is read only when the file's own notebooks leave a default undeclared)
+    named = set().union(*[d for d in declared_by_id.values() if d])
+    if set(params.defaults) - named:
+        read = {params.notebook_path(entry.name) for entry in params.notebooks}
+        for folder in sorted({path.parent for path in read}):
+            for other in sorted(set(folder.glob("*.ipynb")) - read):
+                declared = _declared(other)
+                if declared:
+                    declared_by_id[f"{folder.name}/{other.stem}"] = set(declared)
     check_defaults(params, declared_by_id)
     return plans
 
