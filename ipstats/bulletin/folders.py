@@ -294,10 +294,18 @@ def swap_in(partial: Path, target: Path, kind: str) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def _orphaned_task(record: logging.LogRecord) -> bool:
+    """Logging filter: drop asyncio's reports of tasks left unfinished by an interrupted run."""
+    return not str(record.msg).startswith(("Task exception was never retrieved", "Task was destroyed but"))
+
+
 @contextlib.contextmanager
 def raise_on_signals(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP)) -> Iterator[None]:
     """Turn *signals* into :class:`RunInterrupted` while the block runs (main thread only; else a no-op)."""
     def handler(signum, frame):  # noqa: ARG001 - signal handler signature
+        # the notebook client's tasks that the exception leaves behind report their own end ("Task exception
+        # was never retrieved … DeadKernelError") when they are collected: the run already says it was stopped
+        logging.getLogger("asyncio").addFilter(_orphaned_task)
         raise RunInterrupted(f"stopped by {signal.Signals(signum).name}")
 
     try:
