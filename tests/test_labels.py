@@ -42,8 +42,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ipstats import reference  # noqa: E402
-from ipstats.labels import (cell_symbols, label, label_table, labels, mark_cells, suppressed_cells,  # noqa: E402
-                            unit, with_labels, with_legend)
+from ipstats.labels import (  # noqa: E402
+    cell_symbols, label, label_table, labels, mark_cells, suppressed_cells, unit, with_labels, with_legend)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ipstats"
 

@@ -100,10 +100,10 @@ def test_protect_provinces_suppresses_derived_columns():
                               "invention_applications": [100, 2, 50], "valid_invention_patents": [300, 40, 80],
                               "valid_invention_growth_pct": [5.0, 2.0, 1.0], "per_10k": [10.0, 4.0, 1.0],
                               "per_10k_previous": [9.0, 3.9, 0.9], "rank": [1, 2, 3]})
-    contrib = lambda counts, people: pd.DataFrame({"province_code": ["11", "12", "13"], "count": counts,  # noqa: E731
-                                                    "contributors": people,
-                                                    "largest": [c // max(p, 1) + 1 for c, p in zip(counts, people)],
-                                                    "second": [c // max(p, 1) for c, p in zip(counts, people)]})
+    def contrib(counts, people):
+        return pd.DataFrame({"province_code": ["11", "12", "13"], "count": counts, "contributors": people,
+                             "largest": [c // max(p, 1) + 1 for c, p in zip(counts, people)],
+                             "second": [c // max(p, 1) for c, p in zip(counts, people)]})
     published, record = protect_provinces(provinces, {
         "invention_applications": contrib([100, 2, 50], [40, 1, 20]),
         "valid_invention_patents": contrib([300, 40, 80], [90, 30, 30])}, {"min_contributors": 3})
