@@ -25,6 +25,7 @@ every 0.2 s with psutil. Each stage's time is also given as its ratio to the flo
 two sizes the scaling exponent ``log(t2 / t1) / log(n2 / n1)`` (1 = linear). Ratios, not absolute times, are the
 result: the machine is shared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -105,8 +106,15 @@ class Sampler(threading.Thread):
 def measure(cmd: list[str], env: dict | None = None, on_line=None) -> dict:
     """Run *cmd*; wall seconds, peak RSS of its tree, its stdout (and the sampler's per-stage peaks)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
     sampler = Sampler(proc.pid)
     sampler.start()
     err: list[str] = []
@@ -123,10 +131,15 @@ def measure(cmd: list[str], env: dict | None = None, on_line=None) -> dict:
     sampler.join()
     seconds = time.perf_counter() - t0
     if proc.returncode:
-        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{''.join(out)[-2000:]}"
-                         f"{''.join(err)[-3000:]}")
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(max(sampler.peaks.values(), default=0.0), 1),
-            "stdout": "".join(out), "peaks": sampler.peaks}
+        raise SystemExit(
+            f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{''.join(out)[-2000:]}{''.join(err)[-3000:]}"
+        )
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(max(sampler.peaks.values(), default=0.0), 1),
+        "stdout": "".join(out),
+        "peaks": sampler.peaks,
+    }
 
 
 def stage(result: dict) -> dict:
@@ -162,8 +175,11 @@ def bulletin(params: Path, out: Path, cache: Path) -> dict:
             marks.append(("inputs", at))
             sampler.stage = "notebook 1"
 
-    result = measure([*IPSTATS, "bulletin", str(params), "--out", str(out)],
-                     env={"IPSTATS_CACHE": str(cache), "PYTHONUNBUFFERED": "1"}, on_line=on_line)
+    result = measure(
+        [*IPSTATS, "bulletin", str(params), "--out", str(out)],
+        env={"IPSTATS_CACHE": str(cache), "PYTHONUNBUFFERED": "1"},
+        on_line=on_line,
+    )
     peaks = result["peaks"]
     stages = {}
     notebooks = [(name, s) for name, s in marks if name != "inputs"]
@@ -186,29 +202,52 @@ def one_size(patents: int, data_root: Path, work: Path, memory: str, pandas_too:
     for engine in ("duckdb", "pandas") if pandas_too else ("duckdb",):
         env = {"IPSTATS_VALIDATE_ENGINE": engine, "IPSTATS_DUCKDB_MEMORY": memory}
         reg = measure([*IPSTATS, "validate", str(register), "--schema", "patent_register"], env=env)
-        ipc = measure([*IPSTATS, "validate", str(links), "--schema", "patent_register_ipc", "--reference",
-                       f"patent_register={register}"], env=env)
-        stages[f"validate_{engine}"] = {"seconds": round(reg["seconds"] + ipc["seconds"], 2),
-                                        "peak_rss_mb": max(reg["peak_rss_mb"], ipc["peak_rss_mb"]),
-                                        "register_seconds": reg["seconds"], "register_ipc_seconds": ipc["seconds"],
-                                        "summary": [reg["stdout"].strip().splitlines()[-1],
-                                                    ipc["stdout"].strip().splitlines()[-1]]}
+        ipc = measure(
+            [
+                *IPSTATS,
+                "validate",
+                str(links),
+                "--schema",
+                "patent_register_ipc",
+                "--reference",
+                f"patent_register={register}",
+            ],
+            env=env,
+        )
+        stages[f"validate_{engine}"] = {
+            "seconds": round(reg["seconds"] + ipc["seconds"], 2),
+            "peak_rss_mb": max(reg["peak_rss_mb"], ipc["peak_rss_mb"]),
+            "register_seconds": reg["seconds"],
+            "register_ipc_seconds": ipc["seconds"],
+            "summary": [reg["stdout"].strip().splitlines()[-1], ipc["stdout"].strip().splitlines()[-1]],
+        }
     folder = Path(tempfile.mkdtemp(prefix=f"bench_bulletin_{patents}_", dir=work))
     params = params_file(data, folder)
     cache = folder / "cache"
     run = bulletin(params, folder / "bulletin", cache)
-    again = measure([sys.executable, "-c", INPUTS_AGAIN, str(params)],
-                    env={"IPSTATS_CACHE": str(cache), "IPSTATS_DUCKDB_MEMORY": memory})
+    again = measure(
+        [sys.executable, "-c", INPUTS_AGAIN, str(params)],
+        env={"IPSTATS_CACHE": str(cache), "IPSTATS_DUCKDB_MEMORY": memory},
+    )
     floor_s = stages["floor"]["seconds"]
     for name, values in [*stages.items(), *run["stages"].items()]:
         values["ratio_to_floor"] = round(values["seconds"] / floor_s, 2)
-    result = {"patents": patents, "register_bytes": register.stat().st_size, "stages": stages,
-              "bulletin": {"seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"],
-                           "ratio_to_floor": round(run["seconds"] / floor_s, 2), "stages": run["stages"]},
-              "inputs_again": {**stage(again), "ratio_to_floor": round(again["seconds"] / floor_s, 2)}}
+    result = {
+        "patents": patents,
+        "register_bytes": register.stat().st_size,
+        "stages": stages,
+        "bulletin": {
+            "seconds": run["seconds"],
+            "peak_rss_mb": run["peak_rss_mb"],
+            "ratio_to_floor": round(run["seconds"] / floor_s, 2),
+            "stages": run["stages"],
+        },
+        "inputs_again": {**stage(again), "ratio_to_floor": round(again["seconds"] / floor_s, 2)},
+    }
     if pandas_too:
-        result["validation_duckdb_vs_pandas"] = round(stages["validate_duckdb"]["seconds"]
-                                                      / stages["validate_pandas"]["seconds"], 3)
+        result["validation_duckdb_vs_pandas"] = round(
+            stages["validate_duckdb"]["seconds"] / stages["validate_pandas"]["seconds"], 3
+        )
     return result
 
 
@@ -219,8 +258,11 @@ def exponents(small: dict, large: dict) -> dict:
     def exp(a: float, b: float) -> float | None:
         return round(math.log(b / a) / scale, 2) if a > 0 and b > 0 else None
 
-    out = {name: exp(small["stages"][name]["seconds"], values["seconds"])
-           for name, values in large["stages"].items() if name in small["stages"]}
+    out = {
+        name: exp(small["stages"][name]["seconds"], values["seconds"])
+        for name, values in large["stages"].items()
+        if name in small["stages"]
+    }
     out["bulletin"] = exp(small["bulletin"]["seconds"], large["bulletin"]["seconds"])
     for name, values in large["bulletin"]["stages"].items():
         if name in small["bulletin"]["stages"]:
@@ -230,22 +272,38 @@ def exponents(small: dict, large: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patents", type=int, nargs="+", default=[1_000_000, 5_000_000],
-                        help="register sizes, smallest first (default 1000000 5000000)")
-    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "bench_demo",
-                        help="folder of the demo data, one subfolder per size (made when missing)")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()),
-                        help="folder for the bulletins and caches of the run")
+    parser.add_argument(
+        "--patents",
+        type=int,
+        nargs="+",
+        default=[1_000_000, 5_000_000],
+        help="register sizes, smallest first (default 1000000 5000000)",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "bench_demo",
+        help="folder of the demo data, one subfolder per size (made when missing)",
+    )
+    parser.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()), help="folder for the bulletins and caches of the run"
+    )
     parser.add_argument("--memory", default="2GB", help="DuckDB memory limit of the floor and of validation")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas validation (slow at 50 M)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "bulletin.json")
     args = parser.parse_args(argv)
     import duckdb
 
-    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "duckdb": duckdb.__version__,
-                           "platform": platform.platform()},
-               "command": "nice -n 10 .venv/bin/python benchmarks/bench_bulletin.py " + " ".join(argv or sys.argv[1:]),
-               "sizes": {}}
+    results = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "duckdb": duckdb.__version__,
+            "platform": platform.platform(),
+        },
+        "command": "nice -n 10 .venv/bin/python benchmarks/bench_bulletin.py " + " ".join(argv or sys.argv[1:]),
+        "sizes": {},
+    }
     for patents in args.patents:
         print(f"--- {patents:,} applications", flush=True)
         results["sizes"][str(patents)] = one_size(patents, args.data, args.work, args.memory, not args.no_pandas)

@@ -20,6 +20,7 @@ Methods, each timed in its own process (so peak memory is its own) on the same r
 It prints each time, the ratios 1/2 (all systems together), 3/1 and 4/1, rows per second and peak RSS,
 and writes them to a JSON file. Ratios, not absolute times, are the result: the machine is shared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SYSTEMS = ["wipo_fields_2019", "wipo_fields_2019_supplemented", "cnipa_sei_2021", "cnipa_digital_tech_2023",
-           "cnipa_green_tech", "cnipa_new_three_2024", "wipo_green_inventory", "isi_nace2"]
+SYSTEMS = [
+    "wipo_fields_2019",
+    "wipo_fields_2019_supplemented",
+    "cnipa_sei_2021",
+    "cnipa_digital_tech_2023",
+    "cnipa_green_tech",
+    "cnipa_new_three_2024",
+    "wipo_green_inventory",
+    "isi_nace2",
+]
 YEARS = tuple(range(2004, 2025))
 
 CHILD = r'''
@@ -105,8 +114,9 @@ def run_child(args: dict, timeout: float) -> dict:
     """Run one method in a fresh Python process; return its JSON result (or the timeout)."""
     started = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(args)], capture_output=True, text=True,
-                              timeout=timeout, cwd=ROOT)
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, json.dumps(args)], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+        )
     except subprocess.TimeoutExpired:
         return {"seconds": None, "timed_out_after": timeout, "note": f"did not finish within {timeout:.0f} s"}
     if proc.returncode != 0:
@@ -151,8 +161,9 @@ def main() -> None:
     parser.add_argument("--like-timeout", type=float, default=1800)
     parser.add_argument("--pandas-sample", type=int, default=20_000)
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit for the ipstats runs")
-    parser.add_argument("--summarize", type=Path, metavar="JSON",
-                        help="only recompute and print the summary of an earlier results file")
+    parser.add_argument(
+        "--summarize", type=Path, metavar="JSON", help="only recompute and print the summary of an earlier results file"
+    )
     args = parser.parse_args()
     if args.summarize:
         results = json.loads(args.summarize.read_text(encoding="utf-8"))
@@ -179,10 +190,18 @@ def main() -> None:
     work.mkdir(exist_ok=True)
     common = {"register": register, "links": links, "years": list(YEARS)}
 
-    results: dict = {"patents": args.patents, "links": int(n_links), "distinct_codes": int(len(codes)),
-                     "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                                 "duckdb": duckdb.__version__, "platform": platform.platform()},
-                     "systems": {}}
+    results: dict = {
+        "patents": args.patents,
+        "links": int(n_links),
+        "distinct_codes": int(len(codes)),
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": __import__("os").cpu_count(),
+            "duckdb": duckdb.__version__,
+            "platform": platform.platform(),
+        },
+        "systems": {},
+    }
     for system_id in args.systems:
         system = load_system(system_id)
         entry: dict = {}
@@ -190,22 +209,36 @@ def main() -> None:
         if system.probabilistic:
             patterns = _pattern_table(system)
             include = patterns[patterns["role"] == "include"].drop_duplicates("pattern")
-            cmap = match_codes(code_parts(codes), include).merge(include[["pid", "pattern"]], on="pid")[["ipc", "pattern"]]
-            weights = patterns[patterns["role"] == "include"].merge(system.rules[["rule_id", "category", "weight"]],
-                                                                     on="rule_id")
-            weights.groupby(["pattern", "category"], as_index=False)["weight"].sum().to_parquet(work / f"{system_id}_w.parquet")
+            cmap = match_codes(code_parts(codes), include).merge(include[["pid", "pattern"]], on="pid")[
+                ["ipc", "pattern"]
+            ]
+            weights = patterns[patterns["role"] == "include"].merge(
+                system.rules[["rule_id", "category", "weight"]], on="rule_id"
+            )
+            weights.groupby(["pattern", "category"], as_index=False)["weight"].sum().to_parquet(
+                work / f"{system_id}_w.parquet"
+            )
         else:
             cmap = resolve_codes(system, codes)[["ipc", "category"]].drop_duplicates()
         cmap.to_parquet(work / f"{system_id}_map.parquet")
         for method in ("ipstats", "ipstats_ignore", "floor"):
             if method == "ipstats_ignore" and not (system.rules["keywords"] != "").any():
                 continue
-            child = {**common, "method": method, "system": system_id, "probabilistic": system.probabilistic,
-                     "map": str(work / f"{system_id}_map.parquet"), "weights": str(work / f"{system_id}_w.parquet"),
-                     "memory_limit": args.memory_limit}
+            child = {
+                **common,
+                "method": method,
+                "system": system_id,
+                "probabilistic": system.probabilistic,
+                "map": str(work / f"{system_id}_map.parquet"),
+                "weights": str(work / f"{system_id}_w.parquet"),
+                "memory_limit": args.memory_limit,
+            }
             entry[method] = run_child(child, timeout=1800)
-            print(f"{system_id:32s} {method:15s} {entry[method]['seconds']:8.2f} s  "
-                  f"peak {entry[method]['peak_rss_mb']:7.0f} MB", flush=True)
+            print(
+                f"{system_id:32s} {method:15s} {entry[method]['seconds']:8.2f} s  "
+                f"peak {entry[method]['peak_rss_mb']:7.0f} MB",
+                flush=True,
+            )
         results["systems"][system_id] = entry
 
     # baselines 3 and 4 on one system
@@ -218,12 +251,22 @@ def main() -> None:
         FROM read_parquet('{links}') l JOIN read_parquet('{register}') r USING (application_number)
         USING SAMPLE {args.pandas_sample} ROWS (reservoir, 7)""").df()
     sample.to_parquet(work / "pandas_sample.parquet")
-    naive = run_child({**common, "method": "pandas", "sample": str(work / "pandas_sample.parquet"),
-                       "patterns": str(work / "like_patterns.parquet")}, 3600)
+    naive = run_child(
+        {
+            **common,
+            "method": "pandas",
+            "sample": str(work / "pandas_sample.parquet"),
+            "patterns": str(work / "like_patterns.parquet"),
+        },
+        3600,
+    )
     naive["extrapolated_seconds"] = naive["seconds"] * n_links / naive["sample_rows"]
     results["naive_pandas"] = {"system": args.like_system, **naive}
-    print(f"naive pandas ({args.like_system}): {naive['seconds']:.1f} s on {naive['sample_rows']:,} rows -> "
-          f"{naive['extrapolated_seconds']:.0f} s extrapolated", flush=True)
+    print(
+        f"naive pandas ({args.like_system}): {naive['seconds']:.1f} s on {naive['sample_rows']:,} rows -> "
+        f"{naive['extrapolated_seconds']:.0f} s extrapolated",
+        flush=True,
+    )
 
     results["summary"] = summarize(results, args.like_system)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -254,8 +297,10 @@ def summarize(results: dict, like_system: str) -> dict:
         "ratio_4_over_1": naive / one,
         "ratio_4_over_1_ipc_only": naive / one_ipc,
         "rows_per_second_ipstats": results["links"] * len(systems) / total,
-        "peak_rss_mb_ipstats": max(max(e["ipstats"]["peak_rss_mb"], e.get("ipstats_ignore", e["ipstats"])["peak_rss_mb"])
-                                   for e in systems.values()),
+        "peak_rss_mb_ipstats": max(
+            max(e["ipstats"]["peak_rss_mb"], e.get("ipstats_ignore", e["ipstats"])["peak_rss_mb"])
+            for e in systems.values()
+        ),
         "peak_rss_mb_floor": max(e["floor"]["peak_rss_mb"] for e in systems.values()),
     }
 
@@ -263,14 +308,21 @@ def summarize(results: dict, like_system: str) -> dict:
 def report(results: dict, path: Path) -> None:
     """Print the summary lines."""
     s = results["summary"]
-    print(f"\nall systems: ipstats {s['ipstats_seconds_all_systems']:.1f} s "
-          f"(IPC only {s['ipstats_ipc_only_seconds_all_systems']:.1f} s), floor {s['floor_seconds_all_systems']:.1f} s")
-    print(f"ratio 1/2 = {s['ratio_1_over_2']:.2f} (IPC only {s['ratio_1_over_2_ipc_only']:.2f}); "
-          f"3/1 = {s['ratio_3_over_1']:.1f} (IPC only {s['ratio_3_over_1_ipc_only']:.1f}; the floor's 3/2 = "
-          f"{s['ratio_3_over_2']:.1f}){' lower bound' if s['ratio_3_over_1_is_lower_bound'] else ''}; "
-          f"4/1 = {s['ratio_4_over_1']:.0f} (IPC only {s['ratio_4_over_1_ipc_only']:.0f})")
-    print(f"{s['rows_per_second_ipstats']:,.0f} patent–IPC rows per second per system; peak RSS ipstats "
-          f"{s['peak_rss_mb_ipstats']:.0f} MB, floor {s['peak_rss_mb_floor']:.0f} MB; written to {path}")
+    print(
+        f"\nall systems: ipstats {s['ipstats_seconds_all_systems']:.1f} s "
+        f"(IPC only {s['ipstats_ipc_only_seconds_all_systems']:.1f} s), floor {s['floor_seconds_all_systems']:.1f} s"
+    )
+    print(
+        f"ratio 1/2 = {s['ratio_1_over_2']:.2f} (IPC only {s['ratio_1_over_2_ipc_only']:.2f}); "
+        f"3/1 = {s['ratio_3_over_1']:.1f} (IPC only {s['ratio_3_over_1_ipc_only']:.1f}; the floor's 3/2 = "
+        f"{s['ratio_3_over_2']:.1f}){' lower bound' if s['ratio_3_over_1_is_lower_bound'] else ''}; "
+        f"4/1 = {s['ratio_4_over_1']:.0f} (IPC only {s['ratio_4_over_1_ipc_only']:.0f})"
+    )
+    print(
+        f"{s['rows_per_second_ipstats']:,.0f} patent–IPC rows per second per system; peak RSS ipstats "
+        f"{s['peak_rss_mb_ipstats']:.0f} MB, floor {s['peak_rss_mb_floor']:.0f} MB; written to {path}"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ weights added in another order). ``--patents N``
 below the register size times a subset: the first N applications and their links, written once beside
 the register. The ratio Spark/DuckDB, measured in the same run, is the result: the machine is shared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,28 +72,51 @@ def main() -> None:
     if args.patents:
         register = subset(args.data, args.patents)
     probe = duckdb.connect()
-    patents, links = (probe.execute(f"SELECT COUNT(*) FROM read_parquet('{register}')").fetchone()[0],
-                      probe.execute(f"SELECT COUNT(*) FROM read_parquet('{register.with_name('register_ipc.parquet')}')"
-                                    ).fetchone()[0])
+    patents, links = (
+        probe.execute(f"SELECT COUNT(*) FROM read_parquet('{register}')").fetchone()[0],
+        probe.execute(f"SELECT COUNT(*) FROM read_parquet('{register.with_name('register_ipc.parquet')}')").fetchone()[
+            0
+        ],
+    )
     probe.close()
-    settings = {"name": "spark", "master": args.master, "app_name": "ipstats-bench",
-                "config": {"spark.ui.enabled": "false", "spark.driver.memory": args.driver_memory,
-                           "spark.sql.shuffle.partitions": "8"}}
+    settings = {
+        "name": "spark",
+        "master": args.master,
+        "app_name": "ipstats-bench",
+        "config": {
+            "spark.ui.enabled": "false",
+            "spark.driver.memory": args.driver_memory,
+            "spark.sql.shuffle.partitions": "8",
+        },
+    }
     started = time.perf_counter()
     session, _ = spark_session(settings)
     session.sparkContext.setLogLevel("ERROR")
     startup = time.perf_counter() - started
-    session.range(1000).selectExpr("sum(id)").collect()   # warm the JVM outside the timings
-    print(f"{patents:,} patents, {links:,} links; Spark {pyspark.__version__} {args.master} started in {startup:.1f} s",
-          flush=True)
+    session.range(1000).selectExpr("sum(id)").collect()  # warm the JVM outside the timings
+    print(
+        f"{patents:,} patents, {links:,} links; Spark {pyspark.__version__} {args.master} started in {startup:.1f} s",
+        flush=True,
+    )
 
-    results = {"register": str(register.relative_to(ROOT)) if register.is_relative_to(ROOT) else str(register),
-               "patents": patents, "links": links, "spark_startup_seconds": startup,
-               "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "duckdb": duckdb.__version__,
-                           "pyspark": pyspark.__version__, "master": args.master,
-                           "driver_memory": args.driver_memory, "duckdb_memory_limit": args.memory_limit,
-                           "platform": platform.platform(), "load_average_at_start": os.getloadavg()},
-               "systems": {}}
+    results = {
+        "register": str(register.relative_to(ROOT)) if register.is_relative_to(ROOT) else str(register),
+        "patents": patents,
+        "links": links,
+        "spark_startup_seconds": startup,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "duckdb": duckdb.__version__,
+            "pyspark": pyspark.__version__,
+            "master": args.master,
+            "driver_memory": args.driver_memory,
+            "duckdb_memory_limit": args.memory_limit,
+            "platform": platform.platform(),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "systems": {},
+    }
     for system in args.systems:
         spec = CountSpec(measure="applications", years=YEARS, system=system)
         con = connect(memory_limit=args.memory_limit)
@@ -107,20 +131,33 @@ def main() -> None:
         pd.testing.assert_frame_equal(spark[exact], duck[exact], check_exact=True)
         # sums of millions of weights in another order: equal to 1e-9 at CI size, to ~1e-14 relative here
         diff = float((spark["fractional"] - duck["fractional"]).abs().max())
-        relative = float(((spark["fractional"] - duck["fractional"]).abs() / duck["fractional"].abs().clip(lower=1)).max())
+        relative = float(
+            ((spark["fractional"] - duck["fractional"]).abs() / duck["fractional"].abs().clip(lower=1)).max()
+        )
         assert relative <= 1e-12, f"{system}: fractional counts differ by {diff} ({relative:.1e} relative)"
-        results["systems"][system] = {"duckdb_seconds": duck_s, "spark_seconds": spark_s, "ratio": spark_s / duck_s,
-                                      "cube_rows": len(duck), "max_fractional_difference": diff,
-                                      "max_fractional_relative_difference": relative}
-        print(f"{system:32s} DuckDB {duck_s:7.1f} s   Spark {spark_s:7.1f} s   Spark/DuckDB {spark_s / duck_s:5.1f}x"
-              f"   ({len(duck)} cells, equal)", flush=True)
-        write(args.out, results)   # after each system: a stopped run keeps what it measured
+        results["systems"][system] = {
+            "duckdb_seconds": duck_s,
+            "spark_seconds": spark_s,
+            "ratio": spark_s / duck_s,
+            "cube_rows": len(duck),
+            "max_fractional_difference": diff,
+            "max_fractional_relative_difference": relative,
+        }
+        print(
+            f"{system:32s} DuckDB {duck_s:7.1f} s   Spark {spark_s:7.1f} s   Spark/DuckDB {spark_s / duck_s:5.1f}x"
+            f"   ({len(duck)} cells, equal)",
+            flush=True,
+        )
+        write(args.out, results)  # after each system: a stopped run keeps what it measured
     total_duck = sum(r["duckdb_seconds"] for r in results["systems"].values())
     total_spark = sum(r["spark_seconds"] for r in results["systems"].values())
     results["total"] = {"duckdb_seconds": total_duck, "spark_seconds": total_spark, "ratio": total_spark / total_duck}
     results["machine"]["load_average_at_end"] = os.getloadavg()
-    print(f"{'all':32s} DuckDB {total_duck:7.1f} s   Spark {total_spark:7.1f} s   Spark/DuckDB "
-          f"{total_spark / total_duck:5.1f}x", flush=True)
+    print(
+        f"{'all':32s} DuckDB {total_duck:7.1f} s   Spark {total_spark:7.1f} s   Spark/DuckDB "
+        f"{total_spark / total_duck:5.1f}x",
+        flush=True,
+    )
     session.stop()
     write(args.out, results)
     print(f"written to {args.out}")

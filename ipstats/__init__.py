@@ -11,6 +11,7 @@ Stages, one module or sub-package each:
 * ``ipstats.figures`` / ``ipstats.display`` — charts and tables as readers see them;
 * ``ipstats.bulletin`` — papermill runs, HTML pages, tables.xlsx and the manifest.
 """
+
 from importlib.metadata import PackageNotFoundError, version
 
 try:

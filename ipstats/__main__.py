@@ -1,4 +1,5 @@
 """``python -m ipstats`` runs the command line."""
+
 import sys
 
 from ipstats.cli import main

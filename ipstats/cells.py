@@ -11,6 +11,7 @@ decimals and never coarser than :data:`MIN_DECIMALS` (the tables' published prec
 units and cents), ``-0`` as ``0``: the last bits of a float sum depend on the order of its
 terms, and the same inputs must give byte-identical files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_START", "MAX_DECIMALS", "MIN_DECIMALS", "SIGNIFICANT_DIGITS", "guard_text", "is_formula_text",
-           "publishable", "published_number", "stable_floats", "unguard_text", "write_csv"]
+__all__ = [
+    "FORMULA_START",
+    "MAX_DECIMALS",
+    "MIN_DECIMALS",
+    "SIGNIFICANT_DIGITS",
+    "guard_text",
+    "is_formula_text",
+    "publishable",
+    "published_number",
+    "stable_floats",
+    "unguard_text",
+    "write_csv",
+]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection guidance).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -95,7 +107,7 @@ def stable_floats(values: pd.Series) -> pd.Series:
                 at = decimals == d
                 rounded[at] = np.round(rounded[at], int(d))
             x[nonzero] = rounded
-        x = x + 0.0                                     # -0.0 + 0.0 is 0.0
+        x = x + 0.0  # -0.0 + 0.0 is 0.0
         return pd.Series(x, index=values.index, name=values.name, dtype=values.dtype)
     if values.dtype == object:
         floats = values.map(lambda v: isinstance(v, float))
@@ -146,8 +158,14 @@ def _field(text: str, force: bool, alone: bool) -> str:
     return text
 
 
-def write_csv(df: pd.DataFrame, target: str | os.PathLike | io.TextIOBase, *, na_rep: str = "",
-              encoding: str = "utf-8-sig", round_floats: bool = True) -> None:
+def write_csv(
+    df: pd.DataFrame,
+    target: str | os.PathLike | io.TextIOBase,
+    *,
+    na_rep: str = "",
+    encoding: str = "utf-8-sig",
+    round_floats: bool = True,
+) -> None:
     """Write *df* (without its index) as CSV with formula text guarded and quoted, floats at a fixed precision.
 
     Parameters
@@ -181,11 +199,15 @@ def write_csv(df: pd.DataFrame, target: str | os.PathLike | io.TextIOBase, *, na
         return
     # pandas formats the values; the guarded cells are then quoted, which csv's minimal quoting cannot do
     rows = list(csv.reader(io.StringIO(table.to_csv(index=False, na_rep=na_rep, lineterminator="\n"), newline="")))
-    force = np.vstack([np.array(header_guarded, dtype=bool)[None, :], guarded]) if len(rows) > 1 else \
-        np.array(header_guarded, dtype=bool)[None, :]
+    force = (
+        np.vstack([np.array(header_guarded, dtype=bool)[None, :], guarded])
+        if len(rows) > 1
+        else np.array(header_guarded, dtype=bool)[None, :]
+    )
     alone = len(header) == 1
-    text = "".join(",".join(_field(v, bool(force[i, j]), alone) for j, v in enumerate(row)) + "\n"
-                   for i, row in enumerate(rows))
+    text = "".join(
+        ",".join(_field(v, bool(force[i, j]), alone) for j, v in enumerate(row)) + "\n" for i, row in enumerate(rows)
+    )
     if isinstance(target, (str, os.PathLike)):
         Path(target).write_text(text, encoding=encoding, newline="")
     else:

@@ -4,6 +4,7 @@
 Every failure a user can cause prints one line (``ipstats <command>: <what is wrong>``) and exits
 non-zero; ``--debug`` shows the traceback for bug reports.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,89 +45,173 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ipstats`` argument parser with its subcommands."""
-    parser = _Parser(prog="ipstats", description="ipstats: China's national patent statistics — demo register, "
-                     "parameterized notebooks and the statistical bulletin.",
-                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="ipstats",
+        description="ipstats: China's national patent statistics — demo register, "
+        "parameterized notebooks and the statistical bulletin.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"ipstats {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    demo = sub.add_parser("demo-data", help="write the synthetic demo register and its side tables",
-                          description="Write a deterministic synthetic national patent register (Parquet, a CSV "
-                          "sample, the IPC link table) and a demo population table into DIR. The same seed always "
-                          "gives the same files. Nothing in it is a real statistic.")
+    demo = sub.add_parser(
+        "demo-data",
+        help="write the synthetic demo register and its side tables",
+        description="Write a deterministic synthetic national patent register (Parquet, a CSV "
+        "sample, the IPC link table) and a demo population table into DIR. The same seed always "
+        "gives the same files. Nothing in it is a real statistic.",
+    )
     demo.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write (created if needed)")
-    demo.add_argument("--patents", type=_positive_int, default=100_000, metavar="N",
-                      help="number of applications, all types, filed 2004–2024 (default 100000; 5000000 for benchmarks)")
+    demo.add_argument(
+        "--patents",
+        type=_positive_int,
+        default=100_000,
+        metavar="N",
+        help="number of applications, all types, filed 2004–2024 (default 100000; 5000000 for benchmarks)",
+    )
     demo.add_argument("--seed", type=int, default=2024, metavar="S", help="random seed (default 2024)")
-    demo.add_argument("--as-of", default="2025-03-31", metavar="DATE",
-                      help="extraction date: later events are unknown (default 2025-03-31)")
+    demo.add_argument(
+        "--as-of",
+        default="2025-03-31",
+        metavar="DATE",
+        help="extraction date: later events are unknown (default 2025-03-31)",
+    )
 
-    bull = sub.add_parser("bulletin", help="run the notebooks of a parameter file into a bulletin folder",
-                          description="Run the notebooks named in PARAMS.yaml with papermill (kernel python3, working "
-                          "directory notebooks/) and write the executed notebooks, index.html with one page per "
-                          "notebook, tables/*.csv, tables.xlsx, bulletin.pdf, figures/ and manifest.json into DIR. "
-                          "DIR is replaced only when the whole run succeeds.")
+    bull = sub.add_parser(
+        "bulletin",
+        help="run the notebooks of a parameter file into a bulletin folder",
+        description="Run the notebooks named in PARAMS.yaml with papermill (kernel python3, working "
+        "directory notebooks/) and write the executed notebooks, index.html with one page per "
+        "notebook, tables/*.csv, tables.xlsx, bulletin.pdf, figures/ and manifest.json into DIR. "
+        "DIR is replaced only when the whole run succeeds.",
+    )
     bull.add_argument("params", type=Path, metavar="PARAMS.yaml", help="parameter file, e.g. parameters/demo.yaml")
     bull.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: `output` in the parameter file)")
-    bull.add_argument("--region", metavar="CODE",
-                      help="'national' or a GB/T 2260 province code such as 44 (overrides the parameter file)")
-    bull.add_argument("--no-pdf", dest="pdf", action="store_false", default=None,
-                      help="do not print bulletin.pdf (default: printed when Chromium is found; pdf: in the "
-                      "parameter file)")
-    cls = sub.add_parser("classify", help="classify patents with a classification system (concordance)",
-                         description="Classify every patent of INPUT with a classification system and write one row "
-                         "per patent and category: patent_id, category, category_name, weight, match "
-                         "(confirmed / keyword-confirmed / IPC-only / candidate). INPUT is a register (Parquet/CSV "
-                         "with application_number) or any CSV with patent_id and ipc columns (several symbols per "
-                         "cell allowed), optionally title/abstract. A coverage summary goes to standard error.")
-    cls.add_argument("input", type=str, metavar="INPUT",
-                     help="register or patent_id/ipc table in any form validate reads (with --engine spark also a Parquet "
-                          "register at any path Spark reads)")
-    cls.add_argument("--system", required=True, metavar="NAME",
-                     help="system id from 'ipstats systems', or the path of a user rules CSV / system folder")
-    cls.add_argument("--output", type=Path, metavar="OUT", help="CSV to write (UTF-8 with BOM); default: standard output")
-    cls.add_argument("--column", action="append", default=[], metavar="SRC=DEST",
-                     help="read the input's column SRC as DEST (repeatable), e.g. --column 申请号=application_number")
-    cls.add_argument("--keywords", choices=["confirm", "table", "require", "ignore"], default="confirm",
-                     help="keyword strategy: confirm = keep all matches and label them (keyword-confirmed, IPC-only, "
-                          "candidate; default); table = the table's own semantics (keyword conditions required, "
-                          "部分涉及 candidates left out: what is published); require = keep only matches whose "
-                          "keyword condition is met; ignore = IPC alone decides")
-    cls.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
-                     help="duckdb = this machine (default); spark = a Spark cluster or local mode (a Parquet register "
-                          "with register_ipc.parquet beside it is read on the executors; other inputs on the driver)")
-    cls.add_argument("--spark-master", metavar="URL",
-                     help="Spark master: local[4], spark://host:7077, yarn, k8s://https://host:443 "
-                          "(default: from spark-submit)")
+    bull.add_argument(
+        "--region",
+        metavar="CODE",
+        help="'national' or a GB/T 2260 province code such as 44 (overrides the parameter file)",
+    )
+    bull.add_argument(
+        "--no-pdf",
+        dest="pdf",
+        action="store_false",
+        default=None,
+        help="do not print bulletin.pdf (default: printed when Chromium is found; pdf: in the parameter file)",
+    )
+    cls = sub.add_parser(
+        "classify",
+        help="classify patents with a classification system (concordance)",
+        description="Classify every patent of INPUT with a classification system and write one row "
+        "per patent and category: patent_id, category, category_name, weight, match "
+        "(confirmed / keyword-confirmed / IPC-only / candidate). INPUT is a register (Parquet/CSV "
+        "with application_number) or any CSV with patent_id and ipc columns (several symbols per "
+        "cell allowed), optionally title/abstract. A coverage summary goes to standard error.",
+    )
+    cls.add_argument(
+        "input",
+        type=str,
+        metavar="INPUT",
+        help="register or patent_id/ipc table in any form validate reads (with --engine spark also a Parquet "
+        "register at any path Spark reads)",
+    )
+    cls.add_argument(
+        "--system",
+        required=True,
+        metavar="NAME",
+        help="system id from 'ipstats systems', or the path of a user rules CSV / system folder",
+    )
+    cls.add_argument(
+        "--output", type=Path, metavar="OUT", help="CSV to write (UTF-8 with BOM); default: standard output"
+    )
+    cls.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="SRC=DEST",
+        help="read the input's column SRC as DEST (repeatable), e.g. --column 申请号=application_number",
+    )
+    cls.add_argument(
+        "--keywords",
+        choices=["confirm", "table", "require", "ignore"],
+        default="confirm",
+        help="keyword strategy: confirm = keep all matches and label them (keyword-confirmed, IPC-only, "
+        "candidate; default); table = the table's own semantics (keyword conditions required, "
+        "部分涉及 candidates left out: what is published); require = keep only matches whose "
+        "keyword condition is met; ignore = IPC alone decides",
+    )
+    cls.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="duckdb = this machine (default); spark = a Spark cluster or local mode (a Parquet register "
+        "with register_ipc.parquet beside it is read on the executors; other inputs on the driver)",
+    )
+    cls.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master: local[4], spark://host:7077, yarn, k8s://https://host:443 (default: from spark-submit)",
+    )
     cls.add_argument("--spark-app-name", default="ipstats", metavar="NAME", help="Spark application name")
-    cls.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
-                     help="Spark property, repeatable, e.g. --spark-conf spark.executor.memory=8g")
+    cls.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Spark property, repeatable, e.g. --spark-conf spark.executor.memory=8g",
+    )
 
-    val = sub.add_parser("validate", help="check an input file against its schema (data_schemas/)",
-                         description="Check FILE (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030; Excel .xlsx; "
-                         "Parquet) against a schema of data_schemas/: columns, types, dates in the usual Chinese "
-                         "forms, code lists, ranges, keys, IPC symbols and row checks such as grant before filing. "
-                         "Prints one line per problem, 'file:row: field: value — expected …', with the row number "
-                         "as in the file (header = 1), then a summary; exits 1 when there is any problem.")
+    val = sub.add_parser(
+        "validate",
+        help="check an input file against its schema (data_schemas/)",
+        description="Check FILE (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030; Excel .xlsx; "
+        "Parquet) against a schema of data_schemas/: columns, types, dates in the usual Chinese "
+        "forms, code lists, ranges, keys, IPC symbols and row checks such as grant before filing. "
+        "Prints one line per problem, 'file:row: field: value — expected …', with the row number "
+        "as in the file (header = 1), then a summary; exits 1 when there is any problem.",
+    )
     val.add_argument("file", type=Path, metavar="FILE", help="the input file")
-    val.add_argument("--schema", required=True, metavar="NAME",
-                     help="schema name, e.g. patent_register, population (see data_schemas/), or a .schema.yaml path")
-    val.add_argument("--sheet", metavar="SHEET", help="Excel sheet (default: a sheet named like the schema, else the "
-                     "first)")
-    val.add_argument("--encoding", metavar="ENC", help="text encoding of a CSV file (default: detected; utf-8, gbk, "
-                     "gb18030)")
-    val.add_argument("--column", action="append", default=[], metavar="SRC=DEST",
-                     help="read the file's column SRC as the schema's field DEST (repeatable), e.g. "
-                          "--column 国省代码=province_code")
-    val.add_argument("--reference", action="append", default=[], metavar="SCHEMA=FILE",
-                     help="file of another schema for foreign keys, e.g. patent_register=data/demo/register.parquet "
-                          "(repeatable)")
-    val.add_argument("--max-problems", type=int, default=1000, metavar="N",
-                     help="list at most N problems (all are counted; 0 lists all; default 1000)")
+    val.add_argument(
+        "--schema",
+        required=True,
+        metavar="NAME",
+        help="schema name, e.g. patent_register, population (see data_schemas/), or a .schema.yaml path",
+    )
+    val.add_argument(
+        "--sheet", metavar="SHEET", help="Excel sheet (default: a sheet named like the schema, else the first)"
+    )
+    val.add_argument(
+        "--encoding", metavar="ENC", help="text encoding of a CSV file (default: detected; utf-8, gbk, gb18030)"
+    )
+    val.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="SRC=DEST",
+        help="read the file's column SRC as the schema's field DEST (repeatable), e.g. --column 国省代码=province_code",
+    )
+    val.add_argument(
+        "--reference",
+        action="append",
+        default=[],
+        metavar="SCHEMA=FILE",
+        help="file of another schema for foreign keys, e.g. patent_register=data/demo/register.parquet (repeatable)",
+    )
+    val.add_argument(
+        "--max-problems",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="list at most N problems (all are counted; 0 lists all; default 1000)",
+    )
 
-    sub.add_parser("systems", help="list the shipped classification systems",
-                   description="List the shipped classification systems, one per line: id, edition, source document.")
+    sub.add_parser(
+        "systems",
+        help="list the shipped classification systems",
+        description="List the shipped classification systems, one per line: id, edition, source document.",
+    )
     return parser
 
 
@@ -158,14 +243,16 @@ def _classify(args: argparse.Namespace) -> None:
 
     system = load_system(args.system)
     mapping = parse_column_args(args.column)
-    if mapping:                           # every reader of the input (register or patent_id/ipc table) maps it
+    if mapping:  # every reader of the input (register or patent_id/ipc table) maps it
         os.environ[COLUMNS_ENV] = column_mapping({args.input: mapping})
     if args.engine == "spark":
         out, _ = classify(args.input, system, keywords=args.keywords, engine=_engine(args))
         _write_classified(out, args.output)
-        print(f"{system.id} ({system.edition}): {out['patent_id'].nunique():,} patents classified on Spark, "
-              f"{len(out):,} patent–category rows" + (f"; written to {args.output}" if args.output else ""),
-              file=sys.stderr)
+        print(
+            f"{system.id} ({system.edition}): {out['patent_id'].nunique():,} patents classified on Spark, "
+            f"{len(out):,} patent–category rows" + (f"; written to {args.output}" if args.output else ""),
+            file=sys.stderr,
+        )
         return
     con = connect()
     texts, report = links_from_register(con, args.input)
@@ -177,12 +264,18 @@ def _classify(args: argparse.Namespace) -> None:
     counts = out.drop_duplicates("patent_id").shape[0]
     written = f"; written to {args.output}" if args.output else ""
     if not int(summary["patents"]):
-        print(f"{system.id} ({system.edition}): no patent has an IPC code that could be read, nothing classified"
-              + written, file=sys.stderr)
+        print(
+            f"{system.id} ({system.edition}): no patent has an IPC code that could be read, nothing classified"
+            + written,
+            file=sys.stderr,
+        )
         return
-    print(f"{system.id} ({system.edition}): {counts:,} of {int(summary['patents']):,} patents with IPC codes classified "
-          f"({summary['matched_patents_pct']:.1f} %), {len(out):,} patent–category rows; "
-          f"{summary['matched_occurrences_pct']:.1f} % of IPC occurrences matched" + written, file=sys.stderr)
+    print(
+        f"{system.id} ({system.edition}): {counts:,} of {int(summary['patents']):,} patents with IPC codes classified "
+        f"({summary['matched_patents_pct']:.1f} %), {len(out):,} patent–category rows; "
+        f"{summary['matched_occurrences_pct']:.1f} % of IPC occurrences matched" + written,
+        file=sys.stderr,
+    )
 
 
 def _systems(args: argparse.Namespace) -> None:
@@ -219,8 +312,14 @@ def _validate(args: argparse.Namespace) -> int:
     from ipstats.validate.schema import parse_column_args
 
     schema = load_schema(args.schema).with_columns(parse_column_args(args.column))
-    report = validate_file(args.file, schema, sheet=args.sheet, encoding=args.encoding,
-                           references=references, max_problems=max(args.max_problems, 0))
+    report = validate_file(
+        args.file,
+        schema,
+        sheet=args.sheet,
+        encoding=args.encoding,
+        references=references,
+        max_problems=max(args.max_problems, 0),
+    )
     for note in report.notes:
         print(f"info: {report.file}: {note}", file=sys.stderr)
     for line in report.lines():
@@ -247,8 +346,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handler = {"demo-data": _demo_data, "bulletin": _bulletin, "validate": _validate, "classify": _classify,
-               "systems": _systems}[args.command]
+    handler = {
+        "demo-data": _demo_data,
+        "bulletin": _bulletin,
+        "validate": _validate,
+        "classify": _classify,
+        "systems": _systems,
+    }[args.command]
     try:
         code = handler(args) or 0
     except KeyboardInterrupt:

@@ -24,6 +24,7 @@ values and saying why (a level that is itself back-calculated, ``derived``; else
 from unrounded or revised data): the published figure stands. Anything else outside its interval fails. Notes and the
 summary are in Chinese (:data:`CHECK_NAMES`, :func:`audit_report`).
 """
+
 from __future__ import annotations
 
 import math
@@ -33,15 +34,37 @@ import pandas as pd
 
 from ipstats.indicators.formulas import cagr_pct, change_pp, growth_pct, share_pct
 
-__all__ = ["AUDIT_COLUMNS", "CHECK_NAMES", "NOTE_TOLERANCE_PP", "audit_report", "audit_summary", "audit_table",
-           "half_unit", "printed_decimals"]
+__all__ = [
+    "AUDIT_COLUMNS",
+    "CHECK_NAMES",
+    "NOTE_TOLERANCE_PP",
+    "audit_report",
+    "audit_summary",
+    "audit_table",
+    "half_unit",
+    "printed_decimals",
+]
 
 AUDIT_COLUMNS = ["check", "year", "item", "name", "published", "computed", "lower", "upper", "ok", "note"]
 #: Chinese names of the checks, in the order of the summary.
-CHECK_NAMES = {"sum": "分项合计", "growth": "增速", "share": "构成", "share_of_gdp": "占GDP比重",
-               "change": "占GDP比重变化", "gap": "与GDP现价增速之差", "two_year": "两年平均增速", "unit": "计量单位"}
-_FIGURES = {"growth": "增速", "share": "构成", "share_of_gdp": "占GDP比重", "change": "占GDP比重比上年变化",
-            "gap": "与GDP现价增速之差", "two_year": "两年平均增速"}
+CHECK_NAMES = {
+    "sum": "分项合计",
+    "growth": "增速",
+    "share": "构成",
+    "share_of_gdp": "占GDP比重",
+    "change": "占GDP比重变化",
+    "gap": "与GDP现价增速之差",
+    "two_year": "两年平均增速",
+    "unit": "计量单位",
+}
+_FIGURES = {
+    "growth": "增速",
+    "share": "构成",
+    "share_of_gdp": "占GDP比重",
+    "change": "占GDP比重比上年变化",
+    "gap": "与GDP现价增速之差",
+    "two_year": "两年平均增速",
+}
 _UNITS = {"change": "个百分点", "gap": "个百分点"}
 #: A published percentage at most this many points outside its rounding interval passes with a note.
 NOTE_TOLERANCE_PP = 0.2
@@ -72,8 +95,18 @@ def _fmt(value: float, least: int = 1) -> str:
 
 def _row(check, year, item, published, computed, lower, upper, note="", name="") -> dict:
     ok = bool(lower - 1e-9 <= published <= upper + 1e-9) if not math.isnan(published) else True
-    return dict(check=check, year=int(year), item=str(item), name=str(name), published=float(published),
-                computed=float(computed), lower=float(lower), upper=float(upper), ok=ok, note=note)
+    return dict(
+        check=check,
+        year=int(year),
+        item=str(item),
+        name=str(name),
+        published=float(published),
+        computed=float(computed),
+        lower=float(lower),
+        upper=float(upper),
+        ok=ok,
+        note=note,
+    )
 
 
 def _judge(row: dict, published: bool, derived: list[str], tolerance: float, basis: str, gdp_note: str = "") -> dict:
@@ -82,8 +115,10 @@ def _judge(row: dict, published: bool, derived: list[str], tolerance: float, bas
         return row
     unit = _UNITS.get(row["check"], "%")
     figure = f"{row['year']}年{row['name'] or row['item']}{_FIGURES.get(row['check'], row['check'])}"
-    values = (f"公布值{_fmt(row['published'])}{unit}，按{basis}计算为{_fmt(row['computed'])}{unit}"
-              f"（修约区间{row['lower']:.2f}–{row['upper']:.2f}），差异超出修约误差")
+    values = (
+        f"公布值{_fmt(row['published'])}{unit}，按{basis}计算为{_fmt(row['computed'])}{unit}"
+        f"（修约区间{row['lower']:.2f}–{row['upper']:.2f}），差异超出修约误差"
+    )
     distance = max(row["lower"] - row["published"], row["published"] - row["upper"])
     if published and distance <= tolerance and derived:
         why = f"{'、'.join(derived)}为推算值，以公布的{_FIGURES.get(row['check'], '数值')}为准"
@@ -115,17 +150,31 @@ def _text(row: pd.Series, column: str | None) -> str:
     return str(row[column]).strip()
 
 
-def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "category_code", total: str = "00",
-                value: str = "value_added_100m_yuan", growth: str | None = "growth_pct",
-                share: str | None = "share_pct", share_of_gdp: str | None = "share_of_gdp_pct",
-                gdp: pd.DataFrame | None = None, gdp_value: str = "gdp_100m_yuan",
-                comparable: tuple[str, ...] = ("basis",), vintage: str | None = "vintage",
-                slip_tolerance: float = 0.5, name: str | None = "category_name_zh",
-                status: str | None = "value_status", growth_status: str | None = "growth_status",
-                change: str | None = "share_of_gdp_change_pp", wording: str | None = "share_of_gdp_change_wording",
-                gap: str | None = "gdp_growth_gap_pp", two_year: str | None = "two_year_growth_pct",
-                share_decimals: str | None = "share_of_gdp_decimals",
-                note_tolerance: float = NOTE_TOLERANCE_PP) -> pd.DataFrame:
+def audit_table(
+    table: pd.DataFrame,
+    *,
+    year: str = "year",
+    item: str = "category_code",
+    total: str = "00",
+    value: str = "value_added_100m_yuan",
+    growth: str | None = "growth_pct",
+    share: str | None = "share_pct",
+    share_of_gdp: str | None = "share_of_gdp_pct",
+    gdp: pd.DataFrame | None = None,
+    gdp_value: str = "gdp_100m_yuan",
+    comparable: tuple[str, ...] = ("basis",),
+    vintage: str | None = "vintage",
+    slip_tolerance: float = 0.5,
+    name: str | None = "category_name_zh",
+    status: str | None = "value_status",
+    growth_status: str | None = "growth_status",
+    change: str | None = "share_of_gdp_change_pp",
+    wording: str | None = "share_of_gdp_change_wording",
+    gap: str | None = "gdp_growth_gap_pp",
+    two_year: str | None = "two_year_growth_pct",
+    share_decimals: str | None = "share_of_gdp_decimals",
+    note_tolerance: float = NOTE_TOLERANCE_PP,
+) -> pd.DataFrame:
     """Check a published table's figures against each other.
 
     Parameters
@@ -188,11 +237,22 @@ def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "categor
         parts = rows.drop(index=total)[value].astype(float)
         if len(parts):
             tol = sum(half_unit(v) for v in parts) + half_unit(tot)
-            row = _row("sum", y, total, tot, parts.sum(), parts.sum() - tol, parts.sum() + tol,
-                       f"{len(parts)}个分项", names.get(total, ""))
+            row = _row(
+                "sum",
+                y,
+                total,
+                tot,
+                parts.sum(),
+                parts.sum() - tol,
+                parts.sum() + tol,
+                f"{len(parts)}个分项",
+                names.get(total, ""),
+            )
             if not row["ok"]:
-                row["note"] = (f"{y}年分项之和{parts.sum():.1f}与合计{_fmt(tot, 0)}相差{parts.sum() - tot:+.1f}，"
-                               f"超出修约误差±{tol:.1f}；请核对原始公布（可能为录入错误或单位错误）。")
+                row["note"] = (
+                    f"{y}年分项之和{parts.sum():.1f}与合计{_fmt(tot, 0)}相差{parts.sum() - tot:+.1f}，"
+                    f"超出修约误差±{tol:.1f}；请核对原始公布（可能为录入错误或单位错误）。"
+                )
             out.append(row)
         for code, r in rows.iterrows():
             v = float(r[value])
@@ -204,19 +264,40 @@ def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "categor
                 out.append(_judge(row, reproduction, derived_levels(("本年增加值", r)), note_tolerance, "本年水平"))
             if growth and growth in rows.columns and not pd.isna(r[growth]) and (y - 1, code) in levels.index:
                 prev = levels.loc[(y - 1, code)]
-                published = reproduction and (not growth_status or growth_status not in rows.columns
-                                              or _text(r, growth_status) == "published")
+                published = reproduction and (
+                    not growth_status or growth_status not in rows.columns or _text(r, growth_status) == "published"
+                )
                 if all(prev[c] == r[c] for c in comparable):
                     p = float(prev[value])
                     lo, hi = _ratio_range(v, p)
                     h = half_unit(float(r[growth]))
-                    row = _row("growth", y, code, float(r[growth]), growth_pct(v, p), lo - 100 - h, hi - 100 + h,
-                               name=label)
-                    out.append(_judge(row, published, derived_levels(("本年增加值", r), ("上年增加值", prev)),
-                                      note_tolerance, f"上年增加值{_fmt(p, 0)}亿元和本年增加值{_fmt(v, 0)}亿元"))
+                    row = _row(
+                        "growth", y, code, float(r[growth]), growth_pct(v, p), lo - 100 - h, hi - 100 + h, name=label
+                    )
+                    out.append(
+                        _judge(
+                            row,
+                            published,
+                            derived_levels(("本年增加值", r), ("上年增加值", prev)),
+                            note_tolerance,
+                            f"上年增加值{_fmt(p, 0)}亿元和本年增加值{_fmt(v, 0)}亿元",
+                        )
+                    )
                 else:
-                    out.append(_row("growth", y, code, float(r[growth]), math.nan, math.nan, math.nan,
-                                    "上年为另一核算口径，不可比，不核查", label) | {"ok": True})
+                    out.append(
+                        _row(
+                            "growth",
+                            y,
+                            code,
+                            float(r[growth]),
+                            math.nan,
+                            math.nan,
+                            math.nan,
+                            "上年为另一核算口径，不可比，不核查",
+                            label,
+                        )
+                        | {"ok": True}
+                    )
             tw = _number(r, two_year) if two_year and two_year in rows.columns else math.nan
             if not math.isnan(tw) and (y - 2, code) in levels.index:
                 before = levels.loc[(y - 2, code)]
@@ -224,22 +305,60 @@ def audit_table(table: pd.DataFrame, *, year: str = "year", item: str = "categor
                     b = float(before[value])
                     lo, hi = _ratio_range(v, b)
                     h = half_unit(tw)
-                    row = _row("two_year", y, code, tw, cagr_pct(b, v, 2),
-                               100 * math.sqrt(lo / 100) - 100 - h, 100 * math.sqrt(hi / 100) - 100 + h, name=label)
-                    out.append(_judge(row, reproduction, derived_levels(("本年增加值", r), (f"{y - 2}年增加值", before)),
-                                      note_tolerance, f"{y - 2}年增加值{_fmt(b, 0)}亿元和本年增加值{_fmt(v, 0)}亿元"))
+                    row = _row(
+                        "two_year",
+                        y,
+                        code,
+                        tw,
+                        cagr_pct(b, v, 2),
+                        100 * math.sqrt(lo / 100) - 100 - h,
+                        100 * math.sqrt(hi / 100) - 100 + h,
+                        name=label,
+                    )
+                    out.append(
+                        _judge(
+                            row,
+                            reproduction,
+                            derived_levels(("本年增加值", r), (f"{y - 2}年增加值", before)),
+                            note_tolerance,
+                            f"{y - 2}年增加值{_fmt(b, 0)}亿元和本年增加值{_fmt(v, 0)}亿元",
+                        )
+                    )
         head = rows.loc[total]
-        out += _share_checks(full, data, y, head, tot, dict(year=year, item=item, total=total, value=value,
-                                                            growth=growth, share_of_gdp=share_of_gdp, change=change,
-                                                            wording=wording, gap=gap, gdp_value=gdp_value,
-                                                            vintage=vintage, decimals=share_decimals),
-                             gdp, comparable, reproduction, note_tolerance, slip_tolerance, names.get(total, ""))
+        out += _share_checks(
+            full,
+            data,
+            y,
+            head,
+            tot,
+            dict(
+                year=year,
+                item=item,
+                total=total,
+                value=value,
+                growth=growth,
+                share_of_gdp=share_of_gdp,
+                change=change,
+                wording=wording,
+                gap=gap,
+                gdp_value=gdp_value,
+                vintage=vintage,
+                decimals=share_decimals,
+            ),
+            gdp,
+            comparable,
+            reproduction,
+            note_tolerance,
+            slip_tolerance,
+            names.get(total, ""),
+        )
     out += _unit_slips(data, year, item, value, total, slip_tolerance, names)
     return pd.DataFrame(out, columns=AUDIT_COLUMNS)
 
 
-def _previous_share(full: pd.DataFrame, y: int, head: pd.Series, c: dict,
-                    comparable: tuple[str, ...]) -> pd.Series | None:
+def _previous_share(
+    full: pd.DataFrame, y: int, head: pd.Series, c: dict, comparable: tuple[str, ...]
+) -> pd.Series | None:
     """The previous year's total row with a share of GDP, same basis, latest vintage not after this row's."""
     rows = full[(full[c["year"]] == y - 1) & (full[c["item"]] == c["total"]) & full[c["share_of_gdp"]].notna()]
     for col in comparable:
@@ -262,8 +381,13 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
     printed = _number(head, col) if col and col in head.index else math.nan
     found = gdp.loc[gdp["year"] == y, c["gdp_value"]] if gdp is not None else pd.Series(dtype=float)
     g = float(found.iloc[0]) if len(found) else math.nan
-    gdp_note = "GDP数据未经核实。" if gdp is not None and "status" in gdp.columns and \
-        gdp.loc[gdp["year"] == y, "status"].astype(str).eq("unverified").any() else ""
+    gdp_note = (
+        "GDP数据未经核实。"
+        if gdp is not None
+        and "status" in gdp.columns
+        and gdp.loc[gdp["year"] == y, "status"].astype(str).eq("unverified").any()
+        else ""
+    )
     if not math.isnan(printed) and not math.isnan(g):
         lo, hi = _ratio_range(tot, g)
         h = _half(head, col, c["decimals"])
@@ -271,8 +395,20 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
         row = _row("share_of_gdp", y, c["total"], printed, computed, lo - h, hi + h, name=label)
         out.append(_judge(row, reproduction, [], tolerance, f"合计{_fmt(tot, 0)}亿元和GDP{_fmt(g, 0)}亿元", gdp_note))
         if printed > 0 and computed > 0 and abs(abs(math.log10(printed / computed)) - 4) <= slip:
-            out.append(_row("unit", y, c["total"], printed, computed, math.nan, math.nan,
-                            f"{y}年占GDP比重与按合计和GDP计算的值相差约10⁴倍：亿元与万亿元混用？", label) | {"ok": False})
+            out.append(
+                _row(
+                    "unit",
+                    y,
+                    c["total"],
+                    printed,
+                    computed,
+                    math.nan,
+                    math.nan,
+                    f"{y}年占GDP比重与按合计和GDP计算的值相差约10⁴倍：亿元与万亿元混用？",
+                    label,
+                )
+                | {"ok": False}
+            )
     prev = _previous_share(full, y, head, c, comparable) if col and col in full.columns else None
     stated = _number(head, c["change"]) if c["change"] and c["change"] in head.index else math.nan
     words = _text(head, c["wording"]) if c["wording"] and c["wording"] in head.index else ""
@@ -281,10 +417,22 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
         diff = change_pp(printed, before)
         if words:
             equal = _half(head, col, c["decimals"]) == _half(prev, col, c["decimals"]) and round(diff, 6) == 0
-            out.append(_row("change", y, c["total"], 0.0, diff, diff, diff,
-                            f"“{words}”：本年与上年公布比重均为{_fmt(printed)}%" if equal else
-                            f"“{words}”，但本年公布比重{_fmt(printed)}%与上年{_fmt(before)}%不同；请核对原始公布。",
-                            label) | {"ok": bool(equal)})
+            out.append(
+                _row(
+                    "change",
+                    y,
+                    c["total"],
+                    0.0,
+                    diff,
+                    diff,
+                    diff,
+                    f"“{words}”：本年与上年公布比重均为{_fmt(printed)}%"
+                    if equal
+                    else f"“{words}”，但本年公布比重{_fmt(printed)}%与上年{_fmt(before)}%不同；请核对原始公布。",
+                    label,
+                )
+                | {"ok": bool(equal)}
+            )
         else:
             spread = _half(head, col, c["decimals"]) + _half(prev, col, c["decimals"]) + half_unit(stated)
             row = _row("change", y, c["total"], stated, diff, diff - spread, diff + spread, name=label)
@@ -297,15 +445,25 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
         glo, ghi = _ratio_range(now, then)
         hg, hs = half_unit(grown), half_unit(stated_gap)
         gdp_growth = growth_pct(now, then)
-        row = _row("gap", y, c["total"], stated_gap, change_pp(grown, gdp_growth),
-                   grown - hg - (ghi - 100) - hs, grown + hg - (glo - 100) + hs, name=label)
-        out.append(_judge(row, reproduction, [], tolerance, f"增速{_fmt(grown)}%和GDP现价增速{gdp_growth:.2f}%",
-                          gdp_note))
+        row = _row(
+            "gap",
+            y,
+            c["total"],
+            stated_gap,
+            change_pp(grown, gdp_growth),
+            grown - hg - (ghi - 100) - hs,
+            grown + hg - (glo - 100) + hs,
+            name=label,
+        )
+        out.append(
+            _judge(row, reproduction, [], tolerance, f"增速{_fmt(grown)}%和GDP现价增速{gdp_growth:.2f}%", gdp_note)
+        )
     return out
 
 
-def _unit_slips(data: pd.DataFrame, year: str, item: str, value: str, total: str, tolerance: float,
-                names: dict | None = None) -> list[dict]:
+def _unit_slips(
+    data: pd.DataFrame, year: str, item: str, value: str, total: str, tolerance: float, names: dict | None = None
+) -> list[dict]:
     """Levels off their own series by about 10⁴ (亿 vs 万亿, 万 vs 亿), and components above their total."""
     names = names or {}
     out = []
@@ -322,13 +480,26 @@ def _unit_slips(data: pd.DataFrame, year: str, item: str, value: str, total: str
             power = math.log10(v / median)
             if abs(abs(power) - 4) <= tolerance:
                 note = f"{y}年水平约为本序列其他年份中位数的10⁴倍（或万分之一）：亿元与万亿元（或万与亿）混用？"
-                out.append(_row("unit", y, code, v, median, math.nan, math.nan, note, names.get(code, ""))
-                           | {"ok": False})
+                out.append(
+                    _row("unit", y, code, v, median, math.nan, math.nan, note, names.get(code, "")) | {"ok": False}
+                )
                 found += 1
-        if not found:          # one passed check per series, so the summary shows the check was made
+        if not found:  # one passed check per series, so the summary shows the check was made
             last = values.index.max()
-            out.append(_row("unit", last, code, values[last], float(np.median(values)), math.nan, math.nan,
-                            f"{values.index.min()}–{last}年序列无10⁴倍跳变", names.get(code, "")) | {"ok": True})
+            out.append(
+                _row(
+                    "unit",
+                    last,
+                    code,
+                    values[last],
+                    float(np.median(values)),
+                    math.nan,
+                    math.nan,
+                    f"{values.index.min()}–{last}年序列无10⁴倍跳变",
+                    names.get(code, ""),
+                )
+                | {"ok": True}
+            )
     for y, rows in data.groupby(year):
         rows = rows.set_index(item)
         if total not in rows.index:
@@ -336,8 +507,20 @@ def _unit_slips(data: pd.DataFrame, year: str, item: str, value: str, total: str
         tot = float(rows.at[total, value])
         for code, v in rows.drop(index=total)[value].astype(float).items():
             if v > tot * 1.0001:
-                out.append(_row("unit", y, code, v, tot, math.nan, math.nan, f"{y}年分项大于合计：单位错误？",
-                                names.get(code, "")) | {"ok": False})
+                out.append(
+                    _row(
+                        "unit",
+                        y,
+                        code,
+                        v,
+                        tot,
+                        math.nan,
+                        math.nan,
+                        f"{y}年分项大于合计：单位错误？",
+                        names.get(code, ""),
+                    )
+                    | {"ok": False}
+                )
     return out
 
 
@@ -345,13 +528,17 @@ def audit_summary(result: pd.DataFrame) -> pd.DataFrame:
     """Checks done, passed (of which with a note on a published figure) and failed, by check."""
     order = list(CHECK_NAMES)
     noted = result["ok"] & result["note"].astype(str).str.contains("以公布", regex=False)
-    summary = result.assign(noted=noted).groupby("check").agg(
-        checks=("ok", "size"), failed=("ok", lambda s: int((~s).sum())), noted=("noted", "sum"))
+    summary = (
+        result.assign(noted=noted)
+        .groupby("check")
+        .agg(checks=("ok", "size"), failed=("ok", lambda s: int((~s).sum())), noted=("noted", "sum"))
+    )
     summary = summary.reindex([c for c in order if c in summary.index]).reset_index()
     summary["passed"] = summary["checks"] - summary["failed"]
     summary["check_name"] = summary["check"].map(CHECK_NAMES)
     return summary[["check", "check_name", "checks", "passed", "noted", "failed"]].astype(
-        {"noted": int, "checks": int, "passed": int, "failed": int})
+        {"noted": int, "checks": int, "passed": int, "failed": int}
+    )
 
 
 def audit_report(result: pd.DataFrame) -> str:

@@ -4,6 +4,7 @@ Labels come from :mod:`ipstats.labels` (``ipstats/reference/data/labels.csv``); 
 when the table's disclosure record suppresses it and ``—`` (not applicable) otherwise, and the notes end with
 the legend of the marks the table shows (:func:`ipstats.labels.symbol_legend`).
 """
+
 from __future__ import annotations
 
 import html
@@ -37,21 +38,24 @@ def with_labels(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def _formatter(kind: str, digits: int):
     """Cell text of one column: marks as they are, numbers by *kind* (``float``, ``int``, ``plain``)."""
+
     def fmt(value):
         if isinstance(value, str):
             return value
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             return NOT_APPLICABLE
         if kind == "float":
-            return f"{round(float(value), digits) + 0.0:,.{digits}f}"        # -0.0 + 0.0 is 0.0
+            return f"{round(float(value), digits) + 0.0:,.{digits}f}"  # -0.0 + 0.0 is 0.0
         if kind == "int":
             return f"{value:,}"
         return str(value)
+
     return fmt
 
 
-def show_table(table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | list[str] = (),
-               disclosure: Mapping | None = None) -> Styler:
+def show_table(
+    table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | list[str] = (), disclosure: Mapping | None = None
+) -> Styler:
     """A styled table for notebooks and the HTML bulletin.
 
     Integers get thousands separators, floats *digits* decimals (a value that rounds to zero shows as
@@ -68,25 +72,29 @@ def show_table(table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | li
         series = table[column]
         if pd.api.types.is_float_dtype(series):
             kinds[column] = "float"
-        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series) \
-                and column not in _NOT_GROUPED:
+        elif (
+            pd.api.types.is_numeric_dtype(series)
+            and not pd.api.types.is_bool_dtype(series)
+            and column not in _NOT_GROUPED
+        ):
             kinds[column] = "int"
         else:
             kinds[column] = "plain"
         shown = symbols[column].notna() & series.isna()
         if shown.any():
-            marked[column] = series.astype(object).where(~shown, symbols[column].map(
-                lambda k: SYMBOLS[k]["mark"] if isinstance(k, str) else k))
+            marked[column] = series.astype(object).where(
+                ~shown, symbols[column].map(lambda k: SYMBOLS[k]["mark"] if isinstance(k, str) else k)
+            )
     names = labels("zh")
     labelled = with_labels(marked)
     styler = labelled.style.hide(axis="index").format(na_rep=NOT_APPLICABLE, escape="html")
     styler = styler.format_index(escape="html", axis=1)
     for column in table.columns:
-        styler = styler.format(_formatter(kinds[column], digits), subset=[names.get(column, column)],
-                               escape="html")
+        styler = styler.format(_formatter(kinds[column], digits), subset=[names.get(column, column)], escape="html")
     shown_notes = with_legend(notes, symbols_used(symbols))
     if shown_notes:
         caption = "<br>".join(f"注：{html.escape(str(note))}" for note in shown_notes)
         styler = styler.set_caption(caption).set_table_styles(
-            [{"selector": "caption", "props": "caption-side: bottom; text-align: left; font-size: 0.9em; color: #555;"}])
+            [{"selector": "caption", "props": "caption-side: bottom; text-align: left; font-size: 0.9em; color: #555;"}]
+        )
     return styler.set_table_attributes('class="ipstats-table"')

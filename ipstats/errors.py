@@ -6,6 +6,7 @@ what was expected. The command line prints that line (``ipstats <command>: <mess
 traceback; any other exception is a bug in ipstats and is reported with its type. Errors that used to be
 plain ``ValueError`` subclasses still are, so existing ``except ValueError`` code keeps working.
 """
+
 from __future__ import annotations
 
 __all__ = ["InputError", "IpstatsError", "ParameterError"]

@@ -3,6 +3,7 @@
 Text from the data goes into a chart as data (``x``, ``y``, ``text``, trace names), never into a hover or text
 template: the HTML pages escape every text of a chart for plotly's tags but keep the templates as written.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,28 +16,44 @@ import plotly.io as pio
 
 from ipstats.labels import labels
 
-__all__ = ["FONT_FAMILY", "TEMPLATE", "bar_by_type", "trace_has_data", "category_bar", "escape_chart_text", "escaped_figure", "province_bar",
-           "trend_lines"]
+__all__ = [
+    "FONT_FAMILY",
+    "TEMPLATE",
+    "bar_by_type",
+    "trace_has_data",
+    "category_bar",
+    "escape_chart_text",
+    "escaped_figure",
+    "province_bar",
+    "trend_lines",
+]
 
 #: Fonts tried in order: Debian's fonts-noto-cjk (also used for PNG/SVG export), Adobe's name for the same
 #: font, other Linux CJK fonts, then the Windows and macOS defaults; the HTML pages use the same list.
-FONT_FAMILY = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", '
-               '"Microsoft YaHei", "PingFang SC", "SimHei", sans-serif')
+FONT_FAMILY = (
+    '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", '
+    '"Microsoft YaHei", "PingFang SC", "SimHei", sans-serif'
+)
 TEMPLATE = "ipstats"
 _COLORS = ["#1f5fa8", "#e07b39", "#3a9a5b", "#b03a48", "#7d5ba6", "#8c6d31"]
 
 pio.templates[TEMPLATE] = go.layout.Template(
-    layout=go.Layout(font={"family": FONT_FAMILY, "size": 13}, colorway=_COLORS,
-                     title={"x": 0.02, "xanchor": "left"}, margin={"l": 60, "r": 30, "t": 84, "b": 60},
-                     plot_bgcolor="white", paper_bgcolor="white",
-                     # automargin: long tick labels (160,000; 新疆维吾尔自治区) push the axis title out, not over them;
-                     # no SI suffixes (160k) in a Chinese bulletin; thousands separators on the value axis only
-                     # (the x axis often holds years)
-                     xaxis={"gridcolor": "#e5e5e5", "automargin": True, "exponentformat": "none"},
-                     yaxis={"gridcolor": "#e5e5e5", "automargin": True, "exponentformat": "none",
-                            "separatethousands": True},
-                     # legend in one row above the plot area: clear of axis titles at any chart height
-                     legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0}))
+    layout=go.Layout(
+        font={"family": FONT_FAMILY, "size": 13},
+        colorway=_COLORS,
+        title={"x": 0.02, "xanchor": "left"},
+        margin={"l": 60, "r": 30, "t": 84, "b": 60},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        # automargin: long tick labels (160,000; 新疆维吾尔自治区) push the axis title out, not over them;
+        # no SI suffixes (160k) in a Chinese bulletin; thousands separators on the value axis only
+        # (the x axis often holds years)
+        xaxis={"gridcolor": "#e5e5e5", "automargin": True, "exponentformat": "none"},
+        yaxis={"gridcolor": "#e5e5e5", "automargin": True, "exponentformat": "none", "separatethousands": True},
+        # legend in one row above the plot area: clear of axis titles at any chart height
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+    )
+)
 
 
 #: Chart properties left as they are: templates hold the chart code's own markup (``<extra></extra>``), meta names
@@ -56,8 +73,10 @@ def escape_chart_text(value: Any) -> Any:
     if isinstance(value, str):
         return html.escape(value, quote=False)
     if isinstance(value, dict):
-        return {k: v if (k in _CHART_CODE_KEYS or str(k).endswith("template")) else escape_chart_text(v)
-                for k, v in value.items()}
+        return {
+            k: v if (k in _CHART_CODE_KEYS or str(k).endswith("template")) else escape_chart_text(v)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [escape_chart_text(v) for v in value]
     return value
@@ -74,8 +93,9 @@ def bar_by_type(summary: pd.DataFrame, year: int, region_name: str) -> go.Figure
     data = summary[summary["patent_type"] != "合计"]
     names = labels("zh", keys=("applications", "grants", "valid_stock"), context="measure")
     fig = go.Figure([go.Bar(name=label, x=data["patent_type"], y=data[col]) for col, label in names.items()])
-    fig.update_layout(template=TEMPLATE, barmode="group", title=f"{region_name}{year}年专利申请、授权和有效量（件）",
-                      yaxis_title="件")
+    fig.update_layout(
+        template=TEMPLATE, barmode="group", title=f"{region_name}{year}年专利申请、授权和有效量（件）", yaxis_title="件"
+    )
     return fig
 
 
@@ -86,10 +106,23 @@ def province_bar(provinces: pd.DataFrame, year: int, highlight: str | None = Non
     """
     data = provinces.dropna(subset=["per_10k"]).sort_values("per_10k")
     colors = [_COLORS[1] if code == highlight else _COLORS[0] for code in data["province_code"]]
-    fig = go.Figure(go.Bar(x=data["per_10k"], y=data["province"], orientation="h", marker_color=colors,
-                           hovertemplate="%{y}: %{x:.2f}件<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=f"{year}年各省（区、市）每万人口发明专利拥有量（件）", yaxis_automargin=True,
-                      height=max(420, 22 * len(data)), xaxis_title="件/万人", showlegend=False)
+    fig = go.Figure(
+        go.Bar(
+            x=data["per_10k"],
+            y=data["province"],
+            orientation="h",
+            marker_color=colors,
+            hovertemplate="%{y}: %{x:.2f}件<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"{year}年各省（区、市）每万人口发明专利拥有量（件）",
+        yaxis_automargin=True,
+        height=max(420, 22 * len(data)),
+        xaxis_title="件/万人",
+        showlegend=False,
+    )
     return fig
 
 
@@ -99,8 +132,13 @@ def trend_lines(trend: pd.DataFrame, measure: str, region_name: str) -> go.Figur
     data = trend[trend["measure"] == measure]
     types = [c for c in data.columns if c not in ("measure", "year")]
     fig = go.Figure([go.Scatter(name=t, x=data["year"], y=data[t], mode="lines+markers") for t in types])
-    fig.update_layout(template=TEMPLATE, title=f"{region_name}专利{label}（件）", xaxis_title="年份",
-                      yaxis_title="件", xaxis={"dtick": 1})
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"{region_name}专利{label}（件）",
+        xaxis_title="年份",
+        yaxis_title="件",
+        xaxis={"dtick": 1},
+    )
     return fig
 
 
@@ -108,10 +146,23 @@ def category_bar(categories: pd.DataFrame, title: str, top: int = 20) -> go.Figu
     """Horizontal bars of the fractional count of the *top* categories, largest on top."""
     data = categories.nlargest(top, "fractional").sort_values("fractional")
     labels = data["category"].astype(str) + " " + data["category_name"].fillna("").astype(str)
-    fig = go.Figure(go.Bar(x=data["fractional"], y=labels, orientation="h", marker_color=_COLORS[0],
-                           hovertemplate="%{y}: %{x:.1f}件<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=title, height=max(420, 24 * len(data)), xaxis_title="件（分数计数）",
-                      yaxis_automargin=True, showlegend=False)
+    fig = go.Figure(
+        go.Bar(
+            x=data["fractional"],
+            y=labels,
+            orientation="h",
+            marker_color=_COLORS[0],
+            hovertemplate="%{y}: %{x:.1f}件<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        height=max(420, 24 * len(data)),
+        xaxis_title="件（分数计数）",
+        yaxis_automargin=True,
+        showlegend=False,
+    )
     return fig
 
 
@@ -123,10 +174,25 @@ def series_with_trend(monthly: pd.DataFrame, title: str, unit: str = "件") -> g
     (:attr:`ipstats.indicators.calendar.SeasonalAdjustment.table`). When the adjustment was refused its columns
     are empty and only the observed values are drawn.
     """
-    lines = [("observed", "原始值", 1.0), ("adjusted", "季节调整后（已剔除春节和工作日影响）", 1.5), ("trend", "趋势", 3.0)]
-    fig = go.Figure([go.Scatter(name=label, x=monthly["month"], y=monthly[col], mode="lines", line_width=width,
-                                hovertemplate=f"%{{x|%Y-%m}}: %{{y:.0f}}{unit}<extra>{label}</extra>")
-                     for col, label, width in lines if col in monthly and monthly[col].notna().any()])
+    lines = [
+        ("observed", "原始值", 1.0),
+        ("adjusted", "季节调整后（已剔除春节和工作日影响）", 1.5),
+        ("trend", "趋势", 3.0),
+    ]
+    fig = go.Figure(
+        [
+            go.Scatter(
+                name=label,
+                x=monthly["month"],
+                y=monthly[col],
+                mode="lines",
+                line_width=width,
+                hovertemplate=f"%{{x|%Y-%m}}: %{{y:.0f}}{unit}<extra>{label}</extra>",
+            )
+            for col, label, width in lines
+            if col in monthly and monthly[col].notna().any()
+        ]
+    )
     fig.update_layout(template=TEMPLATE, title=title, yaxis_title=unit, xaxis_title="月份")
     return fig
 
@@ -134,10 +200,23 @@ def series_with_trend(monthly: pd.DataFrame, title: str, unit: str = "件") -> g
 def ranking_bar(table: pd.DataFrame, value: str, label: str, title: str, unit: str = "件", top: int = 31) -> go.Figure:
     """Horizontal ranking bars of *value* by *label* (largest on top); suppressed (missing) values are left out."""
     data = table.dropna(subset=[value]).nlargest(top, value).sort_values(value)
-    fig = go.Figure(go.Bar(x=data[value], y=data[label], orientation="h", marker_color=_COLORS[0],
-                           hovertemplate=f"%{{y}}: %{{x:,.0f}}{unit}<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=title, height=max(420, 22 * len(data)), xaxis_title=unit,
-                      yaxis_automargin=True, showlegend=False)
+    fig = go.Figure(
+        go.Bar(
+            x=data[value],
+            y=data[label],
+            orientation="h",
+            marker_color=_COLORS[0],
+            hovertemplate=f"%{{y}}: %{{x:,.0f}}{unit}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        height=max(420, 22 * len(data)),
+        xaxis_title=unit,
+        yaxis_automargin=True,
+        showlegend=False,
+    )
     return fig
 
 
@@ -147,13 +226,24 @@ def structure_bar(table: pd.DataFrame, label: str, share: str, title: str) -> go
     The label reaches the hover text as the trace name (``%{fullData.name}``), never inside the template, so the
     HTML page can escape it (:func:`ipstats.bulletin.html.escape_chart_text`).
     """
-    fig = go.Figure([go.Bar(name=str(row[label]), x=[row[share]], y=[""], orientation="h",
-                            text=[f"{row[label]} {row[share]:.1f}%"], textposition="inside",
-                            marker_color=_COLORS[i % len(_COLORS)],
-                            hovertemplate="%{fullData.name}: %{x:.1f}%<extra></extra>")
-                     for i, (_, row) in enumerate(table.iterrows())])
-    fig.update_layout(template=TEMPLATE, title=title, barmode="stack", height=260, xaxis_title="%",
-                      xaxis_range=[0, 100])
+    fig = go.Figure(
+        [
+            go.Bar(
+                name=str(row[label]),
+                x=[row[share]],
+                y=[""],
+                orientation="h",
+                text=[f"{row[label]} {row[share]:.1f}%"],
+                textposition="inside",
+                marker_color=_COLORS[i % len(_COLORS)],
+                hovertemplate="%{fullData.name}: %{x:.1f}%<extra></extra>",
+            )
+            for i, (_, row) in enumerate(table.iterrows())
+        ]
+    )
+    fig.update_layout(
+        template=TEMPLATE, title=title, barmode="stack", height=260, xaxis_title="%", xaxis_range=[0, 100]
+    )
     return fig
 
 
@@ -167,7 +257,7 @@ def _has_points(values: Any) -> bool:
         array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values.get("dtype", "f8"))
         return bool(array.size) and not (array.dtype.kind == "f" and np.isnan(array).all())
     if isinstance(values, (list, tuple)):
-        return any(v is not None and v == v for v in values)         # v == v is False for NaN
+        return any(v is not None and v == v for v in values)  # v == v is False for NaN
     return False
 
 

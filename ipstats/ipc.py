@@ -15,6 +15,7 @@ Accepted spellings
 ideographic spaces (``Ｈ０４Ｌ２９／０６``), and cells holding several symbols separated by ``;``, ``,``,
 ``；``, ``，`` or new lines.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,20 @@ import pandas as pd
 from ipstats import reference
 from ipstats.errors import IpstatsError
 
-__all__ = ["IPCParseError", "IPCSymbol", "LEVELS", "ParseReport", "normalize", "parse", "parse_cell",
-           "parse_distinct", "parse_many", "split_cell", "title", "validate"]
+__all__ = [
+    "IPCParseError",
+    "IPCSymbol",
+    "LEVELS",
+    "ParseReport",
+    "normalize",
+    "parse",
+    "parse_cell",
+    "parse_distinct",
+    "parse_many",
+    "split_cell",
+    "title",
+    "validate",
+]
 
 #: Levels of the IPC hierarchy, from the top.
 LEVELS = ("section", "class", "subclass", "main_group", "subgroup")
@@ -198,8 +211,10 @@ class ParseReport:
         if not self.n_failed:
             return f"{self.n_parsed:,} IPC symbols parsed"
         examples = ", ".join(repr(e if len(e) <= 40 else e[:37] + "…") for e in self.failed_examples)
-        return (f"{self.n_parsed:,} of {self.n_parts:,} IPC parts parsed; {self.n_failed:,} are not IPC symbols "
-                f"(e.g. {examples})")
+        return (
+            f"{self.n_parsed:,} of {self.n_parts:,} IPC parts parsed; {self.n_failed:,} are not IPC symbols "
+            f"(e.g. {examples})"
+        )
 
 
 def parse_distinct(values) -> tuple[dict[str, IPCSymbol], list[str]]:
@@ -237,14 +252,20 @@ def parse_many(cells: pd.Series, max_examples: int = 5) -> tuple[pd.DataFrame, P
     parts = pd.DataFrame({"row": parts.index, "raw": parts.to_numpy(dtype=object)})
     parts["position"] = parts.groupby("row", sort=False).cumcount() + 1
     parsed, failed = parse_distinct(parts["raw"])
-    lookup = pd.DataFrame({"raw": list(parsed), "ipc": [s.canonical for s in parsed.values()],
-                           "level": [s.level for s in parsed.values()],
-                           "subclass": [s.subclass_code for s in parsed.values()]})
+    lookup = pd.DataFrame(
+        {
+            "raw": list(parsed),
+            "ipc": [s.canonical for s in parsed.values()],
+            "level": [s.level for s in parsed.values()],
+            "subclass": [s.subclass_code for s in parsed.values()],
+        }
+    )
     out = parts.merge(lookup, on="raw", how="inner").sort_values(["row", "position"], kind="stable")
     out = out.drop_duplicates(["row", "ipc"]).reset_index(drop=True)
     n_failed = int(parts["raw"].isin(failed).sum())
-    report = ParseReport(n_parts=len(parts), n_parsed=len(parts) - n_failed, n_failed=n_failed,
-                         failed_examples=failed[:max_examples])
+    report = ParseReport(
+        n_parts=len(parts), n_parsed=len(parts) - n_failed, n_failed=n_failed, failed_examples=failed[:max_examples]
+    )
     return out[["row", "position", "raw", "ipc", "level", "subclass"]], report
 
 
@@ -283,8 +304,14 @@ def validate(symbols: pd.Series | list[str]) -> pd.DataFrame:
     status[in_old & ~in_new] = "older_edition"
     status[in_old & ~in_new & gap] = "unverified"
     status[in_new] = "current"
-    return pd.DataFrame({"ipc": codes, "status": status.to_numpy(),
-                         "title_zh": found["title_zh"].to_numpy(), "title_en": found["title_en"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "ipc": codes,
+            "status": status.to_numpy(),
+            "title_zh": found["title_zh"].to_numpy(),
+            "title_en": found["title_en"].to_numpy(),
+        }
+    )
 
 
 def title(symbol: str, lang: str = "zh") -> str | None:

@@ -12,6 +12,7 @@ legend of the marks that table shows:
   entrant, a ratio without a denominator);
 * ``no_data`` — ``…``: 无数据 (the value could not be obtained: an input not supplied, a name not found).
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,21 @@ from functools import lru_cache
 
 import pandas as pd
 
-__all__ = ["SYMBOLS", "cell_symbols", "is_legend", "label", "label_table", "labels", "mark_cells", "suppressed_cells",
-           "symbol_legend", "symbols_used", "unit", "with_labels", "with_legend"]
+__all__ = [
+    "SYMBOLS",
+    "cell_symbols",
+    "is_legend",
+    "label",
+    "label_table",
+    "labels",
+    "mark_cells",
+    "suppressed_cells",
+    "symbol_legend",
+    "symbols_used",
+    "unit",
+    "with_labels",
+    "with_legend",
+]
 
 #: The marks of published cells, keyed by meaning; ``zh`` and ``en`` are the legend wording.
 SYMBOLS: dict[str, dict] = {
@@ -167,7 +181,7 @@ def labels(lang: str = "zh", keys: Iterable[str] | None = None, context: str | N
     out = {k: str(v) for k, v in table.loc[[":" not in k for k in table.index], lang].items()}
     if context:
         prefix = f"{context}:"
-        out.update({k[len(prefix):]: str(v) for k, v in table[lang].items() if k.startswith(prefix)})
+        out.update({k[len(prefix) :]: str(v) for k, v in table[lang].items() if k.startswith(prefix)})
     return out
 
 
@@ -260,8 +274,11 @@ def mark_cells(table: pd.DataFrame, disclosure: Mapping | None = None) -> pd.Dat
     for column in table.columns:
         shown = symbols[column].notna() & table[column].isna()
         if shown.any():
-            out[column] = out[column].astype(object).where(~shown, symbols[column].map(
-                lambda k: SYMBOLS[k]["mark"] if isinstance(k, str) else k))
+            out[column] = (
+                out[column]
+                .astype(object)
+                .where(~shown, symbols[column].map(lambda k: SYMBOLS[k]["mark"] if isinstance(k, str) else k))
+            )
     return out
 
 
@@ -292,7 +309,7 @@ def is_legend(note: str) -> bool:
 def with_legend(notes: Iterable[str], used: Iterable[str], lang: str = "zh") -> list[str]:
     """*notes* with any symbol legend among them replaced by the one legend of the symbols *used*, last."""
     kept = [str(n) for n in notes if not is_legend(n)]
-    explained = {m for n in kept for m in re.findall(r"“([×—…])”表示", n)}     # a kept note already says it
+    explained = {m for n in kept for m in re.findall(r"“([×—…])”表示", n)}  # a kept note already says it
     marks = {k: s["mark"] for k, s in SYMBOLS.items()}
     used = [u for u in used if marks.get(u, u) not in explained]
     legend = symbol_legend(used, lang)

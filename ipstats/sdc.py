@@ -40,6 +40,7 @@ computed from the national data in each of them, so all runs publish the same pa
 The two-way helpers of the first version (:func:`protect`, :func:`audit`, :func:`protect_columns`) remain,
 built on the linked engine.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,9 +54,24 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-__all__ = ["CONFIDENTIAL", "CONFIDENTIALITY", "CONFIDENTIALITY_REASONS", "Linked", "Protection", "PUBLIC", "Rules",
-           "audit", "audit_linked", "cell_contributions", "primary", "protect", "protect_columns", "protect_linked",
-           "protection_levels", "record"]
+__all__ = [
+    "CONFIDENTIAL",
+    "CONFIDENTIALITY",
+    "CONFIDENTIALITY_REASONS",
+    "Linked",
+    "Protection",
+    "PUBLIC",
+    "Rules",
+    "audit",
+    "audit_linked",
+    "cell_contributions",
+    "primary",
+    "protect",
+    "protect_columns",
+    "protect_linked",
+    "protection_levels",
+    "record",
+]
 
 CELL_COLUMNS = ["row", "col", "value", "contributors", "largest", "second"]
 
@@ -63,11 +79,19 @@ PUBLIC, CONFIDENTIAL = "public", "confidential"
 #: Default confidentiality of each input of a bulletin (parameter file ``confidentiality:`` overrides);
 #: an input not named here is confidential.
 CONFIDENTIALITY = {
-    "register": PUBLIC, "population": PUBLIC, "gdp": PUBLIC, "pii_value_added": PUBLIC,
-    "pii_industry_mapping": PUBLIC, "product_links": PUBLIC, "survey_truth": PUBLIC,
-    "patent_families": PUBLIC, "patent_awards": PUBLIC,
-    "employment_by_industry": CONFIDENTIAL, "pii_value_added_by_industry": CONFIDENTIAL,
-    "products": CONFIDENTIAL, "survey_sample": CONFIDENTIAL,
+    "register": PUBLIC,
+    "population": PUBLIC,
+    "gdp": PUBLIC,
+    "pii_value_added": PUBLIC,
+    "pii_industry_mapping": PUBLIC,
+    "product_links": PUBLIC,
+    "survey_truth": PUBLIC,
+    "patent_families": PUBLIC,
+    "patent_awards": PUBLIC,
+    "employment_by_industry": CONFIDENTIAL,
+    "pii_value_added_by_industry": CONFIDENTIAL,
+    "products": CONFIDENTIAL,
+    "survey_sample": CONFIDENTIAL,
 }
 #: Why each default is what it is (README, manifest).
 CONFIDENTIALITY_REASONS = {
@@ -91,12 +115,12 @@ CONFIDENTIALITY_REASONS = {
 class Rules:
     """Disclosure-control parameters and the confidentiality policy (recorded in the bulletin manifest)."""
 
-    min_contributors: int = 3        # frequency rule: fewer contributors than this is sensitive
-    dominance_n: int = 1             # (n,k) dominance: the n largest contributions ...
-    dominance_k: float = 85.0        # ... exceeding k % of the cell are sensitive
-    p_percent: float = 10.0          # p % rule
-    protection_pct: float = 10.0     # protection level of a cell sensitive by the frequency rule (% of value)
-    min_width: float = 1.0           # ... and at least this much (in the cell's unit)
+    min_contributors: int = 3  # frequency rule: fewer contributors than this is sensitive
+    dominance_n: int = 1  # (n,k) dominance: the n largest contributions ...
+    dominance_k: float = 85.0  # ... exceeding k % of the cell are sensitive
+    p_percent: float = 10.0  # p % rule
+    protection_pct: float = 10.0  # protection level of a cell sensitive by the frequency rule (% of value)
+    min_width: float = 1.0  # ... and at least this much (in the cell's unit)
     #: input name → "public" / "confidential" over :data:`CONFIDENTIALITY`
     confidentiality: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -157,21 +181,23 @@ def _rule_flags(value, n, x1, x2, rules: Rules) -> dict[str, np.ndarray]:
     occupied = n > 0
     top = x1 + (x2 if rules.dominance_n == 2 else 0)
     positive = occupied & (value > 0)
-    return {"frequency": occupied & (n < rules.min_contributors),
-            "dominance": positive & (top > rules.dominance_k / 100 * value + 1e-12 * value),
-            "p_rule": positive & (value - x1 - x2 < rules.p_percent / 100 * x1 - 1e-12 * value)}
+    return {
+        "frequency": occupied & (n < rules.min_contributors),
+        "dominance": positive & (top > rules.dominance_k / 100 * value + 1e-12 * value),
+        "p_rule": positive & (value - x1 - x2 < rules.p_percent / 100 * x1 - 1e-12 * value),
+    }
 
 
 def primary(cells: pd.DataFrame, rules: Rules = Rules()) -> pd.Series:
     """Which cells are sensitive under the frequency, (n,k) dominance and p % rules (boolean Series)."""
     cells = cells.reset_index(drop=True)
-    flags = _rule_flags(cells["value"], cells["contributors"], cells["largest"].fillna(0), cells["second"].fillna(0),
-                        rules)
+    flags = _rule_flags(
+        cells["value"], cells["contributors"], cells["largest"].fillna(0), cells["second"].fillna(0), rules
+    )
     return pd.Series(flags["frequency"] | flags["dominance"] | flags["p_rule"], index=cells.index)
 
 
-def protection_levels(value, contributors, largest, second, rules: Rules = Rules(), integer=False
-                      ) -> pd.DataFrame:
+def protection_levels(value, contributors, largest, second, rules: Rules = Rules(), integer=False) -> pd.DataFrame:
     """τ-ARGUS protection levels of cells (all cells; zero where no rule fires).
 
     Returns
@@ -192,14 +218,17 @@ def protection_levels(value, contributors, largest, second, rules: Rules = Rules
     levels = np.where(flags["p_rule"], np.maximum(levels, rules.p_percent / 100 * x1 - (value - x1 - x2)), levels)
     sensitive = flags["frequency"] | flags["dominance"] | flags["p_rule"]
     frequency_level = np.maximum(rules.protection_pct / 100 * value, rules.min_width)
-    levels = np.where(sensitive, np.maximum(levels, np.where(flags["frequency"] | (levels <= 0), frequency_level, 0)),
-                      0.0)
+    levels = np.where(
+        sensitive, np.maximum(levels, np.where(flags["frequency"] | (levels <= 0), frequency_level, 0)), 0.0
+    )
     levels = np.where(sensitive, np.maximum(levels, rules.min_width), 0.0)
     integer = np.broadcast_to(np.asarray(integer, dtype=bool), value.shape)
     levels = np.where(integer, np.ceil(levels - 1e-9), levels)
     lower = np.minimum(levels, value)
-    names = np.array([" + ".join(k for k in ("frequency", "dominance", "p_rule") if flags[k][i])
-                      for i in range(len(value))], dtype=object)
+    names = np.array(
+        [" + ".join(k for k in ("frequency", "dominance", "p_rule") if flags[k][i]) for i in range(len(value))],
+        dtype=object,
+    )
     return pd.DataFrame({**flags, "rule": names, "upper": levels, "lower": lower})
 
 
@@ -235,9 +264,22 @@ class Linked:
     def __contains__(self, key: Hashable) -> bool:
         return key in self._index
 
-    def cell(self, key: Hashable, value: float, contributors: float = 0, largest: float = 0.0, second: float = 0.0,
-             *, integer: bool = False, lower: float = 0.0, upper: float = math.inf, public: bool = False,
-             withheld: bool = False, cost: float | None = None, largest_id: Hashable | None = None) -> Hashable:
+    def cell(
+        self,
+        key: Hashable,
+        value: float,
+        contributors: float = 0,
+        largest: float = 0.0,
+        second: float = 0.0,
+        *,
+        integer: bool = False,
+        lower: float = 0.0,
+        upper: float = math.inf,
+        public: bool = False,
+        withheld: bool = False,
+        cost: float | None = None,
+        largest_id: Hashable | None = None,
+    ) -> Hashable:
         """Add a cell (or check that a cell shown again has the same value) and return its key.
 
         Parameters
@@ -263,11 +305,22 @@ class Linked:
         if value < lower - 1e-9 or value > upper + 1e-9:
             raise ValueError(f"cell {key_text(key)}: value {value} outside its bounds [{lower}, {upper}]")
         self._index[key] = len(self._rows)
-        self._rows.append({"key": key, "value": value, "contributors": float(contributors or 0),
-                           "largest": float(largest or 0), "second": float(second or 0), "integer": bool(integer),
-                           "lower": float(lower), "upper": float(upper), "public": bool(public),
-                           "withheld": bool(withheld), "cost": value + 1.0 if cost is None else float(cost),
-                           "largest_id": largest_id})
+        self._rows.append(
+            {
+                "key": key,
+                "value": value,
+                "contributors": float(contributors or 0),
+                "largest": float(largest or 0),
+                "second": float(second or 0),
+                "integer": bool(integer),
+                "lower": float(lower),
+                "upper": float(upper),
+                "public": bool(public),
+                "withheld": bool(withheld),
+                "cost": value + 1.0 if cost is None else float(cost),
+                "largest_id": largest_id,
+            }
+        )
         return key
 
     def add_sum(self, total: Hashable, parts: Iterable[Hashable]) -> None:
@@ -286,8 +339,23 @@ class Linked:
 
     def frame(self) -> pd.DataFrame:
         """The cells as a frame (one row per cell, in the order they were added)."""
-        return pd.DataFrame(self._rows, columns=["key", "value", "contributors", "largest", "second", "integer",
-                                                 "lower", "upper", "public", "withheld", "cost", "largest_id"])
+        return pd.DataFrame(
+            self._rows,
+            columns=[
+                "key",
+                "value",
+                "contributors",
+                "largest",
+                "second",
+                "integer",
+                "lower",
+                "upper",
+                "public",
+                "withheld",
+                "cost",
+                "largest_id",
+            ],
+        )
 
     def index(self, key: Hashable) -> int:
         return self._index[key]
@@ -383,13 +451,20 @@ class _Problem:
         a = sparse.vstack(blocks).tocsc() if blocks else None
         if a is not None:
             from scipy.sparse.csgraph import connected_components
+
             _, labels = connected_components((abs(a).T @ abs(a)).tocsr(), directed=False)
         else:
             labels = np.arange(len(hidden_idx))
         self._cached_key = key
-        self._cached = {"hidden_idx": hidden_idx, "pos": pos, "a": a, "labels": labels,
-                        "lo": np.concatenate(lo_b) if blocks else None, "hi": np.concatenate(hi_b) if blocks else None,
-                        "components": {}}
+        self._cached = {
+            "hidden_idx": hidden_idx,
+            "pos": pos,
+            "a": a,
+            "labels": labels,
+            "lo": np.concatenate(lo_b) if blocks else None,
+            "hi": np.concatenate(hi_b) if blocks else None,
+            "components": {},
+        }
         return self._cached
 
     def _component(self, st: dict, comp: int) -> tuple:
@@ -402,8 +477,14 @@ class _Problem:
                 if len(rows):
                     cons = [LinearConstraint(sub[rows], st["lo"][rows], st["hi"][rows])]
             cells = st["hidden_idx"][members]
-            st["components"][comp] = (members, cons, self.lb[cells].copy(), self.ub[cells].copy(),
-                                      self.integer[cells].astype(int), {m: k for k, m in enumerate(members)})
+            st["components"][comp] = (
+                members,
+                cons,
+                self.lb[cells].copy(),
+                self.ub[cells].copy(),
+                self.integer[cells].astype(int),
+                {m: k for k, m in enumerate(members)},
+            )
         return st["components"][comp]
 
     def _moves(self, st: dict, comp: int) -> tuple:
@@ -418,8 +499,15 @@ class _Problem:
                 a = con.A
                 av = a @ v
                 mcons.append(LinearConstraint(sparse.hstack([a, -a]).tocsr(), con.lb - av, con.ub - av))
-            cache[comp] = (members, cells, mcons, np.maximum(ub - v, 0.0), np.maximum(v - lb, 0.0),
-                           np.concatenate([integrality, integrality]), where)
+            cache[comp] = (
+                members,
+                cells,
+                mcons,
+                np.maximum(ub - v, 0.0),
+                np.maximum(v - lb, 0.0),
+                np.concatenate([integrality, integrality]),
+                where,
+            )
         return cache[comp]
 
     def movable(self, hidden: np.ndarray, t: int, amount: float, fixed: Iterable[int] = ()) -> np.ndarray | None:
@@ -459,7 +547,7 @@ class _Problem:
         """Whether every attacker (any reader, and the contributor of each singleton cell in *views*) leaves
         cell *t* movable by *amount*; else False and the view that is not (None: any reader)."""
         if views and self.movable(hidden, t, amount, views) is not None:
-            return True, None                   # one move that keeps every singleton's cell: safe for all
+            return True, None  # one move that keeps every singleton's cell: safe for all
         moved = self.movable(hidden, t, amount)
         if moved is None:
             return False, None
@@ -469,8 +557,9 @@ class _Problem:
                 return False, view
         return True, None
 
-    def interval(self, hidden: np.ndarray, targets: Iterable[int], sides: str = "both"
-                 ) -> dict[int, tuple[float, float]]:
+    def interval(
+        self, hidden: np.ndarray, targets: Iterable[int], sides: str = "both"
+    ) -> dict[int, tuple[float, float]]:
         """Smallest and largest value of each target cell given every published cell (MILP where integer).
 
         *sides* ``"lower"`` or ``"upper"`` computes one end only (the other is returned as the value).
@@ -496,8 +585,9 @@ class _Problem:
             out[t] = (min(lower, self.value[t]), max(upper, self.value[t]))
         return out
 
-    def perturbation(self, target: int, amount: float, hidden: np.ndarray, fixed: int | None = None
-                     ) -> np.ndarray | None:
+    def perturbation(
+        self, target: int, amount: float, hidden: np.ndarray, fixed: int | None = None
+    ) -> np.ndarray | None:
         """Cheapest change of the cells that moves *target* by *amount* and keeps every relation and bound.
 
         Public cells and the cell *fixed* (known to the attacker in view) do not move. Returns the change,
@@ -555,8 +645,8 @@ class Protection:
 
     linked: Linked
     rules: Rules
-    cells: pd.DataFrame           # key, value, status, rule, required upper/lower
-    audit: pd.DataFrame           # one row per suppressed cell
+    cells: pd.DataFrame  # key, value, status, rule, required upper/lower
+    audit: pd.DataFrame  # one row per suppressed cell
 
     @property
     def status(self) -> pd.Series:
@@ -603,28 +693,44 @@ class Protection:
         for key, (row, col) in keys.items():
             if not self.hidden(key):
                 continue
-            entry = {"row": row, "col": col, "cell": key_text(key),
-                     "status": self.cells["status"].iat[self.linked.index(key)]}
+            entry = {
+                "row": row,
+                "col": col,
+                "cell": key_text(key),
+                "status": self.cells["status"].iat[self.linked.index(key)],
+            }
             if audit is not None and key_text(key) in audit.index:
                 a = audit.loc[key_text(key)]
                 if a["status"] == "primary":
                     entry["required"] = {"rule": a["rule"], "upper": "UPL", "lower": "LPL"}
-                    entry["achieved"] = {"upper": "≥ UPL" if a["upper_ok"] else "< UPL",
-                                         "lower": "≥ LPL" if a["lower_ok"] else "< LPL"}
+                    entry["achieved"] = {
+                        "upper": "≥ UPL" if a["upper_ok"] else "< UPL",
+                        "lower": "≥ LPL" if a["lower_ok"] else "< LPL",
+                    }
                 entry["protected"] = bool(a["protected"])
             suppressed.append(entry)
         statuses = [self.cells["status"].iat[self.linked.index(k)] for k in keys if k in self.linked]
-        return {"rules": self.rules.rule_dict(), "source": source, "confidentiality": CONFIDENTIAL,
-                "linked_set": self.linked.name, "pattern_sha256": self.pattern_sha256,
-                "cells": len(statuses), "primary": statuses.count("primary"),
-                "secondary": statuses.count("secondary"), "withheld": statuses.count("withheld"),
-                "suppressed": suppressed,
-                "audit_pass": all(e.get("protected", True) for e in suppressed) and self.audit_pass,
-                "audit": {"method": "scipy.optimize.milp (HiGHS), integrality on count cells",
-                          "linked_cells": len(self.linked), "relations": len(self.linked.equalities),
-                          "inequalities": len(self.linked.inequalities),
-                          "protection": "τ-ARGUS upper/lower protection levels (second-largest contributor's "
-                                        "view); amounts in the internal output only"}}
+        return {
+            "rules": self.rules.rule_dict(),
+            "source": source,
+            "confidentiality": CONFIDENTIAL,
+            "linked_set": self.linked.name,
+            "pattern_sha256": self.pattern_sha256,
+            "cells": len(statuses),
+            "primary": statuses.count("primary"),
+            "secondary": statuses.count("secondary"),
+            "withheld": statuses.count("withheld"),
+            "suppressed": suppressed,
+            "audit_pass": all(e.get("protected", True) for e in suppressed) and self.audit_pass,
+            "audit": {
+                "method": "scipy.optimize.milp (HiGHS), integrality on count cells",
+                "linked_cells": len(self.linked),
+                "relations": len(self.linked.equalities),
+                "inequalities": len(self.linked.inequalities),
+                "protection": "τ-ARGUS upper/lower protection levels (second-largest contributor's "
+                "view); amounts in the internal output only",
+            },
+        }
 
 
 def _neighbours(linked: Linked) -> list[set[int]]:
@@ -639,8 +745,9 @@ def _neighbours(linked: Linked) -> list[set[int]]:
     return out
 
 
-def _views(p: int, hidden: np.ndarray, contributors: np.ndarray, neighbours: list[set[int]],
-           owners: np.ndarray) -> list[int | None]:
+def _views(
+    p: int, hidden: np.ndarray, contributors: np.ndarray, neighbours: list[set[int]], owners: np.ndarray
+) -> list[int | None]:
     """The attackers of cell *p*: any reader (None) and each singleton suppressed beside it.
 
     The only contributor of a suppressed cell knows its value; when that cell shares a relation with *p*,
@@ -648,12 +755,19 @@ def _views(p: int, hidden: np.ndarray, contributors: np.ndarray, neighbours: lis
     largest contributor, who learns nothing it does not know.
     """
     own = owners[p]
-    return [None, *sorted(s for s in neighbours[p] if hidden[s] and contributors[s] == 1
-                          and (own is None or owners[s] is None or owners[s] != own))]
+    return [
+        None,
+        *sorted(
+            s
+            for s in neighbours[p]
+            if hidden[s] and contributors[s] == 1 and (own is None or owners[s] is None or owners[s] != own)
+        ),
+    ]
 
 
-def audit_linked(linked: Linked, status: pd.Series | np.ndarray, rules: Rules = Rules(),
-                 levels: pd.DataFrame | None = None) -> pd.DataFrame:
+def audit_linked(
+    linked: Linked, status: pd.Series | np.ndarray, rules: Rules = Rules(), levels: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Feasible interval of every suppressed cell of *linked* given everything published.
 
     Parameters
@@ -680,8 +794,9 @@ def audit_linked(linked: Linked, status: pd.Series | np.ndarray, rules: Rules = 
     owners = frame["largest_id"].to_numpy(object)
     neighbours = _neighbours(linked)
     if levels is None:
-        levels = protection_levels(frame["value"], frame["contributors"], frame["largest"], frame["second"], rules,
-                                   frame["integer"])
+        levels = protection_levels(
+            frame["value"], frame["contributors"], frame["largest"], frame["second"], rules, frame["integer"]
+        )
     targets = np.flatnonzero(hidden)
     intervals = problem.interval(hidden, targets)
     rows = []
@@ -695,22 +810,49 @@ def audit_linked(linked: Linked, status: pd.Series | np.ndarray, rules: Rules = 
         up_ok = reach_up >= need_up - 1e-6 * max(1.0, need_up)
         low_ok = reach_low >= need_low - 1e-6 * max(1.0, need_low)
         views = _views(t, hidden, contributors, neighbours, owners)[1:] if is_primary else []
-        if views:                              # the singletons beside it, each knowing its own cell
+        if views:  # the singletons beside it, each knowing its own cell
             up_ok = up_ok and (need_up <= 0 or problem.safe(hidden, t, need_up, views)[0])
             low_ok = low_ok and (need_low <= 0 or problem.safe(hidden, t, -need_low, views)[0])
-        rows.append({"key": frame["key"].iat[t], "key_text": key_text(frame["key"].iat[t]), "value": value,
-                     "status": status[t], "rule": levels["rule"].iat[t] if is_primary else "",
-                     "lower": lower, "upper": upper, "required_upper": need_up if is_primary else np.nan,
-                     "required_lower": need_low if is_primary else np.nan, "achieved_upper": reach_up,
-                     "achieved_lower": reach_low, "upper_ok": bool(up_ok), "lower_ok": bool(low_ok),
-                     "protected": bool(up_ok and low_ok) if is_primary else True})
-    columns = ["key", "key_text", "value", "status", "rule", "lower", "upper", "required_upper", "required_lower",
-               "achieved_upper", "achieved_lower", "upper_ok", "lower_ok", "protected"]
+        rows.append(
+            {
+                "key": frame["key"].iat[t],
+                "key_text": key_text(frame["key"].iat[t]),
+                "value": value,
+                "status": status[t],
+                "rule": levels["rule"].iat[t] if is_primary else "",
+                "lower": lower,
+                "upper": upper,
+                "required_upper": need_up if is_primary else np.nan,
+                "required_lower": need_low if is_primary else np.nan,
+                "achieved_upper": reach_up,
+                "achieved_lower": reach_low,
+                "upper_ok": bool(up_ok),
+                "lower_ok": bool(low_ok),
+                "protected": bool(up_ok and low_ok) if is_primary else True,
+            }
+        )
+    columns = [
+        "key",
+        "key_text",
+        "value",
+        "status",
+        "rule",
+        "lower",
+        "upper",
+        "required_upper",
+        "required_lower",
+        "achieved_upper",
+        "achieved_lower",
+        "upper_ok",
+        "lower_ok",
+        "protected",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
-def protect_linked(linked: Linked, rules: Rules = Rules(), *, extra_primary: Iterable[Hashable] = (),
-                   max_rounds: int = 6) -> Protection:
+def protect_linked(
+    linked: Linked, rules: Rules = Rules(), *, extra_primary: Iterable[Hashable] = (), max_rounds: int = 6
+) -> Protection:
     """Primary and secondary suppression of a linked set, then its audit.
 
     Parameters
@@ -729,8 +871,9 @@ def protect_linked(linked: Linked, rules: Rules = Rules(), *, extra_primary: Ite
     linked.check()
     problem = _Problem(linked)
     frame = problem.cells
-    levels = protection_levels(frame["value"], frame["contributors"], frame["largest"], frame["second"], rules,
-                               frame["integer"])
+    levels = protection_levels(
+        frame["value"], frame["contributors"], frame["largest"], frame["second"], rules, frame["integer"]
+    )
     sensitive = (levels["frequency"] | levels["dominance"] | levels["p_rule"]).to_numpy() & ~problem.public
     for key in extra_primary:
         if key in linked:
@@ -786,10 +929,16 @@ def protect_linked(linked: Linked, rules: Rules = Rules(), *, extra_primary: Ite
         if (status != "published").sum() == before:
             break
         result = audit_linked(linked, status, rules, levels)
-    cells = pd.DataFrame({"key": frame["key"], "value": frame["value"], "status": status,
-                          "rule": levels["rule"].where(sensitive, ""),
-                          "required_upper": levels["upper"].where(sensitive), "required_lower":
-                          levels["lower"].where(sensitive)})
+    cells = pd.DataFrame(
+        {
+            "key": frame["key"],
+            "value": frame["value"],
+            "status": status,
+            "rule": levels["rule"].where(sensitive, ""),
+            "required_upper": levels["upper"].where(sensitive),
+            "required_lower": levels["lower"].where(sensitive),
+        }
+    )
     return Protection(linked, rules, cells, result)
 
 
@@ -817,8 +966,9 @@ def _two_way(cells: pd.DataFrame, row_totals: bool, col_totals: bool, integer: b
     return linked
 
 
-def audit(cells: pd.DataFrame, status: pd.Series, rules: Rules = Rules(), row_totals: bool = True,
-          col_totals: bool = True) -> pd.DataFrame:
+def audit(
+    cells: pd.DataFrame, status: pd.Series, rules: Rules = Rules(), row_totals: bool = True, col_totals: bool = True
+) -> pd.DataFrame:
     """Feasible interval of every suppressed cell given the published cells and the true margins.
 
     ``row_totals`` / ``col_totals`` say which margins are published: a table whose columns are different
@@ -839,8 +989,23 @@ def audit(cells: pd.DataFrame, status: pd.Series, rules: Rules = Rules(), row_to
 
 
 def _two_way_audit(result: pd.DataFrame) -> pd.DataFrame:
-    columns = ["row", "col", "value", "status", "lower", "upper", "width", "required", "required_upper",
-               "required_lower", "achieved_upper", "achieved_lower", "upper_ok", "lower_ok", "protected"]
+    columns = [
+        "row",
+        "col",
+        "value",
+        "status",
+        "lower",
+        "upper",
+        "width",
+        "required",
+        "required_upper",
+        "required_lower",
+        "achieved_upper",
+        "achieved_lower",
+        "upper_ok",
+        "lower_ok",
+        "protected",
+    ]
     if result.empty:
         return pd.DataFrame(columns=columns)
     result["row"] = [k[1] for k in result["key"]]
@@ -850,8 +1015,9 @@ def _two_way_audit(result: pd.DataFrame) -> pd.DataFrame:
     return result[columns].reset_index(drop=True)
 
 
-def protect(cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 6, row_totals: bool = True,
-            col_totals: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+def protect(
+    cells: pd.DataFrame, rules: Rules = Rules(), max_rounds: int = 6, row_totals: bool = True, col_totals: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply primary and secondary suppression to a table with published margins and audit the result.
 
     Parameters
@@ -907,16 +1073,22 @@ def record(protected: pd.DataFrame, audit_result: pd.DataFrame, rules: Rules, so
             a = audit_by.loc[(r.row, r.col)]
             if r.status == "primary":
                 entry["required"] = {"upper": "UPL", "lower": "LPL"}
-                entry["achieved"] = {"upper": "≥ UPL" if a["upper_ok"] else "< UPL",
-                                     "lower": "≥ LPL" if a["lower_ok"] else "< LPL"}
+                entry["achieved"] = {
+                    "upper": "≥ UPL" if a["upper_ok"] else "< UPL",
+                    "lower": "≥ LPL" if a["lower_ok"] else "< LPL",
+                }
             entry["protected"] = bool(a["protected"])
         suppressed.append(entry)
-    return {"rules": rules.rule_dict(), "source": source, "confidentiality": CONFIDENTIAL,
-            "cells": int(len(protected)),
-            "primary": int((protected["status"] == "primary").sum()),
-            "secondary": int((protected["status"] == "secondary").sum()),
-            "suppressed": suppressed,
-            "audit_pass": bool(audit_result["protected"].all()) if len(audit_result) else True}
+    return {
+        "rules": rules.rule_dict(),
+        "source": source,
+        "confidentiality": CONFIDENTIAL,
+        "cells": int(len(protected)),
+        "primary": int((protected["status"] == "primary").sum()),
+        "secondary": int((protected["status"] == "secondary").sum()),
+        "suppressed": suppressed,
+        "audit_pass": bool(audit_result["protected"].all()) if len(audit_result) else True,
+    }
 
 
 def _plain(x):
@@ -952,9 +1124,15 @@ def cell_contributions(per_contributor: pd.DataFrame, keys: list[str], value: st
     return out.fillna({"second": 0}).reset_index()
 
 
-def protect_columns(table: pd.DataFrame, key: str, contributions: dict[str, pd.DataFrame],
-                    rules: dict | Rules | None = None, derived: dict[str, list[str]] | None = None,
-                    source: str = "", sort: bool = False) -> tuple[pd.DataFrame, dict]:
+def protect_columns(
+    table: pd.DataFrame,
+    key: str,
+    contributions: dict[str, pd.DataFrame],
+    rules: dict | Rules | None = None,
+    derived: dict[str, list[str]] | None = None,
+    source: str = "",
+    sort: bool = False,
+) -> tuple[pd.DataFrame, dict]:
     """Protect the count columns of a table with one row per *key* (province, category, …).
 
     Each count column is a one-way table whose total over the rows stays published; the columns are
@@ -1000,7 +1178,7 @@ def protect_columns(table: pd.DataFrame, key: str, contributions: dict[str, pd.D
     published = table.set_index(key).copy()
     for column in published.columns:
         if pd.api.types.is_integer_dtype(published[column]):
-            published[column] = published[column].astype("Int64")          # integers with gaps
+            published[column] = published[column].astype("Int64")  # integers with gaps
     for cell in protected[protected["status"] != "published"].itertuples():
         columns = [c for c in [cell.col, *derived.get(cell.col, [])] if c in published.columns]
         published.loc[cell.row, columns] = pd.NA

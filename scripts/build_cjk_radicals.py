@@ -10,6 +10,7 @@ radical code point whose glyph is also the glyph of a unified ideograph (U+4E00â
 
 Run: ``python scripts/build_cjk_radicals.py [FONT.ttc] [FACE]`` (default: Debian's fonts-noto-cjk, Noto Sans CJK SC).
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,7 +40,7 @@ def _family(data: bytes, start: int) -> set[str]:
     for i in range(count):
         platform, _, _, name_id, length, offset = struct.unpack_from(">6H", data, start + 6 + 12 * i)
         if platform == 3 and name_id in (1, 4):
-            raw = data[start + strings + offset: start + strings + offset + length]
+            raw = data[start + strings + offset : start + strings + offset + length]
             names.add(raw.decode("utf-16-be", errors="replace"))
     return names
 

@@ -16,6 +16,7 @@ The ISO alpha-2 codes CN, HK, MO and TW are listed too (``alias_of`` names the c
 so that an extract written with them is read, not refused. The output is committed; this script documents
 how it was made.
 """
+
 from __future__ import annotations
 
 import gettext
@@ -38,33 +39,52 @@ def build(wheel: Path) -> pd.DataFrame:
         countries = json.loads(z.read("pycountry/databases/iso3166-1.json"))["3166-1"]
         zh = gettext.GNUTranslations(io.BytesIO(z.read("pycountry/locales/zh_CN/LC_MESSAGES/iso3166-1.mo")))
     provinces = pd.read_csv(ROOT / "ipstats" / "reference" / "data" / "provinces_gbt2260.csv", dtype=str)
-    rows = [{"origin_code": r.province_code, "name_zh": r.short_zh, "name_en": r.name_en, "scope": "国内",
-             "alias_of": ""} for r in provinces.itertuples()]
-    rows += [{"origin_code": code, "name_zh": zh_name, "name_en": en, "scope": "港澳台", "alias_of": ""}
-             for code, (zh_name, en, _) in HK_MO_TW.items()]
+    rows = [
+        {"origin_code": r.province_code, "name_zh": r.short_zh, "name_en": r.name_en, "scope": "国内", "alias_of": ""}
+        for r in provinces.itertuples()
+    ]
+    rows += [
+        {"origin_code": code, "name_zh": zh_name, "name_en": en, "scope": "港澳台", "alias_of": ""}
+        for code, (zh_name, en, _) in HK_MO_TW.items()
+    ]
     aliases = {iso: code for code, (_, _, iso) in HK_MO_TW.items()}
     for c in countries:
         code = c["alpha_2"]
         if code == "CN":
-            rows.append({"origin_code": "CN", "name_zh": "中国", "name_en": "China", "scope": "国内",
-                         "alias_of": "province code (11–65)"})
+            rows.append(
+                {
+                    "origin_code": "CN",
+                    "name_zh": "中国",
+                    "name_en": "China",
+                    "scope": "国内",
+                    "alias_of": "province code (11–65)",
+                }
+            )
             continue
         if code in aliases:
             zh_name, en, _ = HK_MO_TW[aliases[code]]
-            rows.append({"origin_code": code, "name_zh": zh_name, "name_en": en, "scope": "港澳台",
-                         "alias_of": aliases[code]})
+            rows.append(
+                {"origin_code": code, "name_zh": zh_name, "name_en": en, "scope": "港澳台", "alias_of": aliases[code]}
+            )
             continue
         name = c.get("common_name", c["name"])
-        rows.append({"origin_code": code, "name_zh": zh.gettext(name), "name_en": name, "scope": "国外",
-                     "alias_of": ""})
+        rows.append(
+            {"origin_code": code, "name_zh": zh.gettext(name), "name_en": name, "scope": "国外", "alias_of": ""}
+        )
     table = pd.DataFrame(rows)
     order = table["scope"].map({"国内": 0, "港澳台": 1, "国外": 2})
-    table = table.assign(_o=order, _alias=table["alias_of"] != "").sort_values(
-        ["_o", "_alias", "origin_code"], kind="stable").drop(columns=["_o", "_alias"])
+    table = (
+        table.assign(_o=order, _alias=table["alias_of"] != "")
+        .sort_values(["_o", "_alias", "origin_code"], kind="stable")
+        .drop(columns=["_o", "_alias"])
+    )
     untranslated = table[(table["scope"] == "国外") & (table["name_zh"] == table["name_en"])]
     if len(untranslated):
-        print(f"note: {len(untranslated)} countries without a Chinese name in iso-codes: "
-              f"{', '.join(untranslated['origin_code'])}", file=sys.stderr)
+        print(
+            f"note: {len(untranslated)} countries without a Chinese name in iso-codes: "
+            f"{', '.join(untranslated['origin_code'])}",
+            file=sys.stderr,
+        )
     return table
 
 

@@ -20,6 +20,7 @@ a category reached by only some of them is a candidate). Subclasses whose basis 
 are not mapped; a basis ending in "etc." names only part of the origins (the note says so). WIPO's own
 reclassification tables (IPC "RCL" concordance lists) are not in the reference data and are not used.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,14 +82,25 @@ def build(source: Path = SOURCE, scheme_path: Path = SCHEME) -> tuple[pd.DataFra
             left_out.append(f"{rec.ipc_subclass}: the basis names no origin ({rec.basis!r})")
             continue
         for symbol, still in found:
-            note = ("main group of IPC 2019.01 " + ("still in IPC 2026.01: only part of it moved" if still
-                                                    else "deleted by IPC 2026.01: the whole group moved out"))
+            note = "main group of IPC 2019.01 " + (
+                "still in IPC 2026.01: only part of it moved"
+                if still
+                else "deleted by IPC 2026.01: the whole group moved out"
+            )
             if len(found) > 1:
                 note += f"; one of {len(found)} stated origins, no shares stated"
             if partial:
                 note += "; the source says 'etc.': further origins are not named"
-            rows.append({"new_symbol": rec.ipc_subclass, "old_symbol": symbol, "ipc_version": rec.introduced_in_ipc,
-                         "share": "", "note": note, "source": SOURCE_LABEL})
+            rows.append(
+                {
+                    "new_symbol": rec.ipc_subclass,
+                    "old_symbol": symbol,
+                    "ipc_version": rec.introduced_in_ipc,
+                    "share": "",
+                    "note": note,
+                    "source": SOURCE_LABEL,
+                }
+            )
     return pd.DataFrame(rows, columns=["new_symbol", "old_symbol", "ipc_version", "share", "note", "source"]), left_out
 
 

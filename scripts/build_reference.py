@@ -9,6 +9,7 @@ titles of edition ≈2019.01 and Chinese titles of edition 2026.01, one row per
 symbol) and copies the concordances the package uses. The outputs are committed;
 this script documents how they were made and rebuilds them when the sources change.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,10 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     scheme = build_ipc_scheme(args.shared)
     scheme.to_parquet(OUT / "ipc_scheme.parquet", index=False, compression="zstd")
-    print(f"ipc_scheme.parquet: {len(scheme)} symbols "
-          f"({int(scheme.in_2019_01.sum())} in 2019.01, {int(scheme.in_2026_01.sum())} in 2026.01)")
+    print(
+        f"ipc_scheme.parquet: {len(scheme)} symbols "
+        f"({int(scheme.in_2019_01.sum())} in 2019.01, {int(scheme.in_2026_01.sum())} in 2026.01)"
+    )
     for src, dst in COPIED.items():
         shutil.copyfile(args.shared / src, OUT / dst)
         print(f"copied {src} -> {dst}")

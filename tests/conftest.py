@@ -1,4 +1,5 @@
 """Shared fixtures: a small demo register made once per session, and the path of ../shared/reference."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,11 +29,25 @@ def small_demo(tmp_path_factory) -> dict:
 #: Fixtures that build whole bulletins or start an engine: a test using one is in the full lane only.
 SLOW_FIXTURES = {"ci_bulletin", "bulletins", "spark", "payload_bulletin", "screenshots"}
 #: Modules whose every test runs notebooks, bulletins, R, Spark, Chromium or many interpreters.
-SLOW_MODULES = {"test_attacker.py", "test_browser.py", "test_bulletin_reproducible.py", "test_bulletin_run.py",
-                "test_output_folders.py", "test_static_figures.py", "test_pdf.py", "test_spark.py",
-                "test_r_conformance.py", "test_bad_inputs.py", "test_workflow.py", "test_cli.py",
-                "test_pii_notebook_and_reference.py", "test_sources.py", "test_hostile_shapes.py",
-                "test_duck_engine.py", "test_products_report.py"}
+SLOW_MODULES = {
+    "test_attacker.py",
+    "test_browser.py",
+    "test_bulletin_reproducible.py",
+    "test_bulletin_run.py",
+    "test_output_folders.py",
+    "test_static_figures.py",
+    "test_pdf.py",
+    "test_spark.py",
+    "test_r_conformance.py",
+    "test_bad_inputs.py",
+    "test_workflow.py",
+    "test_cli.py",
+    "test_pii_notebook_and_reference.py",
+    "test_sources.py",
+    "test_hostile_shapes.py",
+    "test_duck_engine.py",
+    "test_products_report.py",
+}
 
 
 def pytest_configure(config):
@@ -42,6 +57,9 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     """Mark the tests of the full lane ``slow``, by the fixtures they use and the module they are in."""
     for item in items:
-        if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in SLOW_MODULES
-                or "spark" in item.name):                     # a Spark session costs half a minute
+        if (
+            SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or item.path.name in SLOW_MODULES
+            or "spark" in item.name
+        ):  # a Spark session costs half a minute
             item.add_marker(pytest.mark.slow)

@@ -4,6 +4,7 @@ A newcomer walks register → validate → classify → count → indicators →
 walk free of cycles (an import, at module level or inside a function, that leads back to where it came
 from) and of second copies of the shared helpers (errors, SQL quoting, engines).
 """
+
 from __future__ import annotations
 
 import ast
@@ -104,8 +105,9 @@ def test_no_import_cycles_in_the_package():
     graph = import_graph()
     assert "ipstats.engines.duck" in graph and "ipstats.concordance.engine" in graph
     found = cycles(graph)
-    detail = "; ".join(" ↔ ".join(c) + " (" + ", ".join(f"{a}→{b}" for a in c for b in sorted(graph[a]) if b in c)
-                       + ")" for c in found)
+    detail = "; ".join(
+        " ↔ ".join(c) + " (" + ", ".join(f"{a}→{b}" for a in c for b in sorted(graph[a]) if b in c) + ")" for c in found
+    )
     assert not found, f"import cycles: {detail}"
 
 
@@ -130,7 +132,7 @@ def test_every_user_error_derives_from_ipstats_error():
 
     for name in sorted(import_graph()):
         if name.endswith("__main__"):
-            continue                      # running it is the command line
+            continue  # running it is the command line
         module = importlib.import_module(name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == name:
@@ -167,5 +169,6 @@ def test_sql_text_survives_duckdb(value, expected):
     assert sql_text(value) == expected
     con = duckdb.connect()
     assert con.execute(f"SELECT {sql_text(value)}").fetchall() == [(value,)]
-    assert con.execute(f"SELECT 'x' NOT IN {sql_list([])}, {sql_text(value)} IN {sql_list([value, 'z'])}").fetchall() \
-        == [(True, True)]
+    assert con.execute(
+        f"SELECT 'x' NOT IN {sql_list([])}, {sql_text(value)} IN {sql_list([value, 'z'])}"
+    ).fetchall() == [(True, True)]

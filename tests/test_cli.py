@@ -1,4 +1,5 @@
 """The command line as a user meets it: help texts, one-line errors, exit codes."""
+
 import subprocess
 import sys
 
@@ -24,13 +25,16 @@ def test_version(capsys):
     assert exc.value.code == 0 and "ipstats" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["demo-data"], "the following arguments are required: --out"),
-    (["demo-data", "--out", "x", "--patents", "many"], "expected a whole number"),
-    (["demo-data", "--out", "x", "--patents", "0"], "expected a positive number"),
-    (["nonsense"], "invalid choice"),
-    (["bulletin"], "the following arguments are required"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["demo-data"], "the following arguments are required: --out"),
+        (["demo-data", "--out", "x", "--patents", "many"], "expected a whole number"),
+        (["demo-data", "--out", "x", "--patents", "0"], "expected a positive number"),
+        (["nonsense"], "invalid choice"),
+        (["bulletin"], "the following arguments are required"),
+    ],
+)
 def test_bad_arguments_one_line(args, expected):
     out = run(*args)
     assert out.returncode == 2
@@ -52,8 +56,14 @@ def test_bad_date_one_line(tmp_path):
 def test_demo_data_writes_files(tmp_path):
     out = run("demo-data", "--out", str(tmp_path / "d"), "--patents", "1000", "--seed", "3")
     assert out.returncode == 0, out.stderr
-    for name in ("register.parquet", "register_ipc.parquet", "register_sample.csv", "population.csv",
-                 "demo_meta.json", "README.md"):
+    for name in (
+        "register.parquet",
+        "register_ipc.parquet",
+        "register_sample.csv",
+        "population.csv",
+        "demo_meta.json",
+        "README.md",
+    ):
         assert (tmp_path / "d" / name).exists()
 
 
@@ -70,27 +80,40 @@ def test_classify_writes_long_csv(tmp_path):
     out = run("classify", str(src), "--system", "wipo_fields_2019", "--output", str(tmp_path / "o.csv"))
     assert out.returncode == 0, out.stderr
     import pandas as pd
+
     table = pd.read_csv(tmp_path / "o.csv", dtype=str, encoding="utf-8-sig")
     assert list(table.columns) == ["patent_id", "category", "category_name", "weight", "match"]
     assert set(table["category"]) == {"2", "3"}
     assert "1 of 1 patents with IPC codes classified" in out.stderr and "'pizza'" in out.stderr
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["classify", "missing.csv", "--system", "wipo_fields_2019"], "missing.csv: file not found"),
-    (["classify", "x.csv", "--system", "nope"], "unknown classification system 'nope'"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["classify", "missing.csv", "--system", "wipo_fields_2019"], "missing.csv: file not found"),
+        (["classify", "x.csv", "--system", "nope"], "unknown classification system 'nope'"),
+    ],
+)
 def test_classify_errors_one_line(tmp_path, args, expected):
     out = subprocess.run([sys.executable, "-m", "ipstats", *args], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 1 and out.stderr.count("\n") == 1 and expected in out.stderr
 
 
 def test_spark_options_are_checked_before_spark_starts(tmp_path):
-    proc = run("classify", str(tmp_path / "register.parquet"), "--system", "cnipa_sei_2021", "--engine", "spark",
-               "--spark-conf", "spark.executor.memory")
+    proc = run(
+        "classify",
+        str(tmp_path / "register.parquet"),
+        "--system",
+        "cnipa_sei_2021",
+        "--engine",
+        "spark",
+        "--spark-conf",
+        "spark.executor.memory",
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == ("ipstats classify: --spark-conf expects KEY=VALUE, "
-                                                     "got 'spark.executor.memory'")
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "ipstats classify: --spark-conf expects KEY=VALUE, got 'spark.executor.memory'"
+    )
 
 
 def test_classify_a_file_without_a_single_ipc_code(tmp_path):
@@ -101,8 +124,9 @@ def test_classify_a_file_without_a_single_ipc_code(tmp_path):
     assert out.returncode == 0, out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 2 and max(len(line) for line in lines) < 300
-    assert "0 of 2 IPC parts parsed" in lines[0] and lines[1].endswith("nothing classified; written to "
-                                                                        f"{tmp_path / 'o.csv'}")
+    assert "0 of 2 IPC parts parsed" in lines[0] and lines[1].endswith(
+        f"nothing classified; written to {tmp_path / 'o.csv'}"
+    )
     assert (tmp_path / "o.csv").read_text(encoding="utf-8-sig") == "patent_id,category,category_name,weight,match\n"
 
 

@@ -1,4 +1,5 @@
 """Consistency audit: hand-made tables with known slips, and the shipped PII series (and a corrupted copy)."""
+
 import pandas as pd
 import pytest
 
@@ -12,12 +13,14 @@ def test_printed_precision():
 
 
 def _table(changes: dict | None = None) -> pd.DataFrame:
-    rows = {"year": [2021, 2021, 2021, 2022, 2022, 2022],
-            "category_code": ["00", "01", "02"] * 2,
-            "value_added_100m_yuan": [10000.0, 6000.0, 4000.0, 11000.0, 6600.0, 4400.0],
-            "growth_pct": [None, None, None, 10.0, 10.0, 10.0],
-            "share_pct": [100.0, 60.0, 40.0, 100.0, 60.0, 40.0],
-            "share_of_gdp_pct": [10.0, None, None, 10.0, None, None]}
+    rows = {
+        "year": [2021, 2021, 2021, 2022, 2022, 2022],
+        "category_code": ["00", "01", "02"] * 2,
+        "value_added_100m_yuan": [10000.0, 6000.0, 4000.0, 11000.0, 6600.0, 4400.0],
+        "growth_pct": [None, None, None, 10.0, 10.0, 10.0],
+        "share_pct": [100.0, 60.0, 40.0, 100.0, 60.0, 40.0],
+        "share_of_gdp_pct": [10.0, None, None, 10.0, None, None],
+    }
     table = pd.DataFrame(rows)
     for (row, col), value in (changes or {}).items():
         table.loc[row, col] = value
@@ -30,8 +33,12 @@ GDP = pd.DataFrame({"year": [2021, 2022], "gdp_100m_yuan": [100000.0, 110000.0]}
 def test_a_consistent_table_passes_every_check():
     result = audit_table(_table(), gdp=GDP)
     assert result["ok"].all()
-    assert audit_summary(result).set_index("check")["checks"].to_dict() == {"sum": 2, "growth": 3, "share": 4,
-                                                                            "share_of_gdp": 2}
+    assert audit_summary(result).set_index("check")["checks"].to_dict() == {
+        "sum": 2,
+        "growth": 3,
+        "share": 4,
+        "share_of_gdp": 2,
+    }
 
 
 def test_each_kind_of_slip_is_found():
@@ -53,11 +60,16 @@ def test_rounding_is_not_a_failure():
 
 
 def test_unit_slip_yi_vs_wanyi():
-    long = pd.DataFrame({"year": [2019, 2020, 2021, 2022] * 2, "category_code": ["00"] * 4 + ["01"] * 4,
-                         "value_added_100m_yuan": [100.0, 110.0, 120.0, 130.0, 50.0, 55.0, 0.006, 65.0]})
+    long = pd.DataFrame(
+        {
+            "year": [2019, 2020, 2021, 2022] * 2,
+            "category_code": ["00"] * 4 + ["01"] * 4,
+            "value_added_100m_yuan": [100.0, 110.0, 120.0, 130.0, 50.0, 55.0, 0.006, 65.0],
+        }
+    )
     result = audit_table(long, growth=None, share=None, share_of_gdp=None)
     slips = result[(result["check"] == "unit") & ~result["ok"]]
-    assert slips[["year", "item"]].values.tolist() == [[2021, "01"]]        # 60 亿元 entered as 0.006 万亿元
+    assert slips[["year", "item"]].values.tolist() == [[2021, "01"]]  # 60 亿元 entered as 0.006 万亿元
     assert "万亿" in slips["note"].iloc[0]
     share = audit_table(_table({(3, "share_of_gdp_pct"): 0.001}), gdp=GDP)
     assert "10⁴" in share.loc[(share["check"] == "unit") & ~share["ok"], "note"].iloc[0]
@@ -69,14 +81,19 @@ def test_shipped_series_audit():
     result = audit_table(values, gdp=gdp)
     assert result["ok"].all()
     summary = audit_summary(result).set_index("check")
-    assert summary.at["unit", "checks"] == 8                                 # total and 7 categories
-    assert summary.at["change", "checks"] == 5 and summary.at["gap", "checks"] == 2     # 2019–2023; 2020, 2021
+    assert summary.at["unit", "checks"] == 8  # total and 7 categories
+    assert summary.at["change", "checks"] == 5 and summary.at["gap", "checks"] == 2  # 2019–2023; 2020, 2021
     assert summary.at["two_year", "checks"] == 1 and summary["noted"].sum() == 1
     noted = result[result["note"].str.contains("以公布", regex=False)]
     # the derived 2020 level of 研发、设计和技术服务业 (8705) gives 5.82 % against the published 5.9 %
     assert noted[["check", "year", "item"]].values.tolist() == [["growth", 2020, "07"]]
-    assert noted["note"].iloc[0].startswith("2020年研发、设计和技术服务业增速：公布值5.9%，按上年增加值8225.9亿元和本年增加值"
-                                            "8705亿元计算为5.82%")
+    assert (
+        noted["note"]
+        .iloc[0]
+        .startswith(
+            "2020年研发、设计和技术服务业增速：公布值5.9%，按上年增加值8225.9亿元和本年增加值8705亿元计算为5.82%"
+        )
+    )
     assert "本年增加值为推算值，以公布的增速为准" in noted["note"].iloc[0]
     assert "“与上年持平”：本年与上年公布比重均为11.6%" in result.loc[result["check"] == "change", "note"].tolist()
     report = audit_report(result)
@@ -101,7 +118,7 @@ def test_a_corrupted_copy_fails():
     assert "2022年分项之和153358.0与合计153176相差+182.0" in failed.loc[failed["check"] == "sum", "note"].iloc[0]
     report = audit_report(result)
     assert "2项未通过" in report and "未通过：2022年分项之和153358.0" in report
-    assert ["growth", 2022, "04"] in failed[["check", "year", "item"]].values.tolist()   # 18757 / 16467: 13.9, not 12.8
+    assert ["growth", 2022, "04"] in failed[["check", "year", "item"]].values.tolist()  # 18757 / 16467: 13.9, not 12.8
     # a published growth far from what its levels give: 2021 total 17.9 entered as 19.7
     result = audit_table(_corrupt(values, 2021, "00", "growth_pct", 19.7), gdp=gdp)
     failed = result[~result["ok"]]
@@ -118,8 +135,8 @@ def test_a_corrupted_copy_fails():
 
 
 def test_a_small_difference_is_noted_for_a_published_figure_only():
-    table = _table({(4, "growth_pct"): 10.2})              # 6600 / 6000 gives 10.0; 10.2 is 0.14 off its interval
-    computed = audit_table(table, gdp=GDP)                  # no statuses: the table's author computed it, a slip
+    table = _table({(4, "growth_pct"): 10.2})  # 6600 / 6000 gives 10.0; 10.2 is 0.14 off its interval
+    computed = audit_table(table, gdp=GDP)  # no statuses: the table's author computed it, a slip
     assert computed.loc[~computed["ok"], ["check", "item"]].values.tolist() == [["growth", "01"]]
     published = audit_table(table.assign(value_status="published"), gdp=GDP)
     row = published[(published["check"] == "growth") & (published["item"] == "01")].iloc[0]

@@ -5,29 +5,43 @@ from ipstats.display import show_table, with_labels
 
 
 def test_labels_and_formats():
-    table = pd.DataFrame({"year": [2023, 2024], "measure": ["applications", "grants"], "applications": [12345, 7],
-                          "applications_growth_pct": [1.234, np.nan], "other": ["a", "b"]})
+    table = pd.DataFrame(
+        {
+            "year": [2023, 2024],
+            "measure": ["applications", "grants"],
+            "applications": [12345, 7],
+            "applications_growth_pct": [1.234, np.nan],
+            "other": ["a", "b"],
+        }
+    )
     labelled = with_labels(table)
     assert list(labelled.columns) == ["年份", "指标", "申请量", "申请量增长（%）", "other"]
     assert labelled["指标"].tolist() == ["申请量", "授权量"]
     html = show_table(table).to_html()
     assert "12,345" in html and "1.23" in html and ">—<" in html and "×" not in html
     assert "2,023" not in html and ">2023<" in html
-    assert "注：“—”表示不适用。" in html                      # the legend of the one mark shown
+    assert "注：“—”表示不适用。" in html  # the legend of the one mark shown
 
 
 def test_suppressed_cells_show_a_cross_other_missing_cells_a_dash():
-    table = pd.DataFrame({"province_code": ["11", "54", "63"], "province": ["北京市", "西藏自治区", "青海省"],
-                          "invention_applications": [1200.0, np.nan, 8.0], "growth_pct": [1.5, np.nan, np.nan]})
+    table = pd.DataFrame(
+        {
+            "province_code": ["11", "54", "63"],
+            "province": ["北京市", "西藏自治区", "青海省"],
+            "invention_applications": [1200.0, np.nan, 8.0],
+            "growth_pct": [1.5, np.nan, np.nan],
+        }
+    )
     record = {"suppressed": [{"row": "54", "col": "invention_applications", "status": "primary"}]}
-    html = show_table(table, digits=0, disclosure=record,
-                      notes=["“—”表示经统计数据保密处理不予公布。", "计数口径：按申请日。"]).to_html()
+    html = show_table(
+        table, digits=0, disclosure=record, notes=["“—”表示经统计数据保密处理不予公布。", "计数口径：按申请日。"]
+    ).to_html()
     assert ">省份<" in html and ">发明专利申请量<" in html
     assert "1,200" in html
     # 西藏: the count and the growth derived from it are suppressed; 青海's growth is not applicable
     assert html.count(">×<") == 2 and html.count(">—<") == 1
     assert "注：计数口径：按申请日。<br>注：“×”表示涉及保密不予公布；“—”表示不适用。" in html
-    assert "经统计数据保密处理" not in html                    # the old legend is replaced, not repeated
+    assert "经统计数据保密处理" not in html  # the old legend is replaced, not repeated
     assert "caption-side: bottom" in html and 'class="ipstats-table"' in html
 
 

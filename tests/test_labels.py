@@ -1,4 +1,5 @@
 """One labels table and one set of table symbols (ipstats.labels)."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,7 +44,16 @@ import pandas as pd  # noqa: E402
 
 from ipstats import reference  # noqa: E402
 from ipstats.labels import (  # noqa: E402
-    cell_symbols, label, label_table, labels, mark_cells, suppressed_cells, unit, with_labels, with_legend)
+    cell_symbols,
+    label,
+    label_table,
+    labels,
+    mark_cells,
+    suppressed_cells,
+    unit,
+    with_labels,
+    with_legend,
+)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ipstats"
 
@@ -52,8 +62,8 @@ def test_one_row_per_key_with_both_languages_and_one_bracket_style():
     table = label_table()
     assert table["key"].is_unique and len(table) > 300
     assert (table["zh"] != "").all() and (table["en"] != "").all()
-    assert not table["zh"].str.contains(r"[()]").any()                        # full-width brackets only
-    assert "labels" in set(reference.catalogue()["name"])                       # catalogued, hashed
+    assert not table["zh"].str.contains(r"[()]").any()  # full-width brackets only
+    assert "labels" in set(reference.catalogue()["name"])  # catalogued, hashed
 
 
 def test_the_unified_labels_have_the_official_wording():
@@ -67,6 +77,7 @@ def test_the_unified_labels_have_the_official_wording():
     from ipstats.pii.report import LABELS as PII
     from ipstats.products.report import PRODUCT_LABELS
     from ipstats.transfer.report import TRANSFER_LABELS
+
     for key in ("share_pct", "growth_pct", "hhi", "top10_share_pct", "year", "valid_stock", "rank_change"):
         wordings = {d[key] for d in (LABELS, HV_LABELS, PII, PRODUCT_LABELS, TRANSFER_LABELS) if key in d}
         assert wordings == {label(key)}, key
@@ -74,16 +85,24 @@ def test_the_unified_labels_have_the_official_wording():
 
 def test_a_context_row_wins_only_in_its_context():
     assert label("patents") == "专利件数" and label("patents", context="pii") == "发明专利（分数计数）"
-    assert labels(keys=["patents", "share_pct"], context="transfer") == {"patents": "专利（件）", "share_pct": "构成（%）"}
+    assert labels(keys=["patents", "share_pct"], context="transfer") == {
+        "patents": "专利（件）",
+        "share_pct": "构成（%）",
+    }
     assert labels(context="measure")["grants"] == "授权量" and "measure:grants" not in labels()
     with pytest.raises(KeyError, match="no label for 'nonexistent_column'"):
         label("nonexistent_column")
     out = with_labels(pd.DataFrame({"measure": ["grants", "x"], "share_pct": [1.0, 2.0], "other": [1, 2]}), "en")
-    assert list(out.columns) == ["Indicator", "Composition (%)", "other"] and out["Indicator"].tolist() == ["Grants", "x"]
+    assert list(out.columns) == ["Indicator", "Composition (%)", "other"] and out["Indicator"].tolist() == [
+        "Grants",
+        "x",
+    ]
 
 
-_LITERAL = re.compile(r"""["'](share_pct|growth_pct|hhi|top10_share_pct|valid_stock)["']\s*:\s*f?["'][^"']*"""
-                      r"""[\u4e00-\u9fff]""")
+_LITERAL = re.compile(
+    r"""["'](share_pct|growth_pct|hhi|top10_share_pct|valid_stock)["']\s*:\s*f?["'][^"']*"""
+    r"""[\u4e00-\u9fff]"""
+)
 
 
 def test_no_module_keeps_its_own_wording():
@@ -109,19 +128,25 @@ def test_every_machine_named_column_of_the_ci_bulletin_has_both_labels():
         columns = pd.read_csv(meta_path.with_name(meta["name"] + ".csv"), nrows=0, encoding="utf-8-sig").columns
         for column in columns:
             if re.search(r"[\u4e00-\u9fff]", column):
-                continue                                       # a data value as a column (省份, 发明…) or a label
+                continue  # a data value as a column (省份, 发明…) or a label
             if column not in en and not any(k.endswith(f":{column}") for k in en):
                 missing.append(f"{meta['name']}: {column}")
     assert not missing, missing
-    assert {"分组", "估计值", "标准误"} <= zh                    # the survey's Chinese columns are labels too
+    assert {"分组", "估计值", "标准误"} <= zh  # the survey's Chinese columns are labels too
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Symbols of cells
 # ---------------------------------------------------------------------------------------------------------
 def _protected():
-    table = pd.DataFrame({"province_code": ["11", "54", "63"], "count": [120, None, 30],
-                          "share_pct": [80.0, np.nan, 20.0], "growth_pct": [5.0, np.nan, np.nan]})
+    table = pd.DataFrame(
+        {
+            "province_code": ["11", "54", "63"],
+            "count": [120, None, 30],
+            "share_pct": [80.0, np.nan, 20.0],
+            "growth_pct": [5.0, np.nan, np.nan],
+        }
+    )
     return table, {"suppressed": [{"row": "54", "col": "count", "status": "primary"}]}
 
 
@@ -131,7 +156,7 @@ def test_suppressed_cells_are_the_recorded_rows_other_missing_cells_not_applicab
     assert mask["count"].tolist() == [False, True, False] and mask["growth_pct"].tolist() == [False, True, False]
     symbols = cell_symbols(table, record)
     assert symbols["growth_pct"].tolist() == [None, "suppressed", "not_applicable"]
-    assert cell_symbols(table)["count"].tolist() == [None, "not_applicable", None]     # no record: nothing hidden
+    assert cell_symbols(table)["count"].tolist() == [None, "not_applicable", None]  # no record: nothing hidden
     # a record whose rows the table does not hold: every missing cell is read as suppressed (the safe reading)
     lost = {"suppressed": [{"row": "99", "col": "count"}]}
     assert cell_symbols(table, lost)["growth_pct"].tolist() == [None, "suppressed", "suppressed"]
@@ -152,5 +177,7 @@ def test_a_note_that_says_more_than_a_legend_is_kept():
     note = "“×”表示经统计数据保密处理不予公布（申请人过少或由个别申请人主导），合计为真实值。"
     assert not is_legend(note)
     assert is_legend("“—”表示经统计数据保密处理不予公布。") and is_legend("“×”表示涉及保密不予公布；“—”表示不适用。")
-    assert with_legend([note, "“—”表示经统计数据保密处理不予公布。"], ["suppressed", "not_applicable"]) == \
-        [note, "“—”表示不适用。"]
+    assert with_legend([note, "“—”表示经统计数据保密处理不予公布。"], ["suppressed", "not_applicable"]) == [
+        note,
+        "“—”表示不适用。",
+    ]

@@ -4,6 +4,7 @@ The one notebook-shape check (it replaces the copies the PII, survey and product
 title cell with an English summary, one tagged ``parameters`` cell of typed and commented parameters, then
 short cells that call ipstats, show and publish with ``pub.table`` / ``pub.figure`` / ``pub.text``.
 """
+
 import json
 import re
 from pathlib import Path
@@ -25,9 +26,14 @@ def _code(nb: dict) -> list[str]:
 
 
 def test_there_are_notebooks():
-    assert {p.stem for p in NOTEBOOKS} >= {"00_overview", "10_patent_intensive_industries", "20_domain_monitoring",
-                                           "30_patent_intensive_products", "40_patent_survey",
-                                           "50_patent_transfer_and_use"}
+    assert {p.stem for p in NOTEBOOKS} >= {
+        "00_overview",
+        "10_patent_intensive_industries",
+        "20_domain_monitoring",
+        "30_patent_intensive_products",
+        "40_patent_survey",
+        "50_patent_transfer_and_use",
+    }
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

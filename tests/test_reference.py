@@ -18,7 +18,7 @@ def test_ipc_scheme_shape():
     assert scheme["symbol"].is_unique
     assert scheme["level"].value_counts()["section"] == 8
     row = scheme.set_index("symbol").loc["H04L29/06"]
-    assert row["in_2019_01"] and not row["in_2026_01"]            # H04L29 was deleted by 2026.01
+    assert row["in_2019_01"] and not row["in_2026_01"]  # H04L29 was deleted by 2026.01
     assert scheme.set_index("symbol").loc["H10B", "in_2026_01"]
     assert not scheme.set_index("symbol").loc["H10B", "in_2019_01"]
     assert scheme.set_index("symbol").loc["A01B3/02", "title_zh"] == "人力犁"

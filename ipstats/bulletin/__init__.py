@@ -11,6 +11,7 @@ Notebooks publish through one :class:`Publisher` made from their parameters (``p
 empty (interactive use). Unprotected
 detail goes only to the internal folder a parameter file names (:func:`record_internal_table`).
 """
+
 from ipstats.bulletin.errors import BulletinError
 from ipstats.bulletin.internal import record_internal_table
 from ipstats.bulletin.params import BulletinParams, load_params
@@ -19,5 +20,15 @@ from ipstats.bulletin.record import record_figure, record_table, record_text
 from ipstats.bulletin.run import run_bulletin
 from ipstats.bulletin.tables import write_workbook
 
-__all__ = ["BulletinError", "BulletinParams", "Publisher", "load_params", "record_figure", "record_internal_table", "record_table",
-           "record_text", "run_bulletin", "write_workbook"]
+__all__ = [
+    "BulletinError",
+    "BulletinParams",
+    "Publisher",
+    "load_params",
+    "record_figure",
+    "record_internal_table",
+    "record_table",
+    "record_text",
+    "run_bulletin",
+    "write_workbook",
+]

@@ -1,4 +1,5 @@
 """The one exception type of :mod:`ipstats.bulletin`."""
+
 from __future__ import annotations
 
 from ipstats.errors import IpstatsError

@@ -14,6 +14,7 @@ allowed only for a folder ipstats created:
 * :func:`swap_in` exchanges the finished folder with the published one in one atomic
   ``renameat2(RENAME_EXCHANGE)``, so the published path always holds a complete bulletin, old or new.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,8 +32,18 @@ from typing import Iterable, Iterator
 
 from ipstats.bulletin.errors import BulletinError
 
-__all__ = ["MARKER", "RunInterrupted", "check_replaceable", "clean_stale", "is_ours", "make_folder",
-           "raise_on_signals", "remove_ours", "run_lock", "swap_in"]
+__all__ = [
+    "MARKER",
+    "RunInterrupted",
+    "check_replaceable",
+    "clean_stale",
+    "is_ours",
+    "make_folder",
+    "raise_on_signals",
+    "remove_ours",
+    "run_lock",
+    "swap_in",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +60,13 @@ class RunInterrupted(BaseException):
 def _write_marker(folder: Path, kind: str) -> None:
     from ipstats import __version__
 
-    record = {"kind": kind, "written_by": f"ipstats {__version__}", "pid": os.getpid(),
-              "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "note": "ipstats may replace this folder as a whole; do not keep other files in it"}
+    record = {
+        "kind": kind,
+        "written_by": f"ipstats {__version__}",
+        "pid": os.getpid(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "note": "ipstats may replace this folder as a whole; do not keep other files in it",
+    }
     (folder / MARKER).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -70,7 +85,7 @@ def make_folder(folder: Path, kind: str, private: bool = False) -> Path:
     folder.parent.mkdir(parents=True, exist_ok=True)
     folder.mkdir(mode=0o700 if private else 0o777)
     if private:
-        os.chmod(folder, 0o700)           # mkdir's mode is cut by the umask, never widened: make it exact
+        os.chmod(folder, 0o700)  # mkdir's mode is cut by the umask, never widened: make it exact
     _write_marker(folder, kind)
     return folder
 
@@ -91,8 +106,12 @@ def _legacy_bulletin(folder: Path) -> bool:
     except (OSError, ValueError):
         return False
     pages = {name for name in entries if name.endswith(".html")}
-    return (isinstance(manifest, dict) and "ipstats_version" in manifest and "inputs" in manifest
-            and entries - pages <= _LEGACY_ENTRIES)
+    return (
+        isinstance(manifest, dict)
+        and "ipstats_version" in manifest
+        and "inputs" in manifest
+        and entries - pages <= _LEGACY_ENTRIES
+    )
 
 
 def is_ours(folder: Path, kind: str) -> bool:
@@ -141,13 +160,16 @@ def check_replaceable(target: Path, kind: str, keep: Iterable[tuple[str, Path]] 
     if target == home or _inside(home, target):
         raise BulletinError(f"{what} {target} is your home folder or holds it: choose a new folder for the bulletin")
     if _inside(cwd, target):
-        raise BulletinError(f"{what} {target} is the current folder or holds it: choose a new folder, "
-                            f"e.g. --out out/bulletin")
+        raise BulletinError(
+            f"{what} {target} is the current folder or holds it: choose a new folder, e.g. --out out/bulletin"
+        )
     for label, path in keep:
         path = Path(os.path.abspath(path))
         if _inside(path, target):
-            raise BulletinError(f"{what} {target} holds the {label} {path}: a run replaces its output folder "
-                                f"as a whole; choose a folder of its own")
+            raise BulletinError(
+                f"{what} {target} holds the {label} {path}: a run replaces its output folder "
+                f"as a whole; choose a folder of its own"
+            )
     if target.is_symlink():
         raise BulletinError(f"{what} {target} is a symbolic link: give the folder itself")
     if not target.exists():
@@ -164,8 +186,10 @@ def check_replaceable(target: Path, kind: str, keep: Iterable[tuple[str, Path]] 
         raise BulletinError(f"{what} {target} cannot be read: {exc.strerror or exc}") from None
     if entries:
         shown = ", ".join(entries[:3]) + (", …" if len(entries) > 3 else "")
-        raise BulletinError(f"{what} {target} holds files ipstats did not write ({shown}; no {MARKER}): "
-                            f"a run replaces its output folder as a whole; choose a new or empty folder")
+        raise BulletinError(
+            f"{what} {target} holds files ipstats did not write ({shown}; no {MARKER}): "
+            f"a run replaces its output folder as a whole; choose a new or empty folder"
+        )
 
 
 @contextlib.contextmanager
@@ -191,9 +215,10 @@ def run_lock(target: Path) -> Iterator[Path]:
             if exc.errno not in (errno.EWOULDBLOCK, errno.EACCES):
                 raise
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
-            created = []                  # the other run's folders
-            raise BulletinError(f"another ipstats run (pid {holder}) is writing {target}; wait for it to finish") \
-                from None
+            created = []  # the other run's folders
+            raise BulletinError(
+                f"another ipstats run (pid {holder}) is writing {target}; wait for it to finish"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield lock
@@ -201,9 +226,9 @@ def run_lock(target: Path) -> Iterator[Path]:
         if created and not target.exists():
             with contextlib.suppress(OSError):
                 lock.unlink()
-                for folder in created:        # innermost first; stops at the first that is not empty
+                for folder in created:  # innermost first; stops at the first that is not empty
                     folder.rmdir()
-        os.close(fd)                      # closing releases the lock
+        os.close(fd)  # closing releases the lock
 
 
 def remove_ours(folder: Path, kind: str) -> bool:
@@ -278,11 +303,13 @@ def swap_in(partial: Path, target: Path, kind: str) -> None:
     if not target.exists():
         partial.rename(target)
         return
-    if not (is_ours(target, kind) or _empty(target)):     # checked before the run; the folder changed since
-        raise BulletinError(f"{target} changed during the run and now holds files ipstats did not write; "
-                            f"the finished bulletin is kept in {partial}")
+    if not (is_ours(target, kind) or _empty(target)):  # checked before the run; the folder changed since
+        raise BulletinError(
+            f"{target} changed during the run and now holds files ipstats did not write; "
+            f"the finished bulletin is kept in {partial}"
+        )
     if _exchange(partial, target):
-        shutil.rmtree(partial, ignore_errors=True)        # now the old bulletin
+        shutil.rmtree(partial, ignore_errors=True)  # now the old bulletin
         return
     previous = target.with_name(f"{target.name}.previous-{os.getpid()}")
     target.rename(previous)
@@ -302,6 +329,7 @@ def _orphaned_task(record: logging.LogRecord) -> bool:
 @contextlib.contextmanager
 def raise_on_signals(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP)) -> Iterator[None]:
     """Turn *signals* into :class:`RunInterrupted` while the block runs (main thread only; else a no-op)."""
+
     def handler(signum, frame):  # noqa: ARG001 - signal handler signature
         # the notebook client's tasks that the exception leaves behind report their own end ("Task exception
         # was never retrieved … DeadKernelError") when they are collected: the run already says it was stopped
@@ -310,7 +338,7 @@ def raise_on_signals(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP))
 
     try:
         saved = {s: signal.signal(s, handler) for s in signals}
-    except ValueError:                    # not the main thread: signals cannot be handled here
+    except ValueError:  # not the main thread: signals cannot be handled here
         yield
         return
     try:

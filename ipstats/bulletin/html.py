@@ -8,6 +8,7 @@ categories, industries) is rendered with raw HTML escaped (:func:`markdown_html`
 escaped for plotly's own tags (:func:`ipstats.figures.escape_chart_text`), tables are escaped by
 :func:`ipstats.display.show_table` and the index escapes what it prints.
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,9 +26,22 @@ from ipstats.bulletin.record import FIGURE_KEY
 from ipstats.figures import trace_has_data
 from ipstats.figures import FONT_FAMILY, escape_chart_text
 
-__all__ = ["PLOTLY_MIME", "chart_name", "chart_title", "export_page", "index_titles",
-           "markdown_html", "notebook_title", "output_heading", "page_charts", "plotly_outputs_to_html",
-           "region_label", "summary_html", "unescape_cjk", "write_index"]
+__all__ = [
+    "PLOTLY_MIME",
+    "chart_name",
+    "chart_title",
+    "export_page",
+    "index_titles",
+    "markdown_html",
+    "notebook_title",
+    "output_heading",
+    "page_charts",
+    "plotly_outputs_to_html",
+    "region_label",
+    "summary_html",
+    "unescape_cjk",
+    "write_index",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +49,26 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 FONT_STACK = FONT_FAMILY
 
 # nbconvert's lab template with every network script left out and a link back to the index.
-_PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+_PAGE_TEMPLATE = (
+    """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block extra_css -%}
 <style type="text/css">
-body.jp-Notebook { font-family: """ + FONT_STACK + """;
+body.jp-Notebook { font-family: """
+    + FONT_STACK
+    + """;
   /* on body, not :root: the theme's :root (later in the page) would win */
-  --jp-ui-font-family: """ + FONT_STACK + """; --jp-content-font-family: """ + FONT_STACK + """; }
-.jp-RenderedHTMLCommon, .jp-RenderedMarkdown { font-family: """ + FONT_STACK + """; }
+  --jp-ui-font-family: """
+    + FONT_STACK
+    + """; --jp-content-font-family: """
+    + FONT_STACK
+    + """; }
+.jp-RenderedHTMLCommon, .jp-RenderedMarkdown { font-family: """
+    + FONT_STACK
+    + """; }
 nav.ipstats-nav { max-width: 1100px; margin: 0 auto; padding: 12px 20px 0; font-size: 14px; }
 nav.ipstats-nav a { color: #1f5fa8; text-decoration: none; }
 </style>
@@ -63,6 +86,7 @@ nav.ipstats-nav a { color: #1f5fa8; text-decoration: none; }
 </div>
 {%- endblock data_markdown -%}
 """
+)
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -148,6 +172,7 @@ def unescape_cjk(text: str) -> str:
     str
         The text with those escapes replaced.
     """
+
     def repl(match: re.Match) -> str:
         code = int(match.group(2), 16)
         if code < 0x80 or 0xD800 <= code <= 0xDFFF or code in (0x2028, 0x2029):
@@ -195,8 +220,14 @@ def page_charts(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
             spec = json.loads(spec) if isinstance(spec, str) else spec
             traces = spec.get("data") or []
             drawn = sum(trace_has_data(t) for t in traces)
-            charts.append({"figure": chart_name(spec), "title": chart_title(spec), "traces": drawn,
-                           "empty_traces": len(traces) - drawn})
+            charts.append(
+                {
+                    "figure": chart_name(spec),
+                    "title": chart_title(spec),
+                    "traces": drawn,
+                    "empty_traces": len(traces) - drawn,
+                }
+            )
     return charts
 
 
@@ -235,18 +266,27 @@ def plotly_outputs_to_html(nb: nbformat.NotebookNode) -> tuple[nbformat.Notebook
                 spec = data[PLOTLY_MIME]
                 if isinstance(spec, str):
                     spec = json.loads(spec)
-                fig = {"data": escape_chart_text(spec.get("data", [])),
-                       "layout": escape_chart_text(spec.get("layout", {}))}
+                fig = {
+                    "data": escape_chart_text(spec.get("data", [])),
+                    "layout": escape_chart_text(spec.get("layout", {})),
+                }
                 height = fig["layout"].get("height") if isinstance(fig["layout"], dict) else None
-                div = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f"fig-{ci}-{oi}",
-                                  config=spec.get("config") or None, validate=False, default_width="100%",
-                                  default_height=f"{int(height)}px" if height else "480px")
+                div = pio.to_html(
+                    fig,
+                    include_plotlyjs=False,
+                    full_html=False,
+                    div_id=f"fig-{ci}-{oi}",
+                    config=spec.get("config") or None,
+                    validate=False,
+                    default_width="100%",
+                    default_height=f"{int(height)}px" if height else "480px",
+                )
                 div = f'<div class="ipstats-figure" data-figure="{html.escape(chart_name(spec))}">{unescape_cjk(div)}</div>'
                 output["data"] = nbformat.from_dict({"text/html": div})
                 output.get("metadata", {}).pop(PLOTLY_MIME, None)
                 charts += 1
             elif "Plotly.newPlot" in "".join(data.get("text/html") or ""):
-                charts += 1            # a chart a renderer already wrote as HTML still needs plotly.js on the page
+                charts += 1  # a chart a renderer already wrote as HTML still needs plotly.js on the page
             kept.append(output)
         cell["outputs"] = kept
     return nb, charts
@@ -289,8 +329,7 @@ def export_page(executed: Path, target: Path, *, title: str | None = None) -> in
     nb = nbformat.read(executed, as_version=4)
     nb, charts = plotly_outputs_to_html(nb)
     nb.metadata["title"] = title or notebook_title(nb, executed.stem)
-    resources = {"ipstats_plotlyjs": plotly.offline.get_plotlyjs() if charts else "",
-                 "ipstats_back_label": "返回目录"}
+    resources = {"ipstats_plotlyjs": plotly.offline.get_plotlyjs() if charts else "", "ipstats_back_label": "返回目录"}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     stripped, n = _SCRIPT_SRC.subn("", body)
     if n:
@@ -300,7 +339,8 @@ def export_page(executed: Path, target: Path, *, title: str | None = None) -> in
     return charts
 
 
-_INDEX_CSS = """
+_INDEX_CSS = (
+    """
 body { font-family: %s; color: #222; background: #fafafa; margin: 0; }
 main { max-width: 960px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; min-height: 100vh; }
 h1 { font-size: 26px; margin: 8px 0 4px; color: #123c6e; }
@@ -316,7 +356,9 @@ table { border-collapse: collapse; width: 100%%; font-size: 14px; }
 th, td { border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left; vertical-align: top; }
 th { background: #f0f4fa; }
 footer { margin-top: 40px; color: #888; font-size: 12px; }
-""" % FONT_STACK
+"""
+    % FONT_STACK
+)
 
 
 def _text_only_renderer():
@@ -363,22 +405,33 @@ def _figure_section(folder: Path) -> list[str]:
     rows, missing = [], 0
     for name in names:
         spec = json.loads((folder / "figures" / f"{name}.json").read_text(encoding="utf-8"))
-        files = [f'<a href="figures/{e(name)}.{ext}">{ext.upper()}</a>' for ext in ("png", "svg")
-                 if (folder / "figures" / f"{name}.{ext}").is_file()]
+        files = [
+            f'<a href="figures/{e(name)}.{ext}">{ext.upper()}</a>'
+            for ext in ("png", "svg")
+            if (folder / "figures" / f"{name}.{ext}").is_file()
+        ]
         drawn = figure_has_data(spec)
         missing += drawn and len(files) < 2
         shown = '　'.join(files) or ('—' if drawn else '无数据')
-        rows.append(f"<tr><td>{e(chart_title(spec) or name)}</td><td>{shown}</td>"
-                    f'<td><a href="figures/{e(name)}.json">JSON</a></td></tr>')
+        rows.append(
+            f"<tr><td>{e(chart_title(spec) or name)}</td><td>{shown}</td>"
+            f'<td><a href="figures/{e(name)}.json">JSON</a></td></tr>'
+        )
     parts = ["<h2>统计图</h2>"]
     if missing:
         reason = static_export_problem() or "静态图导出失败（见各报告页的运行记录）"
-        log.warning("%d of %d figures have no PNG/SVG (%s); the HTML pages show every chart", missing, len(names),
-                    reason)
-        parts.append(f'<p class="meta">本次运行未能生成全部静态图（PNG/SVG）：{e(reason)}。网页中的交互图不受影响；'
-                     "安装 Chromium（或设置 BROWSER_PATH）和 kaleido 后重新运行即可生成。</p>")
-    parts.append("<table><thead><tr><th>图</th><th>静态图</th><th>数据</th></tr></thead><tbody>" + "".join(rows)
-                 + "</tbody></table>")
+        log.warning(
+            "%d of %d figures have no PNG/SVG (%s); the HTML pages show every chart", missing, len(names), reason
+        )
+        parts.append(
+            f'<p class="meta">本次运行未能生成全部静态图（PNG/SVG）：{e(reason)}。网页中的交互图不受影响；'
+            "安装 Chromium（或设置 BROWSER_PATH）和 kaleido 后重新运行即可生成。</p>"
+        )
+    parts.append(
+        "<table><thead><tr><th>图</th><th>静态图</th><th>数据</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
     return parts
 
 
@@ -393,8 +446,16 @@ def region_label(region: str) -> str:
     return str(match.iloc[0]) if len(match) else region
 
 
-def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: Iterable[dict[str, Any]],
-                generated: datetime, sections: list[dict[str, Any]] | None = None) -> Path:
+def write_index(
+    folder: Path,
+    *,
+    title: str,
+    year: int,
+    region: str,
+    notebooks: Iterable[dict[str, Any]],
+    generated: datetime,
+    sections: list[dict[str, Any]] | None = None,
+) -> Path:
     """Write ``index.html`` of a bulletin folder.
 
     Parameters
@@ -425,15 +486,17 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
     from ipstats.bulletin.tables import table_catalogue
 
     e = html.escape
-    parts = [f"<h1>{e(title)}</h1>",
-             f'<p class="meta">统计年度：{year}　地区：{e(region_label(region))}　'
-             f"生成时间：{e(generated.strftime('%Y-%m-%d %H:%M'))}</p>",
-             "<h2>分析报告</h2>"]
+    parts = [
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">统计年度：{year}　地区：{e(region_label(region))}　'
+        f"生成时间：{e(generated.strftime('%Y-%m-%d %H:%M'))}</p>",
+        "<h2>分析报告</h2>",
+    ]
     from ipstats.bulletin.sources import NATIONAL_GROUP
 
     notebooks = list(notebooks)
     links = list(zip(notebooks, index_titles(folder, notebooks)))
-    national = [pair for pair in links if pair[0].get("national")]      # national context in a provincial run
+    national = [pair for pair in links if pair[0].get("national")]  # national context in a provincial run
     for nb, link in [pair for pair in links if not pair[0].get("national")] + national:
         name = nb["name"]
         if national and nb is national[0][0]:
@@ -459,8 +522,10 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
                 parts.append(f'<h3 class="tables-section">{e(section)}</h3>')
             parts.append(head)
         csv = f"tables/{entry['name']}.csv"
-        parts.append(f'<tr><td>{e(entry["number"])}</td><td><a href="{e(csv)}">{e(entry["title"])}</a></td>'
-                     f'<td>{e(entry["unit"])}</td><td><a href="{e(csv)}">{e(entry["name"])}.csv</a></td></tr>')
+        parts.append(
+            f'<tr><td>{e(entry["number"])}</td><td><a href="{e(csv)}">{e(entry["title"])}</a></td>'
+            f'<td>{e(entry["unit"])}</td><td><a href="{e(csv)}">{e(entry["name"])}.csv</a></td></tr>'
+        )
     if catalogue:
         parts.append("</tbody></table>")
     else:
@@ -468,11 +533,13 @@ def write_index(folder: Path, *, title: str, year: int, region: str, notebooks: 
     parts += _figure_section(folder)
     parts.append("<h2>运行记录</h2>")
     parts.append('<p><a href="manifest.json">manifest.json</a>（参数、输入文件校验值、软件版本）</p>')
-    page = ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-            f"<title>{e(title)}</title>\n<style>{_INDEX_CSS}</style>\n</head>\n<body>\n<main>\n"
-            + "\n".join(parts)
-            + "\n<footer>由 ipstats 生成。</footer>\n</main>\n</body>\n</html>\n")
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+        f"<title>{e(title)}</title>\n<style>{_INDEX_CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(parts)
+        + "\n<footer>由 ipstats 生成。</footer>\n</main>\n</body>\n</html>\n"
+    )
     target = folder / "index.html"
     target.write_text(page, encoding="utf-8")
     return target

@@ -5,6 +5,7 @@ receive its (partial) path as ``internal_dir`` and write the tables *before* dis
 :func:`record_internal_table`; the bulletin moves the folder into place only when the whole run
 succeeded. Without ``internal_output`` nothing unprotected is written anywhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,10 @@ __all__ = ["INTERNAL_NOTICE", "record_internal_table", "write_notice"]
 log = logging.getLogger(__name__)
 
 #: Written beside the tables and into every table's metadata.
-INTERNAL_NOTICE = ("内部资料：本文件夹中的表格未经统计数据保密处理，可能披露个别申请人的数据，不得公开发布。"
-                   " / INTERNAL: these tables are not protected by disclosure control and must not be published.")
+INTERNAL_NOTICE = (
+    "内部资料：本文件夹中的表格未经统计数据保密处理，可能披露个别申请人的数据，不得公开发布。"
+    " / INTERNAL: these tables are not protected by disclosure control and must not be published."
+)
 
 
 def write_notice(folder: str | os.PathLike) -> Path:
@@ -35,8 +38,9 @@ def write_notice(folder: str | os.PathLike) -> Path:
     return path
 
 
-def record_internal_table(df: pd.DataFrame, name: str, *, title: str,
-                          internal_dir: str | os.PathLike | None) -> Path | None:
+def record_internal_table(
+    df: pd.DataFrame, name: str, *, title: str, internal_dir: str | os.PathLike | None
+) -> Path | None:
     """Write an unprotected table into the internal folder (nothing when *internal_dir* is empty).
 
     Parameters

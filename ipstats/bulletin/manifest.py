@@ -1,4 +1,5 @@
 """``manifest.json``: what a bulletin was made from (parameters, input checksums, versions, git state)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,20 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-__all__ = ["browser", "build_manifest", "environment", "file_record", "git_state", "inputs_record", "pages",
-           "package_data", "reference_tables",
-           "sha256_file", "static_figures", "write_manifest"]
+__all__ = [
+    "browser",
+    "build_manifest",
+    "environment",
+    "file_record",
+    "git_state",
+    "inputs_record",
+    "pages",
+    "package_data",
+    "reference_tables",
+    "sha256_file",
+    "static_figures",
+    "write_manifest",
+]
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +63,9 @@ def git_state(folder: Path) -> dict[str, Any]:
         return state
 
     def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=30,
-                              check=False)
+        return subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=30, check=False
+        )
 
     try:
         status = git("status", "--porcelain")
@@ -69,8 +82,11 @@ def git_state(folder: Path) -> dict[str, Any]:
 
 def environment() -> dict[str, Any]:
     """Python version and the versions of the main packages (None where not installed)."""
-    env: dict[str, Any] = {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
-                           "platform": platform.platform()}
+    env: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+    }
     for name in PACKAGES:
         try:
             env[name] = version(name)
@@ -106,23 +122,38 @@ def _disclosure(folder: Path, params: Any = None) -> dict[str, Any]:
         key = record.get("linked_set")
         if not key:
             continue
-        entry = linked.setdefault(key, {"pattern_sha256": record.get("pattern_sha256"), "tables": [],
-                                        "audit_pass": True, "audit": record.get("audit")})
+        entry = linked.setdefault(
+            key,
+            {
+                "pattern_sha256": record.get("pattern_sha256"),
+                "tables": [],
+                "audit_pass": True,
+                "audit": record.get("audit"),
+            },
+        )
         entry["tables"].append(name)
         entry["audit_pass"] = entry["audit_pass"] and bool(record.get("audit_pass", False))
     rules = Rules.of((getattr(params, "disclosure", None) or {}))
-    policy = {source: {"class": value, "reason": CONFIDENTIALITY_REASONS.get(source, "")}
-              for source, value in sorted(rules.confidentiality.items())}
-    return {"policy": policy, "rules": rules.rule_dict(),
-            "protection_levels": ("τ-ARGUS, from the second-largest contributor's view: p % rule "
-                                  "UPL = p/100·x1 − (X − x1 − x2); (n,k) dominance UPL = 100/k·(x1 [+ x2]) − X; "
-                                  "frequency rule protection_pct % of X (at least min_width); LPL = min(UPL, X); "
-                                  "achieved = how far the interval a reader computes (MILP over every linked "
-                                  "published cell, and for each suppressed singleton beside the cell, the interval "
-                                  "its contributor computes) reaches above and below the value"),
-            "tables": records, "linked_sets": linked,
-            "unaudited": sorted(name for name, r in records.items() if "audit_pass" not in r),
-            "all_pass": all(r.get("audit_pass", True) for r in records.values())}
+    policy = {
+        source: {"class": value, "reason": CONFIDENTIALITY_REASONS.get(source, "")}
+        for source, value in sorted(rules.confidentiality.items())
+    }
+    return {
+        "policy": policy,
+        "rules": rules.rule_dict(),
+        "protection_levels": (
+            "τ-ARGUS, from the second-largest contributor's view: p % rule "
+            "UPL = p/100·x1 − (X − x1 − x2); (n,k) dominance UPL = 100/k·(x1 [+ x2]) − X; "
+            "frequency rule protection_pct % of X (at least min_width); LPL = min(UPL, X); "
+            "achieved = how far the interval a reader computes (MILP over every linked "
+            "published cell, and for each suppressed singleton beside the cell, the interval "
+            "its contributor computes) reaches above and below the value"
+        ),
+        "tables": records,
+        "linked_sets": linked,
+        "unaudited": sorted(name for name, r in records.items() if "audit_pass" not in r),
+        "all_pass": all(r.get("audit_pass", True) for r in records.values()),
+    }
 
 
 def browser() -> dict[str, Any]:
@@ -165,8 +196,13 @@ def pages(folder: Path, notebooks: list[dict[str, Any]]) -> list[dict[str, Any]]
         executed = folder / run["output"]
         if run.get("status") != "ok" or not executed.is_file():
             continue
-        found.append({"notebook": run["name"], "page": f"{run['name']}.html",
-                      "charts": page_charts(nbformat.read(executed, as_version=4))})
+        found.append(
+            {
+                "notebook": run["name"],
+                "page": f"{run['name']}.html",
+                "charts": page_charts(nbformat.read(executed, as_version=4)),
+            }
+        )
     return found
 
 
@@ -184,8 +220,11 @@ def static_figures(folder: Path) -> dict[str, Any]:
     figures = folder / "figures"
     names = sorted(p.stem for p in figures.glob("*.json")) if figures.is_dir() else []
     missing = [n for n in names if not all((figures / f"{n}.{ext}").is_file() for ext in ("png", "svg"))]
-    return {"files": _listing(folder, "figures", "*.png") + _listing(folder, "figures", "*.svg"),
-            "missing": missing, "problem": static_export_problem()}
+    return {
+        "files": _listing(folder, "figures", "*.png") + _listing(folder, "figures", "*.svg"),
+        "missing": missing,
+        "problem": static_export_problem(),
+    }
 
 
 def reference_tables() -> list[dict[str, Any]]:
@@ -194,8 +233,9 @@ def reference_tables() -> list[dict[str, Any]]:
 
     table = catalogue()
     cols = [c for c in ("name", "file", "edition", "sha256") if c in table.columns]
-    return [{k: (None if v is None else str(v)) for k, v in row.items()}
-            for row in table[cols].to_dict(orient="records")]
+    return [
+        {k: (None if v is None else str(v)) for k, v in row.items()} for row in table[cols].to_dict(orient="records")
+    ]
 
 
 #: Folders of the package whose files change numbers: classification rules, reference and demo shapes, schemas.
@@ -209,8 +249,14 @@ def package_data() -> list[dict[str, str]]:
     import ipstats
 
     root = Path(ipstats.__file__).resolve().parent
-    files = sorted({p for folder in DATA_FOLDERS for p in root.rglob(f"{folder}/**/*")
-                    if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"})
+    files = sorted(
+        {
+            p
+            for folder in DATA_FOLDERS
+            for p in root.rglob(f"{folder}/**/*")
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"
+        }
+    )
     return [{"file": p.relative_to(root).as_posix(), "sha256": sha256_file(p)} for p in files]
 
 
@@ -233,7 +279,7 @@ def inputs_record(inputs: dict[str, Path]) -> dict[str, dict[str, Any]]:
     found = {key: file_record(path) for key, path in inputs.items()}
     for key, path in implicit_inputs(inputs).items():
         found[key] = {**file_record(path), "implicit": True}
-    for record in found.values():       # validated (when, by which version) and whether this run skipped it
+    for record in found.values():  # validated (when, by which version) and whether this run skipped it
         status = validation_status(record["sha256"])
         if status:
             record["validation"] = status
@@ -249,12 +295,19 @@ def _final_paths(value: Any, moves: dict[str, str]) -> Any:
     if isinstance(value, str):
         for partial, final in moves.items():
             if value == partial or value.startswith(partial + "/"):
-                return final + value[len(partial):]
+                return final + value[len(partial) :]
     return value
 
 
-def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]], started: str,
-                   finished: str, moves: dict[Path, Path] | None = None) -> dict[str, Any]:
+def build_manifest(
+    *,
+    folder: Path,
+    params: Any,
+    notebooks: list[dict[str, Any]],
+    started: str,
+    finished: str,
+    moves: dict[Path, Path] | None = None,
+) -> dict[str, Any]:
     """Assemble the manifest of a bulletin run.
 
     Parameters
@@ -287,8 +340,12 @@ def build_manifest(*, folder: Path, params: Any, notebooks: list[dict[str, Any]]
     return {
         "title": params.title,
         "output": moves.get(str(folder), str(params.output)),
-        "parameters": {"file": str(params.path), "content": params.raw, "resolved": params.resolved(),
-                       "region": params.region},
+        "parameters": {
+            "file": str(params.path),
+            "content": params.raw,
+            "resolved": params.resolved(),
+            "region": params.region,
+        },
         "inputs": inputs_record(params.inputs),
         "register_as_of": dict(zip(("date", "source"), register_as_of(params))),
         "ipstats_version": __version__,

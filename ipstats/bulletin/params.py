@@ -18,6 +18,7 @@ each must be declared by at least one notebook of the file (:func:`check_default
 error, not silently unused). A default may not name a common parameter or an input: those are set by the
 file's own keys (``year:``, ``inputs:`` …); an entry may still override them for itself (``year: 2024``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,13 +32,40 @@ import yaml
 
 from ipstats.bulletin.errors import BulletinError
 
-__all__ = ["COMMON_PARAMETERS", "BulletinParams", "NotebookEntry", "check_defaults", "check_reference_year",
-           "entry_parameters", "load_params", "prepare_inputs", "province_codes", "regional_title", "register_as_of"]
+__all__ = [
+    "COMMON_PARAMETERS",
+    "BulletinParams",
+    "NotebookEntry",
+    "check_defaults",
+    "check_reference_year",
+    "entry_parameters",
+    "load_params",
+    "prepare_inputs",
+    "province_codes",
+    "regional_title",
+    "register_as_of",
+]
 
 log = logging.getLogger(__name__)
 
-KNOWN_KEYS = ("title", "year", "region", "output", "internal_output", "notebook_dir", "execution_timeout", "inputs",
-              "demo_data", "notebooks", "defaults", "disclosure", "confidentiality", "engine", "as_of", "pdf")
+KNOWN_KEYS = (
+    "title",
+    "year",
+    "region",
+    "output",
+    "internal_output",
+    "notebook_dir",
+    "execution_timeout",
+    "inputs",
+    "demo_data",
+    "notebooks",
+    "defaults",
+    "disclosure",
+    "confidentiality",
+    "engine",
+    "as_of",
+    "pdf",
+)
 REQUIRED_KEYS = ("title", "year", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 #: Parameters every notebook is offered by the run itself (:func:`ipstats.bulletin.run.notebook_parameters`);
@@ -134,8 +162,9 @@ class BulletinParams:
     raw: dict[str, Any] = field(default_factory=dict)
     disclosure: dict[str, Any] = field(default_factory=dict)
     internal_output: Path | None = None
-    engine: dict[str, Any] = field(default_factory=lambda: {"name": "duckdb", "master": None, "app_name": "ipstats",
-                                                             "config": {}})
+    engine: dict[str, Any] = field(
+        default_factory=lambda: {"name": "duckdb", "master": None, "app_name": "ipstats", "config": {}}
+    )
     as_of: str | None = None
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     pdf: bool | None = None
@@ -156,16 +185,26 @@ class BulletinParams:
 
     def resolved(self) -> dict[str, Any]:
         """The parameters as plain JSON-able data (absolute paths as strings), for the manifest."""
-        return {"file": str(self.path), "title": self.title, "year": self.year, "region": self.region,
-                "output": str(self.output), "notebook_dir": str(self.notebook_dir),
-                "execution_timeout": self.execution_timeout,
-                "inputs": {k: str(v) for k, v in self.inputs.items()}, "columns": self.columns,
-                "demo_data": None if self.demo_data is None else {**self.demo_data, "out": str(self.demo_data["out"])},
-                "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
-                "disclosure": self.disclosure,
-                "internal_output": None if self.internal_output is None else str(self.internal_output),
-                "engine": self.engine, "as_of": self.as_of, "pdf": self.pdf, "sources": self.sources,
-                "defaults": self.defaults}
+        return {
+            "file": str(self.path),
+            "title": self.title,
+            "year": self.year,
+            "region": self.region,
+            "output": str(self.output),
+            "notebook_dir": str(self.notebook_dir),
+            "execution_timeout": self.execution_timeout,
+            "inputs": {k: str(v) for k, v in self.inputs.items()},
+            "columns": self.columns,
+            "demo_data": None if self.demo_data is None else {**self.demo_data, "out": str(self.demo_data["out"])},
+            "notebooks": [{"name": e.name, "id": e.id, "parameters": e.parameters} for e in self.notebooks],
+            "disclosure": self.disclosure,
+            "internal_output": None if self.internal_output is None else str(self.internal_output),
+            "engine": self.engine,
+            "as_of": self.as_of,
+            "pdf": self.pdf,
+            "sources": self.sources,
+            "defaults": self.defaults,
+        }
 
 
 def province_codes() -> list[str]:
@@ -212,7 +251,7 @@ def regional_title(title: str, region: str) -> str:
 
     row = provinces().set_index("province_code").loc[region]
     if title.startswith("全国"):
-        return row["name_zh"] + title[len("全国"):]
+        return row["name_zh"] + title[len("全国") :]
     if row["name_zh"] in title or row["short_zh"] in title:
         return title
     return f"{title}（{row['name_zh']}）"
@@ -243,13 +282,17 @@ def check_region(region: Any, where: str) -> str:
         raise BulletinError(f"{where}: region must be \"national\" or a province code such as \"44\", got {region!r}")
     if isinstance(region, int):
         hint = " — quote province codes, e.g. region: \"%02d\"" % region if f"{region:02d}" in codes else ""
-        raise BulletinError(f"{where}: region {region} is a number, expected a quoted province code "
-                            f"such as \"44\" or \"national\"{hint}")
+        raise BulletinError(
+            f"{where}: region {region} is a number, expected a quoted province code "
+            f"such as \"44\" or \"national\"{hint}"
+        )
     region = str(region).strip()
     if region == "national" or region in codes:
         return region
-    raise BulletinError(f"{where}: region {region!r} is not \"national\" or one of the 31 GB/T 2260 province "
-                        f"codes ({', '.join(codes[:3])}, …, {codes[-1]})")
+    raise BulletinError(
+        f"{where}: region {region!r} is not \"national\" or one of the 31 GB/T 2260 province "
+        f"codes ({', '.join(codes[:3])}, …, {codes[-1]})"
+    )
 
 
 def _int(data: dict, key: str, where: Path, low: int, high: int, default: int | None = None) -> int:
@@ -269,22 +312,28 @@ def _notebooks(value: Any, where: Path) -> tuple[NotebookEntry, ...]:
         if isinstance(item, dict):
             unknown = sorted(set(item) - {"name", "id", "parameters"})
             if unknown:
-                raise BulletinError(f"{where}: notebooks entry {i} has unknown key {unknown[0]!r} "
-                                    f"(expected name, id and parameters)")
+                raise BulletinError(
+                    f"{where}: notebooks entry {i} has unknown key {unknown[0]!r} (expected name, id and parameters)"
+                )
             name, parameters, run_id = item.get("name"), item.get("parameters") or {}, item.get("id")
         else:
             name, parameters, run_id = item, {}, None
         if not isinstance(name, str) or not _NB_NAME.match(name):
-            raise BulletinError(f"{where}: notebooks entry {i} must be a notebook name such as 00_overview "
-                                f"(file name without .ipynb), got {name!r}")
+            raise BulletinError(
+                f"{where}: notebooks entry {i} must be a notebook name such as 00_overview "
+                f"(file name without .ipynb), got {name!r}"
+            )
         if name.endswith(".ipynb"):
             name = name[: -len(".ipynb")]
         if not isinstance(parameters, dict) or not all(isinstance(k, str) and _IDENT.match(k) for k in parameters):
-            raise BulletinError(f"{where}: parameters of notebook {name} must be a mapping of parameter names "
-                                f"to values")
+            raise BulletinError(
+                f"{where}: parameters of notebook {name} must be a mapping of parameter names to values"
+            )
         if run_id is not None and (not isinstance(run_id, str) or not _NB_NAME.match(run_id)):
-            raise BulletinError(f"{where}: id of notebooks entry {i} must be a plain name such as "
-                                f"20_monitoring_sei (letters, digits, _ - .), got {run_id!r}")
+            raise BulletinError(
+                f"{where}: id of notebooks entry {i} must be a plain name such as "
+                f"20_monitoring_sei (letters, digits, _ - .), got {run_id!r}"
+            )
         entries.append(NotebookEntry(name, dict(parameters), run_id or name))
     ids = [e.id for e in entries]
     dupes = sorted({n for n in ids if ids.count(n) > 1})
@@ -293,8 +342,9 @@ def _notebooks(value: Any, where: Path) -> tuple[NotebookEntry, ...]:
     return tuple(entries)
 
 
-def load_params(path: str | os.PathLike, *, region: str | None = None,
-                out: str | os.PathLike | None = None, prepare: bool = True) -> BulletinParams:
+def load_params(
+    path: str | os.PathLike, *, region: str | None = None, out: str | os.PathLike | None = None, prepare: bool = True
+) -> BulletinParams:
     """Read and validate a bulletin parameter file.
 
     Parameters
@@ -341,11 +391,12 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
     except UnicodeDecodeError:
         raise BulletinError(f"{path}: not UTF-8 text") from None
     if _expanded_size(data) > MAX_VALUES:
-        raise BulletinError(f"{path}: the file expands to more than {MAX_VALUES:,} values (YAML aliases *name "
-                            f"repeating anchors &name?): write the values out")
+        raise BulletinError(
+            f"{path}: the file expands to more than {MAX_VALUES:,} values (YAML aliases *name "
+            f"repeating anchors &name?): write the values out"
+        )
     if not isinstance(data, dict):
-        raise BulletinError(f"{path}: expected a YAML mapping (title:, year:, notebooks: …), "
-                            f"got {type(data).__name__}")
+        raise BulletinError(f"{path}: expected a YAML mapping (title:, year:, notebooks: …), got {type(data).__name__}")
     unknown = [k for k in data if k not in KNOWN_KEYS]
     if unknown:
         raise BulletinError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join(KNOWN_KEYS)})")
@@ -371,8 +422,10 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
     if internal is not None:
         internal = _resolve(base, internal, "internal_output", path)
         if internal == output or output in internal.parents or internal in output.parents:
-            raise BulletinError(f"{path}: internal_output {internal} must be a folder outside the public output "
-                                f"{output} (unprotected detail never goes into the published bulletin)")
+            raise BulletinError(
+                f"{path}: internal_output {internal} must be a folder outside the public output "
+                f"{output} (unprotected detail never goes into the published bulletin)"
+            )
     notebook_dir = _resolve(base, data["notebook_dir"], "notebook_dir", path)
     if not notebook_dir.is_dir():
         raise BulletinError(f"{path}: notebook_dir {notebook_dir} is not a folder")
@@ -387,28 +440,36 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
         raise BulletinError(f"{path}: inputs must be a mapping of names to file paths")
     for key in raw_inputs:
         if not isinstance(key, str) or not _IDENT.match(key):
-            raise BulletinError(f"{path}: input name {key!r} must be a Python identifier (it becomes a notebook "
-                                f"parameter)")
+            raise BulletinError(
+                f"{path}: input name {key!r} must be a Python identifier (it becomes a notebook parameter)"
+            )
         if key in COMMON_PARAMETERS:
             raise BulletinError(f"{path}: input name {key!r} is reserved for a common notebook parameter")
     inputs, columns, sources = {}, {}, {}
     for key, value in raw_inputs.items():
-        if isinstance(value, dict):          # {file: register.csv, columns: {国省代码: province_code}, source: …}
+        if isinstance(value, dict):  # {file: register.csv, columns: {国省代码: province_code}, source: …}
             unknown = sorted(set(value) - {"file", "columns", "source"})
             if unknown or "file" not in value:
-                raise BulletinError(f"{path}: input {key!r} must be a path or a mapping with file: and optional "
-                                    f"columns: and source: (got keys {', '.join(map(str, value))})")
+                raise BulletinError(
+                    f"{path}: input {key!r} must be a path or a mapping with file: and optional "
+                    f"columns: and source: (got keys {', '.join(map(str, value))})"
+                )
             source = value.get("source")
             if source is not None and (not isinstance(source, str) or not source.strip() or "\n" in source.strip()):
-                raise BulletinError(f"{path}: source of input {key!r} must be one line of text saying where the "
-                                    f"data come from, e.g. \"国家知识产权局专利数据（截至2024年12月31日）\", got {source!r}")
+                raise BulletinError(
+                    f"{path}: source of input {key!r} must be one line of text saying where the "
+                    f"data come from, e.g. \"国家知识产权局专利数据（截至2024年12月31日）\", got {source!r}"
+                )
             if source is not None:
                 sources[key] = source.strip()
             mapping = value.get("columns") or {}
-            if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                                        for k, v in mapping.items()):
-                raise BulletinError(f"{path}: columns of input {key!r} must map the file's headers to schema "
-                                    f"fields, e.g. {{国省代码: province_code}}")
+            if not isinstance(mapping, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+            ):
+                raise BulletinError(
+                    f"{path}: columns of input {key!r} must map the file's headers to schema "
+                    f"fields, e.g. {{国省代码: province_code}}"
+                )
             value = value["file"]
             if mapping:
                 columns[key] = dict(mapping)
@@ -423,22 +484,38 @@ def load_params(path: str | os.PathLike, *, region: str | None = None,
             raise BulletinError(f"{path}: unknown key {bad[0]!r} in demo_data (allowed: {', '.join(DEMO_KEYS)})")
         if "out" not in demo:
             raise BulletinError(f"{path}: demo_data needs out (the folder of the demo register)")
-        demo = {"out": _resolve(base, demo["out"], "demo_data out", path),
-                "patents": _int(demo, "patents", path, 1, 100_000_000, 100_000),
-                "seed": _int(demo, "seed", path, 0, 2**32 - 1, 2024)}
+        demo = {
+            "out": _resolve(base, demo["out"], "demo_data out", path),
+            "patents": _int(demo, "patents", path, 1, 100_000_000, 100_000),
+            "seed": _int(demo, "seed", path, 0, 2**32 - 1, 2024),
+        }
 
     pdf = data.get("pdf")
     if pdf is not None and not isinstance(pdf, bool):
-        raise BulletinError(f"{path}: pdf must be true or false (or left out: printed when Chromium is found), "
-                            f"got {pdf!r}")
-    params = BulletinParams(path=path, title=title, year=year, region=region, output=output,
-                            notebook_dir=notebook_dir, execution_timeout=timeout, inputs=inputs, notebooks=notebooks,
-                            demo_data=demo, raw=data,
-                            disclosure=_disclosure(data.get("disclosure"), path, data.get("confidentiality"),
-                                                   inputs),
-                            internal_output=internal, engine=_engine(data.get("engine"), path),
-                            as_of=_as_of(data.get("as_of"), path), columns=columns, pdf=pdf, sources=sources,
-                            defaults=_defaults(data.get("defaults"), path, inputs))
+        raise BulletinError(
+            f"{path}: pdf must be true or false (or left out: printed when Chromium is found), got {pdf!r}"
+        )
+    params = BulletinParams(
+        path=path,
+        title=title,
+        year=year,
+        region=region,
+        output=output,
+        notebook_dir=notebook_dir,
+        execution_timeout=timeout,
+        inputs=inputs,
+        notebooks=notebooks,
+        demo_data=demo,
+        raw=data,
+        disclosure=_disclosure(data.get("disclosure"), path, data.get("confidentiality"), inputs),
+        internal_output=internal,
+        engine=_engine(data.get("engine"), path),
+        as_of=_as_of(data.get("as_of"), path),
+        columns=columns,
+        pdf=pdf,
+        sources=sources,
+        defaults=_defaults(data.get("defaults"), path, inputs),
+    )
     if prepare:
         prepare_inputs(params)
     return params
@@ -449,24 +526,33 @@ def _defaults(raw: Any, path: Path, inputs: dict[str, Path]) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise BulletinError(f"{path}: defaults must be a mapping of notebook parameter names to values inherited "
-                            f"by every notebook entry, such as {{demo_patents: 0}}, got {type(raw).__name__}")
+        raise BulletinError(
+            f"{path}: defaults must be a mapping of notebook parameter names to values inherited "
+            f"by every notebook entry, such as {{demo_patents: 0}}, got {type(raw).__name__}"
+        )
     for key in raw:
         if not isinstance(key, str) or not _IDENT.match(key):
-            raise BulletinError(f"{path}: defaults key {key!r} must be a notebook parameter name (a Python "
-                                f"identifier such as demo_patents)")
+            raise BulletinError(
+                f"{path}: defaults key {key!r} must be a notebook parameter name (a Python "
+                f"identifier such as demo_patents)"
+            )
         if key in COMMON_PARAMETERS:
-            raise BulletinError(f"{path}: defaults key {key!r} is a common parameter set by the file's own keys "
-                                f"(year:, region:, title:, disclosure:, engine: …), not by defaults; an entry's "
-                                f"parameters may override it for that notebook")
+            raise BulletinError(
+                f"{path}: defaults key {key!r} is a common parameter set by the file's own keys "
+                f"(year:, region:, title:, disclosure:, engine: …), not by defaults; an entry's "
+                f"parameters may override it for that notebook"
+            )
         if key in inputs:
-            raise BulletinError(f"{path}: defaults key {key!r} is an input: set it under inputs:, not defaults "
-                                f"(an entry's parameters may override it for that notebook)")
+            raise BulletinError(
+                f"{path}: defaults key {key!r} is an input: set it under inputs:, not defaults "
+                f"(an entry's parameters may override it for that notebook)"
+            )
     return dict(raw)
 
 
-def entry_parameters(params: BulletinParams, entry: NotebookEntry, declared: set[str] | frozenset[str]
-                     ) -> dict[str, Any]:
+def entry_parameters(
+    params: BulletinParams, entry: NotebookEntry, declared: set[str] | frozenset[str]
+) -> dict[str, Any]:
     """The values one entry sets over the run's common parameters: the file's defaults, then its own.
 
     Parameters
@@ -510,8 +596,10 @@ def check_defaults(params: BulletinParams, declared: dict[str, set[str] | None])
     names = set().union(*[d for d in declared.values() if d])
     for key in params.defaults:
         if key not in names:
-            raise BulletinError(f"{params.path}: defaults key {key!r} is not a parameter of any notebook; "
-                                f"expected a name declared in a notebook's parameters cell")
+            raise BulletinError(
+                f"{params.path}: defaults key {key!r} is not a parameter of any notebook; "
+                f"expected a name declared in a notebook's parameters cell"
+            )
 
 
 def prepare_inputs(params: BulletinParams) -> None:
@@ -552,8 +640,9 @@ def _as_of(raw: Any, where: Path | str) -> str | None:
         try:
             day = dt.date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise BulletinError(f"{where}: as_of must be the register's extraction date as YYYY-MM-DD, "
-                                f"got {raw!r}") from None
+            raise BulletinError(
+                f"{where}: as_of must be the register's extraction date as YYYY-MM-DD, got {raw!r}"
+            ) from None
     if day > dt.date.today():
         raise BulletinError(f"{where}: as_of {day} is in the future: it is the date the register was extracted")
     return day.isoformat()
@@ -599,9 +688,11 @@ def check_reference_year(params: BulletinParams) -> str | None:
     """
     as_of, source = register_as_of(params)
     if as_of is not None and f"{params.year}-12-31" > as_of:
-        raise BulletinError(f"{params.path}: year {params.year} ends after the register's extraction date {as_of} "
-                            f"(as_of, from {source}): its flows and year-end stock would be incomplete; choose year "
-                            f"{int(as_of[:4]) - (0 if as_of.endswith('12-31') else 1)} or earlier, or a later extract")
+        raise BulletinError(
+            f"{params.path}: year {params.year} ends after the register's extraction date {as_of} "
+            f"(as_of, from {source}): its flows and year-end stock would be incomplete; choose year "
+            f"{int(as_of[:4]) - (0 if as_of.endswith('12-31') else 1)} or earlier, or a later extract"
+        )
     return as_of
 
 
@@ -633,17 +724,23 @@ def _disclosure(raw: Any, path: Path, confidentiality: Any = None, inputs: dict 
     allowed = Rules().rule_dict()
     unknown = [k for k in raw if k not in allowed]
     if unknown:
-        raise BulletinError(f"{path}: unknown key {unknown[0]!r} in disclosure (allowed: {', '.join(allowed)}; "
-                            "the policy goes under confidentiality:)")
+        raise BulletinError(
+            f"{path}: unknown key {unknown[0]!r} in disclosure (allowed: {', '.join(allowed)}; "
+            "the policy goes under confidentiality:)"
+        )
     policy = {} if confidentiality is None else confidentiality
     if not isinstance(policy, dict):
-        raise BulletinError(f"{path}: confidentiality must be a mapping of input names to {PUBLIC} or "
-                            f"{CONFIDENTIAL}, such as {{register: {PUBLIC}, survey_sample: {CONFIDENTIAL}}}")
+        raise BulletinError(
+            f"{path}: confidentiality must be a mapping of input names to {PUBLIC} or "
+            f"{CONFIDENTIAL}, such as {{register: {PUBLIC}, survey_sample: {CONFIDENTIAL}}}"
+        )
     known = set(CONFIDENTIALITY) | set(inputs or {})
     for key, value in policy.items():
         if not isinstance(key, str) or key not in known:
-            raise BulletinError(f"{path}: confidentiality names {key!r}, which is neither an input of the file nor "
-                                f"a known input ({', '.join(sorted(known))})")
+            raise BulletinError(
+                f"{path}: confidentiality names {key!r}, which is neither an input of the file nor "
+                f"a known input ({', '.join(sorted(known))})"
+            )
         if value not in (PUBLIC, CONFIDENTIAL):
             raise BulletinError(f"{path}: confidentiality of {key!r} must be {PUBLIC} or {CONFIDENTIAL}, got {value!r}")
     try:

@@ -14,6 +14,7 @@ draws the CJK radicals with the glyphs of the ideographs they look like: copied 
 增长. :func:`fix_text_mapping` maps them back (``data/cjk_radicals.csv``, built from the font by
 ``scripts/build_cjk_radicals.py``), so the PDF's text can be searched and copied.
 """
+
 from __future__ import annotations
 
 import html
@@ -33,8 +34,16 @@ from ipstats.cells import unguard_text
 from ipstats.display import LABELS
 from ipstats.figures import FONT_FAMILY
 
-__all__ = ["PDF_NAME", "PRINT_TIMEOUT", "fix_text_mapping", "format_cell", "pdf_problem", "print_html",
-           "radical_map", "write_pdf"]
+__all__ = [
+    "PDF_NAME",
+    "PRINT_TIMEOUT",
+    "fix_text_mapping",
+    "format_cell",
+    "pdf_problem",
+    "print_html",
+    "radical_map",
+    "write_pdf",
+]
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +141,9 @@ def _remap_cmap(text: str, mapping: dict[int, int]) -> str:
                 kept.append(line)
                 continue
             width = len(parts[0])
-            singles += [f"<{first + i:0{width}X}> <{mapping.get(dest + i, dest + i):04X}>"
-                        for i in range(last - first + 1)]
+            singles += [
+                f"<{first + i:0{width}X}> <{mapping.get(dest + i, dest + i):04X}>" for i in range(last - first + 1)
+            ]
         out = f"{len(kept)} beginbfrange\n" + "".join(k + "\n" for k in kept) + "endbfrange" if kept else ""
         if singles:
             out += f"\n{len(singles)} beginbfchar\n" + "".join(x + "\n" for x in singles) + "endbfchar"
@@ -200,19 +210,28 @@ def format_cell(value: Any, kind: str, digits: int | None) -> str:
 def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
     """One table: number and title, unit, the formatted rows, source and notes."""
     from ipstats.bulletin.precision import published_decimals
-    from ipstats.bulletin.tables import FLAGS, flag_columns, flag_label, flagged_cells, read_table, table_notes, \
-        table_symbols
+    from ipstats.bulletin.tables import (
+        FLAGS,
+        flag_columns,
+        flag_label,
+        flagged_cells,
+        read_table,
+        table_notes,
+        table_symbols,
+    )
     from ipstats.labels import SYMBOLS, symbols_used
 
     e = html.escape
     table, meta = read_table(tables_dir / f"{entry['name']}.csv")
-    symbols = table_symbols(tables_dir / f"{entry['name']}.csv", table, meta)      # × suppressed, — not applicable
+    symbols = table_symbols(tables_dir / f"{entry['name']}.csv", table, meta)  # × suppressed, — not applicable
     own = meta.get("labels") or {}
     headers = [own.get(str(c)) or LABELS.get(str(c), str(c)) for c in table.columns]
     recorded = meta.get("decimals") or {}
     kinds = [column_kind(str(c), table[c], h) for c, h in zip(table.columns, headers)]
-    digits = [recorded.get(str(c)) if isinstance(recorded.get(str(c)), int) else
-              published_decimals(str(c), table[c], h) for c, h in zip(table.columns, headers)]
+    digits = [
+        recorded.get(str(c)) if isinstance(recorded.get(str(c)), int) else published_decimals(str(c), table[c], h)
+        for c, h in zip(table.columns, headers)
+    ]
     flags, flag_cols, used = flagged_cells(table), set(flag_columns(list(table.columns))), set()
     rows = []
     for r, values in enumerate(table.itertuples(index=False, name=None)):
@@ -240,10 +259,12 @@ def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
     wide += " verywide" if len(table.columns) > WIDE_COLUMNS[1] else ""
     foot = [f'<p class="foot">资料来源：{e(str(meta.get("source", "")))}</p>'] if meta.get("source") else []
     foot += [f'<p class="foot">注：{e(note)}</p>' for note in table_notes(table, meta, used, symbols_used(symbols))]
-    return (f'<div class="table{wide}" id="{e(entry["name"])}"><h3>{e(entry["number"])}　{e(entry["title"])}</h3>'
-            f'<p class="unit">单位：{e(entry["unit"])}</p>'
-            "<table><thead><tr>" + "".join(f"<th>{e(str(unguard_text(h)))}</th>" for h in headers) + "</tr></thead>"
-            "<tbody>" + "".join(rows) + "</tbody></table>" + "".join(foot) + "</div>")
+    return (
+        f'<div class="table{wide}" id="{e(entry["name"])}"><h3>{e(entry["number"])}　{e(entry["title"])}</h3>'
+        f'<p class="unit">单位：{e(entry["unit"])}</p>'
+        "<table><thead><tr>" + "".join(f"<th>{e(str(unguard_text(h)))}</th>" for h in headers) + "</tr></thead>"
+        "<tbody>" + "".join(rows) + "</tbody></table>" + "".join(foot) + "</div>"
+    )
 
 
 def _figure_html(folder: Path, name: str) -> str:
@@ -269,8 +290,11 @@ def _parts(folder: Path, sections: list[dict[str, Any]] | None) -> list[tuple[di
         by_section.setdefault(entry["section_name"] or entry["section"], []).append(entry)
     order = [{"key": s.get("name") or s.get("title") or "", **s} for s in sections]
     known = {s["key"] for s in order}
-    order += [{"key": key, "name": "", "title": entries[0]["section"] or "统计表", "figures": []}
-              for key, entries in by_section.items() if key not in known]
+    order += [
+        {"key": key, "name": "", "title": entries[0]["section"] or "统计表", "figures": []}
+        for key, entries in by_section.items()
+        if key not in known
+    ]
     return [(section, by_section.get(section["key"], [])) for section in order]
 
 
@@ -283,8 +307,15 @@ def _national_group(sections: list[dict[str, Any]] | None) -> str | None:
     return None
 
 
-def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
-               sections: list[dict[str, Any]] | None = None, pages: list[int] | None = None) -> str:
+def print_html(
+    folder: str | os.PathLike,
+    *,
+    title: str,
+    year: int,
+    region: str,
+    sections: list[dict[str, Any]] | None = None,
+    pages: list[int] | None = None,
+) -> str:
     """The bulletin as one HTML document laid out for print (what :func:`write_pdf` prints).
 
     Parameters
@@ -317,8 +348,10 @@ def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
 
     def line(kind: str, anchor: str, text: str) -> str:
         page = next(numbers, "")
-        return (f'<li class="{kind}"><a href="#{e(anchor)}"><span class="t">{e(text)}</span>'
-                f'<span class="p">{page}</span></a></li>')
+        return (
+            f'<li class="{kind}"><a href="#{e(anchor)}"><span class="t">{e(text)}</span>'
+            f'<span class="p">{page}</span></a></li>'
+        )
 
     group = _national_group(sections)
     for i, (section, entries) in enumerate(_parts(folder, sections), start=1):
@@ -327,7 +360,10 @@ def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
         if group is not None and section.get("key") == group:
             heading, note = NATIONAL_GROUP
             toc.append(line("group", "national-group", heading))
-            content += [f'<h1 class="group" id="national-group">{e(heading)}</h1>', f'<p class="group-note">{e(note)}</p>']
+            content += [
+                f'<h1 class="group" id="national-group">{e(heading)}</h1>',
+                f'<p class="group-note">{e(note)}</p>',
+            ]
         toc.append(line("part", anchor, str(section["title"])))
         toc += [line("table", t["name"], f"{t['number']}　{t['title']}") for t in entries]
         content.append(f'<h2 id="{anchor}">{e(str(section["title"]))}</h2>')
@@ -344,12 +380,13 @@ def print_html(folder: str | os.PathLike, *, title: str, year: int, region: str,
         content.append("</section>")
         body += content
     css = _CSS % {"title": _css_string(title), "font": FONT_FAMILY}
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{e(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
-            f"<header><h1>{e(title)}</h1><p class=\"meta\">统计年度：{year}　地区：{e(region_label(region))}</p>"
-            "</header>\n"
-            f'<nav class="toc"><h2>目　录</h2><ol>{"".join(toc)}</ol></nav>\n' + "\n".join(body)
-            + "\n</body>\n</html>\n")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{e(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
+        f"<header><h1>{e(title)}</h1><p class=\"meta\">统计年度：{year}　地区：{e(region_label(region))}</p>"
+        "</header>\n"
+        f'<nav class="toc"><h2>目　录</h2><ol>{"".join(toc)}</ol></nav>\n' + "\n".join(body) + "\n</body>\n</html>\n"
+    )
 
 
 def _css_string(text: str) -> str:
@@ -359,17 +396,37 @@ def _css_string(text: str) -> str:
 
 
 def _chromium_args(browser: str, profile: str, target: Path) -> list[str]:
-    args = [browser, "--headless", "--disable-gpu", "--no-pdf-header-footer", "--generate-pdf-document-outline",
-            "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-extensions", "--no-first-run",
-            "--no-default-browser-check", f"--user-data-dir={profile}", f"--print-to-pdf={target}"]
+    args = [
+        browser,
+        "--headless",
+        "--disable-gpu",
+        "--no-pdf-header-footer",
+        "--generate-pdf-document-outline",
+        "--proxy-server=127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--no-first-run",
+        "--no-default-browser-check",
+        f"--user-data-dir={profile}",
+        f"--print-to-pdf={target}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.insert(1, "--no-sandbox")                 # Chromium's sandbox does not run as root (containers)
+        args.insert(1, "--no-sandbox")  # Chromium's sandbox does not run as root (containers)
     return args
 
 
-def write_pdf(folder: str | os.PathLike, *, title: str, year: int, region: str,
-              sections: list[dict[str, Any]] | None = None, timeout: int = PRINT_TIMEOUT) -> Path:
+def write_pdf(
+    folder: str | os.PathLike,
+    *,
+    title: str,
+    year: int,
+    region: str,
+    sections: list[dict[str, Any]] | None = None,
+    timeout: int = PRINT_TIMEOUT,
+) -> Path:
     """Print ``bulletin.pdf`` of a bulletin folder with headless Chromium.
 
     Parameters
@@ -461,8 +518,7 @@ def _print(page_html: str, folder: Path, target: Path, timeout: int) -> None:
         with tempfile.TemporaryDirectory(prefix="ipstats-chromium-") as profile:
             args = _chromium_args(str(browser_path()), profile, target) + [page.resolve().as_uri()]
             try:
-                proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout,
-                                      stdin=subprocess.DEVNULL)
+                proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
             except subprocess.TimeoutExpired:
                 raise BulletinError(f"bulletin.pdf: Chromium did not finish printing within {timeout} s") from None
             except OSError as exc:

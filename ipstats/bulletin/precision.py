@@ -13,6 +13,7 @@ itself (``decimals=`` of :func:`ipstats.bulletin.record_table`). Rounding is hal
 :func:`ipstats.indicators.narrative.half_up`), so the same inputs give the same bytes; the full precision stays
 in the internal output (:mod:`ipstats.bulletin.internal`, 10 significant digits).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,9 +24,21 @@ import pandas as pd
 
 from ipstats.cells import stable_floats, unguard_text
 
-__all__ = ["DECIMALS", "KEEP_DECIMALS", "MONEY_DECIMALS", "column_kind", "decimals_present", "excel_format",
-           "is_code_column", "is_percent_column", "money_unit", "published_decimals", "round_published",
-           "format_published", "shown_decimals"]
+__all__ = [
+    "DECIMALS",
+    "KEEP_DECIMALS",
+    "MONEY_DECIMALS",
+    "column_kind",
+    "decimals_present",
+    "excel_format",
+    "is_code_column",
+    "is_percent_column",
+    "money_unit",
+    "published_decimals",
+    "round_published",
+    "format_published",
+    "shown_decimals",
+]
 
 #: Decimals of each kind of column (None: not rounded beyond the 10 significant digits of every float).
 DECIMALS = {"text": None, "plain": 0, "count": 0, "pct": 1, "fractional": 2, "per_10k": 1, "decimal": None}
@@ -216,11 +229,12 @@ def format_published(value: Any, kind: str, digits: int | None) -> str:
 def _half_up(value: float, digits: int) -> float:
     from ipstats.indicators.narrative import half_up
 
-    return half_up(value, digits) + 0.0 if math.isfinite(value) else value      # -0.0 + 0.0 is 0.0
+    return half_up(value, digits) + 0.0 if math.isfinite(value) else value  # -0.0 + 0.0 is 0.0
 
 
-def round_published(df: pd.DataFrame, labels: Mapping[str, str] | None = None,
-                    decimals: Mapping[str, int] | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+def round_published(
+    df: pd.DataFrame, labels: Mapping[str, str] | None = None, decimals: Mapping[str, int] | None = None
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """A copy of *df* at its published precision, and the decimals of each numeric column.
 
     Parameters

@@ -12,6 +12,7 @@ cells the record suppresses show ``×``, and the footnotes are the recorded note
 marks the table shows (:func:`ipstats.labels.with_legend`), so a legend is never written by hand. With an empty
 ``output_dir`` nothing is written and the tables are only shown.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,17 +48,34 @@ class Publisher:
         titled after their table.
     """
 
-    def __init__(self, output_dir: str | os.PathLike | None, source: str,
-                 formatter: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> None:
+    def __init__(
+        self,
+        output_dir: str | os.PathLike | None,
+        source: str,
+        formatter: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    ) -> None:
         self.output_dir = output_dir
         self.source = str(source)
         self.formatter = formatter
         self.titles: dict[str, str] = {}
 
-    def table(self, df: pd.DataFrame, name: str, *, title: str, unit: str, notes: Iterable[str] = (),
-              source: str | None = None, disclosure: dict | None = None, labels: Mapping[str, str] | None = None,
-              decimals: Mapping[str, int] | None = None, show: pd.DataFrame | None = None,
-              show_notes: Iterable[str] = (), digits: int = 2, heading: bool = False) -> Styler:
+    def table(
+        self,
+        df: pd.DataFrame,
+        name: str,
+        *,
+        title: str,
+        unit: str,
+        notes: Iterable[str] = (),
+        source: str | None = None,
+        disclosure: dict | None = None,
+        labels: Mapping[str, str] | None = None,
+        decimals: Mapping[str, int] | None = None,
+        show: pd.DataFrame | None = None,
+        show_notes: Iterable[str] = (),
+        digits: int = 2,
+        heading: bool = False,
+    ) -> Styler:
         """Record *df* as table *name* and return it styled for display with its footnotes.
 
         Parameters
@@ -86,9 +104,18 @@ class Publisher:
         if isinstance(notes, str) or isinstance(show_notes, str):
             raise ValueError(f"notes of table {name!r} must be a list of strings, not one string")
         notes = list(notes)
-        record_table(df, name, title=title, unit=unit, source=self.source if source is None else source,
-                     notes=notes, output_dir=self.output_dir, disclosure=disclosure, labels=labels,
-                     decimals=decimals)
+        record_table(
+            df,
+            name,
+            title=title,
+            unit=unit,
+            source=self.source if source is None else source,
+            notes=notes,
+            output_dir=self.output_dir,
+            disclosure=disclosure,
+            labels=labels,
+            decimals=decimals,
+        )
         self.titles[name] = str(title)
         shown = df if show is None else show
         if self.formatter is not None:

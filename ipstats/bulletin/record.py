@@ -4,6 +4,7 @@ Every function is a no-op when ``output_dir`` is empty (``""`` or ``None``), so 
 runs interactively without writing anything. In a bulletin run papermill sets ``output_dir`` to the
 run's folder and the files land in ``tables/``, ``figures/`` and ``texts/`` below it.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,8 +23,17 @@ from ipstats.bulletin.precision import round_published
 from ipstats.cells import write_csv
 from ipstats.labels import mark_cells
 
-__all__ = ["FIGURE_KEY", "browser_path", "browser_problem", "record_figure", "record_table", "record_text",
-           "static_export_available", "static_export_problem", "write_static"]
+__all__ = [
+    "FIGURE_KEY",
+    "browser_path",
+    "browser_problem",
+    "record_figure",
+    "record_table",
+    "record_text",
+    "static_export_available",
+    "static_export_problem",
+    "write_static",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +57,19 @@ def _folder(output_dir: str | os.PathLike | None, sub: str) -> Path | None:
     return folder
 
 
-def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: str,
-                 notes: Iterable[str] = (), output_dir: str | os.PathLike | None,
-                 disclosure: dict | None = None, labels: Mapping[str, str] | None = None,
-                 decimals: Mapping[str, int] | None = None) -> Path | None:
+def record_table(
+    df: pd.DataFrame,
+    name: str,
+    *,
+    title: str,
+    unit: str,
+    source: str,
+    notes: Iterable[str] = (),
+    output_dir: str | os.PathLike | None,
+    disclosure: dict | None = None,
+    labels: Mapping[str, str] | None = None,
+    decimals: Mapping[str, int] | None = None,
+) -> Path | None:
     """Write a published table as CSV (UTF-8 with BOM) with a metadata file beside it.
 
     Numbers are written at their published precision (:func:`ipstats.bulletin.precision.round_published`:
@@ -105,14 +124,20 @@ def record_table(df: pd.DataFrame, name: str, *, title: str, unit: str, source: 
     published, written = round_published(df, labels, decimals)
     # with a record: suppressed cells "×", other missing cells "—" (ipstats.labels.SYMBOLS); else empty
     write_csv(mark_cells(published, disclosure) if disclosure else published, csv_path, na_rep="")
-    meta = {"name": name, "title": str(title), "unit": str(unit), "source": str(source),
-            "notes": [str(n) for n in notes], "order": _next_order(folder, name), "decimals": written}
+    meta = {
+        "name": name,
+        "title": str(title),
+        "unit": str(unit),
+        "source": str(source),
+        "notes": [str(n) for n in notes],
+        "order": _next_order(folder, name),
+        "decimals": written,
+    }
     if labels:
         meta["labels"] = {str(c): str(labels[c]) for c in df.columns if c in labels}
     if disclosure:
         meta["disclosure"] = disclosure
-    (folder / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
-                                              encoding="utf-8")
+    (folder / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     log.info("recorded table %s", csv_path)
     return csv_path
 
@@ -208,8 +233,11 @@ def _start_session() -> None:
     t0 = time.perf_counter()
     kaleido.start_sync_server(path=browser_path(), mathjax=False, n=1, timeout=120, silence_warnings=True)
     _session["state"] = "running"
-    log.info("kaleido session opening with %s (%.2f s; the first figure waits for the browser)", browser_path(),
-             time.perf_counter() - t0)
+    log.info(
+        "kaleido session opening with %s (%.2f s; the first figure waits for the browser)",
+        browser_path(),
+        time.perf_counter() - t0,
+    )
 
 
 def _static_size(spec: dict) -> tuple[int, int]:
@@ -250,11 +278,16 @@ def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
     import kaleido
 
     targets = [folder / f"{name}.png", folder / f"{name}.svg"]
-    spec = _escaped_spec(fig)                   # names from the data drawn as typed, never as plotly's tags or links
+    spec = _escaped_spec(fig)  # names from the data drawn as typed, never as plotly's tags or links
     width, height = _static_size(spec)
-    jobs = [{"fig": spec, "path": targets[0], "opts": {"format": "png", "width": width, "height": height,
-                                                       "scale": PNG_SCALE}},
-            {"fig": spec, "path": targets[1], "opts": {"format": "svg", "width": width, "height": height}}]
+    jobs = [
+        {
+            "fig": spec,
+            "path": targets[0],
+            "opts": {"format": "png", "width": width, "height": height, "scale": PNG_SCALE},
+        },
+        {"fig": spec, "path": targets[1], "opts": {"format": "svg", "width": width, "height": height}},
+    ]
     try:
         if _session["state"] is None:
             _start_session()
@@ -264,10 +297,10 @@ def write_static(fig: Any, folder: Path, name: str) -> list[Path]:
         reason = f"{type(exc).__name__}: {_first_line(exc)} (browser {browser_path()})"
         for target in targets:
             target.unlink(missing_ok=True)
-        if _session["state"] != "running":    # the browser did not start: no figure of this process can be drawn
+        if _session["state"] != "running":  # the browser did not start: no figure of this process can be drawn
             _session["problem"] = reason
             _warn_static_once(reason)
-        else:                                 # this figure failed; the next ones still try
+        else:  # this figure failed; the next ones still try
             log.warning("figure %s is recorded as JSON only, without PNG/SVG: %s", name, reason)
         return []
     log.info("static figure %s.png/.svg in %.2f s", name, time.perf_counter() - t0)
@@ -326,12 +359,12 @@ def record_figure(fig: Any, name: str, *, output_dir: str | os.PathLike | None) 
         return None
     _tag(fig, name)
     json_path = folder / f"{name}.json"
-    text = fig.to_json()                      # serialised once: the JSON file, the data check and the static images
+    text = fig.to_json()  # serialised once: the JSON file, the data check and the static images
     json_path.write_text(text, encoding="utf-8")
     spec = json.loads(text)
     if figure_has_data(spec):
         write_static(spec, folder, name)
-    else:                                     # an empty chart (a province with no events, say): nothing to draw
+    else:  # an empty chart (a province with no events, say): nothing to draw
         log.info("figure %s has no data: recorded as JSON only", name)
     log.info("recorded figure %s", json_path)
     return json_path

@@ -8,6 +8,7 @@ succeeded; on failure ``DIR`` is untouched and the partial folder is kept as ``D
 instead when the disk is full). Unprotected detail (``internal_output``) is built readable by its owner
 only and removed on any failure or signal.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,8 +24,15 @@ from typing import Any, Callable
 
 from ipstats.bulletin import folders
 from ipstats.bulletin.errors import BulletinError
-from ipstats.bulletin.params import (BulletinParams, NotebookEntry, check_defaults, check_reference_year,
-                                    entry_parameters, load_params, prepare_inputs)
+from ipstats.bulletin.params import (
+    BulletinParams,
+    NotebookEntry,
+    check_defaults,
+    check_reference_year,
+    entry_parameters,
+    load_params,
+    prepare_inputs,
+)
 
 __all__ = ["NotebookPlan", "check_inputs", "notebook_parameters", "plan_notebooks", "run_bulletin"]
 
@@ -58,16 +66,24 @@ def _declared(source: Path) -> dict[str, Any] | None:
         if not cells:
             return None
         # what papermill.inspect_notebook does, with the kernel we run (committed notebooks carry no kernelspec)
-        language = nb.metadata.get("kernelspec", {}).get("language") or \
-            nb.metadata.get("language_info", {}).get("name") or "python"
+        language = (
+            nb.metadata.get("kernelspec", {}).get("language")
+            or nb.metadata.get("language_info", {}).get("name")
+            or "python"
+        )
         translator = papermill_translators.find_translator(KERNEL, language)
         return {p.name: p._asdict() for p in translator.inspect(cells[0])}
     except Exception as exc:  # noqa: BLE001 - any unreadable notebook is a user error
         raise BulletinError(f"notebook {source} could not be read: {type(exc).__name__}: {_one_line(exc)}") from None
 
 
-def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir: Path,
-                        declared: dict[str, Any] | None, internal_dir: Path | None = None) -> dict[str, Any]:
+def notebook_parameters(
+    params: BulletinParams,
+    entry: NotebookEntry,
+    output_dir: Path,
+    declared: dict[str, Any] | None,
+    internal_dir: Path | None = None,
+) -> dict[str, Any]:
     """The parameters one notebook receives.
 
     Parameters
@@ -100,17 +116,25 @@ def notebook_parameters(params: BulletinParams, entry: NotebookEntry, output_dir
     BulletinError
         If the entry sets a parameter the notebook does not declare.
     """
-    offered: dict[str, Any] = {"year": params.year, "region": params.region, "output_dir": str(output_dir),
-                               "internal_dir": "" if internal_dir is None else str(internal_dir),
-                               "title": params.title, "disclosure": params.disclosure, "engine": params.engine}
+    offered: dict[str, Any] = {
+        "year": params.year,
+        "region": params.region,
+        "output_dir": str(output_dir),
+        "internal_dir": "" if internal_dir is None else str(internal_dir),
+        "title": params.title,
+        "disclosure": params.disclosure,
+        "engine": params.engine,
+    }
     offered["run_id"] = entry.id
     offered.update({key: str(path) for key, path in params.inputs.items()})
     declared_names = set(declared or {})
     unknown = sorted(set(entry.parameters) - declared_names)
     if unknown:
         listed = ", ".join(sorted(declared_names)) or "none"
-        raise BulletinError(f"{params.path}: notebook {entry.name} has no parameter {unknown[0]!r} in its "
-                            f"parameters cell (declared: {listed})")
+        raise BulletinError(
+            f"{params.path}: notebook {entry.name} has no parameter {unknown[0]!r} in its "
+            f"parameters cell (declared: {listed})"
+        )
     own = entry_parameters(params, entry, declared_names)
     offered.update(own)
     if "source_note" not in own:
@@ -126,8 +150,9 @@ def _source_note(params: BulletinParams, offered: dict[str, Any], declared: set[
     from ipstats.bulletin.sources import source_line
 
     used = {key: offered[key] for key in params.inputs if key in declared and str(offered.get(key) or "")}
-    stated = {key: text for key, text in params.sources.items()
-              if key in used and Path(str(used[key])) == params.inputs[key]}
+    stated = {
+        key: text for key, text in params.sources.items() if key in used and Path(str(used[key])) == params.inputs[key]
+    }
     return source_line(used, stated)
 
 
@@ -143,20 +168,28 @@ def _sourced(params: BulletinParams, plans: list[NotebookPlan]) -> list[Notebook
 
 
 #: Python types a notebook parameter annotated with each type name accepts (papermill does not check them).
-_ACCEPTED = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "dict": (dict,),
-             "list": (list, tuple)}
+_ACCEPTED = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+    "dict": (dict,),
+    "list": (list, tuple),
+}
 
 
 def _check_type(params: BulletinParams, entry: NotebookEntry, name: str, value: Any, declared: str | None) -> None:
     """Refuse, in one line, a parameter value of another type than the notebook's annotation."""
     accepted = _ACCEPTED.get(declared or "")
     if accepted is None:
-        return                            # not annotated, or with a type this check does not know
+        return  # not annotated, or with a type this check does not know
     is_bool = isinstance(value, bool)
     if isinstance(value, accepted) and (declared == "bool" or not is_bool):
         return
-    raise BulletinError(f"{params.path}: notebook {entry.id} parameter {name!r} must be {declared}, "
-                        f"got {value!r} ({type(value).__name__})")
+    raise BulletinError(
+        f"{params.path}: notebook {entry.id} parameter {name!r} must be {declared}, "
+        f"got {value!r} ({type(value).__name__})"
+    )
 
 
 def plan_notebooks(params: BulletinParams, output_dir: Path, internal_dir: Path | None = None) -> list[NotebookPlan]:
@@ -182,10 +215,14 @@ def plan_notebooks(params: BulletinParams, output_dir: Path, internal_dir: Path 
         declared = _declared(source)
         declared_by_id[entry.id] = None if declared is None else set(declared)
         if declared is None:
-            log.warning("notebook %s has no cell tagged 'parameters': it runs with its own values and records "
-                        "nothing into the bulletin", entry.name)
-        plans.append(NotebookPlan(entry.id, source, notebook_parameters(params, entry, output_dir, declared,
-                                                                         internal_dir)))
+            log.warning(
+                "notebook %s has no cell tagged 'parameters': it runs with its own values and records "
+                "nothing into the bulletin",
+                entry.name,
+            )
+        plans.append(
+            NotebookPlan(entry.id, source, notebook_parameters(params, entry, output_dir, declared, internal_dir))
+        )
     # a default any notebook of the folder declares is fine (a copy of a file with some entries removed
     # keeps its defaults); a name none declares is a misspelling
     # (the folder is read only when the file's own notebooks leave a default undeclared)
@@ -230,21 +267,31 @@ def _execute(plan: NotebookPlan, target: Path, params: BulletinParams) -> None:
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        papermill.execute_notebook(str(plan.source), str(target), parameters=plan.parameters, kernel_name=KERNEL,
-                                   cwd=str(params.notebook_dir), execution_timeout=params.execution_timeout,
-                                   progress_bar=False, log_output=False,
-                                   # the kernel's own log (start-up warnings such as "running over TCP", the
-                                   # message-handler traceback of a kernel shut down by a signal) is not the
-                                   # user's business: a failing cell is reported through papermill
-                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        papermill.execute_notebook(
+            str(plan.source),
+            str(target),
+            parameters=plan.parameters,
+            kernel_name=KERNEL,
+            cwd=str(params.notebook_dir),
+            execution_timeout=params.execution_timeout,
+            progress_bar=False,
+            log_output=False,
+            # the kernel's own log (start-up warnings such as "running over TCP", the
+            # message-handler traceback of a kernel shut down by a signal) is not the
+            # user's business: a failing cell is reported through papermill
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
     except PapermillExecutionError as exc:
         cell = exc.exec_count if exc.exec_count is not None else exc.cell_index
-        raise _NotebookFailed(f"notebook {plan.name} failed in cell [{cell}]: {exc.ename}: {_one_line(exc.evalue)}",
-                              plan.name) from None
+        raise _NotebookFailed(
+            f"notebook {plan.name} failed in cell [{cell}]: {exc.ename}: {_one_line(exc.evalue)}", plan.name
+        ) from None
     except NoSuchKernel:
-        raise _NotebookFailed(f"notebook {plan.name} could not start: Jupyter kernel {KERNEL!r} is not installed "
-                              f"(install ipykernel in this environment: python -m ipykernel install --sys-prefix)",
-                              plan.name) from None
+        raise _NotebookFailed(
+            f"notebook {plan.name} could not start: Jupyter kernel {KERNEL!r} is not installed "
+            f"(install ipykernel in this environment: python -m ipykernel install --sys-prefix)",
+            plan.name,
+        ) from None
     except Exception as exc:  # noqa: BLE001 - timeouts, dead kernels, unreadable notebooks
         kind = type(exc).__name__
         if kind == "CellTimeoutError":
@@ -271,7 +318,7 @@ def _disk_full(exc: BaseException, folder: Path) -> bool:
 def _keep_failed(partial: Path, failed: Path) -> Path:
     """Keep a failed run's output as ``DIR.failed`` (replacing an earlier failed run's); return where it is."""
     if failed.exists() and not folders.remove_ours(failed, "bulletin"):
-        return partial                    # a folder of the user's own by that name: leave both alone
+        return partial  # a folder of the user's own by that name: leave both alone
     partial.rename(failed)
     return failed
 
@@ -285,8 +332,7 @@ def _read_paths(params: BulletinParams) -> list[tuple[str, Path]]:
     return keep
 
 
-def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda line: None,
-                 shown: int = 10) -> None:
+def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda line: None, shown: int = 10) -> None:
     """Check every input of the parameter file against its schema before anything runs (数据校验).
 
     Inputs map to schemas by :func:`ipstats.validate.schema_for_input` (``register`` →
@@ -320,11 +366,15 @@ def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda l
         for line in r.lines():
             report(line)
     if bad:
-        listed = "; ".join(f"{key} {r.file}: {r.n_problems:,} problem{'s' if r.n_problems != 1 else ''} "
-                           f"(schema {r.schema})" for key, r in bad.items())
+        listed = "; ".join(
+            f"{key} {r.file}: {r.n_problems:,} problem{'s' if r.n_problems != 1 else ''} (schema {r.schema})"
+            for key, r in bad.items()
+        )
         first = next(iter(bad.values()))
-        raise BulletinError(f"invalid input{'s' if len(bad) > 1 else ''}, nothing was run — {listed}; list them "
-                            f"with: ipstats validate {first.file} --schema {first.schema}")
+        raise BulletinError(
+            f"invalid input{'s' if len(bad) > 1 else ''}, nothing was run — {listed}; list them "
+            f"with: ipstats validate {first.file} --schema {first.schema}"
+        )
 
 
 @contextlib.contextmanager
@@ -346,8 +396,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | None = None, region: str | None = None,
-                 progress: Callable[[str], Any] | None = print, pdf: bool | None = None) -> Path:
+def run_bulletin(
+    params_path: str | os.PathLike,
+    *,
+    out: str | os.PathLike | None = None,
+    region: str | None = None,
+    progress: Callable[[str], Any] | None = print,
+    pdf: bool | None = None,
+) -> Path:
     """Run the notebooks of a parameter file and publish the bulletin folder.
 
     Parameters
@@ -385,25 +441,27 @@ def run_bulletin(params_path: str | os.PathLike, *, out: str | os.PathLike | Non
         folders.check_replaceable(internal, "internal", keep)
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     internal_partial = None if internal is None else internal.with_name(f"{internal.name}.partial-{os.getpid()}")
-    plans = plan_notebooks(params, partial, internal_partial)      # every notebook inspected before anything is written
+    plans = plan_notebooks(params, partial, internal_partial)  # every notebook inspected before anything is written
     want_pdf = _pdf_wanted(params, pdf, report)
     with contextlib.ExitStack() as stack:
         stack.enter_context(folders.run_lock(target))
         if internal is not None:
             stack.enter_context(folders.run_lock(internal))
         stack.enter_context(folders.raise_on_signals())
-        stack.enter_context(_environment(params.column_environment()))     # column mappings, for every reader
+        stack.enter_context(_environment(params.column_environment()))  # column mappings, for every reader
         folders.clean_stale(target, "bulletin")
         if internal is not None:
             folders.clean_stale(internal, "internal")
-        folders.check_replaceable(target, "bulletin", keep)        # again, now that no other run can change it
+        folders.check_replaceable(target, "bulletin", keep)  # again, now that no other run can change it
         prepare_inputs(params)
         as_of = check_reference_year(params)
         check_inputs(params, report)
-        plans = _sourced(params, plans)        # the demo data exist now: their demo_meta.json says so
+        plans = _sourced(params, plans)  # the demo data exist now: their demo_meta.json says so
         if as_of is None:
-            report("info: the register's extraction date is unknown (as_of: in the parameter file): the reference "
-                   "year is not checked for completeness")
+            report(
+                "info: the register's extraction date is unknown (as_of: in the parameter file): the reference "
+                "year is not checked for completeness"
+            )
         _run(params, plans, (partial, target), (internal_partial, internal), report, pdf=want_pdf)
     log.info("bulletin written to %s", target)
     return target
@@ -432,8 +490,14 @@ def _recorded(folder: Path) -> tuple[set[str], set[str]]:
     return tables, figures
 
 
-def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, Path],
-         private: tuple[Path | None, Path | None], report: Callable[[str], Any], pdf: bool = False) -> None:
+def _run(
+    params: BulletinParams,
+    plans: list[NotebookPlan],
+    public: tuple[Path, Path],
+    private: tuple[Path | None, Path | None],
+    report: Callable[[str], Any],
+    pdf: bool = False,
+) -> None:
     """Build the bulletin in its partial folders and swap them in (the caller holds the locks).
 
     *public* and *private* are (partial folder, published folder) of the bulletin and of the internal output;
@@ -460,7 +524,7 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
     started = _now()
     runs: list[dict[str, Any]] = []
     pages: list[dict[str, str]] = []
-    recorded: dict[str, tuple[list[str], list[str]]] = {}        # notebook → the tables and figures it recorded
+    recorded: dict[str, tuple[list[str], list[str]]] = {}  # notebook → the tables and figures it recorded
     try:
         for i, plan in enumerate(plans, start=1):
             before = _recorded(partial)
@@ -474,9 +538,16 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
                 status = "ok"
             finally:
                 seconds = round(time.perf_counter() - t0, 1)
-                runs.append({"name": plan.name, "status": status, "seconds": seconds,
-                             "output": f"notebooks/{plan.name}.ipynb", "parameters": plan.parameters,
-                             "source_note": plan.parameters.get("source_note", "")})
+                runs.append(
+                    {
+                        "name": plan.name,
+                        "status": status,
+                        "seconds": seconds,
+                        "output": f"notebooks/{plan.name}.ipynb",
+                        "parameters": plan.parameters,
+                        "source_note": plan.parameters.get("source_note", ""),
+                    }
+                )
                 report(f"[{i}/{len(plans)}] {plan.name} … {status} ({seconds:.1f} s)")
             after = _recorded(partial)
             recorded[plan.name] = (sorted(after[0] - before[0]), sorted(after[1] - before[1]))
@@ -490,9 +561,18 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             html.export_page(executed, partial / f"{plan.name}.html", title=title)
             pages.append({"name": plan.name, "title": title, "national": national})
         # sections titled as on the index; tables, sheets and the PDF follow them
-        sections = _grouped([{"name": page["name"], "title": title, "tables": recorded[page["name"]][0],
-                              "figures": recorded[page["name"]][1], "national": page["national"]}
-                             for page, title in zip(pages, html.index_titles(partial, pages))])
+        sections = _grouped(
+            [
+                {
+                    "name": page["name"],
+                    "title": title,
+                    "tables": recorded[page["name"]][0],
+                    "figures": recorded[page["name"]][1],
+                    "national": page["national"],
+                }
+                for page, title in zip(pages, html.index_titles(partial, pages))
+            ]
+        )
         tables.write_workbook(partial / "tables", partial / "tables.xlsx", sections)
         if pdf:
             from ipstats.bulletin.pdf import write_pdf
@@ -502,15 +582,26 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
             report(f"bulletin.pdf … ok ({time.perf_counter() - t0:.1f} s)")
         finished = _now()
         moves = {partial: target, **({} if internal is None else {internal_partial: internal})}
-        manifest.write_manifest(partial, manifest.build_manifest(folder=partial, params=params, notebooks=runs,
-                                                                 started=started, finished=finished, moves=moves))
-        html.write_index(partial, title=params.title, year=params.year, region=params.region, notebooks=pages,
-                         generated=datetime.now(), sections=sections)
+        manifest.write_manifest(
+            partial,
+            manifest.build_manifest(
+                folder=partial, params=params, notebooks=runs, started=started, finished=finished, moves=moves
+            ),
+        )
+        html.write_index(
+            partial,
+            title=params.title,
+            year=params.year,
+            region=params.region,
+            notebooks=pages,
+            generated=datetime.now(),
+            sections=sections,
+        )
     except BaseException as exc:
         if internal_partial is not None:
-            shutil.rmtree(internal_partial, ignore_errors=True)      # unprotected detail is not kept around
+            shutil.rmtree(internal_partial, ignore_errors=True)  # unprotected detail is not kept around
         if _disk_full(exc, partial.parent):
-            shutil.rmtree(partial, ignore_errors=True)               # a kept folder would make the next run fail too
+            shutil.rmtree(partial, ignore_errors=True)  # a kept folder would make the next run fail too
             kept = None
         else:
             _failed_manifest(partial, failed, params, runs, started)
@@ -529,16 +620,18 @@ def _run(params: BulletinParams, plans: list[NotebookPlan], public: tuple[Path, 
         if isinstance(exc, folders.RunInterrupted):
             raise BulletinError(f"bulletin {target} {exc}; {where}") from None
         if isinstance(exc, Exception):
-            raise BulletinError(f"bulletin {target} could not be finished: {type(exc).__name__}: "
-                                f"{_one_line(exc)}; {where}") from exc
+            raise BulletinError(
+                f"bulletin {target} could not be finished: {type(exc).__name__}: {_one_line(exc)}; {where}"
+            ) from exc
         raise
     try:
         folders.swap_in(partial, target, "bulletin")
         if internal_partial is not None:
             folders.swap_in(internal_partial, internal, "internal")
     except OSError as exc:
-        raise BulletinError(f"could not move the finished bulletin {partial} to {target}: "
-                            f"{exc.strerror or exc}") from None
+        raise BulletinError(
+            f"could not move the finished bulletin {partial} to {target}: {exc.strerror or exc}"
+        ) from None
 
 
 def _grouped(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -550,15 +643,24 @@ def _grouped(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in sections if not s.get("national")] + [s for s in sections if s.get("national")]
 
 
-def _failed_manifest(partial: Path, failed: Path, params: BulletinParams, runs: list[dict[str, Any]],
-                     started: str) -> None:
+def _failed_manifest(
+    partial: Path, failed: Path, params: BulletinParams, runs: list[dict[str, Any]], started: str
+) -> None:
     """Best effort: a manifest in the failed folder (kept as *failed*) saying which notebook failed."""
     from ipstats.bulletin import manifest
 
     try:
         if partial.is_dir():
-            manifest.write_manifest(partial, manifest.build_manifest(folder=partial, params=params, notebooks=runs,
-                                                                     started=started, finished=_now(),
-                                                                     moves={partial: failed}))
+            manifest.write_manifest(
+                partial,
+                manifest.build_manifest(
+                    folder=partial,
+                    params=params,
+                    notebooks=runs,
+                    started=started,
+                    finished=_now(),
+                    moves={partial: failed},
+                ),
+            )
     except Exception as exc:  # noqa: BLE001 - never hide the original failure
         log.warning("no manifest for the failed run: %s", exc)

@@ -13,6 +13,7 @@ Each notebook prints one source line under every table. It is built from the inp
 In a provincial run, sections computed from national data are labelled :data:`NATIONAL_CONTEXT`
 (:func:`national_context`).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,16 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["NATIONAL_CONTEXT", "NATIONAL_GROUP", "SYNTHETIC", "UNSTATED", "input_label", "is_demo_input",
-           "national_context", "source_line"]
+__all__ = [
+    "NATIONAL_CONTEXT",
+    "NATIONAL_GROUP",
+    "SYNTHETIC",
+    "UNSTATED",
+    "input_label",
+    "is_demo_input",
+    "national_context",
+    "source_line",
+]
 
 #: Said of inputs written by the demo generator.
 SYNTHETIC = "（演示数据为合成数据，非真实统计）"

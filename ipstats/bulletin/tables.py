@@ -3,6 +3,7 @@
 Tables are numbered and ordered as in the bulletin (:func:`table_catalogue`: the notebooks in run order, the
 tables of each in the order it recorded them); sheets are named by the table number and a short Chinese title.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,15 +19,26 @@ from typing import Any
 import pandas as pd
 
 from ipstats.bulletin.errors import BulletinError
-from ipstats.bulletin.precision import column_kind, excel_format, is_code_column, is_percent_column, \
-    published_decimals
+from ipstats.bulletin.precision import column_kind, excel_format, is_code_column, is_percent_column, published_decimals
 from ipstats.cells import unguard_text
 from ipstats.labels import SYMBOLS, cell_symbols, labels, symbols_used, with_legend
 
-__all__ = ["FLAGS", "OTHER_SECTION", "flag_columns", "flagged_cells", "is_code_column", "is_percent_column",
-           "read_table", "sheet_names", "short_title", "table_catalogue", "table_notes", "table_symbols",
-           "workbook_sheets",
-           "write_workbook"]
+__all__ = [
+    "FLAGS",
+    "OTHER_SECTION",
+    "flag_columns",
+    "flagged_cells",
+    "is_code_column",
+    "is_percent_column",
+    "read_table",
+    "sheet_names",
+    "short_title",
+    "table_catalogue",
+    "table_notes",
+    "table_symbols",
+    "workbook_sheets",
+    "write_workbook",
+]
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +109,9 @@ def flagged_cells(table: pd.DataFrame) -> dict[tuple[int, str], str]:
     return cells
 
 
-def table_notes(table: pd.DataFrame, meta: dict[str, Any], flags_used: set[str],
-                symbols_shown: set[str] | None = None) -> list[str]:
+def table_notes(
+    table: pd.DataFrame, meta: dict[str, Any], flags_used: set[str], symbols_shown: set[str] | None = None
+) -> list[str]:
     """Footnotes of a sheet: the recorded notes, the legend of the marks it shows, one note per flag used.
 
     Parameters
@@ -161,8 +174,9 @@ def read_table(csv: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     # codes by name, and any column with a leading-zero number ("09"), stay text
     text = [c for c in raw.columns if is_code_column(c) or raw[c].str.fullmatch(r"0\d+").any()]
     # a mark (× suppressed, — not applicable, … no data) is read as missing; table_symbols tells which
-    table = pd.read_csv(csv, encoding="utf-8-sig", dtype={c: str for c in text}, keep_default_na=True,
-                        na_values=list(_MARKS))
+    table = pd.read_csv(
+        csv, encoding="utf-8-sig", dtype={c: str for c in text}, keep_default_na=True, na_values=list(_MARKS)
+    )
     meta_path = csv.with_name(f"{csv.stem}.meta.json")
     meta = {"name": csv.stem, "title": csv.stem, "unit": "", "source": "", "notes": []}
     if meta_path.is_file():
@@ -171,8 +185,11 @@ def read_table(csv: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 
 def _display_width(value: Any) -> int:
-    text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
-                                                  if isinstance(value, int) else str(value))
+    text = (
+        value
+        if isinstance(value, str)
+        else (f"{value:,.2f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value))
+    )
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -198,8 +215,10 @@ def _put(ws, row: int, column: int, value: Any):
 
 #: Time stamp of every entry of the workbook's zip archive (the earliest a zip file can hold).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_CORE_DATES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>"
-                         rb"|<dcterms:(created|modified)\b[^>]*/>")
+_CORE_DATES = re.compile(
+    rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>"
+    rb"|<dcterms:(created|modified)\b[^>]*/>"
+)
 
 
 def _save_reproducibly(wb, path: Path) -> None:
@@ -289,16 +308,27 @@ def table_catalogue(tables_dir: str | Path, sections: list[dict[str, Any]] | Non
     for section in sections or []:
         own = sorted((n for n in section.get("tables", []) if n in metas and n not in claimed), key=recorded)
         claimed.update(own)
-        ordered += [(str(section.get("title") or section.get("name") or ""), str(section.get("name") or ""), n)
-                    for n in own]
+        ordered += [
+            (str(section.get("title") or section.get("name") or ""), str(section.get("name") or ""), n) for n in own
+        ]
     rest = sorted((n for n in names if n not in claimed), key=recorded)
     ordered += [(OTHER_SECTION if claimed else "", "", n) for n in rest]
     numbers = [f"表{i}" for i in range(1, len(ordered) + 1)]
     sheets = sheet_names([f"{number} {short_title(metas[n]['title'])}" for number, (_, _, n) in zip(numbers, ordered)])
-    return [{"number": number, "name": n, "title": str(metas[n]["title"]), "unit": str(metas[n]["unit"]),
-             "source": str(metas[n]["source"]), "section": section, "section_name": section_name, "sheet": sheet,
-             "meta": metas[n]}
-            for number, sheet, (section, section_name, n) in zip(numbers, sheets, ordered)]
+    return [
+        {
+            "number": number,
+            "name": n,
+            "title": str(metas[n]["title"]),
+            "unit": str(metas[n]["unit"]),
+            "source": str(metas[n]["source"]),
+            "section": section,
+            "section_name": section_name,
+            "sheet": sheet,
+            "meta": metas[n],
+        }
+        for number, sheet, (section, section_name, n) in zip(numbers, sheets, ordered)
+    ]
 
 
 def workbook_sheets(path: str | Path) -> dict[str, str]:
@@ -427,21 +457,25 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
                 name = str(table.columns[col - 1])
                 value = _cell_value(value)
                 if value is None:
-                    value = SYMBOLS[symbols.iat[r - 4, col - 1] or "not_applicable"]["mark"]   # × or —
-                elif value is not None and isinstance(value, (int, float)) and formats[col - 1] is None \
-                        and is_code_column(name):
+                    value = SYMBOLS[symbols.iat[r - 4, col - 1] or "not_applicable"]["mark"]  # × or —
+                elif (
+                    value is not None
+                    and isinstance(value, (int, float))
+                    and formats[col - 1] is None
+                    and is_code_column(name)
+                ):
                     value = str(value)
                 elif name in flag_cols and isinstance(value, str) and value in FLAGS:
                     used.add(value)
-                    value = FLAGS[value][1]                # the flag's Chinese label
+                    value = FLAGS[value][1]  # the flag's Chinese label
                 elif name in flag_cols and isinstance(value, str):
                     value = flag_label(value)
                 elif isinstance(value, bool):
                     value = "是" if value else "否"
                 elif isinstance(value, str):
-                    value = unguard_text(value)            # the CSV's guard against formulas; a string cell here
+                    value = unguard_text(value)  # the CSV's guard against formulas; a string cell here
                 elif isinstance(value, float) and formats[col - 1] in ("#,##0", "0") and value.is_integer():
-                    value = int(value)                     # a count read back as float (a column with "—")
+                    value = int(value)  # a count read back as float (a column with "—")
                 cell = _put(ws, r, col, value)
                 flag = flags.get((r - 4, name))
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -6,12 +6,26 @@ WIPO IPC Green Inventory and the Fraunhofer ISI IPC→NACE weights; user tables 
 See :mod:`ipstats.concordance.patterns` for pattern semantics and :mod:`ipstats.concordance.engine`
 for match labels, keyword strategies and weights.
 """
+
 from ipstats.concordance.api import classify, classify_frame, links_from_frame, links_from_register
 from ipstats.concordance.coverage import coverage
 from ipstats.concordance.engine import KEYWORD_STRATEGIES, MATCH_LABELS, classify_links, classify_table
 from ipstats.concordance.resolve import resolve_codes
 from ipstats.concordance.system import System, RuleTableError, list_systems, load_system
 
-__all__ = ["KEYWORD_STRATEGIES", "MATCH_LABELS", "System", "RuleTableError", "classify", "classify_frame",
-           "classify_links", "classify_table", "coverage", "links_from_frame", "links_from_register", "list_systems",
-           "load_system", "resolve_codes"]
+__all__ = [
+    "KEYWORD_STRATEGIES",
+    "MATCH_LABELS",
+    "System",
+    "RuleTableError",
+    "classify",
+    "classify_frame",
+    "classify_links",
+    "classify_table",
+    "coverage",
+    "links_from_frame",
+    "links_from_register",
+    "list_systems",
+    "load_system",
+    "resolve_codes",
+]

@@ -10,6 +10,7 @@ Input forms
 
 Raw IPC cells are parsed once per distinct spelling (:func:`ipstats.ipc.parse_many`), never row by row.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,9 @@ from ipstats.errors import InputError
 __all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register", "open_inputs"]
 
 
-def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, ipc_col: str,
-                      name: str = "links") -> ParseReport:
+def _links_from_cells(
+    con: duckdb.DuckDBPyConnection, source: str, id_col: str, ipc_col: str, name: str = "links"
+) -> ParseReport:
     """Create view *name* (patent_id, ipc) by splitting and parsing multi-value IPC cells of *source*."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ipstats_parts AS
         SELECT {id_col}::VARCHAR AS patent_id, trim(part) AS raw
@@ -48,8 +50,8 @@ def _links_from_cells(con: duckdb.DuckDBPyConnection, source: str, id_col: str, 
         SELECT DISTINCT p.patent_id, m.ipc FROM _ipstats_parts p JOIN _ipstats_raw_map m ON p.raw = m.raw""")
     con.unregister("_ipstats_raw_map")
     n_parts, n_failed = con.execute(
-        "SELECT COUNT(*), COUNT(*) FILTER (WHERE raw IN (SELECT UNNEST(?::VARCHAR[]))) FROM _ipstats_parts",
-        [failed]).fetchall()[0]
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE raw IN (SELECT UNNEST(?::VARCHAR[]))) FROM _ipstats_parts", [failed]
+    ).fetchall()[0]
     con.execute("DROP TABLE _ipstats_parts")
     return ParseReport(n_parts=n_parts, n_parsed=n_parts - n_failed, n_failed=n_failed, failed_examples=failed[:5])
 
@@ -86,12 +88,13 @@ def _text_table(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     from ipstats.validate import ReadError, open_table
     from ipstats.validate.schema import registered_columns
 
-    mapping = registered_columns(path)          # --column SRC=DEST: the file's header SRC read as DEST
+    mapping = registered_columns(path)  # --column SRC=DEST: the file's header SRC read as DEST
     try:
         source = open_table(path, columns=("patent_id", "ipc", *mapping))
         header = [mapping.get(h, h) for h in source.header]
-        parts = [pa.Table.from_pandas(chunk.frame.set_axis(header, axis=1), preserve_index=False)
-                 for chunk in source.chunks]
+        parts = [
+            pa.Table.from_pandas(chunk.frame.set_axis(header, axis=1), preserve_index=False) for chunk in source.chunks
+        ]
     except ReadError as exc:
         raise InputError(f"{path}: {exc}") from None
     if source.shape_problems:
@@ -193,9 +196,13 @@ def _classify_with(load_links, source, system: System | str | Path, keywords: st
         con.close()
 
 
-def classify(path: str | Path, system: System | str | Path, keywords: str = "confirm",
-             engine: "str | dict | EngineSettings" = "duckdb", reclassify=None
-             ) -> tuple[pd.DataFrame, ParseReport | None]:
+def classify(
+    path: str | Path,
+    system: System | str | Path,
+    keywords: str = "confirm",
+    engine: "str | dict | EngineSettings" = "duckdb",
+    reclassify=None,
+) -> tuple[pd.DataFrame, ParseReport | None]:
     """Classify the patents of a register or CSV file.
 
     Parameters
@@ -225,8 +232,9 @@ def classify(path: str | Path, system: System | str | Path, keywords: str = "con
         return classify_links(run, system, "links", texts, keywords=keywords, reclassify=reclassify), report
 
 
-def classify_frame(frame: pd.DataFrame, system: System | str | Path, keywords: str = "confirm",
-                   reclassify=None) -> tuple[pd.DataFrame, ParseReport]:
+def classify_frame(
+    frame: pd.DataFrame, system: System | str | Path, keywords: str = "confirm", reclassify=None
+) -> tuple[pd.DataFrame, ParseReport]:
     """Classify a DataFrame with ``patent_id`` and ``ipc`` (and optionally ``title``/``abstract``); *reclassify*
     as in :func:`classify`."""
     return _classify_with(links_from_frame, frame, system, keywords, reclassify)
@@ -248,13 +256,14 @@ def _spark_reads_directly(register: str | Path, links: str | Path | None) -> boo
 
     try:
         names = set(pq.read_schema(path).names)
-    except Exception:                     # not a Parquet file after all: the DuckDB path says what is wrong
+    except Exception:  # not a Parquet file after all: the DuckDB path says what is wrong
         return False
     return {"application_number", "patent_type"} <= names
 
 
-def open_inputs(run, path: str | Path, links: str | Path | None = None, register: bool = False,
-                classify: bool = True) -> tuple[str | None, ParseReport | None]:
+def open_inputs(
+    run, path: str | Path, links: str | Path | None = None, register: bool = False, classify: bool = True
+) -> tuple[str | None, ParseReport | None]:
     """Create the views ``links`` and ``texts`` (and with *register* ``register``) of any input, on any runner.
 
     On DuckDB: :func:`links_from_register` (and :func:`ipstats.register.io.open_register`). On Spark, what
@@ -297,15 +306,20 @@ def open_inputs(run, path: str | Path, links: str | Path | None = None, register
     con = connect()
     try:
         texts, report = links_from_register(con, path)
-        run.put_arrow("links", con.execute("SELECT CAST(patent_id AS VARCHAR) AS patent_id, "
-                                           "CAST(ipc AS VARCHAR) AS ipc FROM links").to_arrow_table())
+        run.put_arrow(
+            "links",
+            con.execute(
+                "SELECT CAST(patent_id AS VARCHAR) AS patent_id, CAST(ipc AS VARCHAR) AS ipc FROM links"
+            ).to_arrow_table(),
+        )
         if texts is not None:
             run.put_arrow("texts", con.execute(f"SELECT patent_id, text FROM {texts}").to_arrow_table())
     finally:
         con.close()
     if register:
         if not _register_header(path):
-            raise InputError(f"{path}: counting needs a register (an application_number column), not a "
-                             f"patent_id/ipc table")
+            raise InputError(
+                f"{path}: counting needs a register (an application_number column), not a patent_id/ipc table"
+            )
         run.spark.read.parquet(str(_typed(path, "patent_register"))).createOrReplaceTempView("register")
     return texts, report

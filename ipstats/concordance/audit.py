@@ -1,4 +1,5 @@
 """Checks of a rule table itself: rows worth a second look before a system is used for publication."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -33,15 +34,24 @@ def suspicious_rows(system: System) -> pd.DataFrame:
         include, exclude = _patterns(rule.ipc_patterns), _patterns(rule.ipc_exclusions)
         both = sorted(set(include) & set(exclude))
         if both:
-            rows.append((rule.rule_id, rule.category, "pattern_also_excluded",
-                         f"{len(both)} pattern(s) both included and excluded, e.g. {', '.join(both[:3])}"))
+            rows.append(
+                (
+                    rule.rule_id,
+                    rule.category,
+                    "pattern_also_excluded",
+                    f"{len(both)} pattern(s) both included and excluded, e.g. {', '.join(both[:3])}",
+                )
+            )
         dups = sorted({p for p in include if include.count(p) > 1})
         if dups:
             rows.append((rule.rule_id, rule.category, "duplicate_pattern", ", ".join(dups[:3])))
         for text in include:
             pat = parse_pattern(text, system.conventions)
-            if not text.endswith("*") and pat.kind in ("subclass",) or (
-                    not text.endswith("*") and "/" not in text and pat.main_group is not None):
+            if (
+                not text.endswith("*")
+                and pat.kind in ("subclass",)
+                or (not text.endswith("*") and "/" not in text and pat.main_group is not None)
+            ):
                 rows.append((rule.rule_id, rule.category, "no_star", f"{text} read as {pat.kind}"))
             if pat.kind in ("section", "class"):
                 rows.append((rule.rule_id, rule.category, "whole_class", f"{text} covers a whole {pat.kind}"))
@@ -99,7 +109,7 @@ def edition_evidence(system: System, reclassify="shipped") -> pd.DataFrame:
     if table is not None:
         for old, version, new_symbol in zip(table["old_symbol"], table["ipc_version"], table["new_symbol"]):
             head = old.split("/")[0]
-            if new_symbol[:4] in subclasses:       # the table knows the new symbol too (lists both)
+            if new_symbol[:4] in subclasses:  # the table knows the new symbol too (lists both)
                 continue
             if any(c == old or c.split("/")[0] == head for c in symbols if "/" in c):
                 moved.append((version, f"{old}→{new_symbol}"))
@@ -108,7 +118,16 @@ def edition_evidence(system: System, reclassify="shipped") -> pd.DataFrame:
     high = moved[0][0] if moved else None
     stated = system.ipc_edition
     consistent = bool(stated) and (low is None or stated >= low) and (high is None or stated < high)
-    return pd.DataFrame([{"system": system.id, "ipc_edition": stated or "",
-                          "newest_used": used[0][1] if used else "", "newest_used_edition": low or "",
-                          "first_moved": moved[0][1] if moved else "", "first_moved_edition": high or "",
-                          "consistent": consistent}])
+    return pd.DataFrame(
+        [
+            {
+                "system": system.id,
+                "ipc_edition": stated or "",
+                "newest_used": used[0][1] if used else "",
+                "newest_used_edition": low or "",
+                "first_moved": moved[0][1] if moved else "",
+                "first_moved_edition": high or "",
+                "consistent": consistent,
+            }
+        ]
+    )

@@ -1,4 +1,5 @@
 """Coverage diagnostics: how much of a data set a classification system reaches, and why not the rest."""
+
 from __future__ import annotations
 
 import duckdb
@@ -39,8 +40,9 @@ def newer_codes(system: System, codes: pd.Series) -> pd.Series:
     return pd.Series(newer.to_numpy(), index=codes.to_numpy(), name="newer")
 
 
-def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: int = 10,
-             reclassify=None) -> dict[str, pd.DataFrame]:
+def coverage(
+    con: duckdb.DuckDBPyConnection, system: System, links: str, top: int = 10, reclassify=None
+) -> dict[str, pd.DataFrame]:
     """Diagnostics of *system* on the patent–IPC links in view *links* (``patent_id``, ``ipc``).
 
     With *reclassify* (``"shipped"``, a file or a loaded table; :mod:`ipstats.concordance.reclassify`) codes newer
@@ -65,8 +67,10 @@ def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: in
         unmatched codes newer than the table's edition that cannot be mapped back (the table cannot know them);
         ``unknown``: codes unknown to the IPC scheme, with their count.
     """
-    codes = con.execute(f"SELECT ipc, COUNT(*) AS n, COUNT(DISTINCT patent_id) AS patents FROM {links} "
-                        f"WHERE ipc IS NOT NULL GROUP BY ipc").df()
+    codes = con.execute(
+        f"SELECT ipc, COUNT(*) AS n, COUNT(DISTINCT patent_id) AS patents FROM {links} "
+        f"WHERE ipc IS NOT NULL GROUP BY ipc"
+    ).df()
     table = load_reclassification(reclassify)
     direct = set(resolve_codes(system, codes["ipc"])["ipc"])
     back = map_back(table, codes["ipc"], system.ipc_edition)
@@ -90,27 +94,42 @@ def coverage(con: duckdb.DuckDBPyConnection, system: System, links: str, top: in
     occ = int(codes["n"].sum())
     occ_matched = int(codes.loc[codes["matched"], "n"].sum())
     patents = totals[0]
-    summary = pd.DataFrame([{
-        "system": system.id, "edition": system.edition, "ipc_edition": system.ipc_edition or "",
-        "patents": patents, "matched_patents": totals[1],
-        "matched_patents_pct": 100.0 * totals[1] / patents if patents else float("nan"),
-        "ipc_occurrences": occ, "matched_occurrences": occ_matched,
-        "matched_occurrences_pct": 100.0 * occ_matched / occ if occ else float("nan"),
-        "distinct_codes": len(codes), "matched_codes": int(codes["matched"].sum()),
-        "newer_codes": int(codes["newer"].sum()), "newer_occurrences": int(codes.loc[codes["newer"], "n"].sum()),
-        "newer_patents": totals[2], "newer_patents_pct": 100.0 * totals[2] / patents if patents else float("nan"),
-        "newer_only_patents": totals[3], "reclassification": reclassification_label(table),
-        "mapped_codes": int(codes["mapped"].sum()), "mapped_occurrences": int(codes.loc[codes["mapped"], "n"].sum()),
-        "mapped_patents": totals[4],
-        "mapped_candidate_codes": int((codes["mapped"] & codes["ipc"].isin(candidates)).sum()),
-        "newer_unmatched_codes": int(codes["newer_unmatched"].sum()),
-        "newer_unmatched_occurrences": int(codes.loc[codes["newer_unmatched"], "n"].sum()),
-        "newer_unmatched_patents": totals[5]}])
+    summary = pd.DataFrame(
+        [
+            {
+                "system": system.id,
+                "edition": system.edition,
+                "ipc_edition": system.ipc_edition or "",
+                "patents": patents,
+                "matched_patents": totals[1],
+                "matched_patents_pct": 100.0 * totals[1] / patents if patents else float("nan"),
+                "ipc_occurrences": occ,
+                "matched_occurrences": occ_matched,
+                "matched_occurrences_pct": 100.0 * occ_matched / occ if occ else float("nan"),
+                "distinct_codes": len(codes),
+                "matched_codes": int(codes["matched"].sum()),
+                "newer_codes": int(codes["newer"].sum()),
+                "newer_occurrences": int(codes.loc[codes["newer"], "n"].sum()),
+                "newer_patents": totals[2],
+                "newer_patents_pct": 100.0 * totals[2] / patents if patents else float("nan"),
+                "newer_only_patents": totals[3],
+                "reclassification": reclassification_label(table),
+                "mapped_codes": int(codes["mapped"].sum()),
+                "mapped_occurrences": int(codes.loc[codes["mapped"], "n"].sum()),
+                "mapped_patents": totals[4],
+                "mapped_candidate_codes": int((codes["mapped"] & codes["ipc"].isin(candidates)).sum()),
+                "newer_unmatched_codes": int(codes["newer_unmatched"].sum()),
+                "newer_unmatched_occurrences": int(codes.loc[codes["newer_unmatched"], "n"].sum()),
+                "newer_unmatched_patents": totals[5],
+            }
+        ]
+    )
 
     unmatched = codes[~codes["matched"]].sort_values(["n", "ipc"], ascending=[False, True])
-    if unmatched.empty:                   # nothing unmatched (or no code at all): the same columns, no rows
-        unmatched = unmatched.assign(status=pd.Series(dtype=object), title_zh=pd.Series(dtype=object),
-                                     title_en=pd.Series(dtype=object))
+    if unmatched.empty:  # nothing unmatched (or no code at all): the same columns, no rows
+        unmatched = unmatched.assign(
+            status=pd.Series(dtype=object), title_zh=pd.Series(dtype=object), title_en=pd.Series(dtype=object)
+        )
     else:
         checked = validate(unmatched["ipc"]).set_index("ipc")
         unmatched = unmatched.join(checked, on="ipc")

@@ -47,6 +47,7 @@ fractional counts of all categories add up to the number of classified patents).
 tables (``weighting: probabilistic``) each distinct matched pattern (e.g. an IPC class) carries
 P(category | pattern), averaged over the patent's distinct matched patterns.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -58,8 +59,15 @@ from ipstats.concordance.system import System
 from ipstats.engines.duck import as_runner
 from ipstats.engines.sql import exact_sum
 
-__all__ = ["Classified", "KEYWORD_STRATEGIES", "MATCH_LABELS", "classify_links", "classify_table", "create_patent_view",
-           "resolve_with_reclassification"]
+__all__ = [
+    "Classified",
+    "KEYWORD_STRATEGIES",
+    "MATCH_LABELS",
+    "classify_links",
+    "classify_table",
+    "create_patent_view",
+    "resolve_with_reclassification",
+]
 
 KEYWORD_STRATEGIES = ("confirm", "require", "table", "ignore")
 #: Match ranks (index into MATCH_LABELS) each strategy keeps; None keeps all.
@@ -83,8 +91,9 @@ def resolve_with_reclassification(system: System, codes, reclassify=None) -> pd.
 
 def _rule_table(system: System, code_map: pd.DataFrame, keywords: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split the resolved map into a thin (ipc, rid) table and one row per used rule with its attributes."""
-    used = code_map.drop_duplicates("rule_id")[["rule_id", "category", "weight", "coverage", "has_keywords",
-                                                "has_exclusions"]].reset_index(drop=True)
+    used = code_map.drop_duplicates("rule_id")[
+        ["rule_id", "category", "weight", "coverage", "has_keywords", "has_exclusions"]
+    ].reset_index(drop=True)
     used["rid"] = range(len(used))
     used["candidate"] = used["coverage"] == "部分涉及"
     # with keywords=ignore a keyword rule is an IPC-only match and its texts are never read
@@ -130,20 +139,23 @@ def _drop(con, name: str) -> None:
 def _code_signatures(thin: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Codes with the same set of rules share a signature: (ipc, sig) and (sig, rid), on the distinct codes."""
     if thin.empty:
-        return (pd.DataFrame({"ipc": pd.Series([], dtype=object), "sig": pd.Series([], dtype="int64")}),
-                pd.DataFrame({"sig": pd.Series([], dtype="int64"), "rid": pd.Series([], dtype="int64")}))
+        return (
+            pd.DataFrame({"ipc": pd.Series([], dtype=object), "sig": pd.Series([], dtype="int64")}),
+            pd.DataFrame({"sig": pd.Series([], dtype="int64"), "rid": pd.Series([], dtype="int64")}),
+        )
     keys = thin.sort_values(["ipc", "rid"]).groupby("ipc", sort=True)["rid"].agg(lambda r: ",".join(map(str, r)))
     sig = pd.Series(pd.factorize(keys, sort=True)[0] + 1, index=keys.index, dtype="int64")
     code_sig = pd.DataFrame({"ipc": keys.index.astype(object), "sig": sig.to_numpy()})
-    sig_rule = (thin.merge(code_sig, on="ipc")[["sig", "rid"]].drop_duplicates()
-                .astype("int64").reset_index(drop=True))
+    sig_rule = thin.merge(code_sig, on="ipc")[["sig", "rid"]].drop_duplicates().astype("int64").reset_index(drop=True)
     return code_sig, sig_rule
 
 
 def _rank_sql(hit: str) -> str:
     """Rank of a rule's match (index into MATCH_LABELS), *hit* telling whether its keyword condition is met."""
-    return (f"CASE WHEN r.candidate THEN 2 WHEN r.ignored THEN 3 WHEN NOT r.has_keywords THEN 0 "
-            f"WHEN {hit} THEN 1 ELSE 3 END")
+    return (
+        f"CASE WHEN r.candidate THEN 2 WHEN r.ignored THEN 3 WHEN NOT r.has_keywords THEN 0 "
+        f"WHEN {hit} THEN 1 ELSE 3 END"
+    )
 
 
 def _labels_sql(rank: str) -> str:
@@ -152,8 +164,15 @@ def _labels_sql(rank: str) -> str:
     return f"CASE {rank} {cases} END"
 
 
-def classify_table(con, system: System, links: str, texts: str | None = None,
-                   keywords: str = "confirm", name: str = "classified", reclassify=None) -> Classified:
+def classify_table(
+    con,
+    system: System,
+    links: str,
+    texts: str | None = None,
+    keywords: str = "confirm",
+    name: str = "classified",
+    reclassify=None,
+) -> Classified:
     """Classify in the engine: create the view *name* (``patent_id``, ``category``, ``weight``, ``match``).
 
     Only the distinct IPC codes leave the engine (to be resolved against the rules); the patent-level work
@@ -207,50 +226,78 @@ def classify_table(con, system: System, links: str, texts: str | None = None,
 
     # each patent -> its set of signatures (psig), identified by two independent 64-bit set hashes and
     # its size (a false match of both hashes is of the order of 2^-128); each distinct set -> its rules
-    run.table("_ipstats_ps", f"""
+    run.table(
+        "_ipstats_ps",
+        f"""
         SELECT patent_id, bit_xor({h('sig')}) AS h1, bit_xor({h('sig * 7919 + 104729')}) AS h2, COUNT(*) AS n
         FROM (SELECT DISTINCT l.patent_id, cs.sig FROM {links} l JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc) s
-        GROUP BY patent_id""")
-    run.table("_ipstats_psig", """
+        GROUP BY patent_id""",
+    )
+    run.table(
+        "_ipstats_psig",
+        """
         SELECT h1, h2, n, any_value(patent_id) AS example, row_number() OVER (ORDER BY h1, h2, n) AS psig
-        FROM _ipstats_ps GROUP BY h1, h2, n""")
-    run.table(f"{name}_patent_psig", """
+        FROM _ipstats_ps GROUP BY h1, h2, n""",
+    )
+    run.table(
+        f"{name}_patent_psig",
+        """
         SELECT ps.patent_id, d.psig FROM _ipstats_ps ps JOIN _ipstats_psig d
-        ON d.h1 = ps.h1 AND d.h2 = ps.h2 AND d.n = ps.n""")
-    run.table("_ipstats_psig_rule", f"""
+        ON d.h1 = ps.h1 AND d.h2 = ps.h2 AND d.n = ps.n""",
+    )
+    run.table(
+        "_ipstats_psig_rule",
+        f"""
         SELECT DISTINCT d.psig, sr.rid
         FROM _ipstats_psig d JOIN {links} l ON l.patent_id = d.example
-        JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc JOIN _ipstats_sig_rule_t sr ON sr.sig = cs.sig""")
+        JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc JOIN _ipstats_sig_rule_t sr ON sr.sig = cs.sig""",
+    )
     run.drop("_ipstats_ps")
 
     # baseline per psig: no keyword hits (keyword rules are IPC-only)
-    run.table(f"{name}_psig_cat", f"""
+    run.table(
+        f"{name}_psig_cat",
+        f"""
         WITH lab AS (SELECT pr.psig, r.category, {_rank_sql('FALSE')} AS rank
                      FROM _ipstats_psig_rule pr JOIN _ipstats_rules_t r ON r.rid = pr.rid),
              per AS (SELECT psig, category, MIN(rank) AS rank FROM lab {keep} GROUP BY psig, category),
              n AS (SELECT psig, COUNT(*) AS n FROM per GROUP BY psig)
         SELECT per.psig, per.category, per.rank, CAST(1 AS DOUBLE) / n.n AS weight
-        FROM per JOIN n ON n.psig = per.psig""")
+        FROM per JOIN n ON n.psig = per.psig""",
+    )
 
     # keyword hits: one Aho–Corasick scan of the texts of patents that have a rule with terms
     if texts and len(terms):
-        run.find_terms(texts, f"""SELECT pp.patent_id FROM {name}_patent_psig pp WHERE pp.psig IN
+        run.find_terms(
+            texts,
+            f"""SELECT pp.patent_id FROM {name}_patent_psig pp WHERE pp.psig IN
                        (SELECT pr.psig FROM _ipstats_psig_rule pr JOIN _ipstats_rules_t r ON r.rid = pr.rid
-                        WHERE r.has_terms)""", terms, "_ipstats_hits")
-        run.table("_ipstats_found", f"""
+                        WHERE r.has_terms)""",
+            terms,
+            "_ipstats_hits",
+        )
+        run.table(
+            "_ipstats_found",
+            f"""
             SELECT h.patent_id, rt.rid, bool_or(NOT rt.exclusion) AS kw_hit, bool_or(rt.exclusion) AS kw_excluded
             FROM _ipstats_hits h JOIN _ipstats_terms_t rt ON rt.term_id = h.term_id
             JOIN {name}_patent_psig pp ON pp.patent_id = h.patent_id
             JOIN _ipstats_psig_rule pr ON pr.psig = pp.psig AND pr.rid = rt.rid
-            GROUP BY h.patent_id, rt.rid""")
+            GROUP BY h.patent_id, rt.rid""",
+        )
         run.drop("_ipstats_hits")
     else:
-        run.table("_ipstats_found", """SELECT CAST(NULL AS STRING) AS patent_id, CAST(NULL AS BIGINT) AS rid,
-                  FALSE AS kw_hit, FALSE AS kw_excluded WHERE FALSE""")
+        run.table(
+            "_ipstats_found",
+            """SELECT CAST(NULL AS STRING) AS patent_id, CAST(NULL AS BIGINT) AS rid,
+                  FALSE AS kw_hit, FALSE AS kw_excluded WHERE FALSE""",
+        )
 
     # patents whose hits change something are classified one by one
     run.table(f"{name}_exc_patents", "SELECT DISTINCT patent_id FROM _ipstats_found")
-    run.table(f"{name}_exc", f"""
+    run.table(
+        f"{name}_exc",
+        f"""
         WITH pairs AS (SELECT pp.patent_id, pr.rid FROM {name}_exc_patents e
                        JOIN {name}_patent_psig pp ON pp.patent_id = e.patent_id
                        JOIN _ipstats_psig_rule pr ON pr.psig = pp.psig),
@@ -261,25 +308,37 @@ def classify_table(con, system: System, links: str, texts: str | None = None,
              per AS (SELECT patent_id, category, MIN(rank) AS rank FROM lab {keep} GROUP BY patent_id, category),
              n AS (SELECT patent_id, COUNT(*) AS n FROM per GROUP BY patent_id)
         SELECT per.patent_id, per.category, per.rank, CAST(1 AS DOUBLE) / n.n AS weight
-        FROM per JOIN n ON n.patent_id = per.patent_id""")
-    run.drop("_ipstats_psig", "_ipstats_psig_rule", "_ipstats_found", "_ipstats_code_sig_t",
-             "_ipstats_sig_rule_t", "_ipstats_rules_t", "_ipstats_terms_t")
+        FROM per JOIN n ON n.patent_id = per.patent_id""",
+    )
+    run.drop(
+        "_ipstats_psig",
+        "_ipstats_psig_rule",
+        "_ipstats_found",
+        "_ipstats_code_sig_t",
+        "_ipstats_sig_rule_t",
+        "_ipstats_rules_t",
+        "_ipstats_terms_t",
+    )
     create_patent_view(run, name)
     return Classified(name, "compressed")
 
 
 def create_patent_view(con, name: str) -> None:
     """The per-patent view of a compressed classification (expanded only when read)."""
-    as_runner(con).view(name, f"""
+    as_runner(con).view(
+        name,
+        f"""
         SELECT pp.patent_id, pc.category, pc.weight, {_labels_sql('pc.rank')} AS match
         FROM {name}_patent_psig pp JOIN {name}_psig_cat pc ON pc.psig = pp.psig
         WHERE pp.patent_id NOT IN (SELECT patent_id FROM {name}_exc_patents)
         UNION ALL
-        SELECT patent_id, category, weight, {_labels_sql('rank')} AS match FROM {name}_exc""")
+        SELECT patent_id, category, weight, {_labels_sql('rank')} AS match FROM {name}_exc""",
+    )
 
 
-def _classify_probabilistic(run, system: System, links: str, codes: pd.Series, name: str,
-                            reclassify=None) -> Classified:
+def _classify_probabilistic(
+    run, system: System, links: str, codes: pd.Series, name: str, reclassify=None
+) -> Classified:
     """Probabilistic tables: a mapped-back code (*reclassify*) takes the patterns of all its old symbols."""
     patterns = pattern_table(system)
     include = patterns[patterns["role"] == "include"]
@@ -295,14 +354,20 @@ def _classify_probabilistic(run, system: System, links: str, codes: pd.Series, n
     weights = weights.groupby(["pattern", "category"], as_index=False)["weight"].sum()
     run.put("_ipstats_code_pattern", code_pattern)
     run.put(f"{name}_weights", weights)
-    run.table(f"{name}_units", f"""
+    run.table(
+        f"{name}_units",
+        f"""
         WITH u AS (SELECT DISTINCT l.patent_id, m.pattern FROM {links} l JOIN _ipstats_code_pattern m ON l.ipc = m.ipc)
-        SELECT patent_id, pattern, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY patent_id) AS share FROM u""")
+        SELECT patent_id, pattern, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY patent_id) AS share FROM u""",
+    )
     run.drop("_ipstats_code_pattern")
-    run.view(name, f"""
+    run.view(
+        name,
+        f"""
         SELECT u.patent_id, w.category, {exact_sum('u.share * w.weight')} AS weight, 'confirmed' AS match
         FROM {name}_units u JOIN {name}_weights w ON w.pattern = u.pattern
-        GROUP BY u.patent_id, w.category""")
+        GROUP BY u.patent_id, w.category""",
+    )
     return Classified(name, "probabilistic")
 
 
@@ -316,7 +381,7 @@ def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:
     for rid, rule_id, has_terms in zip(rules["rid"], rules["rule_id"], rules["has_terms"]):
         if not has_terms:
             continue
-        base = rule_id.split(CANDIDATE_SUFFIX)[0]          # a mapped-back candidate keeps its rule's terms
+        base = rule_id.split(CANDIDATE_SUFFIX)[0]  # a mapped-back candidate keeps its rule's terms
         rows += [(rid, term, False) for term in attrs.at[base, "terms"]]
         rows += [(rid, term, True) for term in attrs.at[base, "exclusion_terms"]]
     table = pd.DataFrame(rows, columns=["rid", "term", "exclusion"]).astype({"rid": "int64", "exclusion": bool})
@@ -324,8 +389,9 @@ def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def classify_links(con, system: System, links: str, texts: str | None = None,
-                   keywords: str = "confirm", reclassify=None) -> pd.DataFrame:
+def classify_links(
+    con, system: System, links: str, texts: str | None = None, keywords: str = "confirm", reclassify=None
+) -> pd.DataFrame:
     """Classify and return the result as a DataFrame (for files and tables that fit in memory).
 
     Returns

@@ -6,6 +6,7 @@ shorter than two characters are ignored. Terms and texts are *folded* the same w
 compared: full-width ASCII forms and the ideographic space become ASCII (``ＧＰＵ`` → ``GPU``), and ASCII
 letters lower case (``GPU`` → ``gpu``; :func:`ipstats.engines.scan.fold`). A rule is *keyword-confirmed* for a patent when any term occurs in its title or abstract.
 """
+
 from __future__ import annotations
 
 import re

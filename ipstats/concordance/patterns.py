@@ -16,6 +16,7 @@ Pattern forms (after NFKC folding and upper-casing):
 Matching compares section, class, subclass, main group and subgroup separately, never raw
 prefixes: ``B60L8*`` covers ``B60L8/00`` and ``B60L8/003`` but not ``B60L80/00``.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,13 +42,16 @@ class PatternError(IpstatsError, ValueError):
 class Conventions:
     """How a table reads patterns written without ``*`` (each table documents its own)."""
 
-    bare_main_group: str = "head_only"   # "H03M13": head_only | subtree
-    group_head: str = "head_only"        # "H03M13/00": head_only | subtree
-    bare_subgroup: str = "exact"         # "B60L50/30": exact | subtree
+    bare_main_group: str = "head_only"  # "H03M13": head_only | subtree
+    group_head: str = "head_only"  # "H03M13/00": head_only | subtree
+    bare_subgroup: str = "exact"  # "B60L50/30": exact | subtree
 
     def __post_init__(self) -> None:
-        for name, allowed in (("bare_main_group", {"head_only", "subtree"}), ("group_head", {"head_only", "subtree"}),
-                              ("bare_subgroup", {"exact", "subtree"})):
+        for name, allowed in (
+            ("bare_main_group", {"head_only", "subtree"}),
+            ("group_head", {"head_only", "subtree"}),
+            ("bare_subgroup", {"exact", "subtree"}),
+        ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"convention {name} must be one of {sorted(allowed)}, got {getattr(self, name)!r}")
 
@@ -83,7 +87,9 @@ def parse_pattern(text: str, conventions: Conventions = Conventions()) -> Patter
         return Pattern(raw, "subclass", body)
     match = _GROUP.match(body)
     if not match or int(match.group(2)) == 0:
-        raise PatternError(f"not an IPC pattern: {raw!r} (expected e.g. 'H01L*', 'H01L21*', 'H01L21/02*' or 'H01L21/02')")
+        raise PatternError(
+            f"not an IPC pattern: {raw!r} (expected e.g. 'H01L*', 'H01L21*', 'H01L21/02*' or 'H01L21/02')"
+        )
     head, group, sub = match.group(1), str(int(match.group(2))), match.group(3)
     if sub is None:
         subtree = star or conventions.bare_main_group == "subtree"
@@ -116,11 +122,16 @@ def code_parts(codes: pd.Series) -> pd.DataFrame:
     distinct = pd.Series(pd.unique(codes.dropna()), dtype=object)
     fields = distinct.str.extract(_CANONICAL)
     ok = fields.notna()[0].to_numpy()
-    parts = pd.DataFrame({"ipc": distinct[ok].to_numpy(), "section": fields.loc[ok, 0].to_numpy(),
-                          "cls": (fields.loc[ok, 0] + fields.loc[ok, 1]).to_numpy(),
-                          "subclass": (fields.loc[ok, 0] + fields.loc[ok, 1] + fields.loc[ok, 2]).to_numpy(),
-                          "main_group": fields.loc[ok, 3].to_numpy(dtype=object),
-                          "subgroup": fields.loc[ok, 4].to_numpy(dtype=object)})
+    parts = pd.DataFrame(
+        {
+            "ipc": distinct[ok].to_numpy(),
+            "section": fields.loc[ok, 0].to_numpy(),
+            "cls": (fields.loc[ok, 0] + fields.loc[ok, 1]).to_numpy(),
+            "subclass": (fields.loc[ok, 0] + fields.loc[ok, 1] + fields.loc[ok, 2]).to_numpy(),
+            "main_group": fields.loc[ok, 3].to_numpy(dtype=object),
+            "subgroup": fields.loc[ok, 4].to_numpy(dtype=object),
+        }
+    )
     parts = parts.astype(object).where(parts.notna(), None)
     rows = []
     for code in distinct[~ok]:
@@ -128,8 +139,16 @@ def code_parts(codes: pd.Series) -> pd.DataFrame:
             sym = parse(code)
         except IPCParseError:
             continue
-        rows.append((code, sym.section, (sym.section + sym.ipc_class) if sym.ipc_class else None,
-                     sym.subclass_code, sym.main_group, sym.subgroup))
+        rows.append(
+            (
+                code,
+                sym.section,
+                (sym.section + sym.ipc_class) if sym.ipc_class else None,
+                sym.subclass_code,
+                sym.main_group,
+                sym.subgroup,
+            )
+        )
     if rows:
         parts = pd.concat([parts, pd.DataFrame(rows, columns=parts.columns)], ignore_index=True)
     return parts
@@ -158,7 +177,8 @@ def match_codes(parts: pd.DataFrame, patterns: pd.DataFrame) -> pd.DataFrame:
     grouped = patterns[patterns["kind"].isin(["group", "exact", "prefix"])]
     if len(grouped):
         merged = parts.dropna(subset=["main_group"]).merge(
-            grouped, left_on=["subclass", "main_group"], right_on=["head", "main_group"], suffixes=("", "_p"))
+            grouped, left_on=["subclass", "main_group"], right_on=["head", "main_group"], suffixes=("", "_p")
+        )
         kind = merged["kind"].to_numpy()
         code_sub = merged["subgroup"].to_numpy(dtype=object)
         pat_sub = merged["subgroup_p"].to_numpy(dtype=object)

@@ -17,6 +17,7 @@ The shipped table (``ipstats/reference/data/ipc_reclassification.csv``, built by
 ``scripts/build_ipc_reclassification.py``) maps new subclasses to the old main groups the reference data name as
 their origins; it is main-group level and does not cover B64U and G16Y (no origin stated).
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,17 @@ from ipstats.concordance.resolve import pattern_table, resolve_codes
 from ipstats.ipc import parse
 from ipstats.errors import InputError
 
-__all__ = ["CANDIDATE_SUFFIX", "RECLASSIFY_OFF", "RECLASSIFY_SHIPPED", "ReclassificationError", "load_reclassification",
-           "map_back", "mapped_rules", "reclassification_label", "shipped_path"]
+__all__ = [
+    "CANDIDATE_SUFFIX",
+    "RECLASSIFY_OFF",
+    "RECLASSIFY_SHIPPED",
+    "ReclassificationError",
+    "load_reclassification",
+    "map_back",
+    "mapped_rules",
+    "reclassification_label",
+    "shipped_path",
+]
 
 #: Values of ``reclassify`` that switch mapping back off, and the one that names the shipped table.
 RECLASSIFY_OFF = (None, False, "", "none", "off")
@@ -55,8 +65,9 @@ def _canonical(symbol: str) -> str:
     return parse(symbol).canonical
 
 
-def load_reclassification(source: "str | os.PathLike | bool | pd.DataFrame | None" = RECLASSIFY_SHIPPED
-                          ) -> pd.DataFrame | None:
+def load_reclassification(
+    source: "str | os.PathLike | bool | pd.DataFrame | None" = RECLASSIFY_SHIPPED,
+) -> pd.DataFrame | None:
     """Read a reclassification table: ``"shipped"`` (or True), a file path, a DataFrame, or off (None, "none").
 
     A file is read through the validator (``ipstats validate FILE --schema ipc_reclassification``), so a bad row
@@ -83,8 +94,10 @@ def load_reclassification(source: "str | os.PathLike | bool | pd.DataFrame | Non
     else:
         path = Path(source)
         if not path.is_file():
-            raise ReclassificationError(f"{path}: reclassification table not found (reclassify: 'shipped', 'none' "
-                                        f"or a file in data_schemas/ipc_reclassification.schema.yaml)")
+            raise ReclassificationError(
+                f"{path}: reclassification table not found (reclassify: 'shipped', 'none' "
+                f"or a file in data_schemas/ipc_reclassification.schema.yaml)"
+            )
         table, label = _read(path), str(path)
     for column in _COLUMNS:
         if column not in table.columns:
@@ -96,8 +109,9 @@ def load_reclassification(source: "str | os.PathLike | bool | pd.DataFrame | Non
     given = table.groupby("new_symbol")["share"].agg(lambda s: s.sum(min_count=1)).fillna(0.0)
     over = given[given > 1 + _TOLERANCE]
     if len(over):
-        raise ReclassificationError(f"{label}: new_symbol {over.index[0]}: shares add up to {over.iloc[0]:g} — "
-                                    "expected at most 1")
+        raise ReclassificationError(
+            f"{label}: new_symbol {over.index[0]}: shares add up to {over.iloc[0]:g} — expected at most 1"
+        )
     missing = table["share"].isna().groupby(table["new_symbol"]).transform("sum")
     rest = (1.0 - table["new_symbol"].map(given)).clip(lower=0.0)
     table["share"] = table["share"].fillna(rest / missing.where(missing > 0))
@@ -144,8 +158,9 @@ def map_back(table: pd.DataFrame | None, codes, ipc_edition: str | None, max_ste
         ``ipc`` (the code), ``old_symbol``, ``share``; empty when *table* is None, the edition is unknown, or no
         code is newer.
     """
-    empty = pd.DataFrame({"ipc": pd.Series(dtype=object), "old_symbol": pd.Series(dtype=object),
-                          "share": pd.Series(dtype="float64")})
+    empty = pd.DataFrame(
+        {"ipc": pd.Series(dtype=object), "old_symbol": pd.Series(dtype=object), "share": pd.Series(dtype="float64")}
+    )
     if table is None or not ipc_edition:
         return empty
     later = table[table["ipc_version"].astype(str) > str(ipc_edition)]
@@ -184,8 +199,12 @@ def mapped_rules(system, back: pd.DataFrame) -> pd.DataFrame:
     hits = back.merge(old.rename(columns={"ipc": "old_symbol"}), on="old_symbol")
     if hits.empty:
         return resolve_codes(system, [])
-    reach = (hits.drop_duplicates(["ipc", "category", "old_symbol"])
-             .groupby(["ipc", "category"])["share"].sum().rename("reach"))
+    reach = (
+        hits.drop_duplicates(["ipc", "category", "old_symbol"])
+        .groupby(["ipc", "category"])["share"]
+        .sum()
+        .rename("reach")
+    )
     hits = hits.join(reach, on=["ipc", "category"])
     partial = hits["reach"] < 1 - 1e-6
     hits.loc[partial, "rule_id"] = hits.loc[partial, "rule_id"] + CANDIDATE_SUFFIX
@@ -203,16 +222,19 @@ def _rules_inside_groups(system, back: pd.DataFrame) -> pd.DataFrame:
     if heads.empty:
         return resolve_codes(system, [])
     patterns = pattern_table(system)
-    patterns = patterns[(patterns["role"] == "include") & patterns["subgroup"].notna()
-                        & (patterns["subgroup"].astype(str) != "00")]
+    patterns = patterns[
+        (patterns["role"] == "include") & patterns["subgroup"].notna() & (patterns["subgroup"].astype(str) != "00")
+    ]
     patterns = patterns.assign(old_symbol=patterns["head"].astype(str) + patterns["main_group"].astype(str) + "/00")
     found = heads[["ipc", "old_symbol"]].merge(patterns[["old_symbol", "rule_id", "pattern"]], on="old_symbol")
     if found.empty:
         return resolve_codes(system, [])
-    rules = system.rules.assign(has_keywords=system.rules["terms"].map(bool),
-                                has_exclusions=system.rules["exclusion_terms"].map(bool))
+    rules = system.rules.assign(
+        has_keywords=system.rules["terms"].map(bool), has_exclusions=system.rules["exclusion_terms"].map(bool)
+    )
     found = found.drop_duplicates(["ipc", "rule_id"]).merge(
-        rules[["rule_id", "category", "weight", "has_keywords", "has_exclusions"]], on="rule_id")
+        rules[["rule_id", "category", "weight", "has_keywords", "has_exclusions"]], on="rule_id"
+    )
     found["rule_id"] = found["rule_id"] + CANDIDATE_SUFFIX
     found["coverage"] = "部分涉及"
     return found

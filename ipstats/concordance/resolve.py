@@ -4,6 +4,7 @@ The first step of classification (:mod:`ipstats.concordance.engine`), run in pan
 of the data (tens of thousands, whatever the register size); the reclassification of codes newer than the
 table's edition (:mod:`ipstats.concordance.reclassify`) and the coverage report use it too.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -50,8 +51,10 @@ def resolve_codes(system: System, codes: pd.Series | list[str]) -> pd.DataFrame:
     exclude = hits.loc[hits["role"] == "exclude", ["ipc", "rule_id"]].drop_duplicates()
     kept = include.merge(exclude, on=["ipc", "rule_id"], how="left", indicator=True)
     kept = kept[kept["_merge"] == "left_only"][["ipc", "rule_id", "pattern"]]
-    rules = system.rules.assign(has_keywords=system.rules["terms"].map(bool),
-                                has_exclusions=system.rules["exclusion_terms"].map(bool))
-    out = kept.merge(rules[["rule_id", "category", "weight", "coverage", "has_keywords", "has_exclusions"]],
-                     on="rule_id")
+    rules = system.rules.assign(
+        has_keywords=system.rules["terms"].map(bool), has_exclusions=system.rules["exclusion_terms"].map(bool)
+    )
+    out = kept.merge(
+        rules[["rule_id", "category", "weight", "coverage", "has_keywords", "has_exclusions"]], on="rule_id"
+    )
     return out.sort_values(["ipc", "rule_id"], ignore_index=True)

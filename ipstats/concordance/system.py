@@ -6,6 +6,7 @@ in ``ipstats/concordance/data/``. A user table is either such a folder or one CS
 (with optional ``category_name_zh``, ``category_name_en``, ``parent`` columns) and an optional
 ``<file>.yaml`` beside it holding the metadata.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,8 +23,17 @@ from ipstats.errors import InputError
 __all__ = ["DATA_DIR", "RULE_COLUMNS", "System", "RuleTableError", "list_systems", "load_system"]
 
 DATA_DIR = Path(__file__).with_name("data")
-RULE_COLUMNS = ["rule_id", "category", "ipc_patterns", "ipc_exclusions", "keywords", "keyword_exclusions",
-                "coverage", "weight", "source_ref"]
+RULE_COLUMNS = [
+    "rule_id",
+    "category",
+    "ipc_patterns",
+    "ipc_exclusions",
+    "keywords",
+    "keyword_exclusions",
+    "coverage",
+    "weight",
+    "source_ref",
+]
 _REQUIRED = ["category", "ipc_patterns"]
 _COVERAGE = {"", "全部涉及", "部分涉及"}
 
@@ -154,8 +164,9 @@ def _check_rules(rules: pd.DataFrame, path: Path, conventions: Conventions) -> p
     """Complete optional columns and check every cell; raise one line for the first problem."""
     missing = [c for c in _REQUIRED if c not in rules.columns]
     if missing:
-        raise RuleTableError(f"{path}: missing required column(s) {', '.join(missing)} "
-                          f"(see data_schemas/concordance_rules.schema.yaml)")
+        raise RuleTableError(
+            f"{path}: missing required column(s) {', '.join(missing)} (see data_schemas/concordance_rules.schema.yaml)"
+        )
     rules = rules.copy()
     for col in RULE_COLUMNS:
         if col not in rules.columns:
@@ -168,7 +179,9 @@ def _check_rules(rules: pd.DataFrame, path: Path, conventions: Conventions) -> p
         if not row["category"].strip():
             raise RuleTableError(f"{path}: row {line}, field category: empty; every rule needs a category code")
         if not row["ipc_patterns"].strip():
-            raise RuleTableError(f"{path}: row {line}, field ipc_patterns: empty; expected IPC patterns such as 'H01L21*'")
+            raise RuleTableError(
+                f"{path}: row {line}, field ipc_patterns: empty; expected IPC patterns such as 'H01L21*'"
+            )
         for col in ("ipc_patterns", "ipc_exclusions"):
             for pat in filter(None, (p.strip() for p in row[col].replace("；", ";").split(";"))):
                 try:
@@ -176,7 +189,9 @@ def _check_rules(rules: pd.DataFrame, path: Path, conventions: Conventions) -> p
                 except PatternError as exc:
                     raise RuleTableError(f"{path}: row {line}, field {col}: {exc}") from None
         if row["coverage"] not in _COVERAGE:
-            raise RuleTableError(f"{path}: row {line}, field coverage: {row['coverage']!r}; expected 全部涉及, 部分涉及 or empty")
+            raise RuleTableError(
+                f"{path}: row {line}, field coverage: {row['coverage']!r}; expected 全部涉及, 部分涉及 or empty"
+            )
         try:
             weight = float(row["weight"])
         except ValueError:
@@ -254,8 +269,9 @@ def load_system(name_or_path: str | Path) -> System:
     path = candidate if candidate.is_dir() else Path(name_or_path)
     if not path.exists():
         known = ", ".join(list_systems()["id"])
-        raise RuleTableError(f"unknown classification system {str(name_or_path)!r}; shipped: {known}; "
-                          f"or give the path of a rules CSV")
+        raise RuleTableError(
+            f"unknown classification system {str(name_or_path)!r}; shipped: {known}; or give the path of a rules CSV"
+        )
     return _load_cached(str(path.resolve()), path.stat().st_mtime)
 
 
@@ -265,8 +281,17 @@ def list_systems() -> pd.DataFrame:
     for folder in sorted(p for p in DATA_DIR.iterdir() if (p / "system.yaml").exists()):
         with open(folder / "system.yaml", encoding="utf-8") as fh:
             meta = yaml.safe_load(fh)
-        rows.append({"id": folder.name, "name_zh": meta.get("name_zh"), "name_en": meta.get("name_en"),
-                     "edition": str(meta.get("edition")), "issuer": meta.get("issuer"),
-                     "source_document": meta.get("source_document"), "source": meta.get("source"),
-                     "rules": meta["counts"]["rules"], "categories": meta["counts"]["categories"]})
+        rows.append(
+            {
+                "id": folder.name,
+                "name_zh": meta.get("name_zh"),
+                "name_en": meta.get("name_en"),
+                "edition": str(meta.get("edition")),
+                "issuer": meta.get("issuer"),
+                "source_document": meta.get("source_document"),
+                "source": meta.get("source"),
+                "rules": meta["counts"]["rules"],
+                "categories": meta["counts"]["categories"],
+            }
+        )
     return pd.DataFrame(rows)

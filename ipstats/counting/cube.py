@@ -25,6 +25,7 @@ The plan is relational and runs in DuckDB on Parquet/CSV (default) or on Spark (
 :mod:`ipstats.engines.spark`), one SQL text for both: the register is never loaded into pandas; only the
 distinct IPC codes are resolved in Python (:mod:`ipstats.concordance.engine`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,13 +45,27 @@ from ipstats.engines.sql import exact_sum
 from ipstats.register.appno import receipt_year_sql
 from ipstats.register.term import term_last_year_sql
 
-__all__ = ["CountSpec", "MEASURES", "PATENT_TYPES", "REFERENCE_DATES", "classify_and_count", "count", "count_classified",
-           "count_contributors", "rollup"]
+__all__ = [
+    "CountSpec",
+    "MEASURES",
+    "PATENT_TYPES",
+    "REFERENCE_DATES",
+    "classify_and_count",
+    "count",
+    "count_classified",
+    "count_contributors",
+    "rollup",
+]
 
 #: Reference dates and the register columns that hold them; ``receipt`` is the year an application was received
 #: (受理年度), read from the year digits of its number (:func:`ipstats.register.appno.receipt_year_sql`).
-REFERENCE_DATES = {"filing": "filing_date", "priority": "priority_date", "publication": "publication_date",
-                   "grant": "grant_date", "receipt": "application_number"}
+REFERENCE_DATES = {
+    "filing": "filing_date",
+    "priority": "priority_date",
+    "publication": "publication_date",
+    "grant": "grant_date",
+    "receipt": "application_number",
+}
 #: Measures and their default reference date (None: a stock, counted at 31 December).
 MEASURES = {"applications": "filing", "grants": "grant", "valid_stock": None}
 PATENT_TYPES = ("发明", "实用新型", "外观设计")
@@ -118,7 +133,9 @@ class CountSpec:
             raise ValueError(f"patent_types must be a non-empty subset of {', '.join(PATENT_TYPES)}, got {bad or '()'}")
         for col in self.by:
             if not col or set(col.lower()) - _IDENT or col in ("year", "category", "patent_id"):
-                raise ValueError(f"breakdown columns must be plain register column names (not year/category), got {col!r}")
+                raise ValueError(
+                    f"breakdown columns must be plain register column names (not year/category), got {col!r}"
+                )
         if self.level is not None and self.system is None:
             raise ValueError("level needs a classification system")
         if self.keywords not in KEYWORD_STRATEGIES:
@@ -142,21 +159,24 @@ def _base_sql(spec: CountSpec, register: str) -> str:
         region = f" AND r.province_code = '{spec.region}'"
     if spec.measure == "valid_stock":
         values = ", ".join(f"({y})" for y in years)
-        return (f"SELECT r.application_number AS patent_id, y.year{cols} "
-                f"FROM (VALUES {values}) AS y(year) JOIN {register} r "
-                f"ON y.year BETWEEN year(r.grant_date) AND coalesce(year(r.lapse_date) - 1, {term_last_year_sql('r')}) "
-                f"WHERE r.grant_date IS NOT NULL AND r.patent_type IN ({types}){region}")
+        return (
+            f"SELECT r.application_number AS patent_id, y.year{cols} "
+            f"FROM (VALUES {values}) AS y(year) JOIN {register} r "
+            f"ON y.year BETWEEN year(r.grant_date) AND coalesce(year(r.lapse_date) - 1, {term_last_year_sql('r')}) "
+            f"WHERE r.grant_date IS NOT NULL AND r.patent_type IN ({types}){region}"
+        )
     if spec.reference_date == "receipt":
         year = receipt_year_sql("r.application_number")
     else:
         year = f"CAST(year(r.{spec.date_column}) AS INTEGER)"
-    return (f"SELECT r.application_number AS patent_id, {year} AS year{cols} "
-            f"FROM {register} r WHERE {year} IN ({', '.join(map(str, years))}) "
-            f"AND r.patent_type IN ({types}){region}")
+    return (
+        f"SELECT r.application_number AS patent_id, {year} AS year{cols} "
+        f"FROM {register} r WHERE {year} IN ({', '.join(map(str, years))}) "
+        f"AND r.patent_type IN ({types}){region}"
+    )
 
 
-def count_classified(con, spec: CountSpec, register: str = "register",
-                     classified: str | None = None) -> pd.DataFrame:
+def count_classified(con, spec: CountSpec, register: str = "register", classified: str | None = None) -> pd.DataFrame:
     """Count with SQL on views already in *con* (the same SQL on every engine).
 
     Parameters
@@ -189,52 +209,61 @@ def count_classified(con, spec: CountSpec, register: str = "register",
     kind = getattr(classified, "kind", "table")
     if classified is not None and kind == "compressed":
         outer = ", ".join(f"g.{k}" for k in keys)
-        sql = (f"WITH b AS ({base}), "
-               f"g AS (SELECT {group}, pp.psig, COUNT(*) AS n FROM b "
-               f"JOIN {classified}_patent_psig pp ON pp.patent_id = b.patent_id "
-               f"LEFT JOIN {classified}_exc_patents e ON e.patent_id = b.patent_id "
-               f"WHERE e.patent_id IS NULL GROUP BY {group}, pp.psig), "
-               f"part AS (SELECT {outer}, pc.category, SUM(g.n) AS count, "
-               f"{exact_sum('g.n * pc.weight')} AS fractional, "
-               f"SUM(CASE WHEN pc.rank IN (0, 1) THEN g.n ELSE 0 END) AS count_confirmed, "
-               f"SUM(CASE WHEN pc.rank = 3 THEN g.n ELSE 0 END) AS count_ipc_only, "
-               f"SUM(CASE WHEN pc.rank = 2 THEN g.n ELSE 0 END) AS count_candidate "
-               f"FROM g JOIN {classified}_psig_cat pc ON pc.psig = g.psig GROUP BY {outer}, pc.category "
-               f"UNION ALL "
-               f"SELECT {group}, x.category, COUNT(*), {exact_sum('x.weight')}, "
-               f"SUM(CASE WHEN x.rank IN (0, 1) THEN 1 ELSE 0 END), SUM(CASE WHEN x.rank = 3 THEN 1 ELSE 0 END), "
-               f"SUM(CASE WHEN x.rank = 2 THEN 1 ELSE 0 END) "
-               f"FROM b JOIN {classified}_exc x ON x.patent_id = b.patent_id GROUP BY {group}, x.category) "
-               f"SELECT {', '.join(keys)}, category, SUM(count) AS count, {exact_sum('fractional')} AS fractional, "
-               f"SUM(count_confirmed) AS count_confirmed, SUM(count_ipc_only) AS count_ipc_only, "
-               f"SUM(count_candidate) AS count_candidate FROM part "
-               f"GROUP BY {', '.join(keys)}, category ORDER BY {order}")
+        sql = (
+            f"WITH b AS ({base}), "
+            f"g AS (SELECT {group}, pp.psig, COUNT(*) AS n FROM b "
+            f"JOIN {classified}_patent_psig pp ON pp.patent_id = b.patent_id "
+            f"LEFT JOIN {classified}_exc_patents e ON e.patent_id = b.patent_id "
+            f"WHERE e.patent_id IS NULL GROUP BY {group}, pp.psig), "
+            f"part AS (SELECT {outer}, pc.category, SUM(g.n) AS count, "
+            f"{exact_sum('g.n * pc.weight')} AS fractional, "
+            f"SUM(CASE WHEN pc.rank IN (0, 1) THEN g.n ELSE 0 END) AS count_confirmed, "
+            f"SUM(CASE WHEN pc.rank = 3 THEN g.n ELSE 0 END) AS count_ipc_only, "
+            f"SUM(CASE WHEN pc.rank = 2 THEN g.n ELSE 0 END) AS count_candidate "
+            f"FROM g JOIN {classified}_psig_cat pc ON pc.psig = g.psig GROUP BY {outer}, pc.category "
+            f"UNION ALL "
+            f"SELECT {group}, x.category, COUNT(*), {exact_sum('x.weight')}, "
+            f"SUM(CASE WHEN x.rank IN (0, 1) THEN 1 ELSE 0 END), SUM(CASE WHEN x.rank = 3 THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN x.rank = 2 THEN 1 ELSE 0 END) "
+            f"FROM b JOIN {classified}_exc x ON x.patent_id = b.patent_id GROUP BY {group}, x.category) "
+            f"SELECT {', '.join(keys)}, category, SUM(count) AS count, {exact_sum('fractional')} AS fractional, "
+            f"SUM(count_confirmed) AS count_confirmed, SUM(count_ipc_only) AS count_ipc_only, "
+            f"SUM(count_candidate) AS count_candidate FROM part "
+            f"GROUP BY {', '.join(keys)}, category ORDER BY {order}"
+        )
         return _typed(run.df(sql), "int64")
     if classified is not None and kind == "probabilistic":
-        sql = (f"WITH agg AS (SELECT {group}, u.pattern, {exact_sum('u.share')} AS share FROM ({base}) b "
-               f"JOIN {classified}_units u ON u.patent_id = b.patent_id GROUP BY {group}, u.pattern), "
-               f"cube AS (SELECT {group}, w.category, {exact_sum('b.share * w.weight')} AS fractional "
-               f"FROM agg b JOIN {classified}_weights w ON w.pattern = b.pattern GROUP BY {group}, w.category) "
-               f"SELECT {', '.join(keys)}, category, CAST(NULL AS BIGINT) AS count, fractional, "
-               f"CAST(NULL AS BIGINT) AS count_confirmed, CAST(NULL AS BIGINT) AS count_ipc_only, "
-               f"CAST(NULL AS BIGINT) AS count_candidate FROM cube ORDER BY {order}")
+        sql = (
+            f"WITH agg AS (SELECT {group}, u.pattern, {exact_sum('u.share')} AS share FROM ({base}) b "
+            f"JOIN {classified}_units u ON u.patent_id = b.patent_id GROUP BY {group}, u.pattern), "
+            f"cube AS (SELECT {group}, w.category, {exact_sum('b.share * w.weight')} AS fractional "
+            f"FROM agg b JOIN {classified}_weights w ON w.pattern = b.pattern GROUP BY {group}, w.category) "
+            f"SELECT {', '.join(keys)}, category, CAST(NULL AS BIGINT) AS count, fractional, "
+            f"CAST(NULL AS BIGINT) AS count_confirmed, CAST(NULL AS BIGINT) AS count_ipc_only, "
+            f"CAST(NULL AS BIGINT) AS count_candidate FROM cube ORDER BY {order}"
+        )
         return _typed(run.df(sql), "Int64")
     if classified is None:
         order = ", ".join(f"{k} NULLS LAST" for k in keys)
-        sql = (f"SELECT {group}, COUNT(*) AS count, CAST(COUNT(*) AS DOUBLE) AS fractional "
-               f"FROM ({base}) b GROUP BY {group} ORDER BY {order}")
+        sql = (
+            f"SELECT {group}, COUNT(*) AS count, CAST(COUNT(*) AS DOUBLE) AS fractional "
+            f"FROM ({base}) b GROUP BY {group} ORDER BY {order}"
+        )
     else:
-        sql = (f"SELECT {group}, c.category, COUNT(*) AS count, {exact_sum('c.weight')} AS fractional, "
-               f"COUNT(*) FILTER (WHERE c.match IN ('confirmed', 'keyword-confirmed')) AS count_confirmed, "
-               f"COUNT(*) FILTER (WHERE c.match = 'IPC-only') AS count_ipc_only, "
-               f"COUNT(*) FILTER (WHERE c.match = 'candidate') AS count_candidate "
-               f"FROM ({base}) b JOIN {classified} c ON c.patent_id = b.patent_id "
-               f"GROUP BY {group}, c.category ORDER BY {order}")
+        sql = (
+            f"SELECT {group}, c.category, COUNT(*) AS count, {exact_sum('c.weight')} AS fractional, "
+            f"COUNT(*) FILTER (WHERE c.match IN ('confirmed', 'keyword-confirmed')) AS count_confirmed, "
+            f"COUNT(*) FILTER (WHERE c.match = 'IPC-only') AS count_ipc_only, "
+            f"COUNT(*) FILTER (WHERE c.match = 'candidate') AS count_candidate "
+            f"FROM ({base}) b JOIN {classified} c ON c.patent_id = b.patent_id "
+            f"GROUP BY {group}, c.category ORDER BY {order}"
+        )
     return _typed(run.df(sql), "int64")
 
 
-def count_contributors(con: duckdb.DuckDBPyConnection, spec: CountSpec, contributor: str = "applicant_name",
-                       register: str = "register") -> pd.DataFrame:
+def count_contributors(
+    con: duckdb.DuckDBPyConnection, spec: CountSpec, contributor: str = "applicant_name", register: str = "register"
+) -> pd.DataFrame:
     """Cells of a count with their contributors, for disclosure control (no classification).
 
     Returns
@@ -247,12 +276,14 @@ def count_contributors(con: duckdb.DuckDBPyConnection, spec: CountSpec, contribu
     inner = CountSpec(**{**spec.__dict__, "by": (*spec.by, contributor), "system": None, "level": None})
     base = _base_sql(inner, register)
     keys = ", ".join(["year", *spec.by])
-    sql = (f"WITH per AS (SELECT {keys}, {contributor} AS who, COUNT(*) AS n FROM ({base}) b "
-           f"GROUP BY {keys}, {contributor}), "
-           f"ranked AS (SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY n DESC, who) AS rk FROM per) "
-           f"SELECT {keys}, SUM(n) AS count, COUNT(*) AS contributors, "
-           f"MAX(CASE WHEN rk = 1 THEN n END) AS largest, coalesce(MAX(CASE WHEN rk = 2 THEN n END), 0) AS second "
-           f"FROM ranked GROUP BY {keys} ORDER BY {keys}")
+    sql = (
+        f"WITH per AS (SELECT {keys}, {contributor} AS who, COUNT(*) AS n FROM ({base}) b "
+        f"GROUP BY {keys}, {contributor}), "
+        f"ranked AS (SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY n DESC, who) AS rk FROM per) "
+        f"SELECT {keys}, SUM(n) AS count, COUNT(*) AS contributors, "
+        f"MAX(CASE WHEN rk = 1 THEN n END) AS largest, coalesce(MAX(CASE WHEN rk = 2 THEN n END), 0) AS second "
+        f"FROM ranked GROUP BY {keys} ORDER BY {keys}"
+    )
     return _typed(con.execute(sql).df(), "int64").astype({"largest": "int64", "second": "int64"})
 
 
@@ -274,39 +305,51 @@ def rollup(con, system: System, classified: str, level: int, name: str = "classi
     if ancestors.empty:
         raise ValueError(f"system {system.id} has no categories at level {level}")
     run = as_runner(con)
-    run.put("_ipstats_ancestors", pd.DataFrame({"category": ancestors.index.astype(object),
-                                                "ancestor": ancestors.to_numpy().astype(object)}))
+    run.put(
+        "_ipstats_ancestors",
+        pd.DataFrame({"category": ancestors.index.astype(object), "ancestor": ancestors.to_numpy().astype(object)}),
+    )
     kind = getattr(classified, "kind", "table")
     try:
         if kind == "probabilistic":
-            run.table(f"{name}_weights", f"""
+            run.table(
+                f"{name}_weights",
+                f"""
                 SELECT w.pattern, a.ancestor AS category, {exact_sum('w.weight')} AS weight
                 FROM {classified}_weights w JOIN _ipstats_ancestors a ON a.category = w.category
-                GROUP BY w.pattern, a.ancestor""")
+                GROUP BY w.pattern, a.ancestor""",
+            )
             run.view(f"{name}_units", f"SELECT * FROM {classified}_units")
             return Classified(name, kind)
         if kind == "compressed":
             for part, key in (("psig_cat", "psig"), ("exc", "patent_id")):
-                run.table(f"{name}_{part}", f"""
+                run.table(
+                    f"{name}_{part}",
+                    f"""
                     SELECT c.{key}, a.ancestor AS category, MIN(c.rank) AS rank, {exact_sum('c.weight')} AS weight
                     FROM {classified}_{part} c JOIN _ipstats_ancestors a ON a.category = c.category
-                    GROUP BY c.{key}, a.ancestor""")
+                    GROUP BY c.{key}, a.ancestor""",
+                )
             for part in ("patent_psig", "exc_patents"):
                 run.view(f"{name}_{part}", f"SELECT * FROM {classified}_{part}")
             create_patent_view(run, name)
             return Classified(name, kind)
         labels = "['confirmed', 'keyword-confirmed', 'candidate', 'IPC-only']"
-        return run.table(name, f"""
+        return run.table(
+            name,
+            f"""
             SELECT c.patent_id, a.ancestor AS category, {exact_sum('c.weight')} AS weight,
                    {labels}[MIN(list_position({labels}, c.match))] AS match
             FROM {classified} c JOIN _ipstats_ancestors a ON a.category = c.category
-            GROUP BY c.patent_id, a.ancestor""")
+            GROUP BY c.patent_id, a.ancestor""",
+        )
     finally:
         run.drop("_ipstats_ancestors")
 
 
-def classify_and_count(con, spec: CountSpec, system: System | None, texts: str | None,
-                       register: str = "register", links: str = "links") -> pd.DataFrame:
+def classify_and_count(
+    con, spec: CountSpec, system: System | None, texts: str | None, register: str = "register", links: str = "links"
+) -> pd.DataFrame:
     """Classify (when *system* is given, rolled up to ``spec.level``) and count views already in *con*.
 
     The one body of :func:`count` for every engine: *con* is a DuckDB connection or a runner.
@@ -319,9 +362,13 @@ def classify_and_count(con, spec: CountSpec, system: System | None, texts: str |
     return count_classified(con, spec, register, classified)
 
 
-def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
-          con: duckdb.DuckDBPyConnection | None = None,
-          engine: "str | dict | EngineSettings" = "duckdb") -> pd.DataFrame:
+def count(
+    register: str | Path,
+    spec: CountSpec,
+    out: str | Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    engine: "str | dict | EngineSettings" = "duckdb",
+) -> pd.DataFrame:
     """Classify (when ``spec.system`` is set) and count a register file into a tidy cube.
 
     Parameters
@@ -355,8 +402,11 @@ def count(register: str | Path, spec: CountSpec, out: str | Path | None = None,
         texts, _ = open_inputs(run, register, register=True, classify=system is not None)
         cube = classify_and_count(run, spec, system, texts)
     cube.insert(0, "measure", spec.measure)
-    cube.insert(1, "reference_date", "31 December" if spec.measure == "valid_stock"
-                else spec.reference_date or MEASURES[spec.measure])
+    cube.insert(
+        1,
+        "reference_date",
+        "31 December" if spec.measure == "valid_stock" else spec.reference_date or MEASURES[spec.measure],
+    )
     if system is not None:
         cube.insert(2, "system", system.id)
         position = cube.columns.get_loc("category") + 1

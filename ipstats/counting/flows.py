@@ -3,6 +3,7 @@
 Thin entry points over :mod:`ipstats.counting.cube` for the overview: applications by filing date
 (申请日), grants by grant announcement date (授权公告日), valid stock (有效专利) at 31 December.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -15,9 +16,15 @@ from ipstats.counting.cube import CountSpec, count_classified
 __all__ = ["count_flows", "count_valid_stock"]
 
 
-def count_flows(con: duckdb.DuckDBPyConnection, measure: str, years: Iterable[int],
-                by: Sequence[str] = ("patent_type",), region: str | None = None,
-                view: str = "register", reference_date: str | None = None) -> pd.DataFrame:
+def count_flows(
+    con: duckdb.DuckDBPyConnection,
+    measure: str,
+    years: Iterable[int],
+    by: Sequence[str] = ("patent_type",),
+    region: str | None = None,
+    view: str = "register",
+    reference_date: str | None = None,
+) -> pd.DataFrame:
     """Count applications (by filing date) or grants (by grant date) per year and breakdown.
 
     Parameters
@@ -49,9 +56,13 @@ def count_flows(con: duckdb.DuckDBPyConnection, measure: str, years: Iterable[in
     return count_classified(con, spec, view)[["year", *by, "count"]]
 
 
-def count_valid_stock(con: duckdb.DuckDBPyConnection, years: Iterable[int],
-                      by: Sequence[str] = ("patent_type",), region: str | None = None,
-                      view: str = "register") -> pd.DataFrame:
+def count_valid_stock(
+    con: duckdb.DuckDBPyConnection,
+    years: Iterable[int],
+    by: Sequence[str] = ("patent_type",),
+    region: str | None = None,
+    view: str = "register",
+) -> pd.DataFrame:
     """Count valid patents (有效专利) at 31 December of each year.
 
     A patent is valid at the end of year *Y* when its grant date is on or before Y-12-31 and its lapse

@@ -12,6 +12,7 @@ The stages (classification in :mod:`ipstats.concordance`, counting in :mod:`ipst
 plan and hand it to a runner; this package depends on no stage, so no stage's import reaches back here in
 a cycle.
 """
+
 from ipstats.engines.duck import DuckRunner, Runner, as_runner, connect, find_terms
 from ipstats.engines.open import INPUT_VIEWS, open_runner
 from ipstats.engines.scan import TermScanner, fold, scan_texts, term_automaton
@@ -19,7 +20,29 @@ from ipstats.engines.settings import ENGINES, EngineSettings, engine_settings
 from ipstats.engines.spark import SparkRunner, open_spark_register, spark_runner, spark_session
 from ipstats.engines.sql import exact_sum, sql_list, sql_parquet, sql_reader, sql_text, text_sql
 
-__all__ = ["ENGINES", "INPUT_VIEWS", "DuckRunner", "EngineSettings", "Runner", "SparkRunner", "TermScanner", "as_runner",
-           "connect", "engine_settings", "exact_sum", "find_terms", "fold", "open_runner", "open_spark_register", "scan_texts",
-           "spark_runner", "spark_session", "sql_list", "sql_parquet", "sql_reader", "sql_text",
-           "term_automaton", "text_sql"]
+__all__ = [
+    "ENGINES",
+    "INPUT_VIEWS",
+    "DuckRunner",
+    "EngineSettings",
+    "Runner",
+    "SparkRunner",
+    "TermScanner",
+    "as_runner",
+    "connect",
+    "engine_settings",
+    "exact_sum",
+    "find_terms",
+    "fold",
+    "open_runner",
+    "open_spark_register",
+    "scan_texts",
+    "spark_runner",
+    "spark_session",
+    "sql_list",
+    "sql_parquet",
+    "sql_reader",
+    "sql_text",
+    "term_automaton",
+    "text_sql",
+]

@@ -8,6 +8,7 @@ to materialise a query as a named table, load a small pandas table, read a query
 :class:`ipstats.engines.spark.SparkRunner` runs on a SparkSession. Plain DuckDB connections are accepted
 wherever a runner is (:func:`as_runner`).
 """
+
 from __future__ import annotations
 
 import os
@@ -87,8 +88,11 @@ class DuckRunner:
 
     def drop(self, *names: str) -> None:
         """Drop the tables and views called *names* that exist (views first: they depend on tables)."""
-        found = self.con.execute("SELECT table_name, table_type FROM information_schema.tables "
-                                 "WHERE table_name IN (SELECT UNNEST(?::VARCHAR[]))", [list(names)]).fetchall()
+        found = self.con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_name IN (SELECT UNNEST(?::VARCHAR[]))",
+            [list(names)],
+        ).fetchall()
         for table, kind in sorted(found, key=lambda row: row[1] != "VIEW"):
             self.con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {table}")
 
@@ -110,8 +114,14 @@ def as_runner(con) -> Runner:
     raise TypeError(f"expected a DuckDB connection or an ipstats runner, got {type(con).__name__}")
 
 
-def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, terms: pd.DataFrame,
-               name: str, batch_rows: int = 200_000) -> str:
+def find_terms(
+    con: duckdb.DuckDBPyConnection,
+    texts: str,
+    patents_sql: str,
+    terms: pd.DataFrame,
+    name: str,
+    batch_rows: int = 200_000,
+) -> str:
     """Create table *name* (``patent_id``, ``term_id``) of every term occurring in a patent's text.
 
     The texts of the patents selected by *patents_sql* are streamed in Arrow batches, folded
@@ -134,10 +144,11 @@ def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, ter
     import pyarrow as pa
 
     scanner = term_automaton(terms)
-    reader = con.sql(f"SELECT t.patent_id, t.text FROM {texts} t "
-                     f"WHERE t.patent_id IN ({patents_sql})").to_arrow_reader(batch_rows)
+    reader = con.sql(f"SELECT t.patent_id, t.text FROM {texts} t WHERE t.patent_id IN ({patents_sql})").to_arrow_reader(
+        batch_rows
+    )
 
-    def scan(batch):   # the automaton releases the GIL: batches are scanned on several threads
+    def scan(batch):  # the automaton releases the GIL: batches are scanned on several threads
         return scan_texts(scanner, batch.column(0), batch.column(1))
 
     found_ids, found_terms = [], []
@@ -146,7 +157,7 @@ def find_terms(con: duckdb.DuckDBPyConnection, texts: str, patents_sql: str, ter
         pending: deque = deque()
         for batch in reader:
             pending.append(pool.submit(scan, batch))
-            while len(pending) > 2 * workers:          # bounded: a national register never sits in memory
+            while len(pending) > 2 * workers:  # bounded: a national register never sits in memory
                 ids_, terms_ = pending.popleft().result()
                 found_ids.extend(ids_)
                 found_terms.extend(terms_)

@@ -1,4 +1,5 @@
 """One runner for an engine choice: the only place where ipstats branches on DuckDB versus Spark."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -18,8 +19,9 @@ INPUT_VIEWS = ("register", "links", "texts", "_ipstats_links_file")
 
 
 @contextmanager
-def open_runner(engine: "str | Mapping[str, Any] | EngineSettings | None" = "duckdb",
-                con: duckdb.DuckDBPyConnection | None = None) -> Iterator[Any]:
+def open_runner(
+    engine: "str | Mapping[str, Any] | EngineSettings | None" = "duckdb", con: duckdb.DuckDBPyConnection | None = None
+) -> Iterator[Any]:
     """A runner for *engine*, closed (or its views dropped) when the block ends.
 
     Parameters

@@ -7,6 +7,7 @@ Aho–Corasick automaton of all terms (:func:`term_automaton`) run over a batch 
 (:func:`scan_texts`); the DuckDB runner (:func:`ipstats.engines.duck.find_terms`) and the Spark runner
 (:meth:`ipstats.engines.spark.SparkRunner.find_terms`) both call it, so both engines find the same terms.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,7 @@ __all__ = ["ASCII_FORMS", "FULL_WIDTH", "TermScanner", "fold", "scan_texts", "te
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 ASCII_FORMS = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
 
-_FOLD = str.maketrans(FULL_WIDTH + "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                      ASCII_FORMS.lower() + "abcdefghijklmnopqrstuvwxyz")
+_FOLD = str.maketrans(FULL_WIDTH + "ABCDEFGHIJKLMNOPQRSTUVWXYZ", ASCII_FORMS.lower() + "abcdefghijklmnopqrstuvwxyz")
 
 
 _FOLDABLE = re.compile("[A-Z\uff01-\uff5e\u3000]+")
@@ -56,9 +56,12 @@ def term_automaton(terms: pd.DataFrame) -> TermScanner:
 
     table = terms.drop_duplicates("term_id").sort_values("term_id")
     words = table["term"].tolist()
-    return TermScanner(ahocorasick_rs.AhoCorasick(words), table["term_id"].to_numpy(),
-                       np.array([bool(w) and _is_word(w[0]) for w in words], dtype=bool),
-                       np.array([bool(w) and _is_word(w[-1]) for w in words], dtype=bool))
+    return TermScanner(
+        ahocorasick_rs.AhoCorasick(words),
+        table["term_id"].to_numpy(),
+        np.array([bool(w) and _is_word(w[0]) for w in words], dtype=bool),
+        np.array([bool(w) and _is_word(w[-1]) for w in words], dtype=bool),
+    )
 
 
 def scan_texts(scanner: TermScanner, ids, text) -> tuple[list, list]:
@@ -84,8 +87,9 @@ def scan_texts(scanner: TermScanner, ids, text) -> tuple[list, list]:
         keep = np.ones(len(found), dtype=bool)
         for i in np.flatnonzero(check):
             pattern, start, end = found[i]
-            if (scanner.word_start[pattern] and start > 0 and _is_word(joined[start - 1])) or \
-                    (scanner.word_end[pattern] and end < len(joined) and _is_word(joined[end])):
+            if (scanner.word_start[pattern] and start > 0 and _is_word(joined[start - 1])) or (
+                scanner.word_end[pattern] and end < len(joined) and _is_word(joined[end])
+            ):
                 keep[i] = False
         found = found[keep]
         if not len(found):

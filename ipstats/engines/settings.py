@@ -1,4 +1,5 @@
 """Which engine classifies and counts (计算引擎): the parameter-file form and its checks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from ipstats.errors import ParameterError
 __all__ = ["ENGINES", "EngineSettings", "engine_settings"]
 
 ENGINES = ("duckdb", "spark")
+
 
 @dataclass(frozen=True)
 class EngineSettings:
@@ -53,13 +55,18 @@ def engine_settings(engine: "str | Mapping[str, Any] | EngineSettings | None" = 
     elif isinstance(engine, Mapping):
         unknown = sorted(set(engine) - {"name", "master", "app_name", "config"})
         if unknown:
-            raise ParameterError(f"engine settings: unknown key(s) {', '.join(unknown)}; expected name, master, "
-                             f"app_name, config")
+            raise ParameterError(
+                f"engine settings: unknown key(s) {', '.join(unknown)}; expected name, master, app_name, config"
+            )
         config = engine.get("config") or {}
         if not isinstance(config, Mapping):
             raise ParameterError(f"engine settings: config must be a mapping of Spark properties, got {config!r}")
-        settings = EngineSettings(name=str(engine.get("name", "duckdb")), master=engine.get("master"),
-                                  app_name=str(engine.get("app_name") or "ipstats"), config=dict(config))
+        settings = EngineSettings(
+            name=str(engine.get("name", "duckdb")),
+            master=engine.get("master"),
+            app_name=str(engine.get("app_name") or "ipstats"),
+            config=dict(config),
+        )
     else:
         raise ParameterError(f"engine must be a name ({', '.join(ENGINES)}) or a mapping of settings, got {engine!r}")
     if settings.name not in ENGINES:

@@ -22,6 +22,7 @@ What is distributed and what stays on the driver
 Executors need Python with ipstats and its dependencies (pandas, pyarrow, ahocorasick_rs) installed, the
 same version as the driver (e.g. ship a packed virtualenv with ``spark.archives`` on YARN/Kubernetes).
 """
+
 from __future__ import annotations
 
 import os
@@ -76,9 +77,11 @@ def spark_session(settings: EngineSettings | dict | str = "spark"):
         builder = builder.config(key, value)
     try:
         return builder.getOrCreate(), True
-    except Exception as exc:   # Java gateway errors are plain exceptions
-        raise RuntimeError(f"cannot start Spark (master {settings.master or 'from spark-submit'}): "
-                           f"{str(exc).splitlines()[0]}. Is Java 17/21 installed and JAVA_HOME set?") from exc
+    except Exception as exc:  # Java gateway errors are plain exceptions
+        raise RuntimeError(
+            f"cannot start Spark (master {settings.master or 'from spark-submit'}): "
+            f"{str(exc).splitlines()[0]}. Is Java 17/21 installed and JAVA_HOME set?"
+        ) from exc
 
 
 class SparkRunner:
@@ -118,8 +121,9 @@ class SparkRunner:
         """Send an Arrow table from the driver as the view *name* (an untyped empty column holds strings)."""
         import pyarrow as pa
 
-        table = table.cast(pa.schema([pa.field(f.name, pa.string() if pa.types.is_null(f.type) else f.type)
-                                      for f in table.schema]))
+        table = table.cast(
+            pa.schema([pa.field(f.name, pa.string() if pa.types.is_null(f.type) else f.type) for f in table.schema])
+        )
         self.drop(name)
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
         return name
@@ -165,8 +169,9 @@ class SparkRunner:
             scanner = term_automaton(wanted)
             for batch in batches:
                 ids, found = scan_texts(scanner, batch.column(0), batch.column(1))
-                yield pa.RecordBatch.from_arrays([pa.array(ids, pa.string()), pa.array(found, pa.int64())],
-                                                 names=["patent_id", "term_id"])
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array(ids, pa.string()), pa.array(found, pa.int64())], names=["patent_id", "term_id"]
+                )
 
         source = self.spark.sql(f"SELECT t.patent_id, t.text FROM {texts} t WHERE t.patent_id IN ({patents_sql})")
         hits = source.mapInArrow(scan_partition, "patent_id string, term_id bigint").localCheckpoint(eager=True)
@@ -219,10 +224,15 @@ def open_spark_register(run: SparkRunner, register: str | Path, links: str | Pat
     """
     register = str(register)
     links = str(links) if links is not None else _beside(register, "register_ipc.parquet")
-    if not register.lower().rstrip("/").endswith((".parquet", ".pq")) and "://" not in register \
-            and not Path(register).is_dir():
-        raise InputError(f"{register}: Spark reads a Parquet register (a file or a folder of parts) here; a local "
-                         f"CSV or workbook is read through ipstats.concordance.api.open_inputs")
+    if (
+        not register.lower().rstrip("/").endswith((".parquet", ".pq"))
+        and "://" not in register
+        and not Path(register).is_dir()
+    ):
+        raise InputError(
+            f"{register}: Spark reads a Parquet register (a file or a folder of parts) here; a local "
+            f"CSV or workbook is read through ipstats.concordance.api.open_inputs"
+        )
     frames = {}
     for role, path in (("register", register), ("links", links)):
         try:
@@ -235,8 +245,10 @@ def open_spark_register(run: SparkRunner, register: str | Path, links: str | Pat
             raise InputError(f"{register if role == 'register' else links}: needs column(s) {', '.join(missing)}")
     frames["register"].createOrReplaceTempView("register")
     frames["links"].createOrReplaceTempView("_ipstats_links_file")
-    run.table("links", "SELECT CAST(application_number AS STRING) AS patent_id, CAST(ipc AS STRING) AS ipc "
-                       "FROM _ipstats_links_file")
+    run.table(
+        "links",
+        "SELECT CAST(application_number AS STRING) AS patent_id, CAST(ipc AS STRING) AS ipc FROM _ipstats_links_file",
+    )
     sql = text_sql("register", "application_number", frames["register"].columns)
     if sql is None:
         return None

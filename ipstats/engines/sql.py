@@ -4,6 +4,7 @@ The one place where values from outside (paths, codes, names) become SQL text. E
 writes its plan with these helpers, so a path such as ``/data/O'Brien's register.parquet`` or a code
 with a quote can never end a string literal early.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

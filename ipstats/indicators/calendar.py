@@ -34,6 +34,7 @@ The published monthly table (:func:`published_monthly`) follows NBS: January and
 (1—2月累计) as one row, with no growth for January or February alone, then March to December, each with its
 year-on-year growth, and the cumulative total (1—n月累计) with its growth.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -48,10 +49,25 @@ from ipstats.indicators.formulas import growth_pct
 from ipstats.indicators.narrative import MIN_BASE
 from ipstats.reference import DATA_DIR, catalogue_entry
 
-__all__ = ["SPRING_FESTIVAL_WINDOWS", "MIN_YEARS", "ALPHA", "KEEP_ALPHA", "SeasonalAdjustment", "spring_festivals",
-           "working_days", "holiday_regressors", "working_day_regressor", "calendar_regressors",
-           "seasonal_adjust", "published_monthly", "monthly_notes", "MONTHLY_LABELS", "DIAGNOSTIC_LABELS",
-           "ADJUSTMENT_LABELS", "COEFFICIENT_LABELS"]
+__all__ = [
+    "SPRING_FESTIVAL_WINDOWS",
+    "MIN_YEARS",
+    "ALPHA",
+    "KEEP_ALPHA",
+    "SeasonalAdjustment",
+    "spring_festivals",
+    "working_days",
+    "holiday_regressors",
+    "working_day_regressor",
+    "calendar_regressors",
+    "seasonal_adjust",
+    "published_monthly",
+    "monthly_notes",
+    "MONTHLY_LABELS",
+    "DIAGNOSTIC_LABELS",
+    "ADJUSTMENT_LABELS",
+    "COEFFICIENT_LABELS",
+]
 
 #: Intervals of days around 正月初一 (day 0), first and last day inclusive: ``before`` the holiday (节前, the
 #: last working days before the break, day −10 to −2), ``during`` (除夕 to 初七, day −1 to 6, the statutory
@@ -68,16 +84,33 @@ KEEP_ALPHA = 0.05
 REGRESSOR_LABELS = labels("zh", keys=("before", "during", "after", "working_days"), context="regressor")
 #: Column labels of :func:`published_monthly`.
 #: (``year`` is labelled 年份, and printed without a thousands separator, by :mod:`ipstats.display`.)
-MONTHLY_LABELS = labels("zh", keys=("period", "value", "yoy_pct", "cumulative", "cumulative_yoy_pct"),
-                                    context="calendar")
+MONTHLY_LABELS = labels(
+    "zh", keys=("period", "value", "yoy_pct", "cumulative", "cumulative_yoy_pct"), context="calendar"
+)
 #: Column labels of :attr:`SeasonalAdjustment.diagnostics`.
 DIAGNOSTIC_LABELS = labels("zh", keys=("test", "statistic", "p_value", "criterion", "passed"), context="calendar")
 #: Column labels of :attr:`SeasonalAdjustment.table`.
-ADJUSTMENT_LABELS = labels("zh", keys=("month", "observed", "working_days", "calendar_factor", "calendar_adjusted",
-                                       "seasonal_factor", "adjusted", "trend", "irregular"), context="calendar")
+ADJUSTMENT_LABELS = labels(
+    "zh",
+    keys=(
+        "month",
+        "observed",
+        "working_days",
+        "calendar_factor",
+        "calendar_adjusted",
+        "seasonal_factor",
+        "adjusted",
+        "trend",
+        "irregular",
+    ),
+    context="calendar",
+)
 #: Column labels of :attr:`SeasonalAdjustment.coefficients`.
-COEFFICIENT_LABELS = labels("zh", keys=("regressor", "label", "coefficient", "std_error", "t_stat", "p_value",
-                                        "effect_pct", "used"), context="calendar")
+COEFFICIENT_LABELS = labels(
+    "zh",
+    keys=("regressor", "label", "coefficient", "std_error", "t_stat", "p_value", "effect_pct", "used"),
+    context="calendar",
+)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -90,8 +123,9 @@ def _years(name: str) -> tuple[int, int]:
 
 @lru_cache(maxsize=None)
 def _festivals() -> pd.Series:
-    table = pd.read_csv(DATA_DIR / catalogue_entry("spring_festival")["file"], dtype={"year": int},
-                        parse_dates=["spring_festival"])
+    table = pd.read_csv(
+        DATA_DIR / catalogue_entry("spring_festival")["file"], dtype={"year": int}, parse_dates=["spring_festival"]
+    )
     return table.set_index("year")["spring_festival"]
 
 
@@ -124,8 +158,10 @@ def working_days(months: pd.DatetimeIndex) -> pd.Series:
     missing = periods.difference(counts.index)
     if len(missing):
         first, last = _years("cn_workdays")
-        raise ValueError(f"the working-day calendar covers {first}–{last}; no holiday arrangement for "
-                         f"{', '.join(str(p) for p in missing[:3])}{' …' if len(missing) > 3 else ''}")
+        raise ValueError(
+            f"the working-day calendar covers {first}–{last}; no holiday arrangement for "
+            f"{', '.join(str(p) for p in missing[:3])}{' …' if len(missing) > 3 else ''}"
+        )
     return pd.Series(counts.reindex(periods).to_numpy(), index=pd.DatetimeIndex(months), name="working_days")
 
 
@@ -145,7 +181,7 @@ def _window_shares(start: int, end: int) -> pd.Series:
     festivals = _festivals()
     offsets = pd.to_timedelta(np.arange(start, end + 1), unit="D")
     days = pd.DatetimeIndex((festivals.to_numpy()[:, None] + offsets.to_numpy()[None, :]).ravel())
-    return (pd.Series(1.0 / len(offsets), index=days).groupby(days.to_period("M")).sum())
+    return pd.Series(1.0 / len(offsets), index=days).groupby(days.to_period("M")).sum()
 
 
 def holiday_regressors(months: pd.DatetimeIndex, windows: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
@@ -169,13 +205,15 @@ def holiday_regressors(months: pd.DatetimeIndex, windows: dict[str, tuple[int, i
     months = pd.DatetimeIndex(months)
     first, last = _years("spring_festival")
     if len(months) and (months.min().year <= first or months.max().year >= last):
-        raise ValueError(f"the Spring Festival table covers {first}–{last}; months {months.min():%Y-%m} to "
-                         f"{months.max():%Y-%m} need the years around them")
+        raise ValueError(
+            f"the Spring Festival table covers {first}–{last}; months {months.min():%Y-%m} to "
+            f"{months.max():%Y-%m} need the years around them"
+        )
     periods = months.to_period("M")
     out = {}
     for name, (start, end) in windows.items():
         shares = _window_shares(int(start), int(end))
-        inside = shares[(shares.index.year > first) & (shares.index.year < last)]   # complete years only
+        inside = shares[(shares.index.year > first) & (shares.index.year < last)]  # complete years only
         years = last - first - 1
         mean = inside.groupby(inside.index.month).sum() / years
         raw = shares.reindex(periods, fill_value=0.0).to_numpy()
@@ -183,8 +221,9 @@ def holiday_regressors(months: pd.DatetimeIndex, windows: dict[str, tuple[int, i
     return pd.DataFrame(out, index=months)
 
 
-def calendar_regressors(months: pd.DatetimeIndex, windows: dict[str, tuple[int, int]] | None = None,
-                        workdays: bool = True) -> pd.DataFrame:
+def calendar_regressors(
+    months: pd.DatetimeIndex, windows: dict[str, tuple[int, int]] | None = None, workdays: bool = True
+) -> pd.DataFrame:
     """Spring Festival regressors and (if *workdays*) the working-day regressor ``working_days``."""
     out = holiday_regressors(months, windows)
     if workdays:
@@ -245,11 +284,13 @@ class SeasonalAdjustment:
     def method_note(self) -> str:
         """The method (and, when refused, why no adjusted figure is given), in Chinese, for a table note."""
         spans = "、".join(f"{_day(a)}至{_day(b)}" for a, b in self.windows.values())
-        text = (f"季节调整：对月度原始值取对数，以春节效应（正月初一{spans}{len(self.windows)}个区间分别落在当月的"
-                f"天数比例，减去该月份多年平均）"
-                f"和工作日效应（国务院节假日安排的当月工作日数，含调休上班日，减去该月份多年平均）为回归变量，"
-                f"按误差服从ARIMA(0,1,1)(0,1,1)12的回归模型估计并剔除，再用STL（稳健估计，周期12个月）分解；"
-                f"季节调整后 = 原始值 ÷ 春节和工作日因子 ÷ 季节因子。各项诊断检验的显著性水平为{self.alpha:g}。")
+        text = (
+            f"季节调整：对月度原始值取对数，以春节效应（正月初一{spans}{len(self.windows)}个区间分别落在当月的"
+            f"天数比例，减去该月份多年平均）"
+            f"和工作日效应（国务院节假日安排的当月工作日数，含调休上班日，减去该月份多年平均）为回归变量，"
+            f"按误差服从ARIMA(0,1,1)(0,1,1)12的回归模型估计并剔除，再用STL（稳健估计，周期12个月）分解；"
+            f"季节调整后 = 原始值 ÷ 春节和工作日因子 ÷ 季节因子。各项诊断检验的显著性水平为{self.alpha:g}。"
+        )
         dropped = self.coefficients.loc[self.coefficients["used"] == False, "label"].tolist()  # noqa: E712
         groups = sorted({"工作日效应" if d == "工作日" else "春节效应" for d in dropped})
         if groups:
@@ -346,14 +387,27 @@ def _wald(fit, columns: list[int]) -> tuple[float, float]:
 def _coefficients(fit, regressors: pd.DataFrame, used: list[str]) -> pd.DataFrame:
     k = len(used)
     params, bse = np.asarray(fit.params)[:k], np.asarray(fit.bse)[:k]
-    return pd.DataFrame({"regressor": used, "label": [REGRESSOR_LABELS.get(c, c) for c in used],
-                         "coefficient": params, "std_error": bse, "t_stat": params / bse,
-                         "p_value": np.asarray(fit.pvalues)[:k], "effect_pct": 100.0 * np.expm1(params)})
+    return pd.DataFrame(
+        {
+            "regressor": used,
+            "label": [REGRESSOR_LABELS.get(c, c) for c in used],
+            "coefficient": params,
+            "std_error": bse,
+            "t_stat": params / bse,
+            "p_value": np.asarray(fit.pvalues)[:k],
+            "effect_pct": 100.0 * np.expm1(params),
+        }
+    )
 
 
-def seasonal_adjust(series: pd.Series, windows: dict[str, tuple[int, int]] | None = None, workdays: bool = True,
-                    alpha: float = ALPHA, min_years: int = MIN_YEARS, keep_alpha: float = KEEP_ALPHA
-                    ) -> SeasonalAdjustment:
+def seasonal_adjust(
+    series: pd.Series,
+    windows: dict[str, tuple[int, int]] | None = None,
+    workdays: bool = True,
+    alpha: float = ALPHA,
+    min_years: int = MIN_YEARS,
+    keep_alpha: float = KEEP_ALPHA,
+) -> SeasonalAdjustment:
     """Calendar and seasonal adjustment of a monthly series (春节、工作日调整后的季节调整).
 
     Parameters
@@ -393,19 +447,30 @@ def seasonal_adjust(series: pd.Series, windows: dict[str, tuple[int, int]] | Non
     months = _check_months(series)
     values = series.astype("float64").to_numpy()
     table = pd.DataFrame({"month": months, "observed": values})
-    for column in ("working_days", "calendar_factor", "calendar_adjusted", "seasonal_factor", "adjusted", "trend",
-                   "irregular"):
+    for column in (
+        "working_days",
+        "calendar_factor",
+        "calendar_adjusted",
+        "seasonal_factor",
+        "adjusted",
+        "trend",
+        "irregular",
+    ):
         table[column] = np.nan
-    empty_coef = pd.DataFrame(columns=["regressor", "label", "coefficient", "std_error", "t_stat", "p_value",
-                                       "effect_pct", "used"])
-    rows: list[dict] = [_row("序列长度（月）", float(len(values)), None, f"≥ {12 * min_years}",
-                             len(values) >= 12 * min_years)]
+    empty_coef = pd.DataFrame(
+        columns=["regressor", "label", "coefficient", "std_error", "t_stat", "p_value", "effect_pct", "used"]
+    )
+    rows: list[dict] = [
+        _row("序列长度（月）", float(len(values)), None, f"≥ {12 * min_years}", len(values) >= 12 * min_years)
+    ]
 
     def refuse(reason: str, coefficients: pd.DataFrame = empty_coef) -> SeasonalAdjustment:
         return SeasonalAdjustment(table, coefficients, pd.DataFrame(rows), reason, windows, alpha)
 
     if len(values) < 12 * min_years:
-        return refuse(f"序列只有{len(values)}个月，少于{min_years}年（{12 * min_years}个月），无法可靠估计季节和春节效应。")
+        return refuse(
+            f"序列只有{len(values)}个月，少于{min_years}年（{12 * min_years}个月），无法可靠估计季节和春节效应。"
+        )
     positive = bool(np.all(values > 0)) and bool(np.all(np.isfinite(values)))
     rows.append(_row("各月数值为正", float(np.nanmin(values)), None, "最小值 > 0", positive))
     if not positive:
@@ -429,8 +494,15 @@ def seasonal_adjust(series: pd.Series, windows: dict[str, tuple[int, int]] | Non
     used = []
     for name, columns in groups.items():
         stat, p = _wald(fit, [regressors.columns.get_loc(c) for c in columns])
-        rows.append(_row(f"{name}显著性检验（Wald χ²，{len(columns)}个自由度）", stat, p,
-                         f"p < {keep_alpha:g} 时保留该效应", None))
+        rows.append(
+            _row(
+                f"{name}显著性检验（Wald χ²，{len(columns)}个自由度）",
+                stat,
+                p,
+                f"p < {keep_alpha:g} 时保留该效应",
+                None,
+            )
+        )
         used += columns if p < keep_alpha else []
     if len(used) < regressors.shape[1]:
         fit, converged = _fit_regarima(log_values, regressors[used].to_numpy() if used else None)
@@ -438,35 +510,54 @@ def seasonal_adjust(series: pd.Series, windows: dict[str, tuple[int, int]] | Non
             rows.append(_row("回归模型估计收敛（保留显著效应后）", float("nan"), None, "收敛", False))
             return refuse("春节和工作日效应的回归模型（ARIMA误差）估计未收敛。", coefficients)
         final = _coefficients(fit, regressors, used)
-        coefficients = pd.concat([final.assign(used=True),
-                                  coefficients[~coefficients["regressor"].isin(used)].assign(used=False)],
-                                 ignore_index=True)
+        coefficients = pd.concat(
+            [final.assign(used=True), coefficients[~coefficients["regressor"].isin(used)].assign(used=False)],
+            ignore_index=True,
+        )
     params = coefficients.set_index("regressor")["coefficient"].where(coefficients.set_index("regressor")["used"], 0.0)
     effect = regressors.to_numpy() @ params.reindex(regressors.columns).to_numpy()
     calendar_adjusted = log_values - effect
     stl = STL(calendar_adjusted, period=12, robust=True).fit()
     adjusted = calendar_adjusted - stl.seasonal
     # diagnostics
-    resid = np.asarray(fit.resid)                           # of the differenced series (13 months shorter)
+    resid = np.asarray(fit.resid)  # of the differenced series (13 months shorter)
     lags = 24 if len(resid) >= 48 else 12
     lb = acorr_ljungbox(resid, lags=[lags], model_df=2)
     lb_p = float(lb["lb_pvalue"].iloc[0])
-    rows.append(_row(f"回归模型残差Ljung–Box检验（{lags}阶）", float(lb["lb_stat"].iloc[0]), lb_p,
-                     f"p ≥ {alpha:g}（残差无自相关）", lb_p >= alpha))
+    rows.append(
+        _row(
+            f"回归模型残差Ljung–Box检验（{lags}阶）",
+            float(lb["lb_stat"].iloc[0]),
+            lb_p,
+            f"p ≥ {alpha:g}（残差无自相关）",
+            lb_p >= alpha,
+        )
+    )
     change = np.diff(adjusted)
     qs, qs_p = _qs(change)
     rows.append(_row("季节调整后序列残余季节性QS检验", qs, qs_p, f"p ≥ {alpha:g}（无残余季节性）", qs_p >= alpha))
     f_stat, f_p = _stable_seasonality(change, months.month.to_numpy()[1:])
     rows.append(_row("季节调整后序列残余季节性F检验", f_stat, f_p, f"p ≥ {alpha:g}（无残余季节性）", f_p >= alpha))
     rc, rc_p = _residual_calendar(stl.resid, regressors)
-    rows.append(_row("不规则因素中残余春节和工作日效应F检验", rc, rc_p, f"p ≥ {alpha:g}（无残余日历效应）",
-                     rc_p >= alpha))
+    rows.append(
+        _row("不规则因素中残余春节和工作日效应F检验", rc, rc_p, f"p ≥ {alpha:g}（无残余日历效应）", rc_p >= alpha)
+    )
     yoy_before = log_values[12:] - log_values[:-12]
     yoy_after = calendar_adjusted[12:] - calendar_adjusted[:-12]
-    rows.append(_row("春节和工作日效应占同比变化方差的比重（%）", _variance_share(yoy_before, yoy_after), None,
-                     "（说明）", None))
-    rows.append(_row("季节和日历效应占环比变化方差的比重（%）", _variance_share(np.diff(log_values), change), None,
-                     "（说明）", None))
+    rows.append(
+        _row(
+            "春节和工作日效应占同比变化方差的比重（%）", _variance_share(yoy_before, yoy_after), None, "（说明）", None
+        )
+    )
+    rows.append(
+        _row(
+            "季节和日历效应占环比变化方差的比重（%）",
+            _variance_share(np.diff(log_values), change),
+            None,
+            "（说明）",
+            None,
+        )
+    )
     failed = [r["test"] for r in rows if r["passed"] is False]
     if failed:
         return refuse(f"诊断检验未通过：{'、'.join(failed)}。", coefficients)
@@ -486,9 +577,11 @@ def monthly_notes(min_base: float = MIN_BASE) -> list[str]:
     """Notes of the table of :func:`published_monthly` (in Chinese)."""
     days = _festivals()
     first, last = days.iloc[days.dt.day_of_year.argmin()], days.iloc[days.dt.day_of_year.argmax()]
-    return [f"1—2月合并发布：春节（正月初一）在{first.month}月{first.day}日至{last.month}月{last.day}日之间移动，"
-            "单独的1月、2月数据及其同比不可比。",
-            f"同比增长：比上年同期增长（%）；累计：当年1月至当期末合计。上年同期少于{min_base:g}件的不计算增长率。"]
+    return [
+        f"1—2月合并发布：春节（正月初一）在{first.month}月{first.day}日至{last.month}月{last.day}日之间移动，"
+        "单独的1月、2月数据及其同比不可比。",
+        f"同比增长：比上年同期增长（%）；累计：当年1月至当期末合计。上年同期少于{min_base:g}件的不计算增长率。",
+    ]
 
 
 def published_monthly(series: pd.Series, min_base: float = MIN_BASE) -> pd.DataFrame:
@@ -524,8 +617,9 @@ def published_monthly(series: pd.Series, min_base: float = MIN_BASE) -> pd.DataF
     keys = pd.MultiIndex.from_frame(counted[["year", "last"]])
     for column, out in (("value", "yoy_pct"), ("cumulative", "cumulative_yoy_pct")):
         base = previous[column].reindex(keys).to_numpy()
-        counted[out] = growth_pct(counted[column].reset_index(drop=True),
-                                  pd.Series(np.where(base >= min_base, base, np.nan))).to_numpy()
-    if pd.api.types.is_integer_dtype(series.dtype):        # counts stay whole numbers
+        counted[out] = growth_pct(
+            counted[column].reset_index(drop=True), pd.Series(np.where(base >= min_base, base, np.nan))
+        ).to_numpy()
+    if pd.api.types.is_integer_dtype(series.dtype):  # counts stay whole numbers
         counted = counted.astype({"value": "Int64", "cumulative": "Int64"})
     return counted[["year", "period", "value", "yoy_pct", "cumulative", "cumulative_yoy_pct"]].reset_index(drop=True)

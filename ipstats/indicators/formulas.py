@@ -30,6 +30,7 @@ nan
 >>> growth_pct(pd.Series([150, 5, 7]), pd.Series([100, 0, None])).tolist()
 [50.0, nan, nan]
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -24,6 +24,7 @@ Criteria whose input is not given are not evaluated, and every table says which 
 The register is counted once per year into a small cube (province × applicant type × the five criterion
 flags); every publication table is a pure function of that cube.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,14 +41,37 @@ from ipstats.counting import count_valid_stock
 from ipstats.indicators.formulas import growth_pct, share_pct
 from ipstats.indicators.narrative import change_clause, format_count, half_up
 
-__all__ = ["APPLICANT_TYPE_ORDER", "CRITERIA", "HV_LABELS", "HighValue", "HighValueRules", "applicant_type_table",
-           "award_patents", "compute_high_value", "criteria_columns", "criteria_cube", "criteria_table",
-           "criteria_view", "family_patents", "high_value_paragraph", "maintained_sql", "national_table",
-           "overlap_table", "pledge_patents", "province_table", "sei_patents"]
+__all__ = [
+    "APPLICANT_TYPE_ORDER",
+    "CRITERIA",
+    "HV_LABELS",
+    "HighValue",
+    "HighValueRules",
+    "applicant_type_table",
+    "award_patents",
+    "compute_high_value",
+    "criteria_columns",
+    "criteria_cube",
+    "criteria_table",
+    "criteria_view",
+    "family_patents",
+    "high_value_paragraph",
+    "maintained_sql",
+    "national_table",
+    "overlap_table",
+    "pledge_patents",
+    "province_table",
+    "sei_patents",
+]
 
 #: The five criteria in CNIPA's order, with the labels tables and text use.
-CRITERIA = {"sei": "战略性新兴产业发明专利", "family": "在海外有同族专利权", "maintained": "维持年限超过10年",
-            "pledge": "实现较高质押融资金额", "award": "获得国家科学技术奖或中国专利奖"}
+CRITERIA = {
+    "sei": "战略性新兴产业发明专利",
+    "family": "在海外有同族专利权",
+    "maintained": "维持年限超过10年",
+    "pledge": "实现较高质押融资金额",
+    "award": "获得国家科学技术奖或中国专利奖",
+}
 #: Display order of applicant types.
 APPLICANT_TYPE_ORDER = ["企业", "高校", "科研单位", "机关团体", "个人"]
 TOTAL = "合计"
@@ -56,15 +80,53 @@ _INPUT_OF = {"family": "patent_families", "pledge": "patent_pledges", "award": "
 
 #: Chinese column labels of the high-value tables (their ``per_10k`` is not the older indicator's): pass to
 #: ``record_table(labels=…)`` and rename with them before ``show_table``.
-HV_LABELS = labels("zh", keys=("indicator", "count", "count_previous", "growth_pct", "per_10k", "per_10k_previous",
-                               "per_10k_change", "share_of_valid_pct", "criterion", "label", "evaluated", "only_this",
-                               "share_of_high_value_pct", "combination", "criteria_met", "province_code", "province",
-                               "region_zh", "valid_invention_patents", "invention_per_10k", "high_value",
-                               "high_value_share_pct", "high_value_growth_pct", "population_10k", "rank",
-                               "rank_previous", "rank_change", "applicant_type", "share_pct",
-                               "high_value_share_of_valid_pct", "high_value_previous", "hv_sei", "hv_family",
-                               "hv_maintained", "hv_pledge", "hv_award", "sei", "family", "maintained", "pledge",
-                               "award"), context="high_value")
+HV_LABELS = labels(
+    "zh",
+    keys=(
+        "indicator",
+        "count",
+        "count_previous",
+        "growth_pct",
+        "per_10k",
+        "per_10k_previous",
+        "per_10k_change",
+        "share_of_valid_pct",
+        "criterion",
+        "label",
+        "evaluated",
+        "only_this",
+        "share_of_high_value_pct",
+        "combination",
+        "criteria_met",
+        "province_code",
+        "province",
+        "region_zh",
+        "valid_invention_patents",
+        "invention_per_10k",
+        "high_value",
+        "high_value_share_pct",
+        "high_value_growth_pct",
+        "population_10k",
+        "rank",
+        "rank_previous",
+        "rank_change",
+        "applicant_type",
+        "share_pct",
+        "high_value_share_of_valid_pct",
+        "high_value_previous",
+        "hv_sei",
+        "hv_family",
+        "hv_maintained",
+        "hv_pledge",
+        "hv_award",
+        "sei",
+        "family",
+        "maintained",
+        "pledge",
+        "award",
+    ),
+    context="high_value",
+)
 
 
 def criteria_columns() -> list[str]:
@@ -110,16 +172,23 @@ class HighValueRules:
     def validate(self) -> "HighValueRules":
         """Raise ValueError with a plain message for a parameter outside its allowed values."""
         if not (isinstance(self.pledge_threshold_10k_yuan, (int, float)) and self.pledge_threshold_10k_yuan >= 0):
-            raise ValueError(f"pledge_threshold_10k_yuan must be a number ≥ 0 (万元), got {self.pledge_threshold_10k_yuan!r}")
+            raise ValueError(
+                f"pledge_threshold_10k_yuan must be a number ≥ 0 (万元), got {self.pledge_threshold_10k_yuan!r}"
+            )
         if self.pledge_aggregate not in ("max", "sum"):
             raise ValueError(f"pledge_aggregate must be 'max' or 'sum', got {self.pledge_aggregate!r}")
-        if not isinstance(self.maintained_years, int) or isinstance(self.maintained_years, bool) \
-                or not 1 <= self.maintained_years <= 19:
+        if (
+            not isinstance(self.maintained_years, int)
+            or isinstance(self.maintained_years, bool)
+            or not 1 <= self.maintained_years <= 19
+        ):
             raise ValueError(f"maintained_years must be an integer from 1 to 19, got {self.maintained_years!r}")
         if self.maintained_from not in ("filing", "grant"):
             raise ValueError(f"maintained_from must be 'filing' or 'grant', got {self.maintained_from!r}")
         if self.keywords != "table":
-            raise ValueError(f"the SEI criterion uses the table's own rules: keywords must be 'table', got {self.keywords!r}")
+            raise ValueError(
+                f"the SEI criterion uses the table's own rules: keywords must be 'table', got {self.keywords!r}"
+            )
         return self
 
     def notes(self, evaluated: dict[str, bool]) -> list[str]:
@@ -153,8 +222,7 @@ def _year_end(year: int) -> pd.Timestamp:
     return pd.Timestamp(year=int(year), month=12, day=31)
 
 
-def family_patents(families: pd.DataFrame, year: int,
-                   excluded_offices: tuple[str, ...] = ("CN", "WO")) -> pd.Series:
+def family_patents(families: pd.DataFrame, year: int, excluded_offices: tuple[str, ...] = ("CN", "WO")) -> pd.Series:
     """Applications with an overseas family member granted and in force at the end of *year*.
 
     Parameters
@@ -173,13 +241,21 @@ def family_patents(families: pd.DataFrame, year: int,
     """
     end = _year_end(year)
     lapse = pd.to_datetime(families["lapse_date"])
-    keep = (~families["office"].isin(excluded_offices) & (pd.to_datetime(families["grant_date"]) <= end)
-            & (lapse.isna() | (lapse > end)))
+    keep = (
+        ~families["office"].isin(excluded_offices)
+        & (pd.to_datetime(families["grant_date"]) <= end)
+        & (lapse.isna() | (lapse > end))
+    )
     return pd.Series(sorted(set(families.loc[keep, "application_number"])), dtype=object, name="application_number")
 
 
-def pledge_patents(pledges: pd.DataFrame, year: int, threshold_10k_yuan: float = 1000.0,
-                   aggregate: str = "max", pledgee_types: tuple[str, ...] | None = None) -> pd.Series:
+def pledge_patents(
+    pledges: pd.DataFrame,
+    year: int,
+    threshold_10k_yuan: float = 1000.0,
+    aggregate: str = "max",
+    pledgee_types: tuple[str, ...] | None = None,
+) -> pd.Series:
     """Applications whose pledge financing up to the end of *year* reaches the threshold.
 
     Parameters
@@ -223,8 +299,14 @@ def maintained_sql(year: int, years: int = 10, start: str = "filing", alias: str
     return f"(CAST({alias}.{column} AS DATE) + INTERVAL {int(years)} YEAR < DATE '{int(year):04d}-12-31')"
 
 
-def sei_patents(con: duckdb.DuckDBPyConnection, links: str, texts: str | None, system: str = "cnipa_sei_2021",
-                keywords: str = "table", name: str = "hv_sei") -> str:
+def sei_patents(
+    con: duckdb.DuckDBPyConnection,
+    links: str,
+    texts: str | None,
+    system: str = "cnipa_sei_2021",
+    keywords: str = "table",
+    name: str = "hv_sei",
+) -> str:
     """Create table *name* (``patent_id``): the patents of *links* in any category of the SEI table.
 
     Classification by :func:`ipstats.concordance.classify_table` with the table's own rules
@@ -237,9 +319,15 @@ def sei_patents(con: duckdb.DuckDBPyConnection, links: str, texts: str | None, s
     return name
 
 
-def criteria_view(con: duckdb.DuckDBPyConnection, year: int, source: str, sei: str | None,
-                  flags: dict[str, pd.Series | None], rules: HighValueRules = HighValueRules(),
-                  view: str | None = None) -> str:
+def criteria_view(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    source: str,
+    sei: str | None,
+    flags: dict[str, pd.Series | None],
+    rules: HighValueRules = HighValueRules(),
+    view: str | None = None,
+) -> str:
     """Create a view of *source* with one boolean column per criterion (:func:`criteria_columns`) for *year*.
 
     Parameters
@@ -318,8 +406,9 @@ def _population(population: pd.DataFrame, year: int, provinces: list[str] | None
     return float(pop["population_10k"].sum())
 
 
-def national_table(now: pd.DataFrame, previous: pd.DataFrame, population: pd.DataFrame, year: int,
-                   region: str | None = None) -> pd.DataFrame:
+def national_table(
+    now: pd.DataFrame, previous: pd.DataFrame, population: pd.DataFrame, year: int, region: str | None = None
+) -> pd.DataFrame:
     """The headline: 每万人口高价值发明专利拥有量 beside 每万人口发明专利拥有量, with the previous year.
 
     Parameters
@@ -346,12 +435,23 @@ def national_table(now: pd.DataFrame, previous: pd.DataFrame, population: pd.Dat
     valid_now, valid_prev = now["count"].sum(), previous["count"].sum()
     hv_now, hv_prev = now.loc[_any(now), "count"].sum(), previous.loc[_any(previous), "count"].sum()
     rows = []
-    for name, n, p, share in ((f"每万人口{HV}拥有量", hv_now, hv_prev, share_pct(hv_now, valid_now)),
-                              ("每万人口发明专利拥有量", valid_now, valid_prev, 100.0 if valid_now else np.nan)):
+    for name, n, p, share in (
+        (f"每万人口{HV}拥有量", hv_now, hv_prev, share_pct(hv_now, valid_now)),
+        ("每万人口发明专利拥有量", valid_now, valid_prev, 100.0 if valid_now else np.nan),
+    ):
         per, per_prev = _per_10k(n, pop_now), _per_10k(p, pop_prev)
-        rows.append({"indicator": name, "count": int(n), "count_previous": int(p), "growth_pct": growth_pct(n, p),
-                     "per_10k": per, "per_10k_previous": per_prev, "per_10k_change": per - per_prev,
-                     "share_of_valid_pct": share})
+        rows.append(
+            {
+                "indicator": name,
+                "count": int(n),
+                "count_previous": int(p),
+                "growth_pct": growth_pct(n, p),
+                "per_10k": per,
+                "per_10k_previous": per_prev,
+                "per_10k_change": per - per_prev,
+                "share_of_valid_pct": share,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -382,16 +482,33 @@ def criteria_table(now: pd.DataFrame, previous: pd.DataFrame, evaluated: dict[st
         n = now.loc[now[column], "count"].sum()
         p = previous.loc[previous[column], "count"].sum()
         only = now.loc[now[column] & (n_met == 1), "count"].sum()
-        rows.append({"criterion": key, "label": CRITERIA[key], "evaluated": "是" if ok else "否",
-                     "count": n if ok else np.nan, "only_this": only if ok else np.nan,
-                     "share_of_high_value_pct": share_pct(n, hv_now) if ok else np.nan,
-                     "share_of_valid_pct": share_pct(n, valid_now) if ok else np.nan,
-                     "count_previous": p if ok else np.nan, "growth_pct": growth_pct(n, p) if ok else np.nan})
+        rows.append(
+            {
+                "criterion": key,
+                "label": CRITERIA[key],
+                "evaluated": "是" if ok else "否",
+                "count": n if ok else np.nan,
+                "only_this": only if ok else np.nan,
+                "share_of_high_value_pct": share_pct(n, hv_now) if ok else np.nan,
+                "share_of_valid_pct": share_pct(n, valid_now) if ok else np.nan,
+                "count_previous": p if ok else np.nan,
+                "growth_pct": growth_pct(n, p) if ok else np.nan,
+            }
+        )
     hv_prev = previous.loc[_any(previous), "count"].sum()
-    rows.append({"criterion": "any", "label": f"{HV}（符合任一标准）", "evaluated": "是" if all(evaluated.values()) else "部分",
-                 "count": hv_now, "only_this": np.nan, "share_of_high_value_pct": 100.0 if hv_now else np.nan,
-                 "share_of_valid_pct": share_pct(hv_now, valid_now),
-                 "count_previous": hv_prev, "growth_pct": growth_pct(hv_now, hv_prev)})
+    rows.append(
+        {
+            "criterion": "any",
+            "label": f"{HV}（符合任一标准）",
+            "evaluated": "是" if all(evaluated.values()) else "部分",
+            "count": hv_now,
+            "only_this": np.nan,
+            "share_of_high_value_pct": 100.0 if hv_now else np.nan,
+            "share_of_valid_pct": share_pct(hv_now, valid_now),
+            "count_previous": hv_prev,
+            "growth_pct": growth_pct(hv_now, hv_prev),
+        }
+    )
     table = pd.DataFrame(rows)
     for column in ("count", "only_this", "count_previous"):
         table[column] = table[column].astype("Int64")
@@ -415,7 +532,9 @@ def overlap_table(now: pd.DataFrame) -> pd.DataFrame:
     combos = hv.groupby(cols, as_index=False)["count"].sum()
     combos["criteria_met"] = combos[cols].sum(axis=1).astype("int64")
     labels = list(CRITERIA.values())
-    combos.insert(0, "combination", combos[cols].apply(lambda r: "＋".join(name for name, f in zip(labels, r) if f), axis=1))
+    combos.insert(
+        0, "combination", combos[cols].apply(lambda r: "＋".join(name for name, f in zip(labels, r) if f), axis=1)
+    )
     combos["share_of_high_value_pct"] = share_pct(combos["count"], combos["count"].sum())
     return combos.sort_values(["count", "combination"], ascending=[False, True], ignore_index=True)
 
@@ -487,24 +606,43 @@ def applicant_type_table(now: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFr
         ``applicant_type``, ``high_value``, ``share_pct`` (of all high-value patents), ``valid_invention_patents``,
         ``high_value_share_of_valid_pct``, ``high_value_previous``, ``growth_pct``.
     """
+
     def by_type(cube: pd.DataFrame, hv_only: bool) -> pd.Series:
         sel = cube[_any(cube)] if hv_only else cube
         return sel.groupby("applicant_type")["count"].sum()
 
     types = [t for t in APPLICANT_TYPE_ORDER if t in set(now["applicant_type"]) | set(previous["applicant_type"])]
     types += sorted((set(now["applicant_type"]) | set(previous["applicant_type"])) - set(types) - {None})
-    hv, valid, prev = (by_type(now, True).reindex(types, fill_value=0), by_type(now, False).reindex(types, fill_value=0),
-                       by_type(previous, True).reindex(types, fill_value=0))
-    table = pd.DataFrame({"applicant_type": types, "high_value": hv.to_numpy(), "valid_invention_patents": valid.to_numpy(),
-                          "high_value_previous": prev.to_numpy()})
+    hv, valid, prev = (
+        by_type(now, True).reindex(types, fill_value=0),
+        by_type(now, False).reindex(types, fill_value=0),
+        by_type(previous, True).reindex(types, fill_value=0),
+    )
+    table = pd.DataFrame(
+        {
+            "applicant_type": types,
+            "high_value": hv.to_numpy(),
+            "valid_invention_patents": valid.to_numpy(),
+            "high_value_previous": prev.to_numpy(),
+        }
+    )
     table.loc[len(table)] = [TOTAL, int(hv.sum()), int(valid.sum()), int(prev.sum())]
     total = hv.sum()
     table["share_pct"] = share_pct(table["high_value"], total)
     table["high_value_share_of_valid_pct"] = share_pct(table["high_value"], table["valid_invention_patents"])
     table["growth_pct"] = growth_pct(table["high_value"], table["high_value_previous"])
     table = table.astype({"high_value": "int64", "valid_invention_patents": "int64", "high_value_previous": "int64"})
-    return table[["applicant_type", "high_value", "share_pct", "valid_invention_patents",
-                  "high_value_share_of_valid_pct", "high_value_previous", "growth_pct"]]
+    return table[
+        [
+            "applicant_type",
+            "high_value",
+            "share_pct",
+            "valid_invention_patents",
+            "high_value_share_of_valid_pct",
+            "high_value_previous",
+            "growth_pct",
+        ]
+    ]
 
 
 # --------------------------------------------------------------------------------------------- text
@@ -514,7 +652,7 @@ def _change_words(now: float, previous: float, digits: int = 1) -> str:
     """``较上年提高2.4件`` / ``较上年减少0.3件`` / ``与上年持平`` from the rounded values ('' when undefined)."""
     if previous is None or math.isnan(previous):
         return ""
-    diff = round(half_up(now, digits) - half_up(previous, digits), digits)       # 四舍五入, as printed
+    diff = round(half_up(now, digits) - half_up(previous, digits), digits)  # 四舍五入, as printed
     if diff > 0:
         return f"，较上年提高{diff:.{digits}f}件"
     if diff < 0:
@@ -522,9 +660,15 @@ def _change_words(now: float, previous: float, digits: int = 1) -> str:
     return "，与上年持平"
 
 
-def high_value_paragraph(national: pd.DataFrame, criteria: pd.DataFrame, provinces: pd.DataFrame,
-                         applicants: pd.DataFrame, year: int, region: str | None = None,
-                         region_name: str = "全国") -> str:
+def high_value_paragraph(
+    national: pd.DataFrame,
+    criteria: pd.DataFrame,
+    provinces: pd.DataFrame,
+    applicants: pd.DataFrame,
+    year: int,
+    region: str | None = None,
+    region_name: str = "全国",
+) -> str:
     """The Chinese paragraph in CNIPA's wording; every number comes from the tables.
 
     Parameters
@@ -548,10 +692,12 @@ def high_value_paragraph(national: pd.DataFrame, criteria: pd.DataFrame, provinc
     national_run = region in (None, "", "national")
     who = "我国国内（不含港澳台）" if national_run else region_name
     share = "" if pd.isna(hv["share_of_valid_pct"]) else f"，占有效发明专利的{hv['share_of_valid_pct']:.1f}%"
-    parts = [f"截至{year}年底，{who}高价值发明专利拥有量{format_count(hv['count'])}"
-             f"{change_clause(hv['count'], hv['growth_pct'], versus='上年')}{share}；"
-             f"每万人口高价值发明专利拥有量达到{hv['per_10k']:.1f}件{_change_words(hv['per_10k'], hv['per_10k_previous'])}"
-             f"（每万人口发明专利拥有量{old['per_10k']:.1f}件）。"]
+    parts = [
+        f"截至{year}年底，{who}高价值发明专利拥有量{format_count(hv['count'])}"
+        f"{change_clause(hv['count'], hv['growth_pct'], versus='上年')}{share}；"
+        f"每万人口高价值发明专利拥有量达到{hv['per_10k']:.1f}件{_change_words(hv['per_10k'], hv['per_10k_previous'])}"
+        f"（每万人口发明专利拥有量{old['per_10k']:.1f}件）。"
+    ]
     if not national_run:
         row = provinces.set_index("province_code").loc[str(region)]
         move = int(row["rank_change"])
@@ -559,17 +705,20 @@ def high_value_paragraph(national: pd.DataFrame, criteria: pd.DataFrame, provinc
         parts.append(f"{region_name}每万人口高价值发明专利拥有量居全国第{int(row['rank'])}位{moved}。")
     shown = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "是")]
     if len(shown):
-        clauses = [f"{r.label}{format_count(r.count)}" + ("" if pd.isna(r.share_of_high_value_pct) else
-                                                       f"，占高价值发明专利的{r.share_of_high_value_pct:.1f}%")
-                   for r in shown.itertuples()]
+        clauses = [
+            f"{r.label}{format_count(r.count)}"
+            + ("" if pd.isna(r.share_of_high_value_pct) else f"，占高价值发明专利的{r.share_of_high_value_pct:.1f}%")
+            for r in shown.itertuples()
+        ]
         parts.append("按标准看，" + "；".join(clauses) + "（一件专利可同时符合多项标准，比重之和超过100%）。")
     missing = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "否")]
     if len(missing):
         parts.append(f"{'、'.join(missing['label'])}未提供数据，未计入。")
     firms = applicants[applicants["applicant_type"] == "企业"]
     if len(firms) and firms["high_value"].iloc[0] > 0:
-        parts.append(f"企业拥有高价值发明专利{format_count(firms['high_value'].iloc[0])}，"
-                     f"占{firms['share_pct'].iloc[0]:.1f}%。")
+        parts.append(
+            f"企业拥有高价值发明专利{format_count(firms['high_value'].iloc[0])}，占{firms['share_pct'].iloc[0]:.1f}%。"
+        )
     if national_run:
         top = provinces.nsmallest(3, "rank")
         listed = [f"{r.province}（{r.per_10k:.1f}件）" for r in top.itertuples()]
@@ -606,10 +755,12 @@ class HighValue:
     def key_numbers(self) -> str:
         """The headline numbers as stable text (checked by nbval)."""
         hv, old = self.national.iloc[0], self.national.iloc[1]
-        lines = [f"{self.year} {self.region_name} 国内（不含港澳台）",
-                 f"高价值发明专利: {int(hv['count'])} / 有效发明专利 {int(old['count'])} ({hv['share_of_valid_pct']:.2f}%)",
-                 f"每万人口高价值发明专利拥有量: {hv['per_10k']:.2f} (上年 {hv['per_10k_previous']:.2f})",
-                 f"每万人口发明专利拥有量: {old['per_10k']:.2f}"]
+        lines = [
+            f"{self.year} {self.region_name} 国内（不含港澳台）",
+            f"高价值发明专利: {int(hv['count'])} / 有效发明专利 {int(old['count'])} ({hv['share_of_valid_pct']:.2f}%)",
+            f"每万人口高价值发明专利拥有量: {hv['per_10k']:.2f} (上年 {hv['per_10k_previous']:.2f})",
+            f"每万人口发明专利拥有量: {old['per_10k']:.2f}",
+        ]
         for r in self.criteria[self.criteria["criterion"] != "any"].itertuples():
             lines.append(f"{r.label}: {'未评估' if r.evaluated == '否' else int(r.count)}")
         return "\n".join(lines)
@@ -632,18 +783,26 @@ def _foreign_demo(register: str | Path, path: str | Path) -> bool:
 def _unmatched_note(con: duckdb.DuckDBPyConnection, key: str, numbers: pd.Series) -> str | None:
     distinct = pd.DataFrame({"application_number": pd.Series(sorted(set(numbers)), dtype=object)})
     con.register("_hv_numbers", distinct)
-    n = con.execute("SELECT COUNT(*) FROM _hv_numbers d ANTI JOIN register r "
-                    "ON r.application_number = d.application_number").fetchall()[0][0]
+    n = con.execute(
+        "SELECT COUNT(*) FROM _hv_numbers d ANTI JOIN register r ON r.application_number = d.application_number"
+    ).fetchall()[0][0]
     con.unregister("_hv_numbers")
     if n:
         return f"{key}：{n:,}个申请号不在专利登记数据中，未计入。"
     return None
 
 
-def compute_high_value(register: str | Path, population: str | Path, year: int, region: str = "national",
-                       patent_families: str | Path | None = None, patent_pledges: str | Path | pd.DataFrame | None = None,
-                       patent_awards: str | Path | None = None, rules: HighValueRules | dict | None = None,
-                       con: duckdb.DuckDBPyConnection | None = None) -> HighValue:
+def compute_high_value(
+    register: str | Path,
+    population: str | Path,
+    year: int,
+    region: str = "national",
+    patent_families: str | Path | None = None,
+    patent_pledges: str | Path | pd.DataFrame | None = None,
+    patent_awards: str | Path | None = None,
+    rules: HighValueRules | dict | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> HighValue:
     """Compute 每万人口高价值发明专利拥有量 of *year*, nationally and by province, from the register and the inputs.
 
     Parameters
@@ -683,8 +842,11 @@ def compute_high_value(register: str | Path, population: str | Path, year: int, 
     name = name_of(region)
     frames: dict[str, pd.DataFrame | None] = {}
     skipped: list[str] = []
-    readers = {"family": (patent_families, inputs.read_families), "pledge": (patent_pledges, inputs.read_pledges),
-               "award": (patent_awards, inputs.read_awards)}
+    readers = {
+        "family": (patent_families, inputs.read_families),
+        "pledge": (patent_pledges, inputs.read_pledges),
+        "award": (patent_awards, inputs.read_awards),
+    }
     for key, (given, reader) in readers.items():
         if isinstance(given, pd.DataFrame):
             if key != "pledge":
@@ -698,27 +860,43 @@ def compute_high_value(register: str | Path, population: str | Path, year: int, 
         else:
             frames[key] = reader(given)
     given = {k: v is not None for k, v in frames.items()}
-    evaluated = {k: given.get(k, True) for k in CRITERIA}       # SEI and 维持年限 come from the register itself
+    evaluated = {k: given.get(k, True) for k in CRITERIA}  # SEI and 维持年限 come from the register itself
     pop = read_population(population)
 
     own = con is None
     con = open_register(register, con)
     try:
-        notes = skipped + [n for key, frame in frames.items() if frame is not None
-                 for n in [_unmatched_note(con, _INPUT_OF[key], frame["application_number"])] if n]
+        notes = skipped + [
+            n
+            for key, frame in frames.items()
+            if frame is not None
+            for n in [_unmatched_note(con, _INPUT_OF[key], frame["application_number"])]
+            if n
+        ]
         texts = links_from_register(con, register)[0]
         source = domestic_view(con, "register", "hv_domestic")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW hv_inventions AS SELECT * FROM {source} "
-                    f"WHERE patent_type = '发明' AND grant_date IS NOT NULL")
-        con.execute("CREATE OR REPLACE TEMP VIEW hv_links AS SELECT l.patent_id, l.ipc FROM links l "
-                    "SEMI JOIN hv_inventions r ON r.application_number = l.patent_id")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW hv_inventions AS SELECT * FROM {source} "
+            f"WHERE patent_type = '发明' AND grant_date IS NOT NULL"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW hv_links AS SELECT l.patent_id, l.ipc FROM links l "
+            "SEMI JOIN hv_inventions r ON r.application_number = l.patent_id"
+        )
         sei = sei_patents(con, "hv_links", texts, rules.sei_system, rules.keywords)
         cubes = {}
         for y in (year - 1, year):
-            flags = {"family": None if frames["family"] is None else family_patents(frames["family"], y, rules.excluded_offices),
-                     "pledge": None if frames["pledge"] is None else pledge_patents(
-                         frames["pledge"], y, rules.pledge_threshold_10k_yuan, rules.pledge_aggregate, rules.pledgee_types),
-                     "award": None if frames["award"] is None else award_patents(frames["award"], y)}
+            flags = {
+                "family": None
+                if frames["family"] is None
+                else family_patents(frames["family"], y, rules.excluded_offices),
+                "pledge": None
+                if frames["pledge"] is None
+                else pledge_patents(
+                    frames["pledge"], y, rules.pledge_threshold_10k_yuan, rules.pledge_aggregate, rules.pledgee_types
+                ),
+                "award": None if frames["award"] is None else award_patents(frames["award"], y),
+            }
             cubes[y] = criteria_cube(con, y, criteria_view(con, y, "hv_inventions", sei, flags, rules))
     finally:
         if own:
@@ -732,5 +910,17 @@ def compute_high_value(register: str | Path, population: str | Path, year: int, 
     criteria = criteria_table(now, prev, evaluated)
     applicants = applicant_type_table(now, prev)
     paragraph = high_value_paragraph(national, criteria, provinces, applicants, year, region, name)
-    return HighValue(year, str(region), name, rules, evaluated, national, criteria, overlap_table(now), provinces,
-                     applicants, paragraph, notes)
+    return HighValue(
+        year,
+        str(region),
+        name,
+        rules,
+        evaluated,
+        national,
+        criteria,
+        overlap_table(now),
+        provinces,
+        applicants,
+        paragraph,
+        notes,
+    )

@@ -19,6 +19,7 @@ Rates, after the published figures (``../shared/reference/published/``; see DOMA
 
 Everything is **synthetic**; nothing is an official statistic.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,11 @@ __all__ = ["AWARDS_PER_YEAR", "DEMO_FILES", "demo_if_missing", "write_demo"]
 log = logging.getLogger(__name__)
 
 #: File names written by :func:`write_demo`, by input key.
-DEMO_FILES = {"patent_families": "patent_families.csv", "patent_pledges": "patent_pledges.csv",
-              "patent_awards": "patent_awards.csv"}
+DEMO_FILES = {
+    "patent_families": "patent_families.csv",
+    "patent_pledges": "patent_pledges.csv",
+    "patent_awards": "patent_awards.csv",
+}
 #: Patents winning a China Patent Award or cited by a National S&T Award each year, nationally (demo assumption).
 AWARDS_PER_YEAR = 1800
 
@@ -44,17 +48,34 @@ _FAMILY_RATE = {"企业": 0.045, "高校": 0.015, "科研单位": 0.025, "机关
 _FOREIGN_FAMILY_RATE = 0.75
 _HMT_OFFICE = {"71": "TW", "81": "HK", "82": "MO"}
 _HMT_FAMILY_RATE = 0.3
-_OFFICES = {"US": 0.33, "EP": 0.2, "JP": 0.13, "KR": 0.09, "DE": 0.05, "IN": 0.05, "GB": 0.04, "AU": 0.04,
-            "CA": 0.04, "RU": 0.03}
-_PLEDGE_RATE = {("发明", "企业"): 0.06, ("发明", "高校"): 0.01, ("发明", "科研单位"): 0.01, ("发明", "个人"): 0.01,
-                ("实用新型", "企业"): 0.02}
+_OFFICES = {
+    "US": 0.33,
+    "EP": 0.2,
+    "JP": 0.13,
+    "KR": 0.09,
+    "DE": 0.05,
+    "IN": 0.05,
+    "GB": 0.04,
+    "AU": 0.04,
+    "CA": 0.04,
+    "RU": 0.03,
+}
+_PLEDGE_RATE = {
+    ("发明", "企业"): 0.06,
+    ("发明", "高校"): 0.01,
+    ("发明", "科研单位"): 0.01,
+    ("发明", "个人"): 0.01,
+    ("实用新型", "企业"): 0.02,
+}
 _REPLEDGE = 0.25
 _PLEDGE_MEDIAN_10K = 300.0
 _PLEDGE_SIGMA = 1.3
 _PLEDGEES = {"银行": 0.75, "担保机构": 0.1, "其他金融机构": 0.08, "企业": 0.05, "其他": 0.02}
 _AWARD_WEIGHT = {"企业": 1.0, "高校": 1.5, "科研单位": 2.0, "机关团体": 0.2, "个人": 0.2}
-_GRADES = {"中国专利奖": {"金奖": 0.04, "银奖": 0.08, "优秀奖": 0.88},
-           "国家科学技术奖": {"国家技术发明奖二等奖": 0.3, "国家科学技术进步奖二等奖": 0.6, "国家科学技术进步奖一等奖": 0.1}}
+_GRADES = {
+    "中国专利奖": {"金奖": 0.04, "银奖": 0.08, "优秀奖": 0.88},
+    "国家科学技术奖": {"国家技术发明奖二等奖": 0.3, "国家科学技术进步奖二等奖": 0.6, "国家科学技术进步奖一等奖": 0.1},
+}
 
 
 def _as_of(register: Path) -> pd.Timestamp:
@@ -83,8 +104,11 @@ def _families(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp) 
     origin = inv["origin_code"].fillna(inv["province_code"]).astype(str)
     domestic = inv["province_code"].notna() & (origin == inv["province_code"].astype(str))
     hmt = origin.isin(list(_HMT_OFFICE))
-    rate = np.where(domestic, inv["applicant_type"].map(_FAMILY_RATE).fillna(0.0),
-                    np.where(hmt, _HMT_FAMILY_RATE, _FOREIGN_FAMILY_RATE))
+    rate = np.where(
+        domestic,
+        inv["applicant_type"].map(_FAMILY_RATE).fillna(0.0),
+        np.where(hmt, _HMT_FAMILY_RATE, _FOREIGN_FAMILY_RATE),
+    )
     chosen = inv[rng.random(len(inv)) < rate]
     rows = []
     for i, rec in enumerate(chosen.itertuples(index=False)):
@@ -94,31 +118,42 @@ def _families(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp) 
         others = [o for o in _OFFICES if o not in offices]
         weights = np.array([_OFFICES[o] for o in others])
         k = int(min(len(others), (0 if home else 1) + rng.poisson(0.8 if not home else 0.6)))
-        offices += list(np.array(others, dtype=object)[rng.choice(len(others), size=k, replace=False,
-                                                                    p=weights / weights.sum())])
+        offices += list(
+            np.array(others, dtype=object)[rng.choice(len(others), size=k, replace=False, p=weights / weights.sum())]
+        )
         family = f"DEMO{i + 1:08d}"
         for office in offices:
             granted = rec.grant_date + pd.Timedelta(days=int(rng.normal(120, 420)))
             granted = max(granted, rec.filing_date + pd.Timedelta(days=365))
             if granted > as_of:
-                continue                       # still pending abroad: not a granted member
+                continue  # still pending abroad: not a granted member
             lapse = pd.NaT
-            if pd.notna(rec.lapse_date) and rng.random() < 0.7:        # abandoned abroad with the CN patent
+            if pd.notna(rec.lapse_date) and rng.random() < 0.7:  # abandoned abroad with the CN patent
                 lapse = rec.lapse_date + pd.Timedelta(days=int(rng.normal(0, 200)))
-            elif rng.random() < 0.3:                                     # dropped abroad, kept at home
+            elif rng.random() < 0.3:  # dropped abroad, kept at home
                 lapse = granted + pd.Timedelta(days=int(rng.uniform(2, 10) * 365.25))
             if pd.notna(lapse) and (lapse > as_of or lapse < granted):
                 lapse = pd.NaT if lapse > as_of else granted + pd.Timedelta(days=30)
-            rows.append({"application_number": rec.application_number, "family_id": family, "office": office,
-                         "member_number": f"{office}{rng.integers(10**6, 10**8)}B", "grant_date": granted.date(),
-                         "lapse_date": None if pd.isna(lapse) else lapse.date()})
-    return pd.DataFrame(rows, columns=["application_number", "family_id", "office", "member_number",
-                                       "grant_date", "lapse_date"])
+            rows.append(
+                {
+                    "application_number": rec.application_number,
+                    "family_id": family,
+                    "office": office,
+                    "member_number": f"{office}{rng.integers(10**6, 10**8)}B",
+                    "grant_date": granted.date(),
+                    "lapse_date": None if pd.isna(lapse) else lapse.date(),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["application_number", "family_id", "office", "member_number", "grant_date", "lapse_date"]
+    )
 
 
 def _pledges(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     granted = reg[reg["grant_date"].notna() & reg["province_code"].notna()]
-    rate = pd.Series(list(zip(granted["patent_type"], granted["applicant_type"])), index=granted.index).map(_PLEDGE_RATE)
+    rate = pd.Series(list(zip(granted["patent_type"], granted["applicant_type"])), index=granted.index).map(
+        _PLEDGE_RATE
+    )
     chosen = granted[rng.random(len(granted)) < rate.fillna(0.0).to_numpy()]
     start = chosen["grant_date"] + pd.Timedelta(days=60)
     start = start.where(start > pd.Timestamp("2010-01-01"), pd.Timestamp("2010-01-01"))
@@ -134,8 +169,9 @@ def _pledges(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp) -
     ok = again & (second <= start + _days(span.to_numpy())).to_numpy()
     dates.append(second[ok])
     numbers.append(chosen["application_number"][ok])
-    pledges = pd.DataFrame({"application_number": pd.concat(numbers).to_numpy(),
-                            "date": pd.concat(dates).dt.date.to_numpy()})
+    pledges = pd.DataFrame(
+        {"application_number": pd.concat(numbers).to_numpy(), "date": pd.concat(dates).dt.date.to_numpy()}
+    )
     pledges["amount_10k_yuan"] = np.round(_PLEDGE_MEDIAN_10K * np.exp(rng.normal(0, _PLEDGE_SIGMA, len(pledges))), 1)
     pledges["pledgee_type"] = _pick(rng, _PLEDGEES, len(pledges))
     return pledges.sort_values(["date", "application_number"], ignore_index=True)
@@ -148,9 +184,11 @@ def _awards(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp, sc
     rows, taken = [], set()
     for year in range(2010, as_of.year):
         end = pd.Timestamp(year=year, month=12, day=31)
-        pool = inv[(inv["grant_date"] <= end - pd.Timedelta(days=365))
-                   & (inv["lapse_date"].isna() | (inv["lapse_date"] > end))
-                   & ~inv["application_number"].isin(taken)]
+        pool = inv[
+            (inv["grant_date"] <= end - pd.Timedelta(days=365))
+            & (inv["lapse_date"].isna() | (inv["lapse_date"] > end))
+            & ~inv["application_number"].isin(taken)
+        ]
         n = int(min(len(pool), rng.poisson(AWARDS_PER_YEAR * scale)))
         if n == 0:
             continue
@@ -158,8 +196,9 @@ def _awards(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp, sc
         picked = pool.iloc[np.sort(rng.choice(len(pool), size=n, replace=False, p=weight / weight.sum()))]
         for number in picked["application_number"]:
             award = "中国专利奖" if rng.random() < 0.5 else "国家科学技术奖"
-            rows.append({"award": award, "grade": _pick(rng, _GRADES[award], 1)[0], "year": year,
-                         "application_number": number})
+            rows.append(
+                {"award": award, "grade": _pick(rng, _GRADES[award], 1)[0], "year": year, "application_number": number}
+            )
             taken.add(number)
     return pd.DataFrame(rows, columns=["award", "grade", "year", "application_number"])
 
@@ -182,8 +221,16 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024) -> dict[
         Paths by input key (``patent_families``, ``patent_pledges``, ``patent_awards``).
     """
     out = Path(out)
-    columns = ["application_number", "patent_type", "filing_date", "grant_date", "lapse_date", "applicant_type",
-               "province_code", "origin_code"]
+    columns = [
+        "application_number",
+        "patent_type",
+        "filing_date",
+        "grant_date",
+        "lapse_date",
+        "applicant_type",
+        "province_code",
+        "origin_code",
+    ]
     reg = pd.read_parquet(register)
     reg = reg[[c for c in columns if c in reg.columns]].copy()
     if "origin_code" not in reg.columns:
@@ -193,19 +240,29 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024) -> dict[
     reg = reg.sort_values("application_number", ignore_index=True)
     as_of = _as_of(Path(register))
     rng = np.random.default_rng([seed, 19])
-    tables = {"patent_families": _families(rng, reg, as_of), "patent_pledges": _pledges(rng, reg, as_of),
-              "patent_awards": _awards(rng, reg, as_of, demo_scale(len(reg)))}
+    tables = {
+        "patent_families": _families(rng, reg, as_of),
+        "patent_pledges": _pledges(rng, reg, as_of),
+        "patent_awards": _awards(rng, reg, as_of, demo_scale(len(reg))),
+    }
     out.mkdir(parents=True, exist_ok=True)
     paths = {key: out / name for key, name in DEMO_FILES.items()}
     for key, table in tables.items():
         table.to_csv(paths[key], index=False, encoding="utf-8-sig")
-    log.info("demo high-value inputs: %d family members, %d pledges, %d awards written to %s",
-             *(len(t) for t in tables.values()), out)
+    log.info(
+        "demo high-value inputs: %d family members, %d pledges, %d awards written to %s",
+        *(len(t) for t in tables.values()),
+        out,
+    )
     return paths
 
 
-def demo_if_missing(register: str | Path, patent_families: str | Path = "", patent_pledges: str | Path = "",
-                    patent_awards: str | Path = "") -> None:
+def demo_if_missing(
+    register: str | Path,
+    patent_families: str | Path = "",
+    patent_pledges: str | Path = "",
+    patent_awards: str | Path = "",
+) -> None:
     """Write the demo files beside a demo *register* when one of the given paths is its missing demo file.
 
     Only the fixed names of :data:`DEMO_FILES` in the register's own demo folder are ever written
@@ -215,7 +272,13 @@ def demo_if_missing(register: str | Path, patent_families: str | Path = "", pate
 
     register = Path(register)
     given = {"patent_families": patent_families, "patent_pledges": patent_pledges, "patent_awards": patent_awards}
-    wanted = [Path(p) for k, p in given.items() if p and not Path(p).exists()
-              and is_demo_file(p, DEMO_FILES[k]) and Path(p).resolve().parent == register.resolve().parent]
+    wanted = [
+        Path(p)
+        for k, p in given.items()
+        if p
+        and not Path(p).exists()
+        and is_demo_file(p, DEMO_FILES[k])
+        and Path(p).resolve().parent == register.resolve().parent
+    ]
     if wanted and register.exists():
         write_demo(register, register.parent)

@@ -1,4 +1,5 @@
 """Charts of 每万人口高价值发明专利拥有量 (plotly, ``ipstats`` template): provinces and the criteria's overlaps."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -24,15 +25,35 @@ def province_bars(provinces: pd.DataFrame, year: int, highlight: str | None = No
     """
     data = provinces.sort_values(["per_10k", "province_code"], ascending=[True, False])
     hv_colors = ["#d62728" if code == highlight else "#1f77b4" for code in data["province_code"]]
-    fig = go.Figure([
-        go.Bar(name="每万人口高价值发明专利拥有量", x=data["per_10k"], y=data["province"], orientation="h",
-               marker_color=hv_colors, hovertemplate="%{y}: %{x:.2f}件<extra>%{fullData.name}</extra>"),
-        go.Bar(name="每万人口发明专利拥有量", x=data["invention_per_10k"], y=data["province"], orientation="h",
-               marker_color="#aec7e8", hovertemplate="%{y}: %{x:.2f}件<extra>%{fullData.name}</extra>"),
-    ])
-    fig.update_layout(template=TEMPLATE, barmode="group", yaxis_automargin=True, height=max(480, 30 * len(data)),
-                      title=f"{year}年各省（区、市）每万人口高价值发明专利拥有量和每万人口发明专利拥有量（件）",
-                      xaxis_title="件/万人", legend={"orientation": "h", "y": -0.06})
+    fig = go.Figure(
+        [
+            go.Bar(
+                name="每万人口高价值发明专利拥有量",
+                x=data["per_10k"],
+                y=data["province"],
+                orientation="h",
+                marker_color=hv_colors,
+                hovertemplate="%{y}: %{x:.2f}件<extra>%{fullData.name}</extra>",
+            ),
+            go.Bar(
+                name="每万人口发明专利拥有量",
+                x=data["invention_per_10k"],
+                y=data["province"],
+                orientation="h",
+                marker_color="#aec7e8",
+                hovertemplate="%{y}: %{x:.2f}件<extra>%{fullData.name}</extra>",
+            ),
+        ]
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        barmode="group",
+        yaxis_automargin=True,
+        height=max(480, 30 * len(data)),
+        title=f"{year}年各省（区、市）每万人口高价值发明专利拥有量和每万人口发明专利拥有量（件）",
+        xaxis_title="件/万人",
+        legend={"orientation": "h", "y": -0.06},
+    )
     return fig
 
 
@@ -54,25 +75,72 @@ def criteria_upset(overlaps: pd.DataFrame, criteria: pd.DataFrame, title: str) -
     labels = list(CRITERIA.values())
     cols = criteria_columns()
     x = [f"组合{i + 1}" for i in range(len(overlaps))]
-    fig = make_subplots(rows=2, cols=2, shared_xaxes="columns", shared_yaxes="rows", row_heights=[0.62, 0.38],
-                        column_widths=[0.22, 0.78], horizontal_spacing=0.02, vertical_spacing=0.03,
-                        specs=[[None, {"type": "xy"}], [{"type": "xy"}, {"type": "xy"}]])
-    fig.add_trace(go.Bar(x=x, y=overlaps["count"], customdata=overlaps["combination"], name="只符合该组合的专利",
-                         marker_color="#1f77b4", showlegend=False,
-                         hovertemplate="%{customdata}: %{y:,}件<extra></extra>"), row=1, col=2)
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        shared_xaxes="columns",
+        shared_yaxes="rows",
+        row_heights=[0.62, 0.38],
+        column_widths=[0.22, 0.78],
+        horizontal_spacing=0.02,
+        vertical_spacing=0.03,
+        specs=[[None, {"type": "xy"}], [{"type": "xy"}, {"type": "xy"}]],
+    )
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=overlaps["count"],
+            customdata=overlaps["combination"],
+            name="只符合该组合的专利",
+            marker_color="#1f77b4",
+            showlegend=False,
+            hovertemplate="%{customdata}: %{y:,}件<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
     totals = criteria.set_index("criterion").reindex(list(CRITERIA))["count"].astype("Float64").fillna(0)
-    fig.add_trace(go.Bar(x=totals.to_numpy(dtype=float), y=labels, orientation="h", marker_color="#7f7f7f",
-                         showlegend=False, hovertemplate="%{y}: %{x:,.0f}件<extra></extra>"), row=2, col=1)
+    fig.add_trace(
+        go.Bar(
+            x=totals.to_numpy(dtype=float),
+            y=labels,
+            orientation="h",
+            marker_color="#7f7f7f",
+            showlegend=False,
+            hovertemplate="%{y}: %{x:,.0f}件<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
     for i, column in enumerate(cols):
         member = overlaps[column].astype(bool).to_numpy() if len(overlaps) else []
-        fig.add_trace(go.Scatter(x=x, y=[labels[i]] * len(x), mode="markers", showlegend=False, hoverinfo="skip",
-                                 marker={"size": 11, "color": ["#1f77b4" if m else "#e0e0e0" for m in member]}),
-                      row=2, col=2)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[labels[i]] * len(x),
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                marker={"size": 11, "color": ["#1f77b4" if m else "#e0e0e0" for m in member]},
+            ),
+            row=2,
+            col=2,
+        )
     for j, row in enumerate(overlaps.itertuples(index=False)):
         ys = [labels[i] for i, column in enumerate(cols) if getattr(row, column)]
         if len(ys) > 1:
-            fig.add_trace(go.Scatter(x=[x[j]] * len(ys), y=ys, mode="lines", line={"color": "#1f77b4", "width": 2},
-                                     showlegend=False, hoverinfo="skip"), row=2, col=2)
+            fig.add_trace(
+                go.Scatter(
+                    x=[x[j]] * len(ys),
+                    y=ys,
+                    mode="lines",
+                    line={"color": "#1f77b4", "width": 2},
+                    showlegend=False,
+                    hoverinfo="skip",
+                ),
+                row=2,
+                col=2,
+            )
     fig.update_xaxes(showticklabels=False, row=2, col=2)
     fig.update_xaxes(autorange="reversed", title_text="符合该标准（件）", row=2, col=1)
     fig.update_yaxes(title_text="件", row=1, col=2)

@@ -14,14 +14,26 @@ Pledges are taken by :func:`pledges_from_frame` from any DataFrame with the four
 registrations drawn from a legal-events table (transfers, licences, pledges) are used the same way as the
 pledge file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["AWARDS", "AWARD_COLUMNS", "FAMILY_COLUMNS", "PLEDGEE_TYPES", "PLEDGE_COLUMNS", "awards_from_frame",
-           "families_from_frame", "pledges_from_frame", "read_awards", "read_families", "read_pledges"]
+__all__ = [
+    "AWARDS",
+    "AWARD_COLUMNS",
+    "FAMILY_COLUMNS",
+    "PLEDGEE_TYPES",
+    "PLEDGE_COLUMNS",
+    "awards_from_frame",
+    "families_from_frame",
+    "pledges_from_frame",
+    "read_awards",
+    "read_families",
+    "read_pledges",
+]
 
 #: Columns the criteria read, in order.
 FAMILY_COLUMNS = ("application_number", "family_id", "office", "grant_date", "lapse_date")
@@ -48,14 +60,15 @@ def _dates(values: pd.Series, what: str, column: str, required: bool) -> pd.Seri
     dates = pd.to_datetime(values, errors="coerce")
     bad = (dates.isna() & values.notna()) | (dates.isna() if required else False)
     if bad.any():
-        raise ValueError(f"{what}: {column}: {values[bad].iloc[0]!r} in row {int(bad.to_numpy().argmax()) + 1} "
-                         f"— expected a date")
+        raise ValueError(
+            f"{what}: {column}: {values[bad].iloc[0]!r} in row {int(bad.to_numpy().argmax()) + 1} — expected a date"
+        )
     return dates.astype("datetime64[ns]")
 
 
 def _numbers(values: pd.Series, what: str) -> pd.Series:
     text = values.astype(str).str.strip()
-    if any(not ch.isascii() for ch in "".join(text.tolist())):       # only ASCII digits are numbers
+    if any(not ch.isascii() for ch in "".join(text.tolist())):  # only ASCII digits are numbers
         bad = text[~text.map(str.isascii)]
         raise ValueError(f"{what}: {bad.iloc[0]!r} — expected a number")
     return pd.to_numeric(values, errors="coerce")
@@ -67,9 +80,11 @@ def _application_numbers(values: pd.Series, what: str) -> pd.Series:
     text = values.astype("string").str.strip()
     bad = text.isna() | ~text.fillna("").map(lambda v: v.startswith("CN") and is_valid_application_number(v))
     if bad.any():
-        raise ValueError(f"{what}: application_number: {values[bad].iloc[0]!r} in row "
-                         f"{int(bad.to_numpy().argmax()) + 1} — expected a CN application number such as "
-                         f"CN202310123456.7")
+        raise ValueError(
+            f"{what}: application_number: {values[bad].iloc[0]!r} in row "
+            f"{int(bad.to_numpy().argmax()) + 1} — expected a CN application number such as "
+            f"CN202310123456.7"
+        )
     return text.astype(object)
 
 
@@ -100,7 +115,9 @@ def families_from_frame(frame: pd.DataFrame, what: str = "patent families") -> p
     out["office"] = out["office"].astype("string").str.strip().str.upper()
     bad = ~out["office"].fillna("").str.fullmatch(r"[A-Z]{2}")
     if bad.any():
-        raise ValueError(f"{what}: office: {frame['office'][bad].iloc[0]!r} — expected a two-letter office code (US, EP, JP …)")
+        raise ValueError(
+            f"{what}: office: {frame['office'][bad].iloc[0]!r} — expected a two-letter office code (US, EP, JP …)"
+        )
     out["office"] = out["office"].astype(object)
     out["family_id"] = out["family_id"].astype(object)
     out["grant_date"] = _dates(out["grant_date"], what, "grant_date", required=True)
@@ -141,12 +158,15 @@ def pledges_from_frame(frame: pd.DataFrame, what: str = "pledge registrations") 
     amount = _numbers(out["amount_10k_yuan"], what)
     bad = amount.isna() | (amount < 0)
     if bad.any():
-        raise ValueError(f"{what}: amount_10k_yuan: {out['amount_10k_yuan'][bad].iloc[0]!r} — expected an amount ≥ 0 in 万元")
+        raise ValueError(
+            f"{what}: amount_10k_yuan: {out['amount_10k_yuan'][bad].iloc[0]!r} — expected an amount ≥ 0 in 万元"
+        )
     out["amount_10k_yuan"] = amount.astype(float)
     bad = ~out["pledgee_type"].isin(PLEDGEE_TYPES)
     if bad.any():
-        raise ValueError(f"{what}: pledgee_type: {out['pledgee_type'][bad].iloc[0]!r} — expected one of "
-                         f"{', '.join(PLEDGEE_TYPES)}")
+        raise ValueError(
+            f"{what}: pledgee_type: {out['pledgee_type'][bad].iloc[0]!r} — expected one of {', '.join(PLEDGEE_TYPES)}"
+        )
     return out.reset_index(drop=True)
 
 

@@ -38,6 +38,7 @@ table, :mod:`ipstats.concordance.reclassify`) and counted in the coverage table 
 are counted only through mapped-back codes, or carry a newer code that stays unmatched, has its growth flagged in
 the table notes with both shares (:func:`category_notes`).
 """
+
 from __future__ import annotations
 
 import math
@@ -64,11 +65,28 @@ from ipstats.engines import connect
 from ipstats.register.io import open_register
 from ipstats.register.regions import region_name
 
-__all__ = ["MEASURES", "Monitoring", "rank_desc", "rank_change", "category_table", "province_table",
-           "applicant_type_table", "concentration_table", "top_applicants", "compute_monitoring",
-           "monitoring_paragraph", "section_label", "keyword_note", "category_notes", "totals_notes", "coverage_notes",
-           "drift_note", "KEYWORDS",
-           "KEYWORD_NOTES", "LABELS"]
+__all__ = [
+    "MEASURES",
+    "Monitoring",
+    "rank_desc",
+    "rank_change",
+    "category_table",
+    "province_table",
+    "applicant_type_table",
+    "concentration_table",
+    "top_applicants",
+    "compute_monitoring",
+    "monitoring_paragraph",
+    "section_label",
+    "keyword_note",
+    "category_notes",
+    "totals_notes",
+    "coverage_notes",
+    "drift_note",
+    "KEYWORDS",
+    "KEYWORD_NOTES",
+    "LABELS",
+]
 
 MEASURES = ("applications", "grants", "valid_stock")
 #: Applicant type that is a natural person: never named in a published ranking (personal information).
@@ -103,9 +121,15 @@ def _at(cube: pd.DataFrame, year: int, keys: list[str], column: str) -> pd.Serie
     return cube[cube["year"] == year].set_index(keys)[column]
 
 
-def category_table(cubes: dict[str, pd.DataFrame], totals: dict[str, pd.DataFrame], year: int, span: int,
-                   names: pd.Series, upper: dict[str, pd.DataFrame] | None = None,
-                   bounds: bool = False) -> pd.DataFrame:
+def category_table(
+    cubes: dict[str, pd.DataFrame],
+    totals: dict[str, pd.DataFrame],
+    year: int,
+    span: int,
+    names: pd.Series,
+    upper: dict[str, pd.DataFrame] | None = None,
+    bounds: bool = False,
+) -> pd.DataFrame:
     """One row per category: each measure whole and fractional, each with its own growth, CAGR and shares.
 
     Every growth rate is computed on the figure it stands beside: ``{m}_growth_pct`` on the whole count
@@ -168,8 +192,11 @@ def category_table(cubes: dict[str, pd.DataFrame], totals: dict[str, pd.DataFram
             table[f"{measure}_upper"] = at(source, year, "count", "int64")
             for part in ("ipc_only", "candidate"):
                 column = f"count_{part}"
-                table[f"{measure}_{part}"] = (at(source, year, column, "int64") if column in source
-                                              else pd.Series(0, index=table.index, dtype="int64"))
+                table[f"{measure}_{part}"] = (
+                    at(source, year, column, "int64")
+                    if column in source
+                    else pd.Series(0, index=table.index, dtype="int64")
+                )
     table.insert(0, "category_name", names.reindex(table.index).to_numpy())
     # order by fractional applications rounded to 1e-9, so that engines summing in another order agree
     order = table.assign(_key=table["applications_fractional"].round(9)).reset_index()
@@ -177,8 +204,12 @@ def category_table(cubes: dict[str, pd.DataFrame], totals: dict[str, pd.DataFram
     return order.drop(columns="_key")
 
 
-def totals_table(system_patents: dict[str, pd.DataFrame], totals: dict[str, pd.DataFrame], years: list[int],
-                 upper: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def totals_table(
+    system_patents: dict[str, pd.DataFrame],
+    totals: dict[str, pd.DataFrame],
+    years: list[int],
+    upper: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Patents of the system (each once) and all patents per measure and year, with share and growth.
 
     Parameters
@@ -198,11 +229,11 @@ def totals_table(system_patents: dict[str, pd.DataFrame], totals: dict[str, pd.D
     for measure in system_patents:
         mine = system_patents[measure].set_index("year")["count"].reindex(years).fillna(0).astype("int64")
         every = totals[measure].set_index("year")["count"].reindex(years).fillna(0).astype("int64")
-        part = pd.DataFrame({"measure": measure, "year": years, "patents": mine.to_numpy(),
-                             "all_patents": every.to_numpy()})
+        part = pd.DataFrame(
+            {"measure": measure, "year": years, "patents": mine.to_numpy(), "all_patents": every.to_numpy()}
+        )
         part["share_of_all_pct"] = share_pct(part["patents"], part["all_patents"])
-        part["growth_pct"] = growth_pct(part["patents"].astype("float64"),
-                                        part["patents"].shift(1).astype("float64"))
+        part["growth_pct"] = growth_pct(part["patents"].astype("float64"), part["patents"].shift(1).astype("float64"))
         if upper is not None:
             bound = upper[measure].set_index("year")["count"].reindex(years).fillna(0).astype("int64")
             part["patents_upper"] = bound.to_numpy()
@@ -232,8 +263,9 @@ def province_table(system_by_province: pd.DataFrame, all_by_province: pd.DataFra
     now = _at(system_by_province, year, ["province_code"], "count").reindex(codes).fillna(0)
     before = _at(system_by_province, year - 1, ["province_code"], "count").reindex(codes).fillna(0)
     every = _at(all_by_province, year, ["province_code"], "count").reindex(codes).fillna(0)
-    table = pd.DataFrame({"province": names["name_zh"].reindex(codes).to_numpy(),
-                          "patents": now.astype("int64").to_numpy()}, index=codes)
+    table = pd.DataFrame(
+        {"province": names["name_zh"].reindex(codes).to_numpy(), "patents": now.astype("int64").to_numpy()}, index=codes
+    )
     table["share_pct"] = share_pct(table["patents"], float(table["patents"].sum()))
     table["growth_pct"] = growth_pct(now.astype("float64"), before.astype("float64").where(before > 0))
     table["rank"] = rank_desc(now)
@@ -243,8 +275,9 @@ def province_table(system_by_province: pd.DataFrame, all_by_province: pd.DataFra
     return table.reset_index().sort_values(["rank", "province_code"], ignore_index=True)
 
 
-def province_category_rta(cube: pd.DataFrame, all_by_province: pd.DataFrame, year: int,
-                          names: pd.Series) -> pd.DataFrame:
+def province_category_rta(
+    cube: pd.DataFrame, all_by_province: pd.DataFrame, year: int, names: pd.Series
+) -> pd.DataFrame:
     """RTA of each province in each top-level category (fractional counts), long format.
 
     Returns
@@ -256,9 +289,12 @@ def province_category_rta(cube: pd.DataFrame, all_by_province: pd.DataFrame, yea
     every = _at(all_by_province, year, ["province_code"], "count")
     by_cat = now.groupby("category")["fractional"].sum()
     out = now[["province_code", "category", "fractional"]].copy()
-    out["rta"] = rta(out["fractional"].reset_index(drop=True),
-                     every.reindex(out["province_code"]).fillna(0).to_numpy(),
-                     by_cat.reindex(out["category"]).to_numpy(), float(every.sum())).to_numpy()
+    out["rta"] = rta(
+        out["fractional"].reset_index(drop=True),
+        every.reindex(out["province_code"]).fillna(0).to_numpy(),
+        by_cat.reindex(out["category"]).to_numpy(),
+        float(every.sum()),
+    ).to_numpy()
     out["rta_note"] = np.where(out["fractional"] < RTA_MIN_PATENTS, "小样本", "")
     out.insert(2, "category_name", names.reindex(out["category"]).to_numpy())
     return out.sort_values(["category", "province_code"], ignore_index=True)
@@ -294,9 +330,15 @@ def concentration_table(by_applicant: pd.DataFrame, names: pd.Series, total_labe
     rows = []
     for category, part in by_applicant.groupby("category", sort=True):
         values = part["fractional"].to_numpy()
-        rows.append({"category": category, "applicants": int((values > 0).sum()),
-                     "top4_share_pct": top_share_pct(values, 4), "top10_share_pct": top_share_pct(values, 10),
-                     "hhi": hhi(values)})
+        rows.append(
+            {
+                "category": category,
+                "applicants": int((values > 0).sum()),
+                "top4_share_pct": top_share_pct(values, 4),
+                "top10_share_pct": top_share_pct(values, 10),
+                "hhi": hhi(values),
+            }
+        )
     table = pd.DataFrame(rows, columns=["category", "applicants", "top4_share_pct", "top10_share_pct", "hhi"])
     table.insert(1, "category_name", table["category"].map(names).where(table["category"] != "*", total_label))
     return table
@@ -328,16 +370,21 @@ def top_applicants(by_applicant: pd.DataFrame, n: int, min_patents: int, total: 
     total = float(by_applicant["count"].sum()) if total is None else float(total)
     named = by_applicant[(by_applicant["applicant_type"] != PERSON) & (by_applicant["count"] >= min_patents)]
     named = named.sort_values(["count", "applicant_name"], ascending=[False, True]).head(n)
-    table = pd.DataFrame({"applicant_name": named["applicant_name"].to_numpy(),
-                          "applicant_type": named["applicant_type"].to_numpy(),
-                          "patents": named["count"].astype("int64").to_numpy()})
+    table = pd.DataFrame(
+        {
+            "applicant_name": named["applicant_name"].to_numpy(),
+            "applicant_type": named["applicant_type"].to_numpy(),
+            "patents": named["count"].astype("int64").to_numpy(),
+        }
+    )
     table.insert(0, "rank", rank_desc(table["patents"]).to_numpy())
     table["share_pct"] = share_pct(table["patents"], total)
     return table
 
 
-def protect_province_categories(rta_table: pd.DataFrame, per_applicant: pd.DataFrame, rules: dict | None
-                                ) -> tuple[pd.DataFrame, dict]:
+def protect_province_categories(
+    rta_table: pd.DataFrame, per_applicant: pd.DataFrame, rules: dict | None
+) -> tuple[pd.DataFrame, dict]:
     """Disclosure control of the province × category table (fractional counts and RTA).
 
     Each category column is protected with its national total published (the province × category
@@ -354,12 +401,15 @@ def protect_province_categories(rta_table: pd.DataFrame, per_applicant: pd.DataF
     rules_ = Rules(**{**(rules or {}), "min_width": 0.0})
     cells = cell_contributions(per_applicant, ["province_code", "category"], "fractional")
     # every province × category cell, empty ones as zeros: an empty cell may partner a sensitive one
-    grid = pd.MultiIndex.from_product([provinces()["province_code"].astype(str), sorted(rta_table["category"].unique())],
-                                      names=["province_code", "category"])
+    grid = pd.MultiIndex.from_product(
+        [provinces()["province_code"].astype(str), sorted(rta_table["category"].unique())],
+        names=["province_code", "category"],
+    )
     cells = cells.set_index(["province_code", "category"]).reindex(grid).fillna(0).reset_index()
     cells = cells.rename(columns={"province_code": "row", "category": "col", "count": "value"})
-    protected, audit = protect(cells[["row", "col", "value", "contributors", "largest", "second"]], rules_,
-                               row_totals=False, col_totals=True)
+    protected, audit = protect(
+        cells[["row", "col", "value", "contributors", "largest", "second"]], rules_, row_totals=False, col_totals=True
+    )
     hidden = protected[protected["status"] != "published"]
     published = rta_table.set_index(["province_code", "category"]).copy()
     index = pd.MultiIndex.from_arrays([hidden["row"], hidden["col"]])
@@ -368,9 +418,14 @@ def protect_province_categories(rta_table: pd.DataFrame, per_applicant: pd.DataF
     return published, record(protected, audit, rules_, source="register")
 
 
-def _protect_region(levels: dict[int, pd.DataFrame], per_level: dict[int, dict[str, pd.DataFrame]],
-                    applicant_types: pd.DataFrame, per_type: pd.DataFrame, rules: dict | None, records: dict
-                    ) -> tuple[dict[int, pd.DataFrame], pd.DataFrame]:
+def _protect_region(
+    levels: dict[int, pd.DataFrame],
+    per_level: dict[int, dict[str, pd.DataFrame]],
+    applicant_types: pd.DataFrame,
+    per_type: pd.DataFrame,
+    rules: dict | None,
+    records: dict,
+) -> tuple[dict[int, pd.DataFrame], pd.DataFrame]:
     """Disclosure control of a province's category and applicant-type tables (below the national level).
 
     Each measure of a category table is protected over the categories (applicants are the
@@ -383,12 +438,19 @@ def _protect_region(levels: dict[int, pd.DataFrame], per_level: dict[int, dict[s
     for level, table in levels.items():
         contributions = {m: cell_contributions(per_level[level][m], ["category"], "count") for m in MEASURES}
         derived = {m: [c for c in table.columns if c.startswith(f"{m}_")] for m in MEASURES}
-        protected[level], records[f"level{level}"] = protect_columns(table, "category", contributions, rules, derived,
-                                                                     source="register", sort=True)
+        protected[level], records[f"level{level}"] = protect_columns(
+            table, "category", contributions, rules, derived, source="register", sort=True
+        )
     contributions = {"patents": cell_contributions(per_type, ["applicant_type"], "count")}
     applicant_types, records["applicant_types"] = protect_columns(
-        applicant_types, "applicant_type", contributions, rules, {"patents": ["share_pct", "growth_pct"]},
-        source="register", sort=True)
+        applicant_types,
+        "applicant_type",
+        contributions,
+        rules,
+        {"patents": ["share_pct", "growth_pct"]},
+        source="register",
+        sort=True,
+    )
     return protected, applicant_types
 
 
@@ -473,16 +535,21 @@ class Monitoring:
         for measure in MEASURES:
             row = self.total(measure)
             upper = f"（上限 {int(row['patents_upper'])} 件）" if "patents_upper" in row.index else ""
-            lines.append(f"{measure}: {int(row['patents'])} 件 / {int(row['all_patents'])} 件 = "
-                         f"{row['share_of_all_pct']:.2f}%{upper}")
-        if self.top.empty:                # a small province may have no patent the table counts
+            lines.append(
+                f"{measure}: {int(row['patents'])} 件 / {int(row['all_patents'])} 件 = "
+                f"{row['share_of_all_pct']:.2f}%{upper}"
+            )
+        if self.top.empty:  # a small province may have no patent the table counts
             lines.append("最大类别: 无")
         else:
             top = self.top.iloc[0]
-            lines.append(f"最大类别 {top['category']} {top['category_name']}: 分数计数 "
-                         f"{top['applications_fractional']:.2f}")
-        lines.append(f"分数计数合计 {self.leaf['applications_fractional'].sum():.2f} = 专利件数 "
-                     f"{int(self.total('applications')['patents'])}")
+            lines.append(
+                f"最大类别 {top['category']} {top['category_name']}: 分数计数 {top['applications_fractional']:.2f}"
+            )
+        lines.append(
+            f"分数计数合计 {self.leaf['applications_fractional'].sum():.2f} = 专利件数 "
+            f"{int(self.total('applications')['patents'])}"
+        )
         return "\n".join(lines)
 
 
@@ -503,8 +570,9 @@ def _complete_levels(system: System) -> list[int]:
     return complete + [RULE_LEVEL]
 
 
-def _system_views(con, system: System, register: str, keywords: str, upper: bool, reclassify=None
-                  ) -> tuple[str, str, str | None, str | None]:
+def _system_views(
+    con, system: System, register: str, keywords: str, upper: bool, reclassify=None
+) -> tuple[str, str, str | None, str | None]:
     """Classify the register's links as published (*keywords*) and, with *upper*, with every IPC match.
 
     Codes newer than the table's edition are mapped back with *reclassify* (a loaded table or None); when that
@@ -516,8 +584,11 @@ def _system_views(con, system: System, register: str, keywords: str, upper: bool
     texts, _ = links_from_register(con, register)
     upper = upper or (keywords in ("table", "require") and _mapped_candidates(con, system, reclassify))
     classified = classify_table(con, system, "links", texts, keywords=keywords, reclassify=reclassify)
-    bound = classify_table(con, system, "links", texts, keywords="confirm", name="classified_upper",
-                           reclassify=reclassify) if upper else None
+    bound = (
+        classify_table(con, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify)
+        if upper
+        else None
+    )
     views = []
     for name, source in (("register_system", classified), ("register_system_upper", bound)):
         if source is None:
@@ -537,26 +608,41 @@ def _spec(measure: str, years, types, region, by=()) -> CountSpec:
 
 def _level_views(run, system: System, classified: str, prefix: str = "_mon_level") -> dict[int, str]:
     """The classification rolled up to every complete level (:func:`_complete_levels`), by level."""
-    return {lv: classified if lv == RULE_LEVEL else rollup(run, system, classified, lv, name=f"{prefix}{lv}")
-            for lv in _complete_levels(system)}
+    return {
+        lv: classified if lv == RULE_LEVEL else rollup(run, system, classified, lv, name=f"{prefix}{lv}")
+        for lv in _complete_levels(system)
+    }
 
 
-def _category_cubes(run, views: dict[int, str], years: list[int], types, region,
-                    upper_views: dict[int, str] | None = None) -> tuple[dict, dict, dict | None]:
+def _category_cubes(
+    run, views: dict[int, str], years: list[int], types, region, upper_views: dict[int, str] | None = None
+) -> tuple[dict, dict, dict | None]:
     """The category cubes of every level in *views* (and *upper_views*) and the all-patent totals, per measure.
 
     *run* is a DuckDB connection or a runner: the same SQL on every engine (:mod:`ipstats.engines`).
     """
+
     def cubes_of(level_views):
-        return {lv: {m: count_classified(run, _spec(m, years, types, region), "register", view) for m in MEASURES}
-                for lv, view in level_views.items()}
+        return {
+            lv: {m: count_classified(run, _spec(m, years, types, region), "register", view) for m in MEASURES}
+            for lv, view in level_views.items()
+        }
 
     totals = {m: count_classified(run, _spec(m, years, types, region), "register") for m in MEASURES}
     return cubes_of(views), totals, cubes_of(upper_views) if upper_views else None
 
 
-def _category_cubes_on_spark(settings, register: str, system: System, years: list[int], types, region,
-                             keywords: str, upper: bool, reclassify=None) -> tuple[dict, dict, dict | None]:
+def _category_cubes_on_spark(
+    settings,
+    register: str,
+    system: System,
+    years: list[int],
+    types,
+    region,
+    keywords: str,
+    upper: bool,
+    reclassify=None,
+) -> tuple[dict, dict, dict | None]:
     """:func:`_category_cubes`, classified and counted on Spark."""
     from ipstats.concordance.api import open_inputs
     from ipstats.engines import spark_runner
@@ -566,8 +652,9 @@ def _category_cubes_on_spark(settings, register: str, system: System, years: lis
         classified = classify_table(run, system, "links", texts, keywords=keywords, reclassify=reclassify)
         upper_views = None
         if upper:
-            bound = classify_table(run, system, "links", texts, keywords="confirm", name="classified_upper",
-                                   reclassify=reclassify)
+            bound = classify_table(
+                run, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify
+            )
             upper_views = _level_views(run, system, bound, prefix="_mon_upper")
         return _category_cubes(run, _level_views(run, system, classified), years, types, region, upper_views)
 
@@ -584,8 +671,17 @@ def _mapped_candidates(con, system: System, reclassify) -> bool:
     return bool(not back.empty and (mapped_rules(system, back)["coverage"] == "部分涉及").any())
 
 
-def _drift(con, system: System, views: dict[int, str], levels: dict[int, pd.DataFrame], year: int, types,
-           region, keywords: str = "table", reclassify=None) -> dict[int, pd.DataFrame]:
+def _drift(
+    con,
+    system: System,
+    views: dict[int, str],
+    levels: dict[int, pd.DataFrame],
+    year: int,
+    types,
+    region,
+    keywords: str = "table",
+    reclassify=None,
+) -> dict[int, pd.DataFrame]:
     """Per level, how much of each category's applications in *year* the IPC edition drift touches.
 
     ``mapped_pct``: % of the category's count (as published) counted in it only through codes mapped back to the
@@ -607,45 +703,61 @@ def _drift(con, system: System, views: dict[int, str], levels: dict[int, pd.Data
     back = map_back(reclassify, codes, system.ipc_edition)
     newer = newer_codes(system, codes)
     newer = set(newer.index[newer.to_numpy()]) | set(back["ipc"])
-    direct = set(resolve_codes(system, sorted(newer))["ipc"])        # only the newer codes need resolving here
+    direct = set(resolve_codes(system, sorted(newer))["ipc"])  # only the newer codes need resolving here
     mapped = set(mapped_rules(system, back)["ipc"]) - direct if not back.empty else set()
-    unmatched = newer - direct - mapped - set(back["ipc"])    # mapped back outside the table: no drift loss
+    unmatched = newer - direct - mapped - set(back["ipc"])  # mapped back outside the table: no drift loss
     for name, found in (("_mon_mapped", mapped), ("_mon_newer", unmatched)):
         con.register("_mon_codes", pd.DataFrame({"ipc": pd.Series(sorted(found), dtype=object)}))
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT l.patent_id FROM links l
                        JOIN _mon_codes c ON c.ipc = l.ipc""")
         con.unregister("_mon_codes")
     plain = {}
-    if mapped:                         # the patents with mapped-back codes, classified without mapping back
-        texts = "texts" if con.execute("SELECT COUNT(*) FROM duckdb_views() WHERE view_name = 'texts'"
-                                       ).fetchone()[0] else None
+    if mapped:  # the patents with mapped-back codes, classified without mapping back
+        texts = (
+            "texts"
+            if con.execute("SELECT COUNT(*) FROM duckdb_views() WHERE view_name = 'texts'").fetchone()[0]
+            else None
+        )
         con.execute("""CREATE OR REPLACE TEMP VIEW _mon_mapped_links AS SELECT l.* FROM links l
                        SEMI JOIN _mon_mapped m ON m.patent_id = l.patent_id""")
         unmapped = classify_table(con, system, "_mon_mapped_links", texts, keywords=keywords, name="_mon_unmapped")
-        plain = {lv: unmapped if lv == RULE_LEVEL else rollup(con, system, unmapped, lv, name=f"_mon_unmapped{lv}")
-                 for lv, view in views.items() if view is not None}
+        plain = {
+            lv: unmapped if lv == RULE_LEVEL else rollup(con, system, unmapped, lv, name=f"_mon_unmapped{lv}")
+            for lv, view in views.items()
+            if view is not None
+        }
     out = {}
     for level, table in levels.items():
         view = views.get(level)
         if view is None:
             continue
-        gained = "FALSE" if level not in plain else (
-            f"(c.patent_id IN (SELECT patent_id FROM _mon_mapped) AND NOT EXISTS (SELECT 1 FROM {plain[level]} u "
-            f"WHERE u.patent_id = c.patent_id AND u.category = c.category))")
+        gained = (
+            "FALSE"
+            if level not in plain
+            else (
+                f"(c.patent_id IN (SELECT patent_id FROM _mon_mapped) AND NOT EXISTS (SELECT 1 FROM {plain[level]} u "
+                f"WHERE u.patent_id = c.patent_id AND u.category = c.category))"
+            )
+        )
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _mon_drift AS
             SELECT c.patent_id, c.category, 1.0 AS weight, 'confirmed' AS match,
                    {gained} AS gained, c.patent_id IN (SELECT patent_id FROM _mon_newer) AS unmatched
             FROM {view} c""")
         counts = {}
-        for column, condition in (("mapped", "gained"), ("newer_unmatched", "unmatched"),
-                                  ("drift", "gained OR unmatched")):
+        for column, condition in (
+            ("mapped", "gained"),
+            ("newer_unmatched", "unmatched"),
+            ("drift", "gained OR unmatched"),
+        ):
             con.execute(f"CREATE OR REPLACE TEMP VIEW _mon_drift_part AS SELECT * FROM _mon_drift WHERE {condition}")
             cube = count_classified(con, _spec("applications", (year,), types, region), "register", "_mon_drift_part")
             counts[column] = cube.set_index("category")["count"].reindex(table["category"]).fillna(0)
         base = table.set_index("category")["applications"].astype("float64")
         base = base.where(base > 0)
-        out[level] = pd.DataFrame({f"{c}_pct": share_pct(n.astype("float64"), base) for c, n in counts.items()},
-                                  index=table["category"].to_numpy())
+        out[level] = pd.DataFrame(
+            {f"{c}_pct": share_pct(n.astype("float64"), base) for c, n in counts.items()},
+            index=table["category"].to_numpy(),
+        )
     return out
 
 
@@ -666,10 +778,19 @@ def _monthly(con, types, region, year: int, span: int) -> pd.Series:
     return series.reindex(months, fill_value=0).rename_axis("month")
 
 
-def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021", region: str = "national",
-                       span: int = 5, patent_types: tuple[str, ...] = ("发明",), top_n: int = 10,
-                       disclosure: dict | None = None, engine: str | dict | None = None,
-                       keywords: str = "table", reclassify: str | None = "shipped") -> Monitoring:
+def compute_monitoring(
+    register: str,
+    year: int,
+    system: str = "cnipa_sei_2021",
+    region: str = "national",
+    span: int = 5,
+    patent_types: tuple[str, ...] = ("发明",),
+    top_n: int = 10,
+    disclosure: dict | None = None,
+    engine: str | dict | None = None,
+    keywords: str = "table",
+    reclassify: str | None = "shipped",
+) -> Monitoring:
     """All monitoring tables of *system* for *year* from a register file.
 
     Parameters
@@ -729,72 +850,103 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
 
     settings = engine_settings(engine or "duckdb")
     rules = Rules.of(disclosure)
-    confidential = rules.is_confidential("register")       # public by law unless the policy says otherwise
+    confidential = rules.is_confidential("register")  # public by law unless the policy says otherwise
     sys_ = load_system(system)
     if sys_.probabilistic:
-        raise ValueError(f"system {sys_.id} attributes patents with weights (an industry concordance); "
-                         "monitoring needs a membership system such as cnipa_sei_2021")
+        raise ValueError(
+            f"system {sys_.id} attributes patents with weights (an industry concordance); "
+            "monitoring needs a membership system such as cnipa_sei_2021"
+        )
     has_keywords = bool(sys_.rules["terms"].map(bool).any())
     has_candidates = bool((sys_.rules["coverage"] == "部分涉及").any())
     bounds = has_keywords or has_candidates
-    upper = bounds and keywords in ("table", "require")      # confirm / ignore publish the upper bound itself
+    upper = bounds and keywords in ("table", "require")  # confirm / ignore publish the upper bound itself
     years = list(range(year - span, year + 1))
     names = sys_.display_names()
     con = connect()
     try:
         open_register(register, con)
         classified, reg_sys, bound, reg_upper = _system_views(con, sys_, register, keywords, upper, reclass)
-        upper = bound is not None                           # mapped-back candidates give an upper bound too
+        upper = bound is not None  # mapped-back candidates give an upper bound too
         bounds = bounds or upper
         national = region in (None, "", "national")
         # level views on DuckDB: for the cubes, or for the contributors of a province's cells
         views = _level_views(con, sys_, classified) if settings.name != "spark" or not national else {}
         if settings.name == "spark":
             cubes_by_level, totals, upper_by_level = _category_cubes_on_spark(
-                settings, register, sys_, years, patent_types, region, keywords, upper, reclass)
+                settings, register, sys_, years, patent_types, region, keywords, upper, reclass
+            )
         else:
             upper_views = _level_views(con, sys_, bound, prefix="_mon_upper") if upper else None
-            cubes_by_level, totals, upper_by_level = _category_cubes(con, views, years, patent_types, region,
-                                                                     upper_views)
+            cubes_by_level, totals, upper_by_level = _category_cubes(
+                con, views, years, patent_types, region, upper_views
+            )
         top_view = views[1] if 1 in views else rollup(con, sys_, classified, 1, name="_mon_top")
         per_level, per_type = {}, None
-        if confidential and not national:                  # contributors of the region's cells
-            per_level = {lv: {m: count_classified(con, _spec(m, (year,), patent_types, region, ("applicant_name",)),
-                                                  "register", view) for m in MEASURES} for lv, view in views.items()}
-            per_type = count_classified(con, _spec("applications", (year,), patent_types, region,
-                                                   ("applicant_type", "applicant_name")), reg_sys)
+        if confidential and not national:  # contributors of the region's cells
+            per_level = {
+                lv: {
+                    m: count_classified(
+                        con, _spec(m, (year,), patent_types, region, ("applicant_name",)), "register", view
+                    )
+                    for m in MEASURES
+                }
+                for lv, view in views.items()
+            }
+            per_type = count_classified(
+                con, _spec("applications", (year,), patent_types, region, ("applicant_type", "applicant_name")), reg_sys
+            )
         mine = {m: count_classified(con, _spec(m, years, patent_types, region), reg_sys) for m in MEASURES}
-        mine_upper = ({m: count_classified(con, _spec(m, years, patent_types, region), reg_upper) for m in MEASURES}
-                      if upper else None)
-        levels = {lv: category_table(c, totals, year, span, names, (upper_by_level or {}).get(lv), bounds)
-                  for lv, c in cubes_by_level.items()}
-        drift_views = {lv: views.get(lv) or (classified if lv == RULE_LEVEL else top_view if lv == 1 else None)
-                       for lv in levels}
+        mine_upper = (
+            {m: count_classified(con, _spec(m, years, patent_types, region), reg_upper) for m in MEASURES}
+            if upper
+            else None
+        )
+        levels = {
+            lv: category_table(c, totals, year, span, names, (upper_by_level or {}).get(lv), bounds)
+            for lv, c in cubes_by_level.items()
+        }
+        drift_views = {
+            lv: views.get(lv) or (classified if lv == RULE_LEVEL else top_view if lv == 1 else None) for lv in levels
+        }
         drift = _drift(con, sys_, drift_views, levels, year, patent_types, region, keywords, reclass)
         pair = (year - 1, year)
         provinces_, rta_table, contributors = None, None, None
         if national:
-            by_prov = count_classified(con, _spec("applications", pair, patent_types, None, ("province_code",)), reg_sys)
-            all_prov = count_classified(con, _spec("applications", pair, patent_types, None, ("province_code",)), "register")
+            by_prov = count_classified(
+                con, _spec("applications", pair, patent_types, None, ("province_code",)), reg_sys
+            )
+            all_prov = count_classified(
+                con, _spec("applications", pair, patent_types, None, ("province_code",)), "register"
+            )
             provinces_ = province_table(by_prov, all_prov, year)
-            prov_cat = count_classified(con, _spec("applications", (year,), patent_types, None, ("province_code",)),
-                                        "register", top_view)
+            prov_cat = count_classified(
+                con, _spec("applications", (year,), patent_types, None, ("province_code",)), "register", top_view
+            )
             rta_table = province_category_rta(prov_cat, all_prov, year, names)
             if confidential:
-                contributors = count_contributors(con, _spec("applications", (year,), patent_types, None,
-                                                             ("province_code",)), register=reg_sys)
-                per_applicant = count_classified(con, _spec("applications", (year,), patent_types, None,
-                                                            ("province_code", "applicant_name")), "register", top_view)
+                contributors = count_contributors(
+                    con, _spec("applications", (year,), patent_types, None, ("province_code",)), register=reg_sys
+                )
+                per_applicant = count_classified(
+                    con,
+                    _spec("applications", (year,), patent_types, None, ("province_code", "applicant_name")),
+                    "register",
+                    top_view,
+                )
         by_type = count_classified(con, _spec("applications", pair, patent_types, region, ("applicant_type",)), reg_sys)
-        by_app = count_classified(con, _spec("applications", (year,), patent_types, region,
-                                             ("applicant_name", "applicant_type")), reg_sys)
+        by_app = count_classified(
+            con, _spec("applications", (year,), patent_types, region, ("applicant_name", "applicant_type")), reg_sys
+        )
         # a ranking names applicants: only applications already published (公开/公告) — an application is kept
         # secret until then (专利法第三十四条、第四十条) — counted by filing year; without publication dates, grants
         ranked_view = _published_view(con, reg_sys)
-        ranked = count_classified(con, _spec("applications", (year,), patent_types, region,
-                                             ("applicant_name", "applicant_type")), ranked_view)
-        app_cat = count_classified(con, _spec("applications", (year,), patent_types, region, ("applicant_name",)),
-                                   "register", top_view)
+        ranked = count_classified(
+            con, _spec("applications", (year,), patent_types, region, ("applicant_name", "applicant_type")), ranked_view
+        )
+        app_cat = count_classified(
+            con, _spec("applications", (year,), patent_types, region, ("applicant_name",)), "register", top_view
+        )
         month_series = _monthly(con, patent_types, region, year, span)
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _mon_links AS SELECT l.* FROM links l
             JOIN register r ON r.application_number = l.patent_id
@@ -808,27 +960,52 @@ def compute_monitoring(register: str, year: int, system: str = "cnipa_sei_2021",
     detail = {"applicant_types": applicant_types, **{f"level{lv}": t for lv, t in levels.items()}}
     if provinces_ is not None:
         detail.update(provinces=provinces_, province_rta=rta_table)
-    if confidential and provinces_ is not None:          # only a register the policy declares confidential
+    if confidential and provinces_ is not None:  # only a register the policy declares confidential
         provinces_, records["provinces"] = protect_provinces(
-            provinces_, {"patents": contributors[contributors["year"] == year]}, disclosure, PROVINCE_DERIVED)
+            provinces_, {"patents": contributors[contributors["year"] == year]}, disclosure, PROVINCE_DERIVED
+        )
         rta_table, records["province_rta"] = protect_province_categories(rta_table, per_applicant, disclosure)
     if confidential and per_type is not None:
         levels, applicant_types = _protect_region(levels, per_level, applicant_types, per_type, disclosure, records)
     min_named = rules.min_contributors
     whole = by_app.assign(category="*", fractional=by_app["count"].astype("float64"))
-    conc = concentration_table(pd.concat([app_cat[["category", "applicant_name", "fractional"]],
-                                          whole[["category", "applicant_name", "fractional"]]]), names)
+    conc = concentration_table(
+        pd.concat(
+            [app_cat[["category", "applicant_name", "fractional"]], whole[["category", "applicant_name", "fractional"]]]
+        ),
+        names,
+    )
     seasonal = seasonal_adjust(month_series)
     return Monitoring(
-        system_id=sys_.id, system_name=sys_.name, system_label=sys_.label(), year=year, region=region or "national",
-        region_name=region_name(region), patent_types=tuple(patent_types), levels=levels,
-        totals=totals_table(mine, totals, years, mine_upper), provinces=provinces_, province_rta=rta_table,
-        applicant_types=applicant_types, top_applicants=top_applicants(ranked, top_n, min_named, total=float(by_app["count"].sum())), concentration=conc, monthly=seasonal.table,
+        system_id=sys_.id,
+        system_name=sys_.name,
+        system_label=sys_.label(),
+        year=year,
+        region=region or "national",
+        region_name=region_name(region),
+        patent_types=tuple(patent_types),
+        levels=levels,
+        totals=totals_table(mine, totals, years, mine_upper),
+        provinces=provinces_,
+        province_rta=rta_table,
+        applicant_types=applicant_types,
+        top_applicants=top_applicants(ranked, top_n, min_named, total=float(by_app["count"].sum())),
+        concentration=conc,
+        monthly=seasonal.table,
         latest_yoy_pct=yoy_pct(month_series, 12),
-        monthly_published=published_monthly(month_series), seasonal=seasonal, coverage=diag["summary"], unmatched=diag["unmatched"],
-        predated=diag["predated"], disclosure=records, detail=detail,
-        has_candidates=has_candidates, keywords=keywords, has_keywords=has_keywords, ipc_edition=sys_.ipc_edition,
-        drift=drift)
+        monthly_published=published_monthly(month_series),
+        seasonal=seasonal,
+        coverage=diag["summary"],
+        unmatched=diag["unmatched"],
+        predated=diag["predated"],
+        disclosure=records,
+        detail=detail,
+        has_candidates=has_candidates,
+        keywords=keywords,
+        has_keywords=has_keywords,
+        ipc_edition=sys_.ipc_edition,
+        drift=drift,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -848,32 +1025,65 @@ def _pct(value: float, digits: int = 1) -> str:
 #: What the published counts follow, by keyword strategy (stated in every category table's notes).
 KEYWORD_NOTES = {
     "table": "计数口径：按分类表本身的规则——带关键词条件的分类号，须专利名称、摘要（登记数据有权利要求时含权利要求）"
-             "含有关键词才计入；“部分涉及”的分类号仅为候选，不计入（参数 keywords = table）。",
+    "含有关键词才计入；“部分涉及”的分类号仅为候选，不计入（参数 keywords = table）。",
     "require": "计数口径：带关键词条件的分类号须名称、摘要含有关键词才计入；“部分涉及”的候选分类号计入"
-               "（参数 keywords = require），故含候选部分，高于分类表口径。",
+    "（参数 keywords = require），故含候选部分，高于分类表口径。",
     "confirm": "计数口径：凡分类号与分类表对应即计入，关键词条件未满足（仅分类号匹配）和“部分涉及”候选也计入"
-               "（参数 keywords = confirm），为上限，不是分类表口径的统计数。",
+    "（参数 keywords = confirm），为上限，不是分类表口径的统计数。",
     "ignore": "计数口径：仅按分类号计数，不读关键词条件和关键词排除（参数 keywords = ignore），为上限，不是分类表口径的统计数。",
 }
 
 #: Chinese labels of the monitoring columns not in :data:`ipstats.display.LABELS` (and those whose meaning
 #: changed): for ``record_table(labels=...)`` and for showing a table (``table.rename(columns=LABELS)``).
-LABELS = labels("zh", keys=("applications_growth_pct", "grants_growth_pct", "valid_stock_growth_pct",
-                            "applications_fractional_growth_pct", "grants_fractional_growth_pct",
-                            "valid_stock_fractional_growth_pct", "applications_share_pct", "grants_share_pct",
-                            "valid_stock_share_pct", "applications_upper", "grants_upper", "valid_stock_upper",
-                            "applications_ipc_only", "grants_ipc_only", "valid_stock_ipc_only",
-                            "applications_candidate", "grants_candidate", "valid_stock_candidate",
-                            "applications_cagr_pct", "applications_fractional_cagr_pct", "patents_upper",
-                            "upper_share_of_all_pct", "ipc_edition", "newer_codes", "newer_occurrences",
-                            "newer_patents", "newer_patents_pct", "newer_only_patents", "reclassification",
-                            "mapped_codes", "mapped_occurrences", "mapped_patents", "mapped_candidate_codes",
-                            "newer_unmatched_codes", "newer_unmatched_occurrences", "newer_unmatched_patents"),
-                            context="monitoring")
+LABELS = labels(
+    "zh",
+    keys=(
+        "applications_growth_pct",
+        "grants_growth_pct",
+        "valid_stock_growth_pct",
+        "applications_fractional_growth_pct",
+        "grants_fractional_growth_pct",
+        "valid_stock_fractional_growth_pct",
+        "applications_share_pct",
+        "grants_share_pct",
+        "valid_stock_share_pct",
+        "applications_upper",
+        "grants_upper",
+        "valid_stock_upper",
+        "applications_ipc_only",
+        "grants_ipc_only",
+        "valid_stock_ipc_only",
+        "applications_candidate",
+        "grants_candidate",
+        "valid_stock_candidate",
+        "applications_cagr_pct",
+        "applications_fractional_cagr_pct",
+        "patents_upper",
+        "upper_share_of_all_pct",
+        "ipc_edition",
+        "newer_codes",
+        "newer_occurrences",
+        "newer_patents",
+        "newer_patents_pct",
+        "newer_only_patents",
+        "reclassification",
+        "mapped_codes",
+        "mapped_occurrences",
+        "mapped_patents",
+        "mapped_candidate_codes",
+        "newer_unmatched_codes",
+        "newer_unmatched_occurrences",
+        "newer_unmatched_patents",
+    ),
+    context="monitoring",
+)
 
 #: Label words that name a classification the shipped tables are not: a section may carry them only when its
 #: system is that classification (a user rules CSV of it, named so in its metadata).
-_RESERVED_LABELS = {"绿色低碳": "绿色低碳技术专利分类体系", "数字经济核心产业": "数字经济核心产业分类与国际专利分类参照关系"}
+_RESERVED_LABELS = {
+    "绿色低碳": "绿色低碳技术专利分类体系",
+    "数字经济核心产业": "数字经济核心产业分类与国际专利分类参照关系",
+}
 
 
 def section_label(mon: Monitoring, label: str | None = None) -> str:
@@ -892,9 +1102,11 @@ def section_label(mon: Monitoring, label: str | None = None) -> str:
     label = label or mon.system_name
     for word, table in _RESERVED_LABELS.items():
         if word in label and word not in mon.system_name:
-            raise ValueError(f"label {label!r} names the {table}, but the system is {mon.system_name} "
-                             f"({mon.system_id}); label it after its own table (e.g. 绿色技术 for cnipa_green_tech) "
-                             f"or run the section on a rules CSV of the {table}")
+            raise ValueError(
+                f"label {label!r} names the {table}, but the system is {mon.system_name} "
+                f"({mon.system_id}); label it after its own table (e.g. 绿色技术 for cnipa_green_tech) "
+                f"or run the section on a rules CSV of the {table}"
+            )
     return label
 
 
@@ -904,8 +1116,11 @@ def keyword_note(mon: Monitoring) -> str:
         return "计数口径：分类表只有分类号规则（无关键词条件、无“部分涉及”标注），按分类号计数。"
     if mon.keywords != "table":
         return KEYWORD_NOTES[mon.keywords]
-    parts = (["带关键词条件的分类号，须专利名称、摘要（登记数据有权利要求时含权利要求）含有关键词才计入"] if mon.has_keywords
-             else []) + (["“部分涉及”的分类号仅为候选，不计入"] if mon.has_candidates else [])
+    parts = (
+        ["带关键词条件的分类号，须专利名称、摘要（登记数据有权利要求时含权利要求）含有关键词才计入"]
+        if mon.has_keywords
+        else []
+    ) + (["“部分涉及”的分类号仅为候选，不计入"] if mon.has_candidates else [])
     return f"计数口径：按分类表本身的规则——{'；'.join(parts)}（参数 keywords = table）。"
 
 
@@ -944,10 +1159,14 @@ def drift_note(mon: Monitoring) -> str:
         return ""
     table = _reclassification(mon)
     if not table:
-        return (f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制；此后新设的分类号未改回旧版分类号"
-                "（参数 reclassify = none），表中无法匹配。")
-    return (f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制；此后新设的分类号按{table}改回该版本的来源分类号后"
-            "再与分类表匹配；改回后只被部分来源分类号对应的类别作为候选，只计入上限。")
+        return (
+            f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制；此后新设的分类号未改回旧版分类号"
+            "（参数 reclassify = none），表中无法匹配。"
+        )
+    return (
+        f"IPC版本差异：分类表按IPC {mon.ipc_edition}版编制；此后新设的分类号按{table}改回该版本的来源分类号后"
+        "再与分类表匹配；改回后只被部分来源分类号对应的类别作为候选，只计入上限。"
+    )
 
 
 def category_notes(mon: Monitoring, level: int | None = None) -> list[str]:
@@ -957,14 +1176,19 @@ def category_notes(mon: Monitoring, level: int | None = None) -> list[str]:
     reference-year applications: counted only through mapped-back codes, and carrying a newer code left unmatched.
     """
     level = min(mon.levels) if level is None else level
-    notes = [f"分类体系：{mon.system_label}。", keyword_note(mon),
-             "整数计数：一件专利计入其所属的每个类别，各类别相加大于专利件数，所占比重相互重叠、不可相加；"
-             "分数计数：一件专利在所属类别间平均分配，合计等于专利件数。",
-             "增长率均按其旁边的数字计算：整数计数的增长率按整数计数，分数计数的增长率单列并按分数计数。"]
+    notes = [
+        f"分类体系：{mon.system_label}。",
+        keyword_note(mon),
+        "整数计数：一件专利计入其所属的每个类别，各类别相加大于专利件数，所占比重相互重叠、不可相加；"
+        "分数计数：一件专利在所属类别间平均分配，合计等于专利件数。",
+        "增长率均按其旁边的数字计算：整数计数的增长率按整数计数，分数计数的增长率单列并按分数计数。",
+    ]
     if "applications_upper" in mon.levels[level].columns:
-        notes.append("上限（含仅分类号匹配和候选）：凡分类号与分类表对应的专利都计入，包括未满足关键词条件的"
-                     "（仅分类号匹配）、“部分涉及”的候选和新设分类号改回后只被部分来源对应的候选；只作为估计区间的上端"
-                     "单列，不计入统计数。")
+        notes.append(
+            "上限（含仅分类号匹配和候选）：凡分类号与分类表对应的专利都计入，包括未满足关键词条件的"
+            "（仅分类号匹配）、“部分涉及”的候选和新设分类号改回后只被部分来源对应的候选；只作为估计区间的上端"
+            "单列，不计入统计数。"
+        )
     if mon.ipc_edition:
         notes.append(drift_note(mon))
     flagged = _flagged(mon, level)
@@ -975,18 +1199,22 @@ def category_notes(mon: Monitoring, level: int | None = None) -> list[str]:
 
         def shares(c: str) -> str:
             row = drift.loc[c]
-            parts = [f"{what}{row[column]:.1f}%" for what, column in
-                     (("经改回计入", "mapped_pct"), ("带无法匹配的新设分类号", "newer_unmatched_pct"))
-                     if row[column] > 0 and (mapped or column != "mapped_pct")]
+            parts = [
+                f"{what}{row[column]:.1f}%"
+                for what, column in (("经改回计入", "mapped_pct"), ("带无法匹配的新设分类号", "newer_unmatched_pct"))
+                if row[column] > 0 and (mapped or column != "mapped_pct")
+            ]
             return "，".join(parts)
 
         listed = "、".join(f"{c}（{_category_text(c, names.get(c))}：{shares(c)}）" for c in flagged[:5])
         more = f"等{len(flagged)}个类别" if len(flagged) > 5 else ""
-        notes.append(f"受IPC版本差异影响的增长率：{listed}{more}，其{mon.year}年申请中"
-                     f"{'仅经改回的分类号计入或' if mapped else ''}带有表中无法匹配的新设分类号{_newer_examples(mon)}"
-                     f"的合计不小于{DRIFT_FLAG_PCT:g}%；"
-                     f"{'改回为近似对照，' if mapped else ''}同一技术中只带无法匹配的新设分类号的专利未能计入，"
-                     "这些类别的增长率应谨慎解读。")
+        notes.append(
+            f"受IPC版本差异影响的增长率：{listed}{more}，其{mon.year}年申请中"
+            f"{'仅经改回的分类号计入或' if mapped else ''}带有表中无法匹配的新设分类号{_newer_examples(mon)}"
+            f"的合计不小于{DRIFT_FLAG_PCT:g}%；"
+            f"{'改回为近似对照，' if mapped else ''}同一技术中只带无法匹配的新设分类号的专利未能计入，"
+            "这些类别的增长率应谨慎解读。"
+        )
     return notes
 
 
@@ -994,16 +1222,23 @@ def totals_notes(mon: Monitoring) -> list[str]:
     """Notes of the totals table: the system, its counting rule, the upper bound and the edition drift."""
     notes = [f"分类体系：{mon.system_label}。", keyword_note(mon), "增长率按专利件数（每件专利计一次）计算。"]
     if "patents_upper" in mon.totals.columns:
-        notes.append("专利件数上限：含仅分类号匹配（未满足关键词条件）、“部分涉及”候选和新设分类号改回后的候选的专利，"
-                     "单列，不计入统计数。")
+        notes.append(
+            "专利件数上限：含仅分类号匹配（未满足关键词条件）、“部分涉及”候选和新设分类号改回后的候选的专利，"
+            "单列，不计入统计数。"
+        )
     cov = mon.coverage.iloc[0]
     if mon.ipc_edition and cov.get("newer_patents", 0):
-        mapped = (f"{int(cov['mapped_patents']):,}件的新设分类号改回旧版分类号后与分类表对应，"
-                  if _reclassification(mon) and "mapped_patents" in cov.index else "")
-        notes.append(f"{drift_note(mon)}{int(cov['newer_patents']):,}件专利带有此后新设的分类号"
-                     f"（占{cov['newer_patents_pct']:.1f}%），其中{mapped}"
-                     f"{int(cov['newer_only_patents']):,}件只带无法匹配的分类号{_newer_examples(mon)}而未能计入，"
-                     "专利件数及其增长率可能偏低。")
+        mapped = (
+            f"{int(cov['mapped_patents']):,}件的新设分类号改回旧版分类号后与分类表对应，"
+            if _reclassification(mon) and "mapped_patents" in cov.index
+            else ""
+        )
+        notes.append(
+            f"{drift_note(mon)}{int(cov['newer_patents']):,}件专利带有此后新设的分类号"
+            f"（占{cov['newer_patents_pct']:.1f}%），其中{mapped}"
+            f"{int(cov['newer_only_patents']):,}件只带无法匹配的分类号{_newer_examples(mon)}而未能计入，"
+            "专利件数及其增长率可能偏低。"
+        )
     return notes
 
 
@@ -1011,11 +1246,16 @@ def coverage_notes(mon: Monitoring) -> list[str]:
     """Notes of the coverage table."""
     edition = f"（IPC {mon.ipc_edition}版）" if mon.ipc_edition else ""
     table = _reclassification(mon)
-    mapping = (f"按{table}改回旧版分类号后匹配的计为“改回旧版后匹配”，改回后仍无法匹配的计为“改回后仍无法匹配”；"
-               if table else "新设分类号未改回（参数 reclassify = none）；")
-    return ["按全部年份的同类型专利及其分类号计算。",
-            f"新设分类号：分类表编制所依据的IPC版本{edition}之后新设的分类号，不在表中；{mapping}"
-            "“因新设分类号而无法匹配的专利”带有新设分类号且没有任何分类号被表匹配。"]
+    mapping = (
+        f"按{table}改回旧版分类号后匹配的计为“改回旧版后匹配”，改回后仍无法匹配的计为“改回后仍无法匹配”；"
+        if table
+        else "新设分类号未改回（参数 reclassify = none）；"
+    )
+    return [
+        "按全部年份的同类型专利及其分类号计算。",
+        f"新设分类号：分类表编制所依据的IPC版本{edition}之后新设的分类号，不在表中；{mapping}"
+        "“因新设分类号而无法匹配的专利”带有新设分类号且没有任何分类号被表匹配。",
+    ]
 
 
 def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
@@ -1036,6 +1276,7 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
     kind = "、".join(mon.patent_types)
     kind = "发明专利" if kind == "发明" else f"{kind}专利"
     app, grant, stock = (mon.total(m) for m in MEASURES)
+
     def counted(row: pd.Series) -> str:
         return format_count(row["patents"]) + change_clause(row["patents"], row["growth_pct"])
 
@@ -1044,23 +1285,36 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
         value = row["share_of_all_pct"]
         return "" if pd.isna(value) else f"，占{kind}{of}的{_pct(value)}"
 
-    parts = [f"{mon.year}年，{mon.region_name}{label}{kind}申请{counted(app)}{share(app, '申请总量')}；"
-             f"授权{counted(grant)}；年末有效{counted(stock)}{share(stock, '有效量')}。"]
+    parts = [
+        f"{mon.year}年，{mon.region_name}{label}{kind}申请{counted(app)}{share(app, '申请总量')}；"
+        f"授权{counted(grant)}；年末有效{counted(stock)}{share(stock, '有效量')}。"
+    ]
     if mon.keywords in ("confirm", "ignore") and (mon.has_keywords or mon.has_candidates):
         parts.append("以上按分类号计数，含未满足关键词条件和“部分涉及”的专利，为上限。")
     elif "patents_upper" in mon.totals.columns:
         extra = int(stock["patents_upper"]) - int(stock["patents"])
         if extra > 0:
             mapped = bool(_reclassification(mon)) and int(mon.coverage.iloc[0].get("mapped_candidate_codes", 0)) > 0
-            what = "、".join(w for w, on in (("未满足关键词条件", mon.has_keywords), ("属“部分涉及”分类号", mon.has_candidates),
-                                             ("新设分类号改回后只被部分来源对应", mapped)) if on)
-            parts.append(f"以上按分类表口径计数；另有{format_count(extra)}年末有效专利仅分类号与分类表对应（{what}），"
-                         f"未计入，含这部分的上限为{format_count(stock['patents_upper'])}。")
+            what = "、".join(
+                w
+                for w, on in (
+                    ("未满足关键词条件", mon.has_keywords),
+                    ("属“部分涉及”分类号", mon.has_candidates),
+                    ("新设分类号改回后只被部分来源对应", mapped),
+                )
+                if on
+            )
+            parts.append(
+                f"以上按分类表口径计数；另有{format_count(extra)}年末有效专利仅分类号与分类表对应（{what}），"
+                f"未计入，含这部分的上限为{format_count(stock['patents_upper'])}。"
+            )
     top = mon.top[mon.top["applications_fractional"].fillna(0) > 0].head(3)
     if not top.empty:
-        listed = "、".join(f"{_category_text(r.category, r.category_name)}"
-                           f"（{r.applications_fractional:,.0f}件，占{_pct(share_pct(r.applications_fractional, app['patents']))}）"
-                           for r in top.itertuples())
+        listed = "、".join(
+            f"{_category_text(r.category, r.category_name)}"
+            f"（{r.applications_fractional:,.0f}件，占{_pct(share_pct(r.applications_fractional, app['patents']))}）"
+            for r in top.itertuples()
+        )
         parts.append(f"按分数计数，申请量居前的类别为{listed}。")
     if mon.provinces is not None and mon.provinces["patents"].sum() > 0:
         lead = mon.provinces.head(3)
@@ -1074,6 +1328,7 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
         when = pd.Timestamp(last["month"])
         clause = change_clause(last["observed"], mon.latest_yoy_pct)
         if clause:
-            parts.append(f"{when.year}年{when.month}月申请{format_count(last['observed'])}"
-                         f"{clause.replace('，', '，同比', 1)}。")
+            parts.append(
+                f"{when.year}年{when.month}月申请{format_count(last['observed'])}{clause.replace('，', '，同比', 1)}。"
+            )
     return "".join(parts)

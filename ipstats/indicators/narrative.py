@@ -1,4 +1,5 @@
 """Chinese summary text generated from computed numbers (every number in the text comes from the tables)."""
+
 from __future__ import annotations
 
 import math
@@ -38,7 +39,7 @@ def half_up(value: float, digits: int) -> float:
     """
     from decimal import ROUND_HALF_UP, Decimal
 
-    value = float(value)                  # numpy scalars too (their repr is not a number)
+    value = float(value)  # numpy scalars too (their repr is not a number)
     if not math.isfinite(value):
         return value
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
@@ -110,8 +111,14 @@ def _scope_clause(scopes: pd.DataFrame | None, measure: str) -> str:
     return "，".join(f"{r.scope}{format_count(getattr(r, measure))}" for r in inv.itertuples())
 
 
-def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int, region: str | None,
-                       headline: dict, scopes: pd.DataFrame | None = None) -> str:
+def overview_paragraph(
+    summary: pd.DataFrame,
+    provinces: pd.DataFrame,
+    year: int,
+    region: str | None,
+    headline: dict,
+    scopes: pd.DataFrame | None = None,
+) -> str:
     """The overview's Chinese paragraph.
 
     Parameters
@@ -134,6 +141,7 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
     """
     name = headline["region_name"]
     total, inv = _row(summary, "合计"), _row(summary, "发明")
+
     def counted(row: pd.Series, measure: str, versus: str | None = None) -> str:
         """``2,886件，增长0.6%`` — the change left out where it is undefined or its base too small."""
         return format_count(row[measure]) + change_clause(row[measure], row[f"{measure}_growth_pct"], versus)
@@ -154,7 +162,8 @@ def overview_paragraph(summary: pd.DataFrame, provinces: pd.DataFrame, year: int
     if scopes is not None:
         parts.append(f"有效发明专利中，{_scope_clause(scopes, 'valid_stock')}；按国内（不含港澳台）有效发明专利计，")
     if region not in (None, "", "national") and not _published(
-            provinces.set_index("province_code").loc[str(region), "per_10k"]):
+        provinces.set_index("province_code").loc[str(region), "per_10k"]
+    ):
         parts.append("每万人口发明专利拥有量经统计数据保密处理不予公布。")
         return "".join(parts)
     per, prev = headline["per_10k"], headline["per_10k_previous"]

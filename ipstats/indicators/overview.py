@@ -2,6 +2,7 @@
 
 Functions take the small cubes returned by :mod:`ipstats.counting` and return publication tables.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,17 @@ from ipstats.register.origin import SCOPE_LABELS, scoped_view
 from ipstats.register.regions import region_name
 from ipstats.sdc import Rules
 
-__all__ = ["PATENT_TYPE_ORDER", "Overview", "compute_overview", "origin_table", "per_10k_people",
-           "province_table", "protect_provinces", "scope_table", "type_summary"]
+__all__ = [
+    "PATENT_TYPE_ORDER",
+    "Overview",
+    "compute_overview",
+    "origin_table",
+    "per_10k_people",
+    "province_table",
+    "protect_provinces",
+    "scope_table",
+    "type_summary",
+]
 
 #: How applications are placed in a year (the notebook's ``application_basis``), and how the notes say it.
 APPLICATION_BASES = {"filing": "按申请日统计", "receipt": "按受理年度（申请号中的年份）统计"}
@@ -32,7 +42,9 @@ def _pivot(cube: pd.DataFrame, year: int, name: str) -> pd.DataFrame:
     wide = cube.pivot_table(index="patent_type", columns="year", values="count", aggfunc="sum", fill_value=0)
     wide = wide.reindex(columns=[year - 1, year], fill_value=0)
     wide.loc["合计"] = wide.sum()
-    return pd.DataFrame({name: wide[year].astype("int64"), f"{name}_growth_pct": growth_pct(wide[year], wide[year - 1])})
+    return pd.DataFrame(
+        {name: wide[year].astype("int64"), f"{name}_growth_pct": growth_pct(wide[year], wide[year - 1])}
+    )
 
 
 def type_summary(applications: pd.DataFrame, grants: pd.DataFrame, stock: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -52,8 +64,14 @@ def type_summary(applications: pd.DataFrame, grants: pd.DataFrame, stock: pd.Dat
         One row per patent type plus 合计: ``patent_type``, ``applications``, ``applications_growth_pct``,
         ``grants``, ``grants_growth_pct``, ``valid_stock``, ``valid_stock_growth_pct``.
     """
-    table = pd.concat([_pivot(applications, year, "applications"), _pivot(grants, year, "grants"),
-                       _pivot(stock, year, "valid_stock")], axis=1)
+    table = pd.concat(
+        [
+            _pivot(applications, year, "applications"),
+            _pivot(grants, year, "grants"),
+            _pivot(stock, year, "valid_stock"),
+        ],
+        axis=1,
+    )
     table = table.reindex([t for t in PATENT_TYPE_ORDER if t in table.index])
     for col in ("applications", "grants", "valid_stock"):
         table[col] = table[col].fillna(0).astype("int64")
@@ -86,10 +104,11 @@ def scope_table(con, year: int, application_basis: str = "filing", view: str = "
     """
     years = [year - 1, year]
     by = ("scope", "patent_type")
-    cubes = {"applications": count_flows(con, "applications", years, by=by, view=view,
-                                         reference_date=application_basis),
-             "grants": count_flows(con, "grants", years, by=by, view=view),
-             "valid_stock": count_valid_stock(con, years, by=by, view=view)}
+    cubes = {
+        "applications": count_flows(con, "applications", years, by=by, view=view, reference_date=application_basis),
+        "grants": count_flows(con, "grants", years, by=by, view=view),
+        "valid_stock": count_valid_stock(con, years, by=by, view=view),
+    }
     parts = [type_summary(*(c.drop(columns="scope") for c in cubes.values()), year).assign(scope=NATIONWIDE)]
     for key, label in SCOPE_LABELS.items():
         subset = [c[c["scope"] == key].drop(columns="scope") for c in cubes.values()]
@@ -120,9 +139,11 @@ def origin_table(con, year: int, top: int = 10, view: str = "register_scoped") -
     inv = f"(SELECT * FROM {view} WHERE patent_type = '发明' AND scope IN ('hk_mo_tw', 'foreign'))"
     con.execute(f"CREATE OR REPLACE TEMP VIEW abroad_inventions AS SELECT * FROM {inv}")
     by = ("scope", "origin")
-    measures = {"invention_applications": count_flows(con, "applications", [year], by=by, view="abroad_inventions"),
-                "invention_grants": count_flows(con, "grants", [year], by=by, view="abroad_inventions"),
-                "valid_invention_patents": count_valid_stock(con, [year], by=by, view="abroad_inventions")}
+    measures = {
+        "invention_applications": count_flows(con, "applications", [year], by=by, view="abroad_inventions"),
+        "invention_grants": count_flows(con, "grants", [year], by=by, view="abroad_inventions"),
+        "valid_invention_patents": count_valid_stock(con, [year], by=by, view="abroad_inventions"),
+    }
     table = None
     for name, cube in measures.items():
         column = cube.groupby(["scope", "origin"])["count"].sum().rename(name)
@@ -133,12 +154,12 @@ def origin_table(con, year: int, top: int = 10, view: str = "register_scoped") -
     table = table.fillna(0).astype("int64").reset_index()
     rows = []
     for key in ("hk_mo_tw", "foreign"):
-        part = table[table["scope"] == key].sort_values(["valid_invention_patents", "origin"],
-                                                       ascending=[False, True])
+        part = table[table["scope"] == key].sort_values(["valid_invention_patents", "origin"], ascending=[False, True])
         if key == "foreign" and len(part) > top:
             rest = part.iloc[top:][columns].sum()
-            part = pd.concat([part.iloc[:top], pd.DataFrame([{"scope": key, "origin": "", **rest.to_dict()}])],
-                             ignore_index=True)
+            part = pd.concat(
+                [part.iloc[:top], pd.DataFrame([{"scope": key, "origin": "", **rest.to_dict()}])], ignore_index=True
+            )
         total = part["valid_invention_patents"].sum()
         part = part.assign(share_pct=share_pct(part["valid_invention_patents"], total))
         rows.append(part)
@@ -153,8 +174,9 @@ def per_10k_people(count: pd.Series | float, population_10k: pd.Series | float) 
     return count / population_10k
 
 
-def province_table(stock: pd.DataFrame, applications: pd.DataFrame, grants: pd.DataFrame,
-                   population: pd.DataFrame, year: int) -> pd.DataFrame:
+def province_table(
+    stock: pd.DataFrame, applications: pd.DataFrame, grants: pd.DataFrame, population: pd.DataFrame, year: int
+) -> pd.DataFrame:
     """Valid invention patents per 10,000 people by province (每万人口发明专利拥有量), with flows and ranks.
 
     Parameters
@@ -185,8 +207,11 @@ def province_table(stock: pd.DataFrame, applications: pd.DataFrame, grants: pd.D
     pop = population.assign(province_code=population["province_code"].astype(str).str.zfill(2))
     pop = pop.pivot_table(index="province_code", columns="year", values="population_10k", aggfunc="sum")
     for y in (year, year - 1):
-        missing = sorted(set(prov["province_code"]) - set(pop.index[pop.get(y, pd.Series(dtype=float)).notna()])) \
-            if y in pop.columns else list(prov["province_code"])
+        missing = (
+            sorted(set(prov["province_code"]) - set(pop.index[pop.get(y, pd.Series(dtype=float)).notna()]))
+            if y in pop.columns
+            else list(prov["province_code"])
+        )
         if missing:
             raise ValueError(f"population table has no {y} figure for province(s) {', '.join(missing)}")
 
@@ -208,13 +233,18 @@ def province_table(stock: pd.DataFrame, applications: pd.DataFrame, grants: pd.D
 
 
 #: Province-table columns derived from each protected count: suppressed with it.
-_DERIVED = {"valid_invention_patents": ["per_10k", "rank", "valid_invention_growth_pct"],
-            "valid_invention_patents_previous": ["per_10k_previous", "valid_invention_growth_pct"]}
+_DERIVED = {
+    "valid_invention_patents": ["per_10k", "rank", "valid_invention_growth_pct"],
+    "valid_invention_patents_previous": ["per_10k_previous", "valid_invention_growth_pct"],
+}
 
 
-def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataFrame],
-                      rules: dict | None = None, derived: dict[str, list[str]] | None = None
-                      ) -> tuple[pd.DataFrame, dict]:
+def protect_provinces(
+    provinces: pd.DataFrame,
+    contributions: dict[str, pd.DataFrame],
+    rules: dict | None = None,
+    derived: dict[str, list[str]] | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """Disclosure control of the province table, for a register the policy declares confidential.
 
     The patent register is public by law (applications are published, grants announced, the 专利登记簿
@@ -245,12 +275,20 @@ def protect_provinces(provinces: pd.DataFrame, contributions: dict[str, pd.DataF
     """
     from ipstats.sdc import protect_columns
 
-    return protect_columns(provinces, "province_code", contributions, rules, _DERIVED if derived is None else derived,
-                           source="register", sort=True)
+    return protect_columns(
+        provinces,
+        "province_code",
+        contributions,
+        rules,
+        _DERIVED if derived is None else derived,
+        source="register",
+        sort=True,
+    )
 
 
-def protect_type_summary(con, summary: pd.DataFrame, year: int, region: str, rules: dict | None = None,
-                         application_basis: str = "filing") -> tuple[pd.DataFrame, dict]:
+def protect_type_summary(
+    con, summary: pd.DataFrame, year: int, region: str, rules: dict | None = None, application_basis: str = "filing"
+) -> tuple[pd.DataFrame, dict]:
     """Disclosure control of a province's by-type table, for a register the policy declares confidential.
 
     Each measure is protected over the patent types with the province's total (合计) published;
@@ -265,8 +303,9 @@ def protect_type_summary(con, summary: pd.DataFrame, year: int, region: str, rul
         spec = CountSpec(measure=measure, years=(year,), by=("patent_type",), region=region, reference_date=basis)
         contributions[measure] = count_contributors(con, spec)
     types = summary[summary["patent_type"] != TOTAL]
-    published, record = protect_columns(types, "patent_type", contributions, rules,
-                                        {m: [f"{m}_growth_pct"] for m in contributions}, source="register")
+    published, record = protect_columns(
+        types, "patent_type", contributions, rules, {m: [f"{m}_growth_pct"] for m in contributions}, source="register"
+    )
     total = summary[summary["patent_type"] == TOTAL].astype({m: "Int64" for m in contributions})
     return pd.concat([published, total], ignore_index=True), record
 
@@ -305,9 +344,15 @@ class Overview:
         return "\n".join(lines)
 
 
-def compute_overview(register: str, population: str, year: int, region: str = "national",
-                     trend_years: int = 10, disclosure: dict | None = None,
-                     application_basis: str = "filing") -> Overview:
+def compute_overview(
+    register: str,
+    population: str,
+    year: int,
+    region: str = "national",
+    trend_years: int = 10,
+    disclosure: dict | None = None,
+    application_basis: str = "filing",
+) -> Overview:
     """Compute the overview of *year* for *region* from a register file and a population file.
 
     Parameters
@@ -350,25 +395,36 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
     inv = "patent_type = '发明'"
     con.execute(f"CREATE OR REPLACE TEMP VIEW inventions AS SELECT * FROM register WHERE {inv}")
     by = ("province_code",)
-    provinces = province_table(count_valid_stock(con, years, by=by, view="inventions"),
-                               count_flows(con, "applications", years, by=by, view="inventions",
-                                           reference_date=basis),
-                               count_flows(con, "grants", years, by=by, view="inventions"), pop, year)
+    provinces = province_table(
+        count_valid_stock(con, years, by=by, view="inventions"),
+        count_flows(con, "applications", years, by=by, view="inventions", reference_date=basis),
+        count_flows(con, "grants", years, by=by, view="inventions"),
+        pop,
+        year,
+    )
 
     confidential = Rules.of(disclosure).is_confidential("register")
-    contributions = {} if not confidential else {
-        "invention_applications": count_contributors(con, CountSpec(years=(year,), by=by, reference_date=basis),
-                                                     register="inventions"),
-        "invention_grants": count_contributors(con, CountSpec(measure="grants", years=(year,), by=by),
-                                               register="inventions"),
-        "valid_invention_patents": count_contributors(con, CountSpec(measure="valid_stock", years=(year,), by=by),
-                                                      register="inventions"),
-        "valid_invention_patents_previous": count_contributors(
-            con, CountSpec(measure="valid_stock", years=(year - 1,), by=by), register="inventions"),
-    }
+    contributions = (
+        {}
+        if not confidential
+        else {
+            "invention_applications": count_contributors(
+                con, CountSpec(years=(year,), by=by, reference_date=basis), register="inventions"
+            ),
+            "invention_grants": count_contributors(
+                con, CountSpec(measure="grants", years=(year,), by=by), register="inventions"
+            ),
+            "valid_invention_patents": count_contributors(
+                con, CountSpec(measure="valid_stock", years=(year,), by=by), register="inventions"
+            ),
+            "valid_invention_patents_previous": count_contributors(
+                con, CountSpec(measure="valid_stock", years=(year - 1,), by=by), register="inventions"
+            ),
+        }
+    )
     if confidential:
         published, record = protect_provinces(provinces, contributions, disclosure)
-    else:                                    # the register is public by law: every province is published
+    else:  # the register is public by law: every province is published
         published, record = provinces, None
     summary_published, summary_record = summary, None
     if confidential and region not in (None, "", "national"):
@@ -377,8 +433,9 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
     span = range(year - trend_years + 1, year + 1)
     trend = count_flows(con, "applications", span, region=region, reference_date=basis).assign(measure="applications")
     trend = pd.concat([trend, count_flows(con, "grants", span, region=region).assign(measure="grants")])
-    trend = trend.pivot_table(index=["measure", "year"], columns="patent_type", values="count",
-                              fill_value=0, aggfunc="sum")
+    trend = trend.pivot_table(
+        index=["measure", "year"], columns="patent_type", values="count", fill_value=0, aggfunc="sum"
+    )
     trend = trend.reindex(columns=[t for t in PATENT_TYPE_ORDER if t in trend.columns]).reset_index()
     trend = trend.rename_axis(columns=None)
     scopes = origins = None
@@ -399,8 +456,26 @@ def compute_overview(register: str, population: str, year: int, region: str = "n
         per, per_prev = float(row["per_10k"]), float(row["per_10k_previous"])
     headline = {"region_name": name, "per_10k": float(per), "per_10k_previous": float(per_prev)}
     # a protected table publishes no ranks: the text quotes none either
-    text_table = (published if "rank" in published.columns
-                  else published.assign(rank=pd.array([pd.NA] * len(published), dtype="Int64")))
+    text_table = (
+        published
+        if "rank" in published.columns
+        else published.assign(rank=pd.array([pd.NA] * len(published), dtype="Int64"))
+    )
     paragraph = overview_paragraph(summary_published, text_table, year, region, headline, scopes)
-    return Overview(year, str(region), name, summary, provinces, trend, headline, paragraph, published, record,
-                    summary_published, summary_record, basis, scopes, origins)
+    return Overview(
+        year,
+        str(region),
+        name,
+        summary,
+        provinces,
+        trend,
+        headline,
+        paragraph,
+        published,
+        record,
+        summary_published,
+        summary_record,
+        basis,
+        scopes,
+        origins,
+    )

@@ -14,10 +14,21 @@ The published 2018–2023 series and nominal GDP are reference tables (:func:`ip
 :func:`ipstats.reference.gdp_nominal`); the consistency audit of any published table is
 :mod:`ipstats.consistency`.
 """
+
 from ipstats.pii.announcement import announcement
 from ipstats.pii.identify import Identification, identify, patents_by_industry, sensitivity
 from ipstats.pii.report import compute_identification, compute_value_added
 from ipstats.pii.value_added import compile_year, read_gdp, read_value_added
 
-__all__ = ["Identification", "announcement", "compile_year", "compute_identification", "compute_value_added",
-           "identify", "patents_by_industry", "read_gdp", "read_value_added", "sensitivity"]
+__all__ = [
+    "Identification",
+    "announcement",
+    "compile_year",
+    "compute_identification",
+    "compute_value_added",
+    "identify",
+    "patents_by_industry",
+    "read_gdp",
+    "read_value_added",
+    "sensitivity",
+]

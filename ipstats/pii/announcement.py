@@ -12,6 +12,7 @@ table, with the footnote of the workbook's ``derived`` flag. Levels are printed 
 decimals (2019: 114631 亿元 in the text, 114630.7 in the table). The text states no causes: an
 announcement's explanations (防疫产品需求旺盛, 基数过高) are the statisticians' judgement, not a rule.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,7 @@ from ipstats.labels import label
 from ipstats import reference
 from ipstats.pii.value_added import TOTAL_CODE, VALUE, YearView
 
-__all__ = ["TABLE_TOTAL_NAME", "announcement", "announcement_table", "chinese_number",
-           "format_level"]
+__all__ = ["TABLE_TOTAL_NAME", "announcement", "announcement_table", "chinese_number", "format_level"]
 
 _DIGITS = "零一二三四五六七八九"
 #: Name of the total row in the announcement's table (分类名称).
@@ -105,21 +105,27 @@ def _headline(view: YearView, show_gap: str) -> str:
         text += f"，比上年{word}{_pct(abs(h['growth_pct']))}%{_mark(h['growth_status'])}（未扣除价格因素，下同）"
         gap = h["gap_pp"]
         if _gap_shown(h, show_gap) and not math.isnan(gap) and round(gap, 1) != 0:
-            text += (f"，比同期国内生产总值（GDP）现价增速{'高' if gap > 0 else '低'}{_pct(abs(gap))}个百分点"
-                     f"{_mark(h['gap_status'])}")
+            text += (
+                f"，比同期国内生产总值（GDP）现价增速{'高' if gap > 0 else '低'}{_pct(abs(gap))}个百分点"
+                f"{_mark(h['gap_status'])}"
+            )
     if not math.isnan(h["share_of_gdp_pct"]):
-        with_growth = not math.isnan(h["growth_pct"])     # 2020–2022: "…（未扣除价格因素，下同）；占GDP的比重"
+        with_growth = not math.isnan(h["growth_pct"])  # 2020–2022: "…（未扣除价格因素，下同）；占GDP的比重"
         separator = "；" if with_growth else "，"
         gdp = "GDP" if with_growth else "国内生产总值（GDP）"
-        text += (f"{separator}占{gdp}的比重为{_pct(h['share_of_gdp_pct'], h['share_decimals'])}%"
-                 f"{_mark(h['share_of_gdp_status'])}")
+        text += (
+            f"{separator}占{gdp}的比重为{_pct(h['share_of_gdp_pct'], h['share_decimals'])}%"
+            f"{_mark(h['share_of_gdp_status'])}"
+        )
         change = h["change_pp"]
         if not math.isnan(change):
             if h["change_wording"]:
                 text += f"，{h['change_wording']}{_mark(h['change_status'])}"
             else:
-                text += (f"，比上年{'提高' if change > 0 else '降低'}{_pct(abs(change), h['change_decimals'])}个百分点"
-                         f"{_mark(h['change_status'])}")
+                text += (
+                    f"，比上年{'提高' if change > 0 else '降低'}{_pct(abs(change), h['change_decimals'])}个百分点"
+                    f"{_mark(h['change_status'])}"
+                )
             if _revised(h):
                 text += "[1]"
     return text + "。"
@@ -142,9 +148,11 @@ def _structure(view: YearView, smallest: bool) -> str:
         return f"{_pct(row['share_pct'])}%{_mark(row['share_status'])}"
 
     first, second, third, last = cats.iloc[0], cats.iloc[1], cats.iloc[2], cats.iloc[-1]
-    text = (f"从内部结构看，{first['category_name']}规模最大，{part(first)}，占专利密集型产业增加值的比重为"
-            f"{share(first)}；其次是{second['category_name']}，{part(second)}，所占比重为{share(second)}；"
-            f"再次是{third['category_name']}，{part(third)}，所占比重为{share(third)}")
+    text = (
+        f"从内部结构看，{first['category_name']}规模最大，{part(first)}，占专利密集型产业增加值的比重为"
+        f"{share(first)}；其次是{second['category_name']}，{part(second)}，所占比重为{share(second)}；"
+        f"再次是{third['category_name']}，{part(third)}，所占比重为{share(third)}"
+    )
     if smallest:
         text += f"；规模最小的是{last['category_name']}，{part(last)}，所占比重为{share(last)}"
     return text + "。"
@@ -169,21 +177,27 @@ def _growth(view: YearView, ranks: int, unusual_gap_pp: float) -> str:
         clauses = [f"{rows[0].category_name}增长最快，增速为{rate(rows[0])}"]
         if len(rows) > 1 and ranks > 1:
             clauses.append(f"其次是{rows[1].category_name}，增速为{rate(rows[1])}")
-        rest = rows[2:max(ranks, 2)]
+        rest = rows[2 : max(ranks, 2)]
         if len(rest) == 1:
             clauses.append(f"另外，{rest[0].category_name}增速为{rate(rest[0])}")
         elif rest:
-            clauses.append(f"另外，{_join([r.category_name for r in rest])}增速分别为{_values([rate(r) for r in rest])}")
+            clauses.append(
+                f"另外，{_join([r.category_name for r in rest])}增速分别为{_values([rate(r) for r in rest])}"
+            )
         sentences.append("；".join(clauses) + "。")
     total_prev = table.set_index("category_code").at[TOTAL_CODE, "previous_growth_pct"]
     others = []
     for row in falling.itertuples():
         clause = f"{row.category_name}下降{_pct(-row.printed)}%{_mark(row.growth_status)}"
-        unusual = (not math.isnan(row.previous_growth_pct) and not math.isnan(total_prev)
-                   and abs(round(row.previous_growth_pct, 1) - round(total_prev, 1)) >= unusual_gap_pp)
+        unusual = (
+            not math.isnan(row.previous_growth_pct)
+            and not math.isnan(total_prev)
+            and abs(round(row.previous_growth_pct, 1) - round(total_prev, 1)) >= unusual_gap_pp
+        )
         if not math.isnan(row.two_year_growth_pct) and (row.two_year_status == "published" or unusual):
-            clause += (f"，与{view.year - 2}年相比两年平均增速为{_pct(row.two_year_growth_pct)}%"
-                       f"{_mark(row.two_year_status)}")
+            clause += (
+                f"，与{view.year - 2}年相比两年平均增速为{_pct(row.two_year_growth_pct)}%{_mark(row.two_year_status)}"
+            )
         others.append(clause)
     others += [f"{row.category_name}增加值与上年持平{_mark(row.growth_status)}" for row in flat.itertuples()]
     if others:
@@ -195,19 +209,31 @@ def announcement_table(view: YearView) -> pd.DataFrame:
     """The announcement's table in its order: category, value added (亿元), growth (%), structure (%), and the
     status of each (published / derived / "")."""
     printed = view.printed()
-    return pd.DataFrame({"category_code": printed["category_code"], "category_name": printed["category_name"],
-                         "value_added_100m_yuan": printed[VALUE], "growth_pct": printed["growth_pct"],
-                         "share_pct": printed["share_pct"], "value_status": printed["value_status"],
-                         "growth_status": printed["growth_status"], "share_status": printed["share_status"]})
+    return pd.DataFrame(
+        {
+            "category_code": printed["category_code"],
+            "category_name": printed["category_name"],
+            "value_added_100m_yuan": printed[VALUE],
+            "growth_pct": printed["growth_pct"],
+            "share_pct": printed["share_pct"],
+            "value_status": printed["value_status"],
+            "growth_status": printed["growth_status"],
+            "share_status": printed["share_status"],
+        }
+    )
 
 
 def _markdown_table(view: YearView) -> tuple[str, bool]:
     """The table as Markdown, and whether it holds a computed (``*``) figure."""
-    table = view.table           # unrounded: each figure is rounded once, half up, when printed
+    table = view.table  # unrounded: each figure is rounded once, half up, when printed
     decimals = table["value_decimals_table"].tolist()
     with_growth = table["growth_pct"].notna().any()
-    head = [label("category_name", context="announcement"), label("value_added_100m_yuan"),
-            *([label("growth_pct", context="announcement")] if with_growth else []), label("share_pct")]
+    head = [
+        label("category_name", context="announcement"),
+        label("value_added_100m_yuan"),
+        *([label("growth_pct", context="announcement")] if with_growth else []),
+        label("share_pct"),
+    ]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     marked = False
     for row, digits in zip(table.itertuples(), decimals):
@@ -222,8 +248,15 @@ def _markdown_table(view: YearView) -> tuple[str, bool]:
     return "\n".join(lines), marked
 
 
-def announcement(view: YearView, classification: str | None = None, unusual_gap_pp: float = 10.0,
-                 title: bool = True, growth_ranks: int = 4, smallest: bool = True, gap: str = "published") -> str:
+def announcement(
+    view: YearView,
+    classification: str | None = None,
+    unusual_gap_pp: float = 10.0,
+    title: bool = True,
+    growth_ranks: int = 4,
+    smallest: bool = True,
+    gap: str = "published",
+) -> str:
     """The Chinese announcement of *view*'s year, as Markdown.
 
     Parameters
@@ -267,7 +300,8 @@ def announcement(view: YearView, classification: str | None = None, unusual_gap_
     if table_marked or text_marked:
         notes.append(_derived_note() + ("正文中注“推算”的数值同此。" if text_marked else ""))
     gdp_used = (h["share_from_gdp"] and not math.isnan(h["share_of_gdp_pct"])) or (
-        _gap_shown(h, gap) and not h["gap_published"] and not math.isnan(h["gap_pp"]))
+        _gap_shown(h, gap) and not h["gap_published"] and not math.isnan(h["gap_pp"])
+    )
     status = h["gdp_status"]
     if gdp_used and status and status != "official":
         notes.append(f"GDP数据状态：{status}（未经核实，发布前须与国家统计局公布数据核对）。")
@@ -280,11 +314,13 @@ def announcement(view: YearView, classification: str | None = None, unusual_gap_
     if _revised(h):
         parts.append(f"注：[1]上年同期数根据{h['basis']}结果进行了历史数据修订。")
     cats = view.table[view.table["category_code"] != TOTAL_CODE]
-    parts.append("**附注**\n\n"
-                 "1. 指标解释：专利密集型产业，指发明专利密集度、规模达到规定的标准，依靠知识产权参与市场竞争，"
-                 "符合创新发展导向的产业集合。\n"
-                 f"2. 核算分类：以{classification}为基础，包括{'，'.join(cats['category_name'])}"
-                 f"等{'两' if len(cats) == 2 else chinese_number(len(cats))}大类。\n"
-                 "3. 核算方法：专利密集型产业增加值按照收入法核算，为现价增加值；占GDP比重的变化为本年与上年"
-                 "（同一核算口径）比重之差，单位为百分点。")
+    parts.append(
+        "**附注**\n\n"
+        "1. 指标解释：专利密集型产业，指发明专利密集度、规模达到规定的标准，依靠知识产权参与市场竞争，"
+        "符合创新发展导向的产业集合。\n"
+        f"2. 核算分类：以{classification}为基础，包括{'，'.join(cats['category_name'])}"
+        f"等{'两' if len(cats) == 2 else chinese_number(len(cats))}大类。\n"
+        "3. 核算方法：专利密集型产业增加值按照收入法核算，为现价增加值；占GDP比重的变化为本年与上年"
+        "（同一核算口径）比重之差，单位为百分点。"
+    )
     return "\n\n".join(parts) + "\n"

@@ -7,6 +7,7 @@ the order of the 2018 economic census) scaled by the demo register's sampling fr
 sections by illustrative shares (``data/nace2_sections_demo.csv``) and over divisions by seeded
 Dirichlet draws, with a constant growth rate per division. **Synthetic, not a statistic.**
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -83,5 +84,6 @@ def demo_if_missing(employment: str | Path, register: str | Path) -> None:
     Only a folder whose name contains ``demo`` or is ``ci`` is written (the guard of
     :func:`ipstats.register.demo.demo_if_missing`), so a mistyped path to real data is reported as missing.
     """
-    demo_file_if_missing(employment, DEMO_FILES["employment"], "employment",
-                         lambda folder: write_demo(register, folder))
+    demo_file_if_missing(
+        employment, DEMO_FILES["employment"], "employment", lambda folder: write_demo(register, folder)
+    )

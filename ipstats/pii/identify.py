@@ -41,6 +41,7 @@ and are published; census employment below the published categories is confident
 the intensity (which would give it back) are withheld and the table is sorted by industry code; the
 decision stays published (it only says on which side of the threshold the intensity lies).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,11 +56,28 @@ from ipstats.counting import CountSpec, count_classified
 from ipstats.engines import connect
 from ipstats.register.io import open_register
 
-__all__ = ["DEFAULTS", "LEVELS", "THRESHOLDS", "Comparison", "Identification", "compare_official",
-           "employment_in_window", "identify", "industry_level", "industry_names", "patent_using",
-           "patents_by_industry",
-           "protect_identification", "read_applicant_industry", "read_employment", "read_ipc_industry_concordance",
-           "read_official_list", "roll_up", "sensitivity", "window_patents"]
+__all__ = [
+    "DEFAULTS",
+    "LEVELS",
+    "THRESHOLDS",
+    "Comparison",
+    "Identification",
+    "compare_official",
+    "employment_in_window",
+    "identify",
+    "industry_level",
+    "industry_names",
+    "patent_using",
+    "patents_by_industry",
+    "protect_identification",
+    "read_applicant_industry",
+    "read_employment",
+    "read_ipc_industry_concordance",
+    "read_official_list",
+    "roll_up",
+    "sensitivity",
+    "window_patents",
+]
 
 #: Threshold rules: all-industry average, or average over patent-using industries.
 THRESHOLDS = {"all": "全部行业平均密集度", "users": "使用专利行业平均密集度"}
@@ -67,25 +85,43 @@ THRESHOLDS = {"all": "全部行业平均密集度", "users": "使用专利行业
 LEVELS = {"门类": 1, "大类": 2, "中类": 3, "小类": 4}
 #: Default criteria of :func:`identify`, with the reason for each value (NBS's thresholds are not public).
 DEFAULTS = {
-    "threshold": ("users", "EPO–EUIPO: IPR ownership per employee above the average of the IPR-using industries; "
-                           "the all-industry average counts industries that hold no patent and lowers the bar"),
+    "threshold": (
+        "users",
+        "EPO–EUIPO: IPR ownership per employee above the average of the IPR-using industries; "
+        "the all-industry average counts industries that hold no patent and lowers the bar",
+    ),
     "multiplier": (1.0, "above the average (1×); the sensitivity table shows 2×"),
-    "user_min_patents": (1.0, "EPO–EUIPO compare with the IPR-using industries; here an industry uses patents when "
-                              "it holds at least one whole invention patent over the window (our reading): slivers "
-                              "such as 0.3 of a patent spread by a probabilistic concordance are not use"),
-    "min_patents": (10.0, "scale: below 10 patents the count's Poisson relative standard error exceeds 1/√10 ≈ 32 %, "
-                          "too unstable for its intensity to be compared with a threshold"),
-    "min_employment": (0.0, "scale in persons: no absolute floor by default (the share below applies); set it for "
-                            "a national run, e.g. the smallest 小类 NBS publishes"),
-    "min_employment_share_pct": (0.001, "scale: at least 1 in 100,000 of the employed in all industries (≈ 3,800 "
-                                        "persons on the 2018 census's 383 million): below it an intensity rests on "
-                                        "a handful of enterprises; a share keeps the rule the same on a demo register"),
+    "user_min_patents": (
+        1.0,
+        "EPO–EUIPO compare with the IPR-using industries; here an industry uses patents when "
+        "it holds at least one whole invention patent over the window (our reading): slivers "
+        "such as 0.3 of a patent spread by a probabilistic concordance are not use",
+    ),
+    "min_patents": (
+        10.0,
+        "scale: below 10 patents the count's Poisson relative standard error exceeds 1/√10 ≈ 32 %, "
+        "too unstable for its intensity to be compared with a threshold",
+    ),
+    "min_employment": (
+        0.0,
+        "scale in persons: no absolute floor by default (the share below applies); set it for "
+        "a national run, e.g. the smallest 小类 NBS publishes",
+    ),
+    "min_employment_share_pct": (
+        0.001,
+        "scale: at least 1 in 100,000 of the employed in all industries (≈ 3,800 "
+        "persons on the 2018 census's 383 million): below it an intensity rests on "
+        "a handful of enterprises; a share keeps the rule the same on a demo register",
+    ),
 }
 DATA_DIR = Path(__file__).with_name("data")
 #: How each attribution is named in tables (``by_year.attrs["attribution"]``).
-ATTRIBUTIONS = {"applicants": "申请人所属行业（共同申请人平分，分数计数）", "industry_column": "专利权人所属行业（登记簿列{column}）",
-                "concordance": "IPC与国民经济行业参照关系表（{source}）",
-                "system": "近似：{source}（IPC大类→NACE Rev.2概率对照，非国民经济行业分类，仅作近似）"}
+ATTRIBUTIONS = {
+    "applicants": "申请人所属行业（共同申请人平分，分数计数）",
+    "industry_column": "专利权人所属行业（登记簿列{column}）",
+    "concordance": "IPC与国民经济行业参照关系表（{source}）",
+    "system": "近似：{source}（IPC大类→NACE Rev.2概率对照，非国民经济行业分类，仅作近似）",
+}
 
 
 @lru_cache(maxsize=None)
@@ -104,8 +140,12 @@ def industry_names(classification: str = "NACE Rev.2") -> pd.Series:
 
     table = industry_divisions()
     sections = table.drop_duplicates("section")
-    return pd.concat([pd.Series(sections["section_name_zh"].to_numpy(), index=sections["section"]),
-                      pd.Series(table["division_name_zh"].to_numpy(), index=table["division"])]).rename("industry_name")
+    return pd.concat(
+        [
+            pd.Series(sections["section_name_zh"].to_numpy(), index=sections["section"]),
+            pd.Series(table["division_name_zh"].to_numpy(), index=table["division"]),
+        ]
+    ).rename("industry_name")
 
 
 def _code(value) -> str:
@@ -145,8 +185,10 @@ def roll_up(codes: pd.Series, level: str) -> pd.Series:
     levels = codes.map(industry_level)
     coarse = codes[levels.map(LEVELS) < width]
     if len(coarse):
-        raise ValueError(f"industry code {coarse.iloc[0]!r} is a {industry_level(coarse.iloc[0])}: it cannot be "
-                         f"given at the finer level {level}")
+        raise ValueError(
+            f"industry code {coarse.iloc[0]!r} is a {industry_level(coarse.iloc[0])}: it cannot be "
+            f"given at the finer level {level}"
+        )
     if width > 1:
         return codes.str[:width]
     from ipstats.reference import industry_divisions
@@ -175,8 +217,10 @@ def _weights(table: pd.DataFrame, key: str, path, what: str) -> pd.Series:
     empty = table["weight"].isna()
     if empty.any():
         i = int(empty.to_numpy().nonzero()[0][0])
-        raise ValueError(f"{path}: row {i + 2}, field weight: empty while other rows give a weight; fill every "
-                         f"row (the {what}) or none (equal shares)")
+        raise ValueError(
+            f"{path}: row {i + 2}, field weight: empty while other rows give a weight; fill every "
+            f"row (the {what}) or none (equal shares)"
+        )
     return table["weight"].astype(float)
 
 
@@ -205,19 +249,32 @@ def read_ipc_industry_concordance(path: str | Path):
         raise ValueError(f"{path}: the IPC→industry concordance has no rows")
     codes = table["industry_code"].map(_code)
     weighted = "weight" in table.columns and table["weight"].notna().any()
-    weights = _weights(table, "industry_code", path, "P(industry | IPC range)") if weighted else pd.Series(1.0,
-                                                                                                           table.index)
-    rules = pd.DataFrame({"rule_id": [f"row{i + 2}" for i in range(len(table))], "category": codes.to_numpy(),
-                          "ipc_patterns": table["ipc"].astype(str).to_numpy(), "weight": weights.map(repr).to_numpy(),
-                          "source_ref": table.get("source_ref", pd.Series("", table.index)).fillna("").to_numpy()})
+    weights = (
+        _weights(table, "industry_code", path, "P(industry | IPC range)") if weighted else pd.Series(1.0, table.index)
+    )
+    rules = pd.DataFrame(
+        {
+            "rule_id": [f"row{i + 2}" for i in range(len(table))],
+            "category": codes.to_numpy(),
+            "ipc_patterns": table["ipc"].astype(str).to_numpy(),
+            "weight": weights.map(repr).to_numpy(),
+            "source_ref": table.get("source_ref", pd.Series("", table.index)).fillna("").to_numpy(),
+        }
+    )
     conventions = Conventions()
     rules = _check_rules(rules, Path(path), conventions)
     names = table.get("industry_name", pd.Series(None, table.index)).replace("", None)
     cats = pd.DataFrame({"category": codes, "name_zh": names}).sort_values("name_zh").drop_duplicates("category")
     cats = cats.assign(name_en=None, parent=None, level=1).sort_values("category", ignore_index=True)
-    meta = {"id": Path(path).stem, "name_zh": f"IPC与国民经济行业参照关系表（{Path(path).name}）", "edition": "user table",
-            "issuer": "user", "source": str(path), "keyword_role": "none",
-            "weighting": "probabilistic" if weighted else "split_over_categories"}
+    meta = {
+        "id": Path(path).stem,
+        "name_zh": f"IPC与国民经济行业参照关系表（{Path(path).name}）",
+        "edition": "user table",
+        "issuer": "user",
+        "source": str(path),
+        "keyword_role": "none",
+        "weighting": "probabilistic" if weighted else "split_over_categories",
+    }
     return System(id=meta["id"], meta=meta, categories=cats, rules=rules, conventions=conventions)
 
 
@@ -235,27 +292,37 @@ def read_applicant_industry(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     FileNotFoundError, ValueError
         Missing file, a row that does not validate, or an applicant whose weights do not add up to 1.
     """
-    table = path.copy() if isinstance(path, pd.DataFrame) else _read_input(path, "applicant_industry",
-                                                                            "applicant→industry")
+    table = (
+        path.copy() if isinstance(path, pd.DataFrame) else _read_input(path, "applicant_industry", "applicant→industry")
+    )
     table["applicant"] = table["applicant"].astype(str).str.strip()
     table["weight"] = _weights(table, "applicant", path, "part of the applicant's patents").to_numpy()
     sums = table.groupby("applicant", sort=False)["weight"].sum()
     bad = sums[(sums - 1).abs() > 1e-6]
     if len(bad):
         row = int((table["applicant"] == bad.index[0]).to_numpy().nonzero()[0][0])
-        raise ValueError(f"{path}: row {row + 2}, field weight: the weights of applicant {bad.index[0]!r} add up to "
-                         f"{bad.iloc[0]:g}; expected 1 (the parts of its patents over its industries)")
+        raise ValueError(
+            f"{path}: row {row + 2}, field weight: the weights of applicant {bad.index[0]!r} add up to "
+            f"{bad.iloc[0]:g}; expected 1 (the parts of its patents over its industries)"
+        )
     names = table["industry_name"] if "industry_name" in table.columns else pd.Series("", table.index)
-    return pd.DataFrame({"applicant": table["applicant"], "industry": table["industry_code"].map(_code),
-                         "industry_name": names.fillna("").astype(str), "weight": table["weight"].astype(float)})
+    return pd.DataFrame(
+        {
+            "applicant": table["applicant"],
+            "industry": table["industry_code"].map(_code),
+            "industry_name": names.fillna("").astype(str),
+            "weight": table["weight"].astype(float),
+        }
+    )
 
 
 def _owner_industry(con, register: str, column: str) -> str:
     """Table ``owner_industry`` (patent_id, category, weight, match) from a register column of industry codes."""
     cols = [r[0] for r in con.execute("DESCRIBE register").fetchall()]
     if column not in cols:
-        raise ValueError(f"{register}: no column {column!r} with the owner's industry code "
-                         f"(columns: {', '.join(cols)})")
+        raise ValueError(
+            f"{register}: no column {column!r} with the owner's industry code (columns: {', '.join(cols)})"
+        )
     con.execute(f"""CREATE OR REPLACE TEMP TABLE owner_industry AS
         WITH parts AS (SELECT application_number AS patent_id,
                               trim(unnest(string_split({column}::VARCHAR, ';'))) AS category
@@ -286,11 +353,20 @@ def _applicant_attribution(con, register: str, applicants: pd.DataFrame, column:
     return "applicant_industry_w"
 
 
-def patents_by_industry(register: str | Path, years, *, system: str = "isi_nace2", industry_column: str | None = None,
-                        concordance: str | Path | None = None, applicants: str | Path | pd.DataFrame | None = None,
-                        applicant_column: str = "applicant_name", level: str | None = None,
-                        patent_types: tuple[str, ...] = ("发明",), measure: str = "grants",
-                        by: tuple[str, ...] = ()) -> pd.DataFrame:
+def patents_by_industry(
+    register: str | Path,
+    years,
+    *,
+    system: str = "isi_nace2",
+    industry_column: str | None = None,
+    concordance: str | Path | None = None,
+    applicants: str | Path | pd.DataFrame | None = None,
+    applicant_column: str = "applicant_name",
+    level: str | None = None,
+    patent_types: tuple[str, ...] = ("发明",),
+    measure: str = "grants",
+    by: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Fractional patents by industry and year (分行业发明专利，分数计数).
 
     One attribution is used, the first given of: *applicants* (owner-based), *industry_column*, *concordance*,
@@ -328,16 +404,23 @@ def patents_by_industry(register: str | Path, years, *, system: str = "isi_nace2
         ``classification`` (``GB/T 4754-2017`` or ``NACE Rev.2``/the system's name), ``counted`` (patents
         counted by year) and ``attributed_pct`` (share of them attributed to an industry, by year).
     """
-    spec = CountSpec(measure=measure, years=tuple(sorted(set(int(y) for y in years))), patent_types=patent_types,
-                     by=tuple(by))
-    given = [k for k, v in (("applicants", applicants), ("industry_column", industry_column),
-                            ("concordance", concordance)) if v is not None and not (isinstance(v, str) and v == "")]
+    spec = CountSpec(
+        measure=measure, years=tuple(sorted(set(int(y) for y in years))), patent_types=patent_types, by=tuple(by)
+    )
+    given = [
+        k
+        for k, v in (("applicants", applicants), ("industry_column", industry_column), ("concordance", concordance))
+        if v is not None and not (isinstance(v, str) and v == "")
+    ]
     if len(given) > 1:
         raise ValueError(f"give one attribution of patents to industries, not {' and '.join(given)}")
     how = given[0] if given else "system"
     table = read_applicant_industry(applicants) if how == "applicants" else None
-    source = load_system(system) if how == "system" else (read_ipc_industry_concordance(concordance)
-                                                          if how == "concordance" else None)
+    source = (
+        load_system(system)
+        if how == "system"
+        else (read_ipc_industry_concordance(concordance) if how == "concordance" else None)
+    )
     con = connect()
     try:
         open_register(register, con)
@@ -349,28 +432,44 @@ def patents_by_industry(register: str | Path, years, *, system: str = "isi_nace2
             texts, _ = links_from_register(con, register)
             classified = classify_table(con, source, "links", texts, keywords="ignore")
         cube = count_classified(con, spec, "register", classified)
-        counted = count_classified(con, CountSpec(measure=measure, years=spec.years, patent_types=patent_types),
-                                   "register")
+        counted = count_classified(
+            con, CountSpec(measure=measure, years=spec.years, patent_types=patent_types), "register"
+        )
     finally:
         con.close()
     cube = cube.rename(columns={"category": "industry", "fractional": "patents"})
     out = cube[["year", *by, "industry", "patents"]].astype({"patents": float}).reset_index(drop=True)
-    if how == "industry_column":          # C3911 in an owner column is 3911, as in the other inputs
-        out = out.assign(industry=out["industry"].map(_code)).groupby(["year", *by, "industry"], as_index=False,
-                                                                      sort=False)["patents"].sum()
+    if how == "industry_column":  # C3911 in an owner column is 3911, as in the other inputs
+        out = (
+            out.assign(industry=out["industry"].map(_code))
+            .groupby(["year", *by, "industry"], as_index=False, sort=False)["patents"]
+            .sum()
+        )
     if level is not None:
         if how == "system":
-            raise ValueError(f"level {level!r}: only GB/T 4754 codes (an applicant table, an owner column or an "
-                             "IPC→industry concordance) can be rolled up")
-        out = out.assign(industry=roll_up(out["industry"], level)).groupby(["year", *by, "industry"],
-                                                                           as_index=False)["patents"].sum()
+            raise ValueError(
+                f"level {level!r}: only GB/T 4754 codes (an applicant table, an owner column or an "
+                "IPC→industry concordance) can be rolled up"
+            )
+        out = (
+            out.assign(industry=roll_up(out["industry"], level))
+            .groupby(["year", *by, "industry"], as_index=False)["patents"]
+            .sum()
+        )
     counted = counted.set_index("year")["count"].astype(float)
     got = out.groupby("year")["patents"].sum().reindex(counted.index, fill_value=0.0)
-    out.attrs = {"attribution": ATTRIBUTIONS[how].format(column=industry_column, source=(
-                     source.id if how == "system" else Path(str(concordance)).name if how == "concordance" else "")),
-                 "method": how, "classification": "GB/T 4754-2017" if how != "system" else
-                 ("NACE Rev.2" if source.id == "isi_nace2" else source.name),
-                 "counted": counted.to_dict(), "attributed_pct": (100 * got / counted.where(counted > 0)).to_dict()}
+    out.attrs = {
+        "attribution": ATTRIBUTIONS[how].format(
+            column=industry_column,
+            source=(source.id if how == "system" else Path(str(concordance)).name if how == "concordance" else ""),
+        ),
+        "method": how,
+        "classification": "GB/T 4754-2017"
+        if how != "system"
+        else ("NACE Rev.2" if source.id == "isi_nace2" else source.name),
+        "counted": counted.to_dict(),
+        "attributed_pct": (100 * got / counted.where(counted > 0)).to_dict(),
+    }
     return out
 
 
@@ -403,14 +502,14 @@ def read_employment(path: str | Path) -> pd.DataFrame:
     table = _read_table(path, "employment", "employment_by_industry")
     missing = [c for c in ("industry_code", "year", "employment") if c not in table.columns]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)} "
-                         "(data_schemas/employment_by_industry.schema.yaml)")
+        raise ValueError(
+            f"{path}: missing column(s) {', '.join(missing)} (data_schemas/employment_by_industry.schema.yaml)"
+        )
     values = pd.to_numeric(table["employment"], errors="coerce")
     bad = values.isna() | (values < 0)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
-        raise ValueError(f"{path}: row {i + 2}, field employment: {table['employment'].iloc[i]!r} "
-                         "is not a number ≥ 0")
+        raise ValueError(f"{path}: row {i + 2}, field employment: {table['employment'].iloc[i]!r} is not a number ≥ 0")
     table["employment"] = values.astype(float)
     table["industry_code"] = table["industry_code"].map(_code)
     table["year"] = pd.to_numeric(table["year"]).astype(int)
@@ -457,16 +556,20 @@ class Identification:
         """
         if not intensities:
             level = f"{self.threshold_per_10k:.2f} 件/万人" if threshold else "保密"
-            lines = [f"门槛（{THRESHOLDS[self.threshold]}×{self.parameters.get('multiplier', 1):g}）: "
-                     f"{level}; 全部行业平均 {self.average_all_per_10k:.2f}",
-                     f"专利密集型行业 {int(self.table['intensive'].sum())} 个 / {len(self.table)} 个行业"]
+            lines = [
+                f"门槛（{THRESHOLDS[self.threshold]}×{self.parameters.get('multiplier', 1):g}）: "
+                f"{level}; 全部行业平均 {self.average_all_per_10k:.2f}",
+                f"专利密集型行业 {int(self.table['intensive'].sum())} 个 / {len(self.table)} 个行业",
+            ]
             chosen = self.table[self.table["intensive"]].sort_values("industry")
             return "\n".join(lines + [f"{r.industry} {r.industry_name}" for r in chosen.itertuples()])
         top = self.table[self.table["intensive"]].nlargest(3, "intensity_per_10k")
-        lines = [f"门槛（{THRESHOLDS[self.threshold]}×{self.parameters.get('multiplier', 1):g}）: "
-                 f"{self.threshold_per_10k:.2f} 件/万人; 全部行业平均 {self.average_all_per_10k:.2f}, "
-                 f"使用专利行业平均 {self.average_users_per_10k:.2f}",
-                 f"专利密集型行业 {int(self.table['intensive'].sum())} 个 / {len(self.table)} 个行业"]
+        lines = [
+            f"门槛（{THRESHOLDS[self.threshold]}×{self.parameters.get('multiplier', 1):g}）: "
+            f"{self.threshold_per_10k:.2f} 件/万人; 全部行业平均 {self.average_all_per_10k:.2f}, "
+            f"使用专利行业平均 {self.average_users_per_10k:.2f}",
+            f"专利密集型行业 {int(self.table['intensive'].sum())} 个 / {len(self.table)} 个行业",
+        ]
         lines += [f"{r.industry} {r.industry_name}: {r.intensity_per_10k:.2f} 件/万人" for r in top.itertuples()]
         return "\n".join(lines)
 
@@ -481,10 +584,14 @@ def _reason(row, threshold: float, min_patents: float, min_employment: float) ->
         return "无就业人员数据，不能计算密集度"
     parts = [f"密集度{row.intensity_per_10k:.2f}{'≥' if row.meets_intensity else '<'}门槛{threshold:.2f}"]
     if min_patents > 0:
-        parts.append(f"发明专利{row.patents:.1f}件{'≥' if row.patents >= min_patents else '<'}规模门槛{min_patents:g}件")
+        parts.append(
+            f"发明专利{row.patents:.1f}件{'≥' if row.patents >= min_patents else '<'}规模门槛{min_patents:g}件"
+        )
     if min_employment > 0:
-        parts.append(f"从业人员{row.employment:.0f}人{'≥' if row.employment >= min_employment else '<'}"
-                     f"规模门槛{_persons(min_employment)}人")
+        parts.append(
+            f"从业人员{row.employment:.0f}人{'≥' if row.employment >= min_employment else '<'}"
+            f"规模门槛{_persons(min_employment)}人"
+        )
     return "；".join(parts)
 
 
@@ -493,12 +600,18 @@ def patent_using(patents: pd.Series, user_min_patents: float) -> pd.Series:
     return (patents >= user_min_patents) & (patents > 0)
 
 
-def identify(patents: pd.DataFrame, employment: pd.DataFrame, *, threshold: str = DEFAULTS["threshold"][0],
-             multiplier: float = DEFAULTS["multiplier"][0], min_patents: float = DEFAULTS["min_patents"][0],
-             min_employment: float = DEFAULTS["min_employment"][0],
-             min_employment_share_pct: float = DEFAULTS["min_employment_share_pct"][0],
-             user_min_patents: float = DEFAULTS["user_min_patents"][0],
-             names: pd.Series | None = None) -> Identification:
+def identify(
+    patents: pd.DataFrame,
+    employment: pd.DataFrame,
+    *,
+    threshold: str = DEFAULTS["threshold"][0],
+    multiplier: float = DEFAULTS["multiplier"][0],
+    min_patents: float = DEFAULTS["min_patents"][0],
+    min_employment: float = DEFAULTS["min_employment"][0],
+    min_employment_share_pct: float = DEFAULTS["min_employment_share_pct"][0],
+    user_min_patents: float = DEFAULTS["user_min_patents"][0],
+    names: pd.Series | None = None,
+) -> Identification:
     """Flag the industries whose invention-patent intensity and scale both reach the thresholds.
 
     Defaults are :data:`DEFAULTS` (each with its reason); pass 0 to drop a scale condition.
@@ -533,8 +646,12 @@ def identify(patents: pd.DataFrame, employment: pd.DataFrame, *, threshold: str 
         raise ValueError(f"threshold must be one of {', '.join(THRESHOLDS)}, got {threshold!r}")
     if multiplier <= 0:
         raise ValueError(f"multiplier must be > 0, got {multiplier}")
-    for key, value in (("min_patents", min_patents), ("min_employment", min_employment),
-                       ("min_employment_share_pct", min_employment_share_pct), ("user_min_patents", user_min_patents)):
+    for key, value in (
+        ("min_patents", min_patents),
+        ("min_employment", min_employment),
+        ("min_employment_share_pct", min_employment_share_pct),
+        ("user_min_patents", user_min_patents),
+    ):
         if not value >= 0:
             raise ValueError(f"{key} must be a number ≥ 0, got {value!r}")
     table = employment[["industry", "employment"]].merge(patents[["industry", "patents"]], on="industry", how="outer")
@@ -548,23 +665,40 @@ def identify(patents: pd.DataFrame, employment: pd.DataFrame, *, threshold: str 
     level = multiplier * (avg_all if threshold == "all" else avg_users)
     employment_floor = max(min_employment, min_employment_share_pct / 100 * with_emp["employment"].sum())
     table["meets_intensity"] = table["intensity_per_10k"] >= level
-    table["meets_scale"] = (table["patents"] >= min_patents) & (table["employment"].fillna(0) >= employment_floor) \
+    table["meets_scale"] = (
+        (table["patents"] >= min_patents)
+        & (table["employment"].fillna(0) >= employment_floor)
         & (table["employment"].fillna(0) > 0)
+    )
     table["intensive"] = table["meets_intensity"] & table["meets_scale"]
     table["decision"] = table["intensive"].map({True: "专利密集型", False: "非专利密集型"})
     table["reason"] = [_reason(r, level, min_patents, employment_floor) for r in table.itertuples()]
     names = industry_names() if names is None else names
     table.insert(1, "industry_name", table["industry"].map(names).astype(object).fillna(""))
     table = table.sort_values(["intensive", "intensity_per_10k"], ascending=False, ignore_index=True)
-    params = dict(threshold=threshold, multiplier=multiplier, min_patents=min_patents, min_employment=min_employment,
-                  min_employment_share_pct=min_employment_share_pct, employment_floor=employment_floor,
-                  user_min_patents=user_min_patents, n_patent_using=int(len(users)))
+    params = dict(
+        threshold=threshold,
+        multiplier=multiplier,
+        min_patents=min_patents,
+        min_employment=min_employment,
+        min_employment_share_pct=min_employment_share_pct,
+        employment_floor=employment_floor,
+        user_min_patents=user_min_patents,
+        n_patent_using=int(len(users)),
+    )
     return Identification(table, threshold, level, avg_all, avg_users, params)
 
 
-def sensitivity(by_year: pd.DataFrame, employment: pd.DataFrame, end_year: int, windows=(3, 5, 7),
-                thresholds=("all", "users"), multipliers=(1.0,), baseline: tuple | None = None,
-                **options) -> tuple[pd.DataFrame, pd.DataFrame]:
+def sensitivity(
+    by_year: pd.DataFrame,
+    employment: pd.DataFrame,
+    end_year: int,
+    windows=(3, 5, 7),
+    thresholds=("all", "users"),
+    multipliers=(1.0,),
+    baseline: tuple | None = None,
+    **options,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """How the list changes with the reference window and the threshold rule.
 
     Parameters
@@ -604,11 +738,20 @@ def sensitivity(by_year: pd.DataFrame, employment: pd.DataFrame, end_year: int, 
     for (w, t, m), res in results.items():
         now = set(res.intensive)
         union = base | now
-        rows.append({"window": w, "threshold": t, "multiplier": m, "threshold_per_10k": res.threshold_per_10k,
-                     "n_patent_using": res.parameters["n_patent_using"],
-                     "n_intensive": len(now), "entered": len(now - base), "left": len(base - now),
-                     "overlap_pct": 100.0 * len(base & now) / len(union) if union else 100.0,
-                     "baseline": (w, t, m) == base_key})
+        rows.append(
+            {
+                "window": w,
+                "threshold": t,
+                "multiplier": m,
+                "threshold_per_10k": res.threshold_per_10k,
+                "n_patent_using": res.parameters["n_patent_using"],
+                "n_intensive": len(now),
+                "entered": len(now - base),
+                "left": len(base - now),
+                "overlap_pct": 100.0 * len(base & now) / len(union) if union else 100.0,
+                "baseline": (w, t, m) == base_key,
+            }
+        )
         columns[f"{w}年/{t}/×{m:g}"] = res.table.set_index("industry")["intensive"]
     membership = pd.DataFrame(columns).fillna(False)
     membership = membership[membership.any(axis=1)].sort_index()
@@ -623,14 +766,19 @@ def _public_reason(row, min_patents: float, min_employment: float) -> str:
         return "无就业人员数据，不能计算密集度"
     parts = [f"密集度{'达到' if row.meets_intensity else '未达到'}门槛"]
     if min_patents > 0:
-        parts.append(f"发明专利{row.patents:.1f}件{'≥' if row.patents >= min_patents else '<'}规模门槛{min_patents:g}件")
+        parts.append(
+            f"发明专利{row.patents:.1f}件{'≥' if row.patents >= min_patents else '<'}规模门槛{min_patents:g}件"
+        )
     if min_employment > 0:
-        parts.append(f"从业人员{'达到' if row.employment >= min_employment else '未达到'}规模门槛{_persons(min_employment)}人")
+        parts.append(
+            f"从业人员{'达到' if row.employment >= min_employment else '未达到'}规模门槛{_persons(min_employment)}人"
+        )
     return "；".join(parts)
 
 
-def protect_identification(table: pd.DataFrame, contributors: pd.DataFrame,
-                           rules: dict | None = None, parameters: dict | None = None) -> tuple[pd.DataFrame, dict]:
+def protect_identification(
+    table: pd.DataFrame, contributors: pd.DataFrame, rules: dict | None = None, parameters: dict | None = None
+) -> tuple[pd.DataFrame, dict]:
     """Disclosure control of the identification table, by the confidentiality of its two inputs.
 
     * Patents come from the register, public by law: published as they are — unless the policy declares
@@ -670,33 +818,54 @@ def protect_identification(table: pd.DataFrame, contributors: pd.DataFrame,
     rules_ = Rules.of(rules)
     parameters = parameters or {}
     published = table.copy()
-    result = {"rules": rules_.rule_dict(), "source": "register, employment_by_industry", "suppressed": [],
-              "cells": int(len(table)), "primary": 0, "secondary": 0, "audit_pass": True}
+    result = {
+        "rules": rules_.rule_dict(),
+        "source": "register, employment_by_industry",
+        "suppressed": [],
+        "cells": int(len(table)),
+        "primary": 0,
+        "secondary": 0,
+        "audit_pass": True,
+    }
     if rules_.is_confidential("register"):
         per = contributors[contributors["patents"] > 0].sort_values(["industry", "patents"], ascending=[True, False])
         per = per.assign(rank=per.groupby("industry").cumcount())
         grouped = per.groupby("industry")["patents"]
-        cells = pd.DataFrame({"value": grouped.sum(), "contributors": grouped.size(),
-                              "largest": per[per["rank"] == 0].set_index("industry")["patents"],
-                              "second": per[per["rank"] == 1].set_index("industry")["patents"]})
+        cells = pd.DataFrame(
+            {
+                "value": grouped.sum(),
+                "contributors": grouped.size(),
+                "largest": per[per["rank"] == 0].set_index("industry")["patents"],
+                "second": per[per["rank"] == 1].set_index("industry")["patents"],
+            }
+        )
         cells = cells.reindex(table["industry"]).fillna(0.0).rename_axis("row").reset_index().assign(col="patents")
         protected, audit = protect(cells, rules_, row_totals=False, col_totals=True)
         hidden = protected[protected["status"] != "published"]
         mask = published["industry"].isin(hidden["row"])
         published.loc[mask, ["patents", "intensity_per_10k"]] = float("nan")
-        result.update({k: v for k, v in sdc_record(protected, audit, rules_, "register").items()
-                       if k in ("primary", "secondary", "suppressed", "audit_pass")})
+        result.update(
+            {
+                k: v
+                for k, v in sdc_record(protected, audit, rules_, "register").items()
+                if k in ("primary", "secondary", "suppressed", "audit_pass")
+            }
+        )
     if rules_.is_confidential("employment_by_industry"):
         floor = parameters.get("employment_floor", parameters.get("min_employment", 0.0))
         published["reason"] = [_public_reason(r, parameters.get("min_patents", 0.0), floor) for r in table.itertuples()]
         withheld = table["employment"].notna()
-        result["suppressed"] += [{"row": code, "col": col, "status": "withheld"}
-                                 for code in table.loc[withheld, "industry"]
-                                 for col in ("employment", "intensity_per_10k")]
+        result["suppressed"] += [
+            {"row": code, "col": col, "status": "withheld"}
+            for code in table.loc[withheld, "industry"]
+            for col in ("employment", "intensity_per_10k")
+        ]
         result["withheld_columns"] = ["employment", "intensity_per_10k"]
         result["confidentiality"] = CONFIDENTIAL
-        result["note"] = ("census employment below the published categories is confidential: employment and intensity "
-                          "withheld; the decision (which side of the threshold) stays published")
+        result["note"] = (
+            "census employment below the published categories is confidential: employment and intensity "
+            "withheld; the decision (which side of the threshold) stays published"
+        )
         published[["employment", "intensity_per_10k"]] = float("nan")
         published = published.sort_values("industry", kind="stable", ignore_index=True)
     elif not rules_.is_confidential("register"):
@@ -707,8 +876,11 @@ def protect_identification(table: pd.DataFrame, contributors: pd.DataFrame,
 # --- comparison with the official list (国家统计局令第25号) ----------------------------------------------------
 
 #: How an industry compares with the official list.
-AGREEMENT = {(True, True): "一致：均为专利密集型", (True, False): "差异：仅本次识别为专利密集型",
-             (False, True): "差异：仅在官方分类中"}
+AGREEMENT = {
+    (True, True): "一致：均为专利密集型",
+    (True, False): "差异：仅本次识别为专利密集型",
+    (False, True): "差异：仅在官方分类中",
+}
 
 
 def read_official_list(path: str | Path) -> pd.DataFrame:
@@ -726,11 +898,15 @@ def read_official_list(path: str | Path) -> pd.DataFrame:
     table = _read_input(path, "pii_industry_mapping", "official PII list")
     if table.empty:
         raise ValueError(f"{path}: the official list has no rows")
-    out = pd.DataFrame({"industry_code": table["industry_code"].astype(str),
-                        "industry_name": table.get("industry_name", pd.Series("", table.index)).fillna(""),
-                        "category_code": table["category_code"].astype(str),
-                        "category_name_zh": table["category_name_zh"].astype(str),
-                        "weight": table.get("weight", pd.Series(1.0, table.index)).fillna(1.0).astype(float)})
+    out = pd.DataFrame(
+        {
+            "industry_code": table["industry_code"].astype(str),
+            "industry_name": table.get("industry_name", pd.Series("", table.index)).fillna(""),
+            "category_code": table["category_code"].astype(str),
+            "category_name_zh": table["category_name_zh"].astype(str),
+            "weight": table.get("weight", pd.Series(1.0, table.index)).fillna(1.0).astype(float),
+        }
+    )
     return out
 
 
@@ -764,14 +940,21 @@ class Comparison:
         """The agreement in plain text (stable, for nbval)."""
         both, ours, theirs = len(self.agreed), len(self.only_identified), len(self.only_official)
         union = both + ours + theirs
-        return "\n".join([f"与官方分类比较（{self.level}）：一致 {both} 个，仅本次识别 {ours} 个，仅官方分类 {theirs} 个；"
-                          f"重合度 {100 * both / union if union else 100:.1f} %",
-                          *[f"{r.category_code} {r.category_name_zh}: 官方 {r.official} 个，识别 {r.identified} 个"
-                            for r in self.by_category.itertuples()]])
+        return "\n".join(
+            [
+                f"与官方分类比较（{self.level}）：一致 {both} 个，仅本次识别 {ours} 个，仅官方分类 {theirs} 个；"
+                f"重合度 {100 * both / union if union else 100:.1f} %",
+                *[
+                    f"{r.category_code} {r.category_name_zh}: 官方 {r.official} 个，识别 {r.identified} 个"
+                    for r in self.by_category.itertuples()
+                ],
+            ]
+        )
 
 
-def compare_official(result: Identification, official: pd.DataFrame, classification: str = "GB/T 4754-2017"
-                     ) -> Comparison:
+def compare_official(
+    result: Identification, official: pd.DataFrame, classification: str = "GB/T 4754-2017"
+) -> Comparison:
     """Compare the identified industries with the official 小类 list rolled up to the identification's level.
 
     An industry above 小类 (a 大类, say) counts as official when at least one of its 小类 is in the list; the table
@@ -791,18 +974,24 @@ def compare_official(result: Identification, official: pd.DataFrame, classificat
         Another classification, or industries at several levels.
     """
     if classification != "GB/T 4754-2017":
-        raise ValueError(f"the official list is in GB/T 4754-2017; the identification is in {classification}: "
-                         "no comparison (use an applicant→industry table or an IPC→industry concordance)")
+        raise ValueError(
+            f"the official list is in GB/T 4754-2017; the identification is in {classification}: "
+            "no comparison (use an applicant→industry table or an IPC→industry concordance)"
+        )
     ours = result.table[["industry", "industry_name", "intensive"]].copy()
     levels = set(ours["industry"].map(industry_level))
     if len(levels) != 1:
-        raise ValueError(f"the identification mixes industry levels ({', '.join(sorted(levels))}): roll it up to "
-                         "one level (patents_by_industry(level=...)) before the comparison")
+        raise ValueError(
+            f"the identification mixes industry levels ({', '.join(sorted(levels))}): roll it up to "
+            "one level (patents_by_industry(level=...)) before the comparison"
+        )
     level = levels.pop()
     off = official.assign(industry=roll_up(official["industry_code"], level))
-    per = off.groupby("industry").agg(official_classes=("industry_code", "nunique"),
-                                      partial=("weight", lambda w: bool((w < 1).any())),
-                                      categories=("category_name_zh", lambda c: "、".join(sorted(set(c)))))
+    per = off.groupby("industry").agg(
+        official_classes=("industry_code", "nunique"),
+        partial=("weight", lambda w: bool((w < 1).any())),
+        categories=("category_name_zh", lambda c: "、".join(sorted(set(c)))),
+    )
     table = ours.merge(per.reset_index(), on="industry", how="outer")
     table["identified"] = table["intensive"].fillna(False).astype(bool)
     table["official"] = table["official_classes"].notna()
@@ -814,8 +1003,18 @@ def compare_official(result: Identification, official: pd.DataFrame, classificat
     table["partial"] = table["partial"].fillna(False).astype(bool)
     table["categories"] = table["categories"].fillna("")
     table["agreement"] = [AGREEMENT[(i, o)] for i, o in zip(table["identified"], table["official"])]
-    table = table[["industry", "industry_name", "identified", "official", "official_classes", "partial", "categories",
-                   "agreement"]].sort_values(["agreement", "industry"], ignore_index=True)
+    table = table[
+        [
+            "industry",
+            "industry_name",
+            "identified",
+            "official",
+            "official_classes",
+            "partial",
+            "categories",
+            "agreement",
+        ]
+    ].sort_values(["agreement", "industry"], ignore_index=True)
     identified = set(table.loc[table["identified"], "industry"])
     cats = off.groupby(["category_code", "category_name_zh"])["industry"].agg(lambda x: sorted(set(x)))
     by_category = pd.DataFrame({"official": cats.map(len), "identified": cats.map(lambda x: len(identified & set(x)))})

@@ -1,4 +1,5 @@
 """What the patent-intensive industries notebook shows, computed in two calls (identification, value added)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,27 +11,102 @@ from ipstats.labels import labels
 from ipstats.concordance import load_system
 from ipstats.consistency import CHECK_NAMES, audit_report, audit_summary, audit_table
 from ipstats.pii.announcement import announcement, announcement_table
-from ipstats.pii.identify import (DEFAULTS, THRESHOLDS, Comparison, Identification, compare_official,
-                                  employment_in_window, identify, industry_names, patent_using, patents_by_industry,
-                                  protect_identification, read_employment, read_official_list, roll_up, sensitivity,
-                                  window_patents)
-from ipstats.pii.value_added import (YearView, cagr_table, compile_year, history, latest_year, read_gdp,
-                                     read_value_added)
+from ipstats.pii.identify import (
+    DEFAULTS,
+    THRESHOLDS,
+    Comparison,
+    Identification,
+    compare_official,
+    employment_in_window,
+    identify,
+    industry_names,
+    patent_using,
+    patents_by_industry,
+    protect_identification,
+    read_employment,
+    read_official_list,
+    roll_up,
+    sensitivity,
+    window_patents,
+)
+from ipstats.pii.value_added import YearView, cagr_table, compile_year, history, latest_year, read_gdp, read_value_added
 
-__all__ = ["LABELS", "IdentificationView", "ValueAddedView", "compute_identification", "compute_value_added",
-           "for_display"]
+__all__ = [
+    "LABELS",
+    "IdentificationView",
+    "ValueAddedView",
+    "compute_identification",
+    "compute_value_added",
+    "for_display",
+]
 
 #: Chinese column labels of the PII tables (CSV files keep the machine names).
-LABELS = labels("zh", keys=("industry", "industry_name", "patents", "employment", "intensity_per_10k", "patent_using",
-                            "meets_intensity", "meets_scale", "intensive", "decision", "reason", "window",
-                            "threshold", "multiplier", "threshold_per_10k", "n_intensive", "entered", "left",
-                            "overlap_pct", "baseline", "category_code", "category_name", "n_patent_using",
-                            "identified", "official", "official_classes", "partial", "categories", "agreement",
-                            "category_name_zh", "identified_pct", "value_added_100m_yuan", "growth_pct", "share_pct",
-                            "value_status", "share_of_gdp_pct", "change_pp", "basis", "gdp_status", "first", "last",
-                            "cagr_pct", "span", "check", "item", "published", "computed", "lower", "upper", "ok",
-                            "note", "checks", "passed", "failed", "check_name", "noted", "name", "year",
-                            "growth_status", "share_status"), context="pii")
+LABELS = labels(
+    "zh",
+    keys=(
+        "industry",
+        "industry_name",
+        "patents",
+        "employment",
+        "intensity_per_10k",
+        "patent_using",
+        "meets_intensity",
+        "meets_scale",
+        "intensive",
+        "decision",
+        "reason",
+        "window",
+        "threshold",
+        "multiplier",
+        "threshold_per_10k",
+        "n_intensive",
+        "entered",
+        "left",
+        "overlap_pct",
+        "baseline",
+        "category_code",
+        "category_name",
+        "n_patent_using",
+        "identified",
+        "official",
+        "official_classes",
+        "partial",
+        "categories",
+        "agreement",
+        "category_name_zh",
+        "identified_pct",
+        "value_added_100m_yuan",
+        "growth_pct",
+        "share_pct",
+        "value_status",
+        "share_of_gdp_pct",
+        "change_pp",
+        "basis",
+        "gdp_status",
+        "first",
+        "last",
+        "cagr_pct",
+        "span",
+        "check",
+        "item",
+        "published",
+        "computed",
+        "lower",
+        "upper",
+        "ok",
+        "note",
+        "checks",
+        "passed",
+        "failed",
+        "check_name",
+        "noted",
+        "name",
+        "year",
+        "growth_status",
+        "share_status",
+    ),
+    context="pii",
+)
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +117,7 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map({True: "是", False: "否"})
     if "threshold" in out.columns and out["threshold"].isin(list(THRESHOLDS)).all():
         out["threshold"] = out["threshold"].map(THRESHOLDS)
-    from ipstats.bulletin.tables import flag_label   # the words the workbook and the PDF show too
+    from ipstats.bulletin.tables import flag_label  # the words the workbook and the PDF show too
 
     for col in ("value_status", "growth_status", "share_status"):
         if col in out.columns:
@@ -53,8 +129,13 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=LABELS)
 
 
-def _names(employment: pd.DataFrame, system: str, industry_column: str, attribution: str = "system",
-           extra: pd.Series | None = None) -> pd.Series:
+def _names(
+    employment: pd.DataFrame,
+    system: str,
+    industry_column: str,
+    attribution: str = "system",
+    extra: pd.Series | None = None,
+) -> pd.Series:
     """Industry names: the employment file's, else the input's (concordance or applicant table), else the
     concordance system's category names, else NACE divisions (GB/T 4754 sections and divisions for GB/T inputs)."""
     names = industry_names("NACE Rev.2" if attribution == "system" else "GB/T 4754-2017")
@@ -115,20 +196,35 @@ def _input_names(concordance: str | Path, applicants: str | Path) -> pd.Series |
 def _employment_at(employment: pd.DataFrame, level: str) -> pd.DataFrame:
     """Employment summed to a GB/T 4754 *level* (the file's names dropped: they name the finer codes)."""
     out = employment.assign(industry_code=roll_up(employment["industry_code"], level))
-    return out.groupby(["industry_code", "year"], as_index=False).agg(employment=("employment", "sum"),
-                                                                      status=("status", "first"))
+    return out.groupby(["industry_code", "year"], as_index=False).agg(
+        employment=("employment", "sum"), status=("status", "first")
+    )
 
 
-def compute_identification(register: str | Path, employment: str | Path, year: int, window: int = 5, *,
-                           system: str = "isi_nace2", industry_column: str = "", concordance: str | Path = "",
-                           applicants: str | Path = "", applicant_column: str = "applicant_name", level: str = "",
-                           threshold: str = DEFAULTS["threshold"][0], multiplier: float = DEFAULTS["multiplier"][0],
-                           min_patents: float = DEFAULTS["min_patents"][0],
-                           min_employment: float = DEFAULTS["min_employment"][0],
-                           min_employment_share_pct: float = DEFAULTS["min_employment_share_pct"][0],
-                           user_min_patents: float = DEFAULTS["user_min_patents"][0], sensitivity_windows=(3, 5, 7),
-                           sensitivity_thresholds=("all", "users"), sensitivity_multipliers=(),
-                           official_list: str | Path = "", disclosure: dict | None = None) -> IdentificationView:
+def compute_identification(
+    register: str | Path,
+    employment: str | Path,
+    year: int,
+    window: int = 5,
+    *,
+    system: str = "isi_nace2",
+    industry_column: str = "",
+    concordance: str | Path = "",
+    applicants: str | Path = "",
+    applicant_column: str = "applicant_name",
+    level: str = "",
+    threshold: str = DEFAULTS["threshold"][0],
+    multiplier: float = DEFAULTS["multiplier"][0],
+    min_patents: float = DEFAULTS["min_patents"][0],
+    min_employment: float = DEFAULTS["min_employment"][0],
+    min_employment_share_pct: float = DEFAULTS["min_employment_share_pct"][0],
+    user_min_patents: float = DEFAULTS["user_min_patents"][0],
+    sensitivity_windows=(3, 5, 7),
+    sensitivity_thresholds=("all", "users"),
+    sensitivity_multipliers=(),
+    official_list: str | Path = "",
+    disclosure: dict | None = None,
+) -> IdentificationView:
     """Identify patent-intensive industries from invention grants of *window* years ending with *year*.
 
     See :mod:`ipstats.pii.identify` for the method; parameters are those of :func:`patents_by_industry`,
@@ -139,34 +235,57 @@ def compute_identification(register: str | Path, employment: str | Path, year: i
     """
     widest = max([window, *sensitivity_windows])
     years = range(year - widest + 1, year + 1)
-    source = dict(system=system, industry_column=industry_column or None, concordance=str(concordance) or None,
-                  applicants=str(applicants) or None, applicant_column=applicant_column, level=level or None)
+    source = dict(
+        system=system,
+        industry_column=industry_column or None,
+        concordance=str(concordance) or None,
+        applicants=str(applicants) or None,
+        applicant_column=applicant_column,
+        level=level or None,
+    )
     by_year = patents_by_industry(register, years, **source)
     emp = read_employment(employment)
     if level:
         emp = _employment_at(emp, level)
     method = by_year.attrs["method"]
-    options = dict(min_patents=min_patents, min_employment=min_employment,
-                   min_employment_share_pct=min_employment_share_pct, user_min_patents=user_min_patents,
-                   names=_names(emp, system, industry_column, method, _input_names(concordance, applicants)))
-    result = identify(window_patents(by_year, year, window), employment_in_window(emp, year, window),
-                      threshold=threshold, multiplier=multiplier, **options)
+    options = dict(
+        min_patents=min_patents,
+        min_employment=min_employment,
+        min_employment_share_pct=min_employment_share_pct,
+        user_min_patents=user_min_patents,
+        names=_names(emp, system, industry_column, method, _input_names(concordance, applicants)),
+    )
+    result = identify(
+        window_patents(by_year, year, window),
+        employment_in_window(emp, year, window),
+        threshold=threshold,
+        multiplier=multiplier,
+        **options,
+    )
     from ipstats.sdc import Rules
 
-    if Rules.of(disclosure).is_confidential("register"):     # the register is public unless the policy says not
-        per_applicant = patents_by_industry(register, range(year - window + 1, year + 1), by=("applicant_name",),
-                                            **source)
+    if Rules.of(disclosure).is_confidential("register"):  # the register is public unless the policy says not
+        per_applicant = patents_by_industry(
+            register, range(year - window + 1, year + 1), by=("applicant_name",), **source
+        )
         per_applicant = per_applicant.groupby(["industry", "applicant_name"], as_index=False)["patents"].sum()
     else:
         per_applicant = pd.DataFrame(columns=["industry", "applicant_name", "patents"])
-    published, record = protect_identification(result.table, per_applicant.rename(columns={"applicant_name": "applicant"}),
-                                               disclosure, result.parameters)
-    summary, membership = sensitivity(by_year, emp, year, windows=sensitivity_windows,
-                                      thresholds=sensitivity_thresholds,
-                                      multipliers=sorted({float(multiplier), *map(float, sensitivity_multipliers)}),
-                                      baseline=(window, threshold, float(multiplier))
-                                      if window in sensitivity_windows and threshold in sensitivity_thresholds
-                                      else None, **options)
+    published, record = protect_identification(
+        result.table, per_applicant.rename(columns={"applicant_name": "applicant"}), disclosure, result.parameters
+    )
+    summary, membership = sensitivity(
+        by_year,
+        emp,
+        year,
+        windows=sensitivity_windows,
+        thresholds=sensitivity_thresholds,
+        multipliers=sorted({float(multiplier), *map(float, sensitivity_multipliers)}),
+        baseline=(window, threshold, float(multiplier))
+        if window in sensitivity_windows and threshold in sensitivity_thresholds
+        else None,
+        **options,
+    )
     withhold = False
     if Rules.of(disclosure).is_confidential("employment_by_industry"):
         summary = _guard_users_average(summary, by_year, emp, year, options)
@@ -185,13 +304,26 @@ def compute_identification(register: str | Path, employment: str | Path, year: i
             note = f"未与官方分类比较：{exc}"
     else:
         note = "未提供官方专利密集型产业小类名单（令第25号小类—大类对照表，输入 pii_industry_mapping），不作比较。"
-    return IdentificationView(result, published, record, summary, membership, status, (year - window + 1, year),
-                              by_year.attrs["attribution"], by_year.attrs["classification"],
-                              100.0 * got / counted if counted else float("nan"), comparison, note, withhold)
+    return IdentificationView(
+        result,
+        published,
+        record,
+        summary,
+        membership,
+        status,
+        (year - window + 1, year),
+        by_year.attrs["attribution"],
+        by_year.attrs["classification"],
+        100.0 * got / counted if counted else float("nan"),
+        comparison,
+        note,
+        withhold,
+    )
 
 
-def _guard_users_average(summary: pd.DataFrame, by_year: pd.DataFrame, employment: pd.DataFrame, year: int,
-                         options: dict) -> pd.DataFrame:
+def _guard_users_average(
+    summary: pd.DataFrame, by_year: pd.DataFrame, employment: pd.DataFrame, year: int, options: dict
+) -> pd.DataFrame:
     """Withhold a patent-using industries' threshold that would give one industry's employment away.
 
     The all-industry average divides by total employment (a published total); the average over patent-using
@@ -232,8 +364,13 @@ class ValueAddedView:
     decimals: dict = field(default_factory=dict)
 
 
-def compute_value_added(year: int, value_added: str | Path = "", gdp: str | Path = "", by_industry: str | Path = "",
-                        mapping: str | Path = "") -> ValueAddedView:
+def compute_value_added(
+    year: int,
+    value_added: str | Path = "",
+    gdp: str | Path = "",
+    by_industry: str | Path = "",
+    mapping: str | Path = "",
+) -> ValueAddedView:
     """Compile *year* (or the latest earlier year in the series) and audit the whole series.
 
     Parameters
@@ -251,11 +388,22 @@ def compute_value_added(year: int, value_added: str | Path = "", gdp: str | Path
     view = compile_year(values, gdp_table, used)
     hist = history(values, gdp_table)
     first = int(hist["year"].min())
-    same_basis = hist[(hist["year"] <= used) & (hist["basis"] == hist["basis"].iloc[0])]   # longest comparable span
+    same_basis = hist[(hist["year"] <= used) & (hist["basis"] == hist["basis"].iloc[0])]  # longest comparable span
     last = int(same_basis["year"].max())
     cagr = cagr_table(values, first, last).assign(span=f"{first}–{last}") if first < last else pd.DataFrame()
     result = audit_table(values, gdp=gdp_table)
     status = "; ".join(sorted(set(gdp_table["status"].astype(str)) - {""}))
-    return ValueAddedView(used, view, announcement_table(view), hist, cagr, announcement(view), result,
-                          audit_summary(result), status, note, audit_report(result),
-                          {"value_added_100m_yuan": int(view.table["value_decimals_table"].max())})
+    return ValueAddedView(
+        used,
+        view,
+        announcement_table(view),
+        hist,
+        cagr,
+        announcement(view),
+        result,
+        audit_summary(result),
+        status,
+        note,
+        audit_report(result),
+        {"value_added_100m_yuan": int(view.table["value_decimals_table"].max())},
+    )

@@ -30,6 +30,7 @@ same basis, taken from the announcement of the year itself when it revised it (t
 2022 to the 5th census basis: the share change is against the revised 12.60 %, and growth is not
 computed because no revised levels were published).
 """
+
 from __future__ import annotations
 
 import math
@@ -42,12 +43,29 @@ import pandas as pd
 from ipstats import reference
 from ipstats.indicators.formulas import cagr_pct, change_pp, growth_pct, share_pct
 
-__all__ = ["PRINTED_COLUMNS", "PRINTED_DIGITS", "TOTAL_CODE", "UNCHANGED", "YearView", "cagr_table",
-           "compile_year",
-           "composition_pct", "contribution_pp", "contribution_share_pct", "gdp_series",
-           "history", "latest_year", "printed_change_pp", "read_gdp", "read_value_added", "release", "series",
-           "share_of_gdp_pct",
-           "to_categories", "two_year_average_growth_pct"]
+__all__ = [
+    "PRINTED_COLUMNS",
+    "PRINTED_DIGITS",
+    "TOTAL_CODE",
+    "UNCHANGED",
+    "YearView",
+    "cagr_table",
+    "compile_year",
+    "composition_pct",
+    "contribution_pp",
+    "contribution_share_pct",
+    "gdp_series",
+    "history",
+    "latest_year",
+    "printed_change_pp",
+    "read_gdp",
+    "read_value_added",
+    "release",
+    "series",
+    "share_of_gdp_pct",
+    "to_categories",
+    "two_year_average_growth_pct",
+]
 
 #: Code of the total row (专利密集型产业合计).
 TOTAL_CODE = "00"
@@ -56,13 +74,21 @@ PRINTED_DIGITS = {"growth_pct": 1, "share_pct": 1, "share_of_gdp_pct": 2, "chang
 VALUE = "value_added_100m_yuan"
 _REQUIRED = ("year", "category_code", VALUE)
 #: Optional numeric columns with what the announcement printed besides the level (schema pii_value_added).
-PRINTED_COLUMNS = ("category_order", "value_decimals_text", "value_decimals_table", "share_of_gdp_decimals",
-                   "share_of_gdp_change_pp", "gdp_growth_gap_pp", "two_year_growth_pct")
+PRINTED_COLUMNS = (
+    "category_order",
+    "value_decimals_text",
+    "value_decimals_table",
+    "share_of_gdp_decimals",
+    "share_of_gdp_change_pp",
+    "gdp_growth_gap_pp",
+    "two_year_growth_pct",
+)
 #: Words the announcement uses for an unchanged share (the printed shares are equal).
 UNCHANGED = "与上年持平"
 
 
 # --- formulas (scalars or Series; the rates are :mod:`ipstats.indicators.formulas`) ----------------------
+
 
 def composition_pct(value, total):
     """Structure (构成, %): a category's value added over the total."""
@@ -108,6 +134,7 @@ def two_year_average_growth_pct(current, two_years_before):
 
 
 # --- inputs ---------------------------------------------------------------------------------------
+
 
 def _read_table(path: str | Path, what: str, schema: str) -> pd.DataFrame:
     """An input table as the validator reads it (:func:`ipstats.validate.read_cells`: CSV in any of its encodings,
@@ -157,15 +184,17 @@ def series(table: pd.DataFrame, source: str = "value-added table") -> pd.DataFra
     """
     missing = [c for c in _REQUIRED if c not in table.columns]
     if missing:
-        raise ValueError(f"{source}: missing column(s) {', '.join(missing)}; expected {', '.join(_REQUIRED)} "
-                         f"(data_schemas/pii_value_added.schema.yaml)")
+        raise ValueError(
+            f"{source}: missing column(s) {', '.join(missing)}; expected {', '.join(_REQUIRED)} "
+            f"(data_schemas/pii_value_added.schema.yaml)"
+        )
     out = table.copy()
     out["year"] = pd.to_numeric(out["year"], errors="raise").astype(int)
     out["category_code"] = out["category_code"].astype(str).str.strip().str.zfill(2)
     if "vintage" not in out.columns:
         out["vintage"] = out["year"]
     blank = out["vintage"].isna() | out["vintage"].astype(str).str.strip().eq("")
-    out["vintage"] = pd.to_numeric(out["vintage"].where(~blank, out["year"])).astype(int)   # blank: own year
+    out["vintage"] = pd.to_numeric(out["vintage"].where(~blank, out["year"])).astype(int)  # blank: own year
     if "basis" not in out.columns:
         out["basis"] = ""
     if "category_name_zh" not in out.columns:
@@ -176,8 +205,9 @@ def series(table: pd.DataFrame, source: str = "value-added table") -> pd.DataFra
     dup = out.duplicated(["year", "category_code", "vintage"])
     if dup.any():
         r = out[dup].iloc[0]
-        raise ValueError(f"{source}: year {r['year']}, category {r['category_code']}, vintage {r['vintage']} "
-                         "appears twice")
+        raise ValueError(
+            f"{source}: year {r['year']}, category {r['category_code']}, vintage {r['vintage']} appears twice"
+        )
     return out
 
 
@@ -194,20 +224,28 @@ def read_value_added(path: str | Path = "", by_industry: str | Path = "", mappin
     """
     if str(by_industry) != "":
         if str(mapping) == "":
-            raise ValueError(f"{by_industry}: value added by industry needs the 小类→大类 mapping table "
-                             "(parameter pii_industry_mapping, data_schemas/pii_industry_mapping.schema.yaml)")
-        data = _numbers(_read_table(by_industry, "value-added by industry", "pii_value_added_by_industry"), (VALUE,),
-                        str(by_industry))
+            raise ValueError(
+                f"{by_industry}: value added by industry needs the 小类→大类 mapping table "
+                "(parameter pii_industry_mapping, data_schemas/pii_industry_mapping.schema.yaml)"
+            )
+        data = _numbers(
+            _read_table(by_industry, "value-added by industry", "pii_value_added_by_industry"),
+            (VALUE,),
+            str(by_industry),
+        )
         missing = [c for c in ("year", "industry_code", VALUE) if c not in data.columns]
         if missing:
-            raise ValueError(f"{by_industry}: missing column(s) {', '.join(missing)} "
-                             "(data_schemas/pii_value_added_by_industry.schema.yaml)")
+            raise ValueError(
+                f"{by_industry}: missing column(s) {', '.join(missing)} "
+                "(data_schemas/pii_value_added_by_industry.schema.yaml)"
+            )
         data["year"] = pd.to_numeric(data["year"]).astype(int)
         table = _read_table(mapping, "industry mapping", "pii_industry_mapping")
         missing = [c for c in ("industry_code", "category_code", "category_name_zh") if c not in table.columns]
         if missing:
-            raise ValueError(f"{mapping}: missing column(s) {', '.join(missing)} "
-                             "(data_schemas/pii_industry_mapping.schema.yaml)")
+            raise ValueError(
+                f"{mapping}: missing column(s) {', '.join(missing)} (data_schemas/pii_industry_mapping.schema.yaml)"
+            )
         if "weight" in table.columns:
             table["weight"] = table["weight"].replace("", "1")
         values = series(to_categories(data, _numbers(table, ("weight",), str(mapping))), str(by_industry))
@@ -270,19 +308,25 @@ def to_categories(by_industry: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFr
             data[col] = default
     unknown = sorted(set(data["industry_code"]) - set(mapping["industry_code"]))
     if unknown:
-        raise ValueError(f"value added by industry: industry code(s) {', '.join(unknown[:5])} not in the mapping "
-                         "(list every industry; industries outside the PII classification are not summed)")
+        raise ValueError(
+            f"value added by industry: industry code(s) {', '.join(unknown[:5])} not in the mapping "
+            "(list every industry; industries outside the PII classification are not summed)"
+        )
     merged = data.merge(mapping, on="industry_code")
     merged["part"] = merged[VALUE].astype(float) * merged["weight"]
     keys = ["year", "vintage", "basis"]
     cats = merged.groupby([*keys, "category_code", "category_name_zh"], as_index=False)["part"].sum()
-    total = cats.groupby(keys, as_index=False)["part"].sum().assign(category_code=TOTAL_CODE,
-                                                                    category_name_zh="专利密集型产业(合计)")
+    total = (
+        cats.groupby(keys, as_index=False)["part"]
+        .sum()
+        .assign(category_code=TOTAL_CODE, category_name_zh="专利密集型产业(合计)")
+    )
     out = pd.concat([total, cats], ignore_index=True).rename(columns={"part": VALUE})
     return out.sort_values(["year", "vintage", "category_code"], ignore_index=True)
 
 
 # --- one year's release ---------------------------------------------------------------------------
+
 
 def release(values: pd.DataFrame, year: int, vintage: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows of *year* as published and the previous year's rows comparable with them.
@@ -299,8 +343,10 @@ def release(values: pd.DataFrame, year: int, vintage: int | None = None) -> tupl
     """
     rows = values[values["year"] == year]
     if rows.empty:
-        raise ValueError(f"value-added series has no figures for {year} (years: "
-                         f"{', '.join(map(str, sorted(values['year'].unique())))})")
+        raise ValueError(
+            f"value-added series has no figures for {year} (years: "
+            f"{', '.join(map(str, sorted(values['year'].unique())))})"
+        )
     if vintage is None:
         with_level = rows[rows[VALUE].notna()]
         vintage = (with_level if not with_level.empty else rows)["vintage"].max()
@@ -385,8 +431,7 @@ class YearView:
     def printed(self) -> pd.DataFrame:
         """The table rounded as printed (growth and structure 1 decimal)."""
         out = self.table.copy()
-        for col in ("growth_pct", "share_pct", "previous_growth_pct", "two_year_growth_pct",
-                    "contribution_share_pct"):
+        for col in ("growth_pct", "share_pct", "previous_growth_pct", "two_year_growth_pct", "contribution_share_pct"):
             out[col] = out[col].round(1)
         out["contribution_pp"] = out["contribution_pp"].round(2)
         return out
@@ -395,13 +440,21 @@ class YearView:
         """Headline numbers as stable plain text (checked by nbval)."""
         h = self.headline
         status = {"unverified": "未核实", "official": "正式公布", "": "未注明"}.get(h["gdp_status"], h["gdp_status"])
-        parts = [f"{self.year}年：增加值 {h['total']:.{_decimals_of(h)}f} 亿元",
-                 f"增长 {h['growth_pct']:.1f}%" if not math.isnan(h["growth_pct"]) else "增长 不可比",
-                 f"占GDP {h['share_of_gdp_pct']:.{h['share_decimals']}f}%" if not math.isnan(h["share_of_gdp_pct"])
-                 else "占GDP —",
-                 (h["change_wording"] if h["change_wording"] else f"变化 {h['change_pp']:+.{h['change_decimals']}f} 个百分点")
-                 if not math.isnan(h["change_pp"]) else "变化 —",
-                 f"GDP数据{status}"]
+        parts = [
+            f"{self.year}年：增加值 {h['total']:.{_decimals_of(h)}f} 亿元",
+            f"增长 {h['growth_pct']:.1f}%" if not math.isnan(h["growth_pct"]) else "增长 不可比",
+            f"占GDP {h['share_of_gdp_pct']:.{h['share_decimals']}f}%"
+            if not math.isnan(h["share_of_gdp_pct"])
+            else "占GDP —",
+            (
+                h["change_wording"]
+                if h["change_wording"]
+                else f"变化 {h['change_pp']:+.{h['change_decimals']}f} 个百分点"
+            )
+            if not math.isnan(h["change_pp"])
+            else "变化 —",
+            f"GDP数据{status}",
+        ]
         return "，".join(parts)
 
 
@@ -434,10 +487,15 @@ def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: in
     flagged = "value_status" in current.columns and current["value_status"].astype(str).str.strip().ne("").any()
     total = _value(current, TOTAL_CODE)
     total_prev = _value(previous, TOTAL_CODE)
-    order = pd.to_numeric(current["category_order"], errors="coerce") if "category_order" in current.columns \
+    order = (
+        pd.to_numeric(current["category_order"], errors="coerce")
+        if "category_order" in current.columns
         else pd.Series(math.nan, index=current.index)
-    codes = [TOTAL_CODE] + sorted((c for c in current.index if c != TOTAL_CODE),
-                                  key=lambda c: (math.isnan(order.get(c, math.nan)), order.get(c, 0.0), c))
+    )
+    codes = [TOTAL_CODE] + sorted(
+        (c for c in current.index if c != TOTAL_CODE),
+        key=lambda c: (math.isnan(order.get(c, math.nan)), order.get(c, 0.0), c),
+    )
     rows = []
     for code in codes:
         value, prev = _value(current, code), _value(previous, code)
@@ -445,26 +503,41 @@ def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: in
         if math.isnan(prev_growth):
             prev_growth = growth_pct(_value(last_year, code), _value(older, code))
         two_before = _value(older, code) if not math.isnan(prev) else math.nan
-        growth, growth_status = _pick(_value(current, code, "growth_pct"), _text(current, code, "growth_status"),
-                                      growth_pct(value, prev), flagged)
+        growth, growth_status = _pick(
+            _value(current, code, "growth_pct"), _text(current, code, "growth_status"), growth_pct(value, prev), flagged
+        )
         share, share_status = _pick(_value(current, code, "share_pct"), "", composition_pct(value, total), flagged)
         if code == TOTAL_CODE:
-            share_status = ""                 # 100.0 by definition: never a figure to mark
-        two_year, two_year_status = _pick(_value(current, code, "two_year_growth_pct"), "",
-                                          two_year_average_growth_pct(value, two_before), flagged)
-        table_decimals = _decimals(current, code, "value_decimals_table", 1 if round(value, 1) % 1 else 0) \
-            if not math.isnan(value) else 0
-        rows.append({
-            "category_code": code, "category_name": str(current.at[code, "category_name_zh"]),
-            VALUE: value, "value_status": _text(current, code, "value_status"),
-            "value_decimals_text": _decimals(current, code, "value_decimals_text", table_decimals),
-            "value_decimals_table": table_decimals,
-            "previous": prev, "growth_pct": growth, "growth_status": growth_status,
-            "share_pct": share, "share_status": share_status,
-            "change": value - prev, "contribution_pp": contribution_pp(value - prev, total_prev),
-            "contribution_share_pct": contribution_share_pct(value - prev, total - total_prev),
-            "previous_growth_pct": prev_growth, "two_year_growth_pct": two_year, "two_year_status": two_year_status,
-        })
+            share_status = ""  # 100.0 by definition: never a figure to mark
+        two_year, two_year_status = _pick(
+            _value(current, code, "two_year_growth_pct"), "", two_year_average_growth_pct(value, two_before), flagged
+        )
+        table_decimals = (
+            _decimals(current, code, "value_decimals_table", 1 if round(value, 1) % 1 else 0)
+            if not math.isnan(value)
+            else 0
+        )
+        rows.append(
+            {
+                "category_code": code,
+                "category_name": str(current.at[code, "category_name_zh"]),
+                VALUE: value,
+                "value_status": _text(current, code, "value_status"),
+                "value_decimals_text": _decimals(current, code, "value_decimals_text", table_decimals),
+                "value_decimals_table": table_decimals,
+                "previous": prev,
+                "growth_pct": growth,
+                "growth_status": growth_status,
+                "share_pct": share,
+                "share_status": share_status,
+                "change": value - prev,
+                "contribution_pp": contribution_pp(value - prev, total_prev),
+                "contribution_share_pct": contribution_share_pct(value - prev, total - total_prev),
+                "previous_growth_pct": prev_growth,
+                "two_year_growth_pct": two_year,
+                "two_year_status": two_year_status,
+            }
+        )
     table = pd.DataFrame(rows)
     head = table.iloc[0]
     gdp_now, status = _gdp(gdp, year)
@@ -488,20 +561,34 @@ def compile_year(values: pd.DataFrame, gdp: pd.DataFrame, year: int, vintage: in
         wording = UNCHANGED
     gdp_growth = growth_pct(gdp_now, gdp_prev) if not math.isnan(gdp_prev) else math.nan
     stored_gap = _value(current, TOTAL_CODE, "gdp_growth_gap_pp")
-    gap, gap_status = _pick(stored_gap, "",
-                            printed_change_pp(head["growth_pct"], gdp_growth, PRINTED_DIGITS["gap_pp"]), flagged)
+    gap, gap_status = _pick(
+        stored_gap, "", printed_change_pp(head["growth_pct"], gdp_growth, PRINTED_DIGITS["gap_pp"]), flagged
+    )
     headline = {
-        "total": total, "growth_pct": head["growth_pct"], "growth_status": head["growth_status"],
-        "value_decimals_text": int(head["value_decimals_text"]), "gdp": gdp_now, "gdp_status": status,
-        "gdp_growth_pct": gdp_growth, "gap_pp": gap, "gap_status": gap_status,
-        "gap_published": not math.isnan(stored_gap), "share_of_gdp_pct": share, "share_of_gdp_status": share_status,
+        "total": total,
+        "growth_pct": head["growth_pct"],
+        "growth_status": head["growth_status"],
+        "value_decimals_text": int(head["value_decimals_text"]),
+        "gdp": gdp_now,
+        "gdp_status": status,
+        "gdp_growth_pct": gdp_growth,
+        "gap_pp": gap,
+        "gap_status": gap_status,
+        "gap_published": not math.isnan(stored_gap),
+        "share_of_gdp_pct": share,
+        "share_of_gdp_status": share_status,
         "share_from_gdp": math.isnan(stored_share) or (prev_from_gdp and math.isnan(stored_change)),
-        "share_decimals": digits, "share_of_gdp_previous_pct": share_prev,
-        "previous_share_decimals": prev_digits, "change_pp": change, "change_status": change_status,
-        "change_decimals": change_digits, "change_wording": wording,
-        "basis": str(current.at[TOTAL_CODE, "basis"]), "vintage": int(current.at[TOTAL_CODE, "vintage"]),
-        "basis_changed": math.isnan(total_prev) and bool(
-            ((values["year"] == year - 1) & (values["basis"] != current.at[TOTAL_CODE, "basis"])).any()),
+        "share_decimals": digits,
+        "share_of_gdp_previous_pct": share_prev,
+        "previous_share_decimals": prev_digits,
+        "change_pp": change,
+        "change_status": change_status,
+        "change_decimals": change_digits,
+        "change_wording": wording,
+        "basis": str(current.at[TOTAL_CODE, "basis"]),
+        "vintage": int(current.at[TOTAL_CODE, "vintage"]),
+        "basis_changed": math.isnan(total_prev)
+        and bool(((values["year"] == year - 1) & (values["basis"] != current.at[TOTAL_CODE, "basis"])).any()),
     }
     sources = sorted(set(current["source"])) if "source" in current.columns else []
     return YearView(year, table, headline, sources)
@@ -522,8 +609,15 @@ def cagr_table(values: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
     rows = []
     for code in end.index:
         a, b = _value(start, code), _value(end, code)
-        rows.append({"category_code": code, "category_name": str(end.at[code, "category_name_zh"]),
-                     "first": a, "last": b, "cagr_pct": cagr_pct(a, b, last - first) if same else math.nan})
+        rows.append(
+            {
+                "category_code": code,
+                "category_name": str(end.at[code, "category_name_zh"]),
+                "first": a,
+                "last": b,
+                "cagr_pct": cagr_pct(a, b, last - first) if same else math.nan,
+            }
+        )
     return pd.DataFrame(rows).sort_values("category_code", ignore_index=True)
 
 
@@ -533,9 +627,17 @@ def history(values: pd.DataFrame, gdp: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for y in sorted(values.loc[values[VALUE].notna(), "year"].unique()):
         h = compile_year(values, gdp, int(y)).headline
-        rows.append({"year": int(y), VALUE: h["total"], "growth_pct": h["growth_pct"],
-                     "share_of_gdp_pct": h["share_of_gdp_pct"], "change_pp": h["change_pp"], "basis": h["basis"],
-                     "gdp_status": h["gdp_status"]})
+        rows.append(
+            {
+                "year": int(y),
+                VALUE: h["total"],
+                "growth_pct": h["growth_pct"],
+                "share_of_gdp_pct": h["share_of_gdp_pct"],
+                "change_pp": h["change_pp"],
+                "basis": h["basis"],
+                "gdp_status": h["gdp_status"],
+            }
+        )
     return pd.DataFrame(rows)
 
 

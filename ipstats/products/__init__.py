@@ -8,6 +8,7 @@
 * :mod:`ipstats.products.figures` — the notebook's charts;
 * :mod:`ipstats.products.demo` — synthetic tables linked to the demo register.
 """
+
 from ipstats.products.io import ProductDataError, read_links, read_products
 from ipstats.products.report import ProductsReport, compute_products
 

@@ -11,6 +11,7 @@ register's sampling fraction (:func:`ipstats.register.demo.demo_scale`) with a f
 so that breakdowns have content, and sets the growth of the last round to about +36 % (number),
 +38 % (output) and +42 % (exports). Everything is **synthetic**, nothing is an official statistic.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,10 @@ DEMO_FILES = {"products": "products.csv", "links": "product_patent_links.csv", "
 NATIONAL_RECOGNISED_2024 = 3197
 PROFILE = Path(__file__).with_name("demo_profile") / "field_divisions.csv"
 
-_GROWTH = {"products": 0.36, "output_value": 0.38, "export_value": 0.42}   # last round on the one before
-_PANEL_RETENTION = 0.72          # share of recognised products filed and recognised again in the next round
-_NOT_PASSED = 0.22               # not-passed filings per recognised product
-_PENDING = 0.03                  # filed, still under review (备案) in the last round
+_GROWTH = {"products": 0.36, "output_value": 0.38, "export_value": 0.42}  # last round on the one before
+_PANEL_RETENTION = 0.72  # share of recognised products filed and recognised again in the next round
+_NOT_PASSED = 0.22  # not-passed filings per recognised product
+_PENDING = 0.03  # filed, still under review (备案) in the last round
 _CLAUSE_START = re.compile(r"^(?:用|以|应用|按照|按|由|在|基于|不|装在|装置在|穿过|对|从|通过|使|将|其他|专业|具有)")
 _TITLE_TAIL = re.compile(r"(及其制备方法|及其制造方法|系统及方法|装置及方法|及方法|的方法|方法)$")
 
@@ -56,13 +57,19 @@ def _enterprises(register: pd.DataFrame, before: int) -> pd.DataFrame:
     """Domestic enterprises with granted invention or utility-model patents before *before*: size, province,
     division (products are recognised from enterprises in the 31 provinces: first applicants from 港澳台 and
     abroad, who have no province, are left out)."""
-    reg = register[(register["applicant_type"] == "企业") & register["patent_type"].isin(["发明", "实用新型"])
-                   & register["grant_date"].notna() & register["province_code"].notna()]
+    reg = register[
+        (register["applicant_type"] == "企业")
+        & register["patent_type"].isin(["发明", "实用新型"])
+        & register["grant_date"].notna()
+        & register["province_code"].notna()
+    ]
     reg = reg[pd.to_datetime(reg["grant_date"]).dt.year < before]
     reg = reg.assign(division=reg["ipc_main"].str[:4].map(_division_of_subclass()).fillna("39"))
     firms = reg.groupby("applicant_name").agg(
         patents=("application_number", "size"),
-        province_code=("province_code", _most_common), division=("division", _most_common))
+        province_code=("province_code", _most_common),
+        division=("division", _most_common),
+    )
     return firms[firms["patents"] >= 2].sort_index()
 
 
@@ -108,8 +115,13 @@ def _draw_values(rng: np.random.Generator, n: int, level: float = 1.0) -> pd.Dat
     return pd.DataFrame({"output_value": output, "sales_revenue": sales, "export_value": exports})
 
 
-def write_demo(register: str | Path, out: str | Path, seed: int = 2024, rounds: tuple[int, ...] = (2023, 2024),
-               min_products: int = 240) -> dict[str, Path]:
+def write_demo(
+    register: str | Path,
+    out: str | Path,
+    seed: int = 2024,
+    rounds: tuple[int, ...] = (2023, 2024),
+    min_products: int = 240,
+) -> dict[str, Path]:
     """Write synthetic product and link tables for the demo *register* into *out*.
 
     Parameters
@@ -135,16 +147,30 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, rounds: 
     if len(rounds) < 2:
         raise ValueError(f"the demo needs at least two rounds so growth can be computed; got {rounds}")
     rng = np.random.default_rng(seed)
-    reg = pd.read_parquet(register, columns=["application_number", "patent_type", "grant_date", "applicant_name",
-                                             "applicant_type", "province_code", "ipc_main", "title", "lapse_date"])
+    reg = pd.read_parquet(
+        register,
+        columns=[
+            "application_number",
+            "patent_type",
+            "grant_date",
+            "applicant_name",
+            "applicant_type",
+            "province_code",
+            "ipc_main",
+            "title",
+            "lapse_date",
+        ],
+    )
     scale = demo_scale(len(reg))
     n_last = max(int(round(NATIONAL_RECOGNISED_2024 * scale)), int(min_products))
     n_recognised = {r: int(round(n_last / (1 + _GROWTH["products"]) ** (rounds[-1] - r))) for r in rounds}
 
     firms = _enterprises(reg, rounds[0])
     if len(firms) < 10:
-        raise ValueError(f"{register}: only {len(firms)} enterprises with granted patents before {rounds[0]}; "
-                         f"the demo needs a larger register")
+        raise ValueError(
+            f"{register}: only {len(firms)} enterprises with granted patents before {rounds[0]}; "
+            f"the demo needs a larger register"
+        )
     weights = firms["patents"].to_numpy(float) ** 0.8
     weights /= weights.sum()
     codes = _credit_codes(rng, firms["province_code"])
@@ -193,19 +219,30 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, rounds: 
                         values[p][["output_value", "sales_revenue"]] *= factor
                         values[p]["export_value"] *= factor
                     else:
-                        values[p]["export_value"] = min(values[p]["export_value"] * factor,
-                                                        values[p]["sales_revenue"])
+                        values[p]["export_value"] = min(values[p]["export_value"] * factor, values[p]["sales_revenue"])
         other = _draw_values(rng, len(failed) + len(pending), level=0.6)
         for pid, (_, row) in zip(failed + pending, other.iterrows()):
             values[pid] = row
-        status = {**{p: "认定" for p in panel + retried_ok + new_ok}, **{p: "未通过" for p in failed},
-                  **{p: "备案" for p in pending}}
+        status = {
+            **{p: "认定" for p in panel + retried_ok + new_ok},
+            **{p: "未通过" for p in failed},
+            **{p: "备案" for p in pending},
+        }
         for pid, st in status.items():
             firm = product_firm[pid]
-            rows.append({"product_id": pid, "enterprise_name": firm, "credit_code": codes[firm],
-                         "province_code": firms.at[firm, "province_code"], "industry_code": firms.at[firm, "division"],
-                         "filing_year": r, "recognition_year": r if st == "认定" else None, "status": st,
-                         **{k: round(float(v), 1) for k, v in values[pid].items()}})
+            rows.append(
+                {
+                    "product_id": pid,
+                    "enterprise_name": firm,
+                    "credit_code": codes[firm],
+                    "province_code": firms.at[firm, "province_code"],
+                    "industry_code": firms.at[firm, "division"],
+                    "filing_year": r,
+                    "recognition_year": r if st == "认定" else None,
+                    "status": st,
+                    **{k: round(float(v), 1) for k, v in values[pid].items()},
+                }
+            )
         base_values.update({p: values[p] for p in status})
         previous_recognised = panel + retried_ok + new_ok
         previous_failed = [p for p in failed if p not in retried]
@@ -221,22 +258,34 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, rounds: 
     paths = {name: out / f for name, f in DEMO_FILES.items()}
     products.to_csv(paths["products"], index=False, encoding="utf-8-sig")
     links.to_csv(paths["links"], index=False, encoding="utf-8-sig")
-    meta = {"generator": "ipstats.products.demo", "ipstats_version": __version__, "synthetic": True,
-            "register": Path(register).name, "register_patents": int(len(reg)), "seed": int(seed),
-            "rounds": list(rounds), "sampling_fraction": scale,
-            "recognised_scaled": int(round(NATIONAL_RECOGNISED_2024 * scale)), "min_products": int(min_products),
-            "recognised": {str(r): n for r, n in n_recognised.items()},
-            "note": "演示数据：合成的专利密集型产品备案认定数据，非真实统计"}
+    meta = {
+        "generator": "ipstats.products.demo",
+        "ipstats_version": __version__,
+        "synthetic": True,
+        "register": Path(register).name,
+        "register_patents": int(len(reg)),
+        "seed": int(seed),
+        "rounds": list(rounds),
+        "sampling_fraction": scale,
+        "recognised_scaled": int(round(NATIONAL_RECOGNISED_2024 * scale)),
+        "min_products": int(min_products),
+        "recognised": {str(r): n for r, n in n_recognised.items()},
+        "note": "演示数据：合成的专利密集型产品备案认定数据，非真实统计",
+    }
     paths["meta"].write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     log.info("demo products: %d rows, %d links written to %s", len(products), len(links), out)
     return paths
 
 
-def _links(rng: np.random.Generator, reg: pd.DataFrame, products: pd.DataFrame,
-           first_round: int) -> tuple[pd.DataFrame, dict[str, str]]:
+def _links(
+    rng: np.random.Generator, reg: pd.DataFrame, products: pd.DataFrame, first_round: int
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Links of every product to granted inventions/utility models of its enterprise, and product names."""
-    granted = reg[reg["patent_type"].isin(["发明", "实用新型"]) & reg["grant_date"].notna()
-                  & reg["applicant_name"].isin(set(products["enterprise_name"]))].copy()
+    granted = reg[
+        reg["patent_type"].isin(["发明", "实用新型"])
+        & reg["grant_date"].notna()
+        & reg["applicant_name"].isin(set(products["enterprise_name"]))
+    ].copy()
     granted["grant_year"] = pd.to_datetime(granted["grant_date"]).dt.year
     by_firm = {firm: grp.sort_values("application_number") for firm, grp in granted.groupby("applicant_name")}
     first = products.groupby("product_id").agg(firm=("enterprise_name", "first"), year=("filing_year", "min"))
@@ -270,8 +319,11 @@ def demo_if_missing(products: str | Path, links: str | Path, register: str | Pat
     products, links = Path(products), Path(links)
     if products.exists() and links.exists():
         return
-    if (links.parent != products.parent or not is_demo_file(products, DEMO_FILES["products"])
-            or not is_demo_file(links, DEMO_FILES["links"])):
+    if (
+        links.parent != products.parent
+        or not is_demo_file(products, DEMO_FILES["products"])
+        or not is_demo_file(links, DEMO_FILES["links"])
+    ):
         missing = products if not products.exists() else links
         raise FileNotFoundError(f"{missing}: product data file not found")
     write_demo(register, products.parent)

@@ -19,6 +19,7 @@ filing year; a product counts in a round when it was recognised (认定) in it. 
 * :func:`technology_categories` — SEI / digital / green categories of the linked patents;
 * :func:`enterprise_concentration` — top-n shares and the Herfindahl–Hirschman index.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -32,18 +33,40 @@ from ipstats.indicators.formulas import growth_pct, hhi, share_pct, top_share_pc
 if TYPE_CHECKING:
     from ipstats.sdc import Linked, Protection
 
-__all__ = ["BREAKDOWNS", "MEASURES", "breakdown", "breakdown_contributions", "enterprise_concentration",
-           "export_intensity", "linked_money", "money_key", "panel_growth", "patent_indicators",
-           "protect_breakdown", "protect_money", "publish_breakdown", "publish_panel", "publish_rounds", "recognised",
-           "rounds_summary", "sensitive_totals", "technology_categories", "total_row",
-           "valid_at_year_end", "withhold_money"]
+__all__ = [
+    "BREAKDOWNS",
+    "MEASURES",
+    "breakdown",
+    "breakdown_contributions",
+    "enterprise_concentration",
+    "export_intensity",
+    "linked_money",
+    "money_key",
+    "panel_growth",
+    "patent_indicators",
+    "protect_breakdown",
+    "protect_money",
+    "publish_breakdown",
+    "publish_panel",
+    "publish_rounds",
+    "recognised",
+    "rounds_summary",
+    "sensitive_totals",
+    "technology_categories",
+    "total_row",
+    "valid_at_year_end",
+    "withhold_money",
+]
 
 #: Money measures of a product (万元).
 MEASURES = ("output_value", "sales_revenue", "export_value")
 #: Breakdown keys and the column holding their Chinese name.
 BREAKDOWNS = {"section": "section_name", "division": "division_name", "province_code": "province"}
-_GROWTH_NAMES = {"output_value": "output_growth_pct", "sales_revenue": "sales_growth_pct",
-                 "export_value": "export_growth_pct"}
+_GROWTH_NAMES = {
+    "output_value": "output_growth_pct",
+    "sales_revenue": "sales_growth_pct",
+    "export_value": "export_growth_pct",
+}
 
 
 def recognised(products: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
@@ -76,14 +99,21 @@ def rounds_summary(products: pd.DataFrame) -> pd.DataFrame:
     status = status.reindex(index=years, columns=["认定", "未通过", "备案"]).fillna(0).astype("int64")
     rec = recognised(products)
     sums = rec.groupby("filing_year")[list(MEASURES)].sum().reindex(years).fillna(0.0)
-    table = pd.DataFrame({
-        "filing_year": years,
-        "filed": products.groupby("filing_year").size().reindex(years).to_numpy(),
-        "recognised": status["认定"].to_numpy(), "not_passed": status["未通过"].to_numpy(),
-        "pending": status["备案"].to_numpy(),
-        "enterprises": rec.groupby("filing_year")["credit_code"].nunique().reindex(years).fillna(0)
-        .astype("int64").to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "filing_year": years,
+            "filed": products.groupby("filing_year").size().reindex(years).to_numpy(),
+            "recognised": status["认定"].to_numpy(),
+            "not_passed": status["未通过"].to_numpy(),
+            "pending": status["备案"].to_numpy(),
+            "enterprises": rec.groupby("filing_year")["credit_code"]
+            .nunique()
+            .reindex(years)
+            .fillna(0)
+            .astype("int64")
+            .to_numpy(),
+        }
+    )
     decided = table["recognised"] + table["not_passed"]
     table["pass_rate_pct"] = share_pct(table["recognised"], decided)
     for measure in MEASURES:
@@ -122,8 +152,12 @@ def panel_growth(products: pd.DataFrame, year: int, previous: int | None = None)
     now = recognised(products, year).set_index("product_id")
     before = recognised(products, previous).set_index("product_id")
     both = now.index.intersection(before.index)
-    scopes = {"all": (before, now), "panel": (before.loc[both], now.loc[both]),
-              "entrants": (before.iloc[0:0], now.drop(both)), "exits": (before.drop(both), now.iloc[0:0])}
+    scopes = {
+        "all": (before, now),
+        "panel": (before.loc[both], now.loc[both]),
+        "entrants": (before.iloc[0:0], now.drop(both)),
+        "exits": (before.drop(both), now.iloc[0:0]),
+    }
     rows = []
     for scope, (b, n) in scopes.items():
         row = {"scope": scope, "products_previous": len(b), "products": len(n)}
@@ -204,10 +238,17 @@ def breakdown_contributions(products: pd.DataFrame, year: int, by: str, measure:
 
 #: Breakdown columns suppressed together with a protected money measure (shares need the total, export
 #: intensity both sales and exports).
-_DERIVED = {"output_value": ["output_share_pct"], "sales_revenue": ["export_intensity_pct"],
-            "export_value": ["export_intensity_pct"]}
+_DERIVED = {
+    "output_value": ["output_share_pct"],
+    "sales_revenue": ["export_intensity_pct"],
+    "export_value": ["export_intensity_pct"],
+}
 #: Growth columns of a money measure (hidden when the current or the base figure is).
-_GROWTH = {"output_value": "output_growth_pct", "sales_revenue": "sales_growth_pct", "export_value": "export_growth_pct"}
+_GROWTH = {
+    "output_value": "output_growth_pct",
+    "sales_revenue": "sales_growth_pct",
+    "export_value": "export_growth_pct",
+}
 #: Source input of the money figures (its confidentiality decides whether they are protected).
 SOURCE = "products"
 
@@ -268,8 +309,11 @@ def linked_money(products: pd.DataFrame, year: int) -> Linked:
     """
     from ipstats.sdc import Linked
 
-    rec = recognised(products).assign(S=lambda d: _industry(d, "S"), D=lambda d: _industry(d, "D"),
-                                      province_code=lambda d: d["province_code"].astype(str))
+    rec = recognised(products).assign(
+        S=lambda d: _industry(d, "S"),
+        D=lambda d: _industry(d, "D"),
+        province_code=lambda d: d["province_code"].astype(str),
+    )
     link = Linked(f"products_{year}")
     sections_of = {}
 
@@ -286,10 +330,15 @@ def linked_money(products: pd.DataFrame, year: int) -> Linked:
                     industry = values.get("S", values.get("D", ""))
                     unclassified = industry in ("S:", "D:")
                     for measure in MEASURES:
-                        link.cell(money_key(measure, round_, scope, province, industry), row[measure],
-                                  row[f"{measure}_n"], row[f"{measure}_x1"], row[f"{measure}_x2"],
-                                  withheld=unclassified, largest_id=row[f"{measure}_id"]
-                                  if isinstance(row[f"{measure}_id"], str) else None)
+                        link.cell(
+                            money_key(measure, round_, scope, province, industry),
+                            row[measure],
+                            row[f"{measure}_n"],
+                            row[f"{measure}_x1"],
+                            row[f"{measure}_x2"],
+                            withheld=unclassified,
+                            largest_id=row[f"{measure}_id"] if isinstance(row[f"{measure}_id"], str) else None,
+                        )
 
     rounds = sorted(int(r) for r in rec["filing_year"].dropna().unique())
     for round_ in rounds:
@@ -306,15 +355,18 @@ def linked_money(products: pd.DataFrame, year: int) -> Linked:
     industries = [""] + sorted(set(now["S"])) + sorted(set(now["D"]))
     for measure in MEASURES:
         for round_ in rounds:
-            scopes = ["all"] + (["panel", "entrants"] if round_ == year and len(before) else []) + \
-                     (["panel", "exits"] if round_ == year - 1 and len(before) else [])
+            scopes = (
+                ["all"]
+                + (["panel", "entrants"] if round_ == year and len(before) else [])
+                + (["panel", "exits"] if round_ == year - 1 and len(before) else [])
+            )
             for scope in scopes:
                 inds = industries if (round_ == year and scope == "all") else [""]
-                for industry in inds:                       # provinces add up to the nation
+                for industry in inds:  # provinces add up to the nation
                     total = money_key(measure, round_, scope, "", industry)
                     if total in link:
                         link.add_sum(total, [money_key(measure, round_, scope, p, industry) for p in provinces])
-                if round_ == year and scope == "all":        # the industry hierarchy, nationally and per province
+                if round_ == year and scope == "all":  # the industry hierarchy, nationally and per province
                     for province in ["", *provinces]:
                         total = money_key(measure, round_, scope, province, "")
                         if total not in link:
@@ -324,16 +376,27 @@ def linked_money(products: pd.DataFrame, year: int) -> Linked:
                         for sec in secs:
                             head = money_key(measure, round_, scope, province, sec)
                             if head in link:
-                                link.add_sum(head, [money_key(measure, round_, scope, province, d)
-                                                    for d, s in sections_of.items() if s == sec])
+                                link.add_sum(
+                                    head,
+                                    [
+                                        money_key(measure, round_, scope, province, d)
+                                        for d, s in sections_of.items()
+                                        if s == sec
+                                    ],
+                                )
             if len(before) and round_ in (year, year - 1):  # panel + entrants (exits) = all
                 other = "entrants" if round_ == year else "exits"
                 for province in ["", *provinces]:
                     total = money_key(measure, round_, "all", province, "")
                     if total in link:
-                        link.add_sum(total, [money_key(measure, round_, "panel", province, ""),
-                                             money_key(measure, round_, other, province, "")])
-    for key in list(link._index):                          # exports never exceed sales
+                        link.add_sum(
+                            total,
+                            [
+                                money_key(measure, round_, "panel", province, ""),
+                                money_key(measure, round_, other, province, ""),
+                            ],
+                        )
+    for key in list(link._index):  # exports never exceed sales
         if key[1] == "export_value":
             link.add_le(key, ("money", "sales_revenue", *key[2:]))
     return link
@@ -361,8 +424,9 @@ def _record(protection, keys: dict, table: str) -> dict:
     return record
 
 
-def publish_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by: str, protection,
-                      region: str = "") -> tuple[pd.DataFrame, dict | None]:
+def publish_breakdown(
+    table: pd.DataFrame, products: pd.DataFrame, year: int, by: str, protection, region: str = ""
+) -> tuple[pd.DataFrame, dict | None]:
     """A :func:`breakdown` table as published: money cells of the pattern suppressed, sorted by code, 合计 last.
 
     Product and enterprise counts are public (the product list is published); output, sales and exports
@@ -392,7 +456,7 @@ def publish_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by
                 keys[cell] = (code, measure)
                 if _hidden(protection, cell):
                     published.loc[code, [measure, *_DERIVED[measure]]] = np.nan
-                    if code == "":                         # without the total no share can be published
+                    if code == "":  # without the total no share can be published
                         published.loc[:, _DERIVED[measure]] = np.nan
     out = published.reset_index()
     return out, (None if protection is None else _record(protection, keys, by))
@@ -425,8 +489,10 @@ def publish_panel(table: pd.DataFrame, protection, year: int, region: str = "") 
     keys = {}
     for i, scope in enumerate(out["scope"]):
         for measure in MEASURES:
-            cells = {"previous": money_key(measure, year - 1, "all" if scope == "all" else scope, region, ""),
-                     "current": money_key(measure, year, "all" if scope == "all" else scope, region, "")}
+            cells = {
+                "previous": money_key(measure, year - 1, "all" if scope == "all" else scope, region, ""),
+                "current": money_key(measure, year, "all" if scope == "all" else scope, region, ""),
+            }
             if scope == "entrants":
                 cells.pop("previous")
             if scope == "exits":
@@ -439,8 +505,9 @@ def publish_panel(table: pd.DataFrame, protection, year: int, region: str = "") 
     return out, _record(protection, keys, "panel")
 
 
-def protect_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by: str,
-                      rules: dict | None = None) -> tuple[pd.DataFrame, dict]:
+def protect_breakdown(
+    table: pd.DataFrame, products: pd.DataFrame, year: int, by: str, rules: dict | None = None
+) -> tuple[pd.DataFrame, dict]:
     """Disclosure control of one :func:`breakdown` table on its own (contributors are enterprises).
 
     Product and enterprise counts are public (the product list is published); the money measures are
@@ -467,11 +534,18 @@ def protect_breakdown(table: pd.DataFrame, products: pd.DataFrame, year: int, by
         for code in keys:
             if code in cells.index:
                 r = cells.loc[code]
-                key = money_key(measure, year, "all", code, "") if by == "province_code" else \
-                    money_key(measure, year, "all", "", f"{'S' if by == 'section' else 'D'}:{code}")
+                key = (
+                    money_key(measure, year, "all", code, "")
+                    if by == "province_code"
+                    else money_key(measure, year, "all", "", f"{'S' if by == 'section' else 'D'}:{code}")
+                )
                 link.cell(key, r["value"], r["contributors"], r["largest"], r["second"])
-        parts = [money_key(measure, year, "all", c, "") if by == "province_code" else
-                 money_key(measure, year, "all", "", f"{'S' if by == 'section' else 'D'}:{c}") for c in keys]
+        parts = [
+            money_key(measure, year, "all", c, "")
+            if by == "province_code"
+            else money_key(measure, year, "all", "", f"{'S' if by == 'section' else 'D'}:{c}")
+            for c in keys
+        ]
         link.add_sum(total, parts)
     for key in list(link._index):
         if key[1] == "export_value":
@@ -490,18 +564,37 @@ def total_row(table: pd.DataFrame, by: str, enterprises: int | None = None) -> p
     *enterprises* is the number of distinct enterprises (an enterprise may appear in several rows, so the
     column is not summed); missing when not given.
     """
-    row = {by: "", BREAKDOWNS[by]: TOTAL, "products": int(table["products"].sum()),
-           "enterprises": np.nan if enterprises is None else enterprises}
+    row = {
+        by: "",
+        BREAKDOWNS[by]: TOTAL,
+        "products": int(table["products"].sum()),
+        "enterprises": np.nan if enterprises is None else enterprises,
+    }
     row.update({m: float(table[m].sum()) for m in MEASURES})
-    row.update({"products_share_pct": 100.0, "output_share_pct": 100.0,
-                "export_intensity_pct": export_intensity(row["export_value"], row["sales_revenue"])})
+    row.update(
+        {
+            "products_share_pct": 100.0,
+            "output_share_pct": 100.0,
+            "export_intensity_pct": export_intensity(row["export_value"], row["sales_revenue"]),
+        }
+    )
     return pd.DataFrame([row])[list(table.columns)]
 
 
 #: Columns that carry enterprise money figures (withheld together in a sensitive region run).
-MONEY_COLUMNS = ("output_value", "sales_revenue", "export_value", "export_intensity_pct", "output_growth_pct",
-                 "sales_growth_pct", "export_growth_pct", "output_value_previous", "sales_revenue_previous",
-                 "export_value_previous", "output_share_pct")
+MONEY_COLUMNS = (
+    "output_value",
+    "sales_revenue",
+    "export_value",
+    "export_intensity_pct",
+    "output_growth_pct",
+    "sales_growth_pct",
+    "export_growth_pct",
+    "output_value_previous",
+    "sales_revenue_previous",
+    "export_value_previous",
+    "output_share_pct",
+)
 
 
 def sensitive_totals(products: pd.DataFrame, years: tuple[int, ...], rules: dict | None = None) -> list[str]:
@@ -588,21 +681,46 @@ def patent_indicators(products: pd.DataFrame, links: pd.DataFrame, patents: pd.D
         linked = info.reindex(numbers)
         valid = valid_at_year_end(linked, int(year)) if len(linked) else pd.Series(dtype=bool)
         n, d = len(ids), len(numbers)
-        rows.append({"filing_year": int(year), "products": n, "products_with_patents": int(sel["product_id"].nunique()),
-                     "links": int(len(sel)), "patents": d,
-                     "patents_per_product": len(sel) / n if n else np.nan,
-                     "core_per_product": int((sel["role"] == "core").sum()) / n if n else np.nan,
-                     "invention_share_pct": share_pct((linked["patent_type"] == "发明").sum(), d),
-                     "valid_year_end": int(valid.sum()),
-                     "valid_share_pct": share_pct(valid.sum(), d)})
+        rows.append(
+            {
+                "filing_year": int(year),
+                "products": n,
+                "products_with_patents": int(sel["product_id"].nunique()),
+                "links": int(len(sel)),
+                "patents": d,
+                "patents_per_product": len(sel) / n if n else np.nan,
+                "core_per_product": int((sel["role"] == "core").sum()) / n if n else np.nan,
+                "invention_share_pct": share_pct((linked["patent_type"] == "发明").sum(), d),
+                "valid_year_end": int(valid.sum()),
+                "valid_share_pct": share_pct(valid.sum(), d),
+            }
+        )
     # a region with no recognised product still gets the table, with its header
-    return pd.DataFrame(rows, columns=["filing_year", "products", "products_with_patents", "links", "patents",
-                                       "patents_per_product", "core_per_product", "invention_share_pct",
-                                       "valid_year_end", "valid_share_pct"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "filing_year",
+            "products",
+            "products_with_patents",
+            "links",
+            "patents",
+            "patents_per_product",
+            "core_per_product",
+            "invention_share_pct",
+            "valid_year_end",
+            "valid_share_pct",
+        ],
+    )
 
 
-def technology_categories(products: pd.DataFrame, links: pd.DataFrame, classified: pd.DataFrame, year: int,
-                          top_level: pd.Series | None = None, names: pd.Series | None = None) -> pd.DataFrame:
+def technology_categories(
+    products: pd.DataFrame,
+    links: pd.DataFrame,
+    classified: pd.DataFrame,
+    year: int,
+    top_level: pd.Series | None = None,
+    names: pd.Series | None = None,
+) -> pd.DataFrame:
     """Which categories of a classification system the linked patents of round *year* fall into.
 
     Parameters
@@ -635,9 +753,15 @@ def technology_categories(products: pd.DataFrame, links: pd.DataFrame, classifie
     joined = sel.merge(cats, left_on="application_number", right_on="patent_id")
     frame = pd.concat([joined, joined.assign(category="*")], ignore_index=True)
     frame["confirmed_product"] = frame["product_id"].where(frame["confirmed"])
-    table = frame.groupby("category").agg(patents=("application_number", "nunique"),
-                                          products=("product_id", "nunique"),
-                                          products_confirmed=("confirmed_product", "nunique")).reset_index()
+    table = (
+        frame.groupby("category")
+        .agg(
+            patents=("application_number", "nunique"),
+            products=("product_id", "nunique"),
+            products_confirmed=("confirmed_product", "nunique"),
+        )
+        .reset_index()
+    )
     total_patents, total_products = sel["application_number"].nunique(), len(ids)
     table["patents_share_pct"] = share_pct(table["patents"], total_patents)
     for col in ("products", "products_confirmed"):
@@ -652,13 +776,28 @@ def technology_categories(products: pd.DataFrame, links: pd.DataFrame, classifie
     table.insert(1, "category_name", table["category"].map(label))
     last = table["category"].eq("*")
     table = pd.concat([table[~last].sort_values(["products", "category"], ascending=[False, True]), table[last]])
-    return table[["category", "category_name", "patents", "patents_share_pct", "products", "products_share_pct",
-                  "products_confirmed", "products_confirmed_share_pct"]].reset_index(drop=True)
+    return table[
+        [
+            "category",
+            "category_name",
+            "patents",
+            "patents_share_pct",
+            "products",
+            "products_share_pct",
+            "products_confirmed",
+            "products_confirmed_share_pct",
+        ]
+    ].reset_index(drop=True)
 
 
-def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, ...] = (5, 10),
-                             min_contributors: int = 3, rules=None, withheld: tuple[str, ...] | list[str] = ()
-                             ) -> pd.DataFrame:
+def enterprise_concentration(
+    products: pd.DataFrame,
+    year: int,
+    top: tuple[int, ...] = (5, 10),
+    min_contributors: int = 3,
+    rules=None,
+    withheld: tuple[str, ...] | list[str] = (),
+) -> pd.DataFrame:
     """Concentration of round *year*'s recognised products among enterprises (企业集中度).
 
     A top-*n* share is published only when both the *n* leaders and the other enterprises number at least
@@ -678,15 +817,25 @@ def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, 
     from ipstats.sdc import primary
 
     rec = recognised(products, year)
-    per = {"products": rec.groupby("credit_code").size(),
-           "output_value": rec.groupby("credit_code")["output_value"].sum(),
-           "export_value": rec.groupby("credit_code")["export_value"].sum()}
+    per = {
+        "products": rec.groupby("credit_code").size(),
+        "output_value": rec.groupby("credit_code")["output_value"].sum(),
+        "export_value": rec.groupby("credit_code")["export_value"].sum(),
+    }
 
     def sensitive(group: np.ndarray) -> bool:
         if rules is None or not len(group):
             return False
-        cell = pd.DataFrame({"row": [0], "col": [0], "value": [group.sum()], "contributors": [len(group)],
-                             "largest": [group[0]], "second": [group[1] if len(group) > 1 else 0.0]})
+        cell = pd.DataFrame(
+            {
+                "row": [0],
+                "col": [0],
+                "value": [group.sum()],
+                "contributors": [len(group)],
+                "largest": [group[0]],
+                "second": [group[1] if len(group) > 1 else 0.0],
+            }
+        )
         return bool(primary(cell, rules).iloc[0])
 
     rows = []
@@ -697,8 +846,11 @@ def enterprise_concentration(products: pd.DataFrame, year: int, top: tuple[int, 
         for n in top:
             shown = n >= min_contributors and len(values) - n >= min_contributors
             if money and shown:
-                shown = (measure not in withheld and not sensitive(values.to_numpy()[:n])
-                         and not sensitive(values.to_numpy()[n:]))
+                shown = (
+                    measure not in withheld
+                    and not sensitive(values.to_numpy()[:n])
+                    and not sensitive(values.to_numpy()[n:])
+                )
             row[f"top{n}_share_pct"] = top_share_pct(values, n) if shown else np.nan
         hhi_shown = not money or (measure not in withheld and len(values) >= 2 * min_contributors)
         row["hhi"] = hhi(values) if hhi_shown else np.nan

@@ -12,6 +12,7 @@ Two inputs, each described by a Table Schema in ``data_schemas/``:
 Every bad record gives one line naming the file, the row (as in the file: the header is row 1 of a CSV),
 the field, the value found and what was expected. All problems are collected before raising.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,14 +26,39 @@ from ipstats.register.appno import is_valid_application_number
 from ipstats.register.uscc import credit_code_problem
 from ipstats.errors import InputError
 
-__all__ = ["LINK_FIELDS", "PATENT_COLUMNS", "PRODUCT_FIELDS", "ProductDataError", "ROLES", "STATUSES",
-           "VALUE_FIELDS", "industry_division", "normalize_application_number", "read_links", "read_products",
-           "register_patents", "typed_products", "validate_links", "validate_products"]
+__all__ = [
+    "LINK_FIELDS",
+    "PATENT_COLUMNS",
+    "PRODUCT_FIELDS",
+    "ProductDataError",
+    "ROLES",
+    "STATUSES",
+    "VALUE_FIELDS",
+    "industry_division",
+    "normalize_application_number",
+    "read_links",
+    "read_products",
+    "register_patents",
+    "typed_products",
+    "validate_links",
+    "validate_products",
+]
 
 #: Columns of the product table, in schema order.
-PRODUCT_FIELDS = ("product_id", "product_name", "enterprise_name", "credit_code", "province_code",
-                  "industry_code", "filing_year", "recognition_year", "status", "output_value",
-                  "sales_revenue", "export_value")
+PRODUCT_FIELDS = (
+    "product_id",
+    "product_name",
+    "enterprise_name",
+    "credit_code",
+    "province_code",
+    "industry_code",
+    "filing_year",
+    "recognition_year",
+    "status",
+    "output_value",
+    "sales_revenue",
+    "export_value",
+)
 #: Columns of the product–patent link table.
 LINK_FIELDS = ("product_id", "application_number", "role")
 #: Product status in a round: filed (under review), recognised, not passed.
@@ -45,8 +71,16 @@ VALUE_FIELDS = ("output_value", "sales_revenue", "export_value")
 MAX_SHOWN = 20
 
 _INDUSTRY = re.compile(r"^([A-T])?(\d{2})(\d{1,2})?$")
-_REQUIRED = ("product_id", "product_name", "enterprise_name", "credit_code", "province_code", "industry_code",
-             "filing_year", "status")
+_REQUIRED = (
+    "product_id",
+    "product_name",
+    "enterprise_name",
+    "credit_code",
+    "province_code",
+    "industry_code",
+    "filing_year",
+    "status",
+)
 
 
 class ProductDataError(InputError):
@@ -72,8 +106,9 @@ def _read_table(path: str | Path, what: str, schema: str) -> tuple[pd.DataFrame,
         raise ProductDataError([f"{path}: {what} file not found"])
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq"):
-        raise ProductDataError([f"{path}: expected a .csv, .xlsx or .parquet {what} file, "
-                                f"got '{suffix or 'no extension'}'"])
+        raise ProductDataError(
+            [f"{path}: expected a .csv, .xlsx or .parquet {what} file, got '{suffix or 'no extension'}'"]
+        )
     try:
         table, lines = read_cells(path, schema)
     except ReadError as exc:
@@ -109,7 +144,9 @@ def _text(value: object) -> str:
 
 def _missing(table: pd.DataFrame, fields: tuple[str, ...], source: str, schema: str) -> list[str]:
     missing = [c for c in fields if c not in table.columns]
-    return [f"{source}: missing column(s) {', '.join(missing)}; see data_schemas/{schema}.schema.yaml"] if missing else []
+    return (
+        [f"{source}: missing column(s) {', '.join(missing)}; see data_schemas/{schema}.schema.yaml"] if missing else []
+    )
 
 
 def _records(table: pd.DataFrame, fields: tuple[str, ...], first_row: int):
@@ -175,23 +212,35 @@ def validate_products(table: pd.DataFrame, source: str = "products", first_row: 
         if values["product_id"] and values["filing_year"]:
             key = (values["product_id"], values["filing_year"])
             if key in seen:
-                bad("product_id", f"duplicate product id in round {values['filing_year']} (first at row {seen[key]}); "
-                                  f"expected one row per product and round")
+                bad(
+                    "product_id",
+                    f"duplicate product id in round {values['filing_year']} (first at row {seen[key]}); "
+                    f"expected one row per product and round",
+                )
             else:
                 seen[key] = row
         owner = owners.setdefault(values["product_id"], (values["credit_code"], row))
         if values["product_id"] and values["credit_code"] and owner[0] and owner[0] != values["credit_code"]:
-            bad("credit_code", f"product {values['product_id']} belongs to enterprise {owner[0]} at row {owner[1]}; "
-                               f"expected the same enterprise in every round (or a new product id)")
+            bad(
+                "credit_code",
+                f"product {values['product_id']} belongs to enterprise {owner[0]} at row {owner[1]}; "
+                f"expected the same enterprise in every round (or a new product id)",
+            )
         if values["credit_code"]:
             reason = credit_code_problem(values["credit_code"])
             if reason:
                 bad("credit_code", f"{reason}; expected a valid 统一社会信用代码")
         if values["province_code"] and values["province_code"] not in provinces:
-            bad("province_code", "expected a 2-digit GB/T 2260 province code such as '44' (see ipstats.reference.provinces())")
+            bad(
+                "province_code",
+                "expected a 2-digit GB/T 2260 province code such as '44' (see ipstats.reference.provinces())",
+            )
         if values["industry_code"] and industry_division(values["industry_code"]) is None:
-            bad("industry_code", "expected a GB/T 4754-2017 code of 2–4 digits whose first two digits are a division "
-                                 "(大类 01–97), optionally preceded by its section letter, e.g. '3911' or 'C39'")
+            bad(
+                "industry_code",
+                "expected a GB/T 4754-2017 code of 2–4 digits whose first two digits are a division "
+                "(大类 01–97), optionally preceded by its section letter, e.g. '3911' or 'C39'",
+            )
         years = {}
         for field in ("filing_year", "recognition_year"):
             if values[field]:
@@ -205,7 +254,9 @@ def validate_products(table: pd.DataFrame, source: str = "products", first_row: 
             bad("recognition_year", "a recognised (认定) product needs its recognition year")
         elif values["status"] in ("备案", "未通过") and values["recognition_year"]:
             bad("recognition_year", f"expected empty: the status is {values['status']}, not 认定")
-        elif "recognition_year" in years and "filing_year" in years and years["recognition_year"] < years["filing_year"]:
+        elif (
+            "recognition_year" in years and "filing_year" in years and years["recognition_year"] < years["filing_year"]
+        ):
             bad("recognition_year", f"expected a year not before the filing year {years['filing_year']}")
         for field in VALUE_FIELDS:
             if values[field] == "":
@@ -220,9 +271,14 @@ def validate_products(table: pd.DataFrame, source: str = "products", first_row: 
     return problems
 
 
-def validate_links(links: pd.DataFrame, product_ids: set[str] | None = None,
-                   register_numbers: set[str] | None = None, source: str = "product_patent_links",
-                   first_row: int = 2, register_name: str = "the register") -> list[str]:
+def validate_links(
+    links: pd.DataFrame,
+    product_ids: set[str] | None = None,
+    register_numbers: set[str] | None = None,
+    source: str = "product_patent_links",
+    first_row: int = 2,
+    register_name: str = "the register",
+) -> list[str]:
     """Problems of a product–patent link table, one line per bad field.
 
     Parameters
@@ -251,8 +307,10 @@ def validate_links(links: pd.DataFrame, product_ids: set[str] | None = None,
         if not values["application_number"]:
             bad("application_number", "a value is required")
         elif number is None:
-            bad("application_number", "expected a CN application number with a valid check character, "
-                                      "e.g. CN202310123456.7")
+            bad(
+                "application_number",
+                "expected a CN application number with a valid check character, e.g. CN202310123456.7",
+            )
         elif register_numbers is not None and number not in register_numbers:
             bad("application_number", f"expected a patent of {register_name}; this application is not in it")
         if values["role"] not in ROLES:
@@ -302,8 +360,15 @@ def read_products(path: str | Path) -> pd.DataFrame:
 def typed_products(table: pd.DataFrame) -> pd.DataFrame:
     """Give a valid product table its types and add ``division`` and ``section`` (see :func:`read_products`)."""
     out = table[list(PRODUCT_FIELDS)].copy()
-    for field in ("product_id", "product_name", "enterprise_name", "credit_code", "province_code",
-                  "industry_code", "status"):
+    for field in (
+        "product_id",
+        "product_name",
+        "enterprise_name",
+        "credit_code",
+        "province_code",
+        "industry_code",
+        "status",
+    ):
         out[field] = out[field].map(_text)
     for field in ("filing_year", "recognition_year"):
         out[field] = pd.to_numeric(out[field].map(_text).replace("", None), errors="raise").astype("Int64")
@@ -316,8 +381,18 @@ def typed_products(table: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Register columns the product indicators use for linked patents.
-PATENT_COLUMNS = ("application_number", "patent_type", "filing_date", "grant_date", "legal_status", "lapse_date",
-                  "ipc", "title", "applicant_name", "province_code")
+PATENT_COLUMNS = (
+    "application_number",
+    "patent_type",
+    "filing_date",
+    "grant_date",
+    "legal_status",
+    "lapse_date",
+    "ipc",
+    "title",
+    "applicant_name",
+    "province_code",
+)
 
 
 def register_patents(register: str | Path, numbers: list[str] | set[str] | pd.Series) -> pd.DataFrame:
@@ -335,14 +410,20 @@ def register_patents(register: str | Path, numbers: list[str] | set[str] | pd.Se
         columns = [r[0] for r in con.execute("DESCRIBE register").fetchall()]
         wanted = ", ".join(f"r.{c}" for c in PATENT_COLUMNS if c in columns)
         con.register("_wanted", pd.DataFrame({"n": sorted(set(numbers))}, dtype=object))
-        return con.execute(f"SELECT {wanted} FROM register r JOIN _wanted w ON r.application_number = w.n "
-                           f"ORDER BY r.application_number").df()
+        return con.execute(
+            f"SELECT {wanted} FROM register r JOIN _wanted w ON r.application_number = w.n "
+            f"ORDER BY r.application_number"
+        ).df()
     finally:
         con.close()
 
 
-def read_links(path: str | Path, products: pd.DataFrame | None = None, register: str | Path | None = None,
-               register_numbers: set[str] | None = None) -> pd.DataFrame:
+def read_links(
+    path: str | Path,
+    products: pd.DataFrame | None = None,
+    register: str | Path | None = None,
+    register_numbers: set[str] | None = None,
+) -> pd.DataFrame:
     """Read and validate the product–patent links; application numbers come back as ``CN…``.
 
     Parameters
@@ -367,8 +448,9 @@ def read_links(path: str | Path, products: pd.DataFrame | None = None, register:
         numbers = {normalize_application_number(_text(t)) for t in table.get("application_number", [])} - {None}
         register_numbers = set(register_patents(register, numbers)["application_number"])
         register_name = f"the register {register}"
-    problems = validate_links(table, ids, register_numbers, source=str(path), first_row=first_row,
-                              register_name=register_name)
+    problems = validate_links(
+        table, ids, register_numbers, source=str(path), first_row=first_row, register_name=register_name
+    )
     if problems:
         raise ProductDataError(problems)
     _schema_check(path, "product_patent_links")

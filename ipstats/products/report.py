@@ -1,4 +1,5 @@
 """Everything the patent-intensive products notebook shows for one round, and its Chinese summary."""
+
 from __future__ import annotations
 
 import math
@@ -15,28 +16,79 @@ from ipstats.products.indicators import _GROWTH
 from ipstats.products.io import read_links, read_products, register_patents
 from ipstats.register.regions import region_name as _region_name
 
-__all__ = ["DEFAULT_SYSTEMS", "PRODUCT_LABELS", "ProductsReport", "compute_products", "format_wan_yuan", "labelled",
-           "products_paragraph"]
+__all__ = [
+    "DEFAULT_SYSTEMS",
+    "PRODUCT_LABELS",
+    "ProductsReport",
+    "compute_products",
+    "format_wan_yuan",
+    "labelled",
+    "products_paragraph",
+]
 
 #: Classification systems the linked patents are classified by (SEI, key digital technologies, green).
 DEFAULT_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech")
 
 
 #: Chinese column labels of the product tables (the CSV files keep the machine names).
-PRODUCT_LABELS = labels("zh", keys=("filing_year", "filed", "recognised", "not_passed", "pending", "pass_rate_pct",
-                                    "enterprises", "output_value", "sales_revenue", "export_value",
-                                    "export_intensity_pct", "recognised_growth_pct", "output_growth_pct",
-                                    "sales_growth_pct", "export_growth_pct", "scope", "previous_round", "round",
-                                    "products_previous", "products", "output_value_previous",
-                                    "sales_revenue_previous", "export_value_previous", "section", "section_name",
-                                    "division", "division_name", "province_code", "province", "products_share_pct",
-                                    "output_share_pct", "products_with_patents", "links", "patents",
-                                    "patents_per_product", "core_per_product", "invention_share_pct",
-                                    "valid_year_end", "valid_share_pct", "category", "category_name",
-                                    "patents_share_pct", "products_confirmed", "products_confirmed_share_pct",
-                                    "measure", "top5_share_pct", "top10_share_pct", "hhi"), context="products")
-_VALUE_NAMES = {**labels("zh", keys=("all", "panel", "entrants", "exits"), context="scope"),
-                **labels("zh", keys=("products", "output_value", "export_value"), context="measure")}
+PRODUCT_LABELS = labels(
+    "zh",
+    keys=(
+        "filing_year",
+        "filed",
+        "recognised",
+        "not_passed",
+        "pending",
+        "pass_rate_pct",
+        "enterprises",
+        "output_value",
+        "sales_revenue",
+        "export_value",
+        "export_intensity_pct",
+        "recognised_growth_pct",
+        "output_growth_pct",
+        "sales_growth_pct",
+        "export_growth_pct",
+        "scope",
+        "previous_round",
+        "round",
+        "products_previous",
+        "products",
+        "output_value_previous",
+        "sales_revenue_previous",
+        "export_value_previous",
+        "section",
+        "section_name",
+        "division",
+        "division_name",
+        "province_code",
+        "province",
+        "products_share_pct",
+        "output_share_pct",
+        "products_with_patents",
+        "links",
+        "patents",
+        "patents_per_product",
+        "core_per_product",
+        "invention_share_pct",
+        "valid_year_end",
+        "valid_share_pct",
+        "category",
+        "category_name",
+        "patents_share_pct",
+        "products_confirmed",
+        "products_confirmed_share_pct",
+        "measure",
+        "top5_share_pct",
+        "top10_share_pct",
+        "hhi",
+    ),
+    context="products",
+)
+_VALUE_NAMES = {
+    **labels("zh", keys=("all", "panel", "entrants", "exits"), context="scope"),
+    **labels("zh", keys=("products", "output_value", "export_value"), context="measure"),
+}
 
 
 def labelled(table: pd.DataFrame) -> pd.DataFrame:
@@ -116,26 +168,37 @@ class ProductsReport:
         panel = self.panel.set_index("scope")
         pat = self.patents.set_index("filing_year").loc[self.year]
         if self.money_withheld:
-            return "\n".join([f"{self.year}年批次 {self.region_name}",
-                              f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 企业 {int(row['enterprises'])}",
-                              "产值、销售收入、出口交货值经保密处理不予公布"])
+            return "\n".join(
+                [
+                    f"{self.year}年批次 {self.region_name}",
+                    f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 企业 {int(row['enterprises'])}",
+                    "产值、销售收入、出口交货值经保密处理不予公布",
+                ]
+            )
         f1 = lambda v: "—" if pd.isna(v) else f"{v:.1f}"  # noqa: E731  (a suppressed or undefined figure)
-        return "\n".join([
-            f"{self.year}年批次 {self.region_name}",
-            f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 未通过 {int(row['not_passed'])}, "
-            f"企业 {int(row['enterprises'])}",
-            f"总产值 {f1(row['output_value'])} 万元, 增长 {f1(panel.at['all', 'output_growth_pct'])}%",
-            f"出口交货值 {f1(row['export_value'])} 万元, 增长 {f1(panel.at['all', 'export_growth_pct'])}%",
-            f"同一产品 {int(panel.at['panel', 'products'])}, 总产值增长 {f1(panel.at['panel', 'output_growth_pct'])}%",
-            f"每件产品关联专利 {pat['patents_per_product']:.2f}, 发明占比 {pat['invention_share_pct']:.1f}%, "
-            f"年末有效占比 {pat['valid_share_pct']:.1f}%",
-        ])
+        return "\n".join(
+            [
+                f"{self.year}年批次 {self.region_name}",
+                f"备案 {int(row['filed'])}, 认定 {int(row['recognised'])}, 未通过 {int(row['not_passed'])}, "
+                f"企业 {int(row['enterprises'])}",
+                f"总产值 {f1(row['output_value'])} 万元, 增长 {f1(panel.at['all', 'output_growth_pct'])}%",
+                f"出口交货值 {f1(row['export_value'])} 万元, 增长 {f1(panel.at['all', 'export_growth_pct'])}%",
+                f"同一产品 {int(panel.at['panel', 'products'])}, 总产值增长 {f1(panel.at['panel', 'output_growth_pct'])}%",
+                f"每件产品关联专利 {pat['patents_per_product']:.2f}, 发明占比 {pat['invention_share_pct']:.1f}%, "
+                f"年末有效占比 {pat['valid_share_pct']:.1f}%",
+            ]
+        )
 
 
 def _top_published(table: pd.DataFrame | None, name_col: str, n: int) -> list[tuple[str, int]]:
     if table is None:
         return []
-    shown = table[table[name_col] != ind.TOTAL].dropna(subset=["products"]).sort_values("products", ascending=False, kind="stable").head(n)
+    shown = (
+        table[table[name_col] != ind.TOTAL]
+        .dropna(subset=["products"])
+        .sort_values("products", ascending=False, kind="stable")
+        .head(n)
+    )
     return [(r[name_col], int(r["products"])) for _, r in shown.iterrows()]
 
 
@@ -146,14 +209,23 @@ def products_paragraph(report: ProductsReport) -> str:
     panel = report.panel.set_index("scope")
     recognised_before = report.rounds.set_index("filing_year")["recognised"].get(p, 0)
     comparable = recognised_before > 0
-    parts = [f"{y}年批次，{name}共有{int(row['filed']):,}件产品备案，认定专利密集型产品{int(row['recognised']):,}件，"
-             f"涉及企业{int(row['enterprises']):,}家"
-             + (f"，认定数量{format_change(row['recognised_growth_pct'], versus=f'{p}年批次')}。" if comparable
-                else f"；{p}年批次没有认定产品，不计算增长。")]
+    parts = [
+        f"{y}年批次，{name}共有{int(row['filed']):,}件产品备案，认定专利密集型产品{int(row['recognised']):,}件，"
+        f"涉及企业{int(row['enterprises']):,}家"
+        + (
+            f"，认定数量{format_change(row['recognised_growth_pct'], versus=f'{p}年批次')}。"
+            if comparable
+            else f"；{p}年批次没有认定产品，不计算增长。"
+        )
+    ]
     if report.money_withheld:
-        parts.append(f"{name}认定产品的产值、销售收入和出口交货值涉及企业过少或由个别企业主导，经统计数据保密处理不予公布。")
-    money = (f"认定产品总产值{format_wan_yuan(row['output_value'])}，销售收入{format_wan_yuan(row['sales_revenue'])}，"
-             f"出口交货值{format_wan_yuan(row['export_value'])}")
+        parts.append(
+            f"{name}认定产品的产值、销售收入和出口交货值涉及企业过少或由个别企业主导，经统计数据保密处理不予公布。"
+        )
+    money = (
+        f"认定产品总产值{format_wan_yuan(row['output_value'])}，销售收入{format_wan_yuan(row['sales_revenue'])}，"
+        f"出口交货值{format_wan_yuan(row['export_value'])}"
+    )
     changes = _changes([row['output_growth_pct'], row['sales_growth_pct'], row['export_growth_pct']])
     if comparable and changes:
         money += f"，分别{changes}"
@@ -162,30 +234,37 @@ def products_paragraph(report: ProductsReport) -> str:
     if panel.at["panel", "products"] > 0 and not report.money_withheld:
         growth = panel.at["all", "output_value"] - panel.at["all", "output_value_previous"]
         own = panel.at["panel", "output_value"] - panel.at["panel", "output_value_previous"]
+
         def said(measure: str) -> str:
             if pd.isna(panel.at["panel", measure]) or pd.isna(panel.at["panel", f"{measure}_previous"]):
                 return "经统计数据保密处理不予公布"
             return format_change(panel.at["panel", _GROWTH[measure]]) or "无可比数据"
 
         output, export = said("output_value"), said("export_value")
-        text = (f"按同一产品口径，{p}年和{y}年两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值"
-                f"{output}，出口交货值{export}")
+        text = (
+            f"按同一产品口径，{p}年和{y}年两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值"
+            f"{output}，出口交货值{export}"
+        )
         if growth > 0 and 0 <= own <= growth:
             text += f"；同一产品的增长占全部认定产品总产值增量的{share_pct(own, growth):.1f}%，其余来自新认定产品"
         parts.append(text + "。")
     pat = report.patents.set_index("filing_year").loc[y]
-    parts.append(f"认定产品平均每件关联专利{pat['patents_per_product']:.1f}件，其中核心专利{pat['core_per_product']:.1f}件；"
-                 f"关联的{int(pat['patents']):,}件专利中发明专利占{_pct(pat['invention_share_pct'])}，"
-                 f"{y}年底仍有效的占{_pct(pat['valid_share_pct'])}。")
+    parts.append(
+        f"认定产品平均每件关联专利{pat['patents_per_product']:.1f}件，其中核心专利{pat['core_per_product']:.1f}件；"
+        f"关联的{int(pat['patents']):,}件专利中发明专利占{_pct(pat['invention_share_pct'])}，"
+        f"{y}年底仍有效的占{_pct(pat['valid_share_pct'])}。"
+    )
     clauses = []
     for system, table in report.categories.items():
         total = table[table["category"] == "*"]
         if total.empty:
             continue
         top = table[table["category"] != "*"].head(1)
-        clause = (f"按{report.system_labels[system]}，{int(total['products'].iloc[0]):,}件产品"
-                  f"（{_pct(total['products_share_pct'].iloc[0])}）的关联专利落入其类别（按分类号匹配的上限；"
-                  f"经确认的为{int(total['products_confirmed'].iloc[0]):,}件）")
+        clause = (
+            f"按{report.system_labels[system]}，{int(total['products'].iloc[0]):,}件产品"
+            f"（{_pct(total['products_share_pct'].iloc[0])}）的关联专利落入其类别（按分类号匹配的上限；"
+            f"经确认的为{int(total['products_confirmed'].iloc[0]):,}件）"
+        )
         if len(top):
             clause += f"，以{top['category_name'].iloc[0]}最多（{int(top['products'].iloc[0]):,}件）"
         clauses.append(clause)
@@ -200,15 +279,26 @@ def products_paragraph(report: ProductsReport) -> str:
         listed = [f"{n}（{k:,}件）" for n, k in top_prov]
         parts.append(f"从地区看，认定产品最多的是{listed[0]}、{listed[1]}和{listed[2]}。")
     conc = report.concentration.set_index("measure")
-    if "output_value" in conc.index and pd.notna(conc.get("top5_share_pct", pd.Series(dtype=float)).get("output_value")):
-        parts.append(f"按总产值计，居前5位的企业占{_pct(conc.at['output_value', 'top5_share_pct'])}，"
-                     f"赫芬达尔—赫希曼指数为{conc.at['output_value', 'hhi']:.0f}。")
+    if "output_value" in conc.index and pd.notna(
+        conc.get("top5_share_pct", pd.Series(dtype=float)).get("output_value")
+    ):
+        parts.append(
+            f"按总产值计，居前5位的企业占{_pct(conc.at['output_value', 'top5_share_pct'])}，"
+            f"赫芬达尔—赫希曼指数为{conc.at['output_value', 'hhi']:.0f}。"
+        )
     return "".join(parts)
 
 
-def compute_products(products: str | Path, links: str | Path, register: str | Path, year: int,
-                     region: str = "national", disclosure: dict | None = None,
-                     systems: tuple[str, ...] = DEFAULT_SYSTEMS, keywords: str = "confirm") -> ProductsReport:
+def compute_products(
+    products: str | Path,
+    links: str | Path,
+    register: str | Path,
+    year: int,
+    region: str = "national",
+    disclosure: dict | None = None,
+    systems: tuple[str, ...] = DEFAULT_SYSTEMS,
+    keywords: str = "confirm",
+) -> ProductsReport:
     """Read, validate and compute every table of round *year* for *region*.
 
     Parameters
@@ -252,34 +342,60 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
     code = "" if national else str(region)
     # one pattern for every run: the money figures are protected over the whole (national) product table
     nation_rounds = sorted(ind.recognised(table)["filing_year"].unique())
-    protection = (ind.protect_money(table, year, rules) if rules.is_confidential(ind.SOURCE) and year in nation_rounds
-                  else None)
+    protection = (
+        ind.protect_money(table, year, rules) if rules.is_confidential(ind.SOURCE) and year in nation_rounds else None
+    )
     if not national:
         table = table[table["province_code"] == code]
     rounds_present = sorted(ind.recognised(table)["filing_year"].unique())
     if year not in rounds_present and national:
-        raise ValueError(f"{products}: no product recognised (认定) in round {year} for {name}; rounds with "
-                         f"recognised products: {', '.join(map(str, rounds_present)) or 'none'}")
-    if year not in rounds_present:                   # a province without recognised products: say so, show empty tables
+        raise ValueError(
+            f"{products}: no product recognised (认定) in round {year} for {name}; rounds with "
+            f"recognised products: {', '.join(map(str, rounds_present)) or 'none'}"
+        )
+    if year not in rounds_present:  # a province without recognised products: say so, show empty tables
         empty = ind.breakdown(table, year, "division")
         rounds_table, _ = ind.publish_rounds(ind.rounds_summary(table), protection, code)
         panel_table, _ = ind.publish_panel(ind.panel_growth(table, year), protection, year, code)
-        return ProductsReport(year=year, previous=year - 1, region=str(region), region_name=name,
-                              rounds=rounds_table, panel=panel_table,
-                              sections=ind.breakdown(table, year, "section"), divisions=empty, provinces=None,
-                              patents=ind.patent_indicators(table, link_table.iloc[0:0], pd.DataFrame(
-                                  columns=["application_number", "patent_type", "grant_date", "lapse_date"])),
-                              categories={}, system_labels={},
-                              concentration=ind.enterprise_concentration(table, year),
-                              paragraph=f"{year}年批次，{name}没有认定的专利密集型产品。", empty=True)
+        return ProductsReport(
+            year=year,
+            previous=year - 1,
+            region=str(region),
+            region_name=name,
+            rounds=rounds_table,
+            panel=panel_table,
+            sections=ind.breakdown(table, year, "section"),
+            divisions=empty,
+            provinces=None,
+            patents=ind.patent_indicators(
+                table,
+                link_table.iloc[0:0],
+                pd.DataFrame(columns=["application_number", "patent_type", "grant_date", "lapse_date"]),
+            ),
+            categories={},
+            system_labels={},
+            concentration=ind.enterprise_concentration(table, year),
+            paragraph=f"{year}年批次，{name}没有认定的专利密集型产品。",
+            empty=True,
+        )
     link_table = link_table[link_table["product_id"].isin(set(table["product_id"]))]
     patents = register_patents(register, link_table["application_number"])
 
-    report = ProductsReport(year=year, previous=year - 1, region=str(region), region_name=name,
-                            rounds=pd.DataFrame(), panel=pd.DataFrame(),
-                            sections=pd.DataFrame(), divisions=pd.DataFrame(), provinces=None,
-                            patents=ind.patent_indicators(table, link_table, patents), categories={},
-                            system_labels={}, concentration=pd.DataFrame())
+    report = ProductsReport(
+        year=year,
+        previous=year - 1,
+        region=str(region),
+        region_name=name,
+        rounds=pd.DataFrame(),
+        panel=pd.DataFrame(),
+        sections=pd.DataFrame(),
+        divisions=pd.DataFrame(),
+        provinces=None,
+        patents=ind.patent_indicators(table, link_table, patents),
+        categories={},
+        system_labels={},
+        concentration=pd.DataFrame(),
+    )
     report.detail = {"rounds": ind.rounds_summary(table), "panel": ind.panel_growth(table, year)}
     if protection is not None:
         report.detail["disclosure_audit"] = protection.audit.drop(columns="key")
@@ -289,26 +405,33 @@ def compute_products(products: str | Path, links: str | Path, register: str | Pa
     report.panel, record = ind.publish_panel(ind.panel_growth(table, year), protection, year, code)
     if record:
         report.disclosure["panel"] = record
-    for by, attr in (("section", "sections"), ("division", "divisions")) + ((("province_code", "provinces"),)
-                                                                            if national else ()):
+    for by, attr in (("section", "sections"), ("division", "divisions")) + (
+        (("province_code", "provinces"),) if national else ()
+    ):
         report.detail[attr] = ind.breakdown(table, year, by)
         published, record = ind.publish_breakdown(ind.breakdown(table, year, by), table, year, by, protection, code)
         setattr(report, attr, published)
         if record:
             report.disclosure[attr] = record
-    hidden_totals = [m for m in ind.MEASURES if protection is not None
-                     and protection.hidden(ind.money_key(m, year, "all", code, ""))]
+    hidden_totals = [
+        m for m in ind.MEASURES if protection is not None and protection.hidden(ind.money_key(m, year, "all", code, ""))
+    ]
     report.money_withheld = bool(hidden_totals)
-    report.concentration = ind.enterprise_concentration(table, year, min_contributors=rules.min_contributors,
-                                                        rules=rules if protection is not None else None,
-                                                        withheld=hidden_totals)
+    report.concentration = ind.enterprise_concentration(
+        table,
+        year,
+        min_contributors=rules.min_contributors,
+        rules=rules if protection is not None else None,
+        withheld=hidden_totals,
+    )
     frame = patents.rename(columns={"application_number": "patent_id"})
     frame = frame[[c for c in ("patent_id", "ipc", "title") if c in frame.columns]]
     for system in systems:
         sysm = load_system(system)
         classified, _ = classify_frame(frame, sysm, keywords=keywords)
-        report.categories[system] = ind.technology_categories(table, link_table, classified, year,
-                                                              sysm.ancestors(1), sysm.category_names())
+        report.categories[system] = ind.technology_categories(
+            table, link_table, classified, year, sysm.ancestors(1), sysm.category_names()
+        )
         report.system_labels[system] = sysm.meta.get("name_zh", system)
     report.paragraph = products_paragraph(report)
     return report

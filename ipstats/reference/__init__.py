@@ -4,6 +4,7 @@ Every table is one file in ``ipstats/reference/data/`` described in ``catalogue.
 (edition, issuer, source, licence, trust). Loaders return fresh DataFrames so callers
 may modify them; the parsed files are cached.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -14,14 +14,21 @@ granted patent):
 Numbers before October 2003 have 8 digits (2-digit year, type, 5-digit serial) with
 weights 2–9; both forms are checked.
 """
+
 from __future__ import annotations
 
 import re
 
 import numpy as np
 
-__all__ = ["TYPE_DIGITS", "check_character", "format_application_number", "is_valid_application_number",
-           "check_characters", "receipt_year_sql"]
+__all__ = [
+    "TYPE_DIGITS",
+    "check_character",
+    "format_application_number",
+    "is_valid_application_number",
+    "check_characters",
+    "receipt_year_sql",
+]
 
 #: Patent type (Chinese name) for each type digit of the application number.
 TYPE_DIGITS = {"1": "发明", "2": "实用新型", "3": "外观设计", "8": "发明", "9": "实用新型"}
@@ -50,8 +57,9 @@ def check_character(digits: str) -> str:
     '3'
     """
     if not digits.isdigit() or len(digits) not in (8, 12):
-        raise ValueError(f"an application number has 12 (or, before 2003-10, 8) digits before the check "
-                         f"character; got {digits!r}")
+        raise ValueError(
+            f"an application number has 12 (or, before 2003-10, 8) digits before the check character; got {digits!r}"
+        )
     weights = _WEIGHTS_12 if len(digits) == 12 else _WEIGHTS_8
     remainder = int(np.dot(weights, [int(c) for c in digits])) % 11
     return "X" if remainder == 10 else str(remainder)
@@ -69,11 +77,12 @@ def check_characters(year: np.ndarray, type_digit: np.ndarray, serial: np.ndarra
     -------
     numpy.ndarray of str
     """
-    number = (np.asarray(year, dtype=np.int64) * 10 + np.asarray(type_digit, dtype=np.int64)) * 10_000_000 \
-        + np.asarray(serial, dtype=np.int64)
+    number = (np.asarray(year, dtype=np.int64) * 10 + np.asarray(type_digit, dtype=np.int64)) * 10_000_000 + np.asarray(
+        serial, dtype=np.int64
+    )
     total = np.zeros(number.shape, dtype=np.int64)
     rest = number.copy()
-    for weight in _WEIGHTS_12[::-1]:          # last digit carries the last weight
+    for weight in _WEIGHTS_12[::-1]:  # last digit carries the last weight
         total += (rest % 10) * weight
         rest //= 10
     remainder = total % 11
@@ -113,5 +122,7 @@ def receipt_year_sql(column: str = "r.application_number") -> str:
     """
     digits = f"regexp_extract({column}, '([0-9]{{12}}|[0-9]{{8}})', 1)"
     two = f"CAST(substr({digits}, 1, 2) AS INTEGER)"
-    return (f"(CASE WHEN length({digits}) = 12 THEN CAST(substr({digits}, 1, 4) AS INTEGER) "
-            f"WHEN length({digits}) = 8 THEN {two} + CASE WHEN {two} >= 85 THEN 1900 ELSE 2000 END END)")
+    return (
+        f"(CASE WHEN length({digits}) = 12 THEN CAST(substr({digits}, 1, 4) AS INTEGER) "
+        f"WHEN length({digits}) = 8 THEN {two} + CASE WHEN {two} >= 85 THEN 1900 ELSE 2000 END END)"
+    )

@@ -11,6 +11,7 @@ text to match. Nothing here is a published statistic.
 Everything is vectorised with NumPy so ``patents=5_000_000`` runs in minutes; the same
 ``seed`` always gives the same register.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,10 +49,40 @@ _ZIPF = {"企业": 1.05, "高校": 0.9, "科研单位": 0.9, "机关团体": 0.8
 #: Filing seasonality by month (Chinese New Year dip, year-end peak).
 _MONTH_WEIGHTS = np.array([8.0, 5.5, 8.5, 8.0, 8.5, 9.0, 8.5, 8.5, 8.5, 8.0, 9.0, 10.5])
 #: Relative frequency of Locarno classes among design filings.
-_LOCARNO_WEIGHTS = {"14": 12, "06": 10, "07": 9, "26": 8, "23": 8, "09": 7, "02": 6, "12": 5, "13": 5,
-                    "08": 5, "10": 4, "15": 4, "24": 4, "25": 4, "21": 4, "32": 3, "03": 3, "19": 2,
-                    "28": 2, "31": 2, "11": 2, "05": 2, "16": 2, "20": 1, "30": 1, "01": 1, "04": 1,
-                    "17": 0.5, "18": 0.5, "22": 0.5, "27": 0.5, "29": 0.5}
+_LOCARNO_WEIGHTS = {
+    "14": 12,
+    "06": 10,
+    "07": 9,
+    "26": 8,
+    "23": 8,
+    "09": 7,
+    "02": 6,
+    "12": 5,
+    "13": 5,
+    "08": 5,
+    "10": 4,
+    "15": 4,
+    "24": 4,
+    "25": 4,
+    "21": 4,
+    "32": 3,
+    "03": 3,
+    "19": 2,
+    "28": 2,
+    "31": 2,
+    "11": 2,
+    "05": 2,
+    "16": 2,
+    "20": 1,
+    "30": 1,
+    "01": 1,
+    "04": 1,
+    "17": 0.5,
+    "18": 0.5,
+    "22": 0.5,
+    "27": 0.5,
+    "29": 0.5,
+}
 
 
 @dataclass(frozen=True)
@@ -106,8 +137,10 @@ def _clean_title(title: str) -> str:
     return re.split(r"[；;，,。：:]", text)[0].strip("、 ")
 
 
-_NOUN_END = set("器机置备统法物剂料件体具构板管线路池膜片泵阀车灯网台架柜箱盒罐炉塔筒轮轴杆桩墙门窗床椅桌"
-                "刀锯钻针笔纸布鞋帽衣袋瓶杯锅碗灶仪表计镜头屏盘卡码芯组模块型酶苗药液气油粉胶漆肥饲品素酸盐酯醇胺")
+_NOUN_END = set(
+    "器机置备统法物剂料件体具构板管线路池膜片泵阀车灯网台架柜箱盒罐炉塔筒轮轴杆桩墙门窗床椅桌"
+    "刀锯钻针笔纸布鞋帽衣袋瓶杯锅碗灶仪表计镜头屏盘卡码芯组模块型酶苗药液气油粉胶漆肥饲品素酸盐酯醇胺"
+)
 _BAD_ANYWHERE = re.compile(r"[A-Za-z]\d|不包|其他|所用|以外|除")
 _BAD_START = re.compile(r"^(?:[用以在其由按对从与及或于和使通借经来具带含包有把将被当若仅]|本小类|其他|环路)")
 
@@ -121,8 +154,12 @@ def _stem(text: str) -> str:
 def _symbol_title(symbol: str, level: str, title: str, group_title: str | None) -> str:
     """A title stem for a symbol: its own title when it reads as a noun phrase, else its main group's."""
     for candidate in (_stem(title), _stem(group_title) if group_title else ""):
-        if (2 <= len(candidate) <= 18 and candidate[-1] in _NOUN_END and not _BAD_START.match(candidate)
-                and not _BAD_ANYWHERE.search(candidate)):
+        if (
+            2 <= len(candidate) <= 18
+            and candidate[-1] in _NOUN_END
+            and not _BAD_START.match(candidate)
+            and not _BAD_ANYWHERE.search(candidate)
+        ):
             return candidate
     fallback = _stem(group_title or title)
     fallback = re.split(r"[A-Za-z]\d|不包|其他|以外", re.sub(r"的$", "", fallback))[0][:18].rstrip("、或和的")
@@ -140,29 +177,43 @@ def ipc_pools() -> tuple[np.ndarray, np.ndarray, dict[int, tuple[np.ndarray, np.
     some groups are far more common than others, as in real filings.
     """
     scheme = reference.ipc_scheme()
-    scheme = scheme[scheme["in_2026_01"] & scheme["title_zh"].notna()
-                    & scheme["level"].isin(["main_group", "subgroup"])].reset_index(drop=True)
+    scheme = scheme[
+        scheme["in_2026_01"] & scheme["title_zh"].notna() & scheme["level"].isin(["main_group", "subgroup"])
+    ].reset_index(drop=True)
     scheme["subclass"] = scheme["symbol"].str[:4]
     scheme["main_group"] = scheme["symbol"].str[4:].str.split("/").str[0]
     group_title = scheme[scheme["level"] == "main_group"].set_index(["subclass", "main_group"])["title_zh"]
     gt = group_title.reindex(pd.MultiIndex.from_frame(scheme[["subclass", "main_group"]])).to_numpy()
-    stems = np.array([_symbol_title(s, lv, t, g if isinstance(g, str) else None)
-                      for s, lv, t, g in zip(scheme["symbol"], scheme["level"], scheme["title_zh"], gt)],
-                     dtype=object)
+    stems = np.array(
+        [
+            _symbol_title(s, lv, t, g if isinstance(g, str) else None)
+            for s, lv, t, g in zip(scheme["symbol"], scheme["level"], scheme["title_zh"], gt)
+        ],
+        dtype=object,
+    )
 
     conc = reference.wipo_technology_concordance()
     extra = pd.read_csv(PROFILE_DIR / "wipo_ipc_technology_post2019_subclasses_UNOFFICIAL.csv")
     by_group = conc[conc["ipc_main_group"].notna() & (conc["ipc_main_group"] != "")]
     by_subclass = conc[~conc.index.isin(by_group.index)]
-    field = pd.Series(scheme["subclass"].map(
-        pd.concat([by_subclass.set_index("ipc_subclass")["field_nr"],
-                   extra.set_index("ipc_subclass")["proposed_field_nr"]])), dtype="Int64")
-    group_field = by_group.assign(mg=by_group["ipc_main_group"].astype(str).str.strip()) \
-        .set_index(["ipc_subclass", "mg"])["field_nr"]
+    field = pd.Series(
+        scheme["subclass"].map(
+            pd.concat(
+                [
+                    by_subclass.set_index("ipc_subclass")["field_nr"],
+                    extra.set_index("ipc_subclass")["proposed_field_nr"],
+                ]
+            )
+        ),
+        dtype="Int64",
+    )
+    group_field = by_group.assign(mg=by_group["ipc_main_group"].astype(str).str.strip()).set_index(
+        ["ipc_subclass", "mg"]
+    )["field_nr"]
     gf = group_field.reindex(pd.MultiIndex.from_frame(scheme[["subclass", "main_group"]])).to_numpy()
     field = field.where(pd.isna(gf), pd.array(gf, dtype="Int64"))
 
-    rng = np.random.default_rng(20190101)          # fixed: popularity is part of the profile, not the seed
+    rng = np.random.default_rng(20190101)  # fixed: popularity is part of the profile, not the seed
     pools = {}
     for nr, idx in scheme.groupby(field.to_numpy(dtype=float, na_value=np.nan)).groups.items():
         idx = np.asarray(idx)
@@ -183,8 +234,14 @@ def _draw_dates(rng: np.random.Generator, years: np.ndarray) -> np.ndarray:
     return starts.astype("datetime64[D]") + (rng.random(len(years)) * lengths).astype(int)
 
 
-def _serials(rng: np.random.Generator, year: np.ndarray, type_digit: np.ndarray, filing: np.ndarray,
-             national: dict[tuple[int, int], int], block: tuple[int, int] = (0, 1)) -> np.ndarray:
+def _serials(
+    rng: np.random.Generator,
+    year: np.ndarray,
+    type_digit: np.ndarray,
+    filing: np.ndarray,
+    national: dict[tuple[int, int], int],
+    block: tuple[int, int] = (0, 1),
+) -> np.ndarray:
     """Distinct serial numbers within each (year, type digit), increasing with the filing date.
 
     *block* ``(k, blocks)``: this register is block *k* of *blocks* written one after the other (streamed demo
@@ -197,15 +254,18 @@ def _serials(rng: np.random.Generator, year: np.ndarray, type_digit: np.ndarray,
     for (y, t), grp in keys.groupby(["y", "t"], sort=False):
         cap = int(min(9_999_999 // blocks, max(national.get((y, t), 0) // blocks, 5 * len(grp))))
         if cap < len(grp):
-            raise ValueError(f"demo block of {len(grp):,} applications of year {y} and type digit {t} does not fit "
-                             f"in {cap:,} serial numbers: use smaller blocks")
+            raise ValueError(
+                f"demo block of {len(grp):,} applications of year {y} and type digit {t} does not fit "
+                f"in {cap:,} serial numbers: use smaller blocks"
+            )
         chosen = np.sort(rng.choice(cap, size=len(grp), replace=False)) * blocks + k + 1
         serial[grp.index.to_numpy()] = chosen
     return serial
 
 
-def _applicants(rng: np.random.Generator, profile: DemoProfile, province: np.ndarray,
-                app_type: np.ndarray) -> np.ndarray:
+def _applicants(
+    rng: np.random.Generator, profile: DemoProfile, province: np.ndarray, app_type: np.ndarray
+) -> np.ndarray:
     """Synthetic applicant names: a Zipf-sized pool per province and applicant type."""
     words = profile.words
     capital = reference.provinces().set_index("province_code")
@@ -217,13 +277,16 @@ def _applicants(rng: np.random.Generator, profile: DemoProfile, province: np.nda
         city, short = capital.at[p, "capital_zh"], capital.at[p, "short_zh"]
         pick = lambda kind: rng.choice(words[kind], size=pool)  # noqa: E731
         if a == "企业":
-            pool_names = [f"{city}{c1}{c2}{t}{s}" for c1, c2, t, s in
-                          zip(pick("firm_core"), pick("firm_core"), pick("firm_trade"), pick("firm_suffix"))]
+            pool_names = [
+                f"{city}{c1}{c2}{t}{s}"
+                for c1, c2, t, s in zip(pick("firm_core"), pick("firm_core"), pick("firm_trade"), pick("firm_suffix"))
+            ]
         elif a == "高校":
             pool_names = [f"{short}{c}{k}" for c, k in zip(pick("firm_core"), pick("university_kind"))]
         elif a == "科研单位":
-            pool_names = [f"{city}{c}{t}{k}" for c, t, k in
-                          zip(pick("firm_core"), pick("firm_trade"), pick("institute_kind"))]
+            pool_names = [
+                f"{city}{c}{t}{k}" for c, t, k in zip(pick("firm_core"), pick("firm_trade"), pick("institute_kind"))
+            ]
         elif a == "机关团体":
             pool_names = [f"{city}市{c}{b}" for c, b in zip(pick("firm_core"), pick("public_body"))]
         else:
@@ -234,8 +297,9 @@ def _applicants(rng: np.random.Generator, profile: DemoProfile, province: np.nda
     return names
 
 
-def _origins(rng: np.random.Generator, profile: DemoProfile, year: np.ndarray, type_code: np.ndarray,
-             province: np.ndarray) -> np.ndarray:
+def _origins(
+    rng: np.random.Generator, profile: DemoProfile, year: np.ndarray, type_code: np.ndarray, province: np.ndarray
+) -> np.ndarray:
     """The first applicant's origin: its province, or 台湾 71 / 香港 81 / 澳门 82, or a foreign country (ISO alpha-2).
 
     Shares by filing year and type come from ``origin_shares.csv`` (interpolated), the spread over countries and
@@ -249,16 +313,19 @@ def _origins(rng: np.random.Generator, profile: DemoProfile, year: np.ndarray, t
         sel = np.flatnonzero(type_code == code)
         foreign_p = np.interp(year[sel], shares.index, shares[f"foreign_{name}"])
         hk_p = np.interp(year[sel], shares.index, shares[f"hk_mo_tw_{name}"])
-        for part, chosen in ((~hk_mo_tw, u[sel] < foreign_p),
-                             (hk_mo_tw, (u[sel] >= foreign_p) & (u[sel] < foreign_p + hk_p))):
+        for part, chosen in (
+            (~hk_mo_tw, u[sel] < foreign_p),
+            (hk_mo_tw, (u[sel] >= foreign_p) & (u[sel] < foreign_p + hk_p)),
+        ):
             w = weights.loc[part, name]
             rows = sel[chosen]
             origin[rows] = w.index.to_numpy()[rng.choice(len(w), size=len(rows), p=(w / w.sum()).to_numpy())]
     return origin
 
 
-def _foreign_applicants(rng: np.random.Generator, profile: DemoProfile, origin: np.ndarray,
-                        app_type: np.ndarray) -> np.ndarray:
+def _foreign_applicants(
+    rng: np.random.Generator, profile: DemoProfile, origin: np.ndarray, app_type: np.ndarray
+) -> np.ndarray:
     """Synthetic names of applicants from 港澳台 and abroad: a Zipf-sized pool per origin and applicant type."""
     words = profile.words
     names_zh = reference.origins().set_index("origin_code")["name_zh"]
@@ -274,8 +341,10 @@ def _foreign_applicants(rng: np.random.Generator, profile: DemoProfile, origin: 
         elif a == "高校":
             pool_names = [f"{names_zh[o]}{c}{k}" for c, k in zip(pick("firm_core"), pick("university_kind"))]
         else:
-            pool_names = [f"{names_zh[o]}{c1}{c2}{t}{suffix[o]}" for c1, c2, t in
-                          zip(pick("firm_core"), pick("firm_core"), pick("firm_trade"))]
+            pool_names = [
+                f"{names_zh[o]}{c1}{c2}{t}{suffix[o]}"
+                for c1, c2, t in zip(pick("firm_core"), pick("firm_core"), pick("firm_trade"))
+            ]
         pool_names = np.array(pool_names, dtype=object)
         weights = 1.0 / np.arange(1, pool + 1) ** _ZIPF[a]
         names[grp.index.to_numpy()] = pool_names[rng.choice(pool, size=n, p=weights / weights.sum())]
@@ -287,7 +356,7 @@ def _anniversary_after(filing: np.ndarray, after: np.ndarray, extra_years: np.nd
     fy = filing.astype("datetime64[Y]").astype(int)
     ay = after.astype("datetime64[Y]").astype(int)
     offset = filing - filing.astype("datetime64[Y]").astype("datetime64[D]")
-    candidate = (ay.astype("datetime64[Y]").astype("datetime64[D]") + offset)
+    candidate = ay.astype("datetime64[Y]").astype("datetime64[D]") + offset
     bump = (candidate <= after).astype(int)
     years = ay + bump + extra_years
     years = np.maximum(years, fy + 1)
@@ -297,8 +366,15 @@ def _anniversary_after(filing: np.ndarray, after: np.ndarray, extra_years: np.nd
 # --------------------------------------------------------------------------- titles and abstracts
 
 #: Closing sentences of a demo abstract (the effect an applicant claims), picked at random.
-_EFFECTS = ("结构简单，成本低，便于推广应用", "提高了工作效率和可靠性", "降低了能耗，延长了使用寿命",
-            "检测精度高，响应速度快", "操作方便，安全性好", "提高了产品质量的一致性", "减少了资源消耗和环境污染")
+_EFFECTS = (
+    "结构简单，成本低，便于推广应用",
+    "提高了工作效率和可靠性",
+    "降低了能耗，延长了使用寿命",
+    "检测精度高，响应速度快",
+    "操作方便，安全性好",
+    "提高了产品质量的一致性",
+    "减少了资源消耗和环境污染",
+)
 
 
 @lru_cache(maxsize=1)
@@ -312,13 +388,20 @@ def technology_terms() -> dict[str, tuple[float, tuple[str, ...]]]:
     (demo_profile/README.md). They are assumptions, not measurements.
     """
     table = pd.read_csv(PROFILE_DIR / "technology_terms.csv", encoding="utf-8", dtype=str, keep_default_na=False)
-    return {row.ipc_prefix: (float(row.share), tuple(t for t in row.terms.split("、") if t))
-            for row in table.itertuples()}
+    return {
+        row.ipc_prefix: (float(row.share), tuple(t for t in row.terms.split("、") if t)) for row in table.itertuples()
+    }
 
 
-def _titles_and_abstracts(text_rng: np.random.Generator, title: np.ndarray, type_code: np.ndarray,
-                          main_ipc: np.ndarray, main_stem: np.ndarray, other_stems: np.ndarray,
-                          field_name: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _titles_and_abstracts(
+    text_rng: np.random.Generator,
+    title: np.ndarray,
+    type_code: np.ndarray,
+    main_ipc: np.ndarray,
+    main_stem: np.ndarray,
+    other_stems: np.ndarray,
+    field_name: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Titles with the technology named where the applicant would, and an abstract for every non-design.
 
     The abstract reads like a CNIPA abstract: the technical field (a technology of the main symbol's area
@@ -330,8 +413,10 @@ def _titles_and_abstracts(text_rng: np.random.Generator, title: np.ndarray, type
     n = len(title)
     codes = pd.Series(main_ipc, dtype=object).fillna("")
     unique = pd.Index(codes.unique())
-    prefix = np.array([c[:4] if c[:4] in terms else c[:3] if c[:3] in terms else "*" if c and "*" in terms else ""
-                       for c in unique], dtype=object)
+    prefix = np.array(
+        [c[:4] if c[:4] in terms else c[:3] if c[:3] in terms else "*" if c and "*" in terms else "" for c in unique],
+        dtype=object,
+    )
     products = _product_words(unique)
     at = unique.get_indexer(codes)
     prefix = prefix[at]
@@ -344,8 +429,11 @@ def _titles_and_abstracts(text_rng: np.random.Generator, title: np.ndarray, type
     abstract = np.full(n, None, dtype=object)
     for i in np.flatnonzero(type_code != 2):
         area = terms[prefix[i]][1] if mention[i] and prefix[i] else ()
-        named = [words[int(p * len(words))] for words, p in zip(products[at[i]], (pick2[i], source[i])) if words] \
-            if mention[i] else []
+        named = (
+            [words[int(p * len(words))] for words, p in zip(products[at[i]], (pick2[i], source[i])) if words]
+            if mention[i]
+            else []
+        )
         term = area[int(pick[i] * len(area))] if area else named.pop(0) if named else ""
         other = "、".join(w for w in dict.fromkeys(named) if w != term)
         if term and in_title[i] and title[i].startswith("一种"):
@@ -386,8 +474,9 @@ def _product_words(codes: pd.Index) -> list[tuple[tuple[str, ...], ...]]:
     return [tuple(tuple(sorted(words.get(c, ()))) for words in per_system) for c in codes]
 
 
-def generate_register(patents: int = 100_000, seed: int = 2024,
-                      as_of: str = DEFAULT_AS_OF, block: tuple[int, int] = (0, 1)) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate_register(
+    patents: int = 100_000, seed: int = 2024, as_of: str = DEFAULT_AS_OF, block: tuple[int, int] = (0, 1)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Draw a synthetic register of *patents* applications as seen on *as_of*.
 
     Parameters
@@ -436,15 +525,17 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
         province[sel] = prov["province_code"].to_numpy()[rng.choice(len(prov), size=len(sel), p=w / w.sum())]
         share = profile.applicant_types[name]
         applicant_type[sel] = np.array(APPLICANT_TYPES)[
-            rng.choice(len(share), size=len(sel), p=(share / share.sum()).to_numpy())]
+            rng.choice(len(share), size=len(sel), p=(share / share.sum()).to_numpy())
+        ]
 
     # origin of the first applicant: a generator of its own, so the other columns keep their draws ------
     origin_rng = np.random.default_rng([seed, 2260])
     origin = _origins(origin_rng, profile, year, type_code, province)
-    abroad = origin != province                        # 港澳台 or foreign: no province
+    abroad = origin != province  # 港澳台 or foreign: no province
     kinds = np.array(APPLICANT_TYPES)
-    applicant_type = np.where(abroad, kinds[origin_rng.choice(len(kinds), size=patents,
-                                                               p=_ABROAD_APPLICANT_TYPES)], applicant_type)
+    applicant_type = np.where(
+        abroad, kinds[origin_rng.choice(len(kinds), size=patents, p=_ABROAD_APPLICANT_TYPES)], applicant_type
+    )
     province = np.where(abroad, None, province)
 
     # dates and numbers --------------------------------------------------------------------------
@@ -460,29 +551,35 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
     national.update({(y, 9): n // 200 for (y, t), n in list(national.items()) if t == 2})
     serial = _serials(rng, year, type_digit, filing, national, block)
     check = check_characters(year, type_digit, serial)
-    numbers = np.char.add(np.char.add(np.char.add("CN", (year * 10 + type_digit).astype(str)),
-                                      np.char.zfill(serial.astype(str), 7)), np.char.add(".", check))
+    numbers = np.char.add(
+        np.char.add(np.char.add("CN", (year * 10 + type_digit).astype(str)), np.char.zfill(serial.astype(str), 7)),
+        np.char.add(".", check),
+    )
 
     claims_priority = rng.random(patents) < by_type("priority_claim_share")
     priority = filing - np.where(claims_priority, rng.integers(30, 366, patents), 0).astype("timedelta64[D]")
 
     # examination --------------------------------------------------------------------------------
-    grant_p = by_type("grant_probability") * np.where(
-        type_code == 0, pd.Series(applicant_type).map(_GRANT_FACTOR).to_numpy(dtype=float), 1.0) \
+    grant_p = (
+        by_type("grant_probability")
+        * np.where(type_code == 0, pd.Series(applicant_type).map(_GRANT_FACTOR).to_numpy(dtype=float), 1.0)
         * np.where(abroad, by_type("foreign_grant_factor"), 1.0)
+    )
     granted = rng.random(patents) < np.clip(grant_p, 0, 0.98)
-    lag = np.exp(np.log(by_type("decision_lag_median_days")) + by_type("decision_lag_sigma")
-                 * rng.standard_normal(patents))
+    lag = np.exp(
+        np.log(by_type("decision_lag_median_days")) + by_type("decision_lag_sigma") * rng.standard_normal(patents)
+    )
     decision = filing + np.maximum(lag, 20).astype(int).astype("timedelta64[D]")
     decided = decision <= as_of_d
     grant = np.where(granted & decided, decision, np.datetime64("NaT"))
     refused_kind = np.where(rng.random(patents) < 0.55, "撤回", "驳回")
 
     pub_lag = by_type("publication_lag_days")
-    publication = np.where(type_code == 0,
-                           priority + np.minimum(pub_lag, np.maximum(lag - 1, 90)).astype(int)
-                           .astype("timedelta64[D]"),
-                           grant)
+    publication = np.where(
+        type_code == 0,
+        priority + np.minimum(pub_lag, np.maximum(lag - 1, 90)).astype(int).astype("timedelta64[D]"),
+        grant,
+    )
     # never before the filing date (a long priority period and an early decision would put it there)
     publication = np.maximum(publication, filing)
     # an invention withdrawn before 18 months is never published
@@ -493,16 +590,20 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
     # life after grant ---------------------------------------------------------------------------
     term = by_type("term_years").astype(int)
     term = np.where((type_code == 2) & (filing >= np.datetime64("2021-06-01")), 15, term)
-    expiry = (filing.astype("datetime64[M]") + (term * 12)).astype("datetime64[D]") \
-        + (filing - filing.astype("datetime64[M]").astype("datetime64[D]"))
-    lapse_years = rng.geometric(np.clip(by_type("lapse_hazard") * np.where(abroad, by_type("foreign_lapse_factor"), 1.0),
-                                        1e-6, 1))
+    expiry = (filing.astype("datetime64[M]") + (term * 12)).astype("datetime64[D]") + (
+        filing - filing.astype("datetime64[M]").astype("datetime64[D]")
+    )
+    lapse_years = rng.geometric(
+        np.clip(by_type("lapse_hazard") * np.where(abroad, by_type("foreign_lapse_factor"), 1.0), 1e-6, 1)
+    )
     lapse = _anniversary_after(filing, np.where(np.isnat(grant), filing, grant), lapse_years - 1)
     inval_years = rng.exponential(1.0 / by_type("invalidation_hazard"))
-    invalid = np.where(np.isnat(grant), np.datetime64("NaT"),
-                       grant + (inval_years * 365.25).astype(np.int64).astype("timedelta64[D]"))
-    end_kind = np.select([(expiry <= lapse) & (expiry <= invalid), invalid < lapse],
-                         ["失效-期限届满", "失效-宣告无效"], "失效-未缴年费")
+    invalid = np.where(
+        np.isnat(grant), np.datetime64("NaT"), grant + (inval_years * 365.25).astype(np.int64).astype("timedelta64[D]")
+    )
+    end_kind = np.select(
+        [(expiry <= lapse) & (expiry <= invalid), invalid < lapse], ["失效-期限届满", "失效-宣告无效"], "失效-未缴年费"
+    )
     end = np.minimum(np.minimum(lapse, expiry), np.where(np.isnat(invalid), expiry, invalid))
 
     is_granted = ~np.isnat(grant)
@@ -512,8 +613,7 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
 
     # classification and titles ------------------------------------------------------------------
     ipc_symbols, stems, pools = ipc_pools()
-    n_ipc = np.where(type_code == 2, 0,
-                     np.clip(1 + rng.poisson(np.maximum(by_type("ipc_count_mean") - 1, 0)), 1, 10))
+    n_ipc = np.where(type_code == 2, 0, np.clip(1 + rng.poisson(np.maximum(by_type("ipc_count_mean") - 1, 0)), 1, 10))
     field_cols = {0: "invention", 1: "utility_model"}
     main_field = np.zeros(patents, dtype=np.int64)
     for code, col in field_cols.items():
@@ -527,8 +627,9 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
     other = rng.random(slot_field.shape) < 0.35
     fw_all = profile.fields["invention"] + profile.fields["utility_model"]
     fw_all = fw_all[fw_all.index.isin(list(pools))]
-    random_fields = fw_all.index.to_numpy()[rng.choice(len(fw_all), size=slot_field.shape,
-                                                       p=(fw_all / fw_all.sum()).to_numpy())]
+    random_fields = fw_all.index.to_numpy()[
+        rng.choice(len(fw_all), size=slot_field.shape, p=(fw_all / fw_all.sum()).to_numpy())
+    ]
     slot_field = np.where(other, random_fields, slot_field)
     slot_field[:, 0] = main_field
     slot_used = np.arange(slot_field.shape[1])[None, :] < n_ipc[:, None]
@@ -554,9 +655,15 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
     invention_suffix = np.array(["", "", "及其制备方法", "的方法", "系统及方法", "装置及方法"], dtype=object)
     main_stem = np.full(patents, "", dtype=object)
     main_stem[main_rows["row"].to_numpy()] = stems[main_rows["sym"].to_numpy()]
-    suffix = np.where(np.char.endswith(main_stem.astype(str), "方法"), "",
-                      np.where(type_code == 0, invention_suffix[rng.integers(0, len(invention_suffix), patents)],
-                      utility_suffix[rng.integers(0, len(utility_suffix), patents)]))
+    suffix = np.where(
+        np.char.endswith(main_stem.astype(str), "方法"),
+        "",
+        np.where(
+            type_code == 0,
+            invention_suffix[rng.integers(0, len(invention_suffix), patents)],
+            utility_suffix[rng.integers(0, len(utility_suffix), patents)],
+        ),
+    )
     title[:] = np.char.add(np.char.add("一种", main_stem.astype(str)), suffix.astype(str)).astype(object)
 
     locarno = np.full(patents, None, dtype=object)
@@ -564,45 +671,57 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
     lw = pd.Series(_LOCARNO_WEIGHTS)
     cls = lw.index.to_numpy()[rng.choice(len(lw), size=len(design), p=(lw / lw.sum()).to_numpy())]
     locarno[design] = cls
-    products = np.array([rng.choice(profile.locarno_products[c]) for c in cls], dtype=object) \
-        if len(design) else np.array([], dtype=object)
-    model = np.char.add(np.array(list("ABCDEFGHJKMNPQRSTXYZ"))[rng.integers(0, 20, len(design))],
-                        rng.integers(1, 100, len(design)).astype(str))
-    title[design] = np.where(rng.random(len(design)) < 0.5, products,
-                             np.char.add(np.char.add(products.astype(str), "（"), np.char.add(model, "）")))
+    products = (
+        np.array([rng.choice(profile.locarno_products[c]) for c in cls], dtype=object)
+        if len(design)
+        else np.array([], dtype=object)
+    )
+    model = np.char.add(
+        np.array(list("ABCDEFGHJKMNPQRSTXYZ"))[rng.integers(0, 20, len(design))],
+        rng.integers(1, 100, len(design)).astype(str),
+    )
+    title[design] = np.where(
+        rng.random(len(design)) < 0.5,
+        products,
+        np.char.add(np.char.add(products.astype(str), "（"), np.char.add(model, "）")),
+    )
     # abstracts, and the technology named in some titles: from a generator of their own (other columns unchanged)
     parts = long[long["seq"].isin([2, 3])]
     other_stems = np.full(patents, "", dtype=object)
     joined = pd.Series(stems[parts["sym"].to_numpy()], index=parts["row"].to_numpy()).groupby(level=0).agg("和".join)
     other_stems[joined.index.to_numpy()] = joined.to_numpy()
-    field_names = pd.read_csv(Path(reference.__file__).parents[1] / "concordance" / "data" / "wipo_fields_2019"
-                              / "categories.csv", dtype=str).set_index("category")["name_zh"]
+    field_names = pd.read_csv(
+        Path(reference.__file__).parents[1] / "concordance" / "data" / "wipo_fields_2019" / "categories.csv", dtype=str
+    ).set_index("category")["name_zh"]
     field_name = pd.Series(main_field.astype(str)).map(field_names).fillna("").to_numpy(dtype=object)
-    title, abstract = _titles_and_abstracts(np.random.default_rng([seed, 0xAB57]), title, type_code, ipc_main,
-                                            main_stem, other_stems, field_name)
+    title, abstract = _titles_and_abstracts(
+        np.random.default_rng([seed, 0xAB57]), title, type_code, ipc_main, main_stem, other_stems, field_name
+    )
 
     applicant = _applicants(rng, profile, province, applicant_type)
     applicant[abroad] = _foreign_applicants(origin_rng, profile, origin[abroad], applicant_type[abroad])
 
-    register = pd.DataFrame({
-        "application_number": numbers.astype(object),
-        "patent_type": ptype,
-        "filing_date": filing,
-        "priority_date": priority,
-        "publication_date": publication,
-        "grant_date": grant,
-        "legal_status": status,
-        "lapse_date": lapse_date,
-        "ipc_main": ipc_main,
-        "ipc": ipc_all,
-        "locarno_class": locarno,
-        "applicant_name": applicant,
-        "applicant_type": applicant_type,
-        "province_code": province,
-        "origin_code": origin,
-        "title": title,
-        "abstract": abstract,
-    })
+    register = pd.DataFrame(
+        {
+            "application_number": numbers.astype(object),
+            "patent_type": ptype,
+            "filing_date": filing,
+            "priority_date": priority,
+            "publication_date": publication,
+            "grant_date": grant,
+            "legal_status": status,
+            "lapse_date": lapse_date,
+            "ipc_main": ipc_main,
+            "ipc": ipc_all,
+            "locarno_class": locarno,
+            "applicant_name": applicant,
+            "applicant_type": applicant_type,
+            "province_code": province,
+            "origin_code": origin,
+            "title": title,
+            "abstract": abstract,
+        }
+    )
     register["__row"] = np.arange(patents)
     register = register.sort_values(["filing_date", "application_number"], kind="stable")
     order = register.pop("__row").to_numpy()
@@ -611,11 +730,13 @@ def generate_register(patents: int = 100_000, seed: int = 2024,
     position[order] = np.arange(patents)
     long["position"] = position[long["row"].to_numpy()]
     long = long.sort_values(["position", "seq"])
-    register_ipc = pd.DataFrame({
-        "application_number": register["application_number"].to_numpy()[long["position"].to_numpy()],
-        "ipc": long["ipc"].to_numpy(),
-        "seq": long["seq"].to_numpy(dtype=np.int16),
-    })
+    register_ipc = pd.DataFrame(
+        {
+            "application_number": register["application_number"].to_numpy()[long["position"].to_numpy()],
+            "ipc": long["ipc"].to_numpy(),
+            "seq": long["seq"].to_numpy(dtype=np.int16),
+        }
+    )
     return register, register_ipc
 
 
@@ -635,21 +756,37 @@ def demo_population(patents: int, years: range = range(2004, 2025)) -> pd.DataFr
     """
     prov = load_profile().provinces
     scale = demo_scale(patents)
-    rows = [(code, y, round(base * scale * (1 + g) ** (y - 2023), 4))
-            for code, base, g in zip(prov["province_code"], prov["population_10k_2023"], prov["population_growth"])
-            for y in years]
+    rows = [
+        (code, y, round(base * scale * (1 + g) ** (y - 2023), 4))
+        for code, base, g in zip(prov["province_code"], prov["population_10k_2023"], prov["population_growth"])
+        for y in years
+    ]
     pop = pd.DataFrame(rows, columns=["province_code", "year", "population_10k"])
     pop["status"] = f"demo: rounded 2023 population scaled by {scale:.6f} to match the demo register"
     return pop
 
 
-_REGISTER_SCHEMA = pa.schema([
-    ("application_number", pa.string()), ("patent_type", pa.string()), ("filing_date", pa.date32()),
-    ("priority_date", pa.date32()), ("publication_date", pa.date32()), ("grant_date", pa.date32()),
-    ("legal_status", pa.string()), ("lapse_date", pa.date32()), ("ipc_main", pa.string()), ("ipc", pa.string()),
-    ("locarno_class", pa.string()), ("applicant_name", pa.string()), ("applicant_type", pa.string()),
-    ("province_code", pa.string()), ("origin_code", pa.string()), ("title", pa.string()), ("abstract", pa.string()),
-])
+_REGISTER_SCHEMA = pa.schema(
+    [
+        ("application_number", pa.string()),
+        ("patent_type", pa.string()),
+        ("filing_date", pa.date32()),
+        ("priority_date", pa.date32()),
+        ("publication_date", pa.date32()),
+        ("grant_date", pa.date32()),
+        ("legal_status", pa.string()),
+        ("lapse_date", pa.date32()),
+        ("ipc_main", pa.string()),
+        ("ipc", pa.string()),
+        ("locarno_class", pa.string()),
+        ("applicant_name", pa.string()),
+        ("applicant_type", pa.string()),
+        ("province_code", pa.string()),
+        ("origin_code", pa.string()),
+        ("title", pa.string()),
+        ("abstract", pa.string()),
+    ]
+)
 
 DEMO_README = """# Demo register (synthetic — 演示数据，非真实统计)
 
@@ -667,14 +804,24 @@ as seen on {as_of}. Every record is synthetic; shapes come from `ipstats/registe
 
 
 #: Files :func:`write_demo_data` writes itself, by name (the domains' files come on top).
-REGISTER_FILES = {"register": "register.parquet", "register_ipc": "register_ipc.parquet",
-                  "sample": "register_sample.csv", "population": "population.csv", "meta": "demo_meta.json"}
+REGISTER_FILES = {
+    "register": "register.parquet",
+    "register_ipc": "register_ipc.parquet",
+    "sample": "register_sample.csv",
+    "population": "population.csv",
+    "meta": "demo_meta.json",
+}
 
 #: Modules whose ``write_demo(register, out, seed)`` writes the demo inputs of their domain from the demo
 #: register: employment by industry (#5), patent-intensive products (#7), the patent survey (#8), patent families,
 #: pledges and awards of the high-value invention indicator (#19), the legal events of patent transfer and use (#20).
-DOMAIN_DEMOS = ("ipstats.pii.demo", "ipstats.products.demo", "ipstats.transfer.demo", "ipstats.survey.demo",
-                "ipstats.indicators.high_value_demo")
+DOMAIN_DEMOS = (
+    "ipstats.pii.demo",
+    "ipstats.products.demo",
+    "ipstats.transfer.demo",
+    "ipstats.survey.demo",
+    "ipstats.indicators.high_value_demo",
+)
 
 
 def write_domain_demos(out: str | Path, seed: int = 2024) -> dict[str, Path]:
@@ -719,9 +866,11 @@ def check_demo_folder(out: str | Path) -> None:
         raise DemoFolderError(f"{out} exists and is not a folder")
     entries = sorted(p.name for p in out.iterdir())
     if entries:
-        raise DemoFolderError(f"{out} holds {entries[0]}{' and more' if len(entries) > 1 else ''}, which ipstats "
-                              f"demo-data did not write (no demo_meta.json): synthetic data is only written into "
-                              f"a new or empty folder")
+        raise DemoFolderError(
+            f"{out} holds {entries[0]}{' and more' if len(entries) > 1 else ''}, which ipstats "
+            f"demo-data did not write (no demo_meta.json): synthetic data is only written into "
+            f"a new or empty folder"
+        )
 
 
 def generator_fingerprint() -> str:
@@ -766,12 +915,15 @@ def _write_blocks(paths: dict[str, Path], patents: int, seed: int, as_of: str, m
     blocks = -(-patents // STREAM_BLOCK)
     schema = _REGISTER_SCHEMA.with_metadata({b"ipstats.demo": json.dumps(meta).encode()})
     ipc_schema = pa.schema([("application_number", pa.string()), ("ipc", pa.string()), ("seq", pa.int16())])
-    with pq.ParquetWriter(paths["register"], schema, compression="zstd") as writer, \
-            pq.ParquetWriter(paths["register_ipc"], ipc_schema, compression="zstd") as ipc_writer:
+    with (
+        pq.ParquetWriter(paths["register"], schema, compression="zstd") as writer,
+        pq.ParquetWriter(paths["register_ipc"], ipc_schema, compression="zstd") as ipc_writer,
+    ):
         for k in range(blocks):
             size = patents // blocks + (k < patents % blocks)
-            register, register_ipc = generate_register(patents=size, seed=block_seed(seed, k), as_of=as_of,
-                                                       block=(k, blocks))
+            register, register_ipc = generate_register(
+                patents=size, seed=block_seed(seed, k), as_of=as_of, block=(k, blocks)
+            )
             writer.write_table(pa.Table.from_pandas(register, schema=schema, preserve_index=False))
             ipc_writer.write_table(pa.Table.from_pandas(register_ipc, schema=ipc_schema, preserve_index=False))
             if k == 0:
@@ -781,8 +933,9 @@ def _write_blocks(paths: dict[str, Path], patents: int, seed: int, as_of: str, m
     return blocks
 
 
-def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
-                    as_of: str = DEFAULT_AS_OF, domains: bool = True) -> dict[str, Path]:
+def write_demo_data(
+    out: str | Path, patents: int = 100_000, seed: int = 2024, as_of: str = DEFAULT_AS_OF, domains: bool = True
+) -> dict[str, Path]:
     """Generate the demo register and its side tables into *out*.
 
     Parameters
@@ -806,8 +959,15 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     check_demo_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / f for name, f in REGISTER_FILES.items()}
-    meta = {"generator": "ipstats.register.demo", "ipstats_version": __version__, "patents": int(patents),
-            "seed": int(seed), "as_of": as_of, "synthetic": True, "generator_sha256": generator_fingerprint()}
+    meta = {
+        "generator": "ipstats.register.demo",
+        "ipstats_version": __version__,
+        "patents": int(patents),
+        "seed": int(seed),
+        "as_of": as_of,
+        "synthetic": True,
+        "generator_sha256": generator_fingerprint(),
+    }
     if patents > STREAM_BLOCK:
         meta["blocks"] = _write_blocks(paths, patents, seed, as_of, meta)
     else:
@@ -815,13 +975,15 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
         table = pa.Table.from_pandas(register, schema=_REGISTER_SCHEMA, preserve_index=False)
         table = table.replace_schema_metadata({b"ipstats.demo": json.dumps(meta).encode()})
         pq.write_table(table, paths["register"], compression="zstd")
-        pq.write_table(pa.Table.from_pandas(register_ipc, preserve_index=False), paths["register_ipc"],
-                       compression="zstd")
+        pq.write_table(
+            pa.Table.from_pandas(register_ipc, preserve_index=False), paths["register_ipc"], compression="zstd"
+        )
         register.head(1000).to_csv(paths["sample"], index=False, encoding="utf-8-sig")
         del register, register_ipc
     demo_population(patents).to_csv(paths["population"], index=False, encoding="utf-8-sig")
-    (out / "README.md").write_text(DEMO_README.format(version=__version__, patents=patents, seed=seed, as_of=as_of),
-                                   encoding="utf-8")
+    (out / "README.md").write_text(
+        DEMO_README.format(version=__version__, patents=patents, seed=seed, as_of=as_of), encoding="utf-8"
+    )
     if domains:
         paths.update({k: v for k, v in write_domain_demos(out, seed).items() if k not in paths})
     meta["files"] = {name: path.name for name, path in paths.items()}
@@ -830,8 +992,9 @@ def write_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
     return paths
 
 
-def ensure_demo_data(out: str | Path, patents: int = 100_000, seed: int = 2024,
-                     as_of: str = DEFAULT_AS_OF, domains: bool = True) -> dict[str, Path]:
+def ensure_demo_data(
+    out: str | Path, patents: int = 100_000, seed: int = 2024, as_of: str = DEFAULT_AS_OF, domains: bool = True
+) -> dict[str, Path]:
     """Return the demo files in *out*, generating them first if missing or made with other settings.
 
     A register made with the same settings is kept; missing domain files (:func:`write_domain_demos`)

@@ -6,6 +6,7 @@ Parquet file with text dates) is checked and normalised once into a typed Parque
 file's sha256), and the view is made over it; a Parquet register already in the typed form is read as it is. A
 value that does not validate is a :class:`RegisterError` with the validator's line, never a NULL.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,16 +24,28 @@ if TYPE_CHECKING:
 __all__ = ["REQUIRED_COLUMNS", "RegisterError", "connect", "open_register", "read_population"]
 
 #: Columns every register must have for the counting stage (see data_schemas/patent_register.schema.yaml).
-REQUIRED_COLUMNS = ("application_number", "patent_type", "filing_date", "grant_date", "legal_status",
-                    "lapse_date", "applicant_type", "province_code")
+REQUIRED_COLUMNS = (
+    "application_number",
+    "patent_type",
+    "filing_date",
+    "grant_date",
+    "legal_status",
+    "lapse_date",
+    "applicant_type",
+    "province_code",
+)
 
 
 class RegisterError(_InputError):
     """A register file that cannot be used; the message is one line for people."""
 
 
-def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None,
-                  view: str = "register", cache_dir: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+def open_register(
+    path: str | Path,
+    con: duckdb.DuckDBPyConnection | None = None,
+    view: str = "register",
+    cache_dir: str | Path | None = None,
+) -> duckdb.DuckDBPyConnection:
     """Register *path* as the DuckDB view *view* and return the connection.
 
     Parameters
@@ -78,8 +91,9 @@ def open_register(path: str | Path, con: duckdb.DuckDBPyConnection | None = None
         raise RegisterError(f"{path}: cannot read the register ({str(exc).splitlines()[0]})") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise RegisterError(f"{path}: missing required column(s) {', '.join(missing)}; "
-                            f"see data_schemas/patent_register.schema.yaml")
+        raise RegisterError(
+            f"{path}: missing required column(s) {', '.join(missing)}; see data_schemas/patent_register.schema.yaml"
+        )
     con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {source}")
     return con
 

@@ -15,6 +15,7 @@ CNIPA's scope words, as its statistics use them:
 
 全国 = 国内（不含港澳台） + 港澳台 + 国外, row by row (a row with no origin cannot pass validation).
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -34,7 +35,7 @@ def _codes(scope: str) -> list[str]:
 
 
 def _listed(codes: list[str]) -> str:
-    return ", ".join(f"'{c}'" for c in codes)       # reference codes: digits and capital letters only
+    return ", ".join(f"'{c}'" for c in codes)  # reference codes: digits and capital letters only
 
 
 def origin_sql(alias: str = "r", has_origin: bool = True) -> str:
@@ -47,19 +48,23 @@ def origin_sql(alias: str = "r", has_origin: bool = True) -> str:
 def scope_sql(alias: str = "r", has_origin: bool = True) -> str:
     """SQL for a row's scope: ``domestic``, ``hk_mo_tw`` or ``foreign`` (NULL for a row with no origin)."""
     origin = origin_sql(alias, has_origin)
-    return (f"(CASE WHEN {origin} IN ({_listed(_codes('国内'))}) THEN 'domestic' "
-            f"WHEN {origin} IN ({_listed(_codes('港澳台'))}) THEN 'hk_mo_tw' "
-            f"WHEN {origin} IS NOT NULL THEN 'foreign' END)")
+    return (
+        f"(CASE WHEN {origin} IN ({_listed(_codes('国内'))}) THEN 'domestic' "
+        f"WHEN {origin} IN ({_listed(_codes('港澳台'))}) THEN 'hk_mo_tw' "
+        f"WHEN {origin} IS NOT NULL THEN 'foreign' END)"
+    )
 
 
 def scoped_view(con: duckdb.DuckDBPyConnection, source: str = "register", view: str = "register_scoped") -> str:
     """Create *view*: the rows of *source* with two columns more, ``origin`` and ``scope``; return its name."""
     columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     has_origin = "origin_code" in columns
-    clash = [c for c in ("origin", "scope") if c in columns]      # extra columns of an extract: derived ones win
+    clash = [c for c in ("origin", "scope") if c in columns]  # extra columns of an extract: derived ones win
     rest = f"r.* EXCLUDE ({', '.join(clash)})" if clash else "r.*"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {rest}, {origin_sql('r', has_origin)} AS origin, "
-                f"{scope_sql('r', has_origin)} AS scope FROM {source} r")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {rest}, {origin_sql('r', has_origin)} AS origin, "
+        f"{scope_sql('r', has_origin)} AS scope FROM {source} r"
+    )
     return view
 
 
@@ -69,6 +74,7 @@ def domestic_view(con: duckdb.DuckDBPyConnection, source: str = "register", view
     The population of the 全国专利调查 and of every per-capita indicator.
     """
     scoped = scoped_view(con, source, f"{view}_scoped")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (origin, scope) FROM {scoped} "
-                f"WHERE scope = 'domestic'")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (origin, scope) FROM {scoped} WHERE scope = 'domestic'"
+    )
     return view

@@ -3,6 +3,7 @@
 The names come from the shipped province table (:func:`ipstats.reference.provinces`); every report that
 titles a table with its region (the overview, monitoring, high-value patents, transfers, products) asks here.
 """
+
 from __future__ import annotations
 
 from ipstats import reference

@@ -9,6 +9,7 @@ recorded (a recorded lapse wins: term compensation, 专利权期限补偿, can e
 The terms are read from the register schema's ``withinTerm`` row check
 (``data_schemas/patent_register.schema.yaml``), the one place they are written down.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -47,8 +48,11 @@ def term_years_sql(alias: str = "r") -> str:
     Plain SQL that DuckDB and Spark read alike. Later changes come first, so they win.
     """
     years, since = statutory_term()
-    cases = [f"WHEN {alias}.filing_date >= DATE {sql_text(date)} AND {alias}.patent_type = {sql_text(kind)} THEN {n}"
-             for date, changed in reversed(since) for kind, n in changed.items()]
+    cases = [
+        f"WHEN {alias}.filing_date >= DATE {sql_text(date)} AND {alias}.patent_type = {sql_text(kind)} THEN {n}"
+        for date, changed in reversed(since)
+        for kind, n in changed.items()
+    ]
     cases += [f"WHEN {alias}.patent_type = {sql_text(kind)} THEN {n}" for kind, n in years.items()]
     return f"(CASE {' '.join(cases)} END)"
 

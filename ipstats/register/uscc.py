@@ -18,12 +18,19 @@ The check character: with each of the first 17 characters valued by its position
 weights ``3**i mod 31`` (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), the
 check value is ``31 - (sum mod 31)``, written ``0`` when that is 31.
 """
+
 from __future__ import annotations
 
 import re
 
-__all__ = ["ALPHABET", "check_character", "credit_code_problem", "format_credit_code",
-           "is_valid_credit_code", "organization_code_check"]
+__all__ = [
+    "ALPHABET",
+    "check_character",
+    "credit_code_problem",
+    "format_credit_code",
+    "is_valid_credit_code",
+    "organization_code_check",
+]
 
 #: The 31 characters a unified social credit code may contain, in the order of their values 0–30.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -56,8 +63,10 @@ def check_character(first17: str) -> str:
         raise ValueError(f"the check character is computed from 17 characters; got {first17!r}")
     bad = [ch for ch in first17 if ch not in _VALUE]
     if bad:
-        raise ValueError(f"{first17!r}: character {bad[0]!r} is not used in unified social credit codes "
-                         f"(digits and capital letters except I, O, Z, S, V)")
+        raise ValueError(
+            f"{first17!r}: character {bad[0]!r} is not used in unified social credit codes "
+            f"(digits and capital letters except I, O, Z, S, V)"
+        )
     remainder = 31 - sum(_VALUE[ch] * w for ch, w in zip(first17, _WEIGHTS)) % 31
     return ALPHABET[0 if remainder == 31 else remainder]
 
@@ -94,8 +103,11 @@ def credit_code_problem(code: object) -> str | None:
     if not isinstance(code, str) or code == "":
         return "is empty; expected an 18-character unified social credit code"
     if not _SHAPE.match(code):
-        return (f"has {len(code)} characters; expected 18 digits or capital letters" if len(code) != 18
-                else "contains characters other than digits and capital letters")
+        return (
+            f"has {len(code)} characters; expected 18 digits or capital letters"
+            if len(code) != 18
+            else "contains characters other than digits and capital letters"
+        )
     bad = [ch for ch in code if ch not in _VALUE]
     if bad:
         return f"contains {bad[0]!r}, a letter never used in credit codes (I, O, Z, S, V are excluded)"

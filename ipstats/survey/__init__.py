@@ -7,10 +7,20 @@
 * :mod:`ipstats.survey.report` — what notebooks/40_patent_survey.ipynb shows;
 * :mod:`ipstats.survey.demo` — the synthetic demo survey (``write_demo``, ``demo_if_missing``).
 """
+
 from ipstats.survey.design import Design
 from ipstats.survey.indicators import quality_flag, report_tables
 from ipstats.survey.quality import QualityRules
 from ipstats.survey.weighting import SurveyDesign, adjust_nonresponse, register_totals, survey_frame, weight_survey
 
-__all__ = ["Design", "QualityRules", "SurveyDesign", "adjust_nonresponse", "quality_flag", "register_totals",
-           "report_tables", "survey_frame", "weight_survey"]
+__all__ = [
+    "Design",
+    "QualityRules",
+    "SurveyDesign",
+    "adjust_nonresponse",
+    "quality_flag",
+    "register_totals",
+    "report_tables",
+    "survey_frame",
+    "weight_survey",
+]

@@ -11,6 +11,7 @@ belongs to its patentee on 31 December of the survey year from the demo legal ev
 (written first by :mod:`ipstats.transfer.demo`), so the sample's strata, weights and the calibration totals
 agree; without those events, to its first applicant.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -24,8 +25,15 @@ from ipstats.survey.indicators import REPORT_TABLES, population_table
 from ipstats.survey.weighting import ANSWERS, SurveyDesign, draw_sample, frame_counts, survey_frame
 from ipstats.transfer.demo import DEMO_FILES as EVENT_FILES
 
-__all__ = ["BESIDE_REGISTER", "SURVEY_FILES", "demo_events", "demo_if_missing", "simulate_answers",
-           "simulate_response", "write_demo"]
+__all__ = [
+    "BESIDE_REGISTER",
+    "SURVEY_FILES",
+    "demo_events",
+    "demo_if_missing",
+    "simulate_answers",
+    "simulate_response",
+    "write_demo",
+]
 
 #: Fixed file names written by :func:`write_demo`.
 SURVEY_FILES = {"survey_sample": "survey_sample.csv", "survey_truth": "survey_truth.csv"}
@@ -63,8 +71,9 @@ def simulate_answers(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     levels, shares = _shares("enterprise_size")
     patentees["enterprise_size"] = np.where(enterprise, rng.choice(levels, len(patentees), p=shares), NOT_ENTERPRISE)
     levels, shares = _shares("high_tech")
-    patentees["high_tech"] = np.where(enterprise, np.where(rng.random(len(patentees)) < shares[0], "是", "否"),
-                                      NOT_ENTERPRISE)
+    patentees["high_tech"] = np.where(
+        enterprise, np.where(rng.random(len(patentees)) < shares[0], "是", "否"), NOT_ENTERPRISE
+    )
     patentees["effect"] = rng.normal(0.0, 0.8, len(patentees))
     out = out.merge(patentees.drop(columns="applicant_type"), on="patentee", how="left")
 
@@ -77,9 +86,11 @@ def simulate_answers(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     out["transferred"] = draw(_logit(out, "transferred"))
     levels, shares = _shares("revenue_band")
     big = out["enterprise_size"].isin(["大型", "中型"]).to_numpy()
-    band = np.where(big, rng.choice(levels, len(out), p=np.r_[shares[:2] * 0.5, shares[2:]] /
-                                    np.r_[shares[:2] * 0.5, shares[2:]].sum()),
-                    rng.choice(levels, len(out), p=shares)).astype(int)
+    band = np.where(
+        big,
+        rng.choice(levels, len(out), p=np.r_[shares[:2] * 0.5, shares[2:]] / np.r_[shares[:2] * 0.5, shares[2:]].sum()),
+        rng.choice(levels, len(out), p=shares),
+    ).astype(int)
     out["revenue_band"] = np.where(out["industrialized"] == 1, band, 0)
     return out.drop(columns="effect")
 
@@ -108,9 +119,14 @@ def demo_events(register: str | Path, legal_events: str | Path | None = BESIDE_R
     return path
 
 
-def write_demo(register: str | Path, out: str | Path, seed: int = 2024, year: int = 2023,
-               design: SurveyDesign = SurveyDesign(),
-               legal_events: str | Path | None = BESIDE_REGISTER) -> dict[str, Path]:
+def write_demo(
+    register: str | Path,
+    out: str | Path,
+    seed: int = 2024,
+    year: int = 2023,
+    design: SurveyDesign = SurveyDesign(),
+    legal_events: str | Path | None = BESIDE_REGISTER,
+) -> dict[str, Path]:
     """Write the demo survey sample and the true population values into *out*.
 
     Parameters
@@ -143,27 +159,46 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, year: in
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / file for name, file in SURVEY_FILES.items()}
-    columns = ["application_number", "patent_type", "patentee", "applicant_type", "province_code", "region",
-               "stratum", "patentees_in_stratum", "patents_in_psu", "base_weight", "responded", *ANSWERS]
+    columns = [
+        "application_number",
+        "patent_type",
+        "patentee",
+        "applicant_type",
+        "province_code",
+        "region",
+        "stratum",
+        "patentees_in_stratum",
+        "patents_in_psu",
+        "base_weight",
+        "responded",
+        *ANSWERS,
+    ]
     sample = sample[columns].copy()
     for column in ANSWERS[2:]:
         sample[column] = sample[column].astype("Int64")
     sample.to_csv(paths["survey_sample"], index=False, encoding="utf-8")
-    truth = pd.concat([population_table(population, t).assign(table=t.name) for t in REPORT_TABLES],
-                      ignore_index=True)
+    truth = pd.concat([population_table(population, t).assign(table=t.name) for t in REPORT_TABLES], ignore_index=True)
     truth.assign(year=year, seed=seed)[["table", "level", "indicator", "truth", "year", "seed"]].to_csv(
-        paths["survey_truth"], index=False, encoding="utf-8")
+        paths["survey_truth"], index=False, encoding="utf-8"
+    )
     return paths
 
 
-def demo_if_missing(survey_sample: str | Path, register: str | Path, year: int = 2023,
-                    design: SurveyDesign = SurveyDesign(),
-                    legal_events: str | Path | None = BESIDE_REGISTER) -> None:
+def demo_if_missing(
+    survey_sample: str | Path,
+    register: str | Path,
+    year: int = 2023,
+    design: SurveyDesign = SurveyDesign(),
+    legal_events: str | Path | None = BESIDE_REGISTER,
+) -> None:
     """Write the demo survey beside *survey_sample* when it is missing, only in a ``demo``/``ci`` folder.
 
     A mistyped path to real survey data is reported as missing instead of being replaced by synthetic data.
     *legal_events* is the frame basis of :func:`write_demo`.
     """
-    demo_file_if_missing(survey_sample, SURVEY_FILES["survey_sample"], "survey sample",
-                         lambda folder: write_demo(register, folder, year=year, design=design,
-                                                   legal_events=legal_events))
+    demo_file_if_missing(
+        survey_sample,
+        SURVEY_FILES["survey_sample"],
+        "survey sample",
+        lambda folder: write_demo(register, folder, year=year, design=design, legal_events=legal_events),
+    )

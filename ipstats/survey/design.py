@@ -38,6 +38,7 @@ Variance estimation is Taylor linearisation written here with numpy, following R
 
 PSU identifiers are nested in strata and SSU identifiers in PSUs (R's ``nest=TRUE``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -89,16 +90,20 @@ def _population_sizes(fpc: np.ndarray, sampled: np.ndarray, what: str) -> np.nda
     fpc = fpc.astype(float)
     sizes = (fpc > 1).any()
     if sizes and (fpc < 1).any():
-        raise ValueError(f"Design: {what} mixes population sizes (> 1) and sampling fractions (< 1); "
-                         "give all as sizes or all as fractions")
+        raise ValueError(
+            f"Design: {what} mixes population sizes (> 1) and sampling fractions (< 1); "
+            "give all as sizes or all as fractions"
+        )
     if (fpc <= 0).any():
         raise ValueError(f"Design: {what} must be positive, found {fpc[fpc <= 0][0]}")
     population = fpc if sizes else sampled / fpc
     too_small = np.flatnonzero(population < sampled - 1e-9)
     if too_small.size:
         i = too_small[0]
-        raise ValueError(f"Design: {what} implies sampling more than 100 % (row {i}: population "
-                         f"{population[i]:g}, sampled units {sampled[i]})")
+        raise ValueError(
+            f"Design: {what} implies sampling more than 100 % (row {i}: population "
+            f"{population[i]:g}, sampled units {sampled[i]})"
+        )
     return population
 
 
@@ -106,23 +111,23 @@ def _population_sizes(fpc: np.ndarray, sampled: np.ndarray, what: str) -> np.nda
 class _Step:
     """One weight adjustment, kept to linearise the variance (R's ``postStrata`` list)."""
 
-    kind: str                                    # "post", "rake" or "greg"
-    codes: tuple = ()                            # post: (codes,); rake: codes of each margin
-    weights: tuple = ()                          # post: (old, new); rake: new weights after each margin
-    mm: np.ndarray | None = None                 # greg: auxiliary matrix
-    sqrt_w0: np.ndarray | None = None            # greg: √ weights before calibration
-    g: np.ndarray | None = None                  # greg: g-weights
+    kind: str  # "post", "rake" or "greg"
+    codes: tuple = ()  # post: (codes,); rake: codes of each margin
+    weights: tuple = ()  # post: (old, new); rake: new weights after each margin
+    mm: np.ndarray | None = None  # greg: auxiliary matrix
+    sqrt_w0: np.ndarray | None = None  # greg: √ weights before calibration
+    g: np.ndarray | None = None  # greg: g-weights
 
 
 @dataclass(frozen=True)
 class _Structure:
-    strata: np.ndarray                           # stratum code per row
-    psu: np.ndarray                              # PSU code per row (unique across strata)
-    ssu: np.ndarray | None                       # SSU code per row (unique across PSUs) or None
-    n1: np.ndarray                               # PSUs sampled in the row's stratum
-    N1: np.ndarray                               # PSUs in the population of the stratum (inf: no fpc)
-    n2: np.ndarray | None                        # SSUs sampled in the row's PSU
-    N2: np.ndarray | None                        # SSUs in the PSU's population (inf: no fpc2)
+    strata: np.ndarray  # stratum code per row
+    psu: np.ndarray  # PSU code per row (unique across strata)
+    ssu: np.ndarray | None  # SSU code per row (unique across PSUs) or None
+    n1: np.ndarray  # PSUs sampled in the row's stratum
+    N1: np.ndarray  # PSUs in the population of the stratum (inf: no fpc)
+    n2: np.ndarray | None  # SSUs sampled in the row's PSU
+    N2: np.ndarray | None  # SSUs in the PSU's population (inf: no fpc2)
     has_fpc: bool
 
 
@@ -161,9 +166,18 @@ class Design:
     >>> d.mean("api00")                                                     # doctest: +SKIP
     """
 
-    def __init__(self, data: pd.DataFrame, weights: str | None = None, strata: str | None = None,
-                 psu: str | None = None, ssu: str | None = None, fpc: str | None = None,
-                 fpc2: str | None = None, *, lonely_psu: str = "fail") -> None:
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        weights: str | None = None,
+        strata: str | None = None,
+        psu: str | None = None,
+        ssu: str | None = None,
+        fpc: str | None = None,
+        fpc2: str | None = None,
+        *,
+        lonely_psu: str = "fail",
+    ) -> None:
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise ValueError(f"Design: lonely_psu must be one of {LONELY_PSU_OPTIONS}, got {lonely_psu!r}")
         if fpc2 is not None and ssu is None:
@@ -177,8 +191,7 @@ class Design:
         strata_values = _column(self.data, strata, "strata")
         strata_codes = _codes(strata_values) if strata_values is not None else np.zeros(n, np.int64)
         psu_values = _column(self.data, psu, "psu")
-        psu_codes = (_nested_codes(strata_codes, psu_values) if psu_values is not None
-                     else np.arange(n, dtype=np.int64))
+        psu_codes = _nested_codes(strata_codes, psu_values) if psu_values is not None else np.arange(n, dtype=np.int64)
         ssu_values = _column(self.data, ssu, "ssu")
         ssu_codes = None if ssu_values is None else _nested_codes(psu_codes, ssu_values)
         n1 = _unique_per_group(psu_codes, strata_codes)
@@ -188,15 +201,13 @@ class Design:
         if ssu_codes is not None:
             n2 = _unique_per_group(ssu_codes, psu_codes)
             fpc2_values = _column(self.data, fpc2, "fpc2")
-            N2 = (np.full(n, np.inf) if fpc2_values is None
-                  else _population_sizes(fpc2_values, n2, f"fpc2 {fpc2!r}"))
+            N2 = np.full(n, np.inf) if fpc2_values is None else _population_sizes(fpc2_values, n2, f"fpc2 {fpc2!r}")
         self._structure = _Structure(strata_codes, psu_codes, ssu_codes, n1, N1, n2, N2, fpc_values is not None)
         w_values = _column(self.data, weights, "weights")
         if w_values is not None:
             w = w_values.astype(float)
             if (w < 0).any():
-                raise ValueError(f"Design: weights must be ≥ 0, row {int(np.flatnonzero(w < 0)[0])} has "
-                                 f"{w[w < 0][0]}")
+                raise ValueError(f"Design: weights must be ≥ 0, row {int(np.flatnonzero(w < 0)[0])} has {w[w < 0][0]}")
         elif fpc_values is not None:
             prob = n1 / N1
             if n2 is not None and fpc2 is not None:
@@ -221,9 +232,11 @@ class Design:
     def __repr__(self) -> str:
         s = self._structure
         stages = "two-stage" if s.ssu is not None else "one-stage"
-        return (f"Design({stages}, {len(self.data)} rows, {len(np.unique(s.strata))} strata, "
-                f"{len(np.unique(s.psu))} PSUs, fpc={'yes' if s.has_fpc else 'no'}, "
-                f"adjustments={[st.kind for st in self._steps]})")
+        return (
+            f"Design({stages}, {len(self.data)} rows, {len(np.unique(s.strata))} strata, "
+            f"{len(np.unique(s.psu))} PSUs, fpc={'yes' if s.has_fpc else 'no'}, "
+            f"adjustments={[st.kind for st in self._steps]})"
+        )
 
     def _derived(self, w: np.ndarray, step: _Step | tuple[_Step, ...]) -> Design:
         new = object.__new__(Design)
@@ -249,7 +262,7 @@ class Design:
                 k = codes.max() + 1
                 means = np.bincount(codes, z * old / new, k) / np.bincount(codes, old, k)
                 z = z - means[codes] * new
-            else:                                       # raking: R repeats the margin sweeps 10 times
+            else:  # raking: R repeats the margin sweeps 10 times
                 for _ in range(10):
                     for codes, new in zip(step.codes, step.weights):
                         k = codes.max() + 1
@@ -260,8 +273,10 @@ class Design:
     def _lonely(self, stratum: int, stage: int) -> None:
         if self.lonely_psu == "fail":
             label = self._stratum_label(stratum) if stage == 1 else f"PSU {stratum}"
-            raise ValueError(f"Design: stratum {label} has only one PSU at stage {stage}; set lonely_psu= "
-                             f"to one of {LONELY_PSU_OPTIONS[1:]} or merge strata")
+            raise ValueError(
+                f"Design: stratum {label} has only one PSU at stage {stage}; set lonely_psu= "
+                f"to one of {LONELY_PSU_OPTIONS[1:]} or merge strata"
+            )
 
     def _stratum_label(self, code: int) -> str:
         column = self.spec["strata"]
@@ -270,8 +285,9 @@ class Design:
         first = int(np.flatnonzero(self._structure.strata == code)[0])
         return repr(self.data[column].iloc[first])
 
-    def _stage_variance(self, z: np.ndarray, group: np.ndarray, unit: np.ndarray, n_units: np.ndarray,
-                        N_units: np.ndarray, stage: int) -> pd.DataFrame:
+    def _stage_variance(
+        self, z: np.ndarray, group: np.ndarray, unit: np.ndarray, n_units: np.ndarray, N_units: np.ndarray, stage: int
+    ) -> pd.DataFrame:
         """Per group (stratum; PSU at stage 2): (1-f)·n/(n-1)·Σ(t - t̄)² over the n unit totals t.
 
         Units of the design absent from *z* (outside a domain) count as zero totals, as R pads them.
@@ -284,8 +300,8 @@ class Design:
         N = N_units[first_row][first_unit].astype(float)
         total_g = np.bincount(g_inv, totals, len(groups))
         present = np.bincount(g_inv, minlength=len(groups))
-        mean = total_g / n                                           # absent units count as zero totals
-        ss = np.bincount(g_inv, (totals - mean[g_inv]) ** 2, len(groups)) + (n - present) * mean ** 2
+        mean = total_g / n  # absent units count as zero totals
+        ss = np.bincount(g_inv, (totals - mean[g_inv]) ** 2, len(groups)) + (n - present) * mean**2
         finite = np.isfinite(N)
         f = np.ones(len(groups))
         f[finite] = (N[finite] - n[finite]) / N[finite]
@@ -295,7 +311,7 @@ class Design:
         var[many] = (f * n / np.where(many, n - 1, 1) * ss)[many]
         for j in np.flatnonzero(~many & (f >= 1e-7)):
             self._lonely(int(groups[j]), stage)
-            if self.lonely_psu == "adjust":               # R: the lonely PSU's total is not centred
+            if self.lonely_psu == "adjust":  # R: the lonely PSU's total is not centred
                 var[j] = f[j] * total_g[j] ** 2
             elif self.lonely_psu == "average":
                 ok[j] = False
@@ -320,9 +336,9 @@ class Design:
         if s.ssu is None or not s.has_fpc:
             return v
         second = self._stage_variance(z[rows], s.psu[rows], s.ssu[rows], s.n2[rows], s.N2[rows], stage=2)
-        psus, first = np.unique(s.psu[rows], return_index=True)         # same order as second.index
-        fraction = (s.n1[rows] / s.N1[rows])[first]                     # R: nPSU / popsize
-        second_var = np.where(second["ok"], second["var"], np.nan)       # "average" in a one-stratum PSU: NaN
+        psus, first = np.unique(s.psu[rows], return_index=True)  # same order as second.index
+        fraction = (s.n1[rows] / s.N1[rows])[first]  # R: nPSU / popsize
+        second_var = np.where(second["ok"], second["var"], np.nan)  # "average" in a one-stratum PSU: NaN
         return v + float((second_var * fraction).sum())
 
     # ------------------------------------------------------------------ estimation core
@@ -375,13 +391,27 @@ class Design:
             wr, tr = w[rows], t[rows]
             centre = (wr * tr).sum() / wr.sum()
             s2 = (wr * (tr - centre) ** 2).sum() / wr.sum() * nobs / (nobs - 1)
-            srs = s2 * (psum - nobs) / (psum * nobs) * (1.0 if kind == "mean" else psum ** 2)
+            srs = s2 * (psum - nobs) / (psum * nobs) * (1.0 if kind == "mean" else psum**2)
             deff = var / srs if srs > 0 else float("nan")
-        return {"estimate": est, "se": se, "ci_low": est - _Z * se, "ci_high": est + _Z * se,
-                "cv": se / est if est != 0 else float("nan"), "deff": deff, "n": int(mask.sum())}
+        return {
+            "estimate": est,
+            "se": se,
+            "ci_low": est - _Z * se,
+            "ci_high": est + _Z * se,
+            "cv": se / est if est != 0 else float("nan"),
+            "deff": deff,
+            "n": int(mask.sum()),
+        }
 
-    def _table(self, kind: str, y: np.ndarray, x: np.ndarray | None, by, extra: dict | None = None,
-               condition: np.ndarray | None = None) -> pd.DataFrame:
+    def _table(
+        self,
+        kind: str,
+        y: np.ndarray,
+        x: np.ndarray | None,
+        by,
+        extra: dict | None = None,
+        condition: np.ndarray | None = None,
+    ) -> pd.DataFrame:
         by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
         rows = []
         for key, mask in self._domains(by):
@@ -457,14 +487,24 @@ class Design:
         values = self.data[var]
         if values.isna().any():
             raise ValueError(f"{var!r} is missing in row {int(np.flatnonzero(values.isna().to_numpy())[0])}")
-        frames = [self._table("mean", (values == level).to_numpy(float), None, by, extra={var: level})
-                  for level in sorted(values.unique())]
+        frames = [
+            self._table("mean", (values == level).to_numpy(float), None, by, extra={var: level})
+            for level in sorted(values.unique())
+        ]
         by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
         out = pd.concat(frames, ignore_index=True)
         return out.sort_values([*by_cols, var], kind="stable").reset_index(drop=True)
 
-    def proportion_ci(self, var: str, by: str | Sequence[str] | None = None, method: str = "beta",
-                      level: float = 0.95, *, cap_n_eff: bool = True, r_rows: bool = False) -> pd.DataFrame:
+    def proportion_ci(
+        self,
+        var: str,
+        by: str | Sequence[str] | None = None,
+        method: str = "beta",
+        level: float = 0.95,
+        *,
+        cap_n_eff: bool = True,
+        r_rows: bool = False,
+    ) -> pd.DataFrame:
         """Share of units with ``var == 1`` and its Korn–Graubard or logit interval (R ``svyciprop``).
 
         Parameters
@@ -500,8 +540,9 @@ class Design:
         out = self.mean(var, by)
         domains = self._domains(by)
         df = np.array([self._degf(mask) for _, mask in domains], dtype=float)
-        rows_for_t = np.array([len(self.data) if (r_rows and self.calibrated) else int(mask.sum())
-                               for _, mask in domains], dtype=float)
+        rows_for_t = np.array(
+            [len(self.data) if (r_rows and self.calibrated) else int(mask.sum()) for _, mask in domains], dtype=float
+        )
         lows, highs, n_eff = [], [], []
         for p, se, n, d, n_t in zip(out["estimate"], out["se"], out["n"], df, rows_for_t):
             n_eff.append(effective_n(p, se, n, cap_n_eff))
@@ -578,8 +619,10 @@ class Design:
                 break
             old_table = new_table
         if not converged:
-            raise ValueError(f"rake: margins {names} did not converge in {maxit} passes; check that the margins "
-                             "agree on the population total, or raise maxit")
+            raise ValueError(
+                f"rake: margins {names} did not converge in {maxit} passes; check that the margins "
+                "agree on the population total, or raise maxit"
+            )
         return self._derived(w, _Step("rake", codes=tuple(c for c, _ in targets), weights=tuple(weights)))
 
     def calibrate(self, totals: Mapping) -> Design:
@@ -633,13 +676,16 @@ def _cell_targets(labels: np.ndarray, totals: dict, name: str) -> tuple[np.ndarr
     codes, levels = pd.factorize(pd.Series(labels), sort=True)
     missing = [lv for lv in levels if lv not in totals]
     if missing:
-        raise ValueError(f"poststratify: level(s) {missing[:5]} of {name} are in the sample but have no "
-                         "population count")
+        raise ValueError(
+            f"poststratify: level(s) {missing[:5]} of {name} are in the sample but have no population count"
+        )
     present = set(levels)
     empty = [lv for lv, c in totals.items() if c > 0 and lv not in present]
     if empty:
-        raise ValueError(f"poststratify: level(s) {empty[:5]} of {name} have a population count but no "
-                         "sample unit; merge them with a neighbouring level")
+        raise ValueError(
+            f"poststratify: level(s) {empty[:5]} of {name} have a population count but no "
+            "sample unit; merge them with a neighbouring level"
+        )
     return codes.astype(np.int64), np.array([float(totals[lv]) for lv in levels])
 
 

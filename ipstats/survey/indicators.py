@@ -24,6 +24,7 @@ weighted totals whose numerators add up over a table's domains, so all tables ar
 numerator one patentee dominates ((n,k) and p % rules over the patentees' weighted contributions, revenue
 included), is suppressed (保密), and further domains so that none can be worked back from the 合计.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,9 +39,26 @@ from ipstats.labels import labels
 from ipstats.survey.design import Design
 from ipstats.survey.quality import CAUTION, SUPPRESS, QualityRules, assess
 
-__all__ = ["CAUTION", "EXACT_REVENUE", "INDICATORS", "QualityRules", "REPORT_TABLES", "SUPPRESS", "TopBand",
-           "add_revenue", "estimate_table", "pareto_top_mean", "population_table", "publish", "quality_flag",
-           "report_tables", "revenue_bands", "revenue_sensitivity", "survey_summary", "top_band"]
+__all__ = [
+    "CAUTION",
+    "EXACT_REVENUE",
+    "INDICATORS",
+    "QualityRules",
+    "REPORT_TABLES",
+    "SUPPRESS",
+    "TopBand",
+    "add_revenue",
+    "estimate_table",
+    "pareto_top_mean",
+    "population_table",
+    "publish",
+    "quality_flag",
+    "report_tables",
+    "revenue_bands",
+    "revenue_sensitivity",
+    "survey_summary",
+    "top_band",
+]
 
 DATA = Path(__file__).parent / "data"
 #: Optional sample column: the exact industrialization revenue (万元) where the questionnaire carries it.
@@ -72,15 +90,24 @@ class ReportTable:
 REPORT_TABLES = (
     ReportTable("survey_by_patent_type", "patent_type", (), tuple(RATES)),
     ReportTable("survey_invention_by_patentee_type", "applicant_type", (("patent_type", "发明"),), tuple(RATES)),
-    ReportTable("survey_enterprise_invention_by_size", "enterprise_size",
-                (("patent_type", "发明"), ("applicant_type", "企业")), tuple(RATES)),
-    ReportTable("survey_enterprise_invention_by_high_tech", "high_tech",
-                (("patent_type", "发明"), ("applicant_type", "企业")), tuple(RATES)),
+    ReportTable(
+        "survey_enterprise_invention_by_size",
+        "enterprise_size",
+        (("patent_type", "发明"), ("applicant_type", "企业")),
+        tuple(RATES),
+    ),
+    ReportTable(
+        "survey_enterprise_invention_by_high_tech",
+        "high_tech",
+        (("patent_type", "发明"), ("applicant_type", "企业")),
+        tuple(RATES),
+    ),
     ReportTable("survey_invention_by_region", "region", (("patent_type", "发明"),), tuple(RATES)),
     ReportTable("survey_revenue_by_patent_type", "patent_type", (), ("average_revenue",)),
 )
-DOMAIN_LABELS = labels("zh", keys=("patent_type", "applicant_type", "enterprise_size", "high_tech", "region"),
-                                   context="domain")
+DOMAIN_LABELS = labels(
+    "zh", keys=("patent_type", "applicant_type", "enterprise_size", "high_tech", "region"), context="domain"
+)
 
 
 @lru_cache(maxsize=1)
@@ -94,10 +121,10 @@ class TopBand:
     """The value given to each patent of the open top revenue band (万元) and how it was obtained."""
 
     value: float
-    method: str                  # "pareto", "factor" (a multiple of the lower bound) or "exact" (all amounts known)
-    lower: float                 # the band's lower bound
+    method: str  # "pareto", "factor" (a multiple of the lower bound) or "exact" (all amounts known)
+    lower: float  # the band's lower bound
     alpha: float = float("nan")  # Pareto index (method "pareto")
-    note: str = ""               # why the fallback was used, in Chinese ("" for Pareto)
+    note: str = ""  # why the fallback was used, in Chinese ("" for Pareto)
 
 
 def pareto_top_mean(lower_prev: float, lower_top: float, count_prev: float, count_top: float) -> tuple[float, float]:
@@ -139,10 +166,18 @@ def top_band(frame: pd.DataFrame, weights: np.ndarray | pd.Series | None = None)
     alpha, mean = pareto_top_mean(float(prev["lower_10k_yuan"]), float(top["lower_10k_yuan"]), count_prev, count_top)
     if np.isfinite(mean):
         return TopBand(float(mean), "pareto", float(top["lower_10k_yuan"]), alpha)
-    why = (f"帕累托指数α={alpha:.2f}≤1，均值无穷" if np.isfinite(alpha)
-           else "最高两个区间中有区间无样本，无法拟合帕累托分布")
-    return TopBand(fallback, "factor", float(top["lower_10k_yuan"]), alpha,
-                   f"{why}，取约定值{fallback:g}万元（下限的{fallback / float(top['lower_10k_yuan']):g}倍）")
+    why = (
+        f"帕累托指数α={alpha:.2f}≤1，均值无穷"
+        if np.isfinite(alpha)
+        else "最高两个区间中有区间无样本，无法拟合帕累托分布"
+    )
+    return TopBand(
+        fallback,
+        "factor",
+        float(top["lower_10k_yuan"]),
+        alpha,
+        f"{why}，取约定值{fallback:g}万元（下限的{fallback / float(top['lower_10k_yuan']):g}倍）",
+    )
 
 
 def _frame_weights(frame: pd.DataFrame) -> np.ndarray | None:
@@ -164,14 +199,19 @@ def revenue_values(frame: pd.DataFrame, top_value: float) -> np.ndarray:
     values.iloc[-1] = top_value
     industrialized = frame["industrialized"].astype(float).to_numpy() == 1
     band = pd.to_numeric(frame["revenue_band"], errors="coerce")
-    exact = (pd.to_numeric(frame[EXACT_REVENUE], errors="coerce") if EXACT_REVENUE in frame.columns
-             else pd.Series(np.nan, index=frame.index))
+    exact = (
+        pd.to_numeric(frame[EXACT_REVENUE], errors="coerce")
+        if EXACT_REVENUE in frame.columns
+        else pd.Series(np.nan, index=frame.index)
+    )
     bad = industrialized & ~band.isin(values.index).to_numpy() & exact.isna().to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         given = str(frame["revenue_band"].iloc[row])
-        raise ValueError(f"row {row}: industrialized patent with revenue_band {given!r}; "
-                         f"expected one of {values.index.tolist()} or an amount in {EXACT_REVENUE}")
+        raise ValueError(
+            f"row {row}: industrialized patent with revenue_band {given!r}; "
+            f"expected one of {values.index.tolist()} or an amount in {EXACT_REVENUE}"
+        )
     negative = exact.to_numpy() < 0
     if negative.any():
         row = int(np.flatnonzero(negative)[0])
@@ -205,10 +245,20 @@ def quality_flag(estimates: pd.DataFrame, rules: QualityRules = QualityRules()) 
 def _assess(estimates: pd.DataFrame, rules: QualityRules) -> pd.DataFrame:
     proportion = estimates["indicator"].isin(RATES)
     scale = np.where(proportion, 100.0, 1.0)
-    frame = pd.DataFrame({"proportion": proportion, "p": estimates["estimate"] / scale, "se": estimates["se"],
-                          "ci_low_p": estimates["ci_low"] / scale, "ci_high_p": estimates["ci_high"] / scale,
-                          "cv_pct": estimates["cv_pct"], "n": estimates["n"], "n_eff": estimates["n_eff"],
-                          "df": estimates["df"]}, index=estimates.index)
+    frame = pd.DataFrame(
+        {
+            "proportion": proportion,
+            "p": estimates["estimate"] / scale,
+            "se": estimates["se"],
+            "ci_low_p": estimates["ci_low"] / scale,
+            "ci_high_p": estimates["ci_high"] / scale,
+            "cv_pct": estimates["cv_pct"],
+            "n": estimates["n"],
+            "n_eff": estimates["n_eff"],
+            "df": estimates["df"],
+        },
+        index=estimates.index,
+    )
     return assess(frame, rules)
 
 
@@ -216,8 +266,9 @@ def _domain_filter(table: ReportTable) -> tuple[list[str], dict]:
     return [*(c for c, _ in table.where), table.by], dict(table.where)
 
 
-def _ratio_with_df(design: Design, numerator: str, denominator: str, by: list[str] | None,
-                   level: float) -> pd.DataFrame:
+def _ratio_with_df(
+    design: Design, numerator: str, denominator: str, by: list[str] | None, level: float
+) -> pd.DataFrame:
     """A ratio mean with a t interval on the design degrees of freedom and its effective sample size n/deff."""
     est = design.ratio(numerator, denominator, by=by)
     df = design.degf(by)["df"].to_numpy(dtype=float)
@@ -278,12 +329,14 @@ def _revenue_table(design: Design, by: list[str] | None, top: TopBand, level: fl
         se.append(float(np.sqrt(design.variance(z))))
     scale = _t_quantiles(est["df"].to_numpy(dtype=float), level)
     se = np.array(se)
-    return est.assign(se=se, ci_low=est["estimate"] - scale * se, ci_high=est["estimate"] + scale * se,
-                      cv=se / est["estimate"])
+    return est.assign(
+        se=se, ci_low=est["estimate"] - scale * se, ci_high=est["estimate"] + scale * se, cv=se / est["estimate"]
+    )
 
 
-def estimate_table(design: Design, table: ReportTable, rules: QualityRules = QualityRules(),
-                   top: TopBand | None = None) -> pd.DataFrame:
+def estimate_table(
+    design: Design, table: ReportTable, rules: QualityRules = QualityRules(), top: TopBand | None = None
+) -> pd.DataFrame:
     """Design-based estimates of *table*'s indicators in its domains, plus a 合计 row for the population.
 
     Rates: Korn–Graubard or logit intervals (``rules.interval``, :meth:`Design.proportion_ci`); the average
@@ -306,8 +359,9 @@ def estimate_table(design: Design, table: ReportTable, rules: QualityRules = Qua
         numerator, denominator, _, _, scale = INDICATORS[indicator]
         for columns, level in ((by, None), (by[:-1], "合计")):
             if denominator is None:
-                est = design.proportion_ci(numerator, by=columns or None, method=rules.interval, level=rules.level,
-                                           cap_n_eff=rules.cap_n_eff)
+                est = design.proportion_ci(
+                    numerator, by=columns or None, method=rules.interval, level=rules.level, cap_n_eff=rules.cap_n_eff
+                )
             else:
                 est = _revenue_table(design, columns or None, top, rules.level)
             if level is not None:
@@ -322,15 +376,18 @@ def estimate_table(design: Design, table: ReportTable, rules: QualityRules = Qua
     counts = []
     for columns, total in ((by, False), (by[:-1], True)):
         grouped = base.groupby(columns) if columns else base.groupby(lambda _: 0)
-        c = grouped.agg(patentees=("patentee", "nunique"), industrialized_n=("_base", "sum"),
-                        industrialized_patentees=("_ind_patentee", "nunique")).reset_index()
+        c = grouped.agg(
+            patentees=("patentee", "nunique"),
+            industrialized_n=("_base", "sum"),
+            industrialized_patentees=("_ind_patentee", "nunique"),
+        ).reset_index()
         if total:
             c[table.by] = "合计"
         counts.append(c.drop(columns="index", errors="ignore"))
     counts = pd.concat(counts, ignore_index=True).rename(columns={table.by: "level"})
     out = out.merge(counts, on=[*where, "level"], how="left")
     revenue = out["indicator"] == "average_revenue"
-    out.loc[revenue, "n"] = out.loc[revenue, "industrialized_n"]           # the ratio's base: industrialized patents
+    out.loc[revenue, "n"] = out.loc[revenue, "industrialized_n"]  # the ratio's base: industrialized patents
     out.loc[revenue, "patentees"] = out.loc[revenue, "industrialized_patentees"]
     deff = out["deff"].where(out["deff"] > 0)
     out.loc[revenue, "n_eff"] = (out["n"] / deff).where(deff.notna(), out["n"])[revenue]
@@ -339,16 +396,23 @@ def estimate_table(design: Design, table: ReportTable, rules: QualityRules = Qua
     out["cv_pct"] = out["cv"] * 100
     order = {lv: i for i, lv in enumerate(sorted(set(out["level"]) - {"合计"}))}
     out["_order"] = out["level"].map(order).fillna(-1)
-    out = out.sort_values(["indicator", "_order"], key=lambda s: s.map(
-        {k: i for i, k in enumerate(INDICATORS)}) if s.name == "indicator" else s, kind="stable")
-    out = out[["level", "indicator", "estimate", "se", "ci_low", "ci_high", "cv_pct", "deff", "n", "n_eff", "df",
-               "patentees"]].reset_index(drop=True)
+    out = out.sort_values(
+        ["indicator", "_order"],
+        key=lambda s: s.map({k: i for i, k in enumerate(INDICATORS)}) if s.name == "indicator" else s,
+        kind="stable",
+    )
+    out = out[
+        ["level", "indicator", "estimate", "se", "ci_low", "ci_high", "cv_pct", "deff", "n", "n_eff", "df", "patentees"]
+    ].reset_index(drop=True)
     return pd.concat([out, _assess(out, rules)], axis=1)
 
 
-def revenue_sensitivity(design: Design, published: pd.DataFrame | None = None,
-                        factors: tuple[float, ...] = (1.25, 1.5, 2.0, 3.0),
-                        table: ReportTable | None = None) -> pd.DataFrame:
+def revenue_sensitivity(
+    design: Design,
+    published: pd.DataFrame | None = None,
+    factors: tuple[float, ...] = (1.25, 1.5, 2.0, 3.0),
+    table: ReportTable | None = None,
+) -> pd.DataFrame:
     """Average revenue under other values of the open top band: the Pareto estimate and multiples of its lower bound.
 
     Parameters
@@ -373,8 +437,14 @@ def revenue_sensitivity(design: Design, published: pd.DataFrame | None = None,
     table = table or next(t for t in REPORT_TABLES if t.indicators == ("average_revenue",))
     pareto = design_top_band(design)
     lower = pareto.lower
-    options = [(f"帕累托插值（α={pareto.alpha:.2f}）" if pareto.method == "pareto" else
-                f"{pareto.note or '全部为实际金额'}", pareto)]
+    options = [
+        (
+            f"帕累托插值（α={pareto.alpha:.2f}）"
+            if pareto.method == "pareto"
+            else f"{pareto.note or '全部为实际金额'}",
+            pareto,
+        )
+    ]
     options += [(f"下限的{f:g}倍", TopBand(f * lower, "factor", lower)) for f in factors]
     rows = []
     for label, top in options:
@@ -437,10 +507,16 @@ def linked_survey(design: Design, estimates: dict[str, pd.DataFrame], rules: Qua
                 per = y[mask].groupby(base.loc[mask, "patentee"]).sum()
                 per = per[per > 0].sort_values(ascending=False)
                 withheld = level is None or flags.get((level, indicator), SUPPRESS) == SUPPRESS
-                return link.cell(survey_key(indicator, conditions), float(per.sum()), len(per),
-                                 per.iloc[0] if len(per) else 0.0, per.iloc[1] if len(per) > 1 else 0.0,
-                                 upper=float(size[mask].sum()) + 1e-9, withheld=withheld,
-                                 largest_id=str(per.index[0]) if len(per) else None)
+                return link.cell(
+                    survey_key(indicator, conditions),
+                    float(per.sum()),
+                    len(per),
+                    per.iloc[0] if len(per) else 0.0,
+                    per.iloc[1] if len(per) > 1 else 0.0,
+                    upper=float(size[mask].sum()) + 1e-9,
+                    withheld=withheld,
+                    largest_id=str(per.index[0]) if len(per) else None,
+                )
 
             everything = pd.Series(True, index=base.index)
             total = add(everything, where, "合计")
@@ -452,14 +528,18 @@ def linked_survey(design: Design, estimates: dict[str, pd.DataFrame], rules: Qua
                 key = add(mask, {**where, table.by: level}, level)
                 keys[table.name][(level, indicator)] = key
                 parts.append(key)
-            if (~covered).any():                       # respondents outside the published levels: unknown to a reader
+            if (~covered).any():  # respondents outside the published levels: unknown to a reader
                 parts.append(add(~covered, {**where, table.by: "(其他)"}, None))
             link.add_sum(total, parts)
     return link, keys
 
 
-def protect_survey(design: Design, estimates: dict[str, pd.DataFrame], disclosure: dict | None = None,
-                   rules: QualityRules = QualityRules()):
+def protect_survey(
+    design: Design,
+    estimates: dict[str, pd.DataFrame],
+    disclosure: dict | None = None,
+    rules: QualityRules = QualityRules(),
+):
     """Joint disclosure control of every survey table (:func:`linked_survey`, :func:`ipstats.sdc.protect_linked`).
 
     A domain is sensitive when fewer than ``min_contributors`` patentees responded in it, or when its
@@ -485,8 +565,13 @@ def protect_survey(design: Design, estimates: dict[str, pd.DataFrame], disclosur
     return protect_linked(link, sdc_rules, extra_primary=few), keys
 
 
-def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
-            disclosure: dict | None = None, protection=None, keys: dict | None = None) -> tuple[pd.DataFrame, dict]:
+def publish(
+    estimates: pd.DataFrame,
+    rules: QualityRules = QualityRules(),
+    disclosure: dict | None = None,
+    protection=None,
+    keys: dict | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """Quality flags and disclosure control: what is published of *estimates*.
 
     With *protection* (:func:`protect_survey`, all tables jointly) a cell is suppressed (保密) when the
@@ -505,13 +590,25 @@ def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
     sdc_rules = Rules.of(disclosure)
     out = estimates.copy()
     if protection is not None:
-        sensitive = np.array([protection.status_of(keys[(r.level, r.indicator)]) in ("primary", "secondary")
-                              for r in out.itertuples()], dtype=bool)
+        sensitive = np.array(
+            [protection.status_of(keys[(r.level, r.indicator)]) in ("primary", "secondary") for r in out.itertuples()],
+            dtype=bool,
+        )
     else:
-        cells = pd.DataFrame({"row": estimates["level"], "col": estimates["indicator"], "value": estimates["n"],
-                              "contributors": estimates["patentees"], "largest": np.nan, "second": np.nan})
-        sensitive = primary(cells.reset_index(drop=True), Rules(min_contributors=sdc_rules.min_contributors,
-                                                                dominance_k=100, p_percent=0)).to_numpy()
+        cells = pd.DataFrame(
+            {
+                "row": estimates["level"],
+                "col": estimates["indicator"],
+                "value": estimates["n"],
+                "contributors": estimates["patentees"],
+                "largest": np.nan,
+                "second": np.nan,
+            }
+        )
+        sensitive = primary(
+            cells.reset_index(drop=True),
+            Rules(min_contributors=sdc_rules.min_contributors, dominance_k=100, p_percent=0),
+        ).to_numpy()
     if "flag" not in out.columns:
         out = pd.concat([out, _assess(out, rules)], axis=1)
     quality_hidden = out["flag"] == SUPPRESS
@@ -520,18 +617,25 @@ def publish(estimates: pd.DataFrame, rules: QualityRules = QualityRules(),
     hidden = out["flag"].isin([SUPPRESS, "保密"])
     out.loc[hidden, ["estimate", "se", "ci_low", "ci_high", "cv_pct", "deff", "n_eff"]] = np.nan
     if protection is not None:
-        record = protection.table_record({keys[(r.level, r.indicator)]: (r.level, r.indicator)
-                                          for r in estimates.itertuples()}, source="survey_sample")
+        record = protection.table_record(
+            {keys[(r.level, r.indicator)]: (r.level, r.indicator) for r in estimates.itertuples()},
+            source="survey_sample",
+        )
         record["rules"] = {**record["rules"], "quality": rules.as_dict()}
         record["quality_suppressed"] = int(quality_hidden.sum())
         record["contributors"] = "respondent patentees (weighted contributions)"
         return out, record
-    record = {"rules": {**sdc_rules.rule_dict(), "quality": rules.as_dict()}, "cells": int(len(out)),
-              "source": "survey_sample", "confidentiality": "confidential",
-              "primary": int(sensitive.sum()), "secondary": 0,
-              "quality_suppressed": int((out["flag"] == SUPPRESS).sum()),
-              "suppressed": [{"row": r.level, "col": r.indicator, "status": r.flag} for r in out[hidden].itertuples()],
-              "audit_pass": True}
+    record = {
+        "rules": {**sdc_rules.rule_dict(), "quality": rules.as_dict()},
+        "cells": int(len(out)),
+        "source": "survey_sample",
+        "confidentiality": "confidential",
+        "primary": int(sensitive.sum()),
+        "secondary": 0,
+        "quality_suppressed": int((out["flag"] == SUPPRESS).sum()),
+        "suppressed": [{"row": r.level, "col": r.indicator, "status": r.flag} for r in out[hidden].itertuples()],
+        "audit_pass": True,
+    }
     return out, record
 
 
@@ -551,14 +655,22 @@ def population_table(population: pd.DataFrame, table: ReportTable) -> pd.DataFra
         groups = list(data.groupby(table.by)) + [("合计", data)]
         for level, part in groups:
             den = part[denominator].astype(float).sum() if denominator else len(part)
-            rows.append({"level": level, "indicator": indicator,
-                         "truth": scale * part[numerator].astype(float).sum() / den if den else np.nan})
+            rows.append(
+                {
+                    "level": level,
+                    "indicator": indicator,
+                    "truth": scale * part[numerator].astype(float).sum() / den if den else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def report_tables(design: Design, rules: QualityRules = QualityRules(),
-                  disclosure: dict | None = None, protection_out: dict | None = None
-                  ) -> dict[str, tuple[pd.DataFrame, dict]]:
+def report_tables(
+    design: Design,
+    rules: QualityRules = QualityRules(),
+    disclosure: dict | None = None,
+    protection_out: dict | None = None,
+) -> dict[str, tuple[pd.DataFrame, dict]]:
     """Every bulletin table: name → (published long table, disclosure record).
 
     The survey is confidential (``confidentiality: {survey_sample: confidential}``, the default): all tables
@@ -587,8 +699,10 @@ def _quote(table: pd.DataFrame, indicator: str, level: str, digits: int = 1) -> 
     if row["flag"] in (SUPPRESS, "保密") or pd.isna(row["estimate"]):
         return f"不予发布（{row['quality_reason']}）" if row.get("quality_reason") else "不予发布"
     unit = INDICATORS[indicator][3]
-    text = (f"为{row['estimate']:.{digits}f}{unit}（95%置信区间{row['ci_low']:.{digits}f}～"
-            f"{row['ci_high']:.{digits}f}{unit}）")
+    text = (
+        f"为{row['estimate']:.{digits}f}{unit}（95%置信区间{row['ci_low']:.{digits}f}～"
+        f"{row['ci_high']:.{digits}f}{unit}）"
+    )
     if row["flag"] == CAUTION:
         text += f"，{row['quality_reason']}，仅供参考"
     return text
@@ -600,21 +714,33 @@ def survey_summary(tables: dict[str, tuple[pd.DataFrame, dict]], year: int, demo
     by_patentee = tables["survey_invention_by_patentee_type"][0]
     revenue = tables["survey_revenue_by_patent_type"][0]
     parts = [f"{year}年专利调查{'（演示数据，合成，非真实统计）' if demo else ''}显示："]
-    parts.append(f"有效发明专利产业化率{_quote(by_type, 'industrialization_rate', '发明')}，"
-                 f"实施率{_quote(by_type, 'implementation_rate', '发明')}。")
+    parts.append(
+        f"有效发明专利产业化率{_quote(by_type, 'industrialization_rate', '发明')}，"
+        f"实施率{_quote(by_type, 'implementation_rate', '发明')}。"
+    )
     levels = set(by_patentee["level"])
     named = [(lv, name) for lv, name in (("企业", "企业"), ("高校", "高校"), ("科研单位", "科研单位")) if lv in levels]
     if named:
-        parts.append("分专利权人类型看，有效发明专利产业化率" + "；".join(
-            f"{name}{_quote(by_patentee, 'industrialization_rate', lv)}" for lv, name in named) + "。")
-    parts.append(f"全部有效专利的许可率{_quote(by_type, 'licensing_rate', '合计')}，"
-                 f"转让率{_quote(by_type, 'transfer_rate', '合计')}。")
+        parts.append(
+            "分专利权人类型看，有效发明专利产业化率"
+            + "；".join(f"{name}{_quote(by_patentee, 'industrialization_rate', lv)}" for lv, name in named)
+            + "。"
+        )
+    parts.append(
+        f"全部有效专利的许可率{_quote(by_type, 'licensing_rate', '合计')}，"
+        f"转让率{_quote(by_type, 'transfer_rate', '合计')}。"
+    )
     quoted = _quote(revenue, "average_revenue", "合计")
     basis = "" if quoted.startswith("不予发布") else "（按收益区间估算，最高区间的取值见表注）"
     parts.append(f"平均每件产业化有效专利的产业化收益{quoted}{basis}。")
     flags = pd.concat([t[0]["flag"] for t in tables.values()])
-    flagged, quality, secret = (int((flags == CAUTION).sum()), int((flags == SUPPRESS).sum()),
-                                int((flags == "保密").sum()))
-    parts.append(f"各表{len(flags)}项估计中，{flagged}项标注“慎用”（原因见各表“标识原因”列）；"
-                 f"{quality}项因有效样本量不足或置信区间过宽不予发布，{secret}项经统计数据保密处理不予发布。")
+    flagged, quality, secret = (
+        int((flags == CAUTION).sum()),
+        int((flags == SUPPRESS).sum()),
+        int((flags == "保密").sum()),
+    )
+    parts.append(
+        f"各表{len(flags)}项估计中，{flagged}项标注“慎用”（原因见各表“标识原因”列）；"
+        f"{quality}项因有效样本量不足或置信区间过宽不予发布，{secret}项经统计数据保密处理不予发布。"
+    )
     return "".join(parts)

@@ -32,6 +32,7 @@ Logit intervals (R ``svyciprop(method="logit")``): ``expit(logit(p) ± t(df)·se
 Every threshold is a field of :class:`QualityRules` (defaults: NCHS 2017), a parameter of the survey
 notebook (``quality``).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -41,8 +42,17 @@ import pandas as pd
 from scipy.stats import beta as beta_dist
 from scipy.stats import norm, t as t_dist
 
-__all__ = ["CAUTION", "INTERVALS", "PRESENT", "QualityRules", "SUPPRESS", "assess", "korn_graubard",
-           "logit_interval", "proportion_interval"]
+__all__ = [
+    "CAUTION",
+    "INTERVALS",
+    "PRESENT",
+    "QualityRules",
+    "SUPPRESS",
+    "assess",
+    "korn_graubard",
+    "logit_interval",
+    "proportion_interval",
+]
 
 PRESENT, CAUTION, SUPPRESS = "", "慎用", "不发布"
 INTERVALS = ("beta", "logit")
@@ -100,8 +110,9 @@ class QualityRules:
         if not 0 < self.level < 1:
             raise ValueError(f"quality: level must be between 0 and 1, got {self.level}")
         if not 0 <= self.present_width <= self.max_width <= 1:
-            raise ValueError(f"quality: need 0 ≤ present_width ≤ max_width ≤ 1, got {self.present_width}, "
-                             f"{self.max_width}")
+            raise ValueError(
+                f"quality: need 0 ≤ present_width ≤ max_width ≤ 1, got {self.present_width}, {self.max_width}"
+            )
 
     def as_dict(self) -> dict:
         """The rules as recorded in a table's metadata."""
@@ -116,12 +127,13 @@ def effective_n(p: float, se: float, n: float, cap: bool = True) -> float:
     """NCHS effective sample size ``p(1-p)/se²`` (``n`` when p is 0 or 1 or se is 0), capped at *n* when *cap*."""
     if p <= 0 or p >= 1 or se <= 0 or not np.isfinite(se):
         return float(n)
-    value = p * (1 - p) / se ** 2
+    value = p * (1 - p) / se**2
     return float(min(value, n)) if cap else float(value)
 
 
-def korn_graubard(p: float, se: float, n: float, df: float, level: float = 0.95,
-                  cap: bool = True) -> tuple[float, float, float]:
+def korn_graubard(
+    p: float, se: float, n: float, df: float, level: float = 0.95, cap: bool = True
+) -> tuple[float, float, float]:
     """Korn–Graubard interval of a proportion: ``(lower, upper, n*)`` with ``n*`` the df-adjusted n_eff.
 
     Parameters
@@ -162,16 +174,18 @@ def logit_interval(p: float, se: float, df: float, level: float = 0.95) -> tuple
     return float(1 / (1 + np.exp(-(centre - half)))), float(1 / (1 + np.exp(-(centre + half))))
 
 
-def proportion_interval(p: float, se: float, n: float, df: float, rules: QualityRules = QualityRules()
-                        ) -> tuple[float, float]:
+def proportion_interval(
+    p: float, se: float, n: float, df: float, rules: QualityRules = QualityRules()
+) -> tuple[float, float]:
     """The interval *rules* ask for (Korn–Graubard or logit) of one proportion."""
     if rules.interval == "logit":
         return logit_interval(p, se, df, rules.level)
     return korn_graubard(p, se, n, df, rules.level, rules.cap_n_eff)[:2]
 
 
-def _proportion_decision(p: float, low: float, high: float, n: float, n_eff: float, df: float,
-                         rules: QualityRules) -> tuple[str, str]:
+def _proportion_decision(
+    p: float, low: float, high: float, n: float, n_eff: float, df: float, rules: QualityRules
+) -> tuple[str, str]:
     width = high - low
     smaller = min(p, 1 - p)
     base = smaller if rules.relative_to == "smaller" else p
@@ -190,8 +204,12 @@ def _proportion_decision(p: float, low: float, high: float, n: float, n_eff: flo
         reasons.append(f"设计自由度{df:.0f}<{rules.min_df}")
     if p <= 0 or p >= 1:
         reasons.append("估计值为0或100%")
-    if rules.relative_to == "estimate" and width > rules.present_width and 1 - p > 0 \
-            and width / (1 - p) > rules.max_relative_width:
+    if (
+        rules.relative_to == "estimate"
+        and width > rules.present_width
+        and 1 - p > 0
+        and width / (1 - p) > rules.max_relative_width
+    ):
         reasons.append(f"其补数的置信区间相对宽度{100 * width / (1 - p):.1f}%>{100 * rules.max_relative_width:g}%")
     return (CAUTION, "；".join(reasons)) if reasons else (PRESENT, "")
 
@@ -241,15 +259,22 @@ def assess(estimates: pd.DataFrame, rules: QualityRules = QualityRules()) -> pd.
 
 def rules_note(rules: QualityRules) -> str:
     """The table note that explains the quality flags (every threshold from *rules*)."""
-    interval = "Korn–Graubard区间（按设计自由度调整有效样本量的Clopper–Pearson区间）" if rules.interval == "beta" \
+    interval = (
+        "Korn–Graubard区间（按设计自由度调整有效样本量的Clopper–Pearson区间）"
+        if rules.interval == "beta"
         else "logit变换区间（按设计自由度取t分位数）"
-    relative = ("相对宽度以估计值与其补数（1−估计值）中较小者为基数，比率与其补数的判定相同"
-                if rules.relative_to == "smaller" else
-                "相对宽度以估计值为基数；补数的相对宽度超过该标准时标注“慎用”")
-    return (f"质量标识（按美国国家卫生统计中心2017年比例估计发布标准）：比率的{100 * rules.level:g}%置信区间为{interval}；"
-            f"有效样本量（p(1−p)/标准误²，不超过样本量）不足{rules.min_n_eff:g}或样本量不足{rules.min_n}的估计不发布；"
-            f"置信区间宽度不超过{100 * rules.present_width:g}个百分点的发布；宽度达到{100 * rules.max_width:g}个百分点的不发布；"
-            f"介于其间且相对宽度超过{100 * rules.max_relative_width:g}%的不发布（{relative}）；"
-            f"可发布但设计自由度（初级抽样单元数减层数）少于{rules.min_df}或估计值为0或100%的标注“慎用”。"
-            f"平均产业化收益不是比例，按变异系数判定：超过{rules.caution_cv:g}%标注“慎用”，超过{rules.suppress_cv:g}%"
-            f"或有效样本量（样本量/设计效应）不足{rules.min_n_eff:g}的不发布。“标识原因”列给出每项判定所依据的数值。")
+    )
+    relative = (
+        "相对宽度以估计值与其补数（1−估计值）中较小者为基数，比率与其补数的判定相同"
+        if rules.relative_to == "smaller"
+        else "相对宽度以估计值为基数；补数的相对宽度超过该标准时标注“慎用”"
+    )
+    return (
+        f"质量标识（按美国国家卫生统计中心2017年比例估计发布标准）：比率的{100 * rules.level:g}%置信区间为{interval}；"
+        f"有效样本量（p(1−p)/标准误²，不超过样本量）不足{rules.min_n_eff:g}或样本量不足{rules.min_n}的估计不发布；"
+        f"置信区间宽度不超过{100 * rules.present_width:g}个百分点的发布；宽度达到{100 * rules.max_width:g}个百分点的不发布；"
+        f"介于其间且相对宽度超过{100 * rules.max_relative_width:g}%的不发布（{relative}）；"
+        f"可发布但设计自由度（初级抽样单元数减层数）少于{rules.min_df}或估计值为0或100%的标注“慎用”。"
+        f"平均产业化收益不是比例，按变异系数判定：超过{rules.caution_cv:g}%标注“慎用”，超过{rules.suppress_cv:g}%"
+        f"或有效样本量（样本量/设计效应）不足{rules.min_n_eff:g}的不发布。“标识原因”列给出每项判定所依据的数值。"
+    )

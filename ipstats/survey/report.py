@@ -1,4 +1,5 @@
 """Everything the patent-survey notebook shows: weighted design, published tables, summary, charts, truth check."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,17 +12,53 @@ import plotly.graph_objects as go
 from ipstats.labels import SYMBOLS, labels
 from ipstats.sdc import key_text
 from ipstats.survey.design import Design
-from ipstats.survey.indicators import (CAUTION, EXACT_REVENUE, INDICATORS, REPORT_TABLES, QualityRules, TopBand,
-                                       design_top_band, report_tables, revenue_bands, revenue_sensitivity,
-                                       survey_summary)
+from ipstats.survey.indicators import (
+    CAUTION,
+    EXACT_REVENUE,
+    INDICATORS,
+    REPORT_TABLES,
+    QualityRules,
+    TopBand,
+    design_top_band,
+    report_tables,
+    revenue_bands,
+    revenue_sensitivity,
+    survey_summary,
+)
 from ipstats.survey.quality import rules_note
 from ipstats.survey.weighting import SurveyDesign, read_sample, register_totals, weight_survey
 
-__all__ = ["PublishedTable", "SurveyReport", "compute_survey", "published_rates", "rate_chart", "sensitivity_record",
-           "sensitivity_table", "truth_chart", "truth_table"]
+__all__ = [
+    "PublishedTable",
+    "SurveyReport",
+    "compute_survey",
+    "published_rates",
+    "rate_chart",
+    "sensitivity_record",
+    "sensitivity_table",
+    "truth_chart",
+    "truth_table",
+]
 
-_COLUMNS = labels("zh", keys=("level", "indicator", "estimate", "se", "ci_low", "ci_high", "n_eff", "deff", "df", "n",
-                              "patentees", "flag", "quality_reason"), context="survey")
+_COLUMNS = labels(
+    "zh",
+    keys=(
+        "level",
+        "indicator",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n_eff",
+        "deff",
+        "df",
+        "n",
+        "patentees",
+        "flag",
+        "quality_reason",
+    ),
+    context="survey",
+)
 
 
 @dataclass
@@ -69,40 +106,55 @@ class SurveyReport:
     def key_numbers(self) -> str:
         """Headline numbers as stable text (checked by nbval)."""
         by_type = self.table("survey_by_patent_type").published.set_index(["indicator", "level"])
-        lines = [f"{self.year}年专利调查: 样本 {self.sample_size} 件, 回答 {self.respondents} 件 "
-                 f"(回答率 {100 * self.respondents / self.sample_size:.1f}%), 加权有效专利 {self.design.weights.sum():.0f} 件"]
+        lines = [
+            f"{self.year}年专利调查: 样本 {self.sample_size} 件, 回答 {self.respondents} 件 "
+            f"(回答率 {100 * self.respondents / self.sample_size:.1f}%), 加权有效专利 {self.design.weights.sum():.0f} 件"
+        ]
         for indicator in ("industrialization_rate", "implementation_rate"):
             row = by_type.loc[(indicator, "发明")]
-            lines.append(f"发明 {INDICATORS[indicator][2]}: {row['estimate']:.1f}% [{row['ci_low']:.1f}, "
-                         f"{row['ci_high']:.1f}] 有效样本量 {row['n_eff']:.0f} {row['flag'] or '可发布'}")
+            lines.append(
+                f"发明 {INDICATORS[indicator][2]}: {row['estimate']:.1f}% [{row['ci_low']:.1f}, "
+                f"{row['ci_high']:.1f}] 有效样本量 {row['n_eff']:.0f} {row['flag'] or '可发布'}"
+            )
         flags = pd.concat([t.published["flag"] for t in self.tables])
-        lines.append(f"估计 {len(flags)} 项: 慎用 {int((flags == CAUTION).sum())}, 不发布 "
-                     f"{int(flags.isin(['不发布', '保密']).sum())}")
+        lines.append(
+            f"估计 {len(flags)} 项: 慎用 {int((flags == CAUTION).sum())}, 不发布 "
+            f"{int(flags.isin(['不发布', '保密']).sum())}"
+        )
         if self.truth is not None:
             lines.append(f"演示真值落在95%置信区间内: {int(self.truth['covered'].sum())}/{len(self.truth)}")
         return "\n".join(lines)
 
 
 def _notes(table_name: str, rules: QualityRules, top: TopBand | None = None, exact_n: int = 0) -> list[str]:
-    notes = [rules_note(rules),
-             "回答专利权人过少或由个别专利权人主导的分组，以及为防止由合计推算而一并隐藏的分组，经统计数据保密处理不发布"
-             "（质量标识“保密”，数值以“×”表示）。",
-             "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；有效样本量为p(1−p)/标准误²"
-             "（平均产业化收益为样本量/设计效应），自由度为初级抽样单元（专利权人）数减层数。"]
+    notes = [
+        rules_note(rules),
+        "回答专利权人过少或由个别专利权人主导的分组，以及为防止由合计推算而一并隐藏的分组，经统计数据保密处理不发布"
+        "（质量标识“保密”，数值以“×”表示）。",
+        "估计值为设计加权估计，标准误按泰勒线性化（分层两阶段抽样、有限总体校正、校准）计算；有效样本量为p(1−p)/标准误²"
+        "（平均产业化收益为样本量/设计效应），自由度为初级抽样单元（专利权人）数减层数。",
+    ]
     if table_name == "survey_revenue_by_patent_type" and top is not None:
         band = revenue_bands().iloc[-1]
         if top.method == "pareto":
-            how = (f"按最高两个区间的加权专利数作帕累托插值（帕累托指数α={top.alpha:.2f}），每件取"
-                   f"{top.value:.0f}万元（α·下限/(α−1)）")
+            how = (
+                f"按最高两个区间的加权专利数作帕累托插值（帕累托指数α={top.alpha:.2f}），每件取"
+                f"{top.value:.0f}万元（α·下限/(α−1)）"
+            )
         elif top.method == "exact":
             how = "全部为填报的实际金额"
         else:
             how = f"{top.note}，每件取{top.value:.0f}万元"
-        exact = (f"填报实际金额的{exact_n}件按实际金额，其余" if exact_n else "")
-        error = ("α的抽样误差已按线性化计入标准误和置信区间，帕累托分布这一假设本身的影响见敏感性分析表"
-                 if top.method == "pareto" else "该取值是假设，其不确定性未计入标准误和置信区间，不同取值下的结果见敏感性分析表")
-        notes.append(f"平均产业化收益：{exact}按收益区间估算，封闭区间取组中值；最高区间“{band['label_zh']}”{how}。"
-                     f"{error}；收益区间为ipstats默认设置，应换为调查问卷的区间。")
+        exact = f"填报实际金额的{exact_n}件按实际金额，其余" if exact_n else ""
+        error = (
+            "α的抽样误差已按线性化计入标准误和置信区间，帕累托分布这一假设本身的影响见敏感性分析表"
+            if top.method == "pareto"
+            else "该取值是假设，其不确定性未计入标准误和置信区间，不同取值下的结果见敏感性分析表"
+        )
+        notes.append(
+            f"平均产业化收益：{exact}按收益区间估算，封闭区间取组中值；最高区间“{band['label_zh']}”{how}。"
+            f"{error}；收益区间为ipstats默认设置，应换为调查问卷的区间。"
+        )
     return notes
 
 
@@ -116,9 +168,16 @@ def _truth_check(tables: list[PublishedTable], truth: pd.DataFrame) -> pd.DataFr
     return out[["table", "level", "indicator", "truth", "estimate", "ci_low", "ci_high", "flag", "covered"]]
 
 
-def compute_survey(register: str | Path, survey_sample: str | Path, year: int, survey_truth: str | Path | None = None,
-                   disclosure: dict | None = None, quality: dict | None = None, method: str = "raking",
-                   design: SurveyDesign = SurveyDesign()) -> SurveyReport:
+def compute_survey(
+    register: str | Path,
+    survey_sample: str | Path,
+    year: int,
+    survey_truth: str | Path | None = None,
+    disclosure: dict | None = None,
+    quality: dict | None = None,
+    method: str = "raking",
+    design: SurveyDesign = SurveyDesign(),
+) -> SurveyReport:
     """Weight the survey sample, estimate and publish the bulletin tables.
 
     Parameters
@@ -143,7 +202,7 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
     """
     try:
         rules = QualityRules(**(quality or {}))
-    except TypeError as error:                          # an unknown field: one line naming the accepted ones
+    except TypeError as error:  # an unknown field: one line naming the accepted ones
         raise ValueError(f"quality: {error}; accepted fields are {list(QualityRules.__dataclass_fields__)}") from None
     sample = read_sample(survey_sample)
     totals = register_totals(register, year)
@@ -151,8 +210,15 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
     holder: dict = {}
     published = report_tables(survey, rules, disclosure, holder)
     top = design_top_band(survey)
-    exact_n = (int(pd.to_numeric(survey.data[EXACT_REVENUE], errors="coerce").notna()
-                   [survey.data["industrialized"].astype(float) == 1].sum()) if EXACT_REVENUE in survey.data else 0)
+    exact_n = (
+        int(
+            pd.to_numeric(survey.data[EXACT_REVENUE], errors="coerce")
+            .notna()[survey.data["industrialized"].astype(float) == 1]
+            .sum()
+        )
+        if EXACT_REVENUE in survey.data
+        else 0
+    )
     tables = []
     for spec in REPORT_TABLES:
         frame, record = published[spec.name]
@@ -164,10 +230,14 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
         from ipstats.validate import read_input
 
         truth = _truth_check(tables, read_input(survey_truth, "survey_truth", nullable=False))
-    weighting = (pd.DataFrame({"patent_type": survey.data["patent_type"], "weight": survey.weights,
-                               "base": survey.data["base_weight"]})
-                 .groupby("patent_type").agg(respondents=("weight", "size"), base_weights=("base", "sum"),
-                                             calibrated_weights=("weight", "sum")).reset_index())
+    weighting = (
+        pd.DataFrame(
+            {"patent_type": survey.data["patent_type"], "weight": survey.weights, "base": survey.data["base_weight"]}
+        )
+        .groupby("patent_type")
+        .agg(respondents=("weight", "size"), base_weights=("base", "sum"), calibrated_weights=("weight", "sum"))
+        .reset_index()
+    )
     register_by_type = totals.groupby("patent_type")["valid_patents"].sum()
     weighting["register_valid_patents"] = weighting["patent_type"].map(register_by_type).astype(int)
     detail = {}
@@ -178,11 +248,29 @@ def compute_survey(register: str | Path, survey_sample: str | Path, year: int, s
         cells = protection.linked.frame()
         # every linked cell (weighted total T = Σ w·y of a domain, its bound: the domain's weighted patents) and
         # its status: what an attacker who knows the domain sizes works with (tests/sdc/test_attacker.py)
-        detail["linked_cells"] = pd.DataFrame({"key_text": cells["key"].map(key_text), "value": cells["value"],
-                                               "upper": cells["upper"], "contributors": cells["contributors"],
-                                               "status": protection.cells["status"].to_numpy()})
-    return SurveyReport(year, survey, len(sample), int(sample["responded"].sum()), tables,
-                        survey_summary(published, year, demo), demo, truth, weighting, detail, top, sensitivity)
+        detail["linked_cells"] = pd.DataFrame(
+            {
+                "key_text": cells["key"].map(key_text),
+                "value": cells["value"],
+                "upper": cells["upper"],
+                "contributors": cells["contributors"],
+                "status": protection.cells["status"].to_numpy(),
+            }
+        )
+    return SurveyReport(
+        year,
+        survey,
+        len(sample),
+        int(sample["responded"].sum()),
+        tables,
+        survey_summary(published, year, demo),
+        demo,
+        truth,
+        weighting,
+        detail,
+        top,
+        sensitivity,
+    )
 
 
 def rate_chart(table: PublishedTable, title: str, indicator: str = "industrialization_rate") -> go.Figure:
@@ -197,27 +285,48 @@ def rate_chart(table: PublishedTable, title: str, indicator: str = "industrializ
     fig = go.Figure()
     for mask, name, opacity in ((~caution, "可发布", 1.0), (caution, "慎用（见表注）", 0.45)):
         part = data[mask]
-        fig.add_bar(x=part["level"], y=part["estimate"], name=name, opacity=opacity,
-                    error_y={"type": "data", "symmetric": False, "array": part["ci_high"] - part["estimate"],
-                             "arrayminus": part["estimate"] - part["ci_low"]})
+        fig.add_bar(
+            x=part["level"],
+            y=part["estimate"],
+            name=name,
+            opacity=opacity,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": part["ci_high"] - part["estimate"],
+                "arrayminus": part["estimate"] - part["ci_low"],
+            },
+        )
     name, unit = INDICATORS[indicator][2], INDICATORS[indicator][3]
-    fig.update_layout(template=TEMPLATE, title=f"{title}：{name}（误差线为95%置信区间）", yaxis_title=unit,
-                      barmode="overlay")
+    fig.update_layout(
+        template=TEMPLATE, title=f"{title}：{name}（误差线为95%置信区间）", yaxis_title=unit, barmode="overlay"
+    )
     return fig
 
 
-def truth_chart(report: SurveyReport, table: str = "survey_invention_by_patentee_type",
-                indicator: str = "industrialization_rate") -> go.Figure:
+def truth_chart(
+    report: SurveyReport, table: str = "survey_invention_by_patentee_type", indicator: str = "industrialization_rate"
+) -> go.Figure:
     """Demo: estimates with 95 % CIs against the true population values."""
     from ipstats.figures import TEMPLATE
 
     data = report.truth[(report.truth["table"] == table) & (report.truth["indicator"] == indicator)]
     fig = go.Figure()
-    fig.add_scatter(x=data["level"], y=data["estimate"], mode="markers", name="估计值",
-                    error_y={"type": "data", "symmetric": False, "array": data["ci_high"] - data["estimate"],
-                             "arrayminus": data["estimate"] - data["ci_low"]})
-    fig.add_scatter(x=data["level"], y=data["truth"], mode="markers", name="真值（演示总体）",
-                    marker={"symbol": "x", "size": 11})
+    fig.add_scatter(
+        x=data["level"],
+        y=data["estimate"],
+        mode="markers",
+        name="估计值",
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": data["ci_high"] - data["estimate"],
+            "arrayminus": data["estimate"] - data["ci_low"],
+        },
+    )
+    fig.add_scatter(
+        x=data["level"], y=data["truth"], mode="markers", name="真值（演示总体）", marker={"symbol": "x", "size": 11}
+    )
     fig.update_layout(template=TEMPLATE, title=f"演示数据：{INDICATORS[indicator][2]}估计值与真值", yaxis_title="%")
     return fig
 
@@ -241,28 +350,46 @@ def sensitivity_record(report: SurveyReport) -> tuple[pd.DataFrame, list[str], d
     levels = [c for c in data.columns if c not in ("assumption", "top_value")]
     flags = revenue.published.set_index("level")["flag"]
     top = report.top_band
-    first = (f"第一行为公布表所用的估计（{data['assumption'].iloc[0]}，最高区间每件{data['top_value'].iloc[0]:.0f}万元）"
-             if top is not None else "第一行为公布表所用的估计")
-    notes = [f"{first}；其余各行把最高区间每件固定为其下限的"
-             f"{'、'.join(f'{v / top.lower:g}' for v in data['top_value'].iloc[1:]) if top else ''}倍，其他区间不变，"
-             "固定取值的各行不含帕累托指数的抽样误差。公布表不发布的分组在第一行不列示，经统计数据保密处理的分组在各行均不列示"
-             f"（“{SYMBOLS['suppressed']['mark']}”）。"]
+    first = (
+        f"第一行为公布表所用的估计（{data['assumption'].iloc[0]}，最高区间每件{data['top_value'].iloc[0]:.0f}万元）"
+        if top is not None
+        else "第一行为公布表所用的估计"
+    )
+    notes = [
+        f"{first}；其余各行把最高区间每件固定为其下限的"
+        f"{'、'.join(f'{v / top.lower:g}' for v in data['top_value'].iloc[1:]) if top else ''}倍，其他区间不变，"
+        "固定取值的各行不含帕累托指数的抽样误差。公布表不发布的分组在第一行不列示，经统计数据保密处理的分组在各行均不列示"
+        f"（“{SYMBOLS['suppressed']['mark']}”）。"
+    ]
     total = data["合计"].dropna() if "合计" in data else pd.Series(dtype=float)
     if len(total) > 1:
-        notes.append(f"各行合计的平均产业化收益在{total.min():.1f}～{total.max():.1f}万元/件之间，"
-                     "差别即最高收益区间取值这一假设的影响。")
-    suppressed = [{"row": row["assumption"], "col": level, "status": str(flags.get(level, "保密"))}
-                  for _, row in data.iterrows() for level in levels if pd.isna(row[level])]
-    record = {"rules": revenue.disclosure.get("rules", {}), "source": "survey_sample",
-              "confidentiality": "confidential", "derived_from": revenue.name, "cells": int(len(data) * len(levels)),
-              "suppressed": suppressed}
+        notes.append(
+            f"各行合计的平均产业化收益在{total.min():.1f}～{total.max():.1f}万元/件之间，"
+            "差别即最高收益区间取值这一假设的影响。"
+        )
+    suppressed = [
+        {"row": row["assumption"], "col": level, "status": str(flags.get(level, "保密"))}
+        for _, row in data.iterrows()
+        for level in levels
+        if pd.isna(row[level])
+    ]
+    record = {
+        "rules": revenue.disclosure.get("rules", {}),
+        "source": "survey_sample",
+        "confidentiality": "confidential",
+        "derived_from": revenue.name,
+        "cells": int(len(data) * len(levels)),
+        "suppressed": suppressed,
+    }
     return sensitivity_table(report), notes, record
 
 
 def truth_table(report: SurveyReport) -> pd.DataFrame:
     """Demo: estimate vs truth with Chinese columns (indicator names, 是/否 for coverage)."""
-    out = report.truth.assign(indicator=report.truth["indicator"].map(lambda k: INDICATORS[k][2]),
-                              covered=np.where(report.truth["covered"], "是", "否"))
+    out = report.truth.assign(
+        indicator=report.truth["indicator"].map(lambda k: INDICATORS[k][2]),
+        covered=np.where(report.truth["covered"], "是", "否"),
+    )
     return out.drop(columns="table").rename(columns={**_COLUMNS, **labels("zh", keys=("truth", "covered"))})
 
 
@@ -271,4 +398,4 @@ def published_rates() -> pd.DataFrame:
     rates = pd.read_csv(Path(__file__).parent / "data" / "published_rates.csv")
     table = rates.pivot_table(index="year", columns="population", values="value_pct").reset_index()
     table.columns.name = None
-    return table                                  # "year" keeps its name: show_table labels it 年份 ungrouped
+    return table  # "year" keeps its name: show_table labels it 年份 ungrouped

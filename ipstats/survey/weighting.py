@@ -39,6 +39,7 @@ Variances treat the adjusted weights as the design's weights and linearise the c
 (:class:`ipstats.survey.Design`); the nonresponse adjustment is assumed to remove nonresponse bias
 (response at random within cells).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,9 +59,22 @@ from ipstats.survey.design import Design
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["ANSWERS", "SurveyDesign", "adjust_nonresponse", "calibration_margins", "frame_basis",
-           "frame_changes", "frame_note", "merge_small_cells", "owner_register", "read_sample", "register_totals",
-           "survey_frame", "survey_population", "weight_survey"]
+__all__ = [
+    "ANSWERS",
+    "SurveyDesign",
+    "adjust_nonresponse",
+    "calibration_margins",
+    "frame_basis",
+    "frame_changes",
+    "frame_note",
+    "merge_small_cells",
+    "owner_register",
+    "read_sample",
+    "register_totals",
+    "survey_frame",
+    "survey_population",
+    "weight_survey",
+]
 
 OTHER = "其他"
 #: Questionnaire answers (blank for nonrespondents).
@@ -75,14 +89,14 @@ class SurveyDesign:
     """The sample design ipstats assumes for the patent survey (all fields are parameters)."""
 
     strata: tuple[str, ...] = ("applicant_type", "region", "patent_type")
-    psu_fraction: float = 0.12          # share of patentees drawn in each stratum
+    psu_fraction: float = 0.12  # share of patentees drawn in each stratum
     type_fractions: dict = field(default_factory=lambda: {"高校": 0.6, "科研单位": 0.6, "机关团体": 0.3})
     # ... except for these patentee types (oversampled so that their rates can be published)
-    min_psu: int = 3                    # at least this many patentees per stratum (when it has them)
-    patents_per_psu: int = 4            # most patents surveyed per sampled patentee and stratum
-    certainty_patents: int = 20         # patentees with this many patents in a stratum are all taken (take-all)
+    min_psu: int = 3  # at least this many patentees per stratum (when it has them)
+    patents_per_psu: int = 4  # most patents surveyed per sampled patentee and stratum
+    certainty_patents: int = 20  # patentees with this many patents in a stratum are all taken (take-all)
     response_cells: tuple[str, ...] = ("applicant_type", "region")
-    min_respondents: int = 20           # calibration cells with fewer respondent patents are merged
+    min_respondents: int = 20  # calibration cells with fewer respondent patents are merged
 
     def __post_init__(self) -> None:
         for name, fraction in {"psu_fraction": self.psu_fraction, **self.type_fractions}.items():
@@ -185,7 +199,8 @@ def survey_frame(register: str | Path, year: int, legal_events=None) -> pd.DataF
         "AND CAST(grant_date AS DATE) <= CAST(? AS DATE) "
         f"AND (lapse_date IS NULL AND {term_last_year_sql('register')} >= {int(year)} "
         "OR CAST(lapse_date AS DATE) > CAST(? AS DATE)) ORDER BY application_number",
-        [end, end]).df()
+        [end, end],
+    ).df()
     if frame.empty:
         raise ValueError(f"{register}: no valid patents at {end}; is the survey year right?")
     regions = provinces().set_index("province_code")["region_zh"]
@@ -196,9 +211,12 @@ def survey_frame(register: str | Path, year: int, legal_events=None) -> pd.DataF
     return frame
 
 
-def register_totals(register: str | Path, year: int,
-                    by: Sequence[str] = ("patent_type", "province_code", "applicant_type"),
-                    legal_events=None) -> pd.DataFrame:
+def register_totals(
+    register: str | Path,
+    year: int,
+    by: Sequence[str] = ("patent_type", "province_code", "applicant_type"),
+    legal_events=None,
+) -> pd.DataFrame:
     """Valid patents at 31 December *year* by *by* from the register (the calibration totals).
 
     Counted with :func:`ipstats.counting.count_valid_stock` in DuckDB over the survey's population
@@ -215,8 +233,9 @@ def register_totals(register: str | Path, year: int,
     return stock.drop(columns="year").rename(columns={"count": "valid_patents"})
 
 
-def frame_changes(register: str | Path, year: int, legal_events,
-                  strata: Sequence[str] = SurveyDesign().strata) -> dict[str, int]:
+def frame_changes(
+    register: str | Path, year: int, legal_events, strata: Sequence[str] = SurveyDesign().strata
+) -> dict[str, int]:
     """How the transfers change the frame: counts of valid patents at 31 December *year*.
 
     Compares :func:`survey_frame` by first applicant with :func:`survey_frame` by the year-end patentee.
@@ -243,9 +262,13 @@ def frame_changes(register: str | Path, year: int, legal_events,
     for column in strata:
         moved |= both[f"{column}_first"].astype(str) != both[f"{column}_owner"].astype(str)
     transferred = owner["application_number"].isin(last_transfers(events, f"{int(year)}-12-31")["application_number"])
-    counts = {"frame_patents": len(owner), "transferred": int(transferred.sum()),
-              "moved": int((moved & inner).sum()), "entered": int((both["_merge"] == "right_only").sum()),
-              "left": int((both["_merge"] == "left_only").sum())}
+    counts = {
+        "frame_patents": len(owner),
+        "transferred": int(transferred.sum()),
+        "moved": int((moved & inner).sum()),
+        "entered": int((both["_merge"] == "right_only").sum()),
+        "left": int((both["_merge"] == "left_only").sum()),
+    }
     counts["changed"] = counts["moved"] + counts["entered"] + counts["left"]
     return counts
 
@@ -254,13 +277,17 @@ def frame_note(year: int, changes: dict[str, int] | None) -> str:
     """The notebook's note on the frame basis (Chinese), with the counts of :func:`frame_changes` (None: the
     frame by first applicant)."""
     if changes is None:
-        return (f"抽样框与校准总量按第一申请人（申请时）确定专利权人类型和地区，未使用专利转让登记；"
-                f"{int(year)}年末前已转让的专利仍计入原第一申请人。")
-    return (f"抽样框与校准总量按{int(year)}年12月31日的专利权人确定专利权人类型和地区：当日前有专利权转让登记的，"
-            f"取最后一次转让的受让人，其余取第一申请人。框内有效专利{changes['frame_patents']:,}件，其中专利权人来自转让的"
-            f"{changes['transferred']:,}件；与按第一申请人相比，因转让改变层的{changes['moved']:,}件，"
-            f"由港澳台或国外转让给国内专利权人而进入抽样框的{changes['entered']:,}件，转让给港澳台或国外专利权人而"
-            f"移出抽样框的{changes['left']:,}件。")
+        return (
+            f"抽样框与校准总量按第一申请人（申请时）确定专利权人类型和地区，未使用专利转让登记；"
+            f"{int(year)}年末前已转让的专利仍计入原第一申请人。"
+        )
+    return (
+        f"抽样框与校准总量按{int(year)}年12月31日的专利权人确定专利权人类型和地区：当日前有专利权转让登记的，"
+        f"取最后一次转让的受让人，其余取第一申请人。框内有效专利{changes['frame_patents']:,}件，其中专利权人来自转让的"
+        f"{changes['transferred']:,}件；与按第一申请人相比，因转让改变层的{changes['moved']:,}件，"
+        f"由港澳台或国外转让给国内专利权人而进入抽样框的{changes['entered']:,}件，转让给港澳台或国外专利权人而"
+        f"移出抽样框的{changes['left']:,}件。"
+    )
 
 
 def _file_digests(path: Path) -> list[str]:
@@ -270,8 +297,9 @@ def _file_digests(path: Path) -> list[str]:
     return [file_sha256(part) for part in parts]
 
 
-def owner_register(register: str | Path, legal_events: str | Path, year: int,
-                   cache_dir: str | Path | None = None) -> Path:
+def owner_register(
+    register: str | Path, legal_events: str | Path, year: int, cache_dir: str | Path | None = None
+) -> Path:
     """The granted rows of *register* with their patentee on 31 December *year*, as a typed register Parquet.
 
     For code that takes a register file (:func:`ipstats.survey.report.compute_survey`):
@@ -301,8 +329,16 @@ def owner_register(register: str | Path, legal_events: str | Path, year: int,
     from ipstats.validate.typed import cache_dir as typed_cache
 
     register, legal_events = Path(register), Path(legal_events)
-    key = hashlib.sha256(json.dumps({"register": _file_digests(register), "events": _file_digests(legal_events),
-                                     "year": int(year), "version": OWNER_REGISTER_VERSION}).encode()).hexdigest()
+    key = hashlib.sha256(
+        json.dumps(
+            {
+                "register": _file_digests(register),
+                "events": _file_digests(legal_events),
+                "year": int(year),
+                "version": OWNER_REGISTER_VERSION,
+            }
+        ).encode()
+    ).hexdigest()
     folder = typed_cache(cache_dir)
     target = folder / f"owner_register-{key[:32]}.parquet"
     if target.is_file():
@@ -314,14 +350,21 @@ def owner_register(register: str | Path, legal_events: str | Path, year: int,
     columns += [] if "origin_code" in columns else ["origin_code"]
     view = owner_view(con, events, f"{int(year)}-12-31")
     partial = folder / f".{target.name}.{os.getpid()}.partial"
-    con.execute(f"COPY (SELECT {', '.join(columns)} FROM {view} WHERE grant_date IS NOT NULL "
-                f"ORDER BY application_number) TO {sql_text(partial)} (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(
+        f"COPY (SELECT {', '.join(columns)} FROM {view} WHERE grant_date IS NOT NULL "
+        f"ORDER BY application_number) TO {sql_text(partial)} (FORMAT parquet, COMPRESSION zstd)"
+    )
     os.replace(partial, target)
     return target
 
 
-def adjust_nonresponse(sample: pd.DataFrame, cells: Sequence[str] = ("applicant_type", "region"),
-                       weight: str = "base_weight", responded: str = "responded", minimum: int = 3) -> pd.DataFrame:
+def adjust_nonresponse(
+    sample: pd.DataFrame,
+    cells: Sequence[str] = ("applicant_type", "region"),
+    weight: str = "base_weight",
+    responded: str = "responded",
+    minimum: int = 3,
+) -> pd.DataFrame:
     """Respondents with nonresponse-adjusted weights (``nr_weight``) within response cells (无回答调整).
 
     Parameters
@@ -350,9 +393,9 @@ def adjust_nonresponse(sample: pd.DataFrame, cells: Sequence[str] = ("applicant_
     label = join_columns(sample, cells, "|")
     counts = did.groupby(label).sum()
     first = sample.groupby(label)[cells[0]].first().astype(str)
-    mapping = merge_small_cells(counts, first, minimum)          # within the patentee type first
+    mapping = merge_small_cells(counts, first, minimum)  # within the patentee type first
     merged_counts = counts.groupby(counts.index.map(mapping)).sum()
-    if (merged_counts < minimum).any():                            # then across types
+    if (merged_counts < minimum).any():  # then across types
         overall = merge_small_cells(merged_counts, pd.Series("all", index=merged_counts.index), minimum)
         mapping = {cell: overall[m] for cell, m in mapping.items()}
     merged = label.map(mapping)
@@ -360,8 +403,9 @@ def adjust_nonresponse(sample: pd.DataFrame, cells: Sequence[str] = ("applicant_
     answered = sample[did].groupby(merged[did])[weight].sum()
     empty = sorted(set(totals.index) - set(answered.index))
     if empty:
-        raise ValueError(f"adjust_nonresponse: response cell(s) {empty[:5]} have no respondent; the sample has "
-                         "too few respondents")
+        raise ValueError(
+            f"adjust_nonresponse: response cell(s) {empty[:5]} have no respondent; the sample has too few respondents"
+        )
     factor = totals / answered
     out = sample[did].copy()
     out["response_cell"] = merged[did]
@@ -411,8 +455,9 @@ def merge_small_cells(counts: pd.Series, groups: pd.Series, minimum: int) -> dic
     return mapping
 
 
-def calibration_margins(totals: pd.DataFrame, respondents: pd.DataFrame,
-                        min_respondents: int = 20) -> tuple[dict, pd.DataFrame]:
+def calibration_margins(
+    totals: pd.DataFrame, respondents: pd.DataFrame, min_respondents: int = 20
+) -> tuple[dict, pd.DataFrame]:
     """Calibration totals and the matching respondent columns (``cal_type`` and ``cal_province``).
 
     Margins: patent type × patentee type, and province. Cells with fewer than *min_respondents*
@@ -442,8 +487,10 @@ def calibration_margins(totals: pd.DataFrame, respondents: pd.DataFrame,
     totals = totals[totals["valid_patents"] > 0].assign(region=totals["province_code"].map(regions))
     out = respondents.copy()
     margins = {}
-    for column, cell, group in (("cal_type", ["patent_type", "applicant_type"], "patent_type"),
-                                ("cal_province", ["province_code"], "region")):
+    for column, cell, group in (
+        ("cal_type", ["patent_type", "applicant_type"], "patent_type"),
+        ("cal_province", ["province_code"], "region"),
+    ):
         out[column] = join_columns(out, cell, "·")
         totals[column] = join_columns(totals, cell, "·")
         frame_cells = totals.groupby(column)[group].first()
@@ -462,8 +509,12 @@ def calibration_margins(totals: pd.DataFrame, respondents: pd.DataFrame,
     return margins, out
 
 
-def weight_survey(sample: pd.DataFrame, totals: pd.DataFrame | None = None,
-                  design: SurveyDesign = SurveyDesign(), method: str = "raking") -> Design:
+def weight_survey(
+    sample: pd.DataFrame,
+    totals: pd.DataFrame | None = None,
+    design: SurveyDesign = SurveyDesign(),
+    method: str = "raking",
+) -> Design:
     """The weighted respondent design: base weights → nonresponse adjustment → calibration to the register.
 
     Parameters
@@ -492,15 +543,25 @@ def weight_survey(sample: pd.DataFrame, totals: pd.DataFrame | None = None,
     margins = None
     if totals is not None:
         margins, respondents = calibration_margins(totals, respondents, design.min_respondents)
-    survey = Design(respondents, weights="nr_weight", strata="stratum", psu="patentee", ssu="application_number",
-                    fpc="patentees_in_stratum", fpc2="patents_in_psu", lonely_psu="adjust")
+    survey = Design(
+        respondents,
+        weights="nr_weight",
+        strata="stratum",
+        psu="patentee",
+        ssu="application_number",
+        fpc="patentees_in_stratum",
+        fpc2="patents_in_psu",
+        lonely_psu="adjust",
+    )
     if margins is not None and method == "raking":
         survey = survey.rake(margins, maxit=100, epsilon=1e-7)
     elif margins is not None and method == "linear":
         survey = survey.calibrate(margins)
         if (survey.weights <= 0).any():
-            raise ValueError("linear calibration gave non-positive weights; use method='raking' or merge "
-                             "calibration cells (raise min_respondents)")
+            raise ValueError(
+                "linear calibration gave non-positive weights; use method='raking' or merge "
+                "calibration cells (raise min_respondents)"
+            )
     return survey
 
 
@@ -522,12 +583,14 @@ def frame_counts(frame: pd.DataFrame, design: SurveyDesign = SurveyDesign()) -> 
 def draw_sample(frame: pd.DataFrame, design: SurveyDesign, rng: np.random.Generator) -> pd.DataFrame:
     """A two-stage stratified sample of *frame* (output of :func:`frame_counts`) with base weights."""
     psus = frame[["stratum", "patentee", "applicant_type", "patentees_in_stratum"]].drop_duplicates(
-        ["stratum", "patentee"])
+        ["stratum", "patentee"]
+    )
     psus = psus.assign(key=rng.random(len(psus))).sort_values(["stratum", "key"])
     fraction = psus["applicant_type"].map(design.type_fractions).fillna(design.psu_fraction)
-    fraction = fraction.groupby(psus["stratum"]).transform("max")          # one fraction per stratum
-    n_h = np.minimum(psus["patentees_in_stratum"],
-                     np.maximum(design.min_psu, np.round(fraction * psus["patentees_in_stratum"])))
+    fraction = fraction.groupby(psus["stratum"]).transform("max")  # one fraction per stratum
+    n_h = np.minimum(
+        psus["patentees_in_stratum"], np.maximum(design.min_psu, np.round(fraction * psus["patentees_in_stratum"]))
+    )
     n_h = np.where(psus["stratum"].str.endswith(TAKE_ALL), psus["patentees_in_stratum"], n_h)
     chosen = psus[psus.groupby("stratum").cumcount() < n_h]
     sample = frame.merge(chosen[["stratum", "patentee"]], on=["stratum", "patentee"])
@@ -535,8 +598,7 @@ def draw_sample(frame: pd.DataFrame, design: SurveyDesign, rng: np.random.Genera
     sample = sample[sample.groupby(["stratum", "patentee"]).cumcount() < design.patents_per_psu].drop(columns="key")
     sampled_psus = sample.groupby("stratum")["patentee"].transform("nunique")
     sampled_patents = sample.groupby(["stratum", "patentee"])["application_number"].transform("size")
-    sample["base_weight"] = (sample["patentees_in_stratum"] / sampled_psus
-                             * sample["patents_in_psu"] / sampled_patents)
+    sample["base_weight"] = sample["patentees_in_stratum"] / sampled_psus * sample["patents_in_psu"] / sampled_patents
     return sample.reset_index(drop=True)
 
 

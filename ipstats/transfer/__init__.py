@@ -6,8 +6,21 @@
 * :mod:`ipstats.transfer.report` — everything the notebook shows, and the generated Chinese summary;
 * :mod:`ipstats.transfer.demo` — synthetic events for the demo register.
 """
-from ipstats.transfer.events import (EVENT_TYPES, LICENCE_TYPES, LegalEventsError, current_owners,
-                                     pledge_registrations, read_legal_events)
 
-__all__ = ["EVENT_TYPES", "LICENCE_TYPES", "LegalEventsError", "current_owners", "pledge_registrations",
-           "read_legal_events"]
+from ipstats.transfer.events import (
+    EVENT_TYPES,
+    LICENCE_TYPES,
+    LegalEventsError,
+    current_owners,
+    pledge_registrations,
+    read_legal_events,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "LICENCE_TYPES",
+    "LegalEventsError",
+    "current_owners",
+    "pledge_registrations",
+    "read_legal_events",
+]

@@ -14,6 +14,7 @@ mostly from universities; pledge contracts (at least ``min_pledges`` a year so t
 one to four patents of one enterprise, their amounts lognormal (skewed: a few large contracts hold much of the
 total); about half are released one to three years later. Everything is **synthetic**.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,7 @@ from ipstats import reference
 from ipstats.register.demo import DEFAULT_AS_OF, demo_file_if_missing, demo_scale
 from ipstats.transfer.events import EVENT_FIELDS
 
-__all__ = ["DEMO_FILES", "NATIONAL_PLEDGE_MEAN_10K", "NATIONAL_TRANSFER_LICENCE_2024", "demo_if_missing",
-           "write_demo"]
+__all__ = ["DEMO_FILES", "NATIONAL_PLEDGE_MEAN_10K", "NATIONAL_TRANSFER_LICENCE_2024", "demo_if_missing", "write_demo"]
 
 #: File written by :func:`write_demo`, by input key.
 DEMO_FILES = {"patent_legal_events": "patent_legal_events.csv"}
@@ -38,14 +38,16 @@ GROWTH = 0.299
 NATIONAL_PLEDGE_MEAN_10K = 8_539.9e4 / 37_000
 NATIONAL_PLEDGES_2023 = 37_000
 
-_LICENCE_SHARE = 0.15                     # licences among transfers and licences
+_LICENCE_SHARE = 0.15  # licences among transfers and licences
 _LICENCE_TYPES = {"普通": 0.72, "独占": 0.14, "排他": 0.06, "开放许可": 0.08}
 _FROM_WEIGHT = {"企业": 1.0, "高校": 0.95, "科研单位": 0.95, "机关团体": 0.3, "个人": 0.55}
-_TO_TYPE = {"企业": {"企业": 0.9, "个人": 0.07, "高校": 0.015, "科研单位": 0.015},
-            "高校": {"企业": 0.93, "科研单位": 0.03, "高校": 0.02, "个人": 0.02},
-            "科研单位": {"企业": 0.92, "科研单位": 0.04, "高校": 0.02, "个人": 0.02},
-            "机关团体": {"企业": 0.9, "机关团体": 0.05, "个人": 0.05},
-            "个人": {"企业": 0.8, "个人": 0.2}}
+_TO_TYPE = {
+    "企业": {"企业": 0.9, "个人": 0.07, "高校": 0.015, "科研单位": 0.015},
+    "高校": {"企业": 0.93, "科研单位": 0.03, "高校": 0.02, "个人": 0.02},
+    "科研单位": {"企业": 0.92, "科研单位": 0.04, "高校": 0.02, "个人": 0.02},
+    "机关团体": {"企业": 0.9, "机关团体": 0.05, "个人": 0.05},
+    "个人": {"企业": 0.8, "个人": 0.2},
+}
 _SAME_ORIGIN = 0.65
 _PLEDGEE = {"银行": 0.85, "担保机构": 0.08, "其他金融机构": 0.04, "企业": 0.02, "其他": 0.01}
 _PLEDGE_SIGMA = 1.3
@@ -70,8 +72,9 @@ def _random_day(rng: np.random.Generator, lo: pd.Timestamp, hi: pd.Timestamp) ->
     return lo + pd.Timedelta(days=int(rng.integers(0, days + 1)))
 
 
-def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_year: int = 2016,
-               min_pledges: int = 40) -> dict[str, Path]:
+def write_demo(
+    register: str | Path, out: str | Path, seed: int = 2024, first_year: int = 2016, min_pledges: int = 40
+) -> dict[str, Path]:
     """Write synthetic legal events for the demo *register* into *out*.
 
     Parameters
@@ -94,13 +97,25 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_ye
     """
     register, out = Path(register), Path(out)
     rng = np.random.default_rng(seed + 50)
-    reg = pd.read_parquet(register, columns=["application_number", "patent_type", "filing_date", "grant_date",
-                                             "lapse_date", "applicant_name", "applicant_type", "province_code",
-                                             "origin_code"])
+    reg = pd.read_parquet(
+        register,
+        columns=[
+            "application_number",
+            "patent_type",
+            "filing_date",
+            "grant_date",
+            "lapse_date",
+            "applicant_name",
+            "applicant_type",
+            "province_code",
+            "origin_code",
+        ],
+    )
     for col in ("filing_date", "grant_date", "lapse_date"):
         reg[col] = pd.to_datetime(reg[col])
-    reg["origin_code"] = reg["origin_code"].where(reg["origin_code"].notna() & reg["origin_code"].ne(""),
-                                                  reg["province_code"])
+    reg["origin_code"] = reg["origin_code"].where(
+        reg["origin_code"].notna() & reg["origin_code"].ne(""), reg["province_code"]
+    )
     as_of = _as_of(register)
     scale = demo_scale(len(reg))
     end = reg["lapse_date"].fillna(pd.Timestamp("2100-01-01"))
@@ -111,8 +126,12 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_ye
     for (kind, origin), group in reg.groupby(["applicant_type", "origin_code"]):
         names[(kind, origin)] = sorted(group["applicant_name"].unique())
     by_type = {kind: sorted(g["applicant_name"].unique()) for kind, g in reg.groupby("applicant_type")}
-    owner = {n: (a, t, o) for n, a, t, o in zip(reg["application_number"], reg["applicant_name"],
-                                                 reg["applicant_type"], reg["origin_code"])}
+    owner = {
+        n: (a, t, o)
+        for n, a, t, o in zip(
+            reg["application_number"], reg["applicant_name"], reg["applicant_type"], reg["origin_code"]
+        )
+    }
 
     def party(kind: str, near: str) -> tuple[str, str, str]:
         if near in short and rng.random() < _SAME_ORIGIN:
@@ -143,8 +162,9 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_ye
                 continue
             kind = "许可" if rng.random() < _LICENCE_SHARE else "转让"
             licence = _pick(rng, _LICENCE_TYPES) if kind == "许可" else None
-            if licence == "开放许可" and (year < 2022 or row["applicant_type"] not in ("高校", "科研单位")
-                                       and rng.random() < 0.7):
+            if licence == "开放许可" and (
+                year < 2022 or row["applicant_type"] not in ("高校", "科研单位") and rng.random() < 0.7
+            ):
                 licence = "普通"
             drawn.append((_random_day(rng, lo, hi), row["application_number"], kind, licence))
     drawn.sort(key=lambda d: (d[0], d[1]))
@@ -167,26 +187,48 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_ye
         else:
             to = party("企业" if rng.random() < 0.95 else "个人", forigin)
             amount = round(float(rng.lognormal(np.log(30), 1.5)), 1) if rng.random() < 0.4 else None
-        rows.append({"event_id": event_id(kind, day), "application_number": number, "filing_date": filing[number],
-                     "event_type": kind, "licence_type": licence, "event_date": day, "from_name": name,
-                     "from_type": ftype, "from_origin": forigin, "to_name": to[0], "to_type": to[1],
-                     "to_origin": to[2], "pledgee_type": None, "amount_10k_yuan": amount, "related_event_id": None})
+        rows.append(
+            {
+                "event_id": event_id(kind, day),
+                "application_number": number,
+                "filing_date": filing[number],
+                "event_type": kind,
+                "licence_type": licence,
+                "event_date": day,
+                "from_name": name,
+                "from_type": ftype,
+                "from_origin": forigin,
+                "to_name": to[0],
+                "to_type": to[1],
+                "to_origin": to[2],
+                "pledgee_type": None,
+                "amount_10k_yuan": amount,
+                "related_event_id": None,
+            }
+        )
 
     # pledges: contracts of enterprises over one to four of their valid patents; owners as of the pledge date
     transfers = pd.DataFrame([r for r in rows if r["event_type"] == "转让"])
     for year in range(first_year, last_year + 1):
         start, stop = pd.Timestamp(year, 1, 1), min(pd.Timestamp(year, 12, 31), as_of)
         fraction = ((stop - start).days + 1) / 365.0
-        n = max(int(round(NATIONAL_PLEDGES_2023 * scale * (1 + GROWTH) ** (year - 2023) * fraction)),
-                int(round(min_pledges * fraction)))
+        n = max(
+            int(round(NATIONAL_PLEDGES_2023 * scale * (1 + GROWTH) ** (year - 2023) * fraction)),
+            int(round(min_pledges * fraction)),
+        )
         mid = start + (stop - start) / 2
-        valid = reg[(reg["grant_date"] < start) & (end > stop)][["application_number", "applicant_name",
-                                                                   "applicant_type", "origin_code"]]
+        valid = reg[(reg["grant_date"] < start) & (end > stop)][
+            ["application_number", "applicant_name", "applicant_type", "origin_code"]
+        ]
         done = transfers[transfers["event_date"] <= mid] if len(transfers) else transfers
         if len(done):
             last = done.groupby("application_number").tail(1).set_index("application_number")
             hit = valid["application_number"].isin(last.index)
-            for col, src in (("applicant_name", "to_name"), ("applicant_type", "to_type"), ("origin_code", "to_origin")):
+            for col, src in (
+                ("applicant_name", "to_name"),
+                ("applicant_type", "to_type"),
+                ("origin_code", "to_origin"),
+            ):
                 valid.loc[hit, col] = valid.loc[hit, "application_number"].map(last[src])
         firms = valid[valid["applicant_type"] == "企业"].groupby("applicant_name")
         sizes = firms.size()
@@ -200,23 +242,55 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_ye
             day = _random_day(rng, start, stop)
             origin = str(take["origin_code"].iloc[0])
             pledgee = _pick(rng, _PLEDGEE)
-            bank = f"某某银行{short.get(origin, '')}分行" if pledgee == "银行" else \
-                f"{short.get(origin, '')}某某{'融资担保有限公司' if pledgee == '担保机构' else '投资有限公司'}"
-            amount = round(float(rng.lognormal(np.log(NATIONAL_PLEDGE_MEAN_10K) - _PLEDGE_SIGMA ** 2 / 2,
-                                               _PLEDGE_SIGMA)), 1)
+            bank = (
+                f"某某银行{short.get(origin, '')}分行"
+                if pledgee == "银行"
+                else f"{short.get(origin, '')}某某{'融资担保有限公司' if pledgee == '担保机构' else '投资有限公司'}"
+            )
+            amount = round(
+                float(rng.lognormal(np.log(NATIONAL_PLEDGE_MEAN_10K) - _PLEDGE_SIGMA**2 / 2, _PLEDGE_SIGMA)), 1
+            )
             pid = event_id("质押", day)
-            common = {"from_name": firm, "from_type": "企业", "from_origin": origin, "to_name": bank, "to_type": "企业",
-                      "to_origin": origin}
+            common = {
+                "from_name": firm,
+                "from_type": "企业",
+                "from_origin": origin,
+                "to_name": bank,
+                "to_type": "企业",
+                "to_origin": origin,
+            }
             release = day + pd.Timedelta(days=int(rng.integers(365, 3 * 365)))
             rid = event_id("质押解除", release) if rng.random() < _RELEASED and release <= as_of else None
             for number in take["application_number"]:
-                rows.append({"event_id": pid, "application_number": number, "filing_date": filing[number],
-                             "event_type": "质押", "licence_type": None, "event_date": day, **common,
-                             "pledgee_type": pledgee, "amount_10k_yuan": amount, "related_event_id": None})
+                rows.append(
+                    {
+                        "event_id": pid,
+                        "application_number": number,
+                        "filing_date": filing[number],
+                        "event_type": "质押",
+                        "licence_type": None,
+                        "event_date": day,
+                        **common,
+                        "pledgee_type": pledgee,
+                        "amount_10k_yuan": amount,
+                        "related_event_id": None,
+                    }
+                )
                 if rid is not None and release < ends[number]:
-                    rows.append({"event_id": rid, "application_number": number, "filing_date": filing[number],
-                                 "event_type": "质押解除", "licence_type": None, "event_date": release, **common,
-                                 "pledgee_type": None, "amount_10k_yuan": None, "related_event_id": pid})
+                    rows.append(
+                        {
+                            "event_id": rid,
+                            "application_number": number,
+                            "filing_date": filing[number],
+                            "event_type": "质押解除",
+                            "licence_type": None,
+                            "event_date": release,
+                            **common,
+                            "pledgee_type": None,
+                            "amount_10k_yuan": None,
+                            "related_event_id": pid,
+                        }
+                    )
     table = pd.DataFrame(rows, columns=list(EVENT_FIELDS))
     table = table.sort_values(["event_date", "event_id", "application_number"], kind="stable")
     for col in ("filing_date", "event_date"):
@@ -230,5 +304,6 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024, first_ye
 def demo_if_missing(events: str | Path, register: str | Path) -> None:
     """Write the demo events when *events* is missing (demo folders only, under the fixed name of
     :data:`DEMO_FILES`); a mistyped path to real data is reported as missing instead."""
-    demo_file_if_missing(events, DEMO_FILES["patent_legal_events"], "legal events",
-                         lambda folder: write_demo(register, folder))
+    demo_file_if_missing(
+        events, DEMO_FILES["patent_legal_events"], "legal events", lambda folder: write_demo(register, folder)
+    )

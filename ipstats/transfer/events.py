@@ -17,6 +17,7 @@ or several rows, in the validator's one-line form ``file:row: field: 'value' —
 :func:`current_owners` (a table of register rows) and :func:`owner_view` (a whole register in DuckDB) give each
 patent's patentee (专利权人) on a date: the assignee of its last transfer then, else the first applicant at filing.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,9 +26,21 @@ import numpy as np
 import pandas as pd
 from ipstats.errors import InputError
 
-__all__ = ["EVENT_COLUMNS", "EVENT_FIELDS", "EVENT_TYPES", "LICENCE_TYPES", "LegalEventsError", "SCHEMA",
-           "current_owners", "last_transfers", "normalise_numbers", "owner_view", "pledge_registrations",
-           "read_legal_events", "register_rows"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_FIELDS",
+    "EVENT_TYPES",
+    "LICENCE_TYPES",
+    "LegalEventsError",
+    "SCHEMA",
+    "current_owners",
+    "last_transfers",
+    "normalise_numbers",
+    "owner_view",
+    "pledge_registrations",
+    "read_legal_events",
+    "register_rows",
+]
 
 #: Schema name of the input (also its input key in a parameter file).
 SCHEMA = "patent_legal_events"
@@ -36,15 +49,54 @@ EVENT_TYPES = ("转让", "许可", "质押", "质押解除")
 #: Licence types (许可种类); 开放许可 is a contract under an open-licence declaration (专利法第五十条).
 LICENCE_TYPES = ("独占", "排他", "普通", "开放许可")
 #: Columns of the input, in schema order.
-EVENT_FIELDS = ("event_id", "application_number", "filing_date", "event_type", "licence_type", "event_date",
-                "from_name", "from_type", "from_origin", "to_name", "to_type", "to_origin", "pledgee_type",
-                "amount_10k_yuan", "related_event_id")
+EVENT_FIELDS = (
+    "event_id",
+    "application_number",
+    "filing_date",
+    "event_type",
+    "licence_type",
+    "event_date",
+    "from_name",
+    "from_type",
+    "from_origin",
+    "to_name",
+    "to_type",
+    "to_origin",
+    "pledgee_type",
+    "amount_10k_yuan",
+    "related_event_id",
+)
 #: Columns that describe the event itself and must agree on every row (patent) of one event.
-EVENT_COLUMNS = ("event_type", "licence_type", "event_date", "from_name", "from_type", "from_origin", "to_name",
-                 "to_type", "to_origin", "pledgee_type", "amount_10k_yuan", "related_event_id")
+EVENT_COLUMNS = (
+    "event_type",
+    "licence_type",
+    "event_date",
+    "from_name",
+    "from_type",
+    "from_origin",
+    "to_name",
+    "to_type",
+    "to_origin",
+    "pledgee_type",
+    "amount_10k_yuan",
+    "related_event_id",
+)
 #: Register columns the transfer indicators use.
-REGISTER_COLUMNS = ("application_number", "patent_type", "filing_date", "grant_date", "lapse_date", "legal_status",
-                    "applicant_name", "applicant_type", "province_code", "origin_code", "ipc", "title", "abstract")
+REGISTER_COLUMNS = (
+    "application_number",
+    "patent_type",
+    "filing_date",
+    "grant_date",
+    "lapse_date",
+    "legal_status",
+    "applicant_name",
+    "applicant_type",
+    "province_code",
+    "origin_code",
+    "ipc",
+    "title",
+    "abstract",
+)
 MAX_SHOWN = 20
 
 
@@ -74,16 +126,19 @@ def register_rows(register: str | Path, numbers) -> pd.DataFrame:
         columns = [r[0] for r in con.execute("DESCRIBE register").fetchall()]
         wanted = ", ".join(f"r.{c}" for c in REGISTER_COLUMNS if c in columns)
         con.register("_wanted", pd.DataFrame({"n": sorted(set(numbers))}, dtype=object))
-        rows = con.execute(f"SELECT {wanted} FROM register r JOIN _wanted w ON r.application_number = w.n "
-                           f"ORDER BY r.application_number").df()
+        rows = con.execute(
+            f"SELECT {wanted} FROM register r JOIN _wanted w ON r.application_number = w.n "
+            f"ORDER BY r.application_number"
+        ).df()
     finally:
         con.close()
     for col in ("filing_date", "grant_date", "lapse_date"):
         rows[col] = pd.to_datetime(rows[col])
-    if "origin_code" not in rows.columns:            # a domestic register: the origin is the province
+    if "origin_code" not in rows.columns:  # a domestic register: the origin is the province
         rows["origin_code"] = rows["province_code"]
-    rows["origin_code"] = rows["origin_code"].where(rows["origin_code"].notna() & rows["origin_code"].ne(""),
-                                                    rows["province_code"])
+    rows["origin_code"] = rows["origin_code"].where(
+        rows["origin_code"].notna() & rows["origin_code"].ne(""), rows["province_code"]
+    )
     return rows
 
 
@@ -128,8 +183,11 @@ def check_events(events: pd.DataFrame, registered: pd.DataFrame | None, lines: n
     if registered is not None:
         filing = events["application_number"].map(registered.set_index("application_number")["filing_date"])
         differs = filing.notna().to_numpy() & ~_same(pd.to_datetime(events["filing_date"]), filing)
-        expected = ("equal to the register's filing_date (" + filing.dt.strftime("%Y-%m-%d").fillna("") +
-                    "; no event may precede the filing)").to_numpy(dtype=object)
+        expected = (
+            "equal to the register's filing_date ("
+            + filing.dt.strftime("%Y-%m-%d").fillna("")
+            + "; no event may precede the filing)"
+        ).to_numpy(dtype=object)
         add(differs, "filing_date", events["filing_date"], expected)
     first = events.groupby("event_id", sort=False).head(1).set_index("event_id")
     for col in EVENT_COLUMNS:
@@ -137,10 +195,20 @@ def check_events(events: pd.DataFrame, registered: pd.DataFrame | None, lines: n
         bad = ~_same(events[col], ref)
         if bad.any():
             first_line = events["event_id"].map(pd.Series(lines, index=events.index).groupby(events["event_id"]).min())
-            shown = ref.map(lambda v: f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else f"{v:g}"
-                            if isinstance(v, float) else str(v))
-            expected = (f"the same {col} on every row of one event (event " + events["event_id"].astype(str) +
-                        " has " + shown + " in row " + first_line.astype(str) + ")").to_numpy(dtype=object)
+            shown = ref.map(
+                lambda v: (
+                    f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else f"{v:g}" if isinstance(v, float) else str(v)
+                )
+            )
+            expected = (
+                f"the same {col} on every row of one event (event "
+                + events["event_id"].astype(str)
+                + " has "
+                + shown
+                + " in row "
+                + first_line.astype(str)
+                + ")"
+            ).to_numpy(dtype=object)
             add(bad, col, events[col], expected)
     released = events["event_type"].eq("质押解除").to_numpy()
     if released.any():
@@ -149,18 +217,38 @@ def check_events(events: pd.DataFrame, registered: pd.DataFrame | None, lines: n
         related = events["related_event_id"]
         kind = related.map(events.groupby("event_id")["event_type"].first())
         not_pledge = released & related.notna().to_numpy() & kind.notna().to_numpy() & kind.ne("质押").to_numpy()
-        add(not_pledge, "related_event_id", related,
-            ("the event_id of a pledge (质押); it is a " + kind.astype(str)).to_numpy(dtype=object))
+        add(
+            not_pledge,
+            "related_event_id",
+            related,
+            ("the event_id of a pledge (质押); it is a " + kind.astype(str)).to_numpy(dtype=object),
+        )
         began = related.map(start)
         early = released & began.notna().to_numpy() & (events["event_date"] < began).fillna(False).to_numpy()
-        add(early, "event_date", events["event_date"],
-            ("not before the pledge it releases (" + related.astype(str) + " registered " +
-             began.dt.strftime("%Y-%m-%d").fillna("") + ")").to_numpy(dtype=object))
+        add(
+            early,
+            "event_date",
+            events["event_date"],
+            (
+                "not before the pledge it releases ("
+                + related.astype(str)
+                + " registered "
+                + began.dt.strftime("%Y-%m-%d").fillna("")
+                + ")"
+            ).to_numpy(dtype=object),
+        )
         pairs = set(zip(pledges["event_id"], pledges["application_number"]))
-        outside = released & kind.eq("质押").to_numpy() & ~np.array(
-            [(r, a) in pairs for r, a in zip(related, events["application_number"])], dtype=bool)
-        add(outside, "application_number", events["application_number"],
-            ("a patent of the pledge it releases (" + related.astype(str) + ")").to_numpy(dtype=object))
+        outside = (
+            released
+            & kind.eq("质押").to_numpy()
+            & ~np.array([(r, a) in pairs for r, a in zip(related, events["application_number"])], dtype=bool)
+        )
+        add(
+            outside,
+            "application_number",
+            events["application_number"],
+            ("a patent of the pledge it releases (" + related.astype(str) + ")").to_numpy(dtype=object),
+        )
     return [text for _, _, text in sorted(problems)]
 
 
@@ -213,8 +301,9 @@ def _events(events: pd.DataFrame | str | Path, register: str | Path | None = Non
     return events if isinstance(events, pd.DataFrame) else read_legal_events(events, register)
 
 
-def pledge_registrations(events: pd.DataFrame | str | Path, register: str | Path | None = None,
-                         with_release: bool = False) -> pd.DataFrame:
+def pledge_registrations(
+    events: pd.DataFrame | str | Path, register: str | Path | None = None, with_release: bool = False
+) -> pd.DataFrame:
     """Pledge registrations (专利权质押登记) from the legal events, one row per registration and patent.
 
     The input of criterion 4 of 高价值发明专利 (较高质押融资金额) and of the pledge tables.
@@ -238,12 +327,20 @@ def pledge_registrations(events: pd.DataFrame | str | Path, register: str | Path
     """
     events = _events(events, register)
     pledges = events[events["event_type"] == "质押"]
-    out = pd.DataFrame({"application_number": pledges["application_number"], "date": pledges["event_date"],
-                        "amount_10k_yuan": pledges["amount_10k_yuan"].astype(float),
-                        "pledgee_type": pledges["pledgee_type"]})
+    out = pd.DataFrame(
+        {
+            "application_number": pledges["application_number"],
+            "date": pledges["event_date"],
+            "amount_10k_yuan": pledges["amount_10k_yuan"].astype(float),
+            "pledgee_type": pledges["pledgee_type"],
+        }
+    )
     if with_release:
-        releases = events[events["event_type"] == "质押解除"].groupby(["related_event_id", "application_number"])[
-            "event_date"].min()
+        releases = (
+            events[events["event_type"] == "质押解除"]
+            .groupby(["related_event_id", "application_number"])["event_date"]
+            .min()
+        )
         keys = pd.MultiIndex.from_arrays([pledges["event_id"], pledges["application_number"]])
         out["event_id"] = pledges["event_id"]
         out["pledgor_type"] = pledges["from_type"]
@@ -264,10 +361,14 @@ def last_transfers(events: pd.DataFrame, on: str | pd.Timestamp) -> pd.DataFrame
     on = pd.Timestamp(on)
     transfers = events[(events["event_type"] == "转让") & (events["event_date"] <= on)]
     last = transfers.sort_values(["event_date", "event_id"], kind="stable").groupby("application_number").tail(1)
-    return pd.DataFrame({"application_number": last["application_number"].astype(str),
-                         "owner_name": last["to_name"].astype(str).str.split(";").str[0].str.strip(),
-                         "owner_type": last["to_type"].astype(str),
-                         "owner_origin": last["to_origin"].astype(str)}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "application_number": last["application_number"].astype(str),
+            "owner_name": last["to_name"].astype(str).str.split(";").str[0].str.strip(),
+            "owner_type": last["to_type"].astype(str),
+            "owner_origin": last["to_origin"].astype(str),
+        }
+    ).reset_index(drop=True)
 
 
 def current_owners(events: pd.DataFrame, register: pd.DataFrame, on: str | pd.Timestamp) -> pd.DataFrame:
@@ -307,8 +408,9 @@ def current_owners(events: pd.DataFrame, register: pd.DataFrame, on: str | pd.Ti
     return out
 
 
-def owner_view(con, events: pd.DataFrame, on: str | pd.Timestamp, source: str = "register",
-               view: str = "register_owner") -> str:
+def owner_view(
+    con, events: pd.DataFrame, on: str | pd.Timestamp, source: str = "register", view: str = "register_owner"
+) -> str:
     """Create the DuckDB view *view*: the rows of *source* as the 专利登记簿 shows them on *on*; return its name.
 
     The rule of :func:`current_owners` over a whole register in DuckDB: a patent with a transfer (转让) on or
@@ -345,5 +447,6 @@ def owner_view(con, events: pd.DataFrame, on: str | pd.Timestamp, source: str = 
         f" WHEN t.owner_origin IN ({provinces}) THEN t.owner_origin END AS province_code,"
         f" coalesce(t.owner_origin, {origin_sql('r', 'origin_code' in columns)}) AS origin_code,"
         " t.application_number IS NOT NULL AS transferred"
-        f" FROM {source} r LEFT JOIN {table} t ON r.application_number = t.application_number")
+        f" FROM {source} r LEFT JOIN {table} t ON r.application_number = t.application_number"
+    )
     return view

@@ -19,6 +19,7 @@ Counting rules
 * **Time from grant to first transfer**: for patents whose first transfer on or after grant falls in the
   year, the years from 授权公告日 to that transfer.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,16 +28,39 @@ import pandas as pd
 from ipstats import reference
 from ipstats.indicators.formulas import growth_pct, share_pct
 
-__all__ = ["EVENT_ROWS", "ORIGIN_GROUPS", "TOTAL", "category_transactions", "grant_to_first_transfer",
-           "in_region", "origin_group", "party_flows", "party_matrix", "pledge_breakdown", "pledge_summary",
-           "province_flows", "province_matrix", "share_of_valid", "transactions_by_type", "university_headline"]
+__all__ = [
+    "EVENT_ROWS",
+    "ORIGIN_GROUPS",
+    "TOTAL",
+    "category_transactions",
+    "grant_to_first_transfer",
+    "in_region",
+    "origin_group",
+    "party_flows",
+    "party_matrix",
+    "pledge_breakdown",
+    "pledge_summary",
+    "province_flows",
+    "province_matrix",
+    "share_of_valid",
+    "transactions_by_type",
+    "university_headline",
+]
 
 #: Label of total rows.
 TOTAL = "合计"
 #: Rows of the by-type table: (label, event type, licence type or None).
-EVENT_ROWS = (("转让许可合计", ("转让", "许可"), None), ("转让", ("转让",), None), ("许可", ("许可",), None),
-              ("  独占许可", ("许可",), "独占"), ("  排他许可", ("许可",), "排他"), ("  普通许可", ("许可",), "普通"),
-              ("  开放许可", ("许可",), "开放许可"), ("质押", ("质押",), None), ("质押解除", ("质押解除",), None))
+EVENT_ROWS = (
+    ("转让许可合计", ("转让", "许可"), None),
+    ("转让", ("转让",), None),
+    ("许可", ("许可",), None),
+    ("  独占许可", ("许可",), "独占"),
+    ("  排他许可", ("许可",), "排他"),
+    ("  普通许可", ("许可",), "普通"),
+    ("  开放许可", ("许可",), "开放许可"),
+    ("质押", ("质押",), None),
+    ("质押解除", ("质押解除",), None),
+)
 #: Origin groups beyond the 31 provinces.
 ORIGIN_GROUPS = {"71": "港澳台", "81": "港澳台", "82": "港澳台"}
 PARTY_TYPES = ("企业", "高校", "科研单位", "机关团体", "个人")
@@ -66,15 +90,24 @@ def transactions_by_type(events: pd.DataFrame, year: int) -> pd.DataFrame:
     """
     rows = []
     for label, kinds, licence in EVENT_ROWS:
+
         def pick(frame: pd.DataFrame) -> pd.DataFrame:
             sel = frame["event_type"].isin(kinds)
             if licence is not None:
                 sel &= frame["licence_type"] == licence
             return frame[sel]
+
         now, before = pick(_year(events, year)), pick(_year(events, year - 1))
-        rows.append({"event_type": label, "events": len(now), "contracts": now["event_id"].nunique(),
-                     "patents": now["application_number"].nunique(), "events_previous": len(before),
-                     "events_growth_pct": growth_pct(len(now), len(before))})
+        rows.append(
+            {
+                "event_type": label,
+                "events": len(now),
+                "contracts": now["event_id"].nunique(),
+                "patents": now["application_number"].nunique(),
+                "events_previous": len(before),
+                "events_growth_pct": growth_pct(len(now), len(before)),
+            }
+        )
     table = pd.DataFrame(rows)
     base = table.set_index("event_type")["events"]
     share = []
@@ -89,8 +122,9 @@ def _valid_at(patents: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
     """Whether each register row is in force on *day* (granted, not lapsed, within its statutory term)."""
     from ipstats.register.term import term_end
 
-    end = patents["lapse_date"].where(patents["lapse_date"].notna(), term_end(patents["patent_type"],
-                                                                            patents["filing_date"]))
+    end = patents["lapse_date"].where(
+        patents["lapse_date"].notna(), term_end(patents["patent_type"], patents["filing_date"])
+    )
     return (patents["grant_date"] <= day) & (end > day)
 
 
@@ -117,7 +151,11 @@ def share_of_valid(events: pd.DataFrame, patents: pd.DataFrame, stock: pd.DataFr
     valid = patents[_valid_at(patents, day)].set_index("application_number")["patent_type"]
     now = _year(events, year)
     out = stock.groupby("patent_type")["count"].sum().rename("valid_stock").to_frame()
-    for name, kinds in (("transferred", ("转让",)), ("licensed", ("许可",)), ("transferred_or_licensed", TRANSFER_LICENCE)):
+    for name, kinds in (
+        ("transferred", ("转让",)),
+        ("licensed", ("许可",)),
+        ("transferred_or_licensed", TRANSFER_LICENCE),
+    ):
         numbers = now.loc[now["event_type"].isin(kinds), "application_number"].unique()
         kinds_of = valid.reindex(numbers).dropna()
         out[name] = kinds_of.value_counts().reindex(out.index).fillna(0).astype(int)
@@ -144,9 +182,14 @@ def party_flows(events: pd.DataFrame, year: int) -> pd.DataFrame:
     table = pd.concat(frames).groupby(["event_type", "from_type", "to_type"]).size().rename("events").reset_index()
     order = {"转让许可合计": 0, "转让": 1, "许可": 2}
     rank = {t: i for i, t in enumerate(PARTY_TYPES)}
-    table = table.sort_values(["event_type", "from_type", "to_type"], key=lambda s: s.map(order) if s.name ==
-                              "event_type" else s.map(rank), kind="stable").reset_index(drop=True)
-    table["share_pct"] = share_pct(table["events"], table.groupby(["event_type", "from_type"])["events"].transform("sum"))
+    table = table.sort_values(
+        ["event_type", "from_type", "to_type"],
+        key=lambda s: s.map(order) if s.name == "event_type" else s.map(rank),
+        kind="stable",
+    ).reset_index(drop=True)
+    table["share_pct"] = share_pct(
+        table["events"], table.groupby(["event_type", "from_type"])["events"].transform("sum")
+    )
     return table
 
 
@@ -154,8 +197,11 @@ def party_matrix(flows: pd.DataFrame, event_type: str = "转让许可合计") ->
     """The assignor type × assignee type matrix of :func:`party_flows` (events), with totals."""
     sel = flows[flows["event_type"] == event_type]
     matrix = sel.pivot_table(index="from_type", columns="to_type", values="events", aggfunc="sum", fill_value=0)
-    matrix = matrix.reindex(index=[t for t in PARTY_TYPES if t in matrix.index],
-                            columns=[t for t in PARTY_TYPES if t in matrix.columns], fill_value=0)
+    matrix = matrix.reindex(
+        index=[t for t in PARTY_TYPES if t in matrix.index],
+        columns=[t for t in PARTY_TYPES if t in matrix.columns],
+        fill_value=0,
+    )
     matrix[TOTAL] = matrix.sum(axis=1)
     matrix.loc[TOTAL] = matrix.sum()
     matrix.index.name, matrix.columns.name = "from_type", None
@@ -172,18 +218,25 @@ def university_headline(events: pd.DataFrame, year: int) -> dict:
         ``to_enterprise``, ``to_enterprise_pct``, ``patents`` (distinct), ``growth_pct`` (events on the year before),
         ``universities`` / ``institutes`` (events of each).
     """
+
     def pick(y: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         frame = _year(events, y)
         frame = frame[frame["event_type"].isin(TRANSFER_LICENCE)]
         return frame, frame[frame["from_type"].isin(["高校", "科研单位"])]
+
     everything, now = pick(year)
     before = pick(year - 1)[1]
     to_firm = int((now["to_type"] == "企业").sum())
-    return {"events": len(now), "share_pct": share_pct(len(now), len(everything)),
-            "to_enterprise": to_firm, "to_enterprise_pct": share_pct(to_firm, len(now)),
-            "patents": int(now["application_number"].nunique()), "growth_pct": growth_pct(len(now), len(before)),
-            "universities": int((now["from_type"] == "高校").sum()),
-            "institutes": int((now["from_type"] == "科研单位").sum())}
+    return {
+        "events": len(now),
+        "share_pct": share_pct(len(now), len(everything)),
+        "to_enterprise": to_firm,
+        "to_enterprise_pct": share_pct(to_firm, len(now)),
+        "patents": int(now["application_number"].nunique()),
+        "growth_pct": growth_pct(len(now), len(before)),
+        "universities": int((now["from_type"] == "高校").sum()),
+        "institutes": int((now["from_type"] == "科研单位").sum()),
+    }
 
 
 def origin_group(codes: pd.Series) -> pd.Series:
@@ -228,9 +281,13 @@ def province_flows(events: pd.DataFrame, year: int) -> pd.DataFrame:
     """
     now = _year(events, year)
     now = now[now["event_type"].isin(TRANSFER_LICENCE)]
-    frame = pd.DataFrame({"origin": origin_group(now["from_origin"]).to_numpy(),
-                          "destination": origin_group(now["to_origin"]).to_numpy(),
-                          "transfer": (now["event_type"] == "转让").to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "origin": origin_group(now["from_origin"]).to_numpy(),
+            "destination": origin_group(now["to_origin"]).to_numpy(),
+            "transfer": (now["event_type"] == "转让").to_numpy(),
+        }
+    )
     order = [g for g in _group_order() if g in set(frame["origin"]) | set(frame["destination"])]
     cross = frame[frame["origin"] != frame["destination"]]
     out = pd.DataFrame(index=pd.Index(order, name="origin_group"))
@@ -242,12 +299,14 @@ def province_flows(events: pd.DataFrame, year: int) -> pd.DataFrame:
     out = out.fillna(0).astype(int)
     out["net"] = out["inflow"] - out["outflow"]
     out["rank_net"] = out["net"].rank(ascending=False, method="min").astype(int)
-    return out.reset_index()[["origin_group", "within", "outflow", "inflow", "net", "outflow_transfers",
-                              "inflow_transfers", "rank_net"]]
+    return out.reset_index()[
+        ["origin_group", "within", "outflow", "inflow", "net", "outflow_transfers", "inflow_transfers", "rank_net"]
+    ]
 
 
-def category_transactions(events: pd.DataFrame, classified: pd.DataFrame, year: int,
-                          top_level: dict[str, str] | None, names: dict[str, str]) -> pd.DataFrame:
+def category_transactions(
+    events: pd.DataFrame, classified: pd.DataFrame, year: int, top_level: dict[str, str] | None, names: dict[str, str]
+) -> pd.DataFrame:
     """Transfers and licences of *year* by the top-level category of a classification system.
 
     Parameters
@@ -279,12 +338,16 @@ def category_transactions(events: pd.DataFrame, classified: pd.DataFrame, year: 
     now, before = _year(tl, year), _year(tl, year - 1)
     joined = now.merge(cats, left_on="application_number", right_on="patent_id")
     joined_before = before.merge(cats, left_on="application_number", right_on="patent_id")
-    table = joined.groupby("category").agg(events=("event_id", "size"),
-                                           transfers=("event_type", lambda s: int((s == "转让").sum())),
-                                           licences=("event_type", lambda s: int((s == "许可").sum())),
-                                           patents=("application_number", "nunique"))
+    table = joined.groupby("category").agg(
+        events=("event_id", "size"),
+        transfers=("event_type", lambda s: int((s == "转让").sum())),
+        licences=("event_type", lambda s: int((s == "许可").sum())),
+        patents=("application_number", "nunique"),
+    )
     if table.empty:
-        table = pd.DataFrame(columns=["events", "transfers", "licences", "patents"], index=pd.Index([], name="category"))
+        table = pd.DataFrame(
+            columns=["events", "transfers", "licences", "patents"], index=pd.Index([], name="category")
+        )
     table["events_previous"] = joined_before.groupby("category").size().reindex(table.index).fillna(0).astype(int)
     table = table.reset_index()
     table["events_growth_pct"] = growth_pct(table["events"], table["events_previous"])
@@ -298,11 +361,18 @@ def category_transactions(events: pd.DataFrame, classified: pd.DataFrame, year: 
 def _contracts(events: pd.DataFrame) -> pd.DataFrame:
     """One row per pledge contract: date, pledgor type and origin, patents, amount (the contract's, once)."""
     pledges = events[events["event_type"] == "质押"]
-    return pledges.groupby("event_id").agg(event_date=("event_date", "first"), from_type=("from_type", "first"),
-                                           from_origin=("from_origin", "first"),
-                                           pledgee_type=("pledgee_type", "first"),
-                                           patents=("application_number", "nunique"),
-                                           amount_10k_yuan=("amount_10k_yuan", "first")).reset_index()
+    return (
+        pledges.groupby("event_id")
+        .agg(
+            event_date=("event_date", "first"),
+            from_type=("from_type", "first"),
+            from_origin=("from_origin", "first"),
+            pledgee_type=("pledgee_type", "first"),
+            patents=("application_number", "nunique"),
+            amount_10k_yuan=("amount_10k_yuan", "first"),
+        )
+        .reset_index()
+    )
 
 
 def pledge_summary(events: pd.DataFrame, years: range | list[int]) -> pd.DataFrame:
@@ -323,18 +393,26 @@ def pledge_summary(events: pd.DataFrame, years: range | list[int]) -> pd.DataFra
         now = contracts[contracts["event_date"].dt.year == y]
         pledged = events[(events["event_type"] == "质押") & (events["event_date"].dt.year == y)]
         amounts = now["amount_10k_yuan"].dropna()
-        rows.append({"year": int(y), "contracts": len(now), "patents": int(pledged["application_number"].nunique()),
-                     "amount_10k_yuan": float(amounts.sum()), "contracts_with_amount": len(amounts),
-                     "mean_amount_10k_yuan": float(amounts.mean()) if len(amounts) else np.nan,
-                     "releases": int(releases.loc[releases["event_date"].dt.year == y, "event_id"].nunique())})
+        rows.append(
+            {
+                "year": int(y),
+                "contracts": len(now),
+                "patents": int(pledged["application_number"].nunique()),
+                "amount_10k_yuan": float(amounts.sum()),
+                "contracts_with_amount": len(amounts),
+                "mean_amount_10k_yuan": float(amounts.mean()) if len(amounts) else np.nan,
+                "releases": int(releases.loc[releases["event_date"].dt.year == y, "event_id"].nunique()),
+            }
+        )
     table = pd.DataFrame(rows)
     table["contracts_growth_pct"] = growth_pct(table["contracts"], table["contracts"].shift())
     table["amount_growth_pct"] = growth_pct(table["amount_10k_yuan"], table["amount_10k_yuan"].shift())
     return table
 
 
-def pledge_breakdown(events: pd.DataFrame, year: int, by: str, rules: dict | None = None
-                     ) -> tuple[pd.DataFrame, dict, bool]:
+def pledge_breakdown(
+    events: pd.DataFrame, year: int, by: str, rules: dict | None = None
+) -> tuple[pd.DataFrame, dict, bool]:
     """Pledges of *year* by pledgor province (``by="from_origin"``) or type (``"from_type"``), amounts protected.
 
     Counts of contracts and patents are published in full (public register). The amount and the mean amount
@@ -360,26 +438,47 @@ def pledge_breakdown(events: pd.DataFrame, year: int, by: str, rules: dict | Non
     contracts["group"] = origin_group(contracts["from_origin"]) if by == "from_origin" else contracts[by]
     order = _group_order() if by == "from_origin" else list(PARTY_TYPES)
     grouped = contracts.groupby("group")
-    table = pd.DataFrame({"contracts": grouped.size(), "patents": grouped["patents"].sum(),
-                          "amount_10k_yuan": grouped["amount_10k_yuan"].sum(min_count=1)})
+    table = pd.DataFrame(
+        {
+            "contracts": grouped.size(),
+            "patents": grouped["patents"].sum(),
+            "amount_10k_yuan": grouped["amount_10k_yuan"].sum(min_count=1),
+        }
+    )
     table = table.reindex([g for g in order if g in table.index]).rename_axis("group").reset_index()
-    table["mean_amount_10k_yuan"] = table["amount_10k_yuan"] / grouped["amount_10k_yuan"].count().reindex(
-        table["group"]).to_numpy()
+    table["mean_amount_10k_yuan"] = (
+        table["amount_10k_yuan"] / grouped["amount_10k_yuan"].count().reindex(table["group"]).to_numpy()
+    )
     total_amount = float(contracts["amount_10k_yuan"].sum())
     table["amount_share_pct"] = share_pct(table["amount_10k_yuan"], total_amount)
     rules_ = Rules(**(rules or {}))
     recorded = contracts.dropna(subset=["amount_10k_yuan"])
     cells = cell_contributions(recorded, ["group"], "amount_10k_yuan")
-    published, record = protect_columns(table, "group", {"amount_10k_yuan": cells}, rules=rules_.as_dict(),
-                                        derived={"amount_10k_yuan": ["mean_amount_10k_yuan", "amount_share_pct"]})
+    published, record = protect_columns(
+        table,
+        "group",
+        {"amount_10k_yuan": cells},
+        rules=rules_.as_dict(),
+        derived={"amount_10k_yuan": ["mean_amount_10k_yuan", "amount_share_pct"]},
+    )
     total = cell_contributions(recorded.assign(all="*"), ["all"], "amount_10k_yuan")
-    withheld = bool(len(total)) and bool(primary(total.rename(columns={"all": "row", "count": "value"}).assign(
-        col="amount")[["row", "col", "value", "contributors", "largest", "second"]], rules_).iloc[0])
+    withheld = bool(len(total)) and bool(
+        primary(
+            total.rename(columns={"all": "row", "count": "value"}).assign(col="amount")[
+                ["row", "col", "value", "contributors", "largest", "second"]
+            ],
+            rules_,
+        ).iloc[0]
+    )
     amounts = recorded["amount_10k_yuan"]
-    total_row = {"group": TOTAL, "contracts": int(table["contracts"].sum()), "patents": int(table["patents"].sum()),
-                 "amount_10k_yuan": np.nan if withheld else total_amount,
-                 "mean_amount_10k_yuan": np.nan if withheld or amounts.empty else float(amounts.mean()),
-                 "amount_share_pct": np.nan if withheld else 100.0}
+    total_row = {
+        "group": TOTAL,
+        "contracts": int(table["contracts"].sum()),
+        "patents": int(table["patents"].sum()),
+        "amount_10k_yuan": np.nan if withheld else total_amount,
+        "mean_amount_10k_yuan": np.nan if withheld or amounts.empty else float(amounts.mean()),
+        "amount_share_pct": np.nan if withheld else 100.0,
+    }
     if withheld:
         for col in ("amount_10k_yuan", "mean_amount_10k_yuan", "amount_share_pct"):
             published[col] = np.nan
@@ -398,7 +497,8 @@ def grant_to_first_transfer(events: pd.DataFrame, patents: pd.DataFrame, year: i
         and the shares of ``under_1``, ``1_to_3``, ``3_to_5``, ``5_to_10``, ``10_plus`` years (%).
     """
     transfers = events[events["event_type"] == "转让"].merge(
-        patents[["application_number", "patent_type", "grant_date"]], on="application_number")
+        patents[["application_number", "patent_type", "grant_date"]], on="application_number"
+    )
     after = transfers[transfers["grant_date"].notna() & (transfers["event_date"] >= transfers["grant_date"])]
     first = after.sort_values("event_date", kind="stable").groupby("application_number").head(1)
     first = first[first["event_date"].dt.year == year].copy()
@@ -408,8 +508,14 @@ def grant_to_first_transfer(events: pd.DataFrame, patents: pd.DataFrame, year: i
     rows = []
     for kind, group in [*first.groupby("patent_type"), (TOTAL, first)]:
         years = group["years"]
-        row = {"patent_type": kind, "patents": len(group), "mean_years": years.mean(),
-               "p25_years": years.quantile(0.25), "median_years": years.median(), "p75_years": years.quantile(0.75)}
+        row = {
+            "patent_type": kind,
+            "patents": len(group),
+            "mean_years": years.mean(),
+            "p25_years": years.quantile(0.25),
+            "median_years": years.median(),
+            "p75_years": years.quantile(0.75),
+        }
         counts = pd.cut(years, bins, right=False, labels=labels).value_counts()
         shares = share_pct(counts, counts.sum())
         row.update({f"{k}_pct": float(shares.get(k, 0.0)) if len(group) else np.nan for k in labels})

@@ -1,4 +1,5 @@
 """Everything the patent transfer and use notebook shows for a reference year, and its Chinese summary."""
+
 from __future__ import annotations
 
 import math
@@ -14,24 +15,66 @@ from ipstats.register.regions import region_name as _region_name
 from ipstats.transfer import indicators as ind
 from ipstats.transfer.events import read_legal_events, register_rows
 
-__all__ = ["DEFAULT_SYSTEMS", "TRANSFER_LABELS", "TransferReport", "compute_transfer", "labelled",
-           "transfer_paragraph"]
+__all__ = ["DEFAULT_SYSTEMS", "TRANSFER_LABELS", "TransferReport", "compute_transfer", "labelled", "transfer_paragraph"]
 
 #: Classification systems of the category table (SEI, key digital technologies, green).
 DEFAULT_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech")
 
 #: Chinese column labels (the CSV files keep the machine names).
-TRANSFER_LABELS = labels("zh", keys=("event_type", "events", "contracts", "patents", "events_previous",
-                                     "events_growth_pct", "share_pct", "patent_type", "valid_stock", "transferred",
-                                     "licensed", "transferred_or_licensed", "transferred_share_pct",
-                                     "licensed_share_pct", "transferred_or_licensed_share_pct", "from_type",
-                                     "to_type", "origin", "origin_group", "within", "outflow", "inflow", "net",
-                                     "outflow_transfers", "inflow_transfers", "rank_net", "category", "category_name",
-                                     "transfers", "licences", "year", "amount_10k_yuan", "contracts_with_amount",
-                                     "mean_amount_10k_yuan", "releases", "contracts_growth_pct", "amount_growth_pct",
-                                     "group", "amount_share_pct", "mean_years", "p25_years", "median_years",
-                                     "p75_years", "under_1_pct", "1_to_3_pct", "3_to_5_pct", "5_to_10_pct",
-                                     "10_plus_pct"), context="transfer")
+TRANSFER_LABELS = labels(
+    "zh",
+    keys=(
+        "event_type",
+        "events",
+        "contracts",
+        "patents",
+        "events_previous",
+        "events_growth_pct",
+        "share_pct",
+        "patent_type",
+        "valid_stock",
+        "transferred",
+        "licensed",
+        "transferred_or_licensed",
+        "transferred_share_pct",
+        "licensed_share_pct",
+        "transferred_or_licensed_share_pct",
+        "from_type",
+        "to_type",
+        "origin",
+        "origin_group",
+        "within",
+        "outflow",
+        "inflow",
+        "net",
+        "outflow_transfers",
+        "inflow_transfers",
+        "rank_net",
+        "category",
+        "category_name",
+        "transfers",
+        "licences",
+        "year",
+        "amount_10k_yuan",
+        "contracts_with_amount",
+        "mean_amount_10k_yuan",
+        "releases",
+        "contracts_growth_pct",
+        "amount_growth_pct",
+        "group",
+        "amount_share_pct",
+        "mean_years",
+        "p25_years",
+        "median_years",
+        "p75_years",
+        "under_1_pct",
+        "1_to_3_pct",
+        "3_to_5_pct",
+        "5_to_10_pct",
+        "10_plus_pct",
+    ),
+    context="transfer",
+)
 
 
 def labelled(table: pd.DataFrame) -> pd.DataFrame:
@@ -81,13 +124,15 @@ class TransferReport:
         t = self.by_type.set_index("event_type")
         pl = self.pledges.set_index("year").loc[self.year]
         amount = "经保密处理不予公布" if self.pledge_amounts_withheld else f"{pl['amount_10k_yuan']:.1f} 万元"
-        return "\n".join([
-            f"{self.year}年 {self.region_name}",
-            f"转让许可 {int(t.at['转让许可合计', 'events'])} 次 (转让 {int(t.at['转让', 'events'])}, "
-            f"许可 {int(t.at['许可', 'events'])}, 开放许可 {int(t.at['  开放许可', 'events'])})",
-            f"高校和科研单位 {self.universities['events']} 次, 其中向企业 {self.universities['to_enterprise']} 次",
-            f"质押登记 {int(pl['contracts'])} 份, 专利 {int(pl['patents'])} 件, 金额 {amount}",
-        ])
+        return "\n".join(
+            [
+                f"{self.year}年 {self.region_name}",
+                f"转让许可 {int(t.at['转让许可合计', 'events'])} 次 (转让 {int(t.at['转让', 'events'])}, "
+                f"许可 {int(t.at['许可', 'events'])}, 开放许可 {int(t.at['  开放许可', 'events'])})",
+                f"高校和科研单位 {self.universities['events']} 次, 其中向企业 {self.universities['to_enterprise']} 次",
+                f"质押登记 {int(pl['contracts'])} 份, 专利 {int(pl['patents'])} 件, 金额 {amount}",
+            ]
+        )
 
 
 def _cross_region(flows: pd.DataFrame) -> int:
@@ -103,24 +148,33 @@ def transfer_paragraph(r: TransferReport) -> str:
         return f"{y}年，{name}没有专利转让、许可或质押登记。"
     parts = []
     growth = t.at["转让许可合计", "events_growth_pct"]
-    text = (f"{y}年，{name}专利转让许可{total:,}次" + change_clause(total, growth, versus="上年")
-            + f"；其中转让{int(t.at['转让', 'events']):,}次，许可{int(t.at['许可', 'events']):,}次")
+    text = (
+        f"{y}年，{name}专利转让许可{total:,}次"
+        + change_clause(total, growth, versus="上年")
+        + f"；其中转让{int(t.at['转让', 'events']):,}次，许可{int(t.at['许可', 'events']):,}次"
+    )
     if int(t.at["许可", "events"]):
-        text += (f"（普通许可占{_pct(t.at['  普通许可', 'share_pct'])}，独占许可占{_pct(t.at['  独占许可', 'share_pct'])}，"
-                 f"开放许可{int(t.at['  开放许可', 'events']):,}次）")
+        text += (
+            f"（普通许可占{_pct(t.at['  普通许可', 'share_pct'])}，独占许可占{_pct(t.at['  独占许可', 'share_pct'])}，"
+            f"开放许可{int(t.at['  开放许可', 'events']):,}次）"
+        )
     parts.append(text + "。")
     u = r.universities
     if u["events"]:
-        text = (f"高校和科研单位转让许可专利{u['events']:,}次，占{_pct(u['share_pct'])}，其中转让许可给企业的"
-                f"{u['to_enterprise']:,}次，占{_pct(u['to_enterprise_pct'])}")
-        clause = change_clause(u["events"], u["growth_pct"], versus="上年")      # none off a handful of events
+        text = (
+            f"高校和科研单位转让许可专利{u['events']:,}次，占{_pct(u['share_pct'])}，其中转让许可给企业的"
+            f"{u['to_enterprise']:,}次，占{_pct(u['to_enterprise_pct'])}"
+        )
+        clause = change_clause(u["events"], u["growth_pct"], versus="上年")  # none off a handful of events
         if clause:
             text += "；高校和科研单位转让许可次数" + clause[1:]
         parts.append(text + "。")
     s = r.share_of_valid.set_index("patent_type")
     if "合计" in s.index and s.at["合计", "valid_stock"] > 0:
-        text = (f"{y}年底{s.at['合计', 'valid_stock']:,}件有效专利中，当年发生转让或许可的"
-                f"{int(s.at['合计', 'transferred_or_licensed']):,}件，占{_pct(s.at['合计', 'transferred_or_licensed_share_pct'])}")
+        text = (
+            f"{y}年底{s.at['合计', 'valid_stock']:,}件有效专利中，当年发生转让或许可的"
+            f"{int(s.at['合计', 'transferred_or_licensed']):,}件，占{_pct(s.at['合计', 'transferred_or_licensed_share_pct'])}"
+        )
         if "发明" in s.index and s.at["发明", "valid_stock"] > 0:
             text += f"；有效发明专利中这一比例为{_pct(s.at['发明', 'transferred_or_licensed_share_pct'])}"
         parts.append(text + "。")
@@ -139,19 +193,26 @@ def transfer_paragraph(r: TransferReport) -> str:
             own = flows.set_index("origin_group")
             short = ind.origin_group(pd.Series([r.region])).iloc[0]
             if short in own.index:
-                text += (f"；{name}转入{int(own.at[short, 'inflow']):,}次、转出{int(own.at[short, 'outflow']):,}次，"
-                         f"净{'流入' if own.at[short, 'net'] >= 0 else '流出'}{abs(int(own.at[short, 'net'])):,}次")
+                text += (
+                    f"；{name}转入{int(own.at[short, 'inflow']):,}次、转出{int(own.at[short, 'outflow']):,}次，"
+                    f"净{'流入' if own.at[short, 'net'] >= 0 else '流出'}{abs(int(own.at[short, 'net'])):,}次"
+                )
         parts.append(text + "。")
     clauses = []
     for system, table in r.categories.items():
         anyrow = table[table["category"] == "*"]
         if anyrow.empty or not total:
             continue
-        clauses.append(f"涉及{r.system_labels[system]}专利的{int(anyrow['events'].iloc[0]):,}次"
-                       f"（{_pct(anyrow['share_pct'].iloc[0])}）")
+        clauses.append(
+            f"涉及{r.system_labels[system]}专利的{int(anyrow['events'].iloc[0]):,}次"
+            f"（{_pct(anyrow['share_pct'].iloc[0])}）"
+        )
     if clauses:
-        parts.append("按各分类表自身的计数规则（关键词条件须满足，部分涉及不计），转让许可中" + "，".join(clauses)
-                     + "；一件专利可属于多个分类体系，占比相互重叠。")
+        parts.append(
+            "按各分类表自身的计数规则（关键词条件须满足，部分涉及不计），转让许可中"
+            + "，".join(clauses)
+            + "；一件专利可属于多个分类体系，占比相互重叠。"
+        )
     pl = r.pledges.set_index("year").loc[y]
     if int(pl["contracts"]):
         text = f"专利权质押登记{int(pl['contracts']):,}份，涉及专利{int(pl['patents']):,}件"
@@ -165,8 +226,10 @@ def transfer_paragraph(r: TransferReport) -> str:
         parts.append(text + "。")
     g = r.grant_to_transfer.set_index("patent_type")
     if "合计" in g.index and g.at["合计", "patents"] > 0:
-        parts.append(f"当年首次转让的{int(g.at['合计', 'patents']):,}件专利，从授权到首次转让的时间中位数为"
-                     f"{g.at['合计', 'median_years']:.1f}年，不足1年的占{_pct(g.at['合计', 'under_1_pct'])}。")
+        parts.append(
+            f"当年首次转让的{int(g.at['合计', 'patents']):,}件专利，从授权到首次转让的时间中位数为"
+            f"{g.at['合计', 'median_years']:.1f}年，不足1年的占{_pct(g.at['合计', 'under_1_pct'])}。"
+        )
     return "".join(parts)
 
 
@@ -179,8 +242,12 @@ def _protect_years(summary: pd.DataFrame, events: pd.DataFrame, rules: dict | No
     cells = cell_contributions(contracts, ["year"], "amount_10k_yuan")
     if cells.empty:
         return summary, []
-    flagged = primary(cells.rename(columns={"year": "row", "count": "value"}).assign(col="amount")[
-        ["row", "col", "value", "contributors", "largest", "second"]], Rules(**(rules or {})))
+    flagged = primary(
+        cells.rename(columns={"year": "row", "count": "value"}).assign(col="amount")[
+            ["row", "col", "value", "contributors", "largest", "second"]
+        ],
+        Rules(**(rules or {})),
+    )
     sensitive = [int(y) for y in cells.loc[flagged.to_numpy(), "year"]]
     out = summary.copy()
     hide = out["year"].isin(sensitive) | out["year"].isin([y + 1 for y in sensitive])
@@ -189,9 +256,16 @@ def _protect_years(summary: pd.DataFrame, events: pd.DataFrame, rules: dict | No
     return out, sensitive
 
 
-def compute_transfer(events: str | Path, register: str | Path, year: int, region: str = "national",
-                     disclosure: dict | None = None, systems: tuple[str, ...] = DEFAULT_SYSTEMS,
-                     keywords: str = "table", span: int = 5) -> TransferReport:
+def compute_transfer(
+    events: str | Path,
+    register: str | Path,
+    year: int,
+    region: str = "national",
+    disclosure: dict | None = None,
+    systems: tuple[str, ...] = DEFAULT_SYSTEMS,
+    keywords: str = "table",
+    span: int = 5,
+) -> TransferReport:
     """Read, check and compute every table of reference year *year* for *region*.
 
     Parameters
@@ -234,31 +308,51 @@ def compute_transfer(events: str | Path, register: str | Path, year: int, region
         stock = count_valid_stock(con, [year], by=("patent_type",), region=None if national else str(region))
     finally:
         con.close()
-    own = table if national else table[table["application_number"].isin(
-        patents.loc[patents["province_code"] == str(region), "application_number"])]
+    own = (
+        table
+        if national
+        else table[
+            table["application_number"].isin(patents.loc[patents["province_code"] == str(region), "application_number"])
+        ]
+    )
     pledgor = table if national else table[table["from_origin"] == str(region)]
     flows = ind.party_flows(scoped, year)
     report = TransferReport(
-        year=year, region=str(region), region_name=name, by_type=ind.transactions_by_type(scoped, year),
-        share_of_valid=ind.share_of_valid(own, patents, stock, year), party_flows=flows,
-        party_matrix=ind.party_matrix(flows), universities=ind.university_headline(scoped, year),
-        province_matrix=ind.province_matrix(scoped, year), province_flows=ind.province_flows(scoped, year),
-        categories={}, system_labels={}, pledges=pd.DataFrame(), pledges_by_province=None,
-        pledges_by_type=pd.DataFrame(), grant_to_transfer=ind.grant_to_first_transfer(scoped, patents, year))
+        year=year,
+        region=str(region),
+        region_name=name,
+        by_type=ind.transactions_by_type(scoped, year),
+        share_of_valid=ind.share_of_valid(own, patents, stock, year),
+        party_flows=flows,
+        party_matrix=ind.party_matrix(flows),
+        universities=ind.university_headline(scoped, year),
+        province_matrix=ind.province_matrix(scoped, year),
+        province_flows=ind.province_flows(scoped, year),
+        categories={},
+        system_labels={},
+        pledges=pd.DataFrame(),
+        pledges_by_province=None,
+        pledges_by_type=pd.DataFrame(),
+        grant_to_transfer=ind.grant_to_first_transfer(scoped, patents, year),
+    )
     frame = patents.rename(columns={"application_number": "patent_id"})
     frame = frame[[c for c in ("patent_id", "ipc", "title", "abstract") if c in frame.columns]]
     frame = frame[frame["ipc"].notna() & frame["ipc"].ne("")]
     for system in systems:
         sysm = load_system(system)
         classified, _ = classify_frame(frame, sysm, keywords=keywords)
-        report.categories[system] = ind.category_transactions(scoped, classified, year, sysm.ancestors(1),
-                                                              sysm.display_names().to_dict())
+        report.categories[system] = ind.category_transactions(
+            scoped, classified, year, sysm.ancestors(1), sysm.display_names().to_dict()
+        )
         report.system_labels[system] = sysm.meta.get("name_zh", system)
     summary = ind.pledge_summary(pledgor, range(year - span + 1, year + 1))
     report.pledges, sensitive = _protect_years(summary, pledgor, disclosure)
     report.pledge_amounts_withheld = year in sensitive
-    report.disclosure["pledges"] = {"contributors": "pledge contracts (质押登记)", "sensitive_years": sensitive,
-                                    "policy": "amounts of a year withheld when its total is sensitive"}
+    report.disclosure["pledges"] = {
+        "contributors": "pledge contracts (质押登记)",
+        "sensitive_years": sensitive,
+        "policy": "amounts of a year withheld when its total is sensitive",
+    }
     by_type, record, withheld = ind.pledge_breakdown(pledgor, year, "from_type", disclosure)
     report.pledges_by_type, report.disclosure["pledges_by_type"] = by_type, record
     if national:

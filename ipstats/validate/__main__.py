@@ -1,4 +1,5 @@
 """``python -m ipstats.validate sync-schemas``: copy data_schemas/*.schema.yaml into the package (for the wheel)."""
+
 import sys
 
 from ipstats.validate.schema import sync_packaged_schemas

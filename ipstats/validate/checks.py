@@ -2,6 +2,7 @@
 
 A check returns :class:`Finding` objects: a mask of the bad rows and what was expected there.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,17 @@ import pandas as pd
 from ipstats.validate.formats import DATE_FORMS, FORMATS, parse_dates
 from ipstats.validate.schema import Field
 
-__all__ = ["CONTROL_CHARACTERS", "Finding", "check_field", "compare_rows", "control_characters", "describe_enum",
-           "is_code", "normalise_cells", "parse_field"]
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "Finding",
+    "check_field",
+    "compare_rows",
+    "control_characters",
+    "describe_enum",
+    "is_code",
+    "normalise_cells",
+    "parse_field",
+]
 
 _INTEGER = r"^[+-]?[0-9]+$"
 _NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|nan|NaN|INF)"
@@ -103,8 +113,11 @@ def normalise_cells(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray,
     refused = []
     cells = raw
     if control.any():
-        refused.append(Finding(control[codes], _codepoints(raw, control, CONTROL_CHARACTERS,
-                                                           "text without control characters")[codes]))
+        refused.append(
+            Finding(
+                control[codes], _codepoints(raw, control, CONTROL_CHARACTERS, "text without control characters")[codes]
+            )
+        )
         cells = raw.str.replace(CONTROL_CHARACTERS, "", regex=True)
     changed = np.zeros(len(text), dtype=bool)
     if is_code(fld):
@@ -114,8 +127,10 @@ def normalise_cells(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray,
         cells = cells.str.strip()
         foreign = cells.str.contains(_FOREIGN_DIGIT).to_numpy(dtype=bool) if not ascii_only.all() else None
         if foreign is not None and foreign.any():
-            refused.append(Finding(foreign[codes], _codepoints(cells, foreign, _FOREIGN_DIGIT, "the digits 0–9")[codes]))
-        if fld.value_names:                # 江苏省 → 32, 发明专利 → 发明 (said in the report's notes)
+            refused.append(
+                Finding(foreign[codes], _codepoints(cells, foreign, _FOREIGN_DIGIT, "the digits 0–9")[codes])
+            )
+        if fld.value_names:  # 江苏省 → 32, 发明专利 → 发明 (said in the report's notes)
             cells = cells.map(lambda cell, names=fld.names: names.get(cell, cell))
         changed = ((cells.to_numpy(dtype=object) != np.asarray(distinct, dtype=object)) & ~control)[codes]
     if cells is raw:
@@ -139,7 +154,7 @@ def parse_field(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         ok = stripped.str.fullmatch(_INTEGER).fillna(False).to_numpy(dtype=bool)
         return pd.to_numeric(stripped.where(ok), errors="coerce"), ok
     if kind == "number":
-        if fld.group_char:                      # thousands separators (frictionless groupChar)
+        if fld.group_char:  # thousands separators (frictionless groupChar)
             stripped = stripped.str.replace(fld.group_char, "", regex=False)
         parsed = pd.to_numeric(stripped.where(stripped.str.fullmatch(_NUMBER).fillna(False)), errors="coerce")
         return parsed, parsed.notna().to_numpy()
@@ -161,7 +176,7 @@ def parse_field(fld: Field, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if kind == "boolean":
         ok = stripped.isin([*fld.true_values, *fld.false_values]).to_numpy()
         return stripped.isin(fld.true_values).where(ok), ok
-    return text, np.ones(len(text), dtype=bool)      # string, any and types ipstats does not cast
+    return text, np.ones(len(text), dtype=bool)  # string, any and types ipstats does not cast
 
 
 def _bound(fld: Field, value) -> object:
@@ -182,16 +197,19 @@ def _constraint_findings(fld: Field, text: pd.Series, parsed: pd.Series, good: n
             inside = text.isin([str(v) for v in allowed]).to_numpy()
         bad = good & ~inside
         expected: str | np.ndarray = describe_enum(allowed)
-        if fld.value_names and bad.any():          # '江苏省南京市' — …; 江苏省 is 32
+        if fld.value_names and bad.any():  # '江苏省南京市' — …; 江苏省 is 32
             expected = np.full(len(text), expected, dtype=object)
             for i in np.flatnonzero(bad):
                 hint = suggest_code(fld, str(text.iloc[i]))
                 if hint:
                     expected[i] = f"{expected[i]}; {hint}"
         findings.append(Finding(bad, expected))
-    for key, op, word in (("minimum", np.less, "at least"), ("maximum", np.greater, "at most"),
-                          ("exclusiveMinimum", np.less_equal, "more than"),
-                          ("exclusiveMaximum", np.greater_equal, "less than")):
+    for key, op, word in (
+        ("minimum", np.less, "at least"),
+        ("maximum", np.greater, "at most"),
+        ("exclusiveMinimum", np.less_equal, "more than"),
+        ("exclusiveMaximum", np.greater_equal, "less than"),
+    ):
         if key in c and fld.type in ("integer", "number", "year", "date"):
             bound = _bound(fld, c[key])
             with np.errstate(invalid="ignore"):
@@ -199,11 +217,13 @@ def _constraint_findings(fld: Field, text: pd.Series, parsed: pd.Series, good: n
             findings.append(Finding(bad, f"{word} {c[key]}"))
     lengths = text.astype(object).str.len()
     if "minLength" in c:
-        findings.append(Finding(good & (lengths < int(c["minLength"])).to_numpy(),
-                                f"at least {c['minLength']} characters"))
+        findings.append(
+            Finding(good & (lengths < int(c["minLength"])).to_numpy(), f"at least {c['minLength']} characters")
+        )
     if "maxLength" in c:
-        findings.append(Finding(good & (lengths > int(c["maxLength"])).to_numpy(),
-                                f"at most {c['maxLength']} characters"))
+        findings.append(
+            Finding(good & (lengths > int(c["maxLength"])).to_numpy(), f"at most {c['maxLength']} characters")
+        )
     if "pattern" in c:
         pattern = str(c["pattern"])
         matched = text.astype(object).str.fullmatch(re.compile(f"(?:{pattern})")).fillna(False).to_numpy(dtype=bool)
@@ -267,17 +287,16 @@ def check_field(fld: Field, text: pd.Series, required: bool = False) -> tuple[li
     """
     codes, distinct = pd.factorize(text.to_numpy(dtype=object))
     findings, parsed, notes = _check_values(fld, pd.Series(distinct, dtype=object), required)
-    rows = [Finding(f.mask[codes], f.expected if isinstance(f.expected, str) else f.expected[codes])
-            for f in findings]
+    rows = [Finding(f.mask[codes], f.expected if isinstance(f.expected, str) else f.expected[codes]) for f in findings]
     return rows, parsed.iloc[codes].reset_index(drop=True), notes
 
 
-def compare_rows(check: dict, left: pd.Series, right: pd.Series | pd.Timestamp, right_text: pd.Series | str) \
-        -> Finding:
+def compare_rows(check: dict, left: pd.Series, right: pd.Series | pd.Timestamp, right_text: pd.Series | str) -> Finding:
     """A ``rowChecks`` entry: rows where ``left op right`` fails (both values present)."""
     op = np.greater_equal if check["op"] == ">=" else np.less_equal
-    both = left.notna().to_numpy() & (pd.notna(right) if np.isscalar(right) or isinstance(right, pd.Timestamp)
-                                       else right.notna().to_numpy())
+    both = left.notna().to_numpy() & (
+        pd.notna(right) if np.isscalar(right) or isinstance(right, pd.Timestamp) else right.notna().to_numpy()
+    )
     with np.errstate(invalid="ignore"):
         holds = op(left, right).fillna(False).to_numpy(dtype=bool)
     words = {"notBefore": "not before", "notAfter": "not after", "atLeast": "at least", "atMost": "at most"}

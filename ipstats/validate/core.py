@@ -6,6 +6,7 @@ Every problem is one line for people::
 
 with the row number as it is in the file (header = line 1 in CSV and Parquet, the sheet's row in Excel).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -105,8 +106,12 @@ class Report:
         noun = "problem" if self.n_problems == 1 else "problems"
         rows = f" in {self.rows:,} rows" if self.rows else ", no rows read"
         # repeated problems summarised by field when not all are listed: filing_date 21,110, province_code 3
-        fields = "" if not shown or not self.by_field else "; by field: " + ", ".join(
-            f"{name} {n:,}" for name, n in sorted(self.by_field.items(), key=lambda kv: (-kv[1], kv[0])))
+        fields = (
+            ""
+            if not shown or not self.by_field
+            else "; by field: "
+            + ", ".join(f"{name} {n:,}" for name, n in sorted(self.by_field.items(), key=lambda kv: (-kv[1], kv[0])))
+        )
         return f"{self.file}: {self.n_problems:,} {noun}{rows} (schema {self.schema}{shown}){fields}"
 
 
@@ -119,8 +124,9 @@ class _Collector:
         self.count = 0
         self.by_field: dict[str, int] = {}
 
-    def add(self, finding: Finding, lines: np.ndarray, values: pd.Series | list[str], field_name: str | None,
-            order: int) -> None:
+    def add(
+        self, finding: Finding, lines: np.ndarray, values: pd.Series | list[str], field_name: str | None, order: int
+    ) -> None:
         idx = np.flatnonzero(finding.mask)
         self.count += len(idx)
         if len(idx):
@@ -131,11 +137,13 @@ class _Collector:
             return
         expected = finding.expected if isinstance(finding.expected, str) else finding.expected[idx]
         vals = np.asarray(values, dtype=object)[idx] if values is not None else None
-        if vals is not None:        # messages quote 60 characters: never keep a huge cell for them
-            vals = np.array([v[:_KEPT] + "…" if isinstance(v, str) and len(v) > _KEPT else v for v in vals],
-                            dtype=object)
-        self.frames.append(pd.DataFrame({"line": lines[idx], "order": order, "field": field_name,
-                                         "value": vals, "expected": expected}))
+        if vals is not None:  # messages quote 60 characters: never keep a huge cell for them
+            vals = np.array(
+                [v[:_KEPT] + "…" if isinstance(v, str) and len(v) > _KEPT else v for v in vals], dtype=object
+            )
+        self.frames.append(
+            pd.DataFrame({"line": lines[idx], "order": order, "field": field_name, "value": vals, "expected": expected})
+        )
 
     def problems(self) -> list[Problem]:
         if not self.frames:
@@ -157,7 +165,7 @@ def column_aliases(schema: Schema) -> dict[str, str]:
             if part:
                 aliases.setdefault(part, fld.name)
     aliases.update({f.name: f.name for f in schema.fields})
-    aliases.update(dict(schema.aliases))           # a column mapping (--column SRC=DEST, columns: in inputs)
+    aliases.update(dict(schema.aliases))  # a column mapping (--column SRC=DEST, columns: in inputs)
     return aliases
 
 
@@ -180,28 +188,53 @@ def _columns(source: TableSource, schema: Schema) -> tuple[list[Problem], dict[s
             if header != name:
                 notes.append(f"column {header!r} read as {name}")
         elif schema.fields_match not in ("subset", "partial"):
-            problems.append(Problem(line, label, "(extra column)",
-                                    f"only the columns of schema {schema.name}: {', '.join(names)}", -1))
-    must = set(names) if schema.fields_match in ("exact", "equal", "subset") else \
-        {f.name for f in schema.fields if f.required} | set(schema.primary_key)
+            problems.append(
+                Problem(
+                    line, label, "(extra column)", f"only the columns of schema {schema.name}: {', '.join(names)}", -1
+                )
+            )
+    must = (
+        set(names)
+        if schema.fields_match in ("exact", "equal", "subset")
+        else {f.name for f in schema.fields if f.required} | set(schema.primary_key)
+    )
     for name in names:
         if name not in index and name in must:
             title = schema.field(name).title
-            problems.append(Problem(line, name, "(no column)",
-                                    f"a column {name}" + (f" ({title})" if title else ""), -1))
+            problems.append(
+                Problem(line, name, "(no column)", f"a column {name}" + (f" ({title})" if title else ""), -1)
+            )
     if schema.fields_match == "partial" and not index:
-        problems.append(Problem(line, None, None, f"no column of schema {schema.name} found — expected at least "
-                                f"one of {', '.join(names)}", -1))
+        problems.append(
+            Problem(
+                line,
+                None,
+                None,
+                f"no column of schema {schema.name} found — expected at least one of {', '.join(names)}",
+                -1,
+            )
+        )
     if schema.fields_match == "exact" and not problems:
         order = [n for n in source.header if n in index]
         if order != names:
             problems.append(Problem(line, None, None, f"columns in another order — expected {', '.join(names)}", -1))
     for name, col in index.items():
         native = source.native_types.get(source.header[col], "")
-        if native and schema.field(name).type == "string" and native.split("[")[0] not in _TEXT_TYPES \
-                and not native.startswith(("date", "timestamp", "dictionary")):
-            problems.append(Problem(line, name, f"(column of type {native})",
-                                    "text (string), so that codes keep their leading zeros", -1))
+        if (
+            native
+            and schema.field(name).type == "string"
+            and native.split("[")[0] not in _TEXT_TYPES
+            and not native.startswith(("date", "timestamp", "dictionary"))
+        ):
+            problems.append(
+                Problem(
+                    line,
+                    name,
+                    f"(column of type {native})",
+                    "text (string), so that codes keep their leading zeros",
+                    -1,
+                )
+            )
     return problems, index, notes
 
 
@@ -228,7 +261,7 @@ def _term(check: dict, parsed: pd.Series, start: pd.Series, start_text: pd.Serie
     years = years + by.map(check.get("extension") or {}).astype(float).fillna(0)
     end = pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns]")
     leap = ((start.dt.month == 2) & (start.dt.day == 29)).to_numpy(dtype=bool)
-    for n in pd.unique(years.dropna()):      # at most the anniversary (1 March for a 29 February start)
+    for n in pd.unique(years.dropna()):  # at most the anniversary (1 March for a 29 February start)
         sel = (years == n).to_numpy()
         end[sel] = start[sel] + pd.DateOffset(years=int(n))
     end[leap] = end[leap] + pd.Timedelta(days=1)
@@ -237,9 +270,11 @@ def _term(check: dict, parsed: pd.Series, start: pd.Series, start_text: pd.Serie
     expected = np.full(len(parsed), None, dtype=object)
     idx = np.flatnonzero(bad)
     extra = " with its extension" if check.get("extension") else ""
-    expected[idx] = [f"not after the end of the statutory term{extra if kind in check.get('extension', {}) else ''} "
-                     f"({int(n)} years for {kind} from {check['other']} {s}: {e:%Y-%m-%d})" for n, kind, s, e in
-                     zip(years.to_numpy()[idx], by.to_numpy()[idx], start_text.to_numpy()[idx], end.iloc[idx])]
+    expected[idx] = [
+        f"not after the end of the statutory term{extra if kind in check.get('extension', {}) else ''} "
+        f"({int(n)} years for {kind} from {check['other']} {s}: {e:%Y-%m-%d})"
+        for n, kind, s, e in zip(years.to_numpy()[idx], by.to_numpy()[idx], start_text.to_numpy()[idx], end.iloc[idx])
+    ]
     return Finding(bad, expected)
 
 
@@ -255,8 +290,9 @@ def _typed_column(fld, parsed: pd.Series) -> pd.Series:
     return parsed
 
 
-def _note_changes(changes: dict[str, list], name: str, lines: np.ndarray, before: pd.Series, changed: np.ndarray,
-                  after: pd.Series) -> None:
+def _note_changes(
+    changes: dict[str, list], name: str, lines: np.ndarray, before: pd.Series, changed: np.ndarray, after: pd.Series
+) -> None:
     """Count the cells that reading changed (normalised, canonical form) and keep the first for the note."""
     if not changed.any():
         return
@@ -267,9 +303,16 @@ def _note_changes(changes: dict[str, list], name: str, lines: np.ndarray, before
         seen[1:] = [int(lines[first]), before.iloc[first], after.iloc[first]]
 
 
-def _check_chunk(chunk: Chunk, schema: Schema, index: dict[str, int], collector: _Collector,
-                 notes: list[str], changes: dict[str, list], typed: bool = False, labels: dict[int, str] | None = None) \
-        -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+def _check_chunk(
+    chunk: Chunk,
+    schema: Schema,
+    index: dict[str, int],
+    collector: _Collector,
+    notes: list[str],
+    changes: dict[str, list],
+    typed: bool = False,
+    labels: dict[int, str] | None = None,
+) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Row-local checks of a chunk.
 
     Returns the normalised text of the key columns (for key checks) and the typed values of every schema
@@ -278,7 +321,7 @@ def _check_chunk(chunk: Chunk, schema: Schema, index: dict[str, int], collector:
     order = {name: i for i, name in enumerate(schema.field_names)}
     parsed: dict[str, pd.Series] = {}
     texts: dict[str, pd.Series] = {}
-    for col in set(range(chunk.frame.shape[1])) - set(index.values()):      # columns outside the schema
+    for col in set(range(chunk.frame.shape[1])) - set(index.values()):  # columns outside the schema
         finding = control_characters(chunk.frame[col])
         if finding.mask.any():
             collector.add(finding, chunk.lines, chunk.frame[col], (labels or {}).get(col, f"column {col + 1}"), -1)
@@ -305,10 +348,12 @@ def _check_chunk(chunk: Chunk, schema: Schema, index: dict[str, int], collector:
         if check["op"] in ("required", "empty", "origin") and blank is not None:
             # an optional column the file does not have is a column of empty cells
             if check["op"] == "origin" and other not in texts:
-                continue                  # no origin column: nothing to compare with
-            finding = (_origin_of(schema.field(name), texts.get(name, blank), texts.get(other, blank))
-                       if check["op"] == "origin" else
-                       _conditional(check, texts.get(name, blank), texts.get(other, blank)))
+                continue  # no origin column: nothing to compare with
+            finding = (
+                _origin_of(schema.field(name), texts.get(name, blank), texts.get(other, blank))
+                if check["op"] == "origin"
+                else _conditional(check, texts.get(name, blank), texts.get(other, blank))
+            )
             collector.add(finding, chunk.lines, texts.get(name, blank), name, order.get(name, len(order)))
             continue
         if name not in parsed or (other != "today" and other not in parsed):
@@ -350,13 +395,15 @@ def _origin_of(fld, text: pd.Series, origin: pd.Series) -> Finding:
     unequal = value.ne(where).to_numpy(dtype=bool)
     filled = value.ne("").to_numpy(dtype=bool)
     bad = given & ((domestic & unequal) | (~domestic & filled))
-    expected = np.where(domestic, "equal to origin_code " + where, "no value when origin_code is " + where
-                        + " (港澳台 or abroad: no province)")
+    expected = np.where(
+        domestic,
+        "equal to origin_code " + where,
+        "no value when origin_code is " + where + " (港澳台 or abroad: no province)",
+    )
     return Finding(bad, expected.astype(object))
 
 
-def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], note: str, collector: _Collector,
-                order: int) -> None:
+def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], note: str, collector: _Collector, order: int) -> None:
     """Rows whose key repeats an earlier row's (both rows present in full)."""
     present = keys[list(fields)].ne("").all(axis=1)
     table = keys[present]
@@ -371,12 +418,18 @@ def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], note: str, collecto
     values = table[list(fields)].astype(str).agg(" / ".join, axis=1) if len(fields) > 1 else table[fields[0]]
     what = "value" if len(fields) == 1 else f"combination of {', '.join(fields)}"
     expected = (f"a unique {what} ({note}already in row " + first.astype(str) + ")").to_numpy(dtype=object)
-    collector.add(Finding(np.ones(len(table), dtype=bool), expected), table["_line"].to_numpy(),
-                  values.to_numpy(dtype=object), label, order)
+    collector.add(
+        Finding(np.ones(len(table), dtype=bool), expected),
+        table["_line"].to_numpy(),
+        values.to_numpy(dtype=object),
+        label,
+        order,
+    )
 
 
-def _reference_values(resource: str, fields: tuple[str, ...], references: dict[str, Any],
-                      notes: list[str]) -> pd.DataFrame | None:
+def _reference_values(
+    resource: str, fields: tuple[str, ...], references: dict[str, Any], notes: list[str]
+) -> pd.DataFrame | None:
     source = references.get(resource)
     if source is None:
         notes.append(f"foreign key to {resource} not checked (no {resource} file given)")
@@ -384,7 +437,7 @@ def _reference_values(resource: str, fields: tuple[str, ...], references: dict[s
     if isinstance(source, pd.DataFrame):
         return source[list(fields)]
     try:
-        if Path(source).suffix.lower() in (".parquet", ".pq"):      # only the key columns, as the reader gets them
+        if Path(source).suffix.lower() in (".parquet", ".pq"):  # only the key columns, as the reader gets them
             import pyarrow.parquet as pq
 
             keys = pq.read_table(source, columns=list(fields)).to_pandas()
@@ -411,8 +464,9 @@ def _bare_application_number(values: pd.Series) -> pd.Series:
     return values.astype(object).str.upper().str.replace(r"^\s*(?:CN|ZL)|[\s.]", "", regex=True)
 
 
-def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, references: dict[str, Any],
-                notes: list[str]) -> None:
+def _key_checks(
+    keys: pd.DataFrame, schema: Schema, collector: _Collector, references: dict[str, Any], notes: list[str]
+) -> None:
     order = {name: i for i, name in enumerate(schema.field_names)}
     if schema.primary_key and all(k in keys for k in schema.primary_key):
         _duplicates(keys, schema.primary_key, "primary key; ", collector, order[schema.primary_key[0]])
@@ -433,21 +487,31 @@ def _key_checks(keys: pd.DataFrame, schema: Schema, collector: _Collector, refer
             target = _reference_values(fk["resource"], ref_fields, references, notes)
             if target is None:
                 continue
-            where = f"of {fk['resource']} ({references[fk['resource']]})" \
-                if not isinstance(references[fk['resource']], pd.DataFrame) else f"of {fk['resource']}"
+            where = (
+                f"of {fk['resource']} ({references[fk['resource']]})"
+                if not isinstance(references[fk['resource']], pd.DataFrame)
+                else f"of {fk['resource']}"
+            )
         present = keys[list(fields)].ne("").all(axis=1).to_numpy()
         ours = keys[list(fields)].set_axis(list(ref_fields), axis=1)
         if _application_numbers_in(fk["resource"] or schema, ref_fields):
             ours, target = ours.apply(_bare_application_number), target.apply(_bare_application_number)
-        wanted = pd.MultiIndex.from_frame(ours.astype(str)) if len(fields) > 1 else \
-            pd.Index(ours.iloc[:, 0].astype(str))
-        known = pd.MultiIndex.from_frame(target.astype(str)) if len(fields) > 1 else \
-            pd.Index(target.iloc[:, 0].astype(str))
+        wanted = (
+            pd.MultiIndex.from_frame(ours.astype(str)) if len(fields) > 1 else pd.Index(ours.iloc[:, 0].astype(str))
+        )
+        known = (
+            pd.MultiIndex.from_frame(target.astype(str)) if len(fields) > 1 else pd.Index(target.iloc[:, 0].astype(str))
+        )
         bad = present & ~wanted.isin(known)
         label = ", ".join(fields)
         values = keys[list(fields)].astype(str).agg(" / ".join, axis=1) if len(fields) > 1 else keys[fields[0]]
-        collector.add(Finding(bad, f"a value found in column {', '.join(ref_fields)} {where}"),
-                      keys["_line"].to_numpy(), values.to_numpy(dtype=object), label, order[fields[0]])
+        collector.add(
+            Finding(bad, f"a value found in column {', '.join(ref_fields)} {where}"),
+            keys["_line"].to_numpy(),
+            values.to_numpy(dtype=object),
+            label,
+            order[fields[0]],
+        )
 
 
 def extra_columns(source: TableSource, index: dict[str, int]) -> dict[str, int]:
@@ -462,17 +526,28 @@ def extra_columns(source: TableSource, index: dict[str, int]) -> dict[str, int]:
     return names
 
 
-def validate_pandas(path: str | os.PathLike, schema: Schema, *, sheet: str | None = None,
-                    encoding: str | None = None, references: dict[str, Any] | None = None,
-                    max_problems: int = MAX_PROBLEMS, label: str | None = None,
-                    on_chunk: Callable[[TableSource, dict[str, pd.Series]], None] | None = None) -> Report:
+def validate_pandas(
+    path: str | os.PathLike,
+    schema: Schema,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    references: dict[str, Any] | None = None,
+    max_problems: int = MAX_PROBLEMS,
+    label: str | None = None,
+    on_chunk: Callable[[TableSource, dict[str, pd.Series]], None] | None = None,
+) -> Report:
     """:func:`ipstats.validate.validate_file` chunk by chunk in pandas (*schema* loaded); arguments as there."""
     report = Report(file=label or str(path), schema=schema.name)
     limit = max_problems if max_problems > 0 else 2**62
     try:
-        source = open_table(path, sheet=sheet, encoding=encoding,
-                            prefer_sheets=(schema.name, *schema.title.split(" / ")),
-                            columns=tuple(column_aliases(schema)))
+        source = open_table(
+            path,
+            sheet=sheet,
+            encoding=encoding,
+            prefer_sheets=(schema.name, *schema.title.split(" / ")),
+            columns=tuple(column_aliases(schema)),
+        )
     except ReadError as exc:
         report.problems, report.n_problems = [Problem(None, None, None, str(exc))], 1
         return report
@@ -488,8 +563,16 @@ def validate_pandas(path: str | os.PathLike, schema: Schema, *, sheet: str | Non
     try:
         for chunk in source.chunks:
             wanted = on_chunk is not None and not header_problems and not collector.count and not source.shape_problems
-            keys, typed = _check_chunk(chunk, schema, index, collector, report.notes, changes, typed=wanted,
-                                       labels={col: name for name, col in extras.items()})
+            keys, typed = _check_chunk(
+                chunk,
+                schema,
+                index,
+                collector,
+                report.notes,
+                changes,
+                typed=wanted,
+                labels={col: name for name, col in extras.items()},
+            )
             key_parts.append(pd.DataFrame({**keys, "_line": chunk.lines}))
             report.rows += len(chunk.lines)
             if wanted and not collector.count:
@@ -498,16 +581,19 @@ def validate_pandas(path: str | os.PathLike, schema: Schema, *, sheet: str | Non
     except ReadError as exc:
         header_problems.append(Problem(None, None, None, str(exc)))
     for name, (count, line, before, after) in changes.items():
-        report.notes.append(f"{name}: {count:,} cell(s) normalised — spaces/line breaks stripped, full-width forms "
-                            f"(NFKC) or names read as codes (first: row {line}, {before!r} read as {after!r})")
+        report.notes.append(
+            f"{name}: {count:,} cell(s) normalised — spaces/line breaks stripped, full-width forms "
+            f"(NFKC) or names read as codes (first: row {line}, {before!r} read as {after!r})"
+        )
     report.changed = sorted(changes)
     for line, message in source.shape_problems:
         collector.add(Finding(np.array([True]), message), np.array([line]), None, None, -1)
     if key_parts:
         _key_checks(pd.concat(key_parts, ignore_index=True), schema, collector, references or {}, report.notes)
     if report.rows == 0 and not any(p.line is None for p in header_problems):
-        header_problems.append(Problem(None, None, None, "no data rows (header only) — expected at least one row "
-                                       "below the header"))
+        header_problems.append(
+            Problem(None, None, None, "no data rows (header only) — expected at least one row below the header")
+        )
     report.problems = (header_problems + collector.problems())[:limit]
     report.n_problems = len(header_problems) + collector.count
     report.by_field = dict(collector.by_field)

@@ -20,6 +20,7 @@ Problems are ordered as the pandas engine orders them (row number, field, check)
 are listed; all are counted, by field. ``tests/validate/test_duck_engine.py`` runs both engines over the
 bad-input corpus and messy copies and asserts identical reports.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,8 +40,15 @@ from ipstats.validate.checks import check_field, control_characters, is_code, no
 from ipstats.validate.readers import PARQUET_SUFFIXES, ReadError, TableSource, open_table
 from ipstats.validate.schema import Field, Schema
 
-__all__ = ["DUCKDB_SCHEMAS", "MEMORY_ENV", "MIN_BYTES", "clean_predicate", "duckdb_available", "prefer_duckdb",
-           "validate_duckdb"]
+__all__ = [
+    "DUCKDB_SCHEMAS",
+    "MEMORY_ENV",
+    "MIN_BYTES",
+    "clean_predicate",
+    "duckdb_available",
+    "prefer_duckdb",
+    "validate_duckdb",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +67,20 @@ _CONTROL_SQL = "[\\x{00}-\\x{08}\\x{0b}\\x{0c}\\x{0e}-\\x{1f}\\x{7f}]"
 _SPACE_SQL = "[" + "".join(f"\\x{{{c:x}}}" for c in range(sys.maxunicode + 1) if chr(c).isspace()) + "]"
 _APPNO_SHAPE = r"^CN(\d{12}|\d{8})\.[0-9X]$"
 _WEIGHTS = {12: (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), 8: (2, 3, 4, 5, 6, 7, 8, 9)}
-_DIRECT_TYPES = ("string", "large_string", "date32", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-                 "uint64", "bool")
+_DIRECT_TYPES = (
+    "string",
+    "large_string",
+    "date32",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+)
 
 
 def duckdb_available() -> bool:
@@ -85,8 +105,12 @@ def prefer_duckdb(path: str | os.PathLike, schema: Schema) -> bool:
         large = path.is_file() and path.stat().st_size >= MIN_BYTES
     except OSError:
         return False
-    return large and schema.name in DUCKDB_SCHEMAS and path.suffix.lower() in (*PARQUET_SUFFIXES, ".csv") \
+    return (
+        large
+        and schema.name in DUCKDB_SCHEMAS
+        and path.suffix.lower() in (*PARQUET_SUFFIXES, ".csv")
         and duckdb_available()
+    )
 
 
 def _check_digit_sql(col: str, width: int) -> str:
@@ -104,21 +128,31 @@ def clean_predicate(fld: Field, col: str) -> str | None:
     constraints = set(fld.constraints) - {"required", "unique"}
     if fld.value_names:
         return None
-    if fld.format == "cn_application_number" and constraints <= {"pattern"} and fld.type == "string" \
-            and fld.constraints.get("pattern", _APPNO_SHAPE) == _APPNO_SHAPE:
+    if (
+        fld.format == "cn_application_number"
+        and constraints <= {"pattern"}
+        and fld.type == "string"
+        and fld.constraints.get("pattern", _APPNO_SHAPE) == _APPNO_SHAPE
+    ):
         # CN + 12 (or 8) ASCII digits + '.' + the right check character, a type digit 1, 2, 3, 8 or 9
-        return (f"((regexp_full_match({col}, 'CN[0-9]{{12}}\\.[0-9X]') AND substr({col}, 7, 1) IN ('1', '2', '3', "
-                f"'8', '9') AND substr({col}, 16, 1) = {_check_digit_sql(col, 12)}) OR "
-                f"(regexp_full_match({col}, 'CN[0-9]{{8}}\\.[0-9X]') AND substr({col}, 5, 1) IN ('1', '2', '3', "
-                f"'8', '9') AND substr({col}, 12, 1) = {_check_digit_sql(col, 8)}))")
+        return (
+            f"((regexp_full_match({col}, 'CN[0-9]{{12}}\\.[0-9X]') AND substr({col}, 7, 1) IN ('1', '2', '3', "
+            f"'8', '9') AND substr({col}, 16, 1) = {_check_digit_sql(col, 12)}) OR "
+            f"(regexp_full_match({col}, 'CN[0-9]{{8}}\\.[0-9X]') AND substr({col}, 5, 1) IN ('1', '2', '3', "
+            f"'8', '9') AND substr({col}, 12, 1) = {_check_digit_sql(col, 8)}))"
+        )
     if fld.format == "ipc_list" and not constraints and fld.type == "string":
         # compact symbols separated by ';', none of them among the parts that do not parse (table bad_parts)
-        return (f"(regexp_full_match({col}, '[A-Z0-9/]+(;[A-Z0-9/]+)*') AND NOT list_has_any(string_split({col}, "
-                f"';'), (SELECT coalesce(list(part), []::VARCHAR[]) FROM bad_parts)))")
+        return (
+            f"(regexp_full_match({col}, '[A-Z0-9/]+(;[A-Z0-9/]+)*') AND NOT list_has_any(string_split({col}, "
+            f"';'), (SELECT coalesce(list(part), []::VARCHAR[]) FROM bad_parts)))"
+        )
     if fld.type in ("string", "any") and not is_code(fld) and not constraints:
         # free text: no control character, a letter or digit, no space around it
-        return (f"(NOT regexp_matches({col}, '{_CONTROL_SQL}') AND regexp_matches({col}, '[\\p{{L}}\\p{{N}}]') "
-                f"AND NOT regexp_matches({col}, '^{_SPACE_SQL}|{_SPACE_SQL}$'))")
+        return (
+            f"(NOT regexp_matches({col}, '{_CONTROL_SQL}') AND regexp_matches({col}, '[\\p{{L}}\\p{{N}}]') "
+            f"AND NOT regexp_matches({col}, '^{_SPACE_SQL}|{_SPACE_SQL}$'))"
+        )
     return None
 
 
@@ -164,11 +198,18 @@ class _Engine:
 
         self.schema = schema
         self.folder = tempfile.TemporaryDirectory(prefix="ipstats-duck-", dir=spill)
-        self.con = _Connection(duckdb.connect(config={"memory_limit": memory or os.environ.get(MEMORY_ENV, "2GB"),
-                                          "temp_directory": str(Path(self.folder.name) / "spill"),
-                                          "preserve_insertion_order": False, "threads": min(os.cpu_count() or 1, 4)}))
+        self.con = _Connection(
+            duckdb.connect(
+                config={
+                    "memory_limit": memory or os.environ.get(MEMORY_ENV, "2GB"),
+                    "temp_directory": str(Path(self.folder.name) / "spill"),
+                    "preserve_insertion_order": False,
+                    "threads": min(os.cpu_count() or 1, 4),
+                }
+            )
+        )
         self.con.execute("CREATE TABLE bad_parts (part VARCHAR)")
-        self.findings: list[str] = []           # SELECT statements of (line, ord, seq, field, value, expected)
+        self.findings: list[str] = []  # SELECT statements of (line, ord, seq, field, value, expected)
         self.chunk_starts: np.ndarray | None = None
 
     def close(self) -> None:
@@ -185,7 +226,7 @@ class _Engine:
             return False
         exprs = []
         for i, fld in enumerate(arrow):
-            kind = str(fld.type).split("[")[0]             # date32[day] → date32
+            kind = str(fld.type).split("[")[0]  # date32[day] → date32
             kind = "string" if kind.startswith("dictionary<values=string") else kind
             if kind not in _DIRECT_TYPES:
                 return False
@@ -197,21 +238,30 @@ class _Engine:
             else:
                 expr = f"coalesce(CAST({name} AS VARCHAR), '')"
             exprs.append(f"{expr} AS c{i}")
-        self.con.execute(f"CREATE VIEW src AS SELECT file_row_number + 2 AS _line, {', '.join(exprs) or '1 AS _x'} "
-                         f"FROM read_parquet({sql_text(str(path))}, file_row_number = true)")
+        self.con.execute(
+            f"CREATE VIEW src AS SELECT file_row_number + 2 AS _line, {', '.join(exprs) or '1 AS _x'} "
+            f"FROM read_parquet({sql_text(str(path))}, file_row_number = true)"
+        )
         text = [f"max(strlen(c{i}))" for i, fld in enumerate(arrow) if "string" in str(fld.type)]
-        if text:          # a cell over 1 MiB: the reader refuses it at its row (read through it)
+        if text:  # a cell over 1 MiB: the reader refuses it at its row (read through it)
             from ipstats.validate.readers import MAX_CELL_CHARS
+
             longest = self.con.execute(f"SELECT greatest({', '.join(text)}) FROM src").fetchone()[0] or 0
             if longest > MAX_CELL_CHARS:
                 self.con.execute("DROP VIEW src")
                 return False
         meta = pq.ParquetFile(path).metadata
-        widest = max((meta.row_group(i).total_byte_size / max(meta.row_group(i).num_rows, 1)
-                      for i in range(meta.num_row_groups)), default=1.0)
+        widest = max(
+            (
+                meta.row_group(i).total_byte_size / max(meta.row_group(i).num_rows, 1)
+                for i in range(meta.num_row_groups)
+            ),
+            default=1.0,
+        )
         from ipstats.validate.readers import BATCH_BYTES, CHUNK_ROWS
+
         rows = int(max(1_000, min(CHUNK_ROWS, BATCH_BYTES // max(widest, 1.0))))
-        self.chunk_starts = np.arange(2, meta.num_rows + 2, rows)      # the pandas engine's batches (for notes)
+        self.chunk_starts = np.arange(2, meta.num_rows + 2, rows)  # the pandas engine's batches (for notes)
         return True
 
     def stage(self, source: TableSource, problems: list) -> None:
@@ -264,12 +314,15 @@ class _Engine:
             text = text.where(~refused, "")
         findings, parsed, field_notes = check_field(fld, text, required=required)
         notes.extend(n for n in field_notes if n not in notes)
-        for rank, finding in enumerate(findings):      # the order check_field gives them
+        for rank, finding in enumerate(findings):  # the order check_field gives them
             rows.append(self._finding_rows(raw, finding.mask & ~refused, finding.expected, k + rank))
         text = pd.Series(text.to_numpy(dtype=object), dtype=object)
-        verdicts = {"raw": pa.array(raw, type=pa.string()), "text": pa.array(text, type=pa.string()),
-                    "stripped": pa.array(text.str.strip(), type=pa.string()),
-                    "changed": pa.array(np.asarray(changed, dtype=bool))}
+        verdicts = {
+            "raw": pa.array(raw, type=pa.string()),
+            "text": pa.array(text, type=pa.string()),
+            "stripped": pa.array(text.str.strip(), type=pa.string()),
+            "changed": pa.array(np.asarray(changed, dtype=bool)),
+        }
         if fld.type in ("date", "datetime"):
             verdicts["parsed"] = pa.array(pd.to_datetime(parsed).dt.date.where(parsed.notna(), None), type=pa.date32())
         elif fld.type in ("integer", "number", "year"):
@@ -278,10 +331,16 @@ class _Engine:
         self.con.execute(f"CREATE TEMP TABLE dv_{col} AS SELECT * FROM _dv_{col}")
         self.con.unregister(f"_dv_{col}")
         found = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({"raw": [], "k": [], "expected": []})
-        self.con.register(f"_fp_{col}", pa.table({"raw": pa.array(found["raw"].astype(object), type=pa.string()),
-                                                  "k": pa.array(found["k"].astype(np.int64)),
-                                                  "expected": pa.array(found["expected"].astype(object),
-                                                                       type=pa.string())}))
+        self.con.register(
+            f"_fp_{col}",
+            pa.table(
+                {
+                    "raw": pa.array(found["raw"].astype(object), type=pa.string()),
+                    "k": pa.array(found["k"].astype(np.int64)),
+                    "expected": pa.array(found["expected"].astype(object), type=pa.string()),
+                }
+            ),
+        )
         self.con.execute(f"CREATE TEMP TABLE fp_{col} AS SELECT * FROM _fp_{col}")
         self.con.unregister(f"_fp_{col}")
         return clean
@@ -290,12 +349,15 @@ class _Engine:
         """Table ``bad_parts``: the distinct parts of compact IPC lists that do not parse as IPC symbols."""
         from ipstats import ipc
 
-        parts = self.con.sql(f"SELECT DISTINCT unnest(string_split({c}, ';')) FROM src "
-                             f"WHERE regexp_full_match({c}, '[A-Z0-9/]+(;[A-Z0-9/]+)*')").to_arrow_table()
+        parts = self.con.sql(
+            f"SELECT DISTINCT unnest(string_split({c}, ';')) FROM src "
+            f"WHERE regexp_full_match({c}, '[A-Z0-9/]+(;[A-Z0-9/]+)*')"
+        ).to_arrow_table()
         _, failed = ipc.parse_distinct(parts.column(0).to_pandas())
         self.con.execute("DELETE FROM bad_parts")
         if failed:
             import pyarrow as pa
+
             self.con.register("_bad", pa.table({"part": pa.array(list(failed), type=pa.string())}))
             self.con.execute("INSERT INTO bad_parts SELECT part FROM _bad")
             self.con.unregister("_bad")
@@ -303,15 +365,26 @@ class _Engine:
     @staticmethod
     def _finding_rows(raw: pd.Series, mask: np.ndarray, expected, k: int) -> pd.DataFrame:
         idx = np.flatnonzero(mask)
-        exp = np.full(len(idx), expected, dtype=object) if isinstance(expected, str) else \
-            np.asarray(expected, dtype=object)[idx]
+        exp = (
+            np.full(len(idx), expected, dtype=object)
+            if isinstance(expected, str)
+            else np.asarray(expected, dtype=object)[idx]
+        )
         return pd.DataFrame({"raw": raw.to_numpy(dtype=object)[idx], "k": k, "expected": exp})
 
 
-def validate_duckdb(path: str | os.PathLike, schema: Schema, *, sheet: str | None = None,
-                    encoding: str | None = None, references: dict[str, Any] | None = None,
-                    max_problems: int = 1000, label: str | None = None, memory: str | None = None,
-                    spill: str | os.PathLike | None = None):
+def validate_duckdb(
+    path: str | os.PathLike,
+    schema: Schema,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    references: dict[str, Any] | None = None,
+    max_problems: int = 1000,
+    label: str | None = None,
+    memory: str | None = None,
+    spill: str | os.PathLike | None = None,
+):
     """:func:`ipstats.validate.validate_file` with DuckDB: the same report (messages, row numbers, counts, notes).
 
     Parameters
@@ -332,9 +405,13 @@ def validate_duckdb(path: str | os.PathLike, schema: Schema, *, sheet: str | Non
     report = core.Report(file=label or str(path), schema=schema.name)
     limit = max_problems if max_problems > 0 else 2**62
     try:
-        source = open_table(path, sheet=sheet, encoding=encoding,
-                            prefer_sheets=(schema.name, *schema.title.split(" / ")),
-                            columns=tuple(core.column_aliases(schema)))
+        source = open_table(
+            path,
+            sheet=sheet,
+            encoding=encoding,
+            prefer_sheets=(schema.name, *schema.title.split(" / ")),
+            columns=tuple(core.column_aliases(schema)),
+        )
     except ReadError as exc:
         report.problems, report.n_problems = [core.Problem(None, None, None, str(exc))], 1
         return report
@@ -353,15 +430,19 @@ def validate_duckdb(path: str | os.PathLike, schema: Schema, *, sheet: str | Non
         _checks(engine, source, schema, index, extras, report, references or {})
         counts = engine.con.execute("SELECT coalesce(field, '(file)'), count(*) FROM findings GROUP BY 1").fetchall()
         report.by_field = {k: int(n) for k, n in counts}
-        first = engine.con.execute(f"SELECT line, ord, field, value, expected FROM findings "
-                                   f"ORDER BY line, ord, seq LIMIT {min(limit, 2**62)}").fetchall()
+        first = engine.con.execute(
+            f"SELECT line, ord, field, value, expected FROM findings ORDER BY line, ord, seq LIMIT {min(limit, 2**62)}"
+        ).fetchall()
     finally:
         engine.close()
-    listed = [core.Problem(int(line), field, _kept(value), expected, int(order))
-              for line, order, field, value, expected in first]
+    listed = [
+        core.Problem(int(line), field, _kept(value), expected, int(order))
+        for line, order, field, value, expected in first
+    ]
     if report.rows == 0 and not any(p.line is None for p in header_problems):
-        header_problems.append(core.Problem(None, None, None, "no data rows (header only) — expected at least one "
-                                            "row below the header"))
+        header_problems.append(
+            core.Problem(None, None, None, "no data rows (header only) — expected at least one row below the header")
+        )
     report.problems = (header_problems + listed)[:limit]
     report.n_problems = len(header_problems) + sum(report.by_field.values())
     log.debug("%s: validated with DuckDB in %.1f s", report.file, time.perf_counter() - started)
@@ -373,8 +454,15 @@ def _kept(value: str | None) -> str | None:
     return value[:80] + "…" if isinstance(value, str) and len(value) > 80 else value
 
 
-def _checks(engine: _Engine, source: TableSource, schema: Schema, index: dict[str, int], extras: dict[str, int],
-            report, references: dict[str, Any]) -> None:
+def _checks(
+    engine: _Engine,
+    source: TableSource,
+    schema: Schema,
+    index: dict[str, int],
+    extras: dict[str, int],
+    report,
+    references: dict[str, Any],
+) -> None:
     """Every check of the pandas engine, into table ``findings`` (line, ord, seq, field, value, expected)."""
     con = engine.con
     order = {name: i for i, name in enumerate(schema.field_names)}
@@ -382,26 +470,36 @@ def _checks(engine: _Engine, source: TableSource, schema: Schema, index: dict[st
     labels = {col: name for name, col in extras.items()}
     # control characters in the columns outside the schema (order -1, in column order)
     for col in sorted(set(range(len(source.header))) - set(index.values())):
-        raw = con.sql(f"SELECT DISTINCT c{col} FROM src WHERE regexp_matches(c{col}, '{_CONTROL_SQL}')")\
-            .to_arrow_table()
+        raw = con.sql(
+            f"SELECT DISTINCT c{col} FROM src WHERE regexp_matches(c{col}, '{_CONTROL_SQL}')"
+        ).to_arrow_table()
         cells = pd.Series(raw.column(0).to_pandas().to_numpy(dtype=object), dtype=object)
         if not len(cells):
             continue
         finding = control_characters(cells)
         import pyarrow as pa
-        con.register(f"_cc_{col}", pa.table({"raw": pa.array(cells, type=pa.string()),
-                                             "expected": pa.array(finding.expected, type=pa.string())}))
+
+        con.register(
+            f"_cc_{col}",
+            pa.table(
+                {"raw": pa.array(cells, type=pa.string()), "expected": pa.array(finding.expected, type=pa.string())}
+            ),
+        )
         con.execute(f"CREATE TEMP TABLE cc_{col} AS SELECT * FROM _cc_{col}")
         label = labels.get(col, f"column {col + 1}")
-        selects.append(f"SELECT s._line, -1, {col}, {sql_text(label)}, s.c{col}, f.expected FROM src s "
-                       f"JOIN cc_{col} f ON s.c{col} = f.raw")
+        selects.append(
+            f"SELECT s._line, -1, {col}, {sql_text(label)}, s.c{col}, f.expected FROM src s "
+            f"JOIN cc_{col} f ON s.c{col} = f.raw"
+        )
     # field checks
     clean: dict[str, str | None] = {}
     for name, col in index.items():
         clean[name] = engine.field_verdicts(name, col, name in schema.primary_key, report.notes)
         if con.execute(f"SELECT count(*) FROM fp_{col}").fetchone()[0]:
-            selects.append(f"SELECT s._line, {order[name]}, f.k, {sql_text(name)}, s.c{col}, f.expected "
-                           f"FROM src s JOIN fp_{col} f ON s.c{col} = f.raw")
+            selects.append(
+                f"SELECT s._line, {order[name]}, f.k, {sql_text(name)}, s.c{col}, f.expected "
+                f"FROM src s JOIN fp_{col} f ON s.c{col} = f.raw"
+            )
     # the rows' normalised text (t_), stripped text (s_) and parsed value (p_) of every schema field found
     needed = _needed_fields(schema)
     cols = ["s._line AS _line"]
@@ -412,8 +510,10 @@ def _checks(engine: _Engine, source: TableSource, schema: Schema, index: dict[st
         d = f"d{col}"
         joins.append(f"LEFT JOIN dv_{col} {d} ON s.c{col} = {d}.raw")
         if clean[name]:
-            cols += [f"CASE WHEN {d}.raw IS NULL THEN s.c{col} ELSE {d}.text END AS \"t_{name}\"",
-                     f"CASE WHEN {d}.raw IS NULL THEN s.c{col} ELSE {d}.stripped END AS \"s_{name}\""]
+            cols += [
+                f"CASE WHEN {d}.raw IS NULL THEN s.c{col} ELSE {d}.text END AS \"t_{name}\"",
+                f"CASE WHEN {d}.raw IS NULL THEN s.c{col} ELSE {d}.stripped END AS \"s_{name}\"",
+            ]
         else:
             cols += [f"{d}.text AS \"t_{name}\"", f"{d}.stripped AS \"s_{name}\""]
         if schema.field(name).type in ("date", "datetime", "integer", "number", "year"):
@@ -426,8 +526,11 @@ def _checks(engine: _Engine, source: TableSource, schema: Schema, index: dict[st
             selects.append(sql)
     selects.extend(_shape(source))
     selects.extend(_key_checks(engine, schema, index, order, references, report.notes))
-    union = " UNION ALL ".join(selects) if selects else \
-        "SELECT NULL::BIGINT, NULL::INTEGER, NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR WHERE false"
+    union = (
+        " UNION ALL ".join(selects)
+        if selects
+        else "SELECT NULL::BIGINT, NULL::INTEGER, NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR WHERE false"
+    )
     con.execute(f"CREATE TEMP TABLE findings AS SELECT * FROM ({union}) f(line, ord, seq, field, value, expected)")
 
 
@@ -447,14 +550,18 @@ def _changes(engine: _Engine, index: dict[str, int], report) -> None:
             continue
         count, line, before, after = engine.con.execute(
             f"SELECT count(*), min(s._line), arg_min(d.raw, s._line), arg_min(d.text, s._line) FROM src s "
-            f"JOIN dv_{col} d ON s.c{col} = d.raw WHERE d.changed").fetchone()
+            f"JOIN dv_{col} d ON s.c{col} = d.raw WHERE d.changed"
+        ).fetchone()
         if count:
-            chunk = int(np.searchsorted(engine.chunk_starts, line, side="right")) if engine.chunk_starts is not None \
-                else 0
+            chunk = (
+                int(np.searchsorted(engine.chunk_starts, line, side="right")) if engine.chunk_starts is not None else 0
+            )
             found.append((chunk, position, name, int(count), int(line), before, after))
     for _, _, name, count, line, before, after in sorted(found):
-        report.notes.append(f"{name}: {count:,} cell(s) normalised — spaces/line breaks stripped, full-width forms "
-                            f"(NFKC) or names read as codes (first: row {line}, {before!r} read as {after!r})")
+        report.notes.append(
+            f"{name}: {count:,} cell(s) normalised — spaces/line breaks stripped, full-width forms "
+            f"(NFKC) or names read as codes (first: row {line}, {before!r} read as {after!r})"
+        )
     report.changed = sorted(f[2] for f in found)
 
 
@@ -474,13 +581,17 @@ def _row_check(check: dict, schema: Schema, index: dict[str, int], order: dict[s
         mine, theirs = _col(name, "s", index), _col(other, "s", index)
         if op == "origin":
             own = sql_list([str(v) for v in schema.field(name).constraints.get("enum", [])])
-            expected = (f"CASE WHEN {theirs} IN {own} THEN 'equal to origin_code ' || {theirs} ELSE "
-                        f"'no value when origin_code is ' || {theirs} || ' (港澳台 or abroad: no province)' END")
-            bad = (f"{theirs} <> '' AND (({theirs} IN {own} AND {mine} <> {theirs}) OR "
-                   f"({theirs} NOT IN {own} AND {mine} <> ''))")
+            expected = (
+                f"CASE WHEN {theirs} IN {own} THEN 'equal to origin_code ' || {theirs} ELSE "
+                f"'no value when origin_code is ' || {theirs} || ' (港澳台 or abroad: no province)' END"
+            )
+            bad = (
+                f"{theirs} <> '' AND (({theirs} IN {own} AND {mine} <> {theirs}) OR "
+                f"({theirs} NOT IN {own} AND {mine} <> ''))"
+            )
         else:
             word = "a value" if op == "required" else "no value"
-            expected = (f"'{word} when {other} is ' || CASE WHEN {theirs} = '' THEN 'empty' ELSE {theirs} END")
+            expected = f"'{word} when {other} is ' || CASE WHEN {theirs} = '' THEN 'empty' ELSE {theirs} END"
             bad = f"{theirs} IN {sql_list(check['values'])} AND {mine} {'=' if op == 'required' else '<>'} ''"
         return f"{head}, {expected} FROM rows WHERE {bad}"
     if name not in index or (other != "today" and other not in index):
@@ -490,27 +601,45 @@ def _row_check(check: dict, schema: Schema, index: dict[str, int], order: dict[s
         if check["by"] not in index:
             return None
         by, start = _col(check["by"], "t", index), _col(other, "p", index)
-        years = "CASE " + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}" for k, v in check["years"].items()) \
-            + " END" if check["years"] else "NULL"
+        years = (
+            "CASE " + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}" for k, v in check["years"].items()) + " END"
+            if check["years"]
+            else "NULL"
+        )
         for since, changed in sorted(check["since"].items()):
             if changed:
-                swap = "CASE " + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}" for k, v in changed.items()) + \
-                    " END"
-                years = f"CASE WHEN {start} >= DATE {sql_text(since)} AND {by} IN {sql_list(list(changed))} " \
-                        f"THEN {swap} ELSE {years} END"
+                swap = (
+                    "CASE " + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}" for k, v in changed.items()) + " END"
+                )
+                years = (
+                    f"CASE WHEN {start} >= DATE {sql_text(since)} AND {by} IN {sql_list(list(changed))} "
+                    f"THEN {swap} ELSE {years} END"
+                )
         extension = check.get("extension") or {}
         if extension:
-            years = f"({years}) + coalesce(CASE " + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}"
-                                                              for k, v in extension.items()) + " END, 0)"
-        end = (f"(CAST({start} + to_years(CAST(y AS INTEGER)) AS DATE) + CASE WHEN month({start}) = 2 AND "
-               f"day({start}) = 29 THEN 1 ELSE 0 END)")
-        extra = (f"CASE WHEN {by} IN {sql_list(list(extension))} THEN ' with its extension' ELSE '' END"
-                 if extension else "''")
-        expected = (f"'not after the end of the statutory term' || {extra} || ' (' || CAST(CAST(y AS INTEGER) AS "
-                    f"VARCHAR) || ' years for ' || {by} || ' from {other} ' || {_col(other, 't', index)} || ': ' || "
-                    f"strftime(e, '%Y-%m-%d') || ')'")
-        return (f"{head}, {expected} FROM (SELECT *, {end} AS e FROM (SELECT *, {years} AS y FROM rows)) "
-                f"WHERE {left} IS NOT NULL AND e IS NOT NULL AND {left} > e")
+            years = (
+                f"({years}) + coalesce(CASE "
+                + " ".join(f"WHEN {by} = {sql_text(k)} THEN {int(v)}" for k, v in extension.items())
+                + " END, 0)"
+            )
+        end = (
+            f"(CAST({start} + to_years(CAST(y AS INTEGER)) AS DATE) + CASE WHEN month({start}) = 2 AND "
+            f"day({start}) = 29 THEN 1 ELSE 0 END)"
+        )
+        extra = (
+            f"CASE WHEN {by} IN {sql_list(list(extension))} THEN ' with its extension' ELSE '' END"
+            if extension
+            else "''"
+        )
+        expected = (
+            f"'not after the end of the statutory term' || {extra} || ' (' || CAST(CAST(y AS INTEGER) AS "
+            f"VARCHAR) || ' years for ' || {by} || ' from {other} ' || {_col(other, 't', index)} || ': ' || "
+            f"strftime(e, '%Y-%m-%d') || ')'"
+        )
+        return (
+            f"{head}, {expected} FROM (SELECT *, {end} AS e FROM (SELECT *, {years} AS y FROM rows)) "
+            f"WHERE {left} IS NOT NULL AND e IS NOT NULL AND {left} > e"
+        )
     sign = ">=" if op == ">=" else "<="
     words = {"notBefore": "not before", "notAfter": "not after", "atLeast": "at least", "atMost": "at most"}
     prefix = f"{words[check['word']]} {other}"
@@ -522,14 +651,17 @@ def _row_check(check: dict, schema: Schema, index: dict[str, int], order: dict[s
         return f"{head}, {expected} FROM rows WHERE {left} IS NOT NULL AND NOT ({left} {sign} {right})"
     right = _col(other, "p", index)
     expected = f"{sql_text(prefix + ' (')} || {_col(other, 't', index)} || ')'"
-    return (f"{head}, {expected} FROM rows WHERE {left} IS NOT NULL AND {right} IS NOT NULL "
-            f"AND NOT ({left} {sign} {right})")
+    return (
+        f"{head}, {expected} FROM rows WHERE {left} IS NOT NULL AND {right} IS NOT NULL AND NOT ({left} {sign} {right})"
+    )
 
 
 def _shape(source: TableSource) -> list[str]:
     """Rows whose number of cells differs from the header's (known once the reader has read the file)."""
-    return [f"SELECT {int(line)}::BIGINT, -1, 100000, NULL, NULL, {sql_text(message)}"
-            for line, message in source.shape_problems]
+    return [
+        f"SELECT {int(line)}::BIGINT, -1, 100000, NULL, NULL, {sql_text(message)}"
+        for line, message in source.shape_problems
+    ]
 
 
 def _bare(col: str) -> str:
@@ -538,8 +670,14 @@ def _bare(col: str) -> str:
     return f"regexp_replace(upper({col}), '^{space}*(?:CN|ZL)|{space}|[.]', '', 'g')"
 
 
-def _key_checks(engine: _Engine, schema: Schema, index: dict[str, int], order: dict[str, int],
-                references: dict[str, Any], notes: list[str]) -> list[str]:
+def _key_checks(
+    engine: _Engine,
+    schema: Schema,
+    index: dict[str, int],
+    order: dict[str, int],
+    references: dict[str, Any],
+    notes: list[str],
+) -> list[str]:
     """Primary key, unique keys and foreign keys (:func:`ipstats.validate.core._key_checks`)."""
     keys = core._key_columns(schema)
     present = {k for k in keys if k in index}
@@ -559,7 +697,8 @@ def _key_checks(engine: _Engine, schema: Schema, index: dict[str, int], order: d
             f"SELECT k._line, {order[fields[0]]}, {seq}, {sql_text(label)}, {value}, "
             f"'a unique {what} ({note}already in row ' || CAST(g._first AS VARCHAR) || ')' FROM rows k JOIN "
             f"(SELECT {keyed}, min(_line) AS _first FROM rows WHERE {where} GROUP BY ALL HAVING count(*) > 1) g "
-            f"USING ({keyed}) WHERE k._line <> g._first")
+            f"USING ({keyed}) WHERE k._line <> g._first"
+        )
 
     if schema.primary_key and all(k in present for k in schema.primary_key):
         duplicates(schema.primary_key, "primary key; ")
@@ -576,8 +715,11 @@ def _key_checks(engine: _Engine, schema: Schema, index: dict[str, int], order: d
         if fk["resource"] == "":
             if not all(k in present for k in ref_fields):
                 continue
-            engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT "
-                               + ", ".join(f'"t_{r}" AS r{i}' for i, r in enumerate(ref_fields)) + " FROM rows")
+            engine.con.execute(
+                f"CREATE TEMP TABLE {table} AS SELECT "
+                + ", ".join(f'"t_{r}" AS r{i}' for i, r in enumerate(ref_fields))
+                + " FROM rows"
+            )
             where = "of this file"
         else:
             if not _reference_table(engine, table, fk["resource"], ref_fields, references, notes):
@@ -592,16 +734,20 @@ def _key_checks(engine: _Engine, schema: Schema, index: dict[str, int], order: d
         expected = sql_text(f"a value found in column {', '.join(ref_fields)} {where}")
         match = " AND ".join(f"{a} = {b}" for a, b in zip(ours, theirs))
         filled = " AND ".join(f"k.\"t_{f}\" <> ''" for f in fields)
-        selects.append(f"SELECT k._line, {order[fields[0]]}, {seq}, {sql_text(label)}, {value}, {expected} "
-                       f"FROM rows k WHERE {filled} AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {match})")
+        selects.append(
+            f"SELECT k._line, {order[fields[0]]}, {seq}, {sql_text(label)}, {value}, {expected} "
+            f"FROM rows k WHERE {filled} AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {match})"
+        )
     return selects
 
 
-def _reference_table(engine: _Engine, table: str, resource: str, fields: tuple[str, ...],
-                     references: dict[str, Any], notes: list[str]) -> bool:
+def _reference_table(
+    engine: _Engine, table: str, resource: str, fields: tuple[str, ...], references: dict[str, Any], notes: list[str]
+) -> bool:
     """Table *table* (``r0``, ``r1`` …) of the referenced key values as the pandas engine reads them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     given = references.get(resource)
     if given is not None and not isinstance(given, pd.DataFrame) and Path(given).suffix.lower() in PARQUET_SUFFIXES:
         try:

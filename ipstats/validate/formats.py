@@ -3,6 +3,7 @@
 Each checker takes a Series of non-empty text cells and returns the expectation a bad cell failed
 (an object array, ``None`` where the cell is good), so messages can quote the bad part of a cell.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,11 @@ __all__ = ["DATE_FORMS", "FORMATS", "parse_dates", "uscc_checker"]
 #: The date spellings accepted where a schema says ``type: date``.
 DATE_FORMS = "2023-05-01, 2023/5/1, 2023.5.1, 20230501 or 2023年5月1日"
 #: One pattern: year, month, day in any of the forms of :data:`DATE_FORMS` (ASCII digits only).
-_DATE_PATTERN = re.compile(r"\A(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?"
-                           r"|([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})|([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2})"
-                           r"|([0-9]{4})([0-9]{2})([0-9]{2})|([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日)\Z")
+_DATE_PATTERN = re.compile(
+    r"\A(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?"
+    r"|([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})|([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2})"
+    r"|([0-9]{4})([0-9]{2})([0-9]{2})|([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日)\Z"
+)
 _PATTERN_PART = re.compile(r"^[A-H](?:\d{2}(?:[A-Z](?:\d{1,4}(?:/\d{0,6})?)?)?)?\*?$")
 
 
@@ -37,7 +40,7 @@ def parse_dates(text: pd.Series) -> pd.Series:
     found = text.str.extract(_DATE_PATTERN)
     parts = found.iloc[:, 0:3].set_axis(["year", "month", "day"], axis=1)
     for start in range(3, found.shape[1], 3):
-        parts = parts.combine_first(found.iloc[:, start:start + 3].set_axis(["year", "month", "day"], axis=1))
+        parts = parts.combine_first(found.iloc[:, start : start + 3].set_axis(["year", "month", "day"], axis=1))
     numbers = parts.apply(pd.to_numeric, errors="coerce")
     parsed = pd.to_datetime(numbers, errors="coerce")
     parsed.index = index
@@ -69,8 +72,9 @@ def _ipc_lists(values: pd.Series) -> np.ndarray:
     out = np.full(len(values), None, dtype=object)
     bad = parts[parts.isin(failed)]
     first = bad[~bad.index.duplicated()]
-    out[first.index.to_numpy()] = [f"IPC symbols such as H04L29/06 separated by ';' ({part!r} is not one)"
-                                   for part in first]
+    out[first.index.to_numpy()] = [
+        f"IPC symbols such as H04L29/06 separated by ';' ({part!r} is not one)" for part in first
+    ]
     return out
 
 
@@ -88,8 +92,9 @@ _WEIGHTS = {12: np.array([2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5]), 8: np.array([2, 
 def _application_numbers(values: pd.Series) -> np.ndarray:
     """Vectorised 申请号 check: CN + 12 (or 8) digits + '.' + check character (mod 11, X for 10)."""
     parts = values.astype(object).str.extract(_APPNO)
-    out = np.full(len(values), "an application number CN + 12 digits + '.' + check character, e.g. "
-                  "CN202310123456.7", dtype=object)
+    out = np.full(
+        len(values), "an application number CN + 12 digits + '.' + check character, e.g. CN202310123456.7", dtype=object
+    )
     for width, weights in _WEIGHTS.items():
         sel = parts[0].str.len().eq(width).fillna(False).to_numpy()
         if not sel.any():
@@ -102,9 +107,12 @@ def _application_numbers(values: pd.Series) -> np.ndarray:
         good = (expected == given) & np.isin(type_digit, [1, 2, 3, 8, 9])
         out[np.flatnonzero(sel)[good]] = None
         wrong = np.flatnonzero(sel)[~good]
-        out[wrong] = [f"the check character {e} (mod 11 over the digits)" if t in (1, 2, 3, 8, 9) else
-                      "a type digit 1, 2, 3, 8 or 9 after the year" for e, t in
-                      zip(expected[~good], type_digit[~good])]
+        out[wrong] = [
+            f"the check character {e} (mod 11 over the digits)"
+            if t in (1, 2, 3, 8, 9)
+            else "a type digit 1, 2, 3, 8 or 9 after the year"
+            for e, t in zip(expected[~good], type_digit[~good])
+        ]
     return out
 
 

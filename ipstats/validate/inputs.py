@@ -7,6 +7,7 @@ which drives classification — are checked like inputs (:func:`implicit_inputs`
 are checked by writing their typed Parquet (:func:`ipstats.validate.typed.typed_parquet`), so the notebooks of
 the run read the cached copy instead of parsing the file again.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,15 @@ from ipstats.validate.core import Report
 from ipstats.validate.run import validate_file
 from ipstats.validate.schema import load_schema, schema_names
 
-__all__ = ["INPUT_SCHEMAS", "LINKS_FILE", "MATERIALISED", "implicit_inputs", "links_beside", "schema_for_input",
-           "validate_inputs"]
+__all__ = [
+    "INPUT_SCHEMAS",
+    "LINKS_FILE",
+    "MATERIALISED",
+    "implicit_inputs",
+    "links_beside",
+    "schema_for_input",
+    "validate_inputs",
+]
 
 #: The IPC link table read beside a register (``register_ipc`` input when it is not named).
 LINKS_FILE = "register_ipc.parquet"
@@ -25,8 +33,11 @@ LINKS_FILE = "register_ipc.parquet"
 MATERIALISED = ("register", "register_ipc")
 
 #: Input keys whose schema has another name than the key.
-INPUT_SCHEMAS = {"register": "patent_register", "register_ipc": "patent_register_ipc",
-                 "product_links": "product_patent_links"}
+INPUT_SCHEMAS = {
+    "register": "patent_register",
+    "register_ipc": "patent_register_ipc",
+    "product_links": "product_patent_links",
+}
 
 
 def schema_for_input(key: str) -> str | None:
@@ -57,8 +68,9 @@ def implicit_inputs(inputs: dict[str, str | os.PathLike]) -> dict[str, Path]:
     return found
 
 
-def validate_inputs(inputs: dict[str, str | os.PathLike], *, max_problems: int = 20) \
-        -> tuple[dict[str, Report], list[str]]:
+def validate_inputs(
+    inputs: dict[str, str | os.PathLike], *, max_problems: int = 20
+) -> tuple[dict[str, Report], list[str]]:
     """Validate every input file against its schema.
 
     Parameters
@@ -81,16 +93,20 @@ def validate_inputs(inputs: dict[str, str | os.PathLike], *, max_problems: int =
     implicit = implicit_inputs(inputs)
     inputs = {**inputs, **implicit}
     schemas = {key: schema_for_input(key) for key in inputs}
-    notes = [f"input {key!r} has no schema in data_schemas/ (expected {key}.schema.yaml): not checked"
-             for key, name in schemas.items() if name is None]
+    notes = [
+        f"input {key!r} has no schema in data_schemas/ (expected {key}.schema.yaml): not checked"
+        for key, name in schemas.items()
+        if name is None
+    ]
     by_schema = {name: Path(inputs[key]) for key, name in schemas.items() if name}
     reports = {}
     for key, name in schemas.items():
         if name is None:
             continue
         schema = load_schema(name)
-        references = {fk["resource"]: by_schema[fk["resource"]] for fk in schema.foreign_keys
-                      if fk["resource"] in by_schema}
+        references = {
+            fk["resource"]: by_schema[fk["resource"]] for fk in schema.foreign_keys if fk["resource"] in by_schema
+        }
         if key in implicit:
             notes.append(f"{key}: {inputs[key]} beside the register is an input too (IPC links for classification)")
         if key in MATERIALISED:
@@ -98,7 +114,7 @@ def validate_inputs(inputs: dict[str, str | os.PathLike], *, max_problems: int =
                 reports[key] = typed_parquet_report(inputs[key], schema, references=references)[1]
             except InputError as exc:
                 reports[key] = exc.report
-            except OSError:         # no writable cache: check only
+            except OSError:  # no writable cache: check only
                 reports[key] = validate_file(inputs[key], schema, references=references, max_problems=max_problems)
         else:
             reports[key] = validate_file(inputs[key], schema, references=references, max_problems=max_problems)

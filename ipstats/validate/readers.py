@@ -10,6 +10,7 @@ Memory stays bounded whatever the file: more than :data:`MAX_COLUMNS` columns, a
 text columns are read as dictionaries, so the decoded size of a batch is known (and bounded by slicing) before
 it is decoded.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -26,16 +27,25 @@ import numpy as np
 import pandas as pd
 from ipstats.errors import InputError
 
-__all__ = ["BATCH_BYTES", "Chunk", "MAX_CELL_CHARS", "MAX_COLUMNS", "MAX_ROW_GROUP_BYTES", "ReadError", "TableSource",
-           "decode_text", "open_table"]
+__all__ = [
+    "BATCH_BYTES",
+    "Chunk",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_ROW_GROUP_BYTES",
+    "ReadError",
+    "TableSource",
+    "decode_text",
+    "open_table",
+]
 
 CHUNK_ROWS = 200_000
-SAMPLE_BYTES = 8 << 20          # the encoding is decided on the first 8 MiB of a CSV file
+SAMPLE_BYTES = 8 << 20  # the encoding is decided on the first 8 MiB of a CSV file
 #: Absurd shapes are refused with one line before they can use the machine's memory (issue 25).
 MAX_COLUMNS = 1_000
-MAX_CELL_CHARS = 1 << 20        # 1 MiB: a cell larger than this is not a statistical table's cell
-MAX_ROW_GROUP_BYTES = 2 << 30   # uncompressed bytes of one Parquet row group, as its metadata says
-BATCH_BYTES = 16 << 20          # decoded text per Parquet batch (a batch is cut into slices to stay below)
+MAX_CELL_CHARS = 1 << 20  # 1 MiB: a cell larger than this is not a statistical table's cell
+MAX_ROW_GROUP_BYTES = 2 << 30  # uncompressed bytes of one Parquet row group, as its metadata says
+BATCH_BYTES = 16 << 20  # decoded text per Parquet batch (a batch is cut into slices to stay below)
 csv.field_size_limit(MAX_CELL_CHARS)
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -106,8 +116,10 @@ def decode_text(data: bytes, encoding: str | None = None, final: bool = True) ->
         except LookupError:
             raise ReadError(f"unknown encoding {encoding!r} — expected e.g. utf-8, gbk or gb18030") from None
         except UnicodeDecodeError as exc:
-            raise ReadError(f"not {encoding} text (byte 0x{data[exc.start]:02X} at offset {exc.start}) — "
-                            f"expected the declared encoding {encoding}") from None
+            raise ReadError(
+                f"not {encoding} text (byte 0x{data[exc.start]:02X} at offset {exc.start}) — "
+                f"expected the declared encoding {encoding}"
+            ) from None
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -121,8 +133,10 @@ def decode_text(data: bytes, encoding: str | None = None, final: bool = True) ->
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
     offset = first_error.start
-    raise ReadError(f"not text in UTF-8, GBK or GB18030 (byte 0x{data[offset]:02X} at offset {offset}) — "
-                    f"expected a CSV file saved as UTF-8 (or GBK/GB18030)")
+    raise ReadError(
+        f"not text in UTF-8, GBK or GB18030 (byte 0x{data[offset]:02X} at offset {offset}) — "
+        f"expected a CSV file saved as UTF-8 (or GBK/GB18030)"
+    )
 
 
 def _cell(value: object) -> str:
@@ -141,8 +155,11 @@ def _cell(value: object) -> str:
 
 
 def _frame(rows: list[list[str]], width: int) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=range(width), dtype=object) if rows else \
-        pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    return (
+        pd.DataFrame(rows, columns=range(width), dtype=object)
+        if rows
+        else pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    )
 
 
 def _fit(row: list[str], width: int, line: int, problems: list[tuple[int, str]]) -> list[str]:
@@ -152,8 +169,9 @@ def _fit(row: list[str], width: int, line: int, problems: list[tuple[int, str]])
     return row
 
 
-def _chunked(numbered_rows: Iterator[tuple[int, list[str]]], width: int,
-             problems: list[tuple[int, str]]) -> Iterator[Chunk]:
+def _chunked(
+    numbered_rows: Iterator[tuple[int, list[str]]], width: int, problems: list[tuple[int, str]]
+) -> Iterator[Chunk]:
     """Group (row number, cells) into chunks, skipping blank rows and fitting rows to the header width."""
     rows, lines = [], []
     for number, cells in numbered_rows:
@@ -168,8 +186,9 @@ def _chunked(numbered_rows: Iterator[tuple[int, list[str]]], width: int,
         yield Chunk(_frame(rows, width), np.asarray(lines))
 
 
-def _header_row(rows: Iterator[tuple[int, list[str]]], expected: frozenset[str], look: int = 20) \
-        -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+def _header_row(
+    rows: Iterator[tuple[int, list[str]]], expected: frozenset[str], look: int = 20
+) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
     """Find the header: the first row naming a schema column within *look* non-empty rows, else the first
     non-empty row (title rows above a table are common in workbooks). Returns its number, its cells and the
     rows read past it (to be read again as data)."""
@@ -183,7 +202,7 @@ def _header_row(rows: Iterator[tuple[int, list[str]]], expected: frozenset[str],
         return 0, [], []
     pick = next((i for i, (_, cells) in enumerate(seen) if expected & {c.strip() for c in cells}), 0)
     number, cells = seen[pick]
-    return number, [c.strip() for c in cells], seen[pick + 1:]
+    return number, [c.strip() for c in cells], seen[pick + 1 :]
 
 
 def _check_width(columns: int) -> None:
@@ -214,9 +233,11 @@ def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
             try:
                 yield decoder.decode(raw)
             except UnicodeDecodeError as exc:
-                raise ReadError(f"not {encoding} text in row {number} (byte 0x{raw[exc.start]:02X} at offset "
-                                f"{offset + exc.start}) — expected one encoding throughout the file (declare it "
-                                f"with --encoding)") from None
+                raise ReadError(
+                    f"not {encoding} text in row {number} (byte 0x{raw[exc.start]:02X} at offset "
+                    f"{offset + exc.start}) — expected one encoding throughout the file (declare it "
+                    f"with --encoding)"
+                ) from None
             offset += len(raw)
 
 
@@ -232,10 +253,9 @@ def _open_csv(path: Path, encoding: str | None, expected: frozenset[str]) -> Tab
     if whole and not text.strip():
         raise ReadError("empty file — expected a header row with the column names")
     first_line = text.lstrip("\ufeff\r\n").split("\n", 1)[0]
-    delimiter = _sniff_delimiter(first_line[:1 << 16])
+    delimiter = _sniff_delimiter(first_line[: 1 << 16])
     _check_width(first_line.count(delimiter) + 1)
-    reader = csv.reader(io.StringIO(text, newline="") if whole else _decoded_lines(path, used),
-                        delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline="") if whole else _decoded_lines(path, used), delimiter=delimiter)
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
         previous = 0
@@ -246,10 +266,13 @@ def _open_csv(path: Path, encoding: str | None, expected: frozenset[str]) -> Tab
                 return
             except csv.Error as exc:
                 if "field larger than field limit" in str(exc):
-                    raise ReadError(f"row {previous + 1}: a cell of more than {MAX_CELL_CHARS:,} characters — "
-                                    f"expected cells of at most 1 MiB (is this a table?)") from None
-                raise ReadError(f"row {previous + 1}: not CSV ({exc}) — expected rows of cells separated by "
-                                f"{delimiter!r}") from None
+                    raise ReadError(
+                        f"row {previous + 1}: a cell of more than {MAX_CELL_CHARS:,} characters — "
+                        f"expected cells of at most 1 MiB (is this a table?)"
+                    ) from None
+                raise ReadError(
+                    f"row {previous + 1}: not CSV ({exc}) — expected rows of cells separated by {delimiter!r}"
+                ) from None
             _check_width(len(row))
             yield previous + 1, row
             previous = reader.line_num
@@ -278,8 +301,9 @@ def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...], expected
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReadError(f"not a readable Excel workbook ({type(exc).__name__}) — expected an .xlsx file "
-                        f"saved by Excel or WPS") from None
+        raise ReadError(
+            f"not a readable Excel workbook ({type(exc).__name__}) — expected an .xlsx file saved by Excel or WPS"
+        ) from None
     names = book.sheetnames
     if sheet is not None and sheet not in names:
         raise ReadError(f"no sheet {sheet!r} — expected one of the sheets {', '.join(names)}")
@@ -314,7 +338,7 @@ def _open_excel(path: Path, sheet: str | None, prefer: tuple[str, ...], expected
         for number, cells in itertools.chain(again, rows):
             while len(cells) > width and cells[-1] == "":
                 cells.pop()
-            if len(cells) < width:          # a workbook stores no trailing empty cells: they are empty, not missing
+            if len(cells) < width:  # a workbook stores no trailing empty cells: they are empty, not missing
                 cells = cells + [""] * (width - len(cells))
             yield number, cells
 
@@ -330,8 +354,7 @@ def _arrow_text(column) -> np.ndarray:
     kind = column.type
     if pa.types.is_timestamp(kind):
         values = column.to_pandas()
-        text = np.where(values.dt.normalize() == values, values.dt.strftime("%Y-%m-%d"),
-                        values.astype(str).to_numpy())
+        text = np.where(values.dt.normalize() == values, values.dt.strftime("%Y-%m-%d"), values.astype(str).to_numpy())
         return np.where(values.isna().to_numpy(), "", text).astype(object)
     if pa.types.is_floating(kind):
         values = column.to_numpy(zero_copy_only=False)
@@ -364,8 +387,11 @@ def _slices(batch, start: int):
         if not pa.types.is_dictionary(column.type):
             size += column.nbytes
             continue
-        if not (pa.types.is_string(column.type.value_type) or pa.types.is_large_string(column.type.value_type)
-                or pa.types.is_binary(column.type.value_type)):
+        if not (
+            pa.types.is_string(column.type.value_type)
+            or pa.types.is_large_string(column.type.value_type)
+            or pa.types.is_binary(column.type.value_type)
+        ):
             size += column.nbytes
             continue
         lengths = pc.binary_length(column.dictionary)
@@ -373,8 +399,10 @@ def _slices(batch, start: int):
         if longest > MAX_CELL_CHARS:
             long_values = pc.greater(lengths, MAX_CELL_CHARS)
             row = pc.index(pc.take(long_values, column.indices), True).as_py()
-            raise ReadError(f"row {start + row}: {name}: a cell of {longest:,} bytes — expected cells of at most "
-                            f"1 MiB (is this a table?)")
+            raise ReadError(
+                f"row {start + row}: {name}: a cell of {longest:,} bytes — expected cells of at most "
+                f"1 MiB (is this a table?)"
+            )
         size += (pc.sum(pc.take(lengths, column.indices)).as_py() or 0) + column.indices.nbytes
     parts = max(1, -(-size // BATCH_BYTES))
     step = -(-batch.num_rows // parts)
@@ -394,18 +422,25 @@ def _open_parquet(path: Path) -> TableSource:
         for i in range(meta.num_row_groups):
             group = meta.row_group(i)
             if group.total_byte_size > MAX_ROW_GROUP_BYTES:
-                raise ReadError(f"row group {i + 1} holds {group.total_byte_size / 2**30:,.1f} GiB uncompressed "
-                                f"— expected row groups of at most {MAX_ROW_GROUP_BYTES >> 30} GiB (write the file "
-                                f"with smaller row groups)")
-        text = [f.name for f in arrow_schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
-                or pa.types.is_binary(f.type)]
+                raise ReadError(
+                    f"row group {i + 1} holds {group.total_byte_size / 2**30:,.1f} GiB uncompressed "
+                    f"— expected row groups of at most {MAX_ROW_GROUP_BYTES >> 30} GiB (write the file "
+                    f"with smaller row groups)"
+                )
+        text = [
+            f.name
+            for f in arrow_schema
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type) or pa.types.is_binary(f.type)
+        ]
         handle = pq.ParquetFile(path, read_dictionary=text) if text else handle
     except (pa.ArrowException, OSError) as exc:
         raise ReadError(_parquet_error(exc)) from None
     header = list(arrow_schema.names)
     native = {f.name: str(f.type) for f in arrow_schema}
-    widest = max((meta.row_group(i).total_byte_size / max(meta.row_group(i).num_rows, 1)
-                  for i in range(meta.num_row_groups)), default=1.0)
+    widest = max(
+        (meta.row_group(i).total_byte_size / max(meta.row_group(i).num_rows, 1) for i in range(meta.num_row_groups)),
+        default=1.0,
+    )
     rows = int(max(1_000, min(CHUNK_ROWS, BATCH_BYTES // max(widest, 1.0))))
 
     def chunks() -> Iterator[Chunk]:
@@ -418,14 +453,22 @@ def _open_parquet(path: Path) -> TableSource:
                     start += part.num_rows
         except (pa.ArrowException, OSError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ReadError(f"Parquet data unreadable after row {start - 1} ({first}) — expected a complete "
-                            f"Parquet file (truncated or damaged?)") from None
+            raise ReadError(
+                f"Parquet data unreadable after row {start - 1} ({first}) — expected a complete "
+                f"Parquet file (truncated or damaged?)"
+            ) from None
 
     return TableSource(path=path, header=header, header_line=1, chunks=chunks(), native_types=native)
 
 
-def open_table(path: str | os.PathLike, *, sheet: str | None = None, encoding: str | None = None,
-               prefer_sheets: tuple[str, ...] = (), columns: tuple[str, ...] = ()) -> TableSource:
+def open_table(
+    path: str | os.PathLike,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    prefer_sheets: tuple[str, ...] = (),
+    columns: tuple[str, ...] = (),
+) -> TableSource:
     """Open an input file for checking.
 
     Parameters

@@ -5,6 +5,7 @@ Two engines give the same report (messages, row numbers, counts, notes): pandas 
 (:func:`ipstats.validate.duck.validate_duckdb`, for large Parquet and CSV registers). This module only
 chooses between them, so neither engine imports the other.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,11 +24,18 @@ __all__ = ["validate_file"]
 log = logging.getLogger(__name__)
 
 
-def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
-                  encoding: str | None = None, references: dict[str, Any] | None = None,
-                  max_problems: int = MAX_PROBLEMS, label: str | None = None,
-                  on_chunk: Callable[[TableSource, dict[str, pd.Series]], None] | None = None,
-                  engine: str = "auto") -> Report:
+def validate_file(
+    path: str | os.PathLike,
+    schema: str | Schema,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    references: dict[str, Any] | None = None,
+    max_problems: int = MAX_PROBLEMS,
+    label: str | None = None,
+    on_chunk: Callable[[TableSource, dict[str, pd.Series]], None] | None = None,
+    engine: str = "auto",
+) -> Report:
     """Check an input file against a schema.
 
     Parameters
@@ -66,9 +74,24 @@ def validate_file(path: str | os.PathLike, schema: str | Schema, *, sheet: str |
             import duckdb
 
             try:
-                return duck.validate_duckdb(path, schema, sheet=sheet, encoding=encoding, references=references,
-                                            max_problems=max_problems, label=label)
-            except duckdb.Error as exc:         # e.g. a damaged file: the pandas engine says where, in one line
+                return duck.validate_duckdb(
+                    path,
+                    schema,
+                    sheet=sheet,
+                    encoding=encoding,
+                    references=references,
+                    max_problems=max_problems,
+                    label=label,
+                )
+            except duckdb.Error as exc:  # e.g. a damaged file: the pandas engine says where, in one line
                 log.debug("DuckDB validation of %s failed (%s): validating with pandas", path, exc)
-    return validate_pandas(path, schema, sheet=sheet, encoding=encoding, references=references,
-                           max_problems=max_problems, label=label, on_chunk=on_chunk)
+    return validate_pandas(
+        path,
+        schema,
+        sheet=sheet,
+        encoding=encoding,
+        references=references,
+        max_problems=max_problems,
+        label=label,
+        on_chunk=on_chunk,
+    )

@@ -26,6 +26,7 @@ ipstats reads these Table Schema properties: ``fields`` (``name``, ``title``, ``
   code — 港澳台, a foreign country — the field is empty). In ``requiredWhen``, ``emptyWhen`` and ``originOf`` a
   column the file does not have counts as a column of empty cells.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,15 +39,35 @@ from typing import Any
 import yaml
 from ipstats.errors import IpstatsError
 
-__all__ = ["COLUMNS_ENV", "Field", "Schema", "SchemaError", "column_mapping", "load_schema", "parse_column_args",
-           "registered_columns", "resolve_schema", "schema_dirs", "schema_names", "sync_packaged_schemas"]
+__all__ = [
+    "COLUMNS_ENV",
+    "Field",
+    "Schema",
+    "SchemaError",
+    "column_mapping",
+    "load_schema",
+    "parse_column_args",
+    "registered_columns",
+    "resolve_schema",
+    "schema_dirs",
+    "schema_names",
+    "sync_packaged_schemas",
+]
 
 SUFFIX = ".schema.yaml"
 PACKAGED = Path(__file__).with_name("data") / "schemas"
 REPOSITORY = Path(__file__).resolve().parents[2] / "data_schemas"
 FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
-ROW_CHECKS = {"notBefore": ">=", "notAfter": "<=", "atLeast": ">=", "atMost": "<=", "requiredWhen": "required",
-              "emptyWhen": "empty", "withinTerm": "term", "originOf": "origin"}
+ROW_CHECKS = {
+    "notBefore": ">=",
+    "notAfter": "<=",
+    "atLeast": ">=",
+    "atMost": "<=",
+    "requiredWhen": "required",
+    "emptyWhen": "empty",
+    "withinTerm": "term",
+    "originOf": "origin",
+}
 
 
 class SchemaError(IpstatsError, ValueError):
@@ -126,8 +147,10 @@ class Schema:
         names = set(self.field_names)
         for source, target in mapping.items():
             if target not in names:
-                raise SchemaError(f"column mapping {source}={target}: {target!r} is not a field of schema "
-                                  f"{self.name} (fields: {', '.join(self.field_names)})")
+                raise SchemaError(
+                    f"column mapping {source}={target}: {target!r} is not a field of schema "
+                    f"{self.name} (fields: {', '.join(self.field_names)})"
+                )
         from dataclasses import replace
 
         merged = {**dict(self.aliases), **{str(k): str(v) for k, v in mapping.items()}}
@@ -176,8 +199,10 @@ def _value_names(raw: dict, where: str) -> dict[str, str]:
         from ipstats import reference
 
         if source not in _NAME_SOURCES:
-            raise SchemaError(f"{where}: valueNamesFrom of field {raw['name']} must be one of "
-                              f"{', '.join(_NAME_SOURCES)}, got {source!r}")
+            raise SchemaError(
+                f"{where}: valueNamesFrom of field {raw['name']} must be one of "
+                f"{', '.join(_NAME_SOURCES)}, got {source!r}"
+            )
         if source == "provinces":
             table = reference.provinces()
             for col in ("name_zh", "short_zh"):
@@ -188,7 +213,7 @@ def _value_names(raw: dict, where: str) -> dict[str, str]:
             names.update(dict(zip(table["name_zh"], code)))
             provinces = reference.provinces()
             names.update(dict(zip(provinces["name_zh"], provinces["province_code"])))
-            names.pop("中国", None)            # not an origin: a province is
+            names.pop("中国", None)  # not an origin: a province is
     given = raw.get("valueNames") or {}
     if not isinstance(given, dict):
         raise SchemaError(f"{where}: valueNames of field {raw['name']} must be a mapping of names to codes")
@@ -203,8 +228,11 @@ def _field(raw: Any, where: str, missing: tuple[str, ...]) -> Field:
     if not isinstance(constraints, dict):
         raise SchemaError(f"{where}: constraints of field {raw['name']} must be a mapping")
     extra = {}
-    for key, attr in (("trueValues", "true_values"), ("falseValues", "false_values"),
-                      ("missingValues", "missing_values")):
+    for key, attr in (
+        ("trueValues", "true_values"),
+        ("falseValues", "false_values"),
+        ("missingValues", "missing_values"),
+    ):
         if key in raw:
             extra[attr] = tuple(str(v) for v in raw[key])
     if "missing_values" not in extra:
@@ -214,9 +242,15 @@ def _field(raw: Any, where: str, missing: tuple[str, ...]) -> Field:
     names = _value_names(raw, where)
     if names:
         extra["value_names"] = tuple(sorted(names.items()))
-    return Field(name=raw["name"], type=str(raw.get("type") or "string"), format=str(raw.get("format") or "default"),
-                 title=str(raw.get("title") or ""), constraints=dict(constraints),
-                 example=str(raw.get("example") or ""), **extra)
+    return Field(
+        name=raw["name"],
+        type=str(raw.get("type") or "string"),
+        format=str(raw.get("format") or "default"),
+        title=str(raw.get("title") or ""),
+        constraints=dict(constraints),
+        example=str(raw.get("example") or ""),
+        **extra,
+    )
 
 
 def _row_checks(raw: Any, names: set[str], where: str) -> tuple[dict[str, Any], ...]:
@@ -224,10 +258,11 @@ def _row_checks(raw: Any, names: set[str], where: str) -> tuple[dict[str, Any], 
     for item in raw or []:
         ops = [k for k in item if k in ROW_CHECKS] if isinstance(item, dict) else []
         if len(ops) != 1 or item.get("field") not in names:
-            raise SchemaError(f"{where}: rowChecks entry {item!r} needs a known field and one of "
-                              f"{', '.join(ROW_CHECKS)}")
+            raise SchemaError(
+                f"{where}: rowChecks entry {item!r} needs a known field and one of {', '.join(ROW_CHECKS)}"
+            )
         op = ROW_CHECKS[ops[0]]
-        if op in ("required", "empty"):       # {field: grant_date, requiredWhen: {legal_status: [有效, …]}}
+        if op in ("required", "empty"):  # {field: grant_date, requiredWhen: {legal_status: [有效, …]}}
             condition = item[ops[0]]
             if not (isinstance(condition, dict) and len(condition) == 1 and next(iter(condition)) in names):
                 raise SchemaError(f"{where}: rowChecks entry {item!r}: {ops[0]} needs one known field and its values")
@@ -235,24 +270,49 @@ def _row_checks(raw: Any, names: set[str], where: str) -> tuple[dict[str, Any], 
             values = [str(v) for v in (values if isinstance(values, list) else [values])]
         elif op == "term":
             term = item[ops[0]]
-            if not (isinstance(term, dict) and term.get("from") in names and term.get("by") in names
-                    and isinstance(term.get("years"), dict)):
-                raise SchemaError(f"{where}: rowChecks entry {item!r}: withinTerm needs from (a date field), by (a "
-                                  f"code field) and years (years by code)")
+            if not (
+                isinstance(term, dict)
+                and term.get("from") in names
+                and term.get("by") in names
+                and isinstance(term.get("years"), dict)
+            ):
+                raise SchemaError(
+                    f"{where}: rowChecks entry {item!r}: withinTerm needs from (a date field), by (a "
+                    f"code field) and years (years by code)"
+                )
             other, values = str(term["from"]), []
-            checks.append({"field": item["field"], "op": op, "word": ops[0], "other": other, "values": values,
-                           "by": str(term["by"]), "years": {str(k): int(v) for k, v in term["years"].items()},
-                           "since": {str(d): {str(k): int(v) for k, v in (y or {}).items()}
-                                     for d, y in (term.get("since") or {}).items()},
-                           "extension": {str(k): int(v) for k, v in (term.get("extension") or {}).items()},
-                           "title": str(item.get("title") or "")})
+            checks.append(
+                {
+                    "field": item["field"],
+                    "op": op,
+                    "word": ops[0],
+                    "other": other,
+                    "values": values,
+                    "by": str(term["by"]),
+                    "years": {str(k): int(v) for k, v in term["years"].items()},
+                    "since": {
+                        str(d): {str(k): int(v) for k, v in (y or {}).items()}
+                        for d, y in (term.get("since") or {}).items()
+                    },
+                    "extension": {str(k): int(v) for k, v in (term.get("extension") or {}).items()},
+                    "title": str(item.get("title") or ""),
+                }
+            )
             continue
         else:
             other, values = str(item[ops[0]]), []
             if other != "today" and other not in names:
                 raise SchemaError(f"{where}: rowChecks entry {item!r} compares with unknown field {other!r}")
-        checks.append({"field": item["field"], "op": op, "word": ops[0], "other": other, "values": values,
-                       "title": str(item.get("title") or "")})
+        checks.append(
+            {
+                "field": item["field"],
+                "op": op,
+                "word": ops[0],
+                "other": other,
+                "values": values,
+                "title": str(item.get("title") or ""),
+            }
+        )
     return tuple(checks)
 
 
@@ -268,18 +328,30 @@ def parse_schema(data: Any, name: str, path: Path) -> Schema:
     foreign = []
     for fk in data.get("foreignKeys") or []:
         ref = (fk or {}).get("reference") or {}
-        foreign.append({"fields": _keys(fk.get("fields"), where), "resource": str(ref.get("resource") or ""),
-                        "reference_fields": _keys(ref.get("fields"), where)})
+        foreign.append(
+            {
+                "fields": _keys(fk.get("fields"), where),
+                "resource": str(ref.get("resource") or ""),
+                "reference_fields": _keys(ref.get("fields"), where),
+            }
+        )
     unknown = [k for k in [*primary, *(k for fk in foreign for k in fk["fields"])] if k not in names]
     if unknown:
         raise SchemaError(f"{where}: key field {unknown[0]!r} is not a field of the schema")
     match = str(data.get("fieldsMatch") or "equal")
     if match not in FIELDS_MATCH:
         raise SchemaError(f"{where}: fieldsMatch {match!r} is not one of {', '.join(FIELDS_MATCH)}")
-    return Schema(name=name, path=path, title=str(data.get("title") or name), fields=fields, primary_key=primary,
-                  unique_keys=tuple(_keys(k, where) for k in data.get("uniqueKeys") or []),
-                  foreign_keys=tuple(foreign), fields_match=match,
-                  row_checks=_row_checks(data.get("rowChecks"), names, where))
+    return Schema(
+        name=name,
+        path=path,
+        title=str(data.get("title") or name),
+        fields=fields,
+        primary_key=primary,
+        unique_keys=tuple(_keys(k, where) for k in data.get("uniqueKeys") or []),
+        foreign_keys=tuple(foreign),
+        fields_match=match,
+        row_checks=_row_checks(data.get("rowChecks"), names, where),
+    )
 
 
 @lru_cache(maxsize=64)
@@ -341,8 +413,9 @@ def registered_columns(path: str | os.PathLike | None) -> dict[str, str]:
     try:
         table = json.loads(os.environ[COLUMNS_ENV])
     except ValueError:
-        raise SchemaError(f"${COLUMNS_ENV} is not JSON (expected {{\"/path/file.csv\": {{\"国省代码\": "
-                          f"\"province_code\"}}}})") from None
+        raise SchemaError(
+            f"${COLUMNS_ENV} is not JSON (expected {{\"/path/file.csv\": {{\"国省代码\": \"province_code\"}}}})"
+        ) from None
     return dict(table.get(str(Path(path).resolve()), {}))
 
 
@@ -350,8 +423,9 @@ def column_mapping(mappings: dict[str, dict[str, str]]) -> str:
     """The :data:`COLUMNS_ENV` value for *mappings* (file → {header: field}), paths made absolute."""
     import json
 
-    return json.dumps({str(Path(k).resolve()): dict(v) for k, v in mappings.items() if v}, ensure_ascii=False,
-                      sort_keys=True)
+    return json.dumps(
+        {str(Path(k).resolve()): dict(v) for k, v in mappings.items() if v}, ensure_ascii=False, sort_keys=True
+    )
 
 
 def resolve_schema(schema: str | os.PathLike | Schema, path: str | os.PathLike | None = None) -> Schema:

@@ -10,6 +10,7 @@ and NFKC-normalised, IPC symbols in canonical form). A value that does not valid
 Typed form: ``string`` → text (None when empty), ``integer``/``year`` → int64, ``number`` → float64,
 ``date`` → date32, ``datetime`` → timestamp, ``boolean`` → bool; other columns of the file are kept as text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,13 +29,30 @@ from ipstats.validate.core import Report
 from ipstats.validate.run import validate_file
 from ipstats.validate.schema import Schema, resolve_schema
 
-__all__ = ["TYPED_VERSION", "ValidationError", "arrow_type", "cache_dir", "file_sha256", "is_typed_parquet",
-           "read_cells", "read_input", "typed_parquet", "typed_parquet_report", "validation_status"]
+__all__ = [
+    "TYPED_VERSION",
+    "ValidationError",
+    "arrow_type",
+    "cache_dir",
+    "file_sha256",
+    "is_typed_parquet",
+    "read_cells",
+    "read_input",
+    "typed_parquet",
+    "typed_parquet_report",
+    "validation_status",
+]
 
 #: Version of the typed form; part of the cache key, so a change of the reading rules re-reads every input.
 TYPED_VERSION = 2
-_ARROW = {"integer": "int64", "year": "int64", "number": "float64", "date": "date32", "datetime": "timestamp",
-          "boolean": "bool"}
+_ARROW = {
+    "integer": "int64",
+    "year": "int64",
+    "number": "float64",
+    "date": "date32",
+    "datetime": "timestamp",
+    "boolean": "bool",
+}
 
 
 class ValidationError(InputError):
@@ -44,8 +62,12 @@ class ValidationError(InputError):
         self.report = report
         first = report.lines()[0] if report.problems else report.summary()
         more = report.n_problems - 1
-        tail = f" (and {more:,} more problem{'s' if more != 1 else ''}: ipstats validate {report.file} --schema " \
-               f"{report.schema})" if more > 0 else ""
+        tail = (
+            f" (and {more:,} more problem{'s' if more != 1 else ''}: ipstats validate {report.file} --schema "
+            f"{report.schema})"
+            if more > 0
+            else ""
+        )
         super().__init__(first + tail)
 
 
@@ -54,8 +76,14 @@ def arrow_type(kind: str):
     import pyarrow as pa
 
     name = _ARROW.get(kind, "string")
-    return {"int64": pa.int64(), "float64": pa.float64(), "date32": pa.date32(), "timestamp": pa.timestamp("us"),
-            "bool": pa.bool_(), "string": pa.string()}[name]
+    return {
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "date32": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+        "bool": pa.bool_(),
+        "string": pa.string(),
+    }[name]
 
 
 def _arrow_table(values: dict[str, pd.Series], schema: Schema):
@@ -77,16 +105,31 @@ def _arrow_table(values: dict[str, pd.Series], schema: Schema):
 
 def _open(path, schema, sheet, encoding, references, label, on_chunk) -> Report:
     schema = resolve_schema(schema, path)
-    report = validate_file(path, schema, sheet=sheet, encoding=encoding, references=references, label=label,
-                           max_problems=20, on_chunk=on_chunk)
+    report = validate_file(
+        path,
+        schema,
+        sheet=sheet,
+        encoding=encoding,
+        references=references,
+        label=label,
+        max_problems=20,
+        on_chunk=on_chunk,
+    )
     if not report.ok:
         raise ValidationError(report)
     return report
 
 
-def read_input(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
-               encoding: str | None = None, references: dict[str, Any] | None = None,
-               label: str | None = None, nullable: bool = True) -> pd.DataFrame:
+def read_input(
+    path: str | os.PathLike,
+    schema: str | Schema,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    references: dict[str, Any] | None = None,
+    label: str | None = None,
+    nullable: bool = True,
+) -> pd.DataFrame:
     """Read an input file as it validates: the schema's column names and types, other columns as text.
 
     Parameters
@@ -120,19 +163,30 @@ def read_input(path: str | os.PathLike, schema: str | Schema, *, sheet: str | No
 
     schema = resolve_schema(schema, path)
     parts: list = []
-    _open(path, schema, sheet, encoding, references, label,
-          lambda source, values: parts.append(_arrow_table(values, schema)))
+    _open(
+        path,
+        schema,
+        sheet,
+        encoding,
+        references,
+        label,
+        lambda source, values: parts.append(_arrow_table(values, schema)),
+    )
     table = pa.concat_tables(parts) if parts else pa.table({})
-    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get,
-                            date_as_object=False)
+    frame = table.to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get, date_as_object=False
+    )
     for name in frame.columns:
         kind = table.schema.field(name).type
         if pa.types.is_string(kind):
             frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
         elif not nullable and (pa.types.is_int64(kind) or pa.types.is_boolean(kind)):
             empty = frame[name].isna().any()
-            frame[name] = frame[name].astype(object if pa.types.is_boolean(kind) else float) if empty else \
-                frame[name].astype(bool if pa.types.is_boolean(kind) else "int64")
+            frame[name] = (
+                frame[name].astype(object if pa.types.is_boolean(kind) else float)
+                if empty
+                else frame[name].astype(bool if pa.types.is_boolean(kind) else "int64")
+            )
     return frame
 
 
@@ -140,8 +194,9 @@ def _cache_dir(folder: str | os.PathLike | None = None) -> Path:
     return cache_dir(folder)
 
 
-def read_cells(path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None,
-               encoding: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+def read_cells(
+    path: str | os.PathLike, schema: str | Schema, *, sheet: str | None = None, encoding: str | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The cells of an input as text, read as the validator reads them (encodings, sheets, title rows, Parquet,
     Chinese or English headers named by the schema's fields, codes stripped and NFKC-normalised), not checked.
 
@@ -165,8 +220,13 @@ def read_cells(path: str | os.PathLike, schema: str | Schema, *, sheet: str | No
 
     schema = resolve_schema(schema, path)
     aliases = column_aliases(schema)
-    source = open_table(path, sheet=sheet, encoding=encoding, prefer_sheets=(schema.name, *schema.title.split(" / ")),
-                        columns=tuple(aliases))
+    source = open_table(
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        prefer_sheets=(schema.name, *schema.title.split(" / ")),
+        columns=tuple(aliases),
+    )
     names = [aliases.get(h, h) or f"column_{i + 1}" for i, h in enumerate(source.header)]
     frames, lines = [], []
     for chunk in source.chunks:
@@ -221,17 +281,33 @@ def is_typed_parquet(path: str | os.PathLike, schema: str | Schema) -> bool:
 def _key(path: Path, schema: Schema, sheet, encoding, references, sha256: str | None = None) -> str:
     from ipstats import __version__
 
-    parts = {"input": sha256 or file_sha256(path), "schema": hashlib.sha256(schema.path.read_bytes()).hexdigest(),
-             "columns": [list(a) for a in schema.aliases], "ipstats": __version__,
-             "version": TYPED_VERSION, "sheet": sheet, "encoding": encoding,
-             "references": {k: file_sha256(v) for k, v in sorted((references or {}).items())
-                            if not isinstance(v, pd.DataFrame) and Path(v).is_file()}}
+    parts = {
+        "input": sha256 or file_sha256(path),
+        "schema": hashlib.sha256(schema.path.read_bytes()).hexdigest(),
+        "columns": [list(a) for a in schema.aliases],
+        "ipstats": __version__,
+        "version": TYPED_VERSION,
+        "sheet": sheet,
+        "encoding": encoding,
+        "references": {
+            k: file_sha256(v)
+            for k, v in sorted((references or {}).items())
+            if not isinstance(v, pd.DataFrame) and Path(v).is_file()
+        },
+    }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def typed_parquet(path: str | os.PathLike, schema: str | Schema, cache_dir: str | os.PathLike | None = None, *,
-                  sheet: str | None = None, encoding: str | None = None, references: dict[str, Any] | None = None,
-                  label: str | None = None) -> Path:
+def typed_parquet(
+    path: str | os.PathLike,
+    schema: str | Schema,
+    cache_dir: str | os.PathLike | None = None,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    references: dict[str, Any] | None = None,
+    label: str | None = None,
+) -> Path:
     """Validate *path* once and return a typed Parquet of it (see the module docstring for the types).
 
     The result is cached under the sha256 of the file, of the schema and of the *references* (foreign keys):
@@ -258,20 +334,28 @@ def typed_parquet(path: str | os.PathLike, schema: str | Schema, cache_dir: str 
     InputError
         The file does not validate (nothing is left in the cache).
     """
-    return typed_parquet_report(path, schema, cache_dir, sheet=sheet, encoding=encoding, references=references,
-                                label=label)[0]
+    return typed_parquet_report(
+        path, schema, cache_dir, sheet=sheet, encoding=encoding, references=references, label=label
+    )[0]
 
 
-def typed_parquet_report(path: str | os.PathLike, schema: str | Schema, cache_dir: str | os.PathLike | None = None,
-                         *, sheet: str | None = None, encoding: str | None = None,
-                         references: dict[str, Any] | None = None, label: str | None = None) -> tuple[Path, Report]:
+def typed_parquet_report(
+    path: str | os.PathLike,
+    schema: str | Schema,
+    cache_dir: str | os.PathLike | None = None,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    references: dict[str, Any] | None = None,
+    label: str | None = None,
+) -> tuple[Path, Report]:
     """:func:`typed_parquet` and the validation report (rebuilt from the cache when the file was read before)."""
     import pyarrow.parquet as pq
 
     path = Path(path)
     schema = resolve_schema(schema, path)
     if not path.is_file():
-        _open(path, schema, sheet, encoding, references, label, None)   # raises with the validator's one line
+        _open(path, schema, sheet, encoding, references, label, None)  # raises with the validator's one line
     folder = _cache_dir(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     sha256 = file_sha256(path)
@@ -289,8 +373,12 @@ def typed_parquet_report(path: str | os.PathLike, schema: str | Schema, cache_di
     if is_typed_parquet(path, schema):
         report = _open(path, schema, sheet, encoding, references, label, None)
         if not report.changed and not any(n.startswith("column ") and " read as " in n for n in report.notes):
-            meta = {"as_is": str(path.resolve()), "rows": report.rows, "notes": report.notes,
-                    **_validated(sha256, schema, started)}
+            meta = {
+                "as_is": str(path.resolve()),
+                "rows": report.rows,
+                "notes": report.notes,
+                **_validated(sha256, schema, started),
+            }
             _atomic_write_text(record, json.dumps(meta, ensure_ascii=False))
             _record_check(folder, sha256, schema, meta, skipped=False)
             return path, report
@@ -326,10 +414,14 @@ def _validated(sha256: str, schema: Schema, started: float) -> dict[str, Any]:
 
     from ipstats import __version__
 
-    return {"sha256": sha256, "schema": schema.name,
-            "schema_sha256": hashlib.sha256(schema.path.read_bytes()).hexdigest(), "ipstats_version": __version__,
-            "validated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "seconds": round(time.perf_counter() - started, 3)}
+    return {
+        "sha256": sha256,
+        "schema": schema.name,
+        "schema_sha256": hashlib.sha256(schema.path.read_bytes()).hexdigest(),
+        "ipstats_version": __version__,
+        "validated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def _record_check(folder: Path, sha256: str, schema: Schema, meta: dict[str, Any], skipped: bool) -> None:
@@ -343,10 +435,15 @@ def _record_check(folder: Path, sha256: str, schema: Schema, meta: dict[str, Any
         known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except ValueError:
         known = {}
-    known[schema.name] = {"sha256": sha256, "validated_at": meta.get("validated_at"),
-                          "checked_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                          "skipped": skipped, "ipstats_version": meta.get("ipstats_version"),
-                          "schema_sha256": meta.get("schema_sha256"), "rows": meta.get("rows")}
+    known[schema.name] = {
+        "sha256": sha256,
+        "validated_at": meta.get("validated_at"),
+        "checked_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "skipped": skipped,
+        "ipstats_version": meta.get("ipstats_version"),
+        "schema_sha256": meta.get("schema_sha256"),
+        "rows": meta.get("rows"),
+    }
     _atomic_write_text(path, json.dumps(known, ensure_ascii=False, indent=1))
 
 
@@ -365,8 +462,7 @@ def validation_status(sha256: str, cache_dir: str | os.PathLike | None = None) -
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
-    handle = tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False,
-                                         encoding="utf-8")
+    handle = tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False, encoding="utf-8")
     with handle:
         handle.write(text)
     os.replace(handle.name, path)

@@ -3,6 +3,7 @@
 They are built at test time (``build_binary_cases(folder)``) rather than committed, so each is readable here
 as the one thing that is wrong with it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,16 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from make_text_cases import (EXTRACT_CANONICAL, EXTRACT_HEADER, EXTRACT_ROWS, REGISTER_HEADER, REGISTER_ROWS, extract,
-                             register, swap)
+from make_text_cases import (
+    EXTRACT_CANONICAL,
+    EXTRACT_HEADER,
+    EXTRACT_ROWS,
+    REGISTER_HEADER,
+    REGISTER_ROWS,
+    extract,
+    register,
+    swap,
+)
 
 
 def _register_frame() -> pd.DataFrame:
@@ -48,8 +57,14 @@ def _excel_rows(grant_before_filing_in: int | None = None) -> list[list[object]]
 
 
 #: Chinese column headers as a workbook exported in Chinese would have them; 申请人名称 is not the schema's 申请人.
-_TITLES_ZH = {"application_number": "申请号", "patent_type": "专利类型", "filing_date": "申请日", "grant_date": "授权公告日",
-              "applicant_name": "申请人名称", "province_code": "省份代码"}
+_TITLES_ZH = {
+    "application_number": "申请号",
+    "patent_type": "专利类型",
+    "filing_date": "申请日",
+    "grant_date": "授权公告日",
+    "applicant_name": "申请人名称",
+    "province_code": "省份代码",
+}
 
 
 def _extract_sheet(rows: list[str]) -> list[list[object]]:
@@ -62,11 +77,14 @@ def build_extract_cases(folder: Path) -> None:
     ext = folder / "extract"
     ext.mkdir(parents=True, exist_ok=True)
     (ext / "gbk_mixed_dates.csv").write_bytes(extract(*EXTRACT_ROWS).encode("gbk"))
-    (ext / "gbk_bad_date_form.csv").write_bytes(extract(*swap(1, "2004.1.5", "2004.13.5", rows=EXTRACT_ROWS))
-                                                .encode("gbk"))
+    (ext / "gbk_bad_date_form.csv").write_bytes(
+        extract(*swap(1, "2004.1.5", "2004.13.5", rows=EXTRACT_ROWS)).encode("gbk")
+    )
     _workbook(ext / "title_row.xlsx", {"Sheet1": _extract_sheet(EXTRACT_ROWS)})
-    _workbook(ext / "title_row_bad_province.xlsx",
-              {"Sheet1": _extract_sheet(swap(1, ",企业,32,", ",企业,江苏南京,", rows=EXTRACT_ROWS))})  # a city: no province name
+    _workbook(
+        ext / "title_row_bad_province.xlsx",
+        {"Sheet1": _extract_sheet(swap(1, ",企业,32,", ",企业,江苏南京,", rows=EXTRACT_ROWS))},
+    )  # a city: no province name
     rows = [r.split(",") for r in EXTRACT_CANONICAL]
     frame = pd.DataFrame(rows, columns=REGISTER_HEADER.split(","), dtype=object).replace("", None)
     for name in frame.columns:
@@ -80,11 +98,12 @@ def build_binary_cases(folder: Path) -> None:
     build_extract_cases(folder)
     reg = folder / "register"
     reg.mkdir(parents=True, exist_ok=True)
-    gbk = register(*swap(0, ",发明,", ",发明创造,"))   # 发明专利 would be read as 发明
+    gbk = register(*swap(0, ",发明,", ",发明创造,"))  # 发明专利 would be read as 发明
     (reg / "gbk_no_declaration.csv").write_bytes(gbk.encode("gbk"))
     (reg / "gbk_declared_utf8.csv").write_bytes(gbk.encode("gbk"))
     (reg / "gb18030_rare_character.csv").write_bytes(
-        register(*swap(2, "张三,个人,11,", "张㐀,个人,81,")).encode("gb18030"))
+        register(*swap(2, "张三,个人,11,", "张㐀,个人,81,")).encode("gb18030")
+    )
     (reg / "utf8_bom.csv").write_bytes(register(*swap(1, ",企业,32,", ",企业,32x,")).encode("utf-8-sig"))
     (reg / "not_text.csv").write_bytes(REGISTER_HEADER.encode() + b"\n\x80\x80\x80,\xff\n")
     frame = _register_frame()
@@ -102,8 +121,10 @@ def build_binary_cases(folder: Path) -> None:
     chinese = _excel_rows()
     chinese[0] = [_TITLES_ZH.get(name, name) for name in chinese[0]]
     _workbook(reg / "chinese_headers_misnamed.xlsx", {"Sheet1": chinese})
-    _workbook(reg / "title_rows_grant_before_filing.xlsx",
-              {"专利登记数据": [["专利登记数据（2024年）"], [], *_excel_rows(grant_before_filing_in=2)]})
+    _workbook(
+        reg / "title_rows_grant_before_filing.xlsx",
+        {"专利登记数据": [["专利登记数据（2024年）"], [], *_excel_rows(grant_before_filing_in=2)]},
+    )
     (reg / "damaged.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     shutil.rmtree(reg / "a_folder.csv", ignore_errors=True)
     (reg / "a_folder.csv").mkdir()

@@ -6,6 +6,7 @@ command line's own entry point (:func:`ipstats.cli.main`) in this process, with 
 error and log output captured, instead of one interpreter per case; one case also runs as a real
 ``python -m ipstats`` process, so the installed entry point is covered too.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,7 +52,7 @@ def validate(folder: Path, file: str, schema: str, *args: str) -> subprocess.Com
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 code = main(argv)
-            except SystemExit as exc:          # argparse errors exit as the command would
+            except SystemExit as exc:  # argparse errors exit as the command would
                 code = exc.code
     finally:
         os.chdir(cwd)
@@ -63,8 +64,13 @@ def validate(folder: Path, file: str, schema: str, *args: str) -> subprocess.Com
 
 def validate_process(folder: Path, file: str, schema: str, *args: str) -> subprocess.CompletedProcess:
     """The same command as a separate ``python -m ipstats`` process."""
-    return subprocess.run([sys.executable, "-m", "ipstats", "validate", file, "--schema", schema, *args],
-                          cwd=folder, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ipstats", "validate", file, "--schema", schema, *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +102,13 @@ def test_corpus_is_large_and_covers_every_shipped_schema():
     assert len(ALL) >= 40
     assert len({c["id"] for c in ALL}) == len(ALL)
     covered = {c["schema"] for c in ALL}
-    assert {"patent_register", "patent_register_ipc", "population", "concordance_rules",
-            "concordance_categories"} <= covered
+    assert {
+        "patent_register",
+        "patent_register_ipc",
+        "population",
+        "concordance_rules",
+        "concordance_categories",
+    } <= covered
     missing = sorted(set(schema_names()) - covered)
     assert not missing, f"schemas without bad-input cases: {missing}"
 
@@ -123,8 +134,14 @@ def test_bad_input(outcomes, case):
 
 #: Schema of each folder of the corpus (the folder is the schema's name otherwise) and the files its foreign keys need.
 FOLDER_SCHEMA = {"register": "patent_register", "extract": "patent_register"}
-REFERENCES = ["--reference", "patent_register=register/valid.csv", "--reference", "products=products/valid.csv",
-              "--reference", "concordance_categories=concordance_categories/valid.csv"]
+REFERENCES = [
+    "--reference",
+    "patent_register=register/valid.csv",
+    "--reference",
+    "products=products/valid.csv",
+    "--reference",
+    "concordance_categories=concordance_categories/valid.csv",
+]
 VALID = sorted(name for name in CASES if name.endswith("/valid.csv"))
 
 
@@ -138,7 +155,7 @@ def test_valid_counterparts_pass(corpus, file):
     assert out.returncode == 0, out.stdout + out.stderr
     assert len(out.stdout.splitlines()) == 1
     assert out.stdout.startswith(f"{file}: valid — ") and out.stdout.endswith(f" rows match schema {schema}\n")
-    assert "foreign key" not in out.stderr   # every foreign key was checked
+    assert "foreign key" not in out.stderr  # every foreign key was checked
 
 
 def test_every_folder_has_a_valid_base():

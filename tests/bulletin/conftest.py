@@ -1,4 +1,5 @@
 """Fixtures for the bulletin tests: parameter files written into tmp_path, pointing at ./data."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -71,7 +72,12 @@ def ci_bulletin(tmp_path_factory):
         logs = {s: (out.parent / f"{out.name}.{s}").read_text(encoding="utf-8") for s in ("stdout", "stderr")}
         return out, subprocess.CompletedProcess([], 0, logs["stdout"], logs["stderr"])
     out = tmp_path_factory.mktemp("ci") / "bulletin"
-    proc = subprocess.run([sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"),
-                           "--out", str(out)], capture_output=True, text=True, timeout=1200, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     return out, proc

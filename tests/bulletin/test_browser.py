@@ -4,6 +4,7 @@ Data-driven from ``manifest.json``: every page it lists must draw the charts it 
 as many traces as recorded, marks drawn, the Chinese title as text), with no console error and no request
 leaving ``file://``. Screenshots are written next to the bulletin (path printed) for a person to look at.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,16 @@ import pytest
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--proxy-server=127.0.0.1:9",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LOCAL = ("file://", "data:", "blob:", "about:")
 
@@ -67,9 +76,10 @@ def _open(browser, path: Path, screenshot: Path | None, expected_charts: int):
     page.on("request", lambda req: None if req.url.startswith(LOCAL) else foreign.append(req.url))
     page.goto(path.as_uri(), wait_until="load")
     if expected_charts:
-        page.wait_for_function(f"document.querySelectorAll('.ipstats-figure .main-svg').length >= {expected_charts}",
-                               timeout=30_000)
-    page.wait_for_timeout(300)                                  # let plotly finish its transitions
+        page.wait_for_function(
+            f"document.querySelectorAll('.ipstats-figure .main-svg').length >= {expected_charts}", timeout=30_000
+        )
+    page.wait_for_timeout(300)  # let plotly finish its transitions
     if screenshot is not None:
         page.screenshot(path=str(screenshot), full_page=True)
     return context, page, errors, foreign
@@ -86,8 +96,9 @@ def test_manifest_lists_every_page_and_chart(manifest):
 
 def test_no_published_chart_is_empty(manifest):
     """A chart whose every trace lacks data shows readers an empty frame: leave it out, or say why in text."""
-    empty = [f"{p['page']}: {c['figure'] or c['title']}" for p in manifest["pages"] for c in p["charts"]
-             if c["traces"] == 0]
+    empty = [
+        f"{p['page']}: {c['figure'] or c['title']}" for p in manifest["pages"] for c in p["charts"] if c["traces"] == 0
+    ]
     assert not empty, "charts with nothing to draw: " + "; ".join(empty)
 
 
@@ -96,8 +107,9 @@ def test_every_page_draws_its_charts_offline(ci_bulletin, manifest, browser, scr
     problems = []
     for entry in manifest["pages"]:
         charts = entry["charts"]
-        context, page, errors, foreign = _open(browser, out / entry["page"], screenshots / f"{entry['notebook']}.png",
-                                               len(charts))
+        context, page, errors, foreign = _open(
+            browser, out / entry["page"], screenshots / f"{entry['notebook']}.png", len(charts)
+        )
         try:
             problems += [f"{entry['page']}: {e}" for e in errors]
             problems += [f"{entry['page']}: request left file://: {url}" for url in foreign]
@@ -116,8 +128,10 @@ def test_every_page_draws_its_charts_offline(ci_bulletin, manifest, browser, scr
                 if state["svg"] < 1 or state["width"] < 100 or state["height"] < 100:
                     problems.append(f"{where}: not drawn ({state})")
                 if state["traces"] < chart["traces"] or (chart["traces"] and state["marks"] == 0):
-                    problems.append(f"{where}: {state['traces']} traces and {state['marks']} marks drawn, "
-                                    f"expected {chart['traces']} traces with marks")
+                    problems.append(
+                        f"{where}: {state['traces']} traces and {state['marks']} marks drawn, "
+                        f"expected {chart['traces']} traces with marks"
+                    )
                 if state["title"].strip() != chart["title"].strip() or not CJK.search(state["title"]):
                     problems.append(f"{where}: title drawn as {state['title']!r}, expected {chart['title']!r}")
             heading = page.locator("h1").first.inner_text()
@@ -150,8 +164,9 @@ def test_index_links_every_page_and_renders_chinese(ci_bulletin, manifest, brows
         root = cdp.send("DOM.getDocument")["root"]["nodeId"]
         node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
         fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-        assert any("CJK" in f["familyName"] or "Han" in f["familyName"] or "Hei" in f["familyName"]
-                   for f in fonts), fonts
+        assert any("CJK" in f["familyName"] or "Han" in f["familyName"] or "Hei" in f["familyName"] for f in fonts), (
+            fonts
+        )
     finally:
         context.close()
 
@@ -173,7 +188,10 @@ def test_chart_titles_use_a_cjk_font(ci_bulletin, manifest, browser):
             fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
             # Latin letters too: the page's font list (ipstats.figures.FONT_FAMILY) wins over the notebook theme's
             # (inline code in a paragraph keeps its monospace font)
-            assert fonts and all("CJK" in f["familyName"] or "Mono" in f["familyName"] for f in fonts), (selector, fonts)
+            assert fonts and all("CJK" in f["familyName"] or "Mono" in f["familyName"] for f in fonts), (
+                selector,
+                fonts,
+            )
             assert "CJK" in max(fonts, key=lambda f: f["glyphCount"])["familyName"], (selector, fonts)
     finally:
         context.close()

@@ -6,6 +6,7 @@ One monitoring section is run; then every HTML page is opened in headless Chromi
 dialog, no injected element, the payloads shown as text — every CSV cell is checked for a raw formula start and
 ``tables.xlsx`` for formula cells. ``ipstats classify`` output gets the same CSV check.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,20 +26,32 @@ from ipstats.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "tests" / "classify" / "data" / "user_digital_core_2023.csv"
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--proxy-server=127.0.0.1:9",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(2)</script>"
 SVG = '"><svg onload=alert(3)>'
 LINK = '<a href="https://evil.example/">链接</a><b>粗</b>'
-MARKDOWN = "[点我](https://evil.example/md)![](https://evil.example/t.png)"        # a link and a remote picture
+MARKDOWN = "[点我](https://evil.example/md)![](https://evil.example/t.png)"  # a link and a remote picture
 HTML_PAYLOADS = (IMG, SCRIPT, SVG, LINK, MARKDOWN)
 FORMULAS = ('=HYPERLINK("https://evil.example/","点我")', "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(1,2)")
 # category names of the user rules: one HTML payload and one formula each
-CATEGORY_NAMES = [f"{IMG}数字产品制造业", '=HYPERLINK("https://evil.example/","计算机制造")',
-                  f"{LINK}通讯设备", "@SUM(1,2)数字技术应用业"]
-LABEL = f"{SVG}</script><script>alert(5)</script>{MARKDOWN}数字核心"     # headings, chart titles, text
+CATEGORY_NAMES = [
+    f"{IMG}数字产品制造业",
+    '=HYPERLINK("https://evil.example/","计算机制造")',
+    f"{LINK}通讯设备",
+    "@SUM(1,2)数字技术应用业",
+]
+LABEL = f"{SVG}</script><script>alert(5)</script>{MARKDOWN}数字核心"  # headings, chart titles, text
 TITLE = f"{SCRIPT}专利统计公报（注入测试）"
 
 
@@ -57,9 +70,11 @@ def _payload_register(small_demo: dict, folder: Path) -> Path:
         if Path(path).is_file():
             (folder / Path(path).name).write_bytes(Path(path).read_bytes())
     register = pd.read_parquet(folder / "register.parquet")
-    named = register["applicant_type"] != "个人"                 # natural persons are never named
+    named = register["applicant_type"] != "个人"  # natural persons are never named
     # a few applicants, each holding many patents, so that they are ranked and named
-    payloads = [f"{p}测试公司" for p in HTML_PAYLOADS + FORMULAS[1:]] + ['=HYPERLINK("https://evil.example/","测试公司")']
+    payloads = [f"{p}测试公司" for p in HTML_PAYLOADS + FORMULAS[1:]] + [
+        '=HYPERLINK("https://evil.example/","测试公司")'
+    ]
     names = sorted(register.loc[named, "applicant_name"].unique())
     mapping = {name: payloads[i % len(payloads)] for i, name in enumerate(names)}
     register.loc[named, "applicant_name"] = register.loc[named, "applicant_name"].map(mapping)
@@ -85,10 +100,22 @@ def payload_bulletin(small_demo, tmp_path_factory):
     base = tmp_path_factory.mktemp("payloads")
     register = _payload_register(small_demo, base / "data")
     rules = _payload_rules(base)
-    params = {"title": TITLE, "year": 2023, "region": "national", "output": "out",
-              "notebook_dir": str(ROOT / "notebooks"), "execution_timeout": 600, "inputs": {"register": str(register)},
-              "notebooks": [{"name": "20_domain_monitoring", "id": "20_monitoring_payload",
-                             "parameters": {"system": str(rules), "label": LABEL, "demo_patents": 0}}]}
+    params = {
+        "title": TITLE,
+        "year": 2023,
+        "region": "national",
+        "output": "out",
+        "notebook_dir": str(ROOT / "notebooks"),
+        "execution_timeout": 600,
+        "inputs": {"register": str(register)},
+        "notebooks": [
+            {
+                "name": "20_domain_monitoring",
+                "id": "20_monitoring_payload",
+                "parameters": {"system": str(rules), "label": LABEL, "demo_patents": 0},
+            }
+        ],
+    }
     path = base / "params.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = base / "bulletin"
@@ -118,8 +145,9 @@ def test_csv_cells_never_start_a_formula(payload_bulletin):
 
 def test_workbook_has_no_formula_cells(payload_bulletin):
     book = openpyxl.load_workbook(payload_bulletin / "tables.xlsx")
-    formulas = [(ws.title, c.coordinate, c.value) for ws in book for row in ws.iter_rows() for c in row
-                if c.data_type == "f"]
+    formulas = [
+        (ws.title, c.coordinate, c.value) for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
     assert not formulas, formulas[:5]
     cells = [c for ws in book for row in ws.iter_rows() for c in row if c.value is not None]
     # the original text, as a string cell; numbers as numbers (negative ones included)
@@ -161,14 +189,19 @@ def test_pages_show_payloads_as_text(payload_bulletin):
                 dialogs: list[str] = []
                 foreign: list[str] = []
                 page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-                page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:", "about:"))
-                        else foreign.append(r.url))
+                page.on(
+                    "request",
+                    lambda r: (
+                        None if r.url.startswith(("file:", "data:", "blob:", "about:")) else foreign.append(r.url)
+                    ),
+                )
                 page.goto((payload_bulletin / name).as_uri(), wait_until="load")
                 charts = page.locator(".ipstats-figure").count()
                 if charts:
-                    page.wait_for_function(f"document.querySelectorAll('.ipstats-figure .main-svg').length >= {charts}",
-                                           timeout=30_000)
-                    page.evaluate(HOVER)                                   # hover labels drawn with the data's text
+                    page.wait_for_function(
+                        f"document.querySelectorAll('.ipstats-figure .main-svg').length >= {charts}", timeout=30_000
+                    )
+                    page.evaluate(HOVER)  # hover labels drawn with the data's text
                 page.wait_for_timeout(300)
                 found = page.evaluate(INJECTED)
                 if dialogs:
@@ -177,8 +210,9 @@ def test_pages_show_payloads_as_text(payload_bulletin):
                     problems.append(f"{name}: requests left file://: {foreign}")
                 problems += [f"{name}: {key} = {value}" for key, value in found.items() if value]
                 text = page.locator("body").inner_text()
-                chart_text = " ".join(page.eval_on_selector_all(".ipstats-figure svg text",
-                                                                "els => els.map(e => e.textContent)"))
+                chart_text = " ".join(
+                    page.eval_on_selector_all(".ipstats-figure svg text", "els => els.map(e => e.textContent)")
+                )
                 seen += text + chart_text
                 if name == "index.html" and TITLE not in text:
                     problems.append(f"{name}: the title is not shown as text")
@@ -200,7 +234,7 @@ def test_static_figures_draw_payloads_as_text(payload_bulletin):
     if not svgs:
         pytest.skip("no static figures here (kaleido or Chromium missing)")
     text = "".join(p.read_text(encoding="utf-8") for p in svgs)
-    assert re.search(r"(&lt;|&#60;)img src=x onerror=alert\(1\)(&gt;|&#62;)", text)    # drawn as text
+    assert re.search(r"(&lt;|&#60;)img src=x onerror=alert\(1\)(&gt;|&#62;)", text)  # drawn as text
     for path in svgs:
         for element in ElementTree.parse(path).iter():
             tag = element.tag.rsplit("}", 1)[-1]

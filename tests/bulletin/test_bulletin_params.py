@@ -1,4 +1,5 @@
 """load_params: validation with one-line BulletinError messages."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,10 @@ def test_valid_file_resolves_paths(write_params, tmp_path):
     assert params.year == 2023 and params.region == "national" and params.title == "测试公报"
     assert params.output == (tmp_path / "out" / "bulletin").resolve()
     assert params.notebook_dir == DATA
-    assert params.inputs == {"population": (tmp_path / "population.csv").resolve(),
-                             "register": (tmp_path / "register.csv").resolve()}
+    assert params.inputs == {
+        "population": (tmp_path / "population.csv").resolve(),
+        "register": (tmp_path / "register.csv").resolve(),
+    }
     assert [(e.name, e.parameters) for e in params.notebooks] == [("good", {}), ("plain", {"scale": 2})]
     assert params.execution_timeout == 120
 
@@ -60,8 +63,9 @@ def test_bad_year(write_params, year):
 
 
 def test_unquoted_province_code(write_params):
-    message = _error(write_params(text=write_params().read_text(encoding="utf-8").replace(
-        "region: national", "region: 44")))
+    message = _error(
+        write_params(text=write_params().read_text(encoding="utf-8").replace("region: national", "region: 44"))
+    )
     assert "quote" in message and "44" in message
 
 
@@ -99,8 +103,9 @@ def test_demo_data_generated_before_inputs_are_checked(write_params, tmp_path, m
         return {"register": Path(out) / "register.parquet"}
 
     monkeypatch.setattr("ipstats.register.demo.ensure_demo_data", fake_ensure)
-    path = write_params(inputs={"register": "demo/register.parquet"},
-                        demo_data={"out": "demo", "patents": 500, "seed": 7})
+    path = write_params(
+        inputs={"register": "demo/register.parquet"}, demo_data={"out": "demo", "patents": 500, "seed": 7}
+    )
     params = load_params(path)
     assert calls == [((tmp_path / "demo").resolve(), 500, 7)]
     assert params.inputs["register"].is_file()
@@ -115,19 +120,23 @@ def test_reserved_input_name(write_params, tmp_path):
     assert "reserved" in _error(write_params(inputs={"year": "population.csv"}))
 
 
-@pytest.mark.parametrize("block, message", [
-    ("disclosure: {threshold: 3}", "unknown key 'threshold' in disclosure"),
-    ("disclosure: {p_percent: 150}", "disclosure: p_percent must be a percentage"),
-    ("disclosure: 3", "disclosure must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "block, message",
+    [
+        ("disclosure: {threshold: 3}", "unknown key 'threshold' in disclosure"),
+        ("disclosure: {p_percent: 150}", "disclosure: p_percent must be a percentage"),
+        ("disclosure: 3", "disclosure must be a mapping"),
+    ],
+)
 def test_disclosure_rules_are_checked(tmp_path, block, message):
     from ipstats.bulletin import BulletinError, load_params
 
     (tmp_path / "nb").mkdir()
     (tmp_path / "nb" / "a.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     path = tmp_path / "p.yaml"
-    path.write_text(f'title: "t"\nyear: 2023\noutput: out\nnotebook_dir: nb\nnotebooks: [a]\n{block}\n',
-                    encoding="utf-8")
+    path.write_text(
+        f'title: "t"\nyear: 2023\noutput: out\nnotebook_dir: nb\nnotebooks: [a]\n{block}\n', encoding="utf-8"
+    )
     with pytest.raises(BulletinError) as exc:
         load_params(path)
     assert message in str(exc.value) and "\n" not in str(exc.value)
@@ -143,8 +152,9 @@ def _params_beside_notebook(tmp_path: Path, text: str) -> Path:
 
 
 def test_internal_output_must_be_outside_the_public_output(tmp_path):
-    path = _params_beside_notebook(tmp_path, "title: t\nyear: 2023\noutput: out\ninternal_output: out/internal\n"
-                                             "notebook_dir: nb\nnotebooks: [a]\n")
+    path = _params_beside_notebook(
+        tmp_path, "title: t\nyear: 2023\noutput: out\ninternal_output: out/internal\nnotebook_dir: nb\nnotebooks: [a]\n"
+    )
     with pytest.raises(BulletinError, match="must be a folder outside the public output"):
         load_params(path)
     path.write_text(path.read_text(encoding="utf-8").replace("out/internal", "internal"), encoding="utf-8")
@@ -152,8 +162,11 @@ def test_internal_output_must_be_outside_the_public_output(tmp_path):
 
 
 def test_a_notebook_can_run_twice_with_ids(tmp_path):
-    path = _params_beside_notebook(tmp_path, "title: t\nyear: 2023\noutput: out\nnotebook_dir: nb\nnotebooks:\n"
-                                             "  - {name: a, id: a_one, parameters: {x: 1}}\n  - {name: a, id: a_two}\n")
+    path = _params_beside_notebook(
+        tmp_path,
+        "title: t\nyear: 2023\noutput: out\nnotebook_dir: nb\nnotebooks:\n"
+        "  - {name: a, id: a_one, parameters: {x: 1}}\n  - {name: a, id: a_two}\n",
+    )
     assert [(e.name, e.id) for e in load_params(path).notebooks] == [("a", "a_one"), ("a", "a_two")]
     path.write_text(path.read_text(encoding="utf-8").replace("a_two", "a_one"), encoding="utf-8")
     with pytest.raises(BulletinError, match="listed more than once"):
@@ -169,21 +182,22 @@ def test_yaml_alias_bomb_is_refused_quickly(tmp_path):
         prev = "abcdefghij"[i]
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
     path = tmp_path / "bomb.yaml"
-    path.write_text("\n".join(lines) + "\ntitle: t\nyear: 2023\noutput: out\nnotebook_dir: .\nnotebooks: [x]\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(lines) + "\ntitle: t\nyear: 2023\noutput: out\nnotebook_dir: .\nnotebooks: [x]\n", encoding="utf-8"
+    )
     assert path.stat().st_size < 700
     t0 = time.perf_counter()
     with pytest.raises(BulletinError, match=r"expands to more than 10,000 values \(YAML aliases"):
         load_params(path)
-    assert time.perf_counter() - t0 < 10          # bounded work: the count stops at the limit
+    assert time.perf_counter() - t0 < 10  # bounded work: the count stops at the limit
 
 
 def test_a_few_aliases_are_fine(tmp_path):
     from ipstats.bulletin.params import _expanded_size
 
-    assert _expanded_size({"a": [1, 2], "b": {"c": 3}}) == 9      # mapping, 2 keys, list, 2 items, mapping, key, value
+    assert _expanded_size({"a": [1, 2], "b": {"c": 3}}) == 9  # mapping, 2 keys, list, 2 items, mapping, key, value
     shared = {"min_contributors": 3}
-    assert _expanded_size({"x": shared, "y": shared}) == 9      # a shared value counts where it is used
+    assert _expanded_size({"x": shared, "y": shared}) == 9  # a shared value counts where it is used
 
 
 def test_notebook_parameter_types_are_checked(write_params, tmp_path):
@@ -203,8 +217,11 @@ def test_reference_year_after_the_extraction_date_is_refused(write_params, tmp_p
     from ipstats.bulletin.params import check_reference_year, register_as_of
 
     params = load_params(write_params(as_of="2024-03-31", year=2024))
-    with pytest.raises(BulletinError, match=r"year 2024 ends after the register's extraction date 2024-03-31 "
-                                            r"\(as_of, from parameter file\): .* choose year 2023 or earlier"):
+    with pytest.raises(
+        BulletinError,
+        match=r"year 2024 ends after the register's extraction date 2024-03-31 "
+        r"\(as_of, from parameter file\): .* choose year 2023 or earlier",
+    ):
         check_reference_year(params)
     assert check_reference_year(load_params(write_params(as_of="2024-12-31", year=2024))) == "2024-12-31"
     assert register_as_of(load_params(write_params(year=2023))) == (None, "unknown")
@@ -222,8 +239,14 @@ def test_demo_register_states_its_extraction_date(tmp_path):
     demo = tmp_path / "demo"
     write_demo_data(demo, patents=30, domains=False)
     path = tmp_path / "p.yaml"
-    content = {"title": "t", "year": 2025, "output": "out", "notebook_dir": str(DATA), "notebooks": ["good"],
-               "inputs": {"register": "demo/register.parquet", "population": "demo/population.csv"}}
+    content = {
+        "title": "t",
+        "year": 2025,
+        "output": "out",
+        "notebook_dir": str(DATA),
+        "notebooks": ["good"],
+        "inputs": {"register": "demo/register.parquet", "population": "demo/population.csv"},
+    }
     path.write_text(yaml.safe_dump(content), encoding="utf-8")
     with pytest.raises(BulletinError, match=rf"extraction date {DEFAULT_AS_OF} \(as_of, from .*demo_meta.json\)"):
         check_reference_year(load_params(path))

@@ -1,4 +1,5 @@
 """record_table, record_figure, record_text."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ def table() -> pd.DataFrame:
 
 
 def test_record_table_writes_csv_with_bom_and_meta(tmp_path, table):
-    path = record_table(table, "by_province", title="分省申请量", unit="件", source="测试", notes=["注一"],
-                        output_dir=str(tmp_path))
+    path = record_table(
+        table, "by_province", title="分省申请量", unit="件", source="测试", notes=["注一"], output_dir=str(tmp_path)
+    )
     assert path == tmp_path / "tables" / "by_province.csv"
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -28,9 +30,15 @@ def test_record_table_writes_csv_with_bom_and_meta(tmp_path, table):
     assert back["province_code"].tolist() == ["11", "44"]
     meta_text = (tmp_path / "tables" / "by_province.meta.json").read_text(encoding="utf-8")
     assert "分省申请量" in meta_text  # ensure_ascii=False
-    assert json.loads(meta_text) == {"name": "by_province", "title": "分省申请量", "unit": "件",
-                                     "source": "测试", "notes": ["注一"], "order": 1,
-                                     "decimals": {"applications": 0}}
+    assert json.loads(meta_text) == {
+        "name": "by_province",
+        "title": "分省申请量",
+        "unit": "件",
+        "source": "测试",
+        "notes": ["注一"],
+        "order": 1,
+        "decimals": {"applications": 0},
+    }
 
 
 @pytest.mark.parametrize("output_dir", ["", None])
@@ -106,8 +114,10 @@ def test_record_figure_keeps_a_meta_that_is_not_a_dict(tmp_path, monkeypatch):
     assert fig.layout.meta == {"own": 1, "ipstats_figure": "merged"}
 
 
-@pytest.mark.skipif(record.browser_path() is None or not record.static_export_available(),
-                    reason="kaleido or a Chromium (BROWSER_PATH, chromium on PATH) is missing")
+@pytest.mark.skipif(
+    record.browser_path() is None or not record.static_export_available(),
+    reason="kaleido or a Chromium (BROWSER_PATH, chromium on PATH) is missing",
+)
 def test_static_png_and_svg_with_one_browser(tmp_path):
     """Real kaleido and Chromium: PNG at twice the size, SVG with the Chinese title as text, one session."""
     import struct
@@ -117,8 +127,9 @@ def test_static_png_and_svg_with_one_browser(tmp_path):
     import ipstats.figures  # noqa: F401 - registers the ipstats template
 
     for i, title in enumerate(["中文标题：专利申请量", "第二张图"]):
-        fig = go.Figure(go.Bar(x=["发明", "实用新型"], y=[3, 4 + i]), layout={"title": title, "template": "ipstats",
-                                                                          "height": 400})
+        fig = go.Figure(
+            go.Bar(x=["发明", "实用新型"], y=[3, 4 + i]), layout={"title": title, "template": "ipstats", "height": 400}
+        )
         record_figure(fig, f"static{i}", output_dir=tmp_path)
         png, svg = tmp_path / "figures" / f"static{i}.png", tmp_path / "figures" / f"static{i}.svg"
         head = png.read_bytes()[:24]
@@ -126,7 +137,7 @@ def test_static_png_and_svg_with_one_browser(tmp_path):
         assert struct.unpack(">II", head[16:24]) == (2 * record.STATIC_WIDTH, 2 * 400)
         text = svg.read_text(encoding="utf-8")
         assert title in text and "Noto Sans CJK SC" in text
-    assert kaleido._global_server.is_running()          # the browser started once stays up for the next figure
+    assert kaleido._global_server.is_running()  # the browser started once stays up for the next figure
 
 
 def test_recorded_figure_is_named_on_the_page_and_in_the_manifest(tmp_path, monkeypatch):
@@ -140,15 +151,20 @@ def test_recorded_figure_is_named_on_the_page_and_in_the_manifest(tmp_path, monk
     recorded = go.Figure(go.Bar(x=["发明"], y=[1]), layout={"title": "图一"})
     record_figure(recorded, "chart_one", output_dir=tmp_path)
     shown = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]), layout={"title": {"text": "未记录的图"}})
-    outputs = [nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": f.to_plotly_json()})
-               for f in (recorded, shown)]
-    html_chart = nbformat.v4.new_output("display_data", data={"text/html": "<div></div><script>Plotly.newPlot('x')"
-                                                                           "</script>"})
+    outputs = [
+        nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": f.to_plotly_json()})
+        for f in (recorded, shown)
+    ]
+    html_chart = nbformat.v4.new_output(
+        "display_data", data={"text/html": "<div></div><script>Plotly.newPlot('x')</script>"}
+    )
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig", outputs=outputs + [html_chart])])
-    assert page_charts(nb) == [{"figure": "chart_one", "title": "图一", "traces": 1, "empty_traces": 0},
-                               {"figure": "", "title": "未记录的图", "traces": 1, "empty_traces": 0}]
+    assert page_charts(nb) == [
+        {"figure": "chart_one", "title": "图一", "traces": 1, "empty_traces": 0},
+        {"figure": "", "title": "未记录的图", "traces": 1, "empty_traces": 0},
+    ]
     converted, charts = plotly_outputs_to_html(nb)
-    assert charts == 3                                   # the HTML chart counts: plotly.js is put on the page
+    assert charts == 3  # the HTML chart counts: plotly.js is put on the page
     html = [o["data"]["text/html"] for o in converted.cells[0].outputs]
     assert html[0].startswith('<div class="ipstats-figure" data-figure="chart_one">') and "图一" in html[0]
     assert html[1].startswith('<div class="ipstats-figure" data-figure="">')
@@ -163,14 +179,19 @@ def test_trace_has_data_reads_lists_and_typed_arrays():
     assert not trace_has_data({"type": "bar", "x": [], "y": []})
     # horizontal bars: labels on y, values on x, all missing
     assert not trace_has_data({"type": "bar", "orientation": "h", "x": [None, float("nan")], "y": ["a", "b"]})
-    typed = json.loads(go.Figure(go.Bar(x=np.array([1.5, 2.0]), y=["发明", "外观设计"], orientation="h")).to_json())["data"][0]
-    assert isinstance(typed["x"], dict) and trace_has_data(typed)          # plotly's base64 typed array
+    typed = json.loads(go.Figure(go.Bar(x=np.array([1.5, 2.0]), y=["发明", "外观设计"], orientation="h")).to_json())[
+        "data"
+    ][0]
+    assert isinstance(typed["x"], dict) and trace_has_data(typed)  # plotly's base64 typed array
     nan_only = json.loads(go.Figure(go.Bar(y=np.array([np.nan, np.nan]), x=["a", "b"])).to_json())["data"][0]
     assert not trace_has_data(nan_only)
     assert trace_has_data({"type": "pie", "values": [1, 2]})
-    flows = json.loads(go.Figure(go.Sankey(node={"label": ["a", "b"]},
-                                           link={"source": [0], "target": [1], "value": np.array([3.0])})).to_json())
-    assert trace_has_data(flows["data"][0])                              # a Sankey draws its links' values
+    flows = json.loads(
+        go.Figure(
+            go.Sankey(node={"label": ["a", "b"]}, link={"source": [0], "target": [1], "value": np.array([3.0])})
+        ).to_json()
+    )
+    assert trace_has_data(flows["data"][0])  # a Sankey draws its links' values
     assert not trace_has_data({"type": "sankey", "node": {"label": ["a"]}, "link": {"value": []}})
 
 
@@ -183,6 +204,12 @@ def test_table_without_columns_is_refused_at_its_cell(tmp_path):
 
     with pytest.raises(ValueError, match="has no columns"):
         record_table(pd.DataFrame([]), "nothing", title="t", unit="件", source="s", output_dir=tmp_path)
-    path = record_table(pd.DataFrame(columns=["filing_year", "products"]), "empty", title="t", unit="件",
-                        source="s", output_dir=tmp_path)
+    path = record_table(
+        pd.DataFrame(columns=["filing_year", "products"]),
+        "empty",
+        title="t",
+        unit="件",
+        source="s",
+        output_dir=tmp_path,
+    )
     assert path.read_text(encoding="utf-8-sig") == "filing_year,products\n"

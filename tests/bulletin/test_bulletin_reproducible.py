@@ -4,6 +4,7 @@ The noise this guards against: DuckDB's parallel float sums added terms in a dif
 that 14 to 16 of the 74 CSV files differed between two identical runs (last digits, ``-0.00``, rows tied on a
 sum swapping places), and openpyxl stamped the save time into ``tables.xlsx``.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,13 @@ def _files(folder: Path, pattern: str) -> list[str]:
 def test_two_runs_give_identical_tables(ci_bulletin, tmp_path_factory):
     first, _ = ci_bulletin
     second = tmp_path_factory.mktemp("ci-again") / "bulletin"
-    proc = subprocess.run([sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"),
-                           "--out", str(second)], capture_output=True, text=True, timeout=1200, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"), "--out", str(second)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     for pattern in ("tables/*.csv", "tables/*.meta.json", "texts/*.md", "figures/*.json"):
         names = _files(first, pattern)

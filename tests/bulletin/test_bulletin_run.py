@@ -1,4 +1,5 @@
 """run_bulletin end to end with the small notebooks in ./data (a few seconds per notebook)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,20 +18,28 @@ from ipstats.cli import main
 DATA = Path(__file__).resolve().parent / "data"
 # small inputs that match data_schemas/population and patent_register (the run checks them first)
 POPULATION = "province_code,year,population_10k\n11,2023,2185\n44,2023,12706\n"
-REGISTER = ("application_number,patent_type,filing_date,priority_date,publication_date,grant_date,legal_status,"
-            "lapse_date,ipc_main,ipc,locarno_class,applicant_name,applicant_type,province_code,title\n"
-            "CN202310123456.6,发明,2023-01-02,2023-01-02,2024-07-05,,审中,,H04L29/06,H04L29/06;G06F17/30,,"
-            "某某大学,高校,44,一种方法\n")
+REGISTER = (
+    "application_number,patent_type,filing_date,priority_date,publication_date,grant_date,legal_status,"
+    "lapse_date,ipc_main,ipc,locarno_class,applicant_name,applicant_type,province_code,title\n"
+    "CN202310123456.6,发明,2023-01-02,2023-01-02,2024-07-05,,审中,,H04L29/06,H04L29/06;G06F17/30,,"
+    "某某大学,高校,44,一种方法\n"
+)
 
 
 def _write(folder: Path, **changes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "population.csv").write_text(POPULATION, encoding="utf-8")
     (folder / "register.csv").write_text(REGISTER, encoding="utf-8")
-    content = {"title": "测试公报", "year": 2023, "region": "national", "output": "out/bulletin",
-               "notebook_dir": str(DATA), "execution_timeout": 120,
-               "inputs": {"population": "population.csv", "register": "register.csv"},
-               "notebooks": [{"name": "good", "parameters": {"scale": 2}}]}
+    content = {
+        "title": "测试公报",
+        "year": 2023,
+        "region": "national",
+        "output": "out/bulletin",
+        "notebook_dir": str(DATA),
+        "execution_timeout": 120,
+        "inputs": {"population": "population.csv", "register": "register.csv"},
+        "notebooks": [{"name": "good", "parameters": {"scale": 2}}],
+    }
     content.update(changes)
     path = folder / "params.yaml"
     path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -53,9 +62,17 @@ def test_progress_and_folder(bulletin):
     # the register of these tests states no extraction date: the run says so, then reports the notebook
     assert bulletin["lines"][0].startswith("info: the register's extraction date is unknown (as_of:")
     assert re.fullmatch(r"\[1/1\] good … ok \(\d+\.\d s\)", bulletin["lines"][1])
-    for rel in ["index.html", "good.html", "notebooks/good.ipynb", "tables/demo_table.csv",
-                "tables/demo_table.meta.json", "figures/demo_chart.json", "texts/good.md", "tables.xlsx",
-                "manifest.json"]:
+    for rel in [
+        "index.html",
+        "good.html",
+        "notebooks/good.ipynb",
+        "tables/demo_table.csv",
+        "tables/demo_table.meta.json",
+        "figures/demo_chart.json",
+        "texts/good.md",
+        "tables.xlsx",
+        "manifest.json",
+    ]:
         assert (out / rel).is_file(), rel
     leftovers = [p.name for p in out.parent.iterdir() if p.name not in ("bulletin", ".bulletin.lock")]
     assert leftovers == []  # no .partial-/.previous- folders
@@ -109,7 +126,7 @@ def test_tables(bulletin):
     assert "2400" in csv.decode("utf-8-sig")  # the entry's own parameter scale=2 arrived
     wb = openpyxl.load_workbook(out / "tables.xlsx")
     assert wb.sheetnames == ["目录", "表1 测试统计表"]
-    assert wb["目录"]["A4"].value == "测试概览"                 # the section: the notebook's title
+    assert wb["目录"]["A4"].value == "测试概览"  # the section: the notebook's title
     ws = wb["表1 测试统计表"]
     assert ws["A1"].value == "表1　2023年测试统计表"
     assert ws["A2"].value == "单位：件"
@@ -135,10 +152,23 @@ def test_the_run_prints_the_pdf_unless_told_not_to(bulletin, tmp_path, capsys):
 def test_manifest(bulletin):
     out, folder = bulletin["out"], bulletin["folder"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for key in ["title", "parameters", "inputs", "ipstats_version", "git_commit", "git_dirty", "reference_tables",
-                "environment", "notebooks", "started", "finished", "tables", "figures"]:
+    for key in [
+        "title",
+        "parameters",
+        "inputs",
+        "ipstats_version",
+        "git_commit",
+        "git_dirty",
+        "reference_tables",
+        "environment",
+        "notebooks",
+        "started",
+        "finished",
+        "tables",
+        "figures",
+    ]:
         assert key in manifest, key
-    assert manifest["title"] == "测试公报（广东省）"     # the run is --region 44: titled for its province
+    assert manifest["title"] == "测试公报（广东省）"  # the run is --region 44: titled for its province
     assert manifest["parameters"]["region"] == "44"
     assert manifest["parameters"]["content"]["region"] == "national"
     for key in ("population", "register"):
@@ -174,7 +204,7 @@ def test_manifest_names_the_code_that_ran(bulletin):
     if head.returncode != 0:
         pytest.skip("ipstats is not running from a git checkout")
     assert manifest["git_commit"] == head.stdout.strip()
-    assert manifest["notebooks_git"]["commit"] == manifest["git_commit"]    # tests/bulletin/data is in the same repo
+    assert manifest["notebooks_git"]["commit"] == manifest["git_commit"]  # tests/bulletin/data is in the same repo
 
 
 def test_implicit_inputs_are_hashed(tmp_path):
@@ -197,7 +227,7 @@ def test_failure_leaves_previous_bulletin_untouched(bulletin):
     out, folder = bulletin["out"], bulletin["folder"]
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     params = _write(folder / "failing", output=str(out), notebooks=["fail"])
-    stale = folders.make_folder(out.with_name("bulletin.failed"), "bulletin")     # an older run's failed output
+    stale = folders.make_folder(out.with_name("bulletin.failed"), "bulletin")  # an older run's failed output
     (stale / "from_an_older_run.txt").write_text("old", encoding="utf-8")
     with pytest.raises(BulletinError) as info:
         run_bulletin(params, progress=None)
@@ -245,33 +275,40 @@ def test_invalid_input_refused_before_anything_is_written(bulletin):
     assert "\n" not in message
     assert message.startswith("invalid input, nothing was run — population ")
     assert "population.csv: 2 problems (schema population)" in message
-    assert lines[0].endswith("population.csv:4: province_code: '99' — expected one of 11, 12, 13, 14, …, 65 "
-                             "(31 values listed in the schema)")
+    assert lines[0].endswith(
+        "population.csv:4: province_code: '99' — expected one of 11, 12, 13, 14, …, 65 (31 values listed in the schema)"
+    )
     assert lines[1].endswith("population.csv:4: population_10k: '-5' — expected more than 0")
     after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert after == before
-    assert {p: p.stat().st_mtime_ns for p in out.parent.iterdir()
-            if not p.name.endswith('.lock')} == siblings  # no partial or failed folder
+    assert {
+        p: p.stat().st_mtime_ns for p in out.parent.iterdir() if not p.name.endswith('.lock')
+    } == siblings  # no partial or failed folder
 
 
 def test_cli_refuses_invalid_input_in_one_line(tmp_path, capsys):
     params = _write(tmp_path)
-    (tmp_path / "register.csv").write_text(REGISTER.replace(",2023-01-02,2023-01-02,", ",2023-01-02,2023-01-03,"),
-                                           encoding="utf-8")
+    (tmp_path / "register.csv").write_text(
+        REGISTER.replace(",2023-01-02,2023-01-02,", ",2023-01-02,2023-01-03,"), encoding="utf-8"
+    )
     assert main(["bulletin", str(params)]) == 1
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
-    assert captured.err.startswith(f"ipstats bulletin: invalid input, nothing was run — register "
-                                   f"{tmp_path / 'register.csv'}: 1 problem (schema patent_register); list them with: "
-                                   f"ipstats validate {tmp_path / 'register.csv'} --schema patent_register")
-    assert captured.out.splitlines() == [f"{tmp_path / 'register.csv'}:2: priority_date: '2023-01-03' — expected not "
-                                         f"after filing_date (2023-01-02)"]
+    assert captured.err.startswith(
+        f"ipstats bulletin: invalid input, nothing was run — register "
+        f"{tmp_path / 'register.csv'}: 1 problem (schema patent_register); list them with: "
+        f"ipstats validate {tmp_path / 'register.csv'} --schema patent_register"
+    )
+    assert captured.out.splitlines() == [
+        f"{tmp_path / 'register.csv'}:2: priority_date: '2023-01-03' — expected not after filing_date (2023-01-02)"
+    ]
     assert not (tmp_path / "out").exists()
 
 
 def test_input_without_schema_is_reported_not_checked(tmp_path):
-    params = _write(tmp_path, inputs={"population": "population.csv", "register": "register.csv",
-                                      "notes": "population.csv"})
+    params = _write(
+        tmp_path, inputs={"population": "population.csv", "register": "register.csv", "notes": "population.csv"}
+    )
     lines: list[str] = []
     run_bulletin(params, progress=lines.append)
     assert lines[0] == "info: input 'notes' has no schema in data_schemas/ (expected notes.schema.yaml): not checked"
@@ -288,21 +325,32 @@ def test_kernel_is_this_environment():
 def test_input_with_a_column_mapping_is_read_mapped_everywhere(tmp_path):
     """#16 item 2: inputs: {population: {file: …, columns: {…}}}: checked, and read by the notebook, mapped."""
     run = tmp_path / "run"
-    params = _write(run, inputs={"population": {"file": "人口.csv", "columns": {"地区代码": "province_code",
-                                                                               "人口（万人）": "population_10k"}},
-                                 "register": "register.csv"})
+    params = _write(
+        run,
+        inputs={
+            "population": {
+                "file": "人口.csv",
+                "columns": {"地区代码": "province_code", "人口（万人）": "population_10k"},
+            },
+            "register": "register.csv",
+        },
+    )
     (run / "人口.csv").write_text("地区代码,年份,人口（万人）\n11,2023,2185\n44,2023,12706\n", encoding="gbk")
     out = run_bulletin(params, progress=None)
     assert "人口表 2 行" in (out / "texts" / "good.md").read_text(encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["parameters"]["resolved"]["columns"] == {"population": {"地区代码": "province_code",
-                                                                           "人口（万人）": "population_10k"}}
+    assert manifest["parameters"]["resolved"]["columns"] == {
+        "population": {"地区代码": "province_code", "人口（万人）": "population_10k"}
+    }
     import os
 
     from ipstats.validate.schema import COLUMNS_ENV
-    assert COLUMNS_ENV not in os.environ                  # the run's mapping does not outlive it
-    bad = _write(tmp_path / "bad", inputs={"population": {"file": "p.csv", "columns": {"x": "no_such_field"}},
-                                           "register": "register.csv"})
+
+    assert COLUMNS_ENV not in os.environ  # the run's mapping does not outlive it
+    bad = _write(
+        tmp_path / "bad",
+        inputs={"population": {"file": "p.csv", "columns": {"x": "no_such_field"}}, "register": "register.csv"},
+    )
     (tmp_path / "bad" / "p.csv").write_text(POPULATION, encoding="utf-8")
     with pytest.raises(BulletinError, match="'no_such_field' is not a field of schema population"):
         run_bulletin(bad, progress=None)

@@ -1,4 +1,5 @@
 """End to end: `ipstats bulletin parameters/ci.yaml` as CI and users run it, outputs checked as a reader sees them."""
+
 import json
 import re
 from pathlib import Path
@@ -20,11 +21,19 @@ def test_progress_and_outputs(ci_bulletin):
     for i, run in enumerate(runs, start=1):
         assert f"[{i}/{len(runs)}] {run} … ok" in proc.stdout, run
         assert (out / f"{run}.html").exists() and (out / "notebooks" / f"{run}.ipynb").exists(), run
-    for name in ("index.html", "tables.xlsx", "manifest.json",
-                 "tables/overview_by_type.csv", "tables/invention_per_10k_by_province.csv",
-                 "figures/overview_by_type.json", "texts/00_overview.md",
-                 "tables/mon_cnipa_sei_2021_categories.csv", "tables/mon_wipo_fields_2019_coverage.csv",
-                 "tables/mon_cnipa_green_tech_provinces.csv", "texts/20_monitoring_digital.md"):
+    for name in (
+        "index.html",
+        "tables.xlsx",
+        "manifest.json",
+        "tables/overview_by_type.csv",
+        "tables/invention_per_10k_by_province.csv",
+        "figures/overview_by_type.json",
+        "texts/00_overview.md",
+        "tables/mon_cnipa_sei_2021_categories.csv",
+        "tables/mon_wipo_fields_2019_coverage.csv",
+        "tables/mon_cnipa_green_tech_provinces.csv",
+        "texts/20_monitoring_digital.md",
+    ):
         assert (out / name).exists(), name
     assert "Traceback" not in proc.stderr and "WARNING" not in proc.stderr
 
@@ -48,7 +57,7 @@ def test_monitoring_sections_add_up(ci_bulletin):
 def test_pages_are_offline_and_chinese(ci_bulletin):
     out, _ = ci_bulletin
     page = (out / "00_overview.html").read_text(encoding="utf-8")
-    assert page.count("Plotly.newPlot") >= 4                     # four charts
+    assert page.count("Plotly.newPlot") >= 4  # four charts
     # nothing is loaded from the network (plotly.js itself names its geo-map CDN as a default string: no maps here)
     assert not re.search(r"<script[^>]+src=[\"']?(https?:)?//", page)
     assert not re.search(r"<link[^>]+href=[\"']?(https?:)?//", page)
@@ -72,7 +81,10 @@ def test_numbers_equal_a_direct_computation(ci_bulletin):
         assert table.loc[ptype, "valid_stock"] == ((grant <= end) & (lapse.isna() | (lapse > end)) & sel).sum()
     assert table.loc["合计", "applications"] == (filing.dt.year == 2023).sum()
     text = (out / "texts" / "00_overview.md").read_text(encoding="utf-8")
-    assert f"{table.loc['合计', 'applications']:,}件" in text or f"{table.loc['合计', 'applications'] / 10000:.2f}万件" in text
+    assert (
+        f"{table.loc['合计', 'applications']:,}件" in text
+        or f"{table.loc['合计', 'applications'] / 10000:.2f}万件" in text
+    )
 
 
 def test_csv_bom_and_workbook(ci_bulletin):
@@ -81,10 +93,10 @@ def test_csv_bom_and_workbook(ci_bulletin):
     book = openpyxl.load_workbook(out / "tables.xlsx")
     sheets = workbook_sheets(out / "tables.xlsx")
     assert book.sheetnames[0] == "目录" and len(sheets) == len(list((out / "tables").glob("*.csv")))
-    assert re.fullmatch(r"表\d+ 分类型专利申请、授权和有效量", sheets["overview_by_type"])   # number, Chinese title
+    assert re.fullmatch(r"表\d+ 分类型专利申请、授权和有效量", sheets["overview_by_type"])  # number, Chinese title
     sheet = book[sheets["overview_by_type"]]
     assert "分类型专利申请、授权和有效量" in sheet["A1"].value and sheet["A2"].value.startswith("单位")
-    assert [c.value for c in sheet[3]][:3] == ["专利类型", "申请量", "申请量增长（%）"]    # Chinese headers
+    assert [c.value for c in sheet[3]][:3] == ["专利类型", "申请量", "申请量增长（%）"]  # Chinese headers
 
 
 def test_manifest_records_the_run(ci_bulletin):
@@ -113,8 +125,9 @@ def test_register_tables_are_published_whole(ci_bulletin):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     control = manifest["disclosure_control"]
     assert control["policy"]["register"]["class"] == "public"
-    table = pd.read_csv(out / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig",
-                        dtype={"province_code": str})
+    table = pd.read_csv(
+        out / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig", dtype={"province_code": str}
+    )
     assert len(table) == 31 and not (table == "×").any().any()
     assert table.set_index("province_code").loc[["54", "63"], "per_10k"].notna().all()
     assert "invention_per_10k_by_province" not in control["tables"]
@@ -129,13 +142,15 @@ def test_workbook_shows_suppressed_cells_as_a_cross_with_their_legend(ci_bulleti
     header = [c.value for c in sheet[3]]
     col = header.index("总产值（万元）") + 1
     values = [sheet.cell(row=r, column=col).value for r in range(4, sheet.max_row + 1)]
-    assert "×" in values and all(isinstance(v, (int, float)) or v in ("×", None) or isinstance(v, str)
-                                for v in values)
-    notes = [v for v in (sheet.cell(row=r, column=1).value for r in range(4, sheet.max_row + 1))
-             if isinstance(v, str) and v.startswith("注：")]
+    assert "×" in values and all(isinstance(v, (int, float)) or v in ("×", None) or isinstance(v, str) for v in values)
+    notes = [
+        v
+        for v in (sheet.cell(row=r, column=1).value for r in range(4, sheet.max_row + 1))
+        if isinstance(v, str) and v.startswith("注：")
+    ]
     shown = {m for row in sheet.iter_rows(min_row=4) for m in ("×", "—", "…") if any(c.value == m for c in row)}
     assert "×" in shown
-    for mark in ("×", "—", "…"):       # each mark shown is explained once (the legend, or a note saying more)
+    for mark in ("×", "—", "…"):  # each mark shown is explained once (the legend, or a note saying more)
         assert sum(f"“{mark}”表示" in n for n in notes) == (mark in shown), (mark, notes)
     legend = [n for n in notes if n.startswith("注：“") and "、" not in n and "，" not in n]
     assert all(n == "注：" + symbol_legend({m for m in shown if f"“{m}”" in n}) for n in legend)
@@ -148,7 +163,7 @@ def test_confidential_tables_pass_their_audit(ci_bulletin):
     assert {"products_2024", "survey"} <= set(control["linked_sets"])
     assert all(s["audit_pass"] for s in control["linked_sets"].values()) and control["all_pass"]
     products = pd.read_csv(out / "tables" / "products_by_division.csv", encoding="utf-8-sig", dtype=str)
-    assert (products["output_value"] == "×").any() and (products["products"] != "×").all()   # counts are public
+    assert (products["output_value"] == "×").any() and (products["products"] != "×").all()  # counts are public
 
 
 def test_unprotected_detail_only_in_the_named_internal_folder(ci_bulletin):

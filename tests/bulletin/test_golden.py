@@ -7,6 +7,7 @@ intended change of method, which is then committed with the regenerated file and
 
     IPSTATS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/bulletin/test_golden.py
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,7 @@ def key_numbers(folder: Path) -> dict[str, dict]:
             cells = [c for c in table[column] if c != ""]
             values = [published_number(c) for c in cells]
             numbers = [v for v in values if v is not None]
-            if not numbers or len(numbers) < len(values) / 2:     # a column of names or codes with a stray digit
+            if not numbers or len(numbers) < len(values) / 2:  # a column of names or codes with a stray digit
                 continue
             columns[column] = {"sum": round(math.fsum(numbers), 6), "marked": len(values) - len(numbers)}
         out[csv.stem] = {"rows": len(table), "columns": columns}
@@ -63,17 +64,20 @@ def test_differences_are_found():
     golden = {"t": {"rows": 2, "columns": {"count": {"sum": 10.0, "marked": 0}}}}
     assert _differences(golden, golden) == []
     assert _differences(golden, {"t": {"rows": 2, "columns": {"count": {"sum": 11.0, "marked": 0}}}}) == [
-        "t.count: sum 11.0, golden 10.0"]
+        "t.count: sum 11.0, golden 10.0"
+    ]
     assert _differences(golden, {"t": {"rows": 2, "columns": {"count": {"sum": 10.0, "marked": 1}}}}) == [
-        "t.count: 1 marked cells, golden 0"]
+        "t.count: 1 marked cells, golden 0"
+    ]
     assert _differences(golden, {}) == ["t: table missing"]
 
 
 def test_key_numbers_read_marks_and_names(tmp_path):
     (tmp_path / "tables").mkdir()
     (tmp_path / "tables" / "t.csv").write_text("\ufeffname,count,pct\n北京,3,1.5\n西藏,—,\n", encoding="utf-8")
-    assert key_numbers(tmp_path) == {"t": {"rows": 2, "columns": {"count": {"sum": 3.0, "marked": 1},
-                                                                  "pct": {"sum": 1.5, "marked": 0}}}}
+    assert key_numbers(tmp_path) == {
+        "t": {"rows": 2, "columns": {"count": {"sum": 3.0, "marked": 1}, "pct": {"sum": 1.5, "marked": 0}}}
+    }
 
 
 def test_ci_bulletin_reproduces_the_golden_key_numbers(ci_bulletin):

@@ -1,4 +1,5 @@
 """Provincial bulletins: the national-context sections come last, under one heading, on the index and in the PDF."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,15 +19,30 @@ HEADING, NOTE = NATIONAL_GROUP
 @pytest.fixture
 def provincial(tmp_path: Path):
     """A bulletin folder of three sections in run order, the middle one national context."""
-    for name, title in [("own_a", "广东省专利申请"), ("pii", f"全国专利密集型产业增加值{NATIONAL_CONTEXT}"),
-                        ("own_b", "广东省专利转化运用")]:
-        record_table(pd.DataFrame({"year": [2023], "applications": [100]}), f"t_{name}", title=title, unit="件",
-                     source="测试", output_dir=tmp_path)
-    sections = [{"name": "00_overview", "title": "专利申请", "tables": ["t_own_a"], "figures": [], "national": False},
-                {"name": "10_pii", "title": f"专利密集型产业统计{NATIONAL_CONTEXT}", "tables": ["t_pii"], "figures": [],
-                 "national": True},
-                {"name": "50_transfer", "title": "专利转化运用", "tables": ["t_own_b"], "figures": [],
-                 "national": False}]
+    for name, title in [
+        ("own_a", "广东省专利申请"),
+        ("pii", f"全国专利密集型产业增加值{NATIONAL_CONTEXT}"),
+        ("own_b", "广东省专利转化运用"),
+    ]:
+        record_table(
+            pd.DataFrame({"year": [2023], "applications": [100]}),
+            f"t_{name}",
+            title=title,
+            unit="件",
+            source="测试",
+            output_dir=tmp_path,
+        )
+    sections = [
+        {"name": "00_overview", "title": "专利申请", "tables": ["t_own_a"], "figures": [], "national": False},
+        {
+            "name": "10_pii",
+            "title": f"专利密集型产业统计{NATIONAL_CONTEXT}",
+            "tables": ["t_pii"],
+            "figures": [],
+            "national": True,
+        },
+        {"name": "50_transfer", "title": "专利转化运用", "tables": ["t_own_b"], "figures": [], "national": False},
+    ]
     return tmp_path, sections
 
 
@@ -34,21 +50,27 @@ def test_sections_are_grouped_national_last_in_run_order(provincial):
     _, sections = provincial
     assert [s["name"] for s in _grouped(sections)] == ["00_overview", "50_transfer", "10_pii"]
     national = [dict(s, national=False) for s in sections]
-    assert _grouped(national) == national                                  # a national run keeps run order
+    assert _grouped(national) == national  # a national run keeps run order
 
 
 def test_print_page_groups_the_national_sections_under_one_heading(provincial):
     folder, sections = provincial
     sections = _grouped(sections)
     page = print_html(folder, title="广东省专利统计公报", year=2023, region="44", sections=sections)
-    assert page.count(HEADING) == 2 and page.count(NOTE) == 1               # in the 目录 and in the body, once each
+    assert page.count(HEADING) == 2 and page.count(NOTE) == 1  # in the 目录 and in the body, once each
     toc, body = page.split('<section class="part">', 1)
     assert toc.index("专利转化运用") < toc.index(HEADING) < toc.index("专利密集型产业统计")
-    assert toc.index("表2　广东省专利转化运用") < toc.index("表3　全国专利密集型产业增加值")    # tables numbered alike
+    assert toc.index("表2　广东省专利转化运用") < toc.index("表3　全国专利密集型产业增加值")  # tables numbered alike
     assert body.index("专利转化运用") < body.index(HEADING) < body.index("专利密集型产业统计")
-    assert contents_headings(folder, sections) == ["专利申请", "表1　广东省专利申请", "专利转化运用", "表2　广东省专利转化运用",
-                                                   HEADING, f"专利密集型产业统计{NATIONAL_CONTEXT}",
-                                                   f"表3　全国专利密集型产业增加值{NATIONAL_CONTEXT}"]
+    assert contents_headings(folder, sections) == [
+        "专利申请",
+        "表1　广东省专利申请",
+        "专利转化运用",
+        "表2　广东省专利转化运用",
+        HEADING,
+        f"专利密集型产业统计{NATIONAL_CONTEXT}",
+        f"表3　全国专利密集型产业增加值{NATIONAL_CONTEXT}",
+    ]
     national = [dict(s, national=False) for s in sections]
     assert HEADING not in print_html(folder, title="t", year=2023, region="national", sections=national)
     assert HEADING not in contents_headings(folder, national)

@@ -5,6 +5,7 @@ user's own files, the inputs' folder, ``~``, ``.``, ``/`` and a mount point are 
 demo data never replaces a real register; two runs to one folder cannot both succeed; a signal removes
 unprotected partial output; stale partial folders are cleaned; a full disk leaves nothing behind.
 """
+
 from __future__ import annotations
 
 import errno
@@ -45,7 +46,7 @@ def test_folder_of_user_files_is_refused_before_any_work(tmp_path):
     params = _write(tmp_path / "run", output=str(out))
     _refused(params, r"holds files ipstats did not write \(thesis.docx; no \.ipstats-output\.json\)")
     assert _tree(out) == {"thesis.docx": b"years of work"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "run"]      # no partial, lock or failed folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "run"]  # no partial, lock or failed folder
 
 
 @pytest.mark.parametrize("where", ["inputs", "parent_of_inputs"])
@@ -82,7 +83,7 @@ def test_symlinked_folder_and_file_are_refused(tmp_path):
     (real / "photo.jpg").write_bytes(b"\xff\xd8")
     link = tmp_path / "link"
     link.symlink_to(real, target_is_directory=True)
-    _refused(params, rf"output {real} holds files ipstats did not write", out=link)    # judged where it points
+    _refused(params, rf"output {real} holds files ipstats did not write", out=link)  # judged where it points
     assert folders.is_ours(link, "bulletin") is False
     afile = tmp_path / "afile"
     afile.write_text("x", encoding="utf-8")
@@ -97,11 +98,11 @@ def test_empty_folder_marker_and_older_bulletin_are_replaced(tmp_path):
     marker = json.loads((out / folders.MARKER).read_text(encoding="utf-8"))
     assert marker["kind"] == "bulletin" and marker["written_by"].startswith("ipstats ")
     (out / "index.html").write_text("old page", encoding="utf-8")
-    run_bulletin(params, out=empty, progress=None)                  # its own folder: replaced
+    run_bulletin(params, out=empty, progress=None)  # its own folder: replaced
     assert (out / "index.html").read_text(encoding="utf-8") != "old page"
     # a bulletin written before markers existed (manifest by ipstats, bulletin entries only) is replaced too
     (out / folders.MARKER).unlink()
-    (out / "bulletin.pdf").unlink(missing_ok=True)                 # nor a PDF then
+    (out / "bulletin.pdf").unlink(missing_ok=True)  # nor a PDF then
     assert folders.is_ours(out, "bulletin")
     run_bulletin(params, out=empty, progress=None)
     assert (out / folders.MARKER).is_file()
@@ -146,7 +147,7 @@ def test_demo_data_never_replaces_a_real_register(tmp_path):
 def test_domain_demo_is_not_written_into_a_real_folder(tmp_path):
     from ipstats.pii.demo import demo_if_missing
 
-    real = tmp_path / "demo_province"               # named like a demo folder, but holds real data
+    real = tmp_path / "demo_province"  # named like a demo folder, but holds real data
     real.mkdir()
     (real / "register.parquet").write_bytes(b"PAR1 real")
     with pytest.raises(FileNotFoundError, match="employment file not found"):
@@ -160,7 +161,7 @@ def test_second_run_to_the_same_folder_is_refused(tmp_path):
     with folders.run_lock(target):
         message = _refused(params, rf"another ipstats run \(pid {os.getpid()}\) is writing")
         assert str(target) in message
-    run_bulletin(params, progress=None)               # released: the next run goes through
+    run_bulletin(params, progress=None)  # released: the next run goes through
 
 
 def test_stale_partial_folders_are_cleaned_but_not_the_users(tmp_path):
@@ -192,10 +193,10 @@ def test_swap_is_one_atomic_exchange(tmp_path, monkeypatch):
     partial = folders.make_folder(tmp_path / "bulletin.partial-1", "bulletin")
     (partial / "index.html").write_text("new", encoding="utf-8")
     inode = partial.stat().st_ino
-    assert folders._exchange(partial, target)                 # the kernel swaps both names at once …
+    assert folders._exchange(partial, target)  # the kernel swaps both names at once …
     assert target.stat().st_ino == inode and (partial / "index.html").read_text(encoding="utf-8") == "old"
-    folders._exchange(partial, target)                        # (back)
-    folders.swap_in(partial, target, "bulletin")              # … and swap_in uses it
+    folders._exchange(partial, target)  # (back)
+    folders.swap_in(partial, target, "bulletin")  # … and swap_in uses it
     assert (target / "index.html").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bulletin"]
     # where the file system cannot exchange, two renames; a failure of the second puts the old folder back
@@ -224,15 +225,20 @@ def test_full_disk_leaves_no_failed_folder(tmp_path, monkeypatch):
     params = _write(tmp_path / "run")
     message = _refused(params, "the disk is full: partial output removed")
     assert "No space left on device" in message
-    assert not (tmp_path / "run" / "out").exists()          # no failed folder, no partial, no lock left
+    assert not (tmp_path / "run" / "out").exists()  # no failed folder, no partial, no lock left
 
 
 def test_sigterm_removes_unprotected_partial_output(tmp_path):
     internal = tmp_path / "internal"
-    params = _write(tmp_path / "run", internal_output=str(internal), notebooks=[{"name": "slow",
-                                                                                 "parameters": {"seconds": 120}}])
-    proc = subprocess.Popen([sys.executable, "-m", "ipstats.cli", "bulletin", str(params)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    params = _write(
+        tmp_path / "run", internal_output=str(internal), notebooks=[{"name": "slow", "parameters": {"seconds": 120}}]
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ipstats.cli", "bulletin", str(params)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     detail = None
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and detail is None:
@@ -241,7 +247,7 @@ def test_sigterm_removes_unprotected_partial_output(tmp_path):
         time.sleep(0.2)
     assert detail is not None, "the notebook never wrote its internal table"
     partial = detail.parent.parent
-    assert stat.S_IMODE(partial.stat().st_mode) == 0o700          # never readable by others, even while it lives
+    assert stat.S_IMODE(partial.stat().st_mode) == 0o700  # never readable by others, even while it lives
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
@@ -274,7 +280,7 @@ def test_tasks_left_by_a_signal_do_not_report_themselves(caplog):
     with pytest.raises(folders.RunInterrupted, match="stopped by SIGTERM"):
         with folders.raise_on_signals():
             os.kill(os.getpid(), signal.SIGTERM)
-            time.sleep(5)                      # the handler raises here
+            time.sleep(5)  # the handler raises here
     loop = asyncio.new_event_loop()
     try:
         task = loop.create_task(dies())

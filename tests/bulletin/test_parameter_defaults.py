@@ -5,6 +5,7 @@
 files; absolute paths under the repository as ``<root>``; ``disclosure`` and ``source_note`` left out: they come
 from the files' own keys and the inputs' metadata, not from the entries).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,10 @@ def _effective(name: str) -> dict:
     for plan in plans:
         if "disclosure" in plan.parameters:
             assert plan.parameters["disclosure"] == params.disclosure
-    effective = {plan.name: {k: v for k, v in plan.parameters.items() if k not in ("source_note", "disclosure")}
-                 for plan in plans}
+    effective = {
+        plan.name: {k: v for k, v in plan.parameters.items() if k not in ("source_note", "disclosure")}
+        for plan in plans
+    }
     return json.loads(json.dumps(effective).replace(str(ROOT), "<root>"))
 
 
@@ -43,19 +46,24 @@ def test_shipped_files_keep_their_effective_parameters(name):
 
 def test_override_order(write_params, tmp_path):
     """Common parameters < defaults < the entry's parameters; a default reaches only notebooks declaring it."""
-    path = write_params(defaults={"scale": 5, "source_note": "国家知识产权局"},
-                        notebooks=["good", {"name": "good", "id": "good_own", "parameters": {"scale": 7, "year": 2024}},
-                                   {"name": "national", "id": "national_own", "parameters": {"source_note": "自填"}},
-                                   "national"])
+    path = write_params(
+        defaults={"scale": 5, "source_note": "国家知识产权局"},
+        notebooks=[
+            "good",
+            {"name": "good", "id": "good_own", "parameters": {"scale": 7, "year": 2024}},
+            {"name": "national", "id": "national_own", "parameters": {"source_note": "自填"}},
+            "national",
+        ],
+    )
     params = load_params(path)
     assert params.defaults == {"scale": 5, "source_note": "国家知识产权局"}
     assert params.resolved()["defaults"] == params.defaults
     plans = {p.name: p.parameters for p in plan_notebooks(params, tmp_path / "out")}
     assert plans["good"]["scale"] == 5 and plans["good"]["year"] == 2023
-    assert "source_note" not in plans["good"]                     # good does not declare it
+    assert "source_note" not in plans["good"]  # good does not declare it
     assert plans["good_own"]["scale"] == 7 and plans["good_own"]["year"] == 2024
-    assert "scale" not in plans["national"]                       # national does not declare it
-    assert plans["national_own"]["source_note"] == "自填"              # the entry wins over defaults
+    assert "scale" not in plans["national"]  # national does not declare it
+    assert plans["national_own"]["source_note"] == "自填"  # the entry wins over defaults
     assert plans["national"]["source_note"] == "国家知识产权局"
 
 
@@ -100,12 +108,15 @@ def test_a_default_another_notebook_of_the_folder_declares_is_kept(tmp_path):
     assert [p.name for p in plans] == ["00_overview"] and "keywords" not in plans[0].parameters
 
 
-@pytest.mark.parametrize("defaults, expected", [
-    ([1, 2], "defaults must be a mapping of notebook parameter names to values"),
-    ({"year": 2024}, "defaults key 'year' is a common parameter set by the file's own keys"),
-    ({"population": ""}, "defaults key 'population' is an input: set it under inputs:"),
-    ({"not-a-name": 1}, "defaults key 'not-a-name' must be a notebook parameter name"),
-])
+@pytest.mark.parametrize(
+    "defaults, expected",
+    [
+        ([1, 2], "defaults must be a mapping of notebook parameter names to values"),
+        ({"year": 2024}, "defaults key 'year' is a common parameter set by the file's own keys"),
+        ({"population": ""}, "defaults key 'population' is an input: set it under inputs:"),
+        ({"not-a-name": 1}, "defaults key 'not-a-name' must be a notebook parameter name"),
+    ],
+)
 def test_bad_defaults_are_refused_in_one_line(write_params, defaults, expected):
     assert expected in _message(write_params(defaults=defaults))
 

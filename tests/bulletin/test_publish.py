@@ -1,4 +1,5 @@
 """ipstats.bulletin.publish.Publisher: one call records a table as record_table does, shows it and footnotes it."""
+
 from __future__ import annotations
 
 import json
@@ -16,26 +17,43 @@ LABELS = {"applications": "申请量（自定）"}
 
 @pytest.fixture
 def table() -> pd.DataFrame:
-    return pd.DataFrame({"province_code": ["11", "44", "00"], "applications": [12.0, None, 30.0],
-                         "share_pct": [40.04, None, 100.0]})
+    return pd.DataFrame(
+        {"province_code": ["11", "44", "00"], "applications": [12.0, None, 30.0], "share_pct": [40.04, None, 100.0]}
+    )
 
 
 def _record(suppressed: bool) -> dict:
     """A disclosure record as ipstats.sdc.record writes it, with or without a suppressed cell."""
     cells = [{"row": "44", "col": "applications", "status": "primary", "protected": True}] if suppressed else []
-    return {"rules": {"min_contributors": 3}, "source": "register", "confidentiality": "confidential", "cells": 3,
-            "primary": int(suppressed), "secondary": 0, "suppressed": cells, "audit_pass": True}
+    return {
+        "rules": {"min_contributors": 3},
+        "source": "register",
+        "confidentiality": "confidential",
+        "cells": 3,
+        "primary": int(suppressed),
+        "secondary": 0,
+        "suppressed": cells,
+        "audit_pass": True,
+    }
 
 
 def _files(folder, name):
-    return ((folder / "tables" / f"{name}.csv").read_bytes(),
-            json.loads((folder / "tables" / f"{name}.meta.json").read_text(encoding="utf-8")))
+    return (
+        (folder / "tables" / f"{name}.csv").read_bytes(),
+        json.loads((folder / "tables" / f"{name}.meta.json").read_text(encoding="utf-8")),
+    )
 
 
 def test_table_records_the_same_files_as_record_table(tmp_path, table):
     disclosure = _record(True)
-    kwargs = dict(title="2023年分省申请量", unit="件；%", notes=["注一。"], disclosure=disclosure, labels=LABELS,
-                  decimals={"share_pct": 2})
+    kwargs = dict(
+        title="2023年分省申请量",
+        unit="件；%",
+        notes=["注一。"],
+        disclosure=disclosure,
+        labels=LABELS,
+        decimals={"share_pct": 2},
+    )
     record_table(table, "by_province", source="资料来源", output_dir=tmp_path / "direct", **kwargs)
     record_table(table, "second", source="资料来源", output_dir=tmp_path / "direct", **kwargs)
     pub = Publisher(output_dir=tmp_path / "pub", source="资料来源")
@@ -46,7 +64,7 @@ def test_table_records_the_same_files_as_record_table(tmp_path, table):
     csv, meta = _files(tmp_path / "pub", "second")
     assert meta["order"] == 2 and meta["notes"] == ["注一。"] and meta["disclosure"] == disclosure
     assert meta["source"] == "资料来源" and meta["labels"] == LABELS
-    assert SUPPRESSED in csv.decode("utf-8-sig")            # the suppressed cell is written with its mark
+    assert SUPPRESSED in csv.decode("utf-8-sig")  # the suppressed cell is written with its mark
     assert pub.titles == {"by_province": "2023年分省申请量", "second": "2023年分省申请量"}
 
 
@@ -69,7 +87,7 @@ def test_without_output_dir_nothing_is_written_and_the_table_is_shown(tmp_path, 
 
 def test_footnote_shows_the_legend_only_when_a_cell_is_suppressed(table):
     pub = Publisher(output_dir="", source="s")
-    legend = symbol_legend(["suppressed"])                     # “×”表示涉及保密不予公布。
+    legend = symbol_legend(["suppressed"])  # “×”表示涉及保密不予公布。
     with_cell = pub.table(table, "t", title="t", unit="件", notes=["注一。"], disclosure=_record(True)).to_html()
     assert f"注：注一。<br>注：{legend}" in with_cell and f">{SUPPRESSED}<" in with_cell
     # a record that suppresses nothing, no record at all: missing cells are not applicable, never suppressed
@@ -78,7 +96,7 @@ def test_footnote_shows_the_legend_only_when_a_cell_is_suppressed(table):
         assert "注：注一。" in html and legend not in html and f">{SUPPRESSED}<" not in html
         assert symbol_legend(["not_applicable"]) in html
     complete = pub.table(table.fillna(0), "t", title="t", unit="件", notes=["注一。"], disclosure=_record(True))
-    assert "表示" not in complete.to_html()                      # no mark shown: no legend
+    assert "表示" not in complete.to_html()  # no mark shown: no legend
 
 
 def test_a_legend_among_the_notes_is_not_repeated(table):
@@ -96,14 +114,23 @@ def test_shown_table_formatter_labels_rows_and_show_notes(tmp_path, table):
         return frame.assign(province_code=frame["province_code"] + "省")
 
     pub = Publisher(output_dir=tmp_path, source="s", formatter=formatter)
-    html = pub.table(table, "t", title="t", unit="件", notes=["注一。"], labels=LABELS, show=table.head(1),
-                     show_notes=["只列第一行。"], digits=1).to_html()
+    html = pub.table(
+        table,
+        "t",
+        title="t",
+        unit="件",
+        notes=["注一。"],
+        labels=LABELS,
+        show=table.head(1),
+        show_notes=["只列第一行。"],
+        digits=1,
+    ).to_html()
     assert seen == [1] and "11省" in html and "44省" not in html and "申请量（自定）" in html
-    assert "40.0" in html and "40.04" not in html                      # display digits, not the CSV's
+    assert "40.0" in html and "40.04" not in html  # display digits, not the CSV's
     assert html.index("注：只列第一行。") < html.index("注：注一。")
-    assert "表示" not in html                                    # the row shown has no missing cell: no legend
+    assert "表示" not in html  # the row shown has no missing cell: no legend
     csv, meta = _files(tmp_path, "t")
-    assert meta["notes"] == ["注一。"] and "44" in csv.decode("utf-8-sig")   # the whole table is recorded
+    assert meta["notes"] == ["注一。"] and "44" in csv.decode("utf-8-sig")  # the whole table is recorded
     with pytest.raises(ValueError, match="list"):
         pub.table(table, "u", title="t", unit="件", notes="一句话")
     with pytest.raises(ValueError, match="list"):
@@ -123,7 +150,8 @@ def test_figure_and_text_are_recorded(tmp_path, monkeypatch):
     fig = go.Figure(go.Bar(x=["发明"], y=[3]))
     assert pub.figure(fig, "chart") is fig
     assert json.loads((tmp_path / "figures" / "chart.json").read_text(encoding="utf-8"))["layout"]["meta"] == {
-        "ipstats_figure": "chart"}
+        "ipstats_figure": "chart"
+    }
     assert pub.text("00_overview", "摘要").data == "摘要"
     assert (tmp_path / "texts" / "00_overview.md").read_text(encoding="utf-8") == "摘要\n"
 
@@ -148,4 +176,4 @@ def test_record_figure_serialises_the_figure_once(tmp_path, monkeypatch):
     record.record_figure(fig, "once", output_dir=tmp_path)
     assert len(calls) == 1
     assert [job["opts"]["format"] for job in written] == ["png", "svg"] and written[0]["opts"]["width"] == 500
-    assert written[0]["fig"]["data"][0]["x"] == ["&lt;b&gt;名&lt;/b&gt;"]        # still escaped for plotly
+    assert written[0]["fig"]["data"][0]["x"] == ["&lt;b&gt;名&lt;/b&gt;"]  # still escaped for plotly

@@ -1,4 +1,5 @@
 """Cells of published files: formula text guarded in CSV and Excel, floats at a fixed precision, stable bytes."""
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,20 @@ from ipstats.cells import guard_text, is_formula_text, stable_floats, unguard_te
 from ipstats.display import show_table
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(A1)", "\tfoo", "\r=1", "'=x", "-",
-                                  "=HYPERLINK(\"https://evil.example/\",\"x\")"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+1",
+        "+1+1",
+        "-1+cmd|' /C calc'!A0",
+        "@SUM(A1)",
+        "\tfoo",
+        "\r=1",
+        "'=x",
+        "-",
+        "=HYPERLINK(\"https://evil.example/\",\"x\")",
+    ],
+)
 def test_formula_text_is_guarded_and_restored(text):
     assert is_formula_text(text)
     guarded = guard_text(text)
@@ -32,13 +45,18 @@ def test_numbers_and_plain_text_are_left_alone(text):
 
 
 def test_csv_quotes_guarded_cells_and_keeps_numbers():
-    df = pd.DataFrame({"name": ['=HYPERLINK("https://evil.example/","点")', "-2", "ok,x", None],
-                       "growth_pct": [-1.5, -0.0, 1 / 3, np.nan], "count": [1, -2, 3, 4]})
+    df = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("https://evil.example/","点")', "-2", "ok,x", None],
+            "growth_pct": [-1.5, -0.0, 1 / 3, np.nan],
+            "count": [1, -2, 3, 4],
+        }
+    )
     buffer = io.StringIO()
     write_csv(df, buffer)
     lines = buffer.getvalue().splitlines()
     assert lines[1] == '"\'=HYPERLINK(""https://evil.example/"",""点"")",-1.5,1'
-    assert lines[2] == "-2,0.0,-2"                         # -0 written as 0; numbers unquoted
+    assert lines[2] == "-2,0.0,-2"  # -0 written as 0; numbers unquoted
     assert lines[3] == '"ok,x",0.3333333333,3'
     back = pd.read_csv(io.StringIO(buffer.getvalue()))
     assert back["growth_pct"].dtype == float and back["count"].tolist() == [1, -2, 3, 4]
@@ -54,11 +72,11 @@ def test_csv_without_guarded_cells_is_plain_to_csv():
 def test_stable_floats_absorb_summation_order():
     terms = np.random.default_rng(1).random(1000) / 3
     forward, backward = float(np.sum(terms)), float(sum(terms[::-1].tolist()))
-    assert forward != backward                            # the noise the rounding is there for
+    assert forward != backward  # the noise the rounding is there for
     assert stable_floats(pd.Series([forward])).iloc[0] == stable_floats(pd.Series([backward])).iloc[0]
     tiny = stable_floats(pd.Series([-1e-14, 1e-14, -0.0, 12345678901.25, np.nan]))
     assert tiny.iloc[:3].tolist() == [0.0, 0.0, 0.0] and not np.signbit(tiny.iloc[:3]).any()
-    assert tiny.iloc[3] == 12345678901.25 and np.isnan(tiny.iloc[4])       # large values keep their cents
+    assert tiny.iloc[3] == 12345678901.25 and np.isnan(tiny.iloc[4])  # large values keep their cents
 
 
 def test_show_table_never_shows_minus_zero():
@@ -67,11 +85,16 @@ def test_show_table_never_shows_minus_zero():
 
 
 def test_workbook_string_cells_and_stable_bytes(tmp_path):
-    df = pd.DataFrame({"applicant_name": ['=HYPERLINK("https://evil.example/","x")', "+1+1", "华为"],
-                       "count": [1, -2, 3], "growth_pct": [-1.5, 0.0, 2.25]})
+    df = pd.DataFrame(
+        {
+            "applicant_name": ['=HYPERLINK("https://evil.example/","x")', "+1+1", "华为"],
+            "count": [1, -2, 3],
+            "growth_pct": [-1.5, 0.0, 2.25],
+        }
+    )
     record_table(df, "t", title="=标题", unit="件", source="@来源", notes=["-注"], output_dir=tmp_path)
     first = write_workbook(tmp_path / "tables", tmp_path / "a.xlsx").read_bytes()
-    time.sleep(2.1)                                       # zip entries have a 2-second clock
+    time.sleep(2.1)  # zip entries have a 2-second clock
     second = write_workbook(tmp_path / "tables", tmp_path / "b.xlsx").read_bytes()
     assert first == second
     with zipfile.ZipFile(tmp_path / "a.xlsx") as archive:

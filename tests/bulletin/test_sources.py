@@ -1,4 +1,5 @@
 """Source lines from the inputs' own metadata, and provincial runs with national-context sections (#22 item 4)."""
+
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,14 @@ import yaml
 
 from ipstats.bulletin import BulletinError, load_params, run_bulletin
 from ipstats.bulletin.run import notebook_parameters
-from ipstats.bulletin.sources import (NATIONAL_CONTEXT, NATIONAL_GROUP, SYNTHETIC, is_demo_input, national_context,
-                                      source_line)
+from ipstats.bulletin.sources import (
+    NATIONAL_CONTEXT,
+    NATIONAL_GROUP,
+    SYNTHETIC,
+    is_demo_input,
+    national_context,
+    source_line,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 # the small schema-valid inputs of the run tests, the applicant moved to 西藏 (54)
@@ -49,19 +56,26 @@ def test_real_input_with_source_says_that_text(tmp_path):
 
 def test_real_input_without_source_names_the_file(tmp_path):
     (tmp_path / "population.csv").write_text(POPULATION, encoding="utf-8")
-    line = source_line({"population": tmp_path / "population.csv", "register": ""})   # "" = left out
+    line = source_line({"population": tmp_path / "population.csv", "register": ""})  # "" = left out
     assert line == "分省年末常住人口（population.csv，未注明来源）" and "演示" not in line
 
 
 def test_mixed_inputs_list_stated_then_unstated_then_demo(tmp_path, small_demo):
     (tmp_path / "register.csv").write_text(REGISTER, encoding="utf-8")
     (tmp_path / "population.csv").write_text(POPULATION, encoding="utf-8")
-    line = source_line({"register": tmp_path / "register.csv", "population": tmp_path / "population.csv",
-                        "products": small_demo["register"].parent / "products.csv",
-                        "product_links": small_demo["register"].parent / "product_patent_links.csv"},
-                       {"register": STATED})
-    assert line == (f"{STATED}；分省年末常住人口（population.csv，未注明来源）；"
-                    f"专利密集型产品备案认定数据、专利密集型产品关联专利{SYNTHETIC}")
+    line = source_line(
+        {
+            "register": tmp_path / "register.csv",
+            "population": tmp_path / "population.csv",
+            "products": small_demo["register"].parent / "products.csv",
+            "product_links": small_demo["register"].parent / "product_patent_links.csv",
+        },
+        {"register": STATED},
+    )
+    assert line == (
+        f"{STATED}；分省年末常住人口（population.csv，未注明来源）；"
+        f"专利密集型产品备案认定数据、专利密集型产品关联专利{SYNTHETIC}"
+    )
 
 
 def test_national_context_only_in_a_provincial_run():
@@ -73,9 +87,17 @@ def _write(folder: Path, inputs: dict, notebooks: list, region: str = "national"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "population.csv").write_text(POPULATION, encoding="utf-8")
     (folder / "register.csv").write_text(REGISTER, encoding="utf-8")
-    content = {"title": "全国专利统计公报", "year": 2023, "region": region, "output": "out/bulletin",
-               "notebook_dir": str(DATA), "execution_timeout": 120, "inputs": inputs, "notebooks": notebooks,
-               "pdf": False}
+    content = {
+        "title": "全国专利统计公报",
+        "year": 2023,
+        "region": region,
+        "output": "out/bulletin",
+        "notebook_dir": str(DATA),
+        "execution_timeout": 120,
+        "inputs": inputs,
+        "notebooks": notebooks,
+        "pdf": False,
+    }
     path = folder / "params.yaml"
     path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -106,8 +128,9 @@ def test_notebook_receives_the_source_line_of_the_inputs_it_declares(tmp_path):
     entry = type(params.notebooks[0])("national", {"source_note": "某统计年鉴"})
     assert notebook_parameters(params, entry, tmp_path / "out", declared)["source_note"] == "某统计年鉴"
     # a notebook that does not declare source_note receives none
-    assert "source_note" not in notebook_parameters(params, params.notebooks[1], tmp_path / "out",
-                                                    {"population": {}, "scale": {}})
+    assert "source_note" not in notebook_parameters(
+        params, params.notebooks[1], tmp_path / "out", {"population": {}, "scale": {}}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +147,7 @@ def test_manifest_records_each_notebooks_source_line(tibet):
     manifest = json.loads((tibet["out"] / "manifest.json").read_text(encoding="utf-8"))
     runs = {nb["name"]: nb for nb in manifest["notebooks"]}
     assert runs["national"]["source_note"] == f"{STATED}；分省年末常住人口（population.csv，未注明来源）"
-    assert runs["good"]["source_note"] == ""          # good declares no source_note
+    assert runs["good"]["source_note"] == ""  # good declares no source_note
     assert manifest["parameters"]["resolved"]["sources"] == {"register": STATED}
     meta = json.loads((tibet["out"] / "tables" / "national_table.meta.json").read_text(encoding="utf-8"))
     assert meta["source"] == runs["national"]["source_note"] and "演示" not in meta["source"]
@@ -137,7 +160,9 @@ def test_provincial_run_labels_and_groups_national_sections(tibet):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "<h1>西藏自治区专利统计公报</h1>" in index
     group = index.index(f"<h2>{NATIONAL_GROUP[0]}</h2>")
-    assert index.index('href="good.html"') < group < index.index('href="national.html"') < index.index("<h2>统计表</h2>")
+    assert (
+        index.index('href="good.html"') < group < index.index('href="national.html"') < index.index("<h2>统计表</h2>")
+    )
     assert f"全国测试调查{NATIONAL_CONTEXT}" in index
     # an empty table is written as a table with its headers
     with open(out / "tables" / "national_table.csv", encoding="utf-8-sig", newline="") as f:

@@ -1,4 +1,5 @@
 """PNG and SVG figures of a bulletin: written with Chromium when there is one, announced once when there is none."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ def test_template_names_chinese_fonts_first():
     assert fonts[0] == "Noto Sans CJK SC" and fonts[-1] == "sans-serif"
     assert {"Microsoft YaHei", "PingFang SC", "Source Han Sans SC"} <= set(fonts)
     layout = pio.templates[TEMPLATE].layout
-    assert layout.yaxis.exponentformat == "none" and layout.yaxis.separatethousands      # 160,000 not 160k
+    assert layout.yaxis.exponentformat == "none" and layout.yaxis.separatethousands  # 160,000 not 160k
     assert layout.xaxis.exponentformat == "none" and not layout.xaxis.separatethousands  # years stay 2023
 
 
@@ -52,8 +53,9 @@ def test_without_a_browser_the_bulletin_says_so_once_and_keeps_the_html(tmp_path
     assert "BROWSER_PATH" in manifest["static_figures"]["problem"]
 
 
-@pytest.mark.skipif(not record.static_export_available(), reason=f"no static export here: "
-                    f"{record.static_export_problem()}")
+@pytest.mark.skipif(
+    not record.static_export_available(), reason=f"no static export here: {record.static_export_problem()}"
+)
 def test_with_a_browser_every_figure_is_png_and_svg(tmp_path):
     out = run_bulletin(_write(tmp_path), progress=None)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -62,9 +64,9 @@ def test_with_a_browser_every_figure_is_png_and_svg(tmp_path):
     assert [c["figure"] for p in manifest["pages"] for c in p["charts"]] == ["demo_chart"]
     png, svg = out / "figures" / "demo_chart.png", out / "figures" / "demo_chart.svg"
     assert _png_size(png) == (2 * record.STATIC_WIDTH, 2 * record.STATIC_HEIGHT)
-    assert png.stat().st_size > 10_000                                # drawn, not an empty canvas
+    assert png.stat().st_size > 10_000  # drawn, not an empty canvas
     text = svg.read_text(encoding="utf-8")
-    assert text.startswith("<svg") and TITLE in text                  # the title stays text in the SVG
+    assert text.startswith("<svg") and TITLE in text  # the title stays text in the SVG
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="figures/demo_chart.png"' in index and 'href="figures/demo_chart.svg"' in index
     assert "未能生成" not in index

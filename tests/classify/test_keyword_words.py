@@ -1,4 +1,5 @@
 """Latin keyword terms match whole words; Chinese terms match anywhere (the scan DuckDB and Spark share)."""
+
 from __future__ import annotations
 
 import pandas as pd

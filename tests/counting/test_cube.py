@@ -1,4 +1,5 @@
 """The counting cube on tiny registers whose answers are computed by hand, and against pandas on the demo."""
+
 import pandas as pd
 import pytest
 
@@ -7,14 +8,58 @@ from ipstats.counting import CountSpec, count
 
 # number, type, filing, priority, publication, grant, lapse, province, applicant type, title, IPC codes
 ROWS = [
-    ("P1", "发明", "2022-03-01", "2021-06-01", "2023-09-01", "2023-12-31", None, "11", "企业", "一种电视机",
-     "H04N3/00;H04N5/00;H04N1/00"),                      # two codes in field 2 (count once), one in 3
-    ("P2", "发明", "2021-05-05", "2021-05-05", "2022-11-05", "2022-06-01", "2023-12-31", "11", "高校", "一种药物",
-     "A61K31/00"),                                         # lapsed on 31 Dec 2023: not valid at end-2023
-    ("P3", "发明", "2021-05-05", "2020-12-01", "2022-11-05", "2022-06-01", "2024-01-01", "44", "企业", "一种药物组合物",
-     "A61K31/00;H04N1/00"),                                # lapsed the day after: valid at end-2023
-    ("P4", "实用新型", "2023-01-01", "2023-01-01", "2023-08-01", "2023-08-01", None, "44", "企业", "一种充电桩",
-     "B60L53/00"),
+    (
+        "P1",
+        "发明",
+        "2022-03-01",
+        "2021-06-01",
+        "2023-09-01",
+        "2023-12-31",
+        None,
+        "11",
+        "企业",
+        "一种电视机",
+        "H04N3/00;H04N5/00;H04N1/00",
+    ),  # two codes in field 2 (count once), one in 3
+    (
+        "P2",
+        "发明",
+        "2021-05-05",
+        "2021-05-05",
+        "2022-11-05",
+        "2022-06-01",
+        "2023-12-31",
+        "11",
+        "高校",
+        "一种药物",
+        "A61K31/00",
+    ),  # lapsed on 31 Dec 2023: not valid at end-2023
+    (
+        "P3",
+        "发明",
+        "2021-05-05",
+        "2020-12-01",
+        "2022-11-05",
+        "2022-06-01",
+        "2024-01-01",
+        "44",
+        "企业",
+        "一种药物组合物",
+        "A61K31/00;H04N1/00",
+    ),  # lapsed the day after: valid at end-2023
+    (
+        "P4",
+        "实用新型",
+        "2023-01-01",
+        "2023-01-01",
+        "2023-08-01",
+        "2023-08-01",
+        None,
+        "44",
+        "企业",
+        "一种充电桩",
+        "B60L53/00",
+    ),
     ("P5", "实用新型", "2023-12-31", "2023-12-31", None, None, None, "44", "个人", "一种装置", "B60L80/00"),
     ("P6", "外观设计", "2022-12-31", "2022-12-31", None, None, "2023-05-01", "32", "企业", "手机", None),
 ]
@@ -22,8 +67,19 @@ ROWS = [
 
 @pytest.fixture()
 def register(tmp_path):
-    cols = ["application_number", "patent_type", "filing_date", "priority_date", "publication_date", "grant_date",
-            "lapse_date", "province_code", "applicant_type", "title", "ipc"]
+    cols = [
+        "application_number",
+        "patent_type",
+        "filing_date",
+        "priority_date",
+        "publication_date",
+        "grant_date",
+        "lapse_date",
+        "province_code",
+        "applicant_type",
+        "title",
+        "ipc",
+    ]
     reg = pd.DataFrame(ROWS, columns=cols)
     for col in [c for c in cols if c.endswith("_date")]:
         reg[col] = pd.to_datetime(reg[col]).dt.date
@@ -54,7 +110,12 @@ def test_flows_by_reference_date(register):
 def test_valid_stock_at_year_end(register):
     cube = count(register, CountSpec(measure="valid_stock", years=(2022, 2023, 2024), by=("patent_type",)))
     assert cube_dict(cube, "year", "patent_type") == {
-        (2022, "发明"): 2, (2023, "发明"): 2, (2023, "实用新型"): 1, (2024, "发明"): 1, (2024, "实用新型"): 1}
+        (2022, "发明"): 2,
+        (2023, "发明"): 2,
+        (2023, "实用新型"): 1,
+        (2024, "发明"): 1,
+        (2024, "实用新型"): 1,
+    }
     assert set(cube["reference_date"]) == {"31 December"}
 
 
@@ -68,13 +129,13 @@ def test_whole_fractional_and_dedupe(register):
     # valid at end-2023: P1 (fields 2 twice, 3), P3 (16, 3), P4 (32); P1 counts once in field 2
     assert cube_dict(cube, "category") == {"2": 1, "3": 2, "16": 1, "32": 1}
     assert cube_dict(cube, "category", value="fractional") == {"2": 0.5, "3": 1.0, "16": 0.5, "32": 1.0}
-    assert cube["fractional"].sum() == pytest.approx(3)                      # three valid patents
+    assert cube["fractional"].sum() == pytest.approx(3)  # three valid patents
     assert cube.loc[cube["category"] == "2", "category_name"].iloc[0] == "音像技术"
 
 
 def test_rollup_to_sectors(register):
     cube = count(register, CountSpec(measure="valid_stock", years=(2023,), system="wipo_fields_2019", level=1))
-    assert cube_dict(cube, "category") == {"S1": 2, "S3": 1, "S4": 1}         # electrical, chemistry, mechanical
+    assert cube_dict(cube, "category") == {"S1": 2, "S3": 1, "S4": 1}  # electrical, chemistry, mechanical
     assert cube_dict(cube, "category", value="fractional") == {"S1": 1.5, "S3": 0.5, "S4": 1.0}
 
 
@@ -108,7 +169,7 @@ def test_a_keyword_in_the_title_confirms_the_rule():
 def test_probabilistic_counts(register):
     cube = count(register, CountSpec(measure="valid_stock", years=(2023,), system="isi_nace2"))
     assert cube["fractional"].sum() == pytest.approx(3)
-    assert cube["count"].isna().all()                                       # whole counts are not defined
+    assert cube["count"].isna().all()  # whole counts are not defined
 
 
 def test_parquet_output(register, tmp_path):
@@ -117,35 +178,53 @@ def test_parquet_output(register, tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(out), cube)
 
 
-@pytest.mark.parametrize("spec, message", [
-    (CountSpec(measure="stock", years=(2023,)), "measure must be one of"),
-    (CountSpec(years=()), "at least one year"),
-    (CountSpec(years=(2023,), reference_date="decision"), "reference_date must be one of"),
-    (CountSpec(measure="valid_stock", years=(2023,), reference_date="grant"), "takes no reference_date"),
-    (CountSpec(years=(2023,), patent_types=("PCT",)), "patent_types"),
-    (CountSpec(years=(2023,), by=("year",)), "breakdown columns"),
-    (CountSpec(years=(2023,), level=1), "level needs a classification system"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (CountSpec(measure="stock", years=(2023,)), "measure must be one of"),
+        (CountSpec(years=()), "at least one year"),
+        (CountSpec(years=(2023,), reference_date="decision"), "reference_date must be one of"),
+        (CountSpec(measure="valid_stock", years=(2023,), reference_date="grant"), "takes no reference_date"),
+        (CountSpec(years=(2023,), patent_types=("PCT",)), "patent_types"),
+        (CountSpec(years=(2023,), by=("year",)), "breakdown columns"),
+        (CountSpec(years=(2023,), level=1), "level needs a classification system"),
+    ],
+)
 def test_spec_errors(spec, message):
     with pytest.raises(ValueError, match=message):
         spec.validate()
 
 
-@pytest.mark.parametrize("system", ["wipo_fields_2019", "cnipa_sei_2021", "cnipa_digital_tech_2023",
-                                    "cnipa_green_tech", "cnipa_new_three_2024", "wipo_green_inventory", "isi_nace2"])
+@pytest.mark.parametrize(
+    "system",
+    [
+        "wipo_fields_2019",
+        "cnipa_sei_2021",
+        "cnipa_digital_tech_2023",
+        "cnipa_green_tech",
+        "cnipa_new_three_2024",
+        "wipo_green_inventory",
+        "isi_nace2",
+    ],
+)
 def test_cube_equals_pandas_on_the_demo_register(small_demo, system):
     """The compressed SQL cube equals a direct pandas count of the per-patent classification."""
     register = small_demo["register"]
-    cube = count(register, CountSpec(measure="applications", years=tuple(range(2014, 2025)), system=system,
-                                     by=("province_code",)))
-    per_patent, _ = classify(register, system, keywords="table")     # the counting default
+    cube = count(
+        register,
+        CountSpec(measure="applications", years=tuple(range(2014, 2025)), system=system, by=("province_code",)),
+    )
+    per_patent, _ = classify(register, system, keywords="table")  # the counting default
     reg = pd.read_parquet(register, columns=["application_number", "filing_date", "province_code"])
     reg["year"] = pd.to_datetime(reg["filing_date"]).dt.year
     merged = per_patent.merge(reg, left_on="patent_id", right_on="application_number")
     merged = merged[merged["year"].between(2014, 2024)]
     # first applicants from 港澳台 and abroad have no province: a group of their own, as in the cube
-    expected = merged.groupby(["year", "province_code", "category"], dropna=False).agg(
-        count=("patent_id", "size"), fractional=("weight", "sum")).reset_index()
+    expected = (
+        merged.groupby(["year", "province_code", "category"], dropna=False)
+        .agg(count=("patent_id", "size"), fractional=("weight", "sum"))
+        .reset_index()
+    )
     got = cube.set_index(["year", "province_code", "category"]).sort_index()
     expected = expected.set_index(["year", "province_code", "category"]).sort_index()
     assert got.index.equals(expected.index)

@@ -1,4 +1,5 @@
 """Choosing the engine: names and parameter-file settings are read with plain errors."""
+
 import duckdb
 import pytest
 
@@ -14,12 +15,15 @@ def test_engine_settings_from_a_parameter_file():
     assert settings.config == {"spark.executor.memory": "8g"}
 
 
-@pytest.mark.parametrize("engine, message", [
-    ("polars", "engine must be one of duckdb, spark, got 'polars'"),
-    ({"name": "spark", "executors": 4}, "unknown key\\(s\\) executors"),
-    ({"name": "spark", "config": "fast"}, "config must be a mapping"),
-    (3, "engine must be a name"),
-])
+@pytest.mark.parametrize(
+    "engine, message",
+    [
+        ("polars", "engine must be one of duckdb, spark, got 'polars'"),
+        ({"name": "spark", "executors": 4}, "unknown key\\(s\\) executors"),
+        ({"name": "spark", "config": "fast"}, "config must be a mapping"),
+        (3, "engine must be a name"),
+    ],
+)
 def test_engine_settings_errors(engine, message):
     with pytest.raises(ValueError, match=message):
         engine_settings(engine)

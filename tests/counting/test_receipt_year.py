@@ -1,4 +1,5 @@
 """Applications by 受理年度 (the application number's year digits) beside 申请日 (#16 item 4)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -10,14 +11,21 @@ from ipstats.engines import connect
 
 
 def _register() -> pd.DataFrame:
-    return pd.DataFrame({
-        # a divisional application received in 2023 keeps its parent's 申请日 of 2021
-        "application_number": ["CN202310123456.6", "CN202310654321.X", "95115608.X", "ZL03123456.7",
-                               "202110000001.1"],
-        "patent_type": ["发明", "发明", "发明", "实用新型", "发明"],
-        "filing_date": pd.to_datetime(["2023-03-01", "2021-07-15", "1995-06-01", "2003-02-03", "2021-01-04"]),
-        "province_code": ["44", "44", "11", "32", "44"],
-    })
+    return pd.DataFrame(
+        {
+            # a divisional application received in 2023 keeps its parent's 申请日 of 2021
+            "application_number": [
+                "CN202310123456.6",
+                "CN202310654321.X",
+                "95115608.X",
+                "ZL03123456.7",
+                "202110000001.1",
+            ],
+            "patent_type": ["发明", "发明", "发明", "实用新型", "发明"],
+            "filing_date": pd.to_datetime(["2023-03-01", "2021-07-15", "1995-06-01", "2003-02-03", "2021-01-04"]),
+            "province_code": ["44", "44", "11", "32", "44"],
+        }
+    )
 
 
 def test_receipt_year_from_the_number():

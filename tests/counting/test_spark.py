@@ -3,6 +3,7 @@
 Spark starts once for the session (``local[2]``); the CI register (20,000 patents, seed 2024, as
 parameters/ci.yaml) is generated once. Counts must be equal exactly, fractional counts to 1e-9.
 """
+
 import shutil
 
 import pandas as pd
@@ -23,11 +24,19 @@ from ipstats.engines import SparkRunner, open_spark_register  # noqa: E402
 SYSTEMS = list(list_systems()["id"])
 MEASURES = ("applications", "grants", "valid_stock")
 YEARS = tuple(range(2010, 2025))
-SETTINGS = {"name": "spark", "master": "local[2]", "app_name": "ipstats-tests",
-            # tiny data: one shuffle partition and no adaptive re-planning cut each query from seconds to a fraction
-            "config": {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "1",
-                       "spark.sql.adaptive.enabled": "false", "spark.default.parallelism": "2",
-                       "spark.driver.memory": "1g"}}
+SETTINGS = {
+    "name": "spark",
+    "master": "local[2]",
+    "app_name": "ipstats-tests",
+    # tiny data: one shuffle partition and no adaptive re-planning cut each query from seconds to a fraction
+    "config": {
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": "1",
+        "spark.sql.adaptive.enabled": "false",
+        "spark.default.parallelism": "2",
+        "spark.driver.memory": "1g",
+    },
+}
 
 
 @pytest.fixture(scope="session")
@@ -83,11 +92,14 @@ def test_spark_cube_equals_duckdb_cube_for_every_system_and_measure(spark, ci_re
         run.close()
 
 
-@pytest.mark.parametrize("system, keywords, level, by", [
-    ("cnipa_sei_2021", "require", 1, ("province_code",)),
-    ("cnipa_digital_tech_2023", "ignore", None, ()),
-    ("isi_nace2", "confirm", 1, ()),
-])
+@pytest.mark.parametrize(
+    "system, keywords, level, by",
+    [
+        ("cnipa_sei_2021", "require", 1, ("province_code",)),
+        ("cnipa_digital_tech_2023", "ignore", None, ()),
+        ("isi_nace2", "confirm", 1, ()),
+    ],
+)
 def test_count_with_engine_spark_returns_the_duckdb_cube(spark, ci_register, system, keywords, level, by):
     """The public API: ``count(..., engine=...)`` with keyword strategies, roll-up and breakdowns."""
     spec = CountSpec(measure="valid_stock", years=(2022, 2023), system=system, keywords=keywords, level=level, by=by)
@@ -116,11 +128,13 @@ def csv_register(ci_register, tmp_path_factory):
     folder = tmp_path_factory.mktemp("csv")
     con = connect()
     register = con.execute(f"SELECT * FROM read_parquet('{ci_register}') ORDER BY application_number").df()
-    links = con.execute(f"SELECT * FROM read_parquet('{ci_register.with_name('register_ipc.parquet')}') "
-                        "ORDER BY ALL").df()
+    links = con.execute(
+        f"SELECT * FROM read_parquet('{ci_register.with_name('register_ipc.parquet')}') ORDER BY ALL"
+    ).df()
     con.close()
-    register.rename(columns={"application_number": "申请号"}).to_csv(folder / "register.csv", index=False,
-                                                                    encoding="gb18030")
+    register.rename(columns={"application_number": "申请号"}).to_csv(
+        folder / "register.csv", index=False, encoding="gb18030"
+    )
     links.to_csv(folder / "register_ipc.csv", index=False, encoding="gb18030")
     return folder / "register.csv"
 
@@ -131,8 +145,9 @@ def test_spark_reads_a_csv_register_as_duckdb_does(spark, csv_register):
     got, _ = classify(csv_register, "cnipa_sei_2021", keywords="table", engine="spark")
     assert len(got) > 1000
     pd.testing.assert_frame_equal(got.drop(columns="weight"), expected.drop(columns="weight"))
-    spec = CountSpec(measure="grants", years=(2021, 2022, 2023), system="cnipa_digital_tech_2023",
-                     by=("province_code",))
+    spec = CountSpec(
+        measure="grants", years=(2021, 2022, 2023), system="cnipa_digital_tech_2023", by=("province_code",)
+    )
     assert_same_cube(count(csv_register, spec, engine="spark"), count(csv_register, spec))
 
 
@@ -156,7 +171,7 @@ def test_spark_reads_a_plain_patent_ipc_table(spark, ci_register, tmp_path):
 def test_spark_reports_unreadable_inputs(spark, tmp_path):
     from ipstats.concordance.api import InputError
 
-    (tmp_path / "parts").mkdir()            # a folder of parts goes to Spark as it is: Spark says it cannot read it
+    (tmp_path / "parts").mkdir()  # a folder of parts goes to Spark as it is: Spark says it cannot read it
     with pytest.raises(InputError, match="parts: Spark cannot read the register"):
         count(str(tmp_path / "parts"), CountSpec(years=(2023,)), engine="spark")
     with pytest.raises(InputError, match="register.csv: file not found"):

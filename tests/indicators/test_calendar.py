@@ -1,4 +1,5 @@
 """Spring Festival and working-day adjustment before STL, diagnostics and refusals, and 1—2月累计."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -67,18 +68,22 @@ def _festival_simulation(start=2018, end=2023, growth=0.06, drop=0.8, week=(0, 6
 
 def test_spring_festival_adjustment_fixes_february_where_raw_stl_is_a_fifth_off():
     observed, truth = _festival_simulation()
-    raw = STL(observed.to_numpy(), period=12, robust=True).fit()      # what ipstats did before: STL of raw months
+    raw = STL(observed.to_numpy(), period=12, robust=True).fit()  # what ipstats did before: STL of raw months
     raw_error = pd.Series(100 * ((observed.to_numpy() - raw.seasonal) / truth.to_numpy() - 1), index=observed.index)
     result = cal.seasonal_adjust(observed)
     assert result.ok, result.refused
     error = 100 * (result.table.set_index("month")["adjusted"] / truth - 1)
-    january_festival = [2020, 2023]                                  # 25 and 22 January
+    january_festival = [2020, 2023]  # 25 and 22 January
     february = [pd.Timestamp(f"{y}-02-01") for y in january_festival]
-    print("February, % off the truth: raw STL", raw_error[february].round(1).tolist(),
-          "with the calendar adjustment", error[february].round(1).tolist())
-    assert raw_error[pd.Timestamp("2020-02-01")] > 15                 # the issue's 19–22 %
+    print(
+        "February, % off the truth: raw STL",
+        raw_error[february].round(1).tolist(),
+        "with the calendar adjustment",
+        error[february].round(1).tolist(),
+    )
+    assert raw_error[pd.Timestamp("2020-02-01")] > 15  # the issue's 19–22 %
     assert (error[february].abs() < 3).all()
-    assert error.abs().max() < 5 < 15 < raw_error.abs().max()      # every month, not only February
+    assert error.abs().max() < 5 < 15 < raw_error.abs().max()  # every month, not only February
     # the festival is found where it is (the week off is in 'during'); filings have no working-day effect here
     coef = result.coefficients.set_index("regressor")
     assert coef.loc["during", "used"] and coef.loc["during", "t_stat"] < -10
@@ -88,16 +93,16 @@ def test_spring_festival_adjustment_fixes_february_where_raw_stl_is_a_fifth_off(
     assert diagnostics.loc["春节和工作日效应占同比变化方差的比重（%）", "statistic"] > 80
     # raw year-on-year changes swing in opposite directions in January and February; 1—2月 together do not
     yoy = 100 * (observed / observed.shift(12) - 1)
-    assert yoy["2020-01-01"] < -10 and yoy["2020-02-01"] > 20         # festival in January 2020, February 2019
+    assert yoy["2020-01-01"] < -10 and yoy["2020-02-01"] > 20  # festival in January 2020, February 2019
     table = cal.published_monthly(observed)
     jan_feb = table[(table["period"] == "1—2月") & (table["year"] > 2018)]
-    assert (jan_feb["yoy_pct"] - 6).abs().max() < 4                   # 6 %/yr, ±1.7 % leap day, ±1 % noise
+    assert (jan_feb["yoy_pct"] - 6).abs().max() < 4  # 6 %/yr, ±1.7 % leap day, ±1 % noise
     assert "本期不发布" not in result.method_note() and "正月初一" in result.method_note()
 
 
 def test_working_day_effect_is_recovered():
     months = pd.date_range("2010-01-01", "2023-12-01", freq="MS")
-    effect = 0.04                                                   # +4.1 % per extra working day
+    effect = 0.04  # +4.1 % per extra working day
     seasonal = np.tile(np.log([0.9, 0.8, 1.1, 1.0, 1.0, 1.05, 1.0, 0.95, 1.0, 1.0, 1.05, 1.2]), len(months) // 12)
     noise = np.random.default_rng(7).normal(0, 0.01, len(months))
     log_level = np.log(500) + 0.005 * np.arange(len(months)) + seasonal + noise
@@ -119,12 +124,12 @@ def test_a_known_seasonal_pattern_is_recovered_and_insignificant_effects_are_lef
     noise = np.exp(np.random.default_rng(1).normal(0, 0.01, 96))
     result = cal.seasonal_adjust(pd.Series(trend * np.tile(pattern, 8) * noise, index=months))
     assert result.ok, result.refused
-    table = result.table.iloc[24:72]                                # away from the ends
+    table = result.table.iloc[24:72]  # away from the ends
     seasonal = np.tile(pattern / np.exp(np.log(pattern).mean()), 4)
     assert np.allclose(table["seasonal_factor"] * table["calendar_factor"], seasonal, rtol=0.03)
     assert np.allclose(table["adjusted"], trend[24:72] * noise[24:72] * np.exp(np.log(pattern).mean()), rtol=0.03)
     assert np.allclose(table["observed"], table["adjusted"] * table["calendar_factor"] * table["seasonal_factor"])
-    assert not result.coefficients["used"].any()                    # no Spring Festival, no working days here
+    assert not result.coefficients["used"].any()  # no Spring Festival, no working days here
     assert "不显著" in result.method_note()
 
 
@@ -154,7 +159,7 @@ def test_zero_months_and_months_outside_the_calendar_are_refused():
 def test_a_failing_diagnostic_withholds_the_adjusted_series():
     months = pd.date_range("2012-01-01", "2023-12-01", freq="MS")
     t = np.arange(len(months))
-    cycle = 0.4 * np.sin(2 * np.pi * t / 5)                         # a 5-month cycle no airline model describes
+    cycle = 0.4 * np.sin(2 * np.pi * t / 5)  # a 5-month cycle no airline model describes
     noise = np.random.default_rng(5).normal(0, 0.01, len(months))
     result = cal.seasonal_adjust(pd.Series(np.exp(6 + 0.004 * t + cycle + noise), index=months))
     assert not result.ok and "诊断检验未通过" in result.refused and "Ljung–Box" in result.refused
@@ -179,16 +184,16 @@ def test_january_and_february_are_published_together():
     year = ["1—2月"] + [f"{m}月" for m in range(3, 13)]
     assert table["period"].tolist() == year + year + ["1—2月"]
     assert not table["period"].isin(["1月", "2月"]).any()
-    row = table.iloc[11]                                            # 2023年1—2月: 130 + 140 against 10 + 20
+    row = table.iloc[11]  # 2023年1—2月: 130 + 140 against 10 + 20
     assert (row["year"], row["value"]) == (2023, 270.0)
     assert row["yoy_pct"] == pytest.approx(100 * (270 / 30 - 1))
-    march = table.iloc[12]                                          # 2023年3月: 150 against 30
+    march = table.iloc[12]  # 2023年3月: 150 against 30
     assert march["cumulative"] == 420.0 and march["cumulative_yoy_pct"] == pytest.approx(100 * (420 / 60 - 1))
-    assert table.loc[table["year"] == 2022, "yoy_pct"].isna().all()   # no previous year
+    assert table.loc[table["year"] == 2022, "yoy_pct"].isna().all()  # no previous year
     # growth is not quoted off a base below MIN_BASE (20): 2022年3月 (30) is a base, 1—2月 (30) too
     small = cal.published_monthly(values / 10)
     assert small.loc[(small["year"] == 2023) & (small["period"] == "1—2月"), "yoy_pct"].isna().all()
-    assert str(cal.published_monthly(values.astype("int64"))["cumulative"].dtype) == "Int64"   # counts stay whole
+    assert str(cal.published_monthly(values.astype("int64"))["cumulative"].dtype) == "Int64"  # counts stay whole
     # a year whose February is missing has no 1—2月 row and no cumulative totals
     cut = cal.published_monthly(values.loc["2022-02-01":])
     assert cut.iloc[0]["period"] == "3月" and cut.loc[cut["year"] == 2022, "cumulative"].isna().all()

@@ -1,4 +1,5 @@
 """The one module of formulas: known values, the rule for zero, negative and missing bases, scalars and Series."""
+
 from __future__ import annotations
 
 import math
@@ -43,16 +44,16 @@ def test_growth_series_matches_scalars():
     assert not np.isinf(out).any()
     nullable = f.growth_pct(pd.Series([4, 6], dtype="Int64"), pd.Series([2, pd.NA], dtype="Int64"))
     assert nullable.iloc[0] == 100.0 and math.isnan(nullable.iloc[1])
-    assert f.growth_pct(pd.Series([30.0]), 20).tolist() == [50.0]          # a scalar base is broadcast
+    assert f.growth_pct(pd.Series([30.0]), 20).tolist() == [50.0]  # a scalar base is broadcast
 
 
 def test_cagr_known_values_and_bases():
     assert f.cagr_pct(100.0, 121.0, 2) == pytest.approx(10.0)
     assert f.cagr_pct(200.0, 100.0, 1) == pytest.approx(-50.0)
-    assert f.cagr_pct(100.0, 100.0 * 1.05 ** 4, 4) == pytest.approx(5.0)
+    assert f.cagr_pct(100.0, 100.0 * 1.05**4, 4) == pytest.approx(5.0)
     assert f.cagr_pct(10.0, 0.0, 3) == pytest.approx(-100.0)
     for first in (0, 0.0, None, np.nan, -100.0):
-        assert _nan(f.cagr_pct(first, 121.0, 2)), first         # no ZeroDivisionError, no inf, no complex number
+        assert _nan(f.cagr_pct(first, 121.0, 2)), first  # no ZeroDivisionError, no inf, no complex number
     assert _nan(f.cagr_pct(100.0, -121.0, 2)) and _nan(f.cagr_pct(100.0, None, 2))
     series = f.cagr_pct(pd.Series([100.0, 0.0, 50.0, -1.0, 100.0]), pd.Series([133.1, 5.0, 50.0, 2.0, np.nan]), 3)
     assert series.iloc[0] == pytest.approx(10.0) and series.iloc[2] == pytest.approx(0.0)
@@ -65,7 +66,7 @@ def test_cagr_known_values_and_bases():
 def test_share_known_values_and_bases():
     assert f.share_pct(25, 200) == 12.5
     assert f.share_pct(0, 200) == 0.0
-    assert f.share_pct(5.0, -20.0) == -25.0                    # a share of a fall of the total (贡献率) is kept
+    assert f.share_pct(5.0, -20.0) == -25.0  # a share of a fall of the total (贡献率) is kept
     for whole in (0, None, np.nan, pd.NA):
         assert _nan(f.share_pct(1, whole)), whole
     out = f.share_pct(pd.Series([1.0, 2.0, 3.0]), pd.Series([4.0, 0.0, None]))
@@ -77,14 +78,14 @@ def test_share_known_values_and_bases():
 
 def test_change_pp_is_unrounded_and_missing_aware():
     assert f.change_pp(12.75, 12.5) == 0.25
-    assert f.change_pp(12.714, 12.446) == pytest.approx(0.268)   # no rounding in the formula
+    assert f.change_pp(12.714, 12.446) == pytest.approx(0.268)  # no rounding in the formula
     assert _nan(f.change_pp(None, 1.0)) and _nan(f.change_pp(1.0, np.nan))
     out = f.change_pp(pd.Series([3.5, None]), pd.Series([1.0, 1.0]))
     assert out.iloc[0] == 2.5 and math.isnan(out.iloc[1])
 
 
 def test_rta_known_values_and_bases():
-    assert f.rta(30, 100, 60, 1000) == pytest.approx(5.0)        # 50 % of the category against 10 % of all
+    assert f.rta(30, 100, 60, 1000) == pytest.approx(5.0)  # 50 % of the category against 10 % of all
     assert f.rta(60, 1000, 60, 1000) == pytest.approx(1.0)
     for args in ((3, 0, 60, 1000), (3, 100, 0, 1000), (3, 100, 60, 0), (3, None, 60, 1000)):
         assert _nan(f.rta(*args)), args
@@ -101,9 +102,9 @@ def test_rta_known_values_and_bases():
 
 def test_hhi_known_values_and_bases():
     assert f.hhi(pd.Series([50, 30, 20])) == pytest.approx(2500 + 900 + 400)
-    assert f.hhi([7]) == pytest.approx(10_000)                   # a single contributor
+    assert f.hhi([7]) == pytest.approx(10_000)  # a single contributor
     for k in (2, 4, 100):
-        assert f.hhi(np.full(k, 3.0)) == pytest.approx(10_000 / k)   # k equal shares
+        assert f.hhi(np.full(k, 3.0)) == pytest.approx(10_000 / k)  # k equal shares
     for counts in ([], [0, 0], [3, None], pd.Series([1, pd.NA], dtype="Int64"), pd.Series(dtype=float)):
         assert _nan(f.hhi(counts)), counts
 
@@ -111,9 +112,9 @@ def test_hhi_known_values_and_bases():
 def test_top_share_ties_and_short_lists():
     values = pd.Series([40, 30, 10, 10, 5, 5])
     assert f.top_share_pct(values, 1) == pytest.approx(40.0)
-    assert f.top_share_pct(values, 3) == pytest.approx(80.0)     # a tie at the 3rd place: either 10 gives 80
+    assert f.top_share_pct(values, 3) == pytest.approx(80.0)  # a tie at the 3rd place: either 10 gives 80
     assert f.top_share_pct(values, 4) == pytest.approx(90.0)
-    assert f.top_share_pct(values, 10) == pytest.approx(100.0)   # n > number of contributors
+    assert f.top_share_pct(values, 10) == pytest.approx(100.0)  # n > number of contributors
     assert f.top_share_pct(np.array([1.0, 3.0]), 1) == pytest.approx(75.0)
     for counts in ([], [0.0], [2, np.nan]):
         assert _nan(f.top_share_pct(counts, 4)), counts
@@ -123,7 +124,7 @@ def test_top_share_ties_and_short_lists():
 
 
 def test_yoy():
-    series = pd.Series(np.arange(1.0, 26.0))                      # 25 months
+    series = pd.Series(np.arange(1.0, 26.0))  # 25 months
     assert f.yoy_pct(series) == pytest.approx(100 * (25 / 13 - 1))
     assert _nan(f.yoy_pct(series.iloc[:12]))
     assert _nan(f.yoy_pct(pd.Series([0.0] + [1.0] * 12)))

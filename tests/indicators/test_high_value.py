@@ -1,4 +1,5 @@
 """每万人口高价值发明专利拥有量 (#19): each criterion on hand-made cases, scope, per-capita arithmetic, the demo."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,8 +7,15 @@ import pytest
 
 from ipstats import reference
 from ipstats.indicators import high_value as hv
-from ipstats.indicators.high_value_inputs import (PLEDGEE_TYPES, AWARDS, families_from_frame, pledges_from_frame,
-                                                  read_awards, read_families, read_pledges)
+from ipstats.indicators.high_value_inputs import (
+    PLEDGEE_TYPES,
+    AWARDS,
+    families_from_frame,
+    pledges_from_frame,
+    read_awards,
+    read_families,
+    read_pledges,
+)
 from ipstats.register.appno import format_application_number
 
 COLUMNS = hv.criteria_columns()
@@ -19,14 +27,35 @@ def number(serial: int, year: int = 2012) -> str:
     return format_application_number(year, 1, serial)
 
 
-def register_row(serial: int, filing: str, grant: str, *, year: int | None = None, origin: str = "11",
-                 applicant_type: str = "企业", title: str = "一种装置", ipc: str = "A01B1/00") -> dict:
+def register_row(
+    serial: int,
+    filing: str,
+    grant: str,
+    *,
+    year: int | None = None,
+    origin: str = "11",
+    applicant_type: str = "企业",
+    title: str = "一种装置",
+    ipc: str = "A01B1/00",
+) -> dict:
     """A granted, valid invention of a first applicant from *origin* (a province, 港澳台 code or country)."""
     province = origin if origin.isdigit() and origin not in ("71", "81", "82") else ""
-    return {"application_number": number(serial, year or int(filing[:4])), "patent_type": "发明", "filing_date": filing,
-            "grant_date": grant, "legal_status": "有效", "lapse_date": "", "ipc_main": ipc, "ipc": ipc,
-            "applicant_name": f"申请人{serial}", "applicant_type": applicant_type, "province_code": province,
-            "origin_code": origin, "title": title, "abstract": title}
+    return {
+        "application_number": number(serial, year or int(filing[:4])),
+        "patent_type": "发明",
+        "filing_date": filing,
+        "grant_date": grant,
+        "legal_status": "有效",
+        "lapse_date": "",
+        "ipc_main": ipc,
+        "ipc": ipc,
+        "applicant_name": f"申请人{serial}",
+        "applicant_type": applicant_type,
+        "province_code": province,
+        "origin_code": origin,
+        "title": title,
+        "abstract": title,
+    }
 
 
 def write_population(path, value: float = 2.0) -> str:
@@ -57,15 +86,18 @@ def met(result: hv.HighValue, criterion: str) -> int:
 
 
 def test_maintained_boundary_of_ten_years(tmp_path):
-    rows = [register_row(1, "2013-12-31", "2016-05-01"),     # exactly 10 years at 2023-12-31: not more
-            register_row(2, "2013-12-30", "2016-05-01"),     # 10 years and a day
-            register_row(3, "2014-06-01", "2016-05-01")]
+    rows = [
+        register_row(1, "2013-12-31", "2016-05-01"),  # exactly 10 years at 2023-12-31: not more
+        register_row(2, "2013-12-30", "2016-05-01"),  # 10 years and a day
+        register_row(3, "2014-06-01", "2016-05-01"),
+    ]
     result = run(tmp_path, rows)
     assert met(result, "maintained") == 1
     assert result.overlaps["count"].sum() == 1
-    by_grant = hv.compute_high_value(tmp_path / "hand_register.csv", tmp_path / "pop.csv", 2023,
-                                     rules={"maintained_from": "grant"})
-    assert met(by_grant, "maintained") == 0                 # granted 2016: 7 years
+    by_grant = hv.compute_high_value(
+        tmp_path / "hand_register.csv", tmp_path / "pop.csv", 2023, rules={"maintained_from": "grant"}
+    )
+    assert met(by_grant, "maintained") == 0  # granted 2016: 7 years
     assert "自授权公告日起" in " ".join(by_grant.notes)
     assert "自申请日起" in " ".join(result.notes)
 
@@ -81,14 +113,18 @@ def test_maintained_sql_at_the_day():
 
 
 def test_family_member_lapsed_abroad_does_not_count():
-    families = families_from_frame(pd.DataFrame({
-        "application_number": [number(1), number(2), number(3), number(4), number(5), number(6)],
-        "family_id": ["F1", "F2", "F3", "F4", "F5", "F6"],
-        "office": ["US", "EP", "JP", "WO", "CN", "KR"],
-        "grant_date": ["2018-01-05", "2019-03-01", "2020-01-01", "2019-01-01", "2016-01-01", "2024-02-01"],
-        "lapse_date": ["2023-06-30", "", "2024-01-15", "", "", ""],
-    }))
-    assert list(hv.family_patents(families, 2023)) == [number(2), number(3)]     # US lapsed in 2023; KR later
+    families = families_from_frame(
+        pd.DataFrame(
+            {
+                "application_number": [number(1), number(2), number(3), number(4), number(5), number(6)],
+                "family_id": ["F1", "F2", "F3", "F4", "F5", "F6"],
+                "office": ["US", "EP", "JP", "WO", "CN", "KR"],
+                "grant_date": ["2018-01-05", "2019-03-01", "2020-01-01", "2019-01-01", "2016-01-01", "2024-02-01"],
+                "lapse_date": ["2023-06-30", "", "2024-01-15", "", "", ""],
+            }
+        )
+    )
+    assert list(hv.family_patents(families, 2023)) == [number(2), number(3)]  # US lapsed in 2023; KR later
     assert list(hv.family_patents(families, 2022)) == [number(1), number(2), number(3)]
     # a member ceasing on 31 December is no longer in force at that year end
     families.loc[0, "lapse_date"] = pd.Timestamp("2022-12-31")
@@ -96,32 +132,57 @@ def test_family_member_lapsed_abroad_does_not_count():
 
 
 def test_pledge_below_at_and_above_the_threshold():
-    pledges = pledges_from_frame(pd.DataFrame({
-        "application_number": [number(1), number(2), number(3), number(4), number(5), number(5)],
-        "date": ["2021-03-01", "2022-07-01", "2023-02-01", "2024-01-10", "2020-01-01", "2023-01-01"],
-        "amount_10k_yuan": [999.9, 1000.0, 1500.0, 5000.0, 600.0, 600.0],
-        "pledgee_type": ["银行", "银行", "担保机构", "银行", "银行", "银行"],
-    }))
-    assert list(hv.pledge_patents(pledges, 2023)) == [number(2), number(3)]      # 999.9 below; 2024 too late
+    pledges = pledges_from_frame(
+        pd.DataFrame(
+            {
+                "application_number": [number(1), number(2), number(3), number(4), number(5), number(5)],
+                "date": ["2021-03-01", "2022-07-01", "2023-02-01", "2024-01-10", "2020-01-01", "2023-01-01"],
+                "amount_10k_yuan": [999.9, 1000.0, 1500.0, 5000.0, 600.0, 600.0],
+                "pledgee_type": ["银行", "银行", "担保机构", "银行", "银行", "银行"],
+            }
+        )
+    )
+    assert list(hv.pledge_patents(pledges, 2023)) == [number(2), number(3)]  # 999.9 below; 2024 too late
     assert list(hv.pledge_patents(pledges, 2023, aggregate="sum")) == [number(2), number(3), number(5)]
     assert list(hv.pledge_patents(pledges, 2023, threshold_10k_yuan=1200)) == [number(3)]
     assert list(hv.pledge_patents(pledges, 2023, pledgee_types=("银行",))) == [number(2)]
 
 
 def test_award_counts_from_its_year():
-    awards = pd.DataFrame({"award": ["中国专利奖", "国家科学技术奖"], "grade": ["金奖", ""], "year": [2023, 2024],
-                           "application_number": [number(1), number(2)]})
+    awards = pd.DataFrame(
+        {
+            "award": ["中国专利奖", "国家科学技术奖"],
+            "grade": ["金奖", ""],
+            "year": [2023, 2024],
+            "application_number": [number(1), number(2)],
+        }
+    )
     assert list(hv.award_patents(awards, 2023)) == [number(1)]
     assert list(hv.award_patents(awards, 2024)) == [number(1), number(2)]
 
 
 def test_patent_meeting_three_criteria_counts_once(tmp_path):
-    rows = [register_row(1, "2012-05-01", "2015-01-01", title=SEI_TITLE, ipc=SEI_IPC),
-            register_row(2, "2019-05-01", "2021-01-01")]
-    families = pd.DataFrame({"application_number": [number(1, 2012), number(1, 2012)], "family_id": ["F", "F"],
-                             "office": ["US", "JP"], "grant_date": ["2016-01-01", "2017-01-01"], "lapse_date": ["", ""]})
-    pledges = pd.DataFrame({"application_number": [number(1, 2012)], "date": ["2022-01-01"],
-                            "amount_10k_yuan": [10.0], "pledgee_type": ["银行"]})       # below the threshold
+    rows = [
+        register_row(1, "2012-05-01", "2015-01-01", title=SEI_TITLE, ipc=SEI_IPC),
+        register_row(2, "2019-05-01", "2021-01-01"),
+    ]
+    families = pd.DataFrame(
+        {
+            "application_number": [number(1, 2012), number(1, 2012)],
+            "family_id": ["F", "F"],
+            "office": ["US", "JP"],
+            "grant_date": ["2016-01-01", "2017-01-01"],
+            "lapse_date": ["", ""],
+        }
+    )
+    pledges = pd.DataFrame(
+        {
+            "application_number": [number(1, 2012)],
+            "date": ["2022-01-01"],
+            "amount_10k_yuan": [10.0],
+            "pledgee_type": ["银行"],
+        }
+    )  # below the threshold
     result = run(tmp_path, rows, patent_families=families, patent_pledges=pledges)
     criteria = result.criteria.set_index("criterion")
     assert criteria.loc["sei", "count"] == 1, "the SEI table's keyword rule should classify patent 1"
@@ -131,12 +192,14 @@ def test_patent_meeting_three_criteria_counts_once(tmp_path):
     assert criteria.loc["sei", "only_this"] == 0
     assert result.overlaps["count"].tolist() == [1] and result.overlaps["criteria_met"].tolist() == [3]
     assert result.national.iloc[0]["count"] == 1 and result.national.iloc[1]["count"] == 2
-    assert "获得国家科学技术奖或中国专利奖" in result.notes[-1]           # not evaluated: said in the notes
+    assert "获得国家科学技术奖或中国专利奖" in result.notes[-1]  # not evaluated: said in the notes
 
 
 def test_sei_uses_the_table_rules_keyword_required(tmp_path):
-    rows = [register_row(1, "2019-05-01", "2021-01-01", title=SEI_TITLE, ipc=SEI_IPC),
-            register_row(2, "2019-05-01", "2021-01-01", title="一种装置", ipc=SEI_IPC)]     # IPC alone: not SEI
+    rows = [
+        register_row(1, "2019-05-01", "2021-01-01", title=SEI_TITLE, ipc=SEI_IPC),
+        register_row(2, "2019-05-01", "2021-01-01", title="一种装置", ipc=SEI_IPC),
+    ]  # IPC alone: not SEI
     assert met(run(tmp_path, rows), "sei") == 1
 
 
@@ -144,12 +207,22 @@ def test_sei_uses_the_table_rules_keyword_required(tmp_path):
 
 
 def test_hk_mo_tw_and_foreign_first_applicants_are_left_out(tmp_path):
-    old = ("2010-03-01", "2012-01-01")                      # maintained over 10 years: high value if in scope
-    rows = [register_row(1, *old, origin="44"), register_row(2, *old, origin="81"),
-            register_row(3, *old, origin="71"), register_row(4, *old, origin="JP"),
-            register_row(5, *old, origin="US")]
-    awards = pd.DataFrame({"award": ["中国专利奖"] * 5, "grade": ["金奖"] * 5, "year": [2020] * 5,
-                           "application_number": [r["application_number"] for r in rows]})
+    old = ("2010-03-01", "2012-01-01")  # maintained over 10 years: high value if in scope
+    rows = [
+        register_row(1, *old, origin="44"),
+        register_row(2, *old, origin="81"),
+        register_row(3, *old, origin="71"),
+        register_row(4, *old, origin="JP"),
+        register_row(5, *old, origin="US"),
+    ]
+    awards = pd.DataFrame(
+        {
+            "award": ["中国专利奖"] * 5,
+            "grade": ["金奖"] * 5,
+            "year": [2020] * 5,
+            "application_number": [r["application_number"] for r in rows],
+        }
+    )
     result = run(tmp_path, rows, patent_awards=awards)
     assert result.national.iloc[0]["count"] == 1 and result.national.iloc[1]["count"] == 1
     assert met(result, "award") == 1 and met(result, "maintained") == 1
@@ -159,8 +232,9 @@ def test_hk_mo_tw_and_foreign_first_applicants_are_left_out(tmp_path):
 
 def test_unmatched_input_numbers_are_said(tmp_path):
     rows = [register_row(1, "2019-05-01", "2021-01-01")]
-    awards = pd.DataFrame({"award": ["中国专利奖"], "grade": ["优秀奖"], "year": [2022],
-                           "application_number": [number(99, 2015)]})
+    awards = pd.DataFrame(
+        {"award": ["中国专利奖"], "grade": ["优秀奖"], "year": [2022], "application_number": [number(99, 2015)]}
+    )
     result = run(tmp_path, rows, patent_awards=awards)
     assert any("1个申请号不在专利登记数据中" in n for n in result.notes)
 
@@ -172,18 +246,33 @@ def cube(rows: list[tuple]) -> pd.DataFrame:
     """(province, applicant type, flags dict, count) → a criteria cube."""
     out = []
     for province, kind, flags, n in rows:
-        out.append({"year": 2023, "province_code": province, "applicant_type": kind,
-                    **{c: c in flags for c in COLUMNS}, "count": n})
+        out.append(
+            {
+                "year": 2023,
+                "province_code": province,
+                "applicant_type": kind,
+                **{c: c in flags for c in COLUMNS},
+                "count": n,
+            }
+        )
     return pd.DataFrame(out)
 
 
 def test_per_capita_arithmetic():
     codes = reference.provinces()["province_code"].tolist()
-    population = pd.DataFrame([{"province_code": c, "year": y, "population_10k": pop}
-                               for c in codes for y, pop in ((2022, 4.0), (2023, 5.0))])
+    population = pd.DataFrame(
+        [{"province_code": c, "year": y, "population_10k": pop} for c in codes for y, pop in ((2022, 4.0), (2023, 5.0))]
+    )
     population.loc[(population["province_code"] == "11") & (population["year"] == 2023), "population_10k"] = 2.0
-    now = cube([("11", "企业", {"hv_sei"}, 20), ("11", "高校", {"hv_sei", "hv_maintained"}, 10),
-                ("11", "企业", set(), 20), ("44", "企业", {"hv_family"}, 5), ("44", "企业", set(), 45)])
+    now = cube(
+        [
+            ("11", "企业", {"hv_sei"}, 20),
+            ("11", "高校", {"hv_sei", "hv_maintained"}, 10),
+            ("11", "企业", set(), 20),
+            ("44", "企业", {"hv_family"}, 5),
+            ("44", "企业", set(), 45),
+        ]
+    )
     prev = cube([("11", "企业", {"hv_sei"}, 12), ("11", "企业", set(), 20), ("44", "企业", {"hv_family"}, 16)])
     national = hv.national_table(now, prev, population, 2023)
     total_pop, prev_pop = 2.0 + 30 * 5.0, 31 * 4.0
@@ -194,7 +283,7 @@ def test_per_capita_arithmetic():
     assert row["per_10k_change"] == pytest.approx(35 / total_pop - 28 / prev_pop)
     assert row["share_of_valid_pct"] == pytest.approx(35 / 100 * 100)
     assert row["growth_pct"] == pytest.approx(25.0)
-    assert national.iloc[1]["per_10k"] == pytest.approx(100 / total_pop)       # the older indicator beside it
+    assert national.iloc[1]["per_10k"] == pytest.approx(100 / total_pop)  # the older indicator beside it
 
     provinces = hv.province_table(now, prev, population, 2023).set_index("province_code")
     assert len(provinces) == 31
@@ -224,8 +313,9 @@ def test_per_capita_arithmetic():
 
 def test_paragraph_numbers_come_from_the_tables():
     codes = reference.provinces()["province_code"].tolist()
-    population = pd.DataFrame([{"province_code": c, "year": y, "population_10k": 10.0} for c in codes
-                               for y in (2022, 2023)])
+    population = pd.DataFrame(
+        [{"province_code": c, "year": y, "population_10k": 10.0} for c in codes for y in (2022, 2023)]
+    )
     now = cube([("11", "企业", {"hv_sei"}, 118), ("11", "企业", set(), 166)])
     prev = cube([("11", "企业", {"hv_sei"}, 94), ("11", "企业", set(), 140)])
     national = hv.national_table(now, prev, population, 2023)
@@ -243,8 +333,16 @@ def test_paragraph_numbers_come_from_the_tables():
 
 
 def test_pledges_from_a_legal_events_frame():
-    events = pd.DataFrame({"application_number": [number(1)], "date": ["2023-04-01"], "amount_10k_yuan": ["1200"],
-                           "pledgee_type": ["银行"], "event": ["质押"], "pledgor": ["某公司"]})
+    events = pd.DataFrame(
+        {
+            "application_number": [number(1)],
+            "date": ["2023-04-01"],
+            "amount_10k_yuan": ["1200"],
+            "pledgee_type": ["银行"],
+            "event": ["质押"],
+            "pledgor": ["某公司"],
+        }
+    )
     out = pledges_from_frame(events)
     assert list(out.columns) == ["application_number", "date", "amount_10k_yuan", "pledgee_type"]
     assert out["amount_10k_yuan"].iloc[0] == 1200.0
@@ -275,15 +373,23 @@ def test_rules_are_checked():
 
 @pytest.fixture(scope="module")
 def demo_result(small_demo):
-    return hv.compute_high_value(small_demo["register"], small_demo["population"], 2023,
-                                 patent_families=small_demo["patent_families"],
-                                 patent_pledges=small_demo["patent_pledges"], patent_awards=small_demo["patent_awards"])
+    return hv.compute_high_value(
+        small_demo["register"],
+        small_demo["population"],
+        2023,
+        patent_families=small_demo["patent_families"],
+        patent_pledges=small_demo["patent_pledges"],
+        patent_awards=small_demo["patent_awards"],
+    )
 
 
 def test_demo_inputs_validate_and_name_register_patents(small_demo):
     register = set(pd.read_parquet(small_demo["register"], columns=["application_number"])["application_number"])
-    for key, reader in (("patent_families", read_families), ("patent_pledges", read_pledges),
-                        ("patent_awards", read_awards)):
+    for key, reader in (
+        ("patent_families", read_families),
+        ("patent_pledges", read_pledges),
+        ("patent_awards", read_awards),
+    ):
         table = reader(small_demo[key])
         assert len(table) > 0, key
         assert set(table["application_number"]) <= register, key
@@ -309,16 +415,22 @@ def test_demo_older_indicator_equals_the_overview(small_demo, demo_result):
     con = open_register(small_demo["register"])
     con.execute("CREATE TEMP VIEW inventions AS SELECT * FROM register WHERE patent_type = '发明'")
     by, years = ("province_code",), [2022, 2023]
-    overview = province_table(count_valid_stock(con, years, by=by, view="inventions"),
-                              count_flows(con, "applications", years, by=by, view="inventions"),
-                              count_flows(con, "grants", years, by=by, view="inventions"),
-                              read_population(small_demo["population"]), 2023).set_index("province_code")
+    overview = province_table(
+        count_valid_stock(con, years, by=by, view="inventions"),
+        count_flows(con, "applications", years, by=by, view="inventions"),
+        count_flows(con, "grants", years, by=by, view="inventions"),
+        read_population(small_demo["population"]),
+        2023,
+    ).set_index("province_code")
     ours = demo_result.provinces.set_index("province_code")
-    pd.testing.assert_series_equal(ours["valid_invention_patents"], overview["valid_invention_patents"].reindex(ours.index),
-                                   check_names=False)
+    pd.testing.assert_series_equal(
+        ours["valid_invention_patents"], overview["valid_invention_patents"].reindex(ours.index), check_names=False
+    )
     assert ours["invention_per_10k"].to_numpy() == pytest.approx(overview["per_10k"].reindex(ours.index).to_numpy())
     national = demo_result.national.iloc[1]
-    assert national["per_10k"] == pytest.approx(overview["valid_invention_patents"].sum() / overview["population_10k"].sum())
+    assert national["per_10k"] == pytest.approx(
+        overview["valid_invention_patents"].sum() / overview["population_10k"].sum()
+    )
 
 
 def test_demo_inputs_are_not_used_with_another_register(tmp_path, small_demo):

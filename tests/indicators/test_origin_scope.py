@@ -1,4 +1,5 @@
 """全国 = 国内（不含港澳台） + 港澳台 + 国外 (#16 item 3): origin in the register, scope in the tables and text."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -77,7 +78,9 @@ def test_every_origin_code_has_a_scope():
     con.register("register", codes.assign(province_code=None))
     scoped_view(con)
     got = con.execute("SELECT origin_code, scope FROM register_scoped").df().set_index("origin_code")["scope"]
-    expected = codes.set_index("origin_code")["scope"].map({"国内": "domestic", "港澳台": "hk_mo_tw", "国外": "foreign"})
+    expected = codes.set_index("origin_code")["scope"].map(
+        {"国内": "domestic", "港澳台": "hk_mo_tw", "国外": "foreign"}
+    )
     pd.testing.assert_series_equal(got, expected, check_names=False)
 
 

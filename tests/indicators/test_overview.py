@@ -31,19 +31,22 @@ def test_type_summary_adds_total_and_growth():
     assert out.loc["合计", "applications"] == 170
     assert out.loc["合计", "applications_growth_pct"] == pytest.approx(170 / 150 * 100 - 100)
     assert out.loc["发明", "valid_stock_growth_pct"] == pytest.approx(25.0)
-    assert math.isnan(out.loc["发明", "grants_growth_pct"])         # nothing granted the year before
+    assert math.isnan(out.loc["发明", "grants_growth_pct"])  # nothing granted the year before
     assert out.loc["实用新型", "valid_stock"] == 0
 
 
 def population(years=(2022, 2023)):
     codes = reference.provinces()["province_code"]
-    return pd.DataFrame([(c, y, 100.0 + i) for i, c in enumerate(codes) for y in years],
-                        columns=["province_code", "year", "population_10k"])
+    return pd.DataFrame(
+        [(c, y, 100.0 + i) for i, c in enumerate(codes) for y in years],
+        columns=["province_code", "year", "population_10k"],
+    )
 
 
 def test_province_table_per_10k_and_rank():
-    stock = pd.DataFrame([(2023, "11", 500), (2023, "44", 300), (2022, "11", 400)],
-                         columns=["year", "province_code", "count"])
+    stock = pd.DataFrame(
+        [(2023, "11", 500), (2023, "44", 300), (2022, "11", 400)], columns=["year", "province_code", "count"]
+    )
     empty = stock.iloc[:0]
     out = province_table(stock, empty, empty, population(), 2023).set_index("province_code")
     assert len(out) == 31
@@ -82,9 +85,9 @@ def test_compute_overview_matches_pandas(small_demo):
     domestic = valid & (reg["patent_type"] == "发明") & reg["province_code"].notna()
     national = domestic.sum() / pop.loc[pop["year"] == 2023, "population_10k"].sum()
     assert ov.headline["per_10k"] == pytest.approx(national)
-    assert f"{half_up(national, 1):.1f}件" in ov.paragraph          # one decimal, as CNIPA prints it
+    assert f"{half_up(national, 1):.1f}件" in ov.paragraph  # one decimal, as CNIPA prints it
     assert int(ov.provinces["valid_invention_patents"].sum()) == domestic.sum()
-    assert domestic.sum() < summary.loc["发明", "valid_stock"]          # the demo has foreign applicants
+    assert domestic.sum() < summary.loc["发明", "valid_stock"]  # the demo has foreign applicants
     assert set(ov.trend["year"]) == set(range(2014, 2024))
     assert "申请量" in with_labels(ov.summary).columns
 
@@ -93,8 +96,10 @@ def test_compute_overview_for_a_province(small_demo):
     ov = compute_overview(str(small_demo["register"]), str(small_demo["population"]), 2023, "44")
     reg = pd.read_parquet(small_demo["register"])
     gd = reg[reg["province_code"] == "44"]
-    assert ov.summary.set_index("patent_type").loc["合计", "applications"] == \
-        (pd.to_datetime(gd["filing_date"]).dt.year == 2023).sum()
+    assert (
+        ov.summary.set_index("patent_type").loc["合计", "applications"]
+        == (pd.to_datetime(gd["filing_date"]).dt.year == 2023).sum()
+    )
     assert ov.region_name == "广东省" and "居全国第" in ov.paragraph
 
 
@@ -123,8 +128,9 @@ def test_province_run_protects_its_by_type_table_of_a_confidential_register(tmp_
 
     write_demo_data(tmp_path, patents=20_000, seed=2024)
     closed = {"confidentiality": {"register": "confidential"}}
-    ov = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023, "54",
-                          disclosure=closed)
+    ov = compute_overview(
+        str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023, "54", disclosure=closed
+    )
     record = ov.summary_disclosure
     # 西藏's 合计 is itself a single applicant's: no pattern protects a cell whose published total it is, and
     # the record says so instead of hiding it
@@ -135,8 +141,9 @@ def test_province_run_protects_its_by_type_table_of_a_confidential_register(tmp_
     for cell in record["suppressed"]:
         assert pd.isna(published.loc[cell["row"], cell["col"]])
         assert f"{cell['row']}专利申请" not in ov.paragraph or cell["col"] != "applications"
-    national = compute_overview(str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023,
-                                disclosure=closed)
+    national = compute_overview(
+        str(tmp_path / "register.parquet"), str(tmp_path / "population.csv"), 2023, disclosure=closed
+    )
     assert national.summary_disclosure is None and national.disclosure["primary"] >= 1
     assert list(national.provinces_published["province_code"]) == sorted(national.provinces_published["province_code"])
     assert "rank" not in national.provinces_published.columns

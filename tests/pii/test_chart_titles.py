@@ -1,4 +1,5 @@
 """PII charts: the value added is the national series, so every title says 全国 and carries the run's context."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,18 +1,28 @@
 """Identification to the official standard (#23): both criteria by default, the patent-using average, owner-based
 attribution among co-applicants, a 小类 concordance, the comparison with an official list, bad inputs — each
 on constructed data whose answer is computed by hand in the comments."""
+
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from ipstats.pii import compute_identification
-from ipstats.pii.identify import (DEFAULTS, compare_official, identify, patents_by_industry, protect_identification,
-                                  read_applicant_industry, read_ipc_industry_concordance, read_official_list, roll_up,
-                                  sensitivity)
+from ipstats.pii.identify import (
+    DEFAULTS,
+    compare_official,
+    identify,
+    patents_by_industry,
+    protect_identification,
+    read_applicant_industry,
+    read_ipc_industry_concordance,
+    read_official_list,
+    roll_up,
+    sensitivity,
+)
 
 DATA = Path(__file__).with_name("data")
-OFFICIAL = DATA / "pii_official_list_handmade.csv"     # hand-made, not the official list (data/README.md)
+OFFICIAL = DATA / "pii_official_list_handmade.csv"  # hand-made, not the official list (data/README.md)
 NAMES = pd.Series(dict(zip("ABCDEFG", "甲乙丙丁戊己庚")))
 
 
@@ -26,8 +36,9 @@ def _industries():
     # F             40        500        800
     # G             20      1,000        200
     patents = pd.DataFrame({"industry": list("ABCDEFG"), "patents": [120.0, 8.0, 50.0, 0.4, 30.0, 40.0, 20.0]})
-    employment = pd.DataFrame({"industry": list("ABCDEFG"),
-                               "employment": [2000.0, 100.0, 5000.0, 12000.0, 400.0, 500.0, 1000.0]})
+    employment = pd.DataFrame(
+        {"industry": list("ABCDEFG"), "employment": [2000.0, 100.0, 5000.0, 12000.0, 400.0, 500.0, 1000.0]}
+    )
     return patents, employment
 
 
@@ -82,28 +93,35 @@ def test_sensitivity_rows_differ_between_the_two_averages():
 @pytest.fixture
 def register(write_register):
     """The toy register: four invention grants of 2022 and a utility model (not counted)."""
-    rows = [("CN202110000001.6", "发明", "2022-03-01", "G06F3/01;H04L9/00", "甲公司;乙公司"),
-            ("CN202110000002.0", "发明", "2022-05-01", "G06F3/01", "甲公司;张三"),
-            ("CN202110000003.5", "发明", "2022-06-01", "A61K31/00", "丙公司"),
-            ("CN202110000005.4", "发明", "2022-07-01", "A61B5/00;A61K31/00", "乙公司；甲公司；丙公司"),
-            ("CN202120000004.5", "实用新型", "2021-08-01", "A61B5/00", "甲公司")]
+    rows = [
+        ("CN202110000001.6", "发明", "2022-03-01", "G06F3/01;H04L9/00", "甲公司;乙公司"),
+        ("CN202110000002.0", "发明", "2022-05-01", "G06F3/01", "甲公司;张三"),
+        ("CN202110000003.5", "发明", "2022-06-01", "A61K31/00", "丙公司"),
+        ("CN202110000005.4", "发明", "2022-07-01", "A61B5/00;A61K31/00", "乙公司；甲公司；丙公司"),
+        ("CN202120000004.5", "实用新型", "2021-08-01", "A61B5/00", "甲公司"),
+    ]
     frame = pd.DataFrame(rows, columns=["application_number", "patent_type", "grant_date", "ipc", "applicants"])
     frame["applicant_name"] = frame["applicants"].str.split("[;；]").str[0]
-    return {"applicants": write_register(frame), "first_only": write_register(frame.drop(columns="applicants"),
-                                                                              "register_first.csv")}
+    return {
+        "applicants": write_register(frame),
+        "first_only": write_register(frame.drop(columns="applicants"), "register_first.csv"),
+    }
 
 
 def _applicant_table(tmp_path):
     path = tmp_path / "applicant_industry.csv"
-    path.write_text("applicant,industry_code,industry_name,weight\n甲公司,C3911,计算机整机制造,1\n"
-                    "乙公司,3911,计算机整机制造,0.6\n乙公司,6513,应用软件开发,0.4\n丙公司,2710,化学药品原料药制造,1\n",
-                    encoding="utf-8")
+    path.write_text(
+        "applicant,industry_code,industry_name,weight\n甲公司,C3911,计算机整机制造,1\n"
+        "乙公司,3911,计算机整机制造,0.6\n乙公司,6513,应用软件开发,0.4\n丙公司,2710,化学药品原料药制造,1\n",
+        encoding="utf-8",
+    )
     return path
 
 
 def test_owner_attribution_fractional_among_co_applicants(tmp_path, register):
-    cube = patents_by_industry(register["applicants"], [2022], applicants=_applicant_table(tmp_path),
-                               applicant_column="applicants")
+    cube = patents_by_industry(
+        register["applicants"], [2022], applicants=_applicant_table(tmp_path), applicant_column="applicants"
+    )
     got = cube.set_index("industry")["patents"]
     # P1 甲 ½ + 乙 ½×0.6 → 3911 0.8, 6513 0.2; P2 甲 ½ (张三's ½ goes to no industry); P3 丙 1;
     # P4 (full-width ；) ⅓ each: 3911 ⅓ + 0.2, 6513 0.1333, 2710 ⅓
@@ -113,8 +131,13 @@ def test_owner_attribution_fractional_among_co_applicants(tmp_path, register):
     assert cube.attrs["classification"] == "GB/T 4754-2017" and cube.attrs["method"] == "applicants"
     assert cube.attrs["counted"] == {2022: 4.0} and cube.attrs["attributed_pct"][2022] == pytest.approx(87.5)
     # rolled up: 大类 39, 65, 27; 门类 C (39 + 27) and I (65)
-    up = patents_by_industry(register["applicants"], [2022], applicants=_applicant_table(tmp_path),
-                             applicant_column="applicants", level="门类").set_index("industry")["patents"]
+    up = patents_by_industry(
+        register["applicants"],
+        [2022],
+        applicants=_applicant_table(tmp_path),
+        applicant_column="applicants",
+        level="门类",
+    ).set_index("industry")["patents"]
     assert up.to_dict() == pytest.approx({"C": 1.8333333 + 1.3333333, "I": 0.3333333})
     # the first applicant only (the demo register's column): P4 goes to 乙 alone
     first = patents_by_industry(register["applicants"], [2022], applicants=_applicant_table(tmp_path))
@@ -125,20 +148,26 @@ def test_owner_attribution_fractional_among_co_applicants(tmp_path, register):
 
 def test_a_concordance_at_class_level_with_and_without_weights(tmp_path, register):
     plain = tmp_path / "ipc_industry.csv"
-    plain.write_text("industry_code,industry_name,ipc\n3911,计算机整机制造,G06F*\n3921,通信系统设备制造,H04L*\n"
-                     "2710,化学药品原料药制造,A61K31*\n3581,医疗诊断、监护及治疗设备制造,A61B*\n", encoding="utf-8")
+    plain.write_text(
+        "industry_code,industry_name,ipc\n3911,计算机整机制造,G06F*\n3921,通信系统设备制造,H04L*\n"
+        "2710,化学药品原料药制造,A61K31*\n3581,医疗诊断、监护及治疗设备制造,A61B*\n",
+        encoding="utf-8",
+    )
     got = patents_by_industry(register["first_only"], [2022], concordance=plain)
     # membership: P1 → 3911, 3921 (½ each); P2 → 3911; P3 → 2710; P4 → 3581, 2710 (½ each)
     assert got.set_index("industry")["patents"].to_dict() == {"3911": 1.5, "3921": 0.5, "2710": 1.5, "3581": 0.5}
     assert read_ipc_industry_concordance(plain).category_names()["3581"] == "医疗诊断、监护及治疗设备制造"
     weighted = tmp_path / "ipc_industry_weighted.csv"
-    weighted.write_text("industry_code,ipc,weight\n3911,G06F*,0.8\n6513,G06F*,0.2\n3921,H04L*,1\n2710,A61K31*,1\n"
-                        "3581,A61B*,1\n", encoding="utf-8")
+    weighted.write_text(
+        "industry_code,ipc,weight\n3911,G06F*,0.8\n6513,G06F*,0.2\n3921,H04L*,1\n2710,A61K31*,1\n3581,A61B*,1\n",
+        encoding="utf-8",
+    )
     got = patents_by_industry(register["first_only"], [2022], concordance=weighted)
     # P(industry | IPC range), averaged over a patent's ranges: P1 ½ G06F* + ½ H04L* → 3911 0.4, 6513 0.1, 3921 0.5;
     # P2 → 3911 0.8, 6513 0.2; P3 → 2710; P4 → 3581 ½, 2710 ½
     assert got.set_index("industry")["patents"].to_dict() == pytest.approx(
-        {"3911": 1.2, "6513": 0.3, "3921": 0.5, "2710": 1.5, "3581": 0.5})
+        {"3911": 1.2, "6513": 0.3, "3921": 0.5, "2710": 1.5, "3581": 0.5}
+    )
     up = patents_by_industry(register["first_only"], [2022], concordance=weighted, level="大类")
     assert up.set_index("industry")["patents"].to_dict() == pytest.approx({"39": 1.7, "65": 0.3, "27": 1.5, "35": 0.5})
     assert roll_up(pd.Series(["3911", "C39", "391"]), "大类").tolist() == ["39", "39", "39"]
@@ -149,8 +178,9 @@ def test_a_concordance_at_class_level_with_and_without_weights(tmp_path, registe
 
 
 def _classes():
-    patents = pd.DataFrame({"industry": ["3911", "6513", "3440", "3921", "2710", "3581"],
-                            "patents": [100.0, 100.0, 100.0, 1.0, 1.0, 1.0]})
+    patents = pd.DataFrame(
+        {"industry": ["3911", "6513", "3440", "3921", "2710", "3581"], "patents": [100.0, 100.0, 100.0, 1.0, 1.0, 1.0]}
+    )
     employment = pd.DataFrame({"industry": patents["industry"], "employment": 1000.0})
     # 303 patents / 6,000 employed = 505 per 10,000: the three classes with 1,000 per 10,000 are intensive
     return identify(patents, employment, names=pd.Series(dtype=str))
@@ -166,18 +196,27 @@ def test_comparison_with_an_official_list():
     assert cmp.only_official == ["2710", "3581", "3921"]
     t = cmp.table.set_index("industry")
     assert t.at["3581", "partial"] and t.at["3581", "categories"] == "医药医疗产业"
-    assert t.at["3921", "industry_name"] == "通信系统设备制造" and t.at["3440", "agreement"] == "差异：仅本次识别为专利密集型"
+    assert (
+        t.at["3921", "industry_name"] == "通信系统设备制造"
+        and t.at["3440", "agreement"] == "差异：仅本次识别为专利密集型"
+    )
     cats = cmp.by_category.set_index("category_code")
-    assert cats[["official", "identified"]].to_dict("index") == {"01": {"official": 2, "identified": 1},
-                                                                 "02": {"official": 1, "identified": 1},
-                                                                 "05": {"official": 2, "identified": 0}}
-    assert cmp.key_numbers().splitlines()[0] == "与官方分类比较（小类）：一致 2 个，仅本次识别 1 个，仅官方分类 3 个；重合度 33.3 %"
+    assert cats[["official", "identified"]].to_dict("index") == {
+        "01": {"official": 2, "identified": 1},
+        "02": {"official": 1, "identified": 1},
+        "05": {"official": 2, "identified": 0},
+    }
+    assert (
+        cmp.key_numbers().splitlines()[0]
+        == "与官方分类比较（小类）：一致 2 个，仅本次识别 1 个，仅官方分类 3 个；重合度 33.3 %"
+    )
 
 
 def test_comparison_at_division_level_and_refused_for_nace():
     patents = pd.DataFrame({"industry": ["39", "34", "65", "27"], "patents": [100.0, 100.0, 1.0, 1.0]})
-    res = identify(patents, pd.DataFrame({"industry": patents["industry"], "employment": 1000.0}),
-                   names=pd.Series(dtype=str))
+    res = identify(
+        patents, pd.DataFrame({"industry": patents["industry"], "employment": 1000.0}), names=pd.Series(dtype=str)
+    )
     cmp = compare_official(res, read_official_list(OFFICIAL))
     # official 小类 rolled up: 39 (3911, 3921), 65, 27, 35 (3581, partly)
     assert cmp.level == "大类" and cmp.agreed == ["39"] and cmp.only_identified == ["34"]
@@ -190,23 +229,35 @@ def test_comparison_at_division_level_and_refused_for_nace():
 def test_protection_keeps_the_public_patent_column():
     patents, employment = _industries()
     res = identify(patents, employment, names=NAMES)
-    published, record = protect_identification(res.table, pd.DataFrame(columns=["industry", "applicant", "patents"]),
-                                               None, res.parameters)
+    published, record = protect_identification(
+        res.table, pd.DataFrame(columns=["industry", "applicant", "patents"]), None, res.parameters
+    )
     p = published.set_index("industry")
-    assert p["patents"].tolist() == [120.0, 8.0, 50.0, 0.4, 30.0, 40.0, 20.0]        # register counts: public
-    assert p["employment"].isna().all() and p["intensity_per_10k"].isna().all()     # census employment: withheld
+    assert p["patents"].tolist() == [120.0, 8.0, 50.0, 0.4, 30.0, 40.0, 20.0]  # register counts: public
+    assert p["employment"].isna().all() and p["intensity_per_10k"].isna().all()  # census employment: withheld
     assert p.at["B", "reason"] == "密集度达到门槛；发明专利8.0件<规模门槛10件；从业人员达到规模门槛0.2人"
     assert record["primary"] == 0 and record["withheld_columns"] == ["employment", "intensity_per_10k"]
 
 
 def test_orchestrator_with_owner_attribution_and_the_official_list(tmp_path, register):
     employment = tmp_path / "employment.csv"
-    rows = [(code, year, emp) for code, emp in (("3911", 200), ("6513", 3000), ("2710", 100), ("3581", 400))
-            for year in (2021, 2022)]
+    rows = [
+        (code, year, emp)
+        for code, emp in (("3911", 200), ("6513", 3000), ("2710", 100), ("3581", 400))
+        for year in (2021, 2022)
+    ]
     pd.DataFrame(rows, columns=["industry_code", "year", "employment"]).to_csv(employment, index=False)
-    view = compute_identification(register["applicants"], employment, 2022, 1, applicants=_applicant_table(tmp_path),
-                                  applicant_column="applicants", min_patents=1, official_list=OFFICIAL,
-                                  sensitivity_windows=(1,))
+    view = compute_identification(
+        register["applicants"],
+        employment,
+        2022,
+        1,
+        applicants=_applicant_table(tmp_path),
+        applicant_column="applicants",
+        min_patents=1,
+        official_list=OFFICIAL,
+        sensitivity_windows=(1,),
+    )
     # 3911 1.8333 / 200, 6513 0.3333 / 3000, 2710 1.3333 / 100, 3581 none; users (≥ 1): 3911, 2710 →
     # 3.1667 / 300 = 105.56 per 10,000: 2710 (133.3) is intensive, 3911 (91.7) not
     assert view.result.intensive == ["2710"]
@@ -217,8 +268,9 @@ def test_orchestrator_with_owner_attribution_and_the_official_list(tmp_path, reg
     # the threshold stays published
     assert not view.threshold_withheld and "105.56" in view.key_numbers()
     assert view.comparison.agreed == ["2710"] and view.comparison.only_official == ["3581", "3911", "3921", "6513"]
-    nace = compute_identification(register["applicants"], employment, 2022, 1, min_patents=1, official_list=OFFICIAL,
-                                  sensitivity_windows=(1,))
+    nace = compute_identification(
+        register["applicants"], employment, 2022, 1, min_patents=1, official_list=OFFICIAL, sensitivity_windows=(1,)
+    )
     assert nace.comparison is None and "NACE Rev.2: no comparison" in nace.comparison_note
 
 
@@ -235,20 +287,31 @@ def test_bad_inputs_give_one_line(tmp_path, register):
         read_ipc_industry_concordance(partly)
     weights = tmp_path / "applicants.csv"
     weights.write_text("applicant,industry_code,weight\n乙公司,3911,0.6\n乙公司,6513,0.3\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"applicants.csv: row 2, field weight: the weights of applicant '乙公司' add up "
-                                         r"to 0.9; expected 1"):
+    with pytest.raises(
+        ValueError,
+        match=r"applicants.csv: row 2, field weight: the weights of applicant '乙公司' add up "
+        r"to 0.9; expected 1",
+    ):
         read_applicant_industry(weights)
     with pytest.raises(FileNotFoundError, match="official PII list file not found"):
         read_official_list(tmp_path / "missing.csv")
     with pytest.raises(ValueError, match="no column 'applicants' with the applicants"):
-        patents_by_industry(register["first_only"], [2022], applicants=_applicant_table(tmp_path),
-                            applicant_column="applicants")
+        patents_by_industry(
+            register["first_only"], [2022], applicants=_applicant_table(tmp_path), applicant_column="applicants"
+        )
 
 
 def test_owner_column_codes_with_the_section_letter(write_register):
-    frame = pd.DataFrame({"application_number": ["CN202110000001.6", "CN202110000002.0"], "patent_type": "发明",
-                          "grant_date": "2022-03-01", "ipc": "G06F3/01", "applicant_name": "甲公司",
-                          "owner_industry": ["C3911;6513", "3911"]})
+    frame = pd.DataFrame(
+        {
+            "application_number": ["CN202110000001.6", "CN202110000002.0"],
+            "patent_type": "发明",
+            "grant_date": "2022-03-01",
+            "ipc": "G06F3/01",
+            "applicant_name": "甲公司",
+            "owner_industry": ["C3911;6513", "3911"],
+        }
+    )
     got = patents_by_industry(write_register(frame), [2022], industry_column="owner_industry", level="大类")
     # C3911 is 3911: ½ + 1 to 39, ½ to 65
     assert got.set_index("industry")["patents"].to_dict() == {"39": 1.5, "65": 0.5}

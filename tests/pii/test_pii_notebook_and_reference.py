@@ -7,7 +7,6 @@ from ipstats.pii import compute_identification, compute_value_added
 from ipstats.pii.demo import write_demo
 
 
-
 def test_orchestrators_on_a_small_demo(small_demo, tmp_path):
     employment = write_demo(small_demo["register"], tmp_path / "demo")["employment"]
     ident = compute_identification(small_demo["register"], employment, 2023, 3, sensitivity_windows=(2, 3))
@@ -22,8 +21,9 @@ def test_orchestrators_on_a_small_demo(small_demo, tmp_path):
 
 
 def test_shipped_series_are_the_gathered_sources(shared_reference):
-    source = pd.read_csv(shared_reference / "published" / "pii_value_added_2018_2023.csv", dtype=str,
-                         keep_default_na=False)
+    source = pd.read_csv(
+        shared_reference / "published" / "pii_value_added_2018_2023.csv", dtype=str, keep_default_na=False
+    )
     shipped = reference.pii_value_added()
     own = shipped[shipped["vintage"] == shipped["year"]].reset_index(drop=True)
     assert len(own) == len(source) and (own["source"] == source["source"]).all()
@@ -39,8 +39,9 @@ def test_names_follow_the_employment_file_and_a_user_concordance(tmp_path):
     from ipstats.pii.report import _names
 
     rules = tmp_path / "ipc_industry.csv"
-    rules.write_text("rule_id,category,category_name_zh,ipc_patterns,weight\nr1,3911,计算机整机制造,G06F*,1\n",
-                     encoding="utf-8")
+    rules.write_text(
+        "rule_id,category,category_name_zh,ipc_patterns,weight\nr1,3911,计算机整机制造,G06F*,1\n", encoding="utf-8"
+    )
     employment = pd.DataFrame({"industry_code": ["3911", "2710"], "industry_name": ["", "化学药品原料药制造"]})
     names = _names(employment, str(rules), "")
     assert names["3911"] == "计算机整机制造" and names["2710"] == "化学药品原料药制造" and names["26"]

@@ -1,4 +1,5 @@
 """Value-added formulas (hand-computed cases) and the backtest against the published announcements."""
+
 import math
 
 import pandas as pd
@@ -6,39 +7,60 @@ import pytest
 
 from ipstats.pii.announcement import announcement, chinese_number, format_level
 from ipstats.indicators.formulas import cagr_pct, change_pp
-from ipstats.pii.value_added import (cagr_table, compile_year, composition_pct, contribution_pp, contribution_share_pct,
-                                     printed_change_pp, read_gdp, read_value_added, release, series, share_of_gdp_pct,
-                                     to_categories, two_year_average_growth_pct)
+from ipstats.pii.value_added import (
+    cagr_table,
+    compile_year,
+    composition_pct,
+    contribution_pp,
+    contribution_share_pct,
+    printed_change_pp,
+    read_gdp,
+    read_value_added,
+    release,
+    series,
+    share_of_gdp_pct,
+    to_categories,
+    two_year_average_growth_pct,
+)
 
 
 # --- formulas, by hand ------------------------------------------------------------------------------
+
 
 def test_formulas_hand_computed():
     assert composition_pct(25.0, 200.0) == 12.5
     assert share_of_gdp_pct(12.0, 96.0) == 12.5
     assert math.isnan(composition_pct(1.0, 0.0))
-    assert printed_change_pp(12.714, 12.441, 2) == 0.27             # printed 12.71 − 12.44
-    assert printed_change_pp(12.714, 12.446, 2) == 0.26             # printed 12.71 − 12.45
-    assert printed_change_pp(12.71, 12.6, 2, 1) == 0.11             # this year at 2 decimals, last year at 1
-    assert change_pp(12.714, 12.446) == pytest.approx(0.268)       # unrounded
-    assert printed_change_pp(7.13, 4.83, 1) == 2.3                  # gap to GDP growth, on printed growths
+    assert printed_change_pp(12.714, 12.441, 2) == 0.27  # printed 12.71 − 12.44
+    assert printed_change_pp(12.714, 12.446, 2) == 0.26  # printed 12.71 − 12.45
+    assert printed_change_pp(12.71, 12.6, 2, 1) == 0.11  # this year at 2 decimals, last year at 1
+    assert change_pp(12.714, 12.446) == pytest.approx(0.268)  # unrounded
+    assert printed_change_pp(7.13, 4.83, 1) == 2.3  # gap to GDP growth, on printed growths
     assert printed_change_pp(3.0, 4.04, 1) == -1.0
     assert math.isnan(printed_change_pp(3.0, math.nan, 1))
-    assert contribution_pp(5.0, 200.0) == 2.5                      # Δcategory 5 on a total of 200: 2.5 pp
-    assert contribution_share_pct(5.0, 20.0) == 25.0               # a quarter of the total's increase
+    assert contribution_pp(5.0, 200.0) == 2.5  # Δcategory 5 on a total of 200: 2.5 pp
+    assert contribution_share_pct(5.0, 20.0) == 25.0  # a quarter of the total's increase
     assert math.isnan(contribution_share_pct(5.0, 0.0))
     assert cagr_pct(100.0, 121.0, 2) == pytest.approx(10.0)
-    assert cagr_pct(100.0, 100.0 * 1.05 ** 4, 4) == pytest.approx(5.0)
+    assert cagr_pct(100.0, 100.0 * 1.05**4, 4) == pytest.approx(5.0)
     assert two_year_average_growth_pct(144.0, 100.0) == pytest.approx(20.0)
-    assert math.isnan(cagr_pct(0.0, 121.0, 2))                     # was ZeroDivisionError
+    assert math.isnan(cagr_pct(0.0, 121.0, 2))  # was ZeroDivisionError
     with pytest.raises(ValueError, match="at least one period"):
         cagr_pct(1.0, 2.0, 0)
 
 
 def _toy() -> pd.DataFrame:
-    rows = [(2020, "00", "合计", 100.0), (2020, "01", "甲", 60.0), (2020, "02", "乙", 40.0),
-            (2021, "00", "合计", 120.0), (2021, "01", "甲", 80.0), (2021, "02", "乙", 40.0),
-            (2022, "00", "合计", 110.0), (2022, "01", "甲", 90.0), (2022, "02", "乙", 20.0)]
+    rows = [
+        (2020, "00", "合计", 100.0),
+        (2020, "01", "甲", 60.0),
+        (2020, "02", "乙", 40.0),
+        (2021, "00", "合计", 120.0),
+        (2021, "01", "甲", 80.0),
+        (2021, "02", "乙", 40.0),
+        (2022, "00", "合计", 110.0),
+        (2022, "01", "甲", 90.0),
+        (2022, "02", "乙", 20.0),
+    ]
     return series(pd.DataFrame(rows, columns=["year", "category_code", "category_name_zh", "value_added_100m_yuan"]))
 
 
@@ -46,43 +68,63 @@ def test_compile_year_on_a_toy_series():
     gdp = pd.DataFrame({"year": [2021, 2022], "gdp_100m_yuan": [1000.0, 1100.0], "status": ["official"] * 2})
     view = compile_year(_toy(), gdp, 2022)
     t = view.table.set_index("category_code")
-    assert t.at["00", "growth_pct"] == pytest.approx(-100 / 12)          # 110 / 120 − 1
-    assert t.at["01", "growth_pct"] == pytest.approx(12.5)              # 90 / 80 − 1
+    assert t.at["00", "growth_pct"] == pytest.approx(-100 / 12)  # 110 / 120 − 1
+    assert t.at["01", "growth_pct"] == pytest.approx(12.5)  # 90 / 80 − 1
     assert t.at["02", "growth_pct"] == pytest.approx(-50.0)
     assert t.at["01", "share_pct"] == pytest.approx(900 / 11)
-    assert t.at["01", "contribution_pp"] == pytest.approx(10 / 1.2)      # +10 on a total of 120
+    assert t.at["01", "contribution_pp"] == pytest.approx(10 / 1.2)  # +10 on a total of 120
     assert t.at["02", "contribution_share_pct"] == pytest.approx(200.0)  # −20 of a −10 change
     assert t.at["02", "previous_growth_pct"] == pytest.approx(0.0)
     assert t.at["02", "two_year_growth_pct"] == pytest.approx((math.sqrt(0.5) - 1) * 100)
     h = view.headline
     assert h["share_of_gdp_pct"] == pytest.approx(10.0) and h["share_of_gdp_previous_pct"] == pytest.approx(12.0)
     assert h["change_pp"] == -2.0 and h["gdp_growth_pct"] == pytest.approx(10.0)
-    assert h["gap_pp"] == pytest.approx(-18.3)                           # printed −8.3 − 10.0
-    assert cagr_table(_toy(), 2020, 2022).set_index("category_code").at["01", "cagr_pct"] == \
-        pytest.approx((1.5 ** 0.5 - 1) * 100)
+    assert h["gap_pp"] == pytest.approx(-18.3)  # printed −8.3 − 10.0
+    assert cagr_table(_toy(), 2020, 2022).set_index("category_code").at["01", "cagr_pct"] == pytest.approx(
+        (1.5**0.5 - 1) * 100
+    )
 
 
 def test_vintage_revision_is_the_comparison_base():
     toy = _toy()
-    revised = pd.DataFrame([(2021, "00", "合计", math.nan, 2022, "", 11.0)],
-                           columns=["year", "category_code", "category_name_zh", "value_added_100m_yuan", "vintage",
-                                    "basis", "share_of_gdp_pct"])
-    new_basis = series(pd.concat([toy.assign(basis="A"), revised.assign(basis="B")]).assign(
-        basis=lambda d: d["basis"].where((d["year"] < 2022) | (d["basis"] == "B"), "B")))
+    revised = pd.DataFrame(
+        [(2021, "00", "合计", math.nan, 2022, "", 11.0)],
+        columns=[
+            "year",
+            "category_code",
+            "category_name_zh",
+            "value_added_100m_yuan",
+            "vintage",
+            "basis",
+            "share_of_gdp_pct",
+        ],
+    )
+    new_basis = series(
+        pd.concat([toy.assign(basis="A"), revised.assign(basis="B")]).assign(
+            basis=lambda d: d["basis"].where((d["year"] < 2022) | (d["basis"] == "B"), "B")
+        )
+    )
     gdp = pd.DataFrame({"year": [2021, 2022], "gdp_100m_yuan": [1000.0, 1100.0], "status": [""] * 2})
     view = compile_year(new_basis, gdp, 2022)
-    assert math.isnan(view.headline["growth_pct"])              # 2021 levels are on the old basis
-    assert view.headline["share_of_gdp_previous_pct"] == 11.0   # the revised share
+    assert math.isnan(view.headline["growth_pct"])  # 2021 levels are on the old basis
+    assert view.headline["share_of_gdp_previous_pct"] == 11.0  # the revised share
     assert view.headline["change_pp"] == -1.0 and view.headline["basis_changed"]
     current, previous = release(new_basis, 2021)
-    assert current["vintage"].iloc[0] == 2021                   # levels come from the release that has them
+    assert current["vintage"].iloc[0] == 2021  # levels come from the release that has them
 
 
 def test_to_categories_with_partial_industries():
-    by_industry = pd.DataFrame({"year": [2022] * 3, "industry_code": ["3911", "3912", "2710"],
-                                "value_added_100m_yuan": [10.0, 20.0, 8.0]})
-    mapping = pd.DataFrame({"industry_code": ["3911", "3912", "2710", "2710"], "category_code": ["01", "01", "05", "04"],
-                            "category_name_zh": ["甲", "甲", "乙", "丙"], "weight": [1, 1, 0.75, 0.25]})
+    by_industry = pd.DataFrame(
+        {"year": [2022] * 3, "industry_code": ["3911", "3912", "2710"], "value_added_100m_yuan": [10.0, 20.0, 8.0]}
+    )
+    mapping = pd.DataFrame(
+        {
+            "industry_code": ["3911", "3912", "2710", "2710"],
+            "category_code": ["01", "01", "05", "04"],
+            "category_name_zh": ["甲", "甲", "乙", "丙"],
+            "weight": [1, 1, 0.75, 0.25],
+        }
+    )
     out = to_categories(by_industry, mapping).set_index("category_code")["value_added_100m_yuan"]
     assert out.to_dict() == {"00": 38.0, "01": 30.0, "04": 2.0, "05": 6.0}
     with pytest.raises(ValueError, match="not in the mapping"):
@@ -104,6 +146,7 @@ def test_read_errors_name_file_row_and_field(tmp_path):
 
 
 # --- backtest against the published announcements -------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def published():
@@ -142,7 +185,7 @@ def test_2023_against_the_revised_2022_share(published):
     view = compile_year(values, gdp, 2023)
     pub = values[(values["year"] == 2023) & (values["category_code"] == "00")].iloc[0]
     assert round(view.headline["share_of_gdp_pct"], 2) == pub["share_of_gdp_pct"]
-    assert view.headline["change_pp"] == 0.44                    # 13.04 − 12.60 (revised), not − 12.71
+    assert view.headline["change_pp"] == 0.44  # 13.04 − 12.60 (revised), not − 12.71
     assert math.isnan(view.headline["growth_pct"]) and view.headline["basis_changed"]
     text = announcement(view)
     assert "比上年提高0.44个百分点[1]" in text and "不计算增长速度" in text
@@ -158,15 +201,24 @@ def test_number_helpers():
 
 def test_value_added_by_industry_files(tmp_path):
     by_industry = tmp_path / "va_by_industry.csv"
-    by_industry.write_text("year,industry_code,value_added_100m_yuan\n2021,3911,10\n2021,2710,8\n"
-                           "2022,3911,12\n2022,2710,10\n", encoding="utf-8")
+    by_industry.write_text(
+        "year,industry_code,value_added_100m_yuan\n2021,3911,10\n2021,2710,8\n2022,3911,12\n2022,2710,10\n",
+        encoding="utf-8",
+    )
     mapping = tmp_path / "mapping.csv"
-    mapping.write_text("industry_code,category_code,category_name_zh,weight\n3911,01,甲,\n2710,05,乙,0.5\n",
-                       encoding="utf-8")
+    mapping.write_text(
+        "industry_code,category_code,category_name_zh,weight\n3911,01,甲,\n2710,05,乙,0.5\n", encoding="utf-8"
+    )
     values = read_value_added(by_industry=by_industry, mapping=mapping)
     got = values.set_index(["year", "category_code"])["value_added_100m_yuan"].to_dict()
-    assert got == {(2021, "00"): 14.0, (2021, "01"): 10.0, (2021, "05"): 4.0,
-                   (2022, "00"): 17.0, (2022, "01"): 12.0, (2022, "05"): 5.0}
+    assert got == {
+        (2021, "00"): 14.0,
+        (2021, "01"): 10.0,
+        (2021, "05"): 4.0,
+        (2022, "00"): 17.0,
+        (2022, "01"): 12.0,
+        (2022, "05"): 5.0,
+    }
     with pytest.raises(ValueError, match="needs the 小类→大类 mapping"):
         read_value_added(by_industry=by_industry)
 
@@ -187,12 +239,19 @@ def test_charts_mark_the_basis_break(published):
 def test_blank_vintages_and_an_all_declining_year():
     toy = _toy().assign(vintage=["2020", "", "2020", "", "", "", "", "", ""])
     assert series(toy)["vintage"].tolist() == [2020] * 3 + [2021] * 3 + [2022] * 3
-    falling = series(pd.DataFrame({"year": [2021] * 3 + [2022] * 3, "category_code": ["00", "01", "02"] * 2,
-                                   "category_name_zh": ["合计", "甲", "乙"] * 2,
-                                   "value_added_100m_yuan": [100.0, 60.0, 40.0, 90.0, 54.0, 36.0]}))
+    falling = series(
+        pd.DataFrame(
+            {
+                "year": [2021] * 3 + [2022] * 3,
+                "category_code": ["00", "01", "02"] * 2,
+                "category_name_zh": ["合计", "甲", "乙"] * 2,
+                "value_added_100m_yuan": [100.0, 60.0, 40.0, 90.0, 54.0, 36.0],
+            }
+        )
+    )
     gdp = pd.DataFrame({"year": [2021, 2022], "gdp_100m_yuan": [1000.0, 1000.0], "status": ["official"] * 2})
     text = announcement(compile_year(falling, gdp, 2022), classification="《测试分类》")
     assert "从增长速度看，甲下降10.0%；乙下降10.0%。" in text
-    assert "从内部结构看" not in text                               # fewer than 4 categories: no ranking
+    assert "从内部结构看" not in text  # fewer than 4 categories: no ranking
     assert "比上年下降10.0%（未扣除价格因素，下同）" in text and "比上年降低1.00个百分点" in text
-    assert "GDP数据状态" not in text                                # official GDP needs no flag
+    assert "GDP数据状态" not in text  # official GDP needs no flag

@@ -1,4 +1,5 @@
 """The GB/T 4754-2017 sections and divisions shipped for the product tables."""
+
 from __future__ import annotations
 
 from ipstats import reference
@@ -6,8 +7,8 @@ from ipstats import reference
 
 def test_sections_and_divisions_complete():
     table = reference.industry_divisions()
-    assert list(table["division"]) == [f"{i:02d}" for i in range(1, 98)]       # 97 divisions, no gaps
-    assert sorted(table["section"].unique()) == list("ABCDEFGHIJKLMNOPQRST")   # 20 sections
+    assert list(table["division"]) == [f"{i:02d}" for i in range(1, 98)]  # 97 divisions, no gaps
+    assert sorted(table["section"].unique()) == list("ABCDEFGHIJKLMNOPQRST")  # 20 sections
     # sections are contiguous runs of divisions
     assert table["section"].ne(table["section"].shift()).sum() == 20
     assert table.set_index("division").loc["39", "division_name_zh"] == "计算机、通信和其他电子设备制造业"

@@ -1,4 +1,5 @@
 """The demo product tables: deterministic, valid, linked to the register, calibrated to the public facts."""
+
 from __future__ import annotations
 
 import json
@@ -28,15 +29,16 @@ def test_same_seed_same_files(demo, small_demo, tmp_path):
 
 def test_tables_pass_validation_and_link_to_the_register(demo):
     products = read_products(demo["products"])
-    links = read_links(demo["links"], products, register=demo["register"])     # raises on any bad record
+    links = read_links(demo["links"], products, register=demo["register"])  # raises on any bad record
     assert products["credit_code"].map(is_valid_credit_code).all()
     assert set(links["product_id"]) == set(products["product_id"])
     register = pd.read_parquet(demo["register"], columns=["application_number", "patent_type", "applicant_name"])
     joined = links.merge(register, on="application_number").merge(
-        products.drop_duplicates("product_id")[["product_id", "enterprise_name"]], on="product_id")
+        products.drop_duplicates("product_id")[["product_id", "enterprise_name"]], on="product_id"
+    )
     assert len(joined) == len(links)
     assert joined["patent_type"].isin(["发明", "实用新型"]).all()
-    assert (joined["applicant_name"] == joined["enterprise_name"]).all()       # patents of the same applicant
+    assert (joined["applicant_name"] == joined["enterprise_name"]).all()  # patents of the same applicant
     assert links.groupby("product_id")["role"].apply(lambda r: (r == "core").any()).all()
 
 
@@ -57,7 +59,7 @@ def test_calibration_rounds_and_panel(demo):
     summary = rounds_summary(products).set_index("filing_year")
     assert summary.loc[2024, "recognised"] == max(meta["recognised_scaled"], meta["min_products"])
     for column in ("recognised_growth_pct", "output_growth_pct", "export_growth_pct"):
-        assert summary.loc[2024, column] > 100 / 3, column                    # "each rose by more than a third"
+        assert summary.loc[2024, column] > 100 / 3, column  # "each rose by more than a third"
     panel = panel_growth(products, 2024).set_index("scope")
     assert panel.loc["panel", "products"] >= 0.5 * summary.loc[2023, "recognised"]
     assert panel.loc["panel", "output_growth_pct"] < panel.loc["all", "output_growth_pct"]
@@ -71,7 +73,7 @@ def test_demo_if_missing_writes_only_demo_folders(small_demo, tmp_path):
     demo_if_missing(*paths, small_demo["register"])
     assert paths[0].exists() and paths[1].exists()
     stamp = paths[0].stat().st_mtime_ns
-    demo_if_missing(*paths, small_demo["register"])                            # present: left alone
+    demo_if_missing(*paths, small_demo["register"])  # present: left alone
     assert paths[0].stat().st_mtime_ns == stamp
     real = tmp_path / "official"
     with pytest.raises(FileNotFoundError, match="product data file not found"):
@@ -87,8 +89,13 @@ def test_needs_two_rounds(small_demo, tmp_path):
 
 def test_demo_files_pass_the_schema_check(demo):
     validate = pytest.importorskip("ipstats.validate", reason="the schema validator (ipstats.validate) is absent")
-    reports, _ = validate.validate_inputs({"products": demo["products"], "product_links": demo["links"],
-                                           "register": demo["register"]})
+    reports, _ = validate.validate_inputs(
+        {"products": demo["products"], "product_links": demo["links"], "register": demo["register"]}
+    )
     # register_ipc.parquet beside the register is checked too (an implicit input: it drives classification)
-    assert {key: r.n_problems for key, r in reports.items()} == {"products": 0, "product_links": 0, "register": 0,
-                                                                 "register_ipc": 0}
+    assert {key: r.n_problems for key, r in reports.items()} == {
+        "products": 0,
+        "product_links": 0,
+        "register": 0,
+        "register_ipc": 0,
+    }

@@ -1,4 +1,5 @@
 """Product and link tables: one clear message per bad record, typed output, schemas in step with the code."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,9 +8,19 @@ import pandas as pd
 import pytest
 import yaml
 
-from ipstats.products.io import (LINK_FIELDS, PRODUCT_FIELDS, ROLES, STATUSES, ProductDataError, industry_division,
-                                 normalize_application_number, read_links, read_products, validate_links,
-                                 validate_products)
+from ipstats.products.io import (
+    LINK_FIELDS,
+    PRODUCT_FIELDS,
+    ROLES,
+    STATUSES,
+    ProductDataError,
+    industry_division,
+    normalize_application_number,
+    read_links,
+    read_products,
+    validate_links,
+    validate_products,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_CODE = "91350100M000100Y43"
@@ -17,9 +28,20 @@ OTHER_CODE = "914403001922038216"
 
 
 def product(**changes) -> dict:
-    row = {"product_id": "P1", "product_name": "数控机床", "enterprise_name": "甲公司", "credit_code": GOOD_CODE,
-           "province_code": "35", "industry_code": "3421", "filing_year": "2024", "recognition_year": "2024",
-           "status": "认定", "output_value": "1200.5", "sales_revenue": "1100", "export_value": "0"}
+    row = {
+        "product_id": "P1",
+        "product_name": "数控机床",
+        "enterprise_name": "甲公司",
+        "credit_code": GOOD_CODE,
+        "province_code": "35",
+        "industry_code": "3421",
+        "filing_year": "2024",
+        "recognition_year": "2024",
+        "status": "认定",
+        "output_value": "1200.5",
+        "sales_revenue": "1100",
+        "export_value": "0",
+    }
     row.update(changes)
     return row
 
@@ -31,30 +53,45 @@ def write(tmp_path: Path, rows: list[dict], name: str = "products.csv") -> Path:
 
 
 def test_valid_table_reads_typed(tmp_path):
-    path = write(tmp_path, [product(), product(product_id="P2", credit_code=OTHER_CODE, province_code="44",
-                                                industry_code="C39", status="未通过", recognition_year="")])
+    path = write(
+        tmp_path,
+        [
+            product(),
+            product(
+                product_id="P2",
+                credit_code=OTHER_CODE,
+                province_code="44",
+                industry_code="C39",
+                status="未通过",
+                recognition_year="",
+            ),
+        ],
+    )
     table = read_products(path)
-    assert list(table.columns[:len(PRODUCT_FIELDS)]) == list(PRODUCT_FIELDS)
+    assert list(table.columns[: len(PRODUCT_FIELDS)]) == list(PRODUCT_FIELDS)
     assert table["filing_year"].dtype == "Int64" and table["output_value"].dtype == float
     assert table["industry_code"].tolist() == ["3421", "39"]
     assert table["division"].tolist() == ["34", "39"] and table["section"].tolist() == ["C", "C"]
     assert pd.isna(table.at[1, "recognition_year"])
 
 
-@pytest.mark.parametrize("changes, field, words", [
-    ({"credit_code": "91350100M000100Y44"}, "credit_code", "check character is '4', expected '3'"),
-    ({"output_value": "-5"}, "output_value", "expected a value ≥ 0"),
-    ({"export_value": "abc"}, "export_value", "expected a number"),
-    ({"province_code": "99"}, "province_code", "GB/T 2260"),
-    ({"industry_code": "98"}, "industry_code", "GB/T 4754-2017"),
-    ({"industry_code": "A39"}, "industry_code", "GB/T 4754-2017"),        # 39 is in section C, not A
-    ({"status": "通过"}, "status", "expected one of 备案, 认定, 未通过"),
-    ({"recognition_year": ""}, "recognition_year", "needs its recognition year"),
-    ({"status": "未通过"}, "recognition_year", "expected empty"),
-    ({"recognition_year": "2023"}, "recognition_year", "not before the filing year 2024"),
-    ({"filing_year": "24"}, "filing_year", "4-digit year"),
-    ({"enterprise_name": ""}, "enterprise_name", "a value is required"),
-])
+@pytest.mark.parametrize(
+    "changes, field, words",
+    [
+        ({"credit_code": "91350100M000100Y44"}, "credit_code", "check character is '4', expected '3'"),
+        ({"output_value": "-5"}, "output_value", "expected a value ≥ 0"),
+        ({"export_value": "abc"}, "export_value", "expected a number"),
+        ({"province_code": "99"}, "province_code", "GB/T 2260"),
+        ({"industry_code": "98"}, "industry_code", "GB/T 4754-2017"),
+        ({"industry_code": "A39"}, "industry_code", "GB/T 4754-2017"),  # 39 is in section C, not A
+        ({"status": "通过"}, "status", "expected one of 备案, 认定, 未通过"),
+        ({"recognition_year": ""}, "recognition_year", "needs its recognition year"),
+        ({"status": "未通过"}, "recognition_year", "expected empty"),
+        ({"recognition_year": "2023"}, "recognition_year", "not before the filing year 2024"),
+        ({"filing_year": "24"}, "filing_year", "4-digit year"),
+        ({"enterprise_name": ""}, "enterprise_name", "a value is required"),
+    ],
+)
 def test_one_message_per_bad_record(tmp_path, changes, field, words):
     path = write(tmp_path, [product(product_id="P0", credit_code=OTHER_CODE), product(**changes)])
     with pytest.raises(ProductDataError) as err:
@@ -67,11 +104,15 @@ def test_one_message_per_bad_record(tmp_path, changes, field, words):
 
 
 def test_duplicate_product_id_in_a_round(tmp_path):
-    path = write(tmp_path, [product(), product(product_name="别名"), product(filing_year="2023", recognition_year="2023")])
+    path = write(
+        tmp_path, [product(), product(product_name="别名"), product(filing_year="2023", recognition_year="2023")]
+    )
     with pytest.raises(ProductDataError) as err:
         read_products(path)
-    assert err.value.problems == [f"{path}: row 3, field product_id: 'P1' — duplicate product id in round 2024 "
-                                  f"(first at row 2); expected one row per product and round"]
+    assert err.value.problems == [
+        f"{path}: row 3, field product_id: 'P1' — duplicate product id in round 2024 "
+        f"(first at row 2); expected one row per product and round"
+    ]
 
 
 def test_several_problems_are_all_reported_and_shortened(tmp_path):
@@ -100,7 +141,7 @@ def test_industry_division():
     assert industry_division("C391") == "39"
     assert industry_division("65") == "65"
     assert industry_division("I65") == "65"
-    assert industry_division("C65") is None              # 65 belongs to section I
+    assert industry_division("C65") is None  # 65 belongs to section I
     assert industry_division("00") is None and industry_division("39111") is None
 
 
@@ -112,12 +153,14 @@ def test_normalize_application_number():
 
 def test_links_bad_records(tmp_path):
     products = read_products(write(tmp_path, [product()]))
-    rows = [{"product_id": "P1", "application_number": "CN201710601862.3", "role": "core"},
-            {"product_id": "P9", "application_number": "CN201710601862.3", "role": "other"},       # unknown product
-            {"product_id": "P1", "application_number": "CN201710601863.4", "role": "other"},       # bad check digit
-            {"product_id": "P1", "application_number": "CN201810601862.8", "role": "core"},       # not in the register
-            {"product_id": "P1", "application_number": "201710601862.3", "role": "core"},         # duplicate link
-            {"product_id": "P1", "application_number": "CN202010012345.4", "role": "main"}]       # bad role
+    rows = [
+        {"product_id": "P1", "application_number": "CN201710601862.3", "role": "core"},
+        {"product_id": "P9", "application_number": "CN201710601862.3", "role": "other"},  # unknown product
+        {"product_id": "P1", "application_number": "CN201710601863.4", "role": "other"},  # bad check digit
+        {"product_id": "P1", "application_number": "CN201810601862.8", "role": "core"},  # not in the register
+        {"product_id": "P1", "application_number": "201710601862.3", "role": "core"},  # duplicate link
+        {"product_id": "P1", "application_number": "CN202010012345.4", "role": "main"},
+    ]  # bad role
     path = write(tmp_path, rows, "links.csv")
     known = {"CN201710601862.3", "CN202010012345.4"}
     problems = validate_links(pd.read_csv(path, dtype=str), {"P1"}, known, source=str(path))
@@ -138,13 +181,22 @@ def test_links_checked_against_a_register_file(tmp_path, small_demo):
     register = pd.read_parquet(small_demo["register"], columns=["application_number"])
     products = read_products(write(tmp_path, [product()]))
     known = register["application_number"].iloc[0]
-    path = write(tmp_path, [{"product_id": "P1", "application_number": known, "role": "core"},
-                            {"product_id": "P1", "application_number": "CN201710601862.3", "role": "other"}], "l.csv")
+    path = write(
+        tmp_path,
+        [
+            {"product_id": "P1", "application_number": known, "role": "core"},
+            {"product_id": "P1", "application_number": "CN201710601862.3", "role": "other"},
+        ],
+        "l.csv",
+    )
     with pytest.raises(ProductDataError) as err:
         read_links(path, products, register=small_demo["register"])
     assert len(err.value.problems) == 1 and "row 3, field application_number" in err.value.problems[0]
-    links = read_links(write(tmp_path, [{"product_id": "P1", "application_number": known[2:], "role": "core"}], "ok.csv"),
-                       products, register=small_demo["register"])
+    links = read_links(
+        write(tmp_path, [{"product_id": "P1", "application_number": known[2:], "role": "core"}], "ok.csv"),
+        products,
+        register=small_demo["register"],
+    )
     assert links["application_number"].tolist() == [known]
 
 
@@ -175,8 +227,10 @@ def test_schema_province_enum_is_the_reference_list():
 
 
 def test_gbk_csv_excel_and_thousands_separators(tmp_path):
-    rows = [product(output_value="1,200.5"),
-            product(product_id="P2", output_value="", status="未通过", recognition_year="")]
+    rows = [
+        product(output_value="1,200.5"),
+        product(product_id="P2", output_value="", status="未通过", recognition_year=""),
+    ]
     gbk = tmp_path / "gbk.csv"
     pd.DataFrame(rows).to_csv(gbk, index=False, encoding="gbk")
     table = read_products(gbk)
@@ -194,15 +248,16 @@ def test_recognised_products_need_their_figures(tmp_path):
     path = write(tmp_path, [product(sales_revenue="")])
     with pytest.raises(ProductDataError) as err:
         read_products(path)
-    assert err.value.problems == [f"{path}: row 2, field sales_revenue: '' — a recognised (认定) product needs this "
-                                  f"figure (write 0 for none)"]
+    assert err.value.problems == [
+        f"{path}: row 2, field sales_revenue: '' — a recognised (认定) product needs this figure (write 0 for none)"
+    ]
 
 
 def test_a_product_id_stays_with_one_enterprise(tmp_path):
-    path = write(tmp_path, [product(filing_year="2023", recognition_year="2023"),
-                            product(credit_code=OTHER_CODE)])
+    path = write(tmp_path, [product(filing_year="2023", recognition_year="2023"), product(credit_code=OTHER_CODE)])
     with pytest.raises(ProductDataError) as err:
         read_products(path)
     assert len(err.value.problems) == 1
-    assert err.value.problems[0].startswith(f"{path}: row 3, field credit_code: '{OTHER_CODE}' — product P1 belongs "
-                                            f"to enterprise {GOOD_CODE} at row 2")
+    assert err.value.problems[0].startswith(
+        f"{path}: row 3, field credit_code: '{OTHER_CODE}' — product P1 belongs to enterprise {GOOD_CODE} at row 2"
+    )

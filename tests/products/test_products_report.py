@@ -1,4 +1,5 @@
 """The round report: tables, disclosure control, Chinese summary built from the tables (notebook 30's shape: tests/test_notebooks.py)."""
+
 from __future__ import annotations
 
 import re
@@ -15,14 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def files(small_demo, tmp_path_factory) -> dict:
-    return {**write_demo(small_demo["register"], tmp_path_factory.mktemp("report")),
-            "register": small_demo["register"]}
+    return {**write_demo(small_demo["register"], tmp_path_factory.mktemp("report")), "register": small_demo["register"]}
 
 
 @pytest.fixture(scope="module")
 def report(files):
-    return compute_products(files["products"], files["links"], files["register"], 2024,
-                            systems=("cnipa_sei_2021", "cnipa_green_tech"))
+    return compute_products(
+        files["products"], files["links"], files["register"], 2024, systems=("cnipa_sei_2021", "cnipa_green_tech")
+    )
 
 
 def test_tables_are_consistent(report):
@@ -36,9 +37,9 @@ def test_tables_are_consistent(report):
         total = table.iloc[-1]
         assert total.iloc[1] == "合计" and total["products"] == rounds.at[2024, "recognised"]
         assert total["output_value"] == pytest.approx(rounds.at[2024, "output_value"])
-        assert table["products"].iloc[:-1].sum() == rounds.at[2024, "recognised"]   # counts are public: all shown
+        assert table["products"].iloc[:-1].sum() == rounds.at[2024, "recognised"]  # counts are public: all shown
         codes = list(table.iloc[:-1, 0])
-        assert codes == sorted(codes)                                   # protected tables by code, no ranking
+        assert codes == sorted(codes)  # protected tables by code, no ranking
     assert set(report.disclosure) == {"rounds", "panel", "sections", "divisions", "provinces"}
     assert all(r["audit_pass"] for r in report.disclosure.values())
     # one linked set, one pattern for every table (and every run)
@@ -56,7 +57,12 @@ def test_paragraph_numbers_come_from_the_tables(report):
     panel = report.panel.set_index("scope")
     assert f"两批均获认定的{int(panel.at['panel', 'products']):,}件产品总产值增长" in text
     assert f"{report.patents.iloc[-1]['valid_share_pct']:.1f}%" in text
-    top = report.provinces.iloc[:-1].dropna(subset=["products"]).sort_values("products", ascending=False, kind="stable").iloc[0]
+    top = (
+        report.provinces.iloc[:-1]
+        .dropna(subset=["products"])
+        .sort_values("products", ascending=False, kind="stable")
+        .iloc[0]
+    )
     assert f"{top['province']}（{int(top['products']):,}件）" in text
     # no number in the text that the tables do not hold: every figure is followed by a unit or %
     assert not re.search(r"nan|None", text)
@@ -85,8 +91,9 @@ def test_round_without_products_is_explained(files):
 
 def test_bad_links_stop_the_report(files, tmp_path):
     bad = tmp_path / "links.csv"
-    bad.write_text(files["links"].read_text(encoding="utf-8-sig") + "PIP000001,CN201710601862.3,core\n",
-                   encoding="utf-8")
+    bad.write_text(
+        files["links"].read_text(encoding="utf-8-sig") + "PIP000001,CN201710601862.3,core\n", encoding="utf-8"
+    )
     with pytest.raises(ProductDataError, match="not in it"):
         compute_products(files["products"], bad, files["register"], 2024, systems=())
 

@@ -1,10 +1,17 @@
 """Unified social credit codes (GB 32100-2015): check character, organisation-code check, problems in words."""
+
 from __future__ import annotations
 
 import pytest
 
-from ipstats.register.uscc import (ALPHABET, check_character, credit_code_problem, format_credit_code,
-                                   is_valid_credit_code, organization_code_check)
+from ipstats.register.uscc import (
+    ALPHABET,
+    check_character,
+    credit_code_problem,
+    format_credit_code,
+    is_valid_credit_code,
+    organization_code_check,
+)
 
 
 def test_alphabet_excludes_i_o_z_s_v():
@@ -37,15 +44,18 @@ def test_organization_code_check():
         organization_code_check("1922038")
 
 
-@pytest.mark.parametrize("code, words", [
-    ("914403001922038217", "check character is '7', expected '6'"),
-    ("91440300192203821", "has 17 characters"),
-    ("91440300I922038216", "never used"),
-    ("9144030019220382l6", "other than digits and capital letters"),
-    ("91AB0300192203821X", "administrative division"),
-    ("", "is empty"),
-    (None, "is empty"),
-])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("914403001922038217", "check character is '7', expected '6'"),
+        ("91440300192203821", "has 17 characters"),
+        ("91440300I922038216", "never used"),
+        ("9144030019220382l6", "other than digits and capital letters"),
+        ("91AB0300192203821X", "administrative division"),
+        ("", "is empty"),
+        (None, "is empty"),
+    ],
+)
 def test_problems_in_words(code, words):
     problem = credit_code_problem(code)
     assert problem is not None and words in problem

@@ -1,21 +1,32 @@
 import numpy as np
 import pytest
 
-from ipstats.register.appno import (check_character, check_characters, format_application_number,
-                                    is_valid_application_number)
+from ipstats.register.appno import (
+    check_character,
+    check_characters,
+    format_application_number,
+    is_valid_application_number,
+)
 
 
-@pytest.mark.parametrize("digits, expected", [
-    ("201710601862", "3"),   # worked example of the CNIPA rule (weights 2..9,2..5, mod 11)
-    ("95115608", "X"),       # pre-2003 8-digit number, remainder 10 -> X
-])
+@pytest.mark.parametrize(
+    "digits, expected",
+    [
+        ("201710601862", "3"),  # worked example of the CNIPA rule (weights 2..9,2..5, mod 11)
+        ("95115608", "X"),  # pre-2003 8-digit number, remainder 10 -> X
+    ],
+)
 def test_check_character_known_examples(digits, expected):
     assert check_character(digits) == expected
 
 
 def test_vectorised_check_matches_scalar():
     rng = np.random.default_rng(0)
-    year, digit, serial = rng.integers(2004, 2025, 500), rng.choice([1, 2, 3, 8, 9], 500), rng.integers(1, 9_999_999, 500)
+    year, digit, serial = (
+        rng.integers(2004, 2025, 500),
+        rng.choice([1, 2, 3, 8, 9], 500),
+        rng.integers(1, 9_999_999, 500),
+    )
     vec = check_characters(year, digit, serial)
     scalar = [check_character(f"{y}{d}{s:07d}") for y, d, s in zip(year, digit, serial)]
     assert list(vec) == scalar

@@ -88,7 +88,7 @@ def test_applicants_provinces_titles(demo):
     domestic = reg["province_code"].notna()
     assert set(reg.loc[domestic, "province_code"]) <= set(reference.provinces()["province_code"])
     assert (reg.loc[domestic, "origin_code"] == reg.loc[domestic, "province_code"]).all()
-    abroad = reg.loc[~domestic, "origin_code"]          # 港澳台 (71, 81, 82) or an ISO country code
+    abroad = reg.loc[~domestic, "origin_code"]  # 港澳台 (71, 81, 82) or an ISO country code
     assert set(abroad) <= set(reference.origins().query("alias_of == ''")["origin_code"]) - set(reg["province_code"])
     assert 0.03 < (~domestic).mean() < 0.15
     assert reg["province_code"].value_counts().index[0] == "44"
@@ -96,7 +96,7 @@ def test_applicants_provinces_titles(demo):
     assert share.index[0] == "企业" and 0.6 < share["企业"] < 0.85
     assert reg["applicant_name"].str.len().ge(2).all()
     top = reg.loc[reg["applicant_type"] == "企业", "applicant_name"].value_counts()
-    assert top.iloc[0] >= 10 * top.median()            # concentrated like real filings
+    assert top.iloc[0] >= 10 * top.median()  # concentrated like real filings
     inv_titles = reg.loc[reg["patent_type"] != "外观设计", "title"]
     assert inv_titles.str.startswith("一种").all()
 

@@ -1,4 +1,5 @@
 """Streamed demo data (#21): a register above STREAM_BLOCK is drawn and written block by block."""
+
 from __future__ import annotations
 
 import pyarrow.parquet as pq
@@ -17,8 +18,10 @@ def test_streamed_register_is_valid_distinct_and_complete(tmp_path, monkeypatch)
     numbers = register.column("application_number").to_pandas()
     assert numbers.is_unique
     assert set(links.column("application_number").to_pandas()) <= set(numbers)
-    for path, schema, refs in ((paths["register"], "patent_register", None),
-                               (paths["register_ipc"], "patent_register_ipc", {"patent_register": paths["register"]})):
+    for path, schema, refs in (
+        (paths["register"], "patent_register", None),
+        (paths["register_ipc"], "patent_register_ipc", {"patent_register": paths["register"]}),
+    ):
         report = validate_file(path, schema, references=refs, engine="pandas")
         assert report.ok, report.lines()[:3]
     # the same seed gives the same files; blocks differ from each other
@@ -37,4 +40,4 @@ def test_block_serials_are_disjoint():
 
 
 def test_small_registers_are_not_streamed():
-    assert demo.STREAM_BLOCK >= 100_000        # the sizes of the tests and the CI bulletin draw in one piece
+    assert demo.STREAM_BLOCK >= 100_000  # the sizes of the tests and the CI bulletin draw in one piece

@@ -1,5 +1,6 @@
 """Demo titles and abstracts: deterministic, abstracts for every non-design, and keyword-confirmed shares of
 valid inventions near the published order of magnitude (SEI ≈ 28 % of domestic valid inventions, end-2024)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -35,8 +36,9 @@ def demo(tmp_path_factory):
     return out / "register.parquet"
 
 
-@pytest.mark.parametrize("system, low, high", [("cnipa_sei_2021", 15, 45), ("cnipa_digital_tech_2023", 10, 45),
-                                               ("cnipa_green_tech", 3, 20)])
+@pytest.mark.parametrize(
+    "system, low, high", [("cnipa_sei_2021", 15, 45), ("cnipa_digital_tech_2023", 10, 45), ("cnipa_green_tech", 3, 20)]
+)
 def test_confirmed_shares_of_valid_inventions_sit_in_the_published_order_of_magnitude(demo, system, low, high):
     con = connect()
     open_register(str(demo), con)
@@ -51,4 +53,4 @@ def test_confirmed_shares_of_valid_inventions_sit_in_the_published_order_of_magn
         shares[keywords] = 100 * mine / valid
     con.close()
     assert low <= shares["table"] <= high
-    assert shares["table"] < shares["confirm"]           # the upper bound is well above the published count
+    assert shares["table"] < shares["confirm"]  # the upper bound is well above the published count

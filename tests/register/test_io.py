@@ -8,10 +8,16 @@ def test_open_parquet_and_csv_agree(small_demo, tmp_path):
     reg = pd.read_parquet(small_demo["register"])
     csv = tmp_path / "register.csv"
     reg.to_csv(csv, index=False)
-    a = open_register(small_demo["register"]).execute(
-        "SELECT patent_type, count(*), count(grant_date), max(lapse_date) FROM register GROUP BY 1 ORDER BY 1").fetchall()
-    b = open_register(csv).execute(
-        "SELECT patent_type, count(*), count(grant_date), max(lapse_date) FROM register GROUP BY 1 ORDER BY 1").fetchall()
+    a = (
+        open_register(small_demo["register"])
+        .execute("SELECT patent_type, count(*), count(grant_date), max(lapse_date) FROM register GROUP BY 1 ORDER BY 1")
+        .fetchall()
+    )
+    b = (
+        open_register(csv)
+        .execute("SELECT patent_type, count(*), count(grant_date), max(lapse_date) FROM register GROUP BY 1 ORDER BY 1")
+        .fetchall()
+    )
     assert a == b
 
 

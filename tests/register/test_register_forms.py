@@ -5,6 +5,7 @@ Forms: the generator's Parquet; UTF-8 CSV; GBK CSV with Chinese headers, every d
 GBK population file with Chinese headers); an .xlsx workbook with a title row. Before the one input path, the CSV
 forms read Chinese dates as NULL (half the applications) or failed inside a notebook.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -18,9 +19,14 @@ from ipstats.counting import CountSpec, count
 from ipstats.indicators.overview import compute_overview
 from ipstats.validate import load_schema
 
-DATE_FORMS = (lambda d: f"{d.year}年{d.month}月{d.day}日", lambda d: d.strftime("%Y.%m.%d"),
-              lambda d: f"{d.year}.{d.month}.{d.day}", lambda d: d.strftime("%Y%m%d"),
-              lambda d: f"{d.year}/{d.month}/{d.day}", lambda d: d.strftime("%Y-%m-%d"))
+DATE_FORMS = (
+    lambda d: f"{d.year}年{d.month}月{d.day}日",
+    lambda d: d.strftime("%Y.%m.%d"),
+    lambda d: f"{d.year}.{d.month}.{d.day}",
+    lambda d: d.strftime("%Y%m%d"),
+    lambda d: f"{d.year}/{d.month}/{d.day}",
+    lambda d: d.strftime("%Y-%m-%d"),
+)
 DATES = ("filing_date", "priority_date", "publication_date", "grant_date", "lapse_date")
 
 
@@ -32,14 +38,15 @@ def _chinese(register: pd.DataFrame) -> pd.DataFrame:
     out = register.copy()
     provinces = reference.provinces().set_index("province_code")
     names = reference.origins().query("alias_of == ''").set_index("origin_code")["name_zh"]
-    out["province_code"] = [provinces.at[c, "name_zh" if row % 2 else "short_zh"] if isinstance(c, str) else ""
-                            for row, c in enumerate(out["province_code"])]
+    out["province_code"] = [
+        provinces.at[c, "name_zh" if row % 2 else "short_zh"] if isinstance(c, str) else ""
+        for row, c in enumerate(out["province_code"])
+    ]
     out["origin_code"] = [provinces.at[c, "name_zh"] if c in provinces.index else names[c] for c in out["origin_code"]]
     out["patent_type"] = out["patent_type"] + "专利"
     for i, col in enumerate(DATES):
         dates = pd.to_datetime(out[col])
-        out[col] = [DATE_FORMS[(row + i) % len(DATE_FORMS)](d) if pd.notna(d) else ""
-                    for row, d in enumerate(dates)]
+        out[col] = [DATE_FORMS[(row + i) % len(DATE_FORMS)](d) if pd.notna(d) else "" for row, d in enumerate(dates)]
     out["发明人"] = "张三"
     out["代理机构"] = ""
     titles = {f.name: f.title.split(" / ")[0] for f in load_schema("patent_register").fields}
@@ -78,10 +85,12 @@ def forms(small_demo, tmp_path_factory) -> dict[str, tuple[Path, Path]]:
     return out
 
 
-SPECS = [CountSpec(measure="applications", years=tuple(range(2015, 2025)), by=("province_code",)),
-         CountSpec(measure="grants", years=tuple(range(2015, 2025)), by=("applicant_type",)),
-         CountSpec(measure="valid_stock", years=(2022, 2023, 2024), by=("province_code",)),
-         CountSpec(measure="applications", years=(2023, 2024), system="cnipa_sei_2021")]
+SPECS = [
+    CountSpec(measure="applications", years=tuple(range(2015, 2025)), by=("province_code",)),
+    CountSpec(measure="grants", years=tuple(range(2015, 2025)), by=("applicant_type",)),
+    CountSpec(measure="valid_stock", years=(2022, 2023, 2024), by=("province_code",)),
+    CountSpec(measure="applications", years=(2023, 2024), system="cnipa_sei_2021"),
+]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[f"{s.measure}-{s.system or ','.join(s.by)}" for s in SPECS])
@@ -96,8 +105,9 @@ def test_every_form_counts_the_same(forms, spec, tmp_path, monkeypatch):
 
 def test_every_form_gives_the_same_overview(forms, tmp_path, monkeypatch):
     monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / "cache"))
-    views = {name: compute_overview(str(register), str(population), 2024) for name, (register, population)
-             in forms.items()}
+    views = {
+        name: compute_overview(str(register), str(population), 2024) for name, (register, population) in forms.items()
+    }
     reference = views.pop("parquet")
     for name, view in views.items():
         for table in ("summary", "provinces", "trend", "provinces_published", "scopes", "origins"):

@@ -9,6 +9,7 @@ exports ≤ sales, and every published share, export intensity and growth rate t
 truth and the protection each sensitive cell needs (τ-ARGUS levels, computed here from the product table)
 come from the data, never from the bulletin.
 """
+
 from __future__ import annotations
 
 import json
@@ -77,7 +78,7 @@ class Attack:
                         row[index[c]] += coef
                     elif c in self.known:
                         rhs -= coef * self.known[c]
-                    else:                      # a structural zero (no product in the cell)
+                    else:  # a structural zero (no product in the cell)
                         pass
                 if row.any():
                     a.append(row), b.append(rhs)
@@ -106,11 +107,12 @@ def _products_attack(runs: dict[str, Path], year: int) -> Attack:
         for row in rounds.to_dict("records"):
             for m in MEASURES:
                 attack.see((int(row["filing_year"]), "all", here, "", m), row[m])
-            for m, g in GROWTH.items():       # growth ties a round to the one before
+            for m, g in GROWTH.items():  # growth ties a round to the one before
                 before = (int(row["filing_year"]) - 1, "all", here, "", m)
                 if row[g] not in MARKS and int(row["filing_year"]) - 1 in set(rounds["filing_year"].astype(int)):
-                    attack.eq.append({(int(row["filing_year"]), "all", here, "", m): 1.0,
-                                      before: -(1 + float(row[g]) / 100)})
+                    attack.eq.append(
+                        {(int(row["filing_year"]), "all", here, "", m): 1.0, before: -(1 + float(row[g]) / 100)}
+                    )
         growth = _read(folder, "products_growth")
         for row in growth.to_dict("records"):
             scope = row["scope"]
@@ -120,14 +122,22 @@ def _products_attack(runs: dict[str, Path], year: int) -> Attack:
                 if scope != "entrants":
                     attack.see((year - 1, "all" if scope == "all" else scope, here, "", m), row[f"{m}_previous"])
                 if scope in ("all", "panel") and row[GROWTH[m]] not in MARKS:
-                    attack.eq.append({(year, scope, here, "", m): 1.0,
-                                      (year - 1, scope, here, "", m): -(1 + float(row[GROWTH[m]]) / 100)})
+                    attack.eq.append(
+                        {
+                            (year, scope, here, "", m): 1.0,
+                            (year - 1, scope, here, "", m): -(1 + float(row[GROWTH[m]]) / 100),
+                        }
+                    )
         for m in MEASURES:
             attack.sum((year, "all", here, "", m), [(year, "panel", here, "", m), (year, "entrants", here, "", m)])
-            attack.sum((year - 1, "all", here, "", m), [(year - 1, "panel", here, "", m),
-                                                         (year - 1, "exits", here, "", m)])
-        for name, level, key in (("products_by_section", "S", "section"), ("products_by_division", "D", "division"),
-                                 ("products_by_province", "P", "province_code")):
+            attack.sum(
+                (year - 1, "all", here, "", m), [(year - 1, "panel", here, "", m), (year - 1, "exits", here, "", m)]
+            )
+        for name, level, key in (
+            ("products_by_section", "S", "section"),
+            ("products_by_division", "D", "division"),
+            ("products_by_province", "P", "province_code"),
+        ):
             table = _read(folder, name)
             if table is None:
                 continue
@@ -149,16 +159,22 @@ def _products_attack(runs: dict[str, Path], year: int) -> Attack:
                     if r[share] not in MARKS:
                         attack.eq.append({cell(r[key], m): 1.0, cell("", m): -float(r[share]) / 100})
                 if r["export_intensity_pct"] not in MARKS:
-                    attack.eq.append({cell(r[key], "export_value"): 1.0,
-                                      cell(r[key], "sales_revenue"): -float(r["export_intensity_pct"]) / 100})
+                    attack.eq.append(
+                        {
+                            cell(r[key], "export_value"): 1.0,
+                            cell(r[key], "sales_revenue"): -float(r["export_intensity_pct"]) / 100,
+                        }
+                    )
             for m in MEASURES:
-                if level == "D":                 # divisions add up to their section
+                if level == "D":  # divisions add up to their section
                     for section in {sections_of[c] for c in codes}:
-                        attack.sum((year, "all", here, f"S:{section}", m),
-                                   [cell(c, m) for c in codes if sections_of[c] == section])
-                else:                            # sections, provinces add up to the table's total
+                        attack.sum(
+                            (year, "all", here, f"S:{section}", m),
+                            [cell(c, m) for c in codes if sections_of[c] == section],
+                        )
+                else:  # sections, provinces add up to the table's total
                     attack.sum(cell("", m), [cell(c, m) for c in codes])
-    for cell in list(attack.known) + list(attack.unknown):   # exports ≤ sales; a province ≤ the nation
+    for cell in list(attack.known) + list(attack.unknown):  # exports ≤ sales; a province ≤ the nation
         if cell[4] == "export_value":
             attack.le.append({cell: 1.0, (*cell[:4], "sales_revenue"): -1.0})
         if cell[2] != "" and cell[3] != "":
@@ -219,7 +235,7 @@ def test_no_product_money_cell_is_narrowed_below_its_protection(bulletins, provi
     year = 2024
     attack = _products_attack({"national": national, province: regional}, year)
     products = read_products(ROOT / "data" / "ci" / "products.csv")
-    assert len(attack.unknown) > 10                    # the CI data have many sensitive money cells
+    assert len(attack.unknown) > 10  # the CI data have many sensitive money cells
     checked = 0
     for cell in attack.unknown:
         truth = _truth(products, cell, year)
@@ -276,8 +292,13 @@ def test_manifest_records_protection_per_suppressed_cell_without_the_amounts(bul
 
 
 # --- register-derived tables are public: never suppressed ----------------------------------------------------------
-REGISTER_TABLES = ("overview_by_type", "invention_per_10k_by_province", "trend_by_type", "overview_by_origin_scope",
-                   "inventions_by_origin")
+REGISTER_TABLES = (
+    "overview_by_type",
+    "invention_per_10k_by_province",
+    "trend_by_type",
+    "overview_by_origin_scope",
+    "inventions_by_origin",
+)
 
 
 def _register_tables(folder: Path) -> list[str]:
@@ -293,12 +314,12 @@ def test_no_register_derived_table_has_a_suppressed_cell(bulletins):
         for name in names:
             table = _read(folder, name)
             assert not (table == DASH).any().any(), (region, name)
-            assert name not in control["tables"], (region, name)       # no disclosure record: nothing to protect
+            assert name not in control["tables"], (region, name)  # no disclosure record: nothing to protect
         ident = _read(folder, "pii_identification")
-        if ident is not None:                                          # patents are register counts: published
+        if ident is not None:  # patents are register counts: published
             assert (ident["patents"] != DASH).all() and (ident["patents"] != "").all()
     provinces = _read(bulletins["national"][0], "invention_per_10k_by_province").set_index("province_code")
-    for code in ("54", "63"):                                          # 西藏, 青海
+    for code in ("54", "63"):  # 西藏, 青海
         row = provinces.loc[code]
         for column in ("invention_applications", "invention_grants", "valid_invention_patents", "per_10k"):
             float(row[column])
@@ -319,14 +340,21 @@ def test_the_attack_breaks_a_primary_only_pattern(bulletins, tmp_path):
     weak = tmp_path / "weak"
     shutil.copytree(national / "tables", weak / "tables")
     control = json.loads((national / "manifest.json").read_text(encoding="utf-8"))["disclosure_control"]
-    detail = {"products_by_section": "products_sections", "products_by_division": "products_divisions",
-              "products_by_province": "products_provinces"}
+    detail = {
+        "products_by_section": "products_sections",
+        "products_by_division": "products_divisions",
+        "products_by_province": "products_provinces",
+    }
     for name, source in detail.items():
-        key = {"products_by_section": "section", "products_by_division": "division",
-               "products_by_province": "province_code"}[name]
+        key = {
+            "products_by_section": "section",
+            "products_by_division": "division",
+            "products_by_province": "province_code",
+        }[name]
         table = _read(weak, name)
-        truth = pd.read_csv(internal / "tables" / f"{source}.csv", encoding="utf-8-sig", dtype=str,
-                            keep_default_na=False).set_index(key)
+        truth = pd.read_csv(
+            internal / "tables" / f"{source}.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+        ).set_index(key)
         for cell in control["tables"][name]["suppressed"]:
             if cell["status"] == "secondary" and cell["row"] in truth.index:
                 table.loc[table[key] == cell["row"], cell["col"]] = truth.at[cell["row"], cell["col"]]
@@ -367,8 +395,14 @@ def _survey_rate_rows(folder: Path, tables: dict | None = None):
             if indicator is None or indicator not in table.indicators:
                 continue
             conditions = where if r[level_col] == "合计" else {**where, table.by: r[level_col]}
-            yield table, indicator, r[level_col], key_text(survey_key(indicator, conditions)), (i, estimate_col), \
-                r[estimate_col]
+            yield (
+                table,
+                indicator,
+                r[level_col],
+                key_text(survey_key(indicator, conditions)),
+                (i, estimate_col),
+                r[estimate_col],
+            )
 
 
 def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, list[str]]:
@@ -393,7 +427,7 @@ def _survey_attack_intervals(folder: Path, cells: pd.DataFrame) -> tuple[dict, l
     for table, indicator, level, key, _, text in _survey_rate_rows(folder):
         parts.setdefault((table.name, indicator), {})[level] = key
         value = published_number(text)
-        if value is not None:                           # printed to one decimal: ± 0.05 percentage points
+        if value is not None:  # printed to one decimal: ± 0.05 percentage points
             i = index[key]
             lo[i] = max(lo[i], (value - 0.05) / 100 * size[key])
             hi[i] = min(hi[i], (value + 0.05) / 100 * size[key])

@@ -1,4 +1,5 @@
 """Disclosure control: primary rules, secondary suppression, and the LP audit."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,25 +11,40 @@ from ipstats.sdc import Rules, audit, primary, protect
 
 def table(values, contributors, largest=None, second=None):
     rows, cols = np.indices(np.shape(values))
-    frame = pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "value": np.ravel(values).astype(float),
-                          "contributors": np.ravel(contributors)})
-    frame["largest"] = np.ravel(largest) if largest is not None else frame["value"] / frame["contributors"].clip(lower=1)
+    frame = pd.DataFrame(
+        {
+            "row": rows.ravel(),
+            "col": cols.ravel(),
+            "value": np.ravel(values).astype(float),
+            "contributors": np.ravel(contributors),
+        }
+    )
+    frame["largest"] = (
+        np.ravel(largest) if largest is not None else frame["value"] / frame["contributors"].clip(lower=1)
+    )
     frame["second"] = np.ravel(second) if second is not None else frame["largest"]
     return frame
 
 
 def test_primary_rules():
-    cells = pd.DataFrame({"row": [0, 0, 0, 0, 0], "col": [0, 1, 2, 3, 4], "value": [10, 100, 100, 100, 0],
-                          "contributors": [2, 10, 10, 10, 0], "largest": [5, 90, 50, 20, 0],
-                          "second": [5, 5, 45, 20, 0]})
+    cells = pd.DataFrame(
+        {
+            "row": [0, 0, 0, 0, 0],
+            "col": [0, 1, 2, 3, 4],
+            "value": [10, 100, 100, 100, 0],
+            "contributors": [2, 10, 10, 10, 0],
+            "largest": [5, 90, 50, 20, 0],
+            "second": [5, 5, 45, 20, 0],
+        }
+    )
     flags = primary(cells, Rules(min_contributors=3, dominance_n=1, dominance_k=85, p_percent=10))
     # cell 0: 2 contributors; cell 1: one firm holds 90 %; cell 2: p % gives 100-50-45 = 5, not below 10 % of 50;
     # cell 4 is empty and published as zero
     assert flags.tolist() == [True, True, False, False, False]
-    strict = primary(cells, Rules(p_percent=20))                 # 5 < 20 % of 50: the runner-up learns the leader
+    strict = primary(cells, Rules(p_percent=20))  # 5 < 20 % of 50: the runner-up learns the leader
     assert strict.tolist() == [True, True, True, False, False]
     two = primary(cells, Rules(dominance_n=2, dominance_k=90, p_percent=0))
-    assert two.tolist() == [True, True, True, False, False]       # 50 + 45 > 90 % of 100
+    assert two.tolist() == [True, True, True, False, False]  # 50 + 45 > 90 % of 100
 
 
 def test_single_primary_gets_a_partner_in_row_and_column():
@@ -48,7 +64,7 @@ def test_audit_catches_primary_only_pattern():
     status = pd.Series(np.where(primary(cells), "primary", "published"))
     naive = audit(cells, status)
     assert not naive["protected"].all()
-    assert naive.iloc[0]["width"] == pytest.approx(0)            # recovered exactly from the margins
+    assert naive.iloc[0]["width"] == pytest.approx(0)  # recovered exactly from the margins
 
 
 def test_bad_input():
@@ -73,7 +89,7 @@ def test_random_tables_pass_the_audit_after_protection(n_rows, n_cols, data):
     assert result["protected"].all()
     assert ((result["lower"] <= result["value"] + 1e-6) & (result["value"] <= result["upper"] + 1e-6)).all()
     hidden = protected[protected["status"] != "published"]
-    for key in ("row", "col"):                                   # the classic rule holds at the end
+    for key in ("row", "col"):  # the classic rule holds at the end
         assert (hidden.groupby(key).size() != 1).all()
     # the naive primary-only pattern fails whenever a line holds exactly one primary cell
     naive = audit(cells, pd.Series(np.where(primaries, "primary", "published")))
@@ -87,7 +103,7 @@ def test_column_totals_only():
     cells = table([[50, 40], [2, 30], [60, 1], [70, 80]], [[9, 9], [1, 9], [9, 1], [9, 9]])
     protected, result = protect(cells, row_totals=False, col_totals=True)
     hidden = protected[protected["status"] != "published"]
-    assert (hidden.groupby("col").size() == 2).all()             # each measure: its primary and one partner
+    assert (hidden.groupby("col").size() == 2).all()  # each measure: its primary and one partner
     assert result["protected"].all()
     with pytest.raises(ValueError, match="totals"):
         protect(cells, row_totals=False, col_totals=False)
@@ -96,20 +112,41 @@ def test_column_totals_only():
 def test_protect_provinces_suppresses_derived_columns():
     from ipstats.indicators.overview import protect_provinces
 
-    provinces = pd.DataFrame({"province_code": ["11", "12", "13"], "province": ["北京市", "天津市", "河北省"],
-                              "invention_applications": [100, 2, 50], "valid_invention_patents": [300, 40, 80],
-                              "valid_invention_growth_pct": [5.0, 2.0, 1.0], "per_10k": [10.0, 4.0, 1.0],
-                              "per_10k_previous": [9.0, 3.9, 0.9], "rank": [1, 2, 3]})
+    provinces = pd.DataFrame(
+        {
+            "province_code": ["11", "12", "13"],
+            "province": ["北京市", "天津市", "河北省"],
+            "invention_applications": [100, 2, 50],
+            "valid_invention_patents": [300, 40, 80],
+            "valid_invention_growth_pct": [5.0, 2.0, 1.0],
+            "per_10k": [10.0, 4.0, 1.0],
+            "per_10k_previous": [9.0, 3.9, 0.9],
+            "rank": [1, 2, 3],
+        }
+    )
+
     def contrib(counts, people):
-        return pd.DataFrame({"province_code": ["11", "12", "13"], "count": counts, "contributors": people,
-                             "largest": [c // max(p, 1) + 1 for c, p in zip(counts, people)],
-                             "second": [c // max(p, 1) for c, p in zip(counts, people)]})
-    published, record = protect_provinces(provinces, {
-        "invention_applications": contrib([100, 2, 50], [40, 1, 20]),
-        "valid_invention_patents": contrib([300, 40, 80], [90, 30, 30])}, {"min_contributors": 3})
+        return pd.DataFrame(
+            {
+                "province_code": ["11", "12", "13"],
+                "count": counts,
+                "contributors": people,
+                "largest": [c // max(p, 1) + 1 for c, p in zip(counts, people)],
+                "second": [c // max(p, 1) for c, p in zip(counts, people)],
+            }
+        )
+
+    published, record = protect_provinces(
+        provinces,
+        {
+            "invention_applications": contrib([100, 2, 50], [40, 1, 20]),
+            "valid_invention_patents": contrib([300, 40, 80], [90, 30, 30]),
+        },
+        {"min_contributors": 3},
+    )
     out = published.set_index("province_code")
-    assert pd.isna(out.loc["12", "invention_applications"])            # one applicant: primary
-    assert pd.isna(out.loc["13", "invention_applications"])            # least-value partner: secondary
+    assert pd.isna(out.loc["12", "invention_applications"])  # one applicant: primary
+    assert pd.isna(out.loc["13", "invention_applications"])  # least-value partner: secondary
     assert out.loc["11", "invention_applications"] == 100
     assert out["valid_invention_patents"].notna().all() and out["per_10k"].notna().all()
     assert record["primary"] == 1 and record["secondary"] == 1 and record["audit_pass"]
@@ -118,10 +155,11 @@ def test_protect_provinces_suppresses_derived_columns():
 def test_cell_contributions_hand_computed():
     from ipstats.sdc import cell_contributions
 
-    per = pd.DataFrame({"row": ["a", "a", "a", "b", "b"], "who": ["x", "y", "z", "x", "w"],
-                        "n": [5.0, 2.0, 0.0, 1.5, 1.5]})
+    per = pd.DataFrame(
+        {"row": ["a", "a", "a", "b", "b"], "who": ["x", "y", "z", "x", "w"], "n": [5.0, 2.0, 0.0, 1.5, 1.5]}
+    )
     cells = cell_contributions(per, ["row"], "n").set_index("row")
-    assert cells.loc["a"].tolist() == [7.0, 2, 5.0, 2.0]          # count, contributors (z has 0), largest, second
+    assert cells.loc["a"].tolist() == [7.0, 2, 5.0, 2.0]  # count, contributors (z has 0), largest, second
     assert cells.loc["b"].tolist() == [3.0, 2, 1.5, 1.5]
 
 
@@ -129,12 +167,20 @@ def test_protect_columns_suppresses_derived_columns_and_keeps_the_total():
     from ipstats.sdc import protect_columns
 
     table = pd.DataFrame({"key": ["a", "b", "c", "d"], "n": [100, 2, 90, 80], "n_pct": [36.8, 0.7, 33.1, 29.4]})
-    contributions = {"n": pd.DataFrame({"key": ["a", "b", "c", "d"], "count": [100, 2, 90, 80],
-                                        "contributors": [20, 1, 15, 12], "largest": [10, 2, 9, 8],
-                                        "second": [9, 0, 8, 7]})}
+    contributions = {
+        "n": pd.DataFrame(
+            {
+                "key": ["a", "b", "c", "d"],
+                "count": [100, 2, 90, 80],
+                "contributors": [20, 1, 15, 12],
+                "largest": [10, 2, 9, 8],
+                "second": [9, 0, 8, 7],
+            }
+        )
+    }
     published, rec = protect_columns(table, "key", contributions, {}, {"n": ["n_pct"]})
     hidden = published[published["n"].isna()]
-    assert "b" in set(hidden["key"]) and len(hidden) == 2               # the primary cell and one partner
+    assert "b" in set(hidden["key"]) and len(hidden) == 2  # the primary cell and one partner
     assert hidden["n_pct"].isna().all() and rec["primary"] == 1 and rec["secondary"] == 1 and rec["audit_pass"]
     assert str(published["n"].dtype) == "Int64"
 
@@ -152,7 +198,7 @@ def test_protection_levels_are_tau_argus():
     small = protection_levels([10.0], [1], [10.0], [0.0])
     assert small["upper"].iloc[0] == pytest.approx(100 / 85 * 10 - 10) and small["lower"].iloc[0] <= 10
     counts = protection_levels([7], [2], [4], [3], integer=True)
-    assert counts["upper"].iloc[0] == float(int(counts["upper"].iloc[0]))              # whole for counts
+    assert counts["upper"].iloc[0] == float(int(counts["upper"].iloc[0]))  # whole for counts
 
 
 def test_the_p_rule_is_checked_not_only_the_width():
@@ -169,8 +215,8 @@ def test_the_p_rule_is_checked_not_only_the_width():
     status = ["primary", "secondary", "published", "published"]
     result = audit_linked(link, status, Rules()).set_index("key_text")
     a = result.loc["a"]
-    assert a["upper"] - a["lower"] >= 0.1 * 100                      # wide enough for the old audit …
-    assert a["required_upper"] == pytest.approx(100 / 85 * 95 - 100) and not a["protected"]   # … not for τ-ARGUS
+    assert a["upper"] - a["lower"] >= 0.1 * 100  # wide enough for the old audit …
+    assert a["required_upper"] == pytest.approx(100 / 85 * 95 - 100) and not a["protected"]  # … not for τ-ARGUS
 
 
 def _province_tables(seed: int):
@@ -214,8 +260,11 @@ def test_linked_tables_are_protected_jointly():
 
     build = _province_tables(5)
     joint = build(True, True)
-    alone = {k: s for part in (build(True, False), build(False, True))
-             for k, s in zip(protect_linked(part, Rules()).cells["key"], protect_linked(part, Rules()).cells["status"])}
+    alone = {
+        k: s
+        for part in (build(True, False), build(False, True))
+        for k, s in zip(protect_linked(part, Rules()).cells["key"], protect_linked(part, Rules()).cells["status"])
+    }
     status = [alone[k] for k in joint.frame()["key"]]
     assert not audit_linked(joint, status, Rules())["protected"].all()
     protection = protect_linked(joint, Rules())
@@ -231,8 +280,8 @@ def test_integrality_narrows_count_cells():
         link.cell("x", 1, 5, 1, 0, integer=integer)
         link.cell("y", 1, 5, 1, 0, integer=integer)
         link.cell("t", 2, public=True, integer=integer)
-        link.add_sum("t", ["x", "y"])                                   # x + y = 2
-        link.inequalities.append({link.index("x"): 1.0, link.index("t"): -0.75})   # x ≤ 0.75 · 2 = 1.5
+        link.add_sum("t", ["x", "y"])  # x + y = 2
+        link.inequalities.append({link.index("x"): 1.0, link.index("t"): -0.75})  # x ≤ 0.75 · 2 = 1.5
         result = audit_linked(link, ["secondary", "secondary", "published"])
         assert result.set_index("key_text").loc["x", "upper"] == pytest.approx(expected)
 
@@ -249,7 +298,7 @@ def test_exports_never_exceed_sales():
     link.add_sum("total_exports", ["exports", "other_exports"])
     link.add_le("exports", "sales")
     result = audit_linked(link, ["published", "primary", "secondary", "published"]).set_index("key_text")
-    assert result.loc["exports", "upper"] == pytest.approx(40)       # not 100: exports ≤ sales
+    assert result.loc["exports", "upper"] == pytest.approx(40)  # not 100: exports ≤ sales
 
 
 def test_a_singleton_beside_a_sensitive_cell_is_an_attacker():
@@ -258,8 +307,8 @@ def test_a_singleton_beside_a_sensitive_cell_is_an_attacker():
     from ipstats.sdc import Linked, protect_linked
 
     link = Linked("single")
-    link.cell("s", 50, 1, 50, 0, largest_id="firm s")               # a singleton
-    link.cell("p", 40, 2, 30, 10, largest_id="firm p")              # two contributors: sensitive
+    link.cell("s", 50, 1, 50, 0, largest_id="firm s")  # a singleton
+    link.cell("p", 40, 2, 30, 10, largest_id="firm p")  # two contributors: sensitive
     for k in range(4):
         link.cell(f"q{k}", 200 + k, 9, 30, 30)
     link.cell("total", 50 + 40 + sum(200 + k for k in range(4)), public=True)
@@ -278,7 +327,7 @@ def test_policy_defaults_and_parameter_file(tmp_path):
     rules = Rules.of({})
     assert not rules.is_confidential("register") and rules.is_confidential("products")
     assert rules.is_confidential("survey_sample") and rules.is_confidential("employment_by_industry")
-    assert rules.is_confidential("some_new_input")                       # unnamed inputs are confidential
+    assert rules.is_confidential("some_new_input")  # unnamed inputs are confidential
     assert set(CONFIDENTIALITY) <= set(rules.as_dict()["confidentiality"])
     got = _disclosure({"p_percent": 15}, tmp_path / "x.yaml", {"register": "confidential"}, {"register": "r"})
     assert got["p_percent"] == 15 and got["confidentiality"]["register"] == "confidential"

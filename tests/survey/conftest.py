@@ -1,4 +1,5 @@
 """Make the shared helper module ``survey_conformance`` importable whatever pytest's import mode."""
+
 import sys
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Frozen R survey 4.1-1 values on R's own api example data (always run: the data are in tests/survey/data)."""
+
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,7 @@ def test_srs_design_effect_is_one_and_domains_keep_full_design():
     subset = Design(frame[frame["stype"] == "H"], fpc="fpc").mean("api00")
     high = by.set_index("stype").loc["H"]
     assert high["estimate"] == pytest.approx(subset["estimate"].iloc[0])
-    assert high["se"] != pytest.approx(subset["se"].iloc[0], rel=1e-3)      # subpopulation ≠ subset variance
+    assert high["se"] != pytest.approx(subset["se"].iloc[0], rel=1e-3)  # subpopulation ≠ subset variance
     assert list(by.columns) == ["stype", "estimate", "se", "ci_low", "ci_high", "cv", "deff", "n"]
 
 
@@ -77,15 +78,17 @@ FROZEN = pd.read_csv(DATA / "r_survey_frozen_values.csv", keep_default_na=False,
 
 def _api(name: str, cat: str) -> pd.DataFrame:
     frame = pd.read_csv(DATA / f"{name}.csv")
-    return frame.assign(y=frame["api00"], x=frame["api99"], cat=frame[cat],
-                        dom=np.where(frame["awards"] == "Yes", "d1", "d2"))
+    return frame.assign(
+        y=frame["api00"], x=frame["api99"], cat=frame[cat], dom=np.where(frame["awards"] == "Yes", "d1", "d2")
+    )
 
 
 def _frozen_design(case: str) -> Design:
     from survey_conformance import frozen_design
 
-    return frozen_design(case, _api("apistrat", "comp.imp"), _api("apiclus1", "stype"),
-                         pd.read_csv(DATA / "two_stage_sample.csv"))
+    return frozen_design(
+        case, _api("apistrat", "comp.imp"), _api("apiclus1", "stype"), pd.read_csv(DATA / "two_stage_sample.csv")
+    )
 
 
 @pytest.mark.parametrize("case", sorted(FROZEN["case"].unique()))

@@ -1,4 +1,5 @@
 """The survey report behind notebooks/40_patent_survey.ipynb and the sample schema (the notebook's shape: tests/test_notebooks.py)."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,9 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture(scope="module")
 def report(small_demo, tmp_path_factory):
     paths = write_demo(small_demo["register"], tmp_path_factory.mktemp("survey_report"), seed=3, year=2023)
-    return compute_survey(small_demo["register"], paths["survey_sample"], 2023, paths["survey_truth"],
-                          disclosure={"min_contributors": 3}), paths
+    return compute_survey(
+        small_demo["register"], paths["survey_sample"], 2023, paths["survey_truth"], disclosure={"min_contributors": 3}
+    ), paths
 
 
 def test_report_tables_in_report_order_and_calibrated(report):
@@ -27,7 +29,8 @@ def test_report_tables_in_report_order_and_calibrated(report):
     assert [t.name for t in sv.tables] == [t.name for t in REPORT_TABLES]
     check = sv.weighting
     assert (check["calibrated_weights"] - check["register_valid_patents"]).abs().max() < 1e-3 * check[
-        "register_valid_patents"].max()
+        "register_valid_patents"
+    ].max()
     frame = sv.tables[0].frame
     assert list(frame.columns[:3]) == ["分组", "指标", "估计值"]
     hidden = frame["质量标识"].isin(["不发布", "保密"])
@@ -49,8 +52,16 @@ def test_recorded_tables_mark_suppressed_cells(report, tmp_path):
 
     sv, _ = report
     table = sv.table("survey_invention_by_patentee_type")
-    path = record_table(table.frame, table.name, title="2023年有效发明专利实施情况（按专利权人类型）", unit="%", source="演示",
-                        notes=table.notes, output_dir=tmp_path, disclosure=table.disclosure)
+    path = record_table(
+        table.frame,
+        table.name,
+        title="2023年有效发明专利实施情况（按专利权人类型）",
+        unit="%",
+        source="演示",
+        notes=table.notes,
+        output_dir=tmp_path,
+        disclosure=table.disclosure,
+    )
     written = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     suppressed = written["质量标识"].isin(["不发布", "保密"])
     assert (written.loc[suppressed, "估计值"] == "×").all()
@@ -91,7 +102,7 @@ def test_revenue_sensitivity_and_quality_columns(report):
     assert len(table) == 5 and table.columns[0] == "最高区间取值假设"
     assert table["最高区间每件取值（万元）"].iloc[1:].tolist() == [1250, 1500, 2000, 3000]
     published = revenue.published.set_index("level")
-    for level, value in table.iloc[0, 2:].items():                 # the first row is the published estimate
+    for level, value in table.iloc[0, 2:].items():  # the first row is the published estimate
         shown = published.loc[level, "estimate"]
         assert (pd.isna(value) and pd.isna(shown)) or value == pytest.approx(shown, abs=0.05)
     secret = set(published.index[published["flag"] == "保密"])

@@ -1,4 +1,5 @@
 """The survey workflow on the demo register: weights, calibration, indicators, flags, coverage of the CIs."""
+
 from __future__ import annotations
 
 import time
@@ -8,11 +9,29 @@ import pandas as pd
 import pytest
 
 from ipstats.survey.demo import demo_if_missing, simulate_answers, simulate_response, write_demo
-from ipstats.survey.indicators import (CAUTION, REPORT_TABLES, SUPPRESS, QualityRules, estimate_table, publish,
-                                       quality_flag, report_tables, survey_summary)
-from ipstats.survey.weighting import (SurveyDesign, adjust_nonresponse, calibration_margins, draw_sample,
-                                      frame_counts, merge_small_cells, read_sample, register_totals, survey_frame,
-                                      weight_survey)
+from ipstats.survey.indicators import (
+    CAUTION,
+    REPORT_TABLES,
+    SUPPRESS,
+    QualityRules,
+    estimate_table,
+    publish,
+    quality_flag,
+    report_tables,
+    survey_summary,
+)
+from ipstats.survey.weighting import (
+    SurveyDesign,
+    adjust_nonresponse,
+    calibration_margins,
+    draw_sample,
+    frame_counts,
+    merge_small_cells,
+    read_sample,
+    register_totals,
+    survey_frame,
+    weight_survey,
+)
 
 YEAR = 2023
 
@@ -77,7 +96,7 @@ def test_linear_calibration_also_meets_margins(weighted):
         assert set(with_cells[column]) == set(counts)
     try:
         linear = weight_survey(sample, totals, SurveyDesign(min_respondents=10), method="linear")
-    except ValueError as error:                                 # negative weights are refused, not published
+    except ValueError as error:  # negative weights are refused, not published
         assert "non-positive weights" in str(error)
     else:
         assert linear.weights.sum() == pytest.approx(totals["valid_patents"].sum(), rel=1e-6)
@@ -87,19 +106,26 @@ def test_merge_small_cells_within_groups():
     counts = pd.Series({"a": 2, "b": 3, "c": 50, "d": 1, "e": 40})
     groups = pd.Series({"a": "x", "b": "x", "c": "x", "d": "y", "e": "y"})
     mapping = merge_small_cells(counts, groups, 5)
-    assert mapping["a"] == mapping["b"] == "a+b" and mapping["c"] == "c"      # 2 + 3 reaches 5
-    assert mapping["d"] == mapping["e"] == "d+e"                              # never across groups
+    assert mapping["a"] == mapping["b"] == "a+b" and mapping["c"] == "c"  # 2 + 3 reaches 5
+    assert mapping["d"] == mapping["e"] == "d+e"  # never across groups
     assert merge_small_cells(counts, groups, 60)["c"] == "a+b+c"
 
 
 def test_quality_flags_of_an_estimate_table():
     """Rates by the NCHS rules (interval widths, n_eff), the average revenue by its CV (rule branches: test_quality)."""
-    est = pd.DataFrame({"indicator": ["licensing_rate", "licensing_rate", "licensing_rate", "average_revenue",
-                                      "average_revenue"],
-                        "estimate": [3.9, 3.9, 3.9, 100.0, 100.0], "se": [0.92, 0.92, 0.92, 20.0, 35.0],
-                        "ci_low": [2.3, 2.3, 2.3, 60.0, 30.0], "ci_high": [6.0, 6.0, 6.0, 140.0, 170.0],
-                        "cv_pct": [23.6, 23.6, 23.6, 20.0, 35.0], "n": [419, 419, 20, 100, 100],
-                        "n_eff": [419, 20, 20, 100, 100], "df": [50, 50, 50, 50, 50]})
+    est = pd.DataFrame(
+        {
+            "indicator": ["licensing_rate", "licensing_rate", "licensing_rate", "average_revenue", "average_revenue"],
+            "estimate": [3.9, 3.9, 3.9, 100.0, 100.0],
+            "se": [0.92, 0.92, 0.92, 20.0, 35.0],
+            "ci_low": [2.3, 2.3, 2.3, 60.0, 30.0],
+            "ci_high": [6.0, 6.0, 6.0, 140.0, 170.0],
+            "cv_pct": [23.6, 23.6, 23.6, 20.0, 35.0],
+            "n": [419, 419, 20, 100, 100],
+            "n_eff": [419, 20, 20, 100, 100],
+            "df": [50, 50, 50, 50, 50],
+        }
+    )
     assert quality_flag(est).tolist() == ["", SUPPRESS, SUPPRESS, CAUTION, SUPPRESS]
     assert quality_flag(est, QualityRules(caution_cv=25)).tolist()[3] == ""
 
@@ -132,7 +158,7 @@ def test_summary_quotes_flagged_estimates_only_with_their_caveat(weighted):
             quoted = f"为{row.estimate:.1f}"
             if row.flag == CAUTION and quoted + ("%" if row.indicator != "average_revenue" else "万元") in text:
                 start = text.index(quoted)
-                assert "仅供参考" in text[start:start + 80]
+                assert "仅供参考" in text[start : start + 80]
     hidden = tables["survey_by_patent_type"][0]
     hidden = hidden.assign(estimate=np.nan, flag=SUPPRESS)
     text = survey_summary({**tables, "survey_by_patent_type": (hidden, {})}, YEAR, demo=False)

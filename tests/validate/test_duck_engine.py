@@ -4,6 +4,7 @@ Both engines run over every case of the bad-input corpus for the register schema
 demo register (mistakes of every kind, GBK, Excel, Chinese headers, extra columns, mixed date forms, full-width
 codes, province names), listing all problems and only the first few.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -29,8 +30,10 @@ def both(path, schema, **kwargs) -> tuple:
     from ipstats.validate import duck
 
     out = []
-    for r in (validate_file(path, schema, engine="pandas", **kwargs),
-              duck.validate_duckdb(path, load_schema(schema), **kwargs)):        # no fallback: the engine itself
+    for r in (
+        validate_file(path, schema, engine="pandas", **kwargs),
+        duck.validate_duckdb(path, load_schema(schema), **kwargs),
+    ):  # no fallback: the engine itself
         out.append((r.lines(), r.summary(), r.notes, r.by_field, r.changed, r.rows, r.n_problems))
     return out[0], out[1]
 
@@ -64,15 +67,22 @@ def test_corpus_case(corpus, case, monkeypatch):
     args = case.get("args", [])
     option = {a: args[i + 1] for i, a in enumerate(args) if a in ("--encoding", "--sheet")}
     schema = load_schema(case["schema"]).with_columns(
-        parse_column_args([args[i + 1] for i, a in enumerate(args) if a == "--column"]))
-    kwargs = {"encoding": option.get("--encoding"), "sheet": option.get("--sheet"),
-              "references": {"patent_register": Path("register/valid.csv")}}
+        parse_column_args([args[i + 1] for i, a in enumerate(args) if a == "--column"])
+    )
+    kwargs = {
+        "encoding": option.get("--encoding"),
+        "sheet": option.get("--sheet"),
+        "references": {"patent_register": Path("register/valid.csv")},
+    }
     pandas_report = validate_file(case["file"], schema, engine="pandas", **kwargs)
-    duck_report = duck.validate_duckdb(case["file"], schema, **kwargs)      # no fallback: the engine itself
+    duck_report = duck.validate_duckdb(case["file"], schema, **kwargs)  # no fallback: the engine itself
     assert duck_report.lines() == pandas_report.lines()
     assert duck_report.summary() == pandas_report.summary()
-    assert (duck_report.notes, duck_report.by_field, duck_report.rows) == \
-        (pandas_report.notes, pandas_report.by_field, pandas_report.rows)
+    assert (duck_report.notes, duck_report.by_field, duck_report.rows) == (
+        pandas_report.notes,
+        pandas_report.by_field,
+        pandas_report.rows,
+    )
 
 
 def _messy_register() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -86,21 +96,26 @@ def _messy_register() -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(3)
     rows = lambda n: rng.choice(len(text), size=n, replace=False)  # noqa: E731
     forms = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"]
-    for i, r in enumerate(rows(200)):                        # accepted date forms, mixed
+    for i, r in enumerate(rows(200)):  # accepted date forms, mixed
         text.loc[r, "filing_date"] = reg.loc[r, "filing_date"].strftime(forms[i % 4])
     for r, bad in zip(rows(6), ["2023-02-30", "6/1/2021", "２０２３-０１-０５", "2099-01-01", "x", "2020-13-01"]):
         text.loc[r, "filing_date"] = bad
-    text.loc[rows(3), "grant_date"] = "2003-01-01"            # before filing
-    text.loc[rows(3), "lapse_date"] = "2200-01-01"            # after the term and today
+    text.loc[rows(3), "grant_date"] = "2003-01-01"  # before filing
+    text.loc[rows(3), "lapse_date"] = "2200-01-01"  # after the term and today
     text.loc[rows(2), "priority_date"] = "2024-12-31"
     feb = rows(2)
-    text.loc[feb, ["filing_date", "patent_type", "legal_status", "grant_date", "lapse_date"]] = \
-        ["2004-02-29", "实用新型", "失效-期限届满", "2005-01-01", "2014-03-02"]
-    text.loc[rows(3), "patent_type"] = "发明专利"              # read as 发明, with a note
+    text.loc[feb, ["filing_date", "patent_type", "legal_status", "grant_date", "lapse_date"]] = [
+        "2004-02-29",
+        "实用新型",
+        "失效-期限届满",
+        "2005-01-01",
+        "2014-03-02",
+    ]
+    text.loc[rows(3), "patent_type"] = "发明专利"  # read as 发明, with a note
     text.loc[rows(2), "patent_type"] = "发明创造"
-    text.loc[rows(3), "province_code"] = "江苏省"              # read as 32
-    text.loc[rows(2), "province_code"] = "江苏省南京市"         # with a hint
-    text.loc[rows(3), "province_code"] = "３２"                # full width
+    text.loc[rows(3), "province_code"] = "江苏省"  # read as 32
+    text.loc[rows(2), "province_code"] = "江苏省南京市"  # with a hint
+    text.loc[rows(3), "province_code"] = "３２"  # full width
     text.loc[rows(2), "province_code"] = "99"
     text.loc[rows(2), "origin_code"] = "JP"
     text.loc[rows(2), "origin_code"] = ""
@@ -108,16 +123,16 @@ def _messy_register() -> tuple[pd.DataFrame, pd.DataFrame]:
     text.loc[rows(2), "applicant_type"] = "大专院校"
     text.loc[rows(2), "applicant_name"] = " "
     text.loc[rows(2), "applicant_name"] = "\u3000某公司 "
-    text.loc[rows(2), "title"] = "一种\x07装置"                 # control character
+    text.loc[rows(2), "title"] = "一种\x07装置"  # control character
     text.loc[rows(2), "locarno_class"] = "4"
     text.loc[rows(2), "ipc_main"] = "B60L-53"
     text.loc[rows(2), "ipc"] = "H04L29/06;G06F17/3O"
-    text.loc[rows(2), "ipc"] = "H04L 29/06; G06F 17/30"        # spaced, valid
+    text.loc[rows(2), "ipc"] = "H04L 29/06; G06F 17/30"  # spaced, valid
     text.loc[rows(2), "application_number"] = " CN202220000007.4"
     text.loc[rows(2), "application_number"] = "CN2022200000074"
     text.loc[rows(1), "application_number"] = ""
-    text.loc[rows(3), "application_number"] = text.loc[0, "application_number"]      # duplicates
-    text["inventor"] = "张三"                                   # an extra column, one control character
+    text.loc[rows(3), "application_number"] = text.loc[0, "application_number"]  # duplicates
+    text["inventor"] = "张三"  # an extra column, one control character
     text.loc[rows(1), "inventor"] = "李\x00四"
     long = links.astype(str)
     long.loc[5, "application_number"] = "CN202399999999.9"
@@ -130,14 +145,19 @@ def _messy_register() -> tuple[pd.DataFrame, pd.DataFrame]:
 def messy(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("messy")
     reg, links = _messy_register()
-    files = {"parquet": folder / "register.parquet", "csv": folder / "register.csv",
-             "gbk": folder / "register_gbk.csv", "xlsx": folder / "register.xlsx",
-             "chinese": folder / "register_zh.csv", "links": folder / "register_ipc.parquet",
-             "links_csv": folder / "register_ipc.csv"}
+    files = {
+        "parquet": folder / "register.parquet",
+        "csv": folder / "register.csv",
+        "gbk": folder / "register_gbk.csv",
+        "xlsx": folder / "register.xlsx",
+        "chinese": folder / "register_zh.csv",
+        "links": folder / "register_ipc.parquet",
+        "links_csv": folder / "register_ipc.csv",
+    }
     reg.to_parquet(files["parquet"], index=False)
     reg.to_csv(files["csv"], index=False)
     gbk = reg.copy()
-    for col in gbk.columns:       # GBK cannot hold every character of the demo's names
+    for col in gbk.columns:  # GBK cannot hold every character of the demo's names
         gbk[col] = gbk[col].map(lambda v: v.encode("gbk", "replace").decode("gbk"))
     gbk.to_csv(files["gbk"], index=False, encoding="gbk")
     reg.head(400).to_excel(files["xlsx"], index=False)
@@ -153,10 +173,10 @@ def messy(tmp_path_factory) -> dict[str, Path]:
 def test_messy_register(messy, kind, limit, monkeypatch):
     from ipstats.validate import duck
 
-    if kind == "parquet":             # read by DuckDB as it is, not through the reader
+    if kind == "parquet":  # read by DuckDB as it is, not through the reader
         monkeypatch.setattr(duck._Engine, "stage", lambda *a: pytest.fail("a Parquet register was staged"))
     pandas_report, duck_report = both(messy[kind], "patent_register", max_problems=limit)
-    assert pandas_report[6] > (5 if kind == "xlsx" else 40)          # the mistakes are found
+    assert pandas_report[6] > (5 if kind == "xlsx" else 40)  # the mistakes are found
     assert duck_report == pandas_report
 
 
@@ -167,8 +187,9 @@ def test_messy_register_columns_read_by_title(messy):
 @pytest.mark.parametrize("kind", ["links", "links_csv"])
 @pytest.mark.parametrize("reference", ["parquet", "csv"])
 def test_messy_links_with_foreign_keys(messy, kind, reference):
-    pandas_report, duck_report = both(messy[kind], "patent_register_ipc", max_problems=0,
-                                      references={"patent_register": messy[reference]})
+    pandas_report, duck_report = both(
+        messy[kind], "patent_register_ipc", max_problems=0, references={"patent_register": messy[reference]}
+    )
     assert any("a value found in column application_number" in line for line in pandas_report[0])
     assert any("a unique combination" in line for line in pandas_report[0])
     assert duck_report == pandas_report
@@ -190,7 +211,7 @@ def test_valid_demo_register_and_auto_engine(tmp_path, monkeypatch):
     assert duck_report == pandas_report and pandas_report[6] == 0
     monkeypatch.undo()
     schema = load_schema("patent_register")
-    assert not duck.prefer_duckdb(paths["register"], schema)           # small: pandas starts faster
+    assert not duck.prefer_duckdb(paths["register"], schema)  # small: pandas starts faster
     monkeypatch.setattr(duck, "MIN_BYTES", 1)
     assert duck.prefer_duckdb(paths["register"], schema)
     assert not duck.prefer_duckdb(paths["register"], load_schema("population"))
@@ -206,7 +227,7 @@ def test_damaged_parquet_falls_back_to_the_pandas_message(tmp_path):
     reg.to_parquet(path, index=False)
     data = path.read_bytes()
     damaged = tmp_path / "damaged.parquet"
-    damaged.write_bytes(data[:4] + bytes(len(data) // 2) + data[4 + len(data) // 2:])
+    damaged.write_bytes(data[:4] + bytes(len(data) // 2) + data[4 + len(data) // 2 :])
     pandas_report = validate_file(damaged, "patent_register", engine="pandas")
     duck_report = validate_file(damaged, "patent_register", engine="duckdb")
     assert not pandas_report.ok
@@ -230,10 +251,10 @@ def test_an_unchanged_input_is_not_validated_again(tmp_path, monkeypatch):
     assert calls and first["skipped"] is False and first["sha256"] == sha and first["rows"] == 1_000
     calls.clear()
     typed.typed_parquet_report(paths["register"], "patent_register")
-    assert not calls                                              # not validated again
+    assert not calls  # not validated again
     again = inputs_record({"register": paths["register"]})["register"]["validation"]["patent_register"]
     assert again["skipped"] is True and again["validated_at"] == first["validated_at"]
-    reg = pd.read_parquet(paths["register"]).head(999)              # other content: validated anew
+    reg = pd.read_parquet(paths["register"]).head(999)  # other content: validated anew
     reg.to_parquet(paths["register"], index=False)
     typed.typed_parquet_report(paths["register"], "patent_register")
     assert calls and typed.validation_status(typed.file_sha256(paths["register"]))["patent_register"]["rows"] == 999

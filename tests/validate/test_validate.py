@@ -1,5 +1,6 @@
 """ipstats.validate: schemas, readers, checks and the bulletin's input mapping (unit level; the CLI corpus is in
 tests/bad_inputs)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,8 +11,15 @@ import pandas as pd
 import pytest
 
 from ipstats import reference
-from ipstats.validate import (INPUT_SCHEMAS, load_schema, parse_dates, schema_for_input, schema_names,
-                              validate_file, validate_inputs)
+from ipstats.validate import (
+    INPUT_SCHEMAS,
+    load_schema,
+    parse_dates,
+    schema_for_input,
+    schema_names,
+    validate_file,
+    validate_inputs,
+)
 from ipstats.validate import readers
 from ipstats.validate.readers import ReadError, decode_text
 from ipstats.validate.schema import PACKAGED, REPOSITORY, SUFFIX
@@ -35,10 +43,12 @@ def test_own_schemas_are_bilingual(name):
         assert len(raw) == 2 and any("\u4e00" <= ch <= "\u9fff" for ch in raw[0]), fld.name
     text = (REPOSITORY / f"{name}{SUFFIX}").read_text(encoding="utf-8")
     import yaml
+
     for raw in yaml.safe_load(text)["fields"]:
         description = raw.get("description", "")
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in description) and any(ch.isascii() and ch.isalpha()
-                                                                           for ch in description), raw["name"]
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in description) and any(
+            ch.isascii() and ch.isalpha() for ch in description
+        ), raw["name"]
 
 
 @pytest.mark.parametrize("name", ["patent_register", "population"])
@@ -63,8 +73,9 @@ def test_demo_data_validates_clean(tmp_path):
     from ipstats.register.demo import write_demo_data
 
     paths = write_demo_data(tmp_path, patents=3000, seed=7)
-    reports, notes = validate_inputs({"register": paths["register"], "register_ipc": paths["register_ipc"],
-                                      "population": paths["population"]})
+    reports, notes = validate_inputs(
+        {"register": paths["register"], "register_ipc": paths["register_ipc"], "population": paths["population"]}
+    )
     assert notes == []
     for key, report in reports.items():
         assert report.ok, (key, report.lines()[:5])
@@ -72,28 +83,50 @@ def test_demo_data_validates_clean(tmp_path):
     assert validate_file(paths["sample"], "patent_register").ok
 
 
-@pytest.mark.parametrize("system", sorted(p.name for p in (ROOT / "ipstats" / "concordance" / "data").iterdir()
-                                          if p.is_dir()))
+@pytest.mark.parametrize(
+    "system", sorted(p.name for p in (ROOT / "ipstats" / "concordance" / "data").iterdir() if p.is_dir())
+)
 def test_shipped_concordance_tables_validate(system):
     folder = ROOT / "ipstats" / "concordance" / "data" / system
     categories = validate_file(folder / "categories.csv", "concordance_categories")
-    rules = validate_file(folder / "rules.csv", "concordance_rules",
-                          references={"concordance_categories": folder / "categories.csv"})
+    rules = validate_file(
+        folder / "rules.csv", "concordance_rules", references={"concordance_categories": folder / "categories.csv"}
+    )
     assert categories.ok, categories.lines()[:3]
     assert rules.ok, rules.lines()[:3]
     assert not rules.notes  # the foreign key to the categories was checked
 
 
 def test_chinese_date_forms():
-    parsed = parse_dates(pd.Series(["2023-05-01", "2023/5/1", "20230501", "2023年5月1日", "2023-5-1", "2023.05.01",
-                                    "2023.5.1", " 2023年05月01日 ", "2023-05-01\n", "2023-02-29", "5/1/2023", "2023.5",
-                                    "２０２３-05-01", "٢٠٢٣-05-01", "", "2023-05-01x"]))
+    parsed = parse_dates(
+        pd.Series(
+            [
+                "2023-05-01",
+                "2023/5/1",
+                "20230501",
+                "2023年5月1日",
+                "2023-5-1",
+                "2023.05.01",
+                "2023.5.1",
+                " 2023年05月01日 ",
+                "2023-05-01\n",
+                "2023-02-29",
+                "5/1/2023",
+                "2023.5",
+                "２０２３-05-01",
+                "٢٠٢٣-05-01",
+                "",
+                "2023-05-01x",
+            ]
+        )
+    )
     assert parsed.iloc[:9].dt.strftime("%Y-%m-%d").tolist() == ["2023-05-01"] * 9
-    assert parsed.iloc[9:].isna().all()   # full-width digits are NFKC-normalised before, in normalise_cells
+    assert parsed.iloc[9:].isna().all()  # full-width digits are NFKC-normalised before, in normalise_cells
 
 
-@pytest.mark.parametrize("encoding, expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gbk"),
-                                                ("gb18030", "gb18030")])
+@pytest.mark.parametrize(
+    "encoding, expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gbk"), ("gb18030", "gb18030")]
+)
 def test_encoding_detection(encoding, expected):
     text = "申请号,专利类型\nCN1,发明\n" + ("㐀" if encoding == "gb18030" else "")
     decoded, used = decode_text(text.encode(encoding))
@@ -120,18 +153,20 @@ def test_row_numbers_count_quoted_line_breaks(tmp_path):
     first = rows[0].replace(",一种方法", ',"一种方法\n（续）"')
     bad = rows[1].replace(",企业,32,", ",企业,99,")
     report = validate_file(_register_csv(tmp_path / "r.csv", [first, bad]), "patent_register")
-    assert report.lines() == [f"{tmp_path / 'r.csv'}:4: province_code: '99' — expected one of 11, 12, 13, 14, …, 65 "
-                              f"(31 values listed in the schema)"]
+    assert report.lines() == [
+        f"{tmp_path / 'r.csv'}:4: province_code: '99' — expected one of 11, 12, 13, 14, …, 65 "
+        f"(31 values listed in the schema)"
+    ]
 
 
 def test_problems_beyond_the_limit_are_counted(tmp_path):
     base = _valid_rows()[1]
-    rows = [base.replace("CN202220000007.3", f"CN2022200{i:05d}").replace(",企业,32,", ",企业,99,")
-            for i in range(30)]
+    rows = [base.replace("CN202220000007.3", f"CN2022200{i:05d}").replace(",企业,32,", ",企业,99,") for i in range(30)]
     report = validate_file(_register_csv(tmp_path / "r.csv", rows), "patent_register", max_problems=5)
     assert len(report.problems) == 5 and report.n_problems == 60  # 30 bad numbers, 30 bad provinces
-    assert report.summary().endswith("(schema patent_register, first 5 listed); by field: application_number 30, "
-                                     "province_code 30")
+    assert report.summary().endswith(
+        "(schema patent_register, first 5 listed); by field: application_number 30, province_code 30"
+    )
     assert [p.line for p in report.problems] == [2, 2, 3, 3, 4]
 
 
@@ -140,20 +175,25 @@ def test_keys_and_row_numbers_across_chunks(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "CHUNK_ROWS", 2)
     rows = _valid_rows()
     report = validate_file(_register_csv(tmp_path / "r.csv", [*rows, rows[0]]), "patent_register")
-    assert report.lines() == [f"{tmp_path / 'r.csv'}:5: application_number: 'CN202310123456.6' — expected a unique "
-                              f"value (primary key; already in row 2)"]
+    assert report.lines() == [
+        f"{tmp_path / 'r.csv'}:5: application_number: 'CN202310123456.6' — expected a unique "
+        f"value (primary key; already in row 2)"
+    ]
 
 
 def test_credit_code_format_uses_register_uscc(tmp_path):
     pytest.importorskip("ipstats.register.uscc")
     schema = tmp_path / "enterprises.schema.yaml"
-    schema.write_text("title: 企业 / Enterprises\nfields:\n  - {name: credit_code, type: string, format: uscc}\n",
-                      encoding="utf-8")
+    schema.write_text(
+        "title: 企业 / Enterprises\nfields:\n  - {name: credit_code, type: string, format: uscc}\n", encoding="utf-8"
+    )
     data = tmp_path / "e.csv"
     data.write_text("credit_code\n91350100M000100Y43\n91350100M000100Y40\n", encoding="utf-8")
     report = validate_file(data, schema)
-    assert report.lines() == [f"{data}:3: credit_code: '91350100M000100Y40' — expected a unified social credit code "
-                              f"(统一社会信用代码) — this one check character is '0', expected '3' (GB 32100-2015)"]
+    assert report.lines() == [
+        f"{data}:3: credit_code: '91350100M000100Y40' — expected a unified social credit code "
+        f"(统一社会信用代码) — this one check character is '0', expected '3' (GB 32100-2015)"
+    ]
 
 
 def test_columns_by_chinese_title_in_a_workbook_below_a_title_row(tmp_path):
@@ -182,22 +222,30 @@ def test_input_keys_map_to_schemas():
 def test_bulletin_inputs_check_foreign_keys_between_inputs(tmp_path):
     register = BAD / "register" / "valid.csv"
     links = tmp_path / "links.csv"
-    links.write_text("application_number,ipc,seq\nCN202310123456.6,H04L29/06,1\nCN202010000099.0,A01B1/00,1\n",
-                     encoding="utf-8")
+    links.write_text(
+        "application_number,ipc,seq\nCN202310123456.6,H04L29/06,1\nCN202010000099.0,A01B1/00,1\n", encoding="utf-8"
+    )
     reports, notes = validate_inputs({"register": register, "register_ipc": links, "notes": register})
     assert reports["register"].ok
-    assert reports["register_ipc"].lines() == [f"{links}:3: application_number: 'CN202010000099.0' — expected a "
-                                               f"value found in column application_number of patent_register "
-                                               f"({register})"]
+    assert reports["register_ipc"].lines() == [
+        f"{links}:3: application_number: 'CN202010000099.0' — expected a "
+        f"value found in column application_number of patent_register "
+        f"({register})"
+    ]
     assert notes == ["input 'notes' has no schema in data_schemas/ (expected notes.schema.yaml): not checked"]
 
 
 def test_cli_help_and_unknown_schema():
-    help_text = subprocess.run([sys.executable, "-m", "ipstats", "validate", "--help"], capture_output=True,
-                               text=True, timeout=120)
+    help_text = subprocess.run(
+        [sys.executable, "-m", "ipstats", "validate", "--help"], capture_output=True, text=True, timeout=120
+    )
     assert help_text.returncode == 0 and "--schema" in help_text.stdout and "file:row" in help_text.stdout
-    out = subprocess.run([sys.executable, "-m", "ipstats", "validate", str(BAD / "register" / "valid.csv"),
-                          "--schema", "registre"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "ipstats", "validate", str(BAD / "register" / "valid.csv"), "--schema", "registre"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.startswith("ipstats validate: no schema named 'registre' (known: ")
     assert out.stderr.count("\n") == 1
@@ -232,8 +280,9 @@ def test_csv_is_read_as_a_stream_after_its_first_bytes(tmp_path, monkeypatch):
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.encode("gbk"))
     assert validate_file(path, "patent_register").ok
-    path.write_bytes(text.encode("utf-8") + rows[0].replace("CN202310123456.6", "CN202310123457.0")
-                     .encode("gbk") + b"\n")
+    path.write_bytes(
+        text.encode("utf-8") + rows[0].replace("CN202310123456.6", "CN202310123457.0").encode("gbk") + b"\n"
+    )
     report = validate_file(path, "patent_register")
     assert report.lines()[0].startswith(f"{path}: not utf-8 text in row 5 (byte 0x")
     assert report.lines()[0].endswith("expected one encoding throughout the file (declare it with --encoding)")
