@@ -88,7 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
         "DIR is replaced only when the whole run succeeds.",
     )
     bull.add_argument("params", type=Path, metavar="PARAMS.yaml", help="parameter file, e.g. parameters/demo.yaml")
-    bull.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: `output` in the parameter file)")
+    bull.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: `output` in the parameter file); an internal_output moves with it to DIR-internal",
+    )
+    bull.add_argument(
+        "--internal-out",
+        type=Path,
+        metavar="DIR",
+        help="folder of the unprotected detail (default: internal_output in the parameter file, or DIR-internal)",
+    )
     bull.add_argument(
         "--region",
         metavar="CODE",
@@ -334,7 +345,9 @@ def _bulletin(args: argparse.Namespace) -> None:
     region = args.region
     if region is not None and region != "national" and region.isdigit():
         region = region.zfill(2)
-    out = run_bulletin(args.params, out=args.out, region=region, progress=print, pdf=args.pdf)
+    out = run_bulletin(
+        args.params, out=args.out, internal_out=args.internal_out, region=region, progress=print, pdf=args.pdf
+    )
     print(f"bulletin written to {out} (open {out / 'index.html'})")
 
 

@@ -343,7 +343,12 @@ def _notebooks(value: Any, where: Path) -> tuple[NotebookEntry, ...]:
 
 
 def load_params(
-    path: str | os.PathLike, *, region: str | None = None, out: str | os.PathLike | None = None, prepare: bool = True
+    path: str | os.PathLike,
+    *,
+    region: str | None = None,
+    out: str | os.PathLike | None = None,
+    internal_out: str | os.PathLike | None = None,
+    prepare: bool = True,
 ) -> BulletinParams:
     """Read and validate a bulletin parameter file.
 
@@ -355,6 +360,11 @@ def load_params(
         Overrides ``region`` of the file (command line ``--region``).
     out : str or path, optional
         Overrides ``output`` of the file (command line ``--out``), resolved against the current folder.
+        The internal output of a file that names one moves with it, to ``OUT-internal`` beside it: a run to
+        another folder (``--region 44 --out out/guangdong``) never replaces the unprotected detail of the
+        file's own run.
+    internal_out : str or path, optional
+        Overrides ``internal_output`` (command line ``--internal-out``), resolved against the current folder.
     prepare : bool
         Also generate the demo data and check that every input exists (:func:`prepare_inputs`); the
         bulletin run does this itself once it has checked and locked its output folder.
@@ -421,6 +431,11 @@ def load_params(
     internal = data.get("internal_output")
     if internal is not None:
         internal = _resolve(base, internal, "internal_output", path)
+        if out is not None:  # moves with --out: another run's detail is never replaced
+            internal = output.with_name(f"{output.name}-internal")
+    if internal_out is not None:
+        internal = Path(internal_out).expanduser().resolve()
+    if internal is not None:
         if internal == output or output in internal.parents or internal in output.parents:
             raise BulletinError(
                 f"{path}: internal_output {internal} must be a folder outside the public output "

@@ -400,6 +400,7 @@ def run_bulletin(
     params_path: str | os.PathLike,
     *,
     out: str | os.PathLike | None = None,
+    internal_out: str | os.PathLike | None = None,
     region: str | None = None,
     progress: Callable[[str], Any] | None = print,
     pdf: bool | None = None,
@@ -411,7 +412,10 @@ def run_bulletin(
     params_path : str or path
         The parameter file (YAML, see :func:`ipstats.bulletin.load_params`).
     out : str or path, optional
-        Output folder; default ``output`` of the parameter file.
+        Output folder; default ``output`` of the parameter file. A file's ``internal_output`` moves with it
+        (``OUT-internal``).
+    internal_out : str or path, optional
+        Folder of the unprotected detail; default ``internal_output`` of the parameter file (or ``OUT-internal``).
     region : str, optional
         ``"national"`` or a province code such as ``"44"``; overrides the parameter file.
     progress : callable, optional
@@ -433,7 +437,7 @@ def run_bulletin(
         in ``DIR.failed`` (named in the message).
     """
     report = progress or (lambda line: None)
-    params = load_params(params_path, region=region, out=out, prepare=False)
+    params = load_params(params_path, region=region, out=out, internal_out=internal_out, prepare=False)
     target, internal = params.output, params.internal_output
     keep = _read_paths(params)
     folders.check_replaceable(target, "bulletin", keep)
@@ -464,6 +468,8 @@ def run_bulletin(
             )
         _run(params, plans, (partial, target), (internal_partial, internal), report, pdf=want_pdf)
     log.info("bulletin written to %s", target)
+    if internal is not None:
+        report(f"internal output (unprotected detail, not for publication) written to {internal}")
     return target
 
 

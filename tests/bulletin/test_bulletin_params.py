@@ -161,6 +161,22 @@ def test_internal_output_must_be_outside_the_public_output(tmp_path):
     assert load_params(path).internal_output == (tmp_path / "internal").resolve()
 
 
+def test_internal_output_moves_with_out(tmp_path):
+    # `--region 44 --out out/guangdong` once wrote Guangdong's unprotected detail over the national run's
+    path = _params_beside_notebook(
+        tmp_path, "title: t\nyear: 2023\noutput: out\ninternal_output: internal\nnotebook_dir: nb\nnotebooks: [a]\n"
+    )
+    elsewhere = tmp_path / "runs" / "guangdong"
+    assert load_params(path, out=elsewhere).internal_output == (tmp_path / "runs" / "guangdong-internal").resolve()
+    chosen = tmp_path / "private" / "gd"
+    assert load_params(path, out=elsewhere, internal_out=chosen).internal_output == chosen.resolve()
+    with pytest.raises(BulletinError, match="must be a folder outside the public output"):
+        load_params(path, out=elsewhere, internal_out=elsewhere / "detail")
+    no_internal = path.read_text(encoding="utf-8").replace("internal_output: internal\n", "")
+    path.write_text(no_internal, encoding="utf-8")
+    assert load_params(path, out=elsewhere).internal_output is None  # nothing unprotected unless asked for
+
+
 def test_a_notebook_can_run_twice_with_ids(tmp_path):
     path = _params_beside_notebook(
         tmp_path,

@@ -168,7 +168,7 @@ def test_confidential_tables_pass_their_audit(ci_bulletin):
 
 def test_unprotected_detail_only_in_the_named_internal_folder(ci_bulletin):
     out, _ = ci_bulletin
-    internal = load_params(ROOT / "parameters" / "ci.yaml").internal_output
+    internal = load_params(ROOT / "parameters" / "ci.yaml", out=out).internal_output  # moves with --out
     assert internal is not None and out not in internal.parents
     assert "不得公开发布" in (internal / "README.txt").read_text(encoding="utf-8")
     detail = pd.read_csv(internal / "tables" / "invention_per_10k_by_province.csv", encoding="utf-8-sig")
