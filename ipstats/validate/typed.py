@@ -435,9 +435,20 @@ def _record_check(folder: Path, sha256: str, schema: Schema, meta: dict[str, Any
         known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except ValueError:
         known = {}
+    validated_at = meta.get("validated_at")
+    before = known.get(schema.name) or {}
+    if (
+        before.get("validated_at")
+        and validated_at
+        and (before.get("schema_sha256"), before.get("ipstats_version"))
+        == (meta.get("schema_sha256"), meta.get("ipstats_version"))
+    ):
+        # the same content under another path (a copy of the register) validated again: the record keeps the
+        # first validation, so that a run's manifest does not change with what another run did meanwhile
+        validated_at = min(str(before["validated_at"]), str(validated_at))
     known[schema.name] = {
         "sha256": sha256,
-        "validated_at": meta.get("validated_at"),
+        "validated_at": validated_at,
         "checked_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "skipped": skipped,
         "ipstats_version": meta.get("ipstats_version"),

@@ -258,3 +258,27 @@ def test_an_unchanged_input_is_not_validated_again(tmp_path, monkeypatch):
     reg.to_parquet(paths["register"], index=False)
     typed.typed_parquet_report(paths["register"], "patent_register")
     assert calls and typed.validation_status(typed.file_sha256(paths["register"]))["patent_register"]["rows"] == 999
+
+
+def test_a_copy_validated_later_does_not_move_the_first_validation(tmp_path, monkeypatch):
+    # CI once failed test_two_runs_give_identical_tables: a copy of the CI register (same content, other path),
+    # validated by another run in between, rewrote when that content was validated, and the second manifest differed
+    import json
+    import shutil
+
+    from ipstats.register.demo import write_demo_data
+    from ipstats.validate import typed
+
+    monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / "cache"))
+    paths = write_demo_data(tmp_path / "demo", patents=500, seed=5, domains=False)
+    typed.typed_parquet_report(paths["register"], "patent_register")
+    sha = typed.file_sha256(paths["register"])
+    first = typed.validation_status(sha)["patent_register"]["validated_at"]
+    record = next((tmp_path / "cache").rglob("patent_register-*.json"))
+    meta = json.loads(record.read_text(encoding="utf-8"))
+    copy = tmp_path / "copy" / "register.parquet"
+    copy.parent.mkdir()
+    shutil.copy(paths["register"], copy)
+    monkeypatch.setattr(typed, "_validated", lambda *a: {**meta, "validated_at": "2999-01-01T00:00:00+00:00"})
+    typed.typed_parquet_report(copy, "patent_register")  # validated anew: its path is another key
+    assert typed.validation_status(sha)["patent_register"]["validated_at"] == first
