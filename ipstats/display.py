@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -53,13 +54,32 @@ def _formatter(kind: str, digits: int):
     return fmt
 
 
+def _marks_kept(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
+    """*fmt* for numbers; marks (text) as they are, a missing cell as ``—``."""
+
+    def cell(value):
+        if isinstance(value, str):
+            return value
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return NOT_APPLICABLE
+        return fmt(value)
+
+    return cell
+
+
 def show_table(
-    table: pd.DataFrame, digits: int = 2, notes: tuple[str, ...] | list[str] = (), disclosure: Mapping | None = None
+    table: pd.DataFrame,
+    digits: int = 2,
+    notes: tuple[str, ...] | list[str] = (),
+    disclosure: Mapping | None = None,
+    cell_text: Mapping[str, Callable[[Any], str]] | None = None,
 ) -> Styler:
     """A styled table for notebooks and the HTML bulletin.
 
     Integers get thousands separators, floats *digits* decimals (a value that rounds to zero shows as
-    ``0.00``, never ``-0.00``); years and ranks are left ungrouped; the index is hidden; *notes* are printed
+    ``0.00``, never ``-0.00``) unless *cell_text* gives the column's own formatter (the bulletin's
+    publisher passes the published precision, so that a page shows what the CSV and the workbook hold:
+    :func:`ipstats.bulletin.precision.format_published`); years and ranks are left ungrouped; the index is hidden; *notes* are printed
     under the table. A missing cell shows ``×`` when *disclosure* (the table's disclosure record) suppresses
     it, ``—`` otherwise; the notes end with the legend of the marks shown (a legend among *notes* is replaced,
     so it is never printed twice). Every text — cells, column labels and notes — is HTML-escaped: names from
@@ -89,8 +109,12 @@ def show_table(
     labelled = with_labels(marked)
     styler = labelled.style.hide(axis="index").format(na_rep=NOT_APPLICABLE, escape="html")
     styler = styler.format_index(escape="html", axis=1)
+    own = dict(cell_text or {})
     for column in table.columns:
-        styler = styler.format(_formatter(kinds[column], digits), subset=[names.get(column, column)], escape="html")
+        fmt = _formatter(kinds[column], digits)
+        if column in own:
+            fmt = _marks_kept(own[column])
+        styler = styler.format(fmt, subset=[names.get(column, column)], escape="html")
     shown_notes = with_legend(notes, symbols_used(symbols))
     if shown_notes:
         caption = "<br>".join(f"注：{html.escape(str(note))}" for note in shown_notes)

@@ -16,12 +16,14 @@ marks the table shows (:func:`ipstats.labels.with_legend`), so a legend is never
 from __future__ import annotations
 
 import os
+from functools import partial
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ipstats.bulletin.precision import column_kind, format_published, round_published
 from ipstats.bulletin.record import record_figure, record_table, record_text
 from ipstats.display import show_table
 
@@ -120,13 +122,21 @@ class Publisher:
         shown = df if show is None else show
         if self.formatter is not None:
             shown = self.formatter(shown)
+        shown, cell_text = _published_cells(shown, labels, decimals)
         if labels:
             shown = shown.rename(columns=dict(labels))
+            cell_text = {dict(labels).get(c, c): f for c, f in cell_text.items()}
         if heading:
             from IPython.display import Markdown, display
 
             display(Markdown(f"### {title}（单位：{unit}）"))
-        return show_table(shown, digits=digits, notes=[*map(str, show_notes), *map(str, notes)], disclosure=disclosure)
+        return show_table(
+            shown,
+            digits=digits,
+            notes=[*map(str, show_notes), *map(str, notes)],
+            disclosure=disclosure,
+            cell_text=cell_text,
+        )
 
     def figure(self, fig: Any, name: str) -> Any:
         """Record a plotly figure (:func:`ipstats.bulletin.record.record_figure`) and return it for display."""
@@ -145,3 +155,24 @@ class Publisher:
 
         record_text(name, text, output_dir=self.output_dir)
         return Markdown(str(text))
+
+
+def _published_cells(
+    df: pd.DataFrame, labels: Mapping[str, str] | None, decimals: Mapping[str, int] | None
+) -> tuple[pd.DataFrame, dict[str, Callable[[Any], str]]]:
+    """*df* at its published precision and, per numeric column, the formatter of its cells as the CSV and
+    the workbook print them (``12.3`` for a growth rate, ``1,234`` for a count; ``11.6`` and ``12.44`` in one
+    column of published shares), so that a page never shows more decimals than the published table."""
+    rounded, written = round_published(df, labels, decimals)
+    names = dict(labels or {})
+    cells: dict[str, Callable[[Any], str]] = {}
+    for j, column in enumerate(rounded.columns):
+        if str(column) not in written:
+            continue
+        kind = column_kind(str(column), df.iloc[:, j], names.get(str(column)) or "")
+        cells[column] = partial(_cell, kind=kind, digits=written[str(column)])
+    return rounded, cells
+
+
+def _cell(value: Any, kind: str, digits: int) -> str:
+    return format_published(value, kind, digits)

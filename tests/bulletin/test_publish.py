@@ -126,7 +126,9 @@ def test_shown_table_formatter_labels_rows_and_show_notes(tmp_path, table):
         digits=1,
     ).to_html()
     assert seen == [1] and "11省" in html and "44省" not in html and "申请量（自定）" in html
-    assert "40.0" in html and "40.04" not in html  # display digits, not the CSV's
+    # the page shows each cell as the CSV and the workbook hold it (40.04 was kept at two decimals on purpose),
+    # a whole count without decimals: before, the page showed `12.0` and its own rounding of every float
+    assert ">40.04<" in html and ">12<" in html and "12.0" not in html
     assert html.index("注：只列第一行。") < html.index("注：注一。")
     assert "表示" not in html  # the row shown has no missing cell: no legend
     csv, meta = _files(tmp_path, "t")
@@ -177,3 +179,14 @@ def test_record_figure_serialises_the_figure_once(tmp_path, monkeypatch):
     assert len(calls) == 1
     assert [job["opts"]["format"] for job in written] == ["png", "svg"] and written[0]["opts"]["width"] == 500
     assert written[0]["fig"]["data"][0]["x"] == ["&lt;b&gt;名&lt;/b&gt;"]  # still escaped for plotly
+
+
+def test_page_shows_the_published_precision(tmp_path):
+    # growth and shares to one decimal, counts whole, as the CSV: the page once showed 12.35 and 267.00
+    table = pd.DataFrame(
+        {"category": ["甲", "乙"], "applications": [267.0, 1234.0], "growth_pct": [12.345, -0.04], "rank": [1, 2]}
+    )
+    html = Publisher(output_dir=tmp_path, source="s").table(table, "t", title="t", unit="件；%").to_html()
+    csv, _ = _files(tmp_path, "t")
+    assert ">267<" in html and ">1,234<" in html and ">12.3<" in html and ">0.0<" in html and ">-0.0<" not in html
+    assert "12.35" not in html and "12.3" in csv.decode("utf-8-sig") and "12.35" not in csv.decode("utf-8-sig")
