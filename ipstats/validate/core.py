@@ -443,7 +443,12 @@ def _reference_values(
             keys = pq.read_table(source, columns=list(fields)).to_pandas()
             return keys.astype(object).where(keys.notna(), "").astype(str)
         table = open_table(source)
-        cols = [table.header.index(f) for f in fields]
+        try:  # the referenced file's own headers: Chinese titles and column mappings name the key too
+            aliases = column_aliases(resolve_schema(resource))
+        except (ValueError, OSError):
+            aliases = {}
+        header = [aliases.get(h, h) for h in table.header]
+        cols = [header.index(f) for f in fields]
         return pd.concat([c.frame[cols].set_axis(list(fields), axis=1) for c in table.chunks], ignore_index=True)
     except (ReadError, ValueError) as exc:
         notes.append(f"foreign key to {resource} not checked ({source}: {exc})")
