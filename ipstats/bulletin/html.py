@@ -513,11 +513,19 @@ def write_index(
     catalogue = table_catalogue(folder / "tables", sections)
     head = "<table><thead><tr><th>表号</th><th>标题</th><th>单位</th><th>文件（CSV）</th></tr></thead><tbody>"
     section = None
+    national_sections = {str(s.get("name")) for s in sections or [] if s.get("national")}
+    grouped = False
     for entry in catalogue:
         if entry["section"] != section or section is None:
             if section is not None:
                 parts.append("</tbody></table>")
             section = entry["section"]
+            if entry.get("section_name") in national_sections and not grouped:  # as the pages above and the PDF
+                parts += [
+                    f'<h3 class="tables-group">{e(NATIONAL_GROUP[0])}</h3>',
+                    f'<p class="meta">{e(NATIONAL_GROUP[1])}</p>',
+                ]
+                grouped = True
             if section:
                 parts.append(f'<h3 class="tables-section">{e(section)}</h3>')
             parts.append(head)

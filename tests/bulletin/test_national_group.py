@@ -95,3 +95,37 @@ def test_pdf_outline_nests_the_national_sections_under_the_heading(provincial):
     assert outline[at + 1] == (1, f"专利密集型产业统计{NATIONAL_CONTEXT}")
     contents = (reader.pages[1].extract_text() or "").replace(" ", "")
     assert "附:全国参考资料" in contents.replace("：", ":")
+
+
+def test_index_lists_the_national_tables_under_the_heading(provincial):
+    # the pages were grouped under 附：全国参考资料 on the index, the list of tables below them was not
+    from datetime import datetime
+
+    from ipstats.bulletin.html import write_index
+
+    folder, sections = provincial
+    sections = _grouped(sections)
+    notebooks = [{"name": s["name"], "title": s["title"], "national": s["national"]} for s in sections]
+    page = write_index(
+        folder,
+        title="广东省专利统计公报",
+        year=2023,
+        region="44",
+        notebooks=notebooks,
+        generated=datetime(2024, 1, 1),
+        sections=sections,
+    ).read_text(encoding="utf-8")
+    tables = page[page.index("<h2>统计表</h2>") :]
+    assert tables.count(HEADING) == 1 and page.count(HEADING) == 2  # above the pages and above the tables
+    assert tables.index("广东省专利转化运用") < tables.index(HEADING) < tables.index("全国专利密集型产业增加值")
+    national = [dict(s, national=False) for s in sections]
+    flat = write_index(
+        folder,
+        title="t",
+        year=2023,
+        region="national",
+        notebooks=[dict(n, national=False) for n in notebooks],
+        generated=datetime(2024, 1, 1),
+        sections=national,
+    ).read_text(encoding="utf-8")
+    assert HEADING not in flat
