@@ -307,8 +307,17 @@ def _exporter():
 _SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.IGNORECASE)
 
 
+#: First line of a notebook cell whose printout is for CI (nbval compares it), not for readers of the bulletin.
+CHECK_CELL = "# NBVAL_CHECK_OUTPUT"
+
+
+def _check_cell(cell) -> bool:
+    """Whether *cell* is a CI check cell (its source starts with :data:`CHECK_CELL`): left off the page."""
+    return cell.cell_type == "code" and str(cell.source).lstrip().startswith(CHECK_CELL)
+
+
 def export_page(executed: Path, target: Path, *, title: str | None = None) -> int:
-    """Write the HTML page of an executed notebook with code hidden.
+    """Write the HTML page of an executed notebook with code hidden and CI check cells left out.
 
     Parameters
     ----------
@@ -327,6 +336,7 @@ def export_page(executed: Path, target: Path, *, title: str | None = None) -> in
     import plotly.offline
 
     nb = nbformat.read(executed, as_version=4)
+    nb.cells = [c for c in nb.cells if not _check_cell(c)]
     nb, charts = plotly_outputs_to_html(nb)
     nb.metadata["title"] = title or notebook_title(nb, executed.stem)
     resources = {"ipstats_plotlyjs": plotly.offline.get_plotlyjs() if charts else "", "ipstats_back_label": "返回目录"}

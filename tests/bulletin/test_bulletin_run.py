@@ -354,3 +354,20 @@ def test_input_with_a_column_mapping_is_read_mapped_everywhere(tmp_path):
     (tmp_path / "bad" / "p.csv").write_text(POPULATION, encoding="utf-8")
     with pytest.raises(BulletinError, match="'no_such_field' is not a field of schema population"):
         run_bulletin(bad, progress=None)
+
+
+def test_ci_check_printouts_are_left_off_the_page(tmp_path):
+    # key_numbers() printouts (高价值发明专利: 0 / 有效发明专利 1 (0.00%)) are for nbval, not for readers
+    from ipstats.bulletin.html import export_page
+
+    import nbformat
+
+    check = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint('applications: 2235 件 / 2886 件 = 77.44%')")
+    check.outputs = [nbformat.v4.new_output("stream", name="stdout", text="applications: 2235 件 / 2886 件 = 77.44%\n")]
+    shown = nbformat.v4.new_code_cell("print('本省申请量2235件')")
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="本省申请量2235件\n")]
+    src = tmp_path / "n.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 标题"), check, shown]), src)
+    export_page(src, tmp_path / "n.html")
+    page = (tmp_path / "n.html").read_text(encoding="utf-8")
+    assert "本省申请量2235件" in page and "77.44" not in page
