@@ -72,6 +72,21 @@ def criteria_upset(overlaps: pd.DataFrame, criteria: pd.DataFrame, title: str) -
         :func:`ipstats.indicators.high_value.criteria_table` (totals per criterion; not-evaluated ones show 0).
     title : str
     """
+    if overlaps.empty or not (pd.to_numeric(overlaps["count"], errors="coerce").fillna(0) > 0).any():
+        # no high-value patent (a small province): a chart of empty axes says nothing; the figure says so instead
+        fig = go.Figure(layout={"template": TEMPLATE, "title": title, "height": 240})
+        fig.add_annotation(
+            text="本年无高价值发明专利，无标准组合可绘。",
+            showarrow=False,
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            font={"size": 16},
+        )
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return fig
     labels = list(CRITERIA.values())
     cols = criteria_columns()
     x = [f"组合{i + 1}" for i in range(len(overlaps))]

@@ -438,3 +438,19 @@ def test_demo_inputs_are_not_used_with_another_register(tmp_path, small_demo):
     result = run(tmp_path, rows, patent_pledges=small_demo["patent_pledges"])
     assert result.evaluated["pledge"] is False
     assert any("演示数据" in n for n in result.notes)
+
+
+def test_upset_chart_of_a_region_without_high_value_patents_says_so(tmp_path):
+    # 西藏 in the CI bulletin: no high-value patent, and the chart drew empty axes from -1 to 4
+    from ipstats.bulletin.record import figure_has_data
+    from ipstats.indicators.high_value_figures import criteria_upset
+
+    (tmp_path / "one").mkdir()
+    (tmp_path / "none").mkdir()
+    drawn = run(tmp_path / "one", [register_row(1, "2012-05-01", "2015-01-01", title=SEI_TITLE, ipc=SEI_IPC)])
+    fig = criteria_upset(drawn.overlaps, drawn.criteria, "t")
+    assert figure_has_data(fig) and not fig.layout.annotations
+    none = run(tmp_path / "none", [register_row(2, "2019-05-01", "2021-01-01")])
+    assert none.criteria.set_index("criterion").loc["any", "count"] == 0
+    fig = criteria_upset(none.overlaps, none.criteria, "t")
+    assert not figure_has_data(fig) and "无高价值发明专利" in fig.layout.annotations[0].text
