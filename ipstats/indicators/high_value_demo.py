@@ -231,8 +231,10 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024) -> dict[
         "province_code",
         "origin_code",
     ]
-    reg = pd.read_parquet(register)
-    reg = reg[[c for c in columns if c in reg.columns]].copy()
+    import pyarrow.parquet as pq
+
+    present = set(pq.read_schema(register).names)  # only the columns used: titles and abstracts stay on disk
+    reg = pd.read_parquet(register, columns=[c for c in columns if c in present])
     if "origin_code" not in reg.columns:
         reg["origin_code"] = reg["province_code"]
     for column in ("filing_date", "grant_date", "lapse_date"):
