@@ -713,7 +713,9 @@ def survey_summary(tables: dict[str, tuple[pd.DataFrame, dict]], year: int, demo
     by_type = tables["survey_by_patent_type"][0]
     by_patentee = tables["survey_invention_by_patentee_type"][0]
     revenue = tables["survey_revenue_by_patent_type"][0]
-    parts = [f"{year}年专利调查{'（演示数据，合成，非真实统计）' if demo else ''}显示："]
+    parts = [
+        f"{year}年全国专利调查{'（演示数据，合成，非真实统计）' if demo else ''}显示："
+    ]  # a national sample, also in a provincial bulletin
     parts.append(
         f"有效发明专利产业化率{_quote(by_type, 'industrialization_rate', '发明')}，"
         f"实施率{_quote(by_type, 'implementation_rate', '发明')}。"

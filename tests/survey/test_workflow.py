@@ -151,6 +151,7 @@ def test_summary_quotes_flagged_estimates_only_with_their_caveat(weighted):
     tables = report_tables(design)
     text = survey_summary(tables, YEAR, demo=True)
     assert "演示数据" in text
+    assert text.startswith(f"{YEAR}年全国专利调查")  # a national sample: said so, also in a provincial bulletin
     for name, (published, _) in tables.items():
         for row in published.itertuples():
             if pd.isna(row.estimate):
