@@ -88,6 +88,38 @@ def escaped_figure(fig: go.Figure) -> dict[str, Any]:
     return {"data": escape_chart_text(spec.get("data", [])), "layout": escape_chart_text(spec.get("layout", {}))}
 
 
+#: Longest value-axis title set upright above the axis (a unit: 件, %, 次, 亿元) rather than turned on its side.
+UNIT_TITLE_CHARS = 4
+
+
+def upright_units(fig: go.Figure) -> go.Figure:
+    """Move each short value-axis title (a unit such as ``件``) from beside the axis, where plotly turns it on its
+    side and a Chinese character lies down, to the top of the axis, upright, as Chinese statistical charts
+    print the unit. Longer titles stay where they are. Returns *fig*, changed in place."""
+    for key in [k for k in fig.layout.to_plotly_json() if k.startswith("yaxis")]:
+        axis = fig.layout[key]
+        text = axis.title.text
+        if not text or len(str(text)) > UNIT_TITLE_CHARS:
+            continue
+        suffix = key[len("yaxis") :]
+        xaxis = axis.anchor if axis.anchor and axis.anchor != "free" else f"x{suffix}"
+        right = axis.side == "right"
+        fig.add_annotation(
+            text=str(text),
+            xref=f"{xaxis} domain",
+            yref=f"y{suffix} domain",
+            x=1 if right else 0,
+            y=1,
+            xanchor="left" if right else "right",
+            yanchor="bottom",
+            xshift=4 if right else -4,
+            yshift=4,
+            showarrow=False,
+        )
+        axis.title.text = None
+    return fig
+
+
 def bar_by_type(summary: pd.DataFrame, year: int, region_name: str) -> go.Figure:
     """Grouped bars: applications, grants and valid stock by patent type (without the 合计 row)."""
     data = summary[summary["patent_type"] != "合计"]

@@ -50,3 +50,30 @@ def test_without_a_record_nothing_is_suppressed_and_no_legend_without_marks():
     html = show_table(table).to_html()
     assert ">—<" in html and "×" not in html
     assert "注：" not in show_table(table.fillna(3.0)).to_html()
+
+
+def test_units_stand_upright_above_the_value_axis():
+    # plotly turns a y-axis title on its side: 件 lay down beside the axis of every bar chart
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from ipstats.figures import upright_units
+
+    fig = go.Figure(go.Bar(x=["发明"], y=[3]), layout={"yaxis_title": "件"})
+    upright_units(fig)
+    assert fig.layout.yaxis.title.text is None
+    (note,) = fig.layout.annotations
+    assert (note.text, note.xref, note.yref, note.xanchor, note.yanchor) == (
+        "件",
+        "x domain",
+        "y domain",
+        "right",
+        "bottom",
+    )
+    grid = make_subplots(rows=1, cols=2)
+    grid.add_bar(x=[1], y=[1], row=1, col=2)
+    grid.update_yaxes(title_text="%", row=1, col=2)
+    grid.update_yaxes(title_text="每万人口发明专利拥有量", row=1, col=1)  # a long title stays where it is
+    upright_units(grid)
+    assert [(a.text, a.xref, a.yref) for a in grid.layout.annotations] == [("%", "x2 domain", "y2 domain")]
+    assert grid.layout.yaxis.title.text == "每万人口发明专利拥有量"

@@ -139,7 +139,13 @@ class Publisher:
         )
 
     def figure(self, fig: Any, name: str) -> Any:
-        """Record a plotly figure (:func:`ipstats.bulletin.record.record_figure`) and return it for display."""
+        """Record a plotly figure (:func:`ipstats.bulletin.record.record_figure`) and return it for display.
+
+        A unit on the value axis is set upright above it (:func:`ipstats.figures.upright_units`)."""
+        from ipstats.figures import upright_units
+
+        if hasattr(fig, "layout"):
+            upright_units(fig)
         record_figure(fig, name, output_dir=self.output_dir)
         return fig
 
