@@ -731,7 +731,8 @@ def technology_categories(
     top_level : pandas.Series, optional
         Category → top-level category (``System.ancestors(1)``); categories are used as given when None.
     names : pandas.Series, optional
-        Top-level category → Chinese name.
+        Top-level category → Chinese name (:meth:`ipstats.concordance.System.display_names`: a group the
+        table leaves unnamed is ``下设“…”等N个分支`` and is shown as ``第5类（下设…）``).
 
     Returns
     -------
@@ -771,7 +772,10 @@ def technology_categories(
         if code == "*":
             return "合计（任一类别）"
         name = names.get(code) if names is not None else None
-        return name if isinstance(name, str) and name else f"第{code}类"
+        if not isinstance(name, str) or not name:
+            return f"类别{code}（分类表未给出名称）"
+        # a group the table leaves unnamed is shown by its named branches, as in the monitoring tables
+        return f"第{code}类（{name}）" if name.startswith("下设") else name
 
     table.insert(1, "category_name", table["category"].map(label))
     last = table["category"].eq("*")

@@ -430,7 +430,7 @@ def compute_products(
         sysm = load_system(system)
         classified, _ = classify_frame(frame, sysm, keywords=keywords)
         report.categories[system] = ind.technology_categories(
-            table, link_table, classified, year, sysm.ancestors(1), sysm.category_names()
+            table, link_table, classified, year, sysm.ancestors(1), sysm.display_names()
         )
         report.system_labels[system] = sysm.meta.get("name_zh", system)
     report.paragraph = products_paragraph(report)

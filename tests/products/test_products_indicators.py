@@ -249,7 +249,14 @@ def test_technology_categories(products):
     assert table.loc["1", "patents_share_pct"] == pytest.approx(50.0)
     assert table.loc["1", "products_share_pct"] == pytest.approx(100.0)
     assert table.loc["2", ["patents", "products", "products_confirmed"]].tolist() == [1, 2, 0]
-    assert table.loc["2", "category_name"] == "第2类" and table.loc["*", "category_name"] == "合计（任一类别）"
+    assert table.loc["2", "category_name"] == "类别2（分类表未给出名称）"
+    assert table.loc["*", "category_name"] == "合计（任一类别）"
+    # a group the table leaves unnamed shows its named branches (System.display_names), as monitoring does:
+    # the products text said 以第5类最多 of the green technology table
+    shown = ind.technology_categories(
+        products, _links(), classified, 2024, top, pd.Series({"1": "新一代信息技术产业", "2": "下设“储能”等3个分支"})
+    ).set_index("category")
+    assert shown.loc["2", "category_name"] == "第2类（下设“储能”等3个分支）"
     assert table.loc["*", ["patents", "products", "products_confirmed"]].tolist() == [2, 3, 2]
     assert table.loc["*", "products_confirmed_share_pct"] == pytest.approx(200 / 3)
 
