@@ -102,7 +102,7 @@ def upright_units(fig: go.Figure) -> go.Figure:
         if not text or len(str(text)) > UNIT_TITLE_CHARS:
             continue
         suffix = key[len("yaxis") :]
-        xaxis = axis.anchor if axis.anchor and axis.anchor != "free" else f"x{suffix}"
+        xaxis = _x_of(fig, key)
         right = axis.side == "right"
         fig.add_annotation(
             text=str(text),
@@ -118,6 +118,20 @@ def upright_units(fig: go.Figure) -> go.Figure:
         )
         axis.title.text = None
     return fig
+
+
+def _x_of(fig: go.Figure, key: str) -> str:
+    """The x axis a y axis is drawn against: its anchor; for a secondary axis (``overlaying``) the anchor of the
+    axis it overlays (``yaxis2`` of a two-scale chart has no ``xaxis2``: a reference to it stalls plotly)."""
+    axis = fig.layout[key]
+    if axis.anchor and axis.anchor != "free":
+        return axis.anchor
+    if axis.overlaying:
+        base = "yaxis" + str(axis.overlaying)[1:]
+        return _x_of(fig, base) if base != key else "x"
+    present = fig.layout.to_plotly_json()
+    own = "x" + key[len("yaxis") :]
+    return own if ("xaxis" + key[len("yaxis") :]) in present or own == "x" else "x"
 
 
 def bar_by_type(summary: pd.DataFrame, year: int, region_name: str) -> go.Figure:
