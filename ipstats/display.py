@@ -40,18 +40,14 @@ def with_labels(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def _formatter(kind: str, digits: int):
     """Cell text of one column: marks as they are, numbers by *kind* (``float``, ``int``, ``plain``)."""
 
-    def fmt(value):
-        if isinstance(value, str):
-            return value
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            return NOT_APPLICABLE
+    def number(value):
         if kind == "float":
             return f"{round(float(value), digits) + 0.0:,.{digits}f}"  # -0.0 + 0.0 is 0.0
         if kind == "int":
             return f"{value:,}"
         return str(value)
 
-    return fmt
+    return _marks_kept(number)
 
 
 def _marks_kept(fmt: Callable[[Any], str]) -> Callable[[Any], str]:

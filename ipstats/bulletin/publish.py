@@ -176,9 +176,5 @@ def _published_cells(
         if str(column) not in written:
             continue
         kind = column_kind(str(column), df.iloc[:, j], names.get(str(column)) or "")
-        cells[column] = partial(_cell, kind=kind, digits=written[str(column)])
+        cells[column] = partial(format_published, kind=kind, digits=written[str(column)])
     return rounded, cells
-
-
-def _cell(value: Any, kind: str, digits: int) -> str:
-    return format_published(value, kind, digits)
