@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from ipstats.language import has_cjk
+
 __all__ = ["MIN_BASE", "change_clause", "format_count", "format_change", "half_up", "overview_paragraph"]
 
 #: Smallest previous-period count off which generated text quotes a growth rate: growth off a handful of
@@ -13,8 +15,12 @@ __all__ = ["MIN_BASE", "change_clause", "format_count", "format_change", "half_u
 MIN_BASE = 20
 
 
-def format_count(n: float, unit: str = "件") -> str:
+def format_count(n: float, unit: str = "件", lang: str = "zh") -> str:
     """Format a count the way bulletins do: ``12.35万件`` from 10,000 up, ``1,234件`` below.
+
+    In English (``lang="en"``) a count reads ``1,234`` below a million, ``12.35 million`` and ``1.23 billion``
+    above, as CNIPA's English annual reports print it; the noun is the caller's (a Chinese *unit* is dropped,
+    an English one follows after a space).
 
     Examples
     --------
@@ -22,8 +28,17 @@ def format_count(n: float, unit: str = "件") -> str:
     '12.35万件'
     >>> format_count(987)
     '987件'
+    >>> format_count(123456, lang="en"), format_count(12_345_678, lang="en")
+    ('123,456', '12.35 million')
     """
     n = int(round(n))
+    if lang == "en":
+        noun = f" {unit}" if unit and not has_cjk(unit) else ""
+        if abs(n) >= 1_000_000_000:
+            return f"{n / 1_000_000_000:.2f} billion{noun}"
+        if abs(n) >= 1_000_000:
+            return f"{n / 1_000_000:.2f} million{noun}"
+        return f"{n:,}{noun}"
     if abs(n) >= 100_000_000:
         return f"{n / 100_000_000:.2f}亿{unit}"
     if abs(n) >= 10_000:
@@ -45,7 +60,7 @@ def half_up(value: float, digits: int) -> float:
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
-def format_change(pct: float, digits: int = 1, versus: str | None = None) -> str:
+def format_change(pct: float, digits: int = 1, versus: str | None = None, lang: str = "zh") -> str:
     """A change in official wording: ``增长5.2%``, ``下降3.1%``, ``增长1.3倍`` (from 100 % up), ``与上年持平``.
 
     Parameters
@@ -56,6 +71,10 @@ def format_change(pct: float, digits: int = 1, versus: str | None = None) -> str
         Decimals of a percentage (official: one).
     versus : str, optional
         What the change is measured against, e.g. ``"上年"`` or ``"2023年批次"``: then ``比上年增长5.2%``.
+        In English, e.g. ``"the previous year"``: ``up 5.2% from the previous year``.
+    lang : {"zh", "en"}
+        In English: ``up 5.2%``, ``down 3.1%``, ``up 125.0%`` (English releases keep percentages above
+        100 %), ``unchanged``.
 
     Returns
     -------
@@ -66,10 +85,19 @@ def format_change(pct: float, digits: int = 1, versus: str | None = None) -> str
     --------
     >>> format_change(125.0), format_change(0.01), format_change(-3.06, versus="上年")
     ('增长1.3倍', '与上年持平', '比上年下降3.1%')
+    >>> format_change(125.0, lang="en"), format_change(0.01, lang="en"), format_change(-3.06, versus="the previous year", lang="en")
+    ('up 125.0%', 'unchanged from the previous year', 'down 3.1% from the previous year')
     """
     if pct is None or pd.isna(pct) or math.isinf(float(pct)):
         return ""
     value = half_up(float(pct), digits)
+    if lang == "en":
+        than = f" from {versus}" if versus else ""
+        if value > 0:
+            return f"up {value:.{digits}f}%{than}"
+        if value < 0:
+            return f"down {-value:.{digits}f}%{than}"
+        return f"unchanged from {versus or 'the previous year'}"
     than = f"比{versus}" if versus else ""
     if value >= 100:
         return f"{than}增长{half_up(float(pct) / 100, 1):.1f}倍"
@@ -80,8 +108,11 @@ def format_change(pct: float, digits: int = 1, versus: str | None = None) -> str
     return f"与{versus or '上年'}持平"
 
 
-def change_clause(current: float, pct: float, versus: str | None = None, min_base: int = MIN_BASE) -> str:
-    """``，增长5.2%`` to append after a count, or ``""`` when growth is undefined or its base below *min_base*.
+def change_clause(
+    current: float, pct: float, versus: str | None = None, min_base: int = MIN_BASE, lang: str = "zh"
+) -> str:
+    """``，增长5.2%`` (English: ``, up 5.2%``) to append after a count, or ``""`` when growth is undefined or
+    its base below *min_base*.
 
     The base (the previous figure) is recovered from the current figure and the growth.
     """
@@ -90,8 +121,10 @@ def change_clause(current: float, pct: float, versus: str | None = None, min_bas
     base = float(current) / (1.0 + float(pct) / 100.0)
     if base < min_base:
         return ""
-    change = format_change(pct, versus=versus)
-    return f"，{change}" if change else ""
+    change = format_change(pct, versus=versus, lang=lang)
+    if not change:
+        return ""
+    return f", {change}" if lang == "en" else f"，{change}"
 
 
 def _published(value) -> bool:
