@@ -25,15 +25,19 @@ bulletin: $(STAMP)
 lint: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
 
-# 1. lint; 2. the CI bulletin, built once (its console output kept beside it); 3. unit and end-to-end tests,
-# which read that bulletin (IPSTATS_CI_BULLETIN) and check it against tests/golden/ci_bulletin.json; 4. nbval
+# 1. lint; 2. the CI bulletin, built once (its console output kept beside it), and its English edition (--lang en);
+# 3. unit and end-to-end tests, which read those bulletins (IPSTATS_CI_BULLETIN, IPSTATS_CI_BULLETIN_EN) and check
+# the Chinese one against tests/golden/ci_bulletin.json; 4. nbval
 # over the source notebooks (each runs with its defaults).
 test: $(STAMP) lint
 	@mkdir -p out
 	$(BIN)/ipstats bulletin parameters/ci.yaml --out out/ci > out/ci.stdout 2> out/ci.stderr \
 	  || { cat out/ci.stdout out/ci.stderr; exit 1; }
 	@tail -n 1 out/ci.stdout
-	IPSTATS_CI_BULLETIN=out/ci $(BIN)/python -m pytest tests --durations=15
+	$(BIN)/ipstats bulletin parameters/ci.yaml --lang en --out out/ci-en > out/ci-en.stdout 2> out/ci-en.stderr \
+	  || { cat out/ci-en.stdout out/ci-en.stderr; exit 1; }
+	@tail -n 1 out/ci-en.stdout
+	IPSTATS_CI_BULLETIN=out/ci IPSTATS_CI_BULLETIN_EN=out/ci-en $(BIN)/python -m pytest tests --durations=15
 	$(BIN)/python -m pytest $(NBVAL) -p no:cacheprovider notebooks
 
 # the fast lane for developers: every test that needs no bulletin, notebook, R, Spark or browser (tests/conftest.py

@@ -20,6 +20,7 @@ EPILOG = """examples:
   ipstats demo-data --out data/demo                 # synthetic register, 100,000 applications
   ipstats bulletin parameters/demo.yaml --out out/demo
   ipstats bulletin parameters/demo.yaml --region 44 --out out/guangdong
+  ipstats bulletin parameters/demo.yaml --lang en --out out/demo-en   # English edition
   ipstats validate data/demo/register.parquet --schema patent_register
   ipstats systems
   ipstats classify data/demo/register.parquet --system cnipa_sei_2021 --output out/sei.csv
@@ -104,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--region",
         metavar="CODE",
         help="'national' or a GB/T 2260 province code such as 44 (overrides the parameter file)",
+    )
+    bull.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        help="language of the bulletin: zh (Chinese, the default) or en (English edition; overrides lang: of the file)",
     )
     bull.add_argument(
         "--no-pdf",
@@ -346,7 +352,13 @@ def _bulletin(args: argparse.Namespace) -> None:
     if region is not None and region != "national" and region.isdigit():
         region = region.zfill(2)
     out = run_bulletin(
-        args.params, out=args.out, internal_out=args.internal_out, region=region, progress=print, pdf=args.pdf
+        args.params,
+        out=args.out,
+        internal_out=args.internal_out,
+        region=region,
+        progress=print,
+        pdf=args.pdf,
+        lang=args.lang,
     )
     print(f"bulletin written to {out} (open {out / 'index.html'})")
 

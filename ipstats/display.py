@@ -17,6 +17,7 @@ from pandas.io.formats.style import Styler
 
 from ipstats.labels import SYMBOLS, cell_symbols, labels, symbols_used, with_legend
 from ipstats.labels import with_labels as _with_labels
+from ipstats.language import tr
 
 __all__ = ["LABELS", "MEASURE_LABELS", "NOT_APPLICABLE", "SUPPRESSED", "show_table", "with_labels"]
 
@@ -32,7 +33,7 @@ MEASURE_LABELS = labels("zh", keys=("applications", "grants", "valid_stock"), co
 _NOT_GROUPED = {"year", "rank"}
 
 
-def with_labels(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def with_labels(table: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """Rename columns (and measure names) to their labels; unknown columns keep their names."""
     return _with_labels(table, lang)
 
@@ -101,7 +102,7 @@ def show_table(
             marked[column] = series.astype(object).where(
                 ~shown, symbols[column].map(lambda k: SYMBOLS[k]["mark"] if isinstance(k, str) else k)
             )
-    names = labels("zh")
+    names = labels()
     labelled = with_labels(marked)
     styler = labelled.style.hide(axis="index").format(na_rep=NOT_APPLICABLE, escape="html")
     styler = styler.format_index(escape="html", axis=1)
@@ -113,7 +114,7 @@ def show_table(
         styler = styler.format(fmt, subset=[names.get(column, column)], escape="html")
     shown_notes = with_legend(notes, symbols_used(symbols))
     if shown_notes:
-        caption = "<br>".join(f"注：{html.escape(str(note))}" for note in shown_notes)
+        caption = "<br>".join(f"{tr('注：')}{html.escape(str(note))}" for note in shown_notes)
         styler = styler.set_caption(caption).set_table_styles(
             [{"selector": "caption", "props": "caption-side: bottom; text-align: left; font-size: 0.9em; color: #555;"}]
         )

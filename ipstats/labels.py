@@ -57,7 +57,7 @@ def _symbol_key(name: str) -> str:
     raise ValueError(f"unknown table symbol {name!r}; expected one of {known}")
 
 
-def symbol_legend(used: Iterable[str], lang: str = "zh") -> str:
+def symbol_legend(used: Iterable[str], lang: str | None = None) -> str:
     """The legend sentence of the symbols a table shows (表注), in the order of :data:`SYMBOLS`.
 
     Parameters
@@ -65,8 +65,8 @@ def symbol_legend(used: Iterable[str], lang: str = "zh") -> str:
     used : iterable of str
         The symbols the table shows, as keys of :data:`SYMBOLS` (``"suppressed"``) or as marks (``"×"``);
         duplicates are fine.
-    lang : {"zh", "en"}
-        Language of the legend.
+    lang : {"zh", "en"}, optional
+        Language of the legend; by default the current one (:func:`ipstats.language.current`).
 
     Returns
     -------
@@ -80,8 +80,7 @@ def symbol_legend(used: Iterable[str], lang: str = "zh") -> str:
     ValueError
         For an unknown symbol or language.
     """
-    if lang not in _LANGS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(_LANGS)}")
+    lang = _lang(lang)
     keys = {_symbol_key(name) for name in used}
     ordered = [key for key in SYMBOLS if key in keys]
     if not ordered:
@@ -118,7 +117,11 @@ def label_table() -> pd.DataFrame:
     return _labels_file().reset_index()
 
 
-def _lang(lang: str) -> str:
+def _lang(lang: str | None) -> str:
+    if lang is None:
+        from ipstats.language import current
+
+        return current()
     if lang not in _LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(_LANGS)}")
     return lang
@@ -133,7 +136,7 @@ def _row(key: str, context: str | None) -> pd.Series:
     raise KeyError(f"no label for {key!r}{where} in ipstats/reference/data/labels.csv; add a row for it")
 
 
-def label(key: str, lang: str = "zh", context: str | None = None) -> str:
+def label(key: str, lang: str | None = None, context: str | None = None) -> str:
     """The label of one column, measure or term.
 
     Parameters
@@ -153,12 +156,12 @@ def label(key: str, lang: str = "zh", context: str | None = None) -> str:
     return str(_row(key, context)[_lang(lang)])
 
 
-def unit(key: str, lang: str = "zh", context: str | None = None) -> str:
+def unit(key: str, lang: str | None = None, context: str | None = None) -> str:
     """The unit of a column (``%``, ``亿元``, ``件`` …; ``10,000 yuan`` in English), ``""`` when it has none."""
     return str(_row(key, context)[f"unit_{_lang(lang)}"])
 
 
-def labels(lang: str = "zh", keys: Iterable[str] | None = None, context: str | None = None) -> dict[str, str]:
+def labels(lang: str | None = None, keys: Iterable[str] | None = None, context: str | None = None) -> dict[str, str]:
     """Labels as a dict, for ``DataFrame.rename(columns=…)`` and ``record_table(labels=…)``.
 
     Parameters
@@ -174,7 +177,7 @@ def labels(lang: str = "zh", keys: Iterable[str] | None = None, context: str | N
     dict
         key → label.
     """
-    _lang(lang)
+    lang = _lang(lang)
     if keys is not None:
         return {str(k): label(k, lang, context) for k in keys}
     table = _labels_file()
@@ -185,7 +188,7 @@ def labels(lang: str = "zh", keys: Iterable[str] | None = None, context: str | N
     return out
 
 
-def with_labels(table: pd.DataFrame, lang: str = "zh", context: str | None = None) -> pd.DataFrame:
+def with_labels(table: pd.DataFrame, lang: str | None = None, context: str | None = None) -> pd.DataFrame:
     """Rename columns (and the names in a ``measure`` column) to their labels; unknown names stay as they are."""
     out = table.copy()
     if "measure" in out.columns:
@@ -306,7 +309,7 @@ def is_legend(note: str) -> bool:
     return True
 
 
-def with_legend(notes: Iterable[str], used: Iterable[str], lang: str = "zh") -> list[str]:
+def with_legend(notes: Iterable[str], used: Iterable[str], lang: str | None = None) -> list[str]:
     """*notes* with any symbol legend among them replaced by the one legend of the symbols *used*, last."""
     kept = [str(n) for n in notes if not is_legend(n)]
     explained = {m for n in kept for m in re.findall(r"“([×—…])”表示", n)}  # a kept note already says it

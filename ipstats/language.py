@@ -19,18 +19,79 @@ numbers (``lang="en"``), with :func:`ipstats.indicators.narrative.format_change`
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import re
+from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["LANGS", "Untranslated", "check_lang", "has_cjk", "translate", "value"]
+__all__ = [
+    "LANGS",
+    "LIST_ENV",
+    "Untranslated",
+    "check_lang",
+    "current",
+    "gap",
+    "has_cjk",
+    "html_lang",
+    "set_current",
+    "tr",
+    "translate",
+    "translate_figure",
+    "using",
+    "value",
+]
 
 #: The languages of a bulletin: the Chinese original and the English edition.
 LANGS = ("zh", "en")
+#: Environment variable naming a file: a run then lists there every text without an English entry (one JSON
+#: object per line, ``{"text": …}``; it keeps the Chinese instead of failing) and every Chinese value kept as it
+#: is (``{"value": …}``) — how a translator finds what to add.
+LIST_ENV = "IPSTATS_LIST_UNTRANSLATED"
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+_CURRENT: ContextVar[str] = ContextVar("ipstats_language", default="zh")
+
+
+def current() -> str:
+    """The language of what is being published now: ``"zh"`` unless a run or a notebook set another."""
+    return _CURRENT.get()
+
+
+def set_current(lang: str) -> None:
+    """Set the language of this process (a notebook kernel: :class:`ipstats.bulletin.Publisher` does it)."""
+    _CURRENT.set(check_lang(lang))
+
+
+@contextlib.contextmanager
+def using(lang: str):
+    """The block publishes in *lang* (the page chrome of a bulletin run: index, workbook, PDF)."""
+    token = _CURRENT.set(check_lang(lang))
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def gap() -> str:
+    """The space between a table's number and its title: full-width in Chinese, a plain space in English."""
+    return "　" if _CURRENT.get() == "zh" else " "
+
+
+def html_lang() -> str:
+    """The ``lang`` attribute of a page in the current language (``zh-CN`` or ``en``)."""
+    return "en" if _CURRENT.get() == "en" else "zh-CN"
+
+
+def tr(text: Any) -> Any:
+    """*text* in the current language (:func:`translate`); the page chrome's Chinese words go through it."""
+    return translate(text, _CURRENT.get())
 
 
 class Untranslated(ValueError):
@@ -94,7 +155,35 @@ def _values() -> dict[str, str]:
                 out.setdefault(row.zh, row.en)
             if row.unit_zh and row.unit_en:
                 out.setdefault(row.unit_zh, row.unit_en)
+    with data.joinpath("locarno_classes.csv").open(encoding="utf-8") as f:
+        for row in pd.read_csv(f, dtype=str).itertuples():
+            if isinstance(row.title_en, str):
+                out.setdefault(row.title_zh, row.title_en)
+    out.update(_system_names())
     out.update(_catalogue()[0])
+    return out
+
+
+def _system_names() -> dict[str, str]:
+    """The English names the shipped classification systems give (their names and their categories' names,
+    also as ``code name``, the form the tables show); a category without one keeps its Chinese name."""
+    import pandas as pd
+    import yaml
+
+    out: dict[str, str] = {}
+    systems = resources.files("ipstats.concordance").joinpath("data")
+    for folder in systems.iterdir():
+        if not folder.is_dir():
+            continue
+        meta = yaml.safe_load(folder.joinpath("system.yaml").read_text("utf-8")) or {}
+        if meta.get("name_zh") and meta.get("name_en"):
+            out.setdefault(str(meta["name_zh"]), str(meta["name_en"]))
+        with folder.joinpath("categories.csv").open(encoding="utf-8") as f:
+            table = pd.read_csv(f, dtype=str, keep_default_na=False)
+        for row in table.itertuples():
+            if row.name_zh and row.name_en:
+                out.setdefault(row.name_zh, row.name_en)
+                out.setdefault(f"{row.category} {row.name_zh}", f"{row.category} {row.name_en}")
     return out
 
 
@@ -114,6 +203,7 @@ def value(text: Any, lang: str = "en") -> Any:
     try:
         return _template(text)
     except Untranslated:
+        _list({"value": text})
         return text
 
 
@@ -123,6 +213,16 @@ def _template(text: str) -> str:
         if match is not None:
             return en.format(**{k: value(v) for k, v in match.groupdict().items()})
     raise Untranslated(text)
+
+
+def _list(entry: dict) -> bool:
+    """Append *entry* to the file named by :data:`LIST_ENV`; False when no such file is named."""
+    listing = os.environ.get(LIST_ENV)
+    if not listing:
+        return False
+    with open(listing, "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return True
 
 
 def translate(text: Any, lang: str = "en") -> Any:
@@ -141,6 +241,46 @@ def translate(text: Any, lang: str = "en") -> Any:
     try:
         return _template(text)
     except Untranslated:
+        if _list({"text": text}):  # a translator's run: list what the edition lacks, keep the Chinese meanwhile
+            return text
         raise Untranslated(
             f"no English for {text!r}: add it to ipstats/reference/data/english.yaml (zh:, en:)"
         ) from None
+
+
+#: Figure properties holding text to translate (strictly), and those holding data values (kept when unknown).
+_FIGURE_TEXTS = frozenset({"text", "title", "name", "hovertemplate", "texttemplate", "ticktext", "legendgrouptitle"})
+_FIGURE_VALUES = frozenset({"x", "y", "labels", "ids", "parents", "customdata", "hovertext", "header", "values"})
+
+
+def _walk(node: Any, lang: str, as_value: bool) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, item in node.items():
+            if key in _FIGURE_VALUES:
+                out[key] = _walk(item, lang, True)
+            elif key in _FIGURE_TEXTS or isinstance(item, (dict, list, tuple)):
+                out[key] = _walk(item, lang, as_value)
+            else:
+                out[key] = item
+        return out
+    if isinstance(node, (list, tuple)):
+        return [_walk(item, lang, as_value) for item in node]
+    if hasattr(node, "dtype") and getattr(node.dtype, "kind", "") == "O":
+        return [_walk(item, lang, as_value) for item in node.tolist()]
+    if isinstance(node, str):
+        return value(node, lang) if as_value else translate(node, lang)
+    return node
+
+
+def translate_figure(fig: Any, lang: str = "en") -> Any:
+    """A plotly figure with its titles, axis titles, annotations, legend entries and hover texts in *lang*
+    (:func:`translate`) and its category values (provinces, patent types…) by :func:`value`.
+
+    Returns *fig* itself in Chinese, else a new figure.
+    """
+    if lang == "zh":
+        return fig
+    import plotly.graph_objects as go
+
+    return go.Figure(_walk(fig.to_plotly_json(), lang, False))

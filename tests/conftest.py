@@ -27,7 +27,7 @@ def small_demo(tmp_path_factory) -> dict:
 
 
 #: Fixtures that build whole bulletins or start an engine: a test using one is in the full lane only.
-SLOW_FIXTURES = {"ci_bulletin", "bulletins", "spark", "payload_bulletin", "screenshots"}
+SLOW_FIXTURES = {"ci_bulletin", "ci_bulletin_en", "bulletins", "spark", "payload_bulletin", "screenshots"}
 #: Modules whose every test runs notebooks, bulletins, R, Spark, Chromium or many interpreters.
 SLOW_MODULES = {
     "test_attacker.py",

@@ -25,6 +25,7 @@ import nbformat
 from ipstats.bulletin.record import FIGURE_KEY
 from ipstats.figures import trace_has_data
 from ipstats.figures import FONT_FAMILY, escape_chart_text
+from ipstats.language import current, html_lang, tr
 
 __all__ = [
     "PLOTLY_MIME",
@@ -339,7 +340,11 @@ def export_page(executed: Path, target: Path, *, title: str | None = None) -> in
     nb.cells = [c for c in nb.cells if not _check_cell(c)]
     nb, charts = plotly_outputs_to_html(nb)
     nb.metadata["title"] = title or notebook_title(nb, executed.stem)
-    resources = {"ipstats_plotlyjs": plotly.offline.get_plotlyjs() if charts else "", "ipstats_back_label": "返回目录"}
+    resources = {
+        "ipstats_plotlyjs": plotly.offline.get_plotlyjs() if charts else "",
+        "ipstats_back_label": tr("返回目录"),
+    }
+    resources["language_code"] = html_lang()
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     stripped, n = _SCRIPT_SRC.subn("", body)
     if n:
@@ -422,23 +427,22 @@ def _figure_section(folder: Path) -> list[str]:
         ]
         drawn = figure_has_data(spec)
         missing += drawn and len(files) < 2
-        shown = '　'.join(files) or ('—' if drawn else '无数据')
+        shown = '　'.join(files) or ('—' if drawn else tr('无数据'))
         rows.append(
             f"<tr><td>{e(chart_title(spec) or name)}</td><td>{shown}</td>"
             f'<td><a href="figures/{e(name)}.json">JSON</a></td></tr>'
         )
-    parts = ["<h2>统计图</h2>"]
+    parts = [f"<h2>{tr('统计图')}</h2>"]
     if missing:
-        reason = static_export_problem() or "静态图导出失败（见各报告页的运行记录）"
+        reason = static_export_problem() or tr("静态图导出失败（见各报告页的运行记录）")
         log.warning(
             "%d of %d figures have no PNG/SVG (%s); the HTML pages show every chart", missing, len(names), reason
         )
         parts.append(
-            f'<p class="meta">本次运行未能生成全部静态图（PNG/SVG）：{e(reason)}。网页中的交互图不受影响；'
-            "安装 Chromium（或设置 BROWSER_PATH）和 kaleido 后重新运行即可生成。</p>"
+            f'<p class="meta">{e(tr(f"本次运行未能生成全部静态图（PNG/SVG）：{reason}。网页中的交互图不受影响；安装 Chromium（或设置 BROWSER_PATH）和 kaleido 后重新运行即可生成。"))}</p>'
         )
     parts.append(
-        "<table><thead><tr><th>图</th><th>静态图</th><th>数据</th></tr></thead><tbody>"
+        f"<table><thead><tr><th>{tr('图')}</th><th>{tr('静态图')}</th><th>{tr('数据')}</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
     )
@@ -446,13 +450,13 @@ def _figure_section(folder: Path) -> list[str]:
 
 
 def region_label(region: str) -> str:
-    """Chinese name of a region: 全国, or the province's ``name_zh``."""
+    """Name of a region in the current language: 全国 (China), or the province's ``name_zh`` (``name_en``)."""
     if region == "national":
-        return "全国"
+        return tr("全国")
     from ipstats.reference import provinces
 
     table = provinces()
-    match = table.loc[table["province_code"] == region, "name_zh"]
+    match = table.loc[table["province_code"] == region, "name_en" if current() == "en" else "name_zh"]
     return str(match.iloc[0]) if len(match) else region
 
 
@@ -498,9 +502,9 @@ def write_index(
     e = html.escape
     parts = [
         f"<h1>{e(title)}</h1>",
-        f'<p class="meta">统计年度：{year}　地区：{e(region_label(region))}　'
-        f"生成时间：{e(generated.strftime('%Y-%m-%d %H:%M'))}</p>",
-        "<h2>分析报告</h2>",
+        f'<p class="meta">{tr("统计年度：")}{year}　{tr("地区：")}{e(region_label(region))}　'
+        f"{tr('生成时间：')}{e(generated.strftime('%Y-%m-%d %H:%M'))}</p>",
+        f"<h2>{tr('分析报告')}</h2>",
     ]
     from ipstats.bulletin.sources import NATIONAL_GROUP
 
@@ -510,18 +514,19 @@ def write_index(
     for nb, link in [pair for pair in links if not pair[0].get("national")] + national:
         name = nb["name"]
         if national and nb is national[0][0]:
-            parts += [f"<h2>{e(NATIONAL_GROUP[0])}</h2>", f'<p class="meta">{e(NATIONAL_GROUP[1])}</p>']
+            parts += [f"<h2>{e(tr(NATIONAL_GROUP[0]))}</h2>", f'<p class="meta">{e(tr(NATIONAL_GROUP[1]))}</p>']
         parts.append(f'<h3><a href="{e(name)}.html">{e(link)}</a></h3>')
         summary = folder / "texts" / f"{name}.md"
         if summary.is_file():
             parts.append(summary_html(summary.read_text(encoding="utf-8")))
-    parts.append("<h2>统计表</h2>")
+    parts.append(f"<h2>{tr('统计表')}</h2>")
     if (folder / "bulletin.pdf").is_file():
-        parts.append('<p><a href="bulletin.pdf">公报全文（PDF，bulletin.pdf）</a></p>')
+        parts.append(f'<p><a href="bulletin.pdf">{tr("公报全文（PDF，bulletin.pdf）")}</a></p>')
     if (folder / "tables.xlsx").is_file():
-        parts.append('<p><a href="tables.xlsx">全部统计表（Excel，tables.xlsx）</a></p>')
+        parts.append(f'<p><a href="tables.xlsx">{tr("全部统计表（Excel，tables.xlsx）")}</a></p>')
     catalogue = table_catalogue(folder / "tables", sections)
-    head = "<table><thead><tr><th>表号</th><th>标题</th><th>单位</th><th>文件（CSV）</th></tr></thead><tbody>"
+    head = "<table><thead><tr>" + "".join(f"<th>{tr(h)}</th>" for h in ("表号", "标题", "单位", "文件（CSV）"))
+    head += "</tr></thead><tbody>"
     section = None
     national_sections = {str(s.get("name")) for s in sections or [] if s.get("national")}
     grouped = False
@@ -532,8 +537,8 @@ def write_index(
             section = entry["section"]
             if entry.get("section_name") in national_sections and not grouped:  # as the pages above and the PDF
                 parts += [
-                    f'<h3 class="tables-group">{e(NATIONAL_GROUP[0])}</h3>',
-                    f'<p class="meta">{e(NATIONAL_GROUP[1])}</p>',
+                    f'<h3 class="tables-group">{e(tr(NATIONAL_GROUP[0]))}</h3>',
+                    f'<p class="meta">{e(tr(NATIONAL_GROUP[1]))}</p>',
                 ]
                 grouped = True
             if section:
@@ -547,16 +552,16 @@ def write_index(
     if catalogue:
         parts.append("</tbody></table>")
     else:
-        parts.append("<p>本次运行没有生成统计表。</p>")
+        parts.append(f"<p>{tr('本次运行没有生成统计表。')}</p>")
     parts += _figure_section(folder)
-    parts.append("<h2>运行记录</h2>")
-    parts.append('<p><a href="manifest.json">manifest.json</a>（参数、输入文件校验值、软件版本）</p>')
+    parts.append(f"<h2>{tr('运行记录')}</h2>")
+    parts.append(f'<p><a href="manifest.json">manifest.json</a>{tr("（参数、输入文件校验值、软件版本）")}</p>')
     page = (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{html_lang()}\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{e(title)}</title>\n<style>{_INDEX_CSS}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(parts)
-        + "\n<footer>由 ipstats 生成。</footer>\n</main>\n</body>\n</html>\n"
+        + f"\n<footer>{tr('由 ipstats 生成。')}</footer>\n</main>\n</body>\n</html>\n"
     )
     target = folder / "index.html"
     target.write_text(page, encoding="utf-8")

@@ -65,12 +65,24 @@ KNOWN_KEYS = (
     "engine",
     "as_of",
     "pdf",
+    "lang",
+    "title_en",
 )
 REQUIRED_KEYS = ("title", "year", "notebook_dir", "notebooks")
 DEMO_KEYS = ("out", "patents", "seed")
 #: Parameters every notebook is offered by the run itself (:func:`ipstats.bulletin.run.notebook_parameters`);
 #: no input may take these names and ``defaults:`` may not set them.
-COMMON_PARAMETERS = ("year", "region", "output_dir", "internal_dir", "title", "disclosure", "engine", "run_id")
+COMMON_PARAMETERS = (
+    "year",
+    "region",
+    "output_dir",
+    "internal_dir",
+    "title",
+    "disclosure",
+    "engine",
+    "run_id",
+    "lang",
+)
 DEFAULT_TIMEOUT = 900
 #: Most values a parameter file may hold once its YAML aliases are expanded (a real file holds a few hundred).
 MAX_VALUES = 10_000
@@ -170,6 +182,7 @@ class BulletinParams:
     pdf: bool | None = None
     sources: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    lang: str = "zh"
 
     def column_environment(self) -> dict[str, str]:
         """Environment entries that make every reader of this run (notebook kernels included) map the columns."""
@@ -204,6 +217,7 @@ class BulletinParams:
             "pdf": self.pdf,
             "sources": self.sources,
             "defaults": self.defaults,
+            "lang": self.lang,
         }
 
 
@@ -349,6 +363,7 @@ def load_params(
     out: str | os.PathLike | None = None,
     internal_out: str | os.PathLike | None = None,
     prepare: bool = True,
+    lang: str | None = None,
 ) -> BulletinParams:
     """Read and validate a bulletin parameter file.
 
@@ -368,6 +383,9 @@ def load_params(
     prepare : bool
         Also generate the demo data and check that every input exists (:func:`prepare_inputs`); the
         bulletin run does this itself once it has checked and locked its output folder.
+    lang : {"zh", "en"}, optional
+        Overrides ``lang`` of the file (command line ``--lang``): ``"en"`` publishes the English edition, titled
+        ``title_en`` of the file, else the English of ``title`` in ``ipstats/reference/data/english.yaml``.
 
     Returns
     -------
@@ -425,6 +443,9 @@ def load_params(
     else:
         region = check_region(data.get("region", "national"), str(path))
     title = regional_title(title.strip(), region)
+    lang = _language(data, path, lang)
+    if lang == "en":
+        title = _english_title(data, title, region, path)
     if out is None and "output" not in data:
         raise BulletinError(f"{path}: no output folder — give --out DIR or an output: key")
     output = Path(out).expanduser().resolve() if out is not None else _resolve(base, data["output"], "output", path)
@@ -530,10 +551,45 @@ def load_params(
         pdf=pdf,
         sources=sources,
         defaults=_defaults(data.get("defaults"), path, inputs),
+        lang=lang,
     )
     if prepare:
         prepare_inputs(params)
     return params
+
+
+def _language(data: dict, path: Path, option: str | None) -> str:
+    """The run's language: ``--lang``, else ``lang:`` of the file, else Chinese."""
+    from ipstats.language import LANGS
+
+    where, lang = ("--lang", option) if option is not None else (f"{path}: lang", data.get("lang", "zh"))
+    if lang not in LANGS:
+        raise BulletinError(
+            f"{where} must be one of {', '.join(LANGS)} (zh: Chinese, en: English edition), got {lang!r}"
+        )
+    return lang
+
+
+def _english_title(data: dict, title: str, region: str, path: Path) -> str:
+    """The English edition's title: ``title_en`` of the file (a province's name replaces ``China``), else the
+    catalogue's English of the (regional) Chinese title."""
+    from ipstats.language import Untranslated, translate
+    from ipstats.reference import provinces
+
+    given = data.get("title_en")
+    if given is not None:
+        if not isinstance(given, str) or not given.strip():
+            raise BulletinError(f"{path}: title_en must be a non-empty string")
+        if region != "national" and given.strip().startswith("China "):
+            name = provinces().set_index("province_code").loc[region, "name_en"]
+            return f"{name} {given.strip()[len('China ') :]}"
+        return given.strip()
+    try:
+        return translate(title)
+    except Untranslated:
+        raise BulletinError(
+            f"{path}: the English edition needs title_en: (no English for the title {title!r})"
+        ) from None
 
 
 def _defaults(raw: Any, path: Path, inputs: dict[str, Path]) -> dict[str, Any]:

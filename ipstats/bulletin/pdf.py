@@ -30,6 +30,7 @@ from typing import Any
 from ipstats.bulletin.errors import BulletinError
 from ipstats.bulletin.precision import column_kind, format_published
 from ipstats.bulletin.sources import NATIONAL_GROUP
+from ipstats.language import gap, html_lang, tr
 from ipstats.cells import unguard_text
 from ipstats.display import LABELS
 from ipstats.figures import FONT_FAMILY
@@ -257,11 +258,13 @@ def _table_html(entry: dict[str, Any], tables_dir: Path) -> str:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     wide = " wide" if len(table.columns) > WIDE_COLUMNS[0] else ""
     wide += " verywide" if len(table.columns) > WIDE_COLUMNS[1] else ""
-    foot = [f'<p class="foot">资料来源：{e(str(meta.get("source", "")))}</p>'] if meta.get("source") else []
-    foot += [f'<p class="foot">注：{e(note)}</p>' for note in table_notes(table, meta, used, symbols_used(symbols))]
+    foot = [f'<p class="foot">{tr("资料来源：")}{e(str(meta.get("source", "")))}</p>'] if meta.get("source") else []
+    foot += [
+        f'<p class="foot">{tr("注：")}{e(note)}</p>' for note in table_notes(table, meta, used, symbols_used(symbols))
+    ]
     return (
-        f'<div class="table{wide}" id="{e(entry["name"])}"><h3>{e(entry["number"])}　{e(entry["title"])}</h3>'
-        f'<p class="unit">单位：{e(entry["unit"])}</p>'
+        f'<div class="table{wide}" id="{e(entry["name"])}"><h3>{e(entry["number"])}{gap()}{e(entry["title"])}</h3>'
+        f'<p class="unit">{tr("单位：")}{e(entry["unit"])}</p>'
         "<table><thead><tr>" + "".join(f"<th>{e(str(unguard_text(h)))}</th>" for h in headers) + "</tr></thead>"
         "<tbody>" + "".join(rows) + "</tbody></table>" + "".join(foot) + "</div>"
     )
@@ -291,7 +294,7 @@ def _parts(folder: Path, sections: list[dict[str, Any]] | None) -> list[tuple[di
     order = [{"key": s.get("name") or s.get("title") or "", **s} for s in sections]
     known = {s["key"] for s in order}
     order += [
-        {"key": key, "name": "", "title": entries[0]["section"] or "统计表", "figures": []}
+        {"key": key, "name": "", "title": entries[0]["section"] or tr("统计表"), "figures": []}
         for key, entries in by_section.items()
         if key not in known
     ]
@@ -358,14 +361,14 @@ def print_html(
         anchor = f"part-{i}"
         content = ['<section class="part">']
         if group is not None and section.get("key") == group:
-            heading, note = NATIONAL_GROUP
+            heading, note = map(tr, NATIONAL_GROUP)
             toc.append(line("group", "national-group", heading))
             content += [
                 f'<h1 class="group" id="national-group">{e(heading)}</h1>',
                 f'<p class="group-note">{e(note)}</p>',
             ]
         toc.append(line("part", anchor, str(section["title"])))
-        toc += [line("table", t["name"], f"{t['number']}　{t['title']}") for t in entries]
+        toc += [line("table", t["name"], f"{t['number']}{gap()}{t['title']}") for t in entries]
         content.append(f'<h2 id="{anchor}">{e(str(section["title"]))}</h2>')
         summary = folder / "texts" / f"{section.get('name') or ''}.md"
         if section.get("name") and summary.is_file():
@@ -381,11 +384,14 @@ def print_html(
         body += content
     css = _CSS % {"title": _css_string(title), "font": FONT_FAMILY}
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{html_lang()}\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<title>{e(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
-        f"<header><h1>{e(title)}</h1><p class=\"meta\">统计年度：{year}　地区：{e(region_label(region))}</p>"
+        f"<header><h1>{e(title)}</h1><p class=\"meta\">{tr('统计年度：')}{year}{gap()}{tr('地区：')}"
+        f"{e(region_label(region))}</p>"
         "</header>\n"
-        f'<nav class="toc"><h2>目　录</h2><ol>{"".join(toc)}</ol></nav>\n' + "\n".join(body) + "\n</body>\n</html>\n"
+        f'<nav class="toc"><h2>{tr("目　录")}</h2><ol>{"".join(toc)}</ol></nav>\n'
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
     )
 
 
@@ -476,8 +482,8 @@ def contents_headings(folder: str | os.PathLike, sections: list[dict[str, Any]] 
     group = _national_group(sections)
     for section, entries in _parts(Path(folder), sections):
         if group is not None and section.get("key") == group:
-            headings.append(NATIONAL_GROUP[0])
-        headings += [str(section["title"])] + [f"{t['number']}　{t['title']}" for t in entries]
+            headings.append(tr(NATIONAL_GROUP[0]))
+        headings += [str(section["title"])] + [f"{t['number']}{gap()}{t['title']}" for t in entries]
     return headings
 
 

@@ -26,6 +26,7 @@ from pandas.io.formats.style import Styler
 from ipstats.bulletin.precision import column_kind, format_published, round_published
 from ipstats.bulletin.record import record_figure, record_table, record_text
 from ipstats.display import show_table
+from ipstats.language import translate, value
 
 __all__ = ["Publisher"]
 
@@ -42,6 +43,13 @@ class Publisher:
     formatter : callable, optional
         Turns a table into its display form (Chinese labels, 是/否, years as text), e.g.
         :func:`ipstats.transfer.report.labelled`; applied to every shown table before ``labels``.
+    lang : {"zh", "en"}
+        Language of what is published (the notebook's ``lang`` parameter). In English (``"en"``) the titles,
+        units, notes, labels and chart texts the notebook words in Chinese are published in English
+        (:func:`ipstats.language.translate`: one without an English entry is an error), and the cells with a
+        known English name (provinces, patent types, labels) by :func:`ipstats.language.value`; the names of
+        a Chinese classification table's categories stay as published. It also sets the kernel's current
+        language (:func:`ipstats.language.set_current`) for the table chrome (``注：``, legends, labels).
 
     Attributes
     ----------
@@ -55,7 +63,12 @@ class Publisher:
         output_dir: str | os.PathLike | None,
         source: str,
         formatter: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+        lang: str = "zh",
     ) -> None:
+        from ipstats.language import set_current
+
+        set_current(lang)
+        self.lang = lang
         self.output_dir = output_dir
         self.source = str(source)
         self.formatter = formatter
@@ -106,12 +119,18 @@ class Publisher:
         if isinstance(notes, str) or isinstance(show_notes, str):
             raise ValueError(f"notes of table {name!r} must be a list of strings, not one string")
         notes = list(notes)
+        source = self.source if source is None else source
+        if self.lang != "zh":
+            title, unit, notes, show_notes, labels = self._translated(title, unit, notes, show_notes, labels)
+            source = value(source, self.lang)
+            df, disclosure = values_in(df, self.lang), _record_in(disclosure, self.lang)
+            show = None if show is None else values_in(show, self.lang)
         record_table(
             df,
             name,
             title=title,
             unit=unit,
-            source=self.source if source is None else source,
+            source=source,
             notes=notes,
             output_dir=self.output_dir,
             disclosure=disclosure,
@@ -121,7 +140,7 @@ class Publisher:
         self.titles[name] = str(title)
         shown = df if show is None else show
         if self.formatter is not None:
-            shown = self.formatter(shown)
+            shown = values_in(self.formatter(shown), self.lang)
         shown, cell_text = _published_cells(shown, labels, decimals)
         if labels:
             shown = shown.rename(columns=dict(labels))
@@ -129,7 +148,7 @@ class Publisher:
         if heading:
             from IPython.display import Markdown, display
 
-            display(Markdown(f"### {title}（单位：{unit}）"))
+            display(Markdown(f"### {title}（单位：{unit}）" if self.lang == "zh" else f"### {title} (unit: {unit})"))
         return show_table(
             shown,
             digits=digits,
@@ -143,8 +162,10 @@ class Publisher:
 
         A unit on the value axis is set upright above it (:func:`ipstats.figures.upright_units`)."""
         from ipstats.figures import upright_units
+        from ipstats.language import translate_figure
 
         if hasattr(fig, "layout"):
+            fig = translate_figure(fig, self.lang)
             upright_units(fig)
         record_figure(fig, name, output_dir=self.output_dir)
         return fig
@@ -161,6 +182,49 @@ class Publisher:
 
         record_text(name, text, output_dir=self.output_dir)
         return Markdown(str(text))
+
+    def say(self, text: str) -> Any:
+        """A Markdown text the notebook words itself (a remark under a chart), in the publisher's language.
+
+        Returns
+        -------
+        IPython.display.Markdown
+            The text (:func:`ipstats.language.translate` in English), shown when it is the cell's last expression.
+        """
+        from IPython.display import Markdown
+
+        return Markdown(str(translate(text, self.lang)))
+
+    def words(self, text: str) -> str:
+        """*text* (a title, a note, a chart title) in the publisher's language (:func:`ipstats.language.translate`)."""
+        return translate(text, self.lang)
+
+    def _translated(self, title, unit, notes, show_notes, labels):
+        tr = partial(translate, lang=self.lang)
+        labels = None if labels is None else {k: tr(v) for k, v in dict(labels).items()}
+        return tr(title), tr(unit), [tr(n) for n in notes], [tr(n) for n in show_notes], labels
+
+
+def values_in(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """*df* with the text cells that have an English name in *lang* (:func:`ipstats.language.value`)."""
+    if lang == "zh" or df is None:
+        return df
+    out = df.copy()
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            out.isetitem(j, column.map(lambda v: value(v, lang) if isinstance(v, str) else v))
+    if out.index.dtype == object:
+        out.index = out.index.map(lambda v: value(v, lang))
+    return out
+
+
+def _record_in(disclosure: dict | None, lang: str) -> dict | None:
+    """A disclosure record whose row keys name the rows as the translated table does."""
+    if not disclosure or lang == "zh" or not disclosure.get("suppressed"):
+        return disclosure
+    entries = [{**e, "row": value(e.get("row"), lang)} for e in disclosure["suppressed"]]
+    return {**disclosure, "suppressed": entries}
 
 
 def _published_cells(

@@ -124,6 +124,7 @@ def notebook_parameters(
         "title": params.title,
         "disclosure": params.disclosure,
         "engine": params.engine,
+        "lang": params.lang,
     }
     offered["run_id"] = entry.id
     offered.update({key: str(path) for key, path in params.inputs.items()})
@@ -153,7 +154,7 @@ def _source_note(params: BulletinParams, offered: dict[str, Any], declared: set[
     stated = {
         key: text for key, text in params.sources.items() if key in used and Path(str(used[key])) == params.inputs[key]
     }
-    return source_line(used, stated)
+    return source_line(used, stated, params.lang)
 
 
 def _sourced(params: BulletinParams, plans: list[NotebookPlan]) -> list[NotebookPlan]:
@@ -266,9 +267,12 @@ def _execute(plan: NotebookPlan, target: Path, params: BulletinParams) -> None:
     from jupyter_client.kernelspec import NoSuchKernel
     from papermill.exceptions import PapermillExecutionError
 
+    source: Any = str(plan.source)
+    if params.lang != "zh":
+        source = _translated(plan, params.lang)
     try:
         papermill.execute_notebook(
-            str(plan.source),
+            source,
             str(target),
             parameters=plan.parameters,
             kernel_name=KERNEL,
@@ -301,6 +305,23 @@ def _execute(plan: NotebookPlan, target: Path, params: BulletinParams) -> None:
         else:
             what = f"{kind}: {_one_line(exc)}"
         raise _NotebookFailed(f"notebook {plan.name} failed: {what}", plan.name) from None
+
+
+def _translated(plan: NotebookPlan, lang: str) -> Any:
+    """The notebook of *plan* with its Markdown cells (headings, introductions) in *lang*
+    (:func:`ipstats.language.translate`); its code publishes in *lang* through its ``lang`` parameter."""
+    import nbformat
+
+    from ipstats.language import Untranslated, translate
+
+    nb = nbformat.read(plan.source, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            try:
+                cell.source = translate(cell.source, lang)
+            except Untranslated as exc:
+                raise _NotebookFailed(f"notebook {plan.name}: a Markdown cell {exc}", plan.name) from None
+    return nb
 
 
 def _disk_full(exc: BaseException, folder: Path) -> bool:
@@ -404,6 +425,7 @@ def run_bulletin(
     region: str | None = None,
     progress: Callable[[str], Any] | None = print,
     pdf: bool | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Run the notebooks of a parameter file and publish the bulletin folder.
 
@@ -423,6 +445,8 @@ def run_bulletin(
     pdf : bool, optional
         Print ``bulletin.pdf`` (:mod:`ipstats.bulletin.pdf`); overrides ``pdf:`` of the parameter file. Left
         unset in both, the PDF is printed when a Chromium is found, else one ``info:`` line says why not.
+    lang : {"zh", "en"}, optional
+        ``"en"``: the English edition (:mod:`ipstats.language`); overrides ``lang:`` of the parameter file.
 
     Returns
     -------
@@ -437,7 +461,7 @@ def run_bulletin(
         in ``DIR.failed`` (named in the message).
     """
     report = progress or (lambda line: None)
-    params = load_params(params_path, region=region, out=out, internal_out=internal_out, prepare=False)
+    params = load_params(params_path, region=region, out=out, internal_out=internal_out, prepare=False, lang=lang)
     target, internal = params.output, params.internal_output
     keep = _read_paths(params)
     folders.check_replaceable(target, "bulletin", keep)
@@ -466,7 +490,10 @@ def run_bulletin(
                 "info: the register's extraction date is unknown (as_of: in the parameter file): the reference "
                 "year is not checked for completeness"
             )
-        _run(params, plans, (partial, target), (internal_partial, internal), report, pdf=want_pdf)
+        from ipstats.language import using
+
+        with using(params.lang):  # the page chrome (index, workbook, PDF) in the run's language
+            _run(params, plans, (partial, target), (internal_partial, internal), report, pdf=want_pdf)
     log.info("bulletin written to %s", target)
     if internal is not None:
         report(f"internal output (unprotected detail, not for publication) written to {internal}")
@@ -511,6 +538,7 @@ def _run(
     """
     from ipstats.bulletin import html, manifest, tables
     from ipstats.bulletin.sources import NATIONAL_CONTEXT
+    from ipstats.language import tr
 
     partial, target = public
     internal_partial, internal = private
@@ -563,7 +591,7 @@ def _run(
 
             nb = nbformat.read(executed, as_version=4)
             national = params.region != "national" and nb.metadata.get("ipstats", {}).get("scope") == "national"
-            title = html.notebook_title(nb, plan.name) + (NATIONAL_CONTEXT if national else "")
+            title = html.notebook_title(nb, plan.name) + (tr(NATIONAL_CONTEXT) if national else "")
             html.export_page(executed, partial / f"{plan.name}.html", title=title)
             pages.append({"name": plan.name, "title": title, "national": national})
         # sections titled as on the index; tables, sheets and the PDF follow them

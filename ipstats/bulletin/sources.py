@@ -70,7 +70,7 @@ def is_demo_input(path: str | os.PathLike) -> bool:
     return isinstance(files, dict) and path.name in {str(v) for v in files.values()}
 
 
-def input_label(key: str) -> str:
+def input_label(key: str, lang: str = "zh") -> str:
     """Chinese name of the input *key*: the Chinese part of its schema's title, else the key itself.
 
     ``register`` → ``专利登记数据``; ``population`` → ``分省年末常住人口``. The word 演示 of a demo-only
@@ -86,11 +86,16 @@ def input_label(key: str) -> str:
         title = load_schema(name).title
     except SchemaError:
         return key
-    label = str(title).split(" / ")[0].replace("演示", "").strip()
+    parts = str(title).split(" / ")
+    if lang == "en":
+        return (parts[1] if len(parts) > 1 else parts[0]).replace("Demo ", "").replace("demo ", "").strip() or key
+    label = parts[0].replace("演示", "").strip()
     return label or key
 
 
-def source_line(inputs: Mapping[str, str | os.PathLike], sources: Mapping[str, str] | None = None) -> str:
+def source_line(
+    inputs: Mapping[str, str | os.PathLike], sources: Mapping[str, str] | None = None, lang: str = "zh"
+) -> str:
     """The source line of a notebook's tables, from the inputs it reads.
 
     Parameters
@@ -100,6 +105,9 @@ def source_line(inputs: Mapping[str, str | os.PathLike], sources: Mapping[str, s
         an empty path (an input left out) is skipped.
     sources : mapping of str to str, optional
         ``source:`` texts of the parameter file by input key.
+    lang : {"zh", "en"}
+        In English the inputs are named by the English part of their schema's title and the synthetic and
+        unstated remarks are English; a stated ``source:`` text is printed as the parameter file words it.
 
     Returns
     -------
@@ -117,14 +125,20 @@ def source_line(inputs: Mapping[str, str | os.PathLike], sources: Mapping[str, s
             continue
         text = str(sources.get(key) or "").strip()
         if is_demo_input(path):
-            name = text or input_label(key)
+            name = text or input_label(key, lang)
             if name not in demo:
                 demo.append(name)
         elif text:
             if text not in stated:
                 stated.append(text)
         else:
-            unstated.append(f"{input_label(key)}（{Path(path).name}，{UNSTATED}）")
+            if lang == "en":
+                unstated.append(f"{input_label(key, lang)} ({Path(path).name}, source not stated)")
+            else:
+                unstated.append(f"{input_label(key)}（{Path(path).name}，{UNSTATED}）")
+    if lang == "en":
+        synthetic = [f"{', '.join(demo)} (demo data: synthetic, not real statistics)"] if demo else []
+        return "; ".join(stated + unstated + synthetic)
     parts = stated + unstated + ([f"{'、'.join(demo)}{SYNTHETIC}"] if demo else [])
     return "；".join(parts)
 

@@ -22,6 +22,7 @@ from ipstats.bulletin.errors import BulletinError
 from ipstats.bulletin.precision import column_kind, excel_format, is_code_column, is_percent_column, published_decimals
 from ipstats.cells import unguard_text
 from ipstats.labels import SYMBOLS, cell_symbols, labels, symbols_used, with_legend
+from ipstats.language import current, has_cjk, tr
 
 __all__ = [
     "FLAGS",
@@ -48,6 +49,8 @@ OTHER_SECTION = "其他统计表"
 #: Characters Excel does not allow in a sheet name.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _YEAR_PREFIX = re.compile(r"^\s*\d{4}(?:[—–-]\d{4})?年(?:批次)?(?:全国)?")
+#: The reference year of an English title (``…, China, 2023``, ``…, 2019–2023``, ``2024 batch``).
+_YEAR_SUFFIX = re.compile(r"(?:,\s*China)?,\s*(?:\d{4}(?:[—–-]\d{4})?|\d{4} batch)\s*$")
 
 #: Flag values of a row (in a flag column, see :func:`flag_columns`): the mark shown after the flagged
 #: numbers in Excel (the cell stays a number), the Chinese label shown in the flag column, and the footnote.
@@ -135,7 +138,7 @@ def table_notes(
     if symbols_shown is None:
         symbols_shown = symbols_used(cell_symbols(table, meta.get("disclosure")))
     notes = with_legend(meta.get("notes") or [], symbols_shown)
-    return notes + [FLAGS[f][2] for f in FLAGS if f in flags_used]
+    return notes + [tr(FLAGS[f][2]) for f in FLAGS if f in flags_used]
 
 
 def table_symbols(csv: Path, table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
@@ -244,20 +247,32 @@ def _save_reproducibly(wb, path: Path) -> None:
 def short_title(title: str) -> str:
     """A table title without its leading reference year (``2023年``, ``2019—2023年``, ``2024年批次``) and
     ``全国``: what tells the tables of one bulletin apart. Titles that are nothing else stay whole."""
-    short = _YEAR_PREFIX.sub("", str(title)).strip()
+    short = _YEAR_SUFFIX.sub("", _YEAR_PREFIX.sub("", str(title))).strip()
     return short or str(title).strip()
+
+
+def _cut(text: str, width: int) -> str:
+    """*text* cut to *width* characters; an English title at the last word that fits (no half words)."""
+    if len(text) <= width:
+        return text
+    cut = text[:width]
+    if has_cjk(text):
+        return cut
+    if " " in cut and text[width] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:(")
 
 
 def sheet_names(labels: list[str]) -> list[str]:
     """Excel sheet names for *labels*: forbidden characters (``[]:*?/\\``) replaced by ``_``, at most 31
     characters, unique without regard to case (a repeat gets ``（2）``…), never :data:`CONTENTS`."""
-    used = {CONTENTS.lower()}
+    used = {CONTENTS.lower(), tr(CONTENTS).lower()}
     result = []
     for label in labels:
-        base = _SHEET_FORBIDDEN.sub("_", str(label)).strip().strip("'") or "表"
-        candidate, i = base[:31], 2
+        base = _SHEET_FORBIDDEN.sub("_", str(label)).strip().strip("'") or tr("表")
+        candidate, i = _cut(base, 31), 2
         while candidate.lower() in used:
-            suffix = f"（{i}）"
+            suffix = f"（{i}）" if current() == "zh" else f" ({i})"
             candidate = base[: 31 - len(suffix)] + suffix
             i += 1
         used.add(candidate.lower())
@@ -312,8 +327,8 @@ def table_catalogue(tables_dir: str | Path, sections: list[dict[str, Any]] | Non
             (str(section.get("title") or section.get("name") or ""), str(section.get("name") or ""), n) for n in own
         ]
     rest = sorted((n for n in names if n not in claimed), key=recorded)
-    ordered += [(OTHER_SECTION if claimed else "", "", n) for n in rest]
-    numbers = [f"表{i}" for i in range(1, len(ordered) + 1)]
+    ordered += [(tr(OTHER_SECTION) if claimed else "", "", n) for n in rest]
+    numbers = [tr(f"表{i}") for i in range(1, len(ordered) + 1)]
     sheets = sheet_names([f"{number} {short_title(metas[n]['title'])}" for number, (_, _, n) in zip(numbers, ordered)])
     return [
         {
@@ -335,7 +350,7 @@ def workbook_sheets(path: str | Path) -> dict[str, str]:
     """Table name → sheet name of a ``tables.xlsx``, read from its contents sheet (CSV column)."""
     from openpyxl import load_workbook
 
-    sheet = load_workbook(path)[CONTENTS]
+    sheet = load_workbook(path).worksheets[0]  # the contents sheet: 目录 (Contents in the English edition)
     found = {}
     for row in sheet.iter_rows(min_row=4):
         link, csv = row[2].hyperlink if len(row) > 2 else None, row[-1].value
@@ -407,14 +422,14 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
 
     tables_dir, path = Path(tables_dir), Path(path)
     catalogue = table_catalogue(tables_dir, sections)
-    names = labels("zh")
+    names = labels()
     wb = Workbook()
     contents = wb.active
-    contents.title = CONTENTS
-    contents["A1"] = "统计表目录"
+    contents.title = tr(CONTENTS)
+    contents["A1"] = tr("统计表目录")
     contents["A1"].font = Font(bold=True, size=14)
     for col, label in enumerate(_CONTENTS_HEADER, start=1):
-        cell = _put(contents, 3, col, label)
+        cell = _put(contents, 3, col, tr(label))
         cell.font = Font(bold=True)
     contents.freeze_panes = "A4"
     bold = Font(bold=True)
@@ -434,9 +449,10 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
         except (ValueError, OSError, json.JSONDecodeError) as exc:
             raise BulletinError(f"table {csv} could not be read for tables.xlsx: {exc}".splitlines()[0]) from None
         ws = wb.create_sheet(sheet_name)
-        _put(ws, 1, 1, f"{entry['number']}　{meta['title']}").font = Font(bold=True, size=13)
-        _put(ws, 2, 1, f"单位：{meta['unit']}")
-        back = link(ws, 2, max(len(table.columns), 3), "返回目录", CONTENTS)
+        space = "　" if current() == "zh" else " "
+        _put(ws, 1, 1, f"{entry['number']}{space}{meta['title']}").font = Font(bold=True, size=13)
+        _put(ws, 2, 1, f"{tr('单位：')}{meta['unit']}")
+        back = link(ws, 2, max(len(table.columns), 3), tr("返回目录"), tr(CONTENTS))
         back.alignment = Alignment(horizontal="right")
         # readers see the Chinese labels; the CSV files keep the machine names for reuse
         own = meta.get("labels") or {}
@@ -467,11 +483,11 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
                     value = str(value)
                 elif name in flag_cols and isinstance(value, str) and value in FLAGS:
                     used.add(value)
-                    value = FLAGS[value][1]  # the flag's Chinese label
+                    value = tr(FLAGS[value][1])  # the flag's label
                 elif name in flag_cols and isinstance(value, str):
-                    value = flag_label(value)
+                    value = tr(flag_label(value))
                 elif isinstance(value, bool):
-                    value = "是" if value else "否"
+                    value = tr("是" if value else "否")
                 elif isinstance(value, str):
                     value = unguard_text(value)  # the CSV's guard against formulas; a string cell here
                 elif isinstance(value, float) and formats[col - 1] in ("#,##0", "0") and value.is_integer():
@@ -489,9 +505,9 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
                 if value is not None:
                     widths[col - 1] = max(widths[col - 1], _display_width(value) + (1 if flag and numeric else 0))
         foot = 4 + len(table) + 1
-        _put(ws, foot, 1, f"资料来源：{meta['source']}")
+        _put(ws, foot, 1, f"{tr('资料来源：')}{meta['source']}")
         for i, note in enumerate(table_notes(table, meta, used, symbols_used(symbols)), start=1):
-            _put(ws, foot + i, 1, f"注：{note}")
+            _put(ws, foot + i, 1, f"{tr('注：')}{note}")
         ws.print_title_rows = "3:3"
         ws.page_setup.orientation = "landscape" if len(table.columns) > 6 else "portrait"
         for col, width in enumerate(widths, start=1):
@@ -506,7 +522,7 @@ def write_workbook(tables_dir: str | Path, path: str | Path, sections: list[dict
                 _put(contents, row, col, value)
         widths_contents = [max(w, _display_width(v)) for w, v in zip(widths_contents, shown)]
     if not catalogue:
-        _put(contents, 4, 1, "（没有统计表）")
+        _put(contents, 4, 1, tr("（没有统计表）"))
     for col, width in enumerate(widths_contents, start=1):
         contents.column_dimensions[get_column_letter(col)].width = min(width + 2, 80)
     path.parent.mkdir(parents=True, exist_ok=True)

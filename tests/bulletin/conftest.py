@@ -81,3 +81,28 @@ def ci_bulletin(tmp_path_factory):
     )
     assert proc.returncode == 0, proc.stderr
     return out, proc
+
+
+@pytest.fixture(scope="session")
+def ci_bulletin_en(tmp_path_factory):
+    """The English edition of the CI bulletin (``--lang en``), built once per test session.
+
+    ``make test`` builds it before pytest (``out/ci-en``) and names it in ``IPSTATS_CI_BULLETIN_EN``.
+    """
+    built = os.environ.get("IPSTATS_CI_BULLETIN_EN")
+    if built:
+        out = (ROOT / built).resolve()
+        if not (out / "manifest.json").is_file():
+            pytest.fail(f"IPSTATS_CI_BULLETIN_EN={built}: {out} holds no finished bulletin (no manifest.json)")
+        return out
+    out = tmp_path_factory.mktemp("ci-en") / "bulletin"
+    proc = subprocess.run(
+        [sys.executable, "-m", "ipstats", "bulletin", str(ROOT / "parameters" / "ci.yaml"), "--lang", "en"]
+        + ["--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
