@@ -22,7 +22,8 @@ figures: where a *published* percentage differs from the one its printed levels 
 but by at most *note_tolerance* points, the check passes with a Chinese note naming the figure and both
 values and saying why (a level that is itself back-calculated, ``derived``; else the publisher computed it
 from unrounded or revised data): the published figure stands. Anything else outside its interval fails. Notes and the
-summary are in Chinese (:data:`CHECK_NAMES`, :func:`audit_report`).
+summary are in Chinese (:data:`CHECK_NAMES`, :func:`audit_report`), or in English with ``lang="en"``
+(:data:`CHECK_NAMES_EN`; the same figures, levels in the table's own unit).
 """
 
 from __future__ import annotations
@@ -33,15 +34,18 @@ import numpy as np
 import pandas as pd
 
 from ipstats.indicators.formulas import cagr_pct, change_pp, growth_pct, share_pct
+from ipstats.language import check_lang
 
 __all__ = [
     "AUDIT_COLUMNS",
     "CHECK_NAMES",
+    "CHECK_NAMES_EN",
     "NOTE_TOLERANCE_PP",
     "audit_report",
     "audit_summary",
     "audit_table",
     "half_unit",
+    "noted",
     "printed_decimals",
 ]
 
@@ -66,6 +70,32 @@ _FIGURES = {
     "two_year": "两年平均增速",
 }
 _UNITS = {"change": "个百分点", "gap": "个百分点"}
+#: English names of the checks (``lang="en"``), in the order of :data:`CHECK_NAMES`.
+CHECK_NAMES_EN = {
+    "sum": "Sum of components",
+    "growth": "Growth",
+    "share": "Composition",
+    "share_of_gdp": "Share of GDP",
+    "change": "Change in the share of GDP",
+    "gap": "Gap to GDP growth at current prices",
+    "two_year": "Two-year average growth",
+    "unit": "Unit of measurement",
+}
+_FIGURES_EN = {
+    "growth": "growth",
+    "share": "composition",
+    "share_of_gdp": "share of GDP",
+    "change": "change in the share of GDP from the previous year",
+    "gap": "gap to GDP growth at current prices",
+    "two_year": "two-year average growth",
+}
+_UNITS_EN = {"change": " percentage points", "gap": " percentage points"}
+#: Words of a note on a published figure that stands (Chinese, English): what :func:`noted` looks for.
+_STANDS = ("以公布", "the published figure stands")
+#: English of the announcements' wording of a change (the words themselves are checked).
+_WORDINGS_EN = {"与上年持平": "unchanged from the previous year"}
+#: The table's level unit in the notes (亿元 in Chinese).
+_LEVEL_UNIT_EN = "100 million yuan"
 #: A published percentage at most this many points outside its rounding interval passes with a note.
 NOTE_TOLERANCE_PP = 0.2
 
@@ -109,10 +139,20 @@ def _row(check, year, item, published, computed, lower, upper, note="", name="")
     )
 
 
-def _judge(row: dict, published: bool, derived: list[str], tolerance: float, basis: str, gdp_note: str = "") -> dict:
+def _judge(
+    row: dict,
+    published: bool,
+    derived: list[str],
+    tolerance: float,
+    basis: str,
+    gdp_note: str = "",
+    lang: str = "zh",
+) -> dict:
     """Pass a published figure outside its interval with a note when the difference is explained, else fail."""
     if row["ok"] or math.isnan(row["published"]):
         return row
+    if lang == "en":
+        return _judge_en(row, published, derived, tolerance, basis, gdp_note)
     unit = _UNITS.get(row["check"], "%")
     figure = f"{row['year']}年{row['name'] or row['item']}{_FIGURES.get(row['check'], row['check'])}"
     values = (
@@ -128,6 +168,40 @@ def _judge(row: dict, published: bool, derived: list[str], tolerance: float, bas
         why = "请核对原始公布（可能为录入错误）"
         return row | {"ok": False, "note": f"{figure}：{values}；{why}。{gdp_note}"}
     return row | {"ok": True, "note": f"{figure}：{values}；{why}。{gdp_note}"}
+
+
+def _judge_en(row: dict, published: bool, derived: list[str], tolerance: float, basis: str, gdp_note: str) -> dict:
+    """The English of :func:`_judge`'s notes, the same figures."""
+    unit = _UNITS_EN.get(row["check"], "%")
+    what = _FIGURES_EN.get(row["check"], row["check"])
+    figure = f"{what[:1].upper()}{what[1:]} in {row['year']} ({row['name'] or row['item']})"
+    values = (
+        f"published {_fmt(row['published'])}{unit}; computed from {basis}: {_fmt(row['computed'])}{unit}, "
+        f"rounding interval {row['lower']:.2f}–{row['upper']:.2f}, a difference beyond rounding error"
+    )
+    distance = max(row["lower"] - row["published"], row["published"] - row["upper"])
+    gdp = f" {gdp_note}" if gdp_note else ""
+    if published and distance <= tolerance and derived:
+        verb = "is a computed figure" if len(derived) == 1 else "are computed figures"
+        why = f"{_and_en(derived)} {verb}: {_STANDS[1]}"
+    elif published and distance <= tolerance:
+        why = (
+            f"the difference is at most {tolerance:g} percentage points: the publisher computed the figure from "
+            f"unrounded or revised data, and {_STANDS[1]}"
+        )
+    else:
+        why = "check against the original publication (possibly a data-entry error)"
+        return row | {"ok": False, "note": f"{figure}: {values}; {why}.{gdp}"}
+    return row | {"ok": True, "note": f"{figure}: {values}; {why}.{gdp}"}
+
+
+def _and_en(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _level_pair_en(first: str, a: float, second: str, b: float) -> str:
+    """``the previous year's value added (8225.9) and this year's value added (8705), in 100 million yuan``."""
+    return f"{first} ({_fmt(a, 0)}) and {second} ({_fmt(b, 0)}), in {_LEVEL_UNIT_EN}"
 
 
 def _latest(table: pd.DataFrame, year: str, item: str, value: str, order: str | None) -> pd.DataFrame:
@@ -174,6 +248,7 @@ def audit_table(
     two_year: str | None = "two_year_growth_pct",
     share_decimals: str | None = "share_of_gdp_decimals",
     note_tolerance: float = NOTE_TOLERANCE_PP,
+    lang: str = "zh",
 ) -> pd.DataFrame:
     """Check a published table's figures against each other.
 
@@ -207,14 +282,17 @@ def audit_table(
     note_tolerance : float
         A published percentage outside its rounding interval by at most this many points passes with a note
         (the publisher's figure stands); further out it fails, as does one computed by the table's author.
+    lang : {"zh", "en"}
+        Language of the notes (English: the same figures; the names as the *name* column gives them).
 
     Returns
     -------
     pandas.DataFrame
         ``check`` (sum, growth, share, share_of_gdp, change, gap, two_year, unit; Chinese names in
-        :data:`CHECK_NAMES`), ``year``, ``item``, ``name``, ``published``, ``computed``, ``lower``, ``upper``,
-        ``ok``, ``note`` (Chinese).
+        :data:`CHECK_NAMES`, English in :data:`CHECK_NAMES_EN`), ``year``, ``item``, ``name``, ``published``,
+        ``computed``, ``lower``, ``upper``, ``ok``, ``note`` (in *lang*).
     """
+    en = check_lang(lang) == "en"
     missing = [c for c in (year, item, value) if c not in table.columns]
     if missing:
         raise ValueError(f"audit_table: the table lacks column(s) {', '.join(missing)}")
@@ -228,6 +306,10 @@ def audit_table(
 
     def derived_levels(*labelled) -> list[str]:
         return [label for label, row in labelled if _text(row, status) == "derived"]
+
+    this_year, last_year = (
+        ("this year's value added", "the previous year's value added") if en else ("本年增加值", "上年增加值")
+    )
 
     for y, rows in data.groupby(year):
         rows = rows.set_index(item)
@@ -245,10 +327,16 @@ def audit_table(
                 parts.sum(),
                 parts.sum() - tol,
                 parts.sum() + tol,
-                f"{len(parts)}个分项",
+                f"{len(parts)} {'component' if len(parts) == 1 else 'components'}" if en else f"{len(parts)}个分项",
                 names.get(total, ""),
             )
-            if not row["ok"]:
+            if not row["ok"] and en:
+                row["note"] = (
+                    f"In {y} the sum of the components, {parts.sum():.1f}, differs from the total, {_fmt(tot, 0)}, by "
+                    f"{parts.sum() - tot:+.1f}, beyond the rounding error of ±{tol:.1f}; check against the original "
+                    "publication (possibly a data-entry or unit error)."
+                )
+            elif not row["ok"]:
                 row["note"] = (
                     f"{y}年分项之和{parts.sum():.1f}与合计{_fmt(tot, 0)}相差{parts.sum() - tot:+.1f}，"
                     f"超出修约误差±{tol:.1f}；请核对原始公布（可能为录入错误或单位错误）。"
@@ -261,7 +349,16 @@ def audit_table(
                 lo, hi = _ratio_range(v, tot)
                 h = half_unit(float(r[share]))
                 row = _row("share", y, code, float(r[share]), share_pct(v, tot), lo - h, hi + h, name=label)
-                out.append(_judge(row, reproduction, derived_levels(("本年增加值", r)), note_tolerance, "本年水平"))
+                out.append(
+                    _judge(
+                        row,
+                        reproduction,
+                        derived_levels((this_year, r)),
+                        note_tolerance,
+                        "this year's levels" if en else "本年水平",
+                        lang=lang,
+                    )
+                )
             if growth and growth in rows.columns and not pd.isna(r[growth]) and (y - 1, code) in levels.index:
                 prev = levels.loc[(y - 1, code)]
                 published = reproduction and (
@@ -278,9 +375,12 @@ def audit_table(
                         _judge(
                             row,
                             published,
-                            derived_levels(("本年增加值", r), ("上年增加值", prev)),
+                            derived_levels((this_year, r), (last_year, prev)),
                             note_tolerance,
-                            f"上年增加值{_fmt(p, 0)}亿元和本年增加值{_fmt(v, 0)}亿元",
+                            _level_pair_en(last_year, p, this_year, v)
+                            if en
+                            else f"上年增加值{_fmt(p, 0)}亿元和本年增加值{_fmt(v, 0)}亿元",
+                            lang=lang,
                         )
                     )
                 else:
@@ -293,7 +393,9 @@ def audit_table(
                             math.nan,
                             math.nan,
                             math.nan,
-                            "上年为另一核算口径，不可比，不核查",
+                            "the previous year is on another accounting basis: not comparable, not checked"
+                            if en
+                            else "上年为另一核算口径，不可比，不核查",
                             label,
                         )
                         | {"ok": True}
@@ -319,9 +421,14 @@ def audit_table(
                         _judge(
                             row,
                             reproduction,
-                            derived_levels(("本年增加值", r), (f"{y - 2}年增加值", before)),
+                            derived_levels(
+                                (this_year, r), (f"the value added of {y - 2}" if en else f"{y - 2}年增加值", before)
+                            ),
                             note_tolerance,
-                            f"{y - 2}年增加值{_fmt(b, 0)}亿元和本年增加值{_fmt(v, 0)}亿元",
+                            _level_pair_en(f"the value added of {y - 2}", b, this_year, v)
+                            if en
+                            else f"{y - 2}年增加值{_fmt(b, 0)}亿元和本年增加值{_fmt(v, 0)}亿元",
+                            lang=lang,
                         )
                     )
         head = rows.loc[total]
@@ -351,8 +458,9 @@ def audit_table(
             note_tolerance,
             slip_tolerance,
             names.get(total, ""),
+            lang,
         )
-    out += _unit_slips(data, year, item, value, total, slip_tolerance, names)
+    out += _unit_slips(data, year, item, value, total, slip_tolerance, names, lang)
     return pd.DataFrame(out, columns=AUDIT_COLUMNS)
 
 
@@ -374,15 +482,18 @@ def _half(row: pd.Series, column: str, decimals: str | None) -> float:
     return half_unit(float(row[column])) if math.isnan(d) else 0.5 * 10 ** -int(d)
 
 
-def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, tolerance, slip, label) -> list[dict]:
+def _share_checks(
+    full, data, y, head, tot, c, gdp, comparable, reproduction, tolerance, slip, label, lang="zh"
+) -> list[dict]:
     """Share of GDP, its change (or 与上年持平) and the gap to GDP growth of year *y*'s total row."""
+    en = lang == "en"
     out: list[dict] = []
     col = c["share_of_gdp"]
     printed = _number(head, col) if col and col in head.index else math.nan
     found = gdp.loc[gdp["year"] == y, c["gdp_value"]] if gdp is not None else pd.Series(dtype=float)
     g = float(found.iloc[0]) if len(found) else math.nan
     gdp_note = (
-        "GDP数据未经核实。"
+        ("The GDP data are unverified." if en else "GDP数据未经核实。")
         if gdp is not None
         and "status" in gdp.columns
         and gdp.loc[gdp["year"] == y, "status"].astype(str).eq("unverified").any()
@@ -393,7 +504,8 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
         h = _half(head, col, c["decimals"])
         computed = share_pct(tot, g)
         row = _row("share_of_gdp", y, c["total"], printed, computed, lo - h, hi + h, name=label)
-        out.append(_judge(row, reproduction, [], tolerance, f"合计{_fmt(tot, 0)}亿元和GDP{_fmt(g, 0)}亿元", gdp_note))
+        basis = _level_pair_en("the total", tot, "GDP", g) if en else f"合计{_fmt(tot, 0)}亿元和GDP{_fmt(g, 0)}亿元"
+        out.append(_judge(row, reproduction, [], tolerance, basis, gdp_note, lang))
         if printed > 0 and computed > 0 and abs(abs(math.log10(printed / computed)) - 4) <= slip:
             out.append(
                 _row(
@@ -404,7 +516,10 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
                     computed,
                     math.nan,
                     math.nan,
-                    f"{y}年占GDP比重与按合计和GDP计算的值相差约10⁴倍：亿元与万亿元混用？",
+                    f"The share of GDP in {y} differs by a factor of about 10⁴ from the one computed from the total and "
+                    "GDP: 100 million yuan and trillion yuan mixed up?"
+                    if en
+                    else f"{y}年占GDP比重与按合计和GDP计算的值相差约10⁴倍：亿元与万亿元混用？",
                     label,
                 )
                 | {"ok": False}
@@ -417,6 +532,20 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
         diff = change_pp(printed, before)
         if words:
             equal = _half(head, col, c["decimals"]) == _half(prev, col, c["decimals"]) and round(diff, 6) == 0
+            said = _WORDINGS_EN.get(words, words)
+            if en:
+                note = (
+                    f'"{said}": the published shares of this year and the previous year are both {_fmt(printed)}%'
+                    if equal
+                    else f'"{said}", but this year\'s published share, {_fmt(printed)}%, differs from the previous '
+                    f"year's, {_fmt(before)}%; check against the original publication."
+                )
+            else:
+                note = (
+                    f"“{words}”：本年与上年公布比重均为{_fmt(printed)}%"
+                    if equal
+                    else f"“{words}”，但本年公布比重{_fmt(printed)}%与上年{_fmt(before)}%不同；请核对原始公布。"
+                )
             out.append(
                 _row(
                     "change",
@@ -426,9 +555,7 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
                     diff,
                     diff,
                     diff,
-                    f"“{words}”：本年与上年公布比重均为{_fmt(printed)}%"
-                    if equal
-                    else f"“{words}”，但本年公布比重{_fmt(printed)}%与上年{_fmt(before)}%不同；请核对原始公布。",
+                    note,
                     label,
                 )
                 | {"ok": bool(equal)}
@@ -436,7 +563,12 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
         else:
             spread = _half(head, col, c["decimals"]) + _half(prev, col, c["decimals"]) + half_unit(stated)
             row = _row("change", y, c["total"], stated, diff, diff - spread, diff + spread, name=label)
-            out.append(_judge(row, reproduction, [], tolerance, f"本年比重{_fmt(printed)}%和上年比重{_fmt(before)}%"))
+            basis = (
+                f"this year's share ({_fmt(printed)}%) and the previous year's ({_fmt(before)}%)"
+                if en
+                else f"本年比重{_fmt(printed)}%和上年比重{_fmt(before)}%"
+            )
+            out.append(_judge(row, reproduction, [], tolerance, basis, lang=lang))
     stated_gap = _number(head, c["gap"]) if c["gap"] and c["gap"] in head.index else math.nan
     gdp_prev = gdp.loc[gdp["year"] == y - 1, c["gdp_value"]] if gdp is not None else pd.Series(dtype=float)
     grown = _number(head, c["growth"]) if c["growth"] and c["growth"] in head.index else math.nan
@@ -455,16 +587,27 @@ def _share_checks(full, data, y, head, tot, c, gdp, comparable, reproduction, to
             grown + hg - (glo - 100) + hs,
             name=label,
         )
-        out.append(
-            _judge(row, reproduction, [], tolerance, f"增速{_fmt(grown)}%和GDP现价增速{gdp_growth:.2f}%", gdp_note)
+        basis = (
+            f"the growth ({_fmt(grown)}%) and GDP growth at current prices ({gdp_growth:.2f}%)"
+            if en
+            else f"增速{_fmt(grown)}%和GDP现价增速{gdp_growth:.2f}%"
         )
+        out.append(_judge(row, reproduction, [], tolerance, basis, gdp_note, lang))
     return out
 
 
 def _unit_slips(
-    data: pd.DataFrame, year: str, item: str, value: str, total: str, tolerance: float, names: dict | None = None
+    data: pd.DataFrame,
+    year: str,
+    item: str,
+    value: str,
+    total: str,
+    tolerance: float,
+    names: dict | None = None,
+    lang: str = "zh",
 ) -> list[dict]:
     """Levels off their own series by about 10⁴ (亿 vs 万亿, 万 vs 亿), and components above their total."""
+    en = lang == "en"
     names = names or {}
     out = []
     for code, rows in data.groupby(item):
@@ -479,7 +622,12 @@ def _unit_slips(
                 continue
             power = math.log10(v / median)
             if abs(abs(power) - 4) <= tolerance:
-                note = f"{y}年水平约为本序列其他年份中位数的10⁴倍（或万分之一）：亿元与万亿元（或万与亿）混用？"
+                note = (
+                    f"The level in {y} is about 10⁴ times (or one ten-thousandth of) the median of the other years of "
+                    "its series: 100 million yuan and trillion yuan (or 10,000 and 100 million) mixed up?"
+                    if en
+                    else f"{y}年水平约为本序列其他年份中位数的10⁴倍（或万分之一）：亿元与万亿元（或万与亿）混用？"
+                )
                 out.append(
                     _row("unit", y, code, v, median, math.nan, math.nan, note, names.get(code, "")) | {"ok": False}
                 )
@@ -495,7 +643,9 @@ def _unit_slips(
                     float(np.median(values)),
                     math.nan,
                     math.nan,
-                    f"{values.index.min()}–{last}年序列无10⁴倍跳变",
+                    f"no jump by a factor of 10⁴ in the {values.index.min()}–{last} series"
+                    if en
+                    else f"{values.index.min()}–{last}年序列无10⁴倍跳变",
                     names.get(code, ""),
                 )
                 | {"ok": True}
@@ -516,7 +666,9 @@ def _unit_slips(
                         tot,
                         math.nan,
                         math.nan,
-                        f"{y}年分项大于合计：单位错误？",
+                        f"In {y} the component is larger than the total: a unit error?"
+                        if en
+                        else f"{y}年分项大于合计：单位错误？",
                         names.get(code, ""),
                     )
                     | {"ok": False}
@@ -524,25 +676,41 @@ def _unit_slips(
     return out
 
 
-def audit_summary(result: pd.DataFrame) -> pd.DataFrame:
-    """Checks done, passed (of which with a note on a published figure) and failed, by check."""
+def noted(result: pd.DataFrame) -> pd.Series:
+    """The checks of :func:`audit_table` passed with a note on a published figure that stands (either language).
+
+    Examples
+    --------
+    >>> noted(pd.DataFrame({"ok": [True, True, False], "note": ["…以公布的增速为准。", "7个分项", "…以公布值为准"]})).tolist()
+    [True, False, False]
+    """
+    notes = result["note"].astype(str)
+    return result["ok"].astype(bool) & (
+        notes.str.contains(_STANDS[0], regex=False) | notes.str.contains(_STANDS[1], regex=False)
+    )
+
+
+def audit_summary(result: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Checks done, passed (of which with a note on a published figure) and failed, by check; ``check_name`` in
+    *lang* (:data:`CHECK_NAMES`, or :data:`CHECK_NAMES_EN` for ``"en"``)."""
+    names = CHECK_NAMES_EN if check_lang(lang) == "en" else CHECK_NAMES
     order = list(CHECK_NAMES)
-    noted = result["ok"] & result["note"].astype(str).str.contains("以公布", regex=False)
     summary = (
-        result.assign(noted=noted)
+        result.assign(noted=noted(result))
         .groupby("check")
         .agg(checks=("ok", "size"), failed=("ok", lambda s: int((~s).sum())), noted=("noted", "sum"))
     )
     summary = summary.reindex([c for c in order if c in summary.index]).reset_index()
     summary["passed"] = summary["checks"] - summary["failed"]
-    summary["check_name"] = summary["check"].map(CHECK_NAMES)
+    summary["check_name"] = summary["check"].map(names)
     return summary[["check", "check_name", "checks", "passed", "noted", "failed"]].astype(
         {"noted": int, "checks": int, "passed": int, "failed": int}
     )
 
 
-def audit_report(result: pd.DataFrame) -> str:
-    """The audit in Chinese: what was checked, whether it passed, and every note on a published figure or failure.
+def audit_report(result: pd.DataFrame, lang: str = "zh") -> str:
+    """The audit in Chinese (or English, *lang* ``"en"``): what was checked, whether it passed, and every note on
+    a published figure or failure.
 
     Examples
     --------
@@ -550,7 +718,11 @@ def audit_report(result: pd.DataFrame) -> str:
     ...                       "value_added_100m_yuan": [10.0, 6.0, 4.0]})
     >>> audit_report(audit_table(table, growth=None, share=None, share_of_gdp=None))
     '发布数据一致性核查：分项合计1项，全部通过。'
+    >>> audit_report(audit_table(table, growth=None, share=None, share_of_gdp=None, lang="en"), lang="en")
+    'Consistency audit of the published data: sum of components (1 check), all passed.'
     """
+    if check_lang(lang) == "en":
+        return _audit_report_en(result)
     summary = audit_summary(result)
     if summary.empty:
         return "发布数据一致性核查：无可核查的数据。"
@@ -563,4 +735,28 @@ def audit_report(result: pd.DataFrame) -> str:
     bad = result[~result["ok"]]
     if len(bad):
         text += "未通过：" + "".join(n if n.endswith("。") else n + "。" for n in bad["note"].astype(str))
+    return text
+
+
+def _audit_report_en(result: pd.DataFrame) -> str:
+    """The English of :func:`audit_report`."""
+    summary = audit_summary(result, "en")
+    lead = "Consistency audit of the published data: "
+    if summary.empty:
+        return lead + "no data to check."
+    parts = ", ".join(
+        f"{r.check_name[:1].lower()}{r.check_name[1:]} ({r.checks} {'check' if r.checks == 1 else 'checks'})"
+        for r in summary.itertuples()
+    )
+    failed = int(summary["failed"].sum())
+    text = f"{lead}{parts}, " + (f"{failed} failed." if failed else "all passed.")
+    notes = result[noted(result)]
+    if len(notes):
+        text += (
+            " Of these, published figures that differ from those computed from the levels by more than rounding, "
+            "with the reason stated: " + " ".join(notes["note"].astype(str))
+        )
+    bad = result[~result["ok"]]
+    if len(bad):
+        text += " Failed: " + " ".join(n if n.endswith((".", "?")) else n + "." for n in bad["note"].astype(str))
     return text

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ipstats.labels import labels
 from ipstats.concordance import load_system
-from ipstats.consistency import CHECK_NAMES, audit_report, audit_summary, audit_table
-from ipstats.pii.announcement import announcement, announcement_table
+from ipstats.consistency import CHECK_NAMES, CHECK_NAMES_EN, audit_report, audit_summary, audit_table
+from ipstats.language import check_lang
+from ipstats.pii.announcement import announcement, announcement_table, basis_en, category_name_en, source_en
 from ipstats.pii.identify import (
     DEFAULTS,
     THRESHOLDS,
@@ -107,26 +108,48 @@ LABELS = labels(
     ),
     context="pii",
 )
+#: English of the threshold rules (:data:`ipstats.pii.identify.THRESHOLDS`) and of the ``derived`` flag.
+_THRESHOLDS_EN = {
+    "all": "Average intensity of all industries",
+    "users": "Average intensity of the patent-using industries",
+}
+_DERIVED_EN = "Computed"
 
 
-def for_display(table: pd.DataFrame) -> pd.DataFrame:
-    """Chinese column labels, 是/否 for flags and Chinese threshold rules, for :func:`ipstats.display.show_table`."""
+def _flag_en(value: str) -> str:
+    """The English of a status cell (:func:`ipstats.bulletin.tables.flag_label`)."""
+    if value == "derived":
+        return _DERIVED_EN
+    names = labels("en", context="status")
+    return names.get(value, value)
+
+
+def for_display(table: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Column labels, 是/否 for flags, threshold rules and status words in *lang* (by default the language being
+    published, :func:`ipstats.language.current`: Chinese unless a publisher set English), for
+    :func:`ipstats.display.show_table`."""
+    if lang is None:
+        from ipstats.language import current
+
+        lang = current()
+    en = check_lang(lang) == "en"
     out = table.copy()
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].map({True: "是", False: "否"})
+            out[col] = out[col].map({True: "Yes", False: "No"} if en else {True: "是", False: "否"})
     if "threshold" in out.columns and out["threshold"].isin(list(THRESHOLDS)).all():
-        out["threshold"] = out["threshold"].map(THRESHOLDS)
+        out["threshold"] = out["threshold"].map(_THRESHOLDS_EN if en else THRESHOLDS)
     from ipstats.bulletin.tables import flag_label  # the words the workbook and the PDF show too
 
     for col in ("value_status", "growth_status", "share_status"):
         if col in out.columns:
-            out[col] = out[col].fillna("").map(flag_label)
+            out[col] = out[col].fillna("").map(_flag_en if en else flag_label)
+    names = CHECK_NAMES_EN if en else CHECK_NAMES
     if "check" in out.columns and "check_name" in out.columns:
         out = out.drop(columns="check")
     elif "check" in out.columns and out["check"].isin(list(CHECK_NAMES)).all():
-        out["check"] = out["check"].map(CHECK_NAMES)
-    return out.rename(columns=LABELS)
+        out["check"] = out["check"].map(names)
+    return out.rename(columns=labels("en", keys=tuple(LABELS), context="pii") if en else LABELS)
 
 
 def _names(
@@ -347,8 +370,11 @@ def _guard_users_average(
 @dataclass
 class ValueAddedView:
     """Value added of one year with its history, span growth, the announcement and the consistency audit
-    (``audit`` one row per check, ``audit_summary`` by check, ``audit_text`` the audit in Chinese);
-    ``decimals`` the level's decimals in the announcement's table, for :func:`ipstats.bulletin.record_table`."""
+    (``audit`` one row per check, ``audit_summary`` by check, ``audit_text`` the audit as text);
+    ``decimals`` the level's decimals in the announcement's table, for :func:`ipstats.bulletin.record_table`.
+    The texts (``text``, ``audit_text``, ``note``, the audit's notes and check names) and the category names,
+    bases and sources in the tables and ``view`` are in the language :func:`compute_value_added` was asked for;
+    the figures are the same."""
 
     year: int
     view: YearView
@@ -370,6 +396,7 @@ def compute_value_added(
     gdp: str | Path = "",
     by_industry: str | Path = "",
     mapping: str | Path = "",
+    lang: str = "zh",
 ) -> ValueAddedView:
     """Compile *year* (or the latest earlier year in the series) and audit the whole series.
 
@@ -381,17 +408,36 @@ def compute_value_added(
         User CSV files; ``""`` uses the shipped published series and GDP (flagged unverified).
     by_industry, mapping : path or ""
         Value added by GB/T 4754 小类 and the 小类→大类 table, used instead of *value_added* when given.
+    lang : {"zh", "en"}
+        Language of the texts (announcement, audit, note) and of the category names, bases and sources in the
+        tables and the view (English: :data:`ipstats.pii.announcement.CATEGORY_NAMES_EN`); the figures are the
+        same in both.
     """
+    en = check_lang(lang) == "en"
     values, gdp_table = read_value_added(value_added, by_industry, mapping), read_gdp(gdp)
     used = latest_year(values, year)
-    note = "" if used == year else f"增加值数据截至{used}年，本节显示{used}年数据。"
+    if used == year:
+        note = ""
+    elif en:
+        note = f"The value added data end in {used}; this section shows the data for {used}."
+    else:
+        note = f"增加值数据截至{used}年，本节显示{used}年数据。"
     view = compile_year(values, gdp_table, used)
     hist = history(values, gdp_table)
+    if en:
+        view = replace(
+            view,
+            table=view.table.assign(category_name=view.table["category_name"].map(category_name_en)),
+            sources=[source_en(s) for s in view.sources],
+        )
+        hist = hist.assign(basis=hist["basis"].map(lambda b: basis_en(b) if b else b))
+        if "category_name_zh" in values.columns:
+            values = values.assign(category_name_zh=values["category_name_zh"].map(category_name_en))
     first = int(hist["year"].min())
     same_basis = hist[(hist["year"] <= used) & (hist["basis"] == hist["basis"].iloc[0])]  # longest comparable span
     last = int(same_basis["year"].max())
     cagr = cagr_table(values, first, last).assign(span=f"{first}–{last}") if first < last else pd.DataFrame()
-    result = audit_table(values, gdp=gdp_table)
+    result = audit_table(values, gdp=gdp_table, lang=lang)
     status = "; ".join(sorted(set(gdp_table["status"].astype(str)) - {""}))
     return ValueAddedView(
         used,
@@ -399,11 +445,11 @@ def compute_value_added(
         announcement_table(view),
         hist,
         cagr,
-        announcement(view),
+        announcement(view, lang=lang),
         result,
-        audit_summary(result),
+        audit_summary(result, lang),
         status,
         note,
-        audit_report(result),
+        audit_report(result, lang),
         {"value_added_100m_yuan": int(view.table["value_decimals_table"].max())},
     )
