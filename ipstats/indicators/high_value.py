@@ -39,7 +39,8 @@ from ipstats.labels import labels
 from ipstats import reference
 from ipstats.counting import count_valid_stock
 from ipstats.indicators.formulas import growth_pct, share_pct
-from ipstats.indicators.narrative import change_clause, format_count, half_up
+from ipstats.indicators.narrative import SCOPES_EN, change_clause, format_count, half_up, join_en, ordinal, plural
+from ipstats.language import check_lang, value
 
 __all__ = [
     "APPLICANT_TYPE_ORDER",
@@ -668,8 +669,9 @@ def high_value_paragraph(
     year: int,
     region: str | None = None,
     region_name: str = "全国",
+    lang: str = "zh",
 ) -> str:
-    """The Chinese paragraph in CNIPA's wording; every number comes from the tables.
+    """The paragraph in CNIPA's wording, Chinese or English (``lang="en"``); every number comes from the tables.
 
     Parameters
     ----------
@@ -686,7 +688,11 @@ def high_value_paragraph(
         ``"national"``/None or a province code.
     region_name : str
         Name of the region.
+    lang : {"zh", "en"}
+        The language: the English states the numbers of the Chinese, rounded alike.
     """
+    if check_lang(lang) == "en":
+        return _paragraph_en(national, criteria, provinces, applicants, year, region, region_name)
     hv = national.iloc[0]
     old = national.iloc[1]
     national_run = region in (None, "", "national")
@@ -725,6 +731,107 @@ def high_value_paragraph(
         if len(listed) == 3:
             parts.append(f"每万人口高价值发明专利拥有量居前三位的是{'、'.join(listed[:-1])}和{listed[-1]}。")
     return "".join(parts)
+
+
+#: The criteria in English running text: what a patent meeting it did (``{were}``: the count's verb), and the
+#: criterion's name in a list of criteria without data (wording of CNIPA's definition).
+CRITERIA_EN = {
+    "sei": ("{were} strategic emerging industry invention patents", "strategic emerging industries"),
+    "family": ("had a patent right in an overseas family member", "overseas family patent rights"),
+    "maintained": ("had been maintained for more than 10 years", "maintenance for more than 10 years"),
+    "pledge": ("had obtained a high pledge-financing amount", "high pledge financing"),
+    "award": (
+        "had won a National Science and Technology Award or a China Patent Award",
+        "National Science and Technology Awards or China Patent Awards",
+    ),
+}
+
+
+def _change_words_en(now: float, previous: float, digits: int = 1) -> str:
+    """``, up 2.4 from the previous year`` / ``, down 0.3 …`` / ``, unchanged …``: :func:`_change_words` in English."""
+    if previous is None or math.isnan(previous):
+        return ""
+    diff = round(half_up(now, digits) - half_up(previous, digits), digits)
+    if diff > 0:
+        return f", up {diff:.{digits}f} from the previous year"
+    if diff < 0:
+        return f", down {-diff:.{digits}f} from the previous year"
+    return ", unchanged from the previous year"
+
+
+def _paragraph_en(
+    national: pd.DataFrame,
+    criteria: pd.DataFrame,
+    provinces: pd.DataFrame,
+    applicants: pd.DataFrame,
+    year: int,
+    region: str | None,
+    region_name: str,
+) -> str:
+    """The English of :func:`high_value_paragraph`, sentence by sentence, with the same numbers."""
+    hv = national.iloc[0]
+    old = national.iloc[1]
+    national_run = region in (None, "", "national")
+    name = value(region_name)
+    # 我国国内（不含港澳台）: the national figure counts domestic first applicants only
+    who, domestic = ("China", f"{SCOPES_EN['国内（不含港澳台）']} ") if national_run else (name, "")
+    count = hv["count"]
+    share = "" if pd.isna(hv["share_of_valid_pct"]) else f", {hv['share_of_valid_pct']:.1f}% of valid invention patents"
+    parts = [
+        f"At the end of {year}, {who} had {format_count(count, lang='en')} {domestic}high-value invention "
+        f"{plural(count, 'patent')}"
+        f"{change_clause(count, hv['growth_pct'], versus='the previous year', lang='en')}{share}; "
+        f"high-value invention patents per 10,000 people reached {hv['per_10k']:.1f}"
+        f"{_change_words_en(hv['per_10k'], hv['per_10k_previous'])} "
+        f"(valid invention patents per 10,000 people: {old['per_10k']:.1f}). "
+    ]
+    if not national_run:
+        row = provinces.set_index("province_code").loc[str(region)]
+        move = int(row["rank_change"])
+        moved = (
+            f", up {move} {plural(move, 'place')} from the previous year"
+            if move > 0
+            else f", down {-move} {plural(-move, 'place')} from the previous year"
+            if move < 0
+            else ", unchanged from the previous year"
+        )
+        parts.append(
+            f"{name} ranked {ordinal(row['rank'])} in China in high-value invention patents per 10,000 people{moved}. "
+        )
+    shown = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "是")]
+    if len(shown):
+        clauses, of = [], " of high-value invention patents"  # said with the first share, understood after it
+        for r in shown.itertuples():
+            what = CRITERIA_EN[r.criterion][0].format(were=plural(r.count, "was", "were"))
+            share = ""
+            if not pd.isna(r.share_of_high_value_pct):
+                share, of = f" ({r.share_of_high_value_pct:.1f}%{of})", ""
+            clauses.append(f"{format_count(r.count, lang='en')} {what}{share}")
+        parts.append(
+            f"By criterion, {join_en(clauses, '; ')}; a patent may meet several criteria, so the shares add up to "
+            "more than 100%. "
+        )
+    missing = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "否")]
+    if len(missing):
+        names = [CRITERIA_EN[k][1] for k in missing["criterion"]]
+        these = "this criterion is" if len(names) == 1 else "these criteria are"
+        parts.append(f"No data were provided for {join_en(names)}: {these} not counted. ")
+    firms = applicants[applicants["applicant_type"] == "企业"]
+    if len(firms) and firms["high_value"].iloc[0] > 0:
+        n = firms["high_value"].iloc[0]
+        parts.append(
+            f"Enterprises held {format_count(n, lang='en')} high-value invention {plural(n, 'patent')}, "
+            f"{firms['share_pct'].iloc[0]:.1f}% of the total. "
+        )
+    if national_run:
+        top = provinces.nsmallest(3, "rank")
+        listed = [f"{value(r.province)} ({r.per_10k:.1f})" for r in top.itertuples()]
+        if len(listed) == 3:
+            parts.append(
+                "The top three provincial-level regions in high-value invention patents per 10,000 people were "
+                f"{join_en(listed)}. "
+            )
+    return "".join(parts).rstrip()
 
 
 # --------------------------------------------------------------------------------------------- orchestration
@@ -802,6 +909,7 @@ def compute_high_value(
     patent_awards: str | Path | None = None,
     rules: HighValueRules | dict | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    lang: str = "zh",
 ) -> HighValue:
     """Compute 每万人口高价值发明专利拥有量 of *year*, nationally and by province, from the register and the inputs.
 
@@ -826,6 +934,9 @@ def compute_high_value(
         Parameters of the criteria (defaults otherwise).
     con : duckdb.DuckDBPyConnection, optional
         Connection to open the register in (a new one by default).
+    lang : {"zh", "en"}
+        Language of :attr:`HighValue.paragraph` (:func:`high_value_paragraph`); tables, notes and
+        :meth:`HighValue.key_numbers` stay Chinese.
 
     Returns
     -------
@@ -909,7 +1020,7 @@ def compute_high_value(
     national = national_table(now, prev, pop, year, None if region in (None, "", "national") else str(region))
     criteria = criteria_table(now, prev, evaluated)
     applicants = applicant_type_table(now, prev)
-    paragraph = high_value_paragraph(national, criteria, provinces, applicants, year, region, name)
+    paragraph = high_value_paragraph(national, criteria, provinces, applicants, year, region, name, lang=lang)
     return HighValue(
         year,
         str(region),

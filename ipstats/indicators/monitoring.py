@@ -57,11 +57,12 @@ from ipstats.counting import CountSpec
 from ipstats.counting.cube import count_classified, count_contributors, rollup
 from ipstats.indicators.calendar import SeasonalAdjustment, published_monthly, seasonal_adjust
 from ipstats.indicators.formulas import cagr_pct, growth_pct, hhi, rta, share_pct, top_share_pct, yoy_pct
-from ipstats.indicators.narrative import change_clause, format_count
+from ipstats.indicators.narrative import change_clause, format_count, join_en, plural
 from ipstats.indicators.overview import protect_provinces
 from ipstats.reference import provinces
 from ipstats.sdc import Rules
 from ipstats.engines import connect
+from ipstats.language import check_lang, has_cjk, value
 from ipstats.register.io import open_register
 from ipstats.register.regions import region_name
 
@@ -83,6 +84,7 @@ __all__ = [
     "totals_notes",
     "coverage_notes",
     "drift_note",
+    "DOMAIN_LABELS_EN",
     "KEYWORDS",
     "KEYWORD_NOTES",
     "LABELS",
@@ -506,6 +508,10 @@ class Monitoring:
     #: Per level, the edition drift of each category's reference-year applications (:func:`_drift`: ``mapped_pct``,
     #: ``newer_unmatched_pct``, ``drift_pct``).
     drift: dict = field(default_factory=dict)
+    #: English name of the system, where its metadata give one (``name_en``).
+    system_name_en: str | None = None
+    #: Chinese category name → the English name the table gives (only categories that have one), for English text.
+    category_names_en: dict = field(default_factory=dict)
 
     @property
     def leaf(self) -> pd.DataFrame:
@@ -1005,7 +1011,16 @@ def compute_monitoring(
         has_keywords=has_keywords,
         ipc_edition=sys_.ipc_edition,
         drift=drift,
+        system_name_en=sys_.meta.get("name_en") or None,
+        category_names_en=_english_names(sys_),
     )
+
+
+def _english_names(system: System) -> dict[str, str]:
+    """Chinese category name → English name, for the categories of *system* that have both."""
+    cats = system.categories
+    both = cats[cats["name_zh"].notna() & cats["name_en"].notna()] if "name_en" in cats.columns else cats.iloc[:0]
+    return {str(zh): str(en) for zh, en in zip(both["name_zh"], both["name_en"]) if str(zh) and str(en)}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1258,8 +1273,8 @@ def coverage_notes(mon: Monitoring) -> list[str]:
     ]
 
 
-def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
-    """A Chinese summary paragraph; every number comes from *mon*'s tables.
+def monitoring_paragraph(mon: Monitoring, label: str | None = None, lang: str = "zh") -> str:
+    """A summary paragraph, Chinese or English (``lang="en"``); every number comes from *mon*'s tables.
 
     Counts follow the table's rules (:attr:`Monitoring.keywords`); the upper bound is mentioned after them,
     never as the lead of a sentence. Growth is that of the count it follows; category shares are fractional
@@ -1270,9 +1285,16 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
     mon : Monitoring
     label : str, optional
         Short Chinese name of the domain (e.g. ``战略性新兴产业``); default the system's name
-        (:func:`section_label` refuses a label naming another classification).
+        (:func:`section_label` refuses a label naming another classification). In English the label is
+        :data:`DOMAIN_LABELS_EN`'s (or the catalogue's) English, an English *label* is used as it is, and the
+        system's own name gives way to its ``name_en``; a Chinese label without English stays Chinese.
+    lang : {"zh", "en"}
+        The language: the English states the numbers of the Chinese, rounded alike. Categories are named in
+        English where the table gives an English name, else by their official Chinese name.
     """
     label = section_label(mon, label)
+    if check_lang(lang) == "en":
+        return _paragraph_en(mon, label)
     kind = "、".join(mon.patent_types)
     kind = "发明专利" if kind == "发明" else f"{kind}专利"
     app, grant, stock = (mon.total(m) for m in MEASURES)
@@ -1332,3 +1354,155 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None) -> str:
                 f"{when.year}年{when.month}月申请{format_count(last['observed'])}{clause.replace('，', '，同比', 1)}。"
             )
     return "".join(parts)
+
+
+#: English of the domain labels of the shipped bulletins (the ``label`` notebook parameter), as used in running
+#: text: ``invention patent applications in strategic emerging industries``.
+DOMAIN_LABELS_EN = {
+    "战略性新兴产业": "strategic emerging industries",
+    "关键数字技术": "key digital technologies",
+    "数字经济核心产业": "the core industries of the digital economy",
+    "绿色技术": "green technologies",
+    "绿色低碳技术": "green and low-carbon technologies",
+    "WIPO技术领域": "WIPO technology fields",
+    "WIPO技术领域（35个领域）": "WIPO technology fields (35 fields)",  # the system's name, the default label
+}
+#: Patent types in English: (singular, plural).
+_TYPES_EN = {
+    "发明": ("invention patent", "invention patents"),
+    "实用新型": ("utility model", "utility models"),
+    "外观设计": ("design", "designs"),
+}
+_UNNAMED = "（分类表未给出名称）"
+#: Month names (not the locale's).
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _domain_en(mon: Monitoring, label: str) -> str:
+    """``in strategic emerging industries`` (or ``under the <system's English name>``) after a count's noun."""
+    if not has_cjk(label):
+        return f"in {label}"
+    if label in DOMAIN_LABELS_EN:
+        return f"in {DOMAIN_LABELS_EN[label]}"
+    if label == mon.system_name and mon.system_name_en:
+        return f"under the {mon.system_name_en}"
+    known = value(label)
+    return f"in {known}"  # the catalogue's English, or a user's label without English: its own (Chinese) name
+
+
+def _category_text_en(mon: Monitoring, code: str, name) -> str:
+    """:func:`_category_text` in English: the table's English name, else its Chinese one; an unnamed group by
+    its code and named branches (``category 7 (branches "…", "…" and others, 9 in all)``)."""
+    names = mon.category_names_en
+    if not isinstance(name, str) or not name or name.endswith(_UNNAMED):
+        return f"category {code} (not named in the table)"
+    if not name.startswith("下设"):
+        return names.get(name, name)
+    branches = [b.lstrip("“") for b in name[2:].split("”")[:-1]]  # 下设“a”“b”等N个分支 → a, b
+    branches = [names.get(b, b) for b in branches]
+    count = name.rsplit("”", 1)[-1]  # 等32个分支, or ""
+    quoted = [f'"{b}"' for b in branches]
+    if count:
+        total = "".join(ch for ch in count if ch.isdigit())
+        return f"category {code} (branches {', '.join(quoted)} and others, {total} in all)"
+    return f"category {code} ({plural(len(quoted), 'branch', 'branches')} {join_en(quoted)})"
+
+
+def _paragraph_en(mon: Monitoring, label: str) -> str:
+    """The English of :func:`monitoring_paragraph`, sentence by sentence, with the same numbers."""
+    types = [_TYPES_EN.get(t, (str(value(t)).lower(),) * 2) for t in mon.patent_types]
+    kind = join_en([t[0] for t in types])
+    kinds = join_en([t[1] for t in types])
+    region = value(mon.region_name)
+    app, grant, stock = (mon.total(m) for m in MEASURES)
+
+    def counted(row: pd.Series, noun: tuple[str, str], where: str = "") -> str:
+        """``147 invention patent applications in … in China, down 9.8%``: the growth after the whole noun."""
+        n = row["patents"]
+        return f"{format_count(n, lang='en')} {plural(n, *noun)}{where}" + change_clause(
+            n, row["growth_pct"], lang="en"
+        )
+
+    def share(row: pd.Series, of: str) -> str:
+        """``, accounting for 12.3% of all invention patent applications``, or nothing without a total."""
+        pct = row["share_of_all_pct"]
+        return "" if pd.isna(pct) else f", accounting for {_pct(pct)} of all {of}"
+
+    applications = (f"{kind} application", f"{kind} applications")
+    parts = [
+        f"In {mon.year}, there {plural(app['patents'], 'was', 'were')} "
+        f"{counted(app, applications, f' {_domain_en(mon, label)} in {region}')}{share(app, applications[1])}; "
+        f"{counted(grant, ('grant', 'grants'))}; "
+        f"and {counted(stock, ('valid patent', 'valid patents'), ' at the year end')}{share(stock, f'valid {kinds}')}. "
+    ]
+    if mon.keywords in ("confirm", "ignore") and (mon.has_keywords or mon.has_candidates):
+        parts.append(
+            "These counts are by IPC code only and include patents that do not meet the keyword conditions and "
+            'those under codes marked "partly related": they are upper bounds. '
+        )
+    elif "patents_upper" in mon.totals.columns:
+        extra = int(stock["patents_upper"]) - int(stock["patents"])
+        if extra > 0:
+            mapped = bool(_reclassification(mon)) and int(mon.coverage.iloc[0].get("mapped_candidate_codes", 0)) > 0
+            reasons = [
+                w
+                for w, on in (
+                    ("keyword conditions not met", mon.has_keywords),
+                    ('codes marked "partly related"', mon.has_candidates),
+                    ("newer codes that map back to only some of their source codes", mapped),
+                )
+                if on
+            ]
+            what = reasons[-1] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " or " + reasons[-1]
+            parts.append(
+                "These counts follow the table's own rules; a further "
+                f"{format_count(extra, lang='en')} valid {plural(extra, 'patent')} at the year end "
+                f"{plural(extra, 'matches', 'match')} the table by IPC code only ({what}) and "
+                f"{plural(extra, 'is', 'are')} not counted; including them, the upper bound is "
+                f"{format_count(stock['patents_upper'], lang='en')}. "
+            )
+    top = mon.top[mon.top["applications_fractional"].fillna(0) > 0].head(3)
+    if not top.empty:
+        listed = []
+        for r in top.itertuples():
+            name = _category_text_en(mon, r.category, r.category_name)
+            n = r.applications_fractional
+            stats = f"{n:,.0f} {plural(round(n), 'application')}, {_pct(share_pct(n, app['patents']))}"
+            listed.append(f"{name[:-1]}; {stats})" if name.endswith(")") else f"{name} ({stats})")
+        parts.append(f"By fractional counting, the categories with the most applications were {join_en(listed)}. ")
+    if mon.provinces is not None and mon.provinces["patents"].sum() > 0:
+        lead = mon.provinces.head(3)
+        listed = [f"{value(r.province)} ({r.patents:,})" for r in lead.itertuples()]
+        parts.append(f"By region, the top three in applications were {join_en(listed)}. ")
+    ent = mon.applicant_types[mon.applicant_types["applicant_type"] == ENTERPRISE].dropna(subset=["patents"])
+    if not ent.empty:
+        n = ent["patents"].iloc[0]
+        parts.append(
+            f"Enterprises filed {format_count(n, lang='en')} {plural(n, 'application')}, "
+            f"{_pct(ent['share_pct'].iloc[0])} of the total. "
+        )
+    if not math.isnan(mon.latest_yoy_pct):
+        last = mon.monthly.iloc[-1]
+        when = pd.Timestamp(last["month"])
+        clause = change_clause(last["observed"], mon.latest_yoy_pct, lang="en")
+        if clause:
+            clause = clause.replace(" from the previous year", "") + " year on year"
+            n = last["observed"]
+            parts.append(
+                f"In {_MONTHS[when.month - 1]} {when.year}, {format_count(n, lang='en')} {plural(n, 'application')} "
+                f"{plural(n, 'was', 'were')} filed{clause}. "
+            )
+    return "".join(parts).rstrip()

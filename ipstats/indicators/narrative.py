@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
-from ipstats.language import has_cjk
+from ipstats.language import check_lang, has_cjk, value
 
-__all__ = ["MIN_BASE", "change_clause", "format_count", "format_change", "half_up", "overview_paragraph"]
+__all__ = [
+    "MIN_BASE",
+    "change_clause",
+    "format_count",
+    "format_change",
+    "half_up",
+    "join_en",
+    "ordinal",
+    "overview_paragraph",
+    "plural",
+]
 
 #: Smallest previous-period count off which generated text quotes a growth rate: growth off a handful of
 #: patents (4 → 9 is "+125 %") says nothing, and official releases do not quote it. The tables keep it.
@@ -127,6 +138,49 @@ def change_clause(
     return f", {change}" if lang == "en" else f"，{change}"
 
 
+def ordinal(n: int) -> str:
+    """An English rank as CNIPA's English reports print it: ``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``22nd``.
+
+    Examples
+    --------
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31, 101, 111)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '23rd', '31st', '101st', '111th']
+    """
+    n = int(n)
+    suffix = "th" if 10 <= abs(n) % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(abs(n) % 10, "th")
+    return f"{n}{suffix}"
+
+
+def join_en(items: list[str], sep: str = ", ") -> str:
+    """``a``, ``a and b``, ``a, b and c`` (with *sep* ``"; "``: ``a; b; and c``, for items holding commas).
+
+    Examples
+    --------
+    >>> join_en(["Beijing"]), join_en(["Beijing", "Shanghai"]), join_en(["Beijing", "Shanghai", "Jiangsu"])
+    ('Beijing', 'Beijing and Shanghai', 'Beijing, Shanghai and Jiangsu')
+    >>> join_en(["a, up 1.0%", "b", "c"], sep="; ")
+    'a, up 1.0%; b; and c'
+    """
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    last = f"{sep}and " if sep.strip() == ";" else " and "
+    return sep.join(items[:-1]) + last + items[-1]
+
+
+def plural(n: float, singular: str, plural_form: str | None = None) -> str:
+    """*singular* for a count of exactly one, else the plural (``singular + "s"`` unless given).
+
+    Examples
+    --------
+    >>> plural(1, "application"), plural(0, "application"), plural(2, "was", "were")
+    ('application', 'applications', 'were')
+    """
+    if not pd.isna(n) and int(round(float(n))) == 1:
+        return singular
+    return plural_form if plural_form is not None else f"{singular}s"
+
+
 def _published(value) -> bool:
     """False for a cell suppressed by disclosure control (missing)."""
     return not pd.isna(value)
@@ -151,8 +205,9 @@ def overview_paragraph(
     region: str | None,
     headline: dict,
     scopes: pd.DataFrame | None = None,
+    lang: str = "zh",
 ) -> str:
-    """The overview's Chinese paragraph.
+    """The overview's paragraph: Chinese, or English (``lang="en"``) from the same numbers.
 
     Parameters
     ----------
@@ -171,7 +226,12 @@ def overview_paragraph(
         The national run's :func:`ipstats.indicators.overview.scope_table`: the invention grants and valid
         stock are then split into 国内（不含港澳台）, 港澳台 and 国外, and the per-capita figure says it counts
         国内（不含港澳台） patents.
+    lang : {"zh", "en"}
+        The language of the paragraph. The English states the same numbers, rounded alike (growth off a base
+        below :data:`MIN_BASE` left out, suppressed cells left out, ``持平`` → ``unchanged``).
     """
+    if check_lang(lang) == "en":
+        return _overview_en(summary, provinces, year, region, headline, scopes)
     name = headline["region_name"]
     total, inv = _row(summary, "合计"), _row(summary, "发明")
 
@@ -223,3 +283,125 @@ def overview_paragraph(
         else:
             parts.append(f"{name}每万人口发明专利拥有量的全国位次经保密处理不予公布。")
     return "".join(parts)
+
+
+#: English of the three parts of 全国 (CNIPA's English annual report), as a predicate after a count.
+SCOPES_EN = {
+    "国内（不含港澳台）": "domestic (excluding Hong Kong, Macao and Taiwan)",
+    "港澳台": "from Hong Kong, Macao and Taiwan",
+    "国外": "foreign",
+}
+#: English nouns of the patent types: (singular, plural) of an application, and of a patent.
+TYPES_EN = {
+    "发明": ("invention patent application", "invention patent applications"),
+    "实用新型": ("utility model application", "utility model applications"),
+    "外观设计": ("design application", "design applications"),
+}
+_NATIONAL = (None, "", "national")
+
+
+def _counted_en(count: float, noun: tuple[str, str], pct: float) -> str:
+    """``2,886 patent applications, up 0.6%`` (*noun* singular and plural), the change as :func:`change_clause`."""
+    return f"{format_count(count, lang='en')} {plural(count, *noun)}" + change_clause(count, pct, lang="en")
+
+
+def _scope_clause_en(scopes: pd.DataFrame | None, measure: str) -> str:
+    """``262 were domestic (excluding Hong Kong, Macao and Taiwan), 1 was from …, and 41 were foreign``."""
+    if scopes is None:
+        return ""
+    inv = scopes[(scopes["patent_type"] == "发明") & (scopes["scope"] != "全国")]
+    parts = [
+        f"{format_count(getattr(r, measure), lang='en')} {plural(getattr(r, measure), 'was', 'were')} "
+        f"{SCOPES_EN.get(r.scope, value(r.scope))}"
+        for r in inv.itertuples()
+    ]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
+
+
+def _overview_en(
+    summary: pd.DataFrame,
+    provinces: pd.DataFrame,
+    year: int,
+    region: str | None,
+    headline: dict,
+    scopes: pd.DataFrame | None,
+) -> str:
+    """The English of :func:`overview_paragraph`: sentence by sentence the Chinese, with the same numbers."""
+    name = value(headline["region_name"])
+    total, inv = _row(summary, "合计"), _row(summary, "发明")
+    applications = total["applications"]
+    verb = plural(applications, "was", "were")
+    parts = [
+        f"In {year}, {_counted_en(applications, ('patent application', 'patent applications'), np.nan)} {verb} "
+        f"received in {name}"
+        + change_clause(applications, total["applications_growth_pct"], "the previous year", lang="en")
+        + ". "
+    ]
+    clauses = []
+    for t in ("发明", "实用新型", "外观设计"):
+        if t in set(summary["patent_type"]) and _published(_row(summary, t)["applications"]):
+            row = _row(summary, t)
+            clauses.append(_counted_en(row["applications"], TYPES_EN[t], row["applications_growth_pct"]))
+    if clauses:
+        parts.append(f"These included {join_en(clauses, '; ')}. ")
+    grants = total["grants"]
+    of_which = (
+        f", including {_counted_en(inv['grants'], ('invention patent', 'invention patents'), inv['grants_growth_pct'])}"
+        if _published(inv["grants"])
+        else ""
+    )
+    parts.append(
+        f"In the year, {_counted_en(grants, ('patent', 'patents'), np.nan)} {plural(grants, 'was', 'were')} granted"
+        f"{change_clause(grants, total['grants_growth_pct'], lang='en')}{of_which}. "
+    )
+    if scopes is not None:
+        parts.append(f"Of the invention patents granted, {_scope_clause_en(scopes, 'grants')}. ")
+    valid = ("valid invention patent", "valid invention patents")
+    of_which = (
+        f", including {_counted_en(inv['valid_stock'], valid, inv['valid_stock_growth_pct'])}"
+        if _published(inv["valid_stock"])
+        else ""
+    )
+    stock = total["valid_stock"]
+    parts.append(
+        f"At the end of {year}, {name} had {format_count(stock, lang='en')} valid {plural(stock, 'patent')}{of_which}; "
+    )
+    if scopes is not None:
+        parts.append(
+            f"of the valid invention patents, {_scope_clause_en(scopes, 'valid_stock')}; counted on domestic "
+            "(excluding Hong Kong, Macao and Taiwan) valid invention patents, "
+        )
+    if region not in _NATIONAL and not _published(provinces.set_index("province_code").loc[str(region), "per_10k"]):
+        parts.append("valid invention patents per 10,000 people are withheld under statistical disclosure control. ")
+        return "".join(parts).rstrip()
+    per, prev = headline["per_10k"], headline["per_10k_previous"]
+    diff = half_up(per, 1) - half_up(prev, 1) if not math.isnan(prev) else float("nan")
+    if math.isnan(diff):
+        change = ""
+    elif round(diff, 1) > 0:
+        change = f", up {diff:.1f} from the previous year"
+    elif round(diff, 1) < 0:
+        change = f", down {-diff:.1f} from the previous year"
+    else:
+        change = ", unchanged from the previous year"
+    parts.append(f"there were {half_up(per, 1):.1f} valid invention patents per 10,000 people{change}. ")
+    if region in _NATIONAL:
+        top = provinces.dropna(subset=["rank"]).nsmallest(3, "rank")
+        listed = [f"{value(r.province)} ({half_up(r.per_10k, 1):.1f})" for r in top.itertuples()]
+        if len(listed) == 3:
+            parts.append(
+                "The top three provincial-level regions in valid invention patents per 10,000 people were "
+                f"{join_en(listed)}. "
+            )
+    else:
+        row = provinces.set_index("province_code").loc[str(region)]
+        if pd.notna(row["rank"]):
+            parts.append(
+                f"{name} ranked {ordinal(row['rank'])} in China in valid invention patents per 10,000 people. "
+            )
+        else:
+            parts.append(
+                f"The national rank of {name} in valid invention patents per 10,000 people is withheld under "
+                "statistical disclosure control. "
+            )
+    return "".join(parts).rstrip()

@@ -352,6 +352,7 @@ def compute_overview(
     trend_years: int = 10,
     disclosure: dict | None = None,
     application_basis: str = "filing",
+    lang: str = "zh",
 ) -> Overview:
     """Compute the overview of *year* for *region* from a register file and a population file.
 
@@ -375,6 +376,9 @@ def compute_overview(
     application_basis : {"filing", "receipt"}
         What places an application in a year: 申请日 (default) or 受理年度, the year digits of the
         application number (:data:`APPLICATION_BASES`; the notes say which).
+    lang : {"zh", "en"}
+        Language of :attr:`Overview.paragraph` (:func:`ipstats.indicators.narrative.overview_paragraph`); the
+        tables, notes and :meth:`Overview.key_numbers` stay Chinese.
 
     Returns
     -------
@@ -461,7 +465,7 @@ def compute_overview(
         if "rank" in published.columns
         else published.assign(rank=pd.array([pd.NA] * len(published), dtype="Int64"))
     )
-    paragraph = overview_paragraph(summary_published, text_table, year, region, headline, scopes)
+    paragraph = overview_paragraph(summary_published, text_table, year, region, headline, scopes, lang=lang)
     return Overview(
         year,
         str(region),
