@@ -28,6 +28,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from ipstats.errors import ParameterError
+
 __all__ = [
     "LANGS",
     "LIST_ENV",
@@ -94,7 +96,7 @@ def tr(text: Any) -> Any:
     return translate(text, _CURRENT.get())
 
 
-class Untranslated(ValueError):
+class Untranslated(ParameterError):
     """A Chinese text of an English page has no entry in the catalogue."""
 
 
