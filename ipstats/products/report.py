@@ -1,8 +1,10 @@
-"""Everything the patent-intensive products notebook shows for one round, and its Chinese summary."""
+"""Everything the patent-intensive products notebook shows for one round, and its summary (Chinese, or English
+for the English edition: ``lang="en"``, the same numbers)."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import pandas as pd
 from ipstats.labels import labels
 from ipstats.indicators.formulas import share_pct
 from ipstats.indicators.narrative import format_change
+from ipstats.language import check_lang
+from ipstats.language import value as _english
 from ipstats.products import indicators as ind
 from ipstats.products.indicators import _GROWTH
 from ipstats.products.io import read_links, read_products, register_patents
@@ -19,9 +23,11 @@ from ipstats.register.regions import region_name as _region_name
 __all__ = [
     "DEFAULT_SYSTEMS",
     "PRODUCT_LABELS",
+    "PRODUCT_LABELS_EN",
     "ProductsReport",
     "compute_products",
     "format_wan_yuan",
+    "format_yuan_en",
     "labelled",
     "products_paragraph",
 ]
@@ -30,77 +36,85 @@ __all__ = [
 DEFAULT_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech")
 
 
-#: Chinese column labels of the product tables (the CSV files keep the machine names).
-PRODUCT_LABELS = labels(
-    "zh",
-    keys=(
-        "filing_year",
-        "filed",
-        "recognised",
-        "not_passed",
-        "pending",
-        "pass_rate_pct",
-        "enterprises",
-        "output_value",
-        "sales_revenue",
-        "export_value",
-        "export_intensity_pct",
-        "recognised_growth_pct",
-        "output_growth_pct",
-        "sales_growth_pct",
-        "export_growth_pct",
-        "scope",
-        "previous_round",
-        "round",
-        "products_previous",
-        "products",
-        "output_value_previous",
-        "sales_revenue_previous",
-        "export_value_previous",
-        "section",
-        "section_name",
-        "division",
-        "division_name",
-        "province_code",
-        "province",
-        "products_share_pct",
-        "output_share_pct",
-        "products_with_patents",
-        "links",
-        "patents",
-        "patents_per_product",
-        "core_per_product",
-        "invention_share_pct",
-        "valid_year_end",
-        "valid_share_pct",
-        "category",
-        "category_name",
-        "patents_share_pct",
-        "products_confirmed",
-        "products_confirmed_share_pct",
-        "measure",
-        "top5_share_pct",
-        "top10_share_pct",
-        "hhi",
-    ),
-    context="products",
+#: Column keys of the product tables (the CSV files keep the machine names).
+_PRODUCT_KEYS = (
+    "filing_year",
+    "filed",
+    "recognised",
+    "not_passed",
+    "pending",
+    "pass_rate_pct",
+    "enterprises",
+    "output_value",
+    "sales_revenue",
+    "export_value",
+    "export_intensity_pct",
+    "recognised_growth_pct",
+    "output_growth_pct",
+    "sales_growth_pct",
+    "export_growth_pct",
+    "scope",
+    "previous_round",
+    "round",
+    "products_previous",
+    "products",
+    "output_value_previous",
+    "sales_revenue_previous",
+    "export_value_previous",
+    "section",
+    "section_name",
+    "division",
+    "division_name",
+    "province_code",
+    "province",
+    "products_share_pct",
+    "output_share_pct",
+    "products_with_patents",
+    "links",
+    "patents",
+    "patents_per_product",
+    "core_per_product",
+    "invention_share_pct",
+    "valid_year_end",
+    "valid_share_pct",
+    "category",
+    "category_name",
+    "patents_share_pct",
+    "products_confirmed",
+    "products_confirmed_share_pct",
+    "measure",
+    "top5_share_pct",
+    "top10_share_pct",
+    "hhi",
 )
-_VALUE_NAMES = {
-    **labels("zh", keys=("all", "panel", "entrants", "exits"), context="scope"),
-    **labels("zh", keys=("products", "output_value", "export_value"), context="measure"),
-}
+#: Chinese column labels of the product tables; :data:`PRODUCT_LABELS_EN` the English edition's.
+PRODUCT_LABELS = labels("zh", keys=_PRODUCT_KEYS, context="products")
+PRODUCT_LABELS_EN = labels("en", keys=_PRODUCT_KEYS, context="products")
 
 
-def labelled(table: pd.DataFrame) -> pd.DataFrame:
-    """A product table for display: Chinese column labels and scope/measure names, years as text."""
+def _value_names(lang: str) -> dict[str, str]:
+    return {
+        **labels(lang, keys=("all", "panel", "entrants", "exits"), context="scope"),
+        **labels(lang, keys=("products", "output_value", "export_value"), context="measure"),
+    }
+
+
+_VALUE_NAMES = _value_names("zh")
+_VALUE_NAMES_EN = _value_names("en")
+
+
+def labelled(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A product table for display: column labels and scope/measure names in *lang* (Chinese by default;
+    ``"en"``: the English labels of ``labels.csv``), years as text."""
+    english = check_lang(lang) == "en"
     out = table.copy()
     for col in ("filing_year", "round", "previous_round"):
         if col in out.columns:
             out[col] = out[col].astype(str)
     for col in ("scope", "measure"):
         if col in out.columns:
-            out[col] = out[col].map(_VALUE_NAMES).fillna(out[col])
-    return out.rename(columns=PRODUCT_LABELS)
+            out[col] = out[col].map(_VALUE_NAMES_EN if english else _VALUE_NAMES).fillna(out[col])
+    return out.rename(columns=PRODUCT_LABELS_EN if english else PRODUCT_LABELS)
 
 
 def format_wan_yuan(value: float) -> str:
@@ -133,6 +147,84 @@ def _changes(values: list[float]) -> str:
     if all(w.startswith("增长") and w.endswith("%") for w in words):
         words = [words[0]] + [w[2:] for w in words[1:]]
     return "、".join(words[:-1]) + "和" + words[-1]
+
+
+def format_yuan_en(wan_yuan: float) -> str:
+    """A 万元 amount in English at the precision :func:`format_wan_yuan` prints it: ``69.304 billion yuan``
+    (693.04亿元), ``190 million yuan`` (1.90亿元), ``87.65 million yuan`` (8,765万元), ``500,000 yuan`` (50万元).
+
+    Examples
+    --------
+    >>> format_yuan_en(6930400.0), format_yuan_en(19000.0), format_yuan_en(8765.4), format_yuan_en(50.0)
+    ('69.304 billion yuan', '190 million yuan', '87.65 million yuan', '500,000 yuan')
+    """
+    if wan_yuan is None or pd.isna(wan_yuan):
+        return "n/a"
+    if abs(wan_yuan) >= 100_000:  # 10亿元: billions, to the 0.01亿 (one million yuan) the Chinese prints
+        return f"{wan_yuan / 100_000:,.3f} billion yuan"
+    if abs(wan_yuan) >= 10_000:  # 1亿元
+        return f"{wan_yuan / 100:,.0f} million yuan"
+    if abs(wan_yuan) >= 100:  # one million yuan: to the 万元
+        return f"{wan_yuan / 100:,.2f} million yuan"
+    return f"{wan_yuan * 10_000:,.0f} yuan"
+
+
+def _count_en(n: int, noun: str, nouns: str | None = None) -> str:
+    """``1 product``, ``306 products`` (*nouns*: an irregular plural)."""
+    return f"{n:,} {noun if n == 1 else (nouns or noun + 's')}"
+
+
+def _pct_en(value: float, digits: int = 1) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{value:.{digits}f}%"
+
+
+def _change_en(pct: float, versus: str | None = None) -> str:
+    """:func:`format_change` in English; ``unchanged`` (not "from the previous year") without *versus*."""
+    word = format_change(pct, versus=versus, lang="en")
+    return "unchanged" if versus is None and word.startswith("unchanged") else word
+
+
+def _changes_en(values: list[float]) -> str:
+    """``up 1.0%, 2.0% and 3.0%`` when all rose, else each spelled out (``up 1.0%, down 2.0% and up 3.0%``);
+    ``""`` when any is undefined, as :func:`_changes`."""
+    words = [_change_en(v) for v in values]
+    if not all(words):
+        return ""
+    if all(w.startswith("up ") and w.endswith("%") for w in words):
+        words = [words[0]] + [w[3:] for w in words[1:]]
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+_UNNAMED_GROUP = re.compile(r"第(?P<code>.+?)类（下设(?P<names>(?:“[^”]*”)+)(?:等(?P<n>\d+)个分支)?）")
+_UNNAMED = re.compile(r"类别(?P<code>.+?)（分类表未给出名称）")
+
+
+def _category_en(code: str, name: str, names_en: dict[str, str]) -> str:
+    """A category's English name: the table's own (``name_en``), a group the table leaves unnamed by its
+    (official, Chinese) branch names, else the official Chinese name unchanged."""
+    if isinstance(names_en.get(code), str) and names_en[code]:
+        return names_en[code]
+    group = _UNNAMED_GROUP.fullmatch(str(name))
+    if group:
+        listed = ", ".join(f'"{b}"' for b in re.findall(r"“([^”]*)”", group["names"]))
+        if group["n"]:
+            return f"group {group['code']} ({group['n']} branches, among them {listed})"
+        return f"group {group['code']} (branches {listed})"
+    unnamed = _UNNAMED.fullmatch(str(name))
+    if unnamed:
+        return f"category {unnamed['code']} (not named in the classification table)"
+    return _english(name)
+
+
+def _system_en(system: str, name_zh: str) -> tuple[str, dict[str, str]]:
+    """English name of a classification system (``name_en`` of its ``system.yaml``, else *name_zh*) and the
+    English names its categories table gives."""
+    from ipstats.concordance.system import load_system
+
+    sysm = load_system(system)
+    cats = sysm.categories
+    names = cats.set_index("category")["name_en"].dropna().astype(str).to_dict() if "name_en" in cats.columns else {}
+    return str(sysm.meta.get("name_en") or name_zh), names
 
 
 @dataclass
@@ -202,8 +294,20 @@ def _top_published(table: pd.DataFrame | None, name_col: str, n: int) -> list[tu
     return [(r[name_col], int(r["products"])) for _, r in shown.iterrows()]
 
 
-def products_paragraph(report: ProductsReport) -> str:
-    """The Chinese summary of a round; every number comes from the report's (published) tables."""
+def _empty_paragraph(year: int, name: str, lang: str = "zh") -> str:
+    """The text of a region without recognised products in round *year*."""
+    if lang == "en":
+        return f"In the {year} round, no patent-intensive product was recognised in {_english(name)}."
+    return f"{year}年批次，{name}没有认定的专利密集型产品。"
+
+
+def products_paragraph(report: ProductsReport, lang: str = "zh") -> str:
+    """The summary of a round in *lang* (Chinese, or ``"en"``: the same content and numbers in English);
+    every number comes from the report's (published) tables."""
+    if report.empty:
+        return _empty_paragraph(report.year, report.region_name, check_lang(lang))
+    if check_lang(lang) == "en":
+        return _products_paragraph_en(report)
     y, p, name = report.year, report.previous, report.region_name
     row = report.rounds.set_index("filing_year").loc[y]
     panel = report.panel.set_index("scope")
@@ -289,6 +393,113 @@ def products_paragraph(report: ProductsReport) -> str:
     return "".join(parts)
 
 
+def _products_paragraph_en(report: ProductsReport) -> str:
+    """:func:`products_paragraph` in English: the same sentences, numbers and omissions as the Chinese."""
+    y, p = report.year, report.previous
+    national = report.region in ("", "national", "None")
+    where = "nationwide" if national else f"in {_english(report.region_name)}"
+    row = report.rounds.set_index("filing_year").loc[y]
+    panel = report.panel.set_index("scope")
+    recognised_before = report.rounds.set_index("filing_year")["recognised"].get(p, 0)
+    comparable = recognised_before > 0
+    filed, recognised = int(row["filed"]), int(row["recognised"])
+    parts = [
+        f"In the {y} round, {_count_en(filed, 'product')} {'was' if filed == 1 else 'were'} filed {where} and "
+        f"{recognised:,} {'was' if recognised == 1 else 'were'} recognised as "
+        f"{'a patent-intensive product' if recognised == 1 else 'patent-intensive products'}, made by "
+        f"{_count_en(int(row['enterprises']), 'enterprise')}"
+        + (
+            f"; the number recognised was {_change_en(row['recognised_growth_pct'], versus=f'the {p} round')}."
+            if comparable
+            else f"; no product was recognised in the {p} round, so no growth is calculated."
+        )
+    ]
+    if report.money_withheld:
+        of = "" if national else f" in {_english(report.region_name)}"
+        parts.append(
+            f" The output value, sales revenue and export delivery value of the recognised products{of} involve "
+            "too few enterprises or are dominated by individual enterprises, and are withheld under statistical "
+            "disclosure control."
+        )
+    else:
+        money = (
+            f" The recognised products had a gross output value of {format_yuan_en(row['output_value'])}, "
+            f"sales revenue of {format_yuan_en(row['sales_revenue'])} and an export delivery value of "
+            f"{format_yuan_en(row['export_value'])}"
+        )
+        changes = _changes_en([row["output_growth_pct"], row["sales_growth_pct"], row["export_growth_pct"]])
+        if comparable and changes:
+            money += f", {changes} respectively"
+        parts.append(f"{money}; export delivery value was {_pct_en(row['export_intensity_pct'])} of sales revenue.")
+    if panel.at["panel", "products"] > 0 and not report.money_withheld:
+        growth = panel.at["all", "output_value"] - panel.at["all", "output_value_previous"]
+        own = panel.at["panel", "output_value"] - panel.at["panel", "output_value_previous"]
+
+        def said(measure: str) -> str:
+            if pd.isna(panel.at["panel", measure]) or pd.isna(panel.at["panel", f"{measure}_previous"]):
+                return "withheld under statistical disclosure control"
+            return _change_en(panel.at["panel", _GROWTH[measure]]) or "not comparable"
+
+        text = (
+            f" On a same-product basis, for the {int(panel.at['panel', 'products']):,} products recognised in both "
+            f"the {p} and {y} rounds, gross output value was {said('output_value')} and export delivery value was "
+            f"{said('export_value')}"
+        )
+        if growth > 0 and 0 <= own <= growth:
+            text += (
+                f"; these products accounted for {share_pct(own, growth):.1f}% of the increase in the gross output "
+                "value of all recognised products, the rest coming from newly recognised products"
+            )
+        parts.append(text + ".")
+    pat = report.patents.set_index("filing_year").loc[y]
+    parts.append(
+        f" Each recognised product was linked to {pat['patents_per_product']:.1f} patents on average, "
+        f"{pat['core_per_product']:.1f} of them core patents; of the {_count_en(int(pat['patents']), 'linked patent')}, "
+        f"{_pct_en(pat['invention_share_pct'])} were invention patents and {_pct_en(pat['valid_share_pct'])} were "
+        f"still valid at the end of {y}."
+    )
+    clauses = []
+    for system, table in report.categories.items():
+        total = table[table["category"] == "*"]
+        if total.empty:
+            continue
+        system_name, names_en = _system_en(system, report.system_labels[system])
+        top = table[table["category"] != "*"].head(1)
+        clause = (
+            f"by the {system_name}, {_count_en(int(total['products'].iloc[0]), 'product')} "
+            f"({_pct_en(total['products_share_pct'].iloc[0])}) had linked patents in its categories (an upper "
+            f"bound, matching by classification symbol; {int(total['products_confirmed'].iloc[0]):,} confirmed)"
+        )
+        if len(top):
+            name = _category_en(str(top["category"].iloc[0]), top["category_name"].iloc[0], names_en)
+            clause += f", the most ({int(top['products'].iloc[0]):,}) in {name}"
+        clauses.append(clause)
+    if clauses:
+        text = "; ".join(clauses)
+        parts.append(f" {text[0].upper()}{text[1:]}.")
+    top_div = _top_published(report.divisions, "division_name", 1)
+    if top_div:
+        share = report.divisions.set_index("division_name").at[top_div[0][0], "products_share_pct"]
+        parts.append(
+            f" By industry, {_english(top_div[0][0])} had the most recognised products, {top_div[0][1]:,} "
+            f"or {_pct_en(share)}."
+        )
+    top_prov = _top_published(report.provinces, "province", 3)
+    if len(top_prov) == 3:
+        listed = [f"{_english(n)} ({k:,})" for n, k in top_prov]
+        parts.append(f" By region, {listed[0]}, {listed[1]} and {listed[2]} had the most recognised products.")
+    conc = report.concentration.set_index("measure")
+    if "output_value" in conc.index and pd.notna(
+        conc.get("top5_share_pct", pd.Series(dtype=float)).get("output_value")
+    ):
+        parts.append(
+            f" By gross output value, the top 5 enterprises accounted for "
+            f"{_pct_en(conc.at['output_value', 'top5_share_pct'])} and the Herfindahl-Hirschman index was "
+            f"{conc.at['output_value', 'hhi']:,.0f}."
+        )
+    return "".join(parts)
+
+
 def compute_products(
     products: str | Path,
     links: str | Path,
@@ -298,6 +509,7 @@ def compute_products(
     disclosure: dict | None = None,
     systems: tuple[str, ...] = DEFAULT_SYSTEMS,
     keywords: str = "confirm",
+    lang: str = "zh",
 ) -> ProductsReport:
     """Read, validate and compute every table of round *year* for *region*.
 
@@ -322,6 +534,8 @@ def compute_products(
         Classification systems for the linked patents.
     keywords : str
         Keyword strategy of the classification (see :func:`ipstats.concordance.classify_frame`).
+    lang : {"zh", "en"}
+        Language of :attr:`ProductsReport.paragraph` (:func:`products_paragraph`); the tables are the same.
 
     Raises
     ------
@@ -334,6 +548,7 @@ def compute_products(
     from ipstats.concordance.system import load_system
     from ipstats.sdc import Rules
 
+    check_lang(lang)
     rules = Rules.of(disclosure)
     name = _region_name(region)
     table = read_products(products)
@@ -375,7 +590,7 @@ def compute_products(
             categories={},
             system_labels={},
             concentration=ind.enterprise_concentration(table, year),
-            paragraph=f"{year}年批次，{name}没有认定的专利密集型产品。",
+            paragraph=_empty_paragraph(year, name, lang),
             empty=True,
         )
     link_table = link_table[link_table["product_id"].isin(set(table["product_id"]))]
@@ -433,5 +648,5 @@ def compute_products(
             table, link_table, classified, year, sysm.ancestors(1), sysm.display_names()
         )
         report.system_labels[system] = sysm.meta.get("name_zh", system)
-    report.paragraph = products_paragraph(report)
+    report.paragraph = products_paragraph(report, lang)
     return report

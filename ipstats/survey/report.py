@@ -1,7 +1,12 @@
-"""Everything the patent-survey notebook shows: weighted design, published tables, summary, charts, truth check."""
+"""Everything the patent-survey notebook shows: weighted design, published tables, summary, charts, truth check.
+
+The summary and the notes with numbers are written in Chinese, or in English for the English edition
+(``lang="en"``: the same numbers, the same omissions and caveats).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ipstats.labels import SYMBOLS, labels
+from ipstats.language import check_lang
+from ipstats.language import value as _english
 from ipstats.sdc import key_text
 from ipstats.survey.design import Design
 from ipstats.survey.indicators import (
@@ -17,6 +24,7 @@ from ipstats.survey.indicators import (
     EXACT_REVENUE,
     INDICATORS,
     REPORT_TABLES,
+    SUPPRESS,
     QualityRules,
     TopBand,
     design_top_band,
@@ -26,16 +34,20 @@ from ipstats.survey.indicators import (
     survey_summary,
 )
 from ipstats.survey.quality import rules_note
-from ipstats.survey.weighting import SurveyDesign, read_sample, register_totals, weight_survey
+from ipstats.survey.weighting import SurveyDesign, frame_note, read_sample, register_totals, weight_survey
 
 __all__ = [
+    "INDICATOR_NAMES_EN",
     "PublishedTable",
     "SurveyReport",
     "compute_survey",
+    "frame_text",
     "published_rates",
     "rate_chart",
+    "reason_en",
     "sensitivity_record",
     "sensitivity_table",
+    "summary_text",
     "truth_chart",
     "truth_table",
 ]
@@ -59,6 +71,22 @@ _COLUMNS = labels(
     ),
     context="survey",
 )
+_COLUMNS_EN = labels("en", keys=tuple(_COLUMNS), context="survey")
+
+#: English names of the survey indicators (CNIPA's English survey report wording); the Chinese are
+#: ``INDICATORS[key][2]``.
+INDICATOR_NAMES_EN = {
+    "implementation_rate": "Implementation rate",
+    "industrialization_rate": "Industrialisation rate",
+    "licensing_rate": "Licensing rate",
+    "transfer_rate": "Transfer rate",
+    "average_revenue": "Average industrialisation revenue",
+}
+#: Patentee types named in the summary, in English prose.
+_PATENTEES_EN = {"企业": "enterprises", "高校": "universities", "科研单位": "research institutes"}
+#: Quality flags in English prose.
+_FLAGS_EN = {CAUTION: "use with caution", SUPPRESS: "not published", "保密": "confidential"}
+_DEMO_EN = " (demo data: synthetic, not real statistics)"
 
 
 @dataclass
@@ -99,6 +127,9 @@ class SurveyReport:
     #: the value given to the open top revenue band, and the average revenue under other values
     top_band: TopBand | None = None
     revenue_sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: language of :attr:`summary` and of the tables' notes ("zh" or "en"); the default of
+    #: :func:`sensitivity_record` and :func:`truth_table`
+    lang: str = "zh"
 
     def table(self, name: str) -> PublishedTable:
         return next(t for t in self.tables if t.name == name)
@@ -126,7 +157,11 @@ class SurveyReport:
         return "\n".join(lines)
 
 
-def _notes(table_name: str, rules: QualityRules, top: TopBand | None = None, exact_n: int = 0) -> list[str]:
+def _notes(
+    table_name: str, rules: QualityRules, top: TopBand | None = None, exact_n: int = 0, lang: str = "zh"
+) -> list[str]:
+    if lang == "en":
+        return _notes_en(table_name, rules, top, exact_n)
     notes = [
         rules_note(rules),
         "回答专利权人过少或由个别专利权人主导的分组，以及为防止由合计推算而一并隐藏的分组，经统计数据保密处理不发布"
@@ -158,6 +193,272 @@ def _notes(table_name: str, rules: QualityRules, top: TopBand | None = None, exa
     return notes
 
 
+# ---------------------------------------------------------------------------------------------------------
+# English edition: the summary and the notes with numbers, from the same figures as the Chinese.
+
+
+def _wan_en(wan_yuan: float, decimals: int = 1) -> str:
+    """A 万元 figure printed with *decimals* decimals in Chinese, in million yuan at the same precision
+    (``248.1万元`` → ``2.481``)."""
+    return f"{wan_yuan / 100:,.{decimals + 2}f}"
+
+
+def _yuan_en(wan_yuan: float) -> str:
+    """A whole 万元 amount (``1500万元``) in English: ``15 million yuan``, ``1.25 million yuan``."""
+    return f"{wan_yuan / 100:,.10g} million yuan" if abs(wan_yuan) >= 100 else f"{wan_yuan * 10_000:,.0f} yuan"
+
+
+_NUM = r"(?P<a>[^<>≥%（）]+?)"
+_NUM_B = r"(?P<b>[^<>≥%（）]+?)"
+#: The reasons of :func:`ipstats.survey.quality.assess` and :func:`ipstats.survey.indicators.publish`.
+_REASONS_EN = [
+    (re.compile(rf"有效样本量{_NUM}<{_NUM_B}"), "effective sample size {a} < {b}"),
+    (re.compile(rf"样本量{_NUM}<{_NUM_B}"), "sample size {a} < {b}"),
+    (
+        re.compile(rf"置信区间宽度{_NUM}个百分点≥{_NUM_B}个百分点"),
+        "confidence interval width {a} percentage points >= {b} percentage points",
+    ),
+    (
+        re.compile(rf"置信区间宽度为估计值与其补数中较小者的{_NUM}%（>{_NUM_B}%）"),
+        "confidence interval width {a}% of the smaller of the estimate and its complement (> {b}%)",
+    ),
+    (
+        re.compile(rf"置信区间宽度为估计值的{_NUM}%（>{_NUM_B}%）"),
+        "confidence interval width {a}% of the estimate (> {b}%)",
+    ),
+    (re.compile(rf"设计自由度{_NUM}<{_NUM_B}"), "design degrees of freedom {a} < {b}"),
+    (re.compile("估计值为0或100%"), "estimate of 0 or 100%"),
+    (
+        re.compile(rf"其补数的置信区间相对宽度{_NUM}%>{_NUM_B}%"),
+        "relative confidence interval width of its complement {a}% > {b}%",
+    ),
+    (re.compile(rf"变异系数{_NUM}%>{_NUM_B}%"), "coefficient of variation {a}% > {b}%"),
+    (re.compile("无法估计标准误"), "standard error cannot be estimated"),
+    (
+        re.compile("置信区间无法计算（logit区间在0或100%处、或自由度为0）"),
+        "confidence interval cannot be computed (logit interval at 0 or 100%, or zero degrees of freedom)",
+    ),
+    (re.compile("统计数据保密处理"), "statistical disclosure control"),
+]
+
+
+def reason_en(reason: str) -> str:
+    """A quality reason (``标识原因``, e.g. ``样本量14<30；设计自由度5<8``) in English, its numbers unchanged:
+    ``sample size 14 < 30; design degrees of freedom 5 < 8``. A part without an English wording is kept."""
+    out = []
+    for part in str(reason).split("；"):
+        for pattern, english in _REASONS_EN:
+            match = pattern.fullmatch(part)
+            if match:
+                out.append(english.format(**match.groupdict()))
+                break
+        else:
+            out.append(part)
+    return "; ".join(out)
+
+
+def _quote_en(table: pd.DataFrame, indicator: str, level: str, digits: int = 1) -> tuple[str, str]:
+    """The English of :func:`ipstats.survey.indicators._quote`: (estimate with its interval, or ``not
+    published (reason)``; the caveat of a flagged estimate, or ``""``)."""
+    row = table.set_index(["indicator", "level"]).loc[(indicator, level)]
+    reason = row.get("quality_reason")
+    if row["flag"] in (SUPPRESS, "保密") or pd.isna(row["estimate"]):
+        return (f"not published ({reason_en(reason)})" if reason else "not published"), ""
+    if INDICATORS[indicator][3] == "%":
+        lo, hi = f"{row['ci_low']:.{digits}f}", f"{row['ci_high']:.{digits}f}"
+        text = f"{row['estimate']:.{digits}f}% (95% confidence interval {lo}-{hi}%)"
+    else:  # 万元/件, in million yuan at the Chinese precision
+        lo, hi = _wan_en(row["ci_low"], digits), _wan_en(row["ci_high"], digits)
+        text = f"{_wan_en(row['estimate'], digits)} million yuan per patent (95% confidence interval {lo}-{hi} million yuan)"
+    caveat = f", for reference only ({reason_en(reason)})" if row["flag"] == CAUTION else ""
+    return text, caveat
+
+
+def _summary_en(tables: dict[str, tuple[pd.DataFrame, dict]], year: int, demo: bool) -> str:
+    """:func:`ipstats.survey.indicators.survey_summary` in English: the same estimates, caveats and omissions."""
+
+    def quoted(table: pd.DataFrame, indicator: str, level: str) -> str:
+        return "".join(_quote_en(table, indicator, level))
+
+    by_type = tables["survey_by_patent_type"][0]
+    by_patentee = tables["survey_invention_by_patentee_type"][0]
+    revenue = tables["survey_revenue_by_patent_type"][0]
+    parts = [
+        f"The {year} National Patent Survey{_DEMO_EN if demo else ''} shows that the industrialisation rate of "
+        f"valid invention patents was {quoted(by_type, 'industrialization_rate', '发明')}, and the implementation "
+        f"rate was {quoted(by_type, 'implementation_rate', '发明')}."
+    ]
+    levels = set(by_patentee["level"])
+    named = [(lv, name) for lv, name in _PATENTEES_EN.items() if lv in levels]
+    if named:
+        parts.append(
+            " By type of patentee, the industrialisation rate of valid invention patents was "
+            + "; ".join(f"{quoted(by_patentee, 'industrialization_rate', lv)} for {name}" for lv, name in named)
+            + "."
+        )
+    parts.append(
+        f" For all valid patents, the licensing rate was {quoted(by_type, 'licensing_rate', '合计')}, and the "
+        f"transfer rate was {quoted(by_type, 'transfer_rate', '合计')}."
+    )
+    estimate, caveat = _quote_en(revenue, "average_revenue", "合计")
+    basis = (
+        ""
+        if estimate.startswith("not published")
+        else ", estimated from revenue bands (the value of the top band is given in the table notes)"
+    )
+    parts.append(
+        f" The average industrialisation revenue of industrialised valid patents was {estimate}{basis}{caveat}."
+    )
+    flags = pd.concat([t[0]["flag"] for t in tables.values()])
+    flagged, quality, secret = (
+        int((flags == CAUTION).sum()),
+        int((flags == SUPPRESS).sum()),
+        int((flags == "保密").sum()),
+    )
+    verb = lambda n: "is" if n == 1 else "are"  # noqa: E731
+    parts.append(
+        f" Of the {len(flags)} estimates in the tables, {flagged} {verb(flagged)} flagged \"{_FLAGS_EN[CAUTION]}\" "
+        f"(the reasons are given in the \"{_COLUMNS_EN['quality_reason']}\" column of each table); {quality} "
+        f"{verb(quality)} not published because the effective sample size is too small or the confidence interval "
+        f"too wide, and {secret} {verb(secret)} withheld under statistical disclosure control."
+    )
+    return "".join(parts)
+
+
+def summary_text(tables: dict[str, tuple[pd.DataFrame, dict]], year: int, demo: bool, lang: str = "zh") -> str:
+    """The survey summary in *lang*: :func:`ipstats.survey.indicators.survey_summary` (Chinese), or its English.
+
+    *tables* is the output of :func:`ipstats.survey.indicators.report_tables` (name → (published frame,
+    record)); every number comes from it.
+    """
+    if check_lang(lang) == "en":
+        return _summary_en(tables, year, demo)
+    return survey_summary(tables, year, demo)
+
+
+def _rules_note_en(rules: QualityRules) -> str:
+    """:func:`ipstats.survey.quality.rules_note` in English (every threshold from *rules*)."""
+    interval = (
+        "the Korn-Graubard interval (the Clopper-Pearson interval with the effective sample size adjusted for the "
+        "design degrees of freedom)"
+        if rules.interval == "beta"
+        else "the logit-transformed interval (t quantiles on the design degrees of freedom)"
+    )
+    relative = (
+        "the relative width is taken on the smaller of the estimate and its complement (1 - estimate), so a rate "
+        "and its complement get the same decision"
+        if rules.relative_to == "smaller"
+        else "the relative width is taken on the estimate; where that of its complement exceeds the standard, the "
+        f'estimate is flagged "{_FLAGS_EN[CAUTION]}"'
+    )
+    caution = _FLAGS_EN[CAUTION]
+    return (
+        "Quality flags (US National Center for Health Statistics 2017 data presentation standards for "
+        f"proportions): the {100 * rules.level:g}% confidence interval of a rate is {interval}; an estimate with an "
+        f"effective sample size (p(1-p) over the squared standard error, at most the sample size) below {rules.min_n_eff:g} or a sample size "
+        f"below {rules.min_n} is not published; one whose confidence interval is at most "
+        f"{100 * rules.present_width:g} percentage points wide is published; one {100 * rules.max_width:g} "
+        "percentage points wide or more is not published; one in between with a relative width above "
+        f"{100 * rules.max_relative_width:g}% is not published ({relative}); a publishable estimate with fewer "
+        f"than {rules.min_df} design degrees of freedom (primary sampling units minus strata) or an estimate of 0 "
+        f'or 100% is flagged "{caution}". The average industrialisation revenue is not a proportion and is judged '
+        f'by its coefficient of variation: above {rules.caution_cv:g}% it is flagged "{caution}", above '
+        f"{rules.suppress_cv:g}% or with an effective sample size (sample size/design effect) below "
+        f'{rules.min_n_eff:g} it is not published. The "{_COLUMNS_EN["quality_reason"]}" column gives the figures '
+        "behind each decision."
+    )
+
+
+def _fallback_en(top: TopBand) -> str:
+    """Why the open top band has a conventional value (the Chinese is the start of :attr:`TopBand.note`)."""
+    if not top.note:
+        return ""
+    if np.isfinite(top.alpha):
+        return f"Pareto index α={top.alpha:.2f}<=1, infinite mean"
+    return "no Pareto distribution can be fitted, one of the two highest bands having no sample patents"
+
+
+def _top_band_en(top: TopBand) -> str:
+    """How the open top band was valued, in English (the Chinese is :attr:`TopBand.note` or the Pareto
+    label of :func:`ipstats.survey.indicators.revenue_sensitivity`), from the band's own figures."""
+    if top.method == "pareto":
+        return f"Pareto interpolation (α={top.alpha:.2f})"
+    if top.method == "exact":
+        return "all exact amounts"
+    times = f"{top.value / top.lower:g} times the lower bound"
+    why = _fallback_en(top)
+    return f"{why}; conventional value of {_yuan_en(top.value)} ({times})" if why else times
+
+
+def _band_en(band: pd.Series) -> str:
+    """A revenue band's label in English from its bounds (万元): ``10 million yuan or more``."""
+    if pd.isna(band["upper_10k_yuan"]):
+        return f"{_yuan_en(band['lower_10k_yuan'])} or more"
+    return f"{_yuan_en(band['lower_10k_yuan'])} to {_yuan_en(band['upper_10k_yuan'])}"
+
+
+def _notes_en(table_name: str, rules: QualityRules, top: TopBand | None = None, exact_n: int = 0) -> list[str]:
+    """:func:`_notes` of the English edition: the notes with numbers in English, the fixed ones (no numbers
+    that vary) left in Chinese for the catalogue (``ipstats/reference/data/english.yaml``)."""
+    chinese = _notes(table_name, rules, top, exact_n)
+    notes = [_rules_note_en(rules), chinese[1], chinese[2]]
+    if table_name == "survey_revenue_by_patent_type" and top is not None:
+        band = revenue_bands().iloc[-1]
+        if top.method == "pareto":
+            how = (
+                "is valued by Pareto interpolation on the weighted patent counts of the two highest bands (Pareto "
+                f"index α={top.alpha:.2f}), at {_wan_en(top.value, 0)} million yuan per patent (α·lower bound/(α-1))"
+            )
+        elif top.method == "exact":
+            how = "consists entirely of reported exact amounts"
+        else:
+            why = _fallback_en(top)
+            how = (
+                f"is valued at {_wan_en(top.value, 0)} million yuan per patent, {top.value / top.lower:g} times its "
+                "lower bound" + (f" (the conventional value: {why})" if why else "")
+            )
+        exact = (
+            f"the {exact_n} patents reporting an exact amount are taken at that amount, the others are "
+            if exact_n
+            else ""
+        )
+        error = (
+            "The sampling error of α is included in the standard errors and confidence intervals by linearisation; "
+            "the effect of the Pareto assumption itself is shown in the sensitivity table"
+            if top.method == "pareto"
+            else "This value is an assumption: its uncertainty is not included in the standard errors and confidence "
+            "intervals, and the results under other values are shown in the sensitivity table"
+        )
+        notes.append(
+            f"Average industrialisation revenue: {exact}estimated from revenue bands, closed bands at their "
+            f'midpoints; the open top band "{_band_en(band)}" {how}. {error}; the revenue bands are the ipstats '
+            "defaults and should be replaced by those of the survey questionnaire."
+        )
+    return notes
+
+
+def frame_text(year: int, changes: dict[str, int] | None, lang: str = "zh") -> str:
+    """The notebook's note on the frame basis in *lang*: :func:`ipstats.survey.weighting.frame_note` (Chinese)
+    or its English, with the same counts."""
+    if check_lang(lang) == "zh":
+        return frame_note(year, changes)
+    if changes is None:
+        return (
+            "The frame and the calibration totals classify patentees by type and region by the first applicant "
+            f"(at filing), without the patent assignment records; a patent assigned before the end of {int(year)} "
+            "still counts for its first applicant."
+        )
+    return (
+        "The frame and the calibration totals classify patentees by type and region by the patentee at 31 "
+        f"December {int(year)}: the assignee of the last assignment recorded before that day, otherwise the first "
+        f"applicant. Of the {changes['frame_patents']:,} valid patents in the frame, {changes['transferred']:,} "
+        "have a patentee from an assignment; compared with the first applicant, "
+        f"{changes['moved']:,} changed stratum through an assignment, {changes['entered']:,} entered the frame "
+        "through an assignment from Hong Kong, Macao, Taiwan or abroad to a domestic patentee, and "
+        f"{changes['left']:,} left it through an assignment to a patentee in Hong Kong, Macao, Taiwan or abroad."
+    )
+
+
 def _truth_check(tables: list[PublishedTable], truth: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for t in tables:
@@ -177,6 +478,7 @@ def compute_survey(
     quality: dict | None = None,
     method: str = "raking",
     design: SurveyDesign = SurveyDesign(),
+    lang: str = "zh",
 ) -> SurveyReport:
     """Weight the survey sample, estimate and publish the bulletin tables.
 
@@ -199,7 +501,11 @@ def compute_survey(
         Calibration to the register totals.
     design : SurveyDesign
         Response cells and calibration cell sizes.
+    lang : {"zh", "en"}
+        Language of :attr:`SurveyReport.summary` (:func:`summary_text`) and of the tables' notes with
+        numbers; the estimates are the same.
     """
+    check_lang(lang)
     try:
         rules = QualityRules(**(quality or {}))
     except TypeError as error:  # an unknown field: one line naming the accepted ones
@@ -222,7 +528,7 @@ def compute_survey(
     tables = []
     for spec in REPORT_TABLES:
         frame, record = published[spec.name]
-        tables.append(PublishedTable(spec.name, frame, record, _notes(spec.name, rules, top, exact_n)))
+        tables.append(PublishedTable(spec.name, frame, record, _notes(spec.name, rules, top, exact_n, lang)))
     sensitivity = revenue_sensitivity(survey, published["survey_revenue_by_patent_type"][0])
     truth = None
     demo = survey_truth not in (None, "")
@@ -263,13 +569,14 @@ def compute_survey(
         len(sample),
         int(sample["responded"].sum()),
         tables,
-        survey_summary(published, year, demo),
+        summary_text(published, year, demo, lang),
         demo,
         truth,
         weighting,
         detail,
         top,
         sensitivity,
+        lang=lang,
     )
 
 
@@ -331,20 +638,39 @@ def truth_chart(
     return fig
 
 
-def sensitivity_table(report: SurveyReport) -> pd.DataFrame:
-    """The average revenue under other values of the open top band (Chinese columns, 万元/件, one decimal)."""
+def sensitivity_table(report: SurveyReport, lang: str | None = None) -> pd.DataFrame:
+    """The average revenue under other values of the open top band (万元/件, one decimal), with Chinese columns
+    and assumptions, or in English (*lang* ``"en"``; default: the report's language) English ones."""
+    lang = check_lang(report.lang if lang is None else lang)
     data = report.revenue_sensitivity
     levels = [c for c in data.columns if c not in ("assumption", "top_value")]
     out = data.round({"top_value": 0, **{level: 1 for level in levels}})
-    return out.rename(columns=labels("zh", keys=("assumption", "top_value")))
+    if lang == "en":
+        out["assumption"] = _assumptions_en(report)
+        out = out.rename(columns={level: _english(level) for level in levels})
+    return out.rename(columns=labels(lang, keys=("assumption", "top_value")))
 
 
-def sensitivity_record(report: SurveyReport) -> tuple[pd.DataFrame, list[str], dict]:
-    """The sensitivity table for the bulletin: (Chinese-column frame, notes, disclosure record).
+def _assumptions_en(report: SurveyReport) -> list[str]:
+    """The ``assumption`` column of the sensitivity table in English: the published estimate's top band, then
+    the multiples of the lower bound (:func:`ipstats.survey.indicators.revenue_sensitivity`)."""
+    data, top = report.revenue_sensitivity, report.top_band
+    first = _top_band_en(top) if top is not None else str(data["assumption"].iloc[0])
+    lower = top.lower if top is not None else float("nan")
+    return [first] + [f"{v / lower:g} times the lower bound" for v in data["top_value"].iloc[1:]]
+
+
+def sensitivity_record(report: SurveyReport, lang: str | None = None) -> tuple[pd.DataFrame, list[str], dict]:
+    """The sensitivity table for the bulletin: (frame, notes, disclosure record), in *lang* (default: the
+    report's language; Chinese columns and notes, or English).
 
     The record lists the withheld cells (保密 in every row, 不发布 in the Pareto row, as the revenue table) and
     claims no audit of its own: the cells are the revenue table's, re-estimated with fixed top-band values.
+    In English its rows are named by the English assumptions, as the table shown.
     """
+    lang = check_lang(report.lang if lang is None else lang)
+    if lang == "en":
+        return _sensitivity_record_en(report)
     data = report.revenue_sensitivity
     revenue = report.table("survey_revenue_by_patent_type")
     levels = [c for c in data.columns if c not in ("assumption", "top_value")]
@@ -381,15 +707,56 @@ def sensitivity_record(report: SurveyReport) -> tuple[pd.DataFrame, list[str], d
         "cells": int(len(data) * len(levels)),
         "suppressed": suppressed,
     }
-    return sensitivity_table(report), notes, record
+    return sensitivity_table(report, "zh"), notes, record
 
 
-def truth_table(report: SurveyReport) -> pd.DataFrame:
-    """Demo: estimate vs truth with Chinese columns (indicator names, 是/否 for coverage)."""
-    out = report.truth.assign(
-        indicator=report.truth["indicator"].map(lambda k: INDICATORS[k][2]),
-        covered=np.where(report.truth["covered"], "是", "否"),
+def _sensitivity_record_en(report: SurveyReport) -> tuple[pd.DataFrame, list[str], dict]:
+    """:func:`sensitivity_record` in English: the same cells, the notes' numbers unchanged."""
+    table, _, record = sensitivity_record(report, "zh")
+    data, top = report.revenue_sensitivity, report.top_band
+    rows = dict(zip(data["assumption"], _assumptions_en(report)))
+    record = {
+        **record,
+        "suppressed": [
+            {**cell, "row": rows.get(cell["row"], cell["row"]), "col": _english(cell["col"])}
+            for cell in record["suppressed"]
+        ],
+    }
+    first = (
+        f"The first row is the estimate of the published table ({_top_band_en(top)}, "
+        f"{_wan_en(data['top_value'].iloc[0], 0)} million yuan per patent in the top band)"
+        if top is not None
+        else "The first row is the estimate of the published table"
     )
+    factors = [f"{v / top.lower:g}" for v in data["top_value"].iloc[1:]] if top else []
+    listed = ", ".join(factors[:-1]) + " and " + factors[-1] if len(factors) > 1 else "".join(factors)
+    notes = [
+        f"{first}; the other rows fix the value per patent of the top band at {listed} times its lower bound, "
+        "the other bands unchanged, and carry no sampling error of the Pareto index. Groups the published table "
+        "does not publish are not shown in the first row, and groups withheld under statistical disclosure "
+        f'control are not shown in any row ("{SYMBOLS["suppressed"]["mark"]}").'
+    ]
+    total = data["合计"].dropna() if "合计" in data else pd.Series(dtype=float)
+    if len(total) > 1:
+        notes.append(
+            f"The average industrialisation revenue of the total lies between {_wan_en(total.min())} and "
+            f"{_wan_en(total.max())} million yuan per patent across the rows: the difference is the effect of the "
+            "value assumed for the top revenue band."
+        )
+    return sensitivity_table(report, "en"), notes, record
+
+
+def truth_table(report: SurveyReport, lang: str | None = None) -> pd.DataFrame:
+    """Demo: estimate vs truth with Chinese columns (indicator names, 是/否 for coverage), or in English
+    (*lang* ``"en"``; default: the report's language) English ones (Yes/No)."""
+    english = check_lang(report.lang if lang is None else lang) == "en"
+    out = report.truth.assign(
+        indicator=report.truth["indicator"].map(lambda k: INDICATOR_NAMES_EN[k] if english else INDICATORS[k][2]),
+        covered=np.where(report.truth["covered"], "Yes" if english else "是", "No" if english else "否"),
+    )
+    if english:
+        out = out.assign(level=out["level"].map(_english))
+        return out.drop(columns="table").rename(columns={**_COLUMNS_EN, **labels("en", keys=("truth", "covered"))})
     return out.drop(columns="table").rename(columns={**_COLUMNS, **labels("zh", keys=("truth", "covered"))})
 
 

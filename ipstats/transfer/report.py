@@ -1,4 +1,5 @@
-"""Everything the patent transfer and use notebook shows for a reference year, and its Chinese summary."""
+"""Everything the patent transfer and use notebook shows for a reference year, and its summary (Chinese, or
+English for the English edition: ``lang="en"``, the same numbers)."""
 
 from __future__ import annotations
 
@@ -11,78 +12,89 @@ import pandas as pd
 from ipstats.labels import labels
 from ipstats.indicators.formulas import share_pct
 from ipstats.indicators.narrative import change_clause, format_change
+from ipstats.language import check_lang
+from ipstats.language import value as _english
 from ipstats.register.regions import region_name as _region_name
 from ipstats.transfer import indicators as ind
 from ipstats.transfer.events import read_legal_events, register_rows
 
-__all__ = ["DEFAULT_SYSTEMS", "TRANSFER_LABELS", "TransferReport", "compute_transfer", "labelled", "transfer_paragraph"]
+__all__ = [
+    "DEFAULT_SYSTEMS",
+    "TRANSFER_LABELS",
+    "TRANSFER_LABELS_EN",
+    "TransferReport",
+    "compute_transfer",
+    "labelled",
+    "transfer_paragraph",
+]
 
 #: Classification systems of the category table (SEI, key digital technologies, green).
 DEFAULT_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023", "cnipa_green_tech")
 
-#: Chinese column labels (the CSV files keep the machine names).
-TRANSFER_LABELS = labels(
-    "zh",
-    keys=(
-        "event_type",
-        "events",
-        "contracts",
-        "patents",
-        "events_previous",
-        "events_growth_pct",
-        "share_pct",
-        "patent_type",
-        "valid_stock",
-        "transferred",
-        "licensed",
-        "transferred_or_licensed",
-        "transferred_share_pct",
-        "licensed_share_pct",
-        "transferred_or_licensed_share_pct",
-        "from_type",
-        "to_type",
-        "origin",
-        "origin_group",
-        "within",
-        "outflow",
-        "inflow",
-        "net",
-        "outflow_transfers",
-        "inflow_transfers",
-        "rank_net",
-        "category",
-        "category_name",
-        "transfers",
-        "licences",
-        "year",
-        "amount_10k_yuan",
-        "contracts_with_amount",
-        "mean_amount_10k_yuan",
-        "releases",
-        "contracts_growth_pct",
-        "amount_growth_pct",
-        "group",
-        "amount_share_pct",
-        "mean_years",
-        "p25_years",
-        "median_years",
-        "p75_years",
-        "under_1_pct",
-        "1_to_3_pct",
-        "3_to_5_pct",
-        "5_to_10_pct",
-        "10_plus_pct",
-    ),
-    context="transfer",
+#: Column keys of the transfer tables (the CSV files keep the machine names).
+_TRANSFER_KEYS = (
+    "event_type",
+    "events",
+    "contracts",
+    "patents",
+    "events_previous",
+    "events_growth_pct",
+    "share_pct",
+    "patent_type",
+    "valid_stock",
+    "transferred",
+    "licensed",
+    "transferred_or_licensed",
+    "transferred_share_pct",
+    "licensed_share_pct",
+    "transferred_or_licensed_share_pct",
+    "from_type",
+    "to_type",
+    "origin",
+    "origin_group",
+    "within",
+    "outflow",
+    "inflow",
+    "net",
+    "outflow_transfers",
+    "inflow_transfers",
+    "rank_net",
+    "category",
+    "category_name",
+    "transfers",
+    "licences",
+    "year",
+    "amount_10k_yuan",
+    "contracts_with_amount",
+    "mean_amount_10k_yuan",
+    "releases",
+    "contracts_growth_pct",
+    "amount_growth_pct",
+    "group",
+    "amount_share_pct",
+    "mean_years",
+    "p25_years",
+    "median_years",
+    "p75_years",
+    "under_1_pct",
+    "1_to_3_pct",
+    "3_to_5_pct",
+    "5_to_10_pct",
+    "10_plus_pct",
 )
+#: Chinese column labels; :data:`TRANSFER_LABELS_EN` the English edition's.
+TRANSFER_LABELS = labels("zh", keys=_TRANSFER_KEYS, context="transfer")
+TRANSFER_LABELS_EN = labels("en", keys=_TRANSFER_KEYS, context="transfer")
 
 
-def labelled(table: pd.DataFrame) -> pd.DataFrame:
-    """A transfer table for display: Chinese column labels, years as text."""
+def labelled(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A transfer table for display: column labels in *lang* (Chinese by default; ``"en"``: the English labels
+    of ``labels.csv``), years as text."""
+    names = TRANSFER_LABELS_EN if check_lang(lang) == "en" else TRANSFER_LABELS
     out = table.copy()
     if "year" in out.columns:
         out["year"] = out["year"].astype(str)
-    return out.rename(columns=TRANSFER_LABELS)
+    return out.rename(columns=names)
 
 
 def _pct(value: float, digits: int = 1) -> str:
@@ -93,6 +105,36 @@ def _wan_yuan(value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value / 10_000:,.2f}亿元" if abs(value) >= 10_000 else f"{value:,.0f}万元"
+
+
+def _yuan_en(wan_yuan: float) -> str:
+    """A 万元 amount in English at the precision :func:`_wan_yuan` prints it: ``937 million yuan`` (9.37亿元),
+    ``17.250 billion yuan`` (172.50亿元), ``87.65 million yuan`` (8,765万元), ``500,000 yuan`` (50万元)."""
+    if wan_yuan is None or pd.isna(wan_yuan):
+        return "n/a"
+    if abs(wan_yuan) >= 100_000:
+        return f"{wan_yuan / 100_000:,.3f} billion yuan"
+    if abs(wan_yuan) >= 10_000:
+        return f"{wan_yuan / 100:,.0f} million yuan"
+    if abs(wan_yuan) >= 100:
+        return f"{wan_yuan / 100:,.2f} million yuan"
+    return f"{wan_yuan * 10_000:,.0f} yuan"
+
+
+def _pct_en(value: float, digits: int = 1) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{value:.{digits}f}%"
+
+
+def _count_en(n: int, noun: str, nouns: str | None = None) -> str:
+    """``1 patent``, ``75 patents`` (*nouns*: an irregular plural)."""
+    return f"{n:,} {noun if n == 1 else (nouns or noun + 's')}"
+
+
+def _system_en(system: str, name_zh: str) -> str:
+    """English name of a classification system (``name_en`` of its ``system.yaml``), else *name_zh*."""
+    from ipstats.concordance.system import load_system
+
+    return str(load_system(system).meta.get("name_en") or name_zh)
 
 
 @dataclass
@@ -139,8 +181,11 @@ def _cross_region(flows: pd.DataFrame) -> int:
     return int(flows["outflow"].sum())
 
 
-def transfer_paragraph(r: TransferReport) -> str:
-    """The Chinese summary; every number comes from the report's published tables."""
+def transfer_paragraph(r: TransferReport, lang: str = "zh") -> str:
+    """The summary in *lang* (Chinese, or ``"en"``: the same content and numbers in English); every number
+    comes from the report's published tables."""
+    if check_lang(lang) == "en":
+        return _transfer_paragraph_en(r)
     t = r.by_type.set_index("event_type")
     y, name = r.year, r.region_name
     total = int(t.at["转让许可合计", "events"])
@@ -233,6 +278,123 @@ def transfer_paragraph(r: TransferReport) -> str:
     return "".join(parts)
 
 
+def _transfer_paragraph_en(r: TransferReport) -> str:
+    """:func:`transfer_paragraph` in English: the same sentences, numbers and omissions as the Chinese."""
+    t = r.by_type.set_index("event_type")
+    y = r.year
+    national = r.region in ("national", "", "None")
+    where = "nationwide" if national else f"in {_english(r.region_name)}"
+    total = int(t.at["转让许可合计", "events"])
+    if total == 0 and int(t.at["质押", "events"]) == 0:
+        return f"In {y}, there were no patent assignments, licences or pledge registrations {where}."
+    parts = []
+    growth = t.at["转让许可合计", "events_growth_pct"]
+    transfers, licences = int(t.at["转让", "events"]), int(t.at["许可", "events"])
+    text = (
+        f"In {y}, patent assignments and licences {where} totalled {total:,}"
+        + change_clause(total, growth, versus="the previous year", lang="en")
+        + f": {_count_en(transfers, 'assignment')} and {_count_en(licences, 'licence')}"
+    )
+    if licences:
+        text += (
+            f" (non-exclusive licences {_pct_en(t.at['  普通许可', 'share_pct'])}, exclusive licences "
+            f"{_pct_en(t.at['  独占许可', 'share_pct'])}, open licences {int(t.at['  开放许可', 'events']):,})"
+        )
+    parts.append(text + ".")
+    u = r.universities
+    if u["events"]:
+        text = (
+            f" Universities and research institutes accounted for {u['events']:,} of the assignments and licences "
+            f"({_pct_en(u['share_pct'])}), {u['to_enterprise']:,} of them ({_pct_en(u['to_enterprise_pct'])}) to "
+            "enterprises"
+        )
+        clause = change_clause(u["events"], u["growth_pct"], versus="the previous year", lang="en")
+        if clause:
+            text += "; their assignments and licences were" + clause[1:]
+        parts.append(text + ".")
+    s = r.share_of_valid.set_index("patent_type")
+    if "合计" in s.index and s.at["合计", "valid_stock"] > 0:
+        moved = int(s.at["合计", "transferred_or_licensed"])
+        text = (
+            f" Of the {_count_en(int(s.at['合计', 'valid_stock']), 'valid patent')} at the end of {y}, {moved:,} "
+            f"({_pct_en(s.at['合计', 'transferred_or_licensed_share_pct'])}) {'was' if moved == 1 else 'were'} "
+            "assigned or licensed during the year"
+        )
+        if "发明" in s.index and s.at["发明", "valid_stock"] > 0:
+            text += f"; for valid invention patents the share was {_pct_en(s.at['发明', 'transferred_or_licensed_share_pct'])}"
+        parts.append(text + ".")
+    flows = r.province_flows
+    if total:
+        cross = _cross_region(flows)
+        text = (
+            f" Assignments and licences between regions numbered {cross:,}, or {_pct_en(share_pct(cross, total))} "
+            "of the total"
+        )
+        provinces = flows[~flows["origin_group"].isin(["港澳台", "国外"])]
+        if national and len(provinces) and provinces["net"].max() > 0:
+            top = provinces.sort_values(["net", "origin_group"], ascending=[False, True]).iloc[0]
+            low = provinces.sort_values(["net", "origin_group"], ascending=[True, True]).iloc[0]
+            text += f"; {_english(top['origin_group'])} had the largest net inflow ({int(top['net']):+,})"
+            if low["net"] < 0:
+                text += f" and {_english(low['origin_group'])} the largest net outflow ({int(low['net']):+,})"
+        elif not national:
+            own = flows.set_index("origin_group")
+            short = ind.origin_group(pd.Series([r.region])).iloc[0]
+            if short in own.index:
+                net = int(own.at[short, "net"])
+                text += (
+                    f"; {_english(r.region_name)} had {_count_en(int(own.at[short, 'inflow']), 'inflow')} and "
+                    f"{_count_en(int(own.at[short, 'outflow']), 'outflow')}, a net "
+                    f"{'inflow' if net >= 0 else 'outflow'} of {abs(net):,}"
+                )
+        parts.append(text + ".")
+    clauses = []
+    for system, table in r.categories.items():
+        anyrow = table[table["category"] == "*"]
+        if anyrow.empty or not total:
+            continue
+        events = int(anyrow["events"].iloc[0])
+        what = "" if clauses else (" assignment or licence" if events == 1 else " assignments and licences")
+        involved = "" if clauses else " involved"
+        clauses.append(
+            f"{events:,}{what} ({_pct_en(anyrow['share_pct'].iloc[0])}){involved} patents of the "
+            f"{_system_en(system, r.system_labels[system])}"
+        )
+    if clauses:
+        listed = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
+        parts.append(
+            " Under each classification table's own counting rules (keyword conditions must be met; partial "
+            f"matches are not counted), {listed}; a patent may fall in several classifications, so the shares "
+            "overlap."
+        )
+    pl = r.pledges.set_index("year").loc[y]
+    if int(pl["contracts"]):
+        contracts = int(pl["contracts"])
+        text = (
+            f" There {'was' if contracts == 1 else 'were'} {_count_en(contracts, 'patent pledge registration')}, "
+            f"covering {_count_en(int(pl['patents']), 'patent')}"
+        )
+        if r.pledge_amounts_withheld:
+            text += (
+                "; the pledged amounts involve too few contracts or are dominated by individual contracts, and are "
+                "withheld under statistical disclosure control"
+            )
+        else:
+            text += f", with a pledged amount of {_yuan_en(pl['amount_10k_yuan'])}"
+            change = format_change(pl["amount_growth_pct"], versus="the previous year", lang="en")
+            if change:
+                text += f", {change}"
+        parts.append(text + ".")
+    g = r.grant_to_transfer.set_index("patent_type")
+    if "合计" in g.index and g.at["合计", "patents"] > 0:
+        parts.append(
+            f" For the {_count_en(int(g.at['合计', 'patents']), 'patent')} assigned for the first time in the year, "
+            f"the median time from grant to first assignment was {g.at['合计', 'median_years']:.1f} years; "
+            f"{_pct_en(g.at['合计', 'under_1_pct'])} took less than 1 year."
+        )
+    return "".join(parts).lstrip()
+
+
 def _protect_years(summary: pd.DataFrame, events: pd.DataFrame, rules: dict | None) -> tuple[pd.DataFrame, list[int]]:
     """Withhold the amounts of years whose total is sensitive (few contracts, or one dominating)."""
     from ipstats.sdc import Rules, cell_contributions, primary
@@ -265,6 +427,7 @@ def compute_transfer(
     systems: tuple[str, ...] = DEFAULT_SYSTEMS,
     keywords: str = "table",
     span: int = 5,
+    lang: str = "zh",
 ) -> TransferReport:
     """Read, check and compute every table of reference year *year* for *region*.
 
@@ -287,6 +450,8 @@ def compute_transfer(
         Keyword strategy (default ``table``: the tables' own counting rules, as :mod:`ipstats.counting`).
     span : int
         Years of the pledge series, ending with *year*.
+    lang : {"zh", "en"}
+        Language of :attr:`TransferReport.paragraph` (:func:`transfer_paragraph`); the tables are the same.
 
     Raises
     ------
@@ -298,6 +463,7 @@ def compute_transfer(
     from ipstats.counting import count_valid_stock
     from ipstats.register.io import open_register
 
+    check_lang(lang)
     name = _region_name(region)
     national = region in (None, "", "national")
     table = read_legal_events(events, register)
@@ -359,5 +525,5 @@ def compute_transfer(
         by_province, record, _ = ind.pledge_breakdown(pledgor, year, "from_origin", disclosure)
         report.pledges_by_province, report.disclosure["pledges_by_province"] = by_province, record
     report.pledge_amounts_withheld = report.pledge_amounts_withheld or withheld
-    report.paragraph = transfer_paragraph(report)
+    report.paragraph = transfer_paragraph(report, lang)
     return report
