@@ -25,7 +25,7 @@ import nbformat
 from ipstats.bulletin.record import FIGURE_KEY
 from ipstats.figures import trace_has_data
 from ipstats.figures import FONT_FAMILY, escape_chart_text
-from ipstats.language import current, html_lang, tr
+from ipstats.language import current, gap, html_lang, tr
 
 __all__ = [
     "PLOTLY_MIME",
@@ -148,7 +148,7 @@ def index_titles(folder: Path, notebooks: list[dict[str, Any]]) -> list[str]:
         if counts[title] > 1:
             executed = folder / "notebooks" / f"{nb['name']}.ipynb"
             extra = output_heading(nbformat.read(executed, as_version=4)) if executed.is_file() else ""
-            title = f"{title}：{extra or nb['name']}"
+            title = f"{title}{'：' if current() == 'zh' else ': '}{extra or nb['name']}"
         titles.append(title)
     return titles
 
@@ -502,7 +502,7 @@ def write_index(
     e = html.escape
     parts = [
         f"<h1>{e(title)}</h1>",
-        f'<p class="meta">{tr("统计年度：")}{year}　{tr("地区：")}{e(region_label(region))}　'
+        f'<p class="meta">{tr("统计年度：")}{year}{gap()}{tr("地区：")}{e(region_label(region))}{gap()}'
         f"{tr('生成时间：')}{e(generated.strftime('%Y-%m-%d %H:%M'))}</p>",
         f"<h2>{tr('分析报告')}</h2>",
     ]

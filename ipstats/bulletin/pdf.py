@@ -21,6 +21,7 @@ import html
 import json
 import logging
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -503,8 +504,12 @@ def heading_pages(path: str | os.PathLike, headings: list[str]) -> list[int] | N
                 marks.append((str(item.get("/Title", "")), reader.get_destination_page_number(item) + 1))
 
     walk(reader.outline)
+    # Chromium names a bookmark by the heading's laid-out text: an English title wrapped over two lines loses the
+    # space at the break ("from abroad" → "fromabroad"), so headings are compared without white space
+    marks = [(re.sub(r"\s+", "", title), page) for title, page in marks]
     pages, at = [], 0
     for heading in headings:
+        heading = re.sub(r"\s+", "", heading)
         while at < len(marks) and marks[at][0] != heading:
             at += 1
         if at == len(marks):

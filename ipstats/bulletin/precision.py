@@ -69,10 +69,10 @@ def money_unit(name: str, label: str = "") -> str | None:
     for suffix, unit in _MONEY_SUFFIXES:
         if str(name).endswith(suffix):
             return unit
-    for unit in ("亿元", "万元"):
-        if unit in label:
+    for unit, english in (("亿元", "100 million yuan"), ("万元", "10,000 yuan")):
+        if unit in label or english in label:  # the English edition's labels say the same units
             return unit
-    return "元" if "(元)" in label or "（元）" in label else None
+    return "元" if any(u in label for u in ("(元)", "（元）", "(yuan)")) else None
 
 
 def column_kind(name: str, series: pd.Series, label: str = "") -> str:
@@ -86,7 +86,8 @@ def column_kind(name: str, series: pd.Series, label: str = "") -> str:
     series : pandas.Series
         Its values.
     label : str, optional
-        Its Chinese label (``总产值(万元)``), which tells a unit the name does not.
+        Its label (``总产值(万元)``, in the English edition ``Gross output value (10,000 yuan)``), which tells a
+        unit the name does not.
 
     Returns
     -------
@@ -102,11 +103,15 @@ def column_kind(name: str, series: pd.Series, label: str = "") -> str:
         return "text"
     if _is_year_or_rank(name):
         return "plain"
-    if is_percent_column(name) or name.endswith("_pp") or any(s in label for s in ("(%)", "（%）", "百分点")):
+    if (
+        is_percent_column(name)
+        or name.endswith("_pp")
+        or any(s in label for s in ("(%)", "（%）", "百分点", "percentage point"))
+    ):
         return "pct"
     if money_unit(name, label):
         return "money"
-    if "fractional" in name or "分数计数" in label:
+    if "fractional" in name or "分数计数" in label or "fractional" in label.lower():
         return "fractional"
     if "per_10k" in name:
         return "per_10k"

@@ -120,7 +120,9 @@ class Publisher:
             raise ValueError(f"notes of table {name!r} must be a list of strings, not one string")
         notes = list(notes)
         source = self.source if source is None else source
+        zh_labels = labels  # the Chinese labels tell the units: the precision is theirs in every language
         if self.lang != "zh":
+            decimals = round_published(df, labels, decimals)[1]
             title, unit, notes, show_notes, labels = self._translated(title, unit, notes, show_notes, labels)
             source = value(source, self.lang)
             df, disclosure = values_in(df, self.lang), _record_in(disclosure, self.lang)
@@ -141,7 +143,7 @@ class Publisher:
         shown = df if show is None else show
         if self.formatter is not None:
             shown = values_in(self.formatter(shown), self.lang)
-        shown, cell_text = _published_cells(shown, labels, decimals)
+        shown, cell_text = _published_cells(shown, zh_labels, decimals)
         if labels:
             shown = shown.rename(columns=dict(labels))
             cell_text = {dict(labels).get(c, c): f for c, f in cell_text.items()}
@@ -216,6 +218,11 @@ def values_in(df: pd.DataFrame, lang: str) -> pd.DataFrame:
             out.isetitem(j, column.map(lambda v: value(v, lang) if isinstance(v, str) else v))
     if out.index.dtype == object:
         out.index = out.index.map(lambda v: value(v, lang))
+    # columns named by a value (patent types of a pivot, provinces of a flow matrix, a survey table's headers)
+    columns = [value(c, lang) if isinstance(c, str) else c for c in out.columns]
+    if len(set(map(str, columns))) < len(columns):
+        raise ValueError(f"two columns have one English name: {list(out.columns)} → {columns}")
+    out.columns = columns
     return out
 
 
@@ -223,7 +230,9 @@ def _record_in(disclosure: dict | None, lang: str) -> dict | None:
     """A disclosure record whose row keys name the rows as the translated table does."""
     if not disclosure or lang == "zh" or not disclosure.get("suppressed"):
         return disclosure
-    entries = [{**e, "row": value(e.get("row"), lang)} for e in disclosure["suppressed"]]
+    entries = [
+        {**e, "row": value(e.get("row"), lang), "col": value(e.get("col"), lang)} for e in disclosure["suppressed"]
+    ]
     return {**disclosure, "suppressed": entries}
 
 
