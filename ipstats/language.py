@@ -213,8 +213,48 @@ def _template(text: str) -> str:
     for pattern, en, _ in _catalogue()[1]:
         match = pattern.match(text)
         if match is not None:
-            return en.format(**{k: value(v) for k, v in match.groupdict().items()})
+            fields = _best_split(pattern, text, match.groupdict())
+            return en.format(**{k: value(v) for k, v in fields.items()})
     raise Untranslated(text)
+
+
+def _known(text: str) -> bool:
+    """Whether a captured field reads in English: no Chinese in it, or a known value."""
+    return not has_cjk(text) or text in _values()
+
+
+def _best_split(pattern: re.Pattern, text: str, first: dict[str, str]) -> dict[str, str]:
+    """The fields of *text* under *pattern* that are known values, where the lazy match split two touching
+    fields at the wrong place (``{region_name}{name}`` over ``广东省战略性新兴产业``: ``广`` and ``东省…``).
+
+    Every split of the text among the fields is tried (touching fields only: a field followed by a literal
+    ends where some occurrence of it starts) and the one with the most known fields wins; the lazy match
+    when none is better.
+    """
+    if all(_known(v) for v in first.values()):
+        return first
+    parts = pattern.pattern[: -len(r"\Z")]
+    names = list(first)
+    literals = [re.sub(r"\\(.)", r"\1", p) for p in re.split(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>\.\+\?\)", parts)]
+    best, best_score = first, sum(_known(v) for v in first.values())
+
+    def walk(i: int, at: int, chosen: dict[str, str]) -> None:
+        nonlocal best, best_score
+        if i == len(names):
+            if text[at:] == literals[i] and sum(_known(v) for v in chosen.values()) > best_score:
+                best, best_score = dict(chosen), sum(_known(v) for v in chosen.values())
+            return
+        if not text.startswith(literals[i], at):
+            return
+        start = at + len(literals[i])
+        for end in range(start + 1, len(text) + 1):
+            chosen[names[i]] = text[start:end]
+            walk(i + 1, end, chosen)
+        chosen.pop(names[i], None)
+
+    if len(text) <= 120:  # titles; a long note has literals between its fields
+        walk(0, 0, {})
+    return best
 
 
 def _list(entry: dict) -> bool:

@@ -211,3 +211,9 @@ def test_english_pages_index_workbook_and_pdf(editions):
         pytest.skip("no Chromium: the run printed no bulletin.pdf")
     first = pypdf.PdfReader(en / "bulletin.pdf").pages[0].extract_text()
     assert "China Patent Statistics Bulletin" in first and "Contents" in first
+
+
+def test_touching_fields_split_where_both_are_known_values():
+    """``{region_name}{name}`` over 广东省战略性新兴产业: the lazy match took 广 for the region."""
+    en = translate("2023年广东省战略性新兴产业专利分大类统计")
+    assert "Guangdong" in en and "2023" in en and not has_cjk(en)
