@@ -166,6 +166,35 @@ def _values() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _official_names() -> tuple[str, ...]:
+    """Official names without an English one, longest first: categories of the shipped classification tables
+    that give only a Chinese name, and GB/T 4754-2017 sections and divisions."""
+    import pandas as pd
+
+    names: set[str] = set()
+    systems = resources.files("ipstats.concordance").joinpath("data")
+    for folder in systems.iterdir():
+        if folder.is_dir():
+            with folder.joinpath("categories.csv").open(encoding="utf-8") as f:
+                table = pd.read_csv(f, dtype=str, keep_default_na=False)
+            names |= {n for n, e in zip(table["name_zh"], table["name_en"]) if n and not e}
+    with resources.files("ipstats.reference").joinpath("data/gbt4754_2017_divisions.csv").open(encoding="utf-8") as f:
+        divisions = pd.read_csv(f, dtype=str, keep_default_na=False)
+    names |= set(divisions["section_name_zh"]) | set(divisions["division_name_zh"])
+    return tuple(sorted((n for n in names if n and n not in _values()), key=len, reverse=True))
+
+
+def _english_with_official_names(text: str) -> bool:
+    """Whether *text* is English but for official Chinese names (a note a generator wrote in English)."""
+    if not re.search(r"[A-Za-z]{3,}", text):
+        return False
+    for name in _official_names():
+        if name in text:
+            text = text.replace(name, "")
+    return not has_cjk(re.sub(r"[“”（），、]", "", text))
+
+
 def _system_names() -> dict[str, str]:
     """The English names the shipped classification systems give (their names and their categories' names,
     also as ``code name``, the form the tables show); a category without one keeps its Chinese name."""
@@ -283,6 +312,8 @@ def translate(text: Any, lang: str = "en") -> Any:
     try:
         return _template(text)
     except Untranslated:
+        if _english_with_official_names(text):  # written in English by its generator, naming Chinese categories
+            return text
         if _list({"text": text}):  # a translator's run: list what the edition lacks, keep the Chinese meanwhile
             return text
         raise Untranslated(

@@ -42,6 +42,7 @@ the table notes with both shares (:func:`category_notes`).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -1125,8 +1126,11 @@ def section_label(mon: Monitoring, label: str | None = None) -> str:
     return label
 
 
-def keyword_note(mon: Monitoring) -> str:
-    """The counting rule of the published counts, for the table notes (what the system's rules have)."""
+def keyword_note(mon: Monitoring, lang: str = "zh") -> str:
+    """The counting rule of the published counts, for the table notes (what the system's rules have); in English
+    with ``lang="en"``."""
+    if check_lang(lang) == "en":
+        return _keyword_note_en(mon)
     if not (mon.has_keywords or mon.has_candidates):
         return "计数口径：分类表只有分类号规则（无关键词条件、无“部分涉及”标注），按分类号计数。"
     if mon.keywords != "table":
@@ -1139,12 +1143,15 @@ def keyword_note(mon: Monitoring) -> str:
     return f"计数口径：按分类表本身的规则——{'；'.join(parts)}（参数 keywords = table）。"
 
 
-def _newer_examples(mon: Monitoring, n: int = 3) -> str:
-    """The most frequent subclasses among the unmatched codes newer than the table (``H10F、G06V``)."""
+def _newer_examples(mon: Monitoring, n: int = 3, lang: str = "zh") -> str:
+    """The most frequent subclasses among the unmatched codes newer than the table (``（如H10F、G06V）``; in
+    English `` (e.g. H10F, G06V)``)."""
     if mon.predated is None or mon.predated.empty:
         return ""
     top = mon.predated.assign(sub=mon.predated["ipc"].str[:4]).groupby("sub")["n"].sum()
     top = top.sort_values(ascending=False, kind="stable").head(n)
+    if lang == "en":
+        return f" (e.g. {', '.join(top.index)})"
     return f"（如{'、'.join(top.index)}）"
 
 
@@ -1158,20 +1165,33 @@ def _flagged(mon: Monitoring, level: int) -> list[str]:
     return list(share[share >= DRIFT_FLAG_PCT].sort_values(ascending=False, kind="stable").index)
 
 
-def _reclassification(mon: Monitoring) -> str:
-    """The reclassification table of the run as the notes name it, or "" when newer codes were not mapped back."""
+def _reclassification(mon: Monitoring, lang: str = "zh") -> str:
+    """The reclassification table of the run as the notes name it (in English with ``lang="en"``), or "" when
+    newer codes were not mapped back."""
     source = str(mon.coverage.iloc[0].get("reclassification", "none")) if len(mon.coverage) else "none"
     if source == "none":
         return ""
     if source == "shipped":
+        if lang == "en":
+            return (
+                "the IPC reclassification table shipped with ipstats "
+                "(ipc_reclassification.csv, parameter reclassify = shipped)"
+            )
         return "ipstats随附的IPC改版对照表（ipc_reclassification.csv，参数 reclassify = shipped）"
-    return f"IPC改版对照表 {source.replace(chr(92), '/').rsplit('/', 1)[-1]}（参数 reclassify）"
+    file = source.replace(chr(92), "/").rsplit("/", 1)[-1]
+    if lang == "en":
+        return f"the IPC reclassification table {file} (parameter reclassify)"
+    return f"IPC改版对照表 {file}（参数 reclassify）"
 
 
-def drift_note(mon: Monitoring) -> str:
-    """How codes newer than the table were treated (one sentence for the notes), "" when the edition is unknown."""
+def drift_note(mon: Monitoring, lang: str = "zh") -> str:
+    """How codes newer than the table were treated (one sentence for the notes), "" when the edition is unknown;
+    in English with ``lang="en"``."""
+    english = check_lang(lang) == "en"
     if not mon.ipc_edition:
         return ""
+    if english:
+        return _drift_note_en(mon)
     table = _reclassification(mon)
     if not table:
         return (
@@ -1184,13 +1204,17 @@ def drift_note(mon: Monitoring) -> str:
     )
 
 
-def category_notes(mon: Monitoring, level: int | None = None) -> list[str]:
+def category_notes(mon: Monitoring, level: int | None = None, lang: str = "zh") -> list[str]:
     """Notes of a category table: counting rule, upper bounds, growth basis, overlaps, edition drift.
 
     The edition-drift note names the categories flagged by :func:`_flagged` with the two computed shares of their
     reference-year applications: counted only through mapped-back codes, and carrying a newer code left unmatched.
+    With ``lang="en"`` the same notes in English from the same numbers (categories by the table's English names
+    where it gives them, else by their official Chinese names).
     """
     level = min(mon.levels) if level is None else level
+    if check_lang(lang) == "en":
+        return _category_notes_en(mon, level)
     notes = [
         f"分类体系：{mon.system_label}。",
         keyword_note(mon),
@@ -1233,8 +1257,11 @@ def category_notes(mon: Monitoring, level: int | None = None) -> list[str]:
     return notes
 
 
-def totals_notes(mon: Monitoring) -> list[str]:
-    """Notes of the totals table: the system, its counting rule, the upper bound and the edition drift."""
+def totals_notes(mon: Monitoring, lang: str = "zh") -> list[str]:
+    """Notes of the totals table: the system, its counting rule, the upper bound and the edition drift; in English
+    with ``lang="en"`` (the same counts)."""
+    if check_lang(lang) == "en":
+        return _totals_notes_en(mon)
     notes = [f"分类体系：{mon.system_label}。", keyword_note(mon), "增长率按专利件数（每件专利计一次）计算。"]
     if "patents_upper" in mon.totals.columns:
         notes.append(
@@ -1257,8 +1284,10 @@ def totals_notes(mon: Monitoring) -> list[str]:
     return notes
 
 
-def coverage_notes(mon: Monitoring) -> list[str]:
-    """Notes of the coverage table."""
+def coverage_notes(mon: Monitoring, lang: str = "zh") -> list[str]:
+    """Notes of the coverage table (in English with ``lang="en"``)."""
+    if check_lang(lang) == "en":
+        return _coverage_notes_en(mon)
     edition = f"（IPC {mon.ipc_edition}版）" if mon.ipc_edition else ""
     table = _reclassification(mon)
     mapping = (
@@ -1506,3 +1535,205 @@ def _paragraph_en(mon: Monitoring, label: str) -> str:
                 f"{plural(n, 'was', 'were')} filed{clause}. "
             )
     return "".join(parts).rstrip()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Table notes in English: the notes of category_notes, totals_notes and coverage_notes from the same numbers
+# ---------------------------------------------------------------------------------------------------------
+#: :data:`KEYWORD_NOTES` in English.
+KEYWORD_NOTES_EN = {
+    "table": "Counting rule: by the classification table's own rules, an IPC symbol with a keyword condition counts "
+    "a patent only when a keyword occurs in its title or abstract, or in its claims where the register has them; "
+    'IPC symbols marked "partly covered" are candidates only and are not counted (parameter keywords = table).',
+    "require": "Counting rule: an IPC symbol with a keyword condition counts a patent only when a keyword occurs in "
+    'its title or abstract; the candidate IPC symbols marked "partly covered" are counted (parameter keywords = '
+    "require), so the counts include the candidates and are higher than on the classification table's own rules.",
+    "confirm": "Counting rule: every patent whose IPC symbols correspond to the classification table is counted, "
+    'including those not meeting the keyword condition (IPC-only matches) and the "partly covered" candidates '
+    "(parameter keywords = confirm): the counts are upper bounds, not statistics on the table's own rules.",
+    "ignore": "Counting rule: patents are counted by IPC symbol only, without reading the keyword conditions or "
+    "keyword exclusions (parameter keywords = ignore): the counts are upper bounds, not statistics on the table's "
+    "own rules.",
+}
+
+
+def _issuer_en(issuer: str) -> str:
+    """An issuer in English: ``国家知识产权局 (CNIPA)`` → ``CNIPA`` (its acronym), else its known English name,
+    else as it is (its official name)."""
+    acronym = re.fullmatch(r"[^()]*\(([A-Za-z][A-Za-z0-9 .&-]*)\)\s*", issuer)
+    if has_cjk(issuer) and acronym:
+        return acronym.group(1)
+    return value(issuer)
+
+
+def _system_label_en(mon: Monitoring) -> str:
+    """:attr:`Monitoring.system_label` in English: the system's English name (else its official Chinese name),
+    its edition, issuer and IPC edition (``… (2021, CNIPA, compiled on IPC 2021.01)``)."""
+    name = mon.system_name_en or value(mon.system_name)
+    label, head = mon.system_label, f"{mon.system_name}（"
+    if not (label.startswith(head) and label.endswith("）")):  # not System.label()'s form
+        return name if label == mon.system_name else value(label)
+    inner = label[len(head) : -1]
+    ipc = re.search(r"，按IPC (.+?)版编制\Z", inner)
+    if ipc:
+        inner = inner[: ipc.start()]
+    edition, _, issuer = inner.partition("，")
+    parts = [value(edition) if edition else "", _issuer_en(issuer) if issuer else ""]
+    parts += [f"compiled on IPC {ipc.group(1)}"] if ipc else []
+    parts = [p for p in parts if p]
+    return f"{name} ({', '.join(parts)})" if parts else name
+
+
+def _keyword_note_en(mon: Monitoring) -> str:
+    """:func:`keyword_note` in English."""
+    if not (mon.has_keywords or mon.has_candidates):
+        return (
+            "Counting rule: the classification table has IPC symbol rules only (no keyword conditions, no "
+            '"partly covered" marks); patents are counted by IPC symbol.'
+        )
+    if mon.keywords != "table":
+        return KEYWORD_NOTES_EN[mon.keywords]
+    parts = (
+        [
+            "an IPC symbol with a keyword condition counts a patent only when a keyword occurs in its title or "
+            "abstract, or in its claims where the register has them"
+        ]
+        if mon.has_keywords
+        else []
+    ) + (['IPC symbols marked "partly covered" are candidates only and are not counted'] if mon.has_candidates else [])
+    return f"Counting rule: by the classification table's own rules, {'; '.join(parts)} (parameter keywords = table)."
+
+
+def _drift_note_en(mon: Monitoring) -> str:
+    """:func:`drift_note` in English (the edition is known)."""
+    table = _reclassification(mon, lang="en")
+    if not table:
+        return (
+            f"IPC edition difference: the classification table is based on IPC {mon.ipc_edition}; newer IPC "
+            "symbols (created after that edition) were not mapped back to the symbols of that edition (parameter "
+            "reclassify = none) and cannot be matched to the table."
+        )
+    return (
+        f"IPC edition difference: the classification table is based on IPC {mon.ipc_edition}; newer IPC symbols "
+        f"(created after that edition) are mapped back by {table} to their source symbols in that edition before "
+        "being matched to the table; a category that corresponds to only some of the source symbols after mapping "
+        "back is a candidate and is counted only in the upper bound."
+    )
+
+
+def _drift_listed_en(mon: Monitoring, level: int, flagged: list[str], mapped: bool) -> str:
+    """The flagged categories with their shares: ``S1 (Electrical engineering: 7.4% counted through mapped-back
+    IPC symbols, 1.6% carrying newer IPC symbols that cannot be matched)``, the first five, and how many."""
+    names = mon.levels[level].set_index("category")["category_name"]
+    drift = mon.drift[level]
+
+    def shares(c: str) -> str:
+        row = drift.loc[c]
+        parts = [
+            f"{row[column]:.1f}% {what}"
+            for what, column in (
+                ("counted through mapped-back IPC symbols", "mapped_pct"),
+                ("carrying newer IPC symbols that cannot be matched", "newer_unmatched_pct"),
+            )
+            if row[column] > 0 and (mapped or column != "mapped_pct")
+        ]
+        return ", ".join(parts)
+
+    items = []
+    for c in flagged[:5]:
+        name = _category_text_en(mon, c, names.get(c))
+        if name.startswith(f"category {c} (") and name.endswith(")"):  # unnamed: by its code and branches
+            items.append(f"{name[:-1]}; {shares(c)})")
+        else:
+            items.append(f"{c} ({name}: {shares(c)})")
+    if len(flagged) > 5:
+        return f"{'; '.join(items)}; and others, {len(flagged)} categories in all"
+    return join_en(items, "; ")
+
+
+def _category_notes_en(mon: Monitoring, level: int) -> list[str]:
+    """:func:`category_notes` in English."""
+    notes = [
+        f"Classification: {_system_label_en(mon)}.",
+        _keyword_note_en(mon),
+        "Whole count: a patent counts once in each category it belongs to, so the categories add up to more than "
+        "the number of patents and their shares overlap and cannot be added up; fractional count: a patent is "
+        "split equally among its categories, which add up to the number of patents.",
+        "Each growth rate is that of the number beside it: the growth rate of the whole count is computed on the "
+        "whole count; that of the fractional count is shown separately and computed on the fractional count.",
+    ]
+    if "applications_upper" in mon.levels[level].columns:
+        notes.append(
+            "Upper bound (including IPC-only matches and candidates): every patent whose IPC symbols correspond to "
+            "the classification table is counted, including those not meeting the keyword condition (IPC-only "
+            'matches), the "partly covered" candidates and the candidates to which newer IPC symbols correspond '
+            "through only some of their source symbols after mapping back; shown separately only as the upper end "
+            "of the estimate range, not counted in the statistics."
+        )
+    if mon.ipc_edition:
+        notes.append(_drift_note_en(mon))
+    flagged = _flagged(mon, level)
+    if flagged and mon.ipc_edition:
+        mapped = bool(_reclassification(mon))
+        counted = "counted only through mapped-back IPC symbols or " if mapped else ""
+        approximate = "mapping back is an approximate concordance, and " if mapped else ""
+        notes.append(
+            f"Growth rates affected by the IPC edition: {_drift_listed_en(mon, level, flagged, mapped)}. Of the "
+            f"{mon.year} applications of each, those {counted}carrying newer IPC symbols the table cannot match"
+            f"{_newer_examples(mon, lang='en')} together make up {DRIFT_FLAG_PCT:g}% or more; {approximate}patents "
+            "of the same technologies that carry only newer IPC symbols that cannot be matched are not counted, so the "
+            "growth rates of these categories should be read with caution."
+        )
+    return notes
+
+
+def _totals_notes_en(mon: Monitoring) -> list[str]:
+    """:func:`totals_notes` in English."""
+    notes = [
+        f"Classification: {_system_label_en(mon)}.",
+        _keyword_note_en(mon),
+        "Growth rates are computed on the number of patents (each patent counted once).",
+    ]
+    if "patents_upper" in mon.totals.columns:
+        notes.append(
+            "Upper bound of the number of patents: includes the patents that are IPC-only matches (keyword "
+            'condition not met), "partly covered" candidates and candidates after mapping back newer IPC symbols; '
+            "shown separately, not counted in the statistics."
+        )
+    cov = mon.coverage.iloc[0]
+    if mon.ipc_edition and cov.get("newer_patents", 0):
+        newer, only = int(cov["newer_patents"]), int(cov["newer_only_patents"])
+        mapped = ""
+        if _reclassification(mon) and "mapped_patents" in cov.index:
+            n = int(cov["mapped_patents"])
+            mapped = (
+                f"{n:,} {plural(n, 'has', 'have')} newer IPC symbols that correspond to the classification table "
+                "once mapped back to the symbols of its edition, and "
+            )
+        notes.append(
+            f"{_drift_note_en(mon)} {newer:,} {plural(newer, 'patent carries', 'patents carry')} newer IPC symbols "
+            f"({cov['newer_patents_pct']:.1f}%); of these, {mapped}{only:,} {plural(only, 'carries', 'carry')} "
+            f"only IPC symbols that cannot be matched{_newer_examples(mon, lang='en')} and "
+            f"{plural(only, 'is', 'are')} not counted, so the number of patents and its growth rate may be "
+            "understated."
+        )
+    return notes
+
+
+def _coverage_notes_en(mon: Monitoring) -> list[str]:
+    """:func:`coverage_notes` in English (the column names quoted as the English labels of :data:`LABELS` say)."""
+    edition = f" (IPC {mon.ipc_edition})" if mon.ipc_edition else ""
+    table = _reclassification(mon, lang="en")
+    mapping = (
+        f"newer IPC symbols matched after being mapped back to the older symbols by {table} are counted as "
+        '"matched after mapping back", and those still unmatched after mapping back as "still unmatched"; '
+        if table
+        else "newer IPC symbols were not mapped back (parameter reclassify = none); "
+    )
+    return [
+        "Computed on the patents of the same types in all years and their IPC symbols.",
+        f"Newer IPC symbols: IPC symbols created after the IPC edition on which the classification table is based"
+        f"{edition}, and so not in the table; {mapping}"
+        '"Patents unmatched because of newer codes" are the patents that carry newer IPC symbols and have no IPC '
+        "symbol matched by the table.",
+    ]
