@@ -149,6 +149,10 @@ def for_display(table: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
         out = out.drop(columns="check")
     elif "check" in out.columns and out["check"].isin(list(CHECK_NAMES)).all():
         out["check"] = out["check"].map(names)
+    if en:  # cells and columns named by values (industries, scenario columns such as 3年/all/×1) in English
+        from ipstats.bulletin.publish import values_in
+
+        out = values_in(out, "en")
     return out.rename(columns=labels("en", keys=tuple(LABELS), context="pii") if en else LABELS)
 
 
