@@ -209,8 +209,9 @@ def test_english_pages_index_workbook_and_pdf(editions):
     pypdf = pytest.importorskip("pypdf", reason="pypdf (test extra) reads the PDF back")
     if not (en / "bulletin.pdf").is_file():
         pytest.skip("no Chromium: the run printed no bulletin.pdf")
-    first = pypdf.PdfReader(en / "bulletin.pdf").pages[0].extract_text()
-    assert "China Patent Statistics Bulletin" in first and "Contents" in first
+    pages = pypdf.PdfReader(en / "bulletin.pdf").pages
+    assert "China Patent Statistics Bulletin" in pages[0].extract_text()
+    assert "Contents" in pages[0].extract_text() + pages[1].extract_text()  # the contents may start on page 2
 
 
 def test_touching_fields_split_where_both_are_known_values():
