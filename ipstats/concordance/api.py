@@ -29,7 +29,15 @@ from ipstats.engines.spark import open_spark_register
 from ipstats.engines.sql import sql_parquet, text_sql
 from ipstats.errors import InputError
 
-__all__ = ["InputError", "classify", "classify_frame", "links_from_frame", "links_from_register", "open_inputs"]
+__all__ = [
+    "InputError",
+    "classify",
+    "classify_frame",
+    "links_from_frame",
+    "links_from_register",
+    "open_inputs",
+    "register_key",
+]
 
 
 def _links_from_cells(
@@ -167,6 +175,25 @@ def links_from_register(con: duckdb.DuckDBPyConnection, path: str | Path) -> tup
     else:
         raise InputError(f"{path}: needs an ipc column (symbols, several per cell allowed)")
     return _text_view(con, "input", id_col, columns), report
+
+
+def register_key(path: str | Path, subset: str = "") -> str | None:
+    """The cache identity (:func:`ipstats.concordance.cache.input_key`) of the links and texts
+    :func:`links_from_register` makes for the register *path*: the bytes of the typed register and link files it
+    reads, and *subset* (the condition the caller restricts the links to). None for a table that is not a
+    register (it is classified every time).
+    """
+    from ipstats.validate import links_beside
+
+    path = Path(path)
+    if not path.exists() or not _register_header(path):
+        return None
+    from ipstats.concordance.cache import input_key
+
+    typed = _typed(path, "patent_register")
+    side = links_beside(path)
+    links = _typed(side, "patent_register_ipc", references={"patent_register": typed}) if side is not None else None
+    return input_key([typed, links], subset)
 
 
 def links_from_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> tuple[str | None, ParseReport]:

@@ -172,6 +172,7 @@ def classify_table(
     keywords: str = "confirm",
     name: str = "classified",
     reclassify=None,
+    cache: str | None = None,
 ) -> Classified:
     """Classify in the engine: create the view *name* (``patent_id``, ``category``, ``weight``, ``match``).
 
@@ -199,6 +200,11 @@ def classify_table(
     reclassify : None, "shipped", path or DataFrame
         Reclassification table for codes newer than the table's IPC edition
         (:func:`ipstats.concordance.reclassify.load_reclassification`); None: codes are matched as they are.
+    cache : str, optional
+        Identity of *links* and *texts* (:func:`ipstats.concordance.cache.input_key` of the files they are read
+        from). With it, a DuckDB classification is read from the cache when the same inputs were classified
+        with the same system, keywords and reclassification before, and stored otherwise
+        (:mod:`ipstats.concordance.cache`); without it, nothing is cached.
 
     Returns
     -------
@@ -208,6 +214,22 @@ def classify_table(
     if keywords not in KEYWORD_STRATEGIES:
         raise ValueError(f"keywords must be one of {', '.join(KEYWORD_STRATEGIES)}, got {keywords!r}")
     run = as_runner(con)
+    key = None
+    if cache is not None and getattr(run, "dialect", "") == "duckdb":
+        from ipstats.concordance import cache as stash
+
+        key = stash.classification_key(cache, system, keywords, load_reclassification(reclassify))
+        _drop(run, name)
+        kind = stash.stored(run.con, key, name)
+        if kind is not None:
+            if kind == "compressed":
+                create_patent_view(run, name)
+            else:
+                _probabilistic_view(run, name)
+            return Classified(name, kind)
+        result = classify_table(run, system, links, texts, keywords, name, reclassify)
+        stash.store(run.con, key, name, result.kind)
+        return result
     codes = run.df(f"SELECT DISTINCT ipc FROM {links} WHERE ipc IS NOT NULL")["ipc"]
     _drop(run, name)
     if system.probabilistic:
@@ -361,6 +383,12 @@ def _classify_probabilistic(
         SELECT patent_id, pattern, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY patent_id) AS share FROM u""",
     )
     run.drop("_ipstats_code_pattern")
+    _probabilistic_view(run, name)
+    return Classified(name, "probabilistic")
+
+
+def _probabilistic_view(run, name: str) -> None:
+    """The per-patent view of a probabilistic classification: each patent's shares times the weights."""
     run.view(
         name,
         f"""
@@ -368,7 +396,6 @@ def _classify_probabilistic(
         FROM {name}_units u JOIN {name}_weights w ON w.pattern = u.pattern
         GROUP BY u.patent_id, w.category""",
     )
-    return Classified(name, "probabilistic")
 
 
 def _term_table(system: System, rules: pd.DataFrame) -> pd.DataFrame:

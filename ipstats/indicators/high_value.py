@@ -307,15 +307,19 @@ def sei_patents(
     system: str = "cnipa_sei_2021",
     keywords: str = "table",
     name: str = "hv_sei",
+    cache: str | None = None,
 ) -> str:
     """Create table *name* (``patent_id``): the patents of *links* in any category of the SEI table.
 
     Classification by :func:`ipstats.concordance.classify_table` with the table's own rules
-    (``keywords="table"``: a keyword condition must be met in the title or abstract of *texts*).
+    (``keywords="table"``: a keyword condition must be met in the title or abstract of *texts*). *cache* is the
+    identity of *links* and *texts* (:func:`ipstats.concordance.api.register_key`): the classification is then
+    made once and shared (:mod:`ipstats.concordance.cache`).
     """
     from ipstats.concordance import classify_table, load_system
 
-    classified = classify_table(con, load_system(system), links, texts, keywords=keywords, name=f"{name}_classified")
+    system_ = load_system(system)
+    classified = classify_table(con, system_, links, texts, keywords=keywords, name=f"{name}_classified", cache=cache)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT patent_id FROM {classified}")
     return name
 
@@ -943,6 +947,7 @@ def compute_high_value(
     HighValue
     """
     from ipstats.concordance import links_from_register
+    from ipstats.concordance.api import register_key
     from ipstats.indicators import high_value_inputs as inputs
     from ipstats.register.regions import region_name as name_of
     from ipstats.register.io import open_register, read_population
@@ -994,7 +999,8 @@ def compute_high_value(
             "CREATE OR REPLACE TEMP VIEW hv_links AS SELECT l.patent_id, l.ipc FROM links l "
             "SEMI JOIN hv_inventions r ON r.application_number = l.patent_id"
         )
-        sei = sei_patents(con, "hv_links", texts, rules.sei_system, rules.keywords)
+        key = register_key(register, subset="hv_links: granted domestic inventions (hv_inventions)")
+        sei = sei_patents(con, "hv_links", texts, rules.sei_system, rules.keywords, cache=key)
         cubes = {}
         for y in (year - 1, year):
             flags = {

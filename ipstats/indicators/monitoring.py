@@ -50,7 +50,7 @@ import pandas as pd
 
 from ipstats.labels import labels
 from ipstats.concordance import coverage, load_system
-from ipstats.concordance.api import links_from_register
+from ipstats.concordance.api import links_from_register, register_key
 from ipstats.concordance.engine import classify_table
 from ipstats.concordance.resolve import resolve_codes
 from ipstats.concordance.system import System
@@ -589,10 +589,13 @@ def _system_views(
     under each: ``register_system`` (published) and ``register_system_upper`` (None without an upper bound).
     """
     texts, _ = links_from_register(con, register)
+    key = register_key(register)  # classified once per register, system and rules (ipstats.concordance.cache)
     upper = upper or (keywords in ("table", "require") and _mapped_candidates(con, system, reclassify))
-    classified = classify_table(con, system, "links", texts, keywords=keywords, reclassify=reclassify)
+    classified = classify_table(con, system, "links", texts, keywords=keywords, reclassify=reclassify, cache=key)
     bound = (
-        classify_table(con, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify)
+        classify_table(
+            con, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify, cache=key
+        )
         if upper
         else None
     )
@@ -688,6 +691,7 @@ def _drift(
     region,
     keywords: str = "table",
     reclassify=None,
+    cache: str | None = None,
 ) -> dict[int, pd.DataFrame]:
     """Per level, how much of each category's applications in *year* the IPC edition drift touches.
 
@@ -697,6 +701,7 @@ def _drift(
     cannot be mapped back (:func:`ipstats.concordance.coverage.newer_codes`); ``drift_pct``: % counted only through
     mapped-back codes or carrying such an unmatched code (each patent once). Where it is not small the category's
     growth depends on the mapping, or is understated by what it misses.
+    *cache* is the identity of the register's links (:func:`ipstats.concordance.api.register_key`).
 
     Returns
     -------
@@ -727,7 +732,10 @@ def _drift(
         )
         con.execute("""CREATE OR REPLACE TEMP VIEW _mon_mapped_links AS SELECT l.* FROM links l
                        SEMI JOIN _mon_mapped m ON m.patent_id = l.patent_id""")
-        unmapped = classify_table(con, system, "_mon_mapped_links", texts, keywords=keywords, name="_mon_unmapped")
+        subset = None if cache is None else f"{cache}: patents with mapped-back codes, not mapped back"
+        unmapped = classify_table(
+            con, system, "_mon_mapped_links", texts, keywords=keywords, name="_mon_unmapped", cache=subset
+        )
         plain = {
             lv: unmapped if lv == RULE_LEVEL else rollup(con, system, unmapped, lv, name=f"_mon_unmapped{lv}")
             for lv, view in views.items()
@@ -916,7 +924,9 @@ def compute_monitoring(
         drift_views = {
             lv: views.get(lv) or (classified if lv == RULE_LEVEL else top_view if lv == 1 else None) for lv in levels
         }
-        drift = _drift(con, sys_, drift_views, levels, year, patent_types, region, keywords, reclass)
+        drift = _drift(
+            con, sys_, drift_views, levels, year, patent_types, region, keywords, reclass, register_key(register)
+        )
         pair = (year - 1, year)
         provinces_, rta_table, contributors = None, None, None
         if national:

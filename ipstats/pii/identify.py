@@ -51,7 +51,7 @@ from pathlib import Path
 import pandas as pd
 
 from ipstats.concordance import classify_table, load_system
-from ipstats.concordance.api import links_from_register
+from ipstats.concordance.api import links_from_register, register_key
 from ipstats.counting import CountSpec, count_classified
 from ipstats.engines import connect
 from ipstats.register.io import open_register
@@ -430,7 +430,7 @@ def patents_by_industry(
             classified = _owner_industry(con, str(register), industry_column)
         else:
             texts, _ = links_from_register(con, register)
-            classified = classify_table(con, source, "links", texts, keywords="ignore")
+            classified = classify_table(con, source, "links", texts, keywords="ignore", cache=register_key(register))
         cube = count_classified(con, spec, "register", classified)
         counted = count_classified(
             con, CountSpec(measure=measure, years=spec.years, patent_types=patent_types), "register"
