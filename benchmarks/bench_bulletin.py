@@ -225,6 +225,7 @@ def one_size(patents: int, data_root: Path, work: Path, memory: str, pandas_too:
             "register_ipc_seconds": ipc["seconds"],
             "summary": [reg["stdout"].strip().splitlines()[-1], ipc["stdout"].strip().splitlines()[-1]],
         }
+    work.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"bench_bulletin_{patents}_", dir=work))
     params = params_file(data, folder)
     cache = folder / "cache"
