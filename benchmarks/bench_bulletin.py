@@ -236,7 +236,7 @@ def one_size(patents: int, data_root: Path, work: Path, memory: str, pandas_too:
     )
     second = bulletin(params, folder / "bulletin-en", cache, ("--lang", "en")) if again else None
     floor_s = stages["floor"]["seconds"]
-    for name, values in [*stages.items(), *run["stages"].items(), *(second or {"stages": {}})["stages"].items()]:
+    for name, values in [*stages.items(), *run["stages"].items(), *(second["stages"].items() if second else ())]:
         values["ratio_to_floor"] = round(values["seconds"] / floor_s, 2)
     result = {
         "patents": patents,

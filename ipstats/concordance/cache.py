@@ -13,7 +13,7 @@ table's content, :data:`CLASSIFY_VERSION`, the ipstats version and the source of
 Nothing is looked up by name or date, so a changed input or table is never answered from the cache. A stored
 result is the engine's own tables (patent → signature set, signature set → categories, the patents classified
 one by one), so counting from it is the same SQL over the same rows: the counts are identical, not close
-(``tests/concordance/test_cache.py``).
+(``tests/classify/test_classification_cache.py``).
 
 ``$IPSTATS_CLASSIFY_CACHE=off`` turns the cache off. Only DuckDB results are stored; a Spark run classifies
 on the cluster every time.
@@ -134,22 +134,19 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def classification_key(inputs: str, system: System, keywords: str, reclassify=None) -> str:
+def classification_key(inputs: str, system: System, keywords: str, reclassify: pd.DataFrame | None = None) -> str:
     """The cache key of classifying the links of *inputs* (:func:`input_key`) with *system*.
 
-    *reclassify* is the loaded reclassification table (a DataFrame), or None; ``"shipped"`` or a path is read.
+    *reclassify* is the loaded reclassification table
+    (:func:`ipstats.concordance.reclassify.load_reclassification`), None when codes are matched as they are.
     """
     from ipstats import __version__
-    from ipstats.concordance.reclassify import load_reclassification
 
-    table = reclassify if isinstance(reclassify, pd.DataFrame) or reclassify is None else None
-    if table is None and reclassify is not None:
-        table = load_reclassification(reclassify)
     parts = {
         "inputs": inputs,
         "system": system_digest(system),
         "keywords": keywords,
-        "reclassify": _frame_digest(table),
+        "reclassify": _frame_digest(reclassify),
         "version": CLASSIFY_VERSION,
         "ipstats": __version__,
         "code": _code_digest(),

@@ -214,7 +214,6 @@ def classify_table(
     if keywords not in KEYWORD_STRATEGIES:
         raise ValueError(f"keywords must be one of {', '.join(KEYWORD_STRATEGIES)}, got {keywords!r}")
     run = as_runner(con)
-    key = None
     if cache is not None and getattr(run, "dialect", "") == "duckdb":
         from ipstats.concordance import cache as stash
 

@@ -318,8 +318,9 @@ def sei_patents(
     """
     from ipstats.concordance import classify_table, load_system
 
-    system_ = load_system(system)
-    classified = classify_table(con, system_, links, texts, keywords=keywords, name=f"{name}_classified", cache=cache)
+    classified = classify_table(
+        con, load_system(system), links, texts, keywords=keywords, name=f"{name}_classified", cache=cache
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT patent_id FROM {classified}")
     return name
 

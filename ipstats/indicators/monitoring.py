@@ -578,23 +578,23 @@ def _complete_levels(system: System) -> list[int]:
 
 
 def _system_views(
-    con, system: System, register: str, keywords: str, upper: bool, reclassify=None
+    con, system: System, register: str, keywords: str, upper: bool, reclassify=None, cache: str | None = None
 ) -> tuple[str, str, str | None, str | None]:
     """Classify the register's links as published (*keywords*) and, with *upper*, with every IPC match.
 
     Codes newer than the table's edition are mapped back with *reclassify* (a loaded table or None); when that
-    gives candidates, the upper bound is computed even if the table itself has none.
+    gives candidates, the upper bound is computed even if the table itself has none. *cache* is the identity of
+    the register's links (:func:`ipstats.concordance.api.register_key`): each classification is made once.
 
     Returns the two classifications and views of the patents of the system (each once, with filing month)
     under each: ``register_system`` (published) and ``register_system_upper`` (None without an upper bound).
     """
     texts, _ = links_from_register(con, register)
-    key = register_key(register)  # classified once per register, system and rules (ipstats.concordance.cache)
     upper = upper or (keywords in ("table", "require") and _mapped_candidates(con, system, reclassify))
-    classified = classify_table(con, system, "links", texts, keywords=keywords, reclassify=reclassify, cache=key)
+    classified = classify_table(con, system, "links", texts, keywords=keywords, reclassify=reclassify, cache=cache)
     bound = (
         classify_table(
-            con, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify, cache=key
+            con, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify, cache=cache
         )
         if upper
         else None
@@ -881,7 +881,8 @@ def compute_monitoring(
     con = connect()
     try:
         open_register(register, con)
-        classified, reg_sys, bound, reg_upper = _system_views(con, sys_, register, keywords, upper, reclass)
+        key = register_key(register)  # classified once per register, system and rules (ipstats.concordance.cache)
+        classified, reg_sys, bound, reg_upper = _system_views(con, sys_, register, keywords, upper, reclass, key)
         upper = bound is not None  # mapped-back candidates give an upper bound too
         bounds = bounds or upper
         national = region in (None, "", "national")
@@ -924,9 +925,7 @@ def compute_monitoring(
         drift_views = {
             lv: views.get(lv) or (classified if lv == RULE_LEVEL else top_view if lv == 1 else None) for lv in levels
         }
-        drift = _drift(
-            con, sys_, drift_views, levels, year, patent_types, region, keywords, reclass, register_key(register)
-        )
+        drift = _drift(con, sys_, drift_views, levels, year, patent_types, region, keywords, reclass, key)
         pair = (year - 1, year)
         provinces_, rta_table, contributors = None, None, None
         if national:
