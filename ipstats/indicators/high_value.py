@@ -45,6 +45,7 @@ from ipstats.language import check_lang, value
 __all__ = [
     "APPLICANT_TYPE_ORDER",
     "CRITERIA",
+    "HV_HEADLINE_LABELS",
     "HV_LABELS",
     "HighValue",
     "HighValueRules",
@@ -128,6 +129,12 @@ HV_LABELS = labels(
     ),
     context="high_value",
 )
+#: Labels of the headline table (:func:`national_table`): its rows are two indicators (high-value and all valid
+#: inventions), so its columns carry the indicator-neutral wording (拥有量, 每万人口拥有量), never one row's name.
+HV_HEADLINE_LABELS = {
+    **HV_LABELS,
+    **labels("zh", keys=("count", "count_previous", "per_10k", "per_10k_previous"), context="hv_headline"),
+}
 
 
 def criteria_columns() -> list[str]:
