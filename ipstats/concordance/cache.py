@@ -32,6 +32,7 @@ import duckdb
 import pandas as pd
 
 from ipstats.concordance.system import System
+from ipstats.validate.typed import memo_sha256
 
 __all__ = ["CLASSIFY_VERSION", "classification_key", "enabled", "input_key", "memo_sha256", "store", "stored"]
 
@@ -54,39 +55,6 @@ def _folder() -> Path:
     from ipstats.validate.typed import cache_dir
 
     return cache_dir() / "classified"
-
-
-def memo_sha256(path: str | os.PathLike) -> str:
-    """The sha256 of a file's bytes, remembered by its path, size, inode and modification time.
-
-    A national register is several GB; hashing it once per notebook would cost a full read each time. The
-    memo (``<cache>/sha256/``) is keyed by what any change of the file changes (a rewrite changes the
-    modification time in nanoseconds, a replacement the inode), so an edited file is hashed again.
-    """
-    from ipstats.validate.typed import cache_dir, file_sha256
-
-    real = Path(path).resolve()
-    st = real.stat()
-    stamp = f"{real}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}"
-    memo = cache_dir() / "sha256" / (hashlib.sha256(stamp.encode()).hexdigest() + ".txt")
-    if memo.is_file():
-        text = memo.read_text().strip()
-        if len(text) == 64:
-            return text
-    digest = file_sha256(real)
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(memo, digest)
-    except OSError:
-        pass  # a read-only cache only costs the hashing again
-    return digest
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def input_key(files, subset: str = "") -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "arrow_type",
     "cache_dir",
     "file_sha256",
+    "memo_sha256",
     "is_typed_parquet",
     "read_cells",
     "read_input",
@@ -255,6 +256,30 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def memo_sha256(path: str | os.PathLike) -> str:
+    """The sha256 of a file's bytes (:func:`file_sha256`), remembered by its path, size, inode and times.
+
+    A national register is several GB; hashing it once per notebook would cost a full read each time. The
+    memo (``<cache>/sha256/``) is keyed by what any change of the file changes (a rewrite changes the
+    modification time in nanoseconds, a replacement the inode), so an edited file is hashed again.
+    """
+    real = Path(path).resolve()
+    st = real.stat()
+    stamp = f"{real}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}"
+    memo = cache_dir() / "sha256" / (hashlib.sha256(stamp.encode()).hexdigest() + ".txt")
+    if memo.is_file():
+        text = memo.read_text().strip()
+        if len(text) == 64:
+            return text
+    digest = file_sha256(real)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write_text(memo, digest)
+    except OSError:
+        pass  # a read-only cache only costs the hashing again
+    return digest
+
+
 def is_typed_parquet(path: str | os.PathLike, schema: str | Schema) -> bool:
     """Whether *path* is a Parquet file whose schema columns already have the typed form's names and types
     (text may be ``string`` or ``large_string``), so it can be read as it is once it validates."""
@@ -282,7 +307,7 @@ def _key(path: Path, schema: Schema, sheet, encoding, references, sha256: str | 
     from ipstats import __version__
 
     parts = {
-        "input": sha256 or file_sha256(path),
+        "input": sha256 or memo_sha256(path),
         "schema": hashlib.sha256(schema.path.read_bytes()).hexdigest(),
         "columns": [list(a) for a in schema.aliases],
         "ipstats": __version__,
@@ -290,7 +315,7 @@ def _key(path: Path, schema: Schema, sheet, encoding, references, sha256: str | 
         "sheet": sheet,
         "encoding": encoding,
         "references": {
-            k: file_sha256(v)
+            k: memo_sha256(v)
             for k, v in sorted((references or {}).items())
             if not isinstance(v, pd.DataFrame) and Path(v).is_file()
         },
@@ -358,7 +383,7 @@ def typed_parquet_report(
         _open(path, schema, sheet, encoding, references, label, None)  # raises with the validator's one line
     folder = _cache_dir(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    sha256 = file_sha256(path)
+    sha256 = memo_sha256(path)
     key = _key(path, schema, sheet, encoding, references, sha256)
     stem = f"{schema.name}-{key[:32]}"
     target, record = folder / f"{stem}.parquet", folder / f"{stem}.json"
