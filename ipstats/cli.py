@@ -1,5 +1,5 @@
 """Command line: ``ipstats demo-data``, ``ipstats bulletin``, ``ipstats validate``, ``ipstats classify``,
-``ipstats systems``.
+``ipstats systems``, ``ipstats cache``.
 
 Every failure a user can cause prints one line (``ipstats <command>: <what is wrong>``) and exits
 non-zero; ``--debug`` shows the traceback for bug reports.
@@ -24,6 +24,7 @@ EPILOG = """examples:
   ipstats validate data/demo/register.parquet --schema patent_register
   ipstats systems
   ipstats classify data/demo/register.parquet --system cnipa_sei_2021 --output out/sei.csv
+  ipstats cache --prune 30                          # drop cache entries unused for 30 days
 """
 
 
@@ -229,6 +230,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the shipped classification systems",
         description="List the shipped classification systems, one per line: id, edition, source document.",
     )
+
+    cache = sub.add_parser(
+        "cache",
+        help="list, prune or clear the cache (typed inputs, validation records, classified links)",
+        description="List what ipstats keeps under its cache folder ($IPSTATS_CACHE, else ~/.cache/ipstats): "
+        "typed inputs, validation records, classified links and remembered file hashes, with their sizes and "
+        "oldest last use. Every entry is made again when missing (at the cost of the work), so pruning never "
+        "changes a number; only entries ipstats wrote are removed.",
+    )
+    what = cache.add_mutually_exclusive_group()
+    what.add_argument(
+        "--prune",
+        type=float,
+        metavar="DAYS",
+        help="remove the entries not used for more than DAYS days (a run reading an entry renews it)",
+    )
+    what.add_argument("--clear", action="store_true", help="remove every entry")
+    cache.add_argument("--folder", type=Path, metavar="DIR", help="the cache folder (default $IPSTATS_CACHE)")
     return parser
 
 
@@ -293,6 +312,28 @@ def _classify(args: argparse.Namespace) -> None:
         f"{summary['matched_occurrences_pct']:.1f} % of IPC occurrences matched" + written,
         file=sys.stderr,
     )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def _cache(args: argparse.Namespace) -> None:
+    import time
+
+    from ipstats import cache
+    from ipstats.validate.typed import cache_dir
+
+    folder = cache_dir(args.folder)
+    if args.prune is not None or args.clear:
+        removed = cache.clear(folder) if args.clear else cache.prune(args.prune, folder)
+        n = len(removed)
+        print(f"{folder}: removed {n:,} {'entry' if n == 1 else 'entries'}, {_megabytes(sum(e.size for e in removed))}")
+        return
+    print(f"{folder}:")
+    for kind, count, size, used in cache.summary(folder):
+        age = "" if used is None else f", oldest last used {(time.time() - used) / 86_400:,.1f} days ago"
+        print(f"  {kind:<10} {count:>7,} entries  {_megabytes(size):>12}{age}")
 
 
 def _systems(args: argparse.Namespace) -> None:
@@ -377,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": _validate,
         "classify": _classify,
         "systems": _systems,
+        "cache": _cache,
     }[args.command]
     try:
         code = handler(args) or 0

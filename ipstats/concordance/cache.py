@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 
 from ipstats.concordance.system import System
-from ipstats.validate.typed import memo_sha256
+from ipstats.validate.typed import memo_sha256, touch
 
 __all__ = ["CLASSIFY_VERSION", "classification_key", "enabled", "input_key", "memo_sha256", "store", "stored"]
 
@@ -141,6 +141,7 @@ def stored(con, key: str, name: str) -> str | None:
     kind = _complete(folder)
     if kind is None:
         return None
+    touch(folder)
     from ipstats.engines.sql import sql_parquet
 
     for suffix in TABLES[kind]:

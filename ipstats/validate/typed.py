@@ -36,6 +36,7 @@ __all__ = [
     "cache_dir",
     "file_sha256",
     "memo_sha256",
+    "touch",
     "is_typed_parquet",
     "read_cells",
     "read_input",
@@ -256,6 +257,15 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def touch(path: str | os.PathLike) -> None:
+    """Mark the cache entry at *path* as used now (its modification time, which ``ipstats cache --prune``
+    reads); an unwritable cache is left as it is."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
 def memo_sha256(path: str | os.PathLike) -> str:
     """The sha256 of a file's bytes (:func:`file_sha256`), remembered by its path, size, inode and times.
 
@@ -270,6 +280,7 @@ def memo_sha256(path: str | os.PathLike) -> str:
     if memo.is_file():
         text = memo.read_text().strip()
         if len(text) == 64:
+            touch(memo)
             return text
     digest = file_sha256(real)
     try:
@@ -392,6 +403,9 @@ def typed_parquet_report(
         meta = json.loads(record.read_text(encoding="utf-8"))
         found = Path(meta["as_is"]) if meta.get("as_is") else target
         if found.is_file() and (not meta.get("as_is") or found == path.resolve()):
+            touch(record)
+            if not meta.get("as_is"):
+                touch(target)
             report = Report(file=label or str(path), schema=schema.name, rows=meta["rows"], notes=meta["notes"])
             _record_check(folder, sha256, schema, meta, skipped=True)
             return (path if meta.get("as_is") else target), report
