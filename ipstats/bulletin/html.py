@@ -72,6 +72,9 @@ body.jp-Notebook { font-family: """
     + """; }
 nav.ipstats-nav { max-width: 1100px; margin: 0 auto; padding: 12px 20px 0; font-size: 14px; }
 nav.ipstats-nav a { color: #1f5fa8; text-decoration: none; }
+/* a wide table scrolls instead of squeezing its Chinese labels to one character a line */
+.jp-OutputArea-output:has(> table.ipstats-table) { overflow-x: auto; }
+table.ipstats-table th, table.ipstats-table td { min-width: 4.5em; }
 </style>
 {%- if resources.ipstats_plotlyjs -%}
 <script type="text/javascript">{{ resources.ipstats_plotlyjs }}</script>
