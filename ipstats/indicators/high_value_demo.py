@@ -17,6 +17,10 @@ Rates, after the published figures (``../shared/reference/published/``; see DOMA
 * awards — about 1,800 patents a year win a China Patent Award or are cited by a National S&T Award, scaled to
   the register's sampling fraction (:func:`ipstats.register.demo.demo_scale`).
 
+A register of more than :data:`ipstats.register.demo.STREAM_BLOCK` applications is read block by block
+(:func:`ipstats.register.demo.register_blocks`), each block drawn on its own and appended, so memory is that of
+one block whatever the register's size.
+
 Everything is **synthetic**; nothing is an official statistic.
 """
 
@@ -24,11 +28,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ipstats.register import demo as register_demo
 from ipstats.register.demo import DEFAULT_AS_OF, demo_scale
 
 __all__ = ["AWARDS_PER_YEAR", "DEMO_FILES", "demo_if_missing", "write_demo"]
@@ -43,6 +49,17 @@ DEMO_FILES = {
 }
 #: Patents winning a China Patent Award or cited by a National S&T Award each year, nationally (demo assumption).
 AWARDS_PER_YEAR = 1800
+#: Register columns the demo reads (titles and abstracts stay on disk).
+_COLUMNS = (
+    "application_number",
+    "patent_type",
+    "filing_date",
+    "grant_date",
+    "lapse_date",
+    "applicant_type",
+    "province_code",
+    "origin_code",
+)
 
 _FAMILY_RATE = {"企业": 0.045, "高校": 0.015, "科研单位": 0.025, "机关团体": 0.005, "个人": 0.005}
 _FOREIGN_FAMILY_RATE = 0.75
@@ -99,7 +116,12 @@ def _days(values: np.ndarray) -> pd.TimedeltaIndex:
     return pd.to_timedelta(np.round(values).astype("int64"), unit="D")
 
 
-def _families(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def _families(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp, first: int) -> tuple[pd.DataFrame, int]:
+    """Granted family members of *reg*'s granted inventions, and the number of families drawn.
+
+    Families are numbered ``DEMO{first + 1:08d}`` on, so a caller drawing block after block passes the families
+    drawn so far as *first* and family ids stay unique over the whole register.
+    """
     inv = reg[(reg["patent_type"] == "发明") & reg["grant_date"].notna()]
     origin = inv["origin_code"].fillna(inv["province_code"]).astype(str)
     domestic = inv["province_code"].notna() & (origin == inv["province_code"].astype(str))
@@ -121,7 +143,7 @@ def _families(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp) 
         offices += list(
             np.array(others, dtype=object)[rng.choice(len(others), size=k, replace=False, p=weights / weights.sum())]
         )
-        family = f"DEMO{i + 1:08d}"
+        family = f"DEMO{first + i + 1:08d}"
         for office in offices:
             granted = rec.grant_date + pd.Timedelta(days=int(rng.normal(120, 420)))
             granted = max(granted, rec.filing_date + pd.Timedelta(days=365))
@@ -144,9 +166,8 @@ def _families(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp) 
                     "lapse_date": None if pd.isna(lapse) else lapse.date(),
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["application_number", "family_id", "office", "member_number", "grant_date", "lapse_date"]
-    )
+    columns = ["application_number", "family_id", "office", "member_number", "grant_date", "lapse_date"]
+    return pd.DataFrame(rows, columns=columns), len(chosen)
 
 
 def _pledges(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -203,8 +224,60 @@ def _awards(rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp, sc
     return pd.DataFrame(rows, columns=["award", "grade", "year", "application_number"])
 
 
+def _prepared(reg: pd.DataFrame) -> pd.DataFrame:
+    """*reg* (the :data:`_COLUMNS` present) with dates as datetime64, an origin, sorted by application number."""
+    if "origin_code" not in reg.columns:
+        reg = reg.assign(origin_code=reg["province_code"])
+    for column in ("filing_date", "grant_date", "lapse_date"):
+        reg[column] = pd.to_datetime(reg[column])
+    return reg.sort_values("application_number", ignore_index=True)
+
+
+def _blocks(register: Path, seed: int) -> Iterator[tuple[np.random.Generator, pd.DataFrame]]:
+    """The register in the pieces the demo is drawn from, each with its random generator.
+
+    The whole register with the generator ``[seed, 19]``, or, for a register that
+    :func:`ipstats.register.demo.is_streamed`, block *k* of :func:`ipstats.register.demo.register_blocks` with
+    ``[seed, 19, k]``.
+    """
+    import pyarrow.parquet as pq
+
+    present = set(pq.read_schema(register).names)
+    columns = [c for c in _COLUMNS if c in present]
+    if not register_demo.is_streamed(register):
+        yield np.random.default_rng([seed, 19]), _prepared(pd.read_parquet(register, columns=columns))
+        return
+    for k, block in enumerate(register_demo.register_blocks(register, columns)):
+        yield np.random.default_rng([seed, 19, k]), _prepared(block)
+
+
+def _draw(
+    rng: np.random.Generator, reg: pd.DataFrame, as_of: pd.Timestamp, first_family: int
+) -> tuple[dict[str, pd.DataFrame], int]:
+    """The three demo tables of *reg* (by input key) and the number of families drawn.
+
+    Awards are scaled to *reg*'s own size (:func:`ipstats.register.demo.demo_scale` is linear), so blocks' awards
+    add up to the whole register's.
+    """
+    families, drawn = _families(rng, reg, as_of, first_family)
+    tables = {
+        "patent_families": families,
+        "patent_pledges": _pledges(rng, reg, as_of),
+        "patent_awards": _awards(rng, reg, as_of, demo_scale(len(reg))),
+    }
+    return tables, drawn
+
+
 def write_demo(register: str | Path, out: str | Path, seed: int = 2024) -> dict[str, Path]:
     """Write the demo family, pledge and award files for the demo *register* into *out*.
+
+    A register of more than :data:`ipstats.register.demo.STREAM_BLOCK` applications
+    (:func:`ipstats.register.demo.is_streamed`) is drawn block by block: each block of
+    :func:`ipstats.register.demo.register_blocks`, sorted by application number, is drawn as a whole register
+    would be, with its own generator ``[seed, 19, k]`` and awards scaled to its size, and its rows are appended
+    to the files (one header, one BOM). Family ids are numbered on over the blocks, so they stay unique; every
+    application is in one block, so a patent is still awarded at most once. Pledges (by date) and awards (by year) are
+    then in order within each block. A smaller register is drawn in one piece, as before.
 
     Parameters
     ----------
@@ -220,43 +293,28 @@ def write_demo(register: str | Path, out: str | Path, seed: int = 2024) -> dict[
     dict
         Paths by input key (``patent_families``, ``patent_pledges``, ``patent_awards``).
     """
-    out = Path(out)
-    columns = [
-        "application_number",
-        "patent_type",
-        "filing_date",
-        "grant_date",
-        "lapse_date",
-        "applicant_type",
-        "province_code",
-        "origin_code",
-    ]
-    import pyarrow.parquet as pq
-
-    present = set(pq.read_schema(register).names)  # only the columns used: titles and abstracts stay on disk
-    reg = pd.read_parquet(register, columns=[c for c in columns if c in present])
-    if "origin_code" not in reg.columns:
-        reg["origin_code"] = reg["province_code"]
-    for column in ("filing_date", "grant_date", "lapse_date"):
-        reg[column] = pd.to_datetime(reg[column])
-    reg = reg.sort_values("application_number", ignore_index=True)
-    as_of = _as_of(Path(register))
-    rng = np.random.default_rng([seed, 19])
-    tables = {
-        "patent_families": _families(rng, reg, as_of),
-        "patent_pledges": _pledges(rng, reg, as_of),
-        "patent_awards": _awards(rng, reg, as_of, demo_scale(len(reg))),
-    }
+    register, out = Path(register), Path(out)
+    as_of = _as_of(register)
     out.mkdir(parents=True, exist_ok=True)
     paths = {key: out / name for key, name in DEMO_FILES.items()}
-    for key, table in tables.items():
-        table.to_csv(paths[key], index=False, encoding="utf-8-sig")
-    log.info(
-        "demo high-value inputs: %d family members, %d pledges, %d awards written to %s",
-        *(len(t) for t in tables.values()),
-        out,
-    )
+    rows = dict.fromkeys(DEMO_FILES, 0)
+    families = 0
+    for k, (rng, reg) in enumerate(_blocks(register, seed)):
+        tables, drawn = _draw(rng, reg, as_of, families)
+        families += drawn
+        for key, table in tables.items():
+            _append(table, paths[key], header=k == 0)
+            rows[key] += len(table)
+    log.info("demo high-value inputs: %d family members, %d pledges, %d awards written to %s", *rows.values(), out)
     return paths
+
+
+def _append(table: pd.DataFrame, path: Path, header: bool) -> None:
+    """Write *table* to the CSV *path* with the BOM and header when *header*, else append its rows."""
+    if header:
+        table.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        table.to_csv(path, index=False, header=False, mode="a", encoding="utf-8")
 
 
 def demo_if_missing(

@@ -9,7 +9,9 @@ Calibration (public facts, see DOMAIN.md): the 2024 round recognised 3,197 produ
 number, output value and exports each rose by more than a third on 2023. The demo scales the number to the
 register's sampling fraction (:func:`ipstats.register.demo.demo_scale`) with a floor of ``min_products``
 so that breakdowns have content, and sets the growth of the last round to about +36 % (number),
-+38 % (output) and +42 % (exports). Everything is **synthetic**, nothing is an official statistic.
++38 % (output) and +42 % (exports). A register of more than :data:`ipstats.register.demo.STREAM_BLOCK`
+applications is never held in memory: DuckDB counts its enterprises over the Parquet file and reads back only
+the chosen enterprises' patents. Everything is **synthetic**, nothing is an official statistic.
 """
 
 from __future__ import annotations
@@ -17,15 +19,23 @@ from __future__ import annotations
 import json
 import logging
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ipstats import __version__, reference
 from ipstats.products.io import LINK_FIELDS, PRODUCT_FIELDS
+from ipstats.register import demo as register_demo
 from ipstats.register.demo import demo_scale, is_demo_file
 from ipstats.register.uscc import ALPHABET, format_credit_code, organization_code_check
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["DEMO_FILES", "NATIONAL_RECOGNISED_2024", "demo_if_missing", "write_demo"]
 
@@ -43,6 +53,52 @@ _NOT_PASSED = 0.22  # not-passed filings per recognised product
 _PENDING = 0.03  # filed, still under review (备案) in the last round
 _CLAUSE_START = re.compile(r"^(?:用|以|应用|按照|按|由|在|基于|不|装在|装置在|穿过|对|从|通过|使|将|其他|专业|具有)")
 _TITLE_TAIL = re.compile(r"(及其制备方法|及其制造方法|系统及方法|装置及方法|及方法|的方法|方法)$")
+#: Register columns read into memory when the register is small enough to be held.
+_COLUMNS = (
+    "application_number",
+    "patent_type",
+    "grant_date",
+    "applicant_name",
+    "applicant_type",
+    "province_code",
+    "ipc_main",
+    "title",
+    "lapse_date",
+)
+#: DuckDB's memory limit on the streamed path; beyond it DuckDB spills to a temporary folder.
+_DUCKDB_MEMORY = "384MB"
+# _enterprises over the Parquet file in one aggregation by firm (no join: memory stays that of one hash table).
+# Each firm's rows are counted by province and by division; the most common value is the one of most rows, ties
+# going to the value met first in file order: the greatest n·$rows − (its smallest file row number), as n < $rows.
+_ENTERPRISES_SQL = """
+WITH patents AS NOT MATERIALIZED (
+    SELECT r.file_row_number AS met, r.applicant_name, r.province_code, coalesce(d.division, '39') AS division
+    FROM read_parquet($register, file_row_number = true) AS r
+    LEFT JOIN divisions AS d ON d.ipc_subclass = substr(r.ipc_main, 1, 4)
+    WHERE r.applicant_type = '企业' AND r.patent_type IN ('发明', '实用新型') AND r.grant_date IS NOT NULL
+      AND r.province_code IS NOT NULL AND r.applicant_name IS NOT NULL AND year(r.grant_date) < $before
+),
+counted AS (
+    SELECT applicant_name, true AS is_province, province_code AS value, count(*) AS n, min(met) AS met
+    FROM patents GROUP BY ALL
+    UNION ALL
+    SELECT applicant_name, false, division, count(*), min(met) FROM patents GROUP BY ALL
+)
+SELECT applicant_name,
+       CAST(sum(n) FILTER (is_province) AS BIGINT) AS patents,
+       arg_max(value, n * $rows - met) FILTER (is_province) AS province_code,
+       arg_max(value, n * $rows - met) FILTER (NOT is_province) AS division
+FROM counted
+GROUP BY applicant_name
+HAVING sum(n) FILTER (is_province) >= 2
+"""
+# the granted inventions and utility models of the chosen enterprises, what _links reads
+_FIRM_PATENTS_SQL = """
+SELECT application_number, patent_type, grant_date, applicant_name, lapse_date, title
+FROM read_parquet($register)
+WHERE patent_type IN ('发明', '实用新型') AND grant_date IS NOT NULL
+  AND applicant_name IN (SELECT enterprise_name FROM chosen)
+"""
 
 
 def _division_of_subclass() -> pd.Series:
@@ -71,6 +127,46 @@ def _enterprises(register: pd.DataFrame, before: int) -> pd.DataFrame:
         division=("division", _most_common),
     )
     return firms[firms["patents"] >= 2].sort_index()
+
+
+@contextmanager
+def _duckdb() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection limited to :data:`_DUCKDB_MEMORY` that spills into a temporary folder (removed after).
+
+    Rows come back in no particular order (insertion order is not kept): callers sort what they need.
+    """
+    from ipstats.engines.duck import connect
+    from ipstats.engines.sql import sql_text
+
+    with tempfile.TemporaryDirectory(prefix="ipstats-products-demo-") as spill:
+        con = connect(memory_limit=_DUCKDB_MEMORY)
+        try:
+            con.execute(f"SET temp_directory = {sql_text(spill)}")
+            con.execute("SET preserve_insertion_order = false")
+            yield con
+        finally:
+            con.close()
+
+
+def _enterprises_of_file(register: Path, before: int) -> pd.DataFrame:
+    """:func:`_enterprises` of the register file *register*, counted by DuckDB without holding the register.
+
+    The same firms, counts, provinces and divisions in the same order: the most common value of a firm is the
+    one with most patents, ties going to the value met first in the file (as :func:`_most_common`).
+    """
+    divisions = _division_of_subclass().dropna().rename_axis("ipc_subclass").rename("division").reset_index()
+    params = {"register": str(register), "before": int(before), "rows": register_demo.register_rows(register)}
+    with _duckdb() as con:
+        con.register("divisions", divisions)
+        firms = con.sql(_ENTERPRISES_SQL, params=params).to_arrow_table().to_pandas()
+    return firms.set_index("applicant_name").sort_index()
+
+
+def _firm_patents(register: Path, enterprises: pd.Series) -> pd.DataFrame:
+    """Granted inventions and utility models of *enterprises* in the register file, the rows :func:`_links` reads."""
+    with _duckdb() as con:
+        con.register("chosen", pd.DataFrame({"enterprise_name": enterprises.unique()}))
+        return con.sql(_FIRM_PATENTS_SQL, params={"register": str(register)}).to_arrow_table().to_pandas()
 
 
 def _most_common(values: pd.Series) -> str:
@@ -115,66 +211,16 @@ def _draw_values(rng: np.random.Generator, n: int, level: float = 1.0) -> pd.Dat
     return pd.DataFrame({"output_value": output, "sales_revenue": sales, "export_value": exports})
 
 
-def write_demo(
-    register: str | Path,
-    out: str | Path,
-    seed: int = 2024,
-    rounds: tuple[int, ...] = (2023, 2024),
-    min_products: int = 240,
-) -> dict[str, Path]:
-    """Write synthetic product and link tables for the demo *register* into *out*.
+def _draw_products(
+    rng: np.random.Generator, firms: pd.DataFrame, rounds: tuple[int, ...], n_recognised: dict[int, int]
+) -> pd.DataFrame:
+    """The filings of every round: product id, enterprise, its province and division, year, status, values.
 
-    Parameters
-    ----------
-    register : path
-        The demo register (``register.parquet``); products belong to its enterprises.
-    out : path
-        Folder to write :data:`DEMO_FILES` into (created if needed; files replaced).
-    seed : int
-        Seed of the random generator; the same register and seed give the same tables.
-    rounds : tuple of int
-        Filing rounds (年度批次), ascending.
-    min_products : int
-        Floor on the number recognised in the last round (the register's sampling fraction alone would
-        give a handful of products).
-
-    Returns
-    -------
-    dict
-        Paths by name: ``products``, ``links``, ``meta``.
+    Products are drawn from *firms* (:func:`_enterprises`) with weights growing with their patents; most products
+    recognised in one round are filed again in the next, and new ones enter (see the module docstring).
     """
-    rounds = tuple(sorted(int(r) for r in rounds))
-    if len(rounds) < 2:
-        raise ValueError(f"the demo needs at least two rounds so growth can be computed; got {rounds}")
-    rng = np.random.default_rng(seed)
-    reg = pd.read_parquet(
-        register,
-        columns=[
-            "application_number",
-            "patent_type",
-            "grant_date",
-            "applicant_name",
-            "applicant_type",
-            "province_code",
-            "ipc_main",
-            "title",
-            "lapse_date",
-        ],
-    )
-    scale = demo_scale(len(reg))
-    n_last = max(int(round(NATIONAL_RECOGNISED_2024 * scale)), int(min_products))
-    n_recognised = {r: int(round(n_last / (1 + _GROWTH["products"]) ** (rounds[-1] - r))) for r in rounds}
-
-    firms = _enterprises(reg, rounds[0])
-    if len(firms) < 10:
-        raise ValueError(
-            f"{register}: only {len(firms)} enterprises with granted patents before {rounds[0]}; "
-            f"the demo needs a larger register"
-        )
     weights = firms["patents"].to_numpy(float) ** 0.8
     weights /= weights.sum()
-    codes = _credit_codes(rng, firms["province_code"])
-
     serial = 0
     rows: list[dict] = []
     previous_recognised: list[str] = []
@@ -234,7 +280,6 @@ def write_demo(
                 {
                     "product_id": pid,
                     "enterprise_name": firm,
-                    "credit_code": codes[firm],
                     "province_code": firms.at[firm, "province_code"],
                     "industry_code": firms.at[firm, "division"],
                     "filing_year": r,
@@ -246,9 +291,68 @@ def write_demo(
         base_values.update({p: values[p] for p in status})
         previous_recognised = panel + retried_ok + new_ok
         previous_failed = [p for p in failed if p not in retried]
+    return pd.DataFrame(rows)
 
-    products = pd.DataFrame(rows)
-    links, names = _links(rng, reg, products, rounds[0])
+
+def write_demo(
+    register: str | Path,
+    out: str | Path,
+    seed: int = 2024,
+    rounds: tuple[int, ...] = (2023, 2024),
+    min_products: int = 240,
+) -> dict[str, Path]:
+    """Write synthetic product and link tables for the demo *register* into *out*.
+
+    A register of more than :data:`ipstats.register.demo.STREAM_BLOCK` applications
+    (:func:`ipstats.register.demo.is_streamed`) is never read whole: its enterprises (:func:`_enterprises`) are
+    counted by DuckDB over the Parquet file (:func:`_enterprises_of_file`, the same table), the products are
+    drawn from them as for a small register, credit codes are drawn for the enterprises with products only, and
+    only those enterprises' patents are read back for the links (:func:`_firm_patents`). A smaller register is
+    read into memory and gives the files of earlier versions (credit codes drawn for every enterprise first).
+
+    Parameters
+    ----------
+    register : path
+        The demo register (``register.parquet``); products belong to its enterprises.
+    out : path
+        Folder to write :data:`DEMO_FILES` into (created if needed; files replaced).
+    seed : int
+        Seed of the random generator; the same register and seed give the same tables.
+    rounds : tuple of int
+        Filing rounds (年度批次), ascending.
+    min_products : int
+        Floor on the number recognised in the last round (the register's sampling fraction alone would
+        give a handful of products).
+
+    Returns
+    -------
+    dict
+        Paths by name: ``products``, ``links``, ``meta``.
+    """
+    rounds = tuple(sorted(int(r) for r in rounds))
+    if len(rounds) < 2:
+        raise ValueError(f"the demo needs at least two rounds so growth can be computed; got {rounds}")
+    register = Path(register)
+    rng = np.random.default_rng(seed)
+    patents = register_demo.register_rows(register)
+    reg = None if register_demo.is_streamed(register) else pd.read_parquet(register, columns=list(_COLUMNS))
+    scale = demo_scale(patents)
+    n_last = max(int(round(NATIONAL_RECOGNISED_2024 * scale)), int(min_products))
+    n_recognised = {r: int(round(n_last / (1 + _GROWTH["products"]) ** (rounds[-1] - r))) for r in rounds}
+
+    firms = _enterprises_of_file(register, rounds[0]) if reg is None else _enterprises(reg, rounds[0])
+    if len(firms) < 10:
+        raise ValueError(
+            f"{register}: only {len(firms)} enterprises with granted patents before {rounds[0]}; "
+            f"the demo needs a larger register"
+        )
+    codes = None if reg is None else _credit_codes(rng, firms["province_code"])
+    products = _draw_products(rng, firms, rounds, n_recognised)
+    if codes is None:
+        codes = _credit_codes(rng, firms.loc[firms.index.isin(products["enterprise_name"]), "province_code"])
+    products["credit_code"] = products["enterprise_name"].map(codes)
+    patents_of_firms = _firm_patents(register, products["enterprise_name"]) if reg is None else reg
+    links, names = _links(rng, patents_of_firms, products, rounds[0])
     products["product_name"] = products["product_id"].map(names)
     products = products[list(PRODUCT_FIELDS)].sort_values(["filing_year", "product_id"], ignore_index=True)
     products["recognition_year"] = products["recognition_year"].astype("Int64")
@@ -262,8 +366,8 @@ def write_demo(
         "generator": "ipstats.products.demo",
         "ipstats_version": __version__,
         "synthetic": True,
-        "register": Path(register).name,
-        "register_patents": int(len(reg)),
+        "register": register.name,
+        "register_patents": int(patents),
         "seed": int(seed),
         "rounds": list(rounds),
         "sampling_fraction": scale,
@@ -287,14 +391,15 @@ def _links(
         & reg["applicant_name"].isin(set(products["enterprise_name"]))
     ].copy()
     granted["grant_year"] = pd.to_datetime(granted["grant_date"]).dt.year
-    by_firm = {firm: grp.sort_values("application_number") for firm, grp in granted.groupby("applicant_name")}
+    granted = granted.sort_values("application_number", ignore_index=True)
+    by_firm = granted.groupby("applicant_name").indices  # rows of each firm, in application-number order
     first = products.groupby("product_id").agg(firm=("enterprise_name", "first"), year=("filing_year", "min"))
     rows, names = [], {}
     for pid, rec in first.iterrows():
-        pool = by_firm[rec["firm"]]
-        pool = pool[pool["grant_year"] < rec["year"]]
+        patents = granted.iloc[by_firm[rec["firm"]]]
+        pool = patents[patents["grant_year"] < rec["year"]]
         if pool.empty:
-            pool = by_firm[rec["firm"]]
+            pool = patents
         k = int(min(len(pool), 2 + rng.poisson(4)))
         # enterprises cite patents they keep in force, inventions more often than utility models
         end = pd.Timestamp(year=int(rec["year"]), month=12, day=31)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -896,6 +897,29 @@ def generator_fingerprint() -> str:
 #: applications in one piece needed more than 14 GB). Registers up to this size are exactly those of earlier
 #: versions for the same seed; a streamed one cannot be: its draws are made block by block (see ``_write_blocks``).
 STREAM_BLOCK = 250_000
+
+
+def register_rows(register: str | Path) -> int:
+    """Number of applications in the demo *register* (a Parquet file), read from its footer."""
+    return int(pq.ParquetFile(register).metadata.num_rows)
+
+
+def is_streamed(register: str | Path) -> bool:
+    """Whether the domain demos read the demo *register* block by block (more than :data:`STREAM_BLOCK` rows)."""
+    return register_rows(register) > STREAM_BLOCK
+
+
+def register_blocks(register: str | Path, columns: list[str]) -> Iterator[pd.DataFrame]:
+    """The demo *register*'s *columns* in file order, in blocks of at most :data:`STREAM_BLOCK` rows.
+
+    A register written by :func:`_write_blocks` yields its blocks; memory is that of one block (the domain
+    demos' streamed path: every application is in exactly one block).
+    """
+    # pre_buffer=False: with it, pyarrow keeps ~2 MB of every row group read until the file is closed
+    for batch in pq.ParquetFile(register, pre_buffer=False).iter_batches(
+        batch_size=STREAM_BLOCK, columns=list(columns)
+    ):
+        yield batch.to_pandas()
 
 
 def block_seed(seed: int, k: int) -> int:

@@ -63,16 +63,21 @@ __all__ = [
     "ANSWERS",
     "SurveyDesign",
     "adjust_nonresponse",
+    "base_weights",
     "calibration_margins",
+    "draw_psus",
     "frame_basis",
     "frame_changes",
     "frame_note",
+    "frame_view",
     "merge_small_cells",
     "owner_register",
     "read_sample",
     "register_totals",
+    "smallest_keys",
     "survey_frame",
     "survey_population",
+    "take_all",
     "weight_survey",
 ]
 
@@ -189,26 +194,88 @@ def survey_frame(register: str | Path, year: int, legal_events=None) -> pd.DataF
     """
     from ipstats.reference import provinces
     from ipstats.register.io import open_register
-    from ipstats.register.term import term_last_year_sql
 
     con = open_register(register)
-    end = f"{int(year)}-12-31"
-    frame = con.execute(
-        "SELECT application_number, patent_type, applicant_name AS patentee, applicant_type, province_code "
-        f"FROM {survey_population(con, register, year, legal_events)} register WHERE grant_date IS NOT NULL "
-        "AND CAST(grant_date AS DATE) <= CAST(? AS DATE) "
-        f"AND (lapse_date IS NULL AND {term_last_year_sql('register')} >= {int(year)} "
-        "OR CAST(lapse_date AS DATE) > CAST(? AS DATE)) ORDER BY application_number",
-        [end, end],
-    ).df()
-    if frame.empty:
-        raise ValueError(f"{register}: no valid patents at {end}; is the survey year right?")
+    frame = con.execute(f"{_frame_sql(con, register, year, legal_events)} ORDER BY application_number").df()
     regions = provinces().set_index("province_code")["region_zh"]
     frame["region"] = frame["province_code"].map(regions)
-    unknown = frame.loc[frame["region"].isna(), "province_code"].unique()
+    _check_frame(register, year, len(frame), frame.loc[frame["region"].isna(), "province_code"].unique())
+    return frame
+
+
+def _frame_sql(con: duckdb.DuckDBPyConnection, register: str | Path, year: int, legal_events) -> str:
+    """The SELECT of the frame's rows (:func:`survey_frame` without ``region``) over :func:`survey_population`."""
+    from ipstats.register.term import term_last_year_sql
+
+    end = sql_text(f"{int(year)}-12-31")
+    return (
+        "SELECT application_number, patent_type, applicant_name AS patentee, applicant_type, province_code "
+        f"FROM {survey_population(con, register, year, legal_events)} register WHERE grant_date IS NOT NULL "
+        f"AND CAST(grant_date AS DATE) <= CAST({end} AS DATE) "
+        f"AND (lapse_date IS NULL AND {term_last_year_sql('register')} >= {int(year)} "
+        f"OR CAST(lapse_date AS DATE) > CAST({end} AS DATE))"
+    )
+
+
+def _check_frame(register: str | Path, year: int, patents: int, unknown: Sequence) -> None:
+    """Refuse an empty frame and province codes that are not GB/T 2260 province codes (*unknown*, in frame order)."""
+    if not patents:
+        raise ValueError(f"{register}: no valid patents at {int(year)}-12-31; is the survey year right?")
     if len(unknown):
         raise ValueError(f"{register}: province_code value(s) {list(unknown)[:5]} are not GB/T 2260 province codes")
-    return frame
+
+
+def frame_view(
+    con: duckdb.DuckDBPyConnection,
+    register: str | Path,
+    year: int,
+    legal_events=None,
+    view: str = "survey_frame",
+) -> str:
+    """Create the DuckDB view *view* of the survey frame on *con*; return its name.
+
+    The rows and columns of :func:`survey_frame` (``region`` joined from the province table), unordered, for
+    work that must not hold the frame in memory (the streamed demo survey, :mod:`ipstats.survey.demo`). The
+    same checks are made (one aggregation over the view): an empty frame or a province code outside GB/T 2260
+    raises ValueError.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        :func:`ipstats.register.io.open_register` of *register*.
+    register : path
+        The register.
+    year : int
+        Survey year.
+    legal_events : path or pandas.DataFrame, optional
+        The frame basis, as for :func:`survey_frame`.
+    view : str
+        Name of the view to create (a table ``_{view}_regions`` is registered beside it).
+
+    Returns
+    -------
+    str
+        Name of the view.
+    """
+    from ipstats.reference import provinces
+
+    regions = f"_{view}_regions"
+    con.register(regions, provinces()[["province_code", "region_zh"]])
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT f.*, g.region_zh AS region "
+        f"FROM ({_frame_sql(con, register, year, legal_events)}) f LEFT JOIN {regions} g USING (province_code)"
+    )
+    [(patents, unknown)] = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE region IS NULL) FROM {view}"
+    ).fetchall()
+    codes = []
+    if unknown:
+        codes = con.execute(
+            f"SELECT province_code FROM {view} WHERE region IS NULL GROUP BY province_code "
+            "ORDER BY min(application_number) LIMIT 5"
+        ).fetchall()
+    _check_frame(register, year, patents, [code for (code,) in codes])
+    return view
 
 
 def register_totals(
@@ -569,37 +636,82 @@ def frame_counts(frame: pd.DataFrame, design: SurveyDesign = SurveyDesign()) -> 
     """Per frame patent: its stratum label, patentees in the stratum and the patentee's patents in it.
 
     Patentees holding at least ``design.certainty_patents`` patents of a stratum form that stratum's
-    take-all part (label ending ``|全取``), sampled with certainty at stage 1.
+    take-all part (label ending ``|全取``, :func:`take_all`), sampled with certainty at stage 1.
     """
     out = frame.copy()
     out["stratum"] = join_columns(out, design.strata, "|")
     held = out.groupby(["stratum", "patentee"])["application_number"].transform("size")
-    out["stratum"] = out["stratum"].where(held < design.certainty_patents, out["stratum"] + TAKE_ALL)
+    out["stratum"] = take_all(out["stratum"], held, design)
     out["patentees_in_stratum"] = out.groupby("stratum")["patentee"].transform("nunique")
     out["patents_in_psu"] = out.groupby(["stratum", "patentee"])["application_number"].transform("size")
     return out
 
 
+def take_all(stratum: pd.Series, held: pd.Series, design: SurveyDesign) -> pd.Series:
+    """The stratum labels with ``|全取`` where the patentee holds at least ``design.certainty_patents`` (*held*)
+    valid patents of the stratum: its take-all part."""
+    return stratum.where(held < design.certainty_patents, stratum + TAKE_ALL)
+
+
 def draw_sample(frame: pd.DataFrame, design: SurveyDesign, rng: np.random.Generator) -> pd.DataFrame:
-    """A two-stage stratified sample of *frame* (output of :func:`frame_counts`) with base weights."""
+    """A two-stage stratified sample of *frame* (output of :func:`frame_counts`) with base weights.
+
+    Stage 1 by :func:`draw_psus`; stage 2 keeps the ``design.patents_per_psu`` patents of smallest uniform
+    random key in each drawn patentee and stratum (:func:`smallest_keys`); then :func:`base_weights`.
+    """
     psus = frame[["stratum", "patentee", "applicant_type", "patentees_in_stratum"]].drop_duplicates(
         ["stratum", "patentee"]
     )
+    chosen = draw_psus(psus, design, rng)
+    sample = frame.merge(chosen[["stratum", "patentee"]], on=["stratum", "patentee"])
+    sample = smallest_keys(sample.assign(key=rng.random(len(sample))), ["stratum", "patentee"], design.patents_per_psu)
+    return base_weights(sample.drop(columns="key"))
+
+
+def draw_psus(psus: pd.DataFrame, design: SurveyDesign, rng: np.random.Generator) -> pd.DataFrame:
+    """Stage 1: the patentees drawn in each stratum, by simple random sampling without replacement.
+
+    Parameters
+    ----------
+    psus : pandas.DataFrame
+        One row per stratum and patentee (the PSUs) with ``stratum``, ``applicant_type`` and
+        ``patentees_in_stratum`` (other columns are kept).
+    design : SurveyDesign
+        ``n_h = max(min_psu, round(f · N_h))`` capped at ``N_h``, ``f`` the largest sampling fraction of the
+        stratum's patentee types; a take-all stratum (``|全取``) is taken whole.
+    rng : numpy.random.Generator
+        One uniform key per row of *psus*, in its order; the ``n_h`` smallest keys of a stratum are drawn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The drawn rows of *psus* (sorted by stratum and key, with the ``key`` column).
+    """
     psus = psus.assign(key=rng.random(len(psus))).sort_values(["stratum", "key"])
-    fraction = psus["applicant_type"].map(design.type_fractions).fillna(design.psu_fraction)
-    fraction = fraction.groupby(psus["stratum"]).transform("max")  # one fraction per stratum
+    types, levels = pd.factorize(psus["applicant_type"], use_na_sentinel=False)  # text or categorical
+    fraction = np.array([design.type_fractions.get(t, design.psu_fraction) for t in levels])[types]
+    fraction = pd.Series(fraction, index=psus.index).groupby(psus["stratum"]).transform("max")  # one per stratum
     n_h = np.minimum(
         psus["patentees_in_stratum"], np.maximum(design.min_psu, np.round(fraction * psus["patentees_in_stratum"]))
     )
     n_h = np.where(psus["stratum"].str.endswith(TAKE_ALL), psus["patentees_in_stratum"], n_h)
-    chosen = psus[psus.groupby("stratum").cumcount() < n_h]
-    sample = frame.merge(chosen[["stratum", "patentee"]], on=["stratum", "patentee"])
-    sample = sample.assign(key=rng.random(len(sample))).sort_values(["stratum", "patentee", "key"])
-    sample = sample[sample.groupby(["stratum", "patentee"]).cumcount() < design.patents_per_psu].drop(columns="key")
+    return psus[psus.groupby("stratum").cumcount() < n_h]
+
+
+def smallest_keys(frame: pd.DataFrame, by: list[str], n: int) -> pd.DataFrame:
+    """The rows of the *n* smallest ``key`` in each group of *by*, sorted by *by* and key (stage 2: a simple
+    random sample without replacement of *n* patents per PSU when the keys are uniform random numbers)."""
+    order = frame[[*by, "key"]].reset_index(drop=True).sort_values([*by, "key"])
+    return frame.iloc[order.index[order.groupby(by).cumcount() < n]]
+
+
+def base_weights(sample: pd.DataFrame) -> pd.DataFrame:
+    """The sample with ``base_weight`` = ``N_h/n_h · M_i/m_i`` (``n_h`` patentees of the stratum and ``m_i`` patents
+    of the patentee and stratum in *sample*), index reset."""
     sampled_psus = sample.groupby("stratum")["patentee"].transform("nunique")
     sampled_patents = sample.groupby(["stratum", "patentee"])["application_number"].transform("size")
-    sample["base_weight"] = sample["patentees_in_stratum"] / sampled_psus * sample["patents_in_psu"] / sampled_patents
-    return sample.reset_index(drop=True)
+    weight = sample["patentees_in_stratum"] / sampled_psus * sample["patents_in_psu"] / sampled_patents
+    return sample.assign(base_weight=weight).reset_index(drop=True)
 
 
 def read_sample(path: str | Path) -> pd.DataFrame:
