@@ -1,7 +1,8 @@
 """Source notebooks: thin, stripped, parameterized the same way, publishing through one Publisher.
 
 The one notebook-shape check (it replaces the copies the PII, survey and products tests used to hold): a
-title cell with an English summary, one tagged ``parameters`` cell of typed and commented parameters, then
+Chinese title cell (its English in
+``english.yaml``), one tagged ``parameters`` cell of typed and commented parameters, then
 short cells that call ipstats, show and publish with ``pub.table`` / ``pub.figure`` / ``pub.text``.
 """
 
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import papermill
 import pytest
+
+from ipstats.language import translate
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 #: A parameter line: ``name: type = value  # comment`` with one "=" (papermill skips a line with two).
@@ -47,7 +50,9 @@ def test_notebook_is_stripped_and_has_one_parameters_cell(path):
     assert len(tagged) == 1
     title = "".join(nb["cells"][0]["source"])
     assert nb["cells"][0]["cell_type"] == "markdown" and title.startswith("# ")
-    assert re.search(r"^\*[^*].*\*$", title, re.M), "the title cell ends with an English summary in italics"
+    # the Chinese pages are Chinese only: the English edition translates the whole title cell (english.yaml)
+    assert not re.search(r"^\*[^*].*\*$", title, re.M), "no English gloss in italics under the Chinese title"
+    assert translate(title, "en") != title and translate(title, "en").startswith("# ")
     assert not any(re.search(r"^\s*def ", source, re.M) for source in _code(nb)), "no function definitions"
     assert any("# NBVAL_CHECK_OUTPUT" in source for source in _code(nb)), "key numbers checked by nbval"
 
