@@ -165,8 +165,8 @@ def params_file(data: Path, folder: Path) -> Path:
     return path
 
 
-def bulletin(params: Path, out: Path, cache: Path, options: tuple[str, ...] = ()) -> dict:
-    """The bulletin run cut into stages by its progress lines."""
+def bulletin(params: Path, out: Path, cache: Path, memory: str, options: tuple[str, ...] = ()) -> dict:
+    """The bulletin run cut into stages by its progress lines (every DuckDB connection limited to *memory*)."""
     marks: list[tuple[str, float]] = []
     progress = re.compile(r"^\[(\d+)/(\d+)\] (\S+) … (\w+) \(([\d.]+) s\)")
 
@@ -181,7 +181,7 @@ def bulletin(params: Path, out: Path, cache: Path, options: tuple[str, ...] = ()
 
     result = measure(
         [*IPSTATS, "bulletin", str(params), "--out", str(out), *options],
-        env={"IPSTATS_CACHE": str(cache), "PYTHONUNBUFFERED": "1"},
+        env={"IPSTATS_CACHE": str(cache), "PYTHONUNBUFFERED": "1", "IPSTATS_DUCKDB_MEMORY": memory},
         on_line=on_line,
     )
     peaks = result["peaks"]
@@ -229,12 +229,12 @@ def one_size(patents: int, data_root: Path, work: Path, memory: str, pandas_too:
     folder = Path(tempfile.mkdtemp(prefix=f"bench_bulletin_{patents}_", dir=work))
     params = params_file(data, folder)
     cache = folder / "cache"
-    run = bulletin(params, folder / "bulletin", cache)
+    run = bulletin(params, folder / "bulletin", cache, memory)
     again = measure(
         [sys.executable, "-c", INPUTS_AGAIN, str(params)],
         env={"IPSTATS_CACHE": str(cache), "IPSTATS_DUCKDB_MEMORY": memory},
     )
-    second = bulletin(params, folder / "bulletin-en", cache, ("--lang", "en")) if again else None
+    second = bulletin(params, folder / "bulletin-en", cache, memory, ("--lang", "en")) if again else None
     floor_s = stages["floor"]["seconds"]
     for name, values in [*stages.items(), *run["stages"].items(), *(second["stages"].items() if second else ())]:
         values["ratio_to_floor"] = round(values["seconds"] / floor_s, 2)
@@ -302,7 +302,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()), help="folder for the bulletins and caches of the run"
     )
-    parser.add_argument("--memory", default="2GB", help="DuckDB memory limit of the floor and of validation")
+    parser.add_argument(
+        "--memory",
+        default="2GB",
+        help="DuckDB memory limit of the floor and of every ipstats stage ($IPSTATS_DUCKDB_MEMORY)",
+    )
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas validation (slow at 50 M)")
     parser.add_argument(
         "--no-again", action="store_true", help="skip the second (English) bulletin with the caches warm"

@@ -12,8 +12,11 @@ wherever a runner is (:func:`as_runner`).
 from __future__ import annotations
 
 import os
+import tempfile
+import uuid
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Protocol
 
 import duckdb
@@ -21,14 +24,54 @@ import pandas as pd
 
 from ipstats.engines.scan import scan_texts, term_automaton
 
-__all__ = ["DuckRunner", "Runner", "as_runner", "connect", "find_terms"]
+__all__ = [
+    "DEFAULT_MEMORY",
+    "MEMORY_ENV",
+    "DuckRunner",
+    "Runner",
+    "as_runner",
+    "connect",
+    "find_terms",
+    "memory_limit",
+    "spill_folder",
+]
 
 
-def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection for ipstats work: in memory, no progress bar, optional memory and thread limits."""
-    config = {}
-    if memory_limit:
-        config["memory_limit"] = memory_limit
+#: Environment variable: the memory limit of every DuckDB connection ipstats opens (validation, classification,
+#: counting, demo data), e.g. ``8GB``; beyond it DuckDB spills to a temporary folder. The bulletin's notebooks
+#: inherit it from the ``ipstats bulletin`` process.
+MEMORY_ENV = "IPSTATS_DUCKDB_MEMORY"
+#: The limit when :data:`MEMORY_ENV` is not set. DuckDB's own default (80 % of the machine's memory) would let
+#: one query of a national register take a shared machine's memory; 2 GB spills instead, at little cost.
+DEFAULT_MEMORY = "2GB"
+
+
+def memory_limit(memory: str | None = None) -> str:
+    """The DuckDB memory limit to use: *memory*, else ``$IPSTATS_DUCKDB_MEMORY``, else :data:`DEFAULT_MEMORY`."""
+    return memory or os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY
+
+
+def spill_folder() -> str:
+    """A folder for one connection's spilled data, under the system's temporary folder, not yet created.
+
+    DuckDB creates it when a query first spills and removes it when the connection closes; a folder of its own
+    keeps connections of concurrent runs from sharing (and removing) each other's files. In-memory
+    connections would otherwise spill to ``.tmp`` in the working folder (a notebook's output folder).
+    """
+    return str(Path(tempfile.gettempdir()) / f"ipstats-spill-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+
+
+def connect(memory: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for ipstats work: in memory, no progress bar, a memory limit with spilling.
+
+    Parameters
+    ----------
+    memory : str, optional
+        Memory limit (``"2GB"``); default :func:`memory_limit` (``$IPSTATS_DUCKDB_MEMORY`` or 2GB).
+    threads : int, optional
+        Worker threads; default DuckDB's (one per core).
+    """
+    config = {"memory_limit": memory_limit(memory), "temp_directory": spill_folder()}
     if threads:
         config["threads"] = threads
     con = duckdb.connect(config=config)
@@ -120,7 +163,7 @@ def find_terms(
     patents_sql: str,
     terms: pd.DataFrame,
     name: str,
-    batch_rows: int = 200_000,
+    batch_rows: int = 25_000,
 ) -> str:
     """Create table *name* (``patent_id``, ``term_id``) of every term occurring in a patent's text.
 
@@ -140,6 +183,10 @@ def find_terms(
         ``term_id`` and ``term`` (folded, as :func:`ipstats.concordance.keywords.split_terms` gives).
     name : str
         Table to create.
+    batch_rows : int
+        Texts per scanned batch. A batch is held about four times over (Arrow, Python strings, the joined and
+        the folded text) while it is scanned, and ``2 × workers`` batches wait: 25,000 keeps that near 200 MB
+        for texts of a few hundred characters, with the per-batch overhead still negligible.
     """
     import pyarrow as pa
 
@@ -151,7 +198,7 @@ def find_terms(
     def scan(batch):  # the automaton releases the GIL: batches are scanned on several threads
         return scan_texts(scanner, batch.column(0), batch.column(1))
 
-    found_ids, found_terms = [], []
+    found_ids, found_terms = [], []  # Arrow chunks, one per batch
     workers = max(1, min(4, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
@@ -159,13 +206,18 @@ def find_terms(
             pending.append(pool.submit(scan, batch))
             while len(pending) > 2 * workers:  # bounded: a national register never sits in memory
                 ids_, terms_ = pending.popleft().result()
-                found_ids.extend(ids_)
-                found_terms.extend(terms_)
+                found_ids.append(ids_)
+                found_terms.append(terms_)
         for future in pending:
             ids_, terms_ = future.result()
-            found_ids.extend(ids_)
-            found_terms.extend(terms_)
-    hits = pa.table({"patent_id": pa.array(found_ids, pa.string()), "term_id": pa.array(found_terms, pa.int64())})
+            found_ids.append(ids_)
+            found_terms.append(terms_)
+    hits = pa.table(
+        {
+            "patent_id": pa.chunked_array(found_ids, pa.string()),
+            "term_id": pa.chunked_array(found_terms, pa.int64()),
+        }
+    )
     con.register("_ipstats_hits_arrow", hits)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _ipstats_hits_arrow")
     con.unregister("_ipstats_hits_arrow")

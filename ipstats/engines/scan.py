@@ -64,8 +64,9 @@ def term_automaton(terms: pd.DataFrame) -> TermScanner:
     )
 
 
-def scan_texts(scanner: TermScanner, ids, text) -> tuple[list, list]:
-    """Every (patent_id, term_id) found in one batch of texts (Arrow arrays *ids* and *text*).
+def scan_texts(scanner: TermScanner, ids, text) -> tuple:
+    """Every (patent_id, term_id) found in one batch of texts (Arrow arrays *ids* and *text*), as two Arrow
+    arrays (``string``, ``int64``): compact, so the hits of a national register are not Python objects.
 
     One scan per batch: the folded texts joined by NUL (no term contains it); each match is mapped back
     to its text through the cumulative character offsets. A term beginning (ending) with an ASCII letter or
@@ -79,8 +80,9 @@ def scan_texts(scanner: TermScanner, ids, text) -> tuple[list, list]:
     ends = np.cumsum(pc.utf8_length(text).to_numpy(zero_copy_only=False) + 1)
     joined = fold("\x00".join(text.to_pylist()))
     matches = scanner.automaton.find_matches_as_indexes(joined, overlapping=True)
+    none = (pa.array([], pa.string()), pa.array([], pa.int64()))
     if not matches:
-        return [], []
+        return none
     found = np.asarray(matches, dtype=np.int64)
     check = scanner.word_start[found[:, 0]] | scanner.word_end[found[:, 0]]
     if check.any():
@@ -93,8 +95,9 @@ def scan_texts(scanner: TermScanner, ids, text) -> tuple[list, list]:
                 keep[i] = False
         found = found[keep]
         if not len(found):
-            return [], []
+            return none
     term_of = scanner.term_of
     owner = np.searchsorted(ends, found[:, 1], side="right")
     pairs = pd.DataFrame({"row": owner, "term_id": term_of[found[:, 0]]}).drop_duplicates()
-    return ids.take(pa.array(pairs["row"].to_numpy())).to_pylist(), pairs["term_id"].tolist()
+    found_ids = ids.take(pa.array(pairs["row"].to_numpy())).cast(pa.string())
+    return found_ids, pa.array(pairs["term_id"].to_numpy(dtype=np.int64), pa.int64())

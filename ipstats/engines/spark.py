@@ -169,9 +169,7 @@ class SparkRunner:
             scanner = term_automaton(wanted)
             for batch in batches:
                 ids, found = scan_texts(scanner, batch.column(0), batch.column(1))
-                yield pa.RecordBatch.from_arrays(
-                    [pa.array(ids, pa.string()), pa.array(found, pa.int64())], names=["patent_id", "term_id"]
-                )
+                yield pa.RecordBatch.from_arrays([ids, found], names=["patent_id", "term_id"])
 
         source = self.spark.sql(f"SELECT t.patent_id, t.text FROM {texts} t WHERE t.patent_id IN ({patents_sql})")
         hits = source.mapInArrow(scan_partition, "patent_id string, term_id bigint").localCheckpoint(eager=True)

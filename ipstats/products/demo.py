@@ -139,7 +139,7 @@ def _duckdb() -> Iterator[duckdb.DuckDBPyConnection]:
     from ipstats.engines.sql import sql_text
 
     with tempfile.TemporaryDirectory(prefix="ipstats-products-demo-") as spill:
-        con = connect(memory_limit=_DUCKDB_MEMORY)
+        con = connect(memory=_DUCKDB_MEMORY)
         try:
             con.execute(f"SET temp_directory = {sql_text(spill)}")
             con.execute("SET preserve_insertion_order = false")

@@ -366,7 +366,7 @@ def _stream_connection(register: str | Path) -> Iterator[duckdb.DuckDBPyConnecti
     from ipstats.register.io import open_register
 
     with tempfile.TemporaryDirectory(prefix="ipstats-survey-") as spill:
-        con = connect(memory_limit=STREAM_MEMORY)
+        con = connect(memory=STREAM_MEMORY)
         try:
             con.execute(f"SET temp_directory = {sql_text(spill)}")
             yield open_register(register, con=con)

@@ -11,7 +11,8 @@ from ipstats.engines import scan_texts, term_automaton
 def _found(terms: list[str], texts: list[str]) -> set[tuple[str, str]]:
     table = pd.DataFrame({"term_id": range(len(terms)), "term": terms})
     ids, found = scan_texts(term_automaton(table), pa.array([f"p{i}" for i in range(len(texts))]), pa.array(texts))
-    return {(i, terms[t]) for i, t in zip(ids, found)}
+    assert ids.type == pa.string() and found.type == pa.int64()  # Arrow arrays, not Python objects
+    return {(i, terms[t]) for i, t in zip(ids.to_pylist(), found.to_pylist())}
 
 
 def test_short_latin_terms_do_not_match_inside_words():
