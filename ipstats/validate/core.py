@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -427,32 +428,54 @@ def _duplicates(keys: pd.DataFrame, fields: tuple[str, ...], note: str, collecto
     )
 
 
-def _reference_values(
+#: Rows of a referenced file read at a time to look up foreign keys (the register of a national run is never
+#: held whole: only the keys of the file being checked are).
+REFERENCE_BATCH = 500_000
+
+
+def _reference_chunks(
     resource: str, fields: tuple[str, ...], references: dict[str, Any], notes: list[str]
-) -> pd.DataFrame | None:
+) -> Iterator[pd.DataFrame] | None:
+    """The referenced key columns (text) in chunks of about :data:`REFERENCE_BATCH` rows; None when not checked.
+
+    A Parquet file is read by row batches of its key columns only; another file through the reader, chunk by
+    chunk, with its own headers (Chinese titles and column mappings name the key too).
+    """
     source = references.get(resource)
     if source is None:
         notes.append(f"foreign key to {resource} not checked (no {resource} file given)")
         return None
     if isinstance(source, pd.DataFrame):
-        return source[list(fields)]
+        return iter([source[list(fields)]])
     try:
         if Path(source).suffix.lower() in (".parquet", ".pq"):  # only the key columns, as the reader gets them
             import pyarrow.parquet as pq
 
-            keys = pq.read_table(source, columns=list(fields)).to_pandas()
-            return keys.astype(object).where(keys.notna(), "").astype(str)
+            batches = pq.ParquetFile(source).iter_batches(batch_size=REFERENCE_BATCH, columns=list(fields))
+
+            def parquet_chunks() -> Iterator[pd.DataFrame]:
+                for batch in batches:
+                    keys = batch.to_pandas()
+                    yield keys.astype(object).where(keys.notna(), "").astype(str)
+
+            return parquet_chunks()
         table = open_table(source)
-        try:  # the referenced file's own headers: Chinese titles and column mappings name the key too
+        try:
             aliases = column_aliases(resolve_schema(resource))
         except (ValueError, OSError):
             aliases = {}
         header = [aliases.get(h, h) for h in table.header]
         cols = [header.index(f) for f in fields]
-        return pd.concat([c.frame[cols].set_axis(list(fields), axis=1) for c in table.chunks], ignore_index=True)
+        return (c.frame[cols].set_axis(list(fields), axis=1) for c in table.chunks)
     except (ReadError, ValueError) as exc:
         notes.append(f"foreign key to {resource} not checked ({source}: {exc})")
         return None
+
+
+def _key_index(frame: pd.DataFrame) -> pd.Index:
+    """The keys of *frame* (one column or several) as an index to look values up in."""
+    frame = frame.astype(str)
+    return pd.MultiIndex.from_frame(frame) if frame.shape[1] > 1 else pd.Index(frame.iloc[:, 0])
 
 
 def _application_numbers_in(schema: Schema | str, fields: tuple[str, ...]) -> bool:
@@ -464,9 +487,22 @@ def _application_numbers_in(schema: Schema | str, fields: tuple[str, ...]) -> bo
         return False
 
 
+#: Python's whitespace (what ``str.isspace`` and ``\\s`` match) as an RE2 character class, for Arrow and DuckDB.
+SPACE_CLASS = "[" + "".join(f"\\x{{{c:x}}}" for c in range(sys.maxunicode + 1) if chr(c).isspace()) + "]"
+
+
 def _bare_application_number(values: pd.Series) -> pd.Series:
-    """CN202310123456.7, ZL202310123456.7 and 202310123456.7 as one key: 2023101234567."""
-    return values.astype(object).str.upper().str.replace(r"^\s*(?:CN|ZL)|[\s.]", "", regex=True)
+    """CN202310123456.7, ZL202310123456.7 and 202310123456.7 as one key: 2023101234567.
+
+    Upper-cased, a leading ``CN``/``ZL`` (after any spaces) and every space and dot removed — in Arrow
+    (RE2 with Python's whitespace class), so a register of millions of keys is not looped over in Python.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(values.astype(str).to_numpy(dtype=object), pa.string())
+    bare = pc.replace_substring_regex(pc.utf8_upper(text), f"^{SPACE_CLASS}*(?:CN|ZL)|{SPACE_CLASS}|[.]", "")
+    return pd.Series(bare.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
 
 
 def _key_checks(
@@ -486,11 +522,11 @@ def _key_checks(
         if fk["resource"] == "":
             if not all(k in keys for k in ref_fields):
                 continue
-            target = keys[list(ref_fields)]
+            chunks = iter([keys[list(ref_fields)]])
             where = "of this file"
         else:
-            target = _reference_values(fk["resource"], ref_fields, references, notes)
-            if target is None:
+            chunks = _reference_chunks(fk["resource"], ref_fields, references, notes)
+            if chunks is None:
                 continue
             where = (
                 f"of {fk['resource']} ({references[fk['resource']]})"
@@ -499,15 +535,16 @@ def _key_checks(
             )
         present = keys[list(fields)].ne("").all(axis=1).to_numpy()
         ours = keys[list(fields)].set_axis(list(ref_fields), axis=1)
-        if _application_numbers_in(fk["resource"] or schema, ref_fields):
-            ours, target = ours.apply(_bare_application_number), target.apply(_bare_application_number)
-        wanted = (
-            pd.MultiIndex.from_frame(ours.astype(str)) if len(fields) > 1 else pd.Index(ours.iloc[:, 0].astype(str))
-        )
-        known = (
-            pd.MultiIndex.from_frame(target.astype(str)) if len(fields) > 1 else pd.Index(target.iloc[:, 0].astype(str))
-        )
-        bad = present & ~wanted.isin(known)
+        bare = _application_numbers_in(fk["resource"] or schema, ref_fields)
+        if bare:
+            ours = ours.apply(_bare_application_number)
+        wanted = _key_index(ours)
+        distinct = wanted.unique()
+        known: list = []
+        for chunk in chunks:  # the referenced file chunk by chunk: only this file's keys are held
+            theirs = _key_index(chunk.apply(_bare_application_number) if bare else chunk)
+            known.extend(theirs[theirs.isin(distinct)])  # Arrow's is_in over the chunk, this file's keys as the set
+        bad = present & ~wanted.isin(pd.Index(known, dtype=object) if len(fields) == 1 else known)
         label = ", ".join(fields)
         values = keys[list(fields)].astype(str).agg(" / ".join, axis=1) if len(fields) > 1 else keys[fields[0]]
         collector.add(

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 import ipstats.validate.core as core
+from ipstats.engines.duck import MEMORY_ENV, memory_limit
 from ipstats.engines.sql import sql_list, sql_text
 from ipstats.validate.checks import check_field, control_characters, is_code, normalise_cells
 from ipstats.validate.readers import PARQUET_SUFFIXES, ReadError, TableSource, open_table
@@ -57,14 +57,12 @@ DUCKDB_SCHEMAS = ("patent_register", "patent_register_ipc")
 #: Files at least this large (bytes) are validated with DuckDB by ``engine="auto"``; smaller ones with pandas,
 #: which starts faster.
 MIN_BYTES = 32 << 20
-#: Environment variable: DuckDB memory limit of the engine (default ``2GB``); spilled to a temporary folder beyond.
-MEMORY_ENV = "IPSTATS_DUCKDB_MEMORY"
 #: Environment variable: the engine ``auto`` chooses (``pandas``, ``duckdb`` or ``auto``).
 ENGINE_ENV = "IPSTATS_VALIDATE_ENGINE"
 
 _CONTROL_SQL = "[\\x{00}-\\x{08}\\x{0b}\\x{0c}\\x{0e}-\\x{1f}\\x{7f}]"
 #: Python's whitespace (str.isspace, what str.strip removes) as an RE2 class.
-_SPACE_SQL = "[" + "".join(f"\\x{{{c:x}}}" for c in range(sys.maxunicode + 1) if chr(c).isspace()) + "]"
+_SPACE_SQL = core.SPACE_CLASS
 _APPNO_SHAPE = r"^CN(\d{12}|\d{8})\.[0-9X]$"
 _WEIGHTS = {12: (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), 8: (2, 3, 4, 5, 6, 7, 8, 9)}
 _DIRECT_TYPES = (
@@ -201,7 +199,7 @@ class _Engine:
         self.con = _Connection(
             duckdb.connect(
                 config={
-                    "memory_limit": memory or os.environ.get(MEMORY_ENV, "2GB"),
+                    "memory_limit": memory_limit(memory),
                     "temp_directory": str(Path(self.folder.name) / "spill"),
                     "preserve_insertion_order": False,
                     "threads": min(os.cpu_count() or 1, 4),
@@ -759,11 +757,14 @@ def _reference_table(
             cols = ", ".join(f'coalesce("{f}", \'\') AS r{i}' for i, f in enumerate(fields))
             engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT {cols} FROM read_parquet({sql_text(str(given))})")
             return True
-    target = core._reference_values(resource, fields, references, notes)
-    if target is None:
+    chunks = core._reference_chunks(resource, fields, references, notes)
+    if chunks is None:
         return False
-    frame = pd.DataFrame({f"r{i}": target.iloc[:, i].astype(str).to_numpy(dtype=object) for i in range(len(fields))})
-    engine.con.register(f"_{table}", pa.Table.from_pandas(frame, preserve_index=False))
-    engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM _{table}")
-    engine.con.unregister(f"_{table}")
+    cols = ", ".join(f"CAST(NULL AS VARCHAR) AS r{i}" for i in range(len(fields)))
+    engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT {cols} WHERE FALSE")
+    for chunk in chunks:  # chunk by chunk: the referenced file is never held whole in pandas
+        frame = pd.DataFrame({f"r{i}": chunk.iloc[:, i].astype(str).to_numpy(dtype=object) for i in range(len(fields))})
+        engine.con.register(f"_{table}", pa.Table.from_pandas(frame, preserve_index=False))
+        engine.con.execute(f"INSERT INTO {table} SELECT * FROM _{table}")
+        engine.con.unregister(f"_{table}")
     return True
