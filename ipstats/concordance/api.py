@@ -335,12 +335,12 @@ def open_inputs(
         texts, report = links_from_register(con, path)
         run.put_arrow(
             "links",
-            con.execute(
+            con.sql(
                 "SELECT CAST(patent_id AS VARCHAR) AS patent_id, CAST(ipc AS VARCHAR) AS ipc FROM links"
             ).to_arrow_table(),
         )
         if texts is not None:
-            run.put_arrow("texts", con.execute(f"SELECT patent_id, text FROM {texts}").to_arrow_table())
+            run.put_arrow("texts", con.sql(f"SELECT patent_id, text FROM {texts}").to_arrow_table())
     finally:
         con.close()
     if register:

@@ -266,6 +266,8 @@ def count_contributors(
 ) -> pd.DataFrame:
     """Cells of a count with their contributors, for disclosure control (no classification).
 
+    *con* is a DuckDB connection or a runner (the same SQL on DuckDB and Spark).
+
     Returns
     -------
     pandas.DataFrame
@@ -284,7 +286,7 @@ def count_contributors(
         f"MAX(CASE WHEN rk = 1 THEN n END) AS largest, coalesce(MAX(CASE WHEN rk = 2 THEN n END), 0) AS second "
         f"FROM ranked GROUP BY {keys} ORDER BY {keys}"
     )
-    return _typed(con.execute(sql).df(), "int64").astype({"largest": "int64", "second": "int64"})
+    return _typed(as_runner(con).df(sql), "int64").astype({"largest": "int64", "second": "int64"})
 
 
 def _typed(cube: pd.DataFrame, dtype: str) -> pd.DataFrame:

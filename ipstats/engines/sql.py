@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["exact_sum", "sql_list", "sql_parquet", "sql_reader", "sql_text", "text_sql"]
+__all__ = ["exact_sum", "sql_list", "sql_name", "sql_parquet", "sql_reader", "sql_text", "text_sql"]
 
 
 def sql_text(value: object) -> str:
@@ -22,6 +22,23 @@ def sql_text(value: object) -> str:
     "'O''Brien'"
     """
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_name(name: str, dialect: str = "duckdb") -> str:
+    """A quoted column name: ``"name"`` for DuckDB, ```name``` for Spark SQL (the quote character doubled).
+
+    An extract's extra columns keep their own headers (``备注``, ``Applicant (EN)``…): quoted, any of them is a
+    valid name in a column list.
+
+    Examples
+    --------
+    >>> sql_name('申请人 (EN)')
+    '"申请人 (EN)"'
+    >>> sql_name("a`b", "spark")
+    '`a``b`'
+    """
+    quote = "`" if dialect == "spark" else '"'
+    return quote + str(name).replace(quote, quote * 2) + quote
 
 
 def sql_list(values: Iterable[object]) -> str:

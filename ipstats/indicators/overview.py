@@ -13,7 +13,9 @@ from ipstats import reference
 from ipstats.counting import CountSpec, count_contributors, count_flows, count_valid_stock
 from ipstats.indicators.formulas import growth_pct, share_pct
 from ipstats.indicators.narrative import overview_paragraph
-from ipstats.register.io import open_register, read_population
+from ipstats.concordance.api import open_inputs
+from ipstats.engines import as_runner, open_runner
+from ipstats.register.io import read_population
 from ipstats.register.origin import SCOPE_LABELS, scoped_view
 from ipstats.register.regions import region_name
 from ipstats.sdc import Rules
@@ -137,7 +139,7 @@ def origin_table(con, year: int, top: int = 10, view: str = "register_scoped") -
     """
     names = reference.origins().query("alias_of == ''").set_index("origin_code")["name_zh"]
     inv = f"(SELECT * FROM {view} WHERE patent_type = '发明' AND scope IN ('hk_mo_tw', 'foreign'))"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW abroad_inventions AS SELECT * FROM {inv}")
+    as_runner(con).view("abroad_inventions", f"SELECT * FROM {inv}")
     by = ("scope", "origin")
     measures = {
         "invention_applications": count_flows(con, "applications", [year], by=by, view="abroad_inventions"),
@@ -353,6 +355,7 @@ def compute_overview(
     disclosure: dict | None = None,
     application_basis: str = "filing",
     lang: str = "zh",
+    engine: str | dict | None = None,
 ) -> Overview:
     """Compute the overview of *year* for *region* from a register file and a population file.
 
@@ -379,6 +382,9 @@ def compute_overview(
     lang : {"zh", "en"}
         Language of :attr:`Overview.paragraph` (:func:`ipstats.indicators.narrative.overview_paragraph`); the
         tables, notes and :meth:`Overview.key_numbers` stay Chinese.
+    engine : str or dict, optional
+        Where the register is counted: ``"duckdb"`` (default) or Spark settings
+        (:func:`ipstats.engines.engine_settings`); both run the same SQL and give identical tables.
 
     Returns
     -------
@@ -388,8 +394,16 @@ def compute_overview(
         raise ValueError(f"application_basis must be one of {', '.join(APPLICATION_BASES)}, got {application_basis!r}")
     basis = application_basis
     name = region_name(region)
-    con = open_register(register)
     pop = read_population(population)
+    with open_runner(engine or "duckdb") as con:  # a DuckDB or Spark runner: the counting SQL is the same
+        open_inputs(con, register, register=True, classify=False)
+        return _overview(con, pop, year, region, name, trend_years, disclosure, basis, lang)
+
+
+def _overview(
+    con, pop: pd.DataFrame, year: int, region, name: str, trend_years: int, disclosure, basis: str, lang: str
+) -> Overview:
+    """:func:`compute_overview` on a runner holding the ``register`` view."""
     years = [year - 1, year]
     apps = count_flows(con, "applications", years, region=region, reference_date=basis)
     grants = count_flows(con, "grants", years, region=region)
@@ -397,7 +411,7 @@ def compute_overview(
     summary = type_summary(apps, grants, stock, year)
 
     inv = "patent_type = '发明'"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW inventions AS SELECT * FROM register WHERE {inv}")
+    con.view("inventions", f"SELECT * FROM register WHERE {inv}")
     by = ("province_code",)
     provinces = province_table(
         count_valid_stock(con, years, by=by, view="inventions"),
@@ -447,7 +461,6 @@ def compute_overview(
         scoped_view(con)
         scopes = scope_table(con, year, basis)
         origins = origin_table(con, year)
-    con.close()
 
     if region in (None, "", "national"):
         inv_now = provinces["valid_invention_patents"].sum()

@@ -18,8 +18,6 @@ CNIPA's scope words, as its statistics use them:
 
 from __future__ import annotations
 
-import duckdb
-
 from ipstats.labels import labels
 from ipstats import reference
 
@@ -55,26 +53,43 @@ def scope_sql(alias: str = "r", has_origin: bool = True) -> str:
     )
 
 
-def scoped_view(con: duckdb.DuckDBPyConnection, source: str = "register", view: str = "register_scoped") -> str:
-    """Create *view*: the rows of *source* with two columns more, ``origin`` and ``scope``; return its name."""
-    columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+def _columns(run, source: str) -> list[str]:
+    """The column names of *source* on any runner."""
+    return list(run.df(f"SELECT * FROM {source} LIMIT 0").columns)
+
+
+def scoped_view(con, source: str = "register", view: str = "register_scoped") -> str:
+    """Create *view*: the rows of *source* with two columns more, ``origin`` and ``scope``; return its name.
+
+    *con* is a DuckDB connection or a runner (:func:`ipstats.engines.open_runner`): the SQL is DuckDB's and
+    Spark's alike (no ``EXCLUDE``: the kept columns are listed).
+    """
+    from ipstats.engines import as_runner
+    from ipstats.engines.sql import sql_name
+
+    run = as_runner(con)
+    columns = _columns(run, source)
     has_origin = "origin_code" in columns
-    clash = [c for c in ("origin", "scope") if c in columns]  # extra columns of an extract: derived ones win
-    rest = f"r.* EXCLUDE ({', '.join(clash)})" if clash else "r.*"
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {rest}, {origin_sql('r', has_origin)} AS origin, "
-        f"{scope_sql('r', has_origin)} AS scope FROM {source} r"
+    kept = [c for c in columns if c not in ("origin", "scope")]  # extra columns of an extract: derived ones win
+    listed = ", ".join(f"r.{sql_name(c, run.dialect)}" for c in kept)
+    run.view(
+        view,
+        f"SELECT {listed}, {origin_sql('r', has_origin)} AS origin, {scope_sql('r', has_origin)} AS scope "
+        f"FROM {source} r",
     )
     return view
 
 
-def domestic_view(con: duckdb.DuckDBPyConnection, source: str = "register", view: str = "register_domestic") -> str:
+def domestic_view(con, source: str = "register", view: str = "register_domestic") -> str:
     """Create *view*: the rows of *source* whose first applicant is 国内（不含港澳台）; return its name.
 
-    The population of the 全国专利调查 and of every per-capita indicator.
+    The population of the 全国专利调查 and of every per-capita indicator. *con*: a connection or a runner.
     """
-    scoped = scoped_view(con, source, f"{view}_scoped")
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (origin, scope) FROM {scoped} WHERE scope = 'domestic'"
-    )
+    from ipstats.engines import as_runner
+    from ipstats.engines.sql import sql_name
+
+    run = as_runner(con)
+    scoped = scoped_view(run, source, f"{view}_scoped")
+    listed = ", ".join(sql_name(c, run.dialect) for c in _columns(run, source) if c not in ("origin", "scope"))
+    run.view(view, f"SELECT {listed} FROM {scoped} WHERE scope = 'domestic'")
     return view
