@@ -38,6 +38,8 @@ import pandas as pd
 from ipstats.labels import labels
 from ipstats import reference
 from ipstats.counting import count_valid_stock
+from ipstats.engines import as_runner
+from ipstats.engines.sql import sql_name
 from ipstats.indicators.formulas import growth_pct, share_pct
 from ipstats.indicators.narrative import SCOPES_EN, change_clause, format_count, half_up, join_en, ordinal, plural
 from ipstats.language import check_lang, value
@@ -318,6 +320,8 @@ def sei_patents(
 ) -> str:
     """Create table *name* (``patent_id``): the patents of *links* in any category of the SEI table.
 
+    *con* is a DuckDB connection or a runner (:func:`ipstats.engines.open_runner`).
+
     Classification by :func:`ipstats.concordance.classify_table` with the table's own rules
     (``keywords="table"``: a keyword condition must be met in the title or abstract of *texts*). *cache* is the
     identity of *links* and *texts* (:func:`ipstats.concordance.api.register_key`): the classification is then
@@ -328,7 +332,7 @@ def sei_patents(
     classified = classify_table(
         con, load_system(system), links, texts, keywords=keywords, name=f"{name}_classified", cache=cache
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT patent_id FROM {classified}")
+    as_runner(con).table(name, f"SELECT DISTINCT patent_id FROM {classified}")
     return name
 
 
@@ -345,7 +349,8 @@ def criteria_view(
 
     Parameters
     ----------
-    con : duckdb.DuckDBPyConnection
+    con : duckdb.DuckDBPyConnection or runner
+        Where *source* is (DuckDB or Spark: the same SQL).
     year : int
         Year end the criteria are judged at (维持年限, family members in force, pledges and awards so far).
     source : str
@@ -365,9 +370,10 @@ def criteria_view(
         The view's name.
     """
     view = view or f"hv_criteria_{int(year)}"
-    columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    clash = [c for c in criteria_columns() if c in columns]
-    rest = f"r.* EXCLUDE ({', '.join(clash)})" if clash else "r.*"
+    run = as_runner(con)
+    columns = list(run.df(f"SELECT * FROM {source} LIMIT 0").columns)
+    kept = [c for c in columns if c not in criteria_columns()]  # an extract's own columns of those names: ours win
+    rest = ", ".join(f"r.{sql_name(c, run.dialect)}" for c in kept)
     joins, exprs = [], {}
     exprs["hv_sei"] = "(s.patent_id IS NOT NULL)" if sei else "FALSE"
     if sei:
@@ -378,14 +384,13 @@ def criteria_view(
             exprs[f"hv_{key}"] = "FALSE"
             continue
         table = f"_hv_{key}_{int(year)}"
-        con.register(f"{table}_df", pd.DataFrame({"application_number": pd.Series(numbers, dtype=object)}))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT DISTINCT application_number FROM {table}_df")
-        con.unregister(f"{table}_df")
+        distinct = pd.Series(pd.unique(pd.Series(numbers, dtype=object).dropna()), dtype=object)
+        run.put(table, pd.DataFrame({"application_number": distinct}, dtype=object))
         joins.append(f"LEFT JOIN {table} {key[0]}x ON {key[0]}x.application_number = r.application_number")
         exprs[f"hv_{key}"] = f"({key[0]}x.application_number IS NOT NULL)"
     exprs["hv_maintained"] = maintained_sql(year, rules.maintained_years, rules.maintained_from)
     select = ", ".join(f"{exprs[c]} AS {c}" for c in criteria_columns())
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {rest}, {select} FROM {source} r {' '.join(joins)}")
+    run.view(view, f"SELECT {rest}, {select} FROM {source} r {' '.join(joins)}")
     return view
 
 
@@ -899,13 +904,17 @@ def _foreign_demo(register: str | Path, path: str | Path) -> bool:
     return demo and folder != Path(register).resolve().parent
 
 
-def _unmatched_note(con: duckdb.DuckDBPyConnection, key: str, numbers: pd.Series) -> str | None:
-    distinct = pd.DataFrame({"application_number": pd.Series(sorted(set(numbers)), dtype=object)})
-    con.register("_hv_numbers", distinct)
-    n = con.execute(
-        "SELECT COUNT(*) FROM _hv_numbers d ANTI JOIN register r ON r.application_number = d.application_number"
-    ).fetchall()[0][0]
-    con.unregister("_hv_numbers")
+def _unmatched_note(con, key: str, numbers: pd.Series) -> str | None:
+    run = as_runner(con)
+    distinct = pd.DataFrame({"application_number": pd.Series(sorted(set(numbers)), dtype=object)}, dtype=object)
+    run.put("_hv_numbers", distinct)
+    n = int(
+        run.df(
+            "SELECT COUNT(*) AS n FROM _hv_numbers d LEFT JOIN (SELECT DISTINCT application_number FROM register) r "
+            "ON r.application_number = d.application_number WHERE r.application_number IS NULL"
+        )["n"].iloc[0]
+    )
+    run.drop("_hv_numbers")
     if n:
         return f"{key}：{n:,}个申请号不在专利登记数据中，未计入。"
     return None
@@ -922,6 +931,7 @@ def compute_high_value(
     rules: HighValueRules | dict | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     lang: str = "zh",
+    engine: str | dict | None = None,
 ) -> HighValue:
     """Compute 每万人口高价值发明专利拥有量 of *year*, nationally and by province, from the register and the inputs.
 
@@ -945,20 +955,24 @@ def compute_high_value(
     rules : HighValueRules or dict, optional
         Parameters of the criteria (defaults otherwise).
     con : duckdb.DuckDBPyConnection, optional
-        Connection to open the register in (a new one by default).
+        Connection to open the register in (a new one by default); DuckDB only.
     lang : {"zh", "en"}
         Language of :attr:`HighValue.paragraph` (:func:`high_value_paragraph`); tables, notes and
         :meth:`HighValue.key_numbers` stay Chinese.
+    engine : str or dict, optional
+        Where the register is classified (the SEI criterion) and counted: ``"duckdb"`` (default) or Spark
+        settings (:func:`ipstats.engines.engine_settings`); the tables are the same. The family, pledge and award
+        inputs are read on the driver and only their application numbers sent to the engine.
 
     Returns
     -------
     HighValue
     """
-    from ipstats.concordance import links_from_register
-    from ipstats.concordance.api import register_key
+    from ipstats.concordance.api import open_inputs, register_key
+    from ipstats.engines import open_runner
     from ipstats.indicators import high_value_inputs as inputs
     from ipstats.register.regions import region_name as name_of
-    from ipstats.register.io import open_register, read_population
+    from ipstats.register.io import read_population
     from ipstats.register.origin import domestic_view
 
     rules = HighValueRules(**rules) if isinstance(rules, dict) else (rules or HighValueRules())
@@ -987,28 +1001,23 @@ def compute_high_value(
     evaluated = {k: given.get(k, True) for k in CRITERIA}  # SEI and 维持年限 come from the register itself
     pop = read_population(population)
 
-    own = con is None
-    con = open_register(register, con)
-    try:
+    with open_runner(engine or "duckdb", con) as run:
+        texts, _ = open_inputs(run, register, register=True)
         notes = skipped + [
             n
             for key, frame in frames.items()
             if frame is not None
-            for n in [_unmatched_note(con, _INPUT_OF[key], frame["application_number"])]
+            for n in [_unmatched_note(run, _INPUT_OF[key], frame["application_number"])]
             if n
         ]
-        texts = links_from_register(con, register)[0]
-        source = domestic_view(con, "register", "hv_domestic")
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW hv_inventions AS SELECT * FROM {source} "
-            f"WHERE patent_type = '发明' AND grant_date IS NOT NULL"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW hv_links AS SELECT l.patent_id, l.ipc FROM links l "
-            "SEMI JOIN hv_inventions r ON r.application_number = l.patent_id"
+        source = domestic_view(run, "register", "hv_domestic")
+        run.view("hv_inventions", f"SELECT * FROM {source} WHERE patent_type = '发明' AND grant_date IS NOT NULL")
+        run.view(
+            "hv_links",
+            "SELECT l.patent_id, l.ipc FROM links l WHERE l.patent_id IN (SELECT application_number FROM hv_inventions)",
         )
         key = register_key(register, subset="hv_links: granted domestic inventions (hv_inventions)")
-        sei = sei_patents(con, "hv_links", texts, rules.sei_system, rules.keywords, cache=key)
+        sei = sei_patents(run, "hv_links", texts, rules.sei_system, rules.keywords, cache=key)
         cubes = {}
         for y in (year - 1, year):
             flags = {
@@ -1022,10 +1031,7 @@ def compute_high_value(
                 ),
                 "award": None if frames["award"] is None else award_patents(frames["award"], y),
             }
-            cubes[y] = criteria_cube(con, y, criteria_view(con, y, "hv_inventions", sei, flags, rules))
-    finally:
-        if own:
-            con.close()
+            cubes[y] = criteria_cube(run, y, criteria_view(run, y, "hv_inventions", sei, flags, rules))
 
     now, prev = cubes[year], cubes[year - 1]
     provinces = province_table(now, prev, pop, year)

@@ -211,3 +211,27 @@ def test_overview_of_a_gbk_csv_register_on_spark(spark, ci_register, csv_registe
     population = ci_register.with_name("population.csv")
     expected = compute_overview(ci_register, population, 2023)
     _same_overview(compute_overview(str(csv_register), population, 2023, engine=SETTINGS), expected)
+
+
+@pytest.mark.parametrize("region", ["national", "54"])
+def test_high_value_on_spark_equals_duckdb(spark, ci_register, region, tmp_path):
+    """compute_high_value(engine=spark): the SEI criterion classified on Spark (keyword conditions), the family,
+    pledge and award criteria joined there, every table, the paragraph and the notes as DuckDB's — a pledge of an
+    application number outside the register included (the note counts it on both engines)."""
+    from ipstats.indicators.high_value import compute_high_value
+    from ipstats.register.appno import check_character
+
+    folder = ci_register.parent
+    outside = f"CN201910999999.{check_character('201910999999')}"
+    pledges = pd.read_csv(folder / "patent_pledges.csv", dtype=str, encoding="utf-8-sig")
+    pledges.loc[len(pledges)] = [outside, "2023-05-01", "5000", "银行"]
+    pledges = pledges.astype({"amount_10k_yuan": float}).assign(date=lambda f: pd.to_datetime(f["date"]))
+    inputs = {
+        "patent_families": folder / "patent_families.csv",
+        "patent_pledges": pledges,
+        "patent_awards": folder / "patent_awards.csv",
+    }
+    expected = compute_high_value(ci_register, folder / "population.csv", 2023, region, **inputs)
+    got = compute_high_value(str(ci_register), folder / "population.csv", 2023, region, **inputs, engine=SETTINGS)
+    assert any("不在专利登记数据中" in note for note in expected.notes)
+    _same_overview(got, expected)
