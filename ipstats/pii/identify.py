@@ -51,10 +51,9 @@ from pathlib import Path
 import pandas as pd
 
 from ipstats.concordance import classify_table, load_system
-from ipstats.concordance.api import links_from_register, register_key
+from ipstats.concordance.api import open_inputs, register_key
 from ipstats.counting import CountSpec, count_classified
-from ipstats.engines import connect
-from ipstats.register.io import open_register
+from ipstats.engines import as_runner, open_runner
 
 __all__ = [
     "DEFAULTS",
@@ -316,40 +315,55 @@ def read_applicant_industry(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _columns(run) -> list[str]:
+    return list(run.df("SELECT * FROM register LIMIT 0").columns)
+
+
+def _split_sql(run, column: str) -> str:
+    """SQL: one row per ``;``-separated part of *column* (DuckDB ``unnest(string_split)``, Spark ``explode(split)``)."""
+    text = f"replace(CAST({column} AS STRING), '；', ';')"
+    if run.dialect == "spark":
+        return f"explode(split({text}, ';'))"
+    return f"unnest(string_split({text}, ';'))"
+
+
 def _owner_industry(con, register: str, column: str) -> str:
     """Table ``owner_industry`` (patent_id, category, weight, match) from a register column of industry codes."""
-    cols = [r[0] for r in con.execute("DESCRIBE register").fetchall()]
+    run = as_runner(con)
+    cols = _columns(run)
     if column not in cols:
         raise ValueError(
             f"{register}: no column {column!r} with the owner's industry code (columns: {', '.join(cols)})"
         )
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE owner_industry AS
-        WITH parts AS (SELECT application_number AS patent_id,
-                              trim(unnest(string_split({column}::VARCHAR, ';'))) AS category
-                       FROM register WHERE {column} IS NOT NULL AND trim({column}::VARCHAR) <> ''),
-             d AS (SELECT DISTINCT patent_id, category FROM parts WHERE category <> '')
-        SELECT patent_id, category, 1.0 / COUNT(*) OVER (PARTITION BY patent_id) AS weight, 'confirmed' AS match
-        FROM d""")
-    return "owner_industry"
+    return run.table(
+        "owner_industry",
+        f"""WITH split_parts AS (SELECT application_number AS patent_id, {_split_sql(run, column)} AS part
+                           FROM register WHERE {column} IS NOT NULL AND trim(CAST({column} AS STRING)) <> ''),
+             d AS (SELECT DISTINCT patent_id, trim(part) AS category FROM split_parts WHERE trim(part) <> '')
+        SELECT patent_id, category, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY patent_id) AS weight, 'confirmed' AS match
+        FROM d""",
+    )
 
 
 def _applicant_attribution(con, register: str, applicants: pd.DataFrame, column: str) -> str:
     """Table ``applicant_industry_w`` (patent_id, category, weight, match): 1/n of a patent to each of its n distinct
     applicants (``;``-separated in *column*), times the applicant's industry weights; unmatched applicants' parts
     go to no industry."""
-    cols = [r[0] for r in con.execute("DESCRIBE register").fetchall()]
+    run = as_runner(con)
+    cols = _columns(run)
     if column not in cols:
         raise ValueError(f"{register}: no column {column!r} with the applicants (columns: {', '.join(cols)})")
-    con.register("_pii_applicant_table", applicants[["applicant", "industry", "weight"]])
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE applicant_industry_w AS
-        WITH parts AS (SELECT application_number AS patent_id,
-                              trim(unnest(string_split(replace({column}::VARCHAR, '；', ';'), ';'))) AS applicant
-                       FROM register WHERE {column} IS NOT NULL),
-             d AS (SELECT DISTINCT patent_id, applicant FROM parts WHERE applicant <> ''),
+    run.put("_pii_applicant_table", applicants[["applicant", "industry", "weight"]])
+    run.table(
+        "applicant_industry_w",
+        f"""WITH split_parts AS (SELECT application_number AS patent_id, {_split_sql(run, column)} AS part
+                           FROM register WHERE {column} IS NOT NULL),
+             d AS (SELECT DISTINCT patent_id, trim(part) AS applicant FROM split_parts WHERE trim(part) <> ''),
              n AS (SELECT patent_id, applicant, COUNT(*) OVER (PARTITION BY patent_id) AS k FROM d)
         SELECT n.patent_id, t.industry AS category, SUM(t.weight / n.k) AS weight, 'confirmed' AS match
-        FROM n JOIN _pii_applicant_table t ON t.applicant = n.applicant GROUP BY n.patent_id, t.industry""")
-    con.unregister("_pii_applicant_table")
+        FROM n JOIN _pii_applicant_table t ON t.applicant = n.applicant GROUP BY n.patent_id, t.industry""",
+    )
+    run.drop("_pii_applicant_table")
     return "applicant_industry_w"
 
 
@@ -366,6 +380,7 @@ def patents_by_industry(
     patent_types: tuple[str, ...] = ("发明",),
     measure: str = "grants",
     by: tuple[str, ...] = (),
+    engine: str | dict | None = None,
 ) -> pd.DataFrame:
     """Fractional patents by industry and year (分行业发明专利，分数计数).
 
@@ -396,6 +411,9 @@ def patents_by_industry(
         What is counted (invention grants by default).
     by : tuple of str
         Extra register columns to break down by (e.g. ``applicant_name`` for disclosure control).
+    engine : str or dict, optional
+        Where the register is classified and counted: ``"duckdb"`` (default) or Spark settings
+        (:func:`ipstats.engines.engine_settings`); the cube is the same.
 
     Returns
     -------
@@ -421,22 +439,18 @@ def patents_by_industry(
         if how == "system"
         else (read_ipc_industry_concordance(concordance) if how == "concordance" else None)
     )
-    con = connect()
-    try:
-        open_register(register, con)
+    with open_runner(engine or "duckdb") as con:  # DuckDB or Spark: the same SQL
+        texts, _ = open_inputs(con, register, register=True, classify=how == "system" or how == "concordance")
         if how == "applicants":
             classified = _applicant_attribution(con, str(register), table, applicant_column)
         elif how == "industry_column":
             classified = _owner_industry(con, str(register), industry_column)
         else:
-            texts, _ = links_from_register(con, register)
             classified = classify_table(con, source, "links", texts, keywords="ignore", cache=register_key(register))
         cube = count_classified(con, spec, "register", classified)
         counted = count_classified(
             con, CountSpec(measure=measure, years=spec.years, patent_types=patent_types), "register"
         )
-    finally:
-        con.close()
     cube = cube.rename(columns={"category": "industry", "fractional": "patents"})
     out = cube[["year", *by, "industry", "patents"]].astype({"patents": float}).reset_index(drop=True)
     if how == "industry_column":  # C3911 in an owner column is 3911, as in the other inputs

@@ -251,6 +251,7 @@ def compute_identification(
     sensitivity_multipliers=(),
     official_list: str | Path = "",
     disclosure: dict | None = None,
+    engine: str | dict | None = None,
 ) -> IdentificationView:
     """Identify patent-intensive industries from invention grants of *window* years ending with *year*.
 
@@ -259,6 +260,8 @@ def compute_identification(
     inputs, the official list to compare with (:func:`read_official_list`, ``""``: none) and the
     disclosure-control rules (:class:`ipstats.sdc.Rules`). ``""`` leaves an input out. Industry names come from
     the employment file's ``industry_name`` column, else from the attribution input, else the classification's.
+    *engine* is where the register is classified and counted (DuckDB by default, or Spark settings: the same
+    tables).
     """
     widest = max([window, *sensitivity_windows])
     years = range(year - widest + 1, year + 1)
@@ -270,7 +273,7 @@ def compute_identification(
         applicant_column=applicant_column,
         level=level or None,
     )
-    by_year = patents_by_industry(register, years, **source)
+    by_year = patents_by_industry(register, years, engine=engine, **source)
     emp = read_employment(employment)
     if level:
         emp = _employment_at(emp, level)
@@ -293,7 +296,7 @@ def compute_identification(
 
     if Rules.of(disclosure).is_confidential("register"):  # the register is public unless the policy says not
         per_applicant = patents_by_industry(
-            register, range(year - window + 1, year + 1), by=("applicant_name",), **source
+            register, range(year - window + 1, year + 1), by=("applicant_name",), engine=engine, **source
         )
         per_applicant = per_applicant.groupby(["industry", "applicant_name"], as_index=False)["patents"].sum()
     else:

@@ -178,16 +178,34 @@ def test_spark_reports_unreadable_inputs(spark, tmp_path):
         count(str(tmp_path / "register.csv"), CountSpec(years=(2023,)), engine="spark")
 
 
-def _same_overview(got, expected) -> None:
-    """Every table of two overviews equal exactly (counts, shares, growth, ranks, suppression), and the text."""
+def _same_result(got, expected, where: str = "") -> None:
+    """Two results equal field by field: tables (counts, shares, growth, ranks, suppression), texts, notes,
+    nested results and mappings. Counts are equal exactly; unrounded fractional sums (a parallel SUM of doubles
+    adds in any order) within 1e-12 relative."""
     import dataclasses
 
-    for f in dataclasses.fields(expected):
-        a, b = getattr(got, f.name), getattr(expected, f.name)
-        if isinstance(b, pd.DataFrame):
-            pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=True)
-        else:
-            assert a == b, f.name
+    if isinstance(expected, pd.DataFrame):
+        pd.testing.assert_frame_equal(
+            got.reset_index(drop=True), expected.reset_index(drop=True), check_exact=False, rtol=1e-12, atol=1e-12
+        )
+    elif isinstance(expected, pd.Series):
+        pd.testing.assert_series_equal(got, expected, check_exact=False, rtol=1e-12, atol=1e-12)
+    elif dataclasses.is_dataclass(expected) and not isinstance(expected, type):
+        for f in dataclasses.fields(expected):
+            _same_result(getattr(got, f.name), getattr(expected, f.name), f"{where}.{f.name}")
+    elif isinstance(expected, dict):
+        assert list(got) == list(expected), where
+        for key in expected:
+            _same_result(got[key], expected[key], f"{where}[{key!r}]")
+    elif isinstance(expected, (list, tuple)) and any(isinstance(v, (pd.DataFrame, dict)) for v in expected):
+        assert len(got) == len(expected), where
+        for i, (a, b) in enumerate(zip(got, expected)):
+            _same_result(a, b, f"{where}[{i}]")
+    else:
+        assert got == expected, where
+
+
+_same_overview = _same_result
 
 
 @pytest.mark.parametrize("region", ["national", "54"])
@@ -234,4 +252,55 @@ def test_high_value_on_spark_equals_duckdb(spark, ci_register, region, tmp_path)
     expected = compute_high_value(ci_register, folder / "population.csv", 2023, region, **inputs)
     got = compute_high_value(str(ci_register), folder / "population.csv", 2023, region, **inputs, engine=SETTINGS)
     assert any("不在专利登记数据中" in note for note in expected.notes)
+    _same_overview(got, expected)
+
+
+@pytest.fixture(scope="session")
+def owner_register(ci_register, tmp_path_factory):
+    """The CI register with an owner-industry column (half-width and full-width ``;``) and its links beside it."""
+    folder = tmp_path_factory.mktemp("owners")
+    frame = pd.read_parquet(ci_register)
+    codes = ["C3911", "C2710;C3911", "C3911；C2710", "", "C2710"]
+    frame["owner_industry"] = [codes[i % len(codes)] for i in range(len(frame))]
+    frame.to_parquet(folder / "register.parquet", index=False)
+    shutil.copy(ci_register.with_name("register_ipc.parquet"), folder / "register_ipc.parquet")
+    return folder / "register.parquet"
+
+
+@pytest.mark.parametrize("attribution", ["system", "industry_column", "applicants"])
+def test_patents_by_industry_on_spark_equals_duckdb(spark, owner_register, attribution):
+    """The PII patent cube on Spark: the concordance, an owner column split on ``;`` / ``；`` and an applicant
+    table, each DuckDB's (fractional counts to 1e-9; the attributed share and counted patents equal)."""
+    from ipstats.pii.identify import patents_by_industry
+
+    names = pd.read_parquet(owner_register, columns=["applicant_name"])["applicant_name"].value_counts().index[:40]
+    table = pd.DataFrame(
+        {"applicant": names, "industry_code": ["3911" if i % 2 else "2710" for i in range(len(names))], "weight": 1.0}
+    )
+    options = {
+        "system": {"system": "isi_nace2"},
+        "industry_column": {"industry_column": "owner_industry"},
+        "applicants": {"applicants": table},
+    }[attribution]
+    years = range(2019, 2024)
+    expected = patents_by_industry(owner_register, years, by=("applicant_name",), **options)
+    got = patents_by_industry(str(owner_register), years, by=("applicant_name",), engine=SETTINGS, **options)
+    assert len(expected) > 0
+    keys = ["year", "applicant_name", "industry"]
+    a, b = (f.sort_values(keys).reset_index(drop=True) for f in (got, expected))
+    pd.testing.assert_frame_equal(a[keys], b[keys])
+    assert (a["patents"] - b["patents"]).abs().max() <= 1e-9
+    assert got.attrs["counted"] == expected.attrs["counted"]
+    assert got.attrs["attributed_pct"] == pytest.approx(expected.attrs["attributed_pct"], abs=1e-9)
+
+
+def test_identification_on_spark_equals_duckdb(spark, ci_register):
+    """compute_identification(engine=spark) with a confidential register (its per-applicant contributors): the
+    identification, protected and sensitivity tables are DuckDB's."""
+    from ipstats.pii import compute_identification
+
+    employment = ci_register.with_name("employment_by_industry.csv")
+    disclosure = {"confidentiality": {"register": "confidential"}}
+    expected = compute_identification(ci_register, employment, 2023, disclosure=disclosure)
+    got = compute_identification(str(ci_register), employment, 2023, disclosure=disclosure, engine=SETTINGS)
     _same_overview(got, expected)
