@@ -117,21 +117,31 @@ def normalise_numbers(numbers: pd.Series) -> pd.Series:
     return ("CN" + digits.str[:-1] + "." + digits.str[-1]).where(digits.str.len() > 1, None)
 
 
-def register_rows(register: str | Path, numbers) -> pd.DataFrame:
-    """Register rows (:data:`REGISTER_COLUMNS` it has) of the given application numbers, looked up in DuckDB."""
-    from ipstats.register.io import open_register
+def register_rows(register: str | Path, numbers, run=None) -> pd.DataFrame:
+    """Register rows (:data:`REGISTER_COLUMNS` it has) of the given application numbers.
 
-    con = open_register(register)
+    Looked up on *run* (a DuckDB or Spark runner holding the ``register`` view, :func:`ipstats.engines.open_runner`)
+    or, without one, in DuckDB: only the rows of *numbers* come back.
+    """
+    if run is None:
+        from ipstats.engines import DuckRunner
+        from ipstats.register.io import open_register
+
+        con = open_register(register)
+        try:
+            return register_rows(register, numbers, DuckRunner(con))
+        finally:
+            con.close()
+    columns = list(run.df("SELECT * FROM register LIMIT 0").columns)
+    wanted = ", ".join(f"r.{c}" for c in REGISTER_COLUMNS if c in columns)
+    run.put("_ipstats_wanted", pd.DataFrame({"n": sorted(set(numbers))}, dtype=object))
     try:
-        columns = [r[0] for r in con.execute("DESCRIBE register").fetchall()]
-        wanted = ", ".join(f"r.{c}" for c in REGISTER_COLUMNS if c in columns)
-        con.register("_wanted", pd.DataFrame({"n": sorted(set(numbers))}, dtype=object))
-        rows = con.execute(
-            f"SELECT {wanted} FROM register r JOIN _wanted w ON r.application_number = w.n "
+        rows = run.df(
+            f"SELECT {wanted} FROM register r JOIN _ipstats_wanted w ON r.application_number = w.n "
             f"ORDER BY r.application_number"
-        ).df()
+        )
     finally:
-        con.close()
+        run.drop("_ipstats_wanted")
     for col in ("filing_date", "grant_date", "lapse_date"):
         rows[col] = pd.to_datetime(rows[col])
     if "origin_code" not in rows.columns:  # a domestic register: the origin is the province

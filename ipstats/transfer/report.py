@@ -428,6 +428,7 @@ def compute_transfer(
     keywords: str = "table",
     span: int = 5,
     lang: str = "zh",
+    engine: str | dict | None = None,
 ) -> TransferReport:
     """Read, check and compute every table of reference year *year* for *region*.
 
@@ -452,6 +453,11 @@ def compute_transfer(
         Years of the pledge series, ending with *year*.
     lang : {"zh", "en"}
         Language of :attr:`TransferReport.paragraph` (:func:`transfer_paragraph`); the tables are the same.
+    engine : str or dict, optional
+        Where the register is read: ``"duckdb"`` (default) or Spark settings (:func:`ipstats.engines.engine_settings`)
+        — the year-end valid stock is counted and the rows of the events' patents looked up there. The events
+        themselves (checked against the register by the validator) and their classification stay on the driver:
+        they are a few rows per patent transferred, not the register.
 
     Raises
     ------
@@ -461,19 +467,18 @@ def compute_transfer(
     from ipstats.concordance import classify_frame
     from ipstats.concordance.system import load_system
     from ipstats.counting import count_valid_stock
-    from ipstats.register.io import open_register
+    from ipstats.concordance.api import open_inputs
+    from ipstats.engines import open_runner
 
     check_lang(lang)
     name = _region_name(region)
     national = region in (None, "", "national")
     table = read_legal_events(events, register)
-    patents = register_rows(register, table["application_number"])
+    with open_runner(engine or "duckdb") as run:  # the register-scale part: DuckDB or Spark, the same SQL
+        open_inputs(run, register, register=True, classify=False)
+        patents = register_rows(register, table["application_number"], run)
+        stock = count_valid_stock(run, [year], by=("patent_type",), region=None if national else str(region))
     scoped = ind.in_region(table, None if national else region)
-    con = open_register(register)
-    try:
-        stock = count_valid_stock(con, [year], by=("patent_type",), region=None if national else str(region))
-    finally:
-        con.close()
     own = (
         table
         if national
