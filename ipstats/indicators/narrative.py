@@ -57,18 +57,29 @@ def format_count(n: float, unit: str = "件", lang: str = "zh") -> str:
     return f"{n:,}{unit}"
 
 
+#: Significant digits a computed figure is taken to before it is rounded for publication (:func:`half_up`).
+SIGNIFICANT = 12
+
+
 def half_up(value: float, digits: int) -> float:
     """*value* rounded to *digits* decimals half away from zero (四舍五入), as published figures are.
 
     Python's ``round`` rounds halves to even (``round(1.25, 1) == 1.2``); this gives 1.3. The decimal is
-    taken from the shortest repr of the float, so 2.675 (stored as 2.67499…) still rounds to 2.68.
+    taken from the shortest repr of the float, so 2.675 (stored as 2.67499…) still rounds to 2.68, and first
+    rounded to 12 significant digits: a sum of fractional counts that is 13.175 exactly comes out of a parallel
+    sum as 13.174999999999999 or 13.175000000000001 by the order of its terms (DuckDB and Spark differ), and
+    both publish 13.18. Twelve digits keep every figure a statistic can hold (a double's error is below 1e-15
+    relative); only float noise at a tie is removed.
     """
-    from decimal import ROUND_HALF_UP, Decimal
+    from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
     value = float(value)  # numpy scalars too (their repr is not a number)
     if not math.isfinite(value):
         return value
-    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    exact = Decimal(repr(value))
+    if exact:
+        exact = exact.quantize(Decimal(1).scaleb(exact.adjusted() - SIGNIFICANT + 1), rounding=ROUND_HALF_EVEN)
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def format_change(pct: float, digits: int = 1, versus: str | None = None, lang: str = "zh") -> str:

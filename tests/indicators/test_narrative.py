@@ -28,6 +28,20 @@ def test_format_change():
     assert half_up(np.float64(2.25), 1) == 2.3 and math.isnan(half_up(float("nan"), 1)) and half_up(-2.25, 1) == -2.3
 
 
+def test_half_up_is_the_same_for_both_float_neighbours_of_a_tie():
+    """A fractional count of exactly 13.175 summed in another order (Spark, or DuckDB's threads) lands on either
+    float neighbour; both publish 13.18. Values clear of a tie keep their own rounding."""
+    from ipstats.indicators.narrative import half_up
+
+    tie = 13.175
+    below, above = math.nextafter(tie, 0) - 4e-15, math.nextafter(tie, 99) + 4e-15
+    assert [half_up(v, 2) for v in (below, tie, above)] == [13.18, 13.18, 13.18]
+    assert half_up(-below, 2) == -13.18
+    assert half_up(13.1749999, 2) == 13.17 and half_up(13.17500001, 2) == 13.18
+    assert half_up(0.004999999, 2) == 0.0 and half_up(123456789.125, 2) == 123456789.13
+    assert half_up(0.0, 2) == 0.0 and half_up(1e-300, 2) == 0.0
+
+
 def test_change_clause_needs_a_base():
     from ipstats.indicators.narrative import MIN_BASE, change_clause
 
