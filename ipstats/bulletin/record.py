@@ -320,6 +320,29 @@ def _first_line(exc: BaseException) -> str:
     return lines[0].strip() if lines else ""
 
 
+#: Trace attributes holding the plotted numbers, written at :data:`ipstats.indicators.narrative.SIGNIFICANT` digits.
+PLOTTED = ("x", "y", "z", "values")
+
+
+def _settle(fig: Any) -> None:
+    """Plotted floats at 12 significant digits: a chart of fractional counts has the same data whatever order the
+    engine summed them in (DuckDB's threads, Spark), as its table has the same published digits."""
+    import numpy as np
+
+    from ipstats.indicators.narrative import SIGNIFICANT
+
+    for trace in fig.data:
+        for attr in PLOTTED:
+            values = getattr(trace, attr, None) if attr in trace else None
+            if values is None or isinstance(values, str):
+                continue
+            array = np.asarray(values)
+            if array.dtype.kind != "f":
+                continue
+            settled = np.array([float(f"{v:.{SIGNIFICANT}g}") for v in array.ravel()]).reshape(array.shape)
+            trace[attr] = settled
+
+
 def _tag(fig: Any, name: str) -> None:
     """Put the record name into ``layout.meta`` so the executed notebook's chart output names its figure."""
     meta = fig.layout.meta
@@ -358,6 +381,7 @@ def record_figure(fig: Any, name: str, *, output_dir: str | os.PathLike | None) 
     if folder is None:
         return None
     _tag(fig, name)
+    _settle(fig)
     json_path = folder / f"{name}.json"
     text = fig.to_json()  # serialised once: the JSON file, the data check and the static images
     json_path.write_text(text, encoding="utf-8")
