@@ -21,6 +21,12 @@ import pytest
 from ipstats.cells import published_number
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ci_bulletin.json"
+#: Tables of a model fitted by numerical optimisation: the monthly series' calendar regression with ARIMA errors
+#: (SARIMAX by maximum likelihood, L-BFGS then Powell) and its diagnostics. The optimum is the same, its last
+#: digits follow the scipy/BLAS build (two builds gave coefficient sums 0.806169 and 0.805911): compared within
+#: 0.5 % relative (or 0.001), every other table exactly.
+FITTED = ("_monthly_calendar", "_monthly_diagnostics")
+FITTED_TOLERANCE = {"rel_tol": 5e-3, "abs_tol": 1e-3}
 
 
 def key_numbers(folder: Path) -> dict[str, dict]:
@@ -55,9 +61,13 @@ def _differences(expected: dict, actual: dict) -> list[str]:
                 lines.append(f"{name}.{column}: column {'missing' if ac is None else 'new'}")
             elif ec["marked"] != ac["marked"]:
                 lines.append(f"{name}.{column}: {ac['marked']} marked cells, golden {ec['marked']}")
-            elif not math.isclose(ec["sum"], ac["sum"], rel_tol=1e-9, abs_tol=1e-6):
+            elif not math.isclose(ec["sum"], ac["sum"], **_tolerance(name)):
                 lines.append(f"{name}.{column}: sum {ac['sum']}, golden {ec['sum']}")
     return lines
+
+
+def _tolerance(table: str) -> dict[str, float]:
+    return FITTED_TOLERANCE if table.endswith(FITTED) else {"rel_tol": 1e-9, "abs_tol": 1e-6}
 
 
 def test_differences_are_found():
@@ -70,6 +80,11 @@ def test_differences_are_found():
         "t.count: 1 marked cells, golden 0"
     ]
     assert _differences(golden, {}) == ["t: table missing"]
+    fitted = {"m_monthly_calendar": {"rows": 4, "columns": {"coefficient": {"sum": 0.806169, "marked": 0}}}}
+    moved = {"m_monthly_calendar": {"rows": 4, "columns": {"coefficient": {"sum": 0.805911, "marked": 0}}}}
+    assert _differences(fitted, moved) == []  # another optimiser build
+    moved["m_monthly_calendar"]["columns"]["coefficient"]["sum"] = 0.85
+    assert _differences(fitted, moved) == ["m_monthly_calendar.coefficient: sum 0.85, golden 0.806169"]
 
 
 def test_key_numbers_read_marks_and_names(tmp_path):
