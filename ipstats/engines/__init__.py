@@ -13,7 +13,7 @@ plan and hand it to a runner; this package depends on no stage, so no stage's im
 a cycle.
 """
 
-from ipstats.engines.duck import DuckRunner, Runner, as_runner, connect, find_terms
+from ipstats.engines.duck import DuckRunner, Runner, as_runner, columns_of, connect, find_terms
 from ipstats.engines.open import INPUT_VIEWS, open_runner
 from ipstats.engines.scan import TermScanner, fold, scan_texts, term_automaton
 from ipstats.engines.settings import ENGINES, EngineSettings, engine_settings
@@ -29,6 +29,7 @@ __all__ = [
     "SparkRunner",
     "TermScanner",
     "as_runner",
+    "columns_of",
     "connect",
     "engine_settings",
     "exact_sum",

@@ -30,6 +30,7 @@ __all__ = [
     "DuckRunner",
     "Runner",
     "as_runner",
+    "columns_of",
     "connect",
     "find_terms",
     "memory_limit",
@@ -155,6 +156,12 @@ def as_runner(con) -> Runner:
     if hasattr(con, "dialect") and hasattr(con, "table"):
         return con
     raise TypeError(f"expected a DuckDB connection or an ipstats runner, got {type(con).__name__}")
+
+
+def columns_of(con, source: str) -> list[str]:
+    """The column names of table or view *source* on a DuckDB connection or any runner (no ``DESCRIBE``: Spark
+    SQL has its own)."""
+    return list(as_runner(con).df(f"SELECT * FROM {source} LIMIT 0").columns)
 
 
 def find_terms(

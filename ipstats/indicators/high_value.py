@@ -38,7 +38,7 @@ import pandas as pd
 from ipstats.labels import labels
 from ipstats import reference
 from ipstats.counting import count_valid_stock
-from ipstats.engines import as_runner
+from ipstats.engines import as_runner, columns_of
 from ipstats.engines.sql import sql_name
 from ipstats.indicators.formulas import growth_pct, share_pct
 from ipstats.indicators.narrative import SCOPES_EN, change_clause, format_count, half_up, join_en, ordinal, plural
@@ -371,7 +371,7 @@ def criteria_view(
     """
     view = view or f"hv_criteria_{int(year)}"
     run = as_runner(con)
-    columns = list(run.df(f"SELECT * FROM {source} LIMIT 0").columns)
+    columns = columns_of(run, source)
     kept = [c for c in columns if c not in criteria_columns()]  # an extract's own columns of those names: ours win
     rest = ", ".join(f"r.{sql_name(c, run.dialect)}" for c in kept)
     joins, exprs = [], {}

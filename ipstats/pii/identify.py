@@ -53,7 +53,7 @@ import pandas as pd
 from ipstats.concordance import classify_table, load_system
 from ipstats.concordance.api import open_inputs, register_key
 from ipstats.counting import CountSpec, count_classified
-from ipstats.engines import as_runner, open_runner
+from ipstats.engines import as_runner, columns_of, open_runner
 
 __all__ = [
     "DEFAULTS",
@@ -315,10 +315,6 @@ def read_applicant_industry(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _columns(run) -> list[str]:
-    return list(run.df("SELECT * FROM register LIMIT 0").columns)
-
-
 def _split_sql(run, column: str) -> str:
     """SQL: one row per ``;``-separated part of *column* (DuckDB ``unnest(string_split)``, Spark ``explode(split)``)."""
     text = f"replace(CAST({column} AS STRING), '；', ';')"
@@ -330,7 +326,7 @@ def _split_sql(run, column: str) -> str:
 def _owner_industry(con, register: str, column: str) -> str:
     """Table ``owner_industry`` (patent_id, category, weight, match) from a register column of industry codes."""
     run = as_runner(con)
-    cols = _columns(run)
+    cols = columns_of(run, "register")
     if column not in cols:
         raise ValueError(
             f"{register}: no column {column!r} with the owner's industry code (columns: {', '.join(cols)})"
@@ -350,7 +346,7 @@ def _applicant_attribution(con, register: str, applicants: pd.DataFrame, column:
     applicants (``;``-separated in *column*), times the applicant's industry weights; unmatched applicants' parts
     go to no industry."""
     run = as_runner(con)
-    cols = _columns(run)
+    cols = columns_of(run, "register")
     if column not in cols:
         raise ValueError(f"{register}: no column {column!r} with the applicants (columns: {', '.join(cols)})")
     run.put("_pii_applicant_table", applicants[["applicant", "industry", "weight"]])

@@ -53,22 +53,17 @@ def scope_sql(alias: str = "r", has_origin: bool = True) -> str:
     )
 
 
-def _columns(run, source: str) -> list[str]:
-    """The column names of *source* on any runner."""
-    return list(run.df(f"SELECT * FROM {source} LIMIT 0").columns)
-
-
 def scoped_view(con, source: str = "register", view: str = "register_scoped") -> str:
     """Create *view*: the rows of *source* with two columns more, ``origin`` and ``scope``; return its name.
 
     *con* is a DuckDB connection or a runner (:func:`ipstats.engines.open_runner`): the SQL is DuckDB's and
     Spark's alike (no ``EXCLUDE``: the kept columns are listed).
     """
-    from ipstats.engines import as_runner
+    from ipstats.engines import as_runner, columns_of
     from ipstats.engines.sql import sql_name
 
     run = as_runner(con)
-    columns = _columns(run, source)
+    columns = columns_of(run, source)
     has_origin = "origin_code" in columns
     kept = [c for c in columns if c not in ("origin", "scope")]  # extra columns of an extract: derived ones win
     listed = ", ".join(f"r.{sql_name(c, run.dialect)}" for c in kept)
@@ -85,11 +80,11 @@ def domestic_view(con, source: str = "register", view: str = "register_domestic"
 
     The population of the 全国专利调查 and of every per-capita indicator. *con*: a connection or a runner.
     """
-    from ipstats.engines import as_runner
+    from ipstats.engines import as_runner, columns_of
     from ipstats.engines.sql import sql_name
 
     run = as_runner(con)
     scoped = scoped_view(run, source, f"{view}_scoped")
-    listed = ", ".join(sql_name(c, run.dialect) for c in _columns(run, source) if c not in ("origin", "scope"))
+    listed = ", ".join(sql_name(c, run.dialect) for c in columns_of(run, source) if c not in ("origin", "scope"))
     run.view(view, f"SELECT {listed} FROM {scoped} WHERE scope = 'domestic'")
     return view

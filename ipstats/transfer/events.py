@@ -123,6 +123,8 @@ def register_rows(register: str | Path, numbers, run=None) -> pd.DataFrame:
     Looked up on *run* (a DuckDB or Spark runner holding the ``register`` view, :func:`ipstats.engines.open_runner`)
     or, without one, in DuckDB: only the rows of *numbers* come back.
     """
+    from ipstats.engines import columns_of
+
     if run is None:
         from ipstats.engines import DuckRunner
         from ipstats.register.io import open_register
@@ -132,7 +134,7 @@ def register_rows(register: str | Path, numbers, run=None) -> pd.DataFrame:
             return register_rows(register, numbers, DuckRunner(con))
         finally:
             con.close()
-    columns = list(run.df("SELECT * FROM register LIMIT 0").columns)
+    columns = columns_of(run, "register")
     wanted = ", ".join(f"r.{c}" for c in REGISTER_COLUMNS if c in columns)
     run.put("_ipstats_wanted", pd.DataFrame({"n": sorted(set(numbers))}, dtype=object))
     try:
