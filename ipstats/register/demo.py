@@ -454,7 +454,34 @@ _PRODUCT_WORD_SYSTEMS = ("cnipa_sei_2021", "cnipa_digital_tech_2023")
 _PRODUCT_WORD_MAX = 8
 
 
+def _join_runs(rows: np.ndarray, values: np.ndarray, sep: str) -> tuple[np.ndarray, list[str]]:
+    """Join *values* with *sep* over each run of equal *rows* (sorted ascending): the runs' rows and texts.
+
+    What ``Series(values, index=rows).groupby(level=0).agg(sep.join)`` gives for sorted *rows*, without a
+    Python call per group through pandas (half the generator's time at 250,000 applications a block).
+    """
+    if not len(rows):
+        return rows, []
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    bounds = np.r_[starts, len(rows)].tolist()
+    items = values.tolist()
+    return rows[starts], [sep.join(items[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+#: Product words found so far, by IPC code (each code's words depend on the code alone, so the blocks of a
+#: streamed register share them instead of resolving the same codes again).
+_PRODUCT_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+
 def _product_words(codes: pd.Index) -> list[tuple[tuple[str, ...], ...]]:
+    """:func:`_resolve_product_words` of *codes*, remembered per code across calls."""
+    missing = [c for c in codes if c not in _PRODUCT_WORDS]
+    if missing:
+        _PRODUCT_WORDS.update(zip(missing, _resolve_product_words(pd.Index(missing))))
+    return [_PRODUCT_WORDS[c] for c in codes]
+
+
+def _resolve_product_words(codes: pd.Index) -> list[tuple[tuple[str, ...], ...]]:
     """For each code and table, the short product and technology names in the keyword cells of the rules covering it.
 
     An applicant whose invention belongs to an emerging industry names its product as the industry does
@@ -643,13 +670,13 @@ def generate_register(
     long = long.drop_duplicates(["row", "sym"], keep="first")
     long["seq"] = long.groupby("row").cumcount() + 1
     long["ipc"] = ipc_symbols[long["sym"].to_numpy()]
-    ipc_joined = long.groupby("row", sort=False)["ipc"].agg(";".join)
+    ipc_rows, ipc_text = _join_runs(long["row"].to_numpy(), long["ipc"].to_numpy(dtype=object), ";")
 
     ipc_main = np.full(patents, None, dtype=object)
     ipc_all = np.full(patents, None, dtype=object)
     main_rows = long[long["seq"] == 1]
     ipc_main[main_rows["row"].to_numpy()] = main_rows["ipc"].to_numpy()
-    ipc_all[ipc_joined.index.to_numpy()] = ipc_joined.to_numpy()
+    ipc_all[ipc_rows] = ipc_text
 
     title = np.empty(patents, dtype=object)
     utility_suffix = np.array(["", "", "装置", "结构", "组件"], dtype=object)
@@ -689,8 +716,8 @@ def generate_register(
     # abstracts, and the technology named in some titles: from a generator of their own (other columns unchanged)
     parts = long[long["seq"].isin([2, 3])]
     other_stems = np.full(patents, "", dtype=object)
-    joined = pd.Series(stems[parts["sym"].to_numpy()], index=parts["row"].to_numpy()).groupby(level=0).agg("和".join)
-    other_stems[joined.index.to_numpy()] = joined.to_numpy()
+    other_rows, other_text = _join_runs(parts["row"].to_numpy(), stems[parts["sym"].to_numpy()], "和")
+    other_stems[other_rows] = other_text
     field_names = pd.read_csv(
         Path(reference.__file__).parents[1] / "concordance" / "data" / "wipo_fields_2019" / "categories.csv", dtype=str
     ).set_index("category")["name_zh"]

@@ -145,6 +145,21 @@ def _party(rng: np.random.Generator, parties: _Parties, kind: str, near: str) ->
     return str(pool[int(rng.integers(len(pool)))]), kind, origin
 
 
+class _Dates:
+    """The dates of column *column* of the prepared block *reg* by application number, as Timestamps.
+
+    A lookup converts one date; converting a block's whole column to Timestamps up front cost most of the
+    legal events' time.
+    """
+
+    def __init__(self, reg: pd.DataFrame, column: str):
+        self.row = dict(zip(reg["application_number"].tolist(), range(len(reg))))
+        self.dates = reg[column].to_numpy()
+
+    def __getitem__(self, number: str) -> pd.Timestamp:
+        return pd.Timestamp(self.dates[self.row[number]])
+
+
 def _prepare(block: pd.DataFrame) -> pd.DataFrame:
     """The register *block* with dates as datetime64, the origin filled from the province, and ``end``.
 
@@ -176,19 +191,19 @@ def _draw_transfers(
         if n == 0 or pool.empty:
             continue
         weights = pool["applicant_type"].map(_FROM_WEIGHT).to_numpy(float)
-        for i in rng.choice(len(pool), size=n, replace=True, p=weights / weights.sum()):
-            row = pool.iloc[int(i)]
-            lo = max(start, row["grant_date"] + pd.Timedelta(days=1))
-            hi = min(stop, row["end"] - pd.Timedelta(days=1))
+        # the pool's columns as lists: a row read through .iloc costs more than drawing it
+        grant, end = pool["grant_date"].to_numpy(), pool["end"].to_numpy()
+        kinds, numbers = pool["applicant_type"].tolist(), pool["application_number"].tolist()
+        for i in rng.choice(len(pool), size=n, replace=True, p=weights / weights.sum()).tolist():
+            lo = max(start, pd.Timestamp(grant[i]) + pd.Timedelta(days=1))
+            hi = min(stop, pd.Timestamp(end[i]) - pd.Timedelta(days=1))
             if hi < lo:
                 continue
             kind = "许可" if rng.random() < _LICENCE_SHARE else "转让"
             licence = _pick(rng, _LICENCE_TYPES) if kind == "许可" else None
-            if licence == "开放许可" and (
-                year < 2022 or row["applicant_type"] not in ("高校", "科研单位") and rng.random() < 0.7
-            ):
+            if licence == "开放许可" and (year < 2022 or kinds[i] not in ("高校", "科研单位") and rng.random() < 0.7):
                 licence = "普通"
-            drawn.append((_random_day(rng, lo, hi), row["application_number"], kind, licence))
+            drawn.append((_random_day(rng, lo, hi), numbers[i], kind, licence))
     drawn.sort(key=lambda d: (d[0], d[1]))
     return drawn
 
@@ -204,10 +219,10 @@ def _transfer_rows(
     owner = {
         n: (a, t, o)
         for n, a, t, o in zip(
-            reg["application_number"], reg["applicant_name"], reg["applicant_type"], reg["origin_code"]
+            *(reg[c].tolist() for c in ("application_number", "applicant_name", "applicant_type", "origin_code"))
         )
     }
-    filing = dict(zip(reg["application_number"], reg["filing_date"]))
+    filing = _Dates(reg, "filing_date")
     rows = []
     for day, number, kind, licence in drawn:
         name, ftype, forigin = owner[number]
@@ -274,8 +289,7 @@ def _pledge_rows(
     *min_pledges* (prorated for a partial year). The pledgor is the owner as of mid-year (after *transfers*).
     """
     first_year, as_of = years
-    filing = dict(zip(reg["application_number"], reg["filing_date"]))
-    ends = dict(zip(reg["application_number"], reg["end"]))
+    filing, ends = _Dates(reg, "filing_date"), _Dates(reg, "end")
     rows = []
     for year in range(first_year, as_of.year + 1):
         start, stop, fraction = _year_span(year, as_of)
