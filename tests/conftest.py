@@ -50,6 +50,19 @@ SLOW_MODULES = {
 }
 
 
+def pytest_sessionstart(session):
+    """Make the CI bulletin's demo data (``data/ci``, as ``parameters/ci.yaml`` asks) when it is missing or stale.
+
+    Tests of the fast lane read it; ``make test`` has it already from the bulletin it builds first (then this
+    finds it current and does nothing). Under pytest-xdist the controller makes it before the workers start.
+    """
+    if hasattr(session.config, "workerinput"):
+        return
+    from ipstats.bulletin.params import load_params
+
+    load_params(ROOT / "parameters" / "ci.yaml")  # prepare=True: ensure_demo_data of its demo_data
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: the full lane only (`make test`); `make test-fast` leaves it out")
 
