@@ -358,10 +358,10 @@ def frame_note(year: int, changes: dict[str, int] | None) -> str:
 
 
 def _file_digests(path: Path) -> list[str]:
-    from ipstats.validate.typed import file_sha256
+    from ipstats.validate.typed import memo_sha256
 
     parts = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
-    return [file_sha256(part) for part in parts]
+    return [memo_sha256(part) for part in parts]  # remembered: a national register is not read again to hash it
 
 
 def owner_register(
@@ -394,6 +394,7 @@ def owner_register(
     from ipstats.register.io import open_register
     from ipstats.transfer.events import owner_view, read_legal_events
     from ipstats.validate.typed import cache_dir as typed_cache
+    from ipstats.validate.typed import touch
 
     register, legal_events = Path(register), Path(legal_events)
     key = hashlib.sha256(
@@ -409,6 +410,7 @@ def owner_register(
     folder = typed_cache(cache_dir)
     target = folder / f"owner_register-{key[:32]}.parquet"
     if target.is_file():
+        touch(target)  # a hit renews the entry (ipstats cache --prune keeps what runs read)
         return target
     events = read_legal_events(legal_events, register)
     folder.mkdir(parents=True, exist_ok=True)
