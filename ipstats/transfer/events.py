@@ -286,7 +286,8 @@ def read_legal_events(path: str | Path, register: str | Path | None = None) -> p
         The file is missing or does not validate (the validator's lines), or disagrees with the register or with
         itself (one line per problem, all collected).
     """
-    from ipstats.validate import InputError, read_cells, read_input
+    from ipstats.validate import InputError, read_input
+    from ipstats.validate.typed import read_lines
 
     path = Path(path)
     if not path.exists():
@@ -302,7 +303,7 @@ def read_legal_events(path: str | Path, register: str | Path | None = None) -> p
         events[col] = pd.to_datetime(events[col])
     events["amount_10k_yuan"] = events["amount_10k_yuan"].astype(float)
     registered = register_rows(register, events["application_number"]) if register is not None else None
-    lines = read_cells(path, SCHEMA)[1]
+    lines = read_lines(path, SCHEMA)  # the line numbers only: the cells as text cost GBs at national scale
     problems = check_events(events, registered, lines, str(path))
     if problems:
         raise LegalEventsError(problems)
