@@ -164,6 +164,10 @@ def columns_of(con, source: str) -> list[str]:
     return list(as_runner(con).df(f"SELECT * FROM {source} LIMIT 0").columns)
 
 
+#: Most patents one pass of the keyword scan looks up (:func:`find_terms`): their set is held by DuckDB's join.
+SCAN_KEYS = 2_000_000
+
+
 def find_terms(
     con: duckdb.DuckDBPyConnection,
     texts: str,
@@ -198,19 +202,21 @@ def find_terms(
     import pyarrow as pa
 
     scanner = term_automaton(terms)
-    # an inner join with the distinct patents (a hash join DuckDB spills) rather than IN (a mark join that must
-    # hold its side in memory), and the texts in any order (hits are grouped afterwards): with IN and order kept,
-    # the key digital technologies' scan of 50 M applications ran out of a 2 GB limit
-    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
-    con.execute("SET preserve_insertion_order = false")
-    try:
+    # IN holds the patents to scan in memory (a mark join): above SCAN_KEYS of them the scan is made in
+    # hash partitions of the patents, each with its share of them, so that the key digital technologies of a
+    # 50 M register fit a 2 GB limit (one pass over the texts per partition; one pass, as before, below)
+    keys = con.execute(f"SELECT count(DISTINCT patent_id) FROM ({patents_sql})").fetchall()[0][0]
+    parts = max(1, -(-int(keys) // SCAN_KEYS))
+    found_ids, found_terms = [], []
+    for part in range(parts):
+        share = "" if parts == 1 else f" WHERE hash(patent_id) % {parts} = {part}"
         reader = con.sql(
             f"SELECT t.patent_id, t.text FROM {texts} t "
-            f"JOIN (SELECT DISTINCT patent_id FROM ({patents_sql})) p ON p.patent_id = t.patent_id"
+            f"WHERE t.patent_id IN (SELECT patent_id FROM ({patents_sql}){share})"
         ).to_arrow_reader(batch_rows)
-        found_ids, found_terms = _scan_batches(reader, scanner)
-    finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
+        ids_, terms_ = _scan_batches(reader, scanner)
+        found_ids += ids_
+        found_terms += terms_
     hits = pa.table(
         {
             "patent_id": pa.chunked_array(found_ids, pa.string()),
