@@ -286,15 +286,16 @@ def read_legal_events(path: str | Path, register: str | Path | None = None) -> p
         The file is missing or does not validate (the validator's lines), or disagrees with the register or with
         itself (one line per problem, all collected).
     """
-    from ipstats.validate import InputError, read_input
-    from ipstats.validate.typed import read_lines
+    from ipstats.validate import InputError
+    from ipstats.validate.typed import read_lines, read_typed
 
     path = Path(path)
     if not path.exists():
         raise LegalEventsError([f"{path}: legal events file not found"])
     references = {"patent_register": str(register)} if register is not None else None
     try:
-        events = read_input(path, SCHEMA, references=references, label=str(path))
+        # validated once per content (the typed cache): the survey and transfer pages both read the events
+        events = read_typed(path, SCHEMA, references=references, label=str(path))
     except InputError as exc:
         raise LegalEventsError(exc.report.lines() or [str(exc)]) from None
     events = events[list(EVENT_FIELDS)].copy()

@@ -174,7 +174,35 @@ def read_input(
         label,
         lambda source, values: parts.append(_arrow_table(values, schema)),
     )
-    table = pa.concat_tables(parts) if parts else pa.table({})
+    return _typed_frame(pa.concat_tables(parts) if parts else pa.table({}), nullable)
+
+
+def read_typed(
+    path: str | os.PathLike,
+    schema: str | Schema,
+    *,
+    references: dict[str, Any] | None = None,
+    label: str | None = None,
+) -> pd.DataFrame:
+    """:func:`read_input` through the typed cache (:func:`typed_parquet`): a file whose sha256, schema and
+    references are unchanged is not validated again, only read back from its typed Parquet.
+
+    For inputs that several notebooks of a run read (the legal events of a national register are millions of
+    rows, checked against the register). Without a writable cache, :func:`read_input`.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        target = typed_parquet(path, schema, references=references, label=label)
+    except OSError:
+        return read_input(path, schema, references=references, label=label)
+    return _typed_frame(pq.read_table(target))
+
+
+def _typed_frame(table, nullable: bool = True) -> pd.DataFrame:
+    """The typed Arrow *table* as :func:`read_input` returns it."""
+    import pyarrow as pa
+
     frame = table.to_pandas(
         types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get, date_as_object=False
     )
