@@ -318,48 +318,24 @@ def frame_changes(
     """
     from ipstats.transfer.events import last_transfers
 
-    from ipstats.reference import provinces
-    from ipstats.register.io import open_register
-
     events = _read_events(legal_events, register)
     if events is None:
         raise ValueError("frame_changes: no legal events given (the frame by first applicant has no transfers)")
-    # both frames in DuckDB (memory limit, spilling), never in pandas: at 50 M applications the two frames merged
-    # in pandas took over 15 GB
-    con = open_register(register)
-    try:
-        con.register("_fc_regions", provinces()[["province_code", "region_zh"]].rename(columns={"region_zh": "region"}))
-        for name, basis in (("_fc_first", None), ("_fc_owner", events)):
-            con.execute(
-                f"CREATE TEMP TABLE {name} AS SELECT f.*, g.region FROM ({_frame_sql(con, register, year, basis)}) f "
-                "LEFT JOIN _fc_regions g ON g.province_code = f.province_code"
-            )
-            patents = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
-            unknown = [
-                r[0]
-                for r in con.execute(
-                    f"SELECT province_code FROM {name} WHERE region IS NULL "
-                    "GROUP BY province_code ORDER BY min(application_number)"
-                ).fetchall()
-            ]
-            _check_frame(register, year, patents, unknown)
-        last = last_transfers(events, f"{int(year)}-12-31")[["application_number"]].drop_duplicates()
-        con.register("_fc_transferred", last)
-        moved = (
-            " OR ".join(f"CAST(a.{c} AS VARCHAR) IS DISTINCT FROM CAST(b.{c} AS VARCHAR)" for c in strata) or "FALSE"
-        )
-        row = con.execute(
-            f"""SELECT
-                (SELECT count(*) FROM _fc_owner),
-                (SELECT count(*) FROM _fc_owner WHERE application_number IN
-                    (SELECT application_number FROM _fc_transferred)),
-                (SELECT count(*) FROM _fc_first a JOIN _fc_owner b USING (application_number) WHERE {moved}),
-                (SELECT count(*) FROM _fc_owner b ANTI JOIN _fc_first a USING (application_number)),
-                (SELECT count(*) FROM _fc_first a ANTI JOIN _fc_owner b USING (application_number))"""
-        ).fetchall()[0]
-    finally:
-        con.close()
-    counts = dict(zip(("frame_patents", "transferred", "moved", "entered", "left"), map(int, row)))
+    first = survey_frame(register, year)
+    owner = survey_frame(register, year, events)
+    both = first.merge(owner, on="application_number", how="outer", suffixes=("_first", "_owner"), indicator=True)
+    inner = both["_merge"] == "both"
+    moved = pd.Series(False, index=both.index)
+    for column in strata:
+        moved |= both[f"{column}_first"].astype(str) != both[f"{column}_owner"].astype(str)
+    transferred = owner["application_number"].isin(last_transfers(events, f"{int(year)}-12-31")["application_number"])
+    counts = {
+        "frame_patents": len(owner),
+        "transferred": int(transferred.sum()),
+        "moved": int((moved & inner).sum()),
+        "entered": int((both["_merge"] == "right_only").sum()),
+        "left": int((both["_merge"] == "left_only").sum()),
+    }
     counts["changed"] = counts["moved"] + counts["entered"] + counts["left"]
     return counts
 
