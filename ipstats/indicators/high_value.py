@@ -328,11 +328,12 @@ def sei_patents(
     made once and shared (:mod:`ipstats.concordance.cache`).
     """
     from ipstats.concordance import classify_table, load_system
+    from ipstats.concordance.engine import patents_sql
 
     classified = classify_table(
         con, load_system(system), links, texts, keywords=keywords, name=f"{name}_classified", cache=cache
     )
-    as_runner(con).table(name, f"SELECT DISTINCT patent_id FROM {classified}")
+    as_runner(con).table(name, patents_sql(classified))
     return name
 
 

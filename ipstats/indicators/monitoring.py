@@ -51,7 +51,7 @@ import pandas as pd
 from ipstats.labels import labels
 from ipstats.concordance import coverage, load_system
 from ipstats.concordance.api import links_from_register, register_key
-from ipstats.concordance.engine import classify_table
+from ipstats.concordance.engine import classify_table, patents_sql
 from ipstats.concordance.resolve import resolve_codes
 from ipstats.concordance.system import System
 from ipstats.counting import CountSpec
@@ -604,7 +604,7 @@ def _system_views(
         if source is None:
             views.append(None)
             continue
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _mon_{name} AS SELECT DISTINCT patent_id FROM {source}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mon_{name} AS {patents_sql(source)}")
         con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
             SELECT r.*, CAST(date_trunc('month', r.filing_date) AS DATE) AS filing_month
             FROM register r SEMI JOIN _mon_{name} p ON p.patent_id = r.application_number""")
