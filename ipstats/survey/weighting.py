@@ -129,7 +129,13 @@ def _read_events(legal_events, register: str | Path) -> pd.DataFrame | None:
     return read_legal_events(legal_events, register)
 
 
-def survey_population(con: duckdb.DuckDBPyConnection, register: str | Path, year: int, legal_events=None) -> str:
+def survey_population(
+    con: duckdb.DuckDBPyConnection,
+    register: str | Path,
+    year: int,
+    legal_events=None,
+    view: str = "register_domestic",
+) -> str:
     """Create the DuckDB view of the survey's population on *con* (with the register as ``register``).
 
     The register rows of patentees in the 31 provinces (国内，不含港澳台,
@@ -149,6 +155,8 @@ def survey_population(con: duckdb.DuckDBPyConnection, register: str | Path, year
         Survey year.
     legal_events : path or pandas.DataFrame, optional
         The legal events (data_schemas/patent_legal_events.schema.yaml); None or ``""``: the first applicant.
+    view : str
+        Name of the view to create (the year-end patentees' rows are the view ``{view}_owner``).
 
     Returns
     -------
@@ -159,8 +167,8 @@ def survey_population(con: duckdb.DuckDBPyConnection, register: str | Path, year
     from ipstats.transfer.events import owner_view
 
     events = _read_events(legal_events, register)
-    source = "register" if events is None else owner_view(con, events, f"{int(year)}-12-31")
-    return domestic_view(con, source=source)
+    source = "register" if events is None else owner_view(con, events, f"{int(year)}-12-31", view=f"{view}_owner")
+    return domestic_view(con, source=source, view=view)
 
 
 def survey_frame(register: str | Path, year: int, legal_events=None) -> pd.DataFrame:
@@ -203,14 +211,22 @@ def survey_frame(register: str | Path, year: int, legal_events=None) -> pd.DataF
     return frame
 
 
-def _frame_sql(con: duckdb.DuckDBPyConnection, register: str | Path, year: int, legal_events) -> str:
-    """The SELECT of the frame's rows (:func:`survey_frame` without ``region``) over :func:`survey_population`."""
+def _frame_sql(
+    con: duckdb.DuckDBPyConnection,
+    register: str | Path,
+    year: int,
+    legal_events,
+    view: str = "register_domestic",
+    extra: str = "",
+) -> str:
+    """The SELECT of the frame's rows (:func:`survey_frame` without ``region``) over :func:`survey_population`
+    (created as *view*), with the *extra* expressions of the population's rows after the frame's columns."""
     from ipstats.register.term import term_last_year_sql
 
     end = sql_text(f"{int(year)}-12-31")
     return (
-        "SELECT application_number, patent_type, applicant_name AS patentee, applicant_type, province_code "
-        f"FROM {survey_population(con, register, year, legal_events)} register WHERE grant_date IS NOT NULL "
+        "SELECT application_number, patent_type, applicant_name AS patentee, applicant_type, province_code"
+        f"{', ' + extra if extra else ''} FROM {survey_population(con, register, year, legal_events, view)} register WHERE grant_date IS NOT NULL "
         f"AND CAST(grant_date AS DATE) <= CAST({end} AS DATE) "
         f"AND (lapse_date IS NULL AND {term_last_year_sql('register')} >= {int(year)} "
         f"OR CAST(lapse_date AS DATE) > CAST({end} AS DATE))"
@@ -305,7 +321,9 @@ def frame_changes(
 ) -> dict[str, int]:
     """How the transfers change the frame: counts of valid patents at 31 December *year*.
 
-    Compares :func:`survey_frame` by first applicant with :func:`survey_frame` by the year-end patentee.
+    Compares :func:`survey_frame` by first applicant with :func:`survey_frame` by the year-end patentee, in
+    DuckDB: the two frames are stacked and grouped by application number (an aggregate, which spills to disk
+    under the memory limit), so neither frame is held in memory — at 50 M applications each has ~20 M rows.
 
     Returns
     -------
@@ -316,26 +334,59 @@ def frame_changes(
         patentee in the 31 provinces), ``left`` (only in the frame by first applicant) and ``changed``
         (moved + entered + left).
     """
-    from ipstats.transfer.events import last_transfers
+    from ipstats.reference import provinces
+    from ipstats.register.io import open_register
 
     events = _read_events(legal_events, register)
     if events is None:
         raise ValueError("frame_changes: no legal events given (the frame by first applicant has no transfers)")
-    first = survey_frame(register, year)
-    owner = survey_frame(register, year, events)
-    both = first.merge(owner, on="application_number", how="outer", suffixes=("_first", "_owner"), indicator=True)
-    inner = both["_merge"] == "both"
-    moved = pd.Series(False, index=both.index)
-    for column in strata:
-        moved |= both[f"{column}_first"].astype(str) != both[f"{column}_owner"].astype(str)
-    transferred = owner["application_number"].isin(last_transfers(events, f"{int(year)}-12-31")["application_number"])
-    counts = {
-        "frame_patents": len(owner),
-        "transferred": int(transferred.sum()),
-        "moved": int((moved & inner).sum()),
-        "entered": int((both["_merge"] == "right_only").sum()),
-        "left": int((both["_merge"] == "left_only").sum()),
-    }
+    columns = ("application_number", "patent_type", "patentee", "applicant_type", "province_code", "region")
+    unknown = [c for c in strata if c not in columns]
+    if unknown:
+        raise ValueError(f"frame_changes: strata {unknown} are not columns of the survey frame ({', '.join(columns)})")
+    con = open_register(register)
+    try:
+        con.register(
+            "_frame_regions", provinces()[["province_code", "region_zh"]].rename(columns={"region_zh": "region"})
+        )
+        strata_sql = ", ".join(f"{'g' if c == 'region' else 'f'}.{c} AS s{i}" for i, c in enumerate(strata))
+        # in both frames (two rows) and in another stratum: a value differs, or is missing on one side only
+        differs = " OR ".join(f"min(s{i}) <> max(s{i}) OR count(s{i}) = 1" for i in range(len(strata))) or "FALSE"
+        sides = []
+        for side, events_of_side in ((0, None), (1, events)):
+            extra = "transferred" if side else "FALSE AS transferred"
+            select = _frame_sql(con, register, year, events_of_side, view=f"_frame_domestic{side}", extra=extra)
+            sides.append(
+                f"SELECT f.application_number, {side} AS side, f.transferred, {strata_sql}{', ' if strata else ''}"
+                f"f.province_code, g.region IS NULL AS unknown FROM ({select}) f "
+                "LEFT JOIN _frame_regions g ON g.province_code = f.province_code"
+            )
+        per, first, owner, unknown_first, unknown_owner = con.execute(
+            f"""WITH per AS (
+                SELECT min(side) AS lo, max(side) AS hi, {differs} AS differs, bool_or(transferred) AS transferred,
+                       bool_or(unknown AND side = 0) AS unknown0, bool_or(unknown AND side = 1) AS unknown1
+                FROM ({sides[0]} UNION ALL {sides[1]}) GROUP BY application_number)
+            SELECT {{'moved': count(*) FILTER (WHERE lo = 0 AND hi = 1 AND differs),
+                     'entered': count(*) FILTER (WHERE lo = 1),
+                     'left': count(*) FILTER (WHERE hi = 0),
+                     'transferred': count(*) FILTER (WHERE hi = 1 AND transferred)}},
+                   count(*) FILTER (WHERE lo = 0), count(*) FILTER (WHERE hi = 1),
+                   count(*) FILTER (WHERE unknown0), count(*) FILTER (WHERE unknown1)
+            FROM per"""
+        ).fetchone()
+        for side, patents, bad in ((0, first, unknown_first), (1, owner, unknown_owner)):
+            codes = []
+            if bad:
+                codes = [
+                    row[0]
+                    for row in con.execute(
+                        f"SELECT DISTINCT province_code FROM ({sides[side]}) WHERE unknown ORDER BY 1 LIMIT 5"
+                    ).fetchall()
+                ]
+            _check_frame(register, year, patents, codes)
+    finally:
+        con.close()
+    counts = {"frame_patents": int(owner), **{k: int(per[k]) for k in ("transferred", "moved", "entered", "left")}}
     counts["changed"] = counts["moved"] + counts["entered"] + counts["left"]
     return counts
 
