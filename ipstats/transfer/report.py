@@ -16,7 +16,7 @@ from ipstats.language import check_lang
 from ipstats.language import value as _english
 from ipstats.register.regions import region_name as _region_name
 from ipstats.transfer import indicators as ind
-from ipstats.transfer.events import read_legal_events, register_rows
+from ipstats.transfer.events import REGISTER_COLUMNS, read_legal_events, register_rows
 
 __all__ = [
     "DEFAULT_SYSTEMS",
@@ -418,6 +418,26 @@ def _protect_years(summary: pd.DataFrame, events: pd.DataFrame, rules: dict | No
     return out, sensitive
 
 
+def _classify_events_patents(run, texts: str | None, numbers, systems, keywords: str) -> list[pd.DataFrame]:
+    """The events' patents classified in the engine (*run*, with the register's ``links`` and *texts* views),
+    by system id: only their links and texts are classified and only their categories come back, so the
+    register's titles and abstracts never reach pandas. One table per system of *systems*
+    (:func:`ipstats.concordance.engine.classify_links`)."""
+    from ipstats.concordance.engine import classify_links
+
+    run.put("_transfer_patents", pd.DataFrame({"n": pd.unique(pd.Series(numbers, dtype=object))}, dtype=object))
+    run.view("_transfer_links", "SELECT * FROM links WHERE patent_id IN (SELECT n FROM _transfer_patents)")
+    if texts:
+        run.view("_transfer_texts", f"SELECT * FROM {texts} WHERE patent_id IN (SELECT n FROM _transfer_patents)")
+    try:
+        return [
+            classify_links(run, system, "_transfer_links", "_transfer_texts" if texts else None, keywords=keywords)
+            for system in systems
+        ]
+    finally:
+        run.drop("_transfer_links", "_transfer_texts", "_transfer_patents")
+
+
 def compute_transfer(
     events: str | Path,
     register: str | Path,
@@ -464,7 +484,6 @@ def compute_transfer(
     ipstats.transfer.events.LegalEventsError
         Events that do not validate or disagree with the register (one line each).
     """
-    from ipstats.concordance import classify_frame
     from ipstats.concordance.system import load_system
     from ipstats.counting import count_valid_stock
     from ipstats.concordance.api import open_inputs
@@ -475,9 +494,12 @@ def compute_transfer(
     national = region in (None, "", "national")
     table = read_legal_events(events, register)
     with open_runner(engine or "duckdb") as run:  # the register-scale part: DuckDB or Spark, the same SQL
-        open_inputs(run, register, register=True, classify=False)
-        patents = register_rows(register, table["application_number"], run)
+        texts, _ = open_inputs(run, register, register=True)
+        columns = [c for c in REGISTER_COLUMNS if c not in ("ipc", "title", "abstract")]
+        patents = register_rows(register, table["application_number"], run, columns)
         stock = count_valid_stock(run, [year], by=("patent_type",), region=None if national else str(region))
+        systems_ = [load_system(system) for system in systems]
+        classified = _classify_events_patents(run, texts, table["application_number"], systems_, keywords)
     scoped = ind.in_region(table, None if national else region)
     own = (
         table
@@ -506,14 +528,9 @@ def compute_transfer(
         pledges_by_type=pd.DataFrame(),
         grant_to_transfer=ind.grant_to_first_transfer(scoped, patents, year),
     )
-    frame = patents.rename(columns={"application_number": "patent_id"})
-    frame = frame[[c for c in ("patent_id", "ipc", "title", "abstract") if c in frame.columns]]
-    frame = frame[frame["ipc"].notna() & frame["ipc"].ne("")]
-    for system in systems:
-        sysm = load_system(system)
-        classified, _ = classify_frame(frame, sysm, keywords=keywords)
+    for system, sysm, patents_classified in zip(systems, systems_, classified):
         report.categories[system] = ind.category_transactions(
-            scoped, classified, year, sysm.ancestors(1), sysm.display_names().to_dict()
+            scoped, patents_classified, year, sysm.ancestors(1), sysm.display_names().to_dict()
         )
         report.system_labels[system] = sysm.meta.get("name_zh", system)
     summary = ind.pledge_summary(pledgor, range(year - span + 1, year + 1))
