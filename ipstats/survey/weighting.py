@@ -373,7 +373,7 @@ def frame_changes(
                    count(*) FILTER (WHERE lo = 0), count(*) FILTER (WHERE hi = 1),
                    count(*) FILTER (WHERE unknown0), count(*) FILTER (WHERE unknown1)
             FROM per"""
-        ).fetchone()
+        ).fetchall()[0]
         for side, patents, bad in ((0, first, unknown_first), (1, owner, unknown_owner)):
             codes = []
             if bad:

@@ -22,7 +22,7 @@ def test_patents_sql_equals_distinct_patents_of_view(small_demo, system, keyword
         assert classified.kind == "compressed"
         once = con.execute(f"SELECT patent_id FROM ({patents_sql(classified)}) ORDER BY 1").df()["patent_id"]
         distinct = con.execute(f"SELECT DISTINCT patent_id FROM {classified} ORDER BY 1").df()["patent_id"]
-        exceptions = con.execute(f"SELECT count(*) FROM {classified}_exc_patents").fetchone()[0]
+        exceptions = con.execute(f"SELECT count(*) FROM {classified}_exc_patents").fetchall()[0][0]
     finally:
         con.close()
     assert once.is_unique
