@@ -38,7 +38,7 @@ from ipstats.concordance import KEYWORD_STRATEGIES, classify_table, load_system
 from ipstats.concordance.api import open_inputs
 from ipstats.concordance.engine import Classified, create_patent_view
 from ipstats.concordance.system import System
-from ipstats.engines.duck import as_runner
+from ipstats.engines.duck import as_runner, memory_scale
 from ipstats.engines.open import open_runner
 from ipstats.engines.settings import EngineSettings
 from ipstats.engines.sql import exact_sum
@@ -303,27 +303,15 @@ def _typed(cube: pd.DataFrame, dtype: str) -> pd.DataFrame:
 ROLLUP_ROWS = 40_000_000
 
 
-_UNITS = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
-
-
-def _limit_gb(con) -> float:
-    """The connection's DuckDB memory limit in GB (DuckDB shows it as ``1.8 GiB``); 2 when it says nothing else."""
-    number, _, unit = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]).partition(" ")
-    try:
-        return float(number) * _UNITS[unit] / 1e9
-    except (KeyError, ValueError):
-        return 2.0
-
-
 def _rolled(run, name: str, sql: str, source: str, key: str) -> int:
     """Materialise *sql* (an aggregate grouped by *key* with a ``{where}`` slot) as table *name*: in one pass, or
-    on DuckDB in hash partitions of *key* when *source* has more than :data:`ROLLUP_ROWS` rows per 2 GB of the
-    memory limit (each partition's groups are whole: the key decides the partition). Returns the passes made."""
+    on DuckDB in hash partitions of *key* when *source* has more than :data:`ROLLUP_ROWS` rows scaled by the memory
+    limit (:func:`ipstats.engines.duck.memory_scale`) (each partition's groups are whole: the key decides the partition). Returns the passes made."""
     if run.dialect != "duckdb":
         run.table(name, sql.format(where=""))
         return 1
     rows = run.con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]  # fetched whole: nothing left open
-    parts = max(1, -(-rows // max(1, int(ROLLUP_ROWS * _limit_gb(run.con) / 2))))
+    parts = max(1, -(-rows // max(1, int(ROLLUP_ROWS * memory_scale(run.con)))))
     if parts == 1:
         run.table(name, sql.format(where=""))
         return 1

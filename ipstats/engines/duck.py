@@ -164,8 +164,35 @@ def columns_of(con, source: str) -> list[str]:
     return list(as_runner(con).df(f"SELECT * FROM {source} LIMIT 0").columns)
 
 
-#: Most patents one pass of the keyword scan looks up (:func:`find_terms`): their set is held by DuckDB's join.
+#: Most patents one pass of the keyword scan looks up (:func:`find_terms`) at the default memory limit (scaled by
+#: :func:`memory_scale`): their set is held by DuckDB's join.
 SCAN_KEYS = 2_000_000
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def _limit_bytes(con: duckdb.DuckDBPyConnection) -> float | None:
+    """The connection's memory limit as DuckDB shows it (``1.8 GiB``), in bytes; None when unreadable."""
+    shown = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]  # fetched whole
+    number, _, unit = str(shown).partition(" ")
+    try:
+        return float(number) * _UNITS[unit]
+    except (KeyError, ValueError):
+        return None
+
+
+def memory_scale(con: duckdb.DuckDBPyConnection) -> float:
+    """The memory limit of *con* relative to :data:`DEFAULT_MEMORY` (1.0 at the default; 8.0 at 16GB).
+
+    Sizes of passes tuned at the default (:data:`SCAN_KEYS`, :data:`ipstats.counting.cube.ROLLUP_ROWS`) are
+    multiplied by it, so a larger limit makes fewer passes and a smaller one smaller passes.
+    """
+    here = _limit_bytes(con)
+    default = duckdb.connect(config={"memory_limit": DEFAULT_MEMORY})
+    try:
+        base = _limit_bytes(default)
+    finally:
+        default.close()
+    return here / base if here and base else 1.0
 
 
 def find_terms(
@@ -202,11 +229,11 @@ def find_terms(
     import pyarrow as pa
 
     scanner = term_automaton(terms)
-    # IN holds the patents to scan in memory (a mark join): above SCAN_KEYS of them the scan is made in
+    # IN holds the patents to scan in memory (a mark join): above SCAN_KEYS of them (per 2 GB) the scan is made in
     # hash partitions of the patents, each with its share of them, so that the key digital technologies of a
     # 50 M register fit a 2 GB limit (one pass over the texts per partition; one pass, as before, below)
     keys = con.execute(f"SELECT count(DISTINCT patent_id) FROM ({patents_sql})").fetchall()[0][0]
-    parts = max(1, -(-int(keys) // SCAN_KEYS))
+    parts = max(1, -(-int(keys) // max(1, int(SCAN_KEYS * memory_scale(con)))))
     found_ids, found_terms = [], []
     for part in range(parts):
         share = "" if parts == 1 else f" WHERE hash(patent_id) % {parts} = {part}"

@@ -43,5 +43,6 @@ def test_partitioned_rollup_equals_one_pass(small_demo, monkeypatch, system):
     assert rows["parted"] == rows["whole"] and len(rows["whole"]) > 0
 
 
-def test_limit_is_read_from_the_connection():
-    assert cube._limit_gb(duckdb.connect(config={"memory_limit": "500MB"})) == pytest.approx(0.5, rel=0.01)
+@pytest.mark.parametrize(("limit", "scale"), [("2GB", 1.0), ("500MB", 0.25), ("16GB", 8.0)])
+def test_pass_sizes_scale_with_the_memory_limit(limit, scale):
+    assert duck.memory_scale(duckdb.connect(config={"memory_limit": limit})) == pytest.approx(scale, rel=0.05)
