@@ -574,6 +574,24 @@ def extra_columns(source: TableSource, index: dict[str, int]) -> dict[str, int]:
     return names
 
 
+def open_input(
+    path, schema: Schema, aliases: dict | None = None, sheet: str | None = None, encoding: str | None = None
+) -> TableSource:
+    """*path* opened as every reader of a *schema* input opens it: the sheet named after the schema preferred,
+    the header found by the column names and their *aliases* (default :func:`column_aliases`).
+
+    One place, so that validation (:func:`validate_pandas`), the typed reader's cells and its line numbers
+    (:func:`ipstats.validate.typed.read_cells`, :func:`~ipstats.validate.typed.read_lines`) see the same rows.
+    """
+    return open_table(
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        prefer_sheets=(schema.name, *schema.title.split(" / ")),
+        columns=tuple(column_aliases(schema) if aliases is None else aliases),
+    )
+
+
 def validate_pandas(
     path: str | os.PathLike,
     schema: Schema,
@@ -589,13 +607,7 @@ def validate_pandas(
     report = Report(file=label or str(path), schema=schema.name)
     limit = max_problems if max_problems > 0 else 2**62
     try:
-        source = open_table(
-            path,
-            sheet=sheet,
-            encoding=encoding,
-            prefer_sheets=(schema.name, *schema.title.split(" / ")),
-            columns=tuple(column_aliases(schema)),
-        )
+        source = open_input(path, schema, sheet=sheet, encoding=encoding)
     except ReadError as exc:
         report.problems, report.n_problems = [Problem(None, None, None, str(exc))], 1
         return report

@@ -245,11 +245,11 @@ def read_cells(
         The file cannot be read as a table (the validator's message, without the file name).
     """
     from ipstats.validate.checks import normalise_cells
-    from ipstats.validate.core import column_aliases
+    from ipstats.validate.core import column_aliases, open_input
 
     schema = resolve_schema(schema, path)
     aliases = column_aliases(schema)
-    source = _cells_source(path, schema, aliases, sheet, encoding)
+    source = open_input(path, schema, aliases, sheet, encoding)
     names = [aliases.get(h, h) or f"column_{i + 1}" for i, h in enumerate(source.header)]
     frames, lines = [], []
     for chunk in source.chunks:
@@ -271,25 +271,12 @@ def read_lines(
     For a reader that needs only the line numbers for its messages: the legal events of a national register are
     millions of rows, whose cells as text cost GBs.
     """
-    from ipstats.validate.core import column_aliases
+    from ipstats.validate.core import open_input
 
     schema = resolve_schema(schema, path)
-    source = _cells_source(path, schema, column_aliases(schema), sheet, encoding)
+    source = open_input(path, schema, sheet=sheet, encoding=encoding)
     lines = [chunk.lines for chunk in source.chunks]
     return np.concatenate(lines) if lines else np.array([], dtype=int)
-
-
-def _cells_source(path, schema: Schema, aliases: dict, sheet: str | None, encoding: str | None):
-    """The input opened as :func:`read_cells` and :func:`read_lines` read it."""
-    from ipstats.validate.readers import open_table
-
-    return open_table(
-        path,
-        sheet=sheet,
-        encoding=encoding,
-        prefer_sheets=(schema.name, *schema.title.split(" / ")),
-        columns=tuple(aliases),
-    )
 
 
 def cache_dir(folder: str | os.PathLike | None = None) -> Path:
