@@ -56,7 +56,7 @@ from ipstats.concordance.reclassify import CANDIDATE_SUFFIX, load_reclassificati
 from ipstats.concordance.patterns import code_parts, match_codes
 from ipstats.concordance.resolve import pattern_table, resolve_codes
 from ipstats.concordance.system import System
-from ipstats.engines.duck import as_runner
+from ipstats.engines.duck import as_runner, parted_table
 from ipstats.engines.sql import exact_sum
 
 __all__ = [
@@ -71,6 +71,10 @@ __all__ = [
 
 KEYWORD_STRATEGIES = ("confirm", "require", "table", "ignore")
 #: Match ranks (index into MATCH_LABELS) each strategy keeps; None keeps all.
+#: Links (patent, IPC code) reduced to signature sets in one DuckDB aggregate at the default 2 GB memory limit
+#: (scaled with the limit, :func:`ipstats.engines.duck.parted_table`); more are reduced in hash partitions of the
+#: patents. At 50 M applications the WIPO fields (every patent) ran out of the 2 GB limit in one aggregate.
+LINK_ROWS = 40_000_000
 _KEPT_RANKS = {"confirm": None, "require": (0, 1, 2), "table": (0, 1), "ignore": None}
 MATCH_LABELS = ("confirmed", "keyword-confirmed", "candidate", "IPC-only")
 
@@ -247,12 +251,18 @@ def classify_table(
 
     # each patent -> its set of signatures (psig), identified by two independent 64-bit set hashes and
     # its size (a false match of both hashes is of the order of 2^-128); each distinct set -> its rules
-    run.table(
+    # (in hash partitions of the patents when the links are many: at 50 M applications every patent has a WIPO field)
+    parted_table(
+        run,
         "_ipstats_ps",
         f"""
         SELECT patent_id, bit_xor({h('sig')}) AS h1, bit_xor({h('sig * 7919 + 104729')}) AS h2, COUNT(*) AS n
-        FROM (SELECT DISTINCT l.patent_id, cs.sig FROM {links} l JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc) s
+        FROM (SELECT DISTINCT l.patent_id, cs.sig FROM {links} l JOIN _ipstats_code_sig_t cs ON cs.ipc = l.ipc
+              {{where}}) s
         GROUP BY patent_id""",
+        links,
+        "l.patent_id",
+        LINK_ROWS,
     )
     run.table(
         "_ipstats_psig",

@@ -38,7 +38,7 @@ from ipstats.concordance import KEYWORD_STRATEGIES, classify_table, load_system
 from ipstats.concordance.api import open_inputs
 from ipstats.concordance.engine import Classified, create_patent_view
 from ipstats.concordance.system import System
-from ipstats.engines.duck import as_runner, memory_scale
+from ipstats.engines.duck import as_runner, parted_table
 from ipstats.engines.open import open_runner
 from ipstats.engines.settings import EngineSettings
 from ipstats.engines.sql import exact_sum
@@ -297,28 +297,10 @@ def _typed(cube: pd.DataFrame, dtype: str) -> pd.DataFrame:
 
 
 #: Rows of a classification's part rolled up in one DuckDB aggregate at the default 2 GB memory limit (scaled with
-#: the limit); a larger part is rolled up in hash partitions of its key. At 50 M applications the upper bound of
+#: the limit); a larger part is rolled up in hash partitions of its key (:func:`ipstats.engines.duck.parted_table`). At 50 M applications the upper bound of
 #: the key digital technologies has 274 M exception rows (patent × category): one aggregate of them ran out of
 #: the 2 GB limit, eight partitions of 34 M rows took 8 s each.
 ROLLUP_ROWS = 40_000_000
-
-
-def _rolled(run, name: str, sql: str, source: str, key: str) -> int:
-    """Materialise *sql* (an aggregate grouped by *key* with a ``{where}`` slot) as table *name*: in one pass, or
-    on DuckDB in hash partitions of *key* when *source* has more than :data:`ROLLUP_ROWS` rows scaled by the memory
-    limit (:func:`ipstats.engines.duck.memory_scale`) (each partition's groups are whole: the key decides the partition). Returns the passes made."""
-    if run.dialect != "duckdb":
-        run.table(name, sql.format(where=""))
-        return 1
-    rows = run.con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]  # fetched whole: nothing left open
-    parts = max(1, -(-rows // max(1, int(ROLLUP_ROWS * memory_scale(run.con)))))
-    if parts == 1:
-        run.table(name, sql.format(where=""))
-        return 1
-    run.table(name, sql.format(where=f"WHERE hash({key}) % {parts} = 0"))
-    for i in range(1, parts):
-        run.con.execute(f"INSERT INTO {name} {sql.format(where=f'WHERE hash({key}) % {parts} = {i}')}").fetchall()
-    return parts
 
 
 def rollup(con, system: System, classified: str, level: int, name: str = "classified_rollup") -> str:
@@ -350,7 +332,7 @@ def rollup(con, system: System, classified: str, level: int, name: str = "classi
             return Classified(name, kind)
         if kind == "compressed":
             for part, key in (("psig_cat", "psig"), ("exc", "patent_id")):
-                _rolled(
+                parted_table(
                     run,
                     f"{name}_{part}",
                     f"""
@@ -359,6 +341,7 @@ def rollup(con, system: System, classified: str, level: int, name: str = "classi
                     {{where}} GROUP BY c.{key}, a.ancestor""",
                     f"{classified}_{part}",
                     f"c.{key}",
+                    ROLLUP_ROWS,
                 )
             for part in ("patent_psig", "exc_patents"):
                 run.view(f"{name}_{part}", f"SELECT * FROM {classified}_{part}")

@@ -158,6 +158,30 @@ def as_runner(con) -> Runner:
     raise TypeError(f"expected a DuckDB connection or an ipstats runner, got {type(con).__name__}")
 
 
+def parted_table(run, name: str, sql: str, source: str, key: str, rows_per_pass: int) -> int:
+    """Materialise *sql*, an aggregate grouped by *key* with a ``{where}`` slot, as the table *name*.
+
+    On DuckDB, when *source* (what *sql* aggregates) has more than *rows_per_pass* rows (scaled by
+    :func:`memory_scale`), in hash partitions of *key*: the first creates the table, the others insert into it.
+    A group is never split (the key decides its partition), so the table is the one-pass table. DuckDB's
+    aggregates spill, but at national scale (50 M patents as groups, hundreds of millions of rows) one of them
+    still runs out of a 2 GB limit; partitions of tens of millions of rows do not. Other engines: one pass.
+    Returns the number of passes.
+    """
+    if run.dialect != "duckdb":
+        run.table(name, sql.format(where=""))
+        return 1
+    rows = run.con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]  # fetched whole: nothing left open
+    parts = max(1, -(-int(rows) // max(1, int(rows_per_pass * memory_scale(run.con)))))
+    if parts == 1:
+        run.table(name, sql.format(where=""))
+        return 1
+    run.table(name, sql.format(where=f"WHERE hash({key}) % {parts} = 0"))
+    for i in range(1, parts):
+        run.con.execute(f"INSERT INTO {name} {sql.format(where=f'WHERE hash({key}) % {parts} = {i}')}").fetchall()
+    return parts
+
+
 def columns_of(con, source: str) -> list[str]:
     """The column names of table or view *source* on a DuckDB connection or any runner (no ``DESCRIBE``: Spark
     SQL has its own)."""

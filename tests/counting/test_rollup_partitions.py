@@ -27,12 +27,13 @@ def test_partitioned_rollup_equals_one_pass(small_demo, monkeypatch, system):
             monkeypatch.setattr(cube, "ROLLUP_ROWS", limit)
             view = cube.rollup(con, sysm, classified, 1, name=name)
             rows[name] = con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()
-        passes = cube._rolled(
+        passes = duck.parted_table(
             duck.DuckRunner(con),
             "passes",
             f"SELECT c.patent_id, count(*) AS n FROM {classified}_exc c {{where}} GROUP BY c.patent_id",
             f"{classified}_exc",
             "c.patent_id",
+            cube.ROLLUP_ROWS,
         )
         counted = con.execute("SELECT count(*), count(DISTINCT patent_id), sum(n) FROM passes").fetchall()[0]
     finally:
