@@ -183,7 +183,9 @@ def bulletin(params: Path, out: Path, cache: Path, memory: str, options: tuple[s
         if found:
             marks.append((found.group(3), float(found.group(5))))
             print(f"  {line.strip()} peak so far {max(sampler.peaks.values(), default=0.0):.0f} MB", flush=True)
-            sampler.stage = f"notebook {len(marks) + 1}"
+            # the next notebook's stage: counted over the notebooks only (the "inputs" mark is not one; counting it
+            # put each page's peak under the next page's name until 2026-12-04)
+            sampler.stage = f"notebook {sum(name != 'inputs' for name, _ in marks) + 1}"
         elif line.startswith("info:") and sampler.stage == "start":
             marks.append(("inputs", at))
             print(f"  inputs checked ({at:.1f} s)", flush=True)
@@ -202,6 +204,11 @@ def bulletin(params: Path, out: Path, cache: Path, memory: str, options: tuple[s
         stages["inputs"] = {"seconds": round(inputs_end, 2), "peak_rss_mb": round(peaks.get("start", 0.0), 1)}
     for i, (name, seconds) in enumerate(notebooks, start=1):
         stages[name] = {"seconds": seconds, "peak_rss_mb": round(peaks.get(f"notebook {i}", 0.0), 1)}
+    # after the last notebook: the index, the workbook, the PDF
+    stages["publish"] = {
+        "seconds": round(result["seconds"] - (inputs_end or 0.0) - sum(s for _, s in notebooks), 2),
+        "peak_rss_mb": round(peaks.get(f"notebook {len(notebooks) + 1}", 0.0), 1),
+    }
     return {"seconds": result["seconds"], "peak_rss_mb": result["peak_rss_mb"], "stages": stages}
 
 
