@@ -10,7 +10,9 @@ from ipstats.engines import duck
 from ipstats.register.io import open_register
 
 
-@pytest.mark.parametrize(("system", "keywords"), [("wipo_fields_2019", "confirm"), ("cnipa_digital_tech_2023", "table")])
+@pytest.mark.parametrize(
+    ("system", "keywords"), [("wipo_fields_2019", "confirm"), ("cnipa_digital_tech_2023", "table")]
+)
 def test_partitioned_signatures_classify_as_one_pass(small_demo, monkeypatch, system, keywords):
     passes = []
     original = duck.parted_table
