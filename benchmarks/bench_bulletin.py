@@ -204,7 +204,8 @@ def bulletin(params: Path, out: Path, cache: Path, memory: str, options: tuple[s
         stages["inputs"] = {"seconds": round(inputs_end, 2), "peak_rss_mb": round(peaks.get("start", 0.0), 1)}
     for i, (name, seconds) in enumerate(notebooks, start=1):
         stages[name] = {"seconds": seconds, "peak_rss_mb": round(peaks.get(f"notebook {i}", 0.0), 1)}
-    # after the last notebook: the index, the workbook, the PDF
+    # the rest of the run: seconds outside the notebooks' own (between them and after the last: the index, the
+    # workbook, the PDF); the peak is that after the last notebook
     stages["publish"] = {
         "seconds": round(result["seconds"] - (inputs_end or 0.0) - sum(s for _, s in notebooks), 2),
         "peak_rss_mb": round(peaks.get(f"notebook {len(notebooks) + 1}", 0.0), 1),
