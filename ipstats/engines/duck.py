@@ -11,6 +11,7 @@ wherever a runner is (:func:`as_runner`).
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import uuid
@@ -172,7 +173,7 @@ def parted_table(run, name: str, sql: str, source: str, key: str, rows_per_pass:
         run.table(name, sql.format(where=""))
         return 1
     rows = run.con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]  # fetched whole: nothing left open
-    parts = max(1, -(-int(rows) // max(1, int(rows_per_pass * memory_scale(run.con)))))
+    parts = passes(run.con, rows, rows_per_pass)
     if parts == 1:
         run.table(name, sql.format(where=""))
         return 1
@@ -210,13 +211,23 @@ def memory_scale(con: duckdb.DuckDBPyConnection) -> float:
     Sizes of passes tuned at the default (:data:`SCAN_KEYS`, :data:`ipstats.counting.cube.ROLLUP_ROWS`) are
     multiplied by it, so a larger limit makes fewer passes and a smaller one smaller passes.
     """
-    here = _limit_bytes(con)
+    here, base = _limit_bytes(con), _default_limit_bytes()
+    return here / base if here and base else 1.0
+
+
+@functools.lru_cache(maxsize=1)
+def _default_limit_bytes() -> float | None:
+    """:data:`DEFAULT_MEMORY` as DuckDB states it (asked once per process, of a connection made for it)."""
     default = duckdb.connect(config={"memory_limit": DEFAULT_MEMORY})
     try:
-        base = _limit_bytes(default)
+        return _limit_bytes(default)
     finally:
         default.close()
-    return here / base if here and base else 1.0
+
+
+def passes(con: duckdb.DuckDBPyConnection, rows: int, per_pass: int) -> int:
+    """How many passes *rows* take at *per_pass* rows a pass at the default limit (scaled by :func:`memory_scale`)."""
+    return max(1, -(-int(rows) // max(1, int(per_pass * memory_scale(con)))))
 
 
 def find_terms(
@@ -257,7 +268,7 @@ def find_terms(
     # hash partitions of the patents, each with its share of them, so that the key digital technologies of a
     # 50 M register fit a 2 GB limit (one pass over the texts per partition; one pass, as before, below)
     keys = con.execute(f"SELECT count(DISTINCT patent_id) FROM ({patents_sql})").fetchall()[0][0]
-    parts = max(1, -(-int(keys) // max(1, int(SCAN_KEYS * memory_scale(con)))))
+    parts = passes(con, keys, SCAN_KEYS)
     found_ids, found_terms = [], []
     for part in range(parts):
         share = "" if parts == 1 else f" WHERE hash(patent_id) % {parts} = {part}"

@@ -361,15 +361,13 @@ def frame_changes(
                 f"f.province_code, g.region IS NULL AS unknown FROM ({select}) f "
                 "LEFT JOIN _frame_regions g ON g.province_code = f.province_code"
             )
-        per, first, owner, unknown_first, unknown_owner = con.execute(
+        moved, entered, left, transferred, first, owner, unknown_first, unknown_owner = con.execute(
             f"""WITH per AS (
                 SELECT min(side) AS lo, max(side) AS hi, {differs} AS differs, bool_or(transferred) AS transferred,
                        bool_or(unknown AND side = 0) AS unknown0, bool_or(unknown AND side = 1) AS unknown1
                 FROM ({sides[0]} UNION ALL {sides[1]}) GROUP BY application_number)
-            SELECT {{'moved': count(*) FILTER (WHERE lo = 0 AND hi = 1 AND differs),
-                     'entered': count(*) FILTER (WHERE lo = 1),
-                     'left': count(*) FILTER (WHERE hi = 0),
-                     'transferred': count(*) FILTER (WHERE hi = 1 AND transferred)}},
+            SELECT count(*) FILTER (WHERE lo = 0 AND hi = 1 AND differs), count(*) FILTER (WHERE lo = 1),
+                   count(*) FILTER (WHERE hi = 0), count(*) FILTER (WHERE hi = 1 AND transferred),
                    count(*) FILTER (WHERE lo = 0), count(*) FILTER (WHERE hi = 1),
                    count(*) FILTER (WHERE unknown0), count(*) FILTER (WHERE unknown1)
             FROM per"""
@@ -386,7 +384,8 @@ def frame_changes(
             _check_frame(register, year, patents, codes)
     finally:
         con.close()
-    counts = {"frame_patents": int(owner), **{k: int(per[k]) for k in ("transferred", "moved", "entered", "left")}}
+    counts = {"frame_patents": owner, "transferred": transferred, "moved": moved, "entered": entered, "left": left}
+    counts = {k: int(v) for k, v in counts.items()}
     counts["changed"] = counts["moved"] + counts["entered"] + counts["left"]
     return counts
 
