@@ -9,6 +9,7 @@ from ipstats import reference
 from ipstats.concordance.resolve import resolve_codes
 from ipstats.concordance.reclassify import load_reclassification, map_back, mapped_rules, reclassification_label
 from ipstats.concordance.system import System
+from ipstats.engines.duck import as_runner
 from ipstats.ipc import validate
 
 __all__ = ["coverage", "new_subclasses", "newer_codes"]
@@ -45,6 +46,8 @@ def coverage(
 ) -> dict[str, pd.DataFrame]:
     """Diagnostics of *system* on the patent–IPC links in view *links* (``patent_id``, ``ipc``).
 
+    *con* is a DuckDB connection or a runner (:mod:`ipstats.engines`): the same SQL on DuckDB and Spark.
+
     With *reclassify* (``"shipped"``, a file or a loaded table; :mod:`ipstats.concordance.reclassify`) codes newer
     than the table's edition are mapped back before matching, as the classification does: a mapped-back code that
     then meets a rule counts as matched (``mapped_*``), the newer codes that still meet none stay unmatched
@@ -67,10 +70,11 @@ def coverage(
         unmatched codes newer than the table's edition that cannot be mapped back (the table cannot know them);
         ``unknown``: codes unknown to the IPC scheme, with their count.
     """
-    codes = con.execute(
+    run = as_runner(con)
+    codes = run.df(
         f"SELECT ipc, COUNT(*) AS n, COUNT(DISTINCT patent_id) AS patents FROM {links} "
         f"WHERE ipc IS NOT NULL GROUP BY ipc"
-    ).df()
+    )
     table = load_reclassification(reclassify)
     direct = set(resolve_codes(system, codes["ipc"])["ipc"])
     back = map_back(table, codes["ipc"], system.ipc_edition)
@@ -82,15 +86,17 @@ def coverage(
     # a newer code mapped back to old symbols the table does not hold is outside the table in its own edition
     # too: not a loss of the drift; unmatched newer codes are those the reclassification table cannot map
     codes["newer_unmatched"] = codes["newer"] & ~codes["matched"] & ~codes["ipc"].isin(set(back["ipc"]))
-    con.register("_ipstats_codes", codes[["ipc", "matched", "newer", "mapped", "newer_unmatched"]])
-    totals = con.execute(f"""
+    run.put("_ipstats_codes", codes[["ipc", "matched", "newer", "mapped", "newer_unmatched"]])
+    totals = run.df(f"""
         WITH p AS (SELECT l.patent_id, bool_or(c.matched) AS matched, bool_or(c.newer) AS newer,
                           bool_or(c.mapped) AS mapped, bool_or(c.newer_unmatched) AS newer_unmatched
                    FROM {links} l JOIN _ipstats_codes c ON l.ipc = c.ipc GROUP BY l.patent_id)
-        SELECT (SELECT COUNT(DISTINCT patent_id) FROM {links}), COUNT(*) FILTER (WHERE matched),
-               COUNT(*) FILTER (WHERE newer), COUNT(*) FILTER (WHERE newer_unmatched AND NOT matched),
-               COUNT(*) FILTER (WHERE mapped), COUNT(*) FILTER (WHERE newer_unmatched) FROM p""").fetchall()[0]
-    con.unregister("_ipstats_codes")
+        SELECT (SELECT COUNT(DISTINCT patent_id) FROM {links}) AS patents, COUNT(*) FILTER (WHERE matched) AS matched,
+               COUNT(*) FILTER (WHERE newer) AS newer, COUNT(*) FILTER (WHERE newer_unmatched AND NOT matched) AS newer_only,
+               COUNT(*) FILTER (WHERE mapped) AS mapped,
+               COUNT(*) FILTER (WHERE newer_unmatched) AS newer_unmatched FROM p""")
+    totals = [int(v) for v in totals.iloc[0]]
+    run.drop("_ipstats_codes")
     occ = int(codes["n"].sum())
     occ_matched = int(codes.loc[codes["matched"], "n"].sum())
     patents = totals[0]

@@ -50,7 +50,7 @@ import pandas as pd
 
 from ipstats.labels import labels
 from ipstats.concordance import coverage, load_system
-from ipstats.concordance.api import links_from_register, register_key
+from ipstats.concordance.api import open_inputs, register_key
 from ipstats.concordance.engine import classify_table, patents_sql
 from ipstats.concordance.resolve import resolve_codes
 from ipstats.concordance.system import System
@@ -62,9 +62,8 @@ from ipstats.indicators.narrative import change_clause, format_count, join_en, p
 from ipstats.indicators.overview import protect_provinces
 from ipstats.reference import provinces
 from ipstats.sdc import Rules
-from ipstats.engines import connect
+from ipstats.engines import columns_of, open_runner, sql_list, sql_text
 from ipstats.language import check_lang, has_cjk, value
-from ipstats.register.io import open_register
 from ipstats.register.regions import region_name
 
 __all__ = [
@@ -578,23 +577,24 @@ def _complete_levels(system: System) -> list[int]:
 
 
 def _system_views(
-    con, system: System, register: str, keywords: str, upper: bool, reclassify=None, cache: str | None = None
+    run, system: System, texts: str | None, keywords: str, upper: bool, reclassify=None, cache: str | None = None
 ) -> tuple[str, str, str | None, str | None]:
     """Classify the register's links as published (*keywords*) and, with *upper*, with every IPC match.
 
+    *run* is a runner with the views ``register``, ``links`` and *texts* (:func:`ipstats.concordance.api.open_inputs`).
     Codes newer than the table's edition are mapped back with *reclassify* (a loaded table or None); when that
     gives candidates, the upper bound is computed even if the table itself has none. *cache* is the identity of
-    the register's links (:func:`ipstats.concordance.api.register_key`): each classification is made once.
+    the register's links (:func:`ipstats.concordance.api.register_key`; DuckDB only): each classification is made
+    once.
 
     Returns the two classifications and views of the patents of the system (each once, with filing month)
     under each: ``register_system`` (published) and ``register_system_upper`` (None without an upper bound).
     """
-    texts, _ = links_from_register(con, register)
-    upper = upper or (keywords in ("table", "require") and _mapped_candidates(con, system, reclassify))
-    classified = classify_table(con, system, "links", texts, keywords=keywords, reclassify=reclassify, cache=cache)
+    upper = upper or (keywords in ("table", "require") and _mapped_candidates(run, system, reclassify))
+    classified = classify_table(run, system, "links", texts, keywords=keywords, reclassify=reclassify, cache=cache)
     bound = (
         classify_table(
-            con, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify, cache=cache
+            run, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify, cache=cache
         )
         if upper
         else None
@@ -604,10 +604,12 @@ def _system_views(
         if source is None:
             views.append(None)
             continue
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _mon_{name} AS {patents_sql(source)}")
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
-            SELECT r.*, CAST(date_trunc('month', r.filing_date) AS DATE) AS filing_month
-            FROM register r SEMI JOIN _mon_{name} p ON p.patent_id = r.application_number""")
+        run.table(f"_mon_{name}", patents_sql(source))
+        run.view(
+            name,
+            f"""SELECT r.*, CAST(date_trunc('month', r.filing_date) AS DATE) AS filing_month
+            FROM register r SEMI JOIN _mon_{name} p ON p.patent_id = r.application_number""",
+        )
         views.append(name)
     return classified, views[0], bound, views[1]
 
@@ -642,47 +644,20 @@ def _category_cubes(
     return cubes_of(views), totals, cubes_of(upper_views) if upper_views else None
 
 
-def _category_cubes_on_spark(
-    settings,
-    register: str,
-    system: System,
-    years: list[int],
-    types,
-    region,
-    keywords: str,
-    upper: bool,
-    reclassify=None,
-) -> tuple[dict, dict, dict | None]:
-    """:func:`_category_cubes`, classified and counted on Spark."""
-    from ipstats.concordance.api import open_inputs
-    from ipstats.engines import spark_runner
-
-    with spark_runner(settings) as run:
-        texts, _ = open_inputs(run, register, register=True)
-        classified = classify_table(run, system, "links", texts, keywords=keywords, reclassify=reclassify)
-        upper_views = None
-        if upper:
-            bound = classify_table(
-                run, system, "links", texts, keywords="confirm", name="classified_upper", reclassify=reclassify
-            )
-            upper_views = _level_views(run, system, bound, prefix="_mon_upper")
-        return _category_cubes(run, _level_views(run, system, classified), years, types, region, upper_views)
-
-
-def _mapped_candidates(con, system: System, reclassify) -> bool:
+def _mapped_candidates(run, system: System, reclassify) -> bool:
     """Whether mapping the codes of ``links`` back (*reclassify*) reaches some category from only part of a
     code's origins (a candidate match, shown with the upper bound)."""
     from ipstats.concordance.reclassify import map_back, mapped_rules
 
     if reclassify is None or not system.ipc_edition:
         return False
-    codes = con.execute("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL").df()["ipc"]
+    codes = run.df("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL")["ipc"]
     back = map_back(reclassify, codes, system.ipc_edition)
     return bool(not back.empty and (mapped_rules(system, back)["coverage"] == "部分涉及").any())
 
 
 def _drift(
-    con,
+    run,
     system: System,
     views: dict[int, str],
     levels: dict[int, pd.DataFrame],
@@ -692,6 +667,7 @@ def _drift(
     keywords: str = "table",
     reclassify=None,
     cache: str | None = None,
+    texts: str | None = None,
 ) -> dict[int, pd.DataFrame]:
     """Per level, how much of each category's applications in *year* the IPC edition drift touches.
 
@@ -701,7 +677,8 @@ def _drift(
     cannot be mapped back (:func:`ipstats.concordance.coverage.newer_codes`); ``drift_pct``: % counted only through
     mapped-back codes or carrying such an unmatched code (each patent once). Where it is not small the category's
     growth depends on the mapping, or is understated by what it misses.
-    *cache* is the identity of the register's links (:func:`ipstats.concordance.api.register_key`).
+    *run* is a runner with the views ``register``, ``links`` and *texts* (the same SQL on DuckDB and Spark);
+    *cache* is the identity of the register's links (:func:`ipstats.concordance.api.register_key`; DuckDB only).
 
     Returns
     -------
@@ -711,7 +688,7 @@ def _drift(
     from ipstats.concordance.coverage import newer_codes
     from ipstats.concordance.reclassify import map_back, mapped_rules
 
-    codes = con.execute("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL").df()["ipc"]
+    codes = run.df("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL")["ipc"]
     back = map_back(reclassify, codes, system.ipc_edition)
     newer = newer_codes(system, codes)
     newer = set(newer.index[newer.to_numpy()]) | set(back["ipc"])
@@ -719,25 +696,21 @@ def _drift(
     mapped = set(mapped_rules(system, back)["ipc"]) - direct if not back.empty else set()
     unmatched = newer - direct - mapped - set(back["ipc"])  # mapped back outside the table: no drift loss
     for name, found in (("_mon_mapped", mapped), ("_mon_newer", unmatched)):
-        con.register("_mon_codes", pd.DataFrame({"ipc": pd.Series(sorted(found), dtype=object)}))
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT l.patent_id FROM links l
-                       JOIN _mon_codes c ON c.ipc = l.ipc""")
-        con.unregister("_mon_codes")
+        run.put("_mon_codes", pd.DataFrame({"ipc": pd.Series(sorted(found), dtype=object)}))
+        run.table(name, "SELECT DISTINCT l.patent_id FROM links l JOIN _mon_codes c ON c.ipc = l.ipc")
+        run.drop("_mon_codes")
     plain = {}
     if mapped:  # the patents with mapped-back codes, classified without mapping back
-        texts = (
-            "texts"
-            if con.execute("SELECT COUNT(*) FROM duckdb_views() WHERE view_name = 'texts'").fetchone()[0]
-            else None
+        run.view(
+            "_mon_mapped_links",
+            "SELECT l.* FROM links l SEMI JOIN _mon_mapped m ON m.patent_id = l.patent_id",
         )
-        con.execute("""CREATE OR REPLACE TEMP VIEW _mon_mapped_links AS SELECT l.* FROM links l
-                       SEMI JOIN _mon_mapped m ON m.patent_id = l.patent_id""")
         subset = None if cache is None else f"{cache}: patents with mapped-back codes, not mapped back"
         unmapped = classify_table(
-            con, system, "_mon_mapped_links", texts, keywords=keywords, name="_mon_unmapped", cache=subset
+            run, system, "_mon_mapped_links", texts, keywords=keywords, name="_mon_unmapped", cache=subset
         )
         plain = {
-            lv: unmapped if lv == RULE_LEVEL else rollup(con, system, unmapped, lv, name=f"_mon_unmapped{lv}")
+            lv: unmapped if lv == RULE_LEVEL else rollup(run, system, unmapped, lv, name=f"_mon_unmapped{lv}")
             for lv, view in views.items()
             if view is not None
         }
@@ -746,26 +719,30 @@ def _drift(
         view = views.get(level)
         if view is None:
             continue
-        gained = (
-            "FALSE"
-            if level not in plain
-            else (
-                f"(c.patent_id IN (SELECT patent_id FROM _mon_mapped) AND NOT EXISTS (SELECT 1 FROM {plain[level]} u "
-                f"WHERE u.patent_id = c.patent_id AND u.category = c.category))"
+        # gained: counted only through a mapped-back code (not in the category when classified without mapping
+        # back); left joins with each patent (and category) once, not subqueries in the select list (Spark)
+        gained, unmapped_join = "FALSE", ""
+        if level in plain:
+            gained = "(m.patent_id IS NOT NULL AND u.patent_id IS NULL)"
+            unmapped_join = (
+                f"LEFT JOIN (SELECT DISTINCT patent_id, category FROM {plain[level]}) u "
+                "ON u.patent_id = c.patent_id AND u.category = c.category"
             )
+        run.view(
+            "_mon_drift",
+            f"""SELECT c.patent_id, c.category, 1.0 AS weight, 'confirmed' AS match,
+                   {gained} AS gained, n.patent_id IS NOT NULL AS unmatched
+            FROM {view} c LEFT JOIN _mon_mapped m ON m.patent_id = c.patent_id
+            LEFT JOIN _mon_newer n ON n.patent_id = c.patent_id {unmapped_join}""",
         )
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW _mon_drift AS
-            SELECT c.patent_id, c.category, 1.0 AS weight, 'confirmed' AS match,
-                   {gained} AS gained, c.patent_id IN (SELECT patent_id FROM _mon_newer) AS unmatched
-            FROM {view} c""")
         counts = {}
         for column, condition in (
             ("mapped", "gained"),
             ("newer_unmatched", "unmatched"),
             ("drift", "gained OR unmatched"),
         ):
-            con.execute(f"CREATE OR REPLACE TEMP VIEW _mon_drift_part AS SELECT * FROM _mon_drift WHERE {condition}")
-            cube = count_classified(con, _spec("applications", (year,), types, region), "register", "_mon_drift_part")
+            run.view("_mon_drift_part", f"SELECT * FROM _mon_drift WHERE {condition}")
+            cube = count_classified(run, _spec("applications", (year,), types, region), "register", "_mon_drift_part")
             counts[column] = cube.set_index("category")["count"].reindex(table["category"]).fillna(0)
         base = table.set_index("category")["applications"].astype("float64")
         base = base.where(base > 0)
@@ -776,18 +753,17 @@ def _drift(
     return out
 
 
-def _published_view(con, view: str, name: str = "_mon_published") -> str:
+def _published_view(run, view: str, name: str = "_mon_published") -> str:
     """*view* restricted to published applications (a publication date), or to grants without that column."""
-    columns = {r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()}
+    columns = set(columns_of(run, view))
     condition = "publication_date IS NOT NULL" if "publication_date" in columns else "grant_date IS NOT NULL"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {view} WHERE {condition}")
-    return name
+    return run.view(name, f"SELECT * FROM {view} WHERE {condition}")
 
 
-def _monthly(con, types, region, year: int, span: int) -> pd.Series:
+def _monthly(run, types, region, year: int, span: int) -> pd.Series:
     """Applications of the system by filing month, *year* - *span* … *year* (months without filings are 0)."""
     years = range(year - span, year + 1)
-    cube = count_classified(con, _spec("applications", years, types, region, ("filing_month",)), "register_system")
+    cube = count_classified(run, _spec("applications", years, types, region, ("filing_month",)), "register_system")
     months = pd.date_range(f"{year - span}-01-01", f"{year}-12-01", freq="MS")
     series = cube.assign(filing_month=pd.to_datetime(cube["filing_month"])).groupby("filing_month")["count"].sum()
     return series.reindex(months, fill_value=0).rename_axis("month")
@@ -832,9 +808,11 @@ def compute_monitoring(
         applicant-type tables (province run) protected. ``min_contributors`` is also the fewest patents an
         applicant needs to be named in the ranking, which counts published applications only.
     engine : str or dict, optional
-        Where the category cubes (classify and count, the heavy part) run: ``"duckdb"`` (default) or
-        Spark settings (:func:`ipstats.engines.engine_settings`). Breakdowns by province and
-        applicant, contributor statistics for disclosure control and the diagnostics run on DuckDB.
+        Where the register is read, classified and counted: ``"duckdb"`` (default) or Spark settings
+        (:func:`ipstats.engines.engine_settings`). Every register-scale step — the classifications, the category
+        cubes, the breakdowns by province, applicant type, applicant and month, the contributor statistics of
+        disclosure control, the drift and coverage diagnostics — is the same SQL on one runner; only the small
+        tables it returns are finished in pandas, so both engines give the same tables.
     keywords : {"table", "require", "confirm", "ignore"}
         What the published counts follow (:mod:`ipstats.concordance.engine`). ``"table"`` (default) is the
         table's own semantics: a rule with a keyword condition counts a patent only when a term occurs in
@@ -864,6 +842,7 @@ def compute_monitoring(
     reclass = load_reclassification(reclassify)
 
     settings = engine_settings(engine or "duckdb")
+    duck = settings.name != "spark"
     rules = Rules.of(disclosure)
     confidential = rules.is_confidential("register")  # public by law unless the policy says otherwise
     sys_ = load_system(system)
@@ -878,43 +857,35 @@ def compute_monitoring(
     upper = bounds and keywords in ("table", "require")  # confirm / ignore publish the upper bound itself
     years = list(range(year - span, year + 1))
     names = sys_.display_names()
-    con = connect()
-    try:
-        open_register(register, con)
-        key = register_key(register)  # classified once per register, system and rules (ipstats.concordance.cache)
-        classified, reg_sys, bound, reg_upper = _system_views(con, sys_, register, keywords, upper, reclass, key)
+    with open_runner(settings) as run:  # a DuckDB or Spark runner: one plan, every step below on it
+        texts, _ = open_inputs(run, register, register=True)
+        # classified once per register, system and rules (ipstats.concordance.cache; DuckDB only)
+        key = register_key(register) if duck else None
+        classified, reg_sys, bound, reg_upper = _system_views(run, sys_, texts, keywords, upper, reclass, key)
         upper = bound is not None  # mapped-back candidates give an upper bound too
         bounds = bounds or upper
         national = region in (None, "", "national")
-        # level views on DuckDB: for the cubes, or for the contributors of a province's cells
-        views = _level_views(con, sys_, classified) if settings.name != "spark" or not national else {}
-        if settings.name == "spark":
-            cubes_by_level, totals, upper_by_level = _category_cubes_on_spark(
-                settings, register, sys_, years, patent_types, region, keywords, upper, reclass
-            )
-        else:
-            upper_views = _level_views(con, sys_, bound, prefix="_mon_upper") if upper else None
-            cubes_by_level, totals, upper_by_level = _category_cubes(
-                con, views, years, patent_types, region, upper_views
-            )
-        top_view = views[1] if 1 in views else rollup(con, sys_, classified, 1, name="_mon_top")
+        views = _level_views(run, sys_, classified)
+        upper_views = _level_views(run, sys_, bound, prefix="_mon_upper") if upper else None
+        cubes_by_level, totals, upper_by_level = _category_cubes(run, views, years, patent_types, region, upper_views)
+        top_view = views[1] if 1 in views else rollup(run, sys_, classified, 1, name="_mon_top")
         per_level, per_type = {}, None
         if confidential and not national:  # contributors of the region's cells
             per_level = {
                 lv: {
                     m: count_classified(
-                        con, _spec(m, (year,), patent_types, region, ("applicant_name",)), "register", view
+                        run, _spec(m, (year,), patent_types, region, ("applicant_name",)), "register", view
                     )
                     for m in MEASURES
                 }
                 for lv, view in views.items()
             }
             per_type = count_classified(
-                con, _spec("applications", (year,), patent_types, region, ("applicant_type", "applicant_name")), reg_sys
+                run, _spec("applications", (year,), patent_types, region, ("applicant_type", "applicant_name")), reg_sys
             )
-        mine = {m: count_classified(con, _spec(m, years, patent_types, region), reg_sys) for m in MEASURES}
+        mine = {m: count_classified(run, _spec(m, years, patent_types, region), reg_sys) for m in MEASURES}
         mine_upper = (
-            {m: count_classified(con, _spec(m, years, patent_types, region), reg_upper) for m in MEASURES}
+            {m: count_classified(run, _spec(m, years, patent_types, region), reg_upper) for m in MEASURES}
             if upper
             else None
         )
@@ -925,52 +896,52 @@ def compute_monitoring(
         drift_views = {
             lv: views.get(lv) or (classified if lv == RULE_LEVEL else top_view if lv == 1 else None) for lv in levels
         }
-        drift = _drift(con, sys_, drift_views, levels, year, patent_types, region, keywords, reclass, key)
+        drift = _drift(run, sys_, drift_views, levels, year, patent_types, region, keywords, reclass, key, texts)
         pair = (year - 1, year)
         provinces_, rta_table, contributors = None, None, None
         if national:
             by_prov = count_classified(
-                con, _spec("applications", pair, patent_types, None, ("province_code",)), reg_sys
+                run, _spec("applications", pair, patent_types, None, ("province_code",)), reg_sys
             )
             all_prov = count_classified(
-                con, _spec("applications", pair, patent_types, None, ("province_code",)), "register"
+                run, _spec("applications", pair, patent_types, None, ("province_code",)), "register"
             )
             provinces_ = province_table(by_prov, all_prov, year)
             prov_cat = count_classified(
-                con, _spec("applications", (year,), patent_types, None, ("province_code",)), "register", top_view
+                run, _spec("applications", (year,), patent_types, None, ("province_code",)), "register", top_view
             )
             rta_table = province_category_rta(prov_cat, all_prov, year, names)
             if confidential:
                 contributors = count_contributors(
-                    con, _spec("applications", (year,), patent_types, None, ("province_code",)), register=reg_sys
+                    run, _spec("applications", (year,), patent_types, None, ("province_code",)), register=reg_sys
                 )
                 per_applicant = count_classified(
-                    con,
+                    run,
                     _spec("applications", (year,), patent_types, None, ("province_code", "applicant_name")),
                     "register",
                     top_view,
                 )
-        by_type = count_classified(con, _spec("applications", pair, patent_types, region, ("applicant_type",)), reg_sys)
+        by_type = count_classified(run, _spec("applications", pair, patent_types, region, ("applicant_type",)), reg_sys)
         by_app = count_classified(
-            con, _spec("applications", (year,), patent_types, region, ("applicant_name", "applicant_type")), reg_sys
+            run, _spec("applications", (year,), patent_types, region, ("applicant_name", "applicant_type")), reg_sys
         )
         # a ranking names applicants: only applications already published (公开/公告) — an application is kept
         # secret until then (专利法第三十四条、第四十条) — counted by filing year; without publication dates, grants
-        ranked_view = _published_view(con, reg_sys)
+        ranked_view = _published_view(run, reg_sys)
         ranked = count_classified(
-            con, _spec("applications", (year,), patent_types, region, ("applicant_name", "applicant_type")), ranked_view
+            run, _spec("applications", (year,), patent_types, region, ("applicant_name", "applicant_type")), ranked_view
         )
         app_cat = count_classified(
-            con, _spec("applications", (year,), patent_types, region, ("applicant_name",)), "register", top_view
+            run, _spec("applications", (year,), patent_types, region, ("applicant_name",)), "register", top_view
         )
-        month_series = _monthly(con, patent_types, region, year, span)
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW _mon_links AS SELECT l.* FROM links l
-            JOIN register r ON r.application_number = l.patent_id
-            WHERE r.patent_type IN ({', '.join("'" + t + "'" for t in patent_types)})
-            {"" if national else f"AND r.province_code = '{region}'"}""")
-        diag = coverage(con, sys_, "_mon_links", reclassify=reclass)
-    finally:
-        con.close()
+        month_series = _monthly(run, patent_types, region, year, span)
+        run.view(
+            "_mon_links",
+            f"""SELECT l.* FROM links l JOIN register r ON r.application_number = l.patent_id
+            WHERE r.patent_type IN {sql_list(patent_types)}
+            {"" if national else f"AND r.province_code = {sql_text(region)}"}""",
+        )
+        diag = coverage(run, sys_, "_mon_links", reclassify=reclass)
     records = {}
     applicant_types = applicant_type_table(by_type, year)
     detail = {"applicant_types": applicant_types, **{f"level{lv}": t for lv, t in levels.items()}}

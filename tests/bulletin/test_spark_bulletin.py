@@ -1,8 +1,8 @@
 """The CI bulletin on Spark: every published table, text and chart's data equal to the DuckDB bulletin's.
 
 ``engine: spark`` (local mode) in the CI parameter file reaches every notebook that declares ``engine``: the
-overview and high-value counts, the patents by industry, the monitoring's category cubes and the transfer
-statistics' register reads run on Spark. The files they publish must be byte for byte those of the session's
+overview and high-value counts, the patents by industry, the whole monitoring (classifications, cubes,
+breakdowns, diagnostics) and the transfer statistics' register reads run on Spark. The files they publish must be byte for byte those of the session's
 DuckDB bulletin (``ci_bulletin``): the same counts, the same rounding (a fractional sum of a tie publishes the
 same digits on both engines: :func:`ipstats.indicators.narrative.half_up`), the same suppression.
 """

@@ -318,3 +318,43 @@ def test_transfer_on_spark_equals_duckdb(spark, ci_register, region):
     got = compute_transfer(events, str(ci_register), 2023, region, engine=SETTINGS)
     assert expected.share_of_valid["valid_stock"].sum() > 0
     _same_result(got, expected)
+
+
+@pytest.mark.parametrize(
+    "system, region, policy",
+    [
+        ("cnipa_sei_2021", "national", "confidential"),
+        ("cnipa_digital_tech_2023", "national", "public"),
+        ("cnipa_green_tech", "44", "confidential"),
+        ("cnipa_sei_2021", "54", "public"),
+    ],
+)
+def test_monitoring_on_spark_equals_duckdb(spark, ci_register, monkeypatch, system, region, policy):
+    """compute_monitoring(engine=spark) runs every register-scale step on Spark — both classifications, the
+    category cubes, the province, applicant-type, applicant and monthly breakdowns, the contributors of disclosure
+    control, the drift and coverage diagnostics — and returns DuckDB's Monitoring field by field (tables, the
+    seasonal adjustment, suppression records)."""
+    from ipstats.indicators import monitoring as mon
+
+    disclosure = {"confidentiality": {"register": policy}}
+    expected = mon.compute_monitoring(str(ci_register), 2023, system=system, region=region, disclosure=disclosure)
+    seen = []
+    for name in ("classify_table", "count_classified", "count_contributors", "coverage"):
+        real = getattr(mon, name)
+
+        def spy(run, *args, _real=real, _name=name, **kwargs):
+            seen.append((_name, getattr(run, "dialect", type(run).__name__)))
+            return _real(run, *args, **kwargs)
+
+        monkeypatch.setattr(mon, name, spy)
+    got = mon.compute_monitoring(
+        str(ci_register), 2023, system=system, region=region, disclosure=disclosure, engine=SETTINGS
+    )
+    assert {dialect for _, dialect in seen} == {"spark"}, seen
+    assert {"classify_table", "count_classified", "coverage"} <= {name for name, _ in seen}
+    if policy == "confidential":
+        assert "count_contributors" in {name for name, _ in seen} or region != "national"
+        assert got.disclosure, "a confidential register's tables are protected"
+    # Tibet (54) has no invention of the system in the CI register: the empty tables must agree too
+    assert (int(expected.leaf["applications"].sum()) > 0) == (region != "54")
+    _same_result(got, expected)

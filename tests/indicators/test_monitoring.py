@@ -226,29 +226,6 @@ def test_province_run_protects_category_and_applicant_type_tables_of_a_confident
     assert result.level_disclosure(mon.RULE_LEVEL)["primary"] > 0
 
 
-def test_category_cubes_on_spark_equal_duckdb(register):
-    """The bulletin's `engine: spark` path: the monitoring category tables equal DuckDB's."""
-    import shutil
-
-    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install pyspark)")
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed (the Spark engine needs Java 17 or 21)")
-    spark = {
-        "name": "spark",
-        "master": "local[2]",
-        "config": {
-            "spark.ui.enabled": "false",
-            "spark.sql.shuffle.partitions": "1",
-            "spark.sql.adaptive.enabled": "false",
-        },
-    }
-    duck = mon.compute_monitoring(str(register), 2023, system="cnipa_green_tech")
-    on_spark = mon.compute_monitoring(str(register), 2023, system="cnipa_green_tech", engine=spark)
-    for level, table in duck.levels.items():
-        pd.testing.assert_frame_equal(table, on_spark.levels[level], check_exact=False, rtol=0, atol=1e-9)
-    pd.testing.assert_frame_equal(duck.totals, on_spark.totals)
-
-
 @pytest.mark.parametrize("system", ["cnipa_sei_2021", "cnipa_green_tech"])
 def test_published_counts_follow_the_table_and_bounds_sit_beside_them(register, system):
     table_run = mon.compute_monitoring(str(register), 2023, system=system)
