@@ -1018,6 +1018,18 @@ def _pct(value: float, digits: int = 1) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}%"
 
 
+def _share_text(value: float, lang: str = "zh") -> str:
+    """A share in running text, never a whole or nothing it is not: ``12.3%``; ``99.9%以上`` (``over 99.9%``)
+    for a share that would print as 100.0% but leaves some out (an exhaustive system such as the WIPO fields,
+    where a few patents have no code it knows); ``不足0.1%`` (``less than 0.1%``) for one that would print as
+    0.0% but is not none. The table keeps the share itself."""
+    if 99.95 <= value < 100:
+        return "99.9%以上" if lang == "zh" else "over 99.9%"
+    if 0 < value < 0.05:
+        return "不足0.1%" if lang == "zh" else "less than 0.1%"
+    return _pct(value)
+
+
 #: What the published counts follow, by keyword strategy (stated in every category table's notes).
 KEYWORD_NOTES = {
     "table": "计数口径：按分类表本身的规则——带关键词条件的分类号，须专利名称、摘要（登记数据有权利要求时含权利要求）"
@@ -1314,7 +1326,7 @@ def monitoring_paragraph(mon: Monitoring, label: str | None = None, lang: str = 
     def share(row: pd.Series, of: str) -> str:
         """``，占发明专利申请总量的12.3%``, or nothing where there is no total to take a share of."""
         value = row["share_of_all_pct"]
-        return "" if pd.isna(value) else f"，占{kind}{of}的{_pct(value)}"
+        return "" if pd.isna(value) else f"，占{kind}{of}的{_share_text(value)}"
 
     parts = [
         f"{mon.year}年，{mon.region_name}{label}{kind}申请{counted(app)}{share(app, '申请总量')}；"
@@ -1448,7 +1460,7 @@ def _paragraph_en(mon: Monitoring, label: str) -> str:
     def share(row: pd.Series, of: str) -> str:
         """``, accounting for 12.3% of all invention patent applications``, or nothing without a total."""
         pct = row["share_of_all_pct"]
-        return "" if pd.isna(pct) else f", accounting for {_pct(pct)} of all {of}"
+        return "" if pd.isna(pct) else f", accounting for {_share_text(pct, 'en')} of all {of}"
 
     applications = (f"{kind} application", f"{kind} applications")
     parts = [

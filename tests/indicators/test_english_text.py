@@ -335,6 +335,43 @@ def test_monitoring_paragraph_in_english(monitorings, key):
         assert "year on year." in en and "Electrical engineering" in en
 
 
+def test_a_share_short_of_the_whole_is_not_written_as_the_whole(monitorings):
+    """The WIPO fields take in nearly every invention: a share that would print as 100.0% while some patents are
+    left out reads 99.9%以上 / over 99.9%, in both languages; a whole share stays 100.0%. The totals table keeps
+    the share itself."""
+    result = monitorings["wipo confirm"]
+    zh, en = (
+        mon.monitoring_paragraph(result, "WIPO技术领域"),
+        mon.monitoring_paragraph(result, "WIPO技术领域", lang="en"),
+    )
+    short = 0
+    for measure, of_zh, of_en in (
+        ("applications", "发明专利申请总量的", "of all invention patent applications"),
+        ("valid_stock", "发明专利有效量的", "of all valid invention patents"),
+    ):
+        row = result.total(measure)
+        if row["patents"] == row["all_patents"]:
+            assert f"{of_zh}100.0%" in zh and f"100.0% {of_en}" in en, measure
+        else:
+            assert 99.95 <= row["share_of_all_pct"] < 100, measure  # the CI register: a few without a code
+            assert f"{of_zh}99.9%以上" in zh and f"over 99.9% {of_en}" in en, measure
+            short += 1
+    assert short, "the CI register should leave some valid inventions outside the WIPO fields"
+
+
+def test_share_text_keeps_a_whole_and_a_nothing_for_what_they_are():
+    assert [mon._share_text(v) for v in (12.34, 99.94, 99.96, 100.0, 0.0, 0.01, 0.05)] == [
+        "12.3%",
+        "99.9%",
+        "99.9%以上",
+        "100.0%",
+        "0.0%",
+        "不足0.1%",
+        "0.1%",
+    ]
+    assert mon._share_text(99.99, "en") == "over 99.9%" and mon._share_text(0.001, "en") == "less than 0.1%"
+
+
 def test_monitoring_label_without_english_stays_chinese(monitorings):
     result = monitorings["sei"]
     assert "in 测试领域 in China" in mon.monitoring_paragraph(result, "测试领域", lang="en")
