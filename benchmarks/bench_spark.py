@@ -8,7 +8,10 @@ For each system, :func:`ipstats.counting.count` (applications by filing year × 
 fractional, keyword strategy ``confirm``) runs once with ``engine="duckdb"`` and once with
 ``engine="spark"`` (one local SparkSession for all systems, started outside the timings; its start-up
 is reported separately). Both cubes are compared (counts exactly, fractional to 1e-12 relative: sums of millions of
-weights added in another order). ``--patents N``
+weights added in another order). ``--monitoring SYSTEM ...`` also times the whole domain monitoring
+(:func:`ipstats.indicators.monitoring.compute_monitoring`, national, 2023) on each engine — on Spark every
+register-scale step runs there — with a fresh classification cache for DuckDB (so both classify), and compares
+its tables. ``--patents N``
 below the register size times a subset: the first N applications and their links, written once beside
 the register. The ratio Spark/DuckDB, measured in the same run, is the result: the machine is shared.
 """
@@ -58,6 +61,7 @@ def main() -> None:
     parser.add_argument("--driver-memory", default="4g")
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit (as bench_classify_count.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "spark_latest.json")
+    parser.add_argument("--monitoring", nargs="*", default=[], metavar="SYSTEM", help="also time compute_monitoring")
     args = parser.parse_args()
 
     import duckdb
@@ -149,6 +153,11 @@ def main() -> None:
             flush=True,
         )
         write(args.out, results)  # after each system: a stopped run keeps what it measured
+    if args.monitoring:
+        results["monitoring"] = {}
+    for system in args.monitoring:
+        results["monitoring"][system] = monitoring(register, system, settings)
+        write(args.out, results)
     total_duck = sum(r["duckdb_seconds"] for r in results["systems"].values())
     total_spark = sum(r["spark_seconds"] for r in results["systems"].values())
     results["total"] = {"duckdb_seconds": total_duck, "spark_seconds": total_spark, "ratio": total_spark / total_duck}
@@ -161,6 +170,47 @@ def main() -> None:
     session.stop()
     write(args.out, results)
     print(f"written to {args.out}")
+
+
+def monitoring(register: Path, system: str, settings: dict) -> dict:
+    """Seconds of compute_monitoring on DuckDB (cold classification cache) and on Spark; tables compared."""
+    import tempfile
+
+    import pandas as pd
+
+    from ipstats.indicators.monitoring import compute_monitoring
+
+    seconds = {}
+    with tempfile.TemporaryDirectory(prefix="ipstats-bench-cache-") as cache:
+        before = os.environ.get("IPSTATS_CACHE")
+        os.environ["IPSTATS_CACHE"] = cache  # DuckDB classifies as Spark does, not from an earlier run's cache
+        try:
+            t = time.perf_counter()
+            duck = compute_monitoring(str(register), 2023, system=system)
+            seconds["duckdb"] = time.perf_counter() - t
+        finally:
+            if before is None:
+                del os.environ["IPSTATS_CACHE"]
+            else:
+                os.environ["IPSTATS_CACHE"] = before
+    t = time.perf_counter()
+    spark = compute_monitoring(str(register), 2023, system=system, engine=settings)
+    seconds["spark"] = time.perf_counter() - t
+    for name in ("totals", "provinces", "applicant_types", "top_applicants", "monthly", "coverage"):
+        pd.testing.assert_frame_equal(getattr(spark, name), getattr(duck, name), check_exact=False, rtol=1e-12)
+    for level, table in duck.levels.items():
+        pd.testing.assert_frame_equal(spark.levels[level], table, check_exact=False, rtol=1e-12)
+    print(
+        f"monitoring {system:21s} DuckDB {seconds['duckdb']:7.1f} s   Spark {seconds['spark']:7.1f} s   "
+        f"Spark/DuckDB {seconds['spark'] / seconds['duckdb']:5.1f}x   (tables equal)",
+        flush=True,
+    )
+    return {
+        "duckdb_seconds": seconds["duckdb"],
+        "spark_seconds": seconds["spark"],
+        "ratio": seconds["spark"] / seconds["duckdb"],
+        "category_applications": int(duck.leaf["applications"].sum()),
+    }
 
 
 def write(path: Path, results: dict) -> None:

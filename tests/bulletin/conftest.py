@@ -106,3 +106,29 @@ def ci_bulletin_en(tmp_path_factory):
     )
     assert proc.returncode == 0, proc.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def same_publication(ci_bulletin) -> Callable[[Path, Path], None]:
+    """Build a bulletin from a parameter file (``--no-pdf``) and assert it publishes the CI bulletin's files.
+
+    The tables, chart data and texts must be byte for byte those of ``ci_bulletin`` (same names, same bytes).
+    """
+    reference, _ = ci_bulletin
+
+    def check(params: Path, out: Path) -> None:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ipstats", "bulletin", str(params), "--out", str(out), "--no-pdf"],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            cwd=ROOT,
+        )
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+        for pattern in ("tables/*.csv", "texts/*.md", "figures/*.json"):
+            names = sorted(p.relative_to(reference).as_posix() for p in reference.glob(pattern))
+            assert names and names == sorted(p.relative_to(out).as_posix() for p in out.glob(pattern)), pattern
+            differ = [n for n in names if (reference / n).read_bytes() != (out / n).read_bytes()]
+            assert not differ, f"{len(differ)} of {len(names)} {pattern} differ from the CI bulletin's: {differ}"
+
+    return check

@@ -10,8 +10,6 @@ same digits on both engines: :func:`ipstats.indicators.narrative.half_up`), the 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -31,12 +29,7 @@ engine:
 """
 
 
-def _files(folder: Path, pattern: str) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.glob(pattern))
-
-
-def test_spark_bulletin_publishes_the_duckdb_bulletin(ci_bulletin, tmp_path):
-    duck, _ = ci_bulletin
+def test_spark_bulletin_publishes_the_duckdb_bulletin(same_publication, tmp_path):
     text = (ROOT / "parameters" / "ci.yaml").read_text(encoding="utf-8").replace('"../', f'"{ROOT.as_posix()}/')
     params = tmp_path / "ci_spark.yaml"
     params.write_text(
@@ -47,19 +40,4 @@ def test_spark_bulletin_publishes_the_duckdb_bulletin(ci_bulletin, tmp_path):
         + ENGINE,
         encoding="utf-8",
     )
-    spark = tmp_path / "bulletin"
-    proc = subprocess.run(
-        [sys.executable, "-m", "ipstats", "bulletin", str(params), "--out", str(spark), "--no-pdf"],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    for pattern in ("tables/*.csv", "texts/*.md", "figures/*.json"):
-        names = _files(duck, pattern)
-        assert names and names == _files(spark, pattern), pattern
-        differ = [n for n in names if (duck / n).read_bytes() != (spark / n).read_bytes()]
-        assert not differ, (
-            f"{len(differ)} of {len(names)} {pattern} differ between the DuckDB and Spark bulletins: {differ}"
-        )
+    same_publication(params, tmp_path / "bulletin")
