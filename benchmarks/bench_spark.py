@@ -123,7 +123,7 @@ def main() -> None:
     }
     for system in args.systems:
         spec = CountSpec(measure="applications", years=YEARS, system=system)
-        con = connect(memory_limit=args.memory_limit)
+        con = connect(memory=args.memory_limit)
         t = time.perf_counter()
         duck = count(register, spec, con=con)
         duck_s = time.perf_counter() - t
