@@ -719,7 +719,8 @@ def high_value_paragraph(
     parts = [
         f"截至{year}年底，{who}高价值发明专利拥有量{format_count(hv['count'])}"
         f"{change_clause(hv['count'], hv['growth_pct'], versus='上年')}{share}；"
-        f"每万人口高价值发明专利拥有量达到{hv['per_10k']:.1f}件{_change_words(hv['per_10k'], hv['per_10k_previous'])}"
+        f"每万人口高价值发明专利拥有量{'达到' if hv['per_10k'] > 0 else '为'}{hv['per_10k']:.1f}件"
+        f"{_change_words(hv['per_10k'], hv['per_10k_previous'])}"
         f"（每万人口发明专利拥有量{old['per_10k']:.1f}件）。"
     ]
     if not national_run:
@@ -734,7 +735,8 @@ def high_value_paragraph(
             + ("" if pd.isna(r.share_of_high_value_pct) else f"，占高价值发明专利的{r.share_of_high_value_pct:.1f}%")
             for r in shown.itertuples()
         ]
-        parts.append("按标准看，" + "；".join(clauses) + "（一件专利可同时符合多项标准，比重之和超过100%）。")
+        overlap = "（一件专利可同时符合多项标准，比重之和超过100%）" if _overlap(criteria) else ""
+        parts.append("按标准看，" + "；".join(clauses) + overlap + "。")
     missing = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "否")]
     if len(missing):
         parts.append(f"{'、'.join(missing['label'])}未提供数据，未计入。")
@@ -777,6 +779,14 @@ def _change_words_en(now: float, previous: float, digits: int = 1) -> str:
     return ", unchanged from the previous year"
 
 
+def _overlap(criteria: pd.DataFrame) -> bool:
+    """Whether some high-value patent meets several evaluated criteria (the criteria's counts add up to more
+    than the patents meeting any): only then do their shares add up to more than 100%."""
+    each = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "是")]["count"]
+    whole = criteria.loc[criteria["criterion"] == "any", "count"]
+    return bool(len(whole)) and float(each.fillna(0).sum()) > float(whole.fillna(0).iloc[0])
+
+
 def _paragraph_en(
     national: pd.DataFrame,
     criteria: pd.DataFrame,
@@ -799,7 +809,8 @@ def _paragraph_en(
         f"At the end of {year}, {who} had {format_count(count, lang='en')} {domestic}high-value invention "
         f"{plural(count, 'patent')}"
         f"{change_clause(count, hv['growth_pct'], versus='the previous year', lang='en')}{share}; "
-        f"high-value invention patents per 10,000 people reached {hv['per_10k']:.1f}"
+        f"high-value invention patents per 10,000 people {'reached' if hv['per_10k'] > 0 else 'were'} "
+        f"{hv['per_10k']:.1f}"
         f"{_change_words_en(hv['per_10k'], hv['per_10k_previous'])} "
         f"(valid invention patents per 10,000 people: {old['per_10k']:.1f}). "
     ]
@@ -825,10 +836,10 @@ def _paragraph_en(
             if not pd.isna(r.share_of_high_value_pct):
                 share, of = f" ({r.share_of_high_value_pct:.1f}%{of})", ""
             clauses.append(f"{format_count(r.count, lang='en')} {what}{share}")
-        parts.append(
-            f"By criterion, {join_en(clauses, '; ')}; a patent may meet several criteria, so the shares add up to "
-            "more than 100%. "
+        overlap = (
+            "; a patent may meet several criteria, so the shares add up to more than 100%" if _overlap(criteria) else ""
         )
+        parts.append(f"By criterion, {join_en(clauses, '; ')}{overlap}. ")
     missing = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "否")]
     if len(missing):
         names = [CRITERIA_EN[k][1] for k in missing["criterion"]]

@@ -327,6 +327,37 @@ def test_paragraph_numbers_come_from_the_tables():
     assert f"较上年提高{round(round(per, 1) - round(per_prev, 1), 1):.1f}件" in text
     assert f"占有效发明专利的{118 / 284 * 100:.1f}%" in text
     assert "获得国家科学技术奖或中国专利奖未提供数据" in text
+    assert "比重之和超过100%" not in text  # one criterion met: nothing overlaps, the shares do not exceed 100 %
+
+
+def _paragraphs(now: pd.DataFrame, prev: pd.DataFrame) -> tuple[str, str]:
+    codes = reference.provinces()["province_code"].tolist()
+    population = pd.DataFrame(
+        [{"province_code": c, "year": y, "population_10k": 10.0} for c in codes for y in (2022, 2023)]
+    )
+    tables = (
+        hv.national_table(now, prev, population, 2023),
+        hv.criteria_table(now, prev, dict.fromkeys(hv.CRITERIA, True)),
+        hv.province_table(now, prev, population, 2023),
+        hv.applicant_type_table(now, prev),
+        2023,
+    )
+    return hv.high_value_paragraph(*tables), hv.high_value_paragraph(*tables, lang="en")
+
+
+def test_shares_over_100_are_said_only_when_criteria_overlap():
+    both = cube(
+        [("11", "企业", {"hv_sei", "hv_family"}, 30), ("11", "企业", {"hv_sei"}, 20), ("11", "企业", set(), 50)]
+    )
+    zh, en = _paragraphs(both, both)
+    assert "（一件专利可同时符合多项标准，比重之和超过100%）" in zh and "add up to more than 100%" in en
+    apart = cube([("11", "企业", {"hv_family"}, 30), ("11", "企业", {"hv_sei"}, 20), ("11", "企业", set(), 50)])
+    zh, en = _paragraphs(apart, apart)
+    assert "比重之和" not in zh and "more than 100%" not in en  # 60.0 % + 40.0 %: exactly the whole
+    none = cube([("11", "企业", set(), 50)])  # 西藏 in the CI bulletin: no high-value patent at all
+    zh, en = _paragraphs(none, none)
+    assert "每万人口高价值发明专利拥有量为0.0件" in zh and "per 10,000 people were 0.0" in en
+    assert "比重之和" not in zh and "more than 100%" not in en
 
 
 # ------------------------------------------------------------------ inputs
