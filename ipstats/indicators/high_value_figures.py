@@ -157,7 +157,8 @@ def criteria_upset(overlaps: pd.DataFrame, criteria: pd.DataFrame, title: str) -
                 col=2,
             )
     fig.update_xaxes(showticklabels=False, row=2, col=2)
-    fig.update_xaxes(autorange="reversed", title_text="符合该标准（件）", row=2, col=1)
+    # a value axis: thousands separated, as on the bars above (the template separates them on y axes only)
+    fig.update_xaxes(autorange="reversed", title_text="符合该标准（件）", separatethousands=True, row=2, col=1)
     fig.update_yaxes(title_text="件", row=1, col=2)
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], row=2, col=1)
     fig.update_layout(template=TEMPLATE, title=title, height=560, margin={"l": 40})

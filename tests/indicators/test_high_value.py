@@ -481,6 +481,8 @@ def test_upset_chart_of_a_region_without_high_value_patents_says_so(tmp_path):
     drawn = run(tmp_path / "one", [register_row(1, "2012-05-01", "2015-01-01", title=SEI_TITLE, ipc=SEI_IPC)])
     fig = criteria_upset(drawn.overlaps, drawn.criteria, "t")
     assert figure_has_data(fig) and not fig.layout.annotations
+    (counts,) = fig.select_xaxes(row=2, col=1)  # the patents meeting each criterion: 2,000 as on the bars above
+    assert counts.separatethousands and counts.autorange == "reversed"
     none = run(tmp_path / "none", [register_row(2, "2019-05-01", "2021-01-01")])
     assert none.criteria.set_index("criterion").loc["any", "count"] == 0
     fig = criteria_upset(none.overlaps, none.criteria, "t")
