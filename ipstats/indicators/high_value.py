@@ -735,7 +735,7 @@ def high_value_paragraph(
             + ("" if pd.isna(r.share_of_high_value_pct) else f"，占高价值发明专利的{r.share_of_high_value_pct:.1f}%")
             for r in shown.itertuples()
         ]
-        overlap = "（一件专利可同时符合多项标准，比重之和超过100%）" if _overlap(criteria) else ""
+        overlap = "（一件专利可同时符合多项标准，比重之和超过100%）" if _overlap(shown, criteria) else ""
         parts.append("按标准看，" + "；".join(clauses) + overlap + "。")
     missing = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "否")]
     if len(missing):
@@ -779,12 +779,12 @@ def _change_words_en(now: float, previous: float, digits: int = 1) -> str:
     return ", unchanged from the previous year"
 
 
-def _overlap(criteria: pd.DataFrame) -> bool:
-    """Whether some high-value patent meets several evaluated criteria (the criteria's counts add up to more
-    than the patents meeting any): only then do their shares add up to more than 100%."""
-    each = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "是")]["count"]
+def _overlap(shown: pd.DataFrame, criteria: pd.DataFrame) -> bool:
+    """Whether some high-value patent meets several of the evaluated criteria *shown* (their counts add up to more
+    than the patents meeting any, the ``any`` row of *criteria*): only then do their shares add up to more than
+    100%."""
     whole = criteria.loc[criteria["criterion"] == "any", "count"]
-    return bool(len(whole)) and float(each.fillna(0).sum()) > float(whole.fillna(0).iloc[0])
+    return bool(len(whole)) and float(shown["count"].fillna(0).sum()) > float(whole.fillna(0).iloc[0])
 
 
 def _paragraph_en(
@@ -837,7 +837,9 @@ def _paragraph_en(
                 share, of = f" ({r.share_of_high_value_pct:.1f}%{of})", ""
             clauses.append(f"{format_count(r.count, lang='en')} {what}{share}")
         overlap = (
-            "; a patent may meet several criteria, so the shares add up to more than 100%" if _overlap(criteria) else ""
+            "; a patent may meet several criteria, so the shares add up to more than 100%"
+            if _overlap(shown, criteria)
+            else ""
         )
         parts.append(f"By criterion, {join_en(clauses, '; ')}{overlap}. ")
     missing = criteria[(criteria["criterion"] != "any") & (criteria["evaluated"] == "否")]

@@ -577,12 +577,19 @@ def _complete_levels(system: System) -> list[int]:
 
 
 def _system_views(
-    run, system: System, texts: str | None, keywords: str, upper: bool, reclassify=None, cache: str | None = None
+    run,
+    system: System,
+    texts: str | None,
+    codes: pd.Series,
+    keywords: str,
+    upper: bool,
+    reclassify=None,
+    cache: str | None = None,
 ) -> tuple[str, str, str | None, str | None]:
     """Classify the register's links as published (*keywords*) and, with *upper*, with every IPC match.
 
-    *run* is a runner with the views ``register``, ``links`` and *texts* (:func:`ipstats.concordance.api.open_inputs`).
-    Codes newer than the table's edition are mapped back with *reclassify* (a loaded table or None); when that
+    *run* is a runner with the views ``register``, ``links`` and *texts* (:func:`ipstats.concordance.api.open_inputs`);
+    *codes* are the distinct IPC codes of ``links`` (:func:`_link_codes`). Codes newer than the table's edition are mapped back with *reclassify* (a loaded table or None); when that
     gives candidates, the upper bound is computed even if the table itself has none. *cache* is the identity of
     the register's links (:func:`ipstats.concordance.api.register_key`; DuckDB only): each classification is made
     once.
@@ -590,7 +597,7 @@ def _system_views(
     Returns the two classifications and views of the patents of the system (each once, with filing month)
     under each: ``register_system`` (published) and ``register_system_upper`` (None without an upper bound).
     """
-    upper = upper or (keywords in ("table", "require") and _mapped_candidates(run, system, reclassify))
+    upper = upper or (keywords in ("table", "require") and _mapped_candidates(codes, system, reclassify))
     classified = classify_table(run, system, "links", texts, keywords=keywords, reclassify=reclassify, cache=cache)
     bound = (
         classify_table(
@@ -644,14 +651,18 @@ def _category_cubes(
     return cubes_of(views), totals, cubes_of(upper_views) if upper_views else None
 
 
-def _mapped_candidates(run, system: System, reclassify) -> bool:
-    """Whether mapping the codes of ``links`` back (*reclassify*) reaches some category from only part of a
+def _link_codes(run) -> pd.Series:
+    """The distinct IPC codes of the view ``links`` (read once per run: the candidates check and the drift use them)."""
+    return run.df("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL")["ipc"]
+
+
+def _mapped_candidates(codes: pd.Series, system: System, reclassify) -> bool:
+    """Whether mapping the IPC *codes* of ``links`` back (*reclassify*) reaches some category from only part of a
     code's origins (a candidate match, shown with the upper bound)."""
     from ipstats.concordance.reclassify import map_back, mapped_rules
 
     if reclassify is None or not system.ipc_edition:
         return False
-    codes = run.df("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL")["ipc"]
     back = map_back(reclassify, codes, system.ipc_edition)
     return bool(not back.empty and (mapped_rules(system, back)["coverage"] == "部分涉及").any())
 
@@ -659,6 +670,7 @@ def _mapped_candidates(run, system: System, reclassify) -> bool:
 def _drift(
     run,
     system: System,
+    codes: pd.Series,
     views: dict[int, str],
     levels: dict[int, pd.DataFrame],
     year: int,
@@ -677,7 +689,8 @@ def _drift(
     cannot be mapped back (:func:`ipstats.concordance.coverage.newer_codes`); ``drift_pct``: % counted only through
     mapped-back codes or carrying such an unmatched code (each patent once). Where it is not small the category's
     growth depends on the mapping, or is understated by what it misses.
-    *run* is a runner with the views ``register``, ``links`` and *texts* (the same SQL on DuckDB and Spark);
+    *run* is a runner with the views ``register``, ``links`` and *texts* (the same SQL on DuckDB and Spark), *codes*
+    the distinct IPC codes of ``links`` (:func:`_link_codes`);
     *cache* is the identity of the register's links (:func:`ipstats.concordance.api.register_key`; DuckDB only).
 
     Returns
@@ -688,7 +701,6 @@ def _drift(
     from ipstats.concordance.coverage import newer_codes
     from ipstats.concordance.reclassify import map_back, mapped_rules
 
-    codes = run.df("SELECT DISTINCT ipc FROM links WHERE ipc IS NOT NULL")["ipc"]
     back = map_back(reclassify, codes, system.ipc_edition)
     newer = newer_codes(system, codes)
     newer = set(newer.index[newer.to_numpy()]) | set(back["ipc"])
@@ -861,7 +873,8 @@ def compute_monitoring(
         texts, _ = open_inputs(run, register, register=True)
         # classified once per register, system and rules (ipstats.concordance.cache; DuckDB only)
         key = register_key(register) if duck else None
-        classified, reg_sys, bound, reg_upper = _system_views(run, sys_, texts, keywords, upper, reclass, key)
+        codes = _link_codes(run)
+        classified, reg_sys, bound, reg_upper = _system_views(run, sys_, texts, codes, keywords, upper, reclass, key)
         upper = bound is not None  # mapped-back candidates give an upper bound too
         bounds = bounds or upper
         national = region in (None, "", "national")
@@ -896,7 +909,7 @@ def compute_monitoring(
         drift_views = {
             lv: views.get(lv) or (classified if lv == RULE_LEVEL else top_view if lv == 1 else None) for lv in levels
         }
-        drift = _drift(run, sys_, drift_views, levels, year, patent_types, region, keywords, reclass, key, texts)
+        drift = _drift(run, sys_, codes, drift_views, levels, year, patent_types, region, keywords, reclass, key, texts)
         pair = (year - 1, year)
         provinces_, rta_table, contributors = None, None, None
         if national:
