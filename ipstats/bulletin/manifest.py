@@ -267,8 +267,9 @@ def _listing(folder: Path, sub: str, pattern: str) -> list[str]:
 
 def inputs_record(inputs: dict[str, Path]) -> dict[str, dict[str, Any]]:
     """Path, sha256 and size of every input, the implicit ones included (marked ``"implicit": true``), and for the
-    inputs validated through the typed cache (the register and its IPC links) ``validation``: by schema, when the
-    content was validated and whether this run's check skipped it (:func:`ipstats.validate.typed.validation_status`).
+    inputs validated through the typed cache (every input with a schema, :func:`ipstats.validate.validate_inputs`)
+    ``validation``: by schema, when the content was validated and whether this run's check skipped it
+    (:func:`ipstats.validate.typed.validation_status`).
 
     Implicit inputs are files read beside a named one that change numbers (:func:`ipstats.validate.inputs.
     implicit_inputs`: the IPC links ``register_ipc.parquet`` beside the register).

@@ -44,6 +44,7 @@ __all__ = [
     "DUCKDB_SCHEMAS",
     "MEMORY_ENV",
     "MIN_BYTES",
+    "MIN_PARQUET_ROWS",
     "clean_predicate",
     "duckdb_available",
     "prefer_duckdb",
@@ -57,6 +58,10 @@ DUCKDB_SCHEMAS = ("patent_register", "patent_register_ipc")
 #: Files at least this large (bytes) are validated with DuckDB by ``engine="auto"``; smaller ones with pandas,
 #: which starts faster.
 MIN_BYTES = 32 << 20
+#: Parquet files of at least this many rows are validated with DuckDB whatever their size: Parquet compresses
+#: an IPC link table about tenfold (2 M links of 1 M patents in 9.8 MB: 24.5 s in pandas, 5.0 s in DuckDB;
+#: 100,000 links: 2.1 s and 1.0 s).
+MIN_PARQUET_ROWS = 100_000
 #: Environment variable: the engine ``auto`` chooses (``pandas``, ``duckdb`` or ``auto``).
 ENGINE_ENV = "IPSTATS_VALIDATE_ENGINE"
 
@@ -100,7 +105,7 @@ def prefer_duckdb(path: str | os.PathLike, schema: Schema) -> bool:
         return chosen == "duckdb" and duckdb_available()
     path = Path(path)
     try:
-        large = path.is_file() and path.stat().st_size >= MIN_BYTES
+        large = path.is_file() and (path.stat().st_size >= MIN_BYTES or _parquet_rows(path) >= MIN_PARQUET_ROWS)
     except OSError:
         return False
     return (
@@ -109,6 +114,19 @@ def prefer_duckdb(path: str | os.PathLike, schema: Schema) -> bool:
         and path.suffix.lower() in (*PARQUET_SUFFIXES, ".csv")
         and duckdb_available()
     )
+
+
+def _parquet_rows(path: Path) -> int:
+    """Rows of a Parquet file from its footer (0 for another file or one whose footer does not read)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if path.suffix.lower() not in PARQUET_SUFFIXES:
+        return 0
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowException, OSError):
+        return 0
 
 
 def _check_digit_sql(col: str, width: int) -> str:
@@ -206,6 +224,10 @@ class _Engine:
                 }
             )
         )
+        try:  # no bar on stderr (a bulletin's log): inside a Jupyter kernel DuckDB may refuse the setting
+            self.con.execute("SET enable_progress_bar = false")
+        except duckdb.Error:
+            pass
         self.con.execute("CREATE TABLE bad_parts (part VARCHAR)")
         self.findings: list[str] = []  # SELECT statements of (line, ord, seq, field, value, expected)
         self.chunk_starts: np.ndarray | None = None

@@ -3,9 +3,11 @@
 An input key maps to a schema by :data:`INPUT_SCHEMAS` (``register`` → ``patent_register``), else by
 its own name (``survey_sample`` → ``survey_sample.schema.yaml``); a key with no schema is not checked.
 Implicit inputs — files ipstats reads beside a named one, such as ``register_ipc.parquet`` beside the register,
-which drives classification — are checked like inputs (:func:`implicit_inputs`). The register and its IPC links
-are checked by writing their typed Parquet (:func:`ipstats.validate.typed.typed_parquet`), so the notebooks of
-the run read the cached copy instead of parsing the file again.
+which drives classification — are checked like inputs (:func:`implicit_inputs`). Every input is checked by writing its typed Parquet
+(:func:`ipstats.validate.typed.typed_parquet`) into the cache, keyed by the sha256 of its content, of its schema and
+of the files its foreign keys point to: an input unchanged since it last validated is not validated again (the
+manifest records when it was), and the notebooks of the run read the typed copy (the register, its IPC links, the
+legal events that the survey and transfer pages both read) instead of parsing the file again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from ipstats.validate.schema import load_schema, schema_names
 __all__ = [
     "INPUT_SCHEMAS",
     "LINKS_FILE",
-    "MATERIALISED",
     "implicit_inputs",
     "links_beside",
     "schema_for_input",
@@ -29,9 +30,6 @@ __all__ = [
 
 #: The IPC link table read beside a register (``register_ipc`` input when it is not named).
 LINKS_FILE = "register_ipc.parquet"
-#: Inputs checked by writing their typed Parquet (large, read by DuckDB in several notebooks).
-MATERIALISED = ("register", "register_ipc")
-
 #: Input keys whose schema has another name than the key.
 INPUT_SCHEMAS = {
     "register": "patent_register",
@@ -109,14 +107,13 @@ def validate_inputs(
         }
         if key in implicit:
             notes.append(f"{key}: {inputs[key]} beside the register is an input too (IPC links for classification)")
-        if key in MATERIALISED:
-            try:
-                reports[key] = typed_parquet_report(inputs[key], schema, references=references)[1]
-            except InputError as exc:
-                reports[key] = exc.report
-            except OSError:  # no writable cache: check only
-                reports[key] = validate_file(inputs[key], schema, references=references, max_problems=max_problems)
-        else:
+        try:
+            reports[key] = typed_parquet_report(inputs[key], schema, references=references, max_problems=max_problems)[
+                1
+            ]
+        except InputError as exc:
+            reports[key] = exc.report
+        except OSError:  # no writable cache: check only
             reports[key] = validate_file(inputs[key], schema, references=references, max_problems=max_problems)
         notes.extend(f"{key}: {note}" for note in reports[key].notes)
     return reports, notes

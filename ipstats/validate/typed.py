@@ -105,7 +105,7 @@ def _arrow_table(values: dict[str, pd.Series], schema: Schema):
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def _open(path, schema, sheet, encoding, references, label, on_chunk) -> Report:
+def _open(path, schema, sheet, encoding, references, label, on_chunk, max_problems: int = 20) -> Report:
     schema = resolve_schema(schema, path)
     report = validate_file(
         path,
@@ -114,7 +114,7 @@ def _open(path, schema, sheet, encoding, references, label, on_chunk) -> Report:
         encoding=encoding,
         references=references,
         label=label,
-        max_problems=20,
+        max_problems=max_problems,
         on_chunk=on_chunk,
     )
     if not report.ok:
@@ -421,14 +421,16 @@ def typed_parquet_report(
     encoding: str | None = None,
     references: dict[str, Any] | None = None,
     label: str | None = None,
+    max_problems: int = 20,
 ) -> tuple[Path, Report]:
-    """:func:`typed_parquet` and the validation report (rebuilt from the cache when the file was read before)."""
+    """:func:`typed_parquet` and the validation report (rebuilt from the cache when the file was read before);
+    an invalid file raises :class:`ValidationError` whose report lists its first *max_problems* problems."""
     import pyarrow.parquet as pq
 
     path = Path(path)
     schema = resolve_schema(schema, path)
     if not path.is_file():
-        _open(path, schema, sheet, encoding, references, label, None)  # raises with the validator's one line
+        _open(path, schema, sheet, encoding, references, label, None, max_problems)  # raises: one line
     folder = _cache_dir(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     sha256 = memo_sha256(path)
@@ -447,7 +449,7 @@ def typed_parquet_report(
             _record_check(folder, sha256, schema, meta, skipped=True)
             return (path if meta.get("as_is") else target), report
     if is_typed_parquet(path, schema):
-        report = _open(path, schema, sheet, encoding, references, label, None)
+        report = _open(path, schema, sheet, encoding, references, label, None, max_problems)
         if not report.changed and not any(n.startswith("column ") and " read as " in n for n in report.notes):
             meta = {
                 "as_is": str(path.resolve()),
@@ -469,7 +471,7 @@ def typed_parquet_report(
         writer[0].write_table(table, row_group_size=len(table))
 
     try:
-        report = _open(path, schema, sheet, encoding, references, label, write)
+        report = _open(path, schema, sheet, encoding, references, label, write, max_problems)
         if writer:
             writer[0].close()
         os.replace(handle.name, target)

@@ -214,8 +214,17 @@ def test_valid_demo_register_and_auto_engine(tmp_path, monkeypatch):
     monkeypatch.undo()
     schema = load_schema("patent_register")
     assert not duck.prefer_duckdb(paths["register"], schema)  # small: pandas starts faster
+    # a Parquet file counts by its rows too (it compresses tenfold); a CSV by its bytes only
+    monkeypatch.setattr(duck, "MIN_PARQUET_ROWS", 2_000)
+    assert duck.prefer_duckdb(paths["register"], schema)
+    csv = tmp_path / "register.csv"
+    pd.read_parquet(paths["register"]).head(3_000).to_csv(csv, index=False)
+    assert not duck.prefer_duckdb(csv, schema)
+    monkeypatch.setattr(duck, "MIN_PARQUET_ROWS", 2_001)
+    assert not duck.prefer_duckdb(paths["register"], schema)
     monkeypatch.setattr(duck, "MIN_BYTES", 1)
     assert duck.prefer_duckdb(paths["register"], schema)
+    assert duck.prefer_duckdb(csv, schema)
     assert not duck.prefer_duckdb(paths["register"], load_schema("population"))
     monkeypatch.setenv(duck.ENGINE_ENV, "pandas")
     assert not duck.prefer_duckdb(paths["register"], schema)
@@ -284,3 +293,46 @@ def test_a_copy_validated_later_does_not_move_the_first_validation(tmp_path, mon
     monkeypatch.setattr(typed, "_validated", lambda *a: {**meta, "validated_at": "2999-01-01T00:00:00+00:00"})
     typed.typed_parquet_report(copy, "patent_register")  # validated anew: its path is another key
     assert typed.validation_status(sha)["patent_register"]["validated_at"] == first
+
+
+def test_every_bulletin_input_is_validated_once_per_content(tmp_path, monkeypatch):
+    """The bulletin's input check validates each input once per content, small CSVs too; the legal events' typed
+    copy it writes is what the survey and transfer pages read (read_legal_events does not validate them again)."""
+    from ipstats.bulletin.manifest import inputs_record
+    from ipstats.register.demo import write_demo_data
+    from ipstats.transfer.events import read_legal_events
+    from ipstats.validate import typed, validate_inputs
+
+    paths = write_demo_data(tmp_path / "demo", patents=1_000, seed=4)  # its survey demo reads the events
+    monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / "cache"))
+    inputs = {
+        "register": paths["register"],
+        "population": paths["population"],
+        "patent_legal_events": paths["patent_legal_events"],
+        "patent_pledges": paths["patent_pledges"],
+    }
+    calls = []
+    real = typed.validate_file
+    monkeypatch.setattr(typed, "validate_file", lambda *a, **k: calls.append(Path(a[0]).name) or real(*a, **k))
+    reports, _ = validate_inputs(inputs)
+    assert all(r.ok for r in reports.values()) and set(reports) == {*inputs, "register_ipc"}
+    assert sorted(calls) == sorted(
+        ["register.parquet", "register_ipc.parquet", "population.csv", "patent_legal_events.csv", "patent_pledges.csv"]
+    )
+    calls.clear()
+    events = read_legal_events(paths["patent_legal_events"], paths["register"])
+    assert not calls and len(events) == reports["patent_legal_events"].rows
+    again, _ = validate_inputs(inputs)
+    assert not calls  # unchanged: not validated again, the same reports
+    assert {k: (r.rows, r.notes) for k, r in again.items()} == {k: (r.rows, r.notes) for k, r in reports.items()}
+    record = inputs_record(inputs)
+    assert all(v["skipped"] for r in record.values() for v in r["validation"].values())
+    # a changed events file is validated anew, and its problems come in the validator's lines
+    text = paths["patent_legal_events"].read_text(encoding="utf-8").splitlines()
+    head, first = text[0].split(","), text[1].split(",")
+    first[head.index("event_type")] = "赠与"
+    paths["patent_legal_events"].write_text("\n".join([text[0], ",".join(first), *text[2:]]) + "\n", encoding="utf-8")
+    bad, _ = validate_inputs(inputs, max_problems=5)
+    assert calls == ["patent_legal_events.csv"]
+    assert not bad["patent_legal_events"].ok
+    assert bad["patent_legal_events"].lines()[0].startswith(f"{paths['patent_legal_events']}:2: event_type: '赠与'")
