@@ -33,6 +33,7 @@ from bench_bulletin import params_file
 from ipstats.bulletin.params import load_params
 from ipstats.bulletin.run import check_inputs
 from ipstats.transfer.events import read_legal_events
+import ipstats
 
 params = load_params(params_file(Path(sys.argv[1]), Path(sys.argv[2])), prepare=False)
 out = {}
@@ -42,7 +43,7 @@ for page in ("survey", "transfer"):
     read_legal_events(params.inputs["patent_legal_events"], params.inputs["register"])
     out[f"events_{page}"] = time.perf_counter() - t
 t = time.perf_counter(); check_inputs(params); out["check_warm"] = time.perf_counter() - t
-print(json.dumps(out))
+print(json.dumps({**out, "code": str(Path(ipstats.__file__).parents[1])}))
 """
 
 
@@ -52,6 +53,7 @@ def measure(tree: Path, data: Path) -> dict[str, float]:
         env = {**os.environ, "PYTHONPATH": str(tree), "IPSTATS_CACHE": str(Path(tmp) / "cache")}
         proc = subprocess.run(
             [sys.executable, "-c", STEPS, str(data), tmp, str(ROOT / "benchmarks")],
+            cwd=tmp,  # not the project root: `-c` puts the working folder first on sys.path
             env=env,
             capture_output=True,
             text=True,
@@ -59,7 +61,10 @@ def measure(tree: Path, data: Path) -> dict[str, float]:
         )
     if proc.returncode != 0:
         raise SystemExit(f"{tree}: the steps failed: {proc.stderr.strip().splitlines()[-1:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    steps = json.loads(proc.stdout.strip().splitlines()[-1])
+    if Path(steps.pop("code")) != tree:  # e.g. an editable install of the other tree
+        raise SystemExit(f"{tree}: the steps imported ipstats from elsewhere")
+    return steps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.data}: no register.parquet (write one with ipstats demo-data --out {args.data})")
     runs: dict[str, list[dict[str, float]]] = {"baseline": [], "tree": []}
     for _ in range(args.repeat):
-        runs["baseline"].append(measure(args.baseline.resolve(), args.data))
-        runs["tree"].append(measure(ROOT, args.data))
+        runs["baseline"].append(measure(args.baseline.resolve(), args.data.resolve()))
+        runs["tree"].append(measure(ROOT, args.data.resolve()))
     median = {
         name: {step: round(statistics.median(r[step] for r in rs), 2) for step in rs[0]} for name, rs in runs.items()
     }
