@@ -209,7 +209,7 @@ def _typed_frame(table, nullable: bool = True) -> pd.DataFrame:
     for name in frame.columns:
         kind = table.schema.field(name).type
         if pa.types.is_string(kind):
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+            frame[name] = pd.Series(_text_objects(table.column(name)), index=frame.index, dtype=object, copy=False)
         elif not nullable and (pa.types.is_int64(kind) or pa.types.is_boolean(kind)):
             empty = frame[name].isna().any()
             frame[name] = (
@@ -218,6 +218,17 @@ def _typed_frame(table, nullable: bool = True) -> pd.DataFrame:
                 else frame[name].astype(bool if pa.types.is_boolean(kind) else "int64")
             )
     return frame
+
+
+def _text_objects(column) -> np.ndarray:
+    """An Arrow text column as an object array of Python strings (None where missing), one object per distinct
+    value: a national legal events file repeats 转让 or 企业 millions of times, and one string object per cell
+    took about twice the memory (5 M-application demo events: 1,090 against 556 bytes per row)."""
+    coded = column.combine_chunks().dictionary_encode()
+    values = np.empty(len(coded.dictionary) + 1, dtype=object)
+    values[:-1] = coded.dictionary.to_pylist()
+    values[-1] = None
+    return values[coded.indices.fill_null(len(coded.dictionary)).to_numpy(zero_copy_only=False)]
 
 
 def _cache_dir(folder: str | os.PathLike | None = None) -> Path:
