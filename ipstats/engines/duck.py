@@ -36,6 +36,7 @@ __all__ = [
     "find_terms",
     "memory_limit",
     "spill_folder",
+    "without_progress_bar",
 ]
 
 
@@ -76,7 +77,11 @@ def connect(memory: str | None = None, threads: int | None = None) -> duckdb.Duc
     config = {"memory_limit": memory_limit(memory), "temp_directory": spill_folder()}
     if threads:
         config["threads"] = threads
-    con = duckdb.connect(config=config)
+    return without_progress_bar(duckdb.connect(config=config))
+
+
+def without_progress_bar(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """*con* with DuckDB's progress bar off (it prints into logs and notebook outputs); returns *con*."""
     try:
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error:

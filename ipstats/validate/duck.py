@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 import ipstats.validate.core as core
-from ipstats.engines.duck import MEMORY_ENV, memory_limit
+from ipstats.engines.duck import MEMORY_ENV, memory_limit, without_progress_bar
 from ipstats.engines.sql import sql_list, sql_text
 from ipstats.validate.checks import check_field, control_characters, is_code, normalise_cells
 from ipstats.validate.readers import PARQUET_SUFFIXES, ReadError, TableSource, open_table
@@ -215,19 +215,17 @@ class _Engine:
         self.schema = schema
         self.folder = tempfile.TemporaryDirectory(prefix="ipstats-duck-", dir=spill)
         self.con = _Connection(
-            duckdb.connect(
-                config={
-                    "memory_limit": memory_limit(memory),
-                    "temp_directory": str(Path(self.folder.name) / "spill"),
-                    "preserve_insertion_order": False,
-                    "threads": min(os.cpu_count() or 1, 4),
-                }
+            without_progress_bar(
+                duckdb.connect(
+                    config={
+                        "memory_limit": memory_limit(memory),
+                        "temp_directory": str(Path(self.folder.name) / "spill"),
+                        "preserve_insertion_order": False,
+                        "threads": min(os.cpu_count() or 1, 4),
+                    }
+                )
             )
         )
-        try:  # no bar on stderr (a bulletin's log): inside a Jupyter kernel DuckDB may refuse the setting
-            self.con.execute("SET enable_progress_bar = false")
-        except duckdb.Error:
-            pass
         self.con.execute("CREATE TABLE bad_parts (part VARCHAR)")
         self.findings: list[str] = []  # SELECT statements of (line, ord, seq, field, value, expected)
         self.chunk_starts: np.ndarray | None = None
