@@ -3,11 +3,12 @@
 An input key maps to a schema by :data:`INPUT_SCHEMAS` (``register`` → ``patent_register``), else by
 its own name (``survey_sample`` → ``survey_sample.schema.yaml``); a key with no schema is not checked.
 Implicit inputs — files ipstats reads beside a named one, such as ``register_ipc.parquet`` beside the register,
-which drives classification — are checked like inputs (:func:`implicit_inputs`). Every input is checked by writing its typed Parquet
-(:func:`ipstats.validate.typed.typed_parquet`) into the cache, keyed by the sha256 of its content, of its schema and
-of the files its foreign keys point to: an input unchanged since it last validated is not validated again (the
-manifest records when it was), and the notebooks of the run read the typed copy (the register, its IPC links, the
-legal events that the survey and transfer pages both read) instead of parsing the file again.
+which drives classification — are checked like inputs (:func:`implicit_inputs`). Every input is checked by
+writing its typed Parquet (:func:`ipstats.validate.typed.typed_parquet`) into the cache, keyed by the sha256 of its
+content, of its schema and of the files its foreign keys point to: an input unchanged since it last validated is
+not validated again (the manifest records when it was), and the notebooks of the run read the typed copy (the
+register, its IPC links, the legal events that the survey and transfer pages both read) instead of parsing the
+file again.
 """
 
 from __future__ import annotations
@@ -108,9 +109,9 @@ def validate_inputs(
         if key in implicit:
             notes.append(f"{key}: {inputs[key]} beside the register is an input too (IPC links for classification)")
         try:
-            reports[key] = typed_parquet_report(inputs[key], schema, references=references, max_problems=max_problems)[
-                1
-            ]
+            _, reports[key] = typed_parquet_report(
+                inputs[key], schema, references=references, max_problems=max_problems
+            )
         except InputError as exc:
             reports[key] = exc.report
         except OSError:  # no writable cache: check only
