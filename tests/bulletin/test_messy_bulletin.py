@@ -1,7 +1,7 @@
 """The CI bulletin from a messy extract of its register publishes the same tables, charts and texts.
 
 A user brings the register as CNIPA extracts come: a GBK CSV with Chinese headers in another order, extra
-columns, dates in every accepted form (2023-03-05, 2023/03/05, 2023.03.05, 20230305, 2023年03月05日), provinces
+columns, dates in every accepted form (2023-03-05, 2023/03/05, 2023.03.05, 20230305, 2023年03月05日, 2023年3月5日), provinces
 by name as well as by code, CRLF line ends. What ``ipstats validate`` accepts every reader reads identically, so
 the bulletin built from that copy must publish byte for byte the tables, chart data and texts of the bulletin
 built from the clean Parquet (``ci_bulletin``).
@@ -21,7 +21,7 @@ from ipstats.validate.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 DATES = ("filing_date", "priority_date", "publication_date", "grant_date", "lapse_date")
-FORMS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+FORMS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%-m月%-d日")  # %-m: glibc, no zero
 PROVINCES = {"11": "北京市", "32": "江苏省", "44": "广东省", "54": "西藏自治区"}
 
 
