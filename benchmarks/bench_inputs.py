@@ -5,6 +5,8 @@ beside it (``git worktree add /tmp/base <commit>``)::
 
     .venv/bin/python benchmarks/bench_inputs.py --data DATA --baseline /tmp/base --out benchmarks/results/inputs.json
 
+``--register FILE`` checks another form of the register instead (a CSV copy, as CNIPA extracts come).
+
 For each tree, alternately and *--repeat* times, a process of its own with an empty cache (``$IPSTATS_CACHE``)
 runs :func:`ipstats.bulletin.run.check_inputs` over ``parameters/demo.yaml`` pointed at *DATA* (``cold``), then
 :func:`ipstats.transfer.events.read_legal_events` twice, as the survey and transfer pages do after the check, then
@@ -35,7 +37,13 @@ from ipstats.bulletin.run import check_inputs
 from ipstats.transfer.events import read_legal_events
 import ipstats
 
-params = load_params(params_file(Path(sys.argv[1]), Path(sys.argv[2])), prepare=False)
+path = params_file(Path(sys.argv[1]), Path(sys.argv[2]))
+if len(sys.argv) > 4:  # another form of the register (a CNIPA-style CSV or workbook)
+    import yaml
+    given = yaml.safe_load(path.read_text(encoding="utf-8"))
+    given["inputs"]["register"] = sys.argv[4]
+    path.write_text(yaml.safe_dump(given, allow_unicode=True, sort_keys=False), encoding="utf-8")
+params = load_params(path, prepare=False)
 out = {}
 t = time.perf_counter(); check_inputs(params); out["check_cold"] = time.perf_counter() - t
 for page in ("survey", "transfer"):
@@ -47,12 +55,21 @@ print(json.dumps({**out, "code": str(Path(ipstats.__file__).parents[1])}))
 """
 
 
-def measure(tree: Path, data: Path) -> dict[str, float]:
-    """The steps with the code of *tree*, in a fresh process and an empty cache."""
+def measure(tree: Path, data: Path, register: Path | None = None) -> dict[str, float]:
+    """The steps with the code of *tree*, in a fresh process and an empty cache (*register* instead of
+    *data*'s register.parquet when given)."""
     with tempfile.TemporaryDirectory(prefix="ipstats-bench-inputs-") as tmp:
         env = {**os.environ, "PYTHONPATH": str(tree), "IPSTATS_CACHE": str(Path(tmp) / "cache")}
         proc = subprocess.run(
-            [sys.executable, "-c", STEPS, str(data), tmp, str(ROOT / "benchmarks")],
+            [
+                sys.executable,
+                "-c",
+                STEPS,
+                str(data),
+                tmp,
+                str(ROOT / "benchmarks"),
+                *([str(register)] if register else []),
+            ],
             cwd=tmp,  # not the project root: `-c` puts the working folder first on sys.path
             env=env,
             capture_output=True,
@@ -71,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="folder written by ipstats demo-data")
     parser.add_argument("--baseline", type=Path, required=True, help="a checkout of the baseline commit")
+    parser.add_argument(
+        "--register",
+        type=Path,
+        help="the register in another form, e.g. a CSV copy of DATA/register.parquet (default: the Parquet)",
+    )
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--out", type=Path, help="results JSON (default: print only)")
     args = parser.parse_args(argv)
@@ -78,14 +100,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.data}: no register.parquet (write one with ipstats demo-data --out {args.data})")
     runs: dict[str, list[dict[str, float]]] = {"baseline": [], "tree": []}
     for _ in range(args.repeat):
-        runs["baseline"].append(measure(args.baseline.resolve(), args.data.resolve()))
-        runs["tree"].append(measure(ROOT, args.data.resolve()))
+        register = args.register.resolve() if args.register else None
+        runs["baseline"].append(measure(args.baseline.resolve(), args.data.resolve(), register))
+        runs["tree"].append(measure(ROOT, args.data.resolve(), register))
     median = {
         name: {step: round(statistics.median(r[step] for r in rs), 2) for step in rs[0]} for name, rs in runs.items()
     }
     result = {
         "data": str(args.data),
         "applications": json.loads((args.data / "demo_meta.json").read_text(encoding="utf-8")).get("patents"),
+        "register": str(args.register or args.data / "register.parquet"),
         "baseline": str(args.baseline),
         "seconds": median,
         "ratio_tree_to_baseline": {

@@ -24,7 +24,7 @@ from ipstats.validate.checks import Finding, check_field, compare_rows, control_
 from ipstats.validate.readers import Chunk, ReadError, TableSource, open_table
 from ipstats.validate.schema import Schema, resolve_schema
 
-__all__ = ["Problem", "Report", "column_aliases", "extra_columns", "validate_pandas"]
+__all__ = ["Problem", "Report", "arrow_type", "arrow_values", "column_aliases", "extra_columns", "validate_pandas"]
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +277,47 @@ def _term(check: dict, parsed: pd.Series, start: pd.Series, start_text: pd.Serie
         for n, kind, s, e in zip(years.to_numpy()[idx], by.to_numpy()[idx], start_text.to_numpy()[idx], end.iloc[idx])
     ]
     return Finding(bad, expected)
+
+
+#: Arrow types of the typed form by schema field type (any other type: text).
+_ARROW = {
+    "integer": "int64",
+    "year": "int64",
+    "number": "float64",
+    "date": "date32",
+    "datetime": "timestamp",
+    "boolean": "bool",
+}
+
+
+def arrow_type(kind: str):
+    """The Arrow type of a schema field type in the typed form."""
+    import pyarrow as pa
+
+    name = _ARROW.get(kind, "string")
+    return {
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "date32": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+        "bool": pa.bool_(),
+        "string": pa.string(),
+    }[name]
+
+
+def arrow_values(series: pd.Series, kind):
+    """*series* (typed values as :func:`_typed_column` gives them, or text) as an Arrow array of type *kind*.
+
+    Both engines write the typed form through this function, so a register typed by DuckDB
+    (:mod:`ipstats.validate.duck`) holds the very values the pandas engine writes.
+    """
+    import pyarrow as pa
+
+    if pa.types.is_date32(kind):
+        series = pd.Series(pd.to_datetime(series).dt.date).where(series.notna(), None)
+    elif kind == pa.bool_():
+        series = series.astype(object).where(series.notna(), None)
+    return pa.array(series.astype(object) if kind == pa.string() else series, type=kind, from_pandas=True)
 
 
 def _typed_column(fld, parsed: pd.Series) -> pd.Series:

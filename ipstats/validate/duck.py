@@ -229,6 +229,7 @@ class _Engine:
         self.con.execute("CREATE TABLE bad_parts (part VARCHAR)")
         self.findings: list[str] = []  # SELECT statements of (line, ord, seq, field, value, expected)
         self.chunk_starts: np.ndarray | None = None
+        self.clean: dict[str, str | None] = {}  # each field's clean predicate (None: every cell in dv_<col>)
 
     def close(self) -> None:
         self.con.close()
@@ -345,6 +346,8 @@ class _Engine:
             verdicts["parsed"] = pa.array(pd.to_datetime(parsed).dt.date.where(parsed.notna(), None), type=pa.date32())
         elif fld.type in ("integer", "number", "year"):
             verdicts["parsed"] = pa.array(pd.to_numeric(parsed, errors="coerce"), type=pa.float64(), from_pandas=True)
+        # the typed form's value of each cell (what the pandas engine writes), for the typed copy
+        verdicts["value"] = core.arrow_values(core._typed_column(fld, parsed), core.arrow_type(fld.type))
         self.con.register(f"_dv_{col}", pa.table(verdicts))
         self.con.execute(f"CREATE TEMP TABLE dv_{col} AS SELECT * FROM _dv_{col}")
         self.con.unregister(f"_dv_{col}")
@@ -402,6 +405,7 @@ def validate_duckdb(
     label: str | None = None,
     memory: str | None = None,
     spill: str | os.PathLike | None = None,
+    typed: str | os.PathLike | None = None,
 ):
     """:func:`ipstats.validate.validate_file` with DuckDB: the same report (messages, row numbers, counts, notes).
 
@@ -414,6 +418,9 @@ def validate_duckdb(
     spill : path, optional
         Folder of the temporary files (text Parquet of a non-Parquet input, DuckDB's spill files); default the
         system's temporary folder.
+    typed : path, optional
+        Where to write the file's typed form (:mod:`ipstats.validate.typed`: the values the pandas engine gives
+        its ``on_chunk``, in the file's row order) when it validates; nothing is written when it does not.
 
     Returns
     -------
@@ -451,6 +458,8 @@ def validate_duckdb(
         first = engine.con.execute(
             f"SELECT line, ord, field, value, expected FROM findings ORDER BY line, ord, seq LIMIT {min(limit, 2**62)}"
         ).fetchall()
+        if typed is not None and not header_problems and not report.by_field and report.rows:
+            _write_typed(engine, schema, index, extras, Path(typed))
     finally:
         engine.close()
     listed = [
@@ -465,6 +474,30 @@ def validate_duckdb(
     report.n_problems = len(header_problems) + sum(report.by_field.values())
     log.debug("%s: validated with DuckDB in %.1f s", report.file, time.perf_counter() - started)
     return report
+
+
+def _write_typed(engine: _Engine, schema: Schema, index: dict[str, int], extras: dict[str, int], target: Path) -> None:
+    """The typed form of a file that validated, written by DuckDB to *target* (Parquet, zstd).
+
+    A cell its field's clean predicate clears is the typed value itself (text the pandas engine leaves as it is);
+    any other cell takes the value its verdict table holds (``dv_<col>.value``, computed by the pandas engine's
+    functions); the extra columns are text, None when empty. Rows keep the file's order.
+    """
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    cols, joins = [], []
+    for name, col in index.items():
+        d = f"t{col}"
+        joins.append(f"LEFT JOIN dv_{col} {d} ON s.c{col} = {d}.raw")
+        value = f"CASE WHEN {d}.raw IS NULL THEN s.c{col} ELSE {d}.value END" if engine.clean[name] else f"{d}.value"
+        cols.append(f"{value} AS {quoted(name)}")
+    cols += [f"nullif(s.c{col}, '') AS {quoted(name)}" for name, col in extras.items()]
+    engine.con.execute(
+        f"COPY (SELECT {', '.join(cols)} FROM src s {' '.join(joins)} ORDER BY s._line) TO {sql_text(str(target))} "
+        "(FORMAT parquet, COMPRESSION zstd)"
+    )
 
 
 def _kept(value: str | None) -> str | None:
@@ -510,7 +543,7 @@ def _checks(
             f"JOIN cc_{col} f ON s.c{col} = f.raw"
         )
     # field checks
-    clean: dict[str, str | None] = {}
+    clean = engine.clean
     for name, col in index.items():
         clean[name] = engine.field_verdicts(name, col, name in schema.primary_key, report.notes)
         if con.execute(f"SELECT count(*) FROM fp_{col}").fetchone()[0]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import time
@@ -24,8 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import ipstats.validate.duck as duck
 from ipstats.errors import InputError
-from ipstats.validate.core import Report
+from ipstats.validate.core import Report, arrow_type, arrow_values
 from ipstats.validate.run import validate_file
 from ipstats.validate.schema import Schema, resolve_schema
 
@@ -45,16 +47,10 @@ __all__ = [
     "validation_status",
 ]
 
+log = logging.getLogger(__name__)
+
 #: Version of the typed form; part of the cache key, so a change of the reading rules re-reads every input.
 TYPED_VERSION = 2
-_ARROW = {
-    "integer": "int64",
-    "year": "int64",
-    "number": "float64",
-    "date": "date32",
-    "datetime": "timestamp",
-    "boolean": "bool",
-}
 
 
 class ValidationError(InputError):
@@ -73,21 +69,6 @@ class ValidationError(InputError):
         super().__init__(first + tail)
 
 
-def arrow_type(kind: str):
-    """The Arrow type of a schema field type in the typed form."""
-    import pyarrow as pa
-
-    name = _ARROW.get(kind, "string")
-    return {
-        "int64": pa.int64(),
-        "float64": pa.float64(),
-        "date32": pa.date32(),
-        "timestamp": pa.timestamp("us"),
-        "bool": pa.bool_(),
-        "string": pa.string(),
-    }[name]
-
-
 def _arrow_table(values: dict[str, pd.Series], schema: Schema):
     """One chunk of typed values as an Arrow table (schema fields typed, other columns text)."""
     import pyarrow as pa
@@ -96,11 +77,7 @@ def _arrow_table(values: dict[str, pd.Series], schema: Schema):
     arrays, fields = [], []
     for name, series in values.items():
         kind = arrow_type(schema.field(name).type) if name in names else pa.string()
-        if pa.types.is_date32(kind):
-            series = pd.Series(pd.to_datetime(series).dt.date).where(series.notna(), None)
-        elif kind == pa.bool_():
-            series = series.astype(object).where(series.notna(), None)
-        arrays.append(pa.array(series.astype(object) if kind == pa.string() else series, type=kind, from_pandas=True))
+        arrays.append(arrow_values(series, kind))
         fields.append(pa.field(name, kind))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
@@ -482,9 +459,11 @@ def typed_parquet_report(
         writer[0].write_table(table, row_group_size=len(table))
 
     try:
-        report = _open(path, schema, sheet, encoding, references, label, write, max_problems)
-        if writer:
-            writer[0].close()
+        report = _typed_by_duckdb(path, schema, sheet, encoding, references, label, max_problems, handle.name)
+        if report is None:
+            report = _open(path, schema, sheet, encoding, references, label, write, max_problems)
+            if writer:
+                writer[0].close()
         os.replace(handle.name, target)
     except BaseException:
         if writer:
@@ -495,6 +474,38 @@ def typed_parquet_report(
     _atomic_write_text(record, json.dumps(meta, ensure_ascii=False))
     _record_check(folder, sha256, schema, meta, skipped=False)
     return target, report
+
+
+def _typed_by_duckdb(path, schema, sheet, encoding, references, label, max_problems, target) -> Report | None:
+    """Validate a register-scale file with DuckDB and let it write the typed form to *target*
+    (:func:`ipstats.validate.duck.validate_duckdb`): the values the pandas engine writes, at the speed of SQL.
+
+    None when DuckDB is not the engine for this file (:func:`ipstats.validate.duck.prefer_duckdb`) or fails on
+    it; the pandas engine then validates and writes it. Raises :class:`ValidationError` for a file that does
+    not validate.
+    """
+    if not duck.prefer_duckdb(path, schema):
+        return None
+    import duckdb
+
+    try:
+        report = duck.validate_duckdb(
+            path,
+            schema,
+            sheet=sheet,
+            encoding=encoding,
+            references=references,
+            max_problems=max_problems,
+            label=label,
+            typed=target,
+        )
+    except duckdb.Error as exc:  # e.g. a damaged file: the pandas engine says where, in one line
+        log.debug("DuckDB could not type %s (%s): the pandas engine does", path, exc)
+        Path(target).write_bytes(b"")
+        return None
+    if not report.ok:
+        raise ValidationError(report)
+    return report
 
 
 def _validated(sha256: str, schema: Schema, started: float) -> dict[str, Any]:

@@ -336,3 +336,110 @@ def test_every_bulletin_input_is_validated_once_per_content(tmp_path, monkeypatc
     assert calls == ["patent_legal_events.csv"]
     assert not bad["patent_legal_events"].ok
     assert bad["patent_legal_events"].lines()[0].startswith(f"{paths['patent_legal_events']}:2: event_type: '赠与'")
+
+
+def _messy_valid_register() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A demo register as text with only what reading accepts and changes (date forms, full-width codes, names
+    read as codes, spaced IPC lists and application numbers, an extra column with empty cells), and its links."""
+    from ipstats.register.demo import generate_register
+
+    reg, links = generate_register(patents=3_000, seed=12)
+    text = reg.astype(object).where(reg.notna(), "")
+    for col in ("filing_date", "priority_date", "publication_date", "grant_date", "lapse_date"):
+        text[col] = reg[col].dt.strftime("%Y-%m-%d").fillna("")
+    rng = np.random.default_rng(5)
+    rows = lambda n: rng.choice(len(text), size=n, replace=False)  # noqa: E731
+    forms = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%-m月%-d日"]
+    for i, r in enumerate(rows(300)):
+        text.loc[r, "filing_date"] = reg.loc[r, "filing_date"].strftime(forms[i % len(forms)])
+    for r in rows(5):  # full width
+        text.loc[r, "province_code"] = "".join(chr(ord(c) + 0xFEE0) for c in str(text.loc[r, "province_code"]))
+    for r in rows(4):
+        text.loc[r, "application_number"] = f" {text.loc[r, 'application_number']} "
+    text.loc[rows(3), "patent_type"] = "发明专利"  # read as 发明
+    text.loc[rows(2), "applicant_name"] = "\u3000某公司 "
+    text.loc[rows(2), "ipc"] = "H04L 29/06; G06F 17/30"
+    text["inventor"] = "张三"  # an extra column, some cells empty
+    text.loc[rows(20), "inventor"] = ""
+    return text, links.astype(str)
+
+
+@pytest.fixture(scope="module")
+def messy_valid(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("messy_valid")
+    reg, links = _messy_valid_register()
+    files = {
+        "csv": folder / "register.csv",
+        "gbk": folder / "register_gbk.csv",
+        "xlsx": folder / "register.xlsx",
+        "chinese": folder / "register_zh.csv",
+        "text_parquet": folder / "register_text.parquet",
+        "typed_parquet": folder / "register_typed.parquet",
+        "links_csv": folder / "register_ipc.csv",
+    }
+    reg.to_csv(files["csv"], index=False)
+    gbk = reg.copy()
+    for col in gbk.columns:  # GBK cannot hold every character of the demo's names
+        gbk[col] = gbk[col].map(lambda v: v.encode("gbk", "replace").decode("gbk"))
+    gbk.to_csv(files["gbk"], index=False, encoding="gbk")
+    reg.head(400).to_excel(files["xlsx"], index=False)
+    zh = {f.name: f.title.split(" / ")[0] for f in load_schema("patent_register").fields}
+    reg.rename(columns=zh).to_csv(files["chinese"], index=False, encoding="utf-8-sig")
+    reg.to_parquet(files["text_parquet"], index=False)
+    from ipstats.register.demo import generate_register
+
+    typed_form, _ = generate_register(patents=3_000, seed=12)  # the typed form, with cells reading changes
+    typed_form["province_code"] = typed_form["province_code"].astype(object)
+    typed_form.loc[[3, 70], "province_code"] = typed_form.loc[[3, 70], "province_code"].map(
+        lambda v: v if v is None else "".join(chr(ord(c) + 0xFEE0) for c in v)
+    )
+    typed_form.to_parquet(files["typed_parquet"], index=False)
+    links.to_csv(files["links_csv"], index=False)
+    return files
+
+
+@pytest.mark.parametrize("kind", ["csv", "gbk", "xlsx", "chinese", "text_parquet", "typed_parquet", "links_csv"])
+def test_duckdb_writes_the_typed_form_the_pandas_engine_writes(messy_valid, kind, tmp_path, monkeypatch):
+    """A register typed by DuckDB (validate_duckdb(typed=…)) is the pandas engine's typed Parquet: same columns,
+    Arrow types, values and row order, and the same report."""
+    import pyarrow.parquet as pq
+
+    import ipstats.validate.run as run
+    from ipstats.validate import duck, typed
+
+    schema = "patent_register_ipc" if kind == "links_csv" else "patent_register"
+    references = {"patent_register": messy_valid["csv"]} if kind == "links_csv" else None
+    out = {}
+    for engine in ("pandas", "duckdb"):
+        monkeypatch.setenv(duck.ENGINE_ENV, engine)
+        monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / engine))
+        if engine == "duckdb":  # the DuckDB engine itself, no fallback
+            monkeypatch.setattr(run, "validate_pandas", lambda *a, **k: pytest.fail("validated by pandas"))
+        path, report = typed.typed_parquet_report(messy_valid[kind], schema, references=references)
+        assert path.parent == tmp_path / engine  # a typed copy, not the input
+        out[engine] = (pq.read_table(path), report.rows, report.notes, report.changed)
+    (ours, *said), (theirs, *expected) = out["duckdb"], out["pandas"]
+    assert said == expected and said[0] == (400 if kind == "xlsx" else ours.num_rows)
+    assert any("normalised" in n for n in said[1]) or kind == "links_csv"
+    assert ours.schema.remove_metadata() == theirs.schema.remove_metadata()
+    for name in theirs.column_names:
+        assert ours[name].combine_chunks().equals(theirs[name].combine_chunks()), name
+
+
+def test_duckdb_typed_copy_of_an_invalid_register_is_refused_in_the_pandas_line(tmp_path, monkeypatch):
+    from ipstats.validate import duck, typed
+
+    reg, _ = _messy_valid_register()
+    reg.loc[10, "filing_date"] = "2023-02-30"
+    path = tmp_path / "register.csv"
+    reg.to_csv(path, index=False)
+    messages = {}
+    for engine in ("pandas", "duckdb"):
+        monkeypatch.setenv(duck.ENGINE_ENV, engine)
+        monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / engine))
+        with pytest.raises(typed.ValidationError) as caught:
+            typed.typed_parquet_report(path, "patent_register")
+        messages[engine] = str(caught.value)
+        assert not list((tmp_path / engine).glob("*.parquet")) and not list((tmp_path / engine).glob(".*partial"))
+    assert messages["duckdb"] == messages["pandas"]
+    assert messages["pandas"].startswith(f"{path}:12: filing_date: '2023-02-30'")
