@@ -19,7 +19,7 @@ from ipstats.validate.core import MAX_PROBLEMS, Report, validate_pandas
 from ipstats.validate.readers import TableSource
 from ipstats.validate.schema import Schema, resolve_schema
 
-__all__ = ["validate_file"]
+__all__ = ["duckdb_or_none", "validate_file"]
 
 log = logging.getLogger(__name__)
 
@@ -69,29 +69,28 @@ def validate_file(
         Never raises for a bad file: unreadable files give a report with one problem.
     """
     schema = resolve_schema(schema, path)
+    options = {
+        "sheet": sheet,
+        "encoding": encoding,
+        "references": references,
+        "max_problems": max_problems,
+        "label": label,
+    }
     if on_chunk is None and engine != "pandas":
         if (engine == "duckdb" and duck.duckdb_available()) or (engine == "auto" and duck.prefer_duckdb(path, schema)):
-            import duckdb
+            report = duckdb_or_none(path, schema, **options)
+            if report is not None:
+                return report
+    return validate_pandas(path, schema, **options, on_chunk=on_chunk)
 
-            try:
-                return duck.validate_duckdb(
-                    path,
-                    schema,
-                    sheet=sheet,
-                    encoding=encoding,
-                    references=references,
-                    max_problems=max_problems,
-                    label=label,
-                )
-            except duckdb.Error as exc:  # e.g. a damaged file: the pandas engine says where, in one line
-                log.debug("DuckDB validation of %s failed (%s): validating with pandas", path, exc)
-    return validate_pandas(
-        path,
-        schema,
-        sheet=sheet,
-        encoding=encoding,
-        references=references,
-        max_problems=max_problems,
-        label=label,
-        on_chunk=on_chunk,
-    )
+
+def duckdb_or_none(path: str | os.PathLike, schema: Schema, **options: Any) -> Report | None:
+    """:func:`ipstats.validate.duck.validate_duckdb` (*options* passed on), or None where DuckDB fails on the
+    file (e.g. a damaged Parquet file), so that the pandas engine validates it and says where, in one line."""
+    import duckdb
+
+    try:
+        return duck.validate_duckdb(path, schema, **options)
+    except duckdb.Error as exc:
+        log.debug("DuckDB validation of %s failed (%s): validating with pandas", path, exc)
+        return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import tempfile
 import time
@@ -28,7 +27,7 @@ import pandas as pd
 import ipstats.validate.duck as duck
 from ipstats.errors import InputError
 from ipstats.validate.core import Report, arrow_type, arrow_values
-from ipstats.validate.run import validate_file
+from ipstats.validate.run import duckdb_or_none, validate_file
 from ipstats.validate.schema import Schema, resolve_schema
 
 __all__ = [
@@ -46,8 +45,6 @@ __all__ = [
     "typed_parquet_report",
     "validation_status",
 ]
-
-log = logging.getLogger(__name__)
 
 #: Version of the typed form; part of the cache key, so a change of the reading rules re-reads every input.
 TYPED_VERSION = 2
@@ -459,7 +456,16 @@ def typed_parquet_report(
         writer[0].write_table(table, row_group_size=len(table))
 
     try:
-        report = _typed_by_duckdb(path, schema, sheet, encoding, references, label, max_problems, handle.name)
+        report = _typed_by_duckdb(
+            path,
+            schema,
+            handle.name,
+            sheet=sheet,
+            encoding=encoding,
+            references=references,
+            max_problems=max_problems,
+            label=label,
+        )
         if report is None:
             report = _open(path, schema, sheet, encoding, references, label, write, max_problems)
             if writer:
@@ -476,32 +482,18 @@ def typed_parquet_report(
     return target, report
 
 
-def _typed_by_duckdb(path, schema, sheet, encoding, references, label, max_problems, target) -> Report | None:
+def _typed_by_duckdb(path: Path, schema: Schema, target: str, **options: Any) -> Report | None:
     """Validate a register-scale file with DuckDB and let it write the typed form to *target*
     (:func:`ipstats.validate.duck.validate_duckdb`): the values the pandas engine writes, at the speed of SQL.
 
-    None when DuckDB is not the engine for this file (:func:`ipstats.validate.duck.prefer_duckdb`) or fails on
-    it; the pandas engine then validates and writes it. Raises :class:`ValidationError` for a file that does
-    not validate.
+    *options*: those of :func:`ipstats.validate.validate_file`. None when DuckDB is not the engine for this file
+    (:func:`ipstats.validate.duck.prefer_duckdb`) or fails on it; the pandas engine then validates and writes it.
+    Raises :class:`ValidationError` for a file that does not validate.
     """
     if not duck.prefer_duckdb(path, schema):
         return None
-    import duckdb
-
-    try:
-        report = duck.validate_duckdb(
-            path,
-            schema,
-            sheet=sheet,
-            encoding=encoding,
-            references=references,
-            max_problems=max_problems,
-            label=label,
-            typed=target,
-        )
-    except duckdb.Error as exc:  # e.g. a damaged file: the pandas engine says where, in one line
-        log.debug("DuckDB could not type %s (%s): the pandas engine does", path, exc)
-        Path(target).write_bytes(b"")
+    report = duckdb_or_none(path, schema, **options, typed=target)
+    if report is None:
         return None
     if not report.ok:
         raise ValidationError(report)

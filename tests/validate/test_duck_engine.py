@@ -145,16 +145,23 @@ def _messy_register() -> tuple[pd.DataFrame, pd.DataFrame]:
 def messy(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("messy")
     reg, links = _messy_register()
+    files = _register_forms(folder, reg)
+    files["parquet"], files["links"] = folder / "register.parquet", folder / "register_ipc.parquet"
+    reg.to_parquet(files["parquet"], index=False)
+    links.to_parquet(files["links"], index=False)
+    links.to_csv(files["links_csv"], index=False)
+    return files
+
+
+def _register_forms(folder: Path, reg: pd.DataFrame) -> dict[str, Path]:
+    """A register as text in the forms CNIPA extracts come in: CSV, GBK, Excel (400 rows), Chinese headers."""
     files = {
-        "parquet": folder / "register.parquet",
         "csv": folder / "register.csv",
         "gbk": folder / "register_gbk.csv",
         "xlsx": folder / "register.xlsx",
         "chinese": folder / "register_zh.csv",
-        "links": folder / "register_ipc.parquet",
         "links_csv": folder / "register_ipc.csv",
     }
-    reg.to_parquet(files["parquet"], index=False)
     reg.to_csv(files["csv"], index=False)
     gbk = reg.copy()
     for col in gbk.columns:  # GBK cannot hold every character of the demo's names
@@ -163,8 +170,6 @@ def messy(tmp_path_factory) -> dict[str, Path]:
     reg.head(400).to_excel(files["xlsx"], index=False)
     zh = {f.name: f.title.split(" / ")[0] for f in load_schema("patent_register").fields}
     reg.rename(columns=zh).to_csv(files["chinese"], index=False, encoding="utf-8-sig")
-    links.to_parquet(files["links"], index=False)
-    links.to_csv(files["links_csv"], index=False)
     return files
 
 
@@ -368,23 +373,8 @@ def _messy_valid_register() -> tuple[pd.DataFrame, pd.DataFrame]:
 def messy_valid(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("messy_valid")
     reg, links = _messy_valid_register()
-    files = {
-        "csv": folder / "register.csv",
-        "gbk": folder / "register_gbk.csv",
-        "xlsx": folder / "register.xlsx",
-        "chinese": folder / "register_zh.csv",
-        "text_parquet": folder / "register_text.parquet",
-        "typed_parquet": folder / "register_typed.parquet",
-        "links_csv": folder / "register_ipc.csv",
-    }
-    reg.to_csv(files["csv"], index=False)
-    gbk = reg.copy()
-    for col in gbk.columns:  # GBK cannot hold every character of the demo's names
-        gbk[col] = gbk[col].map(lambda v: v.encode("gbk", "replace").decode("gbk"))
-    gbk.to_csv(files["gbk"], index=False, encoding="gbk")
-    reg.head(400).to_excel(files["xlsx"], index=False)
-    zh = {f.name: f.title.split(" / ")[0] for f in load_schema("patent_register").fields}
-    reg.rename(columns=zh).to_csv(files["chinese"], index=False, encoding="utf-8-sig")
+    files = _register_forms(folder, reg)
+    files["text_parquet"], files["typed_parquet"] = folder / "register_text.parquet", folder / "register_typed.parquet"
     reg.to_parquet(files["text_parquet"], index=False)
     from ipstats.register.demo import generate_register
 
