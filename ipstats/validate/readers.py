@@ -21,7 +21,7 @@ import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,12 @@ __all__ = [
 
 CHUNK_ROWS = 200_000
 SAMPLE_BYTES = 8 << 20  # the encoding is decided on the first 8 MiB of a CSV file
+DECODE_BYTES = 4 << 20  # a CSV file is decoded by blocks of about this size, cut at line feeds
+#: Encodings in which the byte 0x0A is always a line feed and nothing else (ASCII-compatible, multi-byte
+#: sequences of bytes ≥ 0x40), decoded by blocks; any other declared encoding is decoded line by line.
+_BLOCK_ENCODINGS = frozenset(
+    {"utf-8", "utf-8-sig", "gbk", "gb18030", "gb2312", "big5", "big5hkscs", "ascii", "iso8859-1"}
+)
 #: Absurd shapes are refused with one line before they can use the machine's memory (issue 25).
 MAX_COLUMNS = 1_000
 MAX_CELL_CHARS = 1 << 20  # 1 MiB: a cell larger than this is not a statistical table's cell
@@ -175,9 +181,9 @@ def _chunked(
     """Group (row number, cells) into chunks, skipping blank rows and fitting rows to the header width."""
     rows, lines = [], []
     for number, cells in numbered_rows:
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():  # every cell blank (one join, not a strip per cell)
             continue
-        rows.append(_fit(cells, width, number, problems))
+        rows.append(cells if len(cells) == width else _fit(cells, width, number, problems))
         lines.append(number)
         if len(rows) >= CHUNK_ROWS:
             yield Chunk(_frame(rows, width), np.asarray(lines))
@@ -217,28 +223,85 @@ def _sniff_delimiter(first_line: str) -> str:
 
 
 def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
-    """The lines of a text file decoded one by one, so that a bad byte is reported with its row and offset.
+    """The lines of a text file, decoded so that a bad byte is reported with its row and offset.
 
-    Splitting the bytes on line feeds is safe for UTF-8, GBK and GB18030 (no multi-byte character contains
-    0x0A); UTF-16 is decoded by Python's text reader instead.
+    The bytes are split on line feeds, which is safe for UTF-8, GBK and GB18030 (no multi-byte character
+    contains 0x0A): by blocks for those (:func:`_decoded_blocks`), one by one for another declared encoding;
+    UTF-16 is decoded by Python's text reader instead.
     """
     if encoding.startswith("utf-16"):
-        with open(path, encoding=encoding, newline="") as fh:
-            yield from fh
-        return
-    decoder = codecs.getincrementaldecoder(encoding)()
-    offset = 0
+        return _text_lines(path, encoding)
+    if codecs.lookup(encoding).name in _BLOCK_ENCODINGS:  # the lines straight from the blocks, no generator
+        return itertools.chain.from_iterable(_decoded_blocks(path, encoding))
+    return _lines_one_by_one(path, encoding)
+
+
+def _text_lines(path: Path, encoding: str) -> Iterator[str]:
+    with open(path, encoding=encoding, newline="") as fh:
+        yield from fh
+
+
+def _lines_one_by_one(path: Path, encoding: str) -> Iterator[str]:
     with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
+        yield from _decode_each(fh, codecs.getincrementaldecoder(encoding)(), encoding, 1, 0)
+
+
+def _decode_each(raws: Iterable[bytes], decoder, encoding: str, number: int, offset: int) -> Iterator[str]:
+    """Each line of bytes *raws* decoded by *decoder*; a bad byte is a ReadError naming the row *number* and the
+    *offset* in the file (both counted from the first line of *raws*)."""
+    for raw in raws:
+        try:
+            yield decoder.decode(raw)
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                f"not {encoding} text in row {number} (byte 0x{raw[exc.start]:02X} at offset "
+                f"{offset + exc.start}) — expected one encoding throughout the file (declare it "
+                f"with --encoding)"
+            ) from None
+        number += 1
+        offset += len(raw)
+
+
+def _decoded_blocks(path: Path, encoding: str, size: int | None = None) -> Iterator[list[str]]:
+    """:func:`_decoded_lines` by blocks of about *size* bytes (default :data:`DECODE_BYTES`) cut at line feeds:
+    a block is decoded at once and split into its lines, so a 50 M-row register is not decoded line by line in
+    Python. The lines are those of the bytes split at line feeds, decoded by one incremental decoder, as
+    before; a block with a bad byte is decoded again line by line from the decoder's state at its start, to
+    name the row and the offset of the first bad byte."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    number, offset, rest = 1, 0, b""
+    with open(path, "rb") as fh:
+        while True:
+            data = fh.read(size or DECODE_BYTES)
+            block = rest + data
+            cut = block.rfind(b"\n") + 1 if data else len(block)
+            block, rest = block[:cut], block[cut:]
+            if not block:
+                if not data:
+                    return
+                continue
+            state = decoder.getstate()
             try:
-                yield decoder.decode(raw)
-            except UnicodeDecodeError as exc:
-                raise ReadError(
-                    f"not {encoding} text in row {number} (byte 0x{raw[exc.start]:02X} at offset "
-                    f"{offset + exc.start}) — expected one encoding throughout the file (declare it "
-                    f"with --encoding)"
-                ) from None
-            offset += len(raw)
+                lines = decoder.decode(block).split("\n")
+            except UnicodeDecodeError:
+                _bad_block(block, encoding, state, number, offset)  # raises
+            last = lines.pop()  # after the block's last line feed: empty, or the file's unterminated last line
+            lines = [line + "\n" for line in lines]
+            if last:
+                lines.append(last)
+            yield lines
+            number += len(lines)
+            offset += len(block)
+
+
+def _bad_block(block: bytes, encoding: str, state, number: int, offset: int) -> None:
+    """Decode *block* (row *number* at byte *offset* of the file, decoder *state*) line by line: ReadError at
+    the first bad byte."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    decoder.setstate(state)
+    for _ in _decode_each(io.BytesIO(block), decoder, encoding, number, offset):
+        pass
+    raise ReadError(f"not {encoding} text in the {len(block):,} bytes from offset {offset}")
 
 
 def _open_csv(path: Path, encoding: str | None, expected: frozenset[str]) -> TableSource:
@@ -259,23 +322,21 @@ def _open_csv(path: Path, encoding: str | None, expected: frozenset[str]) -> Tab
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
         previous = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                if "field larger than field limit" in str(exc):
-                    raise ReadError(
-                        f"row {previous + 1}: a cell of more than {MAX_CELL_CHARS:,} characters — "
-                        f"expected cells of at most 1 MiB (is this a table?)"
-                    ) from None
+        try:
+            for row in reader:  # a loop over the reader, not next() in a try per row: 50 M rows
+                if len(row) > MAX_COLUMNS:
+                    _check_width(len(row))
+                yield previous + 1, row
+                previous = reader.line_num
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
                 raise ReadError(
-                    f"row {previous + 1}: not CSV ({exc}) — expected rows of cells separated by {delimiter!r}"
+                    f"row {previous + 1}: a cell of more than {MAX_CELL_CHARS:,} characters — "
+                    f"expected cells of at most 1 MiB (is this a table?)"
                 ) from None
-            _check_width(len(row))
-            yield previous + 1, row
-            previous = reader.line_num
+            raise ReadError(
+                f"row {previous + 1}: not CSV ({exc}) — expected rows of cells separated by {delimiter!r}"
+            ) from None
 
     rows = numbered()
     header_line, header, again = _header_row(rows, expected)

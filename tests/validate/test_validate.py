@@ -3,6 +3,7 @@ tests/bad_inputs)."""
 
 from __future__ import annotations
 
+import codecs
 import subprocess
 import sys
 from pathlib import Path
@@ -286,3 +287,30 @@ def test_csv_is_read_as_a_stream_after_its_first_bytes(tmp_path, monkeypatch):
     report = validate_file(path, "patent_register")
     assert report.lines()[0].startswith(f"{path}: not utf-8 text in row 5 (byte 0x")
     assert report.lines()[0].endswith("expected one encoding throughout the file (declare it with --encoding)")
+
+
+def _lines_one_by_one(path, encoding: str) -> list[str]:
+    """The lines as the reader decoded them until 2026-12-07: the bytes split at line feeds, one decoder."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as fh:
+        return [decoder.decode(raw) for raw in fh]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+@pytest.mark.parametrize("size", [1, 7, 64, 1 << 20])
+def test_csv_decoded_by_blocks_gives_the_lines_decoded_one_by_one(tmp_path, monkeypatch, encoding, size):
+    """A CSV file is decoded by blocks cut at line feeds: the same lines (\\r\\n, a lone \\r, an unterminated last
+    line, a BOM only at the start, a line longer than a block), and a bad byte names its row and offset."""
+    monkeypatch.setattr(readers, "DECODE_BYTES", size)
+    text = "申请号,名称\r\nCN1,一种装置\r\nCN2,\"两行\n的名称\"\nCN3,旧式\r换行\n" + "CN4," + "长" * 300 + "\nCN5,末行"
+    if encoding.startswith("utf"):
+        text = text.replace("旧式", "\ufeff旧式")  # a BOM character inside the file is kept
+    path = tmp_path / "r.csv"
+    path.write_bytes(text.encode(encoding))
+    assert list(readers._decoded_lines(path, encoding)) == _lines_one_by_one(path, encoding)
+    data = text.encode(encoding)
+    bad = data.index(b"CN4,") + 4 + 2 * len("长".encode("gbk" if encoding.startswith("gb") else "utf-8"))  # row 6
+    path.write_bytes(data[:bad] + b"\xff\xff" + data[bad:])
+    with pytest.raises(readers.ReadError) as caught:
+        list(readers._decoded_lines(path, encoding))
+    assert str(caught.value).startswith(f"not {encoding} text in row 6 (byte 0xFF at offset {bad})")
