@@ -53,8 +53,15 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Schemas of register-scale inputs that ``engine="auto"`` validates with DuckDB (when the file is large).
-DUCKDB_SCHEMAS = ("patent_register", "patent_register_ipc")
+#: Schemas of register-scale inputs that ``engine="auto"`` validates with DuckDB (when the file is large): the
+#: register and the files that grow with it (about 2.7 M legal events for a 50 M-application register).
+DUCKDB_SCHEMAS = (
+    "patent_register",
+    "patent_register_ipc",
+    "patent_legal_events",
+    "patent_families",
+    "patent_pledges",
+)
 #: Files at least this large (bytes) are validated with DuckDB by ``engine="auto"``; smaller ones with pandas,
 #: which starts faster.
 MIN_BYTES = 32 << 20

@@ -1,6 +1,6 @@
 """The DuckDB validation engine gives the pandas engine's report: same lines, row numbers, counts and notes.
 
-Both engines run over every case of the bad-input corpus for the register schemas and over messy copies of a
+Both engines run over every case of the bad-input corpus (every schema) and over messy copies of a
 demo register (mistakes of every kind, GBK, Excel, Chinese headers, extra columns, mixed date forms, full-width
 codes, province names), listing all problems and only the first few.
 """
@@ -51,11 +51,16 @@ def corpus(tmp_path_factory) -> Path:
     return folder
 
 
-CASES = [c for c in yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8")) if c["schema"] in SCHEMAS]
+# every case of every schema: DuckDB validates the register-scale inputs by default (duck.DUCKDB_SCHEMAS) and any
+# input under IPSTATS_VALIDATE_ENGINE=duckdb
+CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
 
 
 def test_the_corpus_has_register_cases():
-    assert len(CASES) >= 50
+    from ipstats.validate import duck
+
+    assert sum(c["schema"] in SCHEMAS for c in CASES) >= 50
+    assert {c["schema"] for c in CASES} >= set(duck.DUCKDB_SCHEMAS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -433,3 +438,42 @@ def test_duckdb_typed_copy_of_an_invalid_register_is_refused_in_the_pandas_line(
         assert not list((tmp_path / engine).glob("*.parquet")) and not list((tmp_path / engine).glob(".*partial"))
     assert messages["duckdb"] == messages["pandas"]
     assert messages["pandas"].startswith(f"{path}:12: filing_date: '2023-02-30'")
+
+
+@pytest.mark.parametrize("name", ["patent_legal_events", "patent_families", "patent_pledges"])
+@pytest.mark.parametrize("form", ["csv", "gbk"])
+def test_duckdb_types_the_files_that_grow_with_the_register(tmp_path, monkeypatch, name, form):
+    """Legal events, families and pledges (millions of rows at national scale) are typed by DuckDB as by pandas:
+    dates in every accepted form, amounts, an extra column where allowed, GBK, the foreign key to the register."""
+    import pyarrow.parquet as pq
+
+    import ipstats.validate.run as run
+    from ipstats.register.demo import write_demo_data
+    from ipstats.validate import duck, typed
+
+    paths = write_demo_data(tmp_path / "demo", patents=3_000, seed=6)
+    frame = pd.read_csv(paths[name], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    forms = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%-m月%-d日", "%Y-%m-%d"]
+    for col in [c for c in frame.columns if "date" in c]:
+        dates = pd.to_datetime(frame[col], errors="coerce")
+        frame[col] = [d.strftime(forms[i % len(forms)]) if pd.notna(d) else "" for i, d in enumerate(dates)]
+    extra = load_schema(name).fields_match in ("subset", "partial")
+    if extra:  # a column outside the schema, where the schema allows it
+        frame["备注"] = np.where(np.arange(len(frame)) % 3 == 0, "", "核对")
+    path = tmp_path / f"{name}.csv"
+    frame.to_csv(path, index=False, encoding="gbk" if form == "gbk" else "utf-8")
+    references = {"patent_register": paths["register"]}
+    out = {}
+    for engine in ("pandas", "duckdb"):
+        monkeypatch.setenv(duck.ENGINE_ENV, engine)
+        monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / engine))
+        if engine == "duckdb":
+            monkeypatch.setattr(run, "validate_pandas", lambda *a, **k: pytest.fail("validated by pandas"))
+        typed_path, report = typed.typed_parquet_report(path, name, references=references)
+        out[engine] = (pq.read_table(typed_path), report.rows, report.notes)
+    (ours, *said), (theirs, *expected) = out["duckdb"], out["pandas"]
+    assert said == expected and said[0] == len(frame) > 20
+    assert ours.schema.remove_metadata() == theirs.schema.remove_metadata()
+    assert ("备注" in ours.column_names) == extra
+    for col in theirs.column_names:
+        assert ours[col].combine_chunks().equals(theirs[col].combine_chunks()), col
