@@ -84,6 +84,17 @@ def measure(tree: Path, data: Path, register: Path | None = None) -> dict[str, f
     return steps
 
 
+def _commit(tree: Path) -> str | None:
+    """The commit checked out in *tree* (``+`` when its files differ from it), None outside git."""
+    head = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if head.returncode:
+        return None
+    dirty = subprocess.run(
+        ["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    )
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="folder written by ipstats demo-data")
@@ -111,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "applications": json.loads((args.data / "demo_meta.json").read_text(encoding="utf-8")).get("patents"),
         "register": str(args.register or args.data / "register.parquet"),
         "baseline": str(args.baseline),
+        "commits": {"baseline": _commit(args.baseline), "tree": _commit(ROOT)},
         "seconds": median,
         "ratio_tree_to_baseline": {
             step: round(median["tree"][step] / median["baseline"][step], 3) if median["baseline"][step] else None
