@@ -20,6 +20,7 @@ __all__ = [
     "file_record",
     "git_state",
     "inputs_record",
+    "validation_snapshot",
     "pages",
     "package_data",
     "reference_tables",
@@ -265,26 +266,52 @@ def _listing(folder: Path, sub: str, pattern: str) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in base.glob(pattern)) if base.is_dir() else []
 
 
-def inputs_record(inputs: dict[str, Path]) -> dict[str, dict[str, Any]]:
+def inputs_record(
+    inputs: dict[str, Path], validation: dict[str, dict[str, Any]] | None = None
+) -> dict[str, dict[str, Any]]:
     """Path, sha256 and size of every input, the implicit ones included (marked ``"implicit": true``), and for the
     inputs validated through the typed cache (every input with a schema, :func:`ipstats.validate.validate_inputs`)
-    ``validation``: by schema, when the content was validated and whether this run's check skipped it
-    (:func:`ipstats.validate.typed.validation_status`).
+    ``validation``: by schema, when the content was validated and whether this run's check skipped it.
+
+    *validation* is :func:`validation_snapshot` taken right after the run's input check (what
+    :func:`ipstats.bulletin.run.check_inputs` returns); without it the cache's records are read now
+    (:func:`ipstats.validate.typed.validation_status`). A run must pass its snapshot: the notebooks read the
+    typed inputs again, each read records a check that skipped validation, and a first run's manifest would say
+    its inputs were not validated.
 
     Implicit inputs are files read beside a named one that change numbers (:func:`ipstats.validate.inputs.
     implicit_inputs`: the IPC links ``register_ipc.parquet`` beside the register).
     """
-    from ipstats.validate.inputs import implicit_inputs
-    from ipstats.validate.typed import validation_status
-
     found = {key: file_record(path) for key, path in inputs.items()}
-    for key, path in implicit_inputs(inputs).items():
+    for key, path in _implicit(inputs).items():
         found[key] = {**file_record(path), "implicit": True}
+    known = validation_snapshot(inputs) if validation is None else validation
     for record in found.values():  # validated (when, by which version) and whether this run skipped it
-        status = validation_status(record["sha256"])
+        status = known.get(record["sha256"])
         if status:
             record["validation"] = status
     return found
+
+
+def validation_snapshot(inputs: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    """The typed cache's validation records of the inputs (the implicit ones included) as they are now, by the
+    content's sha256 (:func:`ipstats.validate.typed.validation_status`)."""
+    from ipstats.validate.typed import memo_sha256, validation_status
+
+    paths = [Path(p) for p in (*inputs.values(), *_implicit(inputs).values())]
+    known = {}
+    for path in (p for p in paths if p.is_file()):
+        sha256 = memo_sha256(path)  # remembered by the input check: a GB register is not read again
+        status = validation_status(sha256)
+        if status:
+            known[sha256] = status
+    return known
+
+
+def _implicit(inputs: dict[str, Path]) -> dict[str, Path]:
+    from ipstats.validate.inputs import implicit_inputs
+
+    return implicit_inputs(inputs)
 
 
 def _final_paths(value: Any, moves: dict[str, str]) -> Any:
@@ -308,6 +335,7 @@ def build_manifest(
     started: str,
     finished: str,
     moves: dict[Path, Path] | None = None,
+    validation: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Assemble the manifest of a bulletin run.
 
@@ -325,6 +353,9 @@ def build_manifest(
     moves : dict of Path to Path, optional
         Partial folder → published folder (bulletin and internal output): the manifest records where the
         run's output is published (``output``, the notebooks' ``output_dir``), not where it was built.
+    validation : dict, optional
+        The inputs' validation records right after the run's input check (:func:`validation_snapshot`), for
+        ``inputs`` (:func:`inputs_record`).
 
     Returns
     -------
@@ -347,7 +378,7 @@ def build_manifest(
             "resolved": params.resolved(),
             "region": params.region,
         },
-        "inputs": inputs_record(params.inputs),
+        "inputs": inputs_record(params.inputs, validation),
         "register_as_of": dict(zip(("date", "source"), register_as_of(params))),
         "ipstats_version": __version__,
         **git_state(Path(ipstats.__file__).resolve().parent),

@@ -353,7 +353,9 @@ def _read_paths(params: BulletinParams) -> list[tuple[str, Path]]:
     return keep
 
 
-def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda line: None, shown: int = 10) -> None:
+def check_inputs(
+    params: BulletinParams, report: Callable[[str], Any] = lambda line: None, shown: int = 10
+) -> dict[str, dict[str, Any]]:
     """Check every input of the parameter file against its schema before anything runs (数据校验).
 
     Inputs map to schemas by :func:`ipstats.validate.schema_for_input` (``register`` →
@@ -368,6 +370,12 @@ def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda l
         Receives ``info:`` lines and the first *shown* problem lines of each invalid input.
     shown : int
         Problem lines reported per invalid input.
+
+    Returns
+    -------
+    dict
+        The inputs' validation records as this check left them, by content sha256
+        (:func:`ipstats.bulletin.manifest.validation_snapshot`): what the run's manifest records.
 
     Raises
     ------
@@ -396,6 +404,9 @@ def check_inputs(params: BulletinParams, report: Callable[[str], Any] = lambda l
             f"invalid input{'s' if len(bad) > 1 else ''}, nothing was run — {listed}; list them "
             f"with: ipstats validate {first.file} --schema {first.schema}"
         )
+    from ipstats.bulletin.manifest import validation_snapshot
+
+    return validation_snapshot(params.inputs)
 
 
 @contextlib.contextmanager
@@ -483,7 +494,7 @@ def run_bulletin(
         folders.check_replaceable(target, "bulletin", keep)  # again, now that no other run can change it
         prepare_inputs(params)
         as_of = check_reference_year(params)
-        check_inputs(params, report)
+        validation = check_inputs(params, report)
         plans = _sourced(params, plans)  # the demo data exist now: their demo_meta.json says so
         if as_of is None:
             report(
@@ -493,7 +504,15 @@ def run_bulletin(
         from ipstats.language import using
 
         with using(params.lang):  # the page chrome (index, workbook, PDF) in the run's language
-            _run(params, plans, (partial, target), (internal_partial, internal), report, pdf=want_pdf)
+            _run(
+                params,
+                plans,
+                (partial, target),
+                (internal_partial, internal),
+                report,
+                pdf=want_pdf,
+                validation=validation,
+            )
     log.info("bulletin written to %s", target)
     if internal is not None:
         report(f"internal output (unprotected detail, not for publication) written to {internal}")
@@ -530,11 +549,12 @@ def _run(
     private: tuple[Path | None, Path | None],
     report: Callable[[str], Any],
     pdf: bool = False,
+    validation: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Build the bulletin in its partial folders and swap them in (the caller holds the locks).
 
     *public* and *private* are (partial folder, published folder) of the bulletin and of the internal output;
-    *pdf*: print ``bulletin.pdf``.
+    *pdf*: print ``bulletin.pdf``; *validation*: the input check's records, for the manifest.
     """
     from ipstats.bulletin import html, manifest, tables
     from ipstats.bulletin.sources import NATIONAL_CONTEXT
@@ -619,7 +639,13 @@ def _run(
         manifest.write_manifest(
             partial,
             manifest.build_manifest(
-                folder=partial, params=params, notebooks=runs, started=started, finished=finished, moves=moves
+                folder=partial,
+                params=params,
+                notebooks=runs,
+                started=started,
+                finished=finished,
+                moves=moves,
+                validation=validation,
             ),
         )
         html.write_index(
@@ -638,7 +664,7 @@ def _run(
             shutil.rmtree(partial, ignore_errors=True)  # a kept folder would make the next run fail too
             kept = None
         else:
-            _failed_manifest(partial, failed, params, runs, started)
+            _failed_manifest(partial, failed, params, runs, started, validation)
             try:
                 kept = _keep_failed(partial, failed)
             except OSError as move_exc:
@@ -678,7 +704,12 @@ def _grouped(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _failed_manifest(
-    partial: Path, failed: Path, params: BulletinParams, runs: list[dict[str, Any]], started: str
+    partial: Path,
+    failed: Path,
+    params: BulletinParams,
+    runs: list[dict[str, Any]],
+    started: str,
+    validation: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Best effort: a manifest in the failed folder (kept as *failed*) saying which notebook failed."""
     from ipstats.bulletin import manifest
@@ -694,6 +725,7 @@ def _failed_manifest(
                     started=started,
                     finished=_now(),
                     moves={partial: failed},
+                    validation=validation,
                 ),
             )
     except Exception as exc:  # noqa: BLE001 - never hide the original failure

@@ -371,3 +371,31 @@ def test_ci_check_printouts_are_left_off_the_page(tmp_path):
     export_page(src, tmp_path / "n.html")
     page = (tmp_path / "n.html").read_text(encoding="utf-8")
     assert "本省申请量2235件" in page and "77.44" not in page
+
+
+def test_the_manifest_says_what_the_input_check_did(tmp_path, monkeypatch):
+    """A first run validates its inputs, and its manifest says so even though the notebooks read the typed
+    inputs again afterwards (each read records a check that skipped validation); a second run skips them."""
+    import ipstats.bulletin.run as run
+    from ipstats.validate.typed import typed_parquet_report
+
+    monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / "cache"))
+    params = _write(tmp_path / "in")
+    sourced = run._sourced
+
+    def notebook_reads_the_register(p, plans):  # right after the input check, as a notebook would
+        typed_parquet_report(p.inputs["register"], "patent_register")
+        return sourced(p, plans)
+
+    monkeypatch.setattr(run, "_sourced", notebook_reads_the_register)
+    skipped = []
+    for _ in range(2):
+        out = run_bulletin(params, progress=None)
+        inputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
+        skipped.append(
+            {
+                key: inputs[key]["validation"][schema]["skipped"]
+                for key, schema in (("register", "patent_register"), ("population", "population"))
+            }
+        )
+    assert skipped == [{"register": False, "population": False}, {"register": True, "population": True}]
