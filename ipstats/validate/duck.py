@@ -14,7 +14,10 @@ disk:
    value, problems) are joined back to the rows, so messages are the pandas engine's by construction;
 2. **rows** — row checks (``notBefore``/``notAfter``, ``requiredWhen``/``emptyWhen``, ``originOf``,
    ``withinTerm``) as SQL over the rows' normalised and parsed values;
-3. **keys** — primary and unique keys as a group-by, foreign keys as an anti-join with the referenced file.
+3. **keys** — primary and unique keys as a group-by, foreign keys as an anti-join with the referenced file;
+4. **typed copy** (``typed=``, for :mod:`ipstats.validate.typed`) — a file that validated is written in the
+   typed form: a cell its clean predicate cleared as it is, any other cell as its verdict's typed value, computed
+   by the pandas engine's functions, so both engines write the same values (:func:`_write_typed`).
 
 Problems are ordered as the pandas engine orders them (row number, field, check) and the first *max_problems*
 are listed; all are counted, by field. ``tests/validate/test_duck_engine.py`` runs both engines over the

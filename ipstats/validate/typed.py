@@ -1,10 +1,12 @@
 """Read an input exactly as it validates (统一读取): one reader for the validator and for every consumer.
 
 :func:`read_input` returns the checked table with the schema's column names and types; :func:`typed_parquet`
-writes it once, chunk by chunk, as a typed Parquet in a cache keyed by the file's sha256 and the schema, so
-that large registers are parsed once and then read by DuckDB. Both go through :func:`validate_file` in one
-pass: the same encodings, sheets, Chinese or English headers, date forms and normalisation (codes stripped
-and NFKC-normalised, IPC symbols in canonical form). A value that does not validate raises
+writes it once as a typed Parquet in a cache keyed by the file's sha256 and the schema, so that large
+registers are parsed once and then read by DuckDB. Both validate in the same pass: the pandas engine chunk by
+chunk (:func:`validate_file`), or, for a register-scale file, the DuckDB engine, which writes the very same
+typed values in SQL (:func:`ipstats.validate.duck.validate_duckdb` with ``typed=``). Either way the same
+encodings, sheets, Chinese or English headers, date forms and normalisation (codes stripped and
+NFKC-normalised, IPC symbols in canonical form). A value that does not validate raises
 :class:`ValidationError` with the validator's line, never becomes an empty cell.
 
 Typed form: ``string`` → text (None when empty), ``integer``/``year`` → int64, ``number`` → float64,
@@ -371,8 +373,9 @@ def typed_parquet(
     The result is cached under the sha256 of the file, of the schema and of the *references* (foreign keys):
     a second call with the same file only hashes it. A Parquet input already in the typed form that reading
     does not change is not copied: the cache records that it validated and its own path is returned. Other
-    inputs are written chunk by chunk (pyarrow ``ParquetWriter``; a 5 M-row register never becomes one pandas
-    frame) to a temporary file renamed into place when the whole file has validated.
+    inputs are written to a temporary file renamed into place when the whole file has validated: by DuckDB for
+    a large register-scale file (:func:`ipstats.validate.duck.prefer_duckdb`), otherwise chunk by chunk by the
+    pandas engine (pyarrow ``ParquetWriter``; a 5 M-row register never becomes one pandas frame).
 
     Parameters
     ----------
