@@ -3,8 +3,9 @@
 The pandas engine reads a file chunk by chunk into object arrays and checks each chunk; at national scale (tens
 of millions of applications) that is minutes and gigabytes. This engine reads the file with DuckDB — a Parquet
 file directly, any other file (CSV, GBK, Excel) once through :func:`ipstats.validate.readers.open_table` into a
-temporary text Parquet — and makes every check over the whole file at once, with a memory limit and spilling to
-disk:
+temporary text Parquet (a CSV file by DuckDB's own reader where it reads it as the Python reader does,
+:mod:`ipstats.validate.duck_csv`) — and makes every check over the whole file at once, with a memory limit and
+spilling to disk:
 
 1. **cells** — a field's distinct cells that a conservative SQL predicate cannot clear (:func:`clean_predicate`:
    well-formed 申请号 with the right check character, IPC lists whose every symbol parses, free text without
@@ -40,6 +41,7 @@ import ipstats.validate.core as core
 from ipstats.engines.duck import MEMORY_ENV, memory_limit, without_progress_bar
 from ipstats.engines.sql import sql_list, sql_text
 from ipstats.validate.checks import check_field, control_characters, is_code, normalise_cells
+from ipstats.validate.duck_csv import stage_csv
 from ipstats.validate.readers import PARQUET_SUFFIXES, ReadError, TableSource, open_table
 from ipstats.validate.schema import Field, Schema
 
@@ -460,7 +462,11 @@ def validate_duckdb(
     try:
         path = Path(path)
         if not (path.suffix.lower() in PARQUET_SUFFIXES and engine.open_parquet(path, source)):
-            engine.stage(source, header_problems)
+            starts = stage_csv(engine.con, source, Path(engine.folder.name), _SPACE_SQL)
+            if starts is None:
+                engine.stage(source, header_problems)
+            else:
+                engine.chunk_starts = np.array(starts, dtype=np.int64)
         report.rows = engine.con.execute("SELECT count(*) FROM src").fetchone()[0]
         _checks(engine, source, schema, index, extras, report, references or {})
         counts = engine.con.execute("SELECT coalesce(field, '(file)'), count(*) FROM findings GROUP BY 1").fetchall()

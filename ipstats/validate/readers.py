@@ -29,6 +29,9 @@ from ipstats.errors import InputError
 
 __all__ = [
     "BATCH_BYTES",
+    "BLOCK_ENCODINGS",
+    "CHUNK_ROWS",
+    "DECODE_BYTES",
     "Chunk",
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
@@ -44,7 +47,7 @@ SAMPLE_BYTES = 8 << 20  # the encoding is decided on the first 8 MiB of a CSV fi
 DECODE_BYTES = 4 << 20  # a CSV file is decoded by blocks of about this size, cut at line feeds
 #: Encodings in which the byte 0x0A is always a line feed and nothing else (ASCII-compatible, multi-byte
 #: sequences of bytes ≥ 0x40), decoded by blocks; any other declared encoding is decoded line by line.
-_BLOCK_ENCODINGS = frozenset(
+BLOCK_ENCODINGS = frozenset(
     {"utf-8", "utf-8-sig", "gbk", "gb18030", "gb2312", "big5", "big5hkscs", "ascii", "iso8859-1"}
 )
 #: Absurd shapes are refused with one line before they can use the machine's memory (issue 25).
@@ -87,6 +90,8 @@ class TableSource:
         Rows whose number of cells differs from the header (row number, message).
     native_types : dict
         Parquet column types by name (empty for text formats).
+    dialect : (str, str) or None
+        A CSV file's encoding and delimiter as the reader found them (None for other formats).
     """
 
     path: Path
@@ -96,6 +101,7 @@ class TableSource:
     notes: list[str] = field(default_factory=list)
     shape_problems: list[tuple[int, str]] = field(default_factory=list)
     native_types: dict[str, str] = field(default_factory=dict)
+    dialect: tuple[str, str] | None = None
 
 
 def _decode(data: bytes, encoding: str, final: bool) -> str:
@@ -231,7 +237,7 @@ def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
     """
     if encoding.startswith("utf-16"):
         return _text_lines(path, encoding)
-    if codecs.lookup(encoding).name in _BLOCK_ENCODINGS:  # the lines straight from the blocks, no generator
+    if codecs.lookup(encoding).name in BLOCK_ENCODINGS:  # the lines straight from the blocks, no generator
         return itertools.chain.from_iterable(_decoded_blocks(path, encoding))
     return _lines_one_by_one(path, encoding)
 
@@ -284,7 +290,8 @@ def _decoded_blocks(path: Path, encoding: str, size: int | None = None) -> Itera
             try:
                 lines = decoder.decode(block).split("\n")
             except UnicodeDecodeError:
-                _bad_block(block, encoding, state, number, offset)  # raises
+                # the lines before the bad byte, as line-by-line decoding gave them, then its ReadError
+                yield from _bad_block(block, encoding, state, number, offset)
             last = lines.pop()  # after the block's last line feed: empty, or the file's unterminated last line
             lines = [line + "\n" for line in lines]
             if last:
@@ -294,13 +301,18 @@ def _decoded_blocks(path: Path, encoding: str, size: int | None = None) -> Itera
             offset += len(block)
 
 
-def _bad_block(block: bytes, encoding: str, state, number: int, offset: int) -> None:
-    """Decode *block* (row *number* at byte *offset* of the file, decoder *state*) line by line: ReadError at
-    the first bad byte."""
+def _bad_block(block: bytes, encoding: str, state, number: int, offset: int) -> Iterator[list[str]]:
+    """Decode *block* (row *number* at byte *offset* of the file, decoder *state*) line by line: the lines before
+    its first bad byte (one list), then the ReadError naming that byte."""
     decoder = codecs.getincrementaldecoder(encoding)()
     decoder.setstate(state)
-    for _ in _decode_each(io.BytesIO(block), decoder, encoding, number, offset):
-        pass
+    good: list[str] = []
+    try:
+        for line in _decode_each(io.BytesIO(block), decoder, encoding, number, offset):
+            good.append(line)
+    except ReadError:
+        yield good
+        raise
     raise ReadError(f"not {encoding} text in the {len(block):,} bytes from offset {offset}")
 
 
@@ -340,7 +352,9 @@ def _open_csv(path: Path, encoding: str | None, expected: frozenset[str]) -> Tab
 
     rows = numbered()
     header_line, header, again = _header_row(rows, expected)
-    source = TableSource(path=path, header=header, header_line=header_line, chunks=iter(()), notes=notes)
+    source = TableSource(
+        path=path, header=header, header_line=header_line, chunks=iter(()), notes=notes, dialect=(used, delimiter)
+    )
     source.chunks = _chunked(itertools.chain(again, rows), len(header), source.shape_problems)
     return source
 

@@ -307,10 +307,13 @@ def test_csv_decoded_by_blocks_gives_the_lines_decoded_one_by_one(tmp_path, monk
         text = text.replace("旧式", "\ufeff旧式")  # a BOM character inside the file is kept
     path = tmp_path / "r.csv"
     path.write_bytes(text.encode(encoding))
-    assert list(readers._decoded_lines(path, encoding)) == _lines_one_by_one(path, encoding)
+    lines = _lines_one_by_one(path, encoding)
+    assert list(readers._decoded_lines(path, encoding)) == lines
     data = text.encode(encoding)
     bad = data.index(b"CN4,") + 4 + 2 * len("长".encode("gbk" if encoding.startswith("gb") else "utf-8"))  # row 6
     path.write_bytes(data[:bad] + b"\xff\xff" + data[bad:])
+    got = []
     with pytest.raises(readers.ReadError) as caught:
-        list(readers._decoded_lines(path, encoding))
+        got.extend(readers._decoded_lines(path, encoding))
     assert str(caught.value).startswith(f"not {encoding} text in row 6 (byte 0xFF at offset {bad})")
+    assert got == lines[:5]  # the rows before it are read, as line by line
