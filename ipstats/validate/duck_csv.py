@@ -34,7 +34,6 @@ __all__ = ["stage_csv"]
 log = logging.getLogger(__name__)
 
 
-
 def _scan(path: Path, encoding: str, delimiter: str, copy: Path | None) -> int | None:
     """Decode *path* by blocks (writing UTF-8 to *copy* when given): its number of lines, or None when it does
     not decode or has what DuckDB would read otherwise than the Python reader."""
@@ -124,7 +123,9 @@ def stage_csv(con, source: TableSource, folder: Path, space_class: str) -> list[
             f"FROM read_parquet({sql_text(str(raw))})"
         ).fetchone()
         if (longest or 0) >= readers.MAX_CELL_CHARS or lines != 1 + rows + inside:
-            log.debug("%s: %s lines, %s rows, %s line breaks in cells: the Python reader", source.path, lines, rows, inside)
+            log.debug(
+                "%s: %s lines, %s rows, %s line breaks in cells: the Python reader", source.path, lines, rows, inside
+            )
             return None
     # else every row is one line, shorter than DuckDB's max_line_size: no cell reaches the reader's limit
     cells = ", ".join(f"coalesce({c}, '') AS {c}" for c in cols)
