@@ -27,7 +27,9 @@ CASES = {
     "crlf": ("CN1,一种装置,\r\nCN2,方法,甲\r\n", "utf-8", True),
     "quoted_commas": ('CN1,"装置,及其方法",\nCN2,"a, b",乙\n', "utf-8", True),
     "doubled_quotes": ('CN1,"称为""智能""的装置",\n', "utf-8", True),
-    "quote_inside_cell": ('CN1,x"y,z\nCN2,a"b"c,d\n', "utf-8", True),
+    "quote_inside_cell": ('CN1,x"y,z\nCN2,a"b"c,d\nCN3,ab",e\n', "utf-8", True),
+    "quoted_last_cell": ('CN1,a,"b,c"\nCN2,"",""\n', "utf-8", True),
+    "tab_delimited": ('CN1\t"a\tb"\tc\nCN2\tx\t\n', "utf-8", True),
     "newline_in_quotes": ('CN1,"两行\n的名称",\nCN2,b,c\nCN3,"三\n行\n名",d\n', "utf-8", True),
     "crlf_newline_in_quotes": ('CN1,"两行\r\n的名称",\r\nCN2,b,c\r\n', "utf-8", True),
     "empty_quoted": ('CN1,"",x\n', "utf-8", True),
@@ -66,6 +68,7 @@ def test_duckdb_reads_a_csv_as_the_python_reader_or_not_at_all(tmp_path, monkeyp
         path.write_bytes((HEAD + "CN1,a,b\n" * 30).encode() + b"CN2,\xff,c\n")
     else:
         head = HEAD.replace("\n", "\r\n") if text.endswith("\r\n") else HEAD
+        head = head.replace(",", "\t") if "\t" in text else head
         path.write_bytes((head + text).encode(encoding))
     schema = load_schema("patent_register")
     try:
