@@ -37,12 +37,15 @@ log = logging.getLogger(__name__)
 def _scan(path: Path, encoding: str, delimiter: str, copy: Path | None) -> int | None:
     """Decode *path* by blocks (writing UTF-8 to *copy* when given): its number of lines, or None when it does
     not decode or has what DuckDB would read otherwise than the Python reader."""
-    # whitespace next to a quote: DuckDB drops it around a quoted cell, the csv module keeps it
+    # spaces between a cell's edge and its quote: DuckDB drops them (' "a"' and '"a" ' read as a), the csv
+    # module keeps them; a match inside a quoted cell ('"x, ""y"""') only sends the file to the Python reader
     spaces = "".join(w for w in " \t" if w != delimiter)
-    touching = re.compile(f'[{spaces}]"|"[{spaces}]')
+    edge = re.escape(delimiter)
+    touching = re.compile(f'[{edge}\n][{spaces}]+"|"[{spaces}]+[{edge}\r\n]')
+    at_end = re.compile(f'"[{spaces}]+\\Z')
     decoder = codecs.getincrementaldecoder(encoding)()
     counts = {"\n": 0, "\r": 0, "\r\n": 0}
-    last, first_line = "", None
+    last, carry, first_line = "", "", None
     out = open(copy, "w", encoding="utf-8", newline="") if copy else None
     try:
         with open(path, "rb") as fh:
@@ -53,9 +56,11 @@ def _scan(path: Path, encoding: str, delimiter: str, copy: Path | None) -> int |
                     return None
                 if first_line is None:
                     first_line = text.split("\n", 1)[0]
-                joined = last + text  # a quote and a space, or \r and \n, may meet across blocks
+                joined = carry + text  # an edge, spaces and a quote may meet across blocks
                 if touching.search(joined):
                     return None
+                kept = len(joined.rstrip(spaces))
+                carry = joined[max(kept - 1, 0) :]  # the last other character and the spaces after it
                 for mark in counts:
                     counts[mark] += text.count(mark)
                 counts["\r\n"] += int(last == "\r" and text.startswith("\n"))
@@ -66,7 +71,7 @@ def _scan(path: Path, encoding: str, delimiter: str, copy: Path | None) -> int |
             tail = decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return None
-        if tail or first_line is None or '"' in first_line:
+        if tail or first_line is None or '"' in first_line or at_end.search(carry):
             return None
     finally:
         if out is not None:

@@ -42,6 +42,8 @@ CASES = {
     "empty_line": ("CN1,a,b\n\nCN2,c,d\n", "utf-8", False),
     "space_before_quote": ('CN1, "a",b\n', "utf-8", False),
     "space_after_quote": ('CN1,"a" ,b\n', "utf-8", False),
+    "space_after_last_quote": ('CN1,a,"b"  ', "utf-8", False),
+    "spaced_quotes_inside_cells": ('CN1,x "y" z,c\nCN2,"a "" b",c\nCN3,"称为 ""智能"" 的",d\n', "utf-8", True),
     "text_after_quote": ('CN1,"a"b,c\n', "utf-8", False),
     "unterminated_quote": ('CN1,"a,b\nCN2,c,d\n', "utf-8", False),
     "short_row": ("CN1,a\nCN2,c,d\n", "utf-8", False),
@@ -61,8 +63,9 @@ def _rows(engine) -> list[tuple]:
 def test_duckdb_reads_a_csv_as_the_python_reader_or_not_at_all(tmp_path, monkeypatch, name, streamed):
     text, encoding, fast = CASES[name]
     path = tmp_path / f"{name}.csv"
-    if streamed:  # the reader decodes the start of the file and streams the rest, as for a large file
-        monkeypatch.setattr(readers, "SAMPLE_BYTES", 20)
+    if streamed:  # the reader decodes the start of the file and streams the rest, as for a large file, by
+        monkeypatch.setattr(readers, "SAMPLE_BYTES", 20)  # blocks so small that every pattern spans two
+        monkeypatch.setattr(readers, "DECODE_BYTES", 3)
     if text is None:  # a byte that is not UTF-8 after the first rows (the encoding is found on the first bytes)
         monkeypatch.setattr(readers, "SAMPLE_BYTES", 64)
         path.write_bytes((HEAD + "CN1,a,b\n" * 30).encode() + b"CN2,\xff,c\n")
@@ -122,3 +125,21 @@ def test_row_numbers_and_chunks_over_many_rows(tmp_path, monkeypatch):
             engine.close()
     assert out[0] == out[1]
     assert len(out[0][1]) > 5 and out[0][0][-1][0] == 1 + 60 + 7  # 60 rows and 7 line breaks after the header
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7])
+def test_spaces_next_to_a_quote_are_found_across_blocks(tmp_path, monkeypatch, size):
+    from ipstats.validate.duck_csv import _scan
+
+    monkeypatch.setattr(readers, "DECODE_BYTES", size)
+    path = tmp_path / "r.csv"
+    for text, found in [
+        ('CN1,  "a",b\n', True),
+        ('CN1,"a"   ,b\n', True),
+        ('CN1,"a"  \n', True),
+        ('CN1,a,"b"   ', True),
+        ("CN1,x  \"y\" z,c\n", False),
+        ('CN1,"a ""  b",c\n', False),
+    ]:
+        path.write_bytes((HEAD + text).encode("utf-8"))
+        assert (_scan(path, "utf-8", ",", None) is None) == found, (text, size)
