@@ -57,7 +57,8 @@ def _scan(path: Path, encoding: str, delimiter: str, copy: Path | None) -> int |
                 if first_line is None:
                     first_line = text.split("\n", 1)[0]
                 joined = carry + text  # an edge, spaces and a quote may meet across blocks
-                if touching.search(joined):
+                pairs = (f'{w}"' in joined or f'"{w}' in joined for w in spaces)  # str search first: fast
+                if any(pairs) and touching.search(joined):
                     return None
                 kept = len(joined.rstrip(spaces))
                 carry = joined[max(kept - 1, 0) :]  # the last other character and the spaces after it
