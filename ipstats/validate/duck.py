@@ -826,6 +826,12 @@ def _reference_table(
             cols = ", ".join(f'coalesce("{f}", \'\') AS r{i}' for i, f in enumerate(fields))
             engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT {cols} FROM read_parquet({sql_text(str(given))})")
             return True
+    if (
+        given is not None
+        and not isinstance(given, pd.DataFrame)
+        and _csv_reference(engine, table, resource, fields, given)
+    ):
+        return True
     chunks = core._reference_chunks(resource, fields, references, notes)
     if chunks is None:
         return False
@@ -836,4 +842,26 @@ def _reference_table(
         engine.con.register(f"_{table}", pa.Table.from_pandas(frame, preserve_index=False))
         engine.con.execute(f"INSERT INTO {table} SELECT * FROM _{table}")
         engine.con.unregister(f"_{table}")
+    return True
+
+
+def _csv_reference(engine: _Engine, table: str, resource: str, fields: tuple[str, ...], given=None) -> bool:
+    """Table *table* of a CSV reference's key cells read by DuckDB's CSV reader (:mod:`ipstats.validate.duck_csv`),
+    the cells :func:`ipstats.validate.core._reference_chunks` reads with the Python reader; False (nothing
+    created) where that reader must read it. A register of 50 M rows is the reference of its IPC links, legal
+    events, families and pledges: each would read it in Python."""
+    from ipstats.validate.schema import resolve_schema
+
+    try:
+        source = open_table(given)
+        aliases = core.column_aliases(resolve_schema(resource))
+        header = [aliases.get(h, h) for h in source.header]
+        cols = [header.index(f) for f in fields]
+    except (ReadError, ValueError, OSError):
+        return False
+    view = f"{table}_cells"
+    if stage_csv(engine.con, source, Path(engine.folder.name), _SPACE_SQL, view=view) is None:
+        return False
+    picked = ", ".join(f"c{c} AS r{i}" for i, c in enumerate(cols))
+    engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT {picked} FROM {view}")
     return True

@@ -82,8 +82,8 @@ def _scan(path: Path, encoding: str, delimiter: str, copy: Path | None) -> int |
     return counts["\n"] + int(last != "\n")
 
 
-def stage_csv(con, source: TableSource, folder: Path, space_class: str) -> list[int] | None:
-    """View ``src`` (``_line``, ``c0`` …) over *source*'s CSV file read by DuckDB, or None (nothing created) where
+def stage_csv(con, source: TableSource, folder: Path, space_class: str, view: str = "src") -> list[int] | None:
+    """View *view* (``_line``, ``c0`` …) over *source*'s CSV file read by DuckDB, or None (nothing created) where
     the Python reader must read it (see the module docstring). Returns the first row number of each of the
     Python reader's chunks (for the order of notes)."""
     import duckdb
@@ -94,7 +94,7 @@ def stage_csv(con, source: TableSource, folder: Path, space_class: str) -> list[
     name = codecs.lookup(encoding).name
     if name not in BLOCK_ENCODINGS:
         return None
-    copy = None if name in ("utf-8", "utf-8-sig", "ascii") else folder / "utf8.csv"
+    copy = None if name in ("utf-8", "utf-8-sig", "ascii") else folder / f"{view}_utf8.csv"
     scanned = _scan(source.path, encoding, delimiter, copy)
     if scanned is None:
         return None
@@ -102,7 +102,7 @@ def stage_csv(con, source: TableSource, folder: Path, space_class: str) -> list[
     width = len(source.header)
     cols = [f"c{i}" for i in range(width)]
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
-    raw = folder / "csv_rows.parquet"
+    raw = folder / f"{view}_rows.parquet"
     con.execute("SET preserve_insertion_order = true")  # the rows in the file's order, numbered by position
     try:
         con.execute(
@@ -138,18 +138,18 @@ def stage_csv(con, source: TableSource, folder: Path, space_class: str) -> list[
     before = f"coalesce(sum({breaks}) OVER (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     line = f"CAST(i + 2 + {before} AS BIGINT)" if inside else "CAST(i + 2 AS BIGINT)"
     blank = f"regexp_full_match(concat({', '.join(cols)}), '{space_class}*')"  # as the reader skips blank rows
-    target = folder / "cells.parquet"
+    target = folder / f"{view}_cells.parquet"
     written = con.execute(
         f"COPY (SELECT {line} AS _line, {cells} FROM (SELECT file_row_number AS i, * EXCLUDE (file_row_number) "
         f"FROM read_parquet({sql_text(str(raw))}, file_row_number = true)) WHERE NOT {blank}) "
         f"TO {sql_text(str(target))} (FORMAT parquet)"
     ).fetchone()[0]
     raw.unlink(missing_ok=True)
-    con.execute(f"CREATE VIEW src AS SELECT * FROM read_parquet({sql_text(str(target))})")
+    con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({sql_text(str(target))})")
     if written == rows and not inside:  # row k is on line k + 2
         return list(range(2, rows + 2, readers.CHUNK_ROWS))
     starts = con.execute(
-        f"SELECT _line FROM (SELECT _line, row_number() OVER (ORDER BY _line) - 1 AS k FROM src) "
+        f"SELECT _line FROM (SELECT _line, row_number() OVER (ORDER BY _line) - 1 AS k FROM {view}) "
         f"WHERE k % {readers.CHUNK_ROWS} = 0 ORDER BY _line"
     ).fetchall()
     return [int(s) for (s,) in starts]
