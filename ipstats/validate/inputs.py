@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ipstats.validate.core import Report
 from ipstats.validate.run import validate_file
@@ -87,7 +88,7 @@ def validate_inputs(
         Inputs not checked (no schema) and other information.
     """
     from ipstats.errors import InputError
-    from ipstats.validate.typed import typed_parquet_report
+    from ipstats.validate.typed import TypedReference, typed_parquet_report
 
     implicit = implicit_inputs(inputs)
     inputs = {**inputs, **implicit}
@@ -97,24 +98,33 @@ def validate_inputs(
         for key, name in schemas.items()
         if name is None
     ]
-    by_schema = {name: Path(inputs[key]) for key, name in schemas.items() if name}
-    reports = {}
-    for key, name in schemas.items():
-        if name is None:
-            continue
+    by_schema: dict[str, Any] = {name: Path(inputs[key]) for key, name in schemas.items() if name}
+    reports, said = {}, {}
+    # the files others refer to first (the register): their typed copies are then the references, read in a
+    # moment with the keys as validated, instead of the whole register parsed once per referring file
+    referenced = {fk["resource"] for name in set(schemas.values()) - {None} for fk in load_schema(name).foreign_keys}
+    for key in sorted((k for k in schemas if schemas[k]), key=lambda k: schemas[k] not in referenced):
+        name = schemas[key]
         schema = load_schema(name)
         references = {
             fk["resource"]: by_schema[fk["resource"]] for fk in schema.foreign_keys if fk["resource"] in by_schema
         }
-        if key in implicit:
-            notes.append(f"{key}: {inputs[key]} beside the register is an input too (IPC links for classification)")
+        said[key] = (
+            [f"{key}: {inputs[key]} beside the register is an input too (IPC links for classification)"]
+            if key in implicit
+            else []
+        )
         try:
-            _, reports[key] = typed_parquet_report(
+            typed, reports[key] = typed_parquet_report(
                 inputs[key], schema, references=references, max_problems=max_problems
             )
+            if name in referenced and Path(typed) != Path(inputs[key]):
+                by_schema[name] = TypedReference(typed, inputs[key])
         except InputError as exc:
             reports[key] = exc.report
         except OSError:  # no writable cache: check only
             reports[key] = validate_file(inputs[key], schema, references=references, max_problems=max_problems)
-        notes.extend(f"{key}: {note}" for note in reports[key].notes)
-    return reports, notes
+        said[key].extend(f"{key}: {note}" for note in reports[key].notes)
+    order = [k for k in schemas if k in reports]  # reports and notes in the order of the inputs
+    notes.extend(n for k in order for n in said[k])
+    return {k: reports[k] for k in order}, notes

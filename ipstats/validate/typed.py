@@ -34,6 +34,7 @@ from ipstats.validate.schema import Schema, resolve_schema
 
 __all__ = [
     "TYPED_VERSION",
+    "TypedReference",
     "ValidationError",
     "arrow_type",
     "cache_dir",
@@ -483,6 +484,27 @@ def typed_parquet_report(
     _atomic_write_text(record, json.dumps(meta, ensure_ascii=False))
     _record_check(folder, sha256, schema, meta, skipped=False)
     return target, report
+
+
+class TypedReference(os.PathLike):
+    """A referenced input (the register, for a foreign key) read from its typed copy but named as given.
+
+    Opening it (``os.fspath``, ``Path``) gives the typed Parquet, whose key columns are read in batches or by
+    DuckDB in a moment and hold the keys as the register validated them (stripped, NFKC-normalised); printing it
+    (``str``, the foreign key's message) gives the file the user named.
+    """
+
+    def __init__(self, typed: str | os.PathLike, given: str | os.PathLike):
+        self.typed, self.given = Path(typed), Path(given)
+
+    def __fspath__(self) -> str:
+        return str(self.typed)
+
+    def __str__(self) -> str:
+        return str(self.given)
+
+    def __repr__(self) -> str:
+        return f"TypedReference({str(self.typed)!r}, {str(self.given)!r})"
 
 
 def _typed_by_duckdb(path: Path, schema: Schema, target: str, **options: Any) -> Report | None:

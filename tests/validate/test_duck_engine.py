@@ -491,3 +491,37 @@ def test_duckdb_types_the_files_that_grow_with_the_register(tmp_path, monkeypatc
     assert ("备注" in ours.column_names) == extra
     for col in theirs.column_names:
         assert ours[col].combine_chunks().equals(theirs[col].combine_chunks()), col
+
+
+def test_the_register_is_referenced_by_its_typed_copy(tmp_path, monkeypatch):
+    """The bulletin's input check reads the register's keys for the other inputs' foreign keys from its typed
+    copy (not the whole CSV once per referring file): the keys as the register validated them (a full-width
+    申请号 is the ASCII one), and a key not in the register is named with the register file the user gave."""
+    import ipstats.validate.core as core
+    from ipstats.register.demo import write_demo_data
+    from ipstats.validate import validate_inputs
+
+    monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / "cache"))
+    paths = write_demo_data(tmp_path / "demo", patents=1_000, seed=4)
+    reg = pd.read_parquet(paths["register"]).astype(object)
+    events = pd.read_csv(paths["patent_legal_events"], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    wide = events.loc[0, "application_number"]
+    row = reg.index[reg["application_number"] == wide][0]
+    reg.loc[row, "application_number"] = "".join(chr(ord(c) + 0xFEE0) for c in wide)  # full width in the register
+    for col in reg.columns:
+        reg[col] = [
+            v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else ("" if v is None or v != v else v) for v in reg[col]
+        ]
+    register = tmp_path / "register.csv"
+    reg.to_csv(register, index=False)
+    events.loc[1, "application_number"] = "CN202399999999.5"  # well formed, not in the register
+    events.to_csv(paths["patent_legal_events"], index=False)
+    read = []
+    real = core._reference_chunks
+    monkeypatch.setattr(core, "_reference_chunks", lambda r, f, refs, n: read.append(refs[r]) or real(r, f, refs, n))
+    reports, _ = validate_inputs({"register": register, "patent_legal_events": paths["patent_legal_events"]})
+    assert reports["register"].ok and any("normalised" in n for n in reports["register"].notes)
+    lines = reports["patent_legal_events"].lines()
+    assert len(lines) == 1 and lines[0].startswith(f"{paths['patent_legal_events']}:3: application_number:")
+    assert lines[0].endswith(f"a value found in column application_number of patent_register ({register})")
+    assert read and all(Path(r).suffix == ".parquet" and str(r) == str(register) for r in read)
