@@ -350,8 +350,8 @@ def _key(path: Path, schema: Schema, sheet, encoding, references, sha256: str | 
         "version": TYPED_VERSION,
         "sheet": sheet,
         "encoding": encoding,
-        "references": {
-            k: memo_sha256(v)
+        "references": {  # a register given as its typed copy counts as the file given: the same check, one key
+            k: memo_sha256(v.given if isinstance(v, TypedReference) else v)
             for k, v in sorted((references or {}).items())
             if not isinstance(v, pd.DataFrame) and Path(v).is_file()
         },

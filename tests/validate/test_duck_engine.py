@@ -525,3 +525,14 @@ def test_the_register_is_referenced_by_its_typed_copy(tmp_path, monkeypatch):
     assert len(lines) == 1 and lines[0].startswith(f"{paths['patent_legal_events']}:3: application_number:")
     assert lines[0].endswith(f"a value found in column application_number of patent_register ({register})")
     assert read and all(Path(r).suffix == ".parquet" and str(r) == str(register) for r in read)
+    # valid again: the pages then read the events with the register as given, the same cached typed copy
+    from ipstats.validate import typed
+
+    events.drop(index=1).to_csv(paths["patent_legal_events"], index=False)
+    reports, _ = validate_inputs({"register": register, "patent_legal_events": paths["patent_legal_events"]})
+    assert reports["patent_legal_events"].ok
+    monkeypatch.setattr(typed, "validate_file", lambda *a, **k: pytest.fail("validated again"))
+    monkeypatch.setattr(typed.duck, "validate_duckdb", lambda *a, **k: pytest.fail("validated again"))
+    typed.typed_parquet_report(
+        paths["patent_legal_events"], "patent_legal_events", references={"patent_register": register}
+    )
