@@ -502,11 +502,6 @@ def _reference_chunks(
             return parquet_chunks()
         table = open_table(source)
         cols = reference_columns(table, resource, fields)
-        from ipstats.validate.duck import csv_reference_chunks  # the engines module imports this one
-
-        fast = csv_reference_chunks(table, cols, fields, REFERENCE_BATCH)
-        if fast is not None:  # a large CSV register read by DuckDB's reader: the same cells, not 10 minutes
-            return fast
         return (c.frame[cols].set_axis(list(fields), axis=1) for c in table.chunks)
     except (ReadError, ValueError) as exc:
         notes.append(f"foreign key to {resource} not checked ({source}: {exc})")

@@ -32,7 +32,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -863,28 +863,3 @@ def _csv_reference(engine: _Engine, table: str, resource: str, fields: tuple[str
     picked = ", ".join(f"c{c} AS r{i}" for i, c in enumerate(cols))
     engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT {picked} FROM {view}")
     return True
-
-
-def csv_reference_chunks(
-    source: TableSource, cols: list[int], fields: tuple[str, ...], batch: int
-) -> Iterator[pd.DataFrame] | None:
-    """The key cells of a referenced CSV file (columns *cols*, named *fields*) read by DuckDB's CSV reader, in
-    chunks of *batch* rows, for the pandas engine's foreign keys; None where the Python reader must read it."""
-    if not duckdb_available() or source.dialect is None:
-        return None
-    engine = _Engine(None, None, None)
-    if stage_csv(engine.con, source, Path(engine.folder.name), _SPACE_SQL, view="ref") is None:
-        engine.close()
-        return None
-    picked = ", ".join(f"c{c}" for c in cols)
-
-    def chunks() -> Iterator[pd.DataFrame]:
-        try:
-            reader = engine.con.sql(f"SELECT {picked} FROM ref").to_arrow_reader(batch)
-            for part in reader:
-                frame = part.to_pandas()
-                yield pd.DataFrame({f: frame.iloc[:, i].to_numpy(dtype=object) for i, f in enumerate(fields)})
-        finally:
-            engine.close()
-
-    return chunks()
