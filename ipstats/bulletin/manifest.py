@@ -285,9 +285,10 @@ def inputs_record(
     found = {key: file_record(path) for key, path in inputs.items()}
     for key, path in _implicit(inputs).items():
         found[key] = {**file_record(path), "implicit": True}
-    known = validation_snapshot(inputs) if validation is None else validation
+    from ipstats.validate.typed import validation_status
+
     for record in found.values():  # validated (when, by which version) and whether this run skipped it
-        status = known.get(record["sha256"])
+        status = validation_status(record["sha256"]) if validation is None else validation.get(record["sha256"])
         if status:
             record["validation"] = status
     return found

@@ -39,7 +39,7 @@ import pandas as pd
 
 import ipstats.validate.core as core
 from ipstats.engines.duck import MEMORY_ENV, memory_limit, without_progress_bar
-from ipstats.engines.sql import sql_list, sql_text
+from ipstats.engines.sql import sql_list, sql_name, sql_text
 from ipstats.validate.checks import check_field, control_characters, is_code, normalise_cells
 from ipstats.validate.duck_csv import stage_csv
 from ipstats.validate.readers import PARQUET_SUFFIXES, ReadError, TableSource, open_table
@@ -462,7 +462,7 @@ def validate_duckdb(
     try:
         path = Path(path)
         if not (path.suffix.lower() in PARQUET_SUFFIXES and engine.open_parquet(path, source)):
-            starts = stage_csv(engine.con, source, Path(engine.folder.name), _SPACE_SQL)
+            starts = stage_csv(engine.con, source, Path(engine.folder.name))
             if starts is None:
                 engine.stage(source, header_problems)
             else:
@@ -499,17 +499,13 @@ def _write_typed(engine: _Engine, schema: Schema, index: dict[str, int], extras:
     any other cell takes the value its verdict table holds (``dv_<col>.value``, computed by the pandas engine's
     functions); the extra columns are text, None when empty. Rows keep the file's order.
     """
-
-    def quoted(name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
-
     cols, joins = [], []
     for name, col in index.items():
         d = f"t{col}"
         joins.append(f"LEFT JOIN dv_{col} {d} ON s.c{col} = {d}.raw")
         value = f"CASE WHEN {d}.raw IS NULL THEN s.c{col} ELSE {d}.value END" if engine.clean[name] else f"{d}.value"
-        cols.append(f"{value} AS {quoted(name)}")
-    cols += [f"nullif(s.c{col}, '') AS {quoted(name)}" for name, col in extras.items()]
+        cols.append(f"{value} AS {sql_name(name)}")
+    cols += [f"nullif(s.c{col}, '') AS {sql_name(name)}" for name, col in extras.items()]
     engine.con.execute(
         f"COPY (SELECT {', '.join(cols)} FROM src s {' '.join(joins)} ORDER BY s._line) TO {sql_text(str(target))} "
         "(FORMAT parquet, COMPRESSION zstd)"
@@ -847,7 +843,7 @@ def _reference_table(
     return True
 
 
-def _csv_reference(engine: _Engine, table: str, resource: str, fields: tuple[str, ...], given=None) -> bool:
+def _csv_reference(engine: _Engine, table: str, resource: str, fields: tuple[str, ...], given) -> bool:
     """Table *table* of a CSV reference's key cells read by DuckDB's CSV reader (:mod:`ipstats.validate.duck_csv`),
     the cells :func:`ipstats.validate.core._reference_chunks` reads with the Python reader; False (nothing
     created) where that reader must read it. A register of 50 M rows is the reference of its IPC links, legal
@@ -858,7 +854,7 @@ def _csv_reference(engine: _Engine, table: str, resource: str, fields: tuple[str
     except (ReadError, ValueError, OSError):
         return False
     view = f"{table}_cells"
-    if stage_csv(engine.con, source, Path(engine.folder.name), _SPACE_SQL, view=view) is None:
+    if stage_csv(engine.con, source, Path(engine.folder.name), view=view) is None:
         return False
     picked = ", ".join(f"c{c} AS r{i}" for i, c in enumerate(cols))
     engine.con.execute(f"CREATE TEMP TABLE {table} AS SELECT {picked} FROM {view}")

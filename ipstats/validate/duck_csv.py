@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ipstats.engines.sql import sql_text
 from ipstats.validate import readers
+from ipstats.validate.core import SPACE_CLASS
 from ipstats.validate.readers import BLOCK_ENCODINGS, TableSource
 
 __all__ = ["stage_csv"]
@@ -82,7 +83,7 @@ def _scan(path: Path, encoding: str, delimiter: str, copy: Path | None) -> int |
     return counts["\n"] + int(last != "\n")
 
 
-def stage_csv(con, source: TableSource, folder: Path, space_class: str, view: str = "src") -> list[int] | None:
+def stage_csv(con, source: TableSource, folder: Path, view: str = "src") -> list[int] | None:
     """View *view* (``_line``, ``c0`` …) over *source*'s CSV file read by DuckDB, or None (nothing created) where
     the Python reader must read it (see the module docstring). Returns the first row number of each of the
     Python reader's chunks (for the order of notes)."""
@@ -95,10 +96,10 @@ def stage_csv(con, source: TableSource, folder: Path, space_class: str, view: st
     if name not in BLOCK_ENCODINGS:
         return None
     copy = None if name in ("utf-8", "utf-8-sig", "ascii") else folder / f"{view}_utf8.csv"
-    scanned = _scan(source.path, encoding, delimiter, copy)
-    if scanned is None:
+    lines = _scan(source.path, encoding, delimiter, copy)
+    if lines is None:
         return None
-    lines = scanned  # its one line ending DuckDB finds itself (new_line='\r\n' read no rows in DuckDB 2.0)
+    # its one line ending DuckDB finds itself (new_line='\r\n' read no rows in DuckDB 2.0)
     width = len(source.header)
     cols = [f"c{i}" for i in range(width)]
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
@@ -137,7 +138,7 @@ def stage_csv(con, source: TableSource, folder: Path, space_class: str, view: st
     cells = ", ".join(f"coalesce({c}, '') AS {c}" for c in cols)
     before = f"coalesce(sum({breaks}) OVER (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     line = f"CAST(i + 2 + {before} AS BIGINT)" if inside else "CAST(i + 2 AS BIGINT)"
-    blank = f"regexp_full_match(concat({', '.join(cols)}), '{space_class}*')"  # as the reader skips blank rows
+    blank = f"regexp_full_match(concat({', '.join(cols)}), '{SPACE_CLASS}*')"  # as the reader skips blank rows
     target = folder / f"{view}_cells.parquet"
     written = con.execute(
         f"COPY (SELECT {line} AS _line, {cells} FROM (SELECT file_row_number AS i, * EXCLUDE (file_row_number) "

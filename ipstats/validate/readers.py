@@ -268,8 +268,8 @@ def _decode_each(raws: Iterable[bytes], decoder, encoding: str, number: int, off
         offset += len(raw)
 
 
-def _decoded_blocks(path: Path, encoding: str, size: int | None = None) -> Iterator[list[str]]:
-    """:func:`_decoded_lines` by blocks of about *size* bytes (default :data:`DECODE_BYTES`) cut at line feeds:
+def _decoded_blocks(path: Path, encoding: str) -> Iterator[list[str]]:
+    """:func:`_decoded_lines` by blocks of about :data:`DECODE_BYTES` cut at line feeds:
     a block is decoded at once and split into its lines, so a 50 M-row register is not decoded line by line in
     Python. The lines are those of the bytes split at line feeds, decoded by one incremental decoder, as
     before; a block with a bad byte is decoded again line by line from the decoder's state at its start, to
@@ -278,7 +278,7 @@ def _decoded_blocks(path: Path, encoding: str, size: int | None = None) -> Itera
     number, offset, rest = 1, 0, b""
     with open(path, "rb") as fh:
         while True:
-            data = fh.read(size or DECODE_BYTES)
+            data = fh.read(DECODE_BYTES)
             block = rest + data
             cut = block.rfind(b"\n") + 1 if data else len(block)
             block, rest = block[:cut], block[cut:]

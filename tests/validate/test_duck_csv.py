@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from ipstats.validate import readers
-from ipstats.validate.core import SPACE_CLASS
 from ipstats.validate.duck import _Engine
 from ipstats.validate.duck_csv import stage_csv
 from ipstats.validate.schema import load_schema
@@ -85,7 +84,7 @@ def test_duckdb_reads_a_csv_as_the_python_reader_or_not_at_all(tmp_path, monkeyp
         engine = _Engine(schema, None, None)
         try:
             if reader == "duckdb":
-                starts = stage_csv(engine.con, source, Path(engine.folder.name), SPACE_CLASS)
+                starts = stage_csv(engine.con, source, Path(engine.folder.name))
                 assert (starts is not None) == fast, f"DuckDB {'did not read' if fast else 'read'} {name}"
                 if starts is None:
                     return
@@ -116,7 +115,7 @@ def test_row_numbers_and_chunks_over_many_rows(tmp_path, monkeypatch):
         source = readers.open_table(path)
         try:
             if reader == "duckdb":
-                starts = stage_csv(engine.con, source, Path(engine.folder.name), SPACE_CLASS)
+                starts = stage_csv(engine.con, source, Path(engine.folder.name))
             else:
                 engine.stage(source, [])
                 starts = engine.chunk_starts.tolist()

@@ -90,14 +90,20 @@ def test_corpus_case(corpus, case, monkeypatch):
     )
 
 
+def _register_text(reg: pd.DataFrame) -> pd.DataFrame:
+    """A typed register as the text of an extract: empty cells '', dates as 2023-05-06."""
+    text = reg.astype(object).where(reg.notna(), "")
+    for col in ("filing_date", "priority_date", "publication_date", "grant_date", "lapse_date"):
+        text[col] = pd.to_datetime(reg[col]).dt.strftime("%Y-%m-%d").fillna("")
+    return text
+
+
 def _messy_register() -> tuple[pd.DataFrame, pd.DataFrame]:
     """A demo register as text with mistakes of every kind, and its IPC links with some of their own."""
     from ipstats.register.demo import generate_register
 
     reg, links = generate_register(patents=3_000, seed=11)
-    text = reg.astype(object).where(reg.notna(), "")
-    for col in ("filing_date", "priority_date", "publication_date", "grant_date", "lapse_date"):
-        text[col] = reg[col].dt.strftime("%Y-%m-%d").fillna("")
+    text = _register_text(reg)
     rng = np.random.default_rng(3)
     rows = lambda n: rng.choice(len(text), size=n, replace=False)  # noqa: E731
     forms = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"]
@@ -366,9 +372,7 @@ def _messy_valid_register() -> tuple[pd.DataFrame, pd.DataFrame]:
     from ipstats.register.demo import generate_register
 
     reg, links = generate_register(patents=3_000, seed=12)
-    text = reg.astype(object).where(reg.notna(), "")
-    for col in ("filing_date", "priority_date", "publication_date", "grant_date", "lapse_date"):
-        text[col] = reg[col].dt.strftime("%Y-%m-%d").fillna("")
+    text = _register_text(reg)
     rng = np.random.default_rng(5)
     rows = lambda n: rng.choice(len(text), size=n, replace=False)  # noqa: E731
     forms = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%-m月%-d日"]
@@ -503,15 +507,11 @@ def test_the_register_is_referenced_by_its_typed_copy(tmp_path, monkeypatch):
 
     monkeypatch.setenv("IPSTATS_CACHE", str(tmp_path / "cache"))
     paths = write_demo_data(tmp_path / "demo", patents=1_000, seed=4)
-    reg = pd.read_parquet(paths["register"]).astype(object)
+    reg = _register_text(pd.read_parquet(paths["register"]))
     events = pd.read_csv(paths["patent_legal_events"], dtype=str, keep_default_na=False, encoding="utf-8-sig")
     wide = events.loc[0, "application_number"]
     row = reg.index[reg["application_number"] == wide][0]
     reg.loc[row, "application_number"] = "".join(chr(ord(c) + 0xFEE0) for c in wide)  # full width in the register
-    for col in reg.columns:
-        reg[col] = [
-            v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else ("" if v is None or v != v else v) for v in reg[col]
-        ]
     register = tmp_path / "register.csv"
     reg.to_csv(register, index=False)
     events.loc[1, "application_number"] = "CN202399999999.5"  # well formed, not in the register
